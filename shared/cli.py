@@ -1,0 +1,125 @@
+"""The command-line skeleton every stub shares.
+
+    parser = make_parser(__doc__, __file__)      # --seed, --quick, --out
+    parser.add_argument("--steps", type=positive_int, ...)
+    run(main, parser)                            # clear one-line errors, non-zero exit
+
+Bad flags and impossible values end with one line on stderr and exit code 2; a run that
+diverges (NaN/inf) ends with the step and the quantity that went bad (exit 3); Ctrl-C exits 130
+without a traceback. Writes are atomic (see shared.results), so nothing is left half-written.
+"""
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+
+class StubError(Exception):
+    """An expected failure with a message meant for the user (no traceback)."""
+
+
+class TrainingDiverged(StubError):
+    """Training produced a non-finite number."""
+
+
+def _int_at_least(lo):
+    def parse(text):
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if v < lo:
+            raise argparse.ArgumentTypeError(f"must be >= {lo}, got {v}")
+        return v
+    parse.__name__ = "integer"
+    return parse
+
+
+nonneg_int = _int_at_least(0)
+positive_int = _int_at_least(1)
+
+
+def positive_float(text):
+    """argparse type: a finite float > 0."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not np.isfinite(v) or v <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    return v
+
+
+def writable_path(text):
+    """argparse type: a file path whose folder exists and is writable."""
+    folder = os.path.dirname(os.path.abspath(text)) or "."
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text} is a directory, expected a file path")
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise argparse.ArgumentTypeError(f"folder {folder} is not writable")
+    return text
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad flag costs one line on stderr, not a usage block."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def make_parser(doc, script_file):
+    """argparse parser with the catalog's common flags; ``--out`` defaults beside the script."""
+    first = (doc or "").strip().splitlines()
+    parser = _Parser(
+        description=first[0] if first else None,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--seed", type=nonneg_int, default=0,
+                        help="master seed; named random streams are spawned from it")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny run (seconds) exercising every code path; what the tests run")
+    default_out = os.path.join(os.path.dirname(os.path.abspath(script_file)), "results.json")
+    parser.add_argument("--out", type=writable_path, default=default_out,
+                        help="where to write results.json (artefacts go beside it)")
+    return parser
+
+
+def check_finite(step, **named):
+    """Stop training with a clear message if any named array holds NaN or inf."""
+    for name, value in named.items():
+        arr = np.asarray(value)
+        if not np.all(np.isfinite(arr)):
+            where = ""
+            if arr.ndim >= 1 and arr.shape[0] > 1:
+                bad = np.flatnonzero(~np.isfinite(arr.reshape(arr.shape[0], -1)).all(axis=1))
+                where = f" (ensemble members {bad[:5].tolist()})"
+            raise TrainingDiverged(f"training diverged at step {step}: {name} became non-finite{where}")
+
+
+def run(main, parser, argv=None):
+    """Parse arguments, call ``main(args)``, turn expected failures into one stderr line."""
+    args = parser.parse_args(argv)
+    try:
+        main(args)
+    except TrainingDiverged as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(3)
+    except (StubError, FileNotFoundError, PermissionError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-written was left behind", file=sys.stderr)
+        sys.exit(130)
+
+
+class Timer:
+    """Wall-clock seconds since construction."""
+
+    def __init__(self):
+        self.t0 = time.perf_counter()
+
+    def __call__(self):
+        return time.perf_counter() - self.t0

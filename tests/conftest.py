@@ -1,0 +1,25 @@
+"""Shared test helpers: the repository root on sys.path, stub discovery, running a stub."""
+import os
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def stub_dirs():
+    """Every stub folder under stubs/ (discovered, never listed by hand)."""
+    return sorted(d for d in (ROOT / "stubs").iterdir()
+                  if d.is_dir() and not d.name.startswith((".", "_")))
+
+
+def stub_script(d):
+    return d / (d.name.replace("-", "_") + ".py")
+
+
+def run_stub(d, *args, timeout=300, script=None):
+    """Run a stub's script (or one of its scripts) as its own process, from its folder."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")
+    cmd = [sys.executable, str(script or stub_script(d)), *map(str, args)]
+    return subprocess.run(cmd, cwd=d, env=env, capture_output=True, text=True, timeout=timeout)
