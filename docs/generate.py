@@ -6,6 +6,7 @@ Writes, deterministically (sorted, no timestamps, so --check is stable):
                   time, top Lyapunov exponent of each model) and a verdict count over all rows
   VISUAL_TOUR.md  every stub's GIF by family, with its gif_caption
   README.md       only the stub table between <!-- stub-table:start --> and <!-- stub-table:end -->
+  stubs/*/README.md  only the headline table between <!-- headline:start --> and <!-- headline:end -->
   docs/src/       the mdBook sources: SUMMARY.md, README.md (introduction, from the top-level README),
                   SPEC.md, RESULTS.md, VISUAL_TOUR.md, families/<family>.md, stubs/<slug>/README.md
 Book pages sit at the same relative paths as their sources in the repository, so links between pages
@@ -29,7 +30,8 @@ from pathlib import Path
 
 CODE_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(CODE_ROOT))
-from shared.results import read_results  # noqa: E402  (the catalog's one results.json schema)
+from shared.results import (  # noqa: E402  (the catalog's one results.json schema and number format)
+    HEADLINE_END, HEADLINE_START, format_value, headline_markdown, read_results, replace_block)
 
 START, END = "<!-- stub-table:start -->", "<!-- stub-table:end -->"
 MEDIA_EXT = (".gif", ".png", ".jpg", ".jpeg", ".svg", ".webp")
@@ -98,20 +100,7 @@ def load_results(root, stub):
     return res
 
 
-def fmt(x):
-    """A value as table text: floats to 4 significant digits, ints and strings as they are, None as —."""
-    if x is None:
-        return "—"
-    if isinstance(x, (list, tuple)):
-        return ", ".join(fmt(v) for v in x)
-    if isinstance(x, dict):
-        return ", ".join(f"{k} {fmt(v)}" for k, v in x.items())
-    if not isinstance(x, float):
-        return str(x)
-    a = abs(x)
-    if a == 0 or 1e-3 <= a < 1e4:
-        return "0" if a == 0 else f"{x:.4g}"
-    return f"{x:.0f}" if 1e4 <= a < 1e7 else f"{x:.3e}"
+fmt = format_value  # one number format for README blocks, RESULTS.md and the book
 
 
 def cell(text):
@@ -234,8 +223,25 @@ def rewrite_links(text, src_dir, pages, slugs):
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def book_sources(root, families, stubs, readme, results_page, tour_page):
+def stub_readmes(root, stubs, results):
+    """Each stub README whose results.json exists, with its headline block regenerated."""
+    out = {}
+    for s in stubs:
+        path, res = root / "stubs" / s["slug"] / "README.md", results[s["slug"]]
+        if res is None or not path.is_file():
+            continue
+        try:
+            text = replace_block(path.read_text(encoding="utf-8"), HEADLINE_START, HEADLINE_END,
+                                 headline_markdown(res), where=f"stubs/{s['slug']}/README.md")
+        except ValueError as e:
+            raise CatalogError(str(e)) from None
+        out[f"stubs/{s['slug']}/README.md"] = text
+    return out
+
+
+def book_sources(root, families, stubs, readme, results_page, tour_page, stub_pages=None):
     """docs/src/* as {path relative to docs/src: text}."""
+    stub_pages = stub_pages or {}
     spec, todo = root / "SPEC.md", "stubs/catalog.toml"
     originals = {"README.md": ("README.md", readme), "RESULTS.md": (None, results_page),
                  "VISUAL_TOUR.md": (None, tour_page),
@@ -243,8 +249,11 @@ def book_sources(root, families, stubs, readme, results_page, tour_page):
                  else (todo, "# Specification\n\nSPEC.md is not written yet.\n")}
     for s in stubs:
         page = f"stubs/{s['slug']}/README.md"
-        originals[page] = (page, (root / page).read_text(encoding="utf-8")) if (root / page).is_file() \
-            else (todo, f"# {s['title']}\n\n*This stub's README is not written yet.*\n")
+        if page in stub_pages:
+            originals[page] = (page, stub_pages[page])
+        else:
+            originals[page] = (page, (root / page).read_text(encoding="utf-8")) if (root / page).is_file() \
+                else (todo, f"# {s['title']}\n\n*This stub's README is not written yet.*\n")
     slugs, src = {s["slug"] for s in stubs}, {}
     for path, (origin, text) in originals.items():
         head = GENERATED.format(origin).replace("Generated", "Copied") if origin else ""
@@ -273,7 +282,10 @@ def generate(root):
                            stub_table(families, stubs, results))
     files = {"README.md": readme, "RESULTS.md": results_md(families, stubs, results),
              "VISUAL_TOUR.md": visual_tour_md(root, families, stubs)}
-    book = book_sources(root, families, stubs, readme, files["RESULTS.md"], files["VISUAL_TOUR.md"])
+    stub_pages = stub_readmes(root, stubs, results)
+    files.update(stub_pages)
+    book = book_sources(root, families, stubs, readme, files["RESULTS.md"], files["VISUAL_TOUR.md"],
+                        stub_pages)
     files.update({f"docs/src/{p}": text for p, text in book.items()})
     return dict(sorted(files.items()))
 

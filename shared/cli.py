@@ -9,11 +9,14 @@ diverges (NaN/inf) ends with the step and the quantity that went bad (exit 3); C
 without a traceback. Writes are atomic (see shared.results), so nothing is left half-written.
 """
 import argparse
+import json
 import os
 import sys
 import time
 
 import numpy as np
+
+from shared.gradcheck import TOLERANCE
 
 
 class StubError(Exception):
@@ -84,6 +87,9 @@ def make_parser(doc, script_file):
     default_out = os.path.join(os.path.dirname(os.path.abspath(script_file)), "results.json")
     parser.add_argument("--out", type=writable_path, default=default_out,
                         help="where to write results.json (artefacts go beside it)")
+    parser.add_argument("--gradcheck", action="store_true",
+                        help="only run the stub's finite-difference gradient checks (float64); print "
+                             "a JSON object check -> largest relative error; exit 1 if any is >= 1e-6")
     return parser
 
 
@@ -99,10 +105,22 @@ def check_finite(step, **named):
             raise TrainingDiverged(f"training diverged at step {step}: {name} became non-finite{where}")
 
 
-def run(main, parser, argv=None):
-    """Parse arguments, call ``main(args)``, turn expected failures into one stderr line."""
+def run(main, parser, argv=None, gradcheck=None):
+    """Parse arguments, call ``main(args)``, turn expected failures into one stderr line.
+
+    ``gradcheck(args) -> dict name -> relative error`` serves ``--gradcheck`` (stubs without a
+    hand-written gradient pass None and report an empty check).
+    """
     args = parser.parse_args(argv)
     try:
+        if getattr(args, "gradcheck", False):
+            errs = gradcheck(args) if gradcheck else {}
+            print(json.dumps({k: float(v) for k, v in errs.items()}, indent=1))
+            bad = [k for k, v in errs.items() if not v < TOLERANCE]
+            if bad:
+                print(f"error: gradient check failed for {bad}", file=sys.stderr)
+                sys.exit(1)
+            return
         main(args)
     except TrainingDiverged as e:
         print(f"error: {e}", file=sys.stderr)
@@ -123,3 +141,22 @@ class Timer:
 
     def __call__(self):
         return time.perf_counter() - self.t0
+
+
+def make_artifact_parser(doc, script_file, output):
+    """Parser of a visualize/GIF script: ``--results`` (the headline run's results.json, whose
+    .npz sits beside it) and ``--out-dir`` (figures) or ``--out`` (GIF). These scripts only read
+    saved runs; they never train."""
+    here = os.path.dirname(os.path.abspath(script_file))
+    first = (doc or "").strip().splitlines()
+    parser = _Parser(description=first[0] if first else None,
+                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--results", default=os.path.join(here, "results.json"),
+                        help="results.json of a headline (or --quick) run; its .npz must sit beside it")
+    if output == "figures":
+        parser.add_argument("--out-dir", default=os.path.join(here, "viz"), help="folder for the PNGs")
+    else:
+        stem = os.path.basename(here).replace("-", "_")
+        parser.add_argument("--out", type=writable_path, default=os.path.join(here, f"{stem}.gif"),
+                            help="where to write the GIF")
+    return parser

@@ -74,6 +74,7 @@ def atomic_write_bytes(path, data):
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, 0o644)                      # mkstemp creates 0600; these files are for sharing
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -148,3 +149,56 @@ def read_results(path):
     with open(path) as f:
         return validate_results(json.load(f))
 
+
+
+def format_value(x):
+    """A value as table text: floats to 4 significant digits, ints and strings as they are, None as —."""
+    if x is None:
+        return "—"
+    if isinstance(x, (list, tuple)):
+        return ", ".join(format_value(v) for v in x)
+    if isinstance(x, dict):
+        return ", ".join(f"{k} {format_value(v)}" for k, v in x.items())
+    if not isinstance(x, float):
+        return str(x)
+    a = abs(x)
+    if a == 0 or 1e-3 <= a < 1e4:
+        return "0" if a == 0 else f"{x:.4g}"
+    return f"{x:.0f}" if 1e4 <= a < 1e7 else f"{x:.3e}"
+
+
+HEADLINE_START, HEADLINE_END = "<!-- headline:start -->", "<!-- headline:end -->"
+
+
+def headline_markdown(res):
+    """The headline table every stub README carries between the headline markers.
+
+    Generated from results.json by docs/generate.py; a test fails when a README's copy differs.
+    """
+    lines = ["| claim | paper | here | verdict | note |", "|---|---|---|---|---|"]
+    for h in res["headline"]:
+        cells = [h["name"], format_value(h["paper_value"]), format_value(h["value"]), h["verdict"],
+                 h["note"] or ""]
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    run = "quick run (not the headline)" if res["quick"] else f"seed {res['seed']}"
+    lines.append("")
+    lines.append(f"*From `results.json` ({run}, {format_value(float(res['wall_s']))} s wall on "
+                 f"{res['env'].get('platform', '?')}, BLAS threads {res['env'].get('blas_threads', '?')}).*")
+    return "\n".join(lines)
+
+
+def replace_block(text, start, end, body, where="README"):
+    """Replace what lies between two marker lines; ValueError if the markers are missing."""
+    i, j = text.find(start), text.find(end)
+    if i < 0 or j < i:
+        raise ValueError(f"{where} lacks the markers {start} ... {end}")
+    return text[:i + len(start)] + "\n" + body.strip("\n") + "\n" + text[j:]
+
+
+def load_run(results_path):
+    """(results dict, arrays dict) of a saved run: results.json and the .npz beside it."""
+    results_path = os.fspath(results_path)
+    if not os.path.exists(results_path):
+        raise FileNotFoundError(f"{results_path} not found: run the stub's headline command first")
+    res = read_results(results_path)
+    return res, load_npz(os.path.splitext(results_path)[0] + ".npz")

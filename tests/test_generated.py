@@ -58,6 +58,11 @@ Someone (1997). A paper.
 
 ![Alpha](alpha_task.gif)
 
+## Results
+<!-- headline:start -->
+stale table
+<!-- headline:end -->
+
 ## Files
 - [alpha_task.py](alpha_task.py): everything
 - [the figures](visualize_alpha_task.py)
@@ -201,13 +206,17 @@ def broken(root, what):
         (root / "stubs" / "alpha-task" / "results.json").write_text(json.dumps(res))
     elif what == "README without markers":
         (root / "README.md").write_text("# Catalog\n")
+    elif what == "stub README without headline markers":
+        (root / "stubs" / "alpha-task" / "README.md").write_text("# Alpha task\n")
     return {"folder missing from catalog": "stubs/delta-task/", "entry without folder": "gamma-task",
             "unknown family": "'fam-z'", "invalid results.json": "stubs/alpha-task/results.json",
-            "README without markers": "<!-- stub-table:start -->"}[what]
+            "README without markers": "<!-- stub-table:start -->",
+            "stub README without headline markers": "<!-- headline:start -->"}[what]
 
 
 @pytest.mark.parametrize("what", ["folder missing from catalog", "entry without folder", "unknown family",
-                                  "invalid results.json", "README without markers"])
+                                  "invalid results.json", "README without markers",
+                                  "stub README without headline markers"])
 def test_fails_clearly(fake, what):
     needle = broken(fake, what)
     for args in ((), ("--check",)):
@@ -238,3 +247,12 @@ def test_real_repo_is_up_to_date(tmp_path):
     proc = subprocess.run([sys.executable, str(GENERATE), "--check"], capture_output=True, text=True,
                           timeout=120, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_stub_readme_headline_block_is_regenerated(fake):
+    assert run(fake).returncode == 0
+    readme = (fake / "stubs" / "alpha-task" / "README.md").read_text()
+    assert "stale table" not in readme
+    assert "| claim | paper | here | verdict | note |" in readme
+    assert "| max abs error | 0.04 | 0.03123 | yes |" in readme
+    assert run(fake, "--check").returncode == 0

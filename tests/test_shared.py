@@ -67,6 +67,17 @@ def test_gradcheck_restores_parameters_bit_identically():
         assert params[k].tobytes() == before[k].tobytes()
 
 
+def test_richardson_extrapolation_is_more_accurate_and_still_catches_bugs():
+    params, x, y = _rnn_setup(4, T=12)
+    _, g = _rnn_loss_and_grads(params, x, y)
+    loss = lambda: _rnn_loss_and_grads(params, x, y)[0]  # noqa: E731
+    plain = check_gradients(loss, params, g, eps=1e-3)
+    rich = check_gradients(loss, params, g, eps=1e-3, richardson=True)
+    assert max(rich.values()) < 1e-7 < max(plain.values())
+    _, bad = _rnn_loss_and_grads(params, x, y, bug="Wh")
+    assert check_gradients(loss, params, bad, eps=1e-3, richardson=True)["Wh"] > 1e-3
+
+
 def test_gradcheck_sampling_and_errors():
     params, x, y = _rnn_setup(3)
     _, g = _rnn_loss_and_grads(params, x, y)

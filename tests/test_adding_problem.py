@@ -1,0 +1,182 @@
+"""Science checks of stubs/adding-problem: the paper's task, net, truncated gradient and dynamics."""
+import importlib.util
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+from shared import cli
+from shared.lyapunov import qr_spectrum
+
+_spec = importlib.util.spec_from_file_location("adding_problem",
+                                               ROOT / "stubs" / "adding-problem" / "adding_problem.py")
+ap = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ap)
+
+
+def test_weight_counts():
+    assert ap.make_model("lstm1997").n_weights() == 93          # the paper's count for Exp. 4
+    assert ap.make_model("lstm_forget").n_weights() == 135
+    assert ap.make_model("rnn").n_weights() == 97
+
+
+def test_init_gate_biases_follow_the_paper():
+    net = ap.make_model("lstm1997")
+    p = ap.init_params("lstm1997", net, np.random.default_rng(0), 3)
+    assert np.all(p["W"][:, -1, net.i_sl] == [-3.0, -6.0])
+    rest = np.delete(p["W"].reshape(3, -1), [net.D * net.H - net.H + i for i in range(2)], axis=1)
+    assert np.abs(rest).max() <= 0.1 and np.abs(p["V"]).max() <= 0.1
+
+
+@pytest.mark.parametrize("T", [20, 100])
+def test_paper_sequences(T):
+    x, target, length, pos = ap.paper_batch(np.random.default_rng(1), (4, 500), T)
+    assert length.min() >= T and length.max() <= T + T // 10
+    m = x[..., 1]                                                         # (L, S, N)
+    assert np.all((m == 1).sum(axis=0) == 2)                              # exactly two marked pairs
+    p1, p2 = pos[..., 0], pos[..., 1]
+    assert p1.max() <= 9 and p2.max() <= T // 2 - 2 and np.all(p1 != p2)
+    si, ni = np.indices(length.shape)
+    first_marked = (p1 == 0) | (p2 == 0)
+    assert first_marked.any() and not first_marked.all()
+    assert np.all(m[0][~first_marked] == -1) and np.all(m[0][first_marked] == 1)
+    assert np.all(m[length - 1, si, ni] == -1)
+    assert np.all(x[0, ..., 0][first_marked] == 0)                        # a marked first pair counts 0
+    X1, X2 = x[p1, si, ni, 0], x[p2, si, ni, 0]
+    np.testing.assert_allclose(target, 0.5 + (X1 + X2) / 4)
+    assert np.all(target >= 0) and np.all(target <= 1)
+    past_end = np.arange(x.shape[0])[:, None, None] >= length
+    assert np.all(x[past_end] == 0)                                       # padding is inert
+
+
+def test_le2015_sequences_are_the_easier_variant():
+    x, target, length, pos = ap.le2015_batch(np.random.default_rng(2), (1, 400), 100)
+    assert np.all(length == 100) and set(np.unique(x[..., 1])) == {0.0, 1.0}
+    assert pos[..., 0].max() < 50 <= pos[..., 1].min()                    # second marker in 2nd half
+    si, ni = np.indices(length.shape)
+    np.testing.assert_allclose(target, x[pos[..., 0], si, ni, 0] + x[pos[..., 1], si, ni, 0])
+
+
+def test_gradient_checks_in_process():
+    errs = ap.gradient_checks()
+    assert errs and max(errs.values()) < 1e-6, errs
+
+
+def test_truncated_gradient_differs_from_the_exact_one():
+    """Otherwise the truncation test above would be vacuous."""
+    rng = np.random.default_rng(3)
+    net = ap.make_model("lstm1997")
+    p = net.init(rng, 2, scale=1.0)
+    x, t, length, _ = ap.paper_batch(rng, (2, 2), 24)
+    c = ap.lstm_forward(p, net, x)
+    y, _ = ap.readout(p, net, c, length - 1)
+    full = ap.lstm_grads_bptt(p, net, c, length - 1, y - t)["W"]
+    trunc = ap.lstm_grads_truncated(p, net, c, length - 1, y - t)["W"]
+    assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
+
+
+def _one_step(net, p, cache, t, z):
+    """Map the state of step t-1 to step t with the model's equations written out again."""
+    W = p["W"]
+    if isinstance(net, ap.TanhRNN):                        # z = h
+        u = np.concatenate([cache["U"][t][..., :net.n_in], z, np.ones(z.shape[:-1] + (1,))], -1)
+        return np.tanh(np.einsum("snd,sdh->snh", u, W))
+    if isinstance(net, ap.ModernLSTM):                     # z = [c, h]
+        H = net.Hn
+        x = cache["x"][t]
+        u = np.concatenate([x, z[..., H:], np.ones(z.shape[:-1] + (1,))], -1)
+        zz = np.einsum("snd,sdh->snh", u, W)
+        sig = 1 / (1 + np.exp(-zz))
+        c = sig[..., net.f_sl] * z[..., :H] + sig[..., net.i_sl] * np.tanh(zz[..., net.g_sl])
+        return np.concatenate([c, sig[..., net.o_sl] * np.tanh(c)], -1)
+    C, nx = net.C, net.n_in                                # z = [s, r]
+    u = np.concatenate([cache["U"][t][..., :nx], z[..., C:], np.ones(z.shape[:-1] + (1,))], -1)
+    zz = np.einsum("snd,sdh->snh", u, W)
+    a = 1 / (1 + np.exp(-zz))
+    a[..., net.g_sl] = 4 / (1 + np.exp(-zz[..., net.g_sl])) - 2        # g in [-2, 2]
+    f = a[..., net.f_sl][..., net.blk] if net.forget else 1.0
+    s = f * z[..., :C] + a[..., net.i_sl][..., net.blk] * a[..., net.g_sl]
+    yc = a[..., net.o_sl][..., net.blk] * (2 / (1 + np.exp(-s)) - 1)   # h in [-1, 1]
+    r = a.copy()
+    r[..., net.g_sl] = yc
+    return np.concatenate([s, r], axis=-1)
+
+
+@pytest.mark.parametrize("kind", ["lstm1997", "lstm_forget", "rnn", "le2015"])
+def test_jacobians_match_finite_differences(kind):
+    rng = np.random.default_rng(4)
+    net = ap.ModernLSTM() if kind == "le2015" else ap.make_model(kind)
+    p = net.init(rng, 2) if kind == "le2015" else net.init(rng, 2, scale=0.8)
+    x = rng.normal(size=(12, 2, 3, 2))
+    forward, _, jacobians = ap.model_functions(net)
+    cache = forward(p, net, x)
+    J = jacobians(p, net, cache)
+    if kind == "rnn":
+        state = lambda t: cache["hs"][t]  # noqa: E731
+    elif kind == "le2015":
+        state = lambda t: np.concatenate([np.swapaxes(cache["c"][t + 1], -1, -2), cache["hs"][t]], -1)  # noqa: E731
+    else:
+        state = lambda t: np.concatenate(  # noqa: E731
+            [cache["s"][t + 1], cache["U"][t + 1][..., net.n_in:net.n_in + net.R]], -1)
+    t = 6
+    z0 = state(t - 1)
+    np.testing.assert_allclose(_one_step(net, p, cache, t, z0), state(t), atol=1e-12)
+    n = z0.shape[-1]
+    Jn = np.zeros(z0.shape + (n,))
+    for j in range(n):
+        e = np.zeros(n)
+        e[j] = 1e-6
+        Jn[..., j] = (_one_step(net, p, cache, t, z0 + e) - _one_step(net, p, cache, t, z0 - e)) / 2e-6
+    np.testing.assert_allclose(J[t - 1], Jn, atol=1e-8)
+
+
+def test_closed_input_gates_make_each_cell_an_integrator():
+    """With the input gates shut, ds(t)/ds(t-1) = 1: one exponent exactly 0 per cell (1997 cell),
+    ln f < 0 with a forget gate."""
+    rng = np.random.default_rng(5)
+    x, _, _, _ = ap.paper_batch(rng, (1, 4), 40)
+    for kind, expect in (("lstm1997", 0.0), ("lstm_forget", None)):
+        net = ap.make_model(kind)
+        p = net.init(rng, 1, scale=0.1, in_bias=np.array([-60.0, -60.0]),
+                     forget_bias=2.0 if net.forget else None)
+        ex = ap.spectrum(net, p, x, 5, 40, k=net.C + net.R, n_transient=5)   # (1, 4, n)
+        top4 = np.sort(ex[0], axis=-1)[:, ::-1][:, :4]
+        if expect == 0.0:
+            # zero up to the O(1/T) bias of a finite-time estimate (the gate rows feed nothing back)
+            np.testing.assert_allclose(top4, 0.0, atol=1e-3)
+        else:
+            assert np.all(top4 < -0.05) and np.all(top4 > np.log(ap.sigmoid(2.0)) - 0.1)
+
+
+def test_spectrum_sum_equals_mean_log_det():
+    """Full spectrum through the stub's Jacobians: sum of exponents = mean ln|det J| (maps).
+
+    Uses the modern cell (state [c, h], generically invertible): the 1997 block net's state
+    holds y_c = y_out h(s), a function of the other coordinates, so its J is singular by design."""
+    rng = np.random.default_rng(6)
+    net = ap.ModernLSTM()
+    p = net.init(rng, 1)
+    x, _, _, _ = ap.paper_batch(rng, (1, 2), 30)
+    J = ap.modern_jacobians(p, net, ap.modern_forward(p, net, x))[9:29]
+    n = J.shape[-1]
+    ex = qr_spectrum(J.reshape(J.shape[0], -1, n, n))
+    logdet = np.linalg.slogdet(J.reshape(J.shape[0], -1, n, n))[1].mean(axis=0)
+    np.testing.assert_allclose(ex.sum(axis=-1), logdet, atol=1e-9)
+
+
+def test_divergence_stops_with_the_step_and_the_quantity(monkeypatch):
+    real = ap.paper_batch
+
+    def poisoned(rng, shape, T):
+        x, t, length, pos = real(rng, shape, T)
+        x[3, :, 0, 0] = np.nan                               # a NaN input in the first sequence
+        return x, t, length, pos
+    monkeypatch.setattr(ap, "paper_batch", poisoned)
+    r = np.random.default_rng(0)
+    with pytest.raises(cli.TrainingDiverged, match=r"step 0: lstm1997 output became non-finite"):
+        ap.train_online("lstm1997", 2, 24, 10, r, r)
+
+
+def test_impossible_T_is_refused():
+    proc = __import__("conftest").run_stub(ROOT / "stubs" / "adding-problem", "--T", "8", timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--T must be" in proc.stderr

@@ -1,0 +1,144 @@
+"""The stub contract, checked for every folder under stubs/ (discovered, not listed by hand).
+
+Each stub runs as its own process, so a crash names the stub. See SPEC.md for the contract.
+"""
+import json
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+
+import pytest
+from conftest import ROOT, run_stub, stub_dirs, stub_script
+
+from shared.gradcheck import TOLERANCE
+from shared.results import HEADLINE_END, HEADLINE_START, headline_markdown, read_results
+
+STUBS = stub_dirs()
+IDS = [d.name for d in STUBS]
+SECTIONS = ["Problem", "What it demonstrates", "Files", "Running", "Results", "Visualizations",
+            "Deviations from the original", "Open questions"]
+CATALOG = {s["slug"]: s for s in tomllib.loads((ROOT / "stubs" / "catalog.toml").read_text())["stub"]}
+_quick_runs = {}
+
+
+def snake(d):
+    return d.name.replace("-", "_")
+
+
+def quick_run(d, tmp_factory, tag):
+    """Run --quick once per (stub, tag) and cache the result for the tests below."""
+    key = (d.name, tag)
+    if key not in _quick_runs:
+        out = tmp_factory.mktemp(f"{d.name}-{tag}") / "results.json"
+        proc = run_stub(d, "--quick", "--seed", "0", "--out", out, timeout=120)
+        _quick_runs[key] = (proc, out)
+    return _quick_runs[key]
+
+
+@pytest.mark.parametrize("d", STUBS, ids=IDS)
+def test_folder_anatomy(d):
+    m = snake(d)
+    for name in (f"{m}.py", f"visualize_{m}.py", f"make_{m}_gif.py", "README.md", f"{m}.gif", "results.json"):
+        assert (d / name).is_file(), f"{d.name}: missing {name}"
+    assert list((d / "viz").glob("*.png")), f"{d.name}: no viz/*.png"
+    assert d.name in CATALOG, f"{d.name} missing from stubs/catalog.toml"
+    assert (d / f"{m}.gif").stat().st_size < 2_500_000, "GIF too large"
+
+
+@pytest.mark.parametrize("d", STUBS, ids=IDS)
+def test_quick_run_writes_valid_results(d, tmp_path_factory):
+    proc, out = quick_run(d, tmp_path_factory, "a")
+    assert proc.returncode == 0, f"{d.name} --quick failed:\n{proc.stderr[-3000:]}"
+    res = read_results(out)
+    assert res["stub"] == d.name and res["quick"] is True and res["seed"] == 0
+    assert res["family"] == CATALOG[d.name]["family"]
+
+
+@pytest.mark.parametrize("d", STUBS, ids=IDS)
+def test_same_seed_gives_identical_numbers(d, tmp_path_factory):
+    (p1, o1), (p2, o2) = quick_run(d, tmp_path_factory, "a"), quick_run(d, tmp_path_factory, "b")
+    assert p1.returncode == 0 and p2.returncode == 0
+    r1, r2 = json.loads(o1.read_text()), json.loads(o2.read_text())
+    for r in (r1, r2):                      # wall-clock figures are the only numbers allowed to differ
+        r["metrics"].pop("timing", None)
+    for key in ("config", "metrics", "headline", "lyapunov"):
+        assert r1[key] == r2[key], f"{d.name}: {key} differs between two runs with seed 0"
+
+
+@pytest.mark.parametrize("d", STUBS, ids=IDS)
+def test_gradient_checks_pass(d):
+    proc = run_stub(d, "--gradcheck", timeout=300)
+    assert proc.returncode == 0, f"{d.name} --gradcheck failed:\n{proc.stdout[-3000:]}{proc.stderr[-2000:]}"
+    errs = json.loads(proc.stdout)
+    if CATALOG[d.name].get("gradients", True):
+        assert errs, f"{d.name} has hand-written gradients but reports no gradient check"
+    assert all(v < TOLERANCE for v in errs.values()), errs
+
+
+@pytest.mark.parametrize("d", STUBS, ids=IDS)
+def test_readme_layout(d):
+    text = (d / "README.md").read_text()
+    lines = text.splitlines()
+    assert lines[0].startswith("# "), "README must start with the title"
+    intro = text.split("\n## ")[0]
+    assert f"({snake(d)}.gif)" in intro, "the GIF must come before the first section"
+    assert len([ln for ln in intro.splitlines()[1:] if ln.strip()]) >= 2, "citation line missing"
+    headings = [ln[3:].strip() for ln in lines if ln.startswith("## ")]
+    assert headings == SECTIONS, f"{d.name}: sections {headings}"
+
+
+@pytest.mark.parametrize("d", STUBS, ids=IDS)
+def test_readme_headline_equals_committed_results(d):
+    res = read_results(d / "results.json")
+    assert res["quick"] is False, "the committed results.json must come from a headline run"
+    text = (d / "README.md").read_text()
+    i, j = text.find(HEADLINE_START), text.find(HEADLINE_END)
+    assert 0 <= i < j, "README lacks the headline markers"
+    assert text[i + len(HEADLINE_START):j].strip() == headline_markdown(res).strip(), \
+        "README headline differs from results.json: run python3 docs/generate.py"
+
+
+@pytest.mark.parametrize("d", STUBS, ids=IDS)
+@pytest.mark.parametrize("argv", [["--seed", "abc"], ["--seed", "-3"], ["--no-such-flag"],
+                                  ["--out", "/no/such/folder/results.json"]], ids=str)
+def test_bad_flags_give_one_clear_line(d, argv):
+    proc = run_stub(d, *argv, timeout=60)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    err = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(err) == 1 and "error" in err[0], proc.stderr
+
+
+@pytest.mark.parametrize("d", STUBS, ids=IDS)
+def test_interrupted_headline_run_leaves_nothing(d, tmp_path):
+    env_cmd = [sys.executable, str(stub_script(d)), "--out", str(tmp_path / "results.json")]
+    proc = subprocess.Popen(env_cmd, cwd=d, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
+    time.sleep(4.0)
+    if proc.poll() is not None:
+        pytest.skip(f"{d.name}'s headline run finished within 4 s; nothing to interrupt")
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == [], "an interrupted run left files behind"
+
+
+@pytest.mark.parametrize("d", STUBS, ids=IDS)
+def test_figures_and_gif_come_from_saved_results(d, tmp_path_factory):
+    proc, out = quick_run(d, tmp_path_factory, "a")
+    assert proc.returncode == 0
+    m, viz = snake(d), out.parent / "viz"
+    p = run_stub(d, "--results", out, "--out-dir", viz, script=d / f"visualize_{m}.py", timeout=180)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert list(viz.glob("*.png"))
+    gif = out.parent / "anim.gif"
+    p = run_stub(d, "--results", out, "--out", gif, script=d / f"make_{m}_gif.py", timeout=180)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert gif.stat().st_size > 1000
+    # without saved results: one clear line, no traceback, no retraining
+    missing = out.parent / "nothing-here.json"
+    p = run_stub(d, "--results", missing, "--out-dir", viz, script=d / f"visualize_{m}.py", timeout=60)
+    assert p.returncode != 0 and "Traceback" not in p.stderr and "headline command" in p.stderr
