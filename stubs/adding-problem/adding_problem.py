@@ -5,7 +5,7 @@ Neural Computation 9(8):1735-1780, Section 5.4.
 Task (the paper's own). Each step shows a pair (value, marker): value ~ U[-1, 1], marker in
 {-1, 0, 1}. A sequence has a random length L in [T, T + T/10]. Exactly two pairs carry marker 1:
 the first among the first ten pairs (value X1), the second among the first T/2 - 1 pairs (X2).
-The first and the last pair carry marker -1 (if the first pair is the marked one, X1 := 0). At
+The first and the last pair carry marker -1 (a marked first pair counts as 0). At
 the last step only, the net must output 0.5 + (X1 + X2)/4; a sequence is correct when the absolute
 error is below 0.04. Both values must be held for at least T/2 steps.
 
@@ -21,8 +21,8 @@ single logistic output sees the 4 cells and a bias: 8 * 11 + 5 = 93 weights.
 
 Learning (the paper's): the truncated gradient of its Appendix A.1 (error reaches the past only
 through the cell states s; errors on net inputs are not sent further back), online (one update
-per sequence), learning rate 0.5, no momentum, no clipping. Stop when the mean error over the last
-2000 training sequences is below 0.01 and all of them were correct (ST3); test on 2560 fresh ones.
+per sequence), learning rate 0.5, no momentum, no clipping. Stop when the mean squared error over
+the last 2000 training sequences is below 0.01 and all of them were correct (ST3); test on 2560 fresh ones.
 
 Baselines on the same task and budget: the same blocks with a forget gate (Gers et al. 2000) and
 a vanilla tanh RNN of similar size. ``--setting le2015`` runs the earlier catalog's easier task.
