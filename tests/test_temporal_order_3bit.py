@@ -1,0 +1,144 @@
+"""Science checks of stubs/temporal-order-3bit: the paper's task, net, truncated gradient and dynamics."""
+import importlib.util
+
+import numpy as np
+import pytest
+from conftest import ROOT, run_stub
+
+from shared import cli
+
+STUB = ROOT / "stubs" / "temporal-order-3bit"
+_spec = importlib.util.spec_from_file_location("temporal_order_3bit", STUB / "temporal_order_3bit.py")
+to = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(to)
+
+
+def test_weight_count_is_the_papers_156():
+    assert to.n_weights_lstm() == 156                       # 8 * (8 + 8 + 1) + 4 * (4 + 1)
+    p = to.init_lstm(np.random.default_rng(0), 3)
+    assert p["W"].shape == (3, 17, 8) and p["V"].shape == (3, 4, 5)
+    assert sum(v[0].size for v in p.values()) == 156
+    assert to.n_weights_rnn() == 172
+
+
+def test_init_follows_the_paper():
+    p = to.init_lstm(np.random.default_rng(1), 4)
+    assert np.all(p["W"][:, -1, to.I_] == [-2.0, -4.0])     # input-gate biases -2, -4
+    rest = p["W"].copy()
+    rest[:, -1, to.I_] = 0
+    assert np.abs(rest).max() <= 0.1 and np.abs(p["V"]).max() <= 0.1
+    assert len(np.unique(p["W"][:, -1, to.O_])) == 8        # output-gate biases random
+
+
+@pytest.mark.parametrize("T", [24, 100])
+def test_sequences(T):
+    x, target, label, length, pos = to.temporal_order_batch(np.random.default_rng(2), (3, 800), T)
+    assert x.shape == (T + T // 10, 3, 800, 8)
+    assert length.min() == T and length.max() == T + T // 10
+    (a1, b1), (a2, b2) = to.positions(T)
+    if T == 100:
+        assert (a1, b1, a2, b2) == (10, 20, 50, 60)
+    t1, t2 = pos[..., 0], pos[..., 1]
+    assert t1.min() == a1 and t1.max() == b1 and t2.min() == a2 and t2.max() == b2
+    sym = x.argmax(-1)
+    on = x.sum(-1)                                          # one-hot inside, zero padding after B
+    t = np.arange(x.shape[0])[:, None, None]
+    assert np.all(on[t < length] == 1) and np.all(on[t >= length] == 0)
+    si, ni = np.indices(length.shape)
+    assert np.all(sym[0] == to.E) and np.all(sym[length - 1, si, ni] == to.B_)
+    xy = (sym == to.X) | (sym == to.Y)
+    assert np.all(xy.sum(0) == 2) and np.all(xy[t1, si, ni]) and np.all(xy[t2, si, ni])
+    inner = (t > 0) & (t < length - 1) & ~xy
+    assert np.all((sym[inner] >= 2) & (sym[inner] <= 5))     # a, b, c, d elsewhere
+    first, second = sym[t1, si, ni] - to.X, sym[t2, si, ni] - to.X
+    np.testing.assert_array_equal(label, 2 * first + second)  # Q, R, S, U = XX, XY, YX, YY
+    np.testing.assert_array_equal(target, np.eye(4)[label])
+    assert np.all(np.bincount(label.ravel(), minlength=4) > 500)
+
+
+def test_gradient_checks_in_process():
+    errs = to.gradient_checks()
+    assert errs and max(errs.values()) < 1e-6, errs
+
+
+def test_truncated_gradient_differs_from_the_exact_one():
+    """Otherwise the closed-form-vs-step-by-step check would be vacuous."""
+    rng = np.random.default_rng(3)
+    p = {n: rng.uniform(-1, 1, size=v.shape) for n, v in to.init_lstm(rng, 2).items()}
+    x, t, _, length, _ = to.temporal_order_batch(rng, (2, 3), 24)
+    c = to.lstm_forward(p, x)
+    dy = to.readout(p, c, length - 1)[0] - t
+    full = to.lstm_grads_bptt(p, c, length - 1, dy)["W"]
+    trunc = to.lstm_grads_truncated(p, c, length - 1, dy)["W"]
+    assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
+    np.testing.assert_allclose(to.lstm_grads_bptt(p, c, length - 1, dy)["V"],
+                               to.lstm_grads_truncated(p, c, length - 1, dy)["V"])
+
+
+def _one_step(kind, p, x_t, z):
+    """The state of step t from that of t-1, with the equations written out again."""
+    W = p["W"]
+    if kind == "rnn":
+        u = np.concatenate([x_t, z, np.ones(z.shape[:-1] + (1,))], -1)
+        return np.tanh(np.einsum("snd,sdh->snh", u, W))
+    C = to.NC                                               # z = [s (4), r (8)]
+    u = np.concatenate([x_t, z[..., C:], np.ones(z.shape[:-1] + (1,))], -1)
+    net = np.einsum("snd,sdh->snh", u, W)
+    a = 1 / (1 + np.exp(-net))
+    a[..., to.G_] = 4 / (1 + np.exp(-net[..., to.G_])) - 2              # g in [-2, 2]
+    s = z[..., :C] + a[..., to.I_][..., to.BLK] * a[..., to.G_]
+    r = a.copy()
+    r[..., to.G_] = a[..., to.O_][..., to.BLK] * (2 / (1 + np.exp(-s)) - 1)   # h in [-1, 1]
+    return np.concatenate([s, r], -1)
+
+
+@pytest.mark.parametrize("kind", ["lstm1997", "rnn"])
+def test_jacobians_match_finite_differences(kind):
+    rng = np.random.default_rng(4)
+    init, forward, jacobians, _ = to.MODELS[kind]
+    p = {n: rng.uniform(-0.8, 0.8, size=v.shape) for n, v in init(rng, 2).items()}
+    x = rng.normal(size=(12, 2, 3, 8))
+    cache = forward(p, x)
+    J = jacobians(p, cache)
+    if kind == "rnn":
+        state = lambda t: cache["yc"][t]  # noqa: E731
+    else:
+        state = lambda t: np.concatenate([cache["s"][t + 1], cache["U"][t + 1][..., 8:16]], -1)  # noqa: E731
+    t = 6
+    z0 = state(t - 1)
+    np.testing.assert_allclose(_one_step(kind, p, x[t], z0), state(t), atol=1e-12)
+    n = z0.shape[-1]
+    Jn = np.zeros(z0.shape + (n,))
+    for j in range(n):
+        e = np.zeros(n)
+        e[j] = 1e-6
+        Jn[..., j] = (_one_step(kind, p, x[t], z0 + e) - _one_step(kind, p, x[t], z0 - e)) / 2e-6
+    np.testing.assert_allclose(J[t - 1], Jn, atol=1e-8)
+
+
+def test_closed_input_gates_make_each_cell_an_integrator():
+    """Input gates shut: ds(t)/ds(t-1) = 1, the top exponents are 0 (up to finite-time bias)."""
+    rng = np.random.default_rng(5)
+    x, _, _, _, _ = to.temporal_order_batch(rng, (1, 4), 40)
+    p = to.init_lstm(rng, 1)
+    p["W"][:, -1, to.I_] = -60.0
+    ex = to.spectrum("lstm1997", p, x, 5, 40, k=12)
+    np.testing.assert_allclose(np.sort(ex[0], axis=-1)[:, ::-1][:, :4], 0.0, atol=1e-3)
+
+
+def test_divergence_stops_with_the_step_and_the_quantity(monkeypatch):
+    real = to.temporal_order_batch
+
+    def poisoned(rng, shape, T):
+        x, *rest = real(rng, shape, T)
+        x[3, :, 0, 0] = np.nan                              # a NaN input in the first sequence
+        return (x, *rest)
+    monkeypatch.setattr(to, "temporal_order_batch", poisoned)
+    r = np.random.default_rng(0)
+    with pytest.raises(cli.TrainingDiverged, match=r"step 0: lstm1997 output became non-finite"):
+        to.train_online("lstm1997", 2, 24, 10, r, r)
+
+
+def test_impossible_T_is_refused():
+    proc = run_stub(STUB, "--T", "8", timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--T must be" in proc.stderr
