@@ -1,0 +1,752 @@
+"""Embedded Reber grammar: Hochreiter & Schmidhuber (1997), LSTM, Experiment 1.
+
+Neural Computation 9(8):1735-1780, Section 5.1; grammar after Cleeremans, Servan-Schreiber &
+McClelland (1989) and Fahlman (1991).
+
+Task (the paper's own). Strings of the embedded Reber grammar, every branch taken with
+probability 0.5: B, then T or P, then a Reber string (B ... E), then the same T or P again, then
+E. Seven symbols B T P S X V E, one local input unit and one logistic output unit each. At every
+step the net predicts the next symbol (squared error against the next symbol's local code). Fixed
+sets of 256 training strings and 256 test strings (no test string is in the training set);
+training strings are drawn at random from the training set; activations are reset after every
+string. Success: every symbol of every string of both sets is predicted correctly, i.e. at every
+step the output units of all legal next symbols are more active than every other output unit.
+The hard step is the second-to-last one: the net must recall the outer T/P across the whole
+inner string.
+
+Nets (the paper's): 3 memory blocks of 2 cells (276 weights) or 4 blocks of 1 cell (264). Cells
+and gates see the 7 inputs and all cells and gates of step t-1; only gates have a bias (output
+gates -1, -2, -3 (, -4); input gates random); the 7 logistic outputs see only the cells, no bias.
+Weights U[-0.2, 0.2]. No forget gate.
+
+    u(t) = [x(t), r(t-1), 1]            r = [y_in (B), y_c (C), y_out (B)]
+    s_c(t) = s_c(t-1) + y_in(t) g(net_c(t))        g = 4 sigma - 2, range [-2, 2]
+    y_c(t) = y_out(t) h(s_c(t))                    h = 2 sigma - 1, range [-1, 1]
+    y_k(t) = sigma(sum_c v_kc y_c(t))              k = B, T, P, S, X, V, E
+
+Learning (the paper's): the truncated gradient of Appendix A.1 (error flows back in time only
+through the cell states s), online, squared error at every step; the contributions of all steps
+of a string are summed and applied at the string's end ("each weight's total update is the sum
+of the contributions of all time steps"); no momentum, no clipping. Learning rates of Table 1.
+
+    python3 embedded_reber.py --seed 0     # headline: 30 nets per row of Table 1 at once
+    python3 embedded_reber.py --quick      # seconds; what the tests run
+
+Arrays are time-major: x (L, S, N, 7) = (time, seed ensemble, strings per seed, symbol). Columns
+of W (S, 20, 12): [input gates (B) | cell inputs (C) | output gates (B)], the catalog's i, g, o
+order with no forget gate; rows [x(t) (7), r(t-1) (12), 1]; the bias entries of the cell columns
+stay zero (the paper's cells have no bias). V (S, 7, C): rows B, T, P, S, X, V, E.
+"""
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
+
+import numpy as np
+
+from shared import cli
+from shared.gradcheck import check_gradients
+from shared.lyapunov import qr_spectrum
+from shared.results import env_info, save_npz, write_results
+from shared.rng import streams
+
+PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
+         "1997, Section 5.1, Experiment 1 (embedded Reber grammar)")
+SYMBOLS = "BTPSXVE"
+SYM = {c: i for i, c in enumerate(SYMBOLS)}
+NX = NK = 7
+# Reber grammar (Cleeremans et al. 1989): node -> [(symbol, next node)]; node 5 emits E
+REBER = {0: [("T", 1), ("P", 2)], 1: [("S", 1), ("X", 3)], 2: [("T", 2), ("V", 4)],
+         3: [("X", 2), ("S", 5)], 4: [("P", 3), ("V", 5)]}
+N_TRAIN = N_TEST = 256
+# Table 1 of the paper (30 trials each): (blocks, cells per block, lr) -> (% solved, mean sequences)
+PAPER_TABLE = {(3, 2, 0.1): (100, 21_730), (4, 1, 0.1): (100, 39_740), (3, 2, 0.2): (97, 14_060),
+               (4, 1, 0.5): (97, 9_500), (3, 2, 0.5): (100, 8_440)}
+
+
+# ----------------------------------------------------------------------------------------------
+# Data: the embedded Reber grammar
+# ----------------------------------------------------------------------------------------------
+def reber_string(rng):
+    """One Reber string and, for each symbol but the last, the set of legal next symbols."""
+    syms, legal, node = ["B"], [], 0
+    while True:
+        choices = REBER[node] if node < 5 else [("E", None)]
+        legal.append({c for c, _ in choices})
+        c, node = choices[int(rng.random() < 0.5)] if len(choices) == 2 else choices[0]
+        syms.append(c)
+        if c == "E":
+            return syms, legal
+
+
+def embedded_string(rng):
+    """B (T|P) <Reber string> (same T|P) E. Returns the symbols (str) and legal-next sets."""
+    outer = "T" if rng.random() < 0.5 else "P"
+    inner, inner_legal = reber_string(rng)
+    syms = ["B", outer] + inner + [outer, "E"]
+    legal = [{"T", "P"}, {"B"}] + inner_legal + [{outer}, {"E"}]
+    return "".join(syms), legal
+
+
+def encode(strings, legals, L=None):
+    """Strings -> x (L, N, 7) one-hot, target (L, N, 7) next symbol, legal (L, N, 7) bool, length (N,).
+
+    Step t (input symbol t) predicts symbol t+1; steps t >= length - 1 are padding (zero)."""
+    length = np.array([len(s) for s in strings])
+    L = int(length.max()) if L is None else L
+    N = len(strings)
+    x = np.zeros((L, N, NX))
+    target = np.zeros((L, N, NK))
+    legal = np.zeros((L, N, NK), dtype=bool)
+    for n, (s, lg) in enumerate(zip(strings, legals, strict=True)):
+        idx = [SYM[c] for c in s]
+        x[np.arange(len(s)), n, idx] = 1.0
+        target[np.arange(len(s) - 1), n, idx[1:]] = 1.0
+        for t, ls in enumerate(lg):
+            legal[t, n, [SYM[c] for c in ls]] = True
+    return x, target, legal, length
+
+
+def make_sets(rng, n_pairs, n_train=N_TRAIN, n_test=N_TEST):
+    """n_pairs training/test set pairs. Training strings are drawn from the grammar (repeats
+    allowed, as the grammar makes them); test strings are drawn until n_test strings not in that
+    pair's training set are found. Each set is sorted by length (order is irrelevant: training
+    draws at random) so that evaluation chunks carry little padding.
+    Returns dict of arrays with a pair axis: x, target, legal (L, P, N, 7); length (P, N);
+    strings (P, N) for both 'train' and 'test'."""
+    out = {"train": [], "test": []}
+    for _ in range(n_pairs):
+        train = [embedded_string(rng) for _ in range(n_train)]
+        seen, test = {s for s, _ in train}, []
+        while len(test) < n_test:
+            s, lg = embedded_string(rng)
+            if s not in seen:
+                test.append((s, lg))
+        out["train"].append(sorted(train, key=lambda a: (len(a[0]), a[0])))
+        out["test"].append(sorted(test, key=lambda a: (len(a[0]), a[0])))
+    sets = {}
+    for name, pairs in out.items():
+        L = max(len(s) for pair in pairs for s, _ in pair)
+        enc = [encode([s for s, _ in pair], [lg for _, lg in pair], L) for pair in pairs]
+        sets[name] = {"x": np.stack([e[0] for e in enc], 1), "target": np.stack([e[1] for e in enc], 1),
+                      "legal": np.stack([e[2] for e in enc], 1), "length": np.stack([e[3] for e in enc]),
+                      "strings": [[s for s, _ in pair] for pair in pairs]}
+    return sets
+
+
+# ----------------------------------------------------------------------------------------------
+# The 1997 LSTM with memory blocks
+# ----------------------------------------------------------------------------------------------
+class Arch:
+    """Index bookkeeping of a net of nb blocks of bs cells."""
+
+    def __init__(self, nb, bs):
+        self.nb, self.bs, self.nc = nb, bs, nb * bs
+        self.H = 2 * nb + self.nc                         # units with a net input: gates and cells
+        self.I, self.G, self.O = slice(0, nb), slice(nb, nb + self.nc), slice(nb + self.nc, self.H)
+        self.D = NX + self.H + 1                          # rows of W: [x, r(t-1), 1]
+        self.blk = np.repeat(np.arange(nb), bs)           # cell -> its block
+        self.name = f"{nb}x{bs}"
+        mask = np.ones((self.D, self.H))
+        mask[-1, self.G] = 0.0                            # cells have no bias
+        self.wmask = mask
+
+    def n_weights(self):
+        return int(self.wmask.sum()) + NK * self.nc      # outputs: cells only, no bias
+
+    def block_sum(self, v):
+        """(..., C) -> (..., B)."""
+        return v.reshape(v.shape[:-1] + (self.nb, self.bs)).sum(-1)
+
+    def per_cell(self, v):
+        """(..., B) -> (..., C)."""
+        return v.repeat(self.bs, axis=-1)
+
+
+ARCHS = {"3x2": Arch(3, 2), "4x1": Arch(4, 1)}
+
+
+def sigmoid(z):
+    return 0.5 + 0.5 * np.tanh(0.5 * z)
+
+
+def h_(s):
+    return np.tanh(0.5 * s)                               # 2 sigma(s) - 1
+
+
+def dh_(s):
+    e = np.exp(-np.abs(s))                                # 2 sigma'(s), no overflow at large |s|
+    return 2.0 * e / (1.0 + e) ** 2
+
+
+def dg_(g):
+    return (4.0 - g * g) / 4.0                            # g'(net) through g = 4 sigma - 2
+
+
+def init_lstm(a, rng, S):
+    """Weights U[-0.2, 0.2]; output-gate biases -1, -2, ..., -B; input-gate biases random
+    (U[-0.2, 0.2] like every other weight); no cell bias."""
+    W = rng.uniform(-0.2, 0.2, size=(S, a.D, a.H)) * a.wmask
+    W[:, -1, a.O] = -np.arange(1, a.nb + 1)
+    return {"W": W, "V": rng.uniform(-0.2, 0.2, size=(S, NK, a.nc))}
+
+
+def forward(a, p, x):
+    """x (L, S, N, 7) -> cache: U (L, S, N, D) unit inputs, act (L, S, N, H) (gate sigmoids; cell
+    columns hold g), s (L+1, S, N, C) with s[0] = 0, yc (L, S, N, C), y (L, S, N, 7) outputs."""
+    L, S, N, _ = x.shape
+    Wh = 0.5 * p["W"]
+    XB = np.matmul(x, Wh[:, :NX]) + Wh[:, -1][:, None]   # (L, S, N, H)
+    Wr = Wh[:, NX:NX + a.H]                               # (S, H, H): r(t-1) -> net(t)/2
+    th = np.empty((L, S, N, a.H))                         # tanh(net/2) of every unit
+    r = np.zeros((L + 1, S, N, a.H))                      # r[t+1] = r(t), r[0] = 0
+    s = np.zeros((L + 1, S, N, a.nb, a.bs))
+    for t in range(L):
+        z = th[t]
+        np.matmul(r[t], Wr, out=z)
+        z += XB[t]
+        np.tanh(z, out=z)
+        rt = r[t + 1]
+        np.multiply(z, 0.5, out=rt)
+        rt += 0.5                                         # sigma of the gates
+        # s(t) = s(t-1) + y_in g(net_c), g = 2 tanh(net_c / 2)
+        s[t + 1] = s[t] + 2.0 * rt[..., a.I, None] * z[..., a.G].reshape(S, N, a.nb, a.bs)
+        # y_c(t) = y_out h(s(t)), h = tanh(s / 2)
+        rt[..., a.G] = (rt[..., a.O, None] * np.tanh(0.5 * s[t + 1])).reshape(S, N, a.nc)
+    act = 0.5 + 0.5 * th
+    act[..., a.G] = 2.0 * th[..., a.G]
+    yc = r[1:, ..., a.G]
+    U = np.concatenate([x, r[:L], np.ones((L, S, N, 1))], axis=-1)
+    y = sigmoid(np.matmul(yc, np.swapaxes(p["V"], 1, 2)[None]))
+    return {"U": U, "act": act, "s": s.reshape(L + 1, S, N, a.nc), "yc": yc, "y": y}
+
+
+def sum_outer(U, dnet):
+    """sum over t, n of U[t, s, n]^T dnet[t, s, n]: (L, S, N, D), (L, S, N, H) -> (S, D, H)."""
+    L, S, N, Dd = U.shape
+    return np.matmul(U.transpose(1, 3, 0, 2).reshape(S, Dd, L * N),
+                     dnet.transpose(1, 0, 2, 3).reshape(S, L * N, dnet.shape[-1]))
+
+
+def _output_part(p, cache, dy):
+    """Top of both backward passes: y = sigma(V y_c) at every step. dy (L, S, N, 7) = dE/dy
+    (zero at padding). Returns dV (S, 7, C) and dE/dy_c (L, S, N, C) through the outputs."""
+    y = cache["y"]
+    d_out = dy * y * (1.0 - y)
+    dV = np.einsum("tsnk,tsnc->skc", d_out, cache["yc"])
+    return dV, np.matmul(d_out, p["V"][None])
+
+
+def grads_truncated(a, p, cache, dy):
+    """The paper's truncated gradient (Appendix A.1) in closed form, error at every step.
+
+    Truncated, the only path back in time is ds(t)/ds(t-1) = 1, so dE/ds(t) is the sum of the
+    errors e_s(tau) injected at every tau >= t (a reverse cumulative sum): this equals the RTRL
+    traces of eqs. 19-28 summed over the string with the weights held fixed. Output gates and
+    output weights get standard backprop at each step.
+    """
+    U, act, s = cache["U"], cache["act"], cache["s"][1:]
+    dV, dyc = _output_part(p, cache, dy)
+    yi, g, yo = act[..., a.I], act[..., a.G], act[..., a.O]
+    dnet = np.zeros(act.shape)
+    # y_c = y_out h(s)
+    dnet[..., a.O] = a.block_sum(dyc * h_(s)) * yo * (1 - yo)
+    e_s = dyc * a.per_cell(yo) * dh_(s)
+    ds = np.cumsum(e_s[::-1], axis=0)[::-1]               # dE/ds(t) = sum_{tau >= t} e_s(tau)
+    # s(t) = s(t-1) + y_in g(net_c)
+    dnet[..., a.G] = ds * a.per_cell(yi) * dg_(g)
+    dnet[..., a.I] = a.block_sum(ds * g) * yi * (1 - yi)
+    return {"W": sum_outer(U, dnet), "V": dV}
+
+
+def grads_bptt(a, p, cache, dy, truncate=False):
+    """Step-by-step backpropagation through time, dy (L, S, N, 7).
+
+    truncate=False: the exact gradient (checked against finite differences).
+    truncate=True: an independent implementation of the paper's truncation: every error reaching
+    a unit's net input stops there (nothing flows into r(t-1)); only ds(t) -> ds(t-1) continues.
+    It must equal ``grads_truncated``.
+    """
+    U, act, s, W = cache["U"], cache["act"], cache["s"], p["W"]
+    L = U.shape[0]
+    dV, dyc_out = _output_part(p, cache, dy)
+    W_rT = np.swapaxes(W[:, NX:NX + a.H, :], 1, 2)       # (S, H, H): dnet(t) -> dr(t-1)
+    dnet = np.zeros(act.shape)
+    ds = np.zeros(dyc_out.shape[1:])
+    dr = np.zeros(act.shape[1:])
+    for t in range(L - 1, -1, -1):
+        at, s_t = act[t], s[t + 1]
+        yi, g, yo = at[..., a.I], at[..., a.G], at[..., a.O]
+        dyc = dyc_out[t] if truncate else dyc_out[t] + dr[..., a.G]
+        ds = ds + dyc * a.per_cell(yo) * dh_(s_t)
+        dyo = a.block_sum(dyc * h_(s_t))
+        dyi = a.block_sum(ds * g)
+        if not truncate:
+            dyo, dyi = dyo + dr[..., a.O], dyi + dr[..., a.I]
+        dn = dnet[t]
+        dn[..., a.O] = dyo * yo * (1 - yo)
+        dn[..., a.I] = dyi * yi * (1 - yi)
+        dn[..., a.G] = ds * a.per_cell(yi) * dg_(g)
+        if not truncate:
+            dr = np.matmul(dn, W_rT)                     # through u(t) = [x, r(t-1), 1]
+    return {"W": sum_outer(U, dnet), "V": dV}
+
+
+def jacobians(a, p, cache):
+    """J(t) = dz(t)/dz(t-1) for the state z = [s (C), r (H)], (L-1, S, N, C+H, C+H), t = 1..L-1.
+
+    r's cell columns hold y_c = y_out h(s), a function of the other coordinates, so C exponents
+    are -inf by construction; the others are the dynamics.
+    """
+    act, s = cache["act"][1:], cache["s"]
+    C, H = a.nc, a.H
+    Wr_T = np.swapaxes(p["W"][:, NX:NX + H, :], 1, 2)    # (S, H, H)
+    da = act * (1 - act)
+    da[..., a.G] = dg_(act[..., a.G])
+    dA = da[..., None] * Wr_T[None, :, None]             # d act(t) / d r(t-1)
+    yi, g, yo = a.per_cell(act[..., a.I]), act[..., a.G], a.per_cell(act[..., a.O])
+    s_new = s[2:]
+    # s(t) = s(t-1) + y_in g
+    dS_dr = yi[..., None] * dA[..., a.G, :] + g[..., None] * dA[..., a.I, :].repeat(a.bs, axis=-2)
+    # y_c(t) = y_out h(s(t))
+    k = (yo * dh_(s_new))[..., None]
+    dY_dr = k * dS_dr + h_(s_new)[..., None] * dA[..., a.O, :].repeat(a.bs, axis=-2)
+    n = C + H
+    J = np.zeros(act.shape[:3] + (n, n))
+    J[..., :C, :C] = np.eye(C)
+    J[..., :C, C:] = dS_dr
+    J[..., C:, C:] = dA
+    gc = slice(C + a.G.start, C + a.G.stop)
+    J[..., gc, :C] = k * np.eye(C)
+    J[..., gc, C:] = dY_dr
+    return J
+
+
+def rtrl_string(a, p, x, d, mask, lr=0.0, active=None, need_sum=True):
+    """One string through S nets with the paper's truncated RTRL (Appendix A.1, eqs. 19-28),
+    updating the weights after every step (lr > 0) in place.
+
+    x, d (L, S, 7) inputs and next-symbol targets, mask (L, S) 1 inside the string. Forward traces
+    Tc (S, D, C) = ds_c/dw (w into cell c) and Ti (S, D, C) = ds_c/dw (w into c's input gate) are
+    carried along; weights into output gates and output units get standard one-step backprop.
+    Returns y (L, S, 7) and the sum over steps of the gradients (with lr = 0 it must equal
+    ``grads_truncated``: the same truncation by a third, forward-mode route).
+    """
+    L, S, _ = x.shape
+    W, V = p["W"], p["V"]
+    scale = lr * (np.ones(S) if active is None else active.astype(float))[:, None, None]
+    u = np.zeros((S, a.D))
+    u[:, -1] = 1.0
+    s = np.zeros((S, a.nc))
+    Tc = np.zeros((S, a.D, a.nc))
+    Ti = np.zeros((S, a.D, a.nc))
+    gsum = {"W": np.zeros_like(W), "V": np.zeros_like(V)} if need_sum else None
+    ys = np.zeros((L, S, NK))
+    dW = np.zeros_like(W)
+    ii, gg, oo = a.I, a.G, a.O
+    for t in range(L):
+        u[:, :NX] = x[t]
+        net = np.matmul(u[:, None, :], W)[:, 0]                           # (S, H)
+        th = np.tanh(0.5 * net)
+        yi, yo, g = 0.5 + 0.5 * th[:, ii], 0.5 + 0.5 * th[:, oo], 2.0 * th[:, gg]
+        yi_c = a.per_cell(yi)
+        s = s + yi_c * g
+        Tc += u[:, :, None] * (yi_c * dg_(g))[:, None, :]                 # w into cells
+        Ti += u[:, :, None] * (g * a.per_cell(yi * (1 - yi)))[:, None, :]  # w into input gates
+        hs = h_(s)
+        yc = a.per_cell(yo) * hs
+        y = sigmoid(np.matmul(V, yc[:, :, None])[..., 0])                 # (S, 7)
+        ys[t] = y
+        delta = (y - d[t]) * y * (1 - y) * mask[t][:, None]
+        dyc = np.matmul(delta[:, None, :], V)[:, 0]                       # (S, C)
+        e_s = dyc * a.per_cell(yo) * dh_(s)
+        dW[:, :, oo] = u[:, :, None] * (a.block_sum(dyc * hs) * yo * (1 - yo))[:, None, :]
+        dW[:, :, gg] = Tc * e_s[:, None, :]
+        dW[:, :, ii] = a.block_sum(Ti * e_s[:, None, :])
+        dV = delta[:, :, None] * yc[:, None, :]
+        if need_sum:
+            gsum["W"] += dW
+            gsum["V"] += dV
+        if lr:
+            dW *= a.wmask
+            W -= scale * dW
+            V -= scale * dV
+        u[:, NX:NX + a.H] = np.concatenate([yi, yc, yo], axis=1)            # r(t) for step t+1
+    return ys, gsum
+
+
+# ----------------------------------------------------------------------------------------------
+# The paper's success test
+# ----------------------------------------------------------------------------------------------
+def step_correct(y, legal):
+    """A step is predicted correctly when every legal next symbol's output is above every
+    illegal one's. y (..., 7), legal (..., 7) bool -> (...) bool (padding steps, with no legal
+    symbol, count as correct)."""
+    lo = np.where(legal, y, np.inf).min(-1)
+    hi = np.where(legal, -np.inf, y).max(-1)
+    return lo > hi
+
+
+def strings_correct(y, legal):
+    """y (L, S, N, 7), legal (L, S, N, 7) -> (S, N) bool: every step of the string correct."""
+    return step_correct(y, legal).all(axis=0)
+
+
+def step_accuracy(y, legal, length):
+    """Fraction of correctly predicted steps by kind: y, legal (L, S, N, 7), length (S, N).
+    'outer' = after the first B (T or P), 'inner' = inputs from the outer T/P to the symbol before
+    the inner E, 'recall' = input inner E, target the outer T/P again, 'end' = target E.
+    Returns dict kind -> (S,) fractions."""
+    ok = step_correct(y, legal)
+    t = np.arange(y.shape[0])[:, None, None]
+    kinds = {"outer": t == 0, "inner": (t >= 1) & (t < length - 3), "recall": t == length - 3,
+             "end": t == length - 2}
+    return {k: (ok & m).sum(axis=(0, 2)) / np.broadcast_to(m, ok.shape).sum(axis=(0, 2))
+            for k, m in kinds.items()}
+
+
+def evaluate(a, p, sset, pair_of, chunk=128):
+    """Fraction-free success test of S nets, each on its own pair's set. sset: a set from
+    make_sets, pair_of (S,) pair index per net. Returns (S, N) bool and y (L, S, N, 7)."""
+    N = sset["x"].shape[2]
+    ok, ys = [], []
+    for c in range(0, N, chunk):
+        L = int(sset["length"][:, c:c + chunk].max())
+        x = sset["x"][:L, pair_of, c:c + chunk]
+        y = forward(a, p, x)["y"]
+        ok.append(strings_correct(y, sset["legal"][:L, pair_of, c:c + chunk]))
+        ys.append(np.pad(y, ((0, sset["x"].shape[0] - L), (0, 0), (0, 0), (0, 0))))
+    return np.concatenate(ok, axis=1), np.concatenate(ys, axis=2)
+
+
+def solves(a, p, sset, pair_of, chunk=64):
+    """(S,) bool: does each net predict every string of its pair's set correctly? The same test as
+    ``evaluate``, but chunks run from the longest strings down and a net leaves at its first
+    wrong string, so early in training a check costs a fraction of a full evaluation."""
+    N = sset["x"].shape[2]
+    alive = np.ones(len(pair_of), dtype=bool)
+    for c in range(max(0, N - chunk), -chunk, -chunk):
+        idx = np.flatnonzero(alive)
+        if not idx.size:
+            break
+        lo = max(0, c)
+        L = int(sset["length"][:, lo:c + chunk].max())
+        y = forward(a, {n: v[idx] for n, v in p.items()}, sset["x"][:L, pair_of[idx], lo:c + chunk])["y"]
+        alive[idx] = strings_correct(y, sset["legal"][:L, pair_of[idx], lo:c + chunk]).all(1)
+    return alive
+
+
+# ----------------------------------------------------------------------------------------------
+# Training: the paper's online regime, S nets in lock-step (one string per net per update)
+# ----------------------------------------------------------------------------------------------
+def train(a, p, sets, pair_of, lr, max_sequences, rng_data, check_every=100, probe=None, n_snaps=30,
+          timer=None, label="", curve_every=10, update="string"):
+    """Online training of S nets until each solves its own pair of sets or the cap is reached.
+
+    Each update: every unsolved net gets one training string drawn at random from its training
+    set, the truncated gradient of E = 1/2 sum_t sum_k (y_k(t) - d_k(t))^2 summed over the
+    string, and w <- w - lr dE/dw at the string's end. Every ``check_every`` strings the unsolved
+    nets are tested on all 256 + 256 strings; a solved net is frozen and its count recorded.
+    Every ``curve_every`` checks the fraction of correct strings of every net goes on a curve.
+    Returns solved_at (S,) (-1 = not solved), curves and snapshots of net 0 on the probe string.
+    """
+    S = p["W"].shape[0]
+    tr = sets["train"]
+    n_tr = tr["x"].shape[2]
+    solved_at = np.full(S, -1)
+    curve_n, curve_frac, snaps, snap_n = [], [], [], []
+    snap_every = max(check_every, (max_sequences // n_snaps) // check_every * check_every)
+    frac = np.zeros(S)
+    k = 0
+    for k in range(max_sequences):
+        active = solved_at < 0
+        j = rng_data.integers(0, n_tr, size=S)            # one training string per net
+        L = int(tr["length"][pair_of, j].max())
+        x = tr["x"][:L, pair_of, j][:, :, None]           # (L, S, 1, 7)
+        d = tr["target"][:L, pair_of, j][:, :, None]
+        step_mask = tr["legal"][:L, pair_of, j][:, :, None].any(-1, keepdims=True)
+        if update == "step":                              # RTRL, weights change after every step
+            y, _ = rtrl_string(a, p, x[:, :, 0], d[:, :, 0], step_mask[:, :, 0, 0], lr, active, False)
+            cli.check_finite(k, **{f"{a.name} output": y, f"{a.name} weights W": p["W"]})
+        else:
+            cache = forward(a, p, x)
+            dy = (cache["y"] - d) * step_mask             # dE/dy, zero after the string's end
+            cli.check_finite(k, **{f"{a.name} output": cache["y"], f"{a.name} weights W": p["W"]})
+            g = grads_truncated(a, p, cache, dy)
+            g["W"] *= a.wmask
+            for n in p:                                   # online gradient descent, unsolved nets only
+                p[n] -= lr * g[n] * active.reshape((-1,) + (1,) * (p[n].ndim - 1))
+        if (k + 1) % check_every == 0 or k + 1 == max_sequences:
+            idx = np.flatnonzero(active)
+            sub = {n: v[idx] for n, v in p.items()}
+            solved = solves(a, sub, tr, pair_of[idx])
+            if solved.any():
+                solved[solved] = solves(a, {n: v[solved] for n, v in sub.items()}, sets["test"],
+                                        pair_of[idx[solved]])
+            solved_at[idx[solved]] = k + 1
+            frac[idx[solved]] = 1.0
+            if (k + 1) % (check_every * curve_every) == 0 or k + 1 == max_sequences:
+                ok_tr, _ = evaluate(a, sub, tr, pair_of[idx])
+                ok_te, _ = evaluate(a, sub, sets["test"], pair_of[idx])
+                frac[idx] = 0.5 * (ok_tr.mean(1) + ok_te.mean(1))
+                curve_n.append(k + 1)
+                curve_frac.append(frac.copy())
+            if probe is not None and ((k + 1) % snap_every == 0 or solved_at[0] == k + 1):
+                yp = forward(a, {n: v[:1] for n, v in p.items()}, probe)["y"][:, 0, 0]
+                snaps.append(yp)
+                snap_n.append(k + 1)
+            if (k + 1) % (check_every * 20) == 0 or not (solved_at < 0).any():
+                print(f"  {label} seq {k + 1:7d}  strings correct {frac.mean():.3f}  solved "
+                      f"{int((solved_at >= 0).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
+            if not (solved_at < 0).any():
+                break
+    out = {"solved_at": solved_at, "n_trained": k + 1, "curve_n": np.array(curve_n),
+           "curve_frac": np.array(curve_frac)}
+    if probe is not None:
+        out["snap_n"] = np.array(snap_n, dtype=int)
+        out["snap_y"] = np.stack(snaps) if snaps else np.zeros((0, probe.shape[0], NK))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Lyapunov fingerprint along test strings, over the inner Reber string
+# ----------------------------------------------------------------------------------------------
+LYAP_FLOOR = -50.0      # per step: a direction squashed to exactly zero is recorded at this floor
+NEAR_ZERO = 0.05        # |lambda| below this per step counts as neutral
+
+
+def spectrum(a, p, sset, pair_of, n_strings, k=8):
+    """Finite-time exponents over the inner string of n_strings test strings per net: counted over
+    the steps from the first symbol after the inner B (index 3) to the inner E (index length - 3),
+    inclusive; the two steps before (outer T/P, inner B) align the QR frame. Returns (S, n_strings, k)."""
+    out = []
+    for n in range(0, sset["x"].shape[2], max(1, sset["x"].shape[2] // n_strings))[:n_strings]:
+        L = int(sset["length"][pair_of, n].max())
+        x = sset["x"][:L, pair_of, n][:, :, None]
+        J = jacobians(a, p, forward(a, p, x))              # J[t-1]: z(t-1) -> z(t)
+        lens = sset["length"][pair_of, n]
+        exs = []
+        for s_ in range(len(pair_of)):                      # own window per net (string lengths differ)
+            t1 = int(lens[s_]) - 2                          # steps 1 .. length-3; steps 1 (outer
+            Js = J[0:t1 - 1, s_, 0]                         # T/P) and 2 (inner B) align the frame
+            exs.append(qr_spectrum(Js, k=min(k, Js.shape[-1]), n_transient=2))
+        out.append(np.maximum(np.stack(exs), LYAP_FLOOR))
+    return np.stack(out, axis=1)
+
+
+# ----------------------------------------------------------------------------------------------
+# Gradient checks (float64; --gradcheck and the tests)
+# ----------------------------------------------------------------------------------------------
+def _rel(a, b):
+    return float(np.max(np.abs(a - b) / np.maximum(1e-12, np.abs(a) + np.abs(b))))
+
+
+def gradient_checks(args=None):
+    """Exact BPTT vs central differences with Richardson extrapolation on short dense random
+    inputs; the truncated gradient's closed form vs the step-by-step truncated BPTT and vs the
+    forward-mode RTRL traces (weights held fixed) on grammar strings of different lengths (padding
+    masked), for both architectures."""
+    rng = np.random.default_rng(0)
+    errs = {}
+    for name, a in ARCHS.items():
+        T, S, N = 5, 2, 2
+        x = rng.normal(size=(T, S, N, NX))
+        target = rng.uniform(size=(T, S, N, NK))
+        mask = np.ones((T, S, N, 1))
+        mask[-1, 0, 0] = 0.0
+        p = {n: rng.uniform(-1.0, 1.0, size=v.shape) for n, v in init_lstm(a, rng, S).items()}
+
+        def loss(p=p, a=a, x=x, target=target, mask=mask):
+            return 0.5 * np.sum(mask * (forward(a, p, x)["y"] - target) ** 2)
+        cache = forward(a, p, x)
+        g = grads_bptt(a, p, cache, mask * (cache["y"] - target))
+        for pn, v in check_gradients(loss, p, g, eps=1e-3, richardson=True).items():
+            errs[f"{name} exact BPTT vs finite differences: {pn}"] = v
+        strings = [embedded_string(rng) for _ in range(S * 3)]
+        xs, ts, lg, _ = encode([s for s, _ in strings], [lg for _, lg in strings])
+        L = xs.shape[0]
+        xs, ts, lg = (v.reshape(L, S, 3, NK) for v in (xs, ts, lg))
+        p = init_lstm(a, rng, S)
+        p["W"] += rng.uniform(-0.5, 0.5, size=p["W"].shape)
+        cache = forward(a, p, xs)
+        dy = (cache["y"] - ts) * lg.any(-1, keepdims=True)
+        g1 = grads_truncated(a, p, cache, dy)
+        g2 = grads_bptt(a, p, cache, dy, truncate=True)
+        _, g3 = rtrl_string(a, p, xs[:, :, 0], ts[:, :, 0], lg[:, :, 0].any(-1).astype(float))
+        c0 = forward(a, p, xs[:, :, :1])
+        g0 = grads_truncated(a, p, c0, (c0["y"] - ts[:, :, :1]) * lg[:, :, :1].any(-1, keepdims=True))
+        for pn in g1:
+            errs[f"{name} truncated: closed form vs step-by-step: {pn}"] = _rel(g1[pn], g2[pn])
+            errs[f"{name} truncated: closed form vs forward RTRL traces: {pn}"] = _rel(g0[pn], g3[pn])
+    return errs
+
+
+# ----------------------------------------------------------------------------------------------
+# Headline run
+# ----------------------------------------------------------------------------------------------
+def parse_rows(text):
+    rows = []
+    for item in text.split(","):
+        try:
+            arch, lr = item.strip().split(":")
+            lr = float(lr)
+        except ValueError:
+            raise cli.StubError(f"--rows: expected items like 3x2:0.5, got {item!r}") from None
+        if arch not in ARCHS or not lr > 0:
+            raise cli.StubError(f"--rows: architecture must be 3x2 or 4x1 and lr > 0, got {item!r}")
+        rows.append((arch, lr))
+    return rows
+
+
+def main(args):
+    timer = cli.Timer()
+    q = args.quick
+    if q:
+        args.n_pairs, args.n_inits, args.max_sequences, args.check_every = 1, 2, 200, 50
+        args.rows = "3x2:0.5,4x1:0.5"
+    rows = parse_rows(args.rows)
+    # --quick runs the second row with the other update rule so that both code paths run
+    update_of = {i: (args.update if not q or i == 0 else {"step": "string", "string": "step"}[args.update])
+                 for i in range(len(rows))}
+    P, I_ = args.n_pairs, args.n_inits
+    S = P * I_
+    cfg = {"n_pairs": P, "n_inits": I_, "n_seeds": S, "rows": [f"{r}:{lr}" for r, lr in rows],
+           "max_sequences": args.max_sequences, "check_every": args.check_every,
+           "n_train": N_TRAIN, "n_test": N_TEST, "branch_probability": 0.5,
+           "weights": {k: a.n_weights() for k, a in ARCHS.items()},
+           "init": "U[-0.2, 0.2]; output-gate biases -1, -2, -3 (, -4); input-gate biases U[-0.2, 0.2]; "
+                   "no cell or output biases",
+           "update": args.update, "update_per_row": [update_of[i] for i in range(len(rows))],
+           "update_rules": {"step": "truncated RTRL (forward traces), weights changed after every step",
+                            "string": "truncated gradient summed over each string, applied at its end"},
+           "error": "1/2 sum over steps and outputs of squared errors against the next symbol",
+           "n_lyap": 4 if q else 32}
+    print(f"embedded Reber (Exp. 1): {P} set pairs x {I_} inits = {S} nets per row, rows {cfg['rows']}, "
+          f"cap {args.max_sequences:,} strings, weights {cfg['weights']}")
+    r = streams(args.seed, ["sets", "init", "data", "eval"])
+    sets = make_sets(r["sets"], P)
+    pair_of = np.repeat(np.arange(P), I_)
+    # probe: a test string of pair 0 with a long inner string (the GIF and the twin figure)
+    te = sets["test"]
+    pi = int(np.argsort(te["length"][0])[int(0.75 * te["length"].shape[1])])
+    probe_str = te["strings"][0][pi]
+    twin = probe_str[0] + {"T": "P", "P": "T"}[probe_str[1]] + probe_str[2:-2] + \
+        {"T": "P", "P": "T"}[probe_str[-2]] + "E"
+    probe_x = te["x"][:len(probe_str), 0, pi][:, None, None]
+    metrics, lyap, lyap_sd, arrays, headline = {}, {}, {}, {}, []
+    arrays.update({"probe_legal": te["legal"][:len(probe_str), 0, pi], "probe_len": len(probe_str)})
+    timing = {}
+    for i_row, (arch, lr) in enumerate(rows):
+        a = ARCHS[arch]
+        key = f"{arch}_lr{lr:g}"
+        t_row = cli.Timer()
+        p = init_lstm(a, r["init"], S)
+        out = train(a, p, sets, pair_of, lr, args.max_sequences, r["data"], check_every=args.check_every,
+                    probe=probe_x if i_row == 0 else None, timer=timer, label=key,
+                    update=update_of[i_row])
+        st = out["solved_at"]
+        ok = st >= 0
+        # errors left in the unsolved nets
+        wrong_tr, _ = evaluate(a, p, sets["train"], pair_of)
+        wrong_te, y_te = evaluate(a, p, sets["test"], pair_of)
+        acc = step_accuracy(y_te, sets["test"]["legal"][:, pair_of], sets["test"]["length"][pair_of])
+        m = {"arch": arch, "lr": lr, "update": update_of[i_row], "weights": a.n_weights(),
+             "solved_at": st.tolist(),
+             "n_solved": int(ok.sum()), "fraction_solved": float(ok.mean()),
+             "mean_sequences_to_success": float(st[ok].mean()) if ok.any() else None,
+             "median_sequences_to_success": float(np.median(st[ok])) if ok.any() else None,
+             "min_max_sequences_to_success": [int(st[ok].min()), int(st[ok].max())] if ok.any() else None,
+             "sequences_trained": int(out["n_trained"]),
+             "wrong_train_strings": (~wrong_tr).sum(1).tolist(),
+             "wrong_test_strings": (~wrong_te).sum(1).tolist(),
+             "test_step_accuracy_at_end": {k: v.tolist() for k, v in acc.items()},
+             "test_step_accuracy_at_end_mean": {k: float(v.mean()) for k, v in acc.items()}}
+        arrays.update({f"{key}_curve_n": out["curve_n"], f"{key}_curve_frac": out["curve_frac"],
+                       f"{key}_solved_at": st})
+        if "snap_y" in out:
+            arrays.update({"snap_n": out["snap_n"], "snap_y": out["snap_y"], "snap_key": key})
+        if lr == 0.5 or q:
+            ex = spectrum(a, p, te, pair_of, cfg["n_lyap"])           # (S, n, k)
+            per_net = ex.mean(axis=1)
+            lyap[key] = np.sort(per_net.mean(0))[::-1].tolist()
+            lyap_sd[key] = per_net.std(0).tolist()
+            m["near_zero_exponents_per_net"] = (np.abs(per_net) < NEAR_ZERO).sum(1).tolist()
+            m["mean_near_zero_exponents"] = float((np.abs(per_net) < NEAR_ZERO).sum(1).mean())
+            arrays[f"{key}_lyap"] = ex
+            # the outer T/P: cell states along the probe string and its twin with the other T/P
+            pair_x = encode([probe_str, twin], [[set()] * (len(probe_str) - 1)] * 2)[0]
+            xb = np.ascontiguousarray(np.broadcast_to(pair_x[:, None], (pair_x.shape[0], S, 2, NX)))
+            c = forward(a, p, xb)
+            ds = np.abs(c["s"][len(probe_str) - 2, :, 0] - c["s"][len(probe_str) - 2, :, 1])   # (S, C)
+            m["twin_cell_state_gap_at_inner_E"] = ds.tolist()
+            arrays.update({f"{key}_twin_s": c["s"][1:], f"{key}_twin_act": c["act"], f"{key}_twin_y": c["y"]})
+        metrics[key] = m
+        timing[key] = t_row()
+        paper = PAPER_TABLE.get((a.nb, a.bs, lr))
+        mean = m["mean_sequences_to_success"]
+        frac = m["fraction_solved"]
+        if paper is None:
+            verdict = "partial" if ok.any() else "no"
+        elif frac >= paper[0] / 100 - 0.1 and mean is not None and mean <= 2 * paper[1] and S >= 10:
+            verdict = "yes"
+        else:
+            verdict = "partial" if ok.any() else "no"
+        headline.append({
+            "name": f"{arch} ({a.n_weights()} weights), lr {lr:g}: solved / mean strings to success",
+            "value": f"{m['n_solved']}/{S}; " + (f"{mean:,.0f}" if mean is not None else "none"),
+            "paper_value": f"{paper[0]} %; {paper[1]:,}" if paper else None,
+            "verdict": verdict,
+            "note": (f"{P} set pairs x {I_} inits; {update_of[i_row]} updates; cap {args.max_sequences:,} "
+                     f"strings; tested every {args.check_every}"
+                     + (f"; range {m['min_max_sequences_to_success'][0]:,}-"
+                        f"{m['min_max_sequences_to_success'][1]:,}" if ok.any() else ""))})
+        print(f"  {key}: solved {m['n_solved']}/{S}, mean strings {mean}, {timing[key]:.1f}s")
+    metrics["timing"] = {"row_wall_s": timing}
+    metrics["sets"] = {"mean_length_train": float(sets["train"]["length"].mean()),
+                       "mean_length_test": float(sets["test"]["length"].mean()),
+                       "distinct_train_strings": [len(set(s)) for s in sets["train"]["strings"]],
+                       "distinct_test_strings": [len(set(s)) for s in sets["test"]["strings"]],
+                       "probe": probe_str, "twin": twin}
+    lyapunov = {"method": (f"QR iteration of the full state Jacobian (s and all gate and cell activations) "
+                           f"along {cfg['n_lyap']} test strings per trained net, over the inner Reber string "
+                           "(steps from the symbol after the inner B to the inner E), 2 alignment steps "
+                           "before it (outer T/P, inner B), exponents per step "
+                           f"(floored at {LYAP_FLOOR:g}), mean over strings then over nets; "
+                           f"near-zero means |lambda| < {NEAR_ZERO}"),
+                "exponents": lyap, "sd_over_nets": lyap_sd}
+    outp = pathlib.Path(args.out)
+    save_npz(outp.with_suffix(".npz"), **{k: (np.asarray(v).astype(np.float32)
+                                              if np.asarray(v).dtype == np.float64 else np.asarray(v))
+                                          for k, v in arrays.items()})
+    res = write_results(outp, {
+        "stub": "embedded-reber", "family": "schmidhuber",
+        "title": "Embedded Reber grammar (LSTM 1997, Experiment 1)", "paper": PAPER,
+        "seed": args.seed, "quick": bool(q), "config": cfg, "metrics": metrics, "headline": headline,
+        "lyapunov": lyapunov, "wall_s": timer(), "env": env_info()})
+    print("\nheadline (paper vs here):")
+    for h in res["headline"]:
+        print(f"  {h['name']}: paper {h['paper_value']}; here {h['value']}  [{h['verdict']}]")
+    print(f"wrote {outp} and {outp.with_suffix('.npz')} in {timer():.1f}s")
+
+
+def build_parser():
+    parser = cli.make_parser(__doc__, __file__)
+    parser.add_argument("--rows", default="3x2:0.5,4x1:0.5",
+                        help="rows of Table 1 to run, arch:lr separated by commas (3x2 or 4x1)")
+    parser.add_argument("--n-pairs", type=cli.positive_int, default=3, help="training/test set pairs")
+    parser.add_argument("--n-inits", type=cli.positive_int, default=10,
+                        help="weight initialisations per set pair (nets = pairs x inits, trained at once)")
+    parser.add_argument("--max-sequences", type=cli.positive_int, default=20_000,
+                        help="cap on training strings per net (paper: mean 8,440, slowest lr-0.5 run 24,100)")
+    parser.add_argument("--update", choices=("step", "string"), default="step",
+                        help="step: truncated RTRL, weights change after every step (the paper's online "
+                             "RTRL); string: the same contributions summed and applied at the string's end")
+    parser.add_argument("--check-every", type=cli.positive_int, default=100,
+                        help="test every unsolved net on all 256 + 256 strings after this many strings")
+    return parser
+
+
+if __name__ == "__main__":
+    np.seterr(over="ignore", invalid="ignore")
+    cli.run(main, build_parser(), gradcheck=gradient_checks)

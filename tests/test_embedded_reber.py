@@ -1,0 +1,197 @@
+"""Science checks of stubs/embedded-reber: grammar, sets, net size, gradients, success test, dynamics."""
+import importlib.util
+
+import numpy as np
+import pytest
+from conftest import ROOT, run_stub
+
+from shared import cli
+
+STUB = ROOT / "stubs" / "embedded-reber"
+_spec = importlib.util.spec_from_file_location("embedded_reber", STUB / "embedded_reber.py")
+er = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(er)
+
+# the Reber grammar written out again as a transition table: (node, symbol) -> next node
+EDGES = {(0, "T"): 1, (0, "P"): 2, (1, "S"): 1, (1, "X"): 3, (2, "T"): 2, (2, "V"): 4,
+         (3, "X"): 2, (3, "S"): 5, (4, "P"): 3, (4, "V"): 5}
+
+
+def inner_valid(s):
+    if not (s.startswith("B") and s.endswith("E")):
+        return False
+    node = 0
+    for c in s[1:-1]:
+        if (node, c) not in EDGES:
+            return False
+        node = EDGES[(node, c)]
+    return node == 5
+
+
+def test_weight_counts_are_the_papers():
+    assert er.ARCHS["3x2"].n_weights() == 276            # 6 * 19 + 6 * 20 + 7 * 6
+    assert er.ARCHS["4x1"].n_weights() == 264            # 4 * 19 + 8 * 20 + 7 * 4
+    for name, a in er.ARCHS.items():
+        p = er.init_lstm(a, np.random.default_rng(0), 2)
+        assert np.count_nonzero(p["W"][0]) + p["V"][0].size == a.n_weights(), name
+        assert np.all(p["W"][:, -1, a.G] == 0)           # no cell bias
+
+
+def test_init_follows_the_paper():
+    a = er.ARCHS["4x1"]
+    p = er.init_lstm(a, np.random.default_rng(1), 3)
+    assert np.all(p["W"][:, -1, a.O] == [-1.0, -2.0, -3.0, -4.0])
+    assert np.all(er.init_lstm(er.ARCHS["3x2"], np.random.default_rng(1), 1)["W"][:, -1, er.ARCHS["3x2"].O]
+                  == [-1.0, -2.0, -3.0])
+    rest = p["W"].copy()
+    rest[:, -1, a.O] = 0
+    assert np.abs(rest).max() <= 0.2 and np.abs(p["V"]).max() <= 0.2
+    assert len(np.unique(p["W"][:, -1, a.I])) == 12     # input-gate biases random
+
+
+def test_strings_are_valid_and_legal_sets_correct():
+    rng = np.random.default_rng(2)
+    outer_seen = set()
+    for _ in range(500):
+        s, legal = er.embedded_string(rng)
+        assert s[0] == "B" and s[-1] == "E" and s[1] in "TP" and s[-2] == s[1]
+        assert inner_valid(s[2:-2])
+        outer_seen.add(s[1])
+        assert len(legal) == len(s) - 1
+        for t, ls in enumerate(legal):
+            assert s[t + 1] in ls                       # the actual next symbol is legal
+        # legal sets from the transition table
+        assert legal[0] == {"T", "P"} and legal[1] == {"B"} and legal[-2] == {s[1]} and legal[-1] == {"E"}
+        inner = s[2:-2]
+        node = 0
+        assert legal[2] == {"T", "P"}
+        for i, c in enumerate(inner[1:-1]):
+            node = EDGES[(node, c)]
+            want = {"E"} if node == 5 else {sym for (n, sym) in EDGES if n == node}
+            assert legal[3 + i] == want
+    assert outer_seen == {"T", "P"}
+
+
+def test_sets_are_disjoint_and_encoded():
+    sets = er.make_sets(np.random.default_rng(3), 2, n_train=64, n_test=64)
+    for pair in range(2):
+        tr, te = set(sets["train"]["strings"][pair]), set(sets["test"]["strings"][pair])
+        assert not tr & te
+        assert len(sets["test"]["strings"][pair]) == 64
+    t = sets["train"]
+    assert t["x"].shape[1:] == (2, 64, 7)
+    on = t["x"].sum(-1)
+    steps = np.arange(t["x"].shape[0])[:, None, None]
+    assert np.all(on[steps < t["length"]] == 1) and np.all(on[steps >= t["length"]] == 0)
+    # the target is the next input; the target is always legal
+    np.testing.assert_array_equal(t["target"][:-1], t["x"][1:] * (steps[:-1] < t["length"] - 1)[..., None])
+    assert np.all(t["legal"][t["target"] == 1])
+
+
+def test_success_test_on_a_hand_made_case():
+    legal = np.zeros((3, 7), dtype=bool)
+    legal[0, [1, 2]] = True                              # T and P both legal
+    legal[1, 0] = True
+    y = np.full((3, 7), 0.1)
+    y[0, 1], y[0, 2] = 0.6, 0.3                          # both legal above every illegal one
+    y[1, 0] = 0.9
+    assert er.step_correct(y, legal).tolist() == [True, True, True]   # step 2: padding
+    y[0, 2] = 0.05                                       # argmax right, but P below an illegal unit
+    assert er.step_correct(y, legal).tolist() == [False, True, True]
+    y[0, 2], y[0, 4] = 0.3, 0.3                          # a tie with an illegal unit is not correct
+    assert not er.step_correct(y, legal)[0]
+    ok = er.strings_correct(y[:, None, None], legal[:, None, None])
+    assert ok.shape == (1, 1) and not ok[0, 0]
+
+
+def test_solves_agrees_with_full_evaluation():
+    rng = np.random.default_rng(4)
+    sets = er.make_sets(rng, 1, n_train=40, n_test=40)
+    a = er.ARCHS["3x2"]
+    p = er.init_lstm(a, rng, 3)
+    ok, _ = er.evaluate(a, p, sets["train"], np.zeros(3, dtype=int), chunk=16)
+    np.testing.assert_array_equal(er.solves(a, p, sets["train"], np.zeros(3, dtype=int), chunk=16), ok.all(1))
+    # a net that outputs the legal sets exactly passes the test
+    legal = sets["train"]["legal"][:, :, :]
+    assert er.strings_correct(legal.astype(float) + 0.0, legal).all()
+
+
+def test_gradient_checks_in_process():
+    errs = er.gradient_checks()
+    assert errs and max(errs.values()) < 1e-6, errs
+
+
+def test_truncated_gradient_differs_from_the_exact_one():
+    rng = np.random.default_rng(5)
+    a = er.ARCHS["3x2"]
+    p = {n: rng.uniform(-1, 1, size=v.shape) for n, v in er.init_lstm(a, rng, 2).items()}
+    strings = [er.embedded_string(rng) for _ in range(2)]
+    x, t, lg, _ = er.encode([s for s, _ in strings], [g for _, g in strings])
+    x, t, lg = (v[:, :, None] for v in (x, t, lg))
+    c = er.forward(a, p, x)
+    dy = (c["y"] - t) * lg.any(-1, keepdims=True)
+    full = er.grads_bptt(a, p, c, dy)["W"]
+    trunc = er.grads_truncated(a, p, c, dy)["W"]
+    assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
+
+
+def _one_step(a, p, x_t, z):
+    """The state of step t from that of t-1, with the equations written out again."""
+    C = a.nc
+    u = np.concatenate([x_t, z[..., C:], np.ones(z.shape[:-1] + (1,))], -1)
+    net = np.einsum("snd,sdh->snh", u, p["W"])
+    act = 1 / (1 + np.exp(-net))
+    act[..., a.G] = 4 / (1 + np.exp(-net[..., a.G])) - 2
+    s = z[..., :C] + act[..., a.I][..., a.blk] * act[..., a.G]
+    r = act.copy()
+    r[..., a.G] = act[..., a.O][..., a.blk] * (2 / (1 + np.exp(-s)) - 1)
+    return np.concatenate([s, r], -1)
+
+
+@pytest.mark.parametrize("arch", ["3x2", "4x1"])
+def test_jacobians_match_finite_differences(arch):
+    rng = np.random.default_rng(6)
+    a = er.ARCHS[arch]
+    p = {n: rng.uniform(-0.8, 0.8, size=v.shape) for n, v in er.init_lstm(a, rng, 2).items()}
+    x = rng.normal(size=(10, 2, 3, 7))
+    cache = er.forward(a, p, x)
+    J = er.jacobians(a, p, cache)
+    state = lambda t: np.concatenate([cache["s"][t + 1], cache["U"][t + 1][..., 7:7 + a.H]], -1)  # noqa: E731
+    t = 5
+    z0 = state(t - 1)
+    np.testing.assert_allclose(_one_step(a, p, x[t], z0), state(t), atol=1e-12)
+    n = z0.shape[-1]
+    Jn = np.zeros(z0.shape + (n,))
+    for j in range(n):
+        e = np.zeros(n)
+        e[j] = 1e-6
+        Jn[..., j] = (_one_step(a, p, x[t], z0 + e) - _one_step(a, p, x[t], z0 - e)) / 2e-6
+    np.testing.assert_allclose(J[t - 1], Jn, atol=1e-8)
+
+
+def test_closed_gates_make_each_cell_neutral():
+    """Input gates shut: ds(t)/ds(t-1) = 1, so C exponents are 0 over the inner string."""
+    rng = np.random.default_rng(7)
+    sets = er.make_sets(rng, 1, n_train=8, n_test=8)
+    a = er.ARCHS["4x1"]
+    p = er.init_lstm(a, rng, 1)
+    p["W"][:, -1, a.I] = -60.0
+    p["W"][:, -1, a.O] = -60.0
+    ex = er.spectrum(a, p, sets["test"], np.zeros(1, dtype=int), 4, k=6)
+    np.testing.assert_allclose(ex[0, :, :4], 0.0, atol=1e-6)
+    assert np.all(ex[0, :, 4:] < -1)
+
+
+def test_divergence_stops_with_the_step_and_the_quantity():
+    rng = np.random.default_rng(8)
+    sets = er.make_sets(rng, 1, n_train=16, n_test=16)
+    sets["train"]["x"][2, 0, :, 0] = np.nan              # a NaN input in every training string
+    a = er.ARCHS["3x2"]
+    p = er.init_lstm(a, rng, 2)
+    with pytest.raises(cli.TrainingDiverged, match=r"step 0: 3x2 output became non-finite"):
+        er.train(a, p, sets, np.zeros(2, dtype=int), 0.5, 10, rng)
+
+
+def test_bad_rows_are_refused():
+    proc = run_stub(STUB, "--rows", "5x5:0.5", timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--rows" in proc.stderr
