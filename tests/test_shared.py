@@ -160,6 +160,25 @@ def test_write_results_round_trip_and_env(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"]      # no temporary file left
 
 
+def test_finish_run_writes_float32_artefacts_then_results(tmp_path, capsys):
+    rec = _valid_results()
+    rec.pop("wall_s")
+    arrays = {"w": np.linspace(0, 1, 5), "n": np.arange(3), "f32": np.ones(2, np.float32)}
+    res = results.finish_run(tmp_path / "results.json", rec, arrays, lambda: 2.5)
+    assert res["wall_s"] == 2.5 and set(results.ENV_KEYS) <= set(res["env"])
+    back, a = results.load_run(tmp_path / "results.json")
+    assert back == res
+    assert a["w"].dtype == np.float32 and a["n"].dtype == np.arange(3).dtype
+    np.testing.assert_allclose(a["w"], np.linspace(0, 1, 5), rtol=1e-7)
+    text = capsys.readouterr().out
+    assert "x: paper 2; here 3  [partial]" in text
+    # a schema violation is caught before anything is written
+    bad = dict(rec, headline=[])
+    with pytest.raises(ValueError):
+        results.finish_run(tmp_path / "other.json", bad, arrays, lambda: 1.0)
+    assert not (tmp_path / "other.json").exists() and not (tmp_path / "other.npz").exists()
+
+
 @pytest.mark.parametrize("breakage", [
     lambda r: r.pop("wall_s"),
     lambda r: r["headline"][0].update(verdict="maybe"),

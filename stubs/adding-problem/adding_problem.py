@@ -47,7 +47,7 @@ from shared import cli
 from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
-from shared.results import env_info, save_npz, write_results
+from shared.results import finish_run
 from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
@@ -1009,19 +1009,11 @@ def main(args):
         cfg, metrics, headline, lyapunov, arrays = run_paper(args, timer)
     else:
         cfg, metrics, headline, lyapunov, arrays = run_le2015(args, timer)
-    out = pathlib.Path(args.out)
-    # figures need no more than float32; it halves the committed artefact
-    save_npz(out.with_suffix(".npz"), **{k: v.astype(np.float32) if v.dtype == np.float64 else v
-                                         for k, v in arrays.items()})
-    res = write_results(out, {
+    finish_run(args.out, {
         "stub": "adding-problem", "family": "schmidhuber",
         "title": "Adding problem (LSTM 1997, Experiment 4)", "paper": PAPER,
         "seed": args.seed, "quick": bool(args.quick), "config": cfg, "metrics": metrics,
-        "headline": headline, "lyapunov": lyapunov, "wall_s": timer(), "env": env_info()})
-    print("\nheadline (paper vs here):")
-    for h in res["headline"]:
-        print(f"  {h['name']}: paper {h['paper_value']}; here {h['value']}  [{h['verdict']}]")
-    print(f"wrote {out} and {out.with_suffix('.npz')} in {timer():.1f}s")
+        "headline": headline, "lyapunov": lyapunov}, arrays, timer)
 
 
 def _model_list(text):

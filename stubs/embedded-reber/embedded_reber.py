@@ -48,7 +48,7 @@ import numpy as np
 from shared import cli
 from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_spectrum
-from shared.results import env_info, save_npz, write_results
+from shared.results import finish_run
 from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
@@ -715,19 +715,11 @@ def main(args):
                            f"(floored at {LYAP_FLOOR:g}), mean over strings then over nets; "
                            f"near-zero means |lambda| < {NEAR_ZERO}"),
                 "exponents": lyap, "sd_over_nets": lyap_sd}
-    outp = pathlib.Path(args.out)
-    save_npz(outp.with_suffix(".npz"), **{k: (np.asarray(v).astype(np.float32)
-                                              if np.asarray(v).dtype == np.float64 else np.asarray(v))
-                                          for k, v in arrays.items()})
-    res = write_results(outp, {
+    finish_run(args.out, {
         "stub": "embedded-reber", "family": "schmidhuber",
         "title": "Embedded Reber grammar (LSTM 1997, Experiment 1)", "paper": PAPER,
         "seed": args.seed, "quick": bool(q), "config": cfg, "metrics": metrics, "headline": headline,
-        "lyapunov": lyapunov, "wall_s": timer(), "env": env_info()})
-    print("\nheadline (paper vs here):")
-    for h in res["headline"]:
-        print(f"  {h['name']}: paper {h['paper_value']}; here {h['value']}  [{h['verdict']}]")
-    print(f"wrote {outp} and {outp.with_suffix('.npz')} in {timer():.1f}s")
+        "lyapunov": lyapunov}, arrays, timer)
 
 
 def build_parser():

@@ -46,7 +46,7 @@ from shared import cli
 from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
-from shared.results import env_info, save_npz, write_results
+from shared.results import finish_run
 from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
@@ -596,18 +596,11 @@ def main(args):
                            "steps, exponents per step (floored at -50), mean over seeds and sequences"),
                 "exponents": lyap, "sd_over_seeds": lyap_sd,
                 "state": {"lstm1997": "s (4) + 8 unit activations", "rnn": "h (8)"}}
-    out = pathlib.Path(args.out)
-    save_npz(out.with_suffix(".npz"), **{k: v.astype(np.float32) if v.dtype == np.float64 else v
-                                         for k, v in arrays.items()})
-    res = write_results(out, {
+    finish_run(args.out, {
         "stub": "temporal-order-3bit", "family": "schmidhuber",
         "title": "Temporal order, two relevant symbols (LSTM 1997, Experiment 6a)", "paper": PAPER,
         "seed": args.seed, "quick": bool(q), "config": cfg, "metrics": metrics, "headline": headline,
-        "lyapunov": lyapunov, "wall_s": timer(), "env": env_info()})
-    print("\nheadline (paper vs here):")
-    for h in res["headline"]:
-        print(f"  {h['name']}: paper {h['paper_value']}; here {h['value']}  [{h['verdict']}]")
-    print(f"wrote {out} and {out.with_suffix('.npz')} in {timer():.1f}s")
+        "lyapunov": lyapunov}, arrays, timer)
 
 
 def build_parser():
