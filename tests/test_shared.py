@@ -263,3 +263,21 @@ def test_run_turns_errors_into_one_line(capsys):
         cli.run(fails, parser, [])
     assert e.value.code == 3
     assert capsys.readouterr().err.strip() == "error: training diverged at step 5: loss became non-finite"
+
+
+# ---------------------------------------------------------------- ensembles
+def _square(x):
+    return x * x
+
+
+def test_sum_outer_equals_the_loop_and_map_jobs_keeps_order():
+    from shared.ensemble import map_jobs, sum_outer
+    rng = np.random.default_rng(3)
+    U, d = rng.normal(size=(4, 2, 3, 5)), rng.normal(size=(4, 2, 3, 6))
+    loop = np.zeros((2, 5, 6))
+    for t in range(4):
+        for s in range(2):
+            loop[s] += U[t, s].T @ d[t, s]
+    np.testing.assert_allclose(sum_outer(U, d), loop, atol=1e-12)
+    assert map_jobs(_square, range(5), workers=2) == [0, 1, 4, 9, 16]
+    assert map_jobs(_square, [3], workers=1) == [9]

@@ -46,6 +46,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
+from shared.ensemble import sum_outer
 from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_spectrum
 from shared.results import finish_run
@@ -220,13 +221,6 @@ def forward(a, p, x):
     U = np.concatenate([x, r[:L], np.ones((L, S, N, 1))], axis=-1)
     y = sigmoid(np.matmul(yc, np.swapaxes(p["V"], 1, 2)[None]))
     return {"U": U, "act": act, "s": s.reshape(L + 1, S, N, a.nc), "yc": yc, "y": y}
-
-
-def sum_outer(U, dnet):
-    """sum over t, n of U[t, s, n]^T dnet[t, s, n]: (L, S, N, D), (L, S, N, H) -> (S, D, H)."""
-    L, S, N, Dd = U.shape
-    return np.matmul(U.transpose(1, 3, 0, 2).reshape(S, Dd, L * N),
-                     dnet.transpose(1, 0, 2, 3).reshape(S, L * N, dnet.shape[-1]))
 
 
 def _output_part(p, cache, dy):
