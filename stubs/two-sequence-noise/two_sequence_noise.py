@@ -807,11 +807,96 @@ def run_catalog(args, timer):
                                               "catalog_err": e, "catalog_y": y}
 
 
+def run_guessing(args, timer):
+    """Random weight guessing on Tasks 3a and 3c (the paper's remark; a supplementary setting).
+
+    REPEAT draw all 102 weights of the paper's net uniformly from [-R, R] UNTIL the net passes the
+    task's stopping test on its 256 test sequences (3a: ST1, and ST2 is recorded; 3c: its stop
+    test). R = 100 is the interval of Schmidhuber and Hochreiter's guessing experiments.
+    Candidates are screened on the first 32 test sequences; those that pass run on all 256, and
+    the solutions on 2560 fresh sequences. One stream of trials per task; the trials between
+    successive solutions are independent searches.
+    """
+    q = args.quick
+    T, N_info = (20, args.N) if q else (args.T, args.N)
+    R, batch, screen = args.guess_range, 200 if q else 1000, 32
+    max_trials = 2000 if q else args.guess_trials
+    n_final = 128 if q else N_TEST_FINAL
+    cfg = {"setting": "guessing", "variants": ["3a", "3c"], "T": T, "N": N_info, "weight_range": R,
+           "max_trials": max_trials, "batch": batch, "screen": screen, "n_test_stop": N_TEST_STOP,
+           "n_test_final": n_final, "rules": {v: RULES[v] for v in ("3a", "3c")}}
+    print(f"random weight guessing: T={T}, N={N_info}, weights U[-{R}, {R}], {max_trials:,} trials per task")
+    r = streams(args.seed, ["init", "data", "eval"])
+    metrics, headline, arrays = {}, [], {}
+    for v in ("3a", "3c"):
+        rule = RULES[v]
+        x, clean, _, _, length = two_sequence_batch(r["eval"], (1, N_TEST_STOP), T, N_info, v)
+        xf, cleanf, _, _, lenf = two_sequence_batch(r["eval"], (1, n_final), T, N_info, v)
+        x, xf = x.astype(np.float32), xf.astype(np.float32)
+        tol, strict = rule["tol"], v == "3c"
+
+        def wrong_at(e, tol=tol, strict=strict):                 # 3c: above 0.1; 3a: 0.2 or more
+            return e > tol if strict else e >= tol
+
+        def errors(p, xx, cc, ll):
+            B = p["W"].shape[0]
+            xb = np.broadcast_to(xx, (xx.shape[0], B) + xx.shape[2:])
+            return np.abs(lstm_outputs(PAPER_NET, p, xb, np.broadcast_to(ll - 1, (B, ll.shape[1]))) - cc)
+        hits, hits_st2, frac_final, n_eval = [], [], [], 0
+        for start in range(0, max_trials, batch):
+            B = min(batch, max_trials - start)
+            p = {"W": r["init"].uniform(-R, R, size=(B, PAPER_NET.D, PAPER_NET.H)).astype(np.float32),
+                 "V": r["init"].uniform(-R, R, size=(B, 1, PAPER_NET.nc)).astype(np.float32)}
+            e = errors(p, x[:, :, :screen], clean[:, :screen], length[:, :screen])
+            n_eval += B * screen
+            keep = np.flatnonzero(wrong_at(e).sum(axis=1) <= rule["max_wrong"])
+            if keep.size:
+                pk = {k: w[keep] for k, w in p.items()}
+                ek = errors(pk, x, clean, length)
+                n_eval += keep.size * N_TEST_STOP
+                ok1 = wrong_at(ek).sum(axis=1) <= rule["max_wrong"]
+                ok2 = ok1 & (ek.mean(axis=1) < rule["max_mae"])
+                hits += (start + keep[ok1] + 1).tolist()
+                hits_st2 += (start + keep[ok2] + 1).tolist()
+                if ok1.any():
+                    ef = errors({k: w[ok1] for k, w in pk.items()}, xf, cleanf, lenf)
+                    frac_final += wrong_at(ef).mean(axis=1).tolist()
+        gaps = np.diff([0] + hits)
+        mt = float(gaps.mean()) if hits else None
+        metrics[v] = {"st1_solutions_at_trial": hits, "st2_solutions_at_trial": hits_st2,
+                      "st1_fraction": len(hits) / max_trials, "st2_fraction": len(hits_st2) / max_trials,
+                      "mean_trials_between_st1_solutions": mt, "sequence_forward_passes": n_eval,
+                      "frac_misclassified_final_of_solutions": frac_final}
+        print(f"  {v}: {len(hits)} of {max_trials:,} random nets pass the first test, {len(hits_st2)} "
+              f"the second; {n_eval:,} sequence forward passes  {timer():7.1f}s", flush=True)
+        arrays[f"{v}_hits"] = np.array(hits, dtype=np.int64)
+        per = (n_eval / len(hits)) if hits else None
+        if v == "3a":
+            headline.append({
+                "name": "3a by random weight guessing: sequence forward passes per net passing ST1",
+                "value": per if per is not None else f"none in {max_trials:,} trials",
+                "paper_value": "fewer than LSTM's 27,380 training sequences (no number given)",
+                "verdict": "no" if per is None else ("yes" if per < 27_380 else "partial"),
+                "note": f"{len(hits)} of {max_trials:,} random nets pass ST1 ({mt and round(mt)} trials each "
+                        f"on average), {len(hits_st2)} also ST2; their fraction of {n_final} fresh sequences "
+                        f"misclassified: mean {np.mean(frac_final) if frac_final else float('nan'):.4f}"})
+        else:
+            headline.append({
+                "name": "3c by random weight guessing: random nets passing the stop test",
+                "value": f"{len(hits_st2)} of {max_trials:,}", "paper_value": "cannot be solved quickly",
+                "verdict": "yes" if len(hits_st2) == 0 else "no",
+                "note": f"{len(hits)} of them classify all 256 within 0.1; the stop test also needs mean "
+                        "|err| < 0.015"})
+    metrics["timing"] = {"wall_s": timer(), "process_cpu_s": time.process_time(),
+                         "load_average_at_start": args.load_at_start, "load_average_at_end": _load()}
+    return cfg, metrics, headline, None, arrays
+
+
 def main(args):
     timer = cli.Timer()
     args.load_at_start = _load()                                     # other processes share the CPU
     np.seterr(over="ignore", invalid="ignore")
-    run = run_paper if args.setting == "paper" else run_catalog
+    run = {"paper": run_paper, "catalog": run_catalog, "guessing": run_guessing}[args.setting]
     cfg, metrics, headline, lyapunov, arrays = run(args, timer)
     finish_run(args.out, {
         "stub": "two-sequence-noise", "family": "schmidhuber", "title": TITLE, "paper": PAPER,
@@ -836,9 +921,10 @@ def _n_info(text):
 
 def build_parser():
     parser = cli.make_parser(__doc__, __file__)
-    parser.add_argument("--setting", choices=["paper", "catalog"], default="paper",
+    parser.add_argument("--setting", choices=["paper", "catalog", "guessing"], default="paper",
                         help="paper: Exp. 3a-3c as published (the headline); catalog: the earlier catalog's "
-                             "version (writes results_catalog.json unless --out is given)")
+                             "version (writes results_catalog.json unless --out is given); guessing: random "
+                             "weight guessing on 3a (writes results_guessing.json)")
     parser.add_argument("--variants", type=_variant_list, default=list(VARIANTS),
                         help="comma list of the tasks to train (3a, 3b, 3c); all train at once")
     parser.add_argument("--T", type=cli.positive_int, default=100,
@@ -854,11 +940,16 @@ def build_parser():
     parser.add_argument("--catalog-sequences", type=cli.positive_int, default=8_000,
                         help="training sequences per net in the catalog setting "
                              "(its README's headline: 8,000)")
+    parser.add_argument("--guess-range", type=cli.positive_float, default=100.0,
+                        help="guessing: weights drawn from U[-R, R] (Schmidhuber and Hochreiter used 100)")
+    parser.add_argument("--guess-trials", type=cli.positive_int, default=50_000,
+                        help="guessing: random nets to try")
     return parser
 
 
 if __name__ == "__main__":
     _parser = build_parser()
-    if "--setting" in sys.argv and "catalog" in sys.argv and "--out" not in sys.argv:
-        _parser.set_defaults(out=str(HERE / "results_catalog.json"))
+    for _name in ("catalog", "guessing"):
+        if "--setting" in sys.argv and _name in sys.argv and "--out" not in sys.argv:
+            _parser.set_defaults(out=str(HERE / f"results_{_name}.json"))
     cli.run(main, _parser, gradcheck=gradient_checks)
