@@ -920,11 +920,9 @@ def _n_info(text):
 
 
 def build_parser():
-    parser = cli.make_parser(__doc__, __file__)
-    parser.add_argument("--setting", choices=["paper", "catalog", "guessing"], default="paper",
-                        help="paper: Exp. 3a-3c as published (the headline); catalog: the earlier catalog's "
-                             "version (writes results_catalog.json unless --out is given); guessing: random "
-                             "weight guessing on 3a (writes results_guessing.json)")
+    parser = cli.make_parser(__doc__, __file__, settings={
+        "paper": "Exp. 3a-3c as published (the headline)", "catalog": "the earlier catalog's version",
+        "guessing": "random weight guessing on the paper's net"})
     parser.add_argument("--variants", type=_variant_list, default=list(VARIANTS),
                         help="comma list of the tasks to train (3a, 3b, 3c); all train at once")
     parser.add_argument("--T", type=cli.positive_int, default=100,
@@ -948,8 +946,4 @@ def build_parser():
 
 
 if __name__ == "__main__":
-    _parser = build_parser()
-    for _name in ("catalog", "guessing"):
-        if "--setting" in sys.argv and _name in sys.argv and "--out" not in sys.argv:
-            _parser.set_defaults(out=str(HERE / f"results_{_name}.json"))
-    cli.run(main, _parser, gradcheck=gradient_checks)
+    cli.run(main, build_parser(), gradcheck=gradient_checks)
