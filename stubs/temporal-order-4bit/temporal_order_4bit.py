@@ -670,7 +670,9 @@ def run_paper(args, timer):
         arrays.update({f"{kind}_curve_n": tr["curve_n"], f"{kind}_curve_err": tr["curve_err"],
                        f"{kind}_curve_acc": tr["curve_acc"], f"{kind}_stopped_at": st,
                        f"{kind}_test_err": err, f"{kind}_snap_n": tr["snap_n"],
-                       f"{kind}_snap_state": tr["snap_state"], f"{kind}_snap_y": tr["snap_y"]})
+                       f"{kind}_snap_y": tr["snap_y"]})
+        if kind == "lstm1997":                                   # the GIF shows the LSTM's cells only
+            arrays["lstm1997_snap_state"] = tr["snap_state"]
         print(f"  {kind:8s} stopped {int(ok.sum())}/{S}  wrong/{cfg['n_test']} per net {wrong.tolist()}  "
               f"argmax acc {metrics[kind]['class_accuracy']:.3f}  "
               f"lambda_1..3 {np.round(lyap[kind][:3], 4).tolist()}  {timer():.1f}s")
@@ -678,11 +680,15 @@ def run_paper(args, timer):
     c = lstm_forward(trained["lstm1997"]["params"],
                      np.ascontiguousarray(np.broadcast_to(P, (P.shape[0], S) + P.shape[2:])))
     arrays.update({"probe_len": probe[1][0] + 1, "probe_pos": pos_te[0, pick], "probe_label": lab_te[0, pick],
-                   "lstm1997_probe_s": c["s"][1:], "lstm1997_probe_act": c["act"]})
+                   "lstm1997_probe_s": c["s"][1:, :1], "lstm1997_probe_act": c["act"][:, :1]})   # net 0
     # where the trained input gates open: at t1, t2, t3 and elsewhere (64 test sequences, every net)
     n_g = min(64, cfg["n_test"])
     xg = np.ascontiguousarray(np.broadcast_to(x_te[:, :, :n_g], (x_te.shape[0], S, n_g, NX)))
-    yi = lstm_forward(trained["lstm1997"]["params"], xg)["act"][..., I_]                 # (L, S, n, 3)
+    cg = lstm_forward(trained["lstm1997"]["params"], xg)
+    yi = cg["act"][..., I_]                                                             # (L, S, n, 3)
+    si, ni = np.indices((S, n_g))
+    s_end = cg["s"][np.broadcast_to(len_te[:, :n_g], (S, n_g)), si, ni]                # s at the trigger
+    metrics["lstm1997"]["mean_abs_cell_state_at_trigger"] = np.abs(s_end).mean(axis=1).tolist()   # (S, 6)
     tt = np.arange(x_te.shape[0])[:, None]
     masks = {f"at_t{i + 1}": tt == pos_te[0, :n_g, i] for i in range(3)}
     relevant = masks["at_t1"] | masks["at_t2"] | masks["at_t3"]
