@@ -1,11 +1,13 @@
 """Science checks of stubs/temporal-order-3bit: the paper's task, net, truncated gradient and dynamics."""
 import importlib.util
+import json
 
 import numpy as np
 import pytest
 from conftest import ROOT, run_stub
 
 from shared import cli
+from shared.gradcheck import numeric_jacobian
 
 STUB = ROOT / "stubs" / "temporal-order-3bit"
 _spec = importlib.util.spec_from_file_location("temporal_order_3bit", STUB / "temporal_order_3bit.py")
@@ -107,12 +109,7 @@ def test_jacobians_match_finite_differences(kind):
     t = 6
     z0 = state(t - 1)
     np.testing.assert_allclose(_one_step(kind, p, x[t], z0), state(t), atol=1e-12)
-    n = z0.shape[-1]
-    Jn = np.zeros(z0.shape + (n,))
-    for j in range(n):
-        e = np.zeros(n)
-        e[j] = 1e-6
-        Jn[..., j] = (_one_step(kind, p, x[t], z0 + e) - _one_step(kind, p, x[t], z0 - e)) / 2e-6
+    Jn = numeric_jacobian(lambda z: _one_step(kind, p, x[t], z), z0)
     np.testing.assert_allclose(J[t - 1], Jn, atol=1e-8)
 
 
@@ -142,3 +139,20 @@ def test_divergence_stops_with_the_step_and_the_quantity(monkeypatch):
 def test_impossible_T_is_refused():
     proc = run_stub(STUB, "--T", "8", timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--T must be" in proc.stderr
+
+
+def test_catalog_setting_task_and_run(tmp_path):
+    """--setting catalog: the earlier catalog's T = 50 task, its own results file, a separate code path."""
+    x, label = to.catalog_batch(np.random.default_rng(4), (2, 500))
+    sym = x.argmax(-1)
+    assert x.shape == (50, 2, 500, 8) and np.all(sym[0] == to.B_) and np.all(sym[-1] == to.E)
+    t1 = (sym[:25] >= to.X).argmax(0)
+    t2 = 25 + (sym[25:] >= to.X).argmax(0)
+    assert t1.min() == 3 and t1.max() == 12 and t2.min() == 25 and t2.max() == 40
+    assert ((sym >= to.X).sum(0) == 2).all()
+    si, ni = np.indices((2, 500))
+    np.testing.assert_array_equal(label, 2 * (sym[t1, si, ni] - to.X) + (sym[t2, si, ni] - to.X))
+    p = run_stub(STUB, "--setting", "catalog", "--quick", "--out", tmp_path / "c.json", timeout=120)
+    assert p.returncode == 0, p.stderr
+    res = json.loads((tmp_path / "c.json").read_text())
+    assert res["config"]["setting"] == "catalog" and res["config"]["T"] == 50
