@@ -1,0 +1,213 @@
+"""Science checks of stubs/multiplication-problem: the paper's task, net, truncated gradient, stopping
+rule and dynamics."""
+import importlib.util
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+from shared import cli
+from shared.gradcheck import numeric_jacobian
+
+_spec = importlib.util.spec_from_file_location(
+    "multiplication_problem", ROOT / "stubs" / "multiplication-problem" / "multiplication_problem.py")
+mp = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(mp)
+
+
+def test_weight_counts():
+    assert mp.n_weights_lstm() == 93                     # the paper's count for Exp. 4 and 5
+    p = mp.init_lstm(np.random.default_rng(0), 1)
+    assert p["W"].size + p["V"].size == 93
+    assert mp.n_weights_rnn() == 97
+
+
+def test_every_weight_and_gate_bias_starts_in_the_papers_range():
+    """Table 10, Exp. 5: gate biases random ("r"), unlike Exp. 4's -3 / -6 input-gate biases."""
+    p = mp.init_lstm(np.random.default_rng(1), 50)
+    assert np.abs(p["W"]).max() <= 0.1 and np.abs(p["V"]).max() <= 0.1
+    bias_in = p["W"][:, -1, mp.I_]
+    assert bias_in.min() < -0.05 and bias_in.max() > 0.05          # spread over the range, not fixed
+
+
+@pytest.mark.parametrize("T", [20, 100])
+def test_paper_sequences(T):
+    x, target, length, pos = mp.paper_batch(np.random.default_rng(2), (4, 600), T)
+    assert length.min() >= T and length.max() <= T + T // 10
+    m = x[..., 1]
+    assert np.all((m == 1).sum(axis=0) == 2)
+    p1, p2 = pos[..., 0], pos[..., 1]
+    assert p1.max() <= 9 and p2.max() <= T // 2 - 2 and np.all(p1 != p2)
+    assert (p2 < p1).any()                                          # X2 may come first
+    si, ni = np.indices(length.shape)
+    first = (p1 == 0) | (p2 == 0)
+    assert first.any() and not first.all()
+    assert np.all(m[0][~first] == -1) and np.all(m[0][first] == 1)
+    assert np.all(x[0, ..., 0][first] == 1.0)                       # a marked first pair holds 1.0
+    assert np.all(m[length - 1, si, ni] == -1)
+    X1, X2 = x[p1, si, ni, 0], x[p2, si, ni, 0]
+    np.testing.assert_allclose(target, X1 * X2)
+    assert x[..., 0].min() >= 0 and x[..., 0].max() <= 1
+    assert np.all(x[np.arange(x.shape[0])[:, None, None] >= length] == 0)
+
+
+def test_catalog_sequences_are_the_easier_variant():
+    x, target, length, pos = mp.catalog_batch(np.random.default_rng(3), (1, 500), 26)
+    assert x.shape[0] == 26 and np.all(length == 26)
+    assert np.all(x[0, ..., 1] == -1) and np.all(x[-1, ..., 1] == -1)
+    assert pos[..., 0].min() >= 1 and pos[..., 0].max() <= 9
+    assert pos[..., 1].min() == 10 and pos[..., 1].max() <= 12                 # X2 always after X1
+    si, ni = np.indices(length.shape)
+    np.testing.assert_allclose(target, x[pos[..., 0], si, ni, 0] * x[pos[..., 1], si, ni, 0])
+
+
+def test_gradient_checks_in_process():
+    errs = mp.gradient_checks()
+    assert len(errs) == 8 and max(errs.values()) < 1e-6, errs
+
+
+def test_truncated_gradient_differs_from_the_exact_one():
+    """Otherwise the closed-form vs step-by-step check would be vacuous."""
+    rng = np.random.default_rng(4)
+    p = {"W": rng.uniform(-1, 1, (2, mp.D, mp.H)), "V": rng.uniform(-1, 1, (2, mp.NC + 1))}
+    x, t, length, _ = mp.paper_batch(rng, (2, 2), 24)
+    c = mp.lstm_forward(p, x)
+    y, _ = mp.readout(p, c, length - 1)
+    full = mp.lstm_grads_bptt(p, c, length - 1, y - t)["W"]
+    trunc = mp.lstm_grads_truncated(p, c, length - 1, y - t)["W"]
+    assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
+
+
+def test_fused_forward_matches_the_equations():
+    """The unit-major loop against the cell written out step by step."""
+    rng = np.random.default_rng(5)
+    p = {"W": rng.uniform(-1, 1, (3, mp.D, mp.H)), "V": rng.uniform(-1, 1, (3, mp.NC + 1))}
+    x = rng.normal(size=(7, 3, 2, 2))
+    c = mp.lstm_forward(p, x)
+    s = np.zeros((3, 2, mp.NC))
+    r = np.zeros((3, 2, mp.H))
+    for t in range(7):
+        u = np.concatenate([x[t], r, np.ones((3, 2, 1))], -1)
+        z = np.einsum("snd,sdh->snh", u, p["W"])
+        a = 1 / (1 + np.exp(-z))
+        g = 4 / (1 + np.exp(-z[..., mp.G_])) - 2
+        s = s + np.repeat(a[..., mp.I_], 2, -1) * g
+        r = a.copy()
+        r[..., mp.G_] = np.repeat(a[..., mp.O_], 2, -1) * (2 / (1 + np.exp(-s)) - 1)
+        np.testing.assert_allclose(c["s"][t + 1], s, atol=1e-12)
+        if t < 6:                                        # r(t) is the next step's input
+            np.testing.assert_allclose(c["U"][t + 1, ..., 2:2 + mp.H], r, atol=1e-12)
+        np.testing.assert_allclose(c["yc"][t], r[..., mp.G_], atol=1e-12)
+
+
+def test_evaluate_returns_each_nets_outputs_at_each_sequences_end():
+    """The test metrics are |evaluate - target|: evaluate must give outputs, chunked or not."""
+    rng = np.random.default_rng(10)
+    p = {k: v * 10 for k, v in mp.init_lstm(rng, 3).items()}
+    x, target, length, _ = mp.paper_batch(rng, (1, 7), 20)
+    y = mp.evaluate(mp.lstm_forward, p, x, length, chunk=3)
+    for s in range(3):
+        for n in range(7):
+            L = int(length[0, n])
+            c = mp.lstm_forward({k: v[s:s + 1] for k, v in p.items()}, x[:L, :, n:n + 1])
+            y1, _ = mp.readout({k: v[s:s + 1] for k, v in p.items()}, c, np.array([[L - 1]]))
+            assert abs(y[s, n] - y1[0, 0]) < 1e-12
+    assert y.shape == (3, 7) and y.min() > 0 and y.max() < 1
+
+
+def _one_step(kind, p, cache, t, z):
+    """Map the carried state of step t-1 to step t, the equations written out again."""
+    W = p["W"]
+    if kind == "rnn":
+        u = np.concatenate([cache["U"][t][..., :2], z, np.ones(z.shape[:-1] + (1,))], -1)
+        return np.tanh(np.einsum("snd,sdh->snh", u, W))
+    if kind == "modern":
+        H = mp.MH
+        u = np.concatenate([cache["x"][t], z[..., H:], np.ones(z.shape[:-1] + (1,))], -1)
+        zz = np.einsum("snd,sdh->snh", u, W)
+        sg = 1 / (1 + np.exp(-zz))
+        c = sg[..., H:2 * H] * z[..., :H] + sg[..., :H] * np.tanh(zz[..., 2 * H:3 * H])
+        return np.concatenate([c, sg[..., 3 * H:] * np.tanh(c)], -1)
+    C = mp.NC
+    u = np.concatenate([cache["U"][t][..., :2], z[..., C:], np.ones(z.shape[:-1] + (1,))], -1)
+    zz = np.einsum("snd,sdh->snh", u, W)
+    a = 1 / (1 + np.exp(-zz))
+    a[..., mp.G_] = 4 / (1 + np.exp(-zz[..., mp.G_])) - 2
+    s = z[..., :C] + np.repeat(a[..., mp.I_], 2, -1) * a[..., mp.G_]
+    r = a.copy()
+    r[..., mp.G_] = np.repeat(a[..., mp.O_], 2, -1) * (2 / (1 + np.exp(-s)) - 1)
+    return np.concatenate([s, r], -1)
+
+
+@pytest.mark.parametrize("kind", ["lstm1997", "rnn", "modern"])
+def test_jacobians_match_finite_differences(kind):
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(12, 2, 3, 2))
+    if kind == "modern":
+        p = mp.init_modern(rng, 2)
+        cache = mp.modern_forward(p, x)
+        J = mp.modern_jacobians(p, cache)
+        sw = lambda v: np.swapaxes(v, -1, -2)  # noqa: E731
+        state = lambda t: np.concatenate([sw(cache["c"][t + 1]), cache["yc"][t]], -1)  # noqa: E731
+    else:
+        init, forward, jacobians, _ = mp.MODELS[kind]
+        p = {k: v * 8 for k, v in init(rng, 2).items()}
+        cache = forward(p, x)
+        J = jacobians(p, cache)
+        if kind == "rnn":
+            state = lambda t: cache["yc"][t]  # noqa: E731
+        else:
+            state = lambda t: np.concatenate([cache["s"][t + 1], cache["U"][t + 1][..., 2:2 + mp.H]], -1)  # noqa: E731
+    t = 6
+    z0 = state(t - 1)
+    np.testing.assert_allclose(_one_step(kind, p, cache, t, z0), state(t), atol=1e-12)
+    np.testing.assert_allclose(J[t - 1], numeric_jacobian(lambda z: _one_step(kind, p, cache, t, z), z0),
+                               atol=1e-8)
+
+
+def test_closed_input_gates_make_each_cell_an_integrator():
+    """Input gates shut: ds(t)/ds(t-1) = 1, so the four cell exponents are 0 (up to O(1/T))."""
+    rng = np.random.default_rng(7)
+    x, _, _, _ = mp.paper_batch(rng, (1, 4), 40)
+    p = mp.init_lstm(rng, 1)
+    p["W"][:, -1, mp.I_] = -60.0
+    ex = mp.spectrum(mp.lstm_forward, mp.lstm_jacobians, p, x, 5, 40, k=mp.NC + mp.H, n_transient=5)
+    top4 = np.sort(ex[0], axis=-1)[:, ::-1][:, :4]
+    np.testing.assert_allclose(top4, 0.0, atol=1e-3)
+
+
+def test_stopping_rule_counts_misses_in_the_last_window(monkeypatch):
+    """With a window of 20 and a tolerance nobody can miss, both rules are met at sequence 20."""
+    monkeypatch.setattr(mp, "WINDOW", 20)
+    monkeypatch.setattr(mp, "TOL", 1.0)
+    r = np.random.default_rng(8)
+    out = mp.train_online("lstm1997", 2, 20, 100, r, r, log_every=10)
+    assert out["stop"][140].tolist() == [20, 20] and out["stop"][13].tolist() == [20, 20]
+    assert out["n_trained"] == 20
+    for k in out["params"]:                              # weights at the 140 stop were kept
+        np.testing.assert_array_equal(out["params_at_140"][k], out["params"][k])
+
+
+def test_nothing_is_met_before_a_full_window(monkeypatch):
+    monkeypatch.setattr(mp, "TOL", 1.0)
+    r = np.random.default_rng(9)
+    out = mp.train_online("lstm1997", 2, 20, 30, r, r, log_every=10)   # WINDOW = 2000 > 30
+    assert (out["stop"][140] < 0).all() and out["n_trained"] == 30
+
+
+def test_divergence_stops_with_the_step_and_the_quantity(monkeypatch):
+    real = mp.paper_batch
+
+    def poisoned(rng, shape, T):
+        x, t, length, pos = real(rng, shape, T)
+        x[3, :, 0, 0] = np.nan
+        return x, t, length, pos
+    monkeypatch.setattr(mp, "paper_batch", poisoned)
+    r = np.random.default_rng(0)
+    with pytest.raises(cli.TrainingDiverged, match=r"step 0: lstm1997 output became non-finite"):
+        mp.train_online("lstm1997", 2, 24, 10, r, r)
+
+
+def test_impossible_T_is_refused():
+    proc = __import__("conftest").run_stub(ROOT / "stubs" / "multiplication-problem", "--T", "8", timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--T must be" in proc.stderr
