@@ -67,3 +67,20 @@ def _central(loss, flat, i, h):
     lm = float(loss())
     flat[i] = orig
     return (lp - lm) / (2 * h)
+
+
+def numeric_jacobian(step, z0, eps=1e-6):
+    """Central-difference Jacobian of ``step`` (a map of the last axis) at ``z0``.
+
+    ``z0`` is ``(..., n)``; ``step(z)`` returns ``(..., m)`` with the same leading axes (a batch of
+    independent states). Returns ``(..., m, n)`` with ``J[..., i, j] = d step_i / d z_j``, the layout
+    ``shared.lyapunov.qr_spectrum`` takes. Used to check each stub's hand-written Jacobians.
+    """
+    z0 = np.asarray(z0, dtype=np.float64)
+    n = z0.shape[-1]
+    cols = []
+    for j in range(n):
+        e = np.zeros(n)
+        e[j] = eps
+        cols.append((np.asarray(step(z0 + e)) - np.asarray(step(z0 - e))) / (2 * eps))
+    return np.stack(cols, axis=-1)

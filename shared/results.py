@@ -144,6 +144,31 @@ def write_results(path, res):
     return res
 
 
+def finish_run(out, record, arrays, timer):
+    """The end of every headline run: artefacts, then results.json, then the closing block.
+
+    ``record`` holds every top-level key but ``wall_s`` and ``env``, which are filled here.
+    float64 arrays are stored as float32 (figures need no more; it halves the committed file).
+    The .npz is written before the JSON, so a results.json never names artefacts that are not
+    there. Prints the headline as "paper X; here Y [verdict]" and returns the written dict.
+    """
+    out = os.fspath(out)
+    npz = os.path.splitext(out)[0] + ".npz"
+    res = validate_results(to_jsonable({**record, "wall_s": timer(), "env": env_info()}))  # before any write
+    small = {}
+    for k, v in arrays.items():
+        v = np.asarray(v)
+        small[k] = v.astype(np.float32) if v.dtype == np.float64 else v
+    save_npz(npz, **small)
+    res = write_results(out, res)
+    print("\nheadline (paper vs here):")
+    for h in res["headline"]:
+        print(f"  {h['name']}: paper {format_value(h['paper_value'])}; here {format_value(h['value'])}"
+              f"  [{h['verdict']}]")
+    print(f"wrote {out} and {npz} in {timer():.1f}s")
+    return res
+
+
 def read_results(path):
     """Load and validate a results.json."""
     with open(path) as f:

@@ -160,6 +160,25 @@ def test_write_results_round_trip_and_env(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"]      # no temporary file left
 
 
+def test_finish_run_writes_float32_artefacts_then_results(tmp_path, capsys):
+    rec = _valid_results()
+    rec.pop("wall_s")
+    arrays = {"w": np.linspace(0, 1, 5), "n": np.arange(3), "f32": np.ones(2, np.float32)}
+    res = results.finish_run(tmp_path / "results.json", rec, arrays, lambda: 2.5)
+    assert res["wall_s"] == 2.5 and set(results.ENV_KEYS) <= set(res["env"])
+    back, a = results.load_run(tmp_path / "results.json")
+    assert back == res
+    assert a["w"].dtype == np.float32 and a["n"].dtype == np.arange(3).dtype
+    np.testing.assert_allclose(a["w"], np.linspace(0, 1, 5), rtol=1e-7)
+    text = capsys.readouterr().out
+    assert "x: paper 2; here 3  [partial]" in text
+    # a schema violation is caught before anything is written
+    bad = dict(rec, headline=[])
+    with pytest.raises(ValueError):
+        results.finish_run(tmp_path / "other.json", bad, arrays, lambda: 1.0)
+    assert not (tmp_path / "other.json").exists() and not (tmp_path / "other.npz").exists()
+
+
 @pytest.mark.parametrize("breakage", [
     lambda r: r.pop("wall_s"),
     lambda r: r["headline"][0].update(verdict="maybe"),
@@ -244,3 +263,21 @@ def test_run_turns_errors_into_one_line(capsys):
         cli.run(fails, parser, [])
     assert e.value.code == 3
     assert capsys.readouterr().err.strip() == "error: training diverged at step 5: loss became non-finite"
+
+
+# ---------------------------------------------------------------- ensembles
+def _square(x):
+    return x * x
+
+
+def test_sum_outer_equals_the_loop_and_map_jobs_keeps_order():
+    from shared.ensemble import map_jobs, sum_outer
+    rng = np.random.default_rng(3)
+    U, d = rng.normal(size=(4, 2, 3, 5)), rng.normal(size=(4, 2, 3, 6))
+    loop = np.zeros((2, 5, 6))
+    for t in range(4):
+        for s in range(2):
+            loop[s] += U[t, s].T @ d[t, s]
+    np.testing.assert_allclose(sum_outer(U, d), loop, atol=1e-12)
+    assert map_jobs(_square, range(5), workers=2) == [0, 1, 4, 9, 16]
+    assert map_jobs(_square, [3], workers=1) == [9]

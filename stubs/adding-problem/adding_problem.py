@@ -44,10 +44,11 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
+from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
-from shared.results import env_info, save_npz, write_results
+from shared.results import finish_run
 from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
@@ -241,13 +242,6 @@ def readout(p, net, cache, last):
     feat = np.concatenate([cache["yc"][last, si, ni], np.ones((S, N, 1))], axis=-1)
     z = np.einsum("snc,sc->sn", feat, p["V"])
     return sigmoid(z), feat
-
-
-def sum_outer(U, dnet):
-    """sum over t and n of U[t, s, n]^T dnet[t, s, n]: (L, S, N, D), (L, S, N, H) -> (S, D, H)."""
-    L, S, N, D = U.shape
-    return np.matmul(U.transpose(1, 3, 0, 2).reshape(S, D, L * N),
-                     dnet.transpose(1, 0, 2, 3).reshape(S, L * N, dnet.shape[-1]))
 
 
 def output_delta(net, y, dy):
@@ -882,12 +876,7 @@ def run_paper(args, timer):
     x_te, t_te, len_te, pos_te = paper_batch(ev, (1, cfg["n_test"]), cfg["T"])
     probe = (x_te[:, :, :1], len_te[:, :1] - 1)
     jobs = [(k, args.seed, cfg, probe) for k in args.models]
-    if args.workers > 1:
-        import multiprocessing as mp
-        with mp.get_context("fork").Pool(min(args.workers, len(jobs))) as pool:
-            trained = dict(pool.map(_train_job, jobs, chunksize=1))
-    else:
-        trained = dict(map(_train_job, jobs))
+    trained = dict(map_jobs(_train_job, jobs, args.workers))
     metrics, lyap, lyap_sd, arrays, timing = {}, {}, {}, {}, {}
     T = cfg["T"]
     t0, t1 = T // 2, T                     # after both markers, before the end marker
@@ -1009,19 +998,11 @@ def main(args):
         cfg, metrics, headline, lyapunov, arrays = run_paper(args, timer)
     else:
         cfg, metrics, headline, lyapunov, arrays = run_le2015(args, timer)
-    out = pathlib.Path(args.out)
-    # figures need no more than float32; it halves the committed artefact
-    save_npz(out.with_suffix(".npz"), **{k: v.astype(np.float32) if v.dtype == np.float64 else v
-                                         for k, v in arrays.items()})
-    res = write_results(out, {
+    finish_run(args.out, {
         "stub": "adding-problem", "family": "schmidhuber",
         "title": "Adding problem (LSTM 1997, Experiment 4)", "paper": PAPER,
         "seed": args.seed, "quick": bool(args.quick), "config": cfg, "metrics": metrics,
-        "headline": headline, "lyapunov": lyapunov, "wall_s": timer(), "env": env_info()})
-    print("\nheadline (paper vs here):")
-    for h in res["headline"]:
-        print(f"  {h['name']}: paper {h['paper_value']}; here {h['value']}  [{h['verdict']}]")
-    print(f"wrote {out} and {out.with_suffix('.npz')} in {timer():.1f}s")
+        "headline": headline, "lyapunov": lyapunov}, arrays, timer)
 
 
 def _model_list(text):

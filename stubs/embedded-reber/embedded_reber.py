@@ -46,9 +46,10 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
+from shared.ensemble import sum_outer
 from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_spectrum
-from shared.results import env_info, save_npz, write_results
+from shared.results import finish_run
 from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
@@ -220,13 +221,6 @@ def forward(a, p, x):
     U = np.concatenate([x, r[:L], np.ones((L, S, N, 1))], axis=-1)
     y = sigmoid(np.matmul(yc, np.swapaxes(p["V"], 1, 2)[None]))
     return {"U": U, "act": act, "s": s.reshape(L + 1, S, N, a.nc), "yc": yc, "y": y}
-
-
-def sum_outer(U, dnet):
-    """sum over t, n of U[t, s, n]^T dnet[t, s, n]: (L, S, N, D), (L, S, N, H) -> (S, D, H)."""
-    L, S, N, Dd = U.shape
-    return np.matmul(U.transpose(1, 3, 0, 2).reshape(S, Dd, L * N),
-                     dnet.transpose(1, 0, 2, 3).reshape(S, L * N, dnet.shape[-1]))
 
 
 def _output_part(p, cache, dy):
@@ -715,19 +709,11 @@ def main(args):
                            f"(floored at {LYAP_FLOOR:g}), mean over strings then over nets; "
                            f"near-zero means |lambda| < {NEAR_ZERO}"),
                 "exponents": lyap, "sd_over_nets": lyap_sd}
-    outp = pathlib.Path(args.out)
-    save_npz(outp.with_suffix(".npz"), **{k: (np.asarray(v).astype(np.float32)
-                                              if np.asarray(v).dtype == np.float64 else np.asarray(v))
-                                          for k, v in arrays.items()})
-    res = write_results(outp, {
+    finish_run(args.out, {
         "stub": "embedded-reber", "family": "schmidhuber",
         "title": "Embedded Reber grammar (LSTM 1997, Experiment 1)", "paper": PAPER,
         "seed": args.seed, "quick": bool(q), "config": cfg, "metrics": metrics, "headline": headline,
-        "lyapunov": lyapunov, "wall_s": timer(), "env": env_info()})
-    print("\nheadline (paper vs here):")
-    for h in res["headline"]:
-        print(f"  {h['name']}: paper {h['paper_value']}; here {h['value']}  [{h['verdict']}]")
-    print(f"wrote {outp} and {outp.with_suffix('.npz')} in {timer():.1f}s")
+        "lyapunov": lyapunov}, arrays, timer)
 
 
 def build_parser():

@@ -43,10 +43,11 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
+from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
-from shared.results import env_info, save_npz, write_results
+from shared.results import finish_run
 from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
@@ -176,13 +177,6 @@ def readout(p, cache, last):
     si, ni = np.indices((S, N))
     feat = np.concatenate([cache["yc"][last, si, ni], np.ones((S, N, 1))], axis=-1)
     return sigmoid(np.einsum("snc,skc->snk", feat, p["V"])), feat
-
-
-def sum_outer(U, dnet):
-    """sum over t, n of U[t, s, n]^T dnet[t, s, n]: (L, S, N, D), (L, S, N, H') -> (S, D, H')."""
-    L, S, N, Dd = U.shape
-    return np.matmul(U.transpose(1, 3, 0, 2).reshape(S, Dd, L * N),
-                     dnet.transpose(1, 0, 2, 3).reshape(S, L * N, dnet.shape[-1]))
 
 
 def _output_part(p, cache, last, dy):
@@ -522,12 +516,7 @@ def main(args):
     pick = [int(np.flatnonzero(lab_te[0] == c)[0]) if (lab_te[0] == c).any() else 0 for c in range(NK)]
     probe = (x_te[:, :, pick], len_te[:, pick] - 1)                    # one test sequence per class
     jobs = [(k, args.seed, cfg, probe) for k in MODELS]
-    if args.workers > 1:
-        import multiprocessing as mp
-        with mp.get_context("fork").Pool(2) as pool:
-            trained = dict(pool.map(_train_job, jobs, chunksize=1))
-    else:
-        trained = dict(map(_train_job, jobs))
+    trained = dict(map_jobs(_train_job, jobs, args.workers))
     t0 = positions(T)[1][1] + 1                                          # after t2 ...
     t1 = T - 1                                                           # ... before the trigger B
     metrics, lyap, lyap_sd, arrays = {}, {}, {}, {}
@@ -596,18 +585,11 @@ def main(args):
                            "steps, exponents per step (floored at -50), mean over seeds and sequences"),
                 "exponents": lyap, "sd_over_seeds": lyap_sd,
                 "state": {"lstm1997": "s (4) + 8 unit activations", "rnn": "h (8)"}}
-    out = pathlib.Path(args.out)
-    save_npz(out.with_suffix(".npz"), **{k: v.astype(np.float32) if v.dtype == np.float64 else v
-                                         for k, v in arrays.items()})
-    res = write_results(out, {
+    finish_run(args.out, {
         "stub": "temporal-order-3bit", "family": "schmidhuber",
         "title": "Temporal order, two relevant symbols (LSTM 1997, Experiment 6a)", "paper": PAPER,
         "seed": args.seed, "quick": bool(q), "config": cfg, "metrics": metrics, "headline": headline,
-        "lyapunov": lyapunov, "wall_s": timer(), "env": env_info()})
-    print("\nheadline (paper vs here):")
-    for h in res["headline"]:
-        print(f"  {h['name']}: paper {h['paper_value']}; here {h['value']}  [{h['verdict']}]")
-    print(f"wrote {out} and {out.with_suffix('.npz')} in {timer():.1f}s")
+        "lyapunov": lyapunov}, arrays, timer)
 
 
 def build_parser():
