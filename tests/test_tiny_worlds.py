@@ -163,6 +163,11 @@ def test_sign_flip_and_effect_sizes():
     assert St.sign_flip_test(np.linspace(1, 2, 20), 9999, rng)[1] == pytest.approx(1e-4)
     v = np.array([1.0, -1.0, 2.0, -2.0, 0.5, -0.5])
     assert St.sign_flip_test(v, 9999, rng)[1] > 0.3
+    # 6 seeds of one sign: exactly 2 of the 64 sign patterns reach |mean| (floor ~ 1/32 two-sided)
+    six = np.array([-0.1, -0.37, -0.55, -1.2, -0.04, -0.9])
+    p2 = St.sign_flip_test(six, 9999, rng, alternative="two-sided")[1]
+    assert p2 == pytest.approx(2 / 64, abs=0.006)
+    assert St.sign_flip_test(-six, 9999, rng)[1] == pytest.approx(1 / 64, abs=0.004)
     assert St.cohen_d([1.0, 2.0, 3.0]) == pytest.approx(2.0)
     assert St.cohen_d_two([1.0, 2.0, 3.0], [0.0, 1.0, 2.0]) == pytest.approx(1.0)
 

@@ -53,10 +53,12 @@ def sign_flip_test(values, n_perm=9999, rng=None, alternative="greater"):
     obs = v.mean()
     signs = rng.choice(np.array([-1.0, 1.0]), size=(n_perm, v.size))
     null = signs @ v / v.size
+    # the all-(+1) pattern must count as ">= observed" although matmul and mean round differently
+    tol = 1e-9 * np.abs(v).max() if v.size else 0.0
     if alternative == "greater":
-        hits = np.count_nonzero(null >= obs)
+        hits = np.count_nonzero(null >= obs - tol)
     elif alternative == "two-sided":
-        hits = np.count_nonzero(np.abs(null) >= abs(obs))
+        hits = np.count_nonzero(np.abs(null) >= abs(obs) - tol)
     else:
         raise ValueError(f"alternative must be 'greater' or 'two-sided', got {alternative!r}")
     return float(obs), float((hits + 1) / (n_perm + 1))
