@@ -70,6 +70,11 @@ def load_catalog(root):
             raise CatalogError(f"stubs/catalog.toml: stub {s.get('slug', '?')!r} is listed twice or "
                                f"lacks one of {STUB_KEYS}")
         seen.add(s["slug"])
+        early = s.get("earlier")
+        if early is not None and not (isinstance(early, dict) and isinstance(early.get("setting"), str)
+                                      and isinstance(early.get("reference_s"), (int, float))):
+            raise CatalogError(f"stubs/catalog.toml: stub {s['slug']!r}: earlier must be "
+                               "{ setting = \"...\", reference_s = <seconds> }")
         if s["family"] not in families:
             raise CatalogError(f"stubs/catalog.toml: stub {s['slug']!r} has family {s['family']!r}, "
                                f"which is not in [families] {list(families)}")
@@ -126,7 +131,7 @@ def stub_link(stub):
     return f"[{stub['slug']}](stubs/{stub['slug']}/README.md)"
 
 
-def results_md(families, stubs, results):
+def results_md(families, stubs, results, speed=""):
     ran = [results[s["slug"]] for s in stubs if results[s["slug"]]]
     full = [h for r in ran if not r["quick"] for h in r["headline"]]
     quick = [h for r in ran if r["quick"] for h in r["headline"]]
@@ -151,7 +156,48 @@ def results_md(families, stubs, results):
                 cells = lead + [h["name"], fmt(h["paper_value"]), fmt(h["value"]), h["verdict"]] + tail
                 rows.append("| " + " | ".join(cell(c) for c in cells) + " |")
         out.append("\n".join(rows) + "\n" if len(rows) > 2 else "No stubs yet.\n")
+    if speed:
+        out.append(speed)
     return "\n".join(out)
+
+
+def load_earlier(root, stub):
+    """results_<setting>.json of the stub's run of the earlier catalog's setting, or None."""
+    path = root / "stubs" / stub["slug"] / f"results_{stub['earlier']['setting']}.json"
+    if not path.is_file():
+        return None
+    try:
+        return read_results(path)
+    except (ValueError, OSError) as e:
+        raise CatalogError(f"{path.relative_to(root)}: {' '.join(str(e).split())}") from None
+
+
+def speed_md(root, stubs, results):
+    """RESULTS.md's speed table: each stub's run of the earlier catalog's own setting beside that
+    catalog's wall time on this kind of machine (catalog.toml ``earlier``), and the headline's cost."""
+    rows = ["| stub | headline run: nets, wall (s), s per net | earlier catalog's setting, run here: "
+            "nets, wall (s) | the earlier catalog (s) | faster |", "|" + " --- |" * 5]
+    for s in (s for s in stubs if s.get("earlier")):
+        res, old = results[s["slug"]], load_earlier(root, s)
+        head = "not run yet"
+        if res is not None:
+            n = int(res["config"].get("n_seeds", 1) or 1)
+            head = f"{n}, {fmt(float(res['wall_s']))}, {fmt(float(res['wall_s']) / n)}"
+        ref = float(s["earlier"]["reference_s"])
+        if old is None:
+            here, ratio = f"`--setting {s['earlier']['setting']}` not run yet", ""
+        else:
+            w = float(old["wall_s"])
+            here = f"{int(old['config'].get('n_seeds', 1) or 1)}, {fmt(w)}"
+            ratio = f"{ref / w:.2g}x" if w < ref else f"no ({w / ref:.2g}x slower)"
+        rows.append("| " + " | ".join(cell(c) for c in (stub_link(s), head, here, fmt(ref), ratio)) + " |")
+    if len(rows) == 2:
+        return ""
+    return ("## Speed against the earlier catalog\n\n"
+            "Each stub can also run the earlier catalog's own, easier setting (`--setting ...`, written to "
+            "`results_<setting>.json`); its wall time here is set beside the earlier catalog's wall time on "
+            "this kind of machine (one process, 2 cores; `stubs/catalog.toml`, `earlier.reference_s`). "
+            "`python3 benchmarks/speed.py --run` times both again.\n\n" + "\n".join(rows) + "\n")
 
 
 def stub_table(families, stubs, results):
@@ -280,7 +326,8 @@ def generate(root):
         raise CatalogError(f"{root / 'README.md'} not found (it must hold the {START} / {END} markers)")
     readme = replace_table((root / "README.md").read_text(encoding="utf-8"),
                            stub_table(families, stubs, results))
-    files = {"README.md": readme, "RESULTS.md": results_md(families, stubs, results),
+    speed = speed_md(root, stubs, results)
+    files = {"README.md": readme, "RESULTS.md": results_md(families, stubs, results, speed),
              "VISUAL_TOUR.md": visual_tour_md(root, families, stubs)}
     stub_pages = stub_readmes(root, stubs, results)
     files.update(stub_pages)

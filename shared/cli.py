@@ -74,8 +74,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def make_parser(doc, script_file):
-    """argparse parser with the catalog's common flags; ``--out`` defaults beside the script."""
+def make_parser(doc, script_file, settings=None):
+    """argparse parser with the catalog's common flags; ``--out`` defaults beside the script.
+
+    ``settings`` (e.g. ``{"paper": "Exp. 4 as published", "catalog": "the earlier catalog's task"}``)
+    adds ``--setting`` with the first key as default (the headline). A run of another setting
+    writes ``results_<setting>.json`` unless ``--out`` is given, so it never overwrites the
+    headline's results.
+    """
     first = (doc or "").strip().splitlines()
     parser = _Parser(
         description=first[0] if first else None,
@@ -84,9 +90,19 @@ def make_parser(doc, script_file):
                         help="master seed; named random streams are spawned from it")
     parser.add_argument("--quick", action="store_true",
                         help="tiny run (seconds) exercising every code path; what the tests run")
-    default_out = os.path.join(os.path.dirname(os.path.abspath(script_file)), "results.json")
-    parser.add_argument("--out", type=writable_path, default=default_out,
-                        help="where to write results.json (artefacts go beside it)")
+    here = os.path.dirname(os.path.abspath(script_file))
+    if settings:
+        names = list(settings)
+        parser.add_argument("--setting", choices=names, default=names[0],
+                            help="; ".join(f"{k}: {v}" for k, v in settings.items())
+                            + f" (a setting other than {names[0]} writes results_<setting>.json)")
+        parser.set_defaults(_headline_setting=names[0], _out_dir=here)
+        parser.add_argument("--out", type=writable_path, default=None,
+                            help="where to write results.json (artefacts go beside it); default "
+                                 "results.json, or results_<setting>.json for other settings")
+    else:
+        parser.add_argument("--out", type=writable_path, default=os.path.join(here, "results.json"),
+                            help="where to write results.json (artefacts go beside it)")
     parser.add_argument("--gradcheck", action="store_true",
                         help="only run the stub's finite-difference gradient checks (float64); print "
                              "a JSON object check -> largest relative error; exit 1 if any is >= 1e-6")
@@ -112,6 +128,9 @@ def run(main, parser, argv=None, gradcheck=None):
     hand-written gradient pass None and report an empty check).
     """
     args = parser.parse_args(argv)
+    if getattr(args, "out", "") is None:                    # see make_parser(settings=...)
+        name = "results.json" if args.setting == args._headline_setting else f"results_{args.setting}.json"
+        args.out = os.path.join(args._out_dir, name)
     try:
         if getattr(args, "gradcheck", False):
             errs = gradcheck(args) if gradcheck else {}

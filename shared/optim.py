@@ -65,6 +65,25 @@ class Adam:
         return norm
 
 
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter 2019): p -= lr * (adam_step + wd * p).
+
+    ``lr`` may be changed between steps (warm-up schedules set ``opt.lr``).
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, **kw):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, **kw)
+        if weight_decay < 0:
+            raise ValueError(f"AdamW: weight decay must be >= 0, got {weight_decay}")
+        self.weight_decay = weight_decay
+
+    def step(self, grads):
+        """Decay every parameter by lr * wd (using the pre-update value), then take the Adam step."""
+        for p in self.params.values():
+            p -= (self.lr * self.weight_decay) * p
+        return super().step(grads)
+
+
 def sgd_step(params, grads, lr):
     """Plain gradient descent in place (no momentum, no clipping), as in the 1990s papers."""
     for k, p in params.items():

@@ -1,5 +1,6 @@
 """Science checks of stubs/embedded-reber: grammar, sets, net size, gradients, success test, dynamics."""
 import importlib.util
+import json
 
 import numpy as np
 import pytest
@@ -191,3 +192,63 @@ def test_divergence_stops_with_the_step_and_the_quantity():
 def test_bad_rows_are_refused():
     proc = run_stub(STUB, "--rows", "5x5:0.5", timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--rows" in proc.stderr
+
+
+def test_catalog_net_strings_and_size():
+    """--setting catalog: the earlier catalog's 8-cell net (447 weights), its init and its strings."""
+    assert er.catalog_n_weights() == 447                 # 16 * 24 + 9 * 7
+    W, V = er.catalog_init(np.random.default_rng(9))
+    assert W.shape == (16, 24) and V.shape == (9, 7)
+    assert np.all(W[-1, er.I8] == -1) and np.all(W[-1, er.O8] == -1) and np.all(W[-1, er.G8] == 0)
+    assert np.all(V[-1] == 0) and 0.03 < W[:-1].std() < 0.08   # N(0, (0.2 / sqrt(15))^2)
+    rng = np.random.default_rng(10)
+    for _ in range(300):
+        s = "".join(er.SYMBOLS[i] for i in er.catalog_symbols(rng))
+        assert s[0] == "B" and s[-1] == "E" and s[1] in "TP" and s[-2] == s[1] and inner_valid(s[2:-2])
+
+
+def test_catalog_forward_is_the_1997_cell():
+    """The fused tanh form of the catalog's forward pass against the equations written out."""
+    rng = np.random.default_rng(11)
+    S, N, L = 2, 3, 5
+    W = rng.uniform(-1, 1, size=(S, 16, 24))
+    V = rng.uniform(-1, 1, size=(S, 9, 7))
+    x = rng.normal(size=(L, S, N, 7))
+    logits = er.catalog_forward(W, V, x)[0].copy()
+    sig = lambda z: 1 / (1 + np.exp(-z))                  # noqa: E731
+    h, s = np.zeros((S, N, 8)), np.zeros((S, N, 8))
+    for t in range(L):
+        net = np.einsum("snd,sdh->snh", np.concatenate([x[t], h, np.ones((S, N, 1))], -1), W)
+        s = s + sig(net[..., :8]) * (4 * sig(net[..., 8:16]) - 2)
+        h = sig(net[..., 16:]) * (2 * sig(s) - 1)
+        want = np.einsum("snh,shk->snk", h, V[:, :8]) + V[:, None, 8]
+        np.testing.assert_allclose(logits[t], want, atol=1e-12)
+
+
+def test_catalog_setting_runs_to_its_own_file(tmp_path):
+    p = run_stub(STUB, "--setting", "catalog", "--quick", "--out", tmp_path / "c.json", timeout=120)
+    assert p.returncode == 0, p.stderr
+    res = json.loads((tmp_path / "c.json").read_text())
+    assert res["config"]["setting"] == "catalog" and res["config"]["weights"] == 447
+    assert "train_wall_s" in res["metrics"]["timing"]
+
+
+def test_diagnostics_setting(tmp_path):
+    p = run_stub(STUB, "--setting", "diagnostics", "--quick", "--out", tmp_path / "d.json", timeout=120)
+    assert p.returncode == 0, p.stderr
+    res = json.loads((tmp_path / "d.json").read_text())
+    assert res["config"]["variants_run"] == ["as_headline", "igb_0.1"]
+    bad = run_stub(STUB, "--setting", "diagnostics", "--variants", "nope", "--quick",
+                   "--out", tmp_path / "e.json")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "--variants" in bad.stderr
+
+
+def test_diagnostic_options():
+    """igb rescales the same draws; distinct sets hold different strings; legal targets are the sets."""
+    a = er.ARCHS["3x2"]
+    p0 = er.init_lstm(a, np.random.default_rng(12), 2)
+    p1 = er.init_lstm(a, np.random.default_rng(12), 2, igb=0.1)
+    np.testing.assert_allclose(p1["W"][:, -1, a.I], 0.5 * p0["W"][:, -1, a.I])
+    np.testing.assert_array_equal(p1["V"], p0["V"])
+    sets = er.make_sets(np.random.default_rng(13), 1, n_train=64, n_test=16, distinct=True)
+    assert len(set(sets["train"]["strings"][0])) == 64

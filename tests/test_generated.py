@@ -208,15 +208,19 @@ def broken(root, what):
         (root / "README.md").write_text("# Catalog\n")
     elif what == "stub README without headline markers":
         (root / "stubs" / "alpha-task" / "README.md").write_text("# Alpha task\n")
+    elif what == "malformed earlier":
+        catalog.write_text(catalog.read_text().replace('title = "Alpha task"', 'title = "Alpha task"\n'
+                                                       'earlier = { setting = 3 }'))
     return {"folder missing from catalog": "stubs/delta-task/", "entry without folder": "gamma-task",
             "unknown family": "'fam-z'", "invalid results.json": "stubs/alpha-task/results.json",
             "README without markers": "<!-- stub-table:start -->",
-            "stub README without headline markers": "<!-- headline:start -->"}[what]
+            "stub README without headline markers": "<!-- headline:start -->",
+            "malformed earlier": "earlier must be"}[what]
 
 
 @pytest.mark.parametrize("what", ["folder missing from catalog", "entry without folder", "unknown family",
                                   "invalid results.json", "README without markers",
-                                  "stub README without headline markers"])
+                                  "stub README without headline markers", "malformed earlier"])
 def test_fails_clearly(fake, what):
     needle = broken(fake, what)
     for args in ((), ("--check",)):
@@ -224,6 +228,26 @@ def test_fails_clearly(fake, what):
         assert proc.returncode == 2, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
         assert proc.stderr.startswith("docs/generate.py: error: ") and needle in proc.stderr
+
+
+def test_speed_table(fake):
+    catalog = fake / "stubs" / "catalog.toml"
+    catalog.write_text(catalog.read_text().replace(
+        'title = "Alpha task"', 'title = "Alpha task"\nearlier = { setting = "old", reference_s = 30.0 }'))
+    assert run(fake).returncode == 0
+    text = (fake / "RESULTS.md").read_text()
+    assert "## Speed against the earlier catalog" in text
+    assert ("| [alpha-task](stubs/alpha-task/README.md) | 1, 12.35, 12.35 | `--setting old` not run yet "
+            "| 30 |  |") in text
+    old = results("alpha-task", "fam-a", False, [row("x", 1, None, "yes")], wall_s=10.0)
+    old["config"] = {"n_seeds": 5}
+    (fake / "stubs" / "alpha-task" / "results_old.json").write_text(json.dumps(old))
+    assert run(fake).returncode == 0
+    assert "| 5, 10 | 30 | 3x |" in (fake / "RESULTS.md").read_text()
+    old["wall_s"] = 45.0
+    (fake / "stubs" / "alpha-task" / "results_old.json").write_text(json.dumps(old))
+    assert run(fake).returncode == 0
+    assert "| 5, 45 | 30 | no (1.5x slower) |" in (fake / "RESULTS.md").read_text()
 
 
 def test_ignores_hidden_and_underscore_folders(fake):

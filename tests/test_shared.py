@@ -281,3 +281,14 @@ def test_sum_outer_equals_the_loop_and_map_jobs_keeps_order():
     np.testing.assert_allclose(sum_outer(U, d), loop, atol=1e-12)
     assert map_jobs(_square, range(5), workers=2) == [0, 1, 4, 9, 16]
     assert map_jobs(_square, [3], workers=1) == [9]
+
+
+def test_setting_flag_picks_its_own_results_file(tmp_path):
+    script = str(tmp_path / "demo.py")
+    seen = []
+    parser = cli.make_parser("Demo.", script, settings={"paper": "as published", "catalog": "older"})
+    cli.run(seen.append, parser, [])
+    cli.run(seen.append, parser, ["--setting", "catalog"])
+    cli.run(seen.append, parser, ["--setting", "catalog", "--out", str(tmp_path / "x.json")])
+    assert [os.path.basename(a.out) for a in seen] == ["results.json", "results_catalog.json", "x.json"]
+    assert [a.setting for a in seen] == ["paper", "catalog", "catalog"]

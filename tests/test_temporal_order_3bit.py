@@ -1,5 +1,6 @@
 """Science checks of stubs/temporal-order-3bit: the paper's task, net, truncated gradient and dynamics."""
 import importlib.util
+import json
 
 import numpy as np
 import pytest
@@ -138,3 +139,20 @@ def test_divergence_stops_with_the_step_and_the_quantity(monkeypatch):
 def test_impossible_T_is_refused():
     proc = run_stub(STUB, "--T", "8", timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--T must be" in proc.stderr
+
+
+def test_catalog_setting_task_and_run(tmp_path):
+    """--setting catalog: the earlier catalog's T = 50 task, its own results file, a separate code path."""
+    x, label = to.catalog_batch(np.random.default_rng(4), (2, 500))
+    sym = x.argmax(-1)
+    assert x.shape == (50, 2, 500, 8) and np.all(sym[0] == to.B_) and np.all(sym[-1] == to.E)
+    t1 = (sym[:25] >= to.X).argmax(0)
+    t2 = 25 + (sym[25:] >= to.X).argmax(0)
+    assert t1.min() == 3 and t1.max() == 12 and t2.min() == 25 and t2.max() == 40
+    assert ((sym >= to.X).sum(0) == 2).all()
+    si, ni = np.indices((2, 500))
+    np.testing.assert_array_equal(label, 2 * (sym[t1, si, ni] - to.X) + (sym[t2, si, ni] - to.X))
+    p = run_stub(STUB, "--setting", "catalog", "--quick", "--out", tmp_path / "c.json", timeout=120)
+    assert p.returncode == 0, p.stderr
+    res = json.loads((tmp_path / "c.json").read_text())
+    assert res["config"]["setting"] == "catalog" and res["config"]["T"] == 50

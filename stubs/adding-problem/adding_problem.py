@@ -1015,10 +1015,8 @@ def _model_list(text):
 
 
 def build_parser():
-    parser = cli.make_parser(__doc__, __file__)
-    parser.add_argument("--setting", choices=["paper", "le2015"], default="paper",
-                        help="paper: Exp. 4 as published (the headline); le2015: the earlier catalog's "
-                             "easier variant (writes results_le2015.json unless --out is given)")
+    parser = cli.make_parser(__doc__, __file__, settings={
+        "paper": "Exp. 4 as published (the headline)", "le2015": "the earlier catalog's easier variant"})
     parser.add_argument("--T", type=cli.positive_int, default=100,
                         help="minimal sequence length T (paper: 100)")
     parser.add_argument("--n-seeds", type=cli.positive_int, default=10,
@@ -1037,7 +1035,4 @@ def build_parser():
 
 
 if __name__ == "__main__":
-    _parser = build_parser()
-    if "--setting" in sys.argv and "le2015" in sys.argv and "--out" not in sys.argv:
-        _parser.set_defaults(out=str(HERE / "results_le2015.json"))
-    cli.run(main, _parser, gradcheck=gradient_checks)
+    cli.run(main, build_parser(), gradcheck=gradient_checks)

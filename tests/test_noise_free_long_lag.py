@@ -1,0 +1,176 @@
+"""Science checks of stubs/noise-free-long-lag: the paper's three tasks, nets, gradients and dynamics."""
+
+import importlib.util
+
+import numpy as np
+from conftest import ROOT, run_stub
+
+from shared.gradcheck import numeric_jacobian
+
+STUB = ROOT / "stubs" / "noise-free-long-lag"
+_spec = importlib.util.spec_from_file_location("noise_free_long_lag", STUB / "noise_free_long_lag.py")
+nf = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(nf)
+
+
+def test_weight_counts_are_the_papers():
+    assert nf.n_weights_ab(100) == 10_504  # Table 2: 2 * 101 + 101 * 102
+    for p, w in ((50, 364), (100, 664), (200, 1264), (500, 3064), (1000, 6064)):  # Table 3
+        assert nf.n_weights_c(p) == w
+    pa, pc = nf.init_ab(np.random.default_rng(0), 3, 100), nf.init_c(np.random.default_rng(0), 3, 50)
+    assert sum(v[0].size for v in pa.values()) == 10_504 and sum(v[0].size for v in pc.values()) == 364
+    for v in list(pa.values()) + list(pc.values()):
+        assert np.abs(v).max() <= 0.2  # [-0.2, 0.2], no biases anywhere
+
+
+def test_task_2a_is_two_sequences():
+    sym = nf.ab_batch(np.random.default_rng(1), (2, 400), 100, False)
+    assert sym.shape == (101, 2, 400)
+    np.testing.assert_array_equal(sym[0], sym[-1])  # the key comes back at the end
+    assert set(np.unique(sym[0])) == {99, 100}  # x or y
+    assert np.all(sym[1:-1] == np.arange(99)[:, None, None])
+    np.testing.assert_array_equal(nf.ab_test_set("2a", 100, None, 0)[[0, -1]], [[99, 100], [99, 100]])
+
+
+def test_task_2b_has_a_random_middle():
+    sym = nf.ab_batch(np.random.default_rng(2), (1, 500), 100, True)
+    np.testing.assert_array_equal(sym[0], sym[-1])
+    mid = sym[1:-1]
+    assert mid.min() == 0 and mid.max() == 98 and len(np.unique(mid)) == 99
+
+
+def test_task_2c_sequences():
+    q = p = 50
+    sy = nf.c_symbols(p)
+    sym, last, label = nf.c_batch(np.random.default_rng(3), 20_000, q, p)
+    n = np.arange(sym.shape[1])
+    assert np.all(sym[0] == sy["b"]) and np.all(sym[1] == sy["x"] + label)
+    assert np.all(sym[last, n] == sy["e"]) and last.min() == q + 2  # at least q distractors
+    t = np.arange(sym.shape[0])[:, None]
+    mid = sym[(t >= 2) & (t < last)]
+    assert mid.min() == 0 and mid.max() == p - 1  # distractors a_1..a_p only
+    assert np.all(sym[t > last] == -1)
+    # sequence length with the final target: q + k + 4, expected q + 13 (the paper prints q + 14)
+    assert abs((last + 2).mean() - (q + 13)) < 0.3
+
+
+def test_task_2c_streams_are_back_to_back_sequences():
+    q, p = 10, 10
+    sy = nf.c_symbols(p)
+    sym, last, label = nf.c_stream(np.random.default_rng(4), 2, 3000, q, p)
+    for s in range(2):
+        ends = np.flatnonzero(last[:, s])
+        starts = np.r_[0, ends[:-1] + 1]
+        assert np.all(sym[starts, s] == sy["b"]) and np.all(sym[ends, s] == sy["e"])
+        assert np.all(sym[starts + 1, s] == sy["x"] + label[ends, s])
+        assert np.all(ends - starts >= q + 2)
+
+
+def test_gradient_checks_in_process():
+    errs = nf.gradient_checks()
+    assert len(errs) == 11 and max(errs.values()) < 1e-6, errs
+
+
+def test_truncation_matters_for_2c_but_not_for_2a():
+    rng = np.random.default_rng(5)
+    p, q, S, N = 5, 4, 2, 3
+    prm = {n: rng.uniform(-1, 1, size=v.shape) for n, v in nf.init_c(rng, S, p).items()}
+    sym, last, label = nf.c_batch(rng, N, q, p)
+    sym = np.repeat(sym[:, None], S, axis=1)
+    last, tgt = np.repeat(last[None], S, 0), np.eye(2)[np.repeat(label[None], S, 0)]
+    c = nf.c_forward(prm, sym)
+    si, ni = np.indices((S, N))
+    dy = nf.c_readout(prm, c["r"][last + 1, si, ni][..., nf.G_]) - tgt
+    full, trunc = (
+        nf.c_grads_bptt(prm, c, last, dy)["W"],
+        nf.c_grads_bptt(prm, c, last, dy, truncate=True)["W"],
+    )
+    assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
+
+
+def test_fast_test_paths_equal_the_general_forward():
+    rng = np.random.default_rng(6)
+    p, S = 8, 2
+    prm = nf.init_ab(rng, S, p)
+    prm["Wg"] *= 10
+    cell = np.ones(S)
+    sym = nf.ab_batch(rng, (1, 7), p, True)[:, 0]
+    full = nf.ab_forward(prm, np.ascontiguousarray(np.broadcast_to(sym[:-1, None], (p, S, 7))), cell)["y"][-1]
+    np.testing.assert_allclose(nf.ab_final_outputs(prm, sym, cell), full, atol=1e-12)
+    prm = nf.init_c(rng, S, p)
+    test = nf.c_test_set(rng, 9, 6, p)
+    c = nf.c_forward(
+        prm, np.ascontiguousarray(np.broadcast_to(test["sym"][:, None], test["sym"].shape[:1] + (S, 9)))
+    )
+    yc = c["r"][test["last"] + 1, :, np.arange(9)][..., nf.G_]  # (9, S, 2)
+    np.testing.assert_allclose(
+        nf.c_final_outputs(prm, test["sym"], test["last"], chunk=4),
+        nf.c_readout(prm, yc.transpose(1, 0, 2)),
+        atol=1e-12,
+    )
+
+
+def test_2c_jacobians_match_finite_differences():
+    rng = np.random.default_rng(7)
+    p, S, N = 6, 2, 3
+    prm = {n: rng.uniform(-0.8, 0.8, size=v.shape) for n, v in nf.init_c(rng, S, p).items()}
+    sym = rng.integers(0, p + 4, size=(10, S, N))
+    c = nf.c_forward(prm, sym)
+    J = nf.c_jacobians(prm, c)
+    t = 5
+
+    def step(z):
+        _, s, r = nf.c_cell_step(prm["W"], z[..., nf.NC :], z[..., : nf.NC], sym[t])
+        return np.concatenate([s, r], -1)
+
+    z0 = np.concatenate([c["s"][t], c["r"][t]], -1)
+    np.testing.assert_allclose(step(z0), np.concatenate([c["s"][t + 1], c["r"][t + 1]], -1), atol=1e-12)
+    np.testing.assert_allclose(J[t - 1], numeric_jacobian(step, z0), atol=1e-8)
+
+
+def test_catalog_jacobians_match_finite_differences():
+    rng = np.random.default_rng(8)
+    S, D, H = 2, 7, nf.CAT_H
+    prm = {n: rng.uniform(-0.5, 0.5, size=v.shape) for n, v in nf.init_catalog(rng, S, D).items()}
+    sym = rng.integers(0, D, size=(9, S))
+    c = nf.catalog_forward(prm, sym)
+    J = nf.catalog_jacobians(prm, c)
+    t = 4
+
+    def step(z):
+        zz = prm["Wx"][np.arange(S), sym[t]] + prm["b"] + np.einsum("sh,shk->sk", z[:, H:], prm["Wh"])
+        a = 1 / (1 + np.exp(-zz))
+        g = np.tanh(zz[:, 2 * H : 3 * H])
+        cc = a[:, H : 2 * H] * z[:, :H] + a[:, :H] * g
+        return np.concatenate([cc, a[:, 3 * H :] * np.tanh(cc)], -1)
+
+    z0 = np.concatenate([c["c"][t], c["h"][t]], -1)
+    np.testing.assert_allclose(step(z0), np.concatenate([c["c"][t + 1], c["h"][t + 1]], -1), atol=1e-12)
+    np.testing.assert_allclose(J[t - 1], numeric_jacobian(step, z0), atol=1e-8)
+
+
+def test_the_2a_cell_is_an_exact_integrator():
+    """The cell sees only inputs: s(t) - s(t-1) is the current symbol's contribution, and the
+    1-D state map has exponent 0."""
+    rng = np.random.default_rng(9)
+    prm = nf.init_ab(rng, 2, 20)
+    sym = nf.ab_batch(rng, (2, 3), 20, True)
+    c = nf.ab_forward(prm, sym[:-1], np.ones(2))
+    contrib = c["yi"] * c["gc"]
+    np.testing.assert_allclose(np.diff(c["s"], axis=0), contrib[1:], atol=1e-12)
+    np.testing.assert_allclose(nf.ab_spectrum(prm, np.ones(2)), 0.0, atol=1e-12)
+
+
+def test_closed_input_gates_give_2c_two_neutral_directions():
+    rng = np.random.default_rng(10)
+    prm = nf.init_c(rng, 1, 10)
+    prm["W"][:, :, nf.I_] = -40.0  # every input and recurrent weight to the gates
+    test = nf.c_test_set(rng, 4, 30, 10)
+    ex = nf.c_spectrum(prm, test, 30, n_seq=4, k=3)
+    np.testing.assert_allclose(ex[0, :, :2], 0.0, atol=1e-3)  # finite-time bias only
+    assert np.all(ex[0, :, 2] < -0.1)
+
+
+def test_impossible_sizes_are_refused():
+    proc = run_stub(STUB, "--p", "2", timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--p >= 3" in proc.stderr

@@ -1,0 +1,178 @@
+"""Science checks of stubs/temporal-order-4bit: the paper's task, net (308 weights), truncated gradient,
+the earlier catalog's setting and the Jacobians behind the Lyapunov fingerprint."""
+import importlib.util
+
+import numpy as np
+import pytest
+from conftest import ROOT, run_stub
+
+from shared import cli
+from shared.gradcheck import numeric_jacobian
+
+STUB = ROOT / "stubs" / "temporal-order-4bit"
+_spec = importlib.util.spec_from_file_location("temporal_order_4bit", STUB / "temporal_order_4bit.py")
+to = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(to)
+
+
+def test_weight_count_is_the_papers_308():
+    assert to.n_weights_lstm() == 308                       # 12 * (8 + 12 + 1) + 8 * (6 + 1)
+    p = to.init_lstm(np.random.default_rng(0), 3)
+    assert p["W"].shape == (3, 21, 12) and p["V"].shape == (3, 8, 7)
+    assert sum(v[0].size for v in p.values()) == 308
+    # the earlier catalog's nets: 326 and 146 weights, as its README states
+    pc = to.init_catalog_lstm(np.random.default_rng(0), 1)
+    assert sum(v[0].size for v in pc.values()) == 326
+    assert to.n_weights_rnn(6) == 146 and to.n_weights_rnn(11) == 316
+
+
+def test_init_follows_the_paper():
+    p = to.init_lstm(np.random.default_rng(1), 4)
+    assert np.all(p["W"][:, -1, to.I_] == [-2.0, -4.0, -6.0])   # input-gate biases (Table 10)
+    rest = p["W"].copy()
+    rest[:, -1, to.I_] = 0
+    assert np.abs(rest).max() <= 0.1 and np.abs(p["V"]).max() <= 0.1
+    assert len(np.unique(p["W"][:, -1, to.O_])) == 12           # output-gate biases random
+
+
+def test_positions_at_the_papers_length():
+    assert to.positions(100) == ((10, 20), (33, 43), (66, 76))
+
+
+@pytest.mark.parametrize("T", [30, 100])
+def test_sequences(T):
+    x, target, label, length, pos = to.temporal_order_batch(np.random.default_rng(2), (3, 1000), T)
+    assert x.shape == (T + T // 10, 3, 1000, 8)
+    assert length.min() == T and length.max() == T + T // 10
+    for i, (lo, hi) in enumerate(to.positions(T)):
+        assert pos[..., i].min() == lo and pos[..., i].max() == hi
+    sym = x.argmax(-1)
+    on = x.sum(-1)
+    t = np.arange(x.shape[0])[:, None, None]
+    assert np.all(on[t < length] == 1) and np.all(on[t >= length] == 0)
+    si, ni = np.indices(length.shape)
+    assert np.all(sym[0] == to.E) and np.all(sym[length - 1, si, ni] == to.B_)
+    xy = (sym == to.X) | (sym == to.Y)
+    assert np.all(xy.sum(0) == 3)
+    for i in range(3):
+        assert np.all(xy[pos[..., i], si, ni])
+    inner = (t > 0) & (t < length - 1) & ~xy
+    assert np.all((sym[inner] >= 2) & (sym[inner] <= 5))
+    bits = [sym[pos[..., i], si, ni] - to.X for i in range(3)]
+    np.testing.assert_array_equal(label, 4 * bits[0] + 2 * bits[1] + bits[2])   # XXX = Q ... YYY = C
+    np.testing.assert_array_equal(target, np.eye(8)[label])
+    assert np.all(np.bincount(label.ravel(), minlength=8) > 250)
+
+
+def test_catalog_sequences():
+    x, label, pos = to.catalog_batch(np.random.default_rng(3), (2, 500))
+    sym = x.argmax(-1)
+    assert x.shape == (50, 2, 500, 8) and np.all(sym[0] == to.B_) and np.all(sym[-1] == to.E)
+    for i, (lo, hi) in enumerate(((3, 9), (18, 26), (33, 40))):
+        assert pos[..., i].min() == lo and pos[..., i].max() == hi
+    assert np.all(((sym == to.X) | (sym == to.Y)).sum(0) == 3) and label.max() == 7
+
+
+def test_gradient_checks_in_process():
+    errs = to.gradient_checks()
+    assert len(errs) == 8 and max(errs.values()) < 1e-6, errs
+
+
+def test_truncated_gradient_differs_from_the_exact_one():
+    """Otherwise the closed-form-vs-step-by-step check would be vacuous."""
+    rng = np.random.default_rng(3)
+    p = {n: rng.uniform(-1, 1, size=v.shape) for n, v in to.init_lstm(rng, 2).items()}
+    x, t, _, length, _ = to.temporal_order_batch(rng, (2, 3), 30)
+    c = to.lstm_forward(p, x)
+    y = to.sigmoid(to.output_net(p, c["yc"], length - 1)[0])
+    d = (y - t) * y * (1 - y)
+    full = to.lstm_grads_bptt(p, c, length - 1, d)["W"]
+    trunc = to.lstm_grads_truncated(p, c, length - 1, d)["W"]
+    assert np.abs(trunc).max() > 0
+    assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
+    np.testing.assert_allclose(to.lstm_grads_bptt(p, c, length - 1, d)["V"],
+                               to.lstm_grads_truncated(p, c, length - 1, d)["V"])
+
+
+def _sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _one_step(kind, p, x_t, z):
+    """The state of step t from that of t-1, the equations written out a second time."""
+    W = p["W"]
+    if kind == "rnn":
+        u = np.concatenate([x_t, z, np.ones(z.shape[:-1] + (1,))], -1)
+        return np.tanh(np.einsum("snd,sdh->snh", u, W))
+    if kind == "lstm_catalog":                              # z = [c (6), h (6)]
+        C = to.CH
+        u = np.concatenate([x_t, z[..., C:], np.ones(z.shape[:-1] + (1,))], -1)
+        net = np.einsum("snd,sdh->snh", u, W)
+        c = z[..., :C] + _sig(net[..., to.CI]) * np.tanh(net[..., to.CG])
+        return np.concatenate([c, _sig(net[..., to.CO]) * np.tanh(c)], -1)
+    C = to.NC                                               # z = [s (6), r (12)]
+    u = np.concatenate([x_t, z[..., C:], np.ones(z.shape[:-1] + (1,))], -1)
+    net = np.einsum("snd,sdh->snh", u, W)
+    a = _sig(net)
+    a[..., to.G_] = 4 * _sig(net[..., to.G_]) - 2                       # g in [-2, 2]
+    s = z[..., :C] + a[..., to.I_][..., to.BLK] * a[..., to.G_]
+    r = a.copy()
+    r[..., to.G_] = a[..., to.O_][..., to.BLK] * (2 * _sig(s) - 1)      # h in [-1, 1]
+    return np.concatenate([s, r], -1)
+
+
+@pytest.mark.parametrize("kind", ["lstm1997", "rnn", "lstm_catalog"])
+def test_jacobians_match_finite_differences(kind):
+    rng = np.random.default_rng(4)
+    init, forward, jacobians = to.MODELS[kind]
+    p = {n: rng.uniform(-0.8, 0.8, size=v.shape) for n, v in init(rng, 2).items()}
+    x = rng.normal(size=(12, 2, 3, 8))
+    cache = forward(p, x)
+    J = jacobians(p, cache)
+    if kind == "rnn":
+        state = lambda t: cache["yc"][t]  # noqa: E731
+    elif kind == "lstm_catalog":
+        state = lambda t: np.concatenate([cache["c"][t + 1], cache["yc"][t]], -1)  # noqa: E731
+    else:
+        state = lambda t: np.concatenate([cache["s"][t + 1], cache["U"][t + 1][..., 8:20]], -1)  # noqa: E731
+    t = 6
+    z0 = state(t - 1)
+    np.testing.assert_allclose(_one_step(kind, p, x[t], z0), state(t), atol=1e-12)
+    Jn = numeric_jacobian(lambda z: _one_step(kind, p, x[t], z), z0)
+    np.testing.assert_allclose(J[t - 1], Jn, atol=1e-8)
+
+
+def test_closed_input_gates_make_each_cell_an_integrator():
+    """Input gates shut: ds(t)/ds(t-1) = 1 and the six cell exponents are 0."""
+    rng = np.random.default_rng(5)
+    x, _, _, _, _ = to.temporal_order_batch(rng, (1, 4), 40)
+    p = to.init_lstm(rng, 1)
+    p["W"][:, -1, to.I_] = -60.0
+    ex = to.spectrum("lstm1997", p, x, 5, 40, k=12)
+    np.testing.assert_allclose(np.sort(ex[0], axis=-1)[:, ::-1][:, :6], 0.0, atol=1e-3)
+
+
+def test_divergence_stops_with_the_step_and_the_quantity(monkeypatch):
+    real = to.temporal_order_batch
+
+    def poisoned(rng, shape, T):
+        x, *rest = real(rng, shape, T)
+        x[3, :, 0, 0] = np.nan
+        return (x, *rest)
+    monkeypatch.setattr(to, "temporal_order_batch", poisoned)
+    r = np.random.default_rng(0)
+    with pytest.raises(cli.TrainingDiverged, match=r"step 0: lstm1997 output became non-finite"):
+        to.train_online("lstm1997", 2, 30, 10, r, r)
+
+
+def test_st3_stops_a_net_after_the_window(monkeypatch):
+    """With a criterion every sequence meets, each net stops exactly when the window is full."""
+    monkeypatch.setattr(to, "TOL", 10.0)
+    monkeypatch.setattr(to, "MAX_MEAN_ERR", 100.0)
+    r = to.train_online("lstm1997", 2, 30, 40, np.random.default_rng(6), np.random.default_rng(7), window=5)
+    assert r["stopped_at"].tolist() == [5, 5] and r["n_trained"] == 5
+
+
+def test_impossible_T_is_refused():
+    proc = run_stub(STUB, "--T", "8", timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--T must be" in proc.stderr

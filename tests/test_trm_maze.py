@@ -1,0 +1,87 @@
+"""Science checks of stubs/trm-maze: truncated gradient, the recursion's Jacobian, data split."""
+import importlib.util
+
+import numpy as np
+from conftest import ROOT, run_stub
+
+from shared.gradcheck import TOLERANCE
+from shared.lyapunov import qr_spectrum
+from shared.mazes import grid as G
+from shared.mazes import net as N
+
+STUB = ROOT / "stubs" / "trm-maze"
+_spec = importlib.util.spec_from_file_location("trm_maze", STUB / "trm_maze.py")
+tm = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tm)
+
+
+def test_truncated_gradient_matches_finite_differences():
+    errs = tm.gradcheck()
+    assert any(k.startswith("T=2") for k in errs) and any(k.startswith("T=1") for k in errs)
+    assert max(errs.values()) < TOLERANCE, errs
+
+
+def test_ftle_matches_qr_spectrum_of_finite_difference_jacobians():
+    """Top exponents of the joint (y, z) map on a tiny grid, from the hand-written JVP, equal
+    shared.lyapunov.qr_spectrum of the full Jacobians of every sub-update built by central
+    differences of the forward pass (same initial frame). The full-spectrum sum identity is not
+    usable here: RMSNorm nearly annihilates the radial direction (eigenvalue ~ eps/rms^2), so
+    ln|det J| is dominated by ill-conditioned directions."""
+    rng = np.random.default_rng(0)
+    S, P, d = 1, 5, 2
+    cfg = dict(tm.DEFAULTS, T=2, n=1, d=d, hidden=3)
+    p = {k: v.astype(np.float64) for k, v in N.init_params(rng, S, d, 3).items()}
+    y0, z0 = N.init_states(rng, S, d, np.float64)
+    X = G.make_maze(rng, 2, "dfs")[0][None]                        # (1, 5, 5)
+    n_dim, k = 2 * P * P * d, 6
+    lam, n_maps = tm.recursion_ftle(p, y0, z0, X, cfg, 1, k, np.random.default_rng(1))
+    assert n_maps == 4 and lam.shape == (1, 1, k)
+
+    xe = N.embed(p, X[None])
+    y = np.broadcast_to(y0[:, None, None, None, :], xe.shape).copy()
+    z = np.broadcast_to(z0[:, None, None, None, :], xe.shape).copy()
+
+    def maps():
+        for _ in range(cfg["T"]):
+            yield "z"
+            yield "y"
+
+    jacobians, eps = [], 1e-6
+    for which in maps():
+        def f(s, which=which, shape=y.shape):
+            yy, zz = s[:n_dim // 2].reshape(shape), s[n_dim // 2:].reshape(shape)
+            if which == "z":
+                zz = N.net_forward(p, zz, yy + xe)[0]
+            else:
+                yy = N.net_forward(p, yy, zz)[0]
+            return np.concatenate([yy.ravel(), zz.ravel()])
+        s0 = np.concatenate([y.ravel(), z.ravel()])
+        J = np.stack([(f(s0 + eps * e) - f(s0 - eps * e)) / (2 * eps) for e in np.eye(n_dim)], axis=1)
+        jacobians.append(J)
+        s1 = f(s0)
+        y, z = s1[:n_dim // 2].reshape(y.shape), s1[n_dim // 2:].reshape(z.shape)
+    ref = qr_spectrum(jacobians, k=k, rng=np.random.default_rng(1))
+    assert np.allclose(lam[0, 0], ref, atol=1e-6), (lam[0, 0], ref)
+    assert np.all(np.diff(lam[0, 0]) <= 1e-12)
+
+
+def test_train_and_test_mazes_are_disjoint_under_symmetry():
+    cfg = dict(tm.DEFAULTS, n_train=200, n_test=100)
+    Xa, Ya, Xt, Yt = tm.make_data(np.random.default_rng(0), np.random.default_rng(1), cfg)
+    assert Xa.shape == (8, 200, 9, 9) and Xt.shape == (100, 9, 9)
+    train = {G.canonical_key(x) for x in Xa[0]}
+    assert not any(G.canonical_key(x) in train for x in Xt)
+    for t in range(8):                                             # augmented copies keep their labels
+        assert np.array_equal(G.label(Xa[t, 3]), Ya[t, 3])
+
+
+def test_auc():
+    assert tm.auc([2, 3], [0, 1]) == 1.0 and tm.auc([0], [1]) == 0.0 and tm.auc([1], [1]) == 0.5
+    assert tm.auc([], [1]) is None
+
+
+def test_impossible_sizes_fail_with_one_line():
+    for argv in (["--grid", "8"], ["--grid", "5", "--quick"]):
+        proc = run_stub(STUB, *argv, "--out", "/tmp/never-written.json", timeout=120)
+        err = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+        assert proc.returncode == 2 and len(err) == 1 and "error" in err[0] and "Traceback" not in proc.stderr
