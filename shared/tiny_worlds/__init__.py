@@ -1,0 +1,1 @@
+"""Tiny worlds family (Giebelhaus 2025): worlds, seed-batched RNN/GRU/LSTM, statistics."""
