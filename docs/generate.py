@@ -197,7 +197,9 @@ def speed_md(root, stubs, results):
             "Each stub can also run the earlier catalog's own, easier setting (`--setting ...`, written to "
             "`results_<setting>.json`); its wall time here is set beside the earlier catalog's wall time on "
             "this kind of machine (one process, 2 cores; `stubs/catalog.toml`, `earlier.reference_s`). "
-            "`python3 benchmarks/speed.py --run` times both again.\n\n" + "\n".join(rows) + "\n")
+            "`python3 benchmarks/speed.py --run` times both again. Several headline runs were timed while "
+            "other jobs shared the two cores; their READMEs give the load and the CPU time.\n\n"
+            + "\n".join(rows) + "\n")
 
 
 def stub_table(families, stubs, results):
