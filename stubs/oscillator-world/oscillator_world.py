@@ -230,7 +230,9 @@ def coast_retention(kind, p, x, cut=100, stop=150):
     H = p["W_hh"].shape[1]
     states = run_states(kind, p, x, stop, zero_from=cut)[1:]           # states after inputs 0..stop-1
     pred = M.readout(p, states[..., :H])                               # (stop, S, B)
-    return pred[stop - 20:stop].std(axis=0) / pred[cut - 20:cut].std(axis=0), pred
+    num, den = pred[stop - 20:stop].std(axis=0), pred[cut - 20:cut].std(axis=0)
+    # a net whose prediction never moved before the cut has no retention to speak of: NaN, not 0/0
+    return np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0), pred
 
 
 def ci95(v):
