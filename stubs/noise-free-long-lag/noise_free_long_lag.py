@@ -403,55 +403,86 @@ def init_catalog(rng, S, D):
 
 def catalog_forward(p, sym):
     """sym (L, S) one sequence per seed. i, f, o = sigma, g = tanh; c = f c + i g; h = o tanh(c);
-    softmax over the D symbols. Returns cache with gates (L, S, 4H), c, h (L+1, S, H), prob (L, S, D)."""
+    softmax over the D symbols. Returns cache with gates (L, S, 4H), c, h (L+1, S, H), prob (L, S, D).
+
+    Works in the parameters' dtype. sigma(z) = (1 + tanh(z/2)) / 2, so the i, f, o columns are
+    halved once and one tanh per step serves all four gates; every per-step array is a
+    preallocated slice, because at this size numpy's per-call overhead is the whole cost."""
     L, S = sym.shape
-    zx = p["Wx"][np.arange(S)[None], sym] + p["b"][None]  # (L, S, 4H)
-    gates = np.empty((L, S, 4 * CAT_H))
-    c = np.zeros((L + 1, S, CAT_H))
-    h = np.zeros((L + 1, S, CAT_H))
-    Hh = CAT_H
+    Hh, dt = CAT_H, p["Wx"].dtype
+    half = np.full(4 * Hh, 0.5, dtype=dt)
+    half[2 * Hh : 3 * Hh] = 1.0
+    zx = (p["Wx"][np.arange(S)[None], sym] + p["b"][None]) * half  # (L, S, 4H), halved
+    Ws = p["Wh"] * half  # (S, H, 4H)
+    th = np.empty((L, S, 1, 4 * Hh), dtype=dt)  # tanh of the halved net inputs
+    a = np.empty((L, S, 1, 4 * Hh), dtype=dt)  # (1 + th) / 2: the gates' sigmoids
+    c = np.zeros((L + 1, S, 1, Hh), dtype=dt)
+    tc = np.empty((L, S, 1, Hh), dtype=dt)
+    h = np.zeros((L + 1, S, 1, Hh), dtype=dt)
+    ig = np.empty((S, 1, Hh), dtype=dt)
+    ai, af, ao = a[..., :Hh], a[..., Hh : 2 * Hh], a[..., 3 * Hh :]
+    tg = th[..., 2 * Hh : 3 * Hh]
+    zx4 = zx[:, :, None]
     for t in range(L):
-        z = zx[t] + np.matmul(h[t][:, None], p["Wh"])[:, 0]
-        a = gates[t]
-        a[:] = sigmoid(z)
-        a[:, 2 * Hh : 3 * Hh] = np.tanh(z[:, 2 * Hh : 3 * Hh])
-        c[t + 1] = a[:, Hh : 2 * Hh] * c[t] + a[:, :Hh] * a[:, 2 * Hh : 3 * Hh]
-        h[t + 1] = a[:, 3 * Hh :] * np.tanh(c[t + 1])
+        z = th[t]
+        np.matmul(h[t], Ws, out=z)
+        z += zx4[t]
+        np.tanh(z, out=z)
+        np.multiply(z, 0.5, out=a[t])
+        a[t] += 0.5
+        np.multiply(af[t], c[t], out=c[t + 1])  # c = f c_prev + i g
+        np.multiply(ai[t], tg[t], out=ig)
+        c[t + 1] += ig
+        np.tanh(c[t + 1], out=tc[t])
+        np.multiply(ao[t], tc[t], out=h[t + 1])  # h = o tanh(c)
+    gates = a[:, :, 0]
+    gates[..., 2 * Hh : 3 * Hh] = tg[:, :, 0]  # the cell input is tanh itself
+    h, c = h[:, :, 0], c[:, :, 0]
     logits = np.matmul(h[1:].transpose(1, 0, 2), p["Wy"]).transpose(1, 0, 2) + p["by"][None]
     logits -= logits.max(axis=-1, keepdims=True)
     e = np.exp(logits)
-    return {"sym": sym, "gates": gates, "c": c, "h": h, "prob": e / e.sum(axis=-1, keepdims=True)}
+    return {"sym": sym, "gates": gates, "c": c, "h": h, "tc": tc[:, :, 0],
+            "prob": e / e.sum(axis=-1, keepdims=True)}
 
 
 def catalog_grads(p, cache, target, w):
-    """Full BPTT of sum_t w_t CE_t / L; target (L, S) symbol indices, w (L,) step weights."""
+    """Full BPTT of sum_t w_t CE_t / L; target (L, S) symbol indices, w (L,) step weights.
+
+    Every local derivative is formed for all steps before the loop, which then carries only dh
+    and dc back in time (a handful of array operations and one matrix product per step)."""
     sym, a_all, c, h, prob = cache["sym"], cache["gates"], cache["c"], cache["h"], cache["prob"]
     L, S = sym.shape
-    Hh = CAT_H
+    Hh, dt = CAT_H, prob.dtype
     dlog = prob.copy()
     dlog[np.arange(L)[:, None], np.arange(S)[None], target] -= 1.0
-    dlog *= (w / L)[:, None, None]
-    g = {"Wy": np.einsum("tsh,tsd->shd", h[1:], dlog), "by": dlog.sum(axis=0)}
-    dh_all = np.matmul(dlog.transpose(1, 0, 2), np.swapaxes(p["Wy"], 1, 2)).transpose(1, 0, 2)
-    dz = np.zeros((L, S, 4 * Hh))
-    dh, dc = np.zeros((S, Hh)), np.zeros((S, Hh))
-    WhT = np.swapaxes(p["Wh"], 1, 2)
+    dlog *= (w / L).astype(dt)[:, None, None]
+    dlog_s = np.ascontiguousarray(dlog.transpose(1, 0, 2))  # (S, L, D)
+    g = {"Wy": np.matmul(h[1:].transpose(1, 2, 0), dlog_s), "by": dlog.sum(axis=0)}
+    dh_all = np.matmul(dlog_s, np.swapaxes(p["Wy"], 1, 2)).transpose(1, 0, 2)
+    i, f, gg, o = a_all[..., :Hh], a_all[..., Hh : 2 * Hh], a_all[..., 2 * Hh : 3 * Hh], a_all[..., 3 * Hh :]
+    tc = cache["tc"]
+    # dz = [dc g i(1-i), dc c_prev f(1-f), dc i (1-g^2), dh tanh(c) o(1-o)]  (c = f c_prev + i g)
+    G = np.concatenate([gg * i * (1 - i), c[:-1] * f * (1 - f), i * (1 - gg * gg), tc * o * (1 - o)],
+                       axis=-1).reshape(L, S, 1, 4, Hh)
+    dc_from_h = (o * (1 - tc * tc))[:, :, None]  # h = o tanh(c)
+    f4 = np.ascontiguousarray(f)[:, :, None]
+    dh_in = dh_all[:, :, None]
+    dz = np.empty((L, S, 1, 4, Hh), dtype=dt)
+    dh, dc = np.zeros((S, 1, Hh), dtype=dt), np.zeros((S, 1, Hh), dtype=dt)
+    tmp = np.empty((S, 1, Hh), dtype=dt)
+    WhT = np.ascontiguousarray(np.swapaxes(p["Wh"], 1, 2))  # (S, 4H, H)
+    dz3, G3, dzo, Go = dz[..., :3, :], G[..., :3, :], dz[..., 3, :], G[..., 3, :]
+    dz_flat = dz.reshape(L, S, 1, 4 * Hh)
     for t in range(L - 1, -1, -1):
-        a = a_all[t]
-        i, f, gg, o = a[:, :Hh], a[:, Hh : 2 * Hh], a[:, 2 * Hh : 3 * Hh], a[:, 3 * Hh :]
-        tc = np.tanh(c[t + 1])
-        dh = dh + dh_all[t]
-        # h = o tanh(c)
-        dc = dc + dh * o * (1 - tc * tc)
-        d = dz[t]
-        d[:, 3 * Hh :] = dh * tc * o * (1 - o)
-        # c = f c_prev + i g
-        d[:, :Hh] = dc * gg * i * (1 - i)
-        d[:, Hh : 2 * Hh] = dc * c[t] * f * (1 - f)
-        d[:, 2 * Hh : 3 * Hh] = dc * i * (1 - gg * gg)
-        dc = dc * f
-        dh = np.matmul(d[:, None], WhT)[:, 0]
-    x = np.zeros((L, S, 1, p["Wx"].shape[1]))
+        dh += dh_in[t]
+        np.multiply(dh, dc_from_h[t], out=tmp)
+        dc += tmp
+        np.multiply(G3[t], dc[:, :, None], out=dz3[t])  # i, f, g rows
+        np.multiply(Go[t], dh, out=dzo[t])  # o rows
+        dc *= f4[t]
+        np.matmul(dz_flat[t], WhT, out=dh)  # to h(t-1)
+    dz = dz_flat[:, :, 0]
+    x = np.zeros((L, S, 1, p["Wx"].shape[1]), dtype=dt)
     np.put_along_axis(x, sym[..., None, None], 1.0, axis=-1)
     g["Wx"] = sum_outer(x, dz[:, :, None])
     g["Wh"] = sum_outer(h[:L, :, None], dz[:, :, None])
