@@ -118,17 +118,21 @@ def rmsnorm_tangent(da, u, r):
 # ----------------------------------------------------------------------------------------------
 # The net: forward, backward, JVP
 # ----------------------------------------------------------------------------------------------
-def net_forward(p, state, inj):
-    """out = net(state + inj); state, inj broadcastable to (S, B, P, P, d). Returns (out, cache)."""
+def net_forward(p, state, inj, blocks=None):
+    """out = net(state + inj); state, inj broadcastable to (S, B, P, P, d). Returns (out, cache).
+
+    ``blocks`` (default all, in order) picks which blocks run, e.g. (0,) or (1,) for a one-block
+    module (HRM-Local); backward and JVP read the choice from the cache.
+    """
     h = state + inj
     cache = []
-    for i in range(N_BLOCKS):
+    for i in (range(N_BLOCKS) if blocks is None else blocks):
         m, hp = dwconv(h, p[f"conv{i}"])
         u, r1 = rmsnorm(h + m)
         pre = _mm(u, p[f"up{i}"])
         act = np.maximum(pre, 0)
         out, r2 = rmsnorm(u + _mm(act, p[f"down{i}"]))
-        cache.append((hp, u, r1, pre, act, out, r2))
+        cache.append((i, hp, u, r1, pre, act, out, r2))
         h = out
     return h, cache
 
@@ -139,8 +143,7 @@ def net_backward(p, dout, cache, grads):
     Adds the weight gradients into ``grads`` (dict keyed like p) and returns d(state + inj):
     the same array is the gradient of the state and of the injection.
     """
-    for i in reversed(range(N_BLOCKS)):
-        hp, u, r1, pre, act, out, r2 = cache[i]
+    for i, hp, u, r1, pre, act, out, r2 in reversed(cache):
         d = dout.shape[-1]
         # out = rmsnorm(u + act W_down)
         db = rmsnorm_tangent(dout, out, r2)
@@ -166,8 +169,7 @@ def net_jvp(p, cache, t_in):
     cached point. Returns the tangent of out, same shape.
     """
     t = t_in
-    for i in range(N_BLOCKS):
-        hp, u, r1, pre, act, out, r2 = cache[i]
+    for i, _hp, u, r1, pre, _act, out, r2 in cache:
         tm, _ = dwconv(t, p[f"conv{i}"])
         tu = rmsnorm_tangent(t + tm, u, r1)
         tact = _mm(tu, p[f"up{i}"]) * (pre > 0)

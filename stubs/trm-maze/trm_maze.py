@@ -403,8 +403,10 @@ def main(args):
                   f"(CPU-minutes in metrics.timing)"),
         dict(name=f"recursion helps: exact@{ns} - exact@1", value=round(float(gain.mean()), 4),
              paper_value=None,
-             verdict="yes" if (gain >= gain_bar).all() else ("partial" if gain.mean() >= gain_bar else "no"),
-             note=f"per seed {np.round(gain, 3).tolist()}; bar >= +{gain_bar:.2f} (notes 7.5)"),
+             # met on small mazes, an easier task than the paper's 30x30 Maze-Hard: partial at best
+             verdict="partial" if gain.mean() >= gain_bar else "no",
+             note=f"per seed {np.round(gain, 3).tolist()}; bar >= +{gain_bar:.2f} (notes 7.5); "
+                  f"{cfg['grid']}x{cfg['grid']} mazes, not the paper's task: partial at best"),
     ]
     metrics = dict(
         n_params=n_par, train_mazes=int(X0.shape[0]), test_mazes=int(Xt.shape[0]),

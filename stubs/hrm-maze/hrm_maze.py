@@ -1,0 +1,563 @@
+"""Hierarchical Reasoning Model (HRM) on small perfect mazes: Wang et al. (2025), arXiv 2506.21734.
+
+Task: the mazes family's (shared.mazes.grid), identical to stubs/trm-maze: 9 x 9 token grids
+(4 x 4-cell Wilson mazes), S and G at the ends of the maze's diameter, the answer marks the
+unique shortest path, a maze counts only if every token is right. 2000 training mazes with
+random dihedral augmentation, 1000 test mazes disjoint from them under the 8 symmetries.
+
+Model (HRM-Local): two recurrent modules with states z_L, z_H (S, B, P, P, d); each module is one
+post-norm local block of the family's net (f_L = block 0, f_H = block 1 of shared.mazes.net), so
+the weight count equals TRM-Local's up to HRM's two-output Q head. One segment (forward pass):
+
+    for c in 1..N:                      (N = H_cycles = 2)
+        for t in 1..T:                  (T = L_cycles = 2)
+            z_L <- f_L(z_L + z_H + x)   (every step)
+        z_H <- f_H(z_H + z_L)           (once per cycle)
+    logits = z_H W_out;  (Q_halt, Q_continue) = mean(z_H) W_q + b_q
+
+1-step gradient: only the last z_L update and the last z_H update are differentiated; the
+gradient path is head -> last z_H -> last z_L -> input embedding, every earlier update is a
+constant (``--full-grad`` back-propagates through the whole segment instead, for comparison).
+
+Training (HRM's): deep supervision on a persistent batch of slots, one segment and one optimizer
+step per slot per step, the carry detached; loss = mean token CE + 0.5 [BCE(Q_halt, exact) +
+BCE(Q_continue, G_continue)], G_continue = sigmoid(Q_halt') at the last step, else
+sigmoid(max(Q_halt', Q_continue')), from one extra no-grad segment on the new carry. A slot halts
+at M_max segments, or when Q_halt > Q_continue past a minimum (random in 2..M_max with
+probability 0.1); evaluation runs every segment, no halting. Optimizer, batch, steps and data are
+trm-maze's, so the comparison is at equal training budget.
+
+    python3 hrm_maze.py --seed 0      # headline: 3 seeds trained at once
+    python3 hrm_maze.py --quick       # seconds; what the tests run
+
+Arrays: tokens (S, B, P, P) int8; states (S, B, P, P, d); every weight has a leading seed axis S.
+"""
+import json
+import pathlib
+import sys
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
+
+import numpy as np
+
+from shared import cli
+from shared.gradcheck import check_gradients
+from shared.lyapunov import qr_positive
+from shared.mazes import grid as G
+from shared.mazes import net as N
+from shared.optim import AdamW
+from shared.results import finish_run
+from shared.rng import streams
+
+PAPER = ("G. Wang, J. Li, Y. Sun, X. Chen, C. Liu, Y. Wu, M. Lu, S. Song, Y. Abbasi Yadkori, "
+         "Hierarchical Reasoning Model, arXiv 2506.21734, 2025 (HRM); comparison after "
+         "A. Jolicoeur-Martineau, Less is More: Recursive Reasoning with Tiny Networks, "
+         "arXiv 2510.04871, 2025")
+PAPER_HRM = 74.5                # % exact, HRM on Maze-Hard 30x30 (HRM paper)
+PAPER_TRM = 85.3                # % exact, TRM-Att on Maze-Hard (TRM paper, Table 4/5)
+TARGET_GAP = 0.10               # pre-registered: TRM - HRM >= 10 pp in 3/3 seeds (notes 7.5)
+L_BLOCK, H_BLOCK = (0,), (1,)   # which block of the shared net each module is
+TRM_RESULTS = pathlib.Path(__file__).resolve().parents[1] / "trm-maze" / "results.json"
+
+DEFAULTS = dict(
+    grid=9, kind="wilson", n_train=2000, n_test=1000,
+    d=32, hidden=64,            # one block per module: 9,122 weights (TRM-Local 9,089)
+    N=2, T=2,                   # H_cycles, L_cycles (HRM's code: 2, 2)
+    n_sup=8,                    # M_max: segments per maze in training (trm-maze's N_sup)
+    eval_sup=12,
+    batch=64, steps=900, lr=1e-3, warmup=100, beta1=0.9, beta2=0.95, wd=0.1,
+    ema=0.99,                   # kept only as a secondary reading; HRM evaluates its raw weights
+    explore=0.1, q_weight=0.5, full_grad=False,
+    n_seeds=3, eval_every=300, n_curve=256,
+    n_lyap=32, k_lyap=8,
+)
+QUICK = dict(n_train=64, n_test=24, d=8, hidden=16, n_sup=3, eval_sup=4, batch=8, steps=6, warmup=2,
+             n_seeds=2, eval_every=3, n_curve=16, n_lyap=3, k_lyap=3)
+
+
+# ----------------------------------------------------------------------------------------------
+# Data
+# ----------------------------------------------------------------------------------------------
+def make_data(rng_data, rng_eval, cfg):
+    """Training mazes with their 8 dihedral copies (8, N, P, P); test mazes (M, P, P), disjoint."""
+    k = G.cells_from_grid(cfg["grid"])
+    try:
+        X, Y, keys = G.make_dataset(rng_data, cfg["n_train"], k, cfg["kind"])
+        Xt, Yt, _ = G.make_dataset(rng_eval, cfg["n_test"], k, cfg["kind"], exclude=keys)
+    except ValueError as e:
+        raise cli.StubError(str(e)) from None
+    return (np.stack([G.dihedral(X, t) for t in range(8)]), np.stack([G.dihedral(Y, t) for t in range(8)]),
+            Xt, Yt)
+
+
+# ----------------------------------------------------------------------------------------------
+# Model
+# ----------------------------------------------------------------------------------------------
+def init_params(rng, S, d, h, dtype=np.float32):
+    """The family's net weights (block 0 = f_L, block 1 = f_H) with HRM's two-output Q head.
+
+    w_q (S, d, 2) zero, b_q (S, 2) = -5 (columns: halt, continue), as HRM initialises its Q head.
+    """
+    p = N.init_params(rng, S, d, h, dtype=dtype)
+    p["w_q"] = np.zeros((S, d, 2), dtype)
+    p["b_q"] = np.full((S, 2), -5.0, dtype)
+    return p
+
+
+def heads(p, zh):
+    """logits (S, B, P, P, 5) and Q logits (S, B, 2) [halt, continue] from z_H (S, B, P, P, d)."""
+    logits = N._mm(zh, p["w_out"])
+    q = np.einsum("sbd,sdk->sbk", zh.mean(axis=(2, 3)), p["w_q"]) + p["b_q"][:, None, :]
+    return logits, q
+
+
+def heads_backward(p, zh, dlogits, dq, g):
+    """Add head gradients into g; return dz_H. dq (S, B, 2)."""
+    S, d = zh.shape[0], zh.shape[-1]
+    P2 = zh.shape[2] * zh.shape[3]
+    g["w_out"] += zh.reshape(S, -1, d).transpose(0, 2, 1) @ dlogits.reshape(S, -1, dlogits.shape[-1])
+    g["w_q"] += np.einsum("sbd,sbk->sdk", zh.mean(axis=(2, 3)), dq)
+    g["b_q"] += dq.sum(axis=1)
+    dz = N._mm(dlogits, p["w_out"].transpose(0, 2, 1))
+    dz += (np.einsum("sbk,sdk->sbd", dq, p["w_q"]) / P2)[:, :, None, None, :]
+    return dz
+
+
+def schedule(cfg):
+    """The segment's update order: 'L' every low-level step, 'H' after every T of them."""
+    return (["L"] * cfg["T"] + ["H"]) * cfg["N"]
+
+
+def segment(p, xe, zl, zh, cfg, n_grad=None):
+    """One HRM forward pass. xe, zl, zh (S, B, P, P, d).
+
+    The last ``n_grad`` updates keep caches for the backward pass (2 = HRM's 1-step gradient,
+    None = the whole segment); earlier ones run without. Returns z_L', z_H', logits, q, tape.
+    """
+    ops = schedule(cfg)
+    n_grad = len(ops) if n_grad is None else n_grad
+    tape = []
+    for i, op in enumerate(ops):
+        if op == "L":
+            zl, c = N.net_forward(p, zl, zh + xe, L_BLOCK)
+        else:
+            zh, c = N.net_forward(p, zh, zl, H_BLOCK)
+        if i >= len(ops) - n_grad:
+            tape.append((op, c))
+    logits, q = heads(p, zh)
+    return zl, zh, logits, q, tape
+
+
+def backward_segment(p, dzh, tape, g):
+    """Back-propagate dz_H through the taped updates; return d xe. Carry gradients at the start
+    of the tape are dropped (that is the truncation)."""
+    dzl = np.zeros_like(dzh)
+    dxe = np.zeros_like(dzh)
+    for op, c in reversed(tape):
+        if op == "H":        # z_H' = f_H(z_H + z_L)
+            dh = N.net_backward(p, dzh, c, g)
+            dzh, dzl = dh, dzl + dh
+        else:                # z_L' = f_L(z_L + z_H + x)
+            dh = N.net_backward(p, dzl, c, g)
+            dzl, dzh, dxe = dh, dzh + dh, dxe + dh
+    return dxe
+
+
+def losses(logits, q, target, tq_cont, cfg, need_grads=True):
+    """HRM's loss per seed: mean_b [CE + q_weight (BCE(Q_halt, exact) + BCE(Q_cont, G_cont))].
+
+    target (S, B, P, P); tq_cont (S, B) the bootstrapped continue target (a constant).
+    Returns loss (S,), exact (S, B), dlogits, dq.
+    """
+    S, B = target.shape[:2]
+    P2 = target.shape[2] * target.shape[3]
+    zmax = logits - logits.max(axis=-1, keepdims=True)
+    logp = zmax - np.log(np.exp(zmax).sum(axis=-1, keepdims=True))
+    onehot = (target[..., None] == np.arange(G.N_OUT))
+    ce = -np.add.reduce((logp * onehot).reshape(S, B, -1), axis=-1) / P2
+    exact = np.all(logits.argmax(-1) == target, axis=(2, 3))
+    tq = np.stack([exact.astype(logits.dtype), tq_cont.astype(logits.dtype)], -1)     # (S, B, 2)
+    bce = (np.logaddexp(0, q) - tq * q).sum(-1)
+    loss = (ce + cfg["q_weight"] * bce).mean(axis=1)
+    if not need_grads:
+        return loss, exact, None, None
+    dlogits = (np.exp(logp) - onehot) / (P2 * B)
+    dq = cfg["q_weight"] * (1 / (1 + np.exp(-q)) - tq) / B
+    return loss, exact, dlogits, dq
+
+
+def continue_target(q_next, last):
+    """G_continue = sigmoid(Q_halt') where this segment was the M_max-th, else sigmoid(max(Q'))."""
+    v = np.where(last, q_next[..., 0], q_next.max(-1))
+    return 1 / (1 + np.exp(-v))
+
+
+def train_step_grads(p, tokens, target, zl, zh, steps_next, cfg):
+    """One segment + the bootstrap forward + loss + gradient. Returns new carry, q, loss, exact, g."""
+    xe = N.embed(p, tokens)
+    n_grad = None if cfg["full_grad"] else 2
+    zl, zh, logits, q, tape = segment(p, xe, zl, zh, cfg, n_grad)
+    q_next = segment(p, xe, zl, zh, cfg, 0)[3]                        # extra no-grad forward
+    tq_cont = continue_target(q_next, steps_next >= cfg["n_sup"])
+    loss, exact, dlogits, dq = losses(logits, q, target, tq_cont, cfg)
+    g = N.zero_grads(p)
+    dzh = heads_backward(p, zh, dlogits, dq, g)
+    dxe = backward_segment(p, dzh, tape, g)
+    N.embed_backward(dxe, tokens, G.N_IN, g)
+    return zl, zh, q, loss, exact, g
+
+
+# ----------------------------------------------------------------------------------------------
+# Training
+# ----------------------------------------------------------------------------------------------
+def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print):
+    S, B, P, d = cfg["n_seeds"], cfg["batch"], cfg["grid"], cfg["d"]
+    rng_init, rng_data = rngs["init"], rngs["batches"]
+    p = init_params(rng_init, S, d, cfg["hidden"])
+    zl0, zh0 = N.init_states(rng_init, S, d)
+    ema = {k: v.copy() for k, v in p.items()}
+    opt = AdamW(p, lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), weight_decay=cfg["wd"])
+    n_train = Xa.shape[1]
+    idx = np.zeros((S, B), dtype=np.int64)
+    tf = np.zeros((S, B), dtype=np.int64)
+    steps = np.zeros((S, B), dtype=np.int64)
+    halted = np.ones((S, B), dtype=bool)
+    zl = np.zeros((S, B, P, P, d), np.float32)
+    zh = np.zeros_like(zl)
+    curve, halt_steps = [], []
+    loss_hist = np.zeros((cfg["steps"], S), np.float32)
+    for step in range(1, cfg["steps"] + 1):
+        n_new = int(halted.sum())
+        idx[halted] = rng_data.integers(n_train, size=n_new)
+        tf[halted] = rng_data.integers(8, size=n_new)
+        h5 = halted[:, :, None, None, None]
+        zl = np.where(h5, zl0[:, None, None, None, :], zl)
+        zh = np.where(h5, zh0[:, None, None, None, :], zh)
+        steps[halted] = 0
+        tokens, target = Xa[tf, idx], Ya[tf, idx]
+        zl, zh, q, loss, exact, g = train_step_grads(p, tokens, target, zl, zh, steps + 1, cfg)
+        cli.check_finite(step, loss=loss)
+        opt.lr = cfg["lr"] * min(1.0, step / cfg["warmup"])
+        opt.step(g)
+        for k in p:
+            ema[k] += (1 - cfg["ema"]) * (p[k] - ema[k])
+        loss_hist[step - 1] = loss
+        steps += 1
+        explore = rng_data.random((S, B)) < cfg["explore"]
+        min_steps = explore * rng_data.integers(2, cfg["n_sup"] + 1, size=(S, B))
+        halted = (steps >= cfg["n_sup"]) | ((q[..., 0] > q[..., 1]) & (steps >= min_steps))
+        halt_steps.extend(steps[halted].tolist())
+        zl, zh = zl.astype(np.float32), zh.astype(np.float32)
+        if step % cfg["eval_every"] == 0 or step == cfg["steps"]:
+            ev = evaluate(p, zl0, zh0, Xt[:cfg["n_curve"]], Yt[:cfg["n_curve"]], cfg, cfg["n_sup"])
+            row = dict(step=step, examples=step * B, loss=loss_hist[max(0, step - 50):step].mean(0),
+                       exact_1=ev["exact"][:, 0], exact_last=ev["exact"][:, -1], wall_s=timer())
+            curve.append(row)
+            log(f"step {step:5d}  loss {np.mean(row['loss']):.4f}  exact@1 {np.mean(row['exact_1']):.3f}  "
+                f"@{cfg['n_sup']} {np.mean(row['exact_last']):.3f}  "
+                f"(per seed {np.round(row['exact_last'], 3).tolist()})  {timer():6.0f} s")
+    return p, ema, zl0, zh0, curve, loss_hist, np.array(halt_steps)
+
+
+# ----------------------------------------------------------------------------------------------
+# Evaluation: every segment, no halting
+# ----------------------------------------------------------------------------------------------
+def evaluate(p, zl0, zh0, X, Y, cfg, n_steps, chunk=200, keep=0):
+    """Exact / token accuracy after each segment, per seed. X, Y (M, P, P).
+
+    Returns exact, token (S, n_steps), ok_all (S, n_steps, M), q (S, M, n_steps, 2) and the
+    predictions of the first ``keep`` mazes after every segment (n_steps, S, keep, P, P).
+    """
+    S, M, P = zl0.shape[0], X.shape[0], X.shape[1]
+    ok = np.zeros((S, n_steps, M), bool)
+    tok = np.zeros((S, n_steps, M))
+    qs = np.zeros((S, M, n_steps, 2))
+    pred_last = np.zeros((S, M, P, P), np.int8)
+    kept = np.zeros((n_steps, S, keep, P, P), np.int8)
+    for a in range(0, M, chunk):
+        xb, yb = X[a:a + chunk], Y[a:a + chunk]
+        xe = N.embed(p, np.broadcast_to(xb, (S,) + xb.shape))
+        zl = np.broadcast_to(zl0[:, None, None, None, :], xe.shape).astype(xe.dtype)
+        zh = np.broadcast_to(zh0[:, None, None, None, :], xe.shape).astype(xe.dtype)
+        for s in range(n_steps):
+            zl, zh, logits, q, _ = segment(p, xe, zl, zh, cfg, 0)
+            pred = logits.argmax(-1).astype(np.int8)
+            ok[:, s, a:a + chunk] = np.all(pred == yb, axis=(2, 3))
+            tok[:, s, a:a + chunk] = np.mean(pred == yb, axis=(2, 3))
+            qs[:, a:a + chunk, s] = q
+            if a < keep:
+                kept[s, :, a:keep] = pred[:, :keep - a]
+        pred_last[:, a:a + chunk] = pred
+    return dict(exact=ok.mean(2), token=tok.mean(2), ok_all=ok, pred=pred_last, q=qs, kept=kept)
+
+
+# ----------------------------------------------------------------------------------------------
+# Lyapunov fingerprint: finite-time exponents of the joint (z_L, z_H) recursion
+# ----------------------------------------------------------------------------------------------
+def recursion_ftle(p, zl0, zh0, X, cfg, n_steps, k, rng):
+    """Top-k finite-time exponents per maze of the update map on s = (z_L, z_H), float64.
+
+    z_L <- f_L(z_L + z_H + x): (tL, tH) -> (J_L (tL + tH), tH);  z_H <- f_H(z_H + z_L):
+    (tL, tH) -> (tL, J_H (tH + tL)); J v from the hand-written JVP, QR after every update,
+    lambda_i = mean ln R_ii over the n_steps * N * (T + 1) updates from the initial states.
+    X (M, P, P); returns (S, M, k) sorted descending, and the number of maps.
+    """
+    p = {key: v.astype(np.float64) for key, v in p.items()}
+    S, (M, P, _), d = zl0.shape[0], X.shape, zl0.shape[1]
+    xe = N.embed(p, np.broadcast_to(X, (S,) + X.shape))
+    zl = np.broadcast_to(zl0[:, None, None, None, :].astype(np.float64), xe.shape).copy()
+    zh = np.broadcast_to(zh0[:, None, None, None, :].astype(np.float64), xe.shape).copy()
+    n_dim = 2 * P * P * d
+    Q0 = qr_positive(rng.standard_normal((n_dim, k)))[0]
+    tang = np.broadcast_to(Q0.T.reshape(k, 1, 1, 2, P, P, d), (k, S, M, 2, P, P, d)).copy()
+    log_r = np.zeros((S, M, k))
+    n_maps = 0
+    for _ in range(n_steps):
+        for op in schedule(cfg):
+            if op == "L":
+                zl, c = N.net_forward(p, zl, zh + xe, L_BLOCK)
+                tang[:, :, :, 0] = N.net_jvp(p, c, tang[:, :, :, 0] + tang[:, :, :, 1])
+            else:
+                zh, c = N.net_forward(p, zh, zl, H_BLOCK)
+                tang[:, :, :, 1] = N.net_jvp(p, c, tang[:, :, :, 0] + tang[:, :, :, 1])
+            A = tang.reshape(k, S, M, n_dim).transpose(1, 2, 3, 0)
+            Qm, R = qr_positive(A)
+            tang = Qm.transpose(3, 0, 1, 2).reshape(tang.shape)
+            log_r += np.log(np.diagonal(R, axis1=-2, axis2=-1))
+            n_maps += 1
+    return -np.sort(-log_r / n_maps, axis=-1), n_maps
+
+
+def auc(score_pos, score_neg):
+    """P(score of a positive > score of a negative), ties counted half (Mann-Whitney)."""
+    if len(score_pos) == 0 or len(score_neg) == 0:
+        return None
+    a = np.asarray(score_pos)[:, None]
+    b = np.asarray(score_neg)[None, :]
+    return float(np.mean(a > b) + 0.5 * np.mean(a == b))
+
+
+# ----------------------------------------------------------------------------------------------
+# Gradient checks (float64)
+# ----------------------------------------------------------------------------------------------
+def _tiny(rng):
+    S, B, P, d, h = 2, 2, 5, 4, 6
+    p = {k: v.astype(np.float64) for k, v in init_params(rng, S, d, h).items()}
+    for k in p:                                        # Q head away from its init so dq matters
+        p[k] = p[k] + 0.1 * rng.standard_normal(p[k].shape)
+    tokens = rng.integers(0, 4, size=(S, B, P, P))
+    target = rng.integers(0, 5, size=(S, B, P, P))
+    zl = rng.standard_normal((S, B, P, P, d))
+    zh = rng.standard_normal((S, B, P, P, d))
+    tq = rng.random((S, B))
+    return p, tokens, target, zl, zh, tq
+
+
+def analytic(p, tokens, target, zl, zh, tq, cfg, n_grad):
+    xe = N.embed(p, tokens)
+    _, zh1, logits, q, tape = segment(p, xe, zl, zh, cfg, n_grad)
+    _, _, dlogits, dq = losses(logits, q, target, tq, cfg)
+    g = N.zero_grads(p)
+    N.embed_backward(backward_segment(p, heads_backward(p, zh1, dlogits, dq, g), tape, g), tokens, G.N_IN, g)
+    return g
+
+
+def one_step_reference(p, tokens, target, zl, zh, tq, cfg):
+    """A second implementation of the 1-step truncation: run the no-grad prefix, then a loss
+    written directly as head(f_H(z_H + f_L(z_L + z_H + x))) of the prefix's (constant) output."""
+    xe = N.embed(p, tokens)
+    for op in schedule(cfg)[:-2]:
+        if op == "L":
+            zl = N.net_forward(p, zl, zh + xe, L_BLOCK)[0]
+        else:
+            zh = N.net_forward(p, zh, zl, H_BLOCK)[0]
+
+    def loss_fn(p=p, zl=zl, zh=zh):
+        x = N.embed(p, tokens)
+        zl1 = N.net_forward(p, zl, zh + x, L_BLOCK)[0]
+        zh1 = N.net_forward(p, zh, zl1, H_BLOCK)[0]
+        logits, q = heads(p, zh1)
+        return float(losses(logits, q, target, tq, cfg, False)[0].sum())
+    return loss_fn
+
+
+def gradcheck(args=None):
+    """1-step gradient vs central differences of the second implementation above; the full-segment
+    gradient (--full-grad) vs central differences of the plain segment loss."""
+    rng = np.random.default_rng(0)
+    cfg = dict(DEFAULTS, q_weight=0.5)
+    p, tokens, target, zl, zh, tq = _tiny(rng)
+    errs = {}
+    g1 = analytic(p, tokens, target, zl, zh, tq, cfg, 2)
+    for k, v in check_gradients(one_step_reference(p, tokens, target, zl, zh, tq, cfg), p, g1, eps=1e-4,
+                                richardson=True, n_samples=12, rng=np.random.default_rng(1)).items():
+        errs[f"1-step {k}"] = v
+
+    def full_loss(p=p):
+        _, _, logits, q, _ = segment(p, N.embed(p, tokens), zl, zh, cfg, 0)
+        return float(losses(logits, q, target, tq, cfg, False)[0].sum())
+    gf = analytic(p, tokens, target, zl, zh, tq, cfg, None)
+    for k, v in check_gradients(full_loss, p, gf, eps=1e-4, richardson=True, n_samples=12,
+                                rng=np.random.default_rng(2)).items():
+        errs[f"full {k}"] = v
+    return errs
+
+
+# ----------------------------------------------------------------------------------------------
+# Command line
+# ----------------------------------------------------------------------------------------------
+def trm_reference():
+    """trm-maze's committed headline (exact at N_sup per seed), or None if it is missing."""
+    try:
+        r = json.loads(TRM_RESULTS.read_text())
+        return dict(exact_last=r["metrics"]["exact_last"], n_params=r["metrics"]["n_params"],
+                    config={k: r["config"][k] for k in ("grid", "kind", "n_train", "n_test", "batch", "steps",
+                                                        "n_sup", "n_seeds", "lr", "wd")},
+                    seed=r["seed"], quick=r["quick"])
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def main(args):
+    cfg = dict(DEFAULTS)
+    if args.quick:
+        cfg.update(QUICK)
+    for key in ("grid", "kind", "steps", "n_seeds", "n_train", "n_test"):
+        v = getattr(args, key)
+        if v is not None:
+            cfg[key] = v
+    cfg["full_grad"] = bool(args.full_grad)
+    try:
+        G.cells_from_grid(cfg["grid"])
+    except ValueError as e:
+        raise cli.StubError(str(e)) from None
+    cfg["n_curve"] = min(cfg["n_curve"], cfg["n_test"])
+    cfg["n_lyap"] = min(cfg["n_lyap"], cfg["n_test"])
+    out = pathlib.Path(args.out)
+    timer = cli.Timer()
+    rngs = streams(args.seed, ["init", "data", "eval", "batches", "lyap"])
+    print(f"HRM on {cfg['grid']}x{cfg['grid']} {cfg['kind']} mazes | seeds {cfg['n_seeds']} | d {cfg['d']} "
+          f"h {cfg['hidden']} N {cfg['N']} T {cfg['T']} M_max {cfg['n_sup']} | "
+          f"{'full' if cfg['full_grad'] else '1-step'} gradient | batch {cfg['batch']} steps {cfg['steps']}")
+    Xa, Ya, Xt, Yt = make_data(rngs["data"], rngs["eval"], cfg)
+    path_len = (Ya[0] == G.PATH).sum((1, 2)) + 2
+    t_train = timer()
+    p, ema, zl0, zh0, curve, loss_hist, halt_steps = train(cfg, rngs, Xa, Ya, Xt, Yt, timer)
+    t_train = timer() - t_train
+    n_par = N.n_params(p)
+
+    t_eval = timer()
+    ev = evaluate(p, zl0, zh0, Xt, Yt, cfg, cfg["eval_sup"], keep=24)
+    ev_ema = evaluate(ema, zl0, zh0, Xt, Yt, cfg, cfg["n_sup"])
+    valid = np.stack([G.validity(ev["pred"][s], Xt) for s in range(cfg["n_seeds"])])
+    t_eval = timer() - t_eval
+    ns = cfg["n_sup"]
+    exact_steps = ev["exact"]
+    ex_last, ex_1 = exact_steps[:, ns - 1], exact_steps[:, 0]
+    print(f"test exact per segment, mean over seeds: {np.round(exact_steps.mean(0), 3).tolist()}")
+
+    t_lyap = timer()
+    lam, n_maps = recursion_ftle(p, zl0, zh0, Xt[:cfg["n_lyap"]], cfg, ns, cfg["k_lyap"], rngs["lyap"])
+    ok_l = ev["ok_all"][:, ns - 1, :cfg["n_lyap"]]
+    t_lyap = timer() - t_lyap
+    auc_l1 = auc(-lam[..., 0][ok_l], -lam[..., 0][~ok_l])
+    exps = {f"hrm seed {s}": np.sort(np.median(lam[s], axis=0))[::-1].tolist() for s in range(cfg["n_seeds"])}
+    cpu_min = time.process_time() / 60
+
+    mean_ex = float(ex_last.mean())
+    sd_ex = float(ex_last.std(ddof=1)) if len(ex_last) > 1 else 0.0
+    trm = trm_reference()
+    comparable = (trm is not None and not args.quick and not trm["quick"]
+                  and all(trm["config"][k] == cfg[k] for k in trm["config"]))
+    headline = [dict(
+        name=f"HRM test exact at M_max = {ns}, {cfg['grid']}x{cfg['grid']} {cfg['kind']}, "
+             f"mean of {cfg['n_seeds']} seeds",
+        value=round(mean_ex, 4), paper_value=PAPER_HRM / 100,
+        verdict="partial" if mean_ex >= PAPER_HRM / 100 else "no",
+        note=f"sd {sd_ex:.3f} over seeds {np.round(ex_last, 3).tolist()}; "
+             f"{'full' if cfg['full_grad'] else '1-step'} gradient; {n_par} weights; paper value is HRM on "
+             f"30x30 Maze-Hard, not this task: partial if the paper's level is reached here")]
+    gap = None
+    if comparable:
+        trm_ex = np.asarray(trm["exact_last"])
+        gap = trm_ex - ex_last if len(trm_ex) == len(ex_last) else None
+        gmean = float(trm_ex.mean() - mean_ex)
+        ok_all = gap is not None and bool((gap >= TARGET_GAP).all())
+        headline.append(dict(
+            name="TRM - HRM gap in test exact at equal data, weights (+-1 %) and optimizer steps",
+            value=round(gmean, 4), paper_value=round((PAPER_TRM - PAPER_HRM) / 100, 4),
+            # the bar met on 9x9 mazes is still an easier task than the paper's: partial at best
+            verdict="partial" if ok_all else ("partial" if gmean > 0 else "no"),
+            note=f"TRM {float(trm_ex.mean()):.3f} (trm-maze results.json, {trm['n_params']} weights) vs HRM "
+                 f"{mean_ex:.3f}; per seed {np.round(gap, 3).tolist() if gap is not None else 'n/a'}; "
+                 f"bar >= +{TARGET_GAP:.2f} in every seed (notes 7.5); paper gap on 30x30 Maze-Hard, so "
+                 f"partial at best here"))
+    metrics = dict(
+        n_params=n_par, n_params_trm=(trm or {}).get("n_params"),
+        train_mazes=int(Xa.shape[1]), test_mazes=int(Xt.shape[0]), path_tokens_mean=float(path_len.mean()),
+        exact_per_step_mean=exact_steps.mean(0), exact_per_step=exact_steps,
+        token_acc_per_step_mean=ev["token"].mean(0),
+        exact_last=ex_last, exact_last_mean=mean_ex, exact_last_sd=sd_ex, exact_1=ex_1, gain=ex_last - ex_1,
+        exact_last_ema=ev_ema["exact"][:, -1], exact_last_ema_mean=float(ev_ema["exact"][:, -1].mean()),
+        best_step=(exact_steps.argmax(1) + 1), best_exact=exact_steps.max(1),
+        validity_last=valid.mean(1),
+        trm_exact_last=(trm or {}).get("exact_last"), trm_minus_hrm=gap,
+        trm_minus_hrm_mean=None if gap is None else float(np.mean(gap)),
+        q_halt_accuracy=((ev["q"][:, :, ns - 1, 0] > ev["q"][:, :, ns - 1, 1])
+                         == ev["ok_all"][:, ns - 1]).mean(1),
+        train_halt_step_mean=float(halt_steps.mean()) if halt_steps.size else None,
+        examples_per_seed=int(cfg["steps"] * cfg["batch"]),
+        block_calls_per_train_step=dict(hrm=2 * len(schedule(cfg)) + 2, trm_forward_plus_backward=16 + 8),
+        final_loss=loss_hist[-50:].mean(0),
+        curve=[{k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in r.items() if k != "wall_s"}
+               for r in curve],
+        ftle=dict(auc_neg_lambda1_correct=auc_l1, n_success=int(ok_l.sum()), n_failure=int((~ok_l).sum()),
+                  median_lambda1_success=float(np.median(lam[..., 0][ok_l])) if ok_l.any() else None,
+                  median_lambda1_failure=float(np.median(lam[..., 0][~ok_l])) if (~ok_l).any() else None),
+        timing=dict(wall_minutes=timer() / 60, train_s=t_train, eval_s=t_eval, lyapunov_s=t_lyap,
+                    cpu_minutes=cpu_min, curve_wall_s=[r["wall_s"] for r in curve]),
+    )
+    lyapunov = dict(
+        method=(f"finite-time exponents of the joint (z_L, z_H) update map (every module call one map), "
+                f"hand JVP, float64, k = {cfg['k_lyap']}, QR every update, {n_maps} updates = {ns} segments "
+                f"x N {cfg['N']} x (T {cfg['T']} + 1) from the initial states, no transient; "
+                f"{cfg['n_lyap']} test mazes per seed, trained (raw) weights; listed: median over mazes"),
+        exponents=exps, window=n_maps, n_sequences=cfg["n_lyap"], alignment_steps=0)
+    arrays = dict(X_test=Xt[:24], Y_test=Yt[:24], pred_steps=ev["kept"], exact_per_step=exact_steps,
+                  token_per_step=ev["token"], curve_step=np.array([r["step"] for r in curve]),
+                  curve_exact_1=np.array([r["exact_1"] for r in curve]),
+                  curve_exact_last=np.array([r["exact_last"] for r in curve]), loss=loss_hist,
+                  lam=lam, lam_ok=ok_l, q_test=ev["q"][:, :24], ok_test=ev["ok_all"][:, :, :24])
+    record = dict(stub="hrm-maze", family="mazes", title="Hierarchical Reasoning Model on mazes", paper=PAPER,
+                  seed=args.seed, quick=bool(args.quick), config=cfg, metrics=metrics, headline=headline,
+                  lyapunov=lyapunov)
+    finish_run(out, record, arrays, timer)
+    print(f"HRM: {100 * mean_ex:.1f} +- {100 * sd_ex:.1f} % exact at M_max {ns} (paper, 30x30: {PAPER_HRM}); "
+          f"TRM - HRM: {'n/a' if gap is None else f'{100 * np.mean(gap):+.1f} pp'}; {cpu_min:.1f} CPU-min")
+    print(f"FTLE (median lambda1): success {metrics['ftle']['median_lambda1_success']}, "
+          f"failure {metrics['ftle']['median_lambda1_failure']}, AUC(-lambda1 -> correct) {auc_l1}")
+
+
+def build_parser():
+    parser = cli.make_parser(__doc__, __file__)
+    parser.add_argument("--grid", type=cli.positive_int, default=None,
+                        help=f"token grid side 2k+1 (odd, >= 5); default {DEFAULTS['grid']}")
+    parser.add_argument("--kind", choices=("wilson", "dfs", "loopy"), default=None,
+                        help=f"maze generator (default {DEFAULTS['kind']})")
+    parser.add_argument("--steps", type=cli.positive_int, default=None,
+                        help=f"optimizer steps (default {DEFAULTS['steps']})")
+    parser.add_argument("--n-seeds", type=cli.positive_int, default=None,
+                        help=f"seeds trained at once (default {DEFAULTS['n_seeds']})")
+    parser.add_argument("--n-train", type=cli.positive_int, default=None,
+                        help=f"training mazes (default {DEFAULTS['n_train']})")
+    parser.add_argument("--n-test", type=cli.positive_int, default=None,
+                        help=f"test mazes (default {DEFAULTS['n_test']})")
+    parser.add_argument("--full-grad", action="store_true",
+                        help="back-propagate through the whole segment instead of HRM's 1-step gradient")
+    return parser
+
+
+if __name__ == "__main__":
+    cli.run(main, build_parser(), gradcheck=gradcheck)
