@@ -84,3 +84,10 @@ def numeric_jacobian(step, z0, eps=1e-6):
         e[j] = eps
         cols.append((np.asarray(step(z0 + e)) - np.asarray(step(z0 - e))) / (2 * eps))
     return np.stack(cols, axis=-1)
+
+
+def rel_error(a, b):
+    """Largest elementwise |a - b| / max(1e-12, |a| + |b|): the check's measure, for comparing two
+    implementations of the same quantity (e.g. a truncated gradient in closed form and step by step)."""
+    a, b = np.asarray(a), np.asarray(b)
+    return float(np.max(np.abs(a - b) / np.maximum(1e-12, np.abs(a) + np.abs(b))))

@@ -76,8 +76,8 @@ def test_train_and_test_mazes_are_disjoint_under_symmetry():
 
 
 def test_auc():
-    assert tm.auc([2, 3], [0, 1]) == 1.0 and tm.auc([0], [1]) == 0.0 and tm.auc([1], [1]) == 0.5
-    assert tm.auc([], [1]) is None
+    assert G.auc([2, 3], [0, 1]) == 1.0 and G.auc([0], [1]) == 0.0 and G.auc([1], [1]) == 0.5
+    assert G.auc([], [1]) is None
 
 
 def test_impossible_sizes_fail_with_one_line():

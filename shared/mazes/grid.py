@@ -354,3 +354,24 @@ def dead_end_fill(x):
 def render(grid):
     """Text picture of a token grid, one line per row (CHARS)."""
     return "\n".join("".join(CHARS[int(v)] for v in row) for row in np.asarray(grid))
+
+
+def make_split(rng_data, rng_eval, grid, n_train, n_test, kind):
+    """Training mazes with their 8 dihedral copies, Xa, Ya (8, N, P, P), and test mazes Xt, Yt
+    (M, P, P) that are disjoint from training under all 8 symmetries. ValueError if the generator
+    cannot supply that many distinct mazes."""
+    k = cells_from_grid(grid)
+    X, Y, keys = make_dataset(rng_data, n_train, k, kind)
+    Xt, Yt, _ = make_dataset(rng_eval, n_test, k, kind, exclude=keys)
+    return (np.stack([dihedral(X, t) for t in range(8)]), np.stack([dihedral(Y, t) for t in range(8)]),
+            Xt, Yt)
+
+
+def auc(score_pos, score_neg):
+    """P(score of a positive > score of a negative), ties counted half (Mann-Whitney); None if a
+    class is empty."""
+    if len(score_pos) == 0 or len(score_neg) == 0:
+        return None
+    a = np.asarray(score_pos)[:, None]
+    b = np.asarray(score_neg)[None, :]
+    return float(np.mean(a > b) + 0.5 * np.mean(a == b))

@@ -45,7 +45,7 @@ import numpy as np
 
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
-from shared.gradcheck import check_gradients
+from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
 from shared.results import finish_run
@@ -788,10 +788,6 @@ def train_le2015(rng_init, rng_data, steps, T=100, batch=32, timer=None, log_eve
 # ----------------------------------------------------------------------------------------------
 # Gradient checks (float64; run by the tests through --gradcheck)
 # ----------------------------------------------------------------------------------------------
-def _rel(a, b):
-    return float(np.max(np.abs(a - b) / np.maximum(1e-12, np.abs(a) + np.abs(b))))
-
-
 def gradient_checks(args=None):
     """Every hand-written gradient of this file against an independent computation.
 
@@ -836,7 +832,7 @@ def gradient_checks(args=None):
         a = lstm_grads_truncated(p, net, cache, lens - 1, y - ts)
         b = lstm_grads_bptt(p, net, cache, lens - 1, y - ts, truncate=True)
         for k in a:
-            errs[f"{name} truncated: closed form vs step-by-step: {k}"] = _rel(a[k], b[k])
+            errs[f"{name} truncated: closed form vs step-by-step: {k}"] = rel_error(a[k], b[k])
     return errs
 
 

@@ -55,7 +55,7 @@ import numpy as np
 
 from shared import cli
 from shared.ensemble import sum_outer
-from shared.gradcheck import check_gradients
+from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
 from shared.results import finish_run
@@ -472,10 +472,6 @@ def train(a, p, rng_data, test, lr, stream_cap, budget, test_every, label="", ti
 # ----------------------------------------------------------------------------------------------
 # Gradient and Jacobian checks (float64)
 # ----------------------------------------------------------------------------------------------
-def _rel(x, y):
-    return float(np.max(np.abs(x - y) / np.maximum(1e-12, np.abs(x) + np.abs(y))))
-
-
 def gradient_checks(args=None):
     """Exact BPTT vs central differences (paper nets with and without forget gates, from a nonzero
     initial state; the catalog's softmax net); the truncated gradient by step-by-step BPTT with
@@ -515,10 +511,10 @@ def gradient_checks(args=None):
         y = c["y"]
         g1 = grads_bptt(a, p, c, (y - ds[:, :, None]) * y * (1 - y), truncate=True)
         y2, g2 = rtrl_sum(a, p, xs, ds)
-        errs[f"{name} forward pass: batched vs online step"] = _rel(y[:, :, 0], y2)
+        errs[f"{name} forward pass: batched vs online step"] = rel_error(y[:, :, 0], y2)
         g1 = {"W": g1["W"] * a.wmask, "V": g1["V"] * a.vmask}
         for k in g1:
-            errs[f"{name} truncated: step-by-step BPTT vs RTRL traces: {k}"] = _rel(g1[k], g2[k])
+            errs[f"{name} truncated: step-by-step BPTT vs RTRL traces: {k}"] = rel_error(g1[k], g2[k])
     return errs
 
 

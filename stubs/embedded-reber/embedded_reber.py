@@ -58,7 +58,7 @@ import numpy as np
 
 from shared import cli
 from shared.ensemble import sum_outer
-from shared.gradcheck import check_gradients
+from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
 from shared.results import finish_run
@@ -562,10 +562,6 @@ def spectrum(a, p, sset, pair_of, n_strings, k=8):
 # ----------------------------------------------------------------------------------------------
 # Gradient checks (float64; --gradcheck and the tests)
 # ----------------------------------------------------------------------------------------------
-def _rel(a, b):
-    return float(np.max(np.abs(a - b) / np.maximum(1e-12, np.abs(a) + np.abs(b))))
-
-
 def gradient_checks(args=None):
     """Exact BPTT vs central differences with Richardson extrapolation on short dense random
     inputs; the truncated gradient's closed form vs the step-by-step truncated BPTT and vs the
@@ -601,8 +597,8 @@ def gradient_checks(args=None):
         c0 = forward(a, p, xs[:, :, :1])
         g0 = grads_truncated(a, p, c0, (c0["y"] - ts[:, :, :1]) * lg[:, :, :1].any(-1, keepdims=True))
         for pn in g1:
-            errs[f"{name} truncated: closed form vs step-by-step: {pn}"] = _rel(g1[pn], g2[pn])
-            errs[f"{name} truncated: closed form vs forward RTRL traces: {pn}"] = _rel(g0[pn], g3[pn])
+            errs[f"{name} truncated: closed form vs step-by-step: {pn}"] = rel_error(g1[pn], g2[pn])
+            errs[f"{name} truncated: closed form vs forward RTRL traces: {pn}"] = rel_error(g0[pn], g3[pn])
     # the earlier catalog's net (--setting catalog): exact BPTT of the summed cross-entropy
     S, N, L = 2, 3, 6
     x = rng.normal(size=(L, S, N, NX))

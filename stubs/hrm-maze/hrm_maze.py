@@ -81,15 +81,11 @@ QUICK = dict(n_train=64, n_test=24, d=8, hidden=16, n_sup=3, eval_sup=4, batch=8
 # Data
 # ----------------------------------------------------------------------------------------------
 def make_data(rng_data, rng_eval, cfg):
-    """Training mazes with their 8 dihedral copies (8, N, P, P); test mazes (M, P, P), disjoint."""
-    k = G.cells_from_grid(cfg["grid"])
+    """Training mazes and their 8 dihedral copies (8, N, P, P); test mazes (M, P, P), disjoint."""
     try:
-        X, Y, keys = G.make_dataset(rng_data, cfg["n_train"], k, cfg["kind"])
-        Xt, Yt, _ = G.make_dataset(rng_eval, cfg["n_test"], k, cfg["kind"], exclude=keys)
+        return G.make_split(rng_data, rng_eval, cfg["grid"], cfg["n_train"], cfg["n_test"], cfg["kind"])
     except ValueError as e:
         raise cli.StubError(str(e)) from None
-    return (np.stack([G.dihedral(X, t) for t in range(8)]), np.stack([G.dihedral(Y, t) for t in range(8)]),
-            Xt, Yt)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -330,15 +326,6 @@ def recursion_ftle(p, zl0, zh0, X, cfg, n_steps, k, rng):
     return -np.sort(-log_r / n_maps, axis=-1), n_maps
 
 
-def auc(score_pos, score_neg):
-    """P(score of a positive > score of a negative), ties counted half (Mann-Whitney)."""
-    if len(score_pos) == 0 or len(score_neg) == 0:
-        return None
-    a = np.asarray(score_pos)[:, None]
-    b = np.asarray(score_neg)[None, :]
-    return float(np.mean(a > b) + 0.5 * np.mean(a == b))
-
-
 # ----------------------------------------------------------------------------------------------
 # Gradient checks (float64)
 # ----------------------------------------------------------------------------------------------
@@ -462,7 +449,7 @@ def main(args):
     lam, n_maps = recursion_ftle(p, zl0, zh0, Xt[:cfg["n_lyap"]], cfg, ns, cfg["k_lyap"], rngs["lyap"])
     ok_l = ev["ok_all"][:, ns - 1, :cfg["n_lyap"]]
     t_lyap = timer() - t_lyap
-    auc_l1 = auc(-lam[..., 0][ok_l], -lam[..., 0][~ok_l])
+    auc_l1 = G.auc(-lam[..., 0][ok_l], -lam[..., 0][~ok_l])
     exps = {f"hrm seed {s}": np.sort(np.median(lam[s], axis=0))[::-1].tolist() for s in range(cfg["n_seeds"])}
     cpu_min = time.process_time() / 60
 

@@ -50,7 +50,7 @@ import numpy as np
 
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
-from shared.gradcheck import check_gradients
+from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
 from shared.results import finish_run
@@ -615,10 +615,6 @@ def spectrum(forward, jacobians, p, x, t0, t1, k=6, n_transient=10):
 # ----------------------------------------------------------------------------------------------
 # Gradient checks (float64; run by the tests through --gradcheck)
 # ----------------------------------------------------------------------------------------------
-def _rel(a, b):
-    return float(np.max(np.abs(a - b) / np.maximum(1e-12, np.abs(a) + np.abs(b))))
-
-
 def gradient_checks(args=None):
     """Every hand-written gradient against an independent computation.
 
@@ -657,7 +653,7 @@ def gradient_checks(args=None):
     a = lstm_grads_truncated(p, cache, lens - 1, y - ts)
     b = lstm_grads_bptt(p, cache, lens - 1, y - ts, truncate=True)
     for k in a:
-        errs[f"lstm1997 truncated: closed form vs step-by-step: {k}"] = _rel(a[k], b[k])
+        errs[f"lstm1997 truncated: closed form vs step-by-step: {k}"] = rel_error(a[k], b[k])
     return errs
 
 

@@ -52,7 +52,7 @@ import numpy as np
 
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
-from shared.gradcheck import check_gradients
+from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
 from shared.results import finish_run
@@ -850,10 +850,6 @@ def c_spectrum(prm, test, q, n_seq=16, k=4):
 # ----------------------------------------------------------------------------------------------
 # Gradient checks (float64; --gradcheck and the tests)
 # ----------------------------------------------------------------------------------------------
-def _rel(a, b):
-    return float(np.max(np.abs(a - b) / np.maximum(1e-12, np.abs(a) + np.abs(b))))
-
-
 def gradient_checks(args=None):
     """2a/2b net: exact gradient vs central differences (the truncation is exact there). 2c net:
     exact BPTT vs central differences; truncated RTRL traces vs an independent truncated BPTT.
@@ -897,7 +893,7 @@ def gradient_checks(args=None):
     tb = c_grads_bptt(prm, cache, last, dy, truncate=True)
     ta = c_rtrl_truncated(prm, sym, last, tgt)
     for n in tb:
-        errs[f"2c net: truncated, RTRL traces vs step-by-step BPTT: {n}"] = _rel(ta[n], tb[n])
+        errs[f"2c net: truncated, RTRL traces vs step-by-step BPTT: {n}"] = rel_error(ta[n], tb[n])
     p, rng = 4, np.random.default_rng(0)  # a short horizon keeps every entry above FD noise
     prm = {n: rng.uniform(-1.0, 1.0, size=v.shape) for n, v in init_catalog(rng, S, p + 1).items()}
     sym = ab_batch(rng, (S, 1), p, True)[..., 0]

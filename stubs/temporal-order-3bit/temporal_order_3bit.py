@@ -44,7 +44,7 @@ import numpy as np
 
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
-from shared.gradcheck import check_gradients
+from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
 from shared.results import finish_run
@@ -440,10 +440,6 @@ def spectrum(kind, p, x, t0, t1, k=6, n_transient=5):
 # ----------------------------------------------------------------------------------------------
 # Gradient checks (float64; --gradcheck and the tests)
 # ----------------------------------------------------------------------------------------------
-def _rel(a, b):
-    return float(np.max(np.abs(a - b) / np.maximum(1e-12, np.abs(a) + np.abs(b))))
-
-
 def gradient_checks(args=None):
     """Exact BPTT (LSTM, RNN) vs central differences with Richardson extrapolation on short dense
     random sequences; the truncated gradient's closed form vs the step-by-step truncated BPTT on
@@ -474,7 +470,7 @@ def gradient_checks(args=None):
     a = lstm_grads_truncated(p, cache, lens - 1, dy)
     b = lstm_grads_bptt(p, cache, lens - 1, dy, truncate=True)
     for name in a:
-        errs[f"lstm1997 truncated: closed form vs step-by-step: {name}"] = _rel(a[name], b[name])
+        errs[f"lstm1997 truncated: closed form vs step-by-step: {name}"] = rel_error(a[name], b[name])
     xc, lc = catalog_batch(rng, (S, N))
     xc = rng.normal(size=(6,) + xc.shape[1:])                         # short dense inputs
     for kind in ("lstm", "rnn"):

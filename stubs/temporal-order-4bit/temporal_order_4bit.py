@@ -50,7 +50,7 @@ import numpy as np
 
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
-from shared.gradcheck import check_gradients
+from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
 from shared.results import finish_run
@@ -555,10 +555,6 @@ def spectrum(kind, p, x, t0, t1, k=8, n_transient=3):
 # ----------------------------------------------------------------------------------------------
 # Gradient checks (float64; --gradcheck and the tests)
 # ----------------------------------------------------------------------------------------------
-def _rel(a, b):
-    return float(np.max(np.abs(a - b) / np.maximum(1e-12, np.abs(a) + np.abs(b))))
-
-
 def gradient_checks(args=None):
     """Exact BPTT of every model vs central differences (Richardson) on short dense random inputs;
     the truncated gradient's closed form vs the step-by-step truncated BPTT on the task's own
@@ -591,7 +587,7 @@ def gradient_checks(args=None):
     a = lstm_grads_truncated(p, cache, lens - 1, d_out)
     b = lstm_grads_bptt(p, cache, lens - 1, d_out, truncate=True)
     for name in a:
-        errs[f"lstm1997 truncated: closed form vs step-by-step: {name}"] = _rel(a[name], b[name])
+        errs[f"lstm1997 truncated: closed form vs step-by-step: {name}"] = rel_error(a[name], b[name])
     return errs
 
 

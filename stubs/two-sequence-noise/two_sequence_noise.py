@@ -51,7 +51,7 @@ import numpy as np
 
 from shared import cli
 from shared.ensemble import sum_outer
-from shared.gradcheck import check_gradients
+from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
 from shared.results import finish_run
@@ -567,10 +567,6 @@ def spectrum(net, p, x, t0, t1, k=6, n_transient=5):
 # ----------------------------------------------------------------------------------------------
 # Gradient checks (float64; --gradcheck and the tests)
 # ----------------------------------------------------------------------------------------------
-def _rel(a, b):
-    return float(np.max(np.abs(a - b) / np.maximum(1e-12, np.abs(a) + np.abs(b))))
-
-
 def gradient_checks(args=None):
     """For both wirings (the paper's and the catalog's): exact BPTT vs central differences with
     Richardson extrapolation on short dense random sequences; the truncated gradient's closed
@@ -603,7 +599,7 @@ def gradient_checks(args=None):
         a = lstm_grads_truncated(net, q, c, lens - 1, dy)
         b = lstm_grads_bptt(net, q, c, lens - 1, dy, truncate=True)
         for k in a:
-            errs[f"{name}: truncated closed form vs step-by-step: {k}"] = _rel(a[k], b[k])
+            errs[f"{name}: truncated closed form vs step-by-step: {k}"] = rel_error(a[k], b[k])
     return errs
 
 
