@@ -1,0 +1,226 @@
+"""TRM, the Tiny Recursive Model (Jolicoeur-Martineau 2025, arXiv 2510.04871), on token grids.
+
+The recursion, its truncated backward pass, TRM's training loop and its evaluation, shared by the
+family's TRM stubs (trm-maze trains it; maze-ftle, maze-ptrm, maze-traj-perturb and maze-flossing
+study it). The net of one call is shared.mazes.net (TRM-Local).
+
+    one supervision step:  repeat T times:  repeat n times: z <- net(z + y + x)
+                                            y <- net(y + z)
+    only the last of the T cycles is differentiated, through all of its n + 1 net calls;
+    logits = y W_out; halting logit q = mean(y) . w_q + b_q; (y, z) is carried, detached.
+
+Training: deep supervision with a persistent batch of slots; every optimizer step runs one
+supervision step for every slot, loss = mean token cross-entropy + q_weight * BCE(q, "answer
+exactly right now"); a slot halts after N_sup steps, or when q > 0 (past a random minimum with
+probability `explore`), and is refilled with a fresh maze in a random orientation and the fixed
+initial (y, z). AdamW with linear warm-up; evaluation with an EMA of the weights, no halting.
+
+cfg keys used: T, n, n_sup, d, hidden, n_seeds, batch, grid, steps, lr, warmup, beta1, beta2, wd,
+ema, explore, q_weight, eval_every, n_curve.
+Arrays: tokens (S, B, P, P) int; states (S, B, P, P, d); every weight has the leading seed axis S.
+"""
+import numpy as np
+
+from shared import cli
+from shared.lyapunov import qr_positive
+from shared.mazes import grid as G
+from shared.mazes import net as N
+from shared.optim import AdamW
+
+
+# ----------------------------------------------------------------------------------------------
+# Model: one supervision step (T cycles, the last one differentiated) and its backward pass
+# ----------------------------------------------------------------------------------------------
+def latent_cycles(p, xe, y, z, cfg, n_cycles):
+    """n_cycles full cycles without gradient: n times z <- net(z + y + x), then y <- net(y + z)."""
+    for _ in range(n_cycles):
+        for _ in range(cfg["n"]):
+            z = N.net_forward(p, z, y + xe)[0]
+        y = N.net_forward(p, y, z)[0]
+    return y, z
+
+
+def supervision_step(p, xe, y, z, cfg):
+    """One call of TRM's inner model. xe, y, z (S, B, P, P, d).
+
+    Returns y', z', logits (S, B, P, P, 5), q (S, B) and the cache of the last cycle.
+    """
+    y, z = latent_cycles(p, xe, y, z, cfg, cfg["T"] - 1)      # no-grad cycles
+    y_in, caches = y, []
+    for _ in range(cfg["n"]):                                  # the differentiated cycle
+        z, c = N.net_forward(p, z, y_in + xe)
+        caches.append(c)
+    y, cy = N.net_forward(p, y_in, z)
+    logits, q = N.heads(p, y)
+    return y, z, logits, q, (caches, cy)
+
+
+def loss_and_grads(p, tokens, target, xe, y_new, logits, q, cache, cfg, need_grads=True):
+    """TRM's loss for one supervision step and its gradient through the last cycle.
+
+    loss = mean_b [ mean_tokens CE(logits, target) + q_weight * BCE(q, exact) ], summed over
+    seeds (each seed's gradient is its own). Returns (loss (S,), exact (S, B), grads).
+    """
+    S, B = target.shape[:2]
+    P2 = target.shape[2] * target.shape[3]
+    zmax = logits - logits.max(axis=-1, keepdims=True)
+    logp = zmax - np.log(np.exp(zmax).sum(axis=-1, keepdims=True))
+    onehot = (target[..., None] == np.arange(G.N_OUT))                        # (S, B, P, P, 5)
+    ce = -np.add.reduce((logp * onehot).reshape(S, B, -1), axis=-1) / P2     # (S, B)
+    exact = np.all(logits.argmax(-1) == target, axis=(2, 3))                 # (S, B)
+    tq = exact.astype(logits.dtype)
+    bce = np.logaddexp(0, q) - tq * q                                          # BCE with logits
+    loss = (ce + cfg["q_weight"] * bce).mean(axis=1)
+    if not need_grads:
+        return loss, exact, None
+    g = N.zero_grads(p)
+    dlogits = (np.exp(logp) - onehot) / (P2 * B)
+    dq = cfg["q_weight"] * (1 / (1 + np.exp(-q)) - tq) / B
+    dy = N.heads_backward(p, y_new, dlogits, dq, g)
+    caches, cy = cache
+    # y' = net(y_in + z_n): the y_in branch stops here (it came out of the no-grad cycles)
+    dz = N.net_backward(p, dy, cy, g)
+    dxe = np.zeros_like(dz)
+    for c in reversed(caches):
+        # z_i = net(z_{i-1} + y_in + x): the gradient reaches z_{i-1} and the embedded input x
+        dz = N.net_backward(p, dz, c, g)
+        dxe += dz
+    N.embed_backward(dxe, tokens, G.N_IN, g)
+    return loss, exact, g
+
+
+# ----------------------------------------------------------------------------------------------
+# Training: deep supervision with a persistent carry, Q-head halting, AdamW, EMA
+# ----------------------------------------------------------------------------------------------
+def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print):
+    S, B, P, d = cfg["n_seeds"], cfg["batch"], cfg["grid"], cfg["d"]
+    rng_init, rng_data = rngs["init"], rngs["batches"]
+    p = N.init_params(rng_init, S, d, cfg["hidden"])
+    y0, z0 = N.init_states(rng_init, S, d)
+    ema = {k: v.copy() for k, v in p.items()}
+    opt = AdamW(p, lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), weight_decay=cfg["wd"])
+    n_train = Xa.shape[1]
+    idx = np.zeros((S, B), dtype=np.int64)
+    tf = np.zeros((S, B), dtype=np.int64)
+    steps = np.zeros((S, B), dtype=np.int64)
+    halted = np.ones((S, B), dtype=bool)
+    y = np.zeros((S, B, P, P, d), np.float32)
+    z = np.zeros_like(y)
+    curve, ex_seen, halt_steps = [], 0, []
+    loss_hist = np.zeros((cfg["steps"], S), np.float32)
+    for step in range(1, cfg["steps"] + 1):
+        # refill halted slots with a fresh maze in a random orientation and TRM's initial states
+        n_new = int(halted.sum())
+        idx[halted] = rng_data.integers(n_train, size=n_new)
+        tf[halted] = rng_data.integers(8, size=n_new)
+        h5 = halted[:, :, None, None, None]
+        y = np.where(h5, y0[:, None, None, None, :], y)
+        z = np.where(h5, z0[:, None, None, None, :], z)
+        steps[halted] = 0
+        tokens, target = Xa[tf, idx], Ya[tf, idx]                                # (S, B, P, P)
+        xe = N.embed(p, tokens)
+        y, z, logits, q, cache = supervision_step(p, xe, y, z, cfg)
+        loss, exact, g = loss_and_grads(p, tokens, target, xe, y, logits, q, cache, cfg)
+        cli.check_finite(step, loss=loss)
+        opt.lr = cfg["lr"] * min(1.0, step / cfg["warmup"])
+        opt.step(g)
+        for k in p:
+            ema[k] += (1 - cfg["ema"]) * (p[k] - ema[k])
+        loss_hist[step - 1] = loss
+        ex_seen += S * B
+        # halting (training only): N_sup reached, or q > 0 after a random minimum (exploration)
+        steps += 1
+        explore = rng_data.random((S, B)) < cfg["explore"]
+        min_steps = explore * rng_data.integers(2, cfg["n_sup"] + 1, size=(S, B))
+        halted = (steps >= cfg["n_sup"]) | ((q > 0) & (steps >= min_steps))
+        halt_steps.extend(steps[halted].tolist())
+        y, z = y.astype(np.float32), z.astype(np.float32)
+        if step % cfg["eval_every"] == 0 or step == cfg["steps"]:
+            ev = evaluate(ema, y0, z0, Xt[:cfg["n_curve"]], Yt[:cfg["n_curve"]], cfg, cfg["n_sup"])
+            row = dict(step=step, examples=ex_seen // S, loss=loss_hist[max(0, step - 50):step].mean(0),
+                       exact_1=ev["exact"][:, 0], exact_last=ev["exact"][:, -1], wall_s=timer())
+            curve.append(row)
+            log(f"step {step:5d}  ex/seed {row['examples']:7d}  loss {np.mean(row['loss']):.4f}  "
+                f"EMA exact@1 {np.mean(row['exact_1']):.3f}  @{cfg['n_sup']} {np.mean(row['exact_last']):.3f}"
+                f"  (per seed {np.round(row['exact_last'], 3).tolist()})  {timer():6.0f} s")
+    return p, ema, y0, z0, curve, loss_hist, np.array(halt_steps)
+
+
+# ----------------------------------------------------------------------------------------------
+# Evaluation: all supervision steps, no halting, EMA weights
+# ----------------------------------------------------------------------------------------------
+def evaluate(p, y0, z0, X, Y, cfg, n_steps, chunk=200, keep=0):
+    """Exact / token accuracy after each supervision step, per seed. X, Y (M, P, P).
+
+    Returns exact (S, n_steps), token (S, n_steps), ok (S, M) at the last step, pred (S, M, P, P)
+    at the last step, q (S, M, n_steps), and the predictions of the first ``keep`` mazes after
+    every step (n_steps, S, keep, P, P).
+    """
+    S, M, P = y0.shape[0], X.shape[0], X.shape[1]
+    ok = np.zeros((S, n_steps, M), bool)
+    tok = np.zeros((S, n_steps, M))
+    qs = np.zeros((S, M, n_steps))
+    pred_last = np.zeros((S, M, P, P), np.int8)
+    kept = np.zeros((n_steps, S, keep, P, P), np.int8)
+    for a in range(0, M, chunk):
+        xb, yb = X[a:a + chunk], Y[a:a + chunk]
+        tokens = np.broadcast_to(xb, (S,) + xb.shape)
+        xe = N.embed(p, tokens)
+        y = np.broadcast_to(y0[:, None, None, None, :], xe.shape).astype(xe.dtype)
+        z = np.broadcast_to(z0[:, None, None, None, :], xe.shape).astype(xe.dtype)
+        for s in range(n_steps):
+            y, z = latent_cycles(p, xe, y, z, cfg, cfg["T"])
+            logits, q = N.heads(p, y)
+            pred = logits.argmax(-1).astype(np.int8)
+            ok[:, s, a:a + chunk] = np.all(pred == yb, axis=(2, 3))
+            tok[:, s, a:a + chunk] = np.mean(pred == yb, axis=(2, 3))
+            qs[:, a:a + chunk, s] = q
+            if a < keep:
+                kept[s, :, a:keep] = pred[:, :keep - a]
+        pred_last[:, a:a + chunk] = pred
+    return dict(exact=ok.mean(2), token=tok.mean(2), ok=ok[:, -1], ok_all=ok, pred=pred_last, q=qs,
+                kept=kept)
+
+
+# ----------------------------------------------------------------------------------------------
+# Lyapunov fingerprint: finite-time exponents of the joint (y, z) recursion
+# ----------------------------------------------------------------------------------------------
+def recursion_ftle(p, y0, z0, X, cfg, n_steps, k, rng):
+    """Top-k finite-time exponents per maze of the sub-update map on s = (y, z), float64.
+
+    Every net call is one map: z <- net(z + y + x) has tangent (ty, tz) -> (ty, J (tz + ty)),
+    y <- net(y + z) has (ty, tz) -> (J (ty + tz), tz), with J v from the hand-written JVP.
+    QR (positive diagonal) after every sub-update; lambda_i = mean ln R_ii over the
+    n_steps * T * (n + 1) sub-updates of a fixed unroll from TRM's initial states.
+    X (M, P, P); returns (S, M, k), sorted descending.
+    """
+    p = {key: v.astype(np.float64) for key, v in p.items()}
+    S, (M, P, _), d = y0.shape[0], X.shape, y0.shape[1]
+    tokens = np.broadcast_to(X, (S,) + X.shape)
+    xe = N.embed(p, tokens)
+    y = np.broadcast_to(y0[:, None, None, None, :].astype(np.float64), xe.shape).copy()
+    z = np.broadcast_to(z0[:, None, None, None, :].astype(np.float64), xe.shape).copy()
+    n_dim = 2 * P * P * d
+    Q0 = qr_positive(rng.standard_normal((n_dim, k)))[0]                        # (n_dim, k)
+    tang = np.broadcast_to(Q0.T.reshape(k, 1, 1, 2, P, P, d), (k, S, M, 2, P, P, d)).copy()
+    log_r = np.zeros((S, M, k))
+    n_maps = 0
+
+    def reorthonormalise(tang):
+        A = tang.reshape(k, S, M, n_dim).transpose(1, 2, 3, 0)                  # (S, M, n_dim, k)
+        Qm, R = qr_positive(A)
+        return Qm.transpose(3, 0, 1, 2).reshape(tang.shape), np.log(np.diagonal(R, axis1=-2, axis2=-1))
+
+    for _ in range(n_steps):
+        for _ in range(cfg["T"]):
+            for i in range(cfg["n"] + 1):
+                if i < cfg["n"]:                      # z <- net(z + y + x)
+                    z, c = N.net_forward(p, z, y + xe)
+                    tang[:, :, :, 1] = N.net_jvp(p, c, tang[:, :, :, 0] + tang[:, :, :, 1])
+                else:                                 # y <- net(y + z)
+                    y, c = N.net_forward(p, y, z)
+                    tang[:, :, :, 0] = N.net_jvp(p, c, tang[:, :, :, 0] + tang[:, :, :, 1])
+                tang, lr_ = reorthonormalise(tang)
+                log_r += lr_
+                n_maps += 1
+    return -np.sort(-log_r / n_maps, axis=-1), n_maps
