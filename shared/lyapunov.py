@@ -30,6 +30,25 @@ def qr_positive(A):
     return Q * s[..., None, :], R * s[..., :, None]
 
 
+def qr_backward(Q, R, dQ, dR):
+    """Gradient of a loss through the reduced QR A = Q R, given dL/dQ and dL/dR.
+
+    A (..., n, k) with k <= n and full column rank; any sign convention for the diagonal of R
+    (the signs are locally constant). With M = R dR^T - dQ^T Q and S the symmetric matrix that
+    keeps M's lower triangle (diagonal included) and mirrors its strictly lower part upwards,
+    dL/dA = (dQ + Q S) R^{-T}. ``dQ`` may be None (no loss on Q). Used by gradient flossing,
+    whose loss depends on ln R_ii only (dR diagonal).
+    """
+    M = R @ np.swapaxes(dR, -1, -2)
+    if dQ is not None:
+        M = M - np.swapaxes(dQ, -1, -2) @ Q
+    low = np.tril(M)
+    S = low + np.swapaxes(np.tril(M, -1), -1, -2)
+    B = Q @ S if dQ is None else dQ + Q @ S
+    # (B R^{-T})^T = R^{-1} B^T: one batched solve with the upper-triangular R
+    return np.swapaxes(np.linalg.solve(R, np.swapaxes(B, -1, -2)), -1, -2)
+
+
 def _check_jacobian(J, t, shape):
     """Validate the t-th Jacobian against the first one's shape; return it as float64."""
     J = np.asarray(J, dtype=np.float64)

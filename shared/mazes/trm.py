@@ -92,11 +92,16 @@ def loss_and_grads(p, tokens, target, xe, y_new, logits, q, cache, cfg, need_gra
 # ----------------------------------------------------------------------------------------------
 # Training: deep supervision with a persistent carry, Q-head halting, AdamW, EMA
 # ----------------------------------------------------------------------------------------------
-def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print):
+def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print, init=None):
+    """TRM's training loop. ``init = (p, y0, z0)`` starts from given weights and initial states
+    (copied) instead of drawing them from ``rngs["init"]``."""
     S, B, P, d = cfg["n_seeds"], cfg["batch"], cfg["grid"], cfg["d"]
     rng_init, rng_data = rngs["init"], rngs["batches"]
-    p = N.init_params(rng_init, S, d, cfg["hidden"])
-    y0, z0 = N.init_states(rng_init, S, d)
+    if init is None:
+        p = N.init_params(rng_init, S, d, cfg["hidden"])
+        y0, z0 = N.init_states(rng_init, S, d)
+    else:
+        p, y0, z0 = {k: v.copy() for k, v in init[0].items()}, init[1].copy(), init[2].copy()
     ema = {k: v.copy() for k, v in p.items()}
     opt = AdamW(p, lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), weight_decay=cfg["wd"])
     n_train = Xa.shape[1]
