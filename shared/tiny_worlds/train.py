@@ -119,12 +119,14 @@ def scramble(p, rng):
 # ----------------------------------------------------------------------------------------------
 # Evaluation: ΔNLL and probes
 # ----------------------------------------------------------------------------------------------
-def evaluate(kind, p, world, rng, chunk=50):
+def evaluate(kind, p, world, rng, chunk=50, targets=None):
     """Per-member ΔNLL and probes of trained members p (S members) on world's eval set.
 
     Returns dict of (S,) arrays: nll, dnll (= baseline - model), r2_orig (the original probe),
     r2_heldout (fit on the first half of the eval sequences, scored on the second half); and
     floats baseline and r2_input (the held-out probe on the input alone, the floor).
+    targets: optional {name: (T, N) array} of further probe targets, each scored like r2_heldout
+    and r2_input (keys r2_heldout_<name>, r2_input_<name>); they draw no random numbers.
     """
     ev = world.eval
     T, N = ev.obs.shape
@@ -133,6 +135,8 @@ def evaluate(kind, p, world, rng, chunk=50):
     base = St.baseline_nll(ev.obs, world.train_mean)
     sse = np.zeros(S)
     grams = {k: 0.0 for k in ("orig_tr", "orig_va", "fit", "score", "in_fit", "in_score")}
+    targets = targets or {}
+    extra = {(name, k): 0.0 for name in targets for k in ("fit", "score", "in_fit", "in_score")}
     pf = {k: v.astype(np.float32) for k, v in p.items()}
     for c0 in range(0, N, chunk):
         sl = slice(c0, min(N, c0 + chunk))
@@ -152,11 +156,18 @@ def evaluate(kind, p, world, rng, chunk=50):
         grams[half] = grams[half] + St.augmented_gram(X, z)
         Xin = ev.inputs[1:, sl].transpose(1, 0, 2).reshape(1, C * (T - 1), 2)
         grams["in_" + half] = grams["in_" + half] + St.augmented_gram(Xin, z)
+        for name, tz in targets.items():
+            ze = tz[1:, sl].T.reshape(-1)
+            extra[(name, half)] = extra[(name, half)] + St.augmented_gram(X, ze)
+            extra[(name, "in_" + half)] = extra[(name, "in_" + half)] + St.augmented_gram(Xin, ze)
     nll = M.nll_from_mse(sse / (N * (T - 1)))
     out = {"nll": nll, "baseline": base, "dnll": base - nll}
     out["r2_orig"] = St.probe_original(grams["orig_tr"], grams["orig_va"], rng)
     out["r2_heldout"] = St.probe_lstsq(grams["fit"], grams["score"])
     out["r2_input"] = float(St.probe_lstsq(grams["in_fit"], grams["in_score"])[0])
+    for name in targets:
+        out[f"r2_heldout_{name}"] = St.probe_lstsq(extra[(name, "fit")], extra[(name, "score")])
+        out[f"r2_input_{name}"] = float(St.probe_lstsq(extra[(name, "in_fit")], extra[(name, "in_score")])[0])
     return out
 
 
@@ -258,3 +269,94 @@ def benchmark(S, T, H=16, batch=64, reps=3, rng=None):
             opt.step({k: g[k] for k in p})
         out[kind] = 1e3 * t0() / reps
     return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Helpers of the drift and regime stubs (protocol b, convergence, timing)
+# ----------------------------------------------------------------------------------------------
+def probe_snapshot(kind, world, n_mon):
+    """A snap_fn for train_ensemble: member 0 (seed 0 on the struct world) run over the first
+    n_mon eval sequences; a least-squares probe of the latent (world.eval.latent) fitted on
+    sequences 1 .. n_mon/2 - 1, R^2 on the rest, and its read-out along sequence 0.
+    Returns (T + 1,) = [read-out (T), R^2]."""
+    x = np.ascontiguousarray(world.eval.inputs[:, None, :n_mon], dtype=np.float32)    # (T, 1, n, 2)
+    z = world.eval.latent[:, :n_mon]
+    half = max(2, n_mon // 2)
+
+    def fn(p):
+        p0 = {k: v[:1] for k, v in p.items()}
+        hs, _ = M.forward(kind, p0, x, keep=False)
+        h = hs[:, 0].astype(np.float64)                                # (T, n, H)
+        A = np.concatenate([h, np.ones(h.shape[:2] + (1,))], axis=-1)  # (T, n, H + 1)
+        fit = A[1:, 1:half].reshape(-1, A.shape[-1])
+        w = np.linalg.lstsq(fit, z[1:, 1:half].reshape(-1), rcond=None)[0]
+        zs = z[1:, half:].reshape(-1)
+        r2 = 1.0 - np.mean((A[1:, half:].reshape(-1, A.shape[-1]) @ w - zs) ** 2) / zs.var()
+        return np.r_[A[:, 0] @ w, r2]
+
+    return fn
+
+
+def input_probe_readout(world, n_mon):
+    """The input-only probe (both input channels) fitted like probe_snapshot, read out along
+    sequence 0: the floor a hidden-state probe has to beat. Returns (T,)."""
+    x, z = world.eval.inputs[:, :n_mon], world.eval.latent[:, :n_mon]
+    half = max(2, n_mon // 2)
+    A = np.concatenate([x, np.ones(x.shape[:2] + (1,))], axis=-1)
+    w = np.linalg.lstsq(A[1:, 1:half].reshape(-1, 3), z[1:, 1:half].reshape(-1), rcond=None)[0]
+    return A[:, 0] @ w
+
+
+def paired_difference(struct, null, n_flips, rng):
+    """Protocol (b): d = ΔNLL(struct) - ΔNLL(null) per seed (seed i of both worlds shares its
+    init), two-sided sign-flip test and d_z = mean / sd of d. struct, null: (S,)."""
+    d = np.asarray(struct, np.float64) - np.asarray(null, np.float64)
+    _, p = St.sign_flip_test(d, n_flips, rng, alternative="two-sided")
+    return {**St.summary(d), "p_two_sided": p, "d_z": St.cohen_d(d) if d.size > 1 else None}
+
+
+def learning_status(curve, S, names, tol, frac=0.25):
+    """Per world: the last logged training NLL (mean over seeds) and its change over the last
+    `frac` of the logged points; "converged" when that change is below tol (nats per step).
+    curve (K, S * len(names)) from train_ensemble."""
+    out = {}
+    K = curve.shape[0]
+    back = max(1, int(round(frac * K)))
+    for g, name in enumerate(names):
+        c = curve[:, g * S:(g + 1) * S].mean(axis=1)
+        delta = float(c[-1] - c[-1 - back]) if K > back else float("nan")
+        out[name] = {"final_train_nll": float(c[-1]), "change_over_last_quarter": delta,
+                     "converged": bool(K > back and abs(delta) < tol)}
+    return out
+
+
+def lyapunov_many(kind, p, inputs, n_seq, windows, n_align, k, free):
+    """Protocol (b) spectra of S members along the first n_seq sequences of inputs (T, N, 2).
+
+    windows: [(t0, t1), ...] driven windows (each after n_align aligning steps); free =
+    (cut, t0, t1): input (both channels) zeroed from step cut on, exponents over [t0, t1).
+    Returns driven (W, S, n_seq, k), input-free (S, n_seq, k) and a summary dict with the mean
+    over windows and sequences per seed, the sd over seeds and over windows x sequences."""
+    S = p["W_hh"].shape[0]
+    T = inputs.shape[0]
+    x = np.ascontiguousarray(np.broadcast_to(inputs[:, None, :n_seq], (T, S, n_seq, 2)))
+    driven = np.stack([spectrum(kind, p, x, a0, a1, k, n_align) for a0, a1 in windows])
+    cut, f0, f1 = free
+    fr = spectrum(kind, p, x, f0, f1, k, f0 - cut, zero_from=cut)
+    per_seed = driven.mean(axis=(0, 2))                                # (S, k)
+    sd = lambda v: v.std(axis=0, ddof=1).tolist() if v.shape[0] > 1 else None  # noqa: E731
+    summ = {"driven_mean": per_seed.mean(axis=0).tolist(), "driven_sd_over_seeds": sd(per_seed),
+            "driven_lambda1_sd_over_windows_and_sequences": float(driven[..., 0].std()),
+            "input_free_mean": fr.mean(axis=(0, 1)).tolist(), "input_free_sd_over_seeds": sd(fr.mean(axis=1))}
+    return driven, fr, summ
+
+
+def timing_line(tr, n_members, n_seeds, original_ms, original_seed_s=None):
+    """metrics.timing entry of one ensemble: ms per ensemble step, per member (seed-world) step,
+    and the original's single-thread torch ms per step of one seed (note §6) with the speedup."""
+    per = tr["ms_per_step_train_only"] / n_members
+    lo, hi = original_ms
+    return {"ms_per_ensemble_step": tr["ms_per_step_train_only"], "members": n_members, "seeds": n_seeds,
+            "ms_per_seed_step": per, "original_ms_per_seed_step": [lo, hi],
+            "speedup_per_seed_step": [lo / per, hi / per],
+            "original_wall_s_one_seed_20000_steps": original_seed_s, "train_wall_s": tr["wall_s"]}
