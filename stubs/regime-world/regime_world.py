@@ -166,7 +166,8 @@ def main(args):
         tol = max(2 * ref_sd, 0.01)
         inside = abs(s["mean"] - ref) <= tol
         conv = mode == "random" or status["rnn_readout" if mode == "readout" else kind][v]["converged"]
-        cell = ("matches" if inside else "differs") + (" (converged)" if conv else " (still learning)")
+        tag = " (no training)" if mode == "random" else (" (converged)" if conv else " (still learning)")
+        cell = ("matches" if inside else "differs") + tag
         r2 = e["r2_orig"]
         a_rows.append({"kind": kind, "world": v, "mode": mode, "n_seeds": S, "dnll": s, "p": p,
                        "baseline": e["baseline"],
@@ -224,7 +225,8 @@ def build_headline(metrics, args):
               "20 x 20,000")
     h = []
     for row in metrics["a"]["table"]:
-        ok, conv = row["cell"].startswith("matches"), "(converged)" in row["cell"]
+        ok = row["cell"].startswith("matches")
+        conv = "(converged)" in row["cell"] or "(no training)" in row["cell"]
         world = "struct" if row["world"] == "struct" else "null"
         h.append({"name": f"(a) E2 {world} {row['kind'].upper()}-16 {row['mode']} ΔNLL vs trivial baseline",
                   "value": row["dnll"]["mean"], "paper_value": row["orig_dnll"],
