@@ -37,14 +37,13 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.gradcheck import check_gradients
-from shared.lyapunov import qr_spectrum
-from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
-from shared.tiny_worlds import models as M
 from shared.tiny_worlds import stats as St
+from shared.tiny_worlds import train as TR
 from shared.tiny_worlds import worlds as W
+from shared.tiny_worlds.train import (benchmark, ci95, coast_retention, evaluate, members, scramble, spectrum,
+                                      train_ensemble)
 
 PAPER = ("N. Giebelhaus, Inductive Resonance in Gated Recurrent Networks, 2025 (README, paper/main.tex "
          "and code of chimera-sigma/tiny-worlds at commit acdd1c1)")
@@ -61,185 +60,6 @@ ORIG_H16 = {  # (world/mode, kind) -> ΔNLL mean (20 seeds)
     ("nonstat", "rnn"): 0.6646}
 ORIG_LYAP = {"gru": {"trained": -0.062, "random": -0.409}, "rnn": {"trained": -0.115, "random": -0.136}}
 ORIG_RETENTION = {"gru": 0.153, "rnn": 0.089}
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 9: 2.262, 19: 2.093}
-
-
-# ----------------------------------------------------------------------------------------------
-# Training: one ensemble per (model, H, mode), members grouped by world
-# ----------------------------------------------------------------------------------------------
-def train_ensemble(kind, H, worlds, S, steps, rng_init, rng_order, batch=64, lr=1e-3, mode="full",
-                   n_snaps=0, log_every=1000, label="", init=None):
-    """Train S seeds on each world of ``worlds`` as one ensemble of M = S * len(worlds) members.
-
-    Member g*S + i is seed i on world g; all worlds' seed i share one initialisation.
-    mode "full" trains everything (full BPTT); "readout" trains only the head (core frozen at init).
-    init: S-member parameters to start from (default: drawn from rng_init).
-    Returns dict: params (trained, float64), init (S members), curve (K, M) train NLL, ms_per_step,
-    snapshots of member 0's hidden states on its world's eval sequence 0 (n_snaps of them).
-    """
-    G = len(worlds)
-    init = M.init_params(kind, S, H, 2, rng_init) if init is None else init
-    p = {k: np.ascontiguousarray(np.concatenate([v] * G), dtype=np.float32) for k, v in init.items()}
-    opt = Adam({k: p[k] for k in (M.HEAD if mode == "readout" else p)}, lr=lr)
-    Xs = [w.train.inputs.astype(np.float32) for w in worlds]          # (T, N, 2) per world
-    Ys = [w.train.obs.astype(np.float32) for w in worlds]             # (T, N)
-    T, N = Ys[0].shape
-    n_batches = -(-N // batch)                                         # drop_last=False
-    Msz = S * G
-    mon_x = np.concatenate([np.broadcast_to(w.eval.inputs[:, None, :1], (T, S, 1, 2)) for w in worlds], 1)
-    mon_x = np.ascontiguousarray(mon_x, dtype=np.float32)             # (T, M, 1, 2) eval sequence 0
-    snap_every = max(1, steps // n_snaps) if n_snaps else 0
-    curve, snaps, snap_pred, snap_steps, acc = [], [], [], [], np.zeros(Msz)
-    t0 = cli.Timer()
-    perm = None
-    for k in range(steps):
-        b = k % n_batches
-        if b == 0:                                                     # a fresh shuffle per epoch
-            perm = np.argsort(rng_order.random((Msz, N)), axis=1)
-        idx = perm[:, b * batch:(b + 1) * batch]                       # (M, Bk)
-        x = np.empty((T, Msz, idx.shape[1], 2), np.float32)
-        y = np.empty((T, Msz, idx.shape[1]), np.float32)
-        for g in range(G):
-            sl = slice(g * S, (g + 1) * S)
-            x[:, sl], y[:, sl] = Xs[g][:, idx[sl]], Ys[g][:, idx[sl]]
-        hs, cache = M.forward(kind, p, x, keep=mode == "full")
-        nll, dpred = M.nll_loss(p, hs, y)
-        grads = M.backward(p, cache, dpred, core=mode == "full", need_dx=False)
-        opt.step({k: grads[k] for k in opt.params})
-        acc += nll
-        if snap_every and (k % snap_every == 0 or k == steps - 1):
-            hm, _ = M.forward(kind, p, mon_x, keep=False)
-            snaps.append(hm[:, 0, 0].astype(np.float64))              # (T, H) member 0, eval seq 0
-            snap_pred.append(M.readout(p, hm)[:, 0, 0].astype(np.float64))   # (T,)
-            snap_steps.append(k)
-        if (k + 1) % log_every == 0 or k + 1 == steps:
-            cli.check_finite(k + 1, train_nll=acc)
-            n_acc = (k % log_every) + 1
-            curve.append(acc / n_acc)
-            acc = np.zeros(Msz)
-            means = [float(np.mean(curve[-1][g * S:(g + 1) * S])) for g in range(G)]
-            print(f"  {label:24s} step {k + 1:6d}  train NLL per world {np.round(means, 4).tolist()}  "
-                  f"{t0():7.1f}s  ({1e3 * t0() / (k + 1):.0f} ms/step)", flush=True)
-    wall = t0()
-    return {"params": {k: v.astype(np.float64) for k, v in p.items()}, "init": init,
-            "curve": np.array(curve) if curve else np.zeros((0, Msz)), "wall_s": wall,
-            "ms_per_step": 1e3 * wall / max(steps, 1),
-            "snaps": np.array(snaps) if snaps else None, "snap_pred": np.array(snap_pred),
-            "snap_steps": np.array(snap_steps)}
-
-
-def members(p, g, S):
-    """The S members of world group g, as their own parameter dict."""
-    return {k: np.ascontiguousarray(v[g * S:(g + 1) * S]) for k, v in p.items()}
-
-
-def scramble(p, rng):
-    """The original's scramble_core: every core weight matrix (W_ih, W_hh) of every member
-    flattened and randomly permuted (mixing gates); biases and head untouched."""
-    q = {k: v.copy() for k, v in p.items()}
-    for k in ("W_ih", "W_hh"):
-        for s in range(q[k].shape[0]):
-            flat = q[k][s].reshape(-1)
-            q[k][s] = flat[rng.permutation(flat.size)].reshape(q[k][s].shape)
-    return q
-
-
-# ----------------------------------------------------------------------------------------------
-# Evaluation: ΔNLL and probes
-# ----------------------------------------------------------------------------------------------
-def evaluate(kind, p, world, rng, chunk=50):
-    """Per-member ΔNLL and probes of trained members p (S members) on world's eval set.
-
-    Returns dict of (S,) arrays: nll, dnll (= baseline - model), r2_orig (the original probe),
-    r2_heldout (fit on the first half of the eval sequences, scored on the second half); and
-    floats baseline and r2_input (the held-out probe on the input alone, the floor).
-    """
-    ev = world.eval
-    T, N = ev.obs.shape
-    chunk = max(1, min(chunk, N // 2))
-    S, H = p["W_hh"].shape[0], p["W_hh"].shape[1]
-    base = St.baseline_nll(ev.obs, world.train_mean)
-    sse = np.zeros(S)
-    grams = {k: 0.0 for k in ("orig_tr", "orig_va", "fit", "score", "in_fit", "in_score")}
-    pf = {k: v.astype(np.float32) for k, v in p.items()}
-    for c0 in range(0, N, chunk):
-        sl = slice(c0, min(N, c0 + chunk))
-        C = sl.stop - sl.start
-        x = np.ascontiguousarray(np.broadcast_to(ev.inputs[:, None, sl], (T, S, C, 2)), dtype=np.float32)
-        hs, _ = M.forward(kind, pf, x, keep=False)
-        pred = M.readout(pf, hs).astype(np.float64)                    # (T, S, C)
-        err = pred[:-1] - ev.obs[1:, None, sl]
-        sse += np.einsum("tsc,tsc->s", err, err)
-        # probe rows: h_t, t = 1..T-1, target the latent x_t
-        X = hs[1:].transpose(1, 2, 0, 3).reshape(S, C * (T - 1), H).astype(np.float64)
-        z = ev.latent[1:, sl].T.reshape(-1)
-        mask = rng.random((S, z.size)) < 0.8                           # the original's row split
-        grams["orig_tr"] = grams["orig_tr"] + St.augmented_gram(X, z, mask)
-        grams["orig_va"] = grams["orig_va"] + St.augmented_gram(X, z, ~mask)
-        half = "fit" if c0 < N // 2 else "score"
-        grams[half] = grams[half] + St.augmented_gram(X, z)
-        Xin = ev.inputs[1:, sl].transpose(1, 0, 2).reshape(1, C * (T - 1), 2)
-        grams["in_" + half] = grams["in_" + half] + St.augmented_gram(Xin, z)
-    nll = M.nll_from_mse(sse / (N * (T - 1)))
-    out = {"nll": nll, "baseline": base, "dnll": base - nll}
-    out["r2_orig"] = St.probe_original(grams["orig_tr"], grams["orig_va"], rng)
-    out["r2_heldout"] = St.probe_lstsq(grams["fit"], grams["score"])
-    out["r2_input"] = float(St.probe_lstsq(grams["in_fit"], grams["in_score"])[0])
-    return out
-
-
-# ----------------------------------------------------------------------------------------------
-# Dynamics: Lyapunov spectra and coasting
-# ----------------------------------------------------------------------------------------------
-def run_states(kind, p, x, t_stop, zero_from=None):
-    """States (t_stop + 1, S, B, n) along inputs x (T, S, B, 2) from a zero state (state[t] is the
-    state after t inputs); inputs from step zero_from on are replaced by the zero vector."""
-    S, B = x.shape[1:3]
-    H = p["W_hh"].shape[1]
-    n = 2 * H if kind == "lstm" else H
-    st = np.zeros((S, B, n))
-    out = [st]
-    for t in range(t_stop):
-        xt = np.zeros_like(x[0]) if zero_from is not None and t >= zero_from else x[t]
-        st = M.step(kind, p, st, xt)
-        out.append(st)
-    return np.array(out)
-
-
-def spectrum(kind, p, x, t_from, t_to, k, n_align, zero_from=None):
-    """Finite-time exponents (S, B, k) of the driven map over steps [t_from, t_to), after
-    n_align steps that only align the frame (Jacobian at state t with input t)."""
-    states = run_states(kind, p, x, t_to, zero_from)
-    S, B = x.shape[1:3]
-
-    def jacs():
-        for t in range(t_from - n_align, t_to):
-            xt = np.zeros_like(x[0]) if zero_from is not None and t >= zero_from else x[t]
-            J = M.jacobian(kind, p, states[t], xt)
-            yield J.reshape((S * B,) + J.shape[2:])
-
-    lam = qr_spectrum(jacs(), k=k, n_transient=n_align)
-    return lam.reshape(S, B, k)
-
-
-def coast_retention(kind, p, x, cut=100, stop=150):
-    """The original's coasting test: real input up to `cut`, zero input (both channels) on
-    [cut, stop); retention = std of predictions over [stop - 20, stop) / std over [cut - 20, cut)
-    ([130, 150) and [80, 100) at the original's cut = 100, stop = 150).
-    Returns retention (S, B) and the predictions (stop, S, B)."""
-    H = p["W_hh"].shape[1]
-    states = run_states(kind, p, x, stop, zero_from=cut)[1:]           # states after inputs 0..stop-1
-    pred = M.readout(p, states[..., :H])                               # (stop, S, B)
-    num, den = pred[stop - 20:stop].std(axis=0), pred[cut - 20:cut].std(axis=0)
-    # a net whose prediction never moved before the cut has no retention to speak of: NaN, not 0/0
-    return np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0), pred
-
-
-def ci95(v):
-    """Mean and 95 % t-interval half-width over seeds."""
-    v = np.asarray(v, np.float64)
-    sem = v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else 0.0
-    return float(v.mean()), float(T975.get(v.size - 1, 1.96) * sem)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -247,44 +67,7 @@ def ci95(v):
 # ----------------------------------------------------------------------------------------------
 def gradient_checks(args=None):
     """Every parameter tensor, input and initial state of all three models on a short E3 window."""
-    rng = np.random.default_rng(11)
-    w = W.make_world("oscillator", "struct", rng, n_train=8, n_eval=4, T=12)
-    errs = {}
-    for kind in ("rnn", "gru", "lstm"):
-        p = M.init_params(kind, 2, 5, 2, rng)
-        x = np.ascontiguousarray(np.broadcast_to(w.train.inputs[:, None, :3], (12, 2, 3, 2)))
-        y = np.ascontiguousarray(np.broadcast_to(w.train.obs[:, None, :3], (12, 2, 3)))
-        every = dict(p, x=x.copy(), h0=0.3 * rng.standard_normal((2, 3, 5)))
-        if kind == "lstm":
-            every["c0"] = 0.3 * rng.standard_normal((2, 3, 5))
-
-        def loss(kind=kind, p=p, every=every, y=y):
-            hs, _ = M.forward(kind, p, every["x"], every["h0"], every.get("c0"))
-            return M.nll_loss(p, hs, y)[0].sum()
-
-        hs, cache = M.forward(kind, p, every["x"], every["h0"], every.get("c0"))
-        g = M.backward(p, cache, M.nll_loss(p, hs, y)[1])
-        for name, e in check_gradients(loss, every, g, eps=1e-3, richardson=True).items():
-            errs[f"{kind}.{name}"] = e
-    return errs
-
-
-def benchmark(S, T, H=16, batch=64, reps=3, rng=None):
-    """ms per training step (forward, loss, BPTT, Adam) of S-seed ensembles, float32, per kind."""
-    rng = np.random.default_rng(0) if rng is None else rng
-    out = {}
-    for kind in ("rnn", "gru", "lstm"):
-        p = {k: v.astype(np.float32) for k, v in M.init_params(kind, S, H, 2, rng).items()}
-        opt = Adam(p, lr=1e-3)
-        x = rng.standard_normal((T, S, batch, 2)).astype(np.float32)
-        y = rng.standard_normal((T, S, batch)).astype(np.float32)
-        t0 = cli.Timer()
-        for _ in range(reps):
-            hs, cache = M.forward(kind, p, x)
-            g = M.backward(p, cache, M.nll_loss(p, hs, y)[1], need_dx=False)
-            opt.step({k: g[k] for k in p})
-        out[kind] = 1e3 * t0() / reps
-    return out
+    return TR.gradient_checks("oscillator")
 
 
 def main(args):

@@ -1,0 +1,362 @@
+"""Training, evaluation and dynamics shared by the tiny-worlds stubs (drift, regime, oscillator).
+
+Every configuration trains all its seeds as one ensemble (a leading member axis on every weight);
+several world variants share one ensemble, member g*S + i being seed i on world g, all worlds'
+seed i starting from the same initialisation so that struct - null can be paired by seed.
+
+    train_ensemble   Adam, batch 64 with an epoch-wise reshuffle (drop_last=False), full BPTT,
+                     "full" or "readout" (head only) mode; snapshots for the GIFs
+    evaluate         ΔNLL against the trivial baseline per member, the original's probe, a
+                     held-out-sequence probe and the input-only probe floor
+    spectrum         finite-time Lyapunov exponents along driven or input-free trajectories
+    coast_retention  the original's coasting test
+    benchmark        ms per training step of S-seed ensembles, per model kind
+    gradient_checks  every tensor of the three models on a short window of a world, float64
+
+Arrays are time-major: inputs (T, S, B, 2), hidden states (T, S, B, H), S = ensemble members.
+"""
+import numpy as np
+
+from shared import cli
+from shared.gradcheck import check_gradients
+from shared.lyapunov import qr_spectrum
+from shared.optim import Adam
+from shared.tiny_worlds import models as M
+from shared.tiny_worlds import stats as St
+from shared.tiny_worlds import worlds as W
+
+T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 9: 2.262, 19: 2.093}
+
+
+# ----------------------------------------------------------------------------------------------
+# Training
+# ----------------------------------------------------------------------------------------------
+def train_ensemble(kind, H, worlds, S, steps, rng_init, rng_order, batch=64, lr=1e-3, mode="full",
+                   n_snaps=0, log_every=1000, label="", init=None, snap_fn=None):
+    """Train S seeds on each world of ``worlds`` as one ensemble of M = S * len(worlds) members.
+
+    Member g*S + i is seed i on world g; all worlds' seed i share one initialisation.
+    mode "full" trains everything (full BPTT); "readout" trains only the head (core frozen at init).
+    init: S-member parameters to start from (default: drawn from rng_init).
+    snap_fn(params): called at every snapshot with the current float32 parameters (all members);
+    its return values are collected in "snap_extra" (it must not draw random numbers).
+    Returns dict: params (trained, float64), init (S members), curve (K, M) train NLL, ms_per_step,
+    snapshots of member 0's hidden states on its world's eval sequence 0 (n_snaps of them).
+    """
+    G = len(worlds)
+    init = M.init_params(kind, S, H, 2, rng_init) if init is None else init
+    p = {k: np.ascontiguousarray(np.concatenate([v] * G), dtype=np.float32) for k, v in init.items()}
+    opt = Adam({k: p[k] for k in (M.HEAD if mode == "readout" else p)}, lr=lr)
+    Xs = [w.train.inputs.astype(np.float32) for w in worlds]          # (T, N, 2) per world
+    Ys = [w.train.obs.astype(np.float32) for w in worlds]             # (T, N)
+    T, N = Ys[0].shape
+    n_batches = -(-N // batch)                                         # drop_last=False
+    Msz = S * G
+    mon_x = np.concatenate([np.broadcast_to(w.eval.inputs[:, None, :1], (T, S, 1, 2)) for w in worlds], 1)
+    mon_x = np.ascontiguousarray(mon_x, dtype=np.float32)             # (T, M, 1, 2) eval sequence 0
+    snap_every = max(1, steps // n_snaps) if n_snaps else 0
+    curve, snaps, snap_pred, snap_steps, snap_extra, acc = [], [], [], [], [], np.zeros(Msz)
+    t0 = cli.Timer()
+    snap_s = 0.0                                                       # time spent on snapshots
+    perm = None
+    for k in range(steps):
+        b = k % n_batches
+        if b == 0:                                                     # a fresh shuffle per epoch
+            perm = np.argsort(rng_order.random((Msz, N)), axis=1)
+        idx = perm[:, b * batch:(b + 1) * batch]                       # (M, Bk)
+        x = np.empty((T, Msz, idx.shape[1], 2), np.float32)
+        y = np.empty((T, Msz, idx.shape[1]), np.float32)
+        for g in range(G):
+            sl = slice(g * S, (g + 1) * S)
+            x[:, sl], y[:, sl] = Xs[g][:, idx[sl]], Ys[g][:, idx[sl]]
+        hs, cache = M.forward(kind, p, x, keep=mode == "full")
+        nll, dpred = M.nll_loss(p, hs, y)
+        grads = M.backward(p, cache, dpred, core=mode == "full", need_dx=False)
+        opt.step({k: grads[k] for k in opt.params})
+        acc += nll
+        if snap_every and (k % snap_every == 0 or k == steps - 1):
+            t_snap = t0()
+            hm, _ = M.forward(kind, p, mon_x, keep=False)
+            snaps.append(hm[:, 0, 0].astype(np.float64))              # (T, H) member 0, eval seq 0
+            snap_pred.append(M.readout(p, hm)[:, 0, 0].astype(np.float64))   # (T,)
+            snap_steps.append(k)
+            if snap_fn is not None:
+                snap_extra.append(snap_fn(p))
+            snap_s += t0() - t_snap
+        if (k + 1) % log_every == 0 or k + 1 == steps:
+            cli.check_finite(k + 1, train_nll=acc)
+            n_acc = (k % log_every) + 1
+            curve.append(acc / n_acc)
+            acc = np.zeros(Msz)
+            means = [float(np.mean(curve[-1][g * S:(g + 1) * S])) for g in range(G)]
+            print(f"  {label:24s} step {k + 1:6d}  train NLL per world {np.round(means, 4).tolist()}  "
+                  f"{t0():7.1f}s  ({1e3 * t0() / (k + 1):.0f} ms/step)", flush=True)
+    wall = t0()
+    return {"params": {k: v.astype(np.float64) for k, v in p.items()}, "init": init,
+            "curve": np.array(curve) if curve else np.zeros((0, Msz)), "wall_s": wall,
+            "ms_per_step": 1e3 * wall / max(steps, 1),
+            "ms_per_step_train_only": 1e3 * (wall - snap_s) / max(steps, 1),
+            "snaps": np.array(snaps) if snaps else None, "snap_pred": np.array(snap_pred),
+            "snap_steps": np.array(snap_steps), "snap_extra": snap_extra}
+
+
+def members(p, g, S):
+    """The S members of world group g, as their own parameter dict."""
+    return {k: np.ascontiguousarray(v[g * S:(g + 1) * S]) for k, v in p.items()}
+
+
+def scramble(p, rng):
+    """The original's scramble_core: every core weight matrix (W_ih, W_hh) of every member
+    flattened and randomly permuted (mixing gates); biases and head untouched."""
+    q = {k: v.copy() for k, v in p.items()}
+    for k in ("W_ih", "W_hh"):
+        for s in range(q[k].shape[0]):
+            flat = q[k][s].reshape(-1)
+            q[k][s] = flat[rng.permutation(flat.size)].reshape(q[k][s].shape)
+    return q
+
+
+# ----------------------------------------------------------------------------------------------
+# Evaluation: ΔNLL and probes
+# ----------------------------------------------------------------------------------------------
+def evaluate(kind, p, world, rng, chunk=50, targets=None):
+    """Per-member ΔNLL and probes of trained members p (S members) on world's eval set.
+
+    Returns dict of (S,) arrays: nll, dnll (= baseline - model), r2_orig (the original probe),
+    r2_heldout (fit on the first half of the eval sequences, scored on the second half); and
+    floats baseline and r2_input (the held-out probe on the input alone, the floor).
+    targets: optional {name: (T, N) array} of further probe targets, each scored like r2_heldout
+    and r2_input (keys r2_heldout_<name>, r2_input_<name>); they draw no random numbers.
+    """
+    ev = world.eval
+    T, N = ev.obs.shape
+    chunk = max(1, min(chunk, N // 2))
+    S, H = p["W_hh"].shape[0], p["W_hh"].shape[1]
+    base = St.baseline_nll(ev.obs, world.train_mean)
+    sse = np.zeros(S)
+    grams = {k: 0.0 for k in ("orig_tr", "orig_va", "fit", "score", "in_fit", "in_score")}
+    targets = targets or {}
+    extra = {(name, k): 0.0 for name in targets for k in ("fit", "score", "in_fit", "in_score")}
+    pf = {k: v.astype(np.float32) for k, v in p.items()}
+    for c0 in range(0, N, chunk):
+        sl = slice(c0, min(N, c0 + chunk))
+        C = sl.stop - sl.start
+        x = np.ascontiguousarray(np.broadcast_to(ev.inputs[:, None, sl], (T, S, C, 2)), dtype=np.float32)
+        hs, _ = M.forward(kind, pf, x, keep=False)
+        pred = M.readout(pf, hs).astype(np.float64)                    # (T, S, C)
+        err = pred[:-1] - ev.obs[1:, None, sl]
+        sse += np.einsum("tsc,tsc->s", err, err)
+        # probe rows: h_t, t = 1..T-1, target the latent x_t
+        X = hs[1:].transpose(1, 2, 0, 3).reshape(S, C * (T - 1), H).astype(np.float64)
+        z = ev.latent[1:, sl].T.reshape(-1)
+        mask = rng.random((S, z.size)) < 0.8                           # the original's row split
+        grams["orig_tr"] = grams["orig_tr"] + St.augmented_gram(X, z, mask)
+        grams["orig_va"] = grams["orig_va"] + St.augmented_gram(X, z, ~mask)
+        half = "fit" if c0 < N // 2 else "score"
+        grams[half] = grams[half] + St.augmented_gram(X, z)
+        Xin = ev.inputs[1:, sl].transpose(1, 0, 2).reshape(1, C * (T - 1), 2)
+        grams["in_" + half] = grams["in_" + half] + St.augmented_gram(Xin, z)
+        for name, tz in targets.items():
+            ze = tz[1:, sl].T.reshape(-1)
+            extra[(name, half)] = extra[(name, half)] + St.augmented_gram(X, ze)
+            extra[(name, "in_" + half)] = extra[(name, "in_" + half)] + St.augmented_gram(Xin, ze)
+    nll = M.nll_from_mse(sse / (N * (T - 1)))
+    out = {"nll": nll, "baseline": base, "dnll": base - nll}
+    out["r2_orig"] = St.probe_original(grams["orig_tr"], grams["orig_va"], rng)
+    out["r2_heldout"] = St.probe_lstsq(grams["fit"], grams["score"])
+    out["r2_input"] = float(St.probe_lstsq(grams["in_fit"], grams["in_score"])[0])
+    for name in targets:
+        out[f"r2_heldout_{name}"] = St.probe_lstsq(extra[(name, "fit")], extra[(name, "score")])
+        out[f"r2_input_{name}"] = float(St.probe_lstsq(extra[(name, "in_fit")], extra[(name, "in_score")])[0])
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Dynamics: Lyapunov spectra and coasting
+# ----------------------------------------------------------------------------------------------
+def run_states(kind, p, x, t_stop, zero_from=None):
+    """States (t_stop + 1, S, B, n) along inputs x (T, S, B, 2) from a zero state (state[t] is the
+    state after t inputs); inputs from step zero_from on are replaced by the zero vector."""
+    S, B = x.shape[1:3]
+    H = p["W_hh"].shape[1]
+    n = 2 * H if kind == "lstm" else H
+    st = np.zeros((S, B, n))
+    out = [st]
+    for t in range(t_stop):
+        xt = np.zeros_like(x[0]) if zero_from is not None and t >= zero_from else x[t]
+        st = M.step(kind, p, st, xt)
+        out.append(st)
+    return np.array(out)
+
+
+def spectrum(kind, p, x, t_from, t_to, k, n_align, zero_from=None):
+    """Finite-time exponents (S, B, k) of the driven map over steps [t_from, t_to), after
+    n_align steps that only align the frame (Jacobian at state t with input t)."""
+    states = run_states(kind, p, x, t_to, zero_from)
+    S, B = x.shape[1:3]
+
+    def jacs():
+        for t in range(t_from - n_align, t_to):
+            xt = np.zeros_like(x[0]) if zero_from is not None and t >= zero_from else x[t]
+            J = M.jacobian(kind, p, states[t], xt)
+            yield J.reshape((S * B,) + J.shape[2:])
+
+    lam = qr_spectrum(jacs(), k=k, n_transient=n_align)
+    return lam.reshape(S, B, k)
+
+
+def coast_retention(kind, p, x, cut=100, stop=150):
+    """The original's coasting test: real input up to `cut`, zero input (both channels) on
+    [cut, stop); retention = std of predictions over [stop - 20, stop) / std over [cut - 20, cut)
+    ([130, 150) and [80, 100) at the original's cut = 100, stop = 150).
+    Returns retention (S, B) and the predictions (stop, S, B)."""
+    H = p["W_hh"].shape[1]
+    states = run_states(kind, p, x, stop, zero_from=cut)[1:]           # states after inputs 0..stop-1
+    pred = M.readout(p, states[..., :H])                               # (stop, S, B)
+    num, den = pred[stop - 20:stop].std(axis=0), pred[cut - 20:cut].std(axis=0)
+    # a net whose prediction never moved before the cut has no retention to speak of: NaN, not 0/0
+    return np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0), pred
+
+
+def ci95(v):
+    """Mean and 95 % t-interval half-width over seeds."""
+    v = np.asarray(v, np.float64)
+    sem = v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else 0.0
+    return float(v.mean()), float(T975.get(v.size - 1, 1.96) * sem)
+
+
+# ----------------------------------------------------------------------------------------------
+# Gradient checks and speed
+# ----------------------------------------------------------------------------------------------
+def gradient_checks(world="oscillator"):
+    """Every parameter tensor, input and initial state of all three models on a short window
+    (T = 12) of one world; returns {"kind.tensor": relative error}."""
+    rng = np.random.default_rng(11)
+    w = W.make_world(world, "struct", rng, n_train=8, n_eval=4, T=12)
+    errs = {}
+    for kind in ("rnn", "gru", "lstm"):
+        p = M.init_params(kind, 2, 5, 2, rng)
+        x = np.ascontiguousarray(np.broadcast_to(w.train.inputs[:, None, :3], (12, 2, 3, 2)))
+        y = np.ascontiguousarray(np.broadcast_to(w.train.obs[:, None, :3], (12, 2, 3)))
+        every = dict(p, x=x.copy(), h0=0.3 * rng.standard_normal((2, 3, 5)))
+        if kind == "lstm":
+            every["c0"] = 0.3 * rng.standard_normal((2, 3, 5))
+
+        def loss(kind=kind, p=p, every=every, y=y):
+            hs, _ = M.forward(kind, p, every["x"], every["h0"], every.get("c0"))
+            return M.nll_loss(p, hs, y)[0].sum()
+
+        hs, cache = M.forward(kind, p, every["x"], every["h0"], every.get("c0"))
+        g = M.backward(p, cache, M.nll_loss(p, hs, y)[1])
+        for name, e in check_gradients(loss, every, g, eps=1e-3, richardson=True).items():
+            errs[f"{kind}.{name}"] = e
+    return errs
+
+
+def benchmark(S, T, H=16, batch=64, reps=3, rng=None):
+    """ms per training step (forward, loss, BPTT, Adam) of S-seed ensembles, float32, per kind."""
+    rng = np.random.default_rng(0) if rng is None else rng
+    out = {}
+    for kind in ("rnn", "gru", "lstm"):
+        p = {k: v.astype(np.float32) for k, v in M.init_params(kind, S, H, 2, rng).items()}
+        opt = Adam(p, lr=1e-3)
+        x = rng.standard_normal((T, S, batch, 2)).astype(np.float32)
+        y = rng.standard_normal((T, S, batch)).astype(np.float32)
+        t0 = cli.Timer()
+        for _ in range(reps):
+            hs, cache = M.forward(kind, p, x)
+            g = M.backward(p, cache, M.nll_loss(p, hs, y)[1], need_dx=False)
+            opt.step({k: g[k] for k in p})
+        out[kind] = 1e3 * t0() / reps
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Helpers of the drift and regime stubs (protocol b, convergence, timing)
+# ----------------------------------------------------------------------------------------------
+def probe_snapshot(kind, world, n_mon):
+    """A snap_fn for train_ensemble: member 0 (seed 0 on the struct world) run over the first
+    n_mon eval sequences; a least-squares probe of the latent (world.eval.latent) fitted on
+    sequences 1 .. n_mon/2 - 1, R^2 on the rest, and its read-out along sequence 0.
+    Returns (T + 1,) = [read-out (T), R^2]."""
+    x = np.ascontiguousarray(world.eval.inputs[:, None, :n_mon], dtype=np.float32)    # (T, 1, n, 2)
+    z = world.eval.latent[:, :n_mon]
+    half = max(2, n_mon // 2)
+
+    def fn(p):
+        p0 = {k: v[:1] for k, v in p.items()}
+        hs, _ = M.forward(kind, p0, x, keep=False)
+        h = hs[:, 0].astype(np.float64)                                # (T, n, H)
+        A = np.concatenate([h, np.ones(h.shape[:2] + (1,))], axis=-1)  # (T, n, H + 1)
+        fit = A[1:, 1:half].reshape(-1, A.shape[-1])
+        w = np.linalg.lstsq(fit, z[1:, 1:half].reshape(-1), rcond=None)[0]
+        zs = z[1:, half:].reshape(-1)
+        r2 = 1.0 - np.mean((A[1:, half:].reshape(-1, A.shape[-1]) @ w - zs) ** 2) / zs.var()
+        return np.r_[A[:, 0] @ w, r2]
+
+    return fn
+
+
+def input_probe_readout(world, n_mon):
+    """The input-only probe (both input channels) fitted like probe_snapshot, read out along
+    sequence 0: the floor a hidden-state probe has to beat. Returns (T,)."""
+    x, z = world.eval.inputs[:, :n_mon], world.eval.latent[:, :n_mon]
+    half = max(2, n_mon // 2)
+    A = np.concatenate([x, np.ones(x.shape[:2] + (1,))], axis=-1)
+    w = np.linalg.lstsq(A[1:, 1:half].reshape(-1, 3), z[1:, 1:half].reshape(-1), rcond=None)[0]
+    return A[:, 0] @ w
+
+
+def paired_difference(struct, null, n_flips, rng):
+    """Protocol (b): d = ΔNLL(struct) - ΔNLL(null) per seed (seed i of both worlds shares its
+    init), two-sided sign-flip test and d_z = mean / sd of d. struct, null: (S,)."""
+    d = np.asarray(struct, np.float64) - np.asarray(null, np.float64)
+    _, p = St.sign_flip_test(d, n_flips, rng, alternative="two-sided")
+    return {**St.summary(d), "p_two_sided": p, "d_z": St.cohen_d(d) if d.size > 1 else None}
+
+
+def learning_status(curve, S, names, tol, frac=0.25):
+    """Per world: the last logged training NLL (mean over seeds) and its change over the last
+    `frac` of the logged points; "converged" when that change is below tol (nats per step).
+    curve (K, S * len(names)) from train_ensemble."""
+    out = {}
+    K = curve.shape[0]
+    back = max(1, int(round(frac * K)))
+    for g, name in enumerate(names):
+        c = curve[:, g * S:(g + 1) * S].mean(axis=1)
+        delta = float(c[-1] - c[-1 - back]) if K > back else float("nan")
+        out[name] = {"final_train_nll": float(c[-1]), "change_over_last_quarter": delta,
+                     "converged": bool(K > back and abs(delta) < tol)}
+    return out
+
+
+def lyapunov_many(kind, p, inputs, n_seq, windows, n_align, k, free):
+    """Protocol (b) spectra of S members along the first n_seq sequences of inputs (T, N, 2).
+
+    windows: [(t0, t1), ...] driven windows (each after n_align aligning steps); free =
+    (cut, t0, t1): input (both channels) zeroed from step cut on, exponents over [t0, t1).
+    Returns driven (W, S, n_seq, k), input-free (S, n_seq, k) and a summary dict with the mean
+    over windows and sequences per seed, the sd over seeds and over windows x sequences."""
+    S = p["W_hh"].shape[0]
+    T = inputs.shape[0]
+    x = np.ascontiguousarray(np.broadcast_to(inputs[:, None, :n_seq], (T, S, n_seq, 2)))
+    driven = np.stack([spectrum(kind, p, x, a0, a1, k, n_align) for a0, a1 in windows])
+    cut, f0, f1 = free
+    fr = spectrum(kind, p, x, f0, f1, k, f0 - cut, zero_from=cut)
+    per_seed = driven.mean(axis=(0, 2))                                # (S, k)
+    sd = lambda v: v.std(axis=0, ddof=1).tolist() if v.shape[0] > 1 else None  # noqa: E731
+    summ = {"driven_mean": per_seed.mean(axis=0).tolist(), "driven_sd_over_seeds": sd(per_seed),
+            "driven_lambda1_sd_over_windows_and_sequences": float(driven[..., 0].std()),
+            "input_free_mean": fr.mean(axis=(0, 1)).tolist(), "input_free_sd_over_seeds": sd(fr.mean(axis=1))}
+    return driven, fr, summ
+
+
+def timing_line(tr, n_members, n_seeds, original_ms, original_seed_s=None):
+    """metrics.timing entry of one ensemble: ms per ensemble step, per member (seed-world) step,
+    and the original's single-thread torch ms per step of one seed (note §6) with the speedup."""
+    per = tr["ms_per_step_train_only"] / n_members
+    lo, hi = original_ms
+    return {"ms_per_ensemble_step": tr["ms_per_step_train_only"], "members": n_members, "seeds": n_seeds,
+            "ms_per_seed_step": per, "original_ms_per_seed_step": [lo, hi],
+            "speedup_per_seed_step": [lo / per, hi / per],
+            "original_wall_s_one_seed_20000_steps": original_seed_s, "train_wall_s": tr["wall_s"]}
