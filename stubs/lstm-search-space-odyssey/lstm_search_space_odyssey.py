@@ -1,0 +1,925 @@
+"""LSTM: A Search Space Odyssey (Greff, Srivastava, Koutnik, Steunebrink & Schmidhuber 2017).
+
+IEEE TNNLS 28(10):2222-2232, arXiv 1503.04069.
+
+The study. Vanilla LSTM (V: input, forget and output gates, peepholes, tanh block input and tanh
+output activation, full-gradient BPTT) against eight variants that each change one thing:
+
+    NIG   no input gate            i = 1
+    NFG   no forget gate           f = 1
+    NOG   no output gate           o = 1
+    NIAF  no input activation      z = a_z            (no tanh on the block input)
+    NOAF  no output activation     y = o * c          (no tanh on the cell state)
+    NP    no peepholes             p_i = p_f = p_o = 0
+    CIFG  coupled input and forget gate: i = 1 - f
+    FGR   full gate recurrence: the gates also see all gate activations of step t-1
+          (nine extra recurrent matrices, gate -> gate)
+
+each tuned by its own random search (the paper: 200 trials per variant and data set) over four
+hyperparameters: hidden size log-uniform [20, 200], learning rate log-uniform [1e-6, 1e-2],
+momentum 1 - log-uniform [0.01, 1], Gaussian input-noise sd uniform [0, 1]; SGD with momentum.
+The paper then compares each variant's test errors with V's (significance test) and splits the
+variance of the performance among the hyperparameters with fANOVA.
+
+Here (a substitute, see README): the paper's data sets (TIMIT, IAM-OnDB, JSB Chorales) cannot be
+shipped, so the task is next-symbol-set prediction on the continual embedded Reber grammar
+(Gers, Schmidhuber & Cummins 2000): one stream without resets, 7 one-hot inputs, 7 sigmoid
+outputs trained on the set of legal next symbols (multi-label, like JSB's sigmoid outputs), loss
+= summed binary cross-entropy. The stream never resets, so a cell must learn to forget.
+
+The cell (one cell per block, as in the paper), per unit, with a = net input:
+
+    z = tanh(W_z x + R_z y' + b_z)                       block input (NIAF: no tanh)
+    i = sigma(W_i x + R_i y' + p_i * c' + b_i)           input gate  (NIG: 1; CIFG: 1 - f)
+    f = sigma(W_f x + R_f y' + p_f * c' + b_f)           forget gate (NFG: 1)
+    c = f * c' + i * z                                   cell state
+    o = sigma(W_o x + R_o y' + p_o * c + b_o)            output gate (NOG: 1)
+    y = o * tanh(c)                                      block output (NOAF: o * c)
+    FGR: a_{i,f,o} += R_g [i', f', o']                   (primes: step t-1)
+    out = sigma(W_y y + b_y)                             7 sigmoid outputs
+
+Fused matrices keep the catalog's gate order i, f, z(=g), o and omit absent gates:
+Wx (S, D, G), R (S, H, G), b (S, G) with G = (number of gates present) * H; peepholes P (S, n_peep,
+H) in the order i, f, o of the gates present; FGR: Rg (S, 3H, 3H). S is the trial axis (every
+trial of one variant trains at once), hidden sizes are padded to the largest with zero weights
+(a padded unit stays exactly 0 and gets exactly zero gradient). Arrays are time-major:
+x (T, S, B, D), states (S, B, H).
+
+    python3 lstm_search_space_odyssey.py --seed 0              # headline random search
+    python3 lstm_search_space_odyssey.py --setting catalog      # the earlier catalog's adding problem
+    python3 lstm_search_space_odyssey.py --quick                # seconds; what the tests run
+"""
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
+
+import math
+
+import numpy as np
+
+from shared import cli
+from shared.ensemble import map_jobs, sum_outer
+from shared.gradcheck import check_gradients
+from shared.lyapunov import qr_spectrum
+from shared.optim import Adam
+from shared.results import finish_run
+from shared.rng import streams
+
+PAPER = ("K. Greff, R. K. Srivastava, J. Koutnik, B. R. Steunebrink and J. Schmidhuber, LSTM: A Search "
+         "Space Odyssey, IEEE TNNLS 28(10):2222-2232, 2017 (arXiv 1503.04069)")
+VARIANTS = ("V", "NIG", "NFG", "NOG", "NIAF", "NOAF", "NP", "CIFG", "FGR")
+
+# the paper's search ranges (Sec. IV); hidden size scaled by 1/10, see README "Deviations"
+PAPER_H_RANGE = (20, 200)
+H_RANGE = (2, 20)
+LR_RANGE = (1e-6, 1e-2)
+ONE_MINUS_MOMENTUM_RANGE = (0.01, 1.0)
+NOISE_RANGE = (0.0, 1.0)
+CE_HALF = 7 * math.log(2.0)                                # cross-entropy of the constant output 0.5
+
+
+# ----------------------------------------------------------------------------------------------
+# Data: the continual embedded Reber grammar (Gers et al. 2000), and the catalog's adding problem
+# ----------------------------------------------------------------------------------------------
+SYMBOLS = "BTPSXVE"
+B_, T_, P_, S_, X_, V_, E_ = range(7)
+# Reber grammar: node -> [(symbol, next node)]; node 5 is the exit (E follows)
+REBER = {0: [(T_, 1), (P_, 2)], 1: [(S_, 1), (X_, 3)], 2: [(T_, 2), (V_, 4)],
+         3: [(X_, 2), (S_, 5)], 4: [(P_, 3), (V_, 5)]}
+
+
+def embedded_reber_string(rng):
+    """One embedded Reber string B (T|P) B <Reber> E (T|P) E as symbol indices, with the legal-next
+    sets (multi-hot, 7) after every symbol, and the index of the long-lag symbol (the second T/P)."""
+    outer = T_ if rng.random() < 0.5 else P_
+    sym = [B_, outer, B_]
+    legal = [[T_, P_], [B_], [T_, P_]]
+    node = 0
+    while node != 5:
+        options = REBER[node]
+        s, node = options[rng.integers(len(options))]
+        sym.append(s)
+        legal.append([o for o, _ in REBER[node]] if node != 5 else [E_])
+    sym.append(E_)                                           # inner E
+    legal.append([outer])                                    # the long-lag prediction
+    sym += [outer, E_]
+    legal += [[E_], [B_]]                                    # after the final E the next string's B
+    return sym, legal, len(sym) - 3                          # position of inner E (predicts T/P)
+
+
+def reber_streams(rng, n_steps, n_streams):
+    """Continual embedded Reber streams: strings concatenated without resets.
+
+    Returns sym (n_steps, n_streams) int8, legal (n_steps, n_streams, 7) float32 (targets: the
+    symbols allowed after sym[t]) and longlag (n_steps, n_streams) bool (steps whose prediction is
+    the outer T/P that needs the long memory)."""
+    sym = np.empty((n_steps, n_streams), np.int8)
+    legal = np.zeros((n_steps, n_streams, 7), np.float32)
+    longlag = np.zeros((n_steps, n_streams), bool)
+    for b in range(n_streams):
+        t = 0
+        while t < n_steps:
+            s, lg, k = embedded_reber_string(rng)
+            n = min(len(s), n_steps - t)
+            sym[t:t + n, b] = s[:n]
+            for j in range(n):
+                legal[t + j, b, lg[j]] = 1.0
+            if k < n:
+                longlag[t + k, b] = True
+            t += n
+    return sym, legal, longlag
+
+
+def one_hot(sym, dtype=np.float32):
+    return np.eye(7, dtype=dtype)[sym]
+
+
+def adding_batch(rng, n, T=50):
+    """The earlier catalog's adding problem: values U[0, 1], one marker in the first half, one in the
+    second half, target X1 + X2 at the last step. Returns x (T, n, 2), target (n,)."""
+    x = np.zeros((T, n, 2))
+    x[..., 0] = rng.uniform(0.0, 1.0, size=(T, n))
+    p1 = rng.integers(0, T // 2, size=n)
+    p2 = rng.integers(T // 2, T, size=n)
+    x[p1, np.arange(n), 1] = 1.0
+    x[p2, np.arange(n), 1] = 1.0
+    return x, x[p1, np.arange(n), 0] + x[p2, np.arange(n), 0]
+
+
+# ----------------------------------------------------------------------------------------------
+# Model: the nine cells (forward, then backward), one code path per variant
+# ----------------------------------------------------------------------------------------------
+def sigmoid(a):
+    return 0.5 + 0.5 * np.tanh(0.5 * a)                     # no overflow warnings
+
+
+class Cell:
+    """Layout of one variant: which gates exist, their column slices, peepholes, FGR."""
+
+    def __init__(self, variant, n_in, H, n_out):
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown variant {variant!r}; choose from {VARIANTS}")
+        self.variant, self.n_in, self.H, self.n_out = variant, n_in, H, n_out
+        absent = {"NIG": "i", "CIFG": "i", "NFG": "f", "NOG": "o"}.get(variant, "")
+        self.gates = [g for g in "ifgo" if g != absent]      # catalog order i, f, g(=z), o
+        self.col = {g: slice(k * H, (k + 1) * H) for k, g in enumerate(self.gates)}
+        self.G = len(self.gates) * H
+        self.peep = [] if variant == "NP" else [g for g in "ifo" if g in self.gates]
+        self.fgr = variant == "FGR"
+        self.tanh_z = variant != "NIAF"
+        self.tanh_c = variant != "NOAF"
+        self.n_state = (5 if self.fgr else 2) * H             # (c, y) and, for FGR, (i, f, o)
+
+    def n_weights(self, H=None):
+        """Trainable weights of one net with H cells (biases and peepholes included)."""
+        H = self.H if H is None else H
+        G = len(self.gates) * H
+        n = (self.n_in + H + 1) * G + len(self.peep) * H + (H + 1) * self.n_out
+        return n + (9 * H * H if self.fgr else 0)
+
+    def init(self, rng, S, sizes=None, scale=0.1, dtype=np.float32):
+        """Weights U[-scale, scale], biases 0; units past each trial's size (sizes (S,)) are zero."""
+        H, G = self.H, self.G
+        u = lambda *shape: rng.uniform(-scale, scale, size=shape)   # noqa: E731
+        p = {"Wx": u(S, self.n_in, G), "R": u(S, H, G), "b": np.zeros((S, G)),
+             "Wy": u(S, H, self.n_out), "by": np.zeros((S, self.n_out))}
+        if self.peep:
+            p["P"] = u(S, len(self.peep), H)
+        if self.fgr:
+            p["Rg"] = u(S, 3 * H, 3 * H)
+        if sizes is not None:
+            for k, m in self.pad_masks(sizes).items():
+                p[k] *= m
+        return {k: v.astype(dtype) for k, v in p.items()}
+
+    def pad_masks(self, sizes):
+        """1 for the weights of each trial's own cells, 0 for the padding (sizes (S,))."""
+        H = self.H
+        live = (np.arange(H)[None, :] < np.asarray(sizes)[:, None]).astype(float)   # (S, H)
+        gl = np.tile(live, (1, len(self.gates)))                                   # (S, G)
+        m = {"Wx": gl[:, None, :], "R": live[:, :, None] * gl[:, None, :], "b": np.ones_like(gl),
+             "Wy": live[:, :, None], "by": 1.0}
+        if self.peep:
+            m["P"] = live[:, None, :]
+        if self.fgr:
+            l3 = np.tile(live, (1, 3))
+            m["Rg"] = l3[:, :, None] * l3[:, None, :]
+        return m
+
+
+def zero_state(cell, S, B, dtype=np.float32):
+    st = {"c": np.zeros((S, B, cell.H), dtype), "y": np.zeros((S, B, cell.H), dtype)}
+    if cell.fgr:
+        st["g"] = np.zeros((S, B, 3 * cell.H), dtype)
+    return st
+
+
+def cell_forward(cell, p, x, state):
+    """Run the cell over x (T, S, B, D) from ``state``; return Y (T, S, B, H), the final state and a
+    cache for the backward pass. The cache holds net-input activations ``act`` (T, S, B, G) (gates
+    after sigma, block input after its activation), cell states C (T+1, ...), outputs Y (T+1, ...)
+    (index 0 = the initial state) and tanh(c) (T, ...)."""
+    T = x.shape[0]
+    H, col = cell.H, cell.col
+    ax = np.matmul(x, p["Wx"]) + p["b"][:, None, :]          # (T, S, B, G) inputs done at once
+    C = np.empty((T + 1,) + state["c"].shape, x.dtype)
+    Y = np.empty_like(C)
+    act = np.empty_like(ax)
+    HC = np.empty((T,) + state["c"].shape, x.dtype)
+    C[0], Y[0] = state["c"], state["y"]
+    P = {g: p["P"][:, k, None, :] for k, g in enumerate(cell.peep)}   # (S, 1, H) each
+    if cell.fgr:
+        GP = np.empty((T + 1,) + state["g"].shape, x.dtype)
+        GP[0] = state["g"]
+    for t in range(T):
+        c_prev = C[t]
+        a = ax[t] + np.matmul(Y[t], p["R"])                 # (S, B, G)
+        if cell.fgr:                                        # a_{i,f,o} += R_g [i', f', o']
+            r = np.matmul(GP[t], p["Rg"])
+            a[..., :2 * H] += r[..., :2 * H]
+            a[..., 3 * H:] += r[..., 2 * H:]
+        z = np.tanh(a[..., col["g"]]) if cell.tanh_z else a[..., col["g"]]
+        act[t, ..., col["g"]] = z
+        if "i" in col:                                      # i = sigma(a_i + p_i c')
+            ai = a[..., col["i"]] + P["i"] * c_prev if "i" in P else a[..., col["i"]]
+            i = act[t, ..., col["i"]] = sigmoid(ai)
+        if "f" in col:                                      # f = sigma(a_f + p_f c')
+            af = a[..., col["f"]] + P["f"] * c_prev if "f" in P else a[..., col["f"]]
+            f = act[t, ..., col["f"]] = sigmoid(af)
+        if cell.variant == "NIG":
+            c = f * c_prev + z                              # i = 1
+        elif cell.variant == "CIFG":
+            c = f * c_prev + (1.0 - f) * z                  # i = 1 - f
+        elif cell.variant == "NFG":
+            c = c_prev + i * z                              # f = 1
+        else:
+            c = f * c_prev + i * z
+        C[t + 1] = c
+        hc = HC[t] = np.tanh(c) if cell.tanh_c else c
+        if "o" in col:                                      # o = sigma(a_o + p_o c)
+            ao = a[..., col["o"]] + P["o"] * c if "o" in P else a[..., col["o"]]
+            o = act[t, ..., col["o"]] = sigmoid(ao)
+            Y[t + 1] = o * hc
+        else:
+            Y[t + 1] = hc                                   # o = 1
+        if cell.fgr:
+            GP[t + 1] = np.concatenate([act[t, ..., :2 * H], act[t, ..., 3 * H:]], axis=-1)
+    cache = {"x": x, "act": act, "C": C, "Y": Y, "HC": HC}
+    final = {"c": C[T], "y": Y[T]}
+    if cell.fgr:
+        cache["GP"] = GP
+        final["g"] = GP[T]
+    return Y[1:], final, cache
+
+
+def cell_step_backward(cell, p, cache, t, dy, dc, dg=None):
+    """Backward through step t alone. dy, dc (S, N, H): gradients on y_t and c_t (from the output
+    layer and from step t+1); dg (S, N, 3H): on the FGR gate activations of step t (from t+1).
+
+    Returns da (S, N, G) (gradient on the net inputs a_t, peephole terms excluded), dc_prev on
+    c_{t-1}, and the pre-peephole gate deltas needed for the peephole gradients. The batch N may
+    exceed the cache's (broadcast) - that is how the Jacobian below is built.
+    """
+    H, col = cell.H, cell.col
+    act, c_prev, hc = cache["act"][t], cache["C"][t], cache["HC"][t]
+    P = {g: p["P"][:, k, None, :] for k, g in enumerate(cell.peep)}
+    da = np.empty(dy.shape[:-1] + (cell.G,), dy.dtype)
+    if cell.fgr:                                            # FGR: gate activations also feed t+1
+        dgi, dgf, dgo = dg[..., :H], dg[..., H:2 * H], dg[..., 2 * H:]
+    # y = o * h(c)
+    if "o" in col:
+        o = act[..., col["o"]]
+        do = dy * hc + (dgo if cell.fgr else 0.0)
+        dhc = dy * o
+        dao = da[..., col["o"]] = do * o * (1.0 - o)       # o = sigma(a_o + p_o c)
+    else:
+        dhc = dy
+    # h(c) = tanh(c) or c
+    dc = dc + (dhc * (1.0 - hc * hc) if cell.tanh_c else dhc)
+    if "o" in P:
+        dc = dc + dao * P["o"]
+    # c = f c' + i z
+    z = act[..., col["g"]]
+    f = act[..., col["f"]] if "f" in col else None
+    if cell.variant == "NIG":
+        i = None
+        dz = dc
+    elif cell.variant == "CIFG":
+        dz = dc * (1.0 - f)
+    else:
+        i = act[..., col["i"]]
+        dz = dc * i
+    da[..., col["g"]] = dz * (1.0 - z * z) if cell.tanh_z else dz
+    dc_prev = dc * f if f is not None else dc + 0.0
+    if "i" in col:
+        di = dc * z + (dgi if cell.fgr else 0.0)
+        dai = da[..., col["i"]] = di * i * (1.0 - i)
+        if "i" in P:
+            dc_prev = dc_prev + dai * P["i"]
+    if "f" in col:
+        df = dc * c_prev + (dgf if cell.fgr else 0.0)
+        if cell.variant == "CIFG":
+            df = df - dc * z                                # i = 1 - f
+        daf = da[..., col["f"]] = df * f * (1.0 - f)
+        if "f" in P:
+            dc_prev = dc_prev + daf * P["f"]
+    return da, dc_prev
+
+
+def cell_backward(cell, p, cache, dY, dfinal=None):
+    """Full-gradient BPTT through the whole cached sequence.
+
+    dY (T, S, B, H): gradient on every y_t from the output layer; dfinal: optional gradients on
+    the final state. Returns the parameter gradients of the cell and the gradient on the initial
+    state {c, y[, g]}.
+    """
+    T = dY.shape[0]
+    H = cell.H
+    dA = np.empty(cache["act"].shape, dY.dtype)
+    dfinal = dfinal or {}
+    dy_rec = dfinal.get("y", 0.0)
+    dc = dfinal.get("c", np.zeros_like(dY[0]))
+    dg = dfinal.get("g", np.zeros(dY.shape[1:-1] + (3 * H,), dY.dtype)) if cell.fgr else None
+    RT = np.swapaxes(p["R"], 1, 2)
+    RgT = np.swapaxes(p["Rg"], 1, 2) if cell.fgr else None
+    for t in range(T - 1, -1, -1):
+        da, dc = cell_step_backward(cell, p, cache, t, dY[t] + dy_rec, dc, dg)
+        dA[t] = da
+        dy_rec = np.matmul(da, RT)                          # a_t = ... + R y_{t-1}
+        if cell.fgr:                                        # a_{ifo,t} = ... + R_g g_{t-1}
+            dg = np.matmul(np.concatenate([da[..., :2 * H], da[..., 3 * H:]], axis=-1), RgT)
+    g = {"Wx": sum_outer(cache["x"], dA), "R": sum_outer(cache["Y"][:-1], dA),
+         "b": dA.sum(axis=(0, 2))}
+    if cell.peep:
+        rows = []
+        for g_ in cell.peep:                                # p_i, p_f see c_{t-1}; p_o sees c_t
+            cs = cache["C"][1:] if g_ == "o" else cache["C"][:-1]
+            rows.append((dA[..., cell.col[g_]] * cs).sum(axis=(0, 2)))
+        g["P"] = np.stack(rows, axis=1)
+    if cell.fgr:
+        dAg = np.concatenate([dA[..., :2 * H], dA[..., 3 * H:]], axis=-1)
+        g["Rg"] = sum_outer(cache["GP"][:-1], dAg)
+    dstate0 = {"c": dc, "y": dy_rec}
+    if cell.fgr:
+        dstate0["g"] = dg
+    return g, dstate0
+
+
+def cell_jacobians(cell, p, cache):
+    """d state_t / d state_{t-1} for every step of a cached run with B = 1: (T, S, n, n) with the
+    state (c, y) or, for FGR, (c, y, i, f, o). Built from the step backward pass: row k of J_t is
+    the gradient of state component k, i.e. one backward step from a unit vector."""
+    H, n = cell.H, cell.n_state
+    T, S = cache["act"].shape[0], cache["act"].shape[1]
+    eye = np.eye(n, dtype=cache["act"].dtype)
+    dc0 = np.broadcast_to(eye[:, :H], (S, n, H))
+    dy0 = np.broadcast_to(eye[:, H:2 * H], (S, n, H))
+    dg0 = np.broadcast_to(eye[:, 2 * H:], (S, n, 3 * H)) if cell.fgr else None
+    RT = np.swapaxes(p["R"], 1, 2)
+    RgT = np.swapaxes(p["Rg"], 1, 2) if cell.fgr else None
+    J = np.empty((T, S, n, n), cache["act"].dtype)
+    for t in range(T):
+        da, dc_prev = cell_step_backward(cell, p, cache, t, dy0, dc0, dg0)
+        J[t, :, :, :H] = dc_prev
+        J[t, :, :, H:2 * H] = np.matmul(da, RT)
+        if cell.fgr:
+            J[t, :, :, 2 * H:] = np.matmul(np.concatenate([da[..., :2 * H], da[..., 3 * H:]], -1), RgT)
+    return J
+
+
+def state_vector(cell, st):
+    parts = [st["c"], st["y"]] + ([st["g"]] if cell.fgr else [])
+    return np.concatenate(parts, axis=-1)
+
+
+def state_dict(cell, v):
+    H = cell.H
+    st = {"c": v[..., :H], "y": v[..., H:2 * H]}
+    if cell.fgr:
+        st["g"] = v[..., 2 * H:]
+    return st
+
+
+# ----------------------------------------------------------------------------------------------
+# Losses: sigmoid outputs with cross-entropy (Reber), linear output with squared error (adding)
+# ----------------------------------------------------------------------------------------------
+def bce_loss(p, Y, target):
+    """Y (T, S, B, H), target (T, B, K) -> per-trial loss (S,) = mean over B of the sum over time and
+    outputs of the cross-entropy; also dY and the output-layer gradients."""
+    B = Y.shape[2]
+    logit = np.matmul(Y, p["Wy"]) + p["by"][:, None, :]     # (T, S, B, K)
+    tgt = target[:, None]
+    loss = (np.logaddexp(0.0, logit) - tgt * logit).sum(axis=(0, 2, 3)) / B
+    dlogit = (sigmoid(logit) - tgt) / B
+    dY = np.matmul(dlogit, np.swapaxes(p["Wy"], 1, 2))
+    return loss, dY, {"Wy": sum_outer(Y, dlogit), "by": dlogit.sum(axis=(0, 2))}
+
+
+def mse_last_loss(p, Y, target):
+    """Linear output at the last step only: Y (T, S, B, H), target (S, B) -> per-net mean squared
+    error (S,), dY and output gradients."""
+    B = Y.shape[2]
+    out = np.matmul(Y[-1], p["Wy"])[..., 0] + p["by"][:, None, 0]   # (S, B)
+    err = out - target
+    loss = (err ** 2).mean(axis=1)
+    dout = (2.0 / B) * err[..., None]                       # (S, B, 1)
+    dY = np.zeros_like(Y)
+    dY[-1] = np.matmul(dout, np.swapaxes(p["Wy"], 1, 2))
+    return loss, dY, {"Wy": np.matmul(np.swapaxes(Y[-1], 1, 2), dout), "by": dout.sum(axis=1)}
+
+
+def loss_only(cell, p, x, state, target, loss_fn=bce_loss):
+    """The summed per-trial loss, forward only (what the finite differences perturb)."""
+    Y, _, _ = cell_forward(cell, p, x, state)
+    return float(loss_fn(p, Y, target)[0].sum())
+
+
+def loss_and_grads(cell, p, x, state, target, loss_fn=bce_loss):
+    Y, final, cache = cell_forward(cell, p, x, state)
+    loss, dY, gout = loss_fn(p, Y, target)
+    g, dstate0 = cell_backward(cell, p, cache, dY)
+    g.update(gout)
+    return loss, g, final, dstate0
+
+
+# ----------------------------------------------------------------------------------------------
+# Random search: every trial of one variant trains at once (trial axis S)
+# ----------------------------------------------------------------------------------------------
+def sample_hyperparameters(rng, n, h_range=H_RANGE):
+    """The paper's four ranges (hidden size scaled, see H_RANGE)."""
+    logu = lambda lo, hi: np.exp(rng.uniform(np.log(lo), np.log(hi), size=n))   # noqa: E731
+    return {"hidden": np.round(logu(*h_range)).astype(int),
+            "lr": logu(*LR_RANGE),
+            "momentum": 1.0 - logu(*ONE_MINUS_MOMENTUM_RANGE),
+            "noise": rng.uniform(*NOISE_RANGE, size=n)}
+
+
+def evaluate_reber(cell, p, sym, legal, longlag, chunk=500):
+    """Forward only from a zero state over test streams (T, B). Per trial: mean cross-entropy per
+    symbol (nats, summed over the 7 outputs), fraction of symbols whose legal set is not exactly
+    reproduced at threshold 0.5, the same at the long-lag T/P steps, and the mean |c| over time."""
+    S = p["Wx"].shape[0]
+    T, B = sym.shape
+    st = zero_state(cell, S, B)
+    ce, wrong, cnorm = np.zeros(S), np.zeros((S, T, B), bool), np.zeros((S, T))
+    for t0 in range(0, T, chunk):
+        x = np.broadcast_to(one_hot(sym[t0:t0 + chunk])[:, None], (min(chunk, T - t0), S, B, 7))
+        Y, st, cache = cell_forward(cell, p, np.ascontiguousarray(x), st)
+        logit = np.matmul(Y, p["Wy"]) + p["by"][:, None, :]
+        tgt = legal[t0:t0 + chunk][:, None]
+        ce += (np.logaddexp(0.0, logit) - tgt * logit).sum(axis=(0, 2, 3))
+        wrong[:, t0:t0 + chunk] = np.any((logit > 0) != (tgt > 0.5), axis=-1).transpose(1, 0, 2)
+        cnorm[:, t0:t0 + chunk] = np.abs(cache["C"][1:]).mean(axis=(2, 3)).T
+    ll = longlag[None].repeat(S, 0)
+    ce = ce / (T * B)
+    # a net worse than the constant output 0.5 (7 ln 2 nats; e.g. NOAF trials whose unbounded
+    # outputs blow up) is scored as that constant: a failed trial, not an outlier of 1e6 nats
+    return {"ce": np.minimum(ce, CE_HALF), "ce_raw": ce, "err": wrong.mean(axis=(1, 2)),
+            "err_longlag": (wrong & ll).sum(axis=(1, 2)) / max(1, longlag.sum()),
+            "cnorm": cnorm}
+
+
+def train_variant(job):
+    """Train every trial of one variant on the shared continual streams (worker-process entry)."""
+    v, hp, data, cfg, seed = job["variant"], job["hp"], job["data"], job["cfg"], job["seed"]
+    rs = streams(seed, [f"{kind}_{u}" for u in VARIANTS for kind in ("init", "noise")])
+    rng_init, rng_noise = rs[f"init_{v}"], rs[f"noise_{v}"]
+    S = len(hp["lr"])
+    H = int(hp["hidden"].max())
+    cell = Cell(v, 7, H, 7)
+    p = cell.init(rng_init, S, sizes=hp["hidden"])
+    mom = {k: np.zeros_like(a) for k, a in p.items()}
+    rg_mask = cell.pad_masks(hp["hidden"])["Rg"].astype(np.float32) if cell.fgr else None
+    lr = hp["lr"].astype(np.float32)
+    mu = hp["momentum"].astype(np.float32)
+    sd = hp["noise"].astype(np.float32)
+    alive = np.ones(S, bool)
+    diverged_at = np.full(S, -1)
+    sym, legal = data["train_sym"], data["train_legal"]
+    Tseg, B = cfg["segment"], sym.shape[1]
+    st = zero_state(cell, S, B)
+    n_updates = cfg["updates"]
+    ckpts = set(np.linspace(0, n_updates, cfg["n_ckpt"]).astype(int)[1:].tolist())
+    val_curve, train_curve = [], np.zeros((n_updates, S), np.float32)
+    val = data["val"]
+    val_curve.append(evaluate_reber(cell, p, *val)["ce"])
+    for u in range(n_updates):
+        seg = slice(u * Tseg, (u + 1) * Tseg)
+        x = one_hot(sym[seg])[:, None] + sd[None, :, None, None] * \
+            rng_noise.standard_normal((Tseg, 1, B, 7), dtype=np.float32)      # (T, S, B, 7)
+        with np.errstate(all="ignore"):
+            loss, g, st, _ = loss_and_grads(cell, p, x, st, legal[seg])
+            # SGD with classical momentum, one update per segment of the stream (truncated BPTT)
+            for k in p:
+                shp = (-1,) + (1,) * (p[k].ndim - 1)
+                mom[k] = mu.reshape(shp) * mom[k] - lr.reshape(shp) * g[k]
+                p[k] += mom[k]
+            if cell.fgr:
+                # a padded unit's gates sit at sigma(0) = 0.5, so R_g rows from padded gates get a
+                # gradient; project it away so that each trial stays exactly its own h-cell net
+                mom["Rg"] *= rg_mask
+                p["Rg"] *= rg_mask
+        train_curve[u] = np.where(alive, loss / Tseg, np.nan)
+        bad = alive & ~(np.isfinite(loss) & np.all([np.all(np.isfinite(a.reshape(S, -1)), axis=1)
+                                                      for a in p.values()], axis=0))
+        bad |= alive & (np.abs(st["c"]).reshape(S, -1).max(axis=1) > 1e6)
+        if bad.any():                     # a diverged trial is frozen at zero weights (outputs 0.5)
+            alive &= ~bad
+            diverged_at[bad] = u
+            for k in p:
+                p[k][bad] = 0.0
+                mom[k][bad] = 0.0
+            for k in st:
+                st[k][bad] = 0.0
+            lr[bad] = 0.0
+        if u + 1 in ckpts:
+            val_curve.append(evaluate_reber(cell, p, *val)["ce"])
+    test = evaluate_reber(cell, p, *data["test"])
+    # Lyapunov spectra and state growth of the best trials (by test loss), all on the same input
+    best = np.argsort(test["ce"])[:cfg["n_lyap"]]
+    lyap = [trial_spectrum(cell, p, s, hp["hidden"][s], data["lyap_sym"], cfg) for s in best]
+    return {"variant": v, "test_ce": test["ce"], "test_ce_raw": test["ce_raw"], "test_err": test["err"],
+            "test_err_longlag": test["err_longlag"], "alive": alive, "diverged_at": diverged_at,
+            "val_curve": np.array(val_curve), "train_curve": train_curve,
+            "best": best, "lyap": lyap, "cnorm_best": test["cnorm"][best[0]],
+            "n_weights": np.array([cell.n_weights(h) for h in hp["hidden"]])}
+
+
+def select_trial(cell, p, s, h):
+    """One trial's parameters cut to its own h cells (drops the zero padding)."""
+    sub = Cell(cell.variant, cell.n_in, int(h), cell.n_out)
+    idx_g = np.concatenate([np.arange(k * cell.H, k * cell.H + h) for k in range(len(cell.gates))])
+    q = {"Wx": p["Wx"][s:s + 1][:, :, idx_g], "R": p["R"][s:s + 1][:, :h][:, :, idx_g],
+         "b": p["b"][s:s + 1][:, idx_g], "Wy": p["Wy"][s:s + 1, :h], "by": p["by"][s:s + 1]}
+    if cell.peep:
+        q["P"] = p["P"][s:s + 1, :, :h]
+    if cell.fgr:
+        i3 = np.concatenate([np.arange(k * cell.H, k * cell.H + h) for k in range(3)])
+        q["Rg"] = p["Rg"][s:s + 1][:, i3][:, :, i3]
+    return sub, {k: np.ascontiguousarray(a, dtype=np.float64) for k, a in q.items()}
+
+
+def trial_spectrum(cell, p, s, h, sym, cfg):
+    """Top Lyapunov exponents of one trained trial along a test stream (float64, B = 1) and the
+    mean |c| over a long run of the same stream (drift without forgetting)."""
+    sub, q = select_trial(cell, p, s, h)
+    x = one_hot(sym, np.float64)[:, None, None, :]          # (T, 1, 1, 7)
+    _, _, cache = cell_forward(sub, q, x, zero_state(sub, 1, 1, np.float64))
+    J = cell_jacobians(sub, q, cache)[:, 0]                 # (T, n, n)
+    k = min(cfg["lyap_k"], sub.n_state)
+    lam = qr_spectrum(J, k=k, n_transient=cfg["lyap_transient"])
+    return {"trial": int(s), "hidden": int(h), "exponents": lam,
+            "cnorm": np.abs(cache["C"][1:, 0, 0]).mean(axis=-1)}
+
+
+# ----------------------------------------------------------------------------------------------
+# Statistics: Welch's t-test (own Student-t tail, no scipy) and a fANOVA-style main-effect split
+# ----------------------------------------------------------------------------------------------
+def _betacf(a, b, x, n_iter=300):
+    """Continued fraction of the regularised incomplete beta (modified Lentz)."""
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, n_iter + 1):
+        for num in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+                    -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
+            d = 1.0 + num * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + num / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            break
+    return h
+
+
+def betainc(a, b, x):
+    """Regularised incomplete beta I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    lbeta = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+    front = math.exp(lbeta + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _betacf(a, b, x) / a
+    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
+
+
+def welch_test(a, b):
+    """Welch's unequal-variance t-test: (t, two-sided p) for mean(a) - mean(b)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    if va + vb == 0:
+        return 0.0, 1.0
+    t = (a.mean() - b.mean()) / math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    return float(t), float(betainc(df / 2.0, 0.5, df / (df + t * t)))
+
+
+def main_effects(X, y, rng, n_bins=None, n_perm=200):
+    """fANOVA-style first-order split: for each column j of X, the variance of the bin means of y
+    over n_bins quantile bins of X[:, j] (default: about 25 trials per bin, 4 to 10 bins) as a
+    fraction of Var(y), minus the same statistic's mean under random permutations of y (its
+    small-sample bias). What the main effects leave is the share of interactions and noise.
+    Binning flattens a smooth effect inside each bin, so a main effect is slightly underestimated."""
+    y = np.asarray(y, float)
+    n, d = X.shape
+    n_bins = max(4, min(10, n // 25)) if n_bins is None else n_bins
+    bins = np.empty((d, n), int)
+    for j in range(d):
+        r = np.argsort(np.argsort(X[:, j], kind="stable"), kind="stable")
+        bins[j] = r * n_bins // n
+
+    def frac(yy):
+        out = np.empty(d)
+        for j in range(d):
+            cnt = np.bincount(bins[j], minlength=n_bins)
+            means = np.bincount(bins[j], weights=yy, minlength=n_bins) / np.maximum(cnt, 1)
+            out[j] = (cnt * (means - yy.mean()) ** 2).sum() / n / yy.var()
+        return out
+
+    raw = frac(y)
+    null = np.mean([frac(rng.permutation(y)) for _ in range(n_perm)], axis=0)
+    return np.clip(raw - null, 0.0, None), raw
+
+
+def search_statistics(res, hp, rng, top_frac):
+    """Per-variant distributions, Welch tests of each variant against V on the top trials and on
+    all trials, and the main-effect split (pooled and V alone)."""
+    names = [r["variant"] for r in res]
+    ce = {r["variant"]: r["test_ce"] for r in res}
+    n = len(ce["V"])
+    k = max(3, int(round(top_frac * n)))
+    top = {v: np.sort(ce[v])[:k] for v in names}
+    stats = {}
+    for v in names:
+        t_top, p_top = welch_test(top[v], top["V"])
+        t_all, p_all = welch_test(ce[v], ce["V"])
+        stats[v] = {"median": float(np.median(ce[v])), "best": float(ce[v].min()),
+                    "top_mean": float(top[v].mean()), "top_sd": float(top[v].std(ddof=1)),
+                    "t_top": t_top, "p_top": p_top, "t_all": t_all, "p_all": p_all}
+    cols = ["log10 lr", "log10 hidden", "log10 (1 - momentum)", "input noise sd"]
+    X = np.concatenate([np.stack([np.log10(hp[v]["lr"]), np.log10(hp[v]["hidden"]),
+                                  np.log10(1.0 - hp[v]["momentum"]), hp[v]["noise"]], 1)
+                        for v in names])
+    y = np.concatenate([ce[v] for v in names])
+    pooled, pooled_raw = main_effects(X, y, rng)
+    only_v, _ = main_effects(X[:n], ce["V"], rng)
+    return {"k_top": k, "per_variant": stats, "fanova_columns": cols,
+            "fanova_pooled": dict(zip(cols, pooled.tolist(), strict=True)),
+            "fanova_pooled_uncorrected": dict(zip(cols, pooled_raw.tolist(), strict=True)),
+            "fanova_V": dict(zip(cols, only_v.tolist(), strict=True))}
+
+
+# ----------------------------------------------------------------------------------------------
+# The earlier catalog's setting: adding problem T = 50, 8 cells (no FGR), Adam, 3 seeds
+# ----------------------------------------------------------------------------------------------
+def train_catalog_variant(job):
+    v, cfg, seed = job["variant"], job["cfg"], job["seed"]
+    rs = streams(seed, ["data", "eval"] + [f"init_{u}" for u in VARIANTS])
+    rng_init = rs[f"init_{v}"]
+    rng_data = rs["data"]                                   # the same batches for every variant
+    S, H = cfg["n_seeds"], cfg["hidden"]
+    cell = Cell(v, 2, H, 1)
+    p = cell.init(rng_init, S)
+    opt = Adam(p, lr=cfg["lr"], per_member=True)
+    for step in range(cfg["steps"]):
+        x, tgt = adding_batch(rng_data, S * cfg["batch"], cfg["T"])
+        x = x.reshape(cfg["T"], S, cfg["batch"], 2).astype(np.float32)
+        loss, g, _, _ = loss_and_grads(cell, p, x, zero_state(cell, S, cfg["batch"]),
+                                       tgt.reshape(S, cfg["batch"]).astype(np.float32), mse_last_loss)
+        cli.check_finite(step, loss=loss)
+        opt.step(g)
+    x, tgt = adding_batch(rs["eval"], cfg["n_test"], cfg["T"])
+    xs = np.broadcast_to(x[:, None].astype(np.float32), (cfg["T"], S, cfg["n_test"], 2))
+    Y, _, _ = cell_forward(cell, p, np.ascontiguousarray(xs), zero_state(cell, S, cfg["n_test"]))
+    mse, _, _ = mse_last_loss(p, Y, np.broadcast_to(tgt[None].astype(np.float32), (S, cfg["n_test"])))
+    return {"variant": v, "mse": mse.astype(float), "n_weights": cell.n_weights()}
+
+
+def run_catalog(args, timer):
+    cfg = {"T": 50, "hidden": 12, "lr": 5e-3, "batch": 32, "steps": 60 if args.quick else 1500,
+           "n_seeds": 3, "n_test": 1000, "workers": args.workers}
+    names = [v for v in VARIANTS if v != "FGR"]
+    print(f"earlier catalog's setting: adding problem T={cfg['T']}, {len(names)} cells, hidden "
+          f"{cfg['hidden']}, Adam {cfg['lr']}, batch {cfg['batch']}, {cfg['steps']} steps, "
+          f"{cfg['n_seeds']} seeds each")
+    res = map_jobs(train_catalog_variant, [{"variant": v, "cfg": cfg, "seed": args.seed} for v in names],
+                   workers=args.workers)
+    med = {r["variant"]: float(np.median(r["mse"])) for r in res}
+    for r in res:
+        print(f"  {r['variant']:5s} test MSE per seed {np.round(r['mse'], 4).tolist()}  median "
+              f"{med[r['variant']]:.4f}")
+    rank = sorted(med, key=med.get)
+    print(f"  ranking by median MSE: {' < '.join(rank)}  ({timer():.1f}s)")
+    old = {"CIFG": 0.0010, "NOAF": 0.0017, "NIAF": 0.0027, "V": 0.0028, "NP": 0.0028, "NOG": 0.0029,
+           "NFG": 0.0033, "NIG": 0.0088}
+    headline = [
+        {"name": "best variant by median test MSE (adding T=50, 3 seeds)", "value": rank[0],
+         "paper_value": "CIFG (earlier catalog: 0.0010)",
+         "verdict": "yes" if rank[0] == "CIFG" else "no",
+         "note": f"here {rank[0]} {med[rank[0]]:.4f}; CIFG {med['CIFG']:.4f}"},
+        {"name": "worst variant by median test MSE", "value": rank[-1],
+         "paper_value": "NIG (earlier catalog: 0.0088)",
+         "verdict": "yes" if rank[-1] == "NIG" else "no",
+         "note": f"here {rank[-1]} {med[rank[-1]]:.4f}; NIG {med['NIG']:.4f}"}]
+    record = {"stub": "lstm-search-space-odyssey", "family": "schmidhuber",
+              "title": "LSTM: A Search Space Odyssey (earlier catalog's setting)", "paper": PAPER,
+              "seed": args.seed, "quick": args.quick,
+              "config": {**cfg, "variants": names, "n_seeds": cfg["n_seeds"] * len(names),
+                         "seeds_per_variant": cfg["n_seeds"]},
+              "metrics": {"median_mse": med, "mse_per_seed": {r["variant"]: r["mse"] for r in res},
+                          "ranking": rank, "earlier_catalog_median_mse": old,
+                          "n_weights": {r["variant"]: r["n_weights"] for r in res},
+                          "timing": {"wall_s": timer()}},
+              "headline": headline, "lyapunov": None}
+    finish_run(args.out, record, {"median_mse": np.array([med[v] for v in names])}, timer)
+
+
+# ----------------------------------------------------------------------------------------------
+# Gradient checks (float64): every variant separately, and the Jacobian used for the spectra
+# ----------------------------------------------------------------------------------------------
+def gradient_checks(args=None, variants=VARIANTS):
+    errs = {}
+    rng = np.random.default_rng(7)
+    T, S, B, H = 5, 2, 3, 3
+    for v in variants:
+        cell = Cell(v, 7, H, 7)
+        p = cell.init(rng, S, scale=0.6, dtype=np.float64)
+        p["b"] = rng.uniform(-0.5, 0.5, size=p["b"].shape)
+        x = rng.standard_normal((T, S, B, 7))
+        tgt = (rng.random((T, B, 7)) < 0.4).astype(float)
+        st = {k: 0.5 * rng.standard_normal(a.shape) for k, a in zero_state(cell, S, B, np.float64).items()}
+        if cell.fgr:
+            st["g"] = rng.random(st["g"].shape)
+        _, g, _, dst = loss_and_grads(cell, p, x, st, tgt)
+        def loss(cell=cell, p=p, x=x, st=st, tgt=tgt):
+            return loss_only(cell, p, x, st, tgt)
+        for name, e in check_gradients(loss, p, g, eps=1e-3, richardson=True).items():
+            errs[f"{v}.{name}"] = e
+        for name, e in check_gradients(loss, st, dst, eps=1e-3, richardson=True).items():
+            errs[f"{v}.state0_{name}"] = e
+    # the adding-problem loss (linear output at the last step) once
+    cell = Cell("V", 2, H, 1)
+    p = cell.init(rng, S, scale=0.6, dtype=np.float64)
+    x, tgt = rng.standard_normal((T, S, B, 2)), rng.standard_normal((S, B))
+    _, g, _, _ = loss_and_grads(cell, p, x, zero_state(cell, S, B, np.float64), tgt, mse_last_loss)
+    loss = lambda: loss_only(cell, p, x, zero_state(cell, S, B, np.float64), tgt, mse_last_loss)  # noqa: E731
+    for name, e in check_gradients(loss, p, g, eps=1e-3, richardson=True).items():
+        errs[f"adding.{name}"] = e
+    return errs
+
+
+# ----------------------------------------------------------------------------------------------
+# Headline
+# ----------------------------------------------------------------------------------------------
+def run_search(args, timer):
+    quick = args.quick
+    cfg = {"trials_per_variant": 3 if quick else args.trials, "segment": 10 if quick else 50,
+           "batch": 4 if quick else 8, "updates": 6 if quick else args.updates,
+           "n_ckpt": 3 if quick else 9, "val_steps": 100 if quick else 500,
+           "test_steps": 200 if quick else 2000, "test_streams": 2 if quick else 8,
+           "lyap_steps": 200 if quick else 1000, "lyap_transient": 50 if quick else 100,
+           "lyap_k": 4, "n_lyap": 1 if quick else 3, "top_frac": 0.25,
+           "hidden_range": list(H_RANGE), "paper_hidden_range": list(PAPER_H_RANGE),
+           "lr_range": list(LR_RANGE), "one_minus_momentum_range": list(ONE_MINUS_MOMENTUM_RANGE),
+           "noise_range": list(NOISE_RANGE), "init": "U[-0.1, 0.1], biases 0",
+           "workers": args.workers}
+    rs = streams(args.seed, ["search", "data", "eval", "stats"])
+    n = cfg["trials_per_variant"]
+    hp = {v: sample_hyperparameters(rs["search"], n) for v in VARIANTS}
+    t_train = cfg["updates"] * cfg["segment"]
+    tr_sym, tr_legal, _ = reber_streams(rs["data"], t_train, cfg["batch"])
+    data = {"train_sym": tr_sym, "train_legal": tr_legal,
+            "val": reber_streams(rs["eval"], cfg["val_steps"], cfg["test_streams"]),
+            "test": reber_streams(rs["eval"], cfg["test_steps"], cfg["test_streams"]),
+            "lyap_sym": reber_streams(rs["eval"], cfg["lyap_steps"], 1)[0][:, 0]}
+    print(f"random search on the continual embedded Reber stream: {len(VARIANTS)} variants x {n} trials, "
+          f"{cfg['updates']} updates of {cfg['segment']} steps x {cfg['batch']} streams "
+          f"({t_train} symbols per stream), SGD + momentum")
+    jobs = [{"variant": v, "hp": hp[v], "data": data, "cfg": cfg, "seed": args.seed} for v in VARIANTS]
+    res = map_jobs(train_variant, jobs, workers=args.workers)
+    print(f"trained {len(VARIANTS) * n} nets in {timer():.1f}s")
+    stats = search_statistics(res, hp, rs["stats"], cfg["top_frac"])
+    pv = stats["per_variant"]
+    print(f"{'variant':8s} {'median':>8s} {'best':>8s} {'top-k mean':>10s} {'p(top) vs V':>12s} "
+          f"{'p(all) vs V':>12s} {'diverged':>8s}")
+    for r in res:
+        s = pv[r["variant"]]
+        print(f"{r['variant']:8s} {s['median']:8.4f} {s['best']:8.4f} {s['top_mean']:10.4f} "
+              f"{s['p_top']:12.3g} {s['p_all']:12.3g} {int((~r['alive']).sum()):8d}")
+    print("main effects (pooled):", {k: round(v, 3) for k, v in stats["fanova_pooled"].items()})
+    ce_chance = CE_HALF
+    headline, lyap_summary = build_headline(res, stats, cfg)
+    for r in res:
+        top, ls = np.round(r['lyap'][0]['exponents'], 3).tolist(), lyap_summary[r['variant']]
+        print(f"  {r['variant']:5s} top exponents (best trial): {top}   mean|c| first/last 200 steps "
+              f"{ls['cnorm_start']:.3f} / {ls['cnorm_end']:.3f}")
+    metrics = {
+        "per_variant": pv, "k_top": stats["k_top"], "top_frac": cfg["top_frac"],
+        "fanova_pooled": stats["fanova_pooled"],
+        "fanova_pooled_uncorrected": stats["fanova_pooled_uncorrected"],
+        "fanova_V": stats["fanova_V"], "ce_constant_half": ce_chance,
+        "ranking_by_top_mean": sorted(VARIANTS, key=lambda v: pv[v]["top_mean"]),
+        "n_diverged": {r["variant"]: int((~r["alive"]).sum()) for r in res},
+        "n_capped": {r["variant"]: int((r["test_ce_raw"] >= CE_HALF).sum()) for r in res},
+        "test_err_best": {r["variant"]: float(r["test_err"][r["best"][0]]) for r in res},
+        "test_err_longlag_best": {r["variant"]: float(r["test_err_longlag"][r["best"][0]]) for r in res},
+        "n_weights_at_20": {v: Cell(v, 7, 20, 7).n_weights() for v in VARIANTS},
+        "lyapunov_summary": lyap_summary,
+        "fraction_of_paper_trials": n / 200.0,
+        "timing": {"wall_s": timer(), "nets": len(VARIANTS) * n}}
+    lyap = {"method": ("QR on the analytic step Jacobians d(c, y[, i, f, o])_t / d(...)_(t-1) of the "
+                       f"best {cfg['n_lyap']} trials per variant (by test loss), along one shared test "
+                       f"stream of {cfg['lyap_steps']} steps from a zero state, {cfg['lyap_transient']} "
+                       f"alignment steps, top {cfg['lyap_k']} exponents per step (natural log); "
+                       "padded units excluded"),
+            "exponents": {v: lyap_summary[v]["exponents_best"] for v in VARIANTS},
+            "window": cfg["lyap_steps"], "n_sequences": 1, "alignment_steps": cfg["lyap_transient"]}
+    arrays = {"variants": np.array(VARIANTS)}
+    for key in ("lr", "hidden", "momentum", "noise"):
+        arrays[f"hp_{key}"] = np.stack([hp[v][key] for v in VARIANTS])
+    for key in ("test_ce", "test_err", "test_err_longlag", "alive", "n_weights"):
+        arrays[key] = np.stack([r[key] for r in res])
+    arrays["val_curve"] = np.stack([r["val_curve"] for r in res])        # (V, n_ckpt, n)
+    arrays["train_curve"] = np.stack([r["train_curve"] for r in res])    # (V, updates, n)
+    arrays["cnorm_best"] = np.stack([r["cnorm_best"] for r in res])      # (V, test_steps)
+    arrays["lyap_cnorm"] = np.stack([r["lyap"][0]["cnorm"] for r in res])
+    arrays["lyap_exponents"] = np.stack([r["lyap"][0]["exponents"] for r in res])
+    record = {"stub": "lstm-search-space-odyssey", "family": "schmidhuber",
+              "title": "LSTM: A Search Space Odyssey", "paper": PAPER, "seed": args.seed, "quick": quick,
+              "config": {**cfg, "n_seeds": len(VARIANTS) * n, "variants": list(VARIANTS)},
+              "metrics": metrics, "headline": headline, "lyapunov": lyap}
+    finish_run(args.out, record, arrays, timer)
+
+
+def build_headline(res, stats, cfg):
+    pv, k = stats["per_variant"], stats["k_top"]
+    others = [v for v in VARIANTS if v != "V"]
+    better = [v for v in others if pv[v]["p_top"] < 0.05 and pv[v]["top_mean"] < pv["V"]["top_mean"]]
+    worse = [v for v in others if pv[v]["p_top"] < 0.05 and pv[v]["top_mean"] > pv["V"]["top_mean"]]
+    rank = sorted(others, key=lambda v: -pv[v]["top_mean"])     # worst first
+    fan = stats["fanova_pooled"]
+    lead = max(fan, key=fan.get)
+    sub = "substitute task (continual embedded Reber), capped search; a claim that holds here is partial"
+    lyap_summary = {}
+    for r in res:
+        ex = np.array([x["exponents"][0] for x in r["lyap"]])
+        cn = r["lyap"][0]["cnorm"]
+        lyap_summary[r["variant"]] = {
+            "exponents_best": [float(e) for e in r["lyap"][0]["exponents"]],
+            "top_exponent_mean": float(ex.mean()), "top_exponent_per_trial": ex.tolist(),
+            "trials": [int(x["trial"]) for x in r["lyap"]],
+            "cnorm_start": float(cn[:200].mean()), "cnorm_end": float(cn[-200:].mean())}
+    headline = [
+        {"name": "variants significantly better than V (Welch, top trials)",
+         "value": ", ".join(better) or "none", "paper_value": "none",
+         "verdict": "partial" if not better else "no",
+         "note": f"top {k} of {cfg['trials_per_variant']} trials per variant, p < 0.05; {sub}"},
+        {"name": "the two variants that hurt most (mean test loss of top trials)",
+         "value": ", ".join(rank[:2]), "paper_value": "NFG, NOAF",
+         "verdict": "partial" if set(rank[:2]) == {"NFG", "NOAF"} or (
+             len({"NFG", "NOAF"} & set(rank[:2])) == 1 and {"NFG", "NOAF"} <= set(worse)) else "no",
+         "note": f"worst first: {', '.join(rank[:4])}; significantly worse than V: "
+                 f"{', '.join(worse) or 'none'}"},
+        {"name": "CIFG and NP cost nothing significant (p of top trials vs V)",
+         "value": f"CIFG p={pv['CIFG']['p_top']:.2g}, NP p={pv['NP']['p_top']:.2g}",
+         "paper_value": "not significant",
+         "verdict": "partial" if not ({"CIFG", "NP"} & set(worse)) else "no",
+         "note": f"mean top-trial loss V {pv['V']['top_mean']:.3f}, CIFG {pv['CIFG']['top_mean']:.3f}, "
+                 f"NP {pv['NP']['top_mean']:.3f} nats/symbol"},
+        {"name": "learning rate has the largest main effect (share of variance)",
+         "value": round(fan["log10 lr"], 3), "paper_value": "largest of the four",
+         "verdict": "partial" if lead == "log10 lr" else "no",
+         "note": "main effects: " + ", ".join(f"{c} {fan[c]:.2f}" for c in fan)
+                 + "; binned fANOVA-style split, all variants pooled"},
+    ]
+    return headline, lyap_summary
+
+
+def main(args):
+    timer = cli.Timer()
+    if args.setting == "catalog":
+        return run_catalog(args, timer)
+    return run_search(args, timer)
+
+
+def build_parser():
+    parser = cli.make_parser(__doc__, __file__, settings={
+        "paper": "random search over the nine cells on the continual embedded Reber stream (headline)",
+        "catalog": "the earlier catalog's run: adding problem T=50, 8 cells, Adam, 3 seeds"})
+    parser.add_argument("--trials", type=cli.positive_int, default=40,
+                        help="random-search trials per variant (the paper: 200)")
+    parser.add_argument("--updates", type=cli.positive_int, default=300,
+                        help="momentum-SGD updates per trial (segments of 50 steps x 8 streams)")
+    parser.add_argument("--workers", type=cli.positive_int, default=2,
+                        help="worker processes (variants are spread over them)")
+    return parser
+
+
+if __name__ == "__main__":
+    cli.run(main, build_parser(), gradcheck=gradient_checks)
