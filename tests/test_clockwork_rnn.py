@@ -129,3 +129,22 @@ def test_training_lowers_the_error_and_keeps_the_structure():
     assert r["curve"][-1].mean() < r["curve"][0].mean()
     Wm, _, _ = cw.rnn_structure("cw", 11, 9, 11, 1)
     assert np.all(r["p"]["W"][:, Wm == 0] == 0)
+
+
+def test_cw_jacobian_is_block_triangular_and_identity_on_idle_modules():
+    rng = np.random.default_rng(6)
+    cfg = dict(cw.SETTINGS["paper"], hidden={"cw": (27,)})
+    p, _, aux = cw.build("cw", cfg, 2, rng)
+    mod = cw.cw_modules(27, 9)
+    x = rng.uniform(-0.5, 0.5, (2, 27))
+    m = aux["act"][6, 0]                                   # t = 6: modules of period 1 and 2 update
+    J = cw.rnn_jacobian(p, x, m)
+    # no path from a faster module into a slower one
+    assert np.all(J[:, mod[:, None] > mod[None, :]] == 0)
+    idle = m == 0
+    assert np.array_equal(J[0][np.ix_(idle, idle)], np.eye(idle.sum()))
+    assert np.all(J[:, idle][:, :, ~idle] == 0)
+    # sum identity: the exponents add up to the mean log |det J| along the same sequence of steps
+    lam = cw.qr_spectrum([cw.rnn_jacobian(p, x, aux["act"][t, 0]) for t in range(64)])
+    logdet = np.mean([np.linalg.slogdet(cw.rnn_jacobian(p, x, aux["act"][t, 0]))[1] for t in range(64)], 0)
+    assert np.allclose(lam.sum(1), logdet, atol=1e-8)
