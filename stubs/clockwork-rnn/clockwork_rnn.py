@@ -605,7 +605,9 @@ def main(args):
             o = nm[other][j]
             wins = bool(np.median(cw) < np.median(o))
             frac = float(np.mean(cw[:, None] < o[None, :]))        # P(random CW net beats random other)
-            verdict = "yes" if wins and frac >= 0.75 else ("partial" if wins or frac >= 0.5 else "no")
+            # at most partial: the paper's Section 4.1 settings (sizes, learning rates, epochs) are
+            # recalled, not read, and SRN/LSTM barely learn at the recalled learning rates
+            verdict = "partial" if wins or frac >= 0.5 else "no"
             headline.append({
                 "name": f"~{B} params: CW-RNN NMSE < {NAMES[other]} NMSE",
                 "value": f"{cw.mean():.4f} ± {cw.std(ddof=1) if len(cw) > 1 else 0:.4f} vs "
@@ -614,7 +616,8 @@ def main(args):
                                "numbers not read)",
                 "verdict": verdict,
                 "note": f"{len(cw)} nets each; median {np.median(cw):.4f} vs {np.median(o):.4f}; "
-                        f"CW below in {frac:.0%} of net pairs; diverged "
+                        f"CW below in {frac:.0%} of net pairs; partial at most: the paper's settings are "
+                        f"recalled, not read; diverged "
                         f"{metrics['cw']['n_diverged'][j]} vs {metrics[other]['n_diverged'][j]}; params "
                         f"{out['cw']['n_params'][j]} vs {out[other]['n_params'][j]}"})
     metrics["timing"]["total_cpu_s"] = (time.process_time() - cpu0 - c_map
