@@ -88,3 +88,31 @@ def sgd_step(params, grads, lr):
     """Plain gradient descent in place (no momentum, no clipping), as in the 1990s papers."""
     for k, p in params.items():
         p -= lr * grads[k]
+
+
+class NesterovSGD:
+    """Stochastic gradient descent with Nesterov momentum (Sutskever et al. 2013), in place.
+
+        v <- mu v - lr g(p)        p <- p + mu v - lr g(p)
+
+    the usual rewriting of "take the gradient at the look-ahead point p + mu v" in terms of the
+    gradient at the current parameters. No clipping, no per-parameter scaling. ``masks`` (name ->
+    0/1 array broadcastable to the parameter) keeps structurally absent weights at exactly zero.
+    """
+
+    def __init__(self, params, lr, momentum=0.9, masks=None):
+        if lr <= 0 or not 0 <= momentum < 1:
+            raise ValueError(f"NesterovSGD: need lr > 0 and 0 <= momentum < 1, got {lr}, {momentum}")
+        self.params, self.lr, self.mu = params, lr, momentum
+        self.masks = masks or {}
+        self.v = {k: np.zeros_like(p) for k, p in params.items()}
+
+    def step(self, grads):
+        if set(grads) != set(self.params):
+            raise ValueError(f"NesterovSGD: gradient keys {sorted(grads)} != {sorted(self.params)}")
+        for k, p in self.params.items():
+            g = grads[k] * self.masks[k] if k in self.masks else grads[k]
+            v = self.v[k]
+            v *= self.mu
+            v -= self.lr * g
+            p += self.mu * v - self.lr * g
