@@ -685,6 +685,17 @@ def catalog_init(rng, S, peep):
     return {"W": W.astype(np.float32), "P": P.astype(np.float32), "V": V.astype(np.float32)}
 
 
+_WORK = {}
+
+
+def _work(shape, dtype, n):
+    """n work arrays of this shape and dtype, the same ones at every call."""
+    key = (shape, np.dtype(dtype).str, n)
+    if key not in _WORK:
+        _WORK[key] = [np.empty(shape, dtype) for _ in range(n)]
+    return _WORK[key]
+
+
 def catalog_loss_grads(p, x, tg, peep_mask):
     """Per-step MSE (mean over time and batch, per net) and the exact BPTT gradient of the catalog's
     training loss, 1/2 sum over time of the squared error, mean over the batch.
@@ -695,15 +706,17 @@ def catalog_loss_grads(p, x, tg, peep_mask):
     T, S, N = x.shape
     H, W, P, V = CAT_H, p["W"], p["P"], p["V"]
     dt = W.dtype
+    # work arrays reused between calls (fresh ~100 kB arrays cost page faults at every iteration)
+    XB, A, D, dZ = _work((T, S, N, 4 * H), dt, 4)
+    C, TC, Hs = _work((T + 1, S, N, H), dt, 3)
+    DY, OC = _work((T, S, N, H), dt, 2)
+    C[0], TC[0], Hs[0] = 0.0, 0.0, 0.0
     Wh = W[:, 1:H + 1]                                                 # (S, H, 4H): h(t-1) -> nets
-    XB = x[..., None] * W[None, :, None, 0] + W[None, :, None, -1]     # (T, S, N, 4H): input + bias
+    np.multiply(x[..., None], W[None, :, None, 0], out=XB)             # (T, S, N, 4H): input + bias
+    XB += W[None, :, None, -1]
     Pif = P[:, None, :2]                                               # (S, 1, 2, H)
     Po = P[:, None, 2]                                                 # (S, 1, H)
     scale = np.r_[np.full(2 * H, 0.5), np.ones(H)].astype(dt)          # sigma(z) = (1 + tanh(z/2)) / 2
-    A = np.empty((T, S, N, 4 * H), dt)                                 # activations i, f, g, o
-    C = np.zeros((T + 1, S, N, H), dt)
-    TC = np.zeros((T + 1, S, N, H), dt)                                # tanh(c)
-    Hs = np.zeros((T + 1, S, N, H), dt)
     for t in range(T):
         z = np.matmul(Hs[t], Wh)
         z += XB[t]
@@ -724,14 +737,12 @@ def catalog_loss_grads(p, x, tg, peep_mask):
     dy = e / N                                                         # d (1/2 sum_t mean_n e^2) / dy
     # local derivatives of every step at once: d net -> d unit, for backward
     i, f, g, o = A[..., :H], A[..., H:2 * H], A[..., 2 * H:3 * H], A[..., 3 * H:]
-    D = np.empty_like(A)
     D[..., :H] = g * i * (1 - i)                                      # dc/dnet_i
     D[..., H:2 * H] = C[:-1] * f * (1 - f)                             # dc/dnet_f
     D[..., 2 * H:3 * H] = i * (1 - g * g)                              # dc/dnet_g
     D[..., 3 * H:] = TC[1:] * o * (1 - o)                              # dh/dnet_o
-    OC = o * (1 - TC[1:] ** 2)                                         # dh/dc
-    DY = dy[..., None] * V[None, :, None, :H]                          # dE/dh from the output, (T, S, N, H)
-    dZ = np.empty((T, S, N, 4 * H), dt)
+    np.multiply(o, 1 - TC[1:] ** 2, out=OC)                            # dh/dc
+    np.multiply(dy[..., None], V[None, :, None, :H], out=DY)           # dE/dh from the output
     dh, dc = np.zeros((S, N, H), dt), np.zeros((S, N, H), dt)
     WrT = np.swapaxes(Wh, 1, 2)                                        # (S, 4H, H)
     Pi, Pf = P[:, None, 0], P[:, None, 1]
