@@ -1,0 +1,136 @@
+"""Science checks of stubs/timing-counting-spikes: the paper's net, tasks, truncated gradient, dynamics."""
+import importlib.util
+
+import numpy as np
+from conftest import ROOT
+
+from shared.gradcheck import numeric_jacobian
+
+STUB = ROOT / "stubs" / "timing-counting-spikes"
+_spec = importlib.util.spec_from_file_location("timing_counting_spikes", STUB / "timing_counting_spikes.py")
+tc = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tc)
+
+
+def test_weight_count_is_the_papers_17():
+    theta = tc.init_params(np.random.default_rng(0), [True, False])
+    assert theta.shape == (2, 17) == (2, tc.N_WEIGHTS)
+    W, P, V = tc.split(theta)
+    assert W.shape == (2, 3, 4) and P.shape == (2, 3) and V.shape == (2, 2)
+    assert W[0].size + P[0].size + V[0].size == 17              # 4 units x (x, y_c, 1) + 3 peepholes + 2
+    assert np.all(P[1] == 0) and np.all(P[0] != 0)              # the no-peephole net has 14 weights
+    assert np.shares_memory(W, theta) and np.shares_memory(P, theta) and np.shares_memory(V, theta)
+
+
+def test_init_biases():
+    theta = tc.init_params(np.random.default_rng(1), [True] * 5)
+    W, P, V = tc.split(theta)
+    assert np.all(W[:, 2, 0] == tc.BIAS_I) and np.all(W[:, 2, 1] == tc.BIAS_F)
+    assert np.all(W[:, 2, 3] == tc.BIAS_O)
+    rest = np.concatenate([W[:, :2].reshape(5, -1), W[:, 2, 2:3], P, V], axis=1)
+    assert np.abs(rest).max() <= 0.1
+
+
+def test_streams_follow_the_task_rules():
+    kind, F = np.array([0, 0, 1, 2]), np.array([10, 49, 10, 10])
+    st = tc.Streams(kind, F, np.random.default_rng(2))
+    cols = [st.next() for _ in range(3000)]
+    x, tg, m, ev = (np.array(c) for c in zip(*cols, strict=True))
+    for j in (0, 1):                                            # MSD: intervals F or F + 1, target I
+        sp = np.flatnonzero(x[:, j])
+        gaps = np.diff(sp)
+        assert set(gaps) == {F[j], F[j] + 1} and sp[0] == 0
+        np.testing.assert_array_equal(tg[sp[1:], j], gaps - F[j])
+        assert m[sp[0], j] == 0 and np.all(m[sp[1:], j] == 1) and m[:, j].sum() == len(sp) - 1
+    assert np.all(x[:, 2:] == 0)                                # GTS, PFG: no input
+    t = np.arange(3000)
+    np.testing.assert_array_equal(tg[:, 2], ((t + 1) % 10 == 0).astype(float))
+    np.testing.assert_allclose(tg[:, 3], np.cos(2 * np.pi * t / 10))
+    assert np.all(m[:, 2:] == 1) and ev[:, 2].sum() == ev[:, 3].sum() == 300
+
+
+def test_test_streams_have_the_requested_events():
+    kind, F = np.array([0, 0, 1, 2]), np.array([10, 49, 10, 10])
+    x, tg, m, ev, valid = tc.test_streams(kind, F, np.random.default_rng(3), 50)
+    assert np.all((m * valid)[:, :2].sum(0) == 50)
+    assert valid[:, 2].sum() == valid[:, 3].sum() == 500
+    assert np.all((ev & valid).sum(0) == 50)
+    np.testing.assert_array_equal(ev[:, :2], m[:, :2] > 0)
+    gaps = np.diff(np.flatnonzero(x[:, 1]))
+    assert set(gaps) <= {49, 50}
+
+
+def test_gradient_checks_in_process():
+    errs = tc.gradient_checks()
+    assert errs and max(errs.values()) < 1e-6, errs
+
+
+def test_truncated_gradient_differs_from_the_exact_one():
+    """Otherwise the RTRL-vs-truncated-BPTT check would be vacuous."""
+    rng = np.random.default_rng(4)
+    theta = rng.uniform(-1, 1, size=(3, 17))
+    x = (rng.uniform(size=(30, 3)) < 0.2).astype(float)
+    tg, m = rng.uniform(size=(30, 3)), np.ones((30, 3))
+    lin = np.array([False, True, False])
+    c = tc.run_sequence(theta, x, lin)
+    full = tc.grads_bptt(theta, c, tg, m, truncate=False)
+    trunc = tc.grads_bptt(theta, c, tg, m, truncate=True)
+    assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
+    np.testing.assert_allclose(full[:, 15:], trunc[:, 15:])    # output weights: no recurrence involved
+    np.testing.assert_allclose(tc.grads_rtrl(theta, x, tg, m, lin), trunc, rtol=1e-10, atol=1e-13)
+
+
+def test_jacobian_matches_finite_differences():
+    rng = np.random.default_rng(5)
+    theta = rng.uniform(-1, 1, size=(4, 17))
+    x, s, yc = rng.normal(size=4), rng.normal(size=4), rng.normal(size=4)
+    J = tc.jacobian(theta, x, s, yc)
+    for j in range(4):
+        def f(z, j=j):
+            th = theta[j:j + 1]
+            _, _, s1, y1 = tc.step(th, x[j:j + 1], z[:1], z[1:])
+            return np.concatenate([s1, y1])
+        Jn = numeric_jacobian(f, np.array([s[j], yc[j]]))
+        np.testing.assert_allclose(J[j], Jn, rtol=1e-6, atol=1e-8)
+
+
+def test_rtrl_step_equals_forward_step():
+    rng = np.random.default_rng(6)
+    theta = rng.uniform(-1, 1, size=(3, 17))
+    lin = np.array([0.0, 1.0, 0.0])
+    net = tc.RTRL(theta, lin)
+    s, yc = np.zeros(3), np.zeros(3)
+    for _ in range(20):
+        x = rng.normal(size=3)
+        _, y = net.step(x, np.zeros(3), np.zeros(3))
+        _, _, s, yc = tc.step(theta, x, s, yc)
+        np.testing.assert_allclose(net.s, s)
+        np.testing.assert_allclose(y, tc.output(theta, yc, lin.astype(bool))[0])
+
+
+def test_hand_set_nets_solve_gts_and_msd():
+    """The tasks are representable by the paper's net: the hand-set GTS timer (17 weights, with
+    peepholes) and the MSD counters (14 weights, no peepholes; F = 10 and the abstract's 49 vs 50)
+    pass long test streams. So a failure to learn is about learning, not an impossible task or a
+    bug in the scoring."""
+    theta, kind, F, lin, tol, peep, names = tc.constructed_nets()
+    assert np.all(theta[~peep, 12:15] == 0)                     # the counters use no peephole
+    ok, n = tc.evaluate(theta, lin, tol, tc.test_streams(kind, F, np.random.default_rng(0), 300))
+    assert ok.all() and np.all(n == 300), n
+    # breaking the timer's peephole breaks GTS
+    broken = theta.copy()
+    broken[0, 14] = 0.0
+    ok, n = tc.evaluate(broken, lin, tol, tc.test_streams(kind, F, np.random.default_rng(0), 300))
+    assert not ok[0] and n[0] == 0
+
+
+def test_hand_set_dynamics():
+    """Between events the counters' s rises by exactly one per step (an integrator); the timer's
+    reset makes its orbit superstable (multipliers ~ 0, re-locks within a period of a kick)."""
+    rep = tc.constructed_report(np.random.default_rng(1), 50, 600, 300, 600, 300)
+    for name, r in rep.items():
+        assert r["test_passed"], name
+        if "counter" in name:
+            assert abs(r["slope_s_mean"] - 1) < 1e-4 and r["slope_s_cv"] < 1e-4
+        else:
+            assert max(r["multiplier_moduli_10_steps"]) < 1e-6 and r["recovery_periods_after_kick"] <= 1
