@@ -92,9 +92,14 @@ def loss_and_grads(p, tokens, target, xe, y_new, logits, q, cache, cfg, need_gra
 # ----------------------------------------------------------------------------------------------
 # Training: deep supervision with a persistent carry, Q-head halting, AdamW, EMA
 # ----------------------------------------------------------------------------------------------
-def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print, init=None):
-    """TRM's training loop. ``init = (p, y0, z0)`` starts from given weights and initial states
-    (copied) instead of drawing them from ``rngs["init"]``."""
+def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print, init=None, on_eval=None):
+    """TRM's training loop; returns (p, ema, y0, z0, curve, loss_hist, halt_steps).
+
+    ``init = (p, y0, z0)`` starts from given weights and initial states (copied) instead of
+    drawing them from ``rngs["init"]``. ``on_eval(step, ema, row)``, if given, is called after
+    every evaluation with the EMA weights (the live dict: copy what you keep) and the curve row;
+    it must not touch any random stream.
+    """
     S, B, P, d = cfg["n_seeds"], cfg["batch"], cfg["grid"], cfg["d"]
     rng_init, rng_data = rngs["init"], rngs["batches"]
     if init is None:
@@ -145,6 +150,8 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print, init=None):
             row = dict(step=step, examples=ex_seen // S, loss=loss_hist[max(0, step - 50):step].mean(0),
                        exact_1=ev["exact"][:, 0], exact_last=ev["exact"][:, -1], wall_s=timer())
             curve.append(row)
+            if on_eval is not None:
+                on_eval(step, ema, row)
             log(f"step {step:5d}  ex/seed {row['examples']:7d}  loss {np.mean(row['loss']):.4f}  "
                 f"EMA exact@1 {np.mean(row['exact_1']):.3f}  @{cfg['n_sup']} {np.mean(row['exact_last']):.3f}"
                 f"  (per seed {np.round(row['exact_last'], 3).tolist()})  {timer():6.0f} s")
