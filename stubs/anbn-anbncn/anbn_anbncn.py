@@ -55,7 +55,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import sum_outer
+from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
@@ -663,43 +663,51 @@ def catalog_grads(a, p, x, d):
     return {"W": gW, "P": gP, "V": gV * a.vmask}
 
 
+def catalog_job(job):
+    """One language of the earlier catalog's setting (a worker process): (seed, blocks, S, quick)
+    -> (key, metrics, accept map, wall seconds, CPU seconds)."""
+    seed, blocks, S, quick = job
+    t0 = cli.Timer()
+    lang = Lang(blocks)
+    key = lang.name
+    r = streams(seed, ["init_anbn", "data_anbn", "init_anbncn", "data_anbncn"])
+    r_init, r_data = r[f"init_{key}"], r[f"data_{key}"]
+    a = Arch(lang.K, CAT["cells"][key], "tanh", out_x=False, cell_bias=True)
+    sd = CAT["init_sd"]
+    p = {"W": r_init.normal(0, sd, size=(S, a.D, a.H)), "P": r_init.normal(0, sd, size=(S, 3, a.C)),
+         "V": r_init.normal(0, sd, size=(S, a.K, a.D)) * a.vmask}
+    p["W"][:, -1] = 0.0
+    p["W"][:, -1, a.I] = -1.0
+    p["W"][:, -1, a.F] = 1.0
+    p["V"][:, :, -1] = 0.0
+    opt = Adam(p, lr=CAT["lr"], clip=CAT["clip"], per_member=True)
+    n_str = 40 if quick else CAT["strings"][key]
+    tables = [lang.string(n) for n in range(1, TRAIN_N + 1)]
+    eye = np.eye(a.K)
+    for it in range(n_str):
+        n = int(r_data.integers(1, TRAIN_N + 1))          # one string per update, the same for every net
+        sym, tgt = tables[n - 1]
+        x = np.ascontiguousarray(np.broadcast_to(eye[sym][:, None], (len(sym), S, a.K)))
+        d = np.ascontiguousarray(np.broadcast_to(tgt[:, None], (len(sym), S, a.K)))
+        opt.step(catalog_grads(a, p, x, d))
+        if it % 500 == 0:
+            cli.check_finite(it, **{f"catalog {key} {k}": v for k, v in p.items()})
+    ok = accept(a, p, lang, CAT["test_max"])
+    rg = gen_range(ok)
+    m = {"weights": a.n_weights(), "strings": n_str, "generalisation_range": rg.tolist(),
+         "median_range": float(np.median(rg)), "train_set_accepted": ok[:, :TRAIN_N].all(1).tolist()}
+    print(f"  catalog {key}: ranges {rg.tolist()} (median {np.median(rg):.0f}), {t0():.1f}s", flush=True)
+    return key, m, ok, t0(), float(sum(os.times()[:2]))
+
+
 def catalog_run(args):
-    """The earlier catalog's version: tanh peephole cells, BCE, Adam, exact BPTT, n ~ U{1..10}."""
+    """The earlier catalog's version: tanh peephole cells, BCE, Adam, exact BPTT, n ~ U{1..10};
+    the two languages in two worker processes (--workers)."""
     S = args.catalog_nets
-    r = streams(args.seed, ["init", "data"])
-    metrics, headline, arrays, timing = {}, [], {}, {}
-    for lang in (CFL, CSL):
-        t0 = cli.Timer()
-        key = lang.name
-        a = Arch(lang.K, CAT["cells"][key], "tanh", out_x=False, cell_bias=True)
-        sd = CAT["init_sd"]
-        p = {"W": r["init"].normal(0, sd, size=(S, a.D, a.H)), "P": r["init"].normal(0, sd, size=(S, 3, a.C)),
-             "V": r["init"].normal(0, sd, size=(S, a.K, a.D)) * a.vmask}
-        p["W"][:, -1] = 0.0
-        p["W"][:, -1, a.I] = -1.0
-        p["W"][:, -1, a.F] = 1.0
-        p["V"][:, :, -1] = 0.0
-        opt = Adam(p, lr=CAT["lr"], clip=CAT["clip"], per_member=True)
-        n_str = 40 if args.quick else CAT["strings"][key]
-        tables = [lang.string(n) for n in range(1, TRAIN_N + 1)]
-        eye = np.eye(a.K)
-        for it in range(n_str):
-            n = int(r["data"].integers(1, TRAIN_N + 1))   # one string per update, the same for every net
-            sym, tgt = tables[n - 1]
-            x = np.ascontiguousarray(np.broadcast_to(eye[sym][:, None], (len(sym), S, a.K)))
-            d = np.ascontiguousarray(np.broadcast_to(tgt[:, None], (len(sym), S, a.K)))
-            opt.step(catalog_grads(a, p, x, d))
-            if it % 500 == 0:
-                cli.check_finite(it, **{f"catalog {key} {k}": v for k, v in p.items()})
-        ok = accept(a, p, lang, CAT["test_max"])
-        rg = gen_range(ok)
-        timing[key] = t0()
-        metrics[key] = {"weights": a.n_weights(), "strings": n_str, "generalisation_range": rg.tolist(),
-                        "median_range": float(np.median(rg)),
-                        "train_set_accepted": ok[:, :TRAIN_N].all(1).tolist()}
-        arrays[f"{key}_accept"] = ok
-        print(f"  catalog {key}: ranges {rg.tolist()} (median {np.median(rg):.0f}), {timing[key]:.1f}s",
-              flush=True)
+    metrics, headline, arrays, timing, cpu = {}, [], {}, {}, {}
+    jobs = [(args.seed, 2, S, args.quick), (args.seed, 3, S, args.quick)]
+    for key, m, ok, wall, cpu_s in map_jobs(catalog_job, jobs, workers=args.workers):
+        metrics[key], arrays[f"{key}_accept"], timing[key], cpu[key] = m, ok, wall, cpu_s
     f_, c_ = metrics["anbn"], metrics["anbncn"]
     headline.append({
         "name": f"earlier catalog's setting: median contiguous range (n tested 1..{CAT['test_max']}), "
@@ -709,9 +717,10 @@ def catalog_run(args):
         "verdict": "partial" if min(f_["median_range"], c_["median_range"]) > TRAIN_N else "no",
         "note": "earlier catalog (5 seeds): medians 100 (cap) / 24; Adam, BCE, full BPTT, not the paper's "
                 "learning rule or net, so partial at best"})
-    metrics["timing"] = {"kind_wall_s": timing, "catalog_wall_s_here": 33.28,
-                         "load_average_1min_at_end": os.getloadavg()[0], "cpu_s": float(sum(os.times()[:2]))}
-    cfg = {"setting": "catalog", "n_seeds": S, **CAT, "squash": "g = h = tanh", "loss": "per-symbol BCE",
+    metrics["timing"] = {"kind_wall_s": timing, "kind_cpu_s": cpu, "catalog_wall_s_here": 33.28,
+                         "load_average_1min_at_end": os.getloadavg()[0], "workers": args.workers}
+    cfg = {"setting": "catalog", "n_seeds": S, "workers": args.workers, **CAT, "squash": "g = h = tanh",
+           "loss": "per-symbol BCE",
            "gradient": "exact BPTT including the peepholes", "init": "N(0, 0.1^2); input-gate bias -1, "
            "forget-gate bias +1, other biases 0"}
     return cfg, metrics, headline, arrays
@@ -901,6 +910,8 @@ def build_parser():
                         help="n of the long string for the dynamics and Lyapunov exponents")
     parser.add_argument("--catalog-nets", type=cli.positive_int, default=5,
                         help="--setting catalog only: nets per language trained at once")
+    parser.add_argument("--workers", type=cli.positive_int, default=2,
+                        help="--setting catalog only: processes (one language each)")
     return parser
 
 
