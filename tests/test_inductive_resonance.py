@@ -1,0 +1,55 @@
+"""Checks of stubs/inductive-resonance: the coasting rule, the synthesis tables, determinism."""
+import importlib.util
+import json
+
+import numpy as np
+from conftest import ROOT, run_stub
+
+from shared.tiny_worlds import models as M
+
+STUB = ROOT / "stubs" / "inductive-resonance"
+_spec = importlib.util.spec_from_file_location("inductive_resonance", STUB / "inductive_resonance.py")
+ir = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ir)
+
+
+class _Eval:
+    def __init__(self, inputs):
+        self.inputs = inputs
+
+
+class _World:
+    def __init__(self, inputs):
+        self.eval = _Eval(inputs)
+
+
+def test_coasting_rule_on_hand_made_nets():
+    """A net whose readout is a constant 0 is 'NIHILISM'; a constant offset of 0.1 is
+    'HALLUCINATION' (mean |value| > 0.05) even though nothing moves: the rule flags offsets."""
+    rng = np.random.default_rng(0)
+    p = M.init_params("rnn", 2, 4, 2, rng)
+    p["w_out"][:] = 0.0
+    p["b_out"][:] = [0.0, 0.1]
+    world = _World(rng.standard_normal((120, 3, 2)))
+    cfg = dict(ir.DEFAULTS, n_eval_seq=3)
+    var, mabs, hall, pred0 = ir.coast_verdicts("rnn", p, world, cfg)
+    assert var.shape == (2, 3) and pred0.shape == (100, 2)
+    assert not hall[0].any() and hall[1].all()
+    assert np.allclose(mabs[1], 0.1) and np.allclose(var, 0.0)
+
+
+def test_readme_table_constants_and_matching():
+    cells = {(w, k): v for (w, k), v in ir.README_TABLE.items()}
+    assert len(cells) == 6 and all(v < 0 for v in cells.values())          # the README's sign
+    assert ir.ORIGINAL_FILES[("E2", "gru")] > 10                           # E2 is ~ +15 nats in the files
+
+
+def test_quick_run_reads_the_family_and_is_deterministic(tmp_path):
+    outs = []
+    for i in range(2):
+        proc = run_stub(STUB, "--quick", "--out", tmp_path / f"r{i}.json", timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        r = json.loads((tmp_path / f"r{i}.json").read_text())
+        outs.append((r["headline"], r["metrics"]["table"], r["metrics"]["hallucination"]["gru"]["iid"]))
+    assert outs[0] == outs[1]
+    assert {c["world"] for c in outs[0][1]} == {"E1", "E2", "E3"}
