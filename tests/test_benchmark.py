@@ -32,3 +32,15 @@ def test_timed_quick_run_and_bad_stub():
     assert slug in p.stdout
     p = _run("--stubs", "no-such-stub")
     assert p.returncode == 2 and "no `earlier` entry" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_tiny_worlds_benchmark_prints_recorded_and_timed_figures():
+    script = ROOT / "benchmarks" / "tiny_worlds.py"
+    rec = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert rec.returncode == 0 and "E1" in rec.stdout and "E3" in rec.stdout, rec.stderr
+    timed = subprocess.run([sys.executable, str(script), "--run", "--seeds", "2", "--reps", "1"],
+                           capture_output=True, text=True, timeout=300)
+    assert timed.returncode == 0 and "E2" in timed.stdout and "in total" in timed.stdout, timed.stderr
+    bad = subprocess.run([sys.executable, str(script), "--seeds", "0"], capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
