@@ -132,6 +132,9 @@ def test_interrupted_headline_run_leaves_nothing(d, tmp_path):
         proc.communicate()
         pytest.fail(f"{d.name} did not stop within 120 s of SIGINT")
     assert proc.returncode == 130, err
+    time.sleep(1.0)
+    left = subprocess.run(["pgrep", "-f", str(tmp_path / "results.json")], capture_output=True, text=True)
+    assert not left.stdout.strip(), f"{d.name}: worker processes outlived the interrupted run"
     assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == [], "an interrupted run left files behind"
 
