@@ -148,9 +148,6 @@ def run(main, parser, argv=None, gradcheck=None):
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
-        import multiprocessing
-        for child in multiprocessing.active_children():   # worker processes stop with the run
-            child.terminate()
         print("interrupted; nothing half-written was left behind", file=sys.stderr)
         sys.exit(130)
 

@@ -32,9 +32,5 @@ def map_jobs(fn, jobs, workers=1):
     if workers <= 1 or len(jobs) <= 1:
         return [fn(j) for j in jobs]
     import multiprocessing as mp
-    pool = mp.get_context("fork").Pool(min(workers, len(jobs)))
-    try:
+    with mp.get_context("fork").Pool(min(workers, len(jobs))) as pool:
         return pool.map(fn, jobs, chunksize=1)
-    finally:                        # also on Ctrl-C: no worker may outlive the run
-        pool.terminate()
-        pool.join()

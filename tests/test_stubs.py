@@ -118,14 +118,9 @@ def test_interrupted_headline_run_leaves_nothing(d, tmp_path):
                             env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
     time.sleep(4.0)
     if proc.poll() is not None:
-        pytest.skip(f"{d.name}'s headline run finished before it could be interrupted")
+        pytest.skip(f"{d.name}'s headline run finished within 4 s; nothing to interrupt")
     proc.send_signal(signal.SIGINT)
-    try:
-        _, err = proc.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        proc.kill()                                   # never leave a headline run behind
-        proc.communicate()
-        pytest.fail(f"{d.name} did not stop within 120 s of SIGINT")
+    _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == [], "an interrupted run left files behind"
