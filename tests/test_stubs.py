@@ -114,8 +114,11 @@ def test_bad_flags_give_one_clear_line(d, argv):
 @pytest.mark.parametrize("d", STUBS, ids=IDS)
 def test_interrupted_headline_run_leaves_nothing(d, tmp_path):
     env_cmd = [sys.executable, str(stub_script(d)), "--out", str(tmp_path / "results.json")]
+    # a user's Ctrl-C reaches a process that handles SIGINT; a test runner started in the
+    # background inherits SIGINT ignored, so restore the default in the child first
     proc = subprocess.Popen(env_cmd, cwd=d, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
+                            env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(4.0)
     if proc.poll() is not None:
         pytest.skip(f"{d.name}'s headline run finished within 4 s; nothing to interrupt")
