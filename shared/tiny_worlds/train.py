@@ -25,9 +25,6 @@ from shared.tiny_worlds import models as M
 from shared.tiny_worlds import stats as St
 from shared.tiny_worlds import worlds as W
 
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 9: 2.262, 19: 2.093}
-
-
 # ----------------------------------------------------------------------------------------------
 # Training
 # ----------------------------------------------------------------------------------------------
@@ -216,13 +213,6 @@ def coast_retention(kind, p, x, cut=100, stop=150):
     num, den = pred[stop - 20:stop].std(axis=0), pred[cut - 20:cut].std(axis=0)
     # a net whose prediction never moved before the cut has no retention to speak of: NaN, not 0/0
     return np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0), pred
-
-
-def ci95(v):
-    """Mean and 95 % t-interval half-width over seeds."""
-    v = np.asarray(v, np.float64)
-    sem = v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else 0.0
-    return float(v.mean()), float(T975.get(v.size - 1, 1.96) * sem)
 
 
 # ----------------------------------------------------------------------------------------------

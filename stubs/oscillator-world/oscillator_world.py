@@ -39,10 +39,11 @@ import numpy as np
 from shared import cli
 from shared.results import finish_run
 from shared.rng import streams
+from shared.stats import ci95
 from shared.tiny_worlds import stats as St
 from shared.tiny_worlds import train as TR
 from shared.tiny_worlds import worlds as W
-from shared.tiny_worlds.train import (benchmark, ci95, coast_retention, evaluate, members, scramble, spectrum,
+from shared.tiny_worlds.train import (benchmark, coast_retention, evaluate, members, scramble, spectrum,
                                       train_ensemble)
 
 PAPER = ("N. Giebelhaus, Inductive Resonance in Gated Recurrent Networks, 2025 (README, paper/main.tex "
