@@ -188,3 +188,16 @@ def test_probes_from_gram():
     mask = rng.random(3000) < 0.8
     r2o = St.probe_original(St.augmented_gram(X, z, mask), St.augmented_gram(X, z, ~mask), rng)
     assert np.all(r2o > ref - 0.02) and np.all(r2o <= 1.0)
+
+
+def test_protocol_b_windows_and_records():
+    """The drift/regime Lyapunov windows: a first quarter skipped, three equal windows, the input
+    cut at T/2; the lyapunov entry lists each kind's trained exponents in descending order."""
+    from shared.tiny_worlds import train as TR
+    windows, n_align, free = TR.lyapunov_windows(64)
+    assert windows == [(16, 32), (32, 48), (48, 64)] and n_align == 8 and free == (32, 40, 64)
+    windows, n_align, free = TR.lyapunov_windows(24)
+    assert windows == [(6, 12), (12, 18), (18, 24)] and n_align == 6 and free == (12, 18, 24)
+    rec = TR.lyapunov_record({"gru": {"trained": {"driven_mean": [-0.5, 0.1]}}}, 4, windows, n_align)
+    assert rec["exponents"] == {"gru": [0.1, -0.5]} and "4 eval sequences" in rec["method"]
+    assert TR.snapshot_arrays("gru", {"snap_extra": []}) == {}
