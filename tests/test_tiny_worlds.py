@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import shared  # noqa: F401
+from conftest import load_stub
 from shared.gradcheck import TOLERANCE, check_gradients
 from shared.lyapunov import qr_spectrum
 from shared.tiny_worlds import models as M
@@ -201,3 +202,15 @@ def test_protocol_b_windows_and_records():
     rec = TR.lyapunov_record({"gru": {"trained": {"driven_mean": [-0.5, 0.1]}}}, 4, windows, n_align)
     assert rec["exponents"] == {"gru": [0.1, -0.5]} and "4 eval sequences" in rec["method"]
     assert TR.snapshot_arrays("gru", {"snap_extra": []}) == {}
+
+
+@pytest.mark.parametrize("slug", ["drift-world", "regime-world", "oscillator-world"])
+def test_each_stub_gradient_checks_cover_every_tensor(slug):
+    """Each stub's --gradcheck (tiny_worlds.train.gradient_checks on its own world) covers every
+    parameter tensor, the input and both initial states of all three models."""
+    errs = load_stub(slug).gradient_checks()
+    for kind in ("rnn", "gru", "lstm"):
+        for name in ("W_ih", "W_hh", "b_ih", "b_hh", "w_out", "b_out", "x", "h0"):
+            assert f"{kind}.{name}" in errs
+    assert "lstm.c0" in errs
+    assert max(errs.values()) < TOLERANCE, errs
