@@ -1,4 +1,5 @@
-"""Science checks of stubs/drift-world: E1 world facts, probes, shared helpers (gradient coverage: test_tiny_worlds.py)."""
+"""Science checks of stubs/drift-world: E1 world facts, probes, shared helpers (gradients:
+test_tiny_worlds.py)."""
 import numpy as np
 import pytest
 from conftest import load_stub

@@ -1,4 +1,5 @@
-"""Science checks of stubs/regime-world: E2 world facts, reference predictors (gradient coverage: test_tiny_worlds.py)."""
+"""Science checks of stubs/regime-world: E2 world facts, reference predictors (gradients:
+test_tiny_worlds.py)."""
 import numpy as np
 import pytest
 from conftest import load_stub
