@@ -18,6 +18,16 @@ def stub_script(d):
     return d / (d.name.replace("-", "_") + ".py")
 
 
+def load_stub(slug):
+    """Import a stub's main script (stubs/<slug>/<snake_slug>.py) as a module, for its tests."""
+    import importlib.util
+    d = ROOT / "stubs" / slug
+    spec = importlib.util.spec_from_file_location(slug.replace("-", "_"), stub_script(d))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def run_stub(d, *args, timeout=300, script=None):
     """Run a stub's script (or one of its scripts) as its own process, from its folder."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")

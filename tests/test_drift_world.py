@@ -1,34 +1,21 @@
-"""Science checks of stubs/drift-world: E1 world facts, gradients, probes, shared helpers."""
-import importlib.util
-
+"""Science checks of stubs/drift-world: E1 world facts, probes, shared helpers (gradients:
+test_tiny_worlds.py)."""
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import load_stub
 
-from shared.gradcheck import TOLERANCE
 from shared.tiny_worlds import models as M
 from shared.tiny_worlds import stats as St
 from shared.tiny_worlds import train as TR
 from shared.tiny_worlds import worlds as W
 
-STUB = ROOT / "stubs" / "drift-world"
-_spec = importlib.util.spec_from_file_location("drift_world", STUB / "drift_world.py")
-dw = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(dw)
+dw = load_stub("drift-world")
 
 
 @pytest.fixture(scope="module")
 def worlds():
     rng = np.random.default_rng(0)
     return {v: W.make_world("drift", v, rng, n_train=400, n_eval=640) for v in dw.VARIANTS}
-
-
-def test_gradient_checks_on_the_drift_world_cover_every_tensor():
-    errs = dw.gradient_checks()
-    for kind in ("rnn", "gru", "lstm"):
-        for name in ("W_ih", "W_hh", "b_ih", "b_hh", "w_out", "b_out", "x", "h0"):
-            assert f"{kind}.{name}" in errs
-    assert max(errs.values()) < TOLERANCE, errs
 
 
 def test_drift_world_facts_from_the_note(worlds):

@@ -1,34 +1,21 @@
-"""Science checks of stubs/regime-world: E2 world facts, reference predictors, gradients."""
-import importlib.util
-
+"""Science checks of stubs/regime-world: E2 world facts, reference predictors (gradients:
+test_tiny_worlds.py)."""
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import load_stub
 
-from shared.gradcheck import TOLERANCE
 from shared.tiny_worlds import models as M
 from shared.tiny_worlds import stats as St
 from shared.tiny_worlds import train as TR
 from shared.tiny_worlds import worlds as W
 
-STUB = ROOT / "stubs" / "regime-world"
-_spec = importlib.util.spec_from_file_location("regime_world", STUB / "regime_world.py")
-rw = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(rw)
+rw = load_stub("regime-world")
 
 
 @pytest.fixture(scope="module")
 def worlds():
     rng = np.random.default_rng(0)
     return {v: W.make_world("regime", v, rng, n_train=2000, n_eval=1000) for v in rw.VARIANTS}
-
-
-def test_gradient_checks_on_the_regime_world_cover_every_tensor():
-    errs = rw.gradient_checks()
-    for kind in ("rnn", "gru", "lstm"):
-        for name in ("W_ih", "W_hh", "b_ih", "b_hh", "w_out", "b_out", "x", "h0"):
-            assert f"{kind}.{name}" in errs
-    assert max(errs.values()) < TOLERANCE, errs
 
 
 def test_reference_nlls_from_the_note(worlds):

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import shared  # noqa: F401
+from conftest import load_stub
 from shared.gradcheck import TOLERANCE, check_gradients
 from shared.lyapunov import qr_spectrum
 from shared.tiny_worlds import models as M
@@ -188,3 +189,28 @@ def test_probes_from_gram():
     mask = rng.random(3000) < 0.8
     r2o = St.probe_original(St.augmented_gram(X, z, mask), St.augmented_gram(X, z, ~mask), rng)
     assert np.all(r2o > ref - 0.02) and np.all(r2o <= 1.0)
+
+
+def test_protocol_b_windows_and_records():
+    """The drift/regime Lyapunov windows: a first quarter skipped, three equal windows, the input
+    cut at T/2; the lyapunov entry lists each kind's trained exponents in descending order."""
+    from shared.tiny_worlds import train as TR
+    windows, n_align, free = TR.lyapunov_windows(64)
+    assert windows == [(16, 32), (32, 48), (48, 64)] and n_align == 8 and free == (32, 40, 64)
+    windows, n_align, free = TR.lyapunov_windows(24)
+    assert windows == [(6, 12), (12, 18), (18, 24)] and n_align == 6 and free == (12, 18, 24)
+    rec = TR.lyapunov_record({"gru": {"trained": {"driven_mean": [-0.5, 0.1]}}}, 4, windows, n_align)
+    assert rec["exponents"] == {"gru": [0.1, -0.5]} and "4 eval sequences" in rec["method"]
+    assert TR.snapshot_arrays("gru", {"snap_extra": []}) == {}
+
+
+@pytest.mark.parametrize("slug", ["drift-world", "regime-world", "oscillator-world"])
+def test_each_stub_gradient_checks_cover_every_tensor(slug):
+    """Each stub's --gradcheck (tiny_worlds.train.gradient_checks on its own world) covers every
+    parameter tensor, the input and both initial states of all three models."""
+    errs = load_stub(slug).gradient_checks()
+    for kind in ("rnn", "gru", "lstm"):
+        for name in ("W_ih", "W_hh", "b_ih", "b_hh", "w_out", "b_out", "x", "h0"):
+            assert f"{kind}.{name}" in errs
+    assert "lstm.c0" in errs
+    assert max(errs.values()) < TOLERANCE, errs

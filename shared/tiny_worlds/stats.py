@@ -1,5 +1,6 @@
-"""Statistics of the tiny-worlds family: ΔNLL against the trivial baseline, sign-flip tests,
-effect sizes and linear probes (the original's and a held-out-sequence one).
+"""Statistics of the tiny-worlds family: ΔNLL against the trivial baseline and linear probes (the
+original's and a held-out-sequence one); sign-flip tests, effect sizes and summaries come from
+shared/stats.py and are re-exported here.
 
 ΔNLL (the original's definition) = NLL(baseline) - NLL(model), nats per predicted step, on one
 world's eval set; positive = the model is better. The baseline, per eval batch of 64 sequences
@@ -12,6 +13,8 @@ chunk by chunk, so 510k rows x 20 seeds never sit in memory at once; every least
 """
 import numpy as np
 
+# the general seed statistics live in shared/stats.py; re-exported so the family reads St.summary etc.
+from shared.stats import cohen_d, cohen_d_two, nanmean_or_none, sign_flip_test, summary  # noqa: F401
 from shared.tiny_worlds.models import nll_from_mse
 
 
@@ -37,52 +40,6 @@ def markov_nll(train_obs, eval_obs):
     p1 = [b[a == v].mean() for v in (0.0, 1.0)]
     pred = np.where(eval_obs[:-1] == 1.0, p1[1], p1[0])
     return float(nll_from_mse(np.mean((eval_obs[1:] - pred) ** 2))), p1[0], p1[1]
-
-
-# ----------------------------------------------------------------------------------------------
-# Tests and effect sizes
-# ----------------------------------------------------------------------------------------------
-def sign_flip_test(values, n_perm=9999, rng=None, alternative="greater"):
-    """One-sample sign-flip permutation test of mean(values) against 0 (the original's test).
-
-    values (S,). p = (#{flipped means >= observed} + 1) / (n_perm + 1) for "greater";
-    "two-sided" compares absolute means. Returns (observed mean, p).
-    """
-    v = np.asarray(values, dtype=np.float64)
-    rng = np.random.default_rng(0) if rng is None else rng
-    obs = v.mean()
-    signs = rng.choice(np.array([-1.0, 1.0]), size=(n_perm, v.size))
-    null = signs @ v / v.size
-    # the all-(+1) pattern must count as ">= observed" although matmul and mean round differently
-    tol = 1e-9 * np.abs(v).max() if v.size else 0.0
-    if alternative == "greater":
-        hits = np.count_nonzero(null >= obs - tol)
-    elif alternative == "two-sided":
-        hits = np.count_nonzero(np.abs(null) >= abs(obs) - tol)
-    else:
-        raise ValueError(f"alternative must be 'greater' or 'two-sided', got {alternative!r}")
-    return float(obs), float((hits + 1) / (n_perm + 1))
-
-
-def cohen_d(values):
-    """One-sample (or paired, on differences) effect size mean / sd (ddof 1)."""
-    v = np.asarray(values, dtype=np.float64)
-    sd = v.std(ddof=1)
-    return float(v.mean() / sd) if sd > 0 else float("inf") * np.sign(v.mean())
-
-
-def cohen_d_two(a, b):
-    """Two-sample effect size (mean a - mean b) / pooled sd (ddof 1)."""
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    pooled = np.sqrt(((a.size - 1) * a.var(ddof=1) + (b.size - 1) * b.var(ddof=1)) / (a.size + b.size - 2))
-    return float((a.mean() - b.mean()) / pooled)
-
-
-def summary(values):
-    """mean, sd (ddof 1), min, max of per-seed values."""
-    v = np.asarray(values, dtype=np.float64)
-    return {"mean": float(v.mean()), "sd": float(v.std(ddof=1)) if v.size > 1 else 0.0,
-            "min": float(v.min()), "max": float(v.max())}
 
 
 # ----------------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ seed i starting from the same initialisation so that struct - null can be paired
     coast_retention  the original's coasting test
     benchmark        ms per training step of S-seed ensembles, per model kind
     gradient_checks  every tensor of the three models on a short window of a world, float64
+    lyapunov_*, probe_snapshot, paired_difference, learning_status, timing_line: the protocol (b)
+                     plumbing of the drift and regime stubs
 
 Arrays are time-major: inputs (T, S, B, 2), hidden states (T, S, B, H), S = ensemble members.
 """
@@ -24,9 +26,6 @@ from shared.optim import Adam
 from shared.tiny_worlds import models as M
 from shared.tiny_worlds import stats as St
 from shared.tiny_worlds import worlds as W
-
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 9: 2.262, 19: 2.093}
-
 
 # ----------------------------------------------------------------------------------------------
 # Training
@@ -218,13 +217,6 @@ def coast_retention(kind, p, x, cut=100, stop=150):
     return np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0), pred
 
 
-def ci95(v):
-    """Mean and 95 % t-interval half-width over seeds."""
-    v = np.asarray(v, np.float64)
-    sem = v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else 0.0
-    return float(v.mean()), float(T975.get(v.size - 1, 1.96) * sem)
-
-
 # ----------------------------------------------------------------------------------------------
 # Gradient checks and speed
 # ----------------------------------------------------------------------------------------------
@@ -330,6 +322,18 @@ def learning_status(curve, S, names, tol, frac=0.25):
     return out
 
 
+def lyapunov_windows(T, n_windows=3):
+    """Protocol (b) windows of a T-step world: after a first quarter, three equal driven windows
+    [(t0, t1), ...], up to 8 aligning steps before each, and the input-free run (cut, t0, t1) that
+    zeroes the input from T // 2 on. Returns (windows, n_align, free)."""
+    w0 = T // 4
+    wl = (T - w0) // n_windows
+    windows = [(w0 + i * wl, w0 + (i + 1) * wl) for i in range(n_windows)]
+    n_align = min(8, w0)
+    cut = T // 2
+    return windows, n_align, (cut, cut + n_align, T)
+
+
 def lyapunov_many(kind, p, inputs, n_seq, windows, n_align, k, free):
     """Protocol (b) spectra of S members along the first n_seq sequences of inputs (T, N, 2).
 
@@ -349,6 +353,42 @@ def lyapunov_many(kind, p, inputs, n_seq, windows, n_align, k, free):
             "driven_lambda1_sd_over_windows_and_sequences": float(driven[..., 0].std()),
             "input_free_mean": fr.mean(axis=(0, 1)).tolist(), "input_free_sd_over_seeds": sd(fr.mean(axis=1))}
     return driven, fr, summ
+
+
+def lyapunov_trained_untrained(kind, tr, S, inputs, n_seq, windows, n_align, free, k=8):
+    """lyapunov_many of the trained struct members (world group 0 of train_ensemble's result tr)
+    and of their untrained init. Returns the trained driven (W, S, n_seq, k) and input-free
+    (S, n_seq, k) exponents and {"trained": summary, "untrained": summary}."""
+    p_tr = members(tr["params"], 0, S)
+    driven, fr, summ = lyapunov_many(kind, p_tr, inputs, n_seq, windows, n_align, k, free)
+    _, _, summ0 = lyapunov_many(kind, tr["init"], inputs, n_seq, windows, n_align, k, free)
+    return driven, fr, {"trained": summ, "untrained": summ0}
+
+
+def lyapunov_record(lyap, n_seq, windows, n_align):
+    """The results.json "lyapunov" entry of the drift and regime stubs from their per-kind
+    {"trained": summary, "untrained": summary}: method text and descending trained exponents."""
+    method = (f"QR on the driven Jacobians of the trained struct members (H=16; LSTM state [h, c]): "
+              f"{n_seq} eval sequences x windows {windows} after {n_align} aligning steps each, "
+              f"from h0 = 0; exponents per step, mean over seeds, windows and sequences")
+    return {"method": method,
+            "exponents": {k: sorted(v["trained"]["driven_mean"], reverse=True) for k, v in lyap.items()}}
+
+
+def snapshot_arrays(kind, tr):
+    """results.npz entries of train_ensemble's probe snapshots (empty when none were taken):
+    the probe read-outs with R² (K, T + 1), the snapshot steps (K,) and the net's predictions."""
+    if not tr["snap_extra"]:
+        return {}
+    return {f"{kind}_probe_snaps": np.array(tr["snap_extra"]), f"{kind}_snap_steps": tr["snap_steps"],
+            f"{kind}_snap_pred": tr["snap_pred"]}
+
+
+def probe_arrays(world, n_mon):
+    """results.npz entries the probe GIFs draw against: eval sequence 0's latent and observation
+    (T,) and the input-only probe's read-out along it."""
+    return {"snap_latent": world.eval.latent[:, 0], "snap_obs": world.eval.obs[:, 0],
+            "input_probe_readout": input_probe_readout(world, n_mon)}
 
 
 def timing_line(tr, n_members, n_seeds, original_ms, original_seed_s=None):

@@ -84,12 +84,7 @@ def main(args):
     S, T = args.n_seeds, args.T
     n_seq = 4 if args.quick else 32
     n_mon = min(args.n_eval, 200)
-    w0 = T // 4
-    wl = (T - w0) // 3
-    windows = [(w0 + i * wl, w0 + (i + 1) * wl) for i in range(3)]
-    n_align = min(8, w0)
-    cut = T // 2
-    free = (cut, cut + n_align, T)
+    windows, n_align, free = TR.lyapunov_windows(T)                   # protocol (b) spectra
     cfg = {"world": "E1 drift (v 0.03, sigma_dyn 0.005, sigma_obs 0.02)", "T": T, "H": 16,
            "n_train": args.n_train, "n_eval": args.n_eval, "batch": 64, "lr": 1e-3, "optimizer": "Adam",
            "loss": "Gaussian NLL, fixed sigma 0.05", "time_cond": "full_time", "n_seeds": S,
@@ -122,23 +117,14 @@ def main(args):
         arrays[f"{kind}_curve"] = tr["curve"]
         for v, e in ev.items():
             arrays[f"{kind}_{v}_dnll"] = e["dnll"]
-        if tr["snap_extra"]:
-            arrays[f"{kind}_probe_snaps"] = np.array(tr["snap_extra"])  # (K, T + 1)
-            arrays[f"{kind}_snap_steps"] = tr["snap_steps"]
-            arrays[f"{kind}_snap_pred"] = tr["snap_pred"]
+        arrays.update(TR.snapshot_arrays(kind, tr))
         # Lyapunov spectra (protocol b) of the trained struct members and of the untrained init
-        k = 8
-        p_tr = TR.members(tr["params"], 0, S)
-        lyap_in = wd["struct"].eval.inputs
-        driven, fr, summ = TR.lyapunov_many(kind, p_tr, lyap_in, n_seq, windows, n_align, k, free)
-        _, _, summ0 = TR.lyapunov_many(kind, tr["init"], lyap_in, n_seq, windows, n_align, k, free)
-        lyap[kind] = {"trained": summ, "untrained": summ0}
+        driven, fr, lyap[kind] = TR.lyapunov_trained_untrained(kind, tr, S, wd["struct"].eval.inputs, n_seq,
+                                                               windows, n_align, free)
         arrays[f"{kind}_lyap_driven"], arrays[f"{kind}_lyap_free"] = driven, fr
         print(f"  {kind}16 ΔNLL: " + ", ".join(f"{v} {e['dnll'].mean():+.4f}" for v, e in ev.items())
-              + f"  λ1 driven {summ['driven_mean'][0]:+.3f}  {timer():.0f}s", flush=True)
-    arrays["snap_latent"] = wd["struct"].eval.latent[:, 0]
-    arrays["snap_obs"] = wd["struct"].eval.obs[:, 0]
-    arrays["input_probe_readout"] = TR.input_probe_readout(wd["struct"], n_mon)
+              + f"  λ1 driven {lyap[kind]['trained']['driven_mean'][0]:+.3f}  {timer():.0f}s", flush=True)
+    arrays.update(TR.probe_arrays(wd["struct"], n_mon))
     metrics = {"baselines": {v: float(St.baseline_nll(wd[v].eval.obs, wd[v].train_mean)) for v in VARIANTS},
                "oracle_dnll_struct": oracle_dnll(wd["struct"]), "learning_status": status}
     # ---- protocol (a): the original's statistics beside its single-seed runs -------------------
@@ -152,10 +138,9 @@ def main(args):
             inside = s["min"] - 0.02 <= ref <= s["max"] + 0.02
             conv = status[kind][v]["converged"]
             cell = ("matches" if inside else "differs") + (" (converged)" if conv else " (still learning)")
-            r2 = e["r2_orig"]
             a_rows.append({"kind": kind, "world": v, "n_seeds": S, "dnll": s, "p": p,
                            "baseline": e["baseline"],
-                           "r2_orig": None if np.all(np.isnan(r2)) else float(np.nanmean(r2)),
+                           "r2_orig": St.nanmean_or_none(e["r2_orig"]),
                            "orig_dnll_1seed": ref, "orig_r2_1seed": ref_r2, "cell": cell})
     readme = {kind: {"ours_unpaired": float(res[kind]["struct"]["dnll"].mean()
                                             - res[kind]["shuffle"]["dnll"].mean()),
@@ -188,11 +173,7 @@ def main(args):
                          "load_average_1min_start_end": [load0, float(os.getloadavg()[0])],
                          "cpu_count": os.cpu_count()}
     headline = build_headline(metrics, args)
-    method = (f"QR on the driven Jacobians of the trained struct members (H=16; LSTM state [h, c]): "
-              f"{n_seq} eval sequences x windows {windows} after {n_align} aligning steps each, "
-              f"from h0 = 0; exponents per step, mean over seeds, windows and sequences")
-    lyapunov = {"method": method,
-                "exponents": {k: sorted(v["trained"]["driven_mean"], reverse=True) for k, v in lyap.items()}}
+    lyapunov = TR.lyapunov_record(lyap, n_seq, windows, n_align)
     finish_run(args.out, {"stub": "drift-world", "family": "tiny-worlds", "paper": PAPER,
                           "title": "Drift world (Giebelhaus 2025, E1)", "seed": args.seed,
                           "quick": bool(args.quick), "config": cfg, "metrics": metrics, "headline": headline,

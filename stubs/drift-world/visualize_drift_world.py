@@ -14,8 +14,9 @@ import numpy as np
 from shared import cli
 from shared.figures import save_figure
 from shared.results import load_run
+from shared.tiny_worlds import plots as P
 
-COL = {"gru": "tab:blue", "rnn": "tab:orange", "lstm": "tab:green"}
+COL = P.KIND_COLORS
 WORLDS = ("struct", "shuffle", "iid", "decoy")
 
 
@@ -42,11 +43,7 @@ def dnll_by_world(res, a, out):
     conds = WORLDS + ("untrained",)
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharey=True)
     for ax, kind in zip(axes, COL, strict=True):
-        for i, c in enumerate(conds):
-            v = a[f"{kind}_{c}_dnll"]
-            ax.scatter(np.full(v.size, i) + np.linspace(-0.15, 0.15, v.size), v, s=14, color=COL[kind])
-            ax.hlines(v.mean(), i - 0.3, i + 0.3, color="k")
-        ax.axhline(0, color="0.5", lw=0.8)
+        P.seed_dots(ax, [a[f"{kind}_{c}_dnll"] for c in conds], COL[kind])
         ax.set_yscale("symlog", linthresh=0.1)
         labels = ["struct", "shuffle\nnull", "i.i.d.\nnull", "decoy\nsine", "untrained\n(struct)"]
         ax.set(xticks=range(len(conds)), xticklabels=labels, title=f"{kind.upper()}-16")
@@ -78,21 +75,8 @@ def probes(res, a, out):
 
 def lyapunov(res, a, out):
     """Leading driven and input-free exponents of trained and untrained struct nets."""
-    ly = res["metrics"]["b"]["lyapunov"]
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for kind, v in ly.items():
-        for cond, ls in (("trained", "-"), ("untrained", ":")):
-            m = np.array(v[cond]["driven_mean"])
-            sd = np.array(v[cond]["driven_sd_over_seeds"] or np.zeros_like(m))
-            ax.errorbar(np.arange(1, m.size + 1), m, yerr=sd, ls=ls, marker="o", ms=3, capsize=2,
-                        color=COL[kind], label=f"{kind.upper()} {cond}, driven")
-        ax.plot(np.arange(1, 9), v["trained"]["input_free_mean"], ls="--", marker="x", color=COL[kind],
-                label=f"{kind.upper()} trained, input-free")
-    ax.axhline(0, color="0.5", lw=0.8)
-    ax.set(xlabel="index i", ylabel="λ_i (nats per step)",
-           title="Lyapunov spectra on E1 (mean ± sd over seeds)")
-    ax.legend(fontsize=6, ncol=2)
-    save_figure(fig, out / "lyapunov.png")
+    P.lyapunov_trained_untrained(res["metrics"]["b"]["lyapunov"],
+                                 "Lyapunov spectra on E1 (mean ± sd over seeds)", out / "lyapunov.png")
 
 
 def main(args):

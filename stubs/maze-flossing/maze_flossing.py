@@ -47,6 +47,7 @@ from shared.mazes.trm import evaluate, recursion_ftle, train
 from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
+from shared.stats import sign_flip_test, t_interval
 
 PAPER = ("R. Engelken, Gradient Flossing: Improving Gradient Descent through Dynamic Control of "
          "Jacobians, NeurIPS 2023, arXiv 2312.17306; applied to TRM (A. Jolicoeur-Martineau, "
@@ -487,32 +488,6 @@ def gradcheck(args=None):
 # ==============================================================================================
 # Headline
 # ==============================================================================================
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262,
-        10: 2.228, 11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 19: 2.093, 29: 2.045}
-
-
-def t_interval(x):
-    """Mean and two-sided 95 % Student-t interval of the values x (n >= 2)."""
-    x = np.asarray(x, float)
-    n = len(x)
-    t = T975.get(n - 1, T975[max(k for k in T975 if k <= n - 1)] if n > 2 else T975[1])
-    half = t * x.std(ddof=1) / np.sqrt(n)
-    return float(x.mean()), float(x.mean() - half), float(x.mean() + half)
-
-
-def sign_flip_p(x, rng, n_perm=9999):
-    """Two-sided paired sign-flip p-value of mean(x) = 0 (exact when 2^n <= n_perm + 1)."""
-    x = np.asarray(x, float)
-    n = len(x)
-    if 2 ** n <= n_perm + 1:
-        signs = 1 - 2 * ((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1)
-    else:
-        signs = rng.choice([-1, 1], size=(n_perm, n))
-    null = np.abs((signs * x).mean(1))
-    return float((np.sum(null >= abs(x.mean()) - 1e-12) + (0 if 2 ** n <= n_perm + 1 else 1))
-                 / (len(signs) + (0 if 2 ** n <= n_perm + 1 else 1)))
-
-
 def main(args):
     timer = cli.Timer()
     xcfg, mcfg = dict(XOR), dict(MAZE)
@@ -567,7 +542,7 @@ def main(args):
     rng_p = np.random.default_rng(args.seed)
     if len(delta) >= 2:
         m_d, lo_d, hi_d = t_interval(delta)
-        p_d = sign_flip_p(delta, rng_p)
+        p_d = sign_flip_test(delta, 9999, rng_p, alternative="two-sided", exact=True)[1]
     else:
         m_d, lo_d, hi_d, p_d = float(delta.mean()), float("nan"), float("nan"), float("nan")
     lam_trm = {key: dict(before=float(np.median(mz["flossed"]["lam_before"][..., 0])),

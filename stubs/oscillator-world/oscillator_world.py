@@ -39,10 +39,11 @@ import numpy as np
 from shared import cli
 from shared.results import finish_run
 from shared.rng import streams
+from shared.stats import ci95
 from shared.tiny_worlds import stats as St
 from shared.tiny_worlds import train as TR
 from shared.tiny_worlds import worlds as W
-from shared.tiny_worlds.train import (benchmark, ci95, coast_retention, evaluate, members, scramble, spectrum,
+from shared.tiny_worlds.train import (benchmark, coast_retention, evaluate, members, scramble, spectrum,
                                       train_ensemble)
 
 PAPER = ("N. Giebelhaus, Inductive Resonance in Gated Recurrent Networks, 2025 (README, paper/main.tex "
@@ -160,11 +161,10 @@ def main(args):
         ev = res_h16[kind][1]
         for v in ("shuffle", "nonstat", "readout", "random", "scrambled"):
             _, p = St.sign_flip_test(ev[v]["dnll"], args.n_flips, st_rng)
-            r2 = ev[v]["r2_orig"]
             a_rows.append({"kind": kind, "H": 16, "world": v if v in ("shuffle", "nonstat") else "struct",
                            "mode": v if v not in ("shuffle", "nonstat") else "full", "n_seeds": S,
                            "dnll": St.summary(ev[v]["dnll"]), "p": p, "baseline": ev[v]["baseline"],
-                           "r2_orig": None if np.all(np.isnan(r2)) else float(np.nanmean(r2)),
+                           "r2_orig": St.nanmean_or_none(ev[v]["r2_orig"]),
                            "orig_dnll": ORIG_H16[(v, kind)], "orig_r2": None})
     metrics["a"]["table"] = a_rows
     # ---- protocol (b): paired struct - null, i.i.d. null, held-out probes ------------------------

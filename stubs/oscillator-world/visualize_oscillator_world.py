@@ -14,8 +14,9 @@ import numpy as np
 from shared import cli
 from shared.figures import save_figure
 from shared.results import load_run
+from shared.tiny_worlds import plots as P
 
-COL = {"gru": "tab:blue", "rnn": "tab:orange", "lstm": "tab:green"}
+COL = P.KIND_COLORS
 
 
 def capacity_sweep(res, a, out):
@@ -43,11 +44,7 @@ def dnll_by_world(res, a, out):
     conds = ("struct", "nonstat", "shuffle", "iid", "readout")
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)
     for ax, kind in zip(axes, ("gru", "rnn"), strict=True):
-        for i, c in enumerate(conds):
-            v = a[f"{kind}16_{c}_dnll"]
-            ax.scatter(np.full(v.size, i) + np.linspace(-0.15, 0.15, v.size), v, s=14, color=COL[kind])
-            ax.hlines(v.mean(), i - 0.3, i + 0.3, color="k")
-        ax.axhline(0, color="0.5", lw=0.8)
+        P.seed_dots(ax, [a[f"{kind}16_{c}_dnll"] for c in conds], COL[kind])
         ax.set_yscale("symlog", linthresh=1.0)                          # readout-only is far below
         ax.set(xticks=range(len(conds)), xticklabels=["struct", "nonstat", "shuffle\nnull", "i.i.d.\nnull",
                                                       "readout\nonly"], title=f"{kind.upper()}-16")

@@ -91,12 +91,7 @@ def main(args):
     S, T = args.n_seeds, args.T
     n_seq = 4 if args.quick else 32
     n_mon = min(args.n_eval, 200)
-    w0 = T // 4
-    wl = (T - w0) // 3
-    windows = [(w0 + i * wl, w0 + (i + 1) * wl) for i in range(3)]
-    n_align = min(8, w0)
-    cut = T // 2
-    free = (cut, cut + n_align, T)
+    windows, n_align, free = TR.lyapunov_windows(T)                   # protocol (b) spectra
     cfg = {"world": "E2 regime (p_same 0.9 / 0.6, regime flips at t = 32, 64, 96)", "T": T, "H": 16,
            "n_train": args.n_train, "n_eval": args.n_eval, "batch": 64, "lr": 1e-3, "optimizer": "Adam",
            "loss": "Gaussian NLL, fixed sigma 0.05", "time_feature": "t/(T-1), always (the world's own)",
@@ -137,20 +132,14 @@ def main(args):
             arrays[f"{kind}_{v}_dnll"] = e["dnll"]
         res[kind] = ev
         arrays[f"{kind}_curve"] = tr["curve"]
-        if tr["snap_extra"]:
-            arrays[f"{kind}_probe_snaps"] = np.array(tr["snap_extra"])  # (K, T + 1)
-            arrays[f"{kind}_snap_steps"] = tr["snap_steps"]
-            arrays[f"{kind}_snap_pred"] = tr["snap_pred"]
-        p_tr, lyap_in = TR.members(tr["params"], 0, S), wd["struct"].eval.inputs
-        driven, fr, summ = TR.lyapunov_many(kind, p_tr, lyap_in, n_seq, windows, n_align, 8, free)
-        _, _, summ0 = TR.lyapunov_many(kind, tr["init"], lyap_in, n_seq, windows, n_align, 8, free)
-        lyap[kind] = {"trained": summ, "untrained": summ0}
+        arrays.update(TR.snapshot_arrays(kind, tr))
+        # Lyapunov spectra (protocol b) of the trained struct members and of the untrained init
+        driven, fr, lyap[kind] = TR.lyapunov_trained_untrained(kind, tr, S, wd["struct"].eval.inputs, n_seq,
+                                                               windows, n_align, free)
         arrays[f"{kind}_lyap_driven"], arrays[f"{kind}_lyap_free"] = driven, fr
         print(f"  {kind}16 ΔNLL: " + ", ".join(f"{v} {e['dnll'].mean():+.4f}" for v, e in ev.items())
-              + f"  λ1 driven {summ['driven_mean'][0]:+.3f}  {timer():.0f}s", flush=True)
-    arrays["snap_latent"] = wd["struct"].eval.latent[:, 0]
-    arrays["snap_obs"] = wd["struct"].eval.obs[:, 0]
-    arrays["input_probe_readout"] = TR.input_probe_readout(wd["struct"], n_mon)
+              + f"  λ1 driven {lyap[kind]['trained']['driven_mean'][0]:+.3f}  {timer():.0f}s", flush=True)
+    arrays.update(TR.probe_arrays(wd["struct"], n_mon))
     base = {v: float(St.baseline_nll(wd[v].eval.obs, wd[v].train_mean)) for v in VARIANTS}
     metrics = {"baselines": base, "learning_status": status,
                "markov": {v: {"nll": m[0], "p1_given_0": m[1], "p1_given_1": m[2],
@@ -168,10 +157,9 @@ def main(args):
         conv = mode == "random" or status["rnn_readout" if mode == "readout" else kind][v]["converged"]
         tag = " (no training)" if mode == "random" else (" (converged)" if conv else " (still learning)")
         cell = ("matches" if inside else "differs") + tag
-        r2 = e["r2_orig"]
         a_rows.append({"kind": kind, "world": v, "mode": mode, "n_seeds": S, "dnll": s, "p": p,
                        "baseline": e["baseline"],
-                       "r2_orig": None if np.all(np.isnan(r2)) else float(np.nanmean(r2)),
+                       "r2_orig": St.nanmean_or_none(e["r2_orig"]),
                        "orig_dnll": ref, "orig_sd": ref_sd, "orig_r2": ref_r2, "tolerance": tol,
                        "cell": cell})
     readme = {kind: {"ours_unpaired": float(res[kind]["struct"]["dnll"].mean()
@@ -207,11 +195,7 @@ def main(args):
                          "load_average_1min_start_end": [load0, float(os.getloadavg()[0])],
                          "cpu_count": os.cpu_count()}
     headline = build_headline(metrics, args)
-    method = (f"QR on the driven Jacobians of the trained struct members (H=16; LSTM state [h, c]): "
-              f"{n_seq} eval sequences x windows {windows} after {n_align} aligning steps each, "
-              f"from h0 = 0; exponents per step, mean over seeds, windows and sequences")
-    lyapunov = {"method": method,
-                "exponents": {k: sorted(v["trained"]["driven_mean"], reverse=True) for k, v in lyap.items()}}
+    lyapunov = TR.lyapunov_record(lyap, n_seq, windows, n_align)
     finish_run(args.out, {"stub": "regime-world", "family": "tiny-worlds", "paper": PAPER,
                           "title": "Regime world (Giebelhaus 2025, E2)", "seed": args.seed,
                           "quick": bool(args.quick), "config": cfg, "metrics": metrics, "headline": headline,
