@@ -47,6 +47,7 @@ from shared import cli
 from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import qr_spectrum
+from shared.online import ST3, adam_step_active
 from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
@@ -653,9 +654,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
     p = init_params(kind, net, rng_init, S)
     forward = rnn_forward if kind == "rnn" else lstm_forward
     opt = Adam(p, lr=1e-3, clip=1.0, per_member=True) if kind == "rnn" else None
-    sq_hist = np.zeros((S, WINDOW))
-    streak = np.zeros(S, dtype=int)
-    stopped_at = np.full(S, -1)
+    st3 = ST3(S, WINDOW, MAX_MEAN_ERR)
     curve_n, curve_err, curve_frac = [], [], []
     snaps, snap_n = [], []
     snap_every = max(1, max_sequences // n_snaps)
@@ -676,37 +675,30 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
             grads = rnn_grads(p, net, cache, last, dy)
         else:
             grads = lstm_grads_truncated(p, net, cache, last, dy)
-        active = stopped_at < 0
+        active = st3.active
         if kind == "rnn":
-            frozen = {n: v[~active].copy() for n, v in p.items()}
-            opt.step(grads)
-            for n in p:
-                p[n][~active] = frozen[n]
+            adam_step_active(opt, grads, active)
         else:
             for n in p:                                               # w <- w - lr dE/dw, online
                 p[n] -= lr * grads[n] * active.reshape((-1,) + (1,) * (p[n].ndim - 1))
-        # ST3 bookkeeping on the training stream (for still-learning seeds)
-        sq_hist[:, k % WINDOW] = err ** 2
-        streak = np.where(np.abs(err) < TOL, streak + 1, 0)
-        done = active & (k + 1 >= WINDOW) & (streak >= WINDOW) & (sq_hist.mean(axis=1) < MAX_MEAN_ERR)
-        stopped_at[done] = k + 1
+        st3.update(k, np.abs(err) < TOL, err ** 2)                   # ST3 on the training stream
         if probe is not None and kind == "lstm1997" and (k % snap_every == 0 or k == max_sequences - 1):
             xp, lastp = probe
             cp = forward(p, net, np.broadcast_to(xp, (xp.shape[0], S) + xp.shape[2:]).copy())
             yp, _ = readout(p, net, cp, np.broadcast_to(lastp, (S, 1)))
             snaps.append((cp["s"][1:, 0, 0], yp[:, 0]))             # seed 0's cell states, every output
             snap_n.append(k + 1)
-        if (k + 1) % log_every == 0 or k + 1 == max_sequences or not (stopped_at < 0).any():
-            filled = sq_hist[:, :min(k + 1, WINDOW)]
+        if (k + 1) % log_every == 0 or k + 1 == max_sequences or not st3.active.any():
+            filled = st3.filled()
             mae = float(np.sqrt(filled.mean()))
             curve_n.append(k + 1)
             curve_err.append(np.sqrt(filled.mean(axis=1)))
-            curve_frac.append(float((stopped_at >= 0).mean()))
+            curve_frac.append(float((~st3.active).mean()))
             print(f"  {kind:12s} seq {k + 1:7d}  rms err(last {WINDOW}) {mae:.4f}  "
-                  f"stopped {int((stopped_at >= 0).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
-        if not (stopped_at < 0).any():
+                  f"stopped {int((~st3.active).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
+        if not st3.active.any():
             break
-    out = {"params": p, "stopped_at": stopped_at, "n_trained": k + 1,
+    out = {"params": p, "stopped_at": st3.stopped_at, "n_trained": k + 1,
            "curve_n": np.array(curve_n), "curve_rms": np.array(curve_err),
            "curve_frac": np.array(curve_frac)}
     if snaps:

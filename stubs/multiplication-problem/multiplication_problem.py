@@ -52,6 +52,7 @@ from shared import cli
 from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import qr_spectrum
+from shared.online import adam_step_active
 from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
@@ -540,10 +541,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
         grads = grads_fn(p, cache, last, err[:, None])              # dE/dy for E = err^2 / 2
         active = stop[13] < 0
         if opt is not None:
-            frozen = {n: v[~active].copy() for n, v in p.items()}
-            opt.step(grads)
-            for n in p:
-                p[n][~active] = frozen[n]
+            adam_step_active(opt, grads, active)
         else:
             for n in p:                                             # w <- w - lr dE/dw, online
                 p[n] -= lr * grads[n] * active.reshape((-1,) + (1,) * (p[n].ndim - 1))
@@ -680,10 +678,7 @@ def train_catalog(rng_init, rng_data, x_te, t_te, S, max_iters, eval_every=1000,
         cli.check_finite(it, **{"catalog LSTM output": y})
         active = stopped < 0
         grads = modern_grads(p, cache, length - 1, (2.0 * (y - target) / batch).astype(np.float32))
-        frozen = {n: v[~active].copy() for n, v in p.items()}
-        opt.step(grads)
-        for n in p:
-            p[n][~active] = frozen[n]
+        adam_step_active(opt, grads, active)
         if (it + 1) % eval_every == 0 or it + 1 == max_iters:
             y_te, _ = readout(p, modern_forward(p, xt), last_te)
             mse = np.mean((y_te - t_te) ** 2, axis=1)

@@ -46,6 +46,7 @@ from shared import cli
 from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import qr_spectrum
+from shared.online import ST3, adam_step_active
 from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
@@ -350,9 +351,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
     init, forward, _, _ = MODELS[kind]
     p = init(rng_init, S)
     opt = Adam(p, lr=1e-3, clip=1.0, per_member=True) if kind == "rnn" else None
-    sq_hist = np.zeros((S, window))
-    streak = np.zeros(S, dtype=int)
-    stopped_at = np.full(S, -1)
+    st3 = ST3(S, window, MAX_MEAN_ERR)
     curve_n, curve_err, snaps, snap_n = [], [], [], []
     snap_every = max(1, max_sequences // n_snaps)
     chunk = 256
@@ -368,36 +367,30 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
         cli.check_finite(k, **{f"{kind} output": err, f"{kind} weights W": p["W"]})
         dy = err[:, None]                                                # dE/dy
         grads = rnn_grads(p, cache, last, dy) if kind == "rnn" else lstm_grads_truncated(p, cache, last, dy)
-        active = stopped_at < 0
+        active = st3.active
         if opt is not None:
-            frozen = {n: v[~active].copy() for n, v in p.items()}
-            opt.step(grads)
-            for n in p:
-                p[n][~active] = frozen[n]
+            adam_step_active(opt, grads, active)
         else:
             for n in p:                                                  # online gradient descent
                 p[n] -= lr * grads[n] * active.reshape((-1,) + (1,) * (p[n].ndim - 1))
         # ST3(0.1): last `window` sequences all correct, their mean error (sum_k err_k^2) < 0.1
-        sq_hist[:, k % window] = (err ** 2).sum(axis=1)
-        streak = np.where(np.abs(err).max(axis=1) < TOL, streak + 1, 0)
-        done = active & (streak >= window) & (sq_hist.mean(axis=1) < MAX_MEAN_ERR)
-        stopped_at[done] = k + 1
+        st3.update(k, np.abs(err).max(axis=1) < TOL, (err ** 2).sum(axis=1))
         if probe is not None and (k % snap_every == 0 or k == max_sequences - 1):
             xp, lastp = probe                                            # (L, 1, P, 8), (1, P)
             cp = forward({n: v[:1] for n, v in p.items()}, xp)
             yp, _ = readout({n: v[:1] for n, v in p.items()}, cp, lastp)
             snaps.append((cp["s"][1:, 0] if kind == "lstm1997" else cp["yc"][:, 0], yp[0]))
             snap_n.append(k + 1)
-        finished = not (stopped_at < 0).any()
+        finished = not st3.active.any()
         if (k + 1) % log_every == 0 or k + 1 == max_sequences or finished:
-            filled = sq_hist[:, :min(k + 1, window)]
+            filled = st3.filled()
             curve_n.append(k + 1)
             curve_err.append(filled.mean(axis=1))
             print(f"  {kind:8s} seq {k + 1:7d}  mean err (last {window}) {filled.mean():.4f}  "
-                  f"stopped {int((stopped_at >= 0).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
+                  f"stopped {int((~st3.active).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
         if finished:
             break
-    out = {"params": p, "stopped_at": stopped_at, "n_trained": k + 1, "curve_n": np.array(curve_n),
+    out = {"params": p, "stopped_at": st3.stopped_at, "n_trained": k + 1, "curve_n": np.array(curve_n),
            "curve_err": np.array(curve_err)}
     if snaps:
         out["snap_n"], out["snap_state"] = np.array(snap_n), np.stack([a for a, _ in snaps])

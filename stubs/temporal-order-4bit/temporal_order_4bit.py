@@ -52,6 +52,7 @@ from shared import cli
 from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import qr_spectrum
+from shared.online import ST3, adam_step_active
 from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
@@ -457,9 +458,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
     grads_fn = GRADS[kind]
     p = init(rng_init, S)
     opt = Adam(p, lr=1e-3, clip=1.0, per_member=True) if kind == "rnn" else None
-    sq_hist = np.zeros((S, window))
-    streak = np.zeros(S, dtype=int)
-    stopped_at = np.full(S, -1)
+    st3 = ST3(S, window, MAX_MEAN_ERR)
     curve_n, curve_err, curve_acc, snaps, snap_n = [], [], [], [], []
     hit = np.zeros((S, window))
     snap_every = max(1, max_sequences // n_snaps)
@@ -476,21 +475,15 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
         err = y[:, 0] - ts[:, j]                                         # (S, 8)
         cli.check_finite(k, **{f"{kind} output": err, f"{kind} weights W": p["W"]})
         g = grads_fn(p, cache, last, err[:, None] * y * (1 - y))        # dE/dnet_k
-        active = stopped_at < 0
+        active = st3.active
         if opt is not None:
-            frozen = {n: v[~active].copy() for n, v in p.items()}
-            opt.step(g)
-            for n in p:
-                p[n][~active] = frozen[n]
+            adam_step_active(opt, g, active)
         else:
             for n in p:
                 p[n] -= lr * g[n] * active.reshape((-1,) + (1,) * (p[n].ndim - 1))
         # ST3(0.1): the last `window` sequences all correct and their mean error below 0.1
-        sq_hist[:, k % window] = (err ** 2).sum(axis=1)
+        st3.update(k, np.abs(err).max(axis=1) < TOL, (err ** 2).sum(axis=1))
         hit[:, k % window] = y[:, 0].argmax(-1) == labs[:, j]
-        streak = np.where(np.abs(err).max(axis=1) < TOL, streak + 1, 0)
-        done = active & (streak >= window) & (sq_hist.mean(axis=1) < MAX_MEAN_ERR)
-        stopped_at[done] = k + 1
         if probe is not None and (k % snap_every == 0 or k == max_sequences - 1):
             xp, lastp = probe
             p0 = {n: v[:1] for n, v in p.items()}
@@ -498,18 +491,18 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
             snaps.append((cp["s"][1:, 0] if kind == "lstm1997" else cp["yc"][:, 0],
                           sigmoid(output_net(p0, cp["yc"], lastp)[0])[0]))
             snap_n.append(k + 1)
-        finished = not (stopped_at < 0).any()
+        finished = not st3.active.any()
         if (k + 1) % log_every == 0 or k + 1 == max_sequences or finished:
             m = min(k + 1, window)
             curve_n.append(k + 1)
-            curve_err.append(sq_hist[:, :m].mean(axis=1))
+            curve_err.append(st3.filled().mean(axis=1))
             curve_acc.append(hit[:, :m].mean(axis=1))
-            print(f"  {kind:8s} seq {k + 1:7d}  mean err (last {window}) {sq_hist[:, :m].mean():.4f}  "
-                  f"argmax right {hit[:, :m].mean():.3f}  stopped {int((~(stopped_at < 0)).sum())}/{S}  "
+            print(f"  {kind:8s} seq {k + 1:7d}  mean err (last {window}) {st3.filled().mean():.4f}  "
+                  f"argmax right {hit[:, :m].mean():.3f}  stopped {int((~st3.active).sum())}/{S}  "
                   f"{timer() if timer else 0:7.1f}s", flush=True)
         if finished:
             break
-    out = {"params": p, "stopped_at": stopped_at, "n_trained": k + 1, "curve_n": np.array(curve_n),
+    out = {"params": p, "stopped_at": st3.stopped_at, "n_trained": k + 1, "curve_n": np.array(curve_n),
            "curve_err": np.array(curve_err), "curve_acc": np.array(curve_acc)}
     if snaps:
         out["snap_n"], out["snap_state"] = np.array(snap_n), np.stack([a for a, _ in snaps])
