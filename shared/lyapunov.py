@@ -101,6 +101,19 @@ def qr_spectrum(jacobians, k=None, dt=1.0, n_transient=0, rng=None):
     return -np.sort(-log_r / (n_counted * dt), axis=-1)
 
 
+def ensemble_spectrum(J, k, floor, n_transient=0):
+    """Top exponents per step of S nets along N sequences each, from one batched QR iteration.
+
+    J: (T, S, N, n, n) Jacobians of the state map (a seed axis, then a sequence axis).
+    k: exponents wanted (at most n are returned). A direction squashed to exactly zero (a
+    saturated unit) has exponent -inf; it is recorded at ``floor`` so that means stay finite.
+    Returns (S, N, min(k, n)), descending.
+    """
+    T, S, N, n = J.shape[:4]
+    ex = qr_spectrum(J.reshape(T, S * N, n, n), k=min(k, n), n_transient=n_transient)
+    return np.maximum(ex, floor).reshape(S, N, -1)
+
+
 def _check_state(x0, n_steps, n_transient):
     """Validate a (n,) or (B, n) initial state and step counts; return x0 as float64."""
     x0 = np.array(x0, dtype=np.float64)

@@ -330,3 +330,17 @@ def test_map_and_flow_errors():
         lyapunov.kaplan_yorke_dimension([])
     with pytest.raises(ValueError, match="spectrum"):
         lyapunov.kaplan_yorke_dimension([0.1, np.nan])
+
+
+def test_ensemble_spectrum_equals_separate_calls_and_floors_collapsed_directions():
+    rng = np.random.default_rng(3)
+    T, S, N, n = 12, 2, 3, 4
+    J = rng.normal(0, 0.7, (T, S, N, n, n))
+    J[:, 1, 2, :, 0] = 0.0                       # one trajectory loses a direction: exponent -inf
+    ex = lyapunov.ensemble_spectrum(J, k=6, floor=-50.0, n_transient=2)
+    assert ex.shape == (S, N, n)                 # k is capped at n
+    for s in range(S):
+        for i in range(N):
+            want = np.maximum(lyapunov.qr_spectrum(J[:, s, i], n_transient=2), -50.0)
+            np.testing.assert_allclose(ex[s, i], want, rtol=1e-12, atol=0)
+    assert ex[1, 2, -1] == -50.0 and np.isfinite(ex).all()

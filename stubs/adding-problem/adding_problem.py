@@ -46,7 +46,7 @@ import numpy as np
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import qr_spectrum
+from shared.lyapunov import ensemble_spectrum
 from shared.online import ST3, adam_step_active
 from shared.optim import Adam
 from shared.results import finish_run
@@ -747,11 +747,8 @@ def spectrum(kind, p, x, t0, t1, k=6, n_transient=10):
     forward, _, jacobians = model_functions(net)
     J = jacobians(p, net, forward(p, net, xb))
     J = J[t0 - 1:t1 - 1]                                          # maps into steps t0..t1-1
-    n = J.shape[-1]
-    Jb = J.reshape(J.shape[0], -1, n, n)                          # (T, S*N, n, n)
-    ex = qr_spectrum(Jb, k=min(k, n), n_transient=n_transient)
     # A direction squashed to exactly zero (a saturated unit) has exponent -inf; record a floor.
-    return np.maximum(ex, LYAP_FLOOR).reshape(S, x.shape[2], -1)
+    return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
 
 
 def train_le2015(rng_init, rng_data, steps, T=100, batch=32, timer=None, log_every=1000):

@@ -51,7 +51,7 @@ import numpy as np
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import qr_spectrum
+from shared.lyapunov import ensemble_spectrum
 from shared.online import adam_step_active
 from shared.optim import Adam
 from shared.results import finish_run
@@ -605,9 +605,7 @@ def spectrum(forward, jacobians, p, x, t0, t1, k=6, n_transient=10):
     S = p["V"].shape[0]
     xb = np.broadcast_to(x[:t1], (t1, S) + x.shape[2:]).copy()
     J = jacobians(p, forward(p, xb))[t0 - 1:t1 - 1]                 # maps into steps t0 .. t1-1
-    n = J.shape[-1]
-    ex = qr_spectrum(J.reshape(J.shape[0], -1, n, n), k=min(k, n), n_transient=n_transient)
-    return np.maximum(ex, LYAP_FLOOR).reshape(S, x.shape[2], -1)
+    return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
 
 
 # ----------------------------------------------------------------------------------------------

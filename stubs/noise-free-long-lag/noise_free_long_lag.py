@@ -53,7 +53,7 @@ import numpy as np
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import qr_spectrum
+from shared.lyapunov import ensemble_spectrum, qr_spectrum
 from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
@@ -842,9 +842,8 @@ def c_spectrum(prm, test, q, n_seq=16, k=4):
     n_seq test sequences (after the key, before any e). Returns (S, n_seq, k)."""
     S = prm["W"].shape[0]
     sym = np.ascontiguousarray(np.broadcast_to(test["sym"][: q + 2, None, :n_seq], (q + 2, S, n_seq)))
-    J = c_jacobians(prm, c_forward(prm, sym))[2:]  # maps into steps 3 .. q+1
-    ex = qr_spectrum(J.reshape(J.shape[0], -1, NC + H, NC + H).astype(np.float64), k=k, n_transient=3)
-    return np.maximum(ex, LYAP_FLOOR).reshape(S, n_seq, k)
+    J = c_jacobians(prm, c_forward(prm, sym))[2:]  # maps into steps 3 .. q+1, (q, S, n_seq, 8, 8)
+    return ensemble_spectrum(J.astype(np.float64), k, LYAP_FLOOR, n_transient=3)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ import numpy as np
 from shared import cli
 from shared.ensemble import sum_outer
 from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import qr_spectrum
+from shared.lyapunov import ensemble_spectrum
 from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
@@ -557,11 +557,8 @@ LYAP_FLOOR = -50.0      # per step: a direction squashed to exactly zero is reco
 
 def spectrum(net, p, x, t0, t1, k=6, n_transient=5):
     """Finite-time Lyapunov exponents over steps [t0, t1) along x (L, S, N, 1). Returns (S, N, k)."""
-    S, N = x.shape[1], x.shape[2]
     J = lstm_jacobians(net, p, lstm_forward(net, p, np.ascontiguousarray(x[:t1])))[t0 - 1:t1 - 1]
-    n = J.shape[-1]
-    ex = qr_spectrum(J.reshape(J.shape[0], -1, n, n), k=min(k, n), n_transient=n_transient)
-    return np.maximum(ex, LYAP_FLOOR).reshape(S, N, -1)
+    return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
 
 
 # ----------------------------------------------------------------------------------------------
