@@ -344,3 +344,20 @@ def test_ensemble_spectrum_equals_separate_calls_and_floors_collapsed_directions
             want = np.maximum(lyapunov.qr_spectrum(J[:, s, i], n_transient=2), -50.0)
             np.testing.assert_allclose(ex[s, i], want, rtol=1e-12, atol=0)
     assert ex[1, 2, -1] == -50.0 and np.isfinite(ex).all()
+
+
+def test_cell_state_jacobian_places_the_blocks():
+    rng = np.random.default_rng(4)
+    C, R, cells = 2, 5, slice(1, 3)                  # r = [gate, y_c1, y_c2, gate, gate]
+    dS_ds, dY_ds = np.diag([0.9, 0.8]), np.diag([0.3, 0.4])
+    dS_dr, dY_dr = rng.normal(size=(3, C, R)), rng.normal(size=(3, C, R))
+    dA = rng.normal(size=(3, R, R))
+    J = lyapunov.cell_state_jacobian(dS_ds, dS_dr, dA, dY_ds, dY_dr, cells)
+    assert J.shape == (3, C + R, C + R)
+    np.testing.assert_array_equal(J[:, :C, :C], np.broadcast_to(dS_ds, (3, C, C)))
+    np.testing.assert_array_equal(J[:, :C, C:], dS_dr)
+    np.testing.assert_array_equal(J[:, C + 1:C + 3, :C], np.broadcast_to(dY_ds, (3, C, C)))
+    np.testing.assert_array_equal(J[:, C + 1:C + 3, C:], dY_dr)
+    for row in (0, 3, 4):                            # gate rows: dA, and nothing from s
+        np.testing.assert_array_equal(J[:, C + row, C:], dA[:, row])
+        np.testing.assert_array_equal(J[:, C + row, :C], 0.0)

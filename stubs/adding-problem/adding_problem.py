@@ -46,7 +46,7 @@ import numpy as np
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import ensemble_spectrum
+from shared.lyapunov import cell_state_jacobian, ensemble_spectrum
 from shared.online import ST3, adam_step_active
 from shared.optim import Adam
 from shared.results import finish_run
@@ -570,8 +570,7 @@ def lstm_jacobians(p, net, cache):
     r holds y_c = y_out h(s), a function of the other coordinates, so C exponents are -inf by
     construction; the top C + (number of gates) exponents are the dynamics.
     """
-    U, act, s = cache["U"], cache["act"], cache["s"]
-    L, S, N, _ = U.shape
+    act, s = cache["act"], cache["s"]
     C, R, nx = net.C, net.R, net.n_in
     Wr = p["W"][:, nx:nx + R, :]                                  # (S, R, H): r(t-1) -> net(t)
     a = act[1:]                                                   # steps t = 1..L-1
@@ -594,16 +593,8 @@ def lstm_jacobians(p, net, cache):
     hs, dhs = net.h(s_new), net.dh(s_new)
     dY_ds = (yo * dhs)[..., None] * (dS_ds[..., None] * np.eye(C))
     dY_dr = (yo * dhs)[..., None] * dS_dr + hs[..., None] * dA[..., net.o_sl, :][..., net.blk, :]
-    n = C + R
-    J = np.zeros((L - 1, S, N, n, n))
-    J[..., :C, :C] = dS_ds[..., None] * np.eye(C)
-    J[..., :C, C:] = dS_dr
     # r(t) = act(t) with the cell columns replaced by y_c(t)
-    J[..., C:, C:] = dA
-    gc = slice(C + net.g_sl.start, C + net.g_sl.stop)
-    J[..., gc, :C] = dY_ds
-    J[..., gc, C:] = dY_dr
-    return J
+    return cell_state_jacobian(dS_ds[..., None] * np.eye(C), dS_dr, dA, dY_ds, dY_dr, net.g_sl)
 
 
 def rnn_jacobians(p, net, cache):

@@ -45,7 +45,7 @@ import numpy as np
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import ensemble_spectrum
+from shared.lyapunov import cell_state_jacobian, ensemble_spectrum
 from shared.online import ST3, adam_step_active
 from shared.optim import Adam
 from shared.results import finish_run
@@ -271,15 +271,8 @@ def lstm_jacobians(p, cache):
     # y_c(t) = y_out h(s(t))
     k = (yo * dh_(s_new))[..., None]
     dY_dr = k * dS_dr + h_(s_new)[..., None] * dA[..., O_, :].repeat(BS, axis=-2)
-    n = NC + H
-    J = np.zeros(act.shape[:3] + (n, n))
-    J[..., :NC, :NC] = np.eye(NC)
-    J[..., :NC, NC:] = dS_dr
-    J[..., NC:, NC:] = dA
-    gc = slice(NC + G_.start, NC + G_.stop)
-    J[..., gc, :NC] = k * np.eye(NC)
-    J[..., gc, NC:] = dY_dr
-    return J
+    # z = [s, r]: ds/ds = I, and r's cell-output columns y_c depend on s through k
+    return cell_state_jacobian(np.eye(NC), dS_dr, dA, k * np.eye(NC), dY_dr, G_)
 
 
 # ----------------------------------------------------------------------------------------------
