@@ -292,3 +292,15 @@ def test_setting_flag_picks_its_own_results_file(tmp_path):
     cli.run(seen.append, parser, ["--setting", "catalog", "--out", str(tmp_path / "x.json")])
     assert [os.path.basename(a.out) for a in seen] == ["results.json", "results_catalog.json", "x.json"]
     assert [a.setting for a in seen] == ["paper", "catalog", "catalog"]
+
+
+def test_name_list_keeps_the_canonical_order_and_refuses_bad_lists():
+    import argparse
+    parse = cli.name_list(("lstm1997", "lstm_forget", "rnn"), required="lstm1997")
+    assert parse("rnn, lstm1997") == ["lstm1997", "rnn"]
+    for bad in ("", "rnn", "lstm1997,gru", "lstm1997,lstm1997"):
+        with pytest.raises(argparse.ArgumentTypeError, match="including lstm1997"):
+            parse(bad)
+    assert cli.name_list(("3a", "3b", "3c"))("3c,3a") == ["3a", "3c"]
+    with pytest.raises(argparse.ArgumentTypeError, match="3a, 3b, 3c, got '3d'"):
+        cli.name_list(("3a", "3b", "3c"))("3d")

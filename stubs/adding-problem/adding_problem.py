@@ -34,7 +34,6 @@ Arrays are time-major: x (L, S, N, 2) = (time, seed ensemble, sequences per seed
 Fused gate layout of W's columns: [input gates (B) | forget gates (B) | cell inputs (C) |
 output gates (B)], the catalog's i, f, g, o order; the forget part is absent in the 1997 cell.
 """
-import argparse
 import pathlib
 import sys
 
@@ -981,15 +980,6 @@ def main(args):
         "headline": headline, "lyapunov": lyapunov}, arrays, timer)
 
 
-def _model_list(text):
-    names = [t.strip() for t in text.split(",") if t.strip()]
-    bad = [n for n in names if n not in KINDS]
-    if bad or not names or "lstm1997" not in names or len(set(names)) != len(names):
-        raise argparse.ArgumentTypeError(f"expected a comma list of {', '.join(KINDS)} including lstm1997, "
-                                         f"got {text!r}")
-    return [k for k in KINDS if k in names]
-
-
 def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "Exp. 4 as published (the headline)", "le2015": "the earlier catalog's easier variant"})
@@ -1001,7 +991,7 @@ def build_parser():
                         help="cap on training sequences per seed (the paper's mean at T=100 is 74,000)")
     parser.add_argument("--le2015-steps", type=cli.positive_int, default=8000,
                         help="Adam steps of batch 32 in the le2015 setting (the earlier catalog: 8000)")
-    parser.add_argument("--models", type=_model_list, default=list(KINDS),
+    parser.add_argument("--models", type=cli.name_list(KINDS, required="lstm1997"), default=list(KINDS),
                         help="comma-separated nets to train on the paper's task (lstm1997 must be one)")
     parser.add_argument("--lr", type=cli.positive_float, default=0.5,
                         help="learning rate of the LSTMs' online gradient descent (paper: 0.5)")

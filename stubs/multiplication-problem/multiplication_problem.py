@@ -37,7 +37,6 @@ Arrays are time-major: x (L, S, N, 2) = (time, seed ensemble, sequences per seed
 Columns of W (S, 11, 8): [input gates (2) | cell inputs (4) | output gates (2)], the catalog's
 i, g, o order without a forget gate; rows [x(t) (2), r(t-1) (8), 1]. V (S, 5): [cells (4), 1].
 """
-import argparse
 import os
 import pathlib
 import sys
@@ -910,15 +909,6 @@ def main(args):
         "headline": headline, "lyapunov": lyapunov}, arrays, timer)
 
 
-def _model_list(text):
-    names = [t.strip() for t in text.split(",") if t.strip()]
-    bad = [n for n in names if n not in KINDS]
-    if not names or "lstm1997" not in names or bad or len(set(names)) != len(names):
-        raise argparse.ArgumentTypeError(f"expected a comma list of {', '.join(KINDS)} including lstm1997, "
-                                         f"got {text!r}")
-    return [k for k in KINDS if k in names]
-
-
 def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "Exp. 5 as published (the headline)", "catalog": "the earlier catalog's easier version"})
@@ -928,7 +918,7 @@ def build_parser():
                         help="nets of each kind trained at once on a leading seed axis")
     parser.add_argument("--max-sequences", type=cli.positive_int, default=50_000,
                         help="cap on training sequences per net (the paper's mean: 482,000 for n_seq = 140)")
-    parser.add_argument("--models", type=_model_list, default=list(KINDS),
+    parser.add_argument("--models", type=cli.name_list(KINDS, required="lstm1997"), default=list(KINDS),
                         help="comma-separated nets to train (lstm1997 must be one)")
     parser.add_argument("--lr", type=cli.positive_float, default=0.1,
                         help="learning rate of the 1997 LSTM's online gradient descent (paper: 0.1)")

@@ -890,14 +890,6 @@ def main(args):
         "headline": headline, "lyapunov": lyapunov}, arrays, timer)
 
 
-def _variant_list(text):
-    names = [t.strip() for t in text.split(",") if t.strip()]
-    if not names or any(v not in VARIANTS for v in names) or len(set(names)) != len(names):
-        raise cli.argparse.ArgumentTypeError(
-            f"expected a comma list drawn from {','.join(VARIANTS)}, got {text!r}")
-    return [v for v in VARIANTS if v in names]
-
-
 def _n_info(text):
     v = cli.positive_int(text)
     if v not in (1, 3):
@@ -909,7 +901,7 @@ def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "Exp. 3a-3c as published (the headline)", "catalog": "the earlier catalog's version",
         "guessing": "random weight guessing on the paper's net"})
-    parser.add_argument("--variants", type=_variant_list, default=list(VARIANTS),
+    parser.add_argument("--variants", type=cli.name_list(VARIANTS), default=list(VARIANTS),
                         help="comma list of the tasks to train (3a, 3b, 3c); all train at once")
     parser.add_argument("--T", type=cli.positive_int, default=100,
                         help="minimal sequence length (paper: 100)")
