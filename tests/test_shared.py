@@ -304,3 +304,20 @@ def test_name_list_keeps_the_canonical_order_and_refuses_bad_lists():
     assert cli.name_list(("3a", "3b", "3c"))("3c,3a") == ["3a", "3c"]
     with pytest.raises(argparse.ArgumentTypeError, match="3a, 3b, 3c, got '3d'"):
         cli.name_list(("3a", "3b", "3c"))("3d")
+
+
+def test_per_seed_and_seed_chunks_cover_the_test_set():
+    from shared.ensemble import per_seed, seed_chunks
+    rng = np.random.default_rng(2)
+    x, length = rng.normal(size=(9, 1, 7, 2)), rng.integers(3, 10, size=(1, 7))
+    xs = per_seed(x, 3)
+    assert xs.shape == (9, 3, 7, 2) and xs.flags.c_contiguous and (xs == x).all()
+    got, seen = [], 0
+    for xb, last in seed_chunks(x, length, 3, chunk=3):
+        n = xb.shape[2]
+        assert xb.flags.c_contiguous and xb.shape == (int(length[0, seen:seen + n].max()), 3, n, 2)
+        np.testing.assert_array_equal(xb, np.broadcast_to(x[:xb.shape[0], :, seen:seen + n], xb.shape))
+        np.testing.assert_array_equal(last, np.broadcast_to(length[:, seen:seen + n] - 1, (3, n)))
+        got.append(n)
+        seen += n
+    assert got == [3, 3, 1]

@@ -43,7 +43,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, sum_outer
+from shared.ensemble import map_jobs, per_seed, seed_chunks, sum_outer
 from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import cell_state_jacobian, ensemble_spectrum
 from shared.online import ST3, adam_step_active
@@ -674,7 +674,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
         st3.update(k, np.abs(err) < TOL, err ** 2)                   # ST3 on the training stream
         if probe is not None and kind == "lstm1997" and (k % snap_every == 0 or k == max_sequences - 1):
             xp, lastp = probe
-            cp = forward(p, net, np.broadcast_to(xp, (xp.shape[0], S) + xp.shape[2:]).copy())
+            cp = forward(p, net, per_seed(xp, S))
             yp, _ = readout(p, net, cp, np.broadcast_to(lastp, (S, 1)))
             snaps.append((cp["s"][1:, 0, 0], yp[:, 0]))             # seed 0's cell states, every output
             snap_n.append(k + 1)
@@ -712,15 +712,8 @@ def evaluate(kind, p, x, target, length, chunk=512):
     net = make_model(kind) if isinstance(kind, str) else kind
     forward, read, _ = model_functions(net)
     S = p["V"].shape[0]
-    errs = []
-    for a in range(0, x.shape[2], chunk):
-        xb = x[:, :, a:a + chunk]
-        L = int(length[:, a:a + chunk].max())
-        xb = np.broadcast_to(xb[:L], (L, S) + xb.shape[2:]).copy()
-        last = np.broadcast_to(length[:, a:a + chunk] - 1, (S, xb.shape[2]))
-        y, _ = read(p, net, forward(p, net, xb), last)
-        errs.append(np.abs(y - target[:, a:a + chunk]))
-    return np.concatenate(errs, axis=1)
+    ys = [read(p, net, forward(p, net, xb), last)[0] for xb, last in seed_chunks(x, length, S, chunk)]
+    return np.abs(np.concatenate(ys, axis=1) - target)
 
 
 LYAP_FLOOR = -50.0      # per step; exp(-50) ~ 2e-22 contraction, i.e. a collapsed direction
@@ -733,7 +726,7 @@ def spectrum(kind, p, x, t0, t1, k=6, n_transient=10):
     """
     net = make_model(kind) if isinstance(kind, str) else kind
     S = p["V"].shape[0]
-    xb = np.broadcast_to(x[:t1], (t1, S) + x.shape[2:]).copy()
+    xb = per_seed(x[:t1], S)
     forward, _, jacobians = model_functions(net)
     J = jacobians(p, net, forward(p, net, xb))
     J = J[t0 - 1:t1 - 1]                                          # maps into steps t0..t1-1

@@ -48,7 +48,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, sum_outer
+from shared.ensemble import map_jobs, per_seed, seed_chunks, sum_outer
 from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import cell_state_jacobian, ensemble_spectrum
 from shared.online import adam_step_active
@@ -549,7 +549,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
                         at_stop[name][met] = p[name][met]
         if probe is not None and kind == "lstm1997" and (k % snap_every == 0 or k == max_sequences - 1):
             xp, lastp = probe
-            cp = forward(p, np.broadcast_to(xp, (xp.shape[0], S) + xp.shape[2:]).copy())
+            cp = forward(p, per_seed(xp, S))
             yp, _ = readout(p, cp, np.broadcast_to(lastp, (S, 1)))
             snaps.append((cp["s"][1:, 0, 0], yp[:, 0]))             # seed 0's cell states; every output
             snap_n.append(k + 1)
@@ -577,14 +577,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
 
 def evaluate(forward, p, x, length, chunk=512):
     """Outputs at the last step on a test set x (L, 1, n, 2) shared by all nets -> (S, n)."""
-    S = p["V"].shape[0]
-    ys = []
-    for a in range(0, x.shape[2], chunk):
-        L = int(length[:, a:a + chunk].max())
-        xb = np.broadcast_to(x[:L, :, a:a + chunk], (L, S) + x[:, :, a:a + chunk].shape[2:]).copy()
-        last = np.broadcast_to(length[:, a:a + chunk] - 1, (S, xb.shape[2]))
-        y, _ = readout(p, forward(p, xb), last)
-        ys.append(y)
+    ys = [readout(p, forward(p, xb), last)[0] for xb, last in seed_chunks(x, length, p["V"].shape[0], chunk)]
     return np.concatenate(ys, axis=1)
 
 
@@ -595,7 +588,7 @@ def spectrum(forward, jacobians, p, x, t0, t1, k=6, n_transient=10):
     """Finite-time Lyapunov exponents over steps [t0, t1) along test sequences x (L, 1, n, 2)
     shared by the S nets. Returns (S, n, k) exponents per step."""
     S = p["V"].shape[0]
-    xb = np.broadcast_to(x[:t1], (t1, S) + x.shape[2:]).copy()
+    xb = per_seed(x[:t1], S)
     J = jacobians(p, forward(p, xb))[t0 - 1:t1 - 1]                 # maps into steps t0 .. t1-1
     return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
 
@@ -659,7 +652,7 @@ def train_catalog(rng_init, rng_data, x_te, t_te, S, max_iters, eval_every=1000,
     stopped = np.full(S, -1)
     curve_it, curve_mse = [], []
     last_te = np.full((S, x_te.shape[2]), 29)
-    xt = np.broadcast_to(x_te, (30, S) + x_te.shape[2:]).astype(np.float32)
+    xt = per_seed(x_te, S).astype(np.float32)
     for it in range(max_iters):
         T = int(rng_data.integers(20, 31))
         x, target, length, _ = catalog_batch(rng_data, (S, batch), T)
@@ -699,7 +692,7 @@ def run_catalog(args, timer):
     p, stopped, c_it, c_mse = train_catalog(r["init"], r["data"], x_te, t_te, S, cfg["max_iters"],
                                             eval_every=cfg["eval_every"], timer=timer)
     p64 = {k: v.astype(np.float64) for k, v in p.items()}
-    xt = np.broadcast_to(x_te, (30, S) + x_te.shape[2:]).copy()
+    xt = per_seed(x_te, S)
     y_te, _ = readout(p64, modern_forward(p64, xt), np.full((S, cfg["n_test"]), 29))
     mse = np.mean((y_te - t_te) ** 2, axis=1)
     chance = float(np.mean((t_te - t_te.mean()) ** 2))

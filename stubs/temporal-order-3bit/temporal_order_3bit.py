@@ -43,7 +43,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, sum_outer
+from shared.ensemble import map_jobs, per_seed, seed_chunks, sum_outer
 from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import cell_state_jacobian, ensemble_spectrum
 from shared.online import ST3, adam_step_active
@@ -398,13 +398,7 @@ def evaluate(kind, p, x, target, length, chunk=256):
     """Largest absolute output error per test sequence, and the outputs. x (L, 1, N, 8) shared
     by the S seeds. Returns err (S, N), y (S, N, 4)."""
     _, forward, _, _ = MODELS[kind]
-    S = p["W"].shape[0]
-    ys = []
-    for a in range(0, x.shape[2], chunk):
-        L = int(length[:, a:a + chunk].max())
-        xb = np.broadcast_to(x[:L, :, a:a + chunk], (L, S) + x[:, :, a:a + chunk].shape[2:])
-        last = np.broadcast_to(length[:, a:a + chunk] - 1, (S, xb.shape[2]))
-        ys.append(readout(p, forward(p, np.ascontiguousarray(xb)), last)[0])
+    ys = [readout(p, forward(p, xb), last)[0] for xb, last in seed_chunks(x, length, p["W"].shape[0], chunk)]
     y = np.concatenate(ys, axis=1)
     return np.abs(y - target).max(axis=-1), y
 
@@ -416,7 +410,7 @@ def spectrum(kind, p, x, t0, t1, k=6, n_transient=5):
     """Finite-time Lyapunov exponents over steps [t0, t1) along x (L, 1, N, 8). Returns (S, N, k)."""
     _, forward, jacobians, _ = MODELS[kind]
     S = p["W"].shape[0]
-    xb = np.ascontiguousarray(np.broadcast_to(x[:t1], (t1, S) + x.shape[2:]))
+    xb = per_seed(x[:t1], S)
     J = jacobians(p, forward(p, xb))[t0 - 1:t1 - 1]                    # maps into steps t0..t1-1
     return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
 
@@ -701,8 +695,7 @@ def main(args):
                        f"{kind}_snap_y": tr["snap_y"]})
         print(f"  {kind:8s} stopped {int(ok.sum())}/{S}  wrong/{cfg['n_test']} per seed {wrong.tolist()}  "
               f"lambda_1..3 {np.round(lyap[kind][:3], 4).tolist()}  {timer():.1f}s")
-    c = lstm_forward(trained["lstm1997"]["params"], np.ascontiguousarray(
-        np.broadcast_to(probe[0], (probe[0].shape[0], S) + probe[0].shape[2:])))
+    c = lstm_forward(trained["lstm1997"]["params"], per_seed(probe[0], S))
     arrays.update({"probe_x": probe[0][:, 0], "probe_len": probe[1][0] + 1, "probe_pos": pos_te[0, pick],
                    "probe_label": lab_te[0, pick], "lstm1997_probe_s": c["s"][1:],
                    "lstm1997_probe_act": c["act"]})                          # every seed

@@ -49,7 +49,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, sum_outer
+from shared.ensemble import map_jobs, per_seed, seed_chunks, sum_outer
 from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import cell_state_jacobian, ensemble_spectrum
 from shared.online import ST3, adam_step_active
@@ -510,14 +510,8 @@ def evaluate(kind, p, x, target, length, chunk=256):
     """Largest absolute output error per test sequence and the outputs; x (L, 1, N, 8) is shared
     by the S nets. Returns err (S, N), y (S, N, 8)."""
     forward = MODELS[kind][1]
-    S = p["W"].shape[0]
-    ys = []
-    for a in range(0, x.shape[2], chunk):
-        L = int(length[:, a:a + chunk].max())
-        xa = x[:L, :, a:a + chunk]
-        xb = np.ascontiguousarray(np.broadcast_to(xa, (L, S) + xa.shape[2:]))
-        last = np.broadcast_to(length[:, a:a + chunk] - 1, (S, xb.shape[2]))
-        ys.append(sigmoid(output_net(p, forward(p, xb)["yc"], last)[0]))
+    ys = [sigmoid(output_net(p, forward(p, xb)["yc"], last)[0])
+          for xb, last in seed_chunks(x, length, p["W"].shape[0], chunk)]
     y = np.concatenate(ys, axis=1)
     return np.abs(y - target).max(axis=-1), y
 
@@ -531,7 +525,7 @@ def spectrum(kind, p, x, t0, t1, k=8, n_transient=3):
     n_transient = min(n_transient, (t1 - t0) // 2)
     _, forward, jacobians = MODELS[kind]
     S = p["W"].shape[0]
-    xb = np.ascontiguousarray(np.broadcast_to(x[:t1], (t1, S) + x.shape[2:]))
+    xb = per_seed(x[:t1], S)
     J = jacobians(p, forward(p, xb))[t0 - 1:t1 - 1]                 # maps into steps t0..t1-1
     return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
 
@@ -656,9 +650,7 @@ def run_paper(args, timer):
         print(f"  {kind:8s} stopped {int(ok.sum())}/{S}  wrong/{cfg['n_test']} per net {wrong.tolist()}  "
               f"argmax acc {metrics[kind]['class_accuracy']:.3f}  "
               f"lambda_1..3 {np.round(lyap[kind][:3], 4).tolist()}  {timer():.1f}s")
-    P = probe[0]
-    c = lstm_forward(trained["lstm1997"]["params"],
-                     np.ascontiguousarray(np.broadcast_to(P, (P.shape[0], S) + P.shape[2:])))
+    c = lstm_forward(trained["lstm1997"]["params"], per_seed(probe[0], S))
     arrays.update({"probe_len": probe[1][0] + 1, "probe_pos": pos_te[0, pick], "probe_label": lab_te[0, pick],
                    "lstm1997_probe_s": c["s"][1:, :1], "lstm1997_probe_act": c["act"][:, :1]})   # net 0
     # where the trained input gates open: at t1, t2, t3 and elsewhere (64 test sequences, every net)
