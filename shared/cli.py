@@ -55,6 +55,21 @@ def positive_float(text):
     return v
 
 
+def name_list(choices, required=None):
+    """argparse type: a comma list of distinct names from ``choices``, returned in the order of
+    ``choices``; it must include ``required`` when that is given (e.g. the paper's own net)."""
+    def parse(text):
+        names = [t.strip() for t in text.split(",") if t.strip()]
+        if (not names or any(n not in choices for n in names) or len(set(names)) != len(names)
+                or (required is not None and required not in names)):
+            need = f" including {required}" if required is not None else ""
+            raise argparse.ArgumentTypeError(f"expected a comma list of {', '.join(choices)}{need}, "
+                                             f"got {text!r}")
+        return [c for c in choices if c in names]
+    parse.__name__ = "name list"
+    return parse
+
+
 def writable_path(text):
     """argparse type: a file path whose folder exists and is writable."""
     folder = os.path.dirname(os.path.abspath(text)) or "."

@@ -21,6 +21,24 @@ def sum_outer(U, dnet):
                      dnet.transpose(1, 0, 2, 3).reshape(S, L * N, dnet.shape[-1]))
 
 
+def per_seed(x, S):
+    """A sequence batch shared by S nets, copied along the seed axis: (L, 1, ...) -> (L, S, ...),
+    C-contiguous (what the forward passes' in-place matmuls want)."""
+    return np.ascontiguousarray(np.broadcast_to(x, (x.shape[0], S) + x.shape[2:]))
+
+
+def seed_chunks(x, length, S, chunk):
+    """A test set shared by S nets, in chunks of ``chunk`` sequences, for last-step evaluation.
+
+    x (L, 1, N, D), length (1, N). Yields (xb, last): xb (Lc, S, n, D) cut to the chunk's
+    longest sequence and copied along the seed axis, last (S, n) the index of each last step.
+    """
+    for a in range(0, x.shape[2], chunk):
+        L = int(length[:, a:a + chunk].max())
+        xb = per_seed(x[:L, :, a:a + chunk], S)
+        yield xb, np.broadcast_to(length[:, a:a + chunk] - 1, (S, xb.shape[2]))
+
+
 def map_jobs(fn, jobs, workers=1):
     """``[fn(job) for job in jobs]``, spread over up to ``workers`` forked processes.
 

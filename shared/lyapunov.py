@@ -101,6 +101,43 @@ def qr_spectrum(jacobians, k=None, dt=1.0, n_transient=0, rng=None):
     return -np.sort(-log_r / (n_counted * dt), axis=-1)
 
 
+def cell_state_jacobian(dS_ds, dS_dr, dA, dY_ds, dY_dr, cell_cols):
+    """Place the blocks of J(t) = dz(t)/dz(t-1) for a memory-cell net's state z = [s (C), r (R)].
+
+    s are the cell states; r are the R unit activations fed back (gates and cell outputs), whose
+    cell-output columns ``cell_cols`` (a slice of r) hold y_c = y_out h(s):
+
+        J = [ ds/ds    ds/dr ]     rows of r: dA = d act(t)/d r(t-1), except the cell-output
+            [ dr/ds    dr/dr ]     rows, which are dY_ds and dY_dr (dr/ds is zero elsewhere)
+
+    Each stub derives the blocks from its own equations: dS_ds, dY_ds (..., C, C) or anything
+    broadcastable (np.eye(C) when s(t) = s(t-1) + ...), dS_dr, dY_dr (..., C, R), dA (..., R, R).
+    Returns (..., C + R, C + R).
+    """
+    C, R = dS_dr.shape[-2], dA.shape[-1]
+    J = np.zeros(dA.shape[:-2] + (C + R, C + R))
+    J[..., :C, :C] = dS_ds
+    J[..., :C, C:] = dS_dr
+    J[..., C:, C:] = dA
+    gc = slice(C + cell_cols.start, C + cell_cols.stop)
+    J[..., gc, :C] = dY_ds
+    J[..., gc, C:] = dY_dr
+    return J
+
+
+def ensemble_spectrum(J, k, floor, n_transient=0):
+    """Top exponents per step of S nets along N sequences each, from one batched QR iteration.
+
+    J: (T, S, N, n, n) Jacobians of the state map (a seed axis, then a sequence axis).
+    k: exponents wanted (at most n are returned). A direction squashed to exactly zero (a
+    saturated unit) has exponent -inf; it is recorded at ``floor`` so that means stay finite.
+    Returns (S, N, min(k, n)), descending.
+    """
+    T, S, N, n = J.shape[:4]
+    ex = qr_spectrum(J.reshape(T, S * N, n, n), k=min(k, n), n_transient=n_transient)
+    return np.maximum(ex, floor).reshape(S, N, -1)
+
+
 def _check_state(x0, n_steps, n_transient):
     """Validate a (n,) or (B, n) initial state and step counts; return x0 as float64."""
     x0 = np.array(x0, dtype=np.float64)

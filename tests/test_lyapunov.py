@@ -330,3 +330,34 @@ def test_map_and_flow_errors():
         lyapunov.kaplan_yorke_dimension([])
     with pytest.raises(ValueError, match="spectrum"):
         lyapunov.kaplan_yorke_dimension([0.1, np.nan])
+
+
+def test_ensemble_spectrum_equals_separate_calls_and_floors_collapsed_directions():
+    rng = np.random.default_rng(3)
+    T, S, N, n = 12, 2, 3, 4
+    J = rng.normal(0, 0.7, (T, S, N, n, n))
+    J[:, 1, 2, :, 0] = 0.0                       # one trajectory loses a direction: exponent -inf
+    ex = lyapunov.ensemble_spectrum(J, k=6, floor=-50.0, n_transient=2)
+    assert ex.shape == (S, N, n)                 # k is capped at n
+    for s in range(S):
+        for i in range(N):
+            want = np.maximum(lyapunov.qr_spectrum(J[:, s, i], n_transient=2), -50.0)
+            np.testing.assert_allclose(ex[s, i], want, rtol=1e-12, atol=0)
+    assert ex[1, 2, -1] == -50.0 and np.isfinite(ex).all()
+
+
+def test_cell_state_jacobian_places_the_blocks():
+    rng = np.random.default_rng(4)
+    C, R, cells = 2, 5, slice(1, 3)                  # r = [gate, y_c1, y_c2, gate, gate]
+    dS_ds, dY_ds = np.diag([0.9, 0.8]), np.diag([0.3, 0.4])
+    dS_dr, dY_dr = rng.normal(size=(3, C, R)), rng.normal(size=(3, C, R))
+    dA = rng.normal(size=(3, R, R))
+    J = lyapunov.cell_state_jacobian(dS_ds, dS_dr, dA, dY_ds, dY_dr, cells)
+    assert J.shape == (3, C + R, C + R)
+    np.testing.assert_array_equal(J[:, :C, :C], np.broadcast_to(dS_ds, (3, C, C)))
+    np.testing.assert_array_equal(J[:, :C, C:], dS_dr)
+    np.testing.assert_array_equal(J[:, C + 1:C + 3, :C], np.broadcast_to(dY_ds, (3, C, C)))
+    np.testing.assert_array_equal(J[:, C + 1:C + 3, C:], dY_dr)
+    for row in (0, 3, 4):                            # gate rows: dA, and nothing from s
+        np.testing.assert_array_equal(J[:, C + row, C:], dA[:, row])
+        np.testing.assert_array_equal(J[:, C + row, :C], 0.0)

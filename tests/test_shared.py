@@ -292,3 +292,32 @@ def test_setting_flag_picks_its_own_results_file(tmp_path):
     cli.run(seen.append, parser, ["--setting", "catalog", "--out", str(tmp_path / "x.json")])
     assert [os.path.basename(a.out) for a in seen] == ["results.json", "results_catalog.json", "x.json"]
     assert [a.setting for a in seen] == ["paper", "catalog", "catalog"]
+
+
+def test_name_list_keeps_the_canonical_order_and_refuses_bad_lists():
+    import argparse
+    parse = cli.name_list(("lstm1997", "lstm_forget", "rnn"), required="lstm1997")
+    assert parse("rnn, lstm1997") == ["lstm1997", "rnn"]
+    for bad in ("", "rnn", "lstm1997,gru", "lstm1997,lstm1997"):
+        with pytest.raises(argparse.ArgumentTypeError, match="including lstm1997"):
+            parse(bad)
+    assert cli.name_list(("3a", "3b", "3c"))("3c,3a") == ["3a", "3c"]
+    with pytest.raises(argparse.ArgumentTypeError, match="3a, 3b, 3c, got '3d'"):
+        cli.name_list(("3a", "3b", "3c"))("3d")
+
+
+def test_per_seed_and_seed_chunks_cover_the_test_set():
+    from shared.ensemble import per_seed, seed_chunks
+    rng = np.random.default_rng(2)
+    x, length = rng.normal(size=(9, 1, 7, 2)), rng.integers(3, 10, size=(1, 7))
+    xs = per_seed(x, 3)
+    assert xs.shape == (9, 3, 7, 2) and xs.flags.c_contiguous and (xs == x).all()
+    got, seen = [], 0
+    for xb, last in seed_chunks(x, length, 3, chunk=3):
+        n = xb.shape[2]
+        assert xb.flags.c_contiguous and xb.shape == (int(length[0, seen:seen + n].max()), 3, n, 2)
+        np.testing.assert_array_equal(xb, np.broadcast_to(x[:xb.shape[0], :, seen:seen + n], xb.shape))
+        np.testing.assert_array_equal(last, np.broadcast_to(length[:, seen:seen + n] - 1, (3, n)))
+        got.append(n)
+        seen += n
+    assert got == [3, 3, 1]

@@ -34,7 +34,6 @@ Arrays are time-major: x (L, S, N, 2) = (time, seed ensemble, sequences per seed
 Fused gate layout of W's columns: [input gates (B) | forget gates (B) | cell inputs (C) |
 output gates (B)], the catalog's i, f, g, o order; the forget part is absent in the 1997 cell.
 """
-import argparse
 import pathlib
 import sys
 
@@ -44,9 +43,10 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, sum_outer
+from shared.ensemble import map_jobs, per_seed, seed_chunks, sum_outer
 from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import qr_spectrum
+from shared.lyapunov import cell_state_jacobian, ensemble_spectrum
+from shared.online import ST3, adam_step_active
 from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
@@ -569,8 +569,7 @@ def lstm_jacobians(p, net, cache):
     r holds y_c = y_out h(s), a function of the other coordinates, so C exponents are -inf by
     construction; the top C + (number of gates) exponents are the dynamics.
     """
-    U, act, s = cache["U"], cache["act"], cache["s"]
-    L, S, N, _ = U.shape
+    act, s = cache["act"], cache["s"]
     C, R, nx = net.C, net.R, net.n_in
     Wr = p["W"][:, nx:nx + R, :]                                  # (S, R, H): r(t-1) -> net(t)
     a = act[1:]                                                   # steps t = 1..L-1
@@ -593,16 +592,8 @@ def lstm_jacobians(p, net, cache):
     hs, dhs = net.h(s_new), net.dh(s_new)
     dY_ds = (yo * dhs)[..., None] * (dS_ds[..., None] * np.eye(C))
     dY_dr = (yo * dhs)[..., None] * dS_dr + hs[..., None] * dA[..., net.o_sl, :][..., net.blk, :]
-    n = C + R
-    J = np.zeros((L - 1, S, N, n, n))
-    J[..., :C, :C] = dS_ds[..., None] * np.eye(C)
-    J[..., :C, C:] = dS_dr
     # r(t) = act(t) with the cell columns replaced by y_c(t)
-    J[..., C:, C:] = dA
-    gc = slice(C + net.g_sl.start, C + net.g_sl.stop)
-    J[..., gc, :C] = dY_ds
-    J[..., gc, C:] = dY_dr
-    return J
+    return cell_state_jacobian(dS_ds[..., None] * np.eye(C), dS_dr, dA, dY_ds, dY_dr, net.g_sl)
 
 
 def rnn_jacobians(p, net, cache):
@@ -653,9 +644,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
     p = init_params(kind, net, rng_init, S)
     forward = rnn_forward if kind == "rnn" else lstm_forward
     opt = Adam(p, lr=1e-3, clip=1.0, per_member=True) if kind == "rnn" else None
-    sq_hist = np.zeros((S, WINDOW))
-    streak = np.zeros(S, dtype=int)
-    stopped_at = np.full(S, -1)
+    st3 = ST3(S, WINDOW, MAX_MEAN_ERR)
     curve_n, curve_err, curve_frac = [], [], []
     snaps, snap_n = [], []
     snap_every = max(1, max_sequences // n_snaps)
@@ -676,37 +665,30 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
             grads = rnn_grads(p, net, cache, last, dy)
         else:
             grads = lstm_grads_truncated(p, net, cache, last, dy)
-        active = stopped_at < 0
+        active = st3.active
         if kind == "rnn":
-            frozen = {n: v[~active].copy() for n, v in p.items()}
-            opt.step(grads)
-            for n in p:
-                p[n][~active] = frozen[n]
+            adam_step_active(opt, grads, active)
         else:
             for n in p:                                               # w <- w - lr dE/dw, online
                 p[n] -= lr * grads[n] * active.reshape((-1,) + (1,) * (p[n].ndim - 1))
-        # ST3 bookkeeping on the training stream (for still-learning seeds)
-        sq_hist[:, k % WINDOW] = err ** 2
-        streak = np.where(np.abs(err) < TOL, streak + 1, 0)
-        done = active & (k + 1 >= WINDOW) & (streak >= WINDOW) & (sq_hist.mean(axis=1) < MAX_MEAN_ERR)
-        stopped_at[done] = k + 1
+        st3.update(k, np.abs(err) < TOL, err ** 2)                   # ST3 on the training stream
         if probe is not None and kind == "lstm1997" and (k % snap_every == 0 or k == max_sequences - 1):
             xp, lastp = probe
-            cp = forward(p, net, np.broadcast_to(xp, (xp.shape[0], S) + xp.shape[2:]).copy())
+            cp = forward(p, net, per_seed(xp, S))
             yp, _ = readout(p, net, cp, np.broadcast_to(lastp, (S, 1)))
             snaps.append((cp["s"][1:, 0, 0], yp[:, 0]))             # seed 0's cell states, every output
             snap_n.append(k + 1)
-        if (k + 1) % log_every == 0 or k + 1 == max_sequences or not (stopped_at < 0).any():
-            filled = sq_hist[:, :min(k + 1, WINDOW)]
+        if (k + 1) % log_every == 0 or k + 1 == max_sequences or not st3.active.any():
+            filled = st3.filled()
             mae = float(np.sqrt(filled.mean()))
             curve_n.append(k + 1)
             curve_err.append(np.sqrt(filled.mean(axis=1)))
-            curve_frac.append(float((stopped_at >= 0).mean()))
+            curve_frac.append(float((~st3.active).mean()))
             print(f"  {kind:12s} seq {k + 1:7d}  rms err(last {WINDOW}) {mae:.4f}  "
-                  f"stopped {int((stopped_at >= 0).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
-        if not (stopped_at < 0).any():
+                  f"stopped {int((~st3.active).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
+        if not st3.active.any():
             break
-    out = {"params": p, "stopped_at": stopped_at, "n_trained": k + 1,
+    out = {"params": p, "stopped_at": st3.stopped_at, "n_trained": k + 1,
            "curve_n": np.array(curve_n), "curve_rms": np.array(curve_err),
            "curve_frac": np.array(curve_frac)}
     if snaps:
@@ -730,15 +712,8 @@ def evaluate(kind, p, x, target, length, chunk=512):
     net = make_model(kind) if isinstance(kind, str) else kind
     forward, read, _ = model_functions(net)
     S = p["V"].shape[0]
-    errs = []
-    for a in range(0, x.shape[2], chunk):
-        xb = x[:, :, a:a + chunk]
-        L = int(length[:, a:a + chunk].max())
-        xb = np.broadcast_to(xb[:L], (L, S) + xb.shape[2:]).copy()
-        last = np.broadcast_to(length[:, a:a + chunk] - 1, (S, xb.shape[2]))
-        y, _ = read(p, net, forward(p, net, xb), last)
-        errs.append(np.abs(y - target[:, a:a + chunk]))
-    return np.concatenate(errs, axis=1)
+    ys = [read(p, net, forward(p, net, xb), last)[0] for xb, last in seed_chunks(x, length, S, chunk)]
+    return np.abs(np.concatenate(ys, axis=1) - target)
 
 
 LYAP_FLOOR = -50.0      # per step; exp(-50) ~ 2e-22 contraction, i.e. a collapsed direction
@@ -751,15 +726,12 @@ def spectrum(kind, p, x, t0, t1, k=6, n_transient=10):
     """
     net = make_model(kind) if isinstance(kind, str) else kind
     S = p["V"].shape[0]
-    xb = np.broadcast_to(x[:t1], (t1, S) + x.shape[2:]).copy()
+    xb = per_seed(x[:t1], S)
     forward, _, jacobians = model_functions(net)
     J = jacobians(p, net, forward(p, net, xb))
     J = J[t0 - 1:t1 - 1]                                          # maps into steps t0..t1-1
-    n = J.shape[-1]
-    Jb = J.reshape(J.shape[0], -1, n, n)                          # (T, S*N, n, n)
-    ex = qr_spectrum(Jb, k=min(k, n), n_transient=n_transient)
     # A direction squashed to exactly zero (a saturated unit) has exponent -inf; record a floor.
-    return np.maximum(ex, LYAP_FLOOR).reshape(S, x.shape[2], -1)
+    return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
 
 
 def train_le2015(rng_init, rng_data, steps, T=100, batch=32, timer=None, log_every=1000):
@@ -1001,15 +973,6 @@ def main(args):
         "headline": headline, "lyapunov": lyapunov}, arrays, timer)
 
 
-def _model_list(text):
-    names = [t.strip() for t in text.split(",") if t.strip()]
-    bad = [n for n in names if n not in KINDS]
-    if bad or not names or "lstm1997" not in names or len(set(names)) != len(names):
-        raise argparse.ArgumentTypeError(f"expected a comma list of {', '.join(KINDS)} including lstm1997, "
-                                         f"got {text!r}")
-    return [k for k in KINDS if k in names]
-
-
 def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "Exp. 4 as published (the headline)", "le2015": "the earlier catalog's easier variant"})
@@ -1021,7 +984,7 @@ def build_parser():
                         help="cap on training sequences per seed (the paper's mean at T=100 is 74,000)")
     parser.add_argument("--le2015-steps", type=cli.positive_int, default=8000,
                         help="Adam steps of batch 32 in the le2015 setting (the earlier catalog: 8000)")
-    parser.add_argument("--models", type=_model_list, default=list(KINDS),
+    parser.add_argument("--models", type=cli.name_list(KINDS, required="lstm1997"), default=list(KINDS),
                         help="comma-separated nets to train on the paper's task (lstm1997 must be one)")
     parser.add_argument("--lr", type=cli.positive_float, default=0.5,
                         help="learning rate of the LSTMs' online gradient descent (paper: 0.5)")

@@ -59,7 +59,7 @@ import numpy as np
 from shared import cli
 from shared.ensemble import sum_outer
 from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import qr_spectrum
+from shared.lyapunov import cell_state_jacobian, qr_spectrum
 from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
@@ -332,15 +332,8 @@ def jacobians(a, p, cache):
     # y_c(t) = y_out h(s(t))
     k = (yo * dh_(s_new))[..., None]
     dY_dr = k * dS_dr + h_(s_new)[..., None] * dA[..., a.O, :].repeat(a.bs, axis=-2)
-    n = C + H
-    J = np.zeros(act.shape[:3] + (n, n))
-    J[..., :C, :C] = np.eye(C)
-    J[..., :C, C:] = dS_dr
-    J[..., C:, C:] = dA
-    gc = slice(C + a.G.start, C + a.G.stop)
-    J[..., gc, :C] = k * np.eye(C)
-    J[..., gc, C:] = dY_dr
-    return J
+    # z = [s, r]: ds/ds = I, and r's cell-output columns y_c depend on s through k
+    return cell_state_jacobian(np.eye(C), dS_dr, dA, k * np.eye(C), dY_dr, a.G)
 
 
 def rtrl_string(a, p, x, d, mask, lr=0.0, active=None, need_sum=True):

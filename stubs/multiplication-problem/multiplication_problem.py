@@ -37,7 +37,6 @@ Arrays are time-major: x (L, S, N, 2) = (time, seed ensemble, sequences per seed
 Columns of W (S, 11, 8): [input gates (2) | cell inputs (4) | output gates (2)], the catalog's
 i, g, o order without a forget gate; rows [x(t) (2), r(t-1) (8), 1]. V (S, 5): [cells (4), 1].
 """
-import argparse
 import os
 import pathlib
 import sys
@@ -49,9 +48,10 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, sum_outer
+from shared.ensemble import map_jobs, per_seed, seed_chunks, sum_outer
 from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import qr_spectrum
+from shared.lyapunov import cell_state_jacobian, ensemble_spectrum
+from shared.online import adam_step_active
 from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
@@ -301,15 +301,8 @@ def lstm_jacobians(p, cache):
     # y_c(t) = y_out h(s(t))
     k = (yo * dh_(s_new))[..., None]
     dY_dr = k * dS_dr + h_(s_new)[..., None] * np.repeat(dA[..., O_, :], BS, axis=-2)
-    n = NC + H
-    J = np.zeros(act.shape[:3] + (n, n))
-    J[..., :NC, :NC] = np.eye(NC)
-    J[..., :NC, NC:] = dS_dr
-    J[..., NC:, NC:] = dA
-    gc = slice(NC + G_.start, NC + G_.stop)
-    J[..., gc, :NC] = k * np.eye(NC)
-    J[..., gc, NC:] = dY_dr
-    return J
+    # z = [s, r]: ds/ds = I, and r's cell-output columns y_c depend on s through k
+    return cell_state_jacobian(np.eye(NC), dS_dr, dA, k * np.eye(NC), dY_dr, G_)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -540,10 +533,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
         grads = grads_fn(p, cache, last, err[:, None])              # dE/dy for E = err^2 / 2
         active = stop[13] < 0
         if opt is not None:
-            frozen = {n: v[~active].copy() for n, v in p.items()}
-            opt.step(grads)
-            for n in p:
-                p[n][~active] = frozen[n]
+            adam_step_active(opt, grads, active)
         else:
             for n in p:                                             # w <- w - lr dE/dw, online
                 p[n] -= lr * grads[n] * active.reshape((-1,) + (1,) * (p[n].ndim - 1))
@@ -559,7 +549,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
                         at_stop[name][met] = p[name][met]
         if probe is not None and kind == "lstm1997" and (k % snap_every == 0 or k == max_sequences - 1):
             xp, lastp = probe
-            cp = forward(p, np.broadcast_to(xp, (xp.shape[0], S) + xp.shape[2:]).copy())
+            cp = forward(p, per_seed(xp, S))
             yp, _ = readout(p, cp, np.broadcast_to(lastp, (S, 1)))
             snaps.append((cp["s"][1:, 0, 0], yp[:, 0]))             # seed 0's cell states; every output
             snap_n.append(k + 1)
@@ -587,14 +577,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
 
 def evaluate(forward, p, x, length, chunk=512):
     """Outputs at the last step on a test set x (L, 1, n, 2) shared by all nets -> (S, n)."""
-    S = p["V"].shape[0]
-    ys = []
-    for a in range(0, x.shape[2], chunk):
-        L = int(length[:, a:a + chunk].max())
-        xb = np.broadcast_to(x[:L, :, a:a + chunk], (L, S) + x[:, :, a:a + chunk].shape[2:]).copy()
-        last = np.broadcast_to(length[:, a:a + chunk] - 1, (S, xb.shape[2]))
-        y, _ = readout(p, forward(p, xb), last)
-        ys.append(y)
+    ys = [readout(p, forward(p, xb), last)[0] for xb, last in seed_chunks(x, length, p["V"].shape[0], chunk)]
     return np.concatenate(ys, axis=1)
 
 
@@ -605,11 +588,9 @@ def spectrum(forward, jacobians, p, x, t0, t1, k=6, n_transient=10):
     """Finite-time Lyapunov exponents over steps [t0, t1) along test sequences x (L, 1, n, 2)
     shared by the S nets. Returns (S, n, k) exponents per step."""
     S = p["V"].shape[0]
-    xb = np.broadcast_to(x[:t1], (t1, S) + x.shape[2:]).copy()
+    xb = per_seed(x[:t1], S)
     J = jacobians(p, forward(p, xb))[t0 - 1:t1 - 1]                 # maps into steps t0 .. t1-1
-    n = J.shape[-1]
-    ex = qr_spectrum(J.reshape(J.shape[0], -1, n, n), k=min(k, n), n_transient=n_transient)
-    return np.maximum(ex, LYAP_FLOOR).reshape(S, x.shape[2], -1)
+    return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -671,7 +652,7 @@ def train_catalog(rng_init, rng_data, x_te, t_te, S, max_iters, eval_every=1000,
     stopped = np.full(S, -1)
     curve_it, curve_mse = [], []
     last_te = np.full((S, x_te.shape[2]), 29)
-    xt = np.broadcast_to(x_te, (30, S) + x_te.shape[2:]).astype(np.float32)
+    xt = per_seed(x_te, S).astype(np.float32)
     for it in range(max_iters):
         T = int(rng_data.integers(20, 31))
         x, target, length, _ = catalog_batch(rng_data, (S, batch), T)
@@ -680,10 +661,7 @@ def train_catalog(rng_init, rng_data, x_te, t_te, S, max_iters, eval_every=1000,
         cli.check_finite(it, **{"catalog LSTM output": y})
         active = stopped < 0
         grads = modern_grads(p, cache, length - 1, (2.0 * (y - target) / batch).astype(np.float32))
-        frozen = {n: v[~active].copy() for n, v in p.items()}
-        opt.step(grads)
-        for n in p:
-            p[n][~active] = frozen[n]
+        adam_step_active(opt, grads, active)
         if (it + 1) % eval_every == 0 or it + 1 == max_iters:
             y_te, _ = readout(p, modern_forward(p, xt), last_te)
             mse = np.mean((y_te - t_te) ** 2, axis=1)
@@ -714,7 +692,7 @@ def run_catalog(args, timer):
     p, stopped, c_it, c_mse = train_catalog(r["init"], r["data"], x_te, t_te, S, cfg["max_iters"],
                                             eval_every=cfg["eval_every"], timer=timer)
     p64 = {k: v.astype(np.float64) for k, v in p.items()}
-    xt = np.broadcast_to(x_te, (30, S) + x_te.shape[2:]).copy()
+    xt = per_seed(x_te, S)
     y_te, _ = readout(p64, modern_forward(p64, xt), np.full((S, cfg["n_test"]), 29))
     mse = np.mean((y_te - t_te) ** 2, axis=1)
     chance = float(np.mean((t_te - t_te.mean()) ** 2))
@@ -924,15 +902,6 @@ def main(args):
         "headline": headline, "lyapunov": lyapunov}, arrays, timer)
 
 
-def _model_list(text):
-    names = [t.strip() for t in text.split(",") if t.strip()]
-    bad = [n for n in names if n not in KINDS]
-    if not names or "lstm1997" not in names or bad or len(set(names)) != len(names):
-        raise argparse.ArgumentTypeError(f"expected a comma list of {', '.join(KINDS)} including lstm1997, "
-                                         f"got {text!r}")
-    return [k for k in KINDS if k in names]
-
-
 def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "Exp. 5 as published (the headline)", "catalog": "the earlier catalog's easier version"})
@@ -942,7 +911,7 @@ def build_parser():
                         help="nets of each kind trained at once on a leading seed axis")
     parser.add_argument("--max-sequences", type=cli.positive_int, default=50_000,
                         help="cap on training sequences per net (the paper's mean: 482,000 for n_seq = 140)")
-    parser.add_argument("--models", type=_model_list, default=list(KINDS),
+    parser.add_argument("--models", type=cli.name_list(KINDS, required="lstm1997"), default=list(KINDS),
                         help="comma-separated nets to train (lstm1997 must be one)")
     parser.add_argument("--lr", type=cli.positive_float, default=0.1,
                         help="learning rate of the 1997 LSTM's online gradient descent (paper: 0.1)")

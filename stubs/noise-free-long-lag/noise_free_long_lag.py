@@ -53,7 +53,7 @@ import numpy as np
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import qr_spectrum
+from shared.lyapunov import cell_state_jacobian, ensemble_spectrum, qr_spectrum
 from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
@@ -370,15 +370,8 @@ def c_jacobians(p, cache):
     dS_dr = yi[..., None] * dA[..., G_, :] + g[..., None] * dA[..., I_, :]
     k = (yo * dh_(s))[..., None]
     dY_dr = k * dS_dr + h_(s)[..., None] * dA[..., O_, :]
-    n = NC + H
-    J = np.zeros(act.shape[:3] + (n, n))
-    J[..., :NC, :NC] = np.eye(NC)
-    J[..., :NC, NC:] = dS_dr
-    J[..., NC:, NC:] = dA
-    gc = slice(NC + G_.start, NC + G_.stop)
-    J[..., gc, :NC] = k * np.eye(NC)
-    J[..., gc, NC:] = dY_dr
-    return J
+    # z = [s, r]: ds/ds = I, and r's cell-output columns y_c depend on s through k
+    return cell_state_jacobian(np.eye(NC), dS_dr, dA, k * np.eye(NC), dY_dr, G_)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -842,9 +835,8 @@ def c_spectrum(prm, test, q, n_seq=16, k=4):
     n_seq test sequences (after the key, before any e). Returns (S, n_seq, k)."""
     S = prm["W"].shape[0]
     sym = np.ascontiguousarray(np.broadcast_to(test["sym"][: q + 2, None, :n_seq], (q + 2, S, n_seq)))
-    J = c_jacobians(prm, c_forward(prm, sym))[2:]  # maps into steps 3 .. q+1
-    ex = qr_spectrum(J.reshape(J.shape[0], -1, NC + H, NC + H).astype(np.float64), k=k, n_transient=3)
-    return np.maximum(ex, LYAP_FLOOR).reshape(S, n_seq, k)
+    J = c_jacobians(prm, c_forward(prm, sym))[2:]  # maps into steps 3 .. q+1, (q, S, n_seq, 8, 8)
+    return ensemble_spectrum(J.astype(np.float64), k, LYAP_FLOOR, n_transient=3)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -43,9 +43,10 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, sum_outer
+from shared.ensemble import map_jobs, per_seed, seed_chunks, sum_outer
 from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import qr_spectrum
+from shared.lyapunov import cell_state_jacobian, ensemble_spectrum
+from shared.online import ST3, adam_step_active
 from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
@@ -270,15 +271,8 @@ def lstm_jacobians(p, cache):
     # y_c(t) = y_out h(s(t))
     k = (yo * dh_(s_new))[..., None]
     dY_dr = k * dS_dr + h_(s_new)[..., None] * dA[..., O_, :].repeat(BS, axis=-2)
-    n = NC + H
-    J = np.zeros(act.shape[:3] + (n, n))
-    J[..., :NC, :NC] = np.eye(NC)
-    J[..., :NC, NC:] = dS_dr
-    J[..., NC:, NC:] = dA
-    gc = slice(NC + G_.start, NC + G_.stop)
-    J[..., gc, :NC] = k * np.eye(NC)
-    J[..., gc, NC:] = dY_dr
-    return J
+    # z = [s, r]: ds/ds = I, and r's cell-output columns y_c depend on s through k
+    return cell_state_jacobian(np.eye(NC), dS_dr, dA, k * np.eye(NC), dY_dr, G_)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -350,9 +344,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
     init, forward, _, _ = MODELS[kind]
     p = init(rng_init, S)
     opt = Adam(p, lr=1e-3, clip=1.0, per_member=True) if kind == "rnn" else None
-    sq_hist = np.zeros((S, window))
-    streak = np.zeros(S, dtype=int)
-    stopped_at = np.full(S, -1)
+    st3 = ST3(S, window, MAX_MEAN_ERR)
     curve_n, curve_err, snaps, snap_n = [], [], [], []
     snap_every = max(1, max_sequences // n_snaps)
     chunk = 256
@@ -368,36 +360,30 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
         cli.check_finite(k, **{f"{kind} output": err, f"{kind} weights W": p["W"]})
         dy = err[:, None]                                                # dE/dy
         grads = rnn_grads(p, cache, last, dy) if kind == "rnn" else lstm_grads_truncated(p, cache, last, dy)
-        active = stopped_at < 0
+        active = st3.active
         if opt is not None:
-            frozen = {n: v[~active].copy() for n, v in p.items()}
-            opt.step(grads)
-            for n in p:
-                p[n][~active] = frozen[n]
+            adam_step_active(opt, grads, active)
         else:
             for n in p:                                                  # online gradient descent
                 p[n] -= lr * grads[n] * active.reshape((-1,) + (1,) * (p[n].ndim - 1))
         # ST3(0.1): last `window` sequences all correct, their mean error (sum_k err_k^2) < 0.1
-        sq_hist[:, k % window] = (err ** 2).sum(axis=1)
-        streak = np.where(np.abs(err).max(axis=1) < TOL, streak + 1, 0)
-        done = active & (streak >= window) & (sq_hist.mean(axis=1) < MAX_MEAN_ERR)
-        stopped_at[done] = k + 1
+        st3.update(k, np.abs(err).max(axis=1) < TOL, (err ** 2).sum(axis=1))
         if probe is not None and (k % snap_every == 0 or k == max_sequences - 1):
             xp, lastp = probe                                            # (L, 1, P, 8), (1, P)
             cp = forward({n: v[:1] for n, v in p.items()}, xp)
             yp, _ = readout({n: v[:1] for n, v in p.items()}, cp, lastp)
             snaps.append((cp["s"][1:, 0] if kind == "lstm1997" else cp["yc"][:, 0], yp[0]))
             snap_n.append(k + 1)
-        finished = not (stopped_at < 0).any()
+        finished = not st3.active.any()
         if (k + 1) % log_every == 0 or k + 1 == max_sequences or finished:
-            filled = sq_hist[:, :min(k + 1, window)]
+            filled = st3.filled()
             curve_n.append(k + 1)
             curve_err.append(filled.mean(axis=1))
             print(f"  {kind:8s} seq {k + 1:7d}  mean err (last {window}) {filled.mean():.4f}  "
-                  f"stopped {int((stopped_at >= 0).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
+                  f"stopped {int((~st3.active).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
         if finished:
             break
-    out = {"params": p, "stopped_at": stopped_at, "n_trained": k + 1, "curve_n": np.array(curve_n),
+    out = {"params": p, "stopped_at": st3.stopped_at, "n_trained": k + 1, "curve_n": np.array(curve_n),
            "curve_err": np.array(curve_err)}
     if snaps:
         out["snap_n"], out["snap_state"] = np.array(snap_n), np.stack([a for a, _ in snaps])
@@ -412,13 +398,7 @@ def evaluate(kind, p, x, target, length, chunk=256):
     """Largest absolute output error per test sequence, and the outputs. x (L, 1, N, 8) shared
     by the S seeds. Returns err (S, N), y (S, N, 4)."""
     _, forward, _, _ = MODELS[kind]
-    S = p["W"].shape[0]
-    ys = []
-    for a in range(0, x.shape[2], chunk):
-        L = int(length[:, a:a + chunk].max())
-        xb = np.broadcast_to(x[:L, :, a:a + chunk], (L, S) + x[:, :, a:a + chunk].shape[2:])
-        last = np.broadcast_to(length[:, a:a + chunk] - 1, (S, xb.shape[2]))
-        ys.append(readout(p, forward(p, np.ascontiguousarray(xb)), last)[0])
+    ys = [readout(p, forward(p, xb), last)[0] for xb, last in seed_chunks(x, length, p["W"].shape[0], chunk)]
     y = np.concatenate(ys, axis=1)
     return np.abs(y - target).max(axis=-1), y
 
@@ -430,11 +410,9 @@ def spectrum(kind, p, x, t0, t1, k=6, n_transient=5):
     """Finite-time Lyapunov exponents over steps [t0, t1) along x (L, 1, N, 8). Returns (S, N, k)."""
     _, forward, jacobians, _ = MODELS[kind]
     S = p["W"].shape[0]
-    xb = np.ascontiguousarray(np.broadcast_to(x[:t1], (t1, S) + x.shape[2:]))
+    xb = per_seed(x[:t1], S)
     J = jacobians(p, forward(p, xb))[t0 - 1:t1 - 1]                    # maps into steps t0..t1-1
-    n = J.shape[-1]
-    ex = qr_spectrum(J.reshape(J.shape[0], -1, n, n), k=min(k, n), n_transient=n_transient)
-    return np.maximum(ex, LYAP_FLOOR).reshape(S, x.shape[2], -1)
+    return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -717,8 +695,7 @@ def main(args):
                        f"{kind}_snap_y": tr["snap_y"]})
         print(f"  {kind:8s} stopped {int(ok.sum())}/{S}  wrong/{cfg['n_test']} per seed {wrong.tolist()}  "
               f"lambda_1..3 {np.round(lyap[kind][:3], 4).tolist()}  {timer():.1f}s")
-    c = lstm_forward(trained["lstm1997"]["params"], np.ascontiguousarray(
-        np.broadcast_to(probe[0], (probe[0].shape[0], S) + probe[0].shape[2:])))
+    c = lstm_forward(trained["lstm1997"]["params"], per_seed(probe[0], S))
     arrays.update({"probe_x": probe[0][:, 0], "probe_len": probe[1][0] + 1, "probe_pos": pos_te[0, pick],
                    "probe_label": lab_te[0, pick], "lstm1997_probe_s": c["s"][1:],
                    "lstm1997_probe_act": c["act"]})                          # every seed

@@ -49,9 +49,10 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, sum_outer
+from shared.ensemble import map_jobs, per_seed, seed_chunks, sum_outer
 from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import qr_spectrum
+from shared.lyapunov import cell_state_jacobian, ensemble_spectrum
+from shared.online import ST3, adam_step_active
 from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
@@ -297,15 +298,8 @@ def lstm_jacobians(p, cache):
     dS_dr = yi[..., None] * dA[..., G_, :] + g[..., None] * dA[..., I_, :][..., BLK, :]
     k = (yo * dh_(s_new))[..., None]
     dY_dr = k * dS_dr + h_(s_new)[..., None] * dA[..., O_, :][..., BLK, :]
-    n = NC + H
-    J = np.zeros(act.shape[:3] + (n, n))
-    J[..., :NC, :NC] = np.eye(NC)
-    J[..., :NC, NC:] = dS_dr
-    J[..., NC:, NC:] = dA
-    gc = slice(NC + G_.start, NC + G_.stop)
-    J[..., gc, :NC] = k * np.eye(NC)
-    J[..., gc, NC:] = dY_dr
-    return J
+    # z = [s, r]: ds/ds = I, and r's cell-output columns y_c depend on s through k
+    return cell_state_jacobian(np.eye(NC), dS_dr, dA, k * np.eye(NC), dY_dr, G_)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -457,9 +451,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
     grads_fn = GRADS[kind]
     p = init(rng_init, S)
     opt = Adam(p, lr=1e-3, clip=1.0, per_member=True) if kind == "rnn" else None
-    sq_hist = np.zeros((S, window))
-    streak = np.zeros(S, dtype=int)
-    stopped_at = np.full(S, -1)
+    st3 = ST3(S, window, MAX_MEAN_ERR)
     curve_n, curve_err, curve_acc, snaps, snap_n = [], [], [], [], []
     hit = np.zeros((S, window))
     snap_every = max(1, max_sequences // n_snaps)
@@ -476,21 +468,15 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
         err = y[:, 0] - ts[:, j]                                         # (S, 8)
         cli.check_finite(k, **{f"{kind} output": err, f"{kind} weights W": p["W"]})
         g = grads_fn(p, cache, last, err[:, None] * y * (1 - y))        # dE/dnet_k
-        active = stopped_at < 0
+        active = st3.active
         if opt is not None:
-            frozen = {n: v[~active].copy() for n, v in p.items()}
-            opt.step(g)
-            for n in p:
-                p[n][~active] = frozen[n]
+            adam_step_active(opt, g, active)
         else:
             for n in p:
                 p[n] -= lr * g[n] * active.reshape((-1,) + (1,) * (p[n].ndim - 1))
         # ST3(0.1): the last `window` sequences all correct and their mean error below 0.1
-        sq_hist[:, k % window] = (err ** 2).sum(axis=1)
+        st3.update(k, np.abs(err).max(axis=1) < TOL, (err ** 2).sum(axis=1))
         hit[:, k % window] = y[:, 0].argmax(-1) == labs[:, j]
-        streak = np.where(np.abs(err).max(axis=1) < TOL, streak + 1, 0)
-        done = active & (streak >= window) & (sq_hist.mean(axis=1) < MAX_MEAN_ERR)
-        stopped_at[done] = k + 1
         if probe is not None and (k % snap_every == 0 or k == max_sequences - 1):
             xp, lastp = probe
             p0 = {n: v[:1] for n, v in p.items()}
@@ -498,18 +484,18 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
             snaps.append((cp["s"][1:, 0] if kind == "lstm1997" else cp["yc"][:, 0],
                           sigmoid(output_net(p0, cp["yc"], lastp)[0])[0]))
             snap_n.append(k + 1)
-        finished = not (stopped_at < 0).any()
+        finished = not st3.active.any()
         if (k + 1) % log_every == 0 or k + 1 == max_sequences or finished:
             m = min(k + 1, window)
             curve_n.append(k + 1)
-            curve_err.append(sq_hist[:, :m].mean(axis=1))
+            curve_err.append(st3.filled().mean(axis=1))
             curve_acc.append(hit[:, :m].mean(axis=1))
-            print(f"  {kind:8s} seq {k + 1:7d}  mean err (last {window}) {sq_hist[:, :m].mean():.4f}  "
-                  f"argmax right {hit[:, :m].mean():.3f}  stopped {int((~(stopped_at < 0)).sum())}/{S}  "
+            print(f"  {kind:8s} seq {k + 1:7d}  mean err (last {window}) {st3.filled().mean():.4f}  "
+                  f"argmax right {hit[:, :m].mean():.3f}  stopped {int((~st3.active).sum())}/{S}  "
                   f"{timer() if timer else 0:7.1f}s", flush=True)
         if finished:
             break
-    out = {"params": p, "stopped_at": stopped_at, "n_trained": k + 1, "curve_n": np.array(curve_n),
+    out = {"params": p, "stopped_at": st3.stopped_at, "n_trained": k + 1, "curve_n": np.array(curve_n),
            "curve_err": np.array(curve_err), "curve_acc": np.array(curve_acc)}
     if snaps:
         out["snap_n"], out["snap_state"] = np.array(snap_n), np.stack([a for a, _ in snaps])
@@ -524,14 +510,8 @@ def evaluate(kind, p, x, target, length, chunk=256):
     """Largest absolute output error per test sequence and the outputs; x (L, 1, N, 8) is shared
     by the S nets. Returns err (S, N), y (S, N, 8)."""
     forward = MODELS[kind][1]
-    S = p["W"].shape[0]
-    ys = []
-    for a in range(0, x.shape[2], chunk):
-        L = int(length[:, a:a + chunk].max())
-        xa = x[:L, :, a:a + chunk]
-        xb = np.ascontiguousarray(np.broadcast_to(xa, (L, S) + xa.shape[2:]))
-        last = np.broadcast_to(length[:, a:a + chunk] - 1, (S, xb.shape[2]))
-        ys.append(sigmoid(output_net(p, forward(p, xb)["yc"], last)[0]))
+    ys = [sigmoid(output_net(p, forward(p, xb)["yc"], last)[0])
+          for xb, last in seed_chunks(x, length, p["W"].shape[0], chunk)]
     y = np.concatenate(ys, axis=1)
     return np.abs(y - target).max(axis=-1), y
 
@@ -545,11 +525,9 @@ def spectrum(kind, p, x, t0, t1, k=8, n_transient=3):
     n_transient = min(n_transient, (t1 - t0) // 2)
     _, forward, jacobians = MODELS[kind]
     S = p["W"].shape[0]
-    xb = np.ascontiguousarray(np.broadcast_to(x[:t1], (t1, S) + x.shape[2:]))
-    J = jacobians(p, forward(p, xb))[t0 - 1:t1 - 1]
-    n = J.shape[-1]
-    ex = qr_spectrum(J.reshape(J.shape[0], -1, n, n), k=min(k, n), n_transient=n_transient)
-    return np.maximum(ex, LYAP_FLOOR).reshape(S, x.shape[2], -1)
+    xb = per_seed(x[:t1], S)
+    J = jacobians(p, forward(p, xb))[t0 - 1:t1 - 1]                 # maps into steps t0..t1-1
+    return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -672,9 +650,7 @@ def run_paper(args, timer):
         print(f"  {kind:8s} stopped {int(ok.sum())}/{S}  wrong/{cfg['n_test']} per net {wrong.tolist()}  "
               f"argmax acc {metrics[kind]['class_accuracy']:.3f}  "
               f"lambda_1..3 {np.round(lyap[kind][:3], 4).tolist()}  {timer():.1f}s")
-    P = probe[0]
-    c = lstm_forward(trained["lstm1997"]["params"],
-                     np.ascontiguousarray(np.broadcast_to(P, (P.shape[0], S) + P.shape[2:])))
+    c = lstm_forward(trained["lstm1997"]["params"], per_seed(probe[0], S))
     arrays.update({"probe_len": probe[1][0] + 1, "probe_pos": pos_te[0, pick], "probe_label": lab_te[0, pick],
                    "lstm1997_probe_s": c["s"][1:, :1], "lstm1997_probe_act": c["act"][:, :1]})   # net 0
     # where the trained input gates open: at t1, t2, t3 and elsewhere (64 test sequences, every net)

@@ -52,7 +52,7 @@ import numpy as np
 from shared import cli
 from shared.ensemble import sum_outer
 from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import qr_spectrum
+from shared.lyapunov import cell_state_jacobian, ensemble_spectrum
 from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
@@ -384,15 +384,8 @@ def lstm_jacobians(net, p, cache):
     # y_c(t) = y_out h(s(t))
     k = (yo * dh_(s_new))[..., None]
     dY_dr = k * dS_dr + h_(s_new)[..., None] * np.repeat(dA[..., net.O, :], net.bs, axis=-2)
-    n = C + H
-    J = np.zeros(act.shape[:3] + (n, n))
-    J[..., :C, :C] = np.eye(C)
-    J[..., :C, C:] = dS_dr
-    J[..., C:, C:] = dA
-    gc = slice(C + net.G.start, C + net.G.stop)
-    J[..., gc, :C] = k * np.eye(C)
-    J[..., gc, C:] = dY_dr
-    return J
+    # z = [s, r]: ds/ds = I, and r's cell-output columns y_c depend on s through k
+    return cell_state_jacobian(np.eye(C), dS_dr, dA, k * np.eye(C), dY_dr, net.G)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -557,11 +550,8 @@ LYAP_FLOOR = -50.0      # per step: a direction squashed to exactly zero is reco
 
 def spectrum(net, p, x, t0, t1, k=6, n_transient=5):
     """Finite-time Lyapunov exponents over steps [t0, t1) along x (L, S, N, 1). Returns (S, N, k)."""
-    S, N = x.shape[1], x.shape[2]
     J = lstm_jacobians(net, p, lstm_forward(net, p, np.ascontiguousarray(x[:t1])))[t0 - 1:t1 - 1]
-    n = J.shape[-1]
-    ex = qr_spectrum(J.reshape(J.shape[0], -1, n, n), k=min(k, n), n_transient=n_transient)
-    return np.maximum(ex, LYAP_FLOOR).reshape(S, N, -1)
+    return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -900,14 +890,6 @@ def main(args):
         "headline": headline, "lyapunov": lyapunov}, arrays, timer)
 
 
-def _variant_list(text):
-    names = [t.strip() for t in text.split(",") if t.strip()]
-    if not names or any(v not in VARIANTS for v in names) or len(set(names)) != len(names):
-        raise cli.argparse.ArgumentTypeError(
-            f"expected a comma list drawn from {','.join(VARIANTS)}, got {text!r}")
-    return [v for v in VARIANTS if v in names]
-
-
 def _n_info(text):
     v = cli.positive_int(text)
     if v not in (1, 3):
@@ -919,7 +901,7 @@ def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "Exp. 3a-3c as published (the headline)", "catalog": "the earlier catalog's version",
         "guessing": "random weight guessing on the paper's net"})
-    parser.add_argument("--variants", type=_variant_list, default=list(VARIANTS),
+    parser.add_argument("--variants", type=cli.name_list(VARIANTS), default=list(VARIANTS),
                         help="comma list of the tasks to train (3a, 3b, 3c); all train at once")
     parser.add_argument("--T", type=cli.positive_int, default=100,
                         help="minimal sequence length (paper: 100)")
