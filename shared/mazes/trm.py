@@ -25,7 +25,7 @@ from shared import cli
 from shared.lyapunov import qr_positive
 from shared.mazes import grid as G
 from shared.mazes import net as N
-from shared.optim import AdamW
+from shared.mazes.supervision import Slots, optimizer, optimizer_step
 
 
 # ----------------------------------------------------------------------------------------------
@@ -107,43 +107,25 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print, init=None, on_eval=None):
         y0, z0 = N.init_states(rng_init, S, d)
     else:
         p, y0, z0 = {k: v.copy() for k, v in init[0].items()}, init[1].copy(), init[2].copy()
-    ema = {k: v.copy() for k, v in p.items()}
-    opt = AdamW(p, lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), weight_decay=cfg["wd"])
-    n_train = Xa.shape[1]
-    idx = np.zeros((S, B), dtype=np.int64)
-    tf = np.zeros((S, B), dtype=np.int64)
-    steps = np.zeros((S, B), dtype=np.int64)
-    halted = np.ones((S, B), dtype=bool)
+    opt, ema = optimizer(p, cfg)
+    slots = Slots(cfg, Xa.shape[1], rng_data)
     y = np.zeros((S, B, P, P, d), np.float32)
     z = np.zeros_like(y)
-    curve, ex_seen, halt_steps = [], 0, []
+    curve, ex_seen = [], 0
     loss_hist = np.zeros((cfg["steps"], S), np.float32)
     for step in range(1, cfg["steps"] + 1):
         # refill halted slots with a fresh maze in a random orientation and TRM's initial states
-        n_new = int(halted.sum())
-        idx[halted] = rng_data.integers(n_train, size=n_new)
-        tf[halted] = rng_data.integers(8, size=n_new)
-        h5 = halted[:, :, None, None, None]
-        y = np.where(h5, y0[:, None, None, None, :], y)
-        z = np.where(h5, z0[:, None, None, None, :], z)
-        steps[halted] = 0
-        tokens, target = Xa[tf, idx], Ya[tf, idx]                                # (S, B, P, P)
+        tokens, target = slots.refill(Xa, Ya)                                   # (S, B, P, P)
+        y, z = slots.reset(y, y0), slots.reset(z, z0)
         xe = N.embed(p, tokens)
         y, z, logits, q, cache = supervision_step(p, xe, y, z, cfg)
         loss, exact, g = loss_and_grads(p, tokens, target, xe, y, logits, q, cache, cfg)
         cli.check_finite(step, loss=loss)
-        opt.lr = cfg["lr"] * min(1.0, step / cfg["warmup"])
-        opt.step(g)
-        for k in p:
-            ema[k] += (1 - cfg["ema"]) * (p[k] - ema[k])
+        optimizer_step(opt, p, ema, g, step, cfg)
         loss_hist[step - 1] = loss
         ex_seen += S * B
         # halting (training only): N_sup reached, or q > 0 after a random minimum (exploration)
-        steps += 1
-        explore = rng_data.random((S, B)) < cfg["explore"]
-        min_steps = explore * rng_data.integers(2, cfg["n_sup"] + 1, size=(S, B))
-        halted = (steps >= cfg["n_sup"]) | ((q > 0) & (steps >= min_steps))
-        halt_steps.extend(steps[halted].tolist())
+        slots.halt(q > 0)
         y, z = y.astype(np.float32), z.astype(np.float32)
         if step % cfg["eval_every"] == 0 or step == cfg["steps"]:
             ev = evaluate(ema, y0, z0, Xt[:cfg["n_curve"]], Yt[:cfg["n_curve"]], cfg, cfg["n_sup"])
@@ -155,7 +137,7 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print, init=None, on_eval=None):
             log(f"step {step:5d}  ex/seed {row['examples']:7d}  loss {np.mean(row['loss']):.4f}  "
                 f"EMA exact@1 {np.mean(row['exact_1']):.3f}  @{cfg['n_sup']} {np.mean(row['exact_last']):.3f}"
                 f"  (per seed {np.round(row['exact_last'], 3).tolist()})  {timer():6.0f} s")
-    return p, ema, y0, z0, curve, loss_hist, np.array(halt_steps)
+    return p, ema, y0, z0, curve, loss_hist, np.array(slots.halt_steps)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_positive
 from shared.mazes import grid as G
 from shared.mazes import net as N
-from shared.optim import AdamW
+from shared.mazes.supervision import Slots, optimizer, optimizer_step
 from shared.results import finish_run
 from shared.rng import streams
 
@@ -213,38 +213,22 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print):
     rng_init, rng_data = rngs["init"], rngs["batches"]
     p = init_params(rng_init, S, d, cfg["hidden"])
     zl0, zh0 = N.init_states(rng_init, S, d)
-    ema = {k: v.copy() for k, v in p.items()}
-    opt = AdamW(p, lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), weight_decay=cfg["wd"])
-    n_train = Xa.shape[1]
-    idx = np.zeros((S, B), dtype=np.int64)
-    tf = np.zeros((S, B), dtype=np.int64)
-    steps = np.zeros((S, B), dtype=np.int64)
-    halted = np.ones((S, B), dtype=bool)
+    opt, ema = optimizer(p, cfg)
+    slots = Slots(cfg, Xa.shape[1], rng_data)       # maze, orientation and step count per slot
     zl = np.zeros((S, B, P, P, d), np.float32)
     zh = np.zeros_like(zl)
-    curve, halt_steps = [], []
+    curve = []
     loss_hist = np.zeros((cfg["steps"], S), np.float32)
     for step in range(1, cfg["steps"] + 1):
-        n_new = int(halted.sum())
-        idx[halted] = rng_data.integers(n_train, size=n_new)
-        tf[halted] = rng_data.integers(8, size=n_new)
-        h5 = halted[:, :, None, None, None]
-        zl = np.where(h5, zl0[:, None, None, None, :], zl)
-        zh = np.where(h5, zh0[:, None, None, None, :], zh)
-        steps[halted] = 0
-        tokens, target = Xa[tf, idx], Ya[tf, idx]
-        zl, zh, q, loss, exact, g = train_step_grads(p, tokens, target, zl, zh, steps + 1, cfg)
+        # refill halted slots with a fresh maze in a random orientation and HRM's initial states
+        tokens, target = slots.refill(Xa, Ya)
+        zl, zh = slots.reset(zl, zl0), slots.reset(zh, zh0)
+        zl, zh, q, loss, exact, g = train_step_grads(p, tokens, target, zl, zh, slots.n_done + 1, cfg)
         cli.check_finite(step, loss=loss)
-        opt.lr = cfg["lr"] * min(1.0, step / cfg["warmup"])
-        opt.step(g)
-        for k in p:
-            ema[k] += (1 - cfg["ema"]) * (p[k] - ema[k])
+        optimizer_step(opt, p, ema, g, step, cfg)
         loss_hist[step - 1] = loss
-        steps += 1
-        explore = rng_data.random((S, B)) < cfg["explore"]
-        min_steps = explore * rng_data.integers(2, cfg["n_sup"] + 1, size=(S, B))
-        halted = (steps >= cfg["n_sup"]) | ((q[..., 0] > q[..., 1]) & (steps >= min_steps))
-        halt_steps.extend(steps[halted].tolist())
+        # halting: M_max reached, or Q_halt > Q_continue after a random minimum (exploration)
+        slots.halt(q[..., 0] > q[..., 1])
         zl, zh = zl.astype(np.float32), zh.astype(np.float32)
         if step % cfg["eval_every"] == 0 or step == cfg["steps"]:
             ev = evaluate(p, zl0, zh0, Xt[:cfg["n_curve"]], Yt[:cfg["n_curve"]], cfg, cfg["n_sup"])
@@ -254,7 +238,7 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print):
             log(f"step {step:5d}  loss {np.mean(row['loss']):.4f}  exact@1 {np.mean(row['exact_1']):.3f}  "
                 f"@{cfg['n_sup']} {np.mean(row['exact_last']):.3f}  "
                 f"(per seed {np.round(row['exact_last'], 3).tolist()})  {timer():6.0f} s")
-    return p, ema, zl0, zh0, curve, loss_hist, np.array(halt_steps)
+    return p, ema, zl0, zh0, curve, loss_hist, np.array(slots.halt_steps)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -52,8 +52,8 @@ from shared.ensemble import map_jobs
 from shared.gradcheck import check_gradients
 from shared.mazes import grid as G
 from shared.mazes import net as N
+from shared.mazes.supervision import Slots, optimizer, optimizer_step
 from shared.mazes.trm import evaluate, latent_cycles, loss_and_grads, recursion_ftle, supervision_step
-from shared.optim import AdamW
 from shared.results import finish_run
 from shared.rng import streams
 
@@ -152,13 +152,8 @@ def train_arm(cfg, K, steps, eval_steps, rngs, Xa, Ya, Xc, Yc, timer, log=print,
     rng_init, rng_data, rng_pert = rngs["init"], rngs["batches"], rngs["perturb"]
     p = N.init_params(rng_init, S, d, cfg["hidden"])
     y0, z0 = N.init_states(rng_init, S, d)
-    ema = {k: v.copy() for k, v in p.items()}
-    opt = AdamW(p, lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), weight_decay=cfg["wd"])
-    n_train = Xa.shape[1]
-    idx = np.zeros((S, B), dtype=np.int64)
-    tf = np.zeros((S, B), dtype=np.int64)
-    n_done = np.zeros((S, B), dtype=np.int64)
-    halted = np.ones((S, B), dtype=bool)
+    opt, ema = optimizer(p, cfg)
+    slots = Slots(cfg, Xa.shape[1], rng_data)       # maze, orientation and step count per slot
     ys = np.zeros((K, S, B, P, P, d), np.float32)
     zs = np.zeros_like(ys)
     checkpoints, loss_hist = [], np.zeros((steps, S), np.float32)
@@ -166,27 +161,17 @@ def train_arm(cfg, K, steps, eval_steps, rngs, Xa, Ya, Xc, Yc, timer, log=print,
     spread_hist = np.zeros(steps, np.float32)            # rms |y_k - y_0| over perturbed carries
     for step in range(1, steps + 1):
         # refill halted slots (same draws as shared.mazes.trm.train), then reset their K carries
-        n_new = int(halted.sum())
-        idx[halted] = rng_data.integers(n_train, size=n_new)
-        tf[halted] = rng_data.integers(8, size=n_new)
-        reset_states(y0, z0, halted, K, cfg["sigma"], rng_pert, ys, zs)
-        n_done[halted] = 0
-        tokens, target = Xa[tf, idx], Ya[tf, idx]                                 # (S, B, P, P)
+        tokens, target = slots.refill(Xa, Ya)                                    # (S, B, P, P)
+        reset_states(y0, z0, slots.halted, K, cfg["sigma"], rng_pert, ys, zs)
         ys, zs, qs, loss, exact, g = multi_step(p, tokens, target, ys, zs, cfg)
         cli.check_finite(step, loss=loss)
-        opt.lr = cfg["lr"] * min(1.0, step / cfg["warmup"])
-        opt.step(g)
-        for k in p:
-            ema[k] += (1 - cfg["ema"]) * (p[k] - ema[k])
+        optimizer_step(opt, p, ema, g, step, cfg)
         loss_hist[step - 1] = loss
         exact_hist[step - 1] = exact.mean(axis=(1, 2))
         if K > 1:
             spread_hist[step - 1] = np.sqrt(np.mean((ys[1:] - ys[:1]) ** 2))
         # halting, driven by the clean carry 0: N_sup reached, or q_0 > 0 past a random minimum
-        n_done += 1
-        explore = rng_data.random((S, B)) < cfg["explore"]
-        min_steps = explore * rng_data.integers(2, cfg["n_sup"] + 1, size=(S, B))
-        halted = (n_done >= cfg["n_sup"]) | ((qs[0] > 0) & (n_done >= min_steps))
+        slots.halt(qs[0] > 0)
         ys, zs = ys.astype(np.float32), zs.astype(np.float32)
         if step in eval_steps:
             ev = evaluate(ema, y0, z0, Xc, Yc, cfg, cfg["n_sup"])
