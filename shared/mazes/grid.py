@@ -20,6 +20,8 @@ from collections import deque
 
 import numpy as np
 
+from shared import cli
+
 WALL, OPEN, START, GOAL, PATH = 0, 1, 2, 3, 4
 N_IN, N_OUT = 4, 5
 CHARS = "# SGo"                                   # text rendering, one character per token id
@@ -366,6 +368,14 @@ def make_split(rng_data, rng_eval, grid, n_train, n_test, kind):
     return (np.stack([dihedral(X, t) for t in range(8)]), np.stack([dihedral(Y, t) for t in range(8)]),
             Xt, Yt)
 
+
+def make_data(rng_data, rng_eval, cfg):
+    """make_split with the sizes of a stub's config (cfg: grid, n_train, n_test, kind); a request
+    the generator cannot meet ends the run with one line (cli.StubError), not a traceback."""
+    try:
+        return make_split(rng_data, rng_eval, cfg["grid"], cfg["n_train"], cfg["n_test"], cfg["kind"])
+    except ValueError as e:
+        raise cli.StubError(str(e)) from None
 
 def auc(score_pos, score_neg):
     """P(score of a positive > score of a negative), ties counted half (Mann-Whitney); None if a

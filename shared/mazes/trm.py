@@ -28,6 +28,19 @@ from shared.mazes import net as N
 from shared.mazes.supervision import Slots, optimizer, optimizer_step
 
 
+# trm-maze's recipe (task size, net, recursion, training), which every TRM stub of the family trains
+# with; a stub overrides what it changes (e.g. dict(RECIPE, steps=600)) and adds its own keys
+RECIPE = dict(
+    grid=9, kind="wilson",      # 9x9 tokens = 4x4 cells; DFS makes only 481 distinct 4x4 mazes (trm-maze)
+    n_train=2000, n_test=1000,  # the 1k-train regime of Maze-Hard, doubled; test disjoint under symmetry
+    d=32, hidden=64,            # ~9.1 k weights (notes 7.2)
+    T=2, n=3, n_sup=8,          # cycles, latent updates per cycle, supervision steps
+    batch=64, steps=900, lr=1e-3, warmup=100, beta1=0.9, beta2=0.95, wd=0.1,
+    ema=0.99,                   # TRM: 0.999 over 65k steps; the capped 900-step budget needs a shorter window
+    explore=0.1, q_weight=0.5,
+    n_seeds=3, eval_every=300, n_curve=256,
+)
+
 # ----------------------------------------------------------------------------------------------
 # Model: one supervision step (T cycles, the last one differentiated) and its backward pass
 # ----------------------------------------------------------------------------------------------

@@ -78,17 +78,6 @@ QUICK = dict(n_train=64, n_test=24, d=8, hidden=16, n_sup=3, eval_sup=4, batch=8
 
 
 # ----------------------------------------------------------------------------------------------
-# Data
-# ----------------------------------------------------------------------------------------------
-def make_data(rng_data, rng_eval, cfg):
-    """Training mazes and their 8 dihedral copies (8, N, P, P); test mazes (M, P, P), disjoint."""
-    try:
-        return G.make_split(rng_data, rng_eval, cfg["grid"], cfg["n_train"], cfg["n_test"], cfg["kind"])
-    except ValueError as e:
-        raise cli.StubError(str(e)) from None
-
-
-# ----------------------------------------------------------------------------------------------
 # Model
 # ----------------------------------------------------------------------------------------------
 def init_params(rng, S, d, h, dtype=np.float32):
@@ -412,7 +401,7 @@ def main(args):
     print(f"HRM on {cfg['grid']}x{cfg['grid']} {cfg['kind']} mazes | seeds {cfg['n_seeds']} | d {cfg['d']} "
           f"h {cfg['hidden']} N {cfg['N']} T {cfg['T']} M_max {cfg['n_sup']} | "
           f"{'full' if cfg['full_grad'] else '1-step'} gradient | batch {cfg['batch']} steps {cfg['steps']}")
-    Xa, Ya, Xt, Yt = make_data(rngs["data"], rngs["eval"], cfg)
+    Xa, Ya, Xt, Yt = G.make_data(rngs["data"], rngs["eval"], cfg)
     path_len = (Ya[0] == G.PATH).sum((1, 2)) + 2
     t_train = timer()
     p, ema, zl0, zh0, curve, loss_hist, halt_steps = train(cfg, rngs, Xa, Ya, Xt, Yt, timer)

@@ -53,7 +53,7 @@ from shared.gradcheck import check_gradients
 from shared.mazes import grid as G
 from shared.mazes import net as N
 from shared.mazes.supervision import Slots, optimizer, optimizer_step
-from shared.mazes.trm import evaluate, latent_cycles, loss_and_grads, recursion_ftle, supervision_step
+from shared.mazes.trm import RECIPE, evaluate, latent_cycles, loss_and_grads, recursion_ftle, supervision_step
 from shared.results import finish_run
 from shared.rng import streams
 
@@ -67,10 +67,8 @@ BAR_DELTA, BAR_P, NULL_DELTA = 0.02, 0.05, 0.01   # notes 7.5, pre-registered; p
 STREAMS = ["init", "data", "eval", "batches", "perturb", "lyap"]
 
 DEFAULTS = dict(
-    # trm-maze's DEFAULTS, copied (the family's TRM recipe) ...
-    grid=9, kind="wilson", n_train=2000, n_test=1000, d=32, hidden=64, T=2, n=3, n_sup=8,
-    batch=64, lr=1e-3, warmup=100, beta1=0.9, beta2=0.95, wd=0.1, ema=0.99, explore=0.1,
-    q_weight=0.5, n_curve=256, k_lyap=8,
+    RECIPE,                     # trm-maze's recipe (shared.mazes.trm), the family's TRM ...
+    k_lyap=8,
     # ... except the budget and what this stub adds
     steps=60,                   # trm-maze: 900; 300 fits 15 min on a quiet machine; 60 is what a
                                 # machine at load ~16 allowed before the deadline (README, Deviations)
@@ -81,17 +79,6 @@ DEFAULTS = dict(
 )
 QUICK = dict(n_train=64, n_test=24, d=8, hidden=16, n_sup=3, batch=8, steps=6, warmup=2,
              n_seeds=2, eval_every=3, n_curve=16, n_lyap=3, k_lyap=3)
-
-
-# ----------------------------------------------------------------------------------------------
-# Data
-# ----------------------------------------------------------------------------------------------
-def make_data(rng_data, rng_eval, cfg):
-    """Training mazes with their 8 dihedral copies (8, N, P, P); test mazes (M, P, P), disjoint."""
-    try:
-        return G.make_split(rng_data, rng_eval, cfg["grid"], cfg["n_train"], cfg["n_test"], cfg["kind"])
-    except ValueError as e:
-        raise cli.StubError(str(e)) from None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -346,7 +333,7 @@ def main(args):
           f"{S} paired seeds | K {K} sigma {cfg['sigma']} | d {cfg['d']} h {cfg['hidden']} T {cfg['T']} "
           f"n {cfg['n']} N_sup {cfg['n_sup']} | batch {cfg['batch']} | perturbed {Nst} steps, baseline "
           f"{K * Nst} steps (step {Nst} = equal steps, step {K * Nst} = equal compute)")
-    Xa, Ya, Xt, Yt = make_data(rngs["data"], rngs["eval"], cfg)
+    Xa, Ya, Xt, Yt = G.make_data(rngs["data"], rngs["eval"], cfg)
     print(f"data: {Xa.shape[1]} train / {Xt.shape[0]} test mazes ({timer():.1f} s)")
     jobs = [dict(arm=a, seed=args.seed, cfg=cfg, data=(Xa, Ya, Xt, Yt)) for a in ("baseline", "perturbed")]
     base, pert = map_jobs(_arm_job, jobs, workers=1 if args.quick else args.workers)
