@@ -2,6 +2,7 @@
 against a second, written-out implementation of the same rule."""
 import numpy as np
 
+from shared.mazes import net as N
 from shared.mazes import supervision as SV
 from shared.optim import AdamW
 
@@ -57,3 +58,31 @@ def test_optimizer_step_warms_up_and_tracks_ema():
         assert opt.lr == ref.lr and np.array_equal(p["w"], q["w"])
         np.testing.assert_allclose(ema["w"], ema_ref, rtol=1e-12, atol=1e-15)
     assert opt.lr == CFG["lr"]
+
+
+
+def test_unroll_accuracy_scores_every_step_across_chunks():
+    """A scripted recursion answers 'all tokens = k' after step k; maze m is right only at step
+    m % 3 + 1. Checked over three chunks, with HRM-shaped q (S, m, 2)."""
+    S, M, P, d, n_steps, keep = 2, 7, 5, 3, 3, 2
+    rng = np.random.default_rng(4)
+    p = N.init_params(rng, S, d, 4)
+    X = rng.integers(0, 4, size=(M, P, P))
+    Y = np.stack([np.full((P, P), m % 3 + 1) for m in range(M)])
+
+    def step(p, xe, a, b):
+        a = a + 1                                                   # a counts the steps
+        k = a[..., 0].astype(int)                                   # (S, m, P, P)
+        logits = np.eye(5)[k]                                       # answer: every token = k
+        q = np.stack([a[:, :, 0, 0, 0], -a[:, :, 0, 0, 0]], -1)     # (S, m, 2)
+        return a, b, logits, q
+
+    r = SV.unroll_accuracy(p, (np.zeros((S, d)), np.zeros((S, d))), X, Y, n_steps, step, chunk=3, keep=keep)
+    want = np.array([[s + 1 == m % 3 + 1 for m in range(M)] for s in range(n_steps)])   # (n_steps, M)
+    assert np.array_equal(r["ok_all"], np.broadcast_to(want, (S, n_steps, M)))
+    assert np.array_equal(r["ok"], r["ok_all"][:, -1])
+    np.testing.assert_allclose(r["exact"], np.broadcast_to(want.mean(1), (S, n_steps)))
+    assert np.array_equal(r["pred"], np.full((S, M, P, P), n_steps))
+    assert r["q"].shape == (S, M, n_steps, 2) and np.array_equal(r["q"][1, 5, :, 0], [1, 2, 3])
+    assert r["kept"].shape == (n_steps, S, keep, P, P)
+    assert np.array_equal(r["kept"][:, 0, 1], np.stack([np.full((P, P), s + 1) for s in range(n_steps)]))

@@ -6,7 +6,8 @@ when it has had n_sup supervision steps, or when the model's halting signal fire
 step count (random in 2..n_sup with probability ``explore``, else 0); a halted slot is refilled
 with a fresh maze and the initial state. The model's step, its loss and what its halting signal
 is stay in each trainer; this module draws the mazes, counts the steps and applies the rule, and
-runs the recipe's optimizer (AdamW, linear warm-up, an EMA of the weights).
+runs the recipe's optimizer (AdamW, linear warm-up, an EMA of the weights); ``unroll_accuracy``
+scores a trained recursion after every supervision step (no halting), given its step function.
 
 Random draws, all from the one stream given, in this order every step: refill (maze index, then
 orientation, for the halted slots), then halting (the explore coin, then the minimum).
@@ -14,6 +15,7 @@ Arrays: masks and counts (S, B) for S seeds and B slots; tokens (S, B, P, P).
 """
 import numpy as np
 
+from shared.mazes import net as N
 from shared.optim import AdamW
 
 
@@ -83,3 +85,41 @@ def optimizer_step(opt, p, ema, g, step, cfg):
     opt.step(g)
     for k in p:
         ema[k] += (1 - cfg["ema"]) * (p[k] - ema[k])
+
+
+def unroll_accuracy(p, init, X, Y, n_steps, step, chunk=200, keep=0):
+    """Run a recursion from its initial states for n_steps supervision steps on every maze (no
+    halting) and score the answer after each step, per seed.
+
+    init = (a0, b0), the two initial states (S, d) (TRM's y, z; HRM's z_L, z_H), broadcast over
+    the grid; ``step(p, xe, a, b) -> (a', b', logits (S, m, P, P, 5), q (S, m, ...))`` is one
+    supervision step (TRM) or segment (HRM) on the embedded input xe (S, m, P, P, d). X, Y (M, P, P),
+    run ``chunk`` mazes at a time. Returns exact, token (S, n_steps); ok_all (S, n_steps, M) and
+    ok (S, M) at the last step; pred (S, M, P, P) at the last step; q (S, M, n_steps, ...); kept
+    (n_steps, S, keep, P, P), the answers of the first ``keep`` mazes after every step.
+    """
+    a0, b0 = init
+    S, M, P = a0.shape[0], X.shape[0], X.shape[1]
+    ok = np.zeros((S, n_steps, M), bool)
+    tok = np.zeros((S, n_steps, M))
+    qs = None                                                  # (S, M, n_steps, ...) once q's shape is known
+    pred_last = np.zeros((S, M, P, P), np.int8)
+    kept = np.zeros((n_steps, S, keep, P, P), np.int8)
+    for c in range(0, M, chunk):
+        xb, yb = X[c:c + chunk], Y[c:c + chunk]
+        xe = N.embed(p, np.broadcast_to(xb, (S,) + xb.shape))
+        a = np.broadcast_to(a0[:, None, None, None, :], xe.shape).astype(xe.dtype)
+        b = np.broadcast_to(b0[:, None, None, None, :], xe.shape).astype(xe.dtype)
+        for s in range(n_steps):
+            a, b, logits, q = step(p, xe, a, b)
+            if qs is None:
+                qs = np.zeros((S, M, n_steps) + q.shape[2:])
+            pred = logits.argmax(-1).astype(np.int8)
+            ok[:, s, c:c + chunk] = np.all(pred == yb, axis=(2, 3))
+            tok[:, s, c:c + chunk] = np.mean(pred == yb, axis=(2, 3))
+            qs[:, c:c + chunk, s] = q
+            if c < keep:
+                kept[s, :, c:keep] = pred[:, :keep - c]
+        pred_last[:, c:c + chunk] = pred
+    return dict(exact=ok.mean(2), token=tok.mean(2), ok=ok[:, -1], ok_all=ok, pred=pred_last, q=qs,
+                kept=kept)

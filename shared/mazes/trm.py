@@ -25,7 +25,7 @@ from shared import cli
 from shared.lyapunov import qr_positive
 from shared.mazes import grid as G
 from shared.mazes import net as N
-from shared.mazes.supervision import Slots, optimizer, optimizer_step
+from shared.mazes.supervision import Slots, optimizer, optimizer_step, unroll_accuracy
 
 
 # trm-maze's recipe (task size, net, recursion, training), which every TRM stub of the family trains
@@ -159,34 +159,14 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print, init=None, on_eval=None):
 def evaluate(p, y0, z0, X, Y, cfg, n_steps, chunk=200, keep=0):
     """Exact / token accuracy after each supervision step, per seed. X, Y (M, P, P).
 
-    Returns exact (S, n_steps), token (S, n_steps), ok (S, M) at the last step, pred (S, M, P, P)
-    at the last step, q (S, M, n_steps), and the predictions of the first ``keep`` mazes after
-    every step (n_steps, S, keep, P, P).
+    Returns exact (S, n_steps), token (S, n_steps), ok (S, M) at the last step, ok_all
+    (S, n_steps, M), pred (S, M, P, P) at the last step, q (S, M, n_steps), and the predictions
+    of the first ``keep`` mazes after every step (n_steps, S, keep, P, P).
     """
-    S, M, P = y0.shape[0], X.shape[0], X.shape[1]
-    ok = np.zeros((S, n_steps, M), bool)
-    tok = np.zeros((S, n_steps, M))
-    qs = np.zeros((S, M, n_steps))
-    pred_last = np.zeros((S, M, P, P), np.int8)
-    kept = np.zeros((n_steps, S, keep, P, P), np.int8)
-    for a in range(0, M, chunk):
-        xb, yb = X[a:a + chunk], Y[a:a + chunk]
-        tokens = np.broadcast_to(xb, (S,) + xb.shape)
-        xe = N.embed(p, tokens)
-        y = np.broadcast_to(y0[:, None, None, None, :], xe.shape).astype(xe.dtype)
-        z = np.broadcast_to(z0[:, None, None, None, :], xe.shape).astype(xe.dtype)
-        for s in range(n_steps):
-            y, z = latent_cycles(p, xe, y, z, cfg, cfg["T"])
-            logits, q = N.heads(p, y)
-            pred = logits.argmax(-1).astype(np.int8)
-            ok[:, s, a:a + chunk] = np.all(pred == yb, axis=(2, 3))
-            tok[:, s, a:a + chunk] = np.mean(pred == yb, axis=(2, 3))
-            qs[:, a:a + chunk, s] = q
-            if a < keep:
-                kept[s, :, a:keep] = pred[:, :keep - a]
-        pred_last[:, a:a + chunk] = pred
-    return dict(exact=ok.mean(2), token=tok.mean(2), ok=ok[:, -1], ok_all=ok, pred=pred_last, q=qs,
-                kept=kept)
+    def step(p, xe, y, z):                   # one supervision step: T cycles, then the heads
+        y, z = latent_cycles(p, xe, y, z, cfg, cfg["T"])
+        return (y, z) + N.heads(p, y)
+    return unroll_accuracy(p, (y0, z0), X, Y, n_steps, step, chunk, keep)
 
 
 # ----------------------------------------------------------------------------------------------

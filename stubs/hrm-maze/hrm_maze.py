@@ -47,7 +47,7 @@ from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_positive
 from shared.mazes import grid as G
 from shared.mazes import net as N
-from shared.mazes.supervision import Slots, optimizer, optimizer_step
+from shared.mazes.supervision import Slots, optimizer, optimizer_step, unroll_accuracy
 from shared.results import finish_run
 from shared.rng import streams
 
@@ -239,27 +239,9 @@ def evaluate(p, zl0, zh0, X, Y, cfg, n_steps, chunk=200, keep=0):
     Returns exact, token (S, n_steps), ok_all (S, n_steps, M), q (S, M, n_steps, 2) and the
     predictions of the first ``keep`` mazes after every segment (n_steps, S, keep, P, P).
     """
-    S, M, P = zl0.shape[0], X.shape[0], X.shape[1]
-    ok = np.zeros((S, n_steps, M), bool)
-    tok = np.zeros((S, n_steps, M))
-    qs = np.zeros((S, M, n_steps, 2))
-    pred_last = np.zeros((S, M, P, P), np.int8)
-    kept = np.zeros((n_steps, S, keep, P, P), np.int8)
-    for a in range(0, M, chunk):
-        xb, yb = X[a:a + chunk], Y[a:a + chunk]
-        xe = N.embed(p, np.broadcast_to(xb, (S,) + xb.shape))
-        zl = np.broadcast_to(zl0[:, None, None, None, :], xe.shape).astype(xe.dtype)
-        zh = np.broadcast_to(zh0[:, None, None, None, :], xe.shape).astype(xe.dtype)
-        for s in range(n_steps):
-            zl, zh, logits, q, _ = segment(p, xe, zl, zh, cfg, 0)
-            pred = logits.argmax(-1).astype(np.int8)
-            ok[:, s, a:a + chunk] = np.all(pred == yb, axis=(2, 3))
-            tok[:, s, a:a + chunk] = np.mean(pred == yb, axis=(2, 3))
-            qs[:, a:a + chunk, s] = q
-            if a < keep:
-                kept[s, :, a:keep] = pred[:, :keep - a]
-        pred_last[:, a:a + chunk] = pred
-    return dict(exact=ok.mean(2), token=tok.mean(2), ok_all=ok, pred=pred_last, q=qs, kept=kept)
+    def step(p, xe, zl, zh):                 # one segment, no gradient tape
+        return segment(p, xe, zl, zh, cfg, 0)[:4]
+    return unroll_accuracy(p, (zl0, zh0), X, Y, n_steps, step, chunk, keep)
 
 
 # ----------------------------------------------------------------------------------------------
