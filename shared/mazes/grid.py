@@ -385,3 +385,13 @@ def auc(score_pos, score_neg):
     a = np.asarray(score_pos)[:, None]
     b = np.asarray(score_neg)[None, :]
     return float(np.mean(a > b) + 0.5 * np.mean(a == b))
+
+
+def lambda1_split(lam1, ok):
+    """How many mazes are solved and not, and the median top exponent of each group.
+
+    lam1, ok: arrays of one shape (lambda_1 and solved per maze); a median is None for an empty group.
+    """
+    return dict(n_success=int(ok.sum()), n_failure=int((~ok).sum()),
+                median_lambda1_success=float(np.median(lam1[ok])) if ok.any() else None,
+                median_lambda1_failure=float(np.median(lam1[~ok])) if (~ok).any() else None)

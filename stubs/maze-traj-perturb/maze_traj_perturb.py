@@ -353,12 +353,9 @@ def main(args):
     fingerprints = {}
     for name, h in (("perturbed", P_), ("baseline_eq_steps", B_eq), ("baseline_eq_compute", B_cm)):
         succ, fail, pooled = positive_count(h["lam"], h["lam_ok"])
-        lam1, ok = h["lam"][..., 0], h["lam_ok"]
         fingerprints[name] = dict(
             pos_success_per_seed=succ, pos_failure_per_seed=fail, pos_success=pooled[0],
-            pos_failure=pooled[1], n_success=int(ok.sum()), n_failure=int((~ok).sum()),
-            median_lambda1_success=float(np.median(lam1[ok])) if ok.any() else None,
-            median_lambda1_failure=float(np.median(lam1[~ok])) if (~ok).any() else None,
+            pos_failure=pooled[1], **G.lambda1_split(h["lam"][..., 0], h["lam_ok"]),
             median_spectrum=np.median(h["lam"].reshape(-1, h["lam"].shape[-1]), axis=0))
 
     def verdict_best(c):

@@ -195,9 +195,7 @@ def main(args):
         final_loss=loss_hist[-50:].mean(0),
         curve=[{k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in r.items() if k != "wall_s"}
                for r in curve],
-        ftle=dict(auc_neg_lambda1_correct=auc_l1, n_success=int(ok_l.sum()), n_failure=int((~ok_l).sum()),
-                  median_lambda1_success=float(np.median(lam[..., 0][ok_l])) if ok_l.any() else None,
-                  median_lambda1_failure=float(np.median(lam[..., 0][~ok_l])) if (~ok_l).any() else None),
+        ftle=dict(auc_neg_lambda1_correct=auc_l1, **G.lambda1_split(lam[..., 0], ok_l)),
         timing=dict(wall_minutes=timer() / 60, train_s=t_train, eval_s=t_eval, lyapunov_s=t_lyap,
                     cpu_minutes=cpu_min,
                     curve_wall_s=[r["wall_s"] for r in curve]),
