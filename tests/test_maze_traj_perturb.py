@@ -6,6 +6,7 @@ from conftest import ROOT, run_stub
 
 from shared import cli
 from shared.gradcheck import TOLERANCE
+from shared.mazes import grid as G
 from shared.mazes import net as N
 from shared.mazes.trm import loss_and_grads, supervision_step, train
 from shared.rng import streams
@@ -20,7 +21,7 @@ TINY = dict(mp.DEFAULTS, **mp.QUICK)
 
 def _data(cfg):
     rngs = streams(0, mp.STREAMS)
-    return mp.make_data(rngs["data"], rngs["eval"], cfg)
+    return G.make_data(rngs["data"], rngs["eval"], cfg)
 
 
 def test_perturbed_loss_gradient_matches_finite_differences():

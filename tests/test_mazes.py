@@ -264,3 +264,13 @@ def test_adamw_decays_decoupled_from_the_gradient():
     assert np.allclose(p["w"], 1 - 0.1 * 0.5)
     with pytest.raises(ValueError):
         AdamW(p, weight_decay=-1)
+
+
+def test_lambda1_split():
+    lam1 = np.array([[0.1, -0.2, 0.3], [0.5, -0.4, 0.0]])
+    ok = np.array([[True, True, False], [False, True, False]])
+    assert G.lambda1_split(lam1, ok) == dict(n_success=3, n_failure=3, median_lambda1_success=-0.2,
+                                             median_lambda1_failure=0.3)
+    none = G.lambda1_split(lam1, np.zeros_like(ok))
+    assert none["n_success"] == 0 and none["median_lambda1_success"] is None
+    assert none["median_lambda1_failure"] == float(np.median(lam1))

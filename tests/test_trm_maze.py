@@ -67,7 +67,7 @@ def test_ftle_matches_qr_spectrum_of_finite_difference_jacobians():
 
 def test_train_and_test_mazes_are_disjoint_under_symmetry():
     cfg = dict(tm.DEFAULTS, n_train=200, n_test=100)
-    Xa, Ya, Xt, Yt = tm.make_data(np.random.default_rng(0), np.random.default_rng(1), cfg)
+    Xa, Ya, Xt, Yt = G.make_data(np.random.default_rng(0), np.random.default_rng(1), cfg)
     assert Xa.shape == (8, 200, 9, 9) and Xt.shape == (100, 9, 9)
     train = {G.canonical_key(x) for x in Xa[0]}
     assert not any(G.canonical_key(x) in train for x in Xt)

@@ -20,6 +20,8 @@ from collections import deque
 
 import numpy as np
 
+from shared import cli
+
 WALL, OPEN, START, GOAL, PATH = 0, 1, 2, 3, 4
 N_IN, N_OUT = 4, 5
 CHARS = "# SGo"                                   # text rendering, one character per token id
@@ -367,6 +369,14 @@ def make_split(rng_data, rng_eval, grid, n_train, n_test, kind):
             Xt, Yt)
 
 
+def make_data(rng_data, rng_eval, cfg):
+    """make_split with the sizes of a stub's config (cfg: grid, n_train, n_test, kind); a request
+    the generator cannot meet ends the run with one line (cli.StubError), not a traceback."""
+    try:
+        return make_split(rng_data, rng_eval, cfg["grid"], cfg["n_train"], cfg["n_test"], cfg["kind"])
+    except ValueError as e:
+        raise cli.StubError(str(e)) from None
+
 def auc(score_pos, score_neg):
     """P(score of a positive > score of a negative), ties counted half (Mann-Whitney); None if a
     class is empty."""
@@ -375,3 +385,13 @@ def auc(score_pos, score_neg):
     a = np.asarray(score_pos)[:, None]
     b = np.asarray(score_neg)[None, :]
     return float(np.mean(a > b) + 0.5 * np.mean(a == b))
+
+
+def lambda1_split(lam1, ok):
+    """How many mazes are solved and not, and the median top exponent of each group.
+
+    lam1, ok: arrays of one shape (lambda_1 and solved per maze); a median is None for an empty group.
+    """
+    return dict(n_success=int(ok.sum()), n_failure=int((~ok).sum()),
+                median_lambda1_success=float(np.median(lam1[ok])) if ok.any() else None,
+                median_lambda1_failure=float(np.median(lam1[~ok])) if (~ok).any() else None)

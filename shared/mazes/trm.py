@@ -25,8 +25,21 @@ from shared import cli
 from shared.lyapunov import qr_positive
 from shared.mazes import grid as G
 from shared.mazes import net as N
-from shared.optim import AdamW
+from shared.mazes.supervision import Slots, optimizer, optimizer_step, unroll_accuracy
 
+
+# trm-maze's recipe (task size, net, recursion, training), which every TRM stub of the family trains
+# with; a stub overrides what it changes (e.g. dict(RECIPE, steps=600)) and adds its own keys
+RECIPE = dict(
+    grid=9, kind="wilson",      # 9x9 tokens = 4x4 cells; DFS makes only 481 distinct 4x4 mazes (trm-maze)
+    n_train=2000, n_test=1000,  # the 1k-train regime of Maze-Hard, doubled; test disjoint under symmetry
+    d=32, hidden=64,            # ~9.1 k weights (notes 7.2)
+    T=2, n=3, n_sup=8,          # cycles, latent updates per cycle, supervision steps
+    batch=64, steps=900, lr=1e-3, warmup=100, beta1=0.9, beta2=0.95, wd=0.1,
+    ema=0.99,                   # TRM: 0.999 over 65k steps; the capped 900-step budget needs a shorter window
+    explore=0.1, q_weight=0.5,
+    n_seeds=3, eval_every=300, n_curve=256,
+)
 
 # ----------------------------------------------------------------------------------------------
 # Model: one supervision step (T cycles, the last one differentiated) and its backward pass
@@ -107,43 +120,25 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print, init=None, on_eval=None):
         y0, z0 = N.init_states(rng_init, S, d)
     else:
         p, y0, z0 = {k: v.copy() for k, v in init[0].items()}, init[1].copy(), init[2].copy()
-    ema = {k: v.copy() for k, v in p.items()}
-    opt = AdamW(p, lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), weight_decay=cfg["wd"])
-    n_train = Xa.shape[1]
-    idx = np.zeros((S, B), dtype=np.int64)
-    tf = np.zeros((S, B), dtype=np.int64)
-    steps = np.zeros((S, B), dtype=np.int64)
-    halted = np.ones((S, B), dtype=bool)
+    opt, ema = optimizer(p, cfg)
+    slots = Slots(cfg, Xa.shape[1], rng_data)
     y = np.zeros((S, B, P, P, d), np.float32)
     z = np.zeros_like(y)
-    curve, ex_seen, halt_steps = [], 0, []
+    curve, ex_seen = [], 0
     loss_hist = np.zeros((cfg["steps"], S), np.float32)
     for step in range(1, cfg["steps"] + 1):
         # refill halted slots with a fresh maze in a random orientation and TRM's initial states
-        n_new = int(halted.sum())
-        idx[halted] = rng_data.integers(n_train, size=n_new)
-        tf[halted] = rng_data.integers(8, size=n_new)
-        h5 = halted[:, :, None, None, None]
-        y = np.where(h5, y0[:, None, None, None, :], y)
-        z = np.where(h5, z0[:, None, None, None, :], z)
-        steps[halted] = 0
-        tokens, target = Xa[tf, idx], Ya[tf, idx]                                # (S, B, P, P)
+        tokens, target = slots.refill(Xa, Ya)                                   # (S, B, P, P)
+        y, z = slots.reset(y, y0), slots.reset(z, z0)
         xe = N.embed(p, tokens)
         y, z, logits, q, cache = supervision_step(p, xe, y, z, cfg)
         loss, exact, g = loss_and_grads(p, tokens, target, xe, y, logits, q, cache, cfg)
         cli.check_finite(step, loss=loss)
-        opt.lr = cfg["lr"] * min(1.0, step / cfg["warmup"])
-        opt.step(g)
-        for k in p:
-            ema[k] += (1 - cfg["ema"]) * (p[k] - ema[k])
+        optimizer_step(opt, p, ema, g, step, cfg)
         loss_hist[step - 1] = loss
         ex_seen += S * B
         # halting (training only): N_sup reached, or q > 0 after a random minimum (exploration)
-        steps += 1
-        explore = rng_data.random((S, B)) < cfg["explore"]
-        min_steps = explore * rng_data.integers(2, cfg["n_sup"] + 1, size=(S, B))
-        halted = (steps >= cfg["n_sup"]) | ((q > 0) & (steps >= min_steps))
-        halt_steps.extend(steps[halted].tolist())
+        slots.halt(q > 0)
         y, z = y.astype(np.float32), z.astype(np.float32)
         if step % cfg["eval_every"] == 0 or step == cfg["steps"]:
             ev = evaluate(ema, y0, z0, Xt[:cfg["n_curve"]], Yt[:cfg["n_curve"]], cfg, cfg["n_sup"])
@@ -155,7 +150,7 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print, init=None, on_eval=None):
             log(f"step {step:5d}  ex/seed {row['examples']:7d}  loss {np.mean(row['loss']):.4f}  "
                 f"EMA exact@1 {np.mean(row['exact_1']):.3f}  @{cfg['n_sup']} {np.mean(row['exact_last']):.3f}"
                 f"  (per seed {np.round(row['exact_last'], 3).tolist()})  {timer():6.0f} s")
-    return p, ema, y0, z0, curve, loss_hist, np.array(halt_steps)
+    return p, ema, y0, z0, curve, loss_hist, np.array(slots.halt_steps)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -164,34 +159,14 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print, init=None, on_eval=None):
 def evaluate(p, y0, z0, X, Y, cfg, n_steps, chunk=200, keep=0):
     """Exact / token accuracy after each supervision step, per seed. X, Y (M, P, P).
 
-    Returns exact (S, n_steps), token (S, n_steps), ok (S, M) at the last step, pred (S, M, P, P)
-    at the last step, q (S, M, n_steps), and the predictions of the first ``keep`` mazes after
-    every step (n_steps, S, keep, P, P).
+    Returns exact (S, n_steps), token (S, n_steps), ok (S, M) at the last step, ok_all
+    (S, n_steps, M), pred (S, M, P, P) at the last step, q (S, M, n_steps), and the predictions
+    of the first ``keep`` mazes after every step (n_steps, S, keep, P, P).
     """
-    S, M, P = y0.shape[0], X.shape[0], X.shape[1]
-    ok = np.zeros((S, n_steps, M), bool)
-    tok = np.zeros((S, n_steps, M))
-    qs = np.zeros((S, M, n_steps))
-    pred_last = np.zeros((S, M, P, P), np.int8)
-    kept = np.zeros((n_steps, S, keep, P, P), np.int8)
-    for a in range(0, M, chunk):
-        xb, yb = X[a:a + chunk], Y[a:a + chunk]
-        tokens = np.broadcast_to(xb, (S,) + xb.shape)
-        xe = N.embed(p, tokens)
-        y = np.broadcast_to(y0[:, None, None, None, :], xe.shape).astype(xe.dtype)
-        z = np.broadcast_to(z0[:, None, None, None, :], xe.shape).astype(xe.dtype)
-        for s in range(n_steps):
-            y, z = latent_cycles(p, xe, y, z, cfg, cfg["T"])
-            logits, q = N.heads(p, y)
-            pred = logits.argmax(-1).astype(np.int8)
-            ok[:, s, a:a + chunk] = np.all(pred == yb, axis=(2, 3))
-            tok[:, s, a:a + chunk] = np.mean(pred == yb, axis=(2, 3))
-            qs[:, a:a + chunk, s] = q
-            if a < keep:
-                kept[s, :, a:keep] = pred[:, :keep - a]
-        pred_last[:, a:a + chunk] = pred
-    return dict(exact=ok.mean(2), token=tok.mean(2), ok=ok[:, -1], ok_all=ok, pred=pred_last, q=qs,
-                kept=kept)
+    def step(p, xe, y, z):                   # one supervision step: T cycles, then the heads
+        y, z = latent_cycles(p, xe, y, z, cfg, cfg["T"])
+        return (y, z) + N.heads(p, y)
+    return unroll_accuracy(p, (y0, z0), X, Y, n_steps, step, chunk, keep)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_positive
 from shared.mazes import grid as G
 from shared.mazes import net as N
-from shared.optim import AdamW
+from shared.mazes.supervision import Slots, optimizer, optimizer_step, unroll_accuracy
 from shared.results import finish_run
 from shared.rng import streams
 
@@ -75,17 +75,6 @@ DEFAULTS = dict(
 )
 QUICK = dict(n_train=64, n_test=24, d=8, hidden=16, n_sup=3, eval_sup=4, batch=8, steps=6, warmup=2,
              n_seeds=2, eval_every=3, n_curve=16, n_lyap=3, k_lyap=3)
-
-
-# ----------------------------------------------------------------------------------------------
-# Data
-# ----------------------------------------------------------------------------------------------
-def make_data(rng_data, rng_eval, cfg):
-    """Training mazes and their 8 dihedral copies (8, N, P, P); test mazes (M, P, P), disjoint."""
-    try:
-        return G.make_split(rng_data, rng_eval, cfg["grid"], cfg["n_train"], cfg["n_test"], cfg["kind"])
-    except ValueError as e:
-        raise cli.StubError(str(e)) from None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -213,38 +202,22 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print):
     rng_init, rng_data = rngs["init"], rngs["batches"]
     p = init_params(rng_init, S, d, cfg["hidden"])
     zl0, zh0 = N.init_states(rng_init, S, d)
-    ema = {k: v.copy() for k, v in p.items()}
-    opt = AdamW(p, lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), weight_decay=cfg["wd"])
-    n_train = Xa.shape[1]
-    idx = np.zeros((S, B), dtype=np.int64)
-    tf = np.zeros((S, B), dtype=np.int64)
-    steps = np.zeros((S, B), dtype=np.int64)
-    halted = np.ones((S, B), dtype=bool)
+    opt, ema = optimizer(p, cfg)
+    slots = Slots(cfg, Xa.shape[1], rng_data)       # maze, orientation and step count per slot
     zl = np.zeros((S, B, P, P, d), np.float32)
     zh = np.zeros_like(zl)
-    curve, halt_steps = [], []
+    curve = []
     loss_hist = np.zeros((cfg["steps"], S), np.float32)
     for step in range(1, cfg["steps"] + 1):
-        n_new = int(halted.sum())
-        idx[halted] = rng_data.integers(n_train, size=n_new)
-        tf[halted] = rng_data.integers(8, size=n_new)
-        h5 = halted[:, :, None, None, None]
-        zl = np.where(h5, zl0[:, None, None, None, :], zl)
-        zh = np.where(h5, zh0[:, None, None, None, :], zh)
-        steps[halted] = 0
-        tokens, target = Xa[tf, idx], Ya[tf, idx]
-        zl, zh, q, loss, exact, g = train_step_grads(p, tokens, target, zl, zh, steps + 1, cfg)
+        # refill halted slots with a fresh maze in a random orientation and HRM's initial states
+        tokens, target = slots.refill(Xa, Ya)
+        zl, zh = slots.reset(zl, zl0), slots.reset(zh, zh0)
+        zl, zh, q, loss, exact, g = train_step_grads(p, tokens, target, zl, zh, slots.n_done + 1, cfg)
         cli.check_finite(step, loss=loss)
-        opt.lr = cfg["lr"] * min(1.0, step / cfg["warmup"])
-        opt.step(g)
-        for k in p:
-            ema[k] += (1 - cfg["ema"]) * (p[k] - ema[k])
+        optimizer_step(opt, p, ema, g, step, cfg)
         loss_hist[step - 1] = loss
-        steps += 1
-        explore = rng_data.random((S, B)) < cfg["explore"]
-        min_steps = explore * rng_data.integers(2, cfg["n_sup"] + 1, size=(S, B))
-        halted = (steps >= cfg["n_sup"]) | ((q[..., 0] > q[..., 1]) & (steps >= min_steps))
-        halt_steps.extend(steps[halted].tolist())
+        # halting: M_max reached, or Q_halt > Q_continue after a random minimum (exploration)
+        slots.halt(q[..., 0] > q[..., 1])
         zl, zh = zl.astype(np.float32), zh.astype(np.float32)
         if step % cfg["eval_every"] == 0 or step == cfg["steps"]:
             ev = evaluate(p, zl0, zh0, Xt[:cfg["n_curve"]], Yt[:cfg["n_curve"]], cfg, cfg["n_sup"])
@@ -254,7 +227,7 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print):
             log(f"step {step:5d}  loss {np.mean(row['loss']):.4f}  exact@1 {np.mean(row['exact_1']):.3f}  "
                 f"@{cfg['n_sup']} {np.mean(row['exact_last']):.3f}  "
                 f"(per seed {np.round(row['exact_last'], 3).tolist()})  {timer():6.0f} s")
-    return p, ema, zl0, zh0, curve, loss_hist, np.array(halt_steps)
+    return p, ema, zl0, zh0, curve, loss_hist, np.array(slots.halt_steps)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -266,27 +239,9 @@ def evaluate(p, zl0, zh0, X, Y, cfg, n_steps, chunk=200, keep=0):
     Returns exact, token (S, n_steps), ok_all (S, n_steps, M), q (S, M, n_steps, 2) and the
     predictions of the first ``keep`` mazes after every segment (n_steps, S, keep, P, P).
     """
-    S, M, P = zl0.shape[0], X.shape[0], X.shape[1]
-    ok = np.zeros((S, n_steps, M), bool)
-    tok = np.zeros((S, n_steps, M))
-    qs = np.zeros((S, M, n_steps, 2))
-    pred_last = np.zeros((S, M, P, P), np.int8)
-    kept = np.zeros((n_steps, S, keep, P, P), np.int8)
-    for a in range(0, M, chunk):
-        xb, yb = X[a:a + chunk], Y[a:a + chunk]
-        xe = N.embed(p, np.broadcast_to(xb, (S,) + xb.shape))
-        zl = np.broadcast_to(zl0[:, None, None, None, :], xe.shape).astype(xe.dtype)
-        zh = np.broadcast_to(zh0[:, None, None, None, :], xe.shape).astype(xe.dtype)
-        for s in range(n_steps):
-            zl, zh, logits, q, _ = segment(p, xe, zl, zh, cfg, 0)
-            pred = logits.argmax(-1).astype(np.int8)
-            ok[:, s, a:a + chunk] = np.all(pred == yb, axis=(2, 3))
-            tok[:, s, a:a + chunk] = np.mean(pred == yb, axis=(2, 3))
-            qs[:, a:a + chunk, s] = q
-            if a < keep:
-                kept[s, :, a:keep] = pred[:, :keep - a]
-        pred_last[:, a:a + chunk] = pred
-    return dict(exact=ok.mean(2), token=tok.mean(2), ok_all=ok, pred=pred_last, q=qs, kept=kept)
+    def step(p, xe, zl, zh):                 # one segment, no gradient tape
+        return segment(p, xe, zl, zh, cfg, 0)[:4]
+    return unroll_accuracy(p, (zl0, zh0), X, Y, n_steps, step, chunk, keep)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -428,7 +383,7 @@ def main(args):
     print(f"HRM on {cfg['grid']}x{cfg['grid']} {cfg['kind']} mazes | seeds {cfg['n_seeds']} | d {cfg['d']} "
           f"h {cfg['hidden']} N {cfg['N']} T {cfg['T']} M_max {cfg['n_sup']} | "
           f"{'full' if cfg['full_grad'] else '1-step'} gradient | batch {cfg['batch']} steps {cfg['steps']}")
-    Xa, Ya, Xt, Yt = make_data(rngs["data"], rngs["eval"], cfg)
+    Xa, Ya, Xt, Yt = G.make_data(rngs["data"], rngs["eval"], cfg)
     path_len = (Ya[0] == G.PATH).sum((1, 2)) + 2
     t_train = timer()
     p, ema, zl0, zh0, curve, loss_hist, halt_steps = train(cfg, rngs, Xa, Ya, Xt, Yt, timer)
@@ -500,9 +455,7 @@ def main(args):
         final_loss=loss_hist[-50:].mean(0),
         curve=[{k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in r.items() if k != "wall_s"}
                for r in curve],
-        ftle=dict(auc_neg_lambda1_correct=auc_l1, n_success=int(ok_l.sum()), n_failure=int((~ok_l).sum()),
-                  median_lambda1_success=float(np.median(lam[..., 0][ok_l])) if ok_l.any() else None,
-                  median_lambda1_failure=float(np.median(lam[..., 0][~ok_l])) if (~ok_l).any() else None),
+        ftle=dict(auc_neg_lambda1_correct=auc_l1, **G.lambda1_split(lam[..., 0], ok_l)),
         timing=dict(wall_minutes=timer() / 60, train_s=t_train, eval_s=t_eval, lyapunov_s=t_lyap,
                     cpu_minutes=cpu_min, curve_wall_s=[r["wall_s"] for r in curve]),
     )

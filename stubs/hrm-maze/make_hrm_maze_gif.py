@@ -15,22 +15,11 @@ import shared  # noqa: F401
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import ListedColormap
 
 from shared import cli
 from shared.figures import figure_to_frame, save_gif
+from shared.mazes.draw import draw_answer, pick_pair
 from shared.results import load_run
-
-CMAP = ListedColormap(["#2b2b2b", "#ffffff", "#2ca02c", "#d62728", "#1f77b4"])   # wall open S G path
-
-
-def pick(a, ns, seed):
-    """Indices (among the saved 24 test mazes) of one maze solved at M_max and one not."""
-    ok = a["ok_test"][seed, ns - 1]                                 # (24,)
-    wrong = (a["pred_steps"][ns - 1, seed] != a["Y_test"]).sum((1, 2))
-    good = int(np.flatnonzero(ok)[0]) if ok.any() else int(np.argmin(wrong))
-    bad = int(np.flatnonzero(~ok)[0]) if (~ok).any() else int(np.argmax(wrong))
-    return good, bad
 
 
 def frame(a, step, idx, ns, seed):
@@ -38,12 +27,10 @@ def frame(a, step, idx, ns, seed):
     q = a["q_test"][seed]                                           # (24, eval_sup, 2)
     for ax, j in zip(axes, idx, strict=True):
         pred, target = a["pred_steps"][step, seed, j], a["Y_test"][j]
-        ax.imshow(pred, cmap=CMAP, vmin=0, vmax=4)
-        for (yy, xx) in np.argwhere(pred != target):
-            ax.plot(xx, yy, "x", color="orange", ms=9, mew=2.2)
+        n_wrong = draw_answer(ax, pred, target, ms=9, mew=2.2)
         final = "solved at M_max" if a["ok_test"][seed, ns - 1, j] else "not solved at M_max"
         margin = q[j, step, 0] - q[j, step, 1]
-        ax.set_title(f"{final}\n{int((pred != target).sum())} wrong tokens, "
+        ax.set_title(f"{final}\n{n_wrong} wrong tokens, "
                      f"Q_halt - Q_cont {margin:+.1f}", fontsize=8)
         ax.axis("off")
     fig.suptitle(f"HRM seed {seed}, segment {step + 1} of {a['pred_steps'].shape[0]}"
@@ -56,7 +43,7 @@ def main(args):
     res, a = load_run(args.results)
     ns = res["config"]["n_sup"]
     seed = int(np.argmax(res["metrics"]["exact_last"]))
-    idx = pick(a, ns, seed)
+    idx = pick_pair(a, ns, seed)                       # a solved and an unsolved saved test maze
     save_gif([frame(a, s, idx, ns, seed) for s in range(a["pred_steps"].shape[0])], args.out, fps=2)
 
 

@@ -10,13 +10,11 @@ import shared  # noqa: F401
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import ListedColormap
 
 from shared.cli import make_artifact_parser, run
 from shared.figures import save_figure
+from shared.mazes.draw import ftle_figure, training_figure
 from shared.results import load_run
-
-CMAP = ListedColormap(["#2b2b2b", "#ffffff", "#2ca02c", "#d62728", "#1f77b4"])   # wall open S G path
 
 
 def exact_per_segment(res, a, out):
@@ -43,45 +41,13 @@ def exact_per_segment(res, a, out):
 
 def training(res, a, out):
     """Training loss per optimizer step and the test curve (first test mazes, raw weights)."""
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
-    loss = a["loss"]
-    k = max(1, len(loss) // 60)
-    for s in range(loss.shape[1]):
-        sm = np.convolve(loss[:, s], np.ones(k) / k, mode="valid")
-        ax.plot(np.arange(len(sm)) + k, sm, lw=1, label=f"seed {s}")
-    ax.set(xlabel="optimizer step", ylabel="CE + 0.5 (BCE halt + BCE continue), running mean", yscale="log",
-           title="training loss")
-    ax.legend(fontsize=8)
-    st = a["curve_step"]
-    for s in range(a["curve_exact_last"].shape[1]):
-        bx.plot(st, a["curve_exact_last"][:, s], "o-", color=f"C{s}",
-                label=f"seed {s}: segment {res['config']['n_sup']}")
-        bx.plot(st, a["curve_exact_1"][:, s], "x--", color=f"C{s}", alpha=0.6, label=f"seed {s}: segment 1")
-    bx.set(xlabel="optimizer step", ylabel="exact (test subset)", ylim=(0, 1),
-           title="test accuracy while training")
-    bx.legend(fontsize=7)
-    save_figure(fig, out / "training.png")
+    training_figure(a, out / "training.png", res["config"]["n_sup"],
+                    "CE + 0.5 (BCE halt + BCE continue), running mean", "exact (test subset)", unit="segment")
 
 
 def ftle(res, a, out):
     """Top finite-time exponents of the (z_L, z_H) recursion per test maze, solved vs not."""
-    lam, ok = a["lam"], a["lam_ok"]
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
-    l1 = lam[..., 0]
-    bins = np.linspace(l1.min(), l1.max() + 1e-9, 25)
-    ax.hist(l1[ok], bins, alpha=0.6, color="tab:blue", label=f"solved ({ok.sum()})")
-    ax.hist(l1[~ok], bins, alpha=0.6, color="tab:red", label=f"not solved ({(~ok).sum()})")
-    ax.set(xlabel="lambda_1 per module update", ylabel="test mazes (all seeds)", title="top exponent")
-    ax.legend(fontsize=8)
-    i = np.arange(1, lam.shape[-1] + 1)
-    if ok.any():
-        bx.plot(i, np.median(lam[ok], axis=0), "o-", color="tab:blue", label="solved: median")
-    if (~ok).any():
-        bx.plot(i, np.median(lam[~ok], axis=0), "o-", color="tab:red", label="not solved: median")
-    bx.axhline(0, color="k", lw=0.6)
-    bx.set(xlabel="exponent index i", ylabel="lambda_i", title="top-k spectrum")
-    bx.legend(fontsize=8)
-    save_figure(fig, out / "ftle.png")
+    ftle_figure(a["lam"], a["lam_ok"], out / "ftle.png", "lambda_1 per module update", pad=1e-9)
 
 
 def main(args):

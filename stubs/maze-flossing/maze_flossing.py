@@ -43,7 +43,7 @@ from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_backward, qr_positive
 from shared.mazes import grid as G
 from shared.mazes import net as N
-from shared.mazes.trm import evaluate, recursion_ftle, train
+from shared.mazes.trm import RECIPE, evaluate, recursion_ftle, train
 from shared.optim import Adam
 from shared.results import finish_run
 from shared.rng import streams
@@ -61,10 +61,8 @@ XOR = dict(N=80, B=16, T=300, epochs=301, lr=1e-3, clip=0.03, g=1.0, b_scale=0.1
 XOR_QUICK = dict(N=12, B=4, T=40, epochs=6, k=6, horizon=12, transient=3, floss_T=40, pre_epochs=3,
                  inter_every=3, inter_epochs=2, inter_times=1, delays=(3, 6), n_seeds=2, n_test=16)
 
-MAZE = dict(                    # trm-maze's DEFAULTS, except steps and seeds (see README)
-    grid=9, kind="wilson", n_train=2000, n_test=1000, d=32, hidden=64, T=2, n=3, n_sup=8,
-    eval_sup=8, batch=64, steps=600, lr=1e-3, warmup=100, beta1=0.9, beta2=0.95, wd=0.1, ema=0.99,
-    explore=0.1, q_weight=0.5, n_seeds=5, eval_every=300, n_curve=256,
+MAZE = dict(                    # trm-maze's recipe (shared.mazes.trm), except steps and seeds (see README)
+    RECIPE, eval_sup=8, steps=600, n_seeds=5,
     floss_k=8, floss_batch=4, floss_steps=50, floss_lr=1e-3, floss_eps=1e-3, floss_horizon=1,
     n_lyap=24, k_lyap=8)
 MAZE_QUICK = dict(n_train=64, n_test=24, d=8, hidden=16, n_sup=3, eval_sup=3, batch=8, steps=6,

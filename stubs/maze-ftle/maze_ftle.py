@@ -40,7 +40,7 @@ from shared import cli
 from shared.lyapunov import qr_positive
 from shared.mazes import grid as G
 from shared.mazes import net as N
-from shared.mazes.trm import train
+from shared.mazes.trm import RECIPE, train
 from shared.results import finish_run
 from shared.rng import streams
 
@@ -56,28 +56,12 @@ BAR_AUC, BAR_P, BAR_AUC_I = 0.8, 0.01, 0.7
 BAR_EARLY, BAR_LATE = 0.1, 0.05          # |early AUC - 0.5| <= 0.1; |late-drift AUC - lambda1 AUC| <= 0.05
 ACC_BAND, MIN_FAIL = (0.30, 0.90), 30
 
-# trm-maze's DEFAULTS, copied (the same TRM, trained the same way); only the evaluation schedule
-# differs (every 150 steps instead of 300, to keep more checkpoints), which does not touch training
-TRM = dict(
-    grid=9, kind="wilson", n_train=2000, n_test=1000, d=32, hidden=64, T=2, n=3, n_sup=8,
-    batch=64, steps=900, lr=1e-3, warmup=100, beta1=0.9, beta2=0.95, wd=0.1, ema=0.99,
-    explore=0.1, q_weight=0.5, n_seeds=3, eval_every=150, n_curve=256,
-)
-DEFAULTS = dict(TRM, n_ftle=300, k_lyap=8, n_untrained=32, n_perm=10000, chunk=50)
+# trm-maze's recipe (shared.mazes.trm.RECIPE: the same TRM, trained the same way); only the evaluation
+# schedule differs (every 150 steps instead of 300, to keep more checkpoints), which does not touch training
+DEFAULTS = dict(RECIPE, eval_every=150, n_ftle=300, k_lyap=8, n_untrained=32, n_perm=10000, chunk=50)
 QUICK = dict(n_train=64, n_test=60, d=8, hidden=16, n_sup=4, batch=8, steps=6, warmup=2,
              n_seeds=2, eval_every=3, n_curve=16, n_ftle=40, k_lyap=3, n_untrained=4, n_perm=200,
              chunk=16)
-
-
-# ----------------------------------------------------------------------------------------------
-# Data
-# ----------------------------------------------------------------------------------------------
-def make_data(rng_data, rng_eval, cfg):
-    """Training mazes with their 8 dihedral copies (8, N, P, P); test mazes (M, P, P), disjoint."""
-    try:
-        return G.make_split(rng_data, rng_eval, cfg["grid"], cfg["n_train"], cfg["n_test"], cfg["kind"])
-    except ValueError as e:
-        raise cli.StubError(str(e)) from None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -288,7 +272,7 @@ def main(args):
     S, ns = cfg["n_seeds"], cfg["n_sup"]
     print(f"TRM (trm-maze settings) on {cfg['grid']}x{cfg['grid']} {cfg['kind']} mazes | seeds {S} | "
           f"steps {cfg['steps']} | FTLE: k {cfg['k_lyap']}, {cfg['n_ftle']} test mazes per seed")
-    Xa, Ya, Xt, Yt = make_data(rngs["data"], rngs["eval"], cfg)
+    Xa, Ya, Xt, Yt = G.make_data(rngs["data"], rngs["eval"], cfg)
 
     # ---- train, keeping the EMA weights at every evaluation ----
     ckpts = []

@@ -14,13 +14,11 @@ import shared  # noqa: F401
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import ListedColormap
 
 from shared import cli
 from shared.figures import figure_to_frame, save_gif
+from shared.mazes.draw import draw_answer
 from shared.results import load_run
-
-CMAP = ListedColormap(["#2b2b2b", "#ffffff", "#2ca02c", "#d62728", "#1f77b4"])
 
 
 def frame(pred, q, target, s, n_sup, sigma):
@@ -33,9 +31,7 @@ def frame(pred, q, target, s, n_sup, sigma):
         ax.axis("off")
         if k >= K:
             continue
-        ax.imshow(pred[k], cmap=CMAP, vmin=0, vmax=4)
-        for (yy, xx) in np.argwhere(pred[k] != target):
-            ax.plot(xx, yy, "x", color="orange", ms=4, mew=1.5)
+        draw_answer(ax, pred[k], target, ms=4, mew=1.5)
         right = bool(np.all(pred[k] == target))
         ax.set_title(f"q {q[k]:+.2f}{' ok' if right else ''}", fontsize=7,
                      color="#1f77b4" if right else "#d62728")

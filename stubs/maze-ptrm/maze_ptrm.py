@@ -38,7 +38,7 @@ import numpy as np
 from shared import cli
 from shared.mazes import grid as G
 from shared.mazes import net as N
-from shared.mazes.trm import latent_cycles, recursion_ftle, train
+from shared.mazes.trm import RECIPE, latent_cycles, recursion_ftle, train
 from shared.results import finish_run
 from shared.rng import streams
 
@@ -49,27 +49,12 @@ PAPER_GAIN = 98.75 - 87.4        # pp, PTRM on Sudoku-Extreme (abstract)
 BAR_GAIN, BAR_RHO, BAR_P = 0.03, 0.3, 0.01          # notes/mazes.md 7.5
 DELTA0 = 1e-4                    # norm of the mid-trajectory displacement (notes 7.7)
 
-# trm-maze's DEFAULTS, copied (the same TRM trained the same way); evaluation every 300 steps as there
-TRM = dict(
-    grid=9, kind="wilson", n_train=2000, n_test=1000, d=32, hidden=64, T=2, n=3, n_sup=8,
-    batch=64, steps=900, lr=1e-3, warmup=100, beta1=0.9, beta2=0.95, wd=0.1, ema=0.99,
-    explore=0.1, q_weight=0.5, n_seeds=3, eval_every=300, n_curve=256,
-)
-# two seeds, not trm-maze's three: the headline had to fit the time left on a heavily shared machine
-DEFAULTS = dict(TRM, n_seeds=2, K=16, sigmas=(0.1, 0.3, 1.0), n_sweep=40, n_head=160, n_perm=10000, chunk=16)
+# trm-maze's recipe (shared.mazes.trm.RECIPE: the same TRM trained the same way), but two seeds, not
+# three: the headline had to fit the time left on a heavily shared machine
+DEFAULTS = dict(RECIPE, n_seeds=2, K=16, sigmas=(0.1, 0.3, 1.0), n_sweep=40, n_head=160, n_perm=10000,
+                chunk=16)
 QUICK = dict(n_train=64, n_test=40, d=8, hidden=16, n_sup=4, batch=8, steps=6, warmup=2, n_seeds=2,
              eval_every=3, n_curve=16, K=4, sigmas=(0.1, 1.0), n_sweep=8, n_head=12, n_perm=200, chunk=8)
-
-
-# ----------------------------------------------------------------------------------------------
-# Data
-# ----------------------------------------------------------------------------------------------
-def make_data(rng_data, rng_eval, cfg):
-    """Training mazes with their 8 dihedral copies (8, N, P, P); test mazes (M, P, P), disjoint."""
-    try:
-        return G.make_split(rng_data, rng_eval, cfg["grid"], cfg["n_train"], cfg["n_test"], cfg["kind"])
-    except ValueError as e:
-        raise cli.StubError(str(e)) from None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -212,7 +197,7 @@ def main(args):
     S, ns, K = cfg["n_seeds"], cfg["n_sup"], cfg["K"]
     print(f"TRM (trm-maze settings) on {cfg['grid']}x{cfg['grid']} {cfg['kind']} mazes | seeds {S} | steps "
           f"{cfg['steps']} | PTRM: K {K}, sigma sweep {list(cfg['sigmas'])}")
-    Xa, Ya, Xt, Yt = make_data(rngs["data"], rngs["eval"], cfg)
+    Xa, Ya, Xt, Yt = G.make_data(rngs["data"], rngs["eval"], cfg)
     t0 = timer()
     _, ema, y0, z0, curve, loss_hist, _ = train(cfg, rngs, Xa, Ya, Xt, Yt, timer)
     t_train = timer() - t0

@@ -16,13 +16,11 @@ import shared  # noqa: F401
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import ListedColormap
 
 from shared import cli
 from shared.figures import figure_to_frame, save_gif
+from shared.mazes.draw import draw_answer
 from shared.results import load_run
-
-CMAP = ListedColormap(["#2b2b2b", "#ffffff", "#2ca02c", "#d62728", "#1f77b4"])
 ARMS = (("base", "baseline, {N} steps"), ("pert", "perturbed K={K}, {N} steps"),
         ("basec", "baseline, {KN} steps"))
 
@@ -41,11 +39,9 @@ def frame(res, a, s, j):
     for i, (key, label) in enumerate(ARMS):
         ax = fig.add_axes([0.02 + 0.33 * i, 0.3, 0.3, 0.58])
         pred = a[f"kept_{key}"][s, 0, j]
-        ax.imshow(pred, cmap=CMAP, vmin=0, vmax=4)
-        for (yy, xx) in np.argwhere(pred != target):
-            ax.plot(xx, yy, "x", color="orange", ms=8, mew=2)
+        n_wrong = draw_answer(ax, pred, target)
         solved = "solved" if a[f"ok_{key}"][0, ns - 1, j] else "not solved"
-        ax.set_title(f"{label.format(N=N, K=K, KN=K * N)}\n{int((pred != target).sum())} wrong tokens; "
+        ax.set_title(f"{label.format(N=N, K=K, KN=K * N)}\n{n_wrong} wrong tokens; "
                      f"{solved} at step {ns}", fontsize=8)
         ax.axis("off")
     bx = fig.add_axes([0.1, 0.06, 0.85, 0.14])

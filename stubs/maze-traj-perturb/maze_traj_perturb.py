@@ -52,8 +52,8 @@ from shared.ensemble import map_jobs
 from shared.gradcheck import check_gradients
 from shared.mazes import grid as G
 from shared.mazes import net as N
-from shared.mazes.trm import evaluate, latent_cycles, loss_and_grads, recursion_ftle, supervision_step
-from shared.optim import AdamW
+from shared.mazes.supervision import Slots, optimizer, optimizer_step
+from shared.mazes.trm import RECIPE, evaluate, latent_cycles, loss_and_grads, recursion_ftle, supervision_step
 from shared.results import finish_run
 from shared.rng import streams
 
@@ -67,10 +67,8 @@ BAR_DELTA, BAR_P, NULL_DELTA = 0.02, 0.05, 0.01   # notes 7.5, pre-registered; p
 STREAMS = ["init", "data", "eval", "batches", "perturb", "lyap"]
 
 DEFAULTS = dict(
-    # trm-maze's DEFAULTS, copied (the family's TRM recipe) ...
-    grid=9, kind="wilson", n_train=2000, n_test=1000, d=32, hidden=64, T=2, n=3, n_sup=8,
-    batch=64, lr=1e-3, warmup=100, beta1=0.9, beta2=0.95, wd=0.1, ema=0.99, explore=0.1,
-    q_weight=0.5, n_curve=256, k_lyap=8,
+    RECIPE,                     # trm-maze's recipe (shared.mazes.trm), the family's TRM ...
+    k_lyap=8,
     # ... except the budget and what this stub adds
     steps=60,                   # trm-maze: 900; 300 fits 15 min on a quiet machine; 60 is what a
                                 # machine at load ~16 allowed before the deadline (README, Deviations)
@@ -81,17 +79,6 @@ DEFAULTS = dict(
 )
 QUICK = dict(n_train=64, n_test=24, d=8, hidden=16, n_sup=3, batch=8, steps=6, warmup=2,
              n_seeds=2, eval_every=3, n_curve=16, n_lyap=3, k_lyap=3)
-
-
-# ----------------------------------------------------------------------------------------------
-# Data
-# ----------------------------------------------------------------------------------------------
-def make_data(rng_data, rng_eval, cfg):
-    """Training mazes with their 8 dihedral copies (8, N, P, P); test mazes (M, P, P), disjoint."""
-    try:
-        return G.make_split(rng_data, rng_eval, cfg["grid"], cfg["n_train"], cfg["n_test"], cfg["kind"])
-    except ValueError as e:
-        raise cli.StubError(str(e)) from None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -152,13 +139,8 @@ def train_arm(cfg, K, steps, eval_steps, rngs, Xa, Ya, Xc, Yc, timer, log=print,
     rng_init, rng_data, rng_pert = rngs["init"], rngs["batches"], rngs["perturb"]
     p = N.init_params(rng_init, S, d, cfg["hidden"])
     y0, z0 = N.init_states(rng_init, S, d)
-    ema = {k: v.copy() for k, v in p.items()}
-    opt = AdamW(p, lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), weight_decay=cfg["wd"])
-    n_train = Xa.shape[1]
-    idx = np.zeros((S, B), dtype=np.int64)
-    tf = np.zeros((S, B), dtype=np.int64)
-    n_done = np.zeros((S, B), dtype=np.int64)
-    halted = np.ones((S, B), dtype=bool)
+    opt, ema = optimizer(p, cfg)
+    slots = Slots(cfg, Xa.shape[1], rng_data)       # maze, orientation and step count per slot
     ys = np.zeros((K, S, B, P, P, d), np.float32)
     zs = np.zeros_like(ys)
     checkpoints, loss_hist = [], np.zeros((steps, S), np.float32)
@@ -166,27 +148,17 @@ def train_arm(cfg, K, steps, eval_steps, rngs, Xa, Ya, Xc, Yc, timer, log=print,
     spread_hist = np.zeros(steps, np.float32)            # rms |y_k - y_0| over perturbed carries
     for step in range(1, steps + 1):
         # refill halted slots (same draws as shared.mazes.trm.train), then reset their K carries
-        n_new = int(halted.sum())
-        idx[halted] = rng_data.integers(n_train, size=n_new)
-        tf[halted] = rng_data.integers(8, size=n_new)
-        reset_states(y0, z0, halted, K, cfg["sigma"], rng_pert, ys, zs)
-        n_done[halted] = 0
-        tokens, target = Xa[tf, idx], Ya[tf, idx]                                 # (S, B, P, P)
+        tokens, target = slots.refill(Xa, Ya)                                    # (S, B, P, P)
+        reset_states(y0, z0, slots.halted, K, cfg["sigma"], rng_pert, ys, zs)
         ys, zs, qs, loss, exact, g = multi_step(p, tokens, target, ys, zs, cfg)
         cli.check_finite(step, loss=loss)
-        opt.lr = cfg["lr"] * min(1.0, step / cfg["warmup"])
-        opt.step(g)
-        for k in p:
-            ema[k] += (1 - cfg["ema"]) * (p[k] - ema[k])
+        optimizer_step(opt, p, ema, g, step, cfg)
         loss_hist[step - 1] = loss
         exact_hist[step - 1] = exact.mean(axis=(1, 2))
         if K > 1:
             spread_hist[step - 1] = np.sqrt(np.mean((ys[1:] - ys[:1]) ** 2))
         # halting, driven by the clean carry 0: N_sup reached, or q_0 > 0 past a random minimum
-        n_done += 1
-        explore = rng_data.random((S, B)) < cfg["explore"]
-        min_steps = explore * rng_data.integers(2, cfg["n_sup"] + 1, size=(S, B))
-        halted = (n_done >= cfg["n_sup"]) | ((qs[0] > 0) & (n_done >= min_steps))
+        slots.halt(qs[0] > 0)
         ys, zs = ys.astype(np.float32), zs.astype(np.float32)
         if step in eval_steps:
             ev = evaluate(ema, y0, z0, Xc, Yc, cfg, cfg["n_sup"])
@@ -361,7 +333,7 @@ def main(args):
           f"{S} paired seeds | K {K} sigma {cfg['sigma']} | d {cfg['d']} h {cfg['hidden']} T {cfg['T']} "
           f"n {cfg['n']} N_sup {cfg['n_sup']} | batch {cfg['batch']} | perturbed {Nst} steps, baseline "
           f"{K * Nst} steps (step {Nst} = equal steps, step {K * Nst} = equal compute)")
-    Xa, Ya, Xt, Yt = make_data(rngs["data"], rngs["eval"], cfg)
+    Xa, Ya, Xt, Yt = G.make_data(rngs["data"], rngs["eval"], cfg)
     print(f"data: {Xa.shape[1]} train / {Xt.shape[0]} test mazes ({timer():.1f} s)")
     jobs = [dict(arm=a, seed=args.seed, cfg=cfg, data=(Xa, Ya, Xt, Yt)) for a in ("baseline", "perturbed")]
     base, pert = map_jobs(_arm_job, jobs, workers=1 if args.quick else args.workers)
@@ -381,12 +353,9 @@ def main(args):
     fingerprints = {}
     for name, h in (("perturbed", P_), ("baseline_eq_steps", B_eq), ("baseline_eq_compute", B_cm)):
         succ, fail, pooled = positive_count(h["lam"], h["lam_ok"])
-        lam1, ok = h["lam"][..., 0], h["lam_ok"]
         fingerprints[name] = dict(
             pos_success_per_seed=succ, pos_failure_per_seed=fail, pos_success=pooled[0],
-            pos_failure=pooled[1], n_success=int(ok.sum()), n_failure=int((~ok).sum()),
-            median_lambda1_success=float(np.median(lam1[ok])) if ok.any() else None,
-            median_lambda1_failure=float(np.median(lam1[~ok])) if (~ok).any() else None,
+            pos_failure=pooled[1], **G.lambda1_split(h["lam"][..., 0], h["lam_ok"]),
             median_spectrum=np.median(h["lam"].reshape(-1, h["lam"].shape[-1]), axis=0))
 
     def verdict_best(c):

@@ -41,7 +41,8 @@ from shared import cli
 from shared.gradcheck import check_gradients
 from shared.mazes import grid as G
 from shared.mazes import net as N
-from shared.mazes.trm import evaluate, latent_cycles, loss_and_grads, recursion_ftle, supervision_step, train
+from shared.mazes.trm import (RECIPE, evaluate, latent_cycles, loss_and_grads, recursion_ftle,
+                               supervision_step, train)
 from shared.results import finish_run
 from shared.rng import streams
 
@@ -53,30 +54,13 @@ TARGET_EXACT = 0.90             # pre-registered bar at 9x9 (notes/mazes.md sect
 TARGET_GAIN = {9: 0.05, 11: 0.15}   # exact@N_sup - exact@1, pre-registered per grid size
 
 DEFAULTS = dict(
-    grid=9, kind="wilson",      # 9x9 tokens = 4x4 cells; DFS makes only 481 distinct 4x4 mazes (README)
-    n_train=2000, n_test=1000,  # the 1k-train regime of Maze-Hard, doubled; test disjoint under symmetry
-    d=32, hidden=64,            # ~9.1 k weights (notes 7.2)
-    T=2, n=3, n_sup=8,          # cycles, latent updates per cycle, supervision steps
+    RECIPE,                     # the family's TRM recipe (shared.mazes.trm, with the reasons): 9x9 Wilson
+                                # mazes, d 32, T 2, n 3, N_sup 8, batch 64, 900 steps, AdamW 1e-3, 3 seeds
     eval_sup=12,                # test unroll length; steps past N_sup show whether answers drift
-    batch=64, steps=900, lr=1e-3, warmup=100, beta1=0.9, beta2=0.95, wd=0.1,
-    ema=0.99,                   # TRM: 0.999 over 65k steps; the capped 900-step budget needs a shorter window
-    explore=0.1, q_weight=0.5,
-    n_seeds=3, eval_every=300, n_curve=256,
     n_lyap=32, k_lyap=8,        # test mazes per seed and tangent vectors for the FTLE fingerprint
 )
 QUICK = dict(n_train=64, n_test=24, d=8, hidden=16, n_sup=3, eval_sup=4, batch=8, steps=6, warmup=2,
              n_seeds=2, eval_every=3, n_curve=16, n_lyap=3, k_lyap=3)
-
-
-# ----------------------------------------------------------------------------------------------
-# Data
-# ----------------------------------------------------------------------------------------------
-def make_data(rng_data, rng_eval, cfg):
-    """Training mazes and their 8 dihedral copies (8, N, P, P); test mazes (M, P, P), disjoint."""
-    try:
-        return G.make_split(rng_data, rng_eval, cfg["grid"], cfg["n_train"], cfg["n_test"], cfg["kind"])
-    except ValueError as e:
-        raise cli.StubError(str(e)) from None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -141,7 +125,7 @@ def main(args):
     print(f"TRM on {cfg['grid']}x{cfg['grid']} {cfg['kind']} mazes | seeds {cfg['n_seeds']} | "
           f"d {cfg['d']} h {cfg['hidden']} T {cfg['T']} n {cfg['n']} N_sup {cfg['n_sup']} | "
           f"batch {cfg['batch']} steps {cfg['steps']} lr {cfg['lr']} wd {cfg['wd']} EMA {cfg['ema']}")
-    Xa, Ya, Xt, Yt = make_data(rngs["data"], rngs["eval"], cfg)
+    Xa, Ya, Xt, Yt = G.make_data(rngs["data"], rngs["eval"], cfg)
     X0 = Xa[0]
     path_len = (Ya[0] == G.PATH).sum((1, 2)) + 2
     _, sweeps = G.dead_end_fill(Xt)
@@ -211,9 +195,7 @@ def main(args):
         final_loss=loss_hist[-50:].mean(0),
         curve=[{k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in r.items() if k != "wall_s"}
                for r in curve],
-        ftle=dict(auc_neg_lambda1_correct=auc_l1, n_success=int(ok_l.sum()), n_failure=int((~ok_l).sum()),
-                  median_lambda1_success=float(np.median(lam[..., 0][ok_l])) if ok_l.any() else None,
-                  median_lambda1_failure=float(np.median(lam[..., 0][~ok_l])) if (~ok_l).any() else None),
+        ftle=dict(auc_neg_lambda1_correct=auc_l1, **G.lambda1_split(lam[..., 0], ok_l)),
         timing=dict(wall_minutes=timer() / 60, train_s=t_train, eval_s=t_eval, lyapunov_s=t_lyap,
                     cpu_minutes=cpu_min,
                     curve_wall_s=[r["wall_s"] for r in curve]),

@@ -10,14 +10,11 @@ import shared  # noqa: F401
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import ListedColormap
 
 from shared.cli import make_artifact_parser, run
 from shared.figures import save_figure
+from shared.mazes.draw import draw_answer, ftle_figure, training_figure
 from shared.results import load_run
-
-# token colours: wall, open, S, G, path
-CMAP = ListedColormap(["#2b2b2b", "#ffffff", "#2ca02c", "#d62728", "#1f77b4"])
 
 
 def exact_per_step(res, a, out):
@@ -42,45 +39,13 @@ def exact_per_step(res, a, out):
 
 def training(res, a, out):
     """Training loss per optimizer step and the EMA test curve (first 256 test mazes)."""
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
-    loss = a["loss"]
-    k = max(1, len(loss) // 60)
-    for s in range(loss.shape[1]):
-        sm = np.convolve(loss[:, s], np.ones(k) / k, mode="valid")
-        ax.plot(np.arange(len(sm)) + k, sm, lw=1, label=f"seed {s}")
-    ax.set(xlabel="optimizer step", ylabel="loss (CE + 0.5 BCE), running mean", yscale="log",
-           title="training loss")
-    ax.legend(fontsize=8)
-    st = a["curve_step"]
-    for s in range(a["curve_exact_last"].shape[1]):
-        bx.plot(st, a["curve_exact_last"][:, s], "o-", color=f"C{s}",
-                label=f"seed {s}: step {res['config']['n_sup']}")
-        bx.plot(st, a["curve_exact_1"][:, s], "x--", color=f"C{s}", alpha=0.6, label=f"seed {s}: step 1")
-    bx.set(xlabel="optimizer step", ylabel="exact (EMA, test subset)", ylim=(0, 1),
-           title="test accuracy while training")
-    bx.legend(fontsize=7)
-    save_figure(fig, out / "training.png")
+    training_figure(a, out / "training.png", res["config"]["n_sup"], "loss (CE + 0.5 BCE), running mean",
+                    "exact (EMA, test subset)")
 
 
 def ftle(res, a, out):
     """Top finite-time exponents of the (y, z) recursion per test maze, solved vs not solved."""
-    lam, ok = a["lam"], a["lam_ok"]                              # (S, M, k), (S, M)
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
-    l1 = lam[..., 0]
-    bins = np.linspace(l1.min(), l1.max(), 25)
-    ax.hist(l1[ok], bins, alpha=0.6, color="tab:blue", label=f"solved ({ok.sum()})")
-    ax.hist(l1[~ok], bins, alpha=0.6, color="tab:red", label=f"not solved ({(~ok).sum()})")
-    ax.set(xlabel="lambda_1 per sub-update", ylabel="test mazes (all seeds)", title="top exponent")
-    ax.legend(fontsize=8)
-    i = np.arange(1, lam.shape[-1] + 1)
-    if ok.any():
-        bx.plot(i, np.median(lam[ok], axis=0), "o-", color="tab:blue", label="solved: median")
-    if (~ok).any():
-        bx.plot(i, np.median(lam[~ok], axis=0), "o-", color="tab:red", label="not solved: median")
-    bx.axhline(0, color="k", lw=0.6)
-    bx.set(xlabel="exponent index i", ylabel="lambda_i", title="top-k spectrum")
-    bx.legend(fontsize=8)
-    save_figure(fig, out / "ftle.png")
+    ftle_figure(a["lam"], a["lam_ok"], out / "ftle.png", "lambda_1 per sub-update")
 
 
 def examples(res, a, out):
@@ -90,11 +55,8 @@ def examples(res, a, out):
     fig, axes = plt.subplots(3, n, figsize=(2.4 * n, 7.4), squeeze=False)
     for j in range(n):
         for r, (g, name) in enumerate(((X[j], "input"), (Y[j], "target"), (pred[j], "TRM answer"))):
-            axes[r, j].imshow(g, cmap=CMAP, vmin=0, vmax=4)
-            wrong = np.argwhere(pred[j] != Y[j]) if r == 2 else []
-            for (yy, xx) in wrong:
-                axes[r, j].plot(xx, yy, "x", color="orange", ms=8, mew=2)
-            axes[r, j].set_title(f"{name}" + (" (exact)" if r == 2 and not len(wrong) else ""), fontsize=8)
+            n_wrong = draw_answer(axes[r, j], g, Y[j] if r == 2 else None)
+            axes[r, j].set_title(f"{name}" + (" (exact)" if r == 2 and not n_wrong else ""), fontsize=8)
             axes[r, j].axis("off")
     fig.suptitle("test mazes (seed 0, EMA weights; orange x = wrong token)", fontsize=9)
     save_figure(fig, out / "examples.png")
