@@ -26,6 +26,8 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from shared.results import nets_trained  # noqa: E402
 
 
 def load_stubs():
@@ -38,7 +40,7 @@ def recorded(stub, name):
     if not path.is_file():
         return None
     res = json.loads(path.read_text())
-    return int(res["config"].get("n_seeds", 1) or 1), float(res["wall_s"])
+    return nets_trained(res), float(res["wall_s"])
 
 
 def time_run(stub, args, quick):

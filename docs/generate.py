@@ -31,7 +31,7 @@ from pathlib import Path
 CODE_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(CODE_ROOT))
 from shared.results import (  # noqa: E402  (the catalog's one results.json schema and number format)
-    HEADLINE_END, HEADLINE_START, format_value, headline_markdown, read_results, replace_block)
+    HEADLINE_END, HEADLINE_START, format_value, headline_markdown, nets_trained, read_results, replace_block)
 
 START, END = "<!-- stub-table:start -->", "<!-- stub-table:end -->"
 MEDIA_EXT = (".gif", ".png", ".jpg", ".jpeg", ".svg", ".webp")
@@ -181,14 +181,14 @@ def speed_md(root, stubs, results):
         res, old = results[s["slug"]], load_earlier(root, s)
         head = "not run yet"
         if res is not None:
-            n = int(res["config"].get("n_seeds", 1) or 1)
+            n = nets_trained(res)
             head = f"{n}, {fmt(float(res['wall_s']))}, {fmt(float(res['wall_s']) / n)}"
         ref = float(s["earlier"]["reference_s"])
         if old is None:
             here, ratio = f"`--setting {s['earlier']['setting']}` not run yet", ""
         else:
             w = float(old["wall_s"])
-            here = f"{int(old['config'].get('n_seeds', 1) or 1)}, {fmt(w)}"
+            here = f"{nets_trained(old)}, {fmt(w)}"
             ratio = f"{ref / w:.2g}x" if w < ref else f"no ({w / ref:.2g}x slower)"
         rows.append("| " + " | ".join(cell(c) for c in (stub_link(s), head, here, fmt(ref), ratio)) + " |")
     if len(rows) == 2:

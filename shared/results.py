@@ -176,6 +176,13 @@ def read_results(path):
 
 
 
+def nets_trained(res):
+    """How many nets a run trained: config ``n_nets`` where the stub records it (stubs that train
+    several kinds, tasks or variants per seed), else config ``n_seeds``, else 1."""
+    cfg = res.get("config") or {}
+    return int(cfg.get("n_nets") or cfg.get("n_seeds") or 1)
+
+
 def format_value(x):
     """A value as table text: floats to 4 significant digits, ints and strings as they are, None as —."""
     if x is None:

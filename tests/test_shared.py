@@ -321,3 +321,11 @@ def test_per_seed_and_seed_chunks_cover_the_test_set():
         got.append(n)
         seen += n
     assert got == [3, 3, 1]
+
+
+def test_nets_trained_prefers_n_nets_then_n_seeds():
+    from shared.results import nets_trained
+    assert nets_trained({"config": {"n_seeds": 10, "n_nets": 160}}) == 160
+    assert nets_trained({"config": {"n_seeds": 5}}) == 5
+    assert nets_trained({"config": {}}) == 1
+    assert nets_trained({"config": None}) == 1
