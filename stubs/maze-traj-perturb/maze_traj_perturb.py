@@ -37,7 +37,6 @@ schedule is warm-up then constant and nothing else depends on the run length).
 Arrays: tokens (S, B, P, P) int8; states (K, S, B, P, P, d) for K carries, S seeds, B slots;
 every weight has the leading seed axis S (shared.mazes.net).
 """
-import itertools
 import pathlib
 import sys
 import time
@@ -56,6 +55,7 @@ from shared.mazes.supervision import Slots, optimizer, optimizer_step
 from shared.mazes.trm import RECIPE, evaluate, latent_cycles, loss_and_grads, recursion_ftle, supervision_step
 from shared.results import finish_run
 from shared.rng import streams
+from shared.stats import sign_flip_test
 
 PAPER = ("Y. Hao et al., recursive-reasoning dynamics workspace (git.blackhao.com/rrm.git @ 66e0d8b9, 2026), "
          "Fig. 3 trajectory-perturbation training; TRM: A. Jolicoeur-Martineau, Less is More: Recursive "
@@ -245,14 +245,11 @@ def _arm_job(job):
 def sign_flip_p(delta):
     """Exact paired sign-flip test over seeds: (one-sided p for mean > 0, two-sided p).
 
-    All 2^S sign patterns; with S = 5 the smallest one-sided p is 1/32 and two-sided 2/32.
+    All 2^S sign patterns (shared.stats); with S = 5 the smallest one-sided p is 1/32 and
+    two-sided 2/32.
     """
-    delta = np.asarray(delta, float)
-    signs = np.array(list(itertools.product((1, -1), repeat=len(delta))))
-    means = (signs * delta).mean(1)
-    obs = delta.mean()
-    tol = 1e-12
-    return float(np.mean(means >= obs - tol)), float(np.mean(np.abs(means) >= abs(obs) - tol))
+    return (sign_flip_test(delta, alternative="greater", exact=True)[1],
+            sign_flip_test(delta, alternative="two-sided", exact=True)[1])
 
 
 def positive_count(lam, ok):
