@@ -497,11 +497,38 @@ def std_lstm_init(rng, S, n_in, H):
     return W
 
 
-def std_lstm_forward(W, X):
+_BUF = {}
+
+
+def _buffers(slot, T, S, B, n_in, H):
+    """Work arrays of one layer (``slot``) and their per-step views, made once and reused across
+    epochs: with nets this small, allocating and slicing inside the time loop costs as much as
+    the arithmetic."""
+    key = (slot, T, S, B, n_in, H)
+    if key in _BUF:
+        return _BUF[key]
+    A, dz = np.empty((T, S, B, 4 * H)), np.empty((T, S, B, 4 * H))
+    Cs, TC, Hs = (np.empty((T, S, B, H)) for _ in range(3))
+    b = dict(A=A, Cs=Cs, TC=TC, Hs=Hs, dz=dz, h0=np.zeros((S, B, H)), c0=np.zeros((S, B, H)),
+             tmp=np.empty((S, B, H)), dh=np.empty((S, B, H)), dc=np.empty((S, B, H)),
+             dh_next=np.empty((S, B, H)), dc_next=np.empty((S, B, H)))
+    b["dc4"] = b["dc"][..., None, :]
+    b["v"] = [dict(a=A[t], i=A[t, ..., :H], f=A[t, ..., H:2 * H], g=A[t, ..., 2 * H:3 * H],
+                   o=A[t, ..., 3 * H:],
+                   c=Cs[t], tc=TC[t], h=Hs[t], c_prev=Cs[t - 1] if t else b["c0"],
+                   h_prev=Hs[t - 1] if t else b["h0"], dz=dz[t],
+                   dz3=dz[t, ..., :3 * H].reshape(S, B, 3, H), dzo=dz[t, ..., 3 * H:])
+              for t in range(T)]
+    _BUF[key] = b
+    return b
+
+
+def std_lstm_forward(W, X, slot=0):
     """X (T, S, B, n_in) -> h (T, S, B, H) and the cache. c = f c + i tanh(.), h = o tanh(c).
 
     Gates use sig(z) = (1 + tanh(z / 2)) / 2, so one tanh serves all four columns: the net inputs
-    are scaled by 1/2 (gates) or 1 (cell input) and the tanh mapped back by a * m + k."""
+    are scaled by 1/2 (gates) or 1 (cell input) and the tanh mapped back by a * m + k. ``slot``
+    names the layer whose work arrays (reused between calls, see _buffers) hold the result."""
     T, S, B, n_in = X.shape
     H = W.shape[-1] // 4
     m = np.concatenate([np.full(2 * H, 0.5), np.ones(H), np.full(H, 0.5)])
@@ -509,23 +536,26 @@ def std_lstm_forward(W, X):
     Ws = W * m                                                           # scaled net inputs
     Wh = Ws[:, n_in:n_in + H]
     Z = np.matmul(X, Ws[:, :n_in]) + Ws[:, -1][:, None]                 # (T, S, B, 4H)
-    A = np.empty((T, S, B, 4 * H))
-    Cs, TC, Hs = (np.empty((T, S, B, H)) for _ in range(3))
-    h, c = np.zeros((S, B, H)), np.zeros((S, B, H))
-    for t in range(T):
-        a = A[t]
-        np.tanh(np.add(Z[t], np.matmul(h, Wh), out=a), out=a)
+    b = _buffers(slot, T, S, B, n_in, H)
+    tmp = b["tmp"]
+    for t, v in enumerate(b["v"]):
+        a = v["a"]
+        np.matmul(v["h_prev"], Wh, out=a)
+        a += Z[t]
+        np.tanh(a, out=a)
         a *= m
         a += k                                                           # i, f, o in (0, 1); g in (-1, 1)
-        c = np.multiply(a[..., H:2 * H], c, out=Cs[t])
-        c += a[..., :H] * a[..., 2 * H:3 * H]
-        h = np.multiply(a[..., 3 * H:], np.tanh(c, out=TC[t]), out=Hs[t])
-    return Hs, {"X": X, "a": A, "c": Cs, "tc": TC, "h": Hs, "W": W}
+        np.multiply(v["f"], v["c_prev"], out=v["c"])
+        np.multiply(v["i"], v["g"], out=tmp)
+        v["c"] += tmp
+        np.tanh(v["c"], out=v["tc"])
+        np.multiply(v["o"], v["tc"], out=v["h"])
+    return b["Hs"], {"X": X, "a": b["A"], "c": b["Cs"], "tc": b["TC"], "h": b["Hs"], "W": W, "buf": b}
 
 
 def std_lstm_backward(cache, dh_out):
     """dh_out (T, S, B, H) -> dW (S, n_in + H + 1, 4H), dX (T, S, B, n_in)."""
-    X, a, c, tc, h, W = (cache[k] for k in ("X", "a", "c", "tc", "h", "W"))
+    X, a, c, tc, h, W, b = (cache[k] for k in ("X", "a", "c", "tc", "h", "W", "buf"))
     T, S, B, n_in = X.shape
     H = W.shape[-1] // 4
     WhT = W[:, n_in:n_in + H].transpose(0, 2, 1).copy()
@@ -537,15 +567,20 @@ def std_lstm_backward(cache, dh_out):
     Q = np.stack([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)], axis=-2)   # (T, S, B, 3, H)
     R = tc * o * (1 - o)
     D = o * (1 - tc * tc)
-    dz = np.empty_like(a)
-    dh_next, dc_next = np.zeros((S, B, H)), np.zeros((S, B, H))
+    f = np.ascontiguousarray(f)
+    dz, tmp, dh, dc, dc4 = b["dz"], b["tmp"], b["dh"], b["dc"], b["dc4"]
+    dh_next, dc_next = b["dh_next"], b["dc_next"]
+    dh_next[...] = 0.0
+    dc_next[...] = 0.0
     for t in range(T - 1, -1, -1):
-        dh = dh_out[t] + dh_next
-        dc = dc_next + dh * D[t]
-        dz[t, ..., :3 * H] = (dc[..., None, :] * Q[t]).reshape(S, B, 3 * H)
-        np.multiply(dh, R[t], out=dz[t, ..., 3 * H:])
-        dc_next = dc * f[t]
-        dh_next = np.matmul(dz[t], WhT)
+        v = b["v"][t]
+        np.add(dh_out[t], dh_next, out=dh)
+        np.multiply(dh, D[t], out=tmp)
+        np.add(dc_next, tmp, out=dc)
+        np.multiply(dc4, Q[t], out=v["dz3"])
+        np.multiply(dh, R[t], out=v["dzo"])
+        np.multiply(dc, f[t], out=dc_next)
+        np.matmul(v["dz"], WhT, out=dh_next)
     U = np.concatenate([X, h_prev, np.ones((T, S, B, 1))], -1)
     dW = np.matmul(U.transpose(1, 3, 0, 2).reshape(S, -1, T * B),
                    dz.transpose(1, 0, 2, 3).reshape(S, T * B, -1))
@@ -562,7 +597,7 @@ def catalog_loss_grads(p, X, chord_next, pitch_next):
     """CE(chord) + CE(pitch), mean over (T, B), per net; layer 1 -> chord head, layer 2 -> pitch head."""
     T, S, B, _ = X.shape
     h1, c1 = std_lstm_forward(p["W1"], X)
-    h2, c2 = std_lstm_forward(p["W2"], h1)
+    h2, c2 = std_lstm_forward(p["W2"], h1, slot=1)
     pc = softmax(np.matmul(h1, p["Vc"][:, :-1]) + p["Vc"][:, -1][:, None])
     pp = softmax(np.matmul(h2, p["Vp"][:, :-1]) + p["Vp"][:, -1][:, None])
     n = T * B

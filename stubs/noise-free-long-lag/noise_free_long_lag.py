@@ -1252,13 +1252,6 @@ def main_catalog(args, timer):
             "verdict": "yes" if 0 < sa[0] <= 1200 else "partial",
             "note": "an easier task than the paper's (half the lag, a modern cell, a reweighted loss)",
         },
-        {
-            "name": "wall time of this setting (s)",
-            "value": round(wall, 1),
-            "paper_value": CATALOG_WALL_S,
-            "verdict": "yes" if wall < CATALOG_WALL_S else "no",
-            "note": "paper column: the catalog's time here",
-        },
     ]
     lyapunov = {
         "method": "QR iteration of d[c, h](t)/d[c, h](t-1) over the distractor steps of one 2a sequence "

@@ -685,15 +685,35 @@ def catalog_init(rng, S, peep):
     return {"W": W.astype(np.float32), "P": P.astype(np.float32), "V": V.astype(np.float32)}
 
 
-_WORK = {}
+_BUF = {}
 
 
-def _work(shape, dtype, n):
-    """n work arrays of this shape and dtype, the same ones at every call."""
-    key = (shape, np.dtype(dtype).str, n)
-    if key not in _WORK:
-        _WORK[key] = [np.empty(shape, dtype) for _ in range(n)]
-    return _WORK[key]
+def _buffers(T, S, N, H, dt):
+    """Work arrays and their per-step views for one (T, S, N, dtype), made once and reused:
+    fresh arrays cost page faults at every iteration, and slicing inside the time loop costs
+    as much as the arithmetic on arrays this small."""
+    key = (T, S, N, H, np.dtype(dt).str)
+    if key in _BUF:
+        return _BUF[key]
+    b = {n: np.empty((T, S, N, 4 * H), dt) for n in ("Z", "A", "D", "dZ")}
+    b.update({n: np.empty((T + 1, S, N, H), dt) for n in ("C", "TC", "Hs")})
+    b.update({n: np.empty((T, S, N, H), dt) for n in ("DY", "OC")})
+    b.update(M=np.empty((S, N, 4 * H), dt), PC=np.empty((S, N, 2, H), dt), t1=np.empty((S, N, H), dt),
+             dh=np.empty((S, N, H), dt), dc=np.empty((S, N, H), dt))
+    Z, A, D, dZ, C = b["Z"], b["A"], b["D"], b["dZ"], b["C"]
+    split = (S, N, 2, H)
+    b["v"] = [dict(Z=Z[t], Zif=Z[t, ..., :2 * H].reshape(split), Zifg=Z[t, ..., :3 * H],
+                   Zo=Z[t, ..., 3 * H:], Aif=A[t, ..., :2 * H], Aifg=A[t, ..., :3 * H], Ai=A[t, ..., :H],
+                   Af=A[t, ..., H:2 * H], Ag=A[t, ..., 2 * H:3 * H], Ao=A[t, ..., 3 * H:],
+                   Cp=C[t], Cp4=C[t][:, :, None], Cn=C[t + 1], TCn=b["TC"][t + 1],
+                   Hp=b["Hs"][t], Hn=b["Hs"][t + 1],
+                   Do=D[t, ..., 3 * H:], Difg=D[t, ..., :3 * H].reshape(S, N, 3, H), OC=b["OC"][t],
+                   DY=b["DY"][t], dZ=dZ[t], dZo=dZ[t, ..., 3 * H:],
+                   dZifg=dZ[t, ..., :3 * H].reshape(S, N, 3, H), dZif=dZ[t, ..., :2 * H].reshape(split))
+              for t in range(T)]
+    b["dc4"] = b["dc"][:, :, None]
+    _BUF[key] = b
+    return b
 
 
 def catalog_loss_grads(p, x, tg, peep_mask):
@@ -706,61 +726,66 @@ def catalog_loss_grads(p, x, tg, peep_mask):
     T, S, N = x.shape
     H, W, P, V = CAT_H, p["W"], p["P"], p["V"]
     dt = W.dtype
-    # work arrays reused between calls (fresh ~100 kB arrays cost page faults at every iteration)
-    XB, A, D, dZ = _work((T, S, N, 4 * H), dt, 4)
-    C, TC, Hs = _work((T + 1, S, N, H), dt, 3)
-    DY, OC = _work((T, S, N, H), dt, 2)
+    b = _buffers(T, S, N, H, dt)
+    Z, A, D, dZ, C, TC, Hs, DY, OC = (b[k] for k in ("Z", "A", "D", "dZ", "C", "TC", "Hs", "DY", "OC"))
+    M, PC, t1, dh, dc, dc4 = (b[k] for k in ("M", "PC", "t1", "dh", "dc", "dc4"))
     C[0], TC[0], Hs[0] = 0.0, 0.0, 0.0
-    Wh = W[:, 1:H + 1]                                                 # (S, H, 4H): h(t-1) -> nets
-    np.multiply(x[..., None], W[None, :, None, 0], out=XB)             # (T, S, N, 4H): input + bias
-    XB += W[None, :, None, -1]
-    Pif = P[:, None, :2]                                               # (S, 1, 2, H)
-    Po = P[:, None, 2]                                                 # (S, 1, H)
-    scale = np.r_[np.full(2 * H, 0.5), np.ones(H)].astype(dt)          # sigma(z) = (1 + tanh(z/2)) / 2
-    for t in range(T):
-        z = np.matmul(Hs[t], Wh)
-        z += XB[t]
-        z[..., :2 * H].reshape(S, N, 2, H)[...] += Pif * C[t][:, :, None]
-        a = A[t]
-        np.tanh(z[..., :3 * H] * scale, out=a[..., :3 * H])
-        a[..., :2 * H] *= 0.5
-        a[..., :2 * H] += 0.5
-        # c = f c(t-1) + i g
-        np.multiply(a[..., H:2 * H], C[t], out=C[t + 1])
-        C[t + 1] += a[..., :H] * a[..., 2 * H:3 * H]
-        a[..., 3 * H:] = 0.5 + 0.5 * np.tanh(0.5 * (z[..., 3 * H:] + Po * C[t + 1]))
-        np.tanh(C[t + 1], out=TC[t + 1])
-        np.multiply(a[..., 3 * H:], TC[t + 1], out=Hs[t + 1])         # h = o tanh(c)
+    # sigma(z) = (1 + tanh(z / 2)) / 2: the gates' weights and peepholes are halved once here, so
+    # one tanh per step serves the input and forget gates and the cell input
+    half = np.r_[np.full(2 * H, 0.5), np.ones(H), np.full(H, 0.5)].astype(dt)
+    Wh = W[:, 1:H + 1] * half                                          # (S, H, 4H): h(t-1) -> nets
+    np.multiply(x[..., None], W[None, :, None, 0] * half, out=Z)        # (T, S, N, 4H): input + bias
+    Z += W[None, :, None, -1] * half
+    Pif = 0.5 * P[:, None, :2]                                         # (S, 1, 2, H)
+    Po = 0.5 * P[:, None, 2]                                           # (S, 1, H)
+    for v in b["v"]:
+        np.matmul(v["Hp"], Wh, out=M)
+        v["Z"] += M
+        np.multiply(Pif, v["Cp4"], out=PC)                             # i, f see c(t-1)
+        v["Zif"] += PC
+        np.tanh(v["Zifg"], out=v["Aifg"])
+        v["Aif"] *= 0.5
+        v["Aif"] += 0.5
+        np.multiply(v["Af"], v["Cp"], out=v["Cn"])                     # c = f c(t-1) + i g
+        np.multiply(v["Ai"], v["Ag"], out=t1)
+        v["Cn"] += t1
+        np.multiply(Po, v["Cn"], out=t1)                               # o sees c(t)
+        t1 += v["Zo"]
+        np.tanh(t1, out=v["Ao"])
+        v["Ao"] *= 0.5
+        v["Ao"] += 0.5
+        np.tanh(v["Cn"], out=v["TCn"])
+        np.multiply(v["Ao"], v["TCn"], out=v["Hn"])                    # h = o tanh(c)
     y = np.matmul(Hs[1:], V[:, :H, None])[..., 0] + V[None, :, None, H]        # (T, S, N)
     e = y - tg
     loss = (e * e).mean(axis=(0, 2))
-    dy = e / N                                                         # d (1/2 sum_t mean_n e^2) / dy
-    # local derivatives of every step at once: d net -> d unit, for backward
+    dy = e / N
     i, f, g, o = A[..., :H], A[..., H:2 * H], A[..., 2 * H:3 * H], A[..., 3 * H:]
-    D[..., :H] = g * i * (1 - i)                                      # dc/dnet_i
-    D[..., H:2 * H] = C[:-1] * f * (1 - f)                             # dc/dnet_f
-    D[..., 2 * H:3 * H] = i * (1 - g * g)                              # dc/dnet_g
-    D[..., 3 * H:] = TC[1:] * o * (1 - o)                              # dh/dnet_o
-    np.multiply(o, 1 - TC[1:] ** 2, out=OC)                            # dh/dc
-    np.multiply(dy[..., None], V[None, :, None, :H], out=DY)           # dE/dh from the output
-    dh, dc = np.zeros((S, N, H), dt), np.zeros((S, N, H), dt)
-    WrT = np.swapaxes(Wh, 1, 2)                                        # (S, 4H, H)
-    Pi, Pf = P[:, None, 0], P[:, None, 1]
-    for t in range(T - 1, -1, -1):
-        dh += DY[t]
-        dz = dZ[t]
-        # h = o tanh(c)
-        np.multiply(dh, D[t, ..., 3 * H:], out=dz[..., 3 * H:])
-        dc += dh * OC[t]
-        dc += dz[..., 3 * H:] * Po                                     # o saw c(t) through p_o
-        # c = f c(t-1) + i g
-        np.multiply(dc[:, :, None], D[t, ..., :3 * H].reshape(S, N, 3, H),
-                    out=dz[..., :3 * H].reshape(S, N, 3, H))                # a view: split last axis
-        dc *= f[t]
-        dc += dz[..., :H] * Pi
-        dc += dz[..., H:2 * H] * Pf
-        dh = np.matmul(dz, WrT)
-    U = np.concatenate([x[..., None], Hs[:-1], np.ones((T, S, N, 1), dt)], axis=-1)   # (T, S, N, H + 2)
+    D[..., :H] = g * i * (1 - i)
+    D[..., H:2 * H] = C[:-1] * f * (1 - f)
+    D[..., 2 * H:3 * H] = i * (1 - g * g)
+    D[..., 3 * H:] = TC[1:] * o * (1 - o)
+    np.multiply(o, 1 - TC[1:] ** 2, out=OC)
+    np.multiply(dy[..., None], V[None, :, None, :H], out=DY)
+    dh[...] = 0.0
+    dc[...] = 0.0
+    WrT = np.ascontiguousarray(np.swapaxes(W[:, 1:H + 1], 1, 2))       # (S, 4H, H), unscaled
+    Pif_b = P[:, None, :2]                                             # (S, 1, 2, H)
+    Po_b = P[:, None, 2]
+    for v in reversed(b["v"]):
+        dh += v["DY"]
+        np.multiply(dh, v["Do"], out=v["dZo"])                         # h = o tanh(c)
+        np.multiply(dh, v["OC"], out=t1)
+        dc += t1
+        np.multiply(v["dZo"], Po_b, out=t1)                            # o saw c(t)
+        dc += t1
+        np.multiply(dc4, v["Difg"], out=v["dZifg"])                    # c = f c(t-1) + i g
+        dc *= v["Af"]
+        np.multiply(v["dZif"], Pif_b, out=PC)                         # i, f saw c(t-1)
+        dc += PC[:, :, 0]
+        dc += PC[:, :, 1]
+        np.matmul(v["dZ"], WrT, out=dh)
+    U = np.concatenate([x[..., None], Hs[:-1], np.ones((T, S, N, 1), dt)], axis=-1)
     gW = np.matmul(U.transpose(1, 3, 0, 2).reshape(S, H + 2, T * N),
                    dZ.transpose(1, 0, 2, 3).reshape(S, T * N, 4 * H))
     gP = np.stack([np.einsum("tsnh,tsnh->sh", dZ[..., :H], C[:-1]),
