@@ -36,7 +36,7 @@ def paired(res, a, out):
         c = res["metrics"]["comparisons"][f"eq_steps_{kind}_exact"]
         ax.set_title(f"{kind} checkpoint: Delta (equal steps) {100 * c['mean']:+.1f} pp, "
                      f"p1 = {c['p_one_sided']:.3f}", fontsize=9)
-    axes[0].set_ylabel(f"test exact@{cfg['n_sup']} ({res['metrics']['test_mazes']} mazes)")
+    axes[0].set_ylabel(f"EMA test exact@{cfg['n_sup']} (first {cfg['n_curve']} test mazes)")
     fig.suptitle(f"paired seeds (gray lines), sigma {cfg['sigma']}; bars = means", fontsize=10)
     fig.tight_layout()
     save_figure(fig, out / "paired_delta.png")
@@ -113,7 +113,7 @@ def carries(res, a, out):
     ax.legend(fontsize=7)
     bx.plot(x, sm(sp), color=PERT)
     bx.set(xlabel="optimizer step", ylabel="rms |y_k - y_clean| after the step", yscale="log",
-           title=f"how far the perturbed answers are from the clean one (sigma {res['config']['sigma']})")
+           title=f"perturbed answers' distance from the clean one (sigma {res['config']['sigma']})")
     fig.tight_layout()
     save_figure(fig, out / "carries.png")
 
