@@ -377,6 +377,7 @@ def make_data(rng_data, rng_eval, cfg):
     except ValueError as e:
         raise cli.StubError(str(e)) from None
 
+
 def auc(score_pos, score_neg):
     """P(score of a positive > score of a negative), ties counted half (Mann-Whitney); None if a
     class is empty."""

@@ -399,8 +399,7 @@ def maze_arm(job):
     t_cpu = time.process_time()
     timer = cli.Timer()
     rngs = streams(seed, ["init", "data", "eval", "batches", "lyap", "floss"])
-    Xa, Ya, Xt, Yt = G.make_split(rngs["data"], rngs["eval"], cfg["grid"], cfg["n_train"], cfg["n_test"],
-                                  cfg["kind"])
+    Xa, Ya, Xt, Yt = G.make_data(rngs["data"], rngs["eval"], cfg)
     S, d = cfg["n_seeds"], cfg["d"]
     p = N.init_params(rngs["init"], S, d, cfg["hidden"])
     y0, z0 = N.init_states(rngs["init"], S, d)
