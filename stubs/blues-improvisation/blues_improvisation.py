@@ -836,6 +836,7 @@ def main(args):
             "lyapunov": lyapunov}, arrays, timer)
         return
     cfg = {"n_seeds": 2 if q else args.n_seeds, "windows_exp1": 6 if q else args.windows_exp1,
+           "n_nets": 2 * (2 if q else args.n_seeds),               # both experiments' nets
            "windows_exp2": 6 if q else args.windows_exp2, "lr": args.lr, "momentum": 0.9,
            "n_streams": 8, "log_every": 2 if q else 50, "n_snaps": 3 if q else 30,
            "gen_choruses": 4 if q else args.choruses, "gen_streams": 2 if q else 4,

@@ -505,6 +505,8 @@ def resolve(args):
         cfg.update(epochs=min(cfg["epochs"], 30), n_inits=1, n_targets=2, snap_every=10)
         cfg["hidden"] = {k: v[:2] for k, v in cfg["hidden"].items()}
         cfg["budgets"] = cfg["budgets"][:2]
+    # nets trained in all: every kind at every size, n_targets x n_inits of each
+    cfg["n_nets"] = cfg["n_targets"] * cfg["n_inits"] * sum(len(cfg["hidden"][k]) for k in cfg["kinds"])
     return cfg
 
 
