@@ -51,7 +51,7 @@ DELTA0 = 1e-4                    # norm of the mid-trajectory displacement (note
 
 # trm-maze's recipe (shared.mazes.trm.RECIPE: the same TRM trained the same way), but two seeds, not
 # three: the headline had to fit the time left on a heavily shared machine
-DEFAULTS = dict(RECIPE, n_seeds=2, K=16, sigmas=(0.1, 0.3, 1.0), n_sweep=40, n_head=160, n_perm=10000,
+DEFAULTS = dict(RECIPE, K=16, sigmas=(0.1, 0.3, 1.0), n_sweep=40, n_head=160, n_perm=10000,
                 chunk=16)
 QUICK = dict(n_train=64, n_test=40, d=8, hidden=16, n_sup=4, batch=8, steps=6, warmup=2, n_seeds=2,
              eval_every=3, n_curve=16, K=4, sigmas=(0.1, 1.0), n_sweep=8, n_head=12, n_perm=200, chunk=8)
