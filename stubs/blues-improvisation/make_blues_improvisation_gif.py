@@ -13,25 +13,11 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 import shared  # noqa: F401
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 from shared import cli
 from shared.figures import figure_to_frame, save_gif
 from shared.results import load_run
-
-NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-FORM_NAMES = ("C7", "C7", "C7", "C7", "F7", "F7", "C7", "C7", "G7", "F7", "C7", "C7")
-CHORDS = {"C7": (0, 4, 7, 10), "F7": (5, 9, 0, 3), "G7": (7, 11, 2, 5)}
-
-
-def bar_names(chords):
-    out = []
-    for bar in chords.reshape(-1, 8, 12).astype(bool):
-        name = "?"
-        if (bar == bar[0]).all():
-            name = next((n for n, pcs in CHORDS.items() if set(np.flatnonzero(bar[0])) == set(pcs)), "?")
-        out.append(name)
-    return out
+from visualize_blues_improvisation import FORM_NAMES, bar_names  # the same chord reading
 
 
 def frame(a, k):
