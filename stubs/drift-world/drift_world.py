@@ -38,14 +38,12 @@ import numpy as np
 from shared import cli
 from shared.results import finish_run
 from shared.rng import streams
+from shared.tiny_worlds import KINDS, PAPER
 from shared.tiny_worlds import models as M
 from shared.tiny_worlds import stats as St
 from shared.tiny_worlds import train as TR
 from shared.tiny_worlds import worlds as W
 
-PAPER = ("N. Giebelhaus, Inductive Resonance in Gated Recurrent Networks, 2025 (README, paper/main.tex "
-         "and code of chimera-sigma/tiny-worlds at commit acdd1c1)")
-KINDS = ("gru", "rnn", "lstm")
 VARIANTS = ("struct", "shuffle", "iid", "decoy")
 # The only numbers for E1: single-seed runs of the original code, 20,000 steps (note §6).
 ORIG_1SEED = {("gru", "struct"): (0.2263, 0.9921), ("gru", "shuffle"): (0.4856, None),

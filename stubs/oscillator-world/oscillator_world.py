@@ -40,14 +40,13 @@ from shared import cli
 from shared.results import finish_run
 from shared.rng import streams
 from shared.stats import ci95
+from shared.tiny_worlds import PAPER
 from shared.tiny_worlds import stats as St
 from shared.tiny_worlds import train as TR
 from shared.tiny_worlds import worlds as W
 from shared.tiny_worlds.train import (benchmark, coast_retention, evaluate, members, scramble, spectrum,
                                       train_ensemble)
 
-PAPER = ("N. Giebelhaus, Inductive Resonance in Gated Recurrent Networks, 2025 (README, paper/main.tex "
-         "and code of chimera-sigma/tiny-worlds at commit acdd1c1)")
 # The original's own 20-seed numbers (note §5.1-5.2, generation A; ΔNLL mean over seeds, probe R^2).
 ORIG = {
     ("gru", 2): (0.6125, 0.9774), ("gru", 4): (0.6566, 0.9949), ("gru", 8): (0.6690, 0.9955),

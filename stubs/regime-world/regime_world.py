@@ -39,14 +39,12 @@ import numpy as np
 from shared import cli
 from shared.results import finish_run
 from shared.rng import streams
+from shared.tiny_worlds import KINDS, PAPER
 from shared.tiny_worlds import models as M
 from shared.tiny_worlds import stats as St
 from shared.tiny_worlds import train as TR
 from shared.tiny_worlds import worlds as W
 
-PAPER = ("N. Giebelhaus, Inductive Resonance in Gated Recurrent Networks, 2025 (README, paper/main.tex "
-         "and code of chimera-sigma/tiny-worlds at commit acdd1c1)")
-KINDS = ("gru", "rnn", "lstm")
 VARIANTS = ("struct", "iid", "shuffle")
 # The original's 20-seed files (note §5.3): (cell) -> (ΔNLL mean, sd over seeds, probe R^2).
 ORIG = {("gru", "struct", "full"): (15.9695, 0.15, 0.8040),
