@@ -400,3 +400,13 @@ def timing_line(tr, n_members, n_seeds, original_ms, original_seed_s=None):
             "ms_per_seed_step": per, "original_ms_per_seed_step": [lo, hi],
             "speedup_per_seed_step": [lo / per, hi / per],
             "original_wall_s_one_seed_20000_steps": original_seed_s, "train_wall_s": tr["wall_s"]}
+
+
+def add_world_args(parser, T, snaps_help="probe snapshots for the GIF"):
+    """The data and test flags every world stub shares: --n-train, --n-eval, --T (default: the
+    original's sequence length T), --n-flips, --n-snaps."""
+    parser.add_argument("--n-train", type=cli.positive_int, default=20000, help="training sequences")
+    parser.add_argument("--n-eval", type=cli.positive_int, default=2000, help="evaluation sequences")
+    parser.add_argument("--T", type=cli.positive_int, default=T, help=f"sequence length (original {T})")
+    parser.add_argument("--n-flips", type=cli.positive_int, default=9999, help="sign flips per test")
+    parser.add_argument("--n-snaps", type=cli.nonneg_int, default=40, help=snaps_help)

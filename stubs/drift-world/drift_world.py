@@ -244,11 +244,7 @@ def build_parser():
                         help="seeds per ensemble (original: 20)")
     parser.add_argument("--steps", type=cli.positive_int, default=1500,
                         help="Adam steps of every ensemble (original: 20,000)")
-    parser.add_argument("--n-train", type=cli.positive_int, default=20000, help="training sequences")
-    parser.add_argument("--n-eval", type=cli.positive_int, default=2000, help="evaluation sequences")
-    parser.add_argument("--T", type=cli.positive_int, default=64, help="sequence length (original 64)")
-    parser.add_argument("--n-flips", type=cli.positive_int, default=9999, help="sign flips per test")
-    parser.add_argument("--n-snaps", type=cli.nonneg_int, default=40, help="probe snapshots for the GIF")
+    TR.add_world_args(parser, T=64)
     parser.add_argument("--log-every", type=cli.positive_int, default=50, help="steps between log lines")
     return parser
 

@@ -327,11 +327,7 @@ def build_parser():
                         help="Adam steps of the capacity sweep and the LSTM")
     parser.add_argument("--sweep-h", type=cli.positive_int, nargs="+", default=[2, 4, 8, 16, 32],
                         help="hidden sizes of the capacity sweep (16 reuses the H=16 struct run)")
-    parser.add_argument("--n-train", type=cli.positive_int, default=20000, help="training sequences")
-    parser.add_argument("--n-eval", type=cli.positive_int, default=2000, help="evaluation sequences")
-    parser.add_argument("--T", type=cli.positive_int, default=256, help="sequence length (original 256)")
-    parser.add_argument("--n-flips", type=cli.positive_int, default=9999, help="sign flips per test")
-    parser.add_argument("--n-snaps", type=cli.nonneg_int, default=40, help="GRU hidden-state snapshots (GIF)")
+    TR.add_world_args(parser, T=256, snaps_help="GRU hidden-state snapshots (GIF)")
     parser.add_argument("--log-every", type=cli.positive_int, default=25, help="steps between log lines")
     return parser
 
