@@ -136,6 +136,56 @@ def check_finite(step, **named):
             raise TrainingDiverged(f"training diverged at step {step}: {name} became non-finite{where}")
 
 
+QUICK_BANNER = "quick run: not a result (sizes shrunk to test the code paths; verdicts mean nothing)"
+
+
+def quick_out_path(out):
+    """Where a --quick run writes when the user gave no --out: ``runs/<stub>/quick/<name>`` at the
+    repository root (ignored by git), never over the committed results beside the script."""
+    out = os.path.abspath(out)
+    stub_dir = os.path.dirname(out)
+    root = os.path.dirname(os.path.dirname(stub_dir))
+    return os.path.join(root, "runs", os.path.basename(stub_dir), "quick", os.path.basename(out))
+
+
+def _given_flags(parser, argv):
+    """The destinations the user set on the command line (as opposed to defaults)."""
+    saved = {}
+    for a in parser._actions:
+        saved[a] = a.default
+        a.default = argparse.SUPPRESS
+    saved_defaults, parser._defaults = parser._defaults, {}
+    try:
+        ns, _ = parser.parse_known_args(argv)
+    finally:
+        for a, d in saved.items():
+            a.default = d
+        parser._defaults = saved_defaults
+    return frozenset(vars(ns))
+
+
+def given(args, name):
+    """True when the user set ``--name`` on the command line (not a default)."""
+    return name in getattr(args, "_given", ())
+
+
+def quick(args, **values):
+    """Shrink sizes for ``--quick`` without overriding what the user asked for.
+
+    Each ``name=value`` replaces ``args.name`` only when ``args.quick`` is set and the user did
+    not give that flag; a flag the user gave is honoured. Returns ``args``.
+
+        cli.quick(args, T=24, n_seeds=2)     # --quick --T 40 keeps T = 40
+    """
+    if getattr(args, "quick", False):
+        for name, value in values.items():
+            if not hasattr(args, name):
+                raise AttributeError(f"quick(): no flag {name!r} on this parser")
+            if not given(args, name):
+                setattr(args, name, value)
+    return args
+
+
 def run(main, parser, argv=None, gradcheck=None):
     """Parse arguments, call ``main(args)``, turn expected failures into one stderr line.
 
@@ -143,9 +193,22 @@ def run(main, parser, argv=None, gradcheck=None):
     hand-written gradient pass None and report an empty check).
     """
     args = parser.parse_args(argv)
+    args._given = _given_flags(parser, argv)
+    default_out = "out" not in args._given
     if getattr(args, "out", "") is None:                    # see make_parser(settings=...)
         name = "results.json" if args.setting == args._headline_setting else f"results_{args.setting}.json"
         args.out = os.path.join(args._out_dir, name)
+    if getattr(args, "quick", False) and default_out and getattr(args, "out", None):
+        # a quick run is a smoke test, not a result: it never lands on the committed files
+        args.out = quick_out_path(args.out)
+        os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    if getattr(args, "out", None) and not getattr(args, "gradcheck", False):
+        try:                          # refuse an unwritable output before any training, not after
+            writable_path(args.out)
+        except argparse.ArgumentTypeError as e:
+            parser.error(f"argument --out: {e}")
+    if getattr(args, "quick", False) and not getattr(args, "gradcheck", False):
+        print(f"{QUICK_BANNER} (writes {os.path.relpath(args.out)})")
     try:
         if getattr(args, "gradcheck", False):
             errs = gradcheck(args) if gradcheck else {}
@@ -156,6 +219,8 @@ def run(main, parser, argv=None, gradcheck=None):
                 sys.exit(1)
             return
         main(args)
+        if getattr(args, "quick", False):
+            print(QUICK_BANNER)
     except TrainingDiverged as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(3)

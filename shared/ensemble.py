@@ -39,6 +39,11 @@ def seed_chunks(x, length, S, chunk):
         yield xb, np.broadcast_to(length[:, a:a + chunk] - 1, (S, xb.shape[2]))
 
 
+def _ignore_sigint():
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def map_jobs(fn, jobs, workers=1):
     """``[fn(job) for job in jobs]``, spread over up to ``workers`` forked processes.
 
@@ -50,5 +55,7 @@ def map_jobs(fn, jobs, workers=1):
     if workers <= 1 or len(jobs) <= 1:
         return [fn(j) for j in jobs]
     import multiprocessing as mp
-    with mp.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+    # Workers ignore SIGINT: Ctrl-C reaches the parent alone, which stops the pool (the context
+    # manager terminates it) and prints one line, instead of a traceback from every worker.
+    with mp.get_context("fork").Pool(min(workers, len(jobs)), initializer=_ignore_sigint) as pool:
         return pool.map(fn, jobs, chunksize=1)

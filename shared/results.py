@@ -10,20 +10,26 @@ Every stub's headline run writes one ``results.json`` with these top-level keys:
     quick     bool  True for a --quick run
     config    dict  every resolved hyperparameter (``n_seeds`` when several seeds train at once)
     metrics   dict  every number the README or figures quote, JSON-serialisable
-    headline  list  of {name, value, paper_value, verdict, note}; verdict in yes/partial/no
+    headline  list  of {name, value, paper_value, verdict, note, numbers}; verdict in
+                    yes/partial/no; ``value`` is the display text or number, ``numbers`` the
+                    numeric value(s) behind it (see ``numbers_of``)
     lyapunov  dict or None: {"method": str, "exponents": {model: [top exponents, descending]}, ...}
     wall_s    float wall-clock seconds of the run
-    env       dict  {python, numpy, platform, blas_threads}
+    env       dict  {python, numpy, platform, blas_threads, cpu, simd}
 
+The same schema as JSON Schema is ``shared/results.schema.json`` (checked by the tests).
 Writes go to a temporary file in the target folder and are renamed into place, so an
-interrupted run never leaves a half-written file.
+interrupted run never leaves a half-written file. A headline re-run that reproduces the committed
+numbers leaves the committed files as they are (see ``finish_run``).
 """
 import io
 import json
 import math
 import os
 import platform
+import re
 import tempfile
+import tomllib
 
 import numpy as np
 
@@ -34,14 +40,122 @@ TOP_KEYS = {
     "wall_s": (int, float), "env": dict,
 }
 HEADLINE_KEYS = ("name", "value", "paper_value", "verdict", "note")
+OPTIONAL_HEADLINE_KEYS = ("numbers",)
 ENV_KEYS = ("python", "numpy", "platform", "blas_threads")
+# written by every run since 2026-12-06; runs committed before then lack them
+ENV_KEYS_NEW = ("cpu", "simd")
+# the parts of a record that may differ between two runs of the same seed on the same machine
+VOLATILE_KEYS = ("wall_s", "env")
+
+
+def cpu_model():
+    """The CPU's model name (from /proc/cpuinfo on Linux, else the platform module)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def simd_level():
+    """The SIMD extensions numpy dispatches to on this CPU: baseline and the best dispatched
+    targets that the CPU supports (float results can differ between, e.g., AVX2 and AVX-512)."""
+    try:
+        from numpy._core import _multiarray_umath as um
+        feats = um.__cpu_features__
+        used = [t for t in um.__cpu_dispatch__ if feats.get(t)]
+        return "baseline " + "+".join(um.__cpu_baseline__) + "; dispatched " + ("+".join(used) or "none")
+    except (ImportError, AttributeError):
+        return "unknown"
 
 
 def env_info():
     """What the numbers were measured on."""
     threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
     return {"python": platform.python_version(), "numpy": np.__version__,
-            "platform": platform.platform(), "blas_threads": threads}
+            "platform": platform.platform(), "blas_threads": threads,
+            "cpu": cpu_model(), "simd": simd_level()}
+
+
+_NUMBER = re.compile(r"[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|[-+−]?\.\d+")
+_SPREAD = re.compile(r"\s*(?:±|\+-|\+/-)\s*")
+
+
+def numbers_of(value):
+    """The numeric content of a headline value, as a list of ``{"value": x}`` or
+    ``{"value": x, "spread": s}`` (``a ± b`` text), in the order they appear.
+
+    A number stays a number; a list gives its elements; text gives every number written in it
+    ("0/10" -> 0 and 10, "1,273,000" -> 1273000, "0.31 ± 0.23 vs 1.06 ± 0.21" -> two values with
+    spreads); None and text without numbers give []. Stubs that want a different reading pass
+    ``numbers`` themselves in the headline row.
+    """
+    if value is None or isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [{"value": value}]
+    if isinstance(value, (list, tuple)):
+        return [n for v in value for n in numbers_of(v)]
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in numbers_of(v)]
+    text, out, i = str(value), [], 0
+    while True:
+        m = _NUMBER.search(text, i)
+        if m is None:
+            return out
+        if m.start() > 0 and (text[m.start() - 1].isalpha() or text[m.start() - 1] == "_") \
+                and m.group()[0] not in "-+−":
+            i = m.end()                            # part of a name such as "E3" or "lambda_1"
+            continue
+        x = _to_number(m.group())
+        sp = _SPREAD.match(text, m.end())
+        if sp:
+            m2 = _NUMBER.match(text, sp.end())
+            if m2:
+                out.append({"value": x, "spread": _to_number(m2.group())})
+                i = m2.end()
+                continue
+        out.append({"value": x})
+        i = m.end()
+
+
+def _to_number(tok):
+    tok = tok.replace(",", "").replace("−", "-")
+    v = float(tok)
+    return int(v) if re.fullmatch(r"[-+]?\d+", tok) else v
+
+
+def headline_row(name, value, paper_value, verdict, note="", numbers=None):
+    """One headline row; ``numbers`` defaults to ``numbers_of(value)``."""
+    if verdict not in VERDICTS:
+        raise ValueError(f"verdict {verdict!r} not in {VERDICTS}")
+    row = {"name": name, "value": value, "paper_value": paper_value, "verdict": verdict, "note": note}
+    row["numbers"] = numbers_of(value) if numbers is None else numbers
+    return row
+
+
+def _catalog_family(stub, root):
+    path = os.path.join(root, "stubs", "catalog.toml")
+    with open(path, "rb") as f:
+        cat = tomllib.load(f)
+    for entry in cat.get("stub", []):
+        if entry.get("slug") == stub:
+            return entry["family"]
+    raise ValueError(f"{stub} is not listed in {path}")
+
+
+def record(args, script_file, *, title, paper, config, metrics, headline, lyapunov=None):
+    """The record a stub hands to ``finish_run``: its folder name, its family (from
+    stubs/catalog.toml), the seed and quick flag from ``args``, and the parts the stub computed."""
+    stub_dir = os.path.dirname(os.path.abspath(script_file))
+    stub = os.path.basename(stub_dir)
+    family = _catalog_family(stub, os.path.dirname(os.path.dirname(stub_dir)))
+    return {"stub": stub, "family": family, "title": title, "paper": paper, "seed": args.seed,
+            "quick": bool(args.quick), "config": config, "metrics": metrics, "headline": headline,
+            "lyapunov": lyapunov}
 
 
 def to_jsonable(x):
@@ -111,8 +225,16 @@ def validate_results(res):
     if not res["headline"]:
         raise ValueError("results['headline'] is empty")
     for i, h in enumerate(res["headline"]):
-        if not isinstance(h, dict) or tuple(sorted(h)) != tuple(sorted(HEADLINE_KEYS)):
-            raise ValueError(f"headline[{i}] must have exactly the keys {HEADLINE_KEYS}")
+        if not isinstance(h, dict) or not set(HEADLINE_KEYS) <= set(h) \
+                or not set(h) <= set(HEADLINE_KEYS + OPTIONAL_HEADLINE_KEYS):
+            raise ValueError(f"headline[{i}] must have the keys {HEADLINE_KEYS} "
+                             f"(and optionally {OPTIONAL_HEADLINE_KEYS})")
+        nums = h.get("numbers", [])
+        if not isinstance(nums, list) or not all(
+                isinstance(n, dict) and set(n) <= {"value", "spread"} and "value" in n
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in n.values())
+                for n in nums):
+            raise ValueError(f"headline[{i}] numbers must be a list of {{value[, spread]}} numbers")
         if h["verdict"] not in VERDICTS:
             raise ValueError(f"headline[{i}] verdict {h['verdict']!r} not in {VERDICTS}")
         if not isinstance(h["name"], str) or not h["name"]:
@@ -144,27 +266,73 @@ def write_results(path, res):
     return res
 
 
+def _strip_timing(x):
+    """A record without the parts allowed to differ between two runs of one seed."""
+    x = {k: v for k, v in x.items() if k not in VOLATILE_KEYS}
+    if isinstance(x.get("metrics"), dict):
+        x["metrics"] = {k: v for k, v in x["metrics"].items() if k != "timing"}
+        x["metrics"] = {k: ({kk: vv for kk, vv in v.items() if kk != "timing"} if isinstance(v, dict) else v)
+                        for k, v in x["metrics"].items()}
+    x["headline"] = [{k: v for k, v in h.items() if k != "numbers"} for h in x.get("headline", [])]
+    return x
+
+
+def same_numbers(a, b):
+    """True when two records agree on everything but wall time, env and timing metrics."""
+    return json.dumps(_strip_timing(a), sort_keys=True) == json.dumps(_strip_timing(b), sort_keys=True)
+
+
+def _same_arrays(path, arrays):
+    if not os.path.exists(path):
+        return False
+    try:
+        old = load_npz(path)
+    except (OSError, ValueError):
+        return False
+    return set(old) == set(arrays) and all(
+        old[k].dtype == arrays[k].dtype and old[k].shape == arrays[k].shape
+        and np.array_equal(old[k], arrays[k], equal_nan=arrays[k].dtype.kind in "fc") for k in arrays)
+
+
 def finish_run(out, record, arrays, timer):
     """The end of every headline run: artefacts, then results.json, then the closing block.
 
-    ``record`` holds every top-level key but ``wall_s`` and ``env``, which are filled here.
-    float64 arrays are stored as float32 (figures need no more; it halves the committed file).
-    The .npz is written before the JSON, so a results.json never names artefacts that are not
-    there. Prints the headline as "paper X; here Y [verdict]" and returns the written dict.
+    ``record`` holds every top-level key but ``wall_s`` and ``env``, which are filled here
+    (``numbers`` is added to every headline row that lacks it). float64 arrays are stored as
+    float32 (figures need no more; it halves the committed file). The .npz is written before the
+    JSON, so a results.json never names artefacts that are not there.
+
+    If ``out`` already holds a run with the same numbers and arrays (only wall time, env and
+    timing metrics differ), both files are left as they are: re-running a committed headline
+    reproduces it without touching the checkout. Prints the headline as "paper X; here Y
+    [verdict]" and returns the record of this run.
     """
     out = os.fspath(out)
     npz = os.path.splitext(out)[0] + ".npz"
+    record = dict(record)
+    record["headline"] = [h if "numbers" in h else {**h, "numbers": numbers_of(h.get("value"))}
+                          for h in record.get("headline", [])]
     res = validate_results(to_jsonable({**record, "wall_s": timer(), "env": env_info()}))  # before any write
     small = {}
     for k, v in arrays.items():
         v = np.asarray(v)
         small[k] = v.astype(np.float32) if v.dtype == np.float64 else v
-    save_npz(npz, **small)
-    res = write_results(out, res)
+    previous = None
+    if os.path.exists(out):
+        try:
+            previous = read_results(out)
+        except (OSError, ValueError):
+            previous = None
     print("\nheadline (paper vs here):")
     for h in res["headline"]:
         print(f"  {h['name']}: paper {format_value(h['paper_value'])}; here {format_value(h['value'])}"
               f"  [{h['verdict']}]")
+    if previous is not None and same_numbers(previous, res) and _same_arrays(npz, small):
+        print(f"reproduced {out} exactly (numbers and arrays identical; only the wall time, "
+              f"{timer():.1f}s here, differs): left the files as they were")
+        return res
+    save_npz(npz, **small)
+    res = write_results(out, res)
     print(f"wrote {out} and {npz} in {timer():.1f}s")
     return res
 
