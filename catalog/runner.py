@@ -260,7 +260,9 @@ def summary_markdown(summaries):
     for sm in summaries:
         for r in sm["rows"]:
             by = ", ".join(f"{s}: {v}" for s, v in sorted(r["verdicts"].items())) or "no runs"
-            num = "—" if r["mean"] is None else (f"{r['mean']:.4g}" + (f" ± {r['sd']:.2g}" if r["sd"] is not None else ""))
+            num = "—" if r["mean"] is None else f"{r['mean']:.4g}"
+            if r["sd"] is not None:
+                num += f" ± {r['sd']:.2g}"
             name = r["name"].replace("|", "\\|")
             lines.append(f"| {sm['stub']} | {name} | {r['committed']} | {by} | "
                          f"{ {True: 'yes', False: 'no', None: '—'}[r['stable']] } | {num} |")

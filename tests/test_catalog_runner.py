@@ -1,6 +1,7 @@
 """The catalog runner (python3 -m catalog): selection, seeds, resume, failures, summaries.
 
 Runs against a fake repository of two tiny stubs, so it takes seconds."""
+import argparse
 import json
 import subprocess
 import sys
@@ -58,7 +59,7 @@ def test_parse_seeds():
     assert runner.parse_seeds("0-2") == [0, 1, 2]
     assert runner.parse_seeds("4,1,1") == [1, 4]
     for bad in ("", "a", "3-1", "-1", "0-5000"):
-        with pytest.raises(Exception):
+        with pytest.raises(argparse.ArgumentTypeError):
             runner.parse_seeds(bad)
 
 
@@ -92,7 +93,8 @@ def test_family_filter_and_bad_requests(fake):
     p = run(fake, "run", "--family", "g", "--quick")
     assert p.returncode == 0 and "b-stub" in p.stdout and "a-stub" not in p.stdout
     assert (fake / "runs" / "b-stub" / "quick-seed-0" / "results.json").exists()
-    for args, msg in ((("run", "--stubs", "nope"), "unknown stub"), (("run", "--family", "zz"), "unknown family"),
+    for args, msg in ((("run", "--stubs", "nope"), "unknown stub"),
+                      (("run", "--family", "zz"), "unknown family"),
                       (("run", "--jobs", "0"), "--jobs"), (("run", "--", "--seed", "3"), "set by the runner"),
                       (("run", "--tag", "a/b"), "--tag")):
         p = run(fake, *args)
