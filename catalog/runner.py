@@ -209,7 +209,7 @@ def closing_table(jobs):
     lines = ["", "| stub | seed | status | verdicts | wall |", "|---|---|---|---|---|"]
     for j in jobs:
         v = verdicts_of(j.out)
-        counts = ", ".join(f"{k} {v.count(k)}" for k in ("yes", "partial", "no") if v.count(k)) or "—"
+        counts = ", ".join(f"{k} {v.count(k)}" for k in ("yes", "partial", "no", "open") if v.count(k)) or "—"
         wall = fmt_s(j.wall) if j.wall is not None else "—"
         lines.append(f"| {j.slug} | {j.seed} | {j.status} | {counts} | {wall} |")
     fails = [j for j in jobs if j.status.startswith("failed")]

@@ -11,7 +11,7 @@ Every stub's headline run writes one ``results.json`` with these top-level keys:
     config    dict  every resolved hyperparameter (``n_seeds`` when several seeds train at once)
     metrics   dict  every number the README or figures quote, JSON-serialisable
     headline  list  of {name, value, paper_value, verdict, note, numbers}; verdict in
-                    yes/partial/no; ``value`` is the display text or number, ``numbers`` the
+                    yes/partial/no/open; ``value`` is the display text or number, ``numbers`` the
                     numeric value(s) behind it (see ``numbers_of``)
     lyapunov  dict or None: {"method": str, "exponents": {model: [top exponents, descending]}, ...}
     wall_s    float wall-clock seconds of the run
@@ -33,7 +33,7 @@ import tomllib
 
 import numpy as np
 
-VERDICTS = ("yes", "partial", "no")
+VERDICTS = ("yes", "partial", "no", "open")
 TOP_KEYS = {
     "stub": str, "family": str, "title": str, "paper": str, "seed": int, "quick": bool,
     "config": dict, "metrics": dict, "headline": list, "lyapunov": (dict, type(None)),
