@@ -258,8 +258,8 @@ def agreement_md(stubs, agreements):
     for s in have:
         ag = agreements[s["slug"]]
         for r in ag["rows"]:
-            others = ", ".join(f"{k}: {v}" for k, v in sorted(r["verdicts"].items(), key=lambda kv: int(kv[0]))
-                               if int(k) != 0) or "not run"
+            by_seed = sorted(r["verdicts"].items(), key=lambda kv: int(kv[0]))
+            others = ", ".join(f"{k}: {v}" for k, v in by_seed if int(k) != 0) or "not run"
             num = "—" if r.get("mean") is None else fmt(float(r["mean"]))
             if r.get("sd") is not None:
                 num += f" ± {fmt(float(r['sd']))}"

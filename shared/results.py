@@ -304,11 +304,12 @@ def compare_runs(old, new):
     nums = [(k, a[k], b[k]) for k in diff if isinstance(a[k], (int, float)) and isinstance(b[k], (int, float))
             and not isinstance(a[k], bool)]
     rel = max((abs(x - y) / max(abs(x), abs(y), 1e-300) for _, x, y in nums), default=0.0)
-    verdicts = [f"{h['name']}: {h['verdict']} -> {g['verdict']}" for h, g in
-                zip(old.get("headline", []), new.get("headline", []), strict=False) if h["verdict"] != g["verdict"]]
+    pairs = zip(old.get("headline", []), new.get("headline", []), strict=False)
+    verdicts = [f"{h['name']}: {h['verdict']} -> {g['verdict']}" for h, g in pairs if h["verdict"] != g["verdict"]]
     text = (f"{len(diff)} of {len(a)} values differ ({len(nums)} numbers, largest relative difference "
             f"{rel:.2g})")
-    return text + ("; verdicts changed: " + "; ".join(verdicts) if verdicts else "; every verdict is the same")
+    return text + ("; verdicts changed: " + "; ".join(verdicts) if verdicts
+                   else "; every verdict is the same")
 
 
 def _same_arrays(path, arrays):
