@@ -305,7 +305,8 @@ def compare_runs(old, new):
             and not isinstance(a[k], bool)]
     rel = max((abs(x - y) / max(abs(x), abs(y), 1e-300) for _, x, y in nums), default=0.0)
     pairs = zip(old.get("headline", []), new.get("headline", []), strict=False)
-    verdicts = [f"{h['name']}: {h['verdict']} -> {g['verdict']}" for h, g in pairs if h["verdict"] != g["verdict"]]
+    verdicts = [f"{h['name']}: {h['verdict']} -> {g['verdict']}" for h, g in pairs
+                if h["verdict"] != g["verdict"]]
     text = (f"{len(diff)} of {len(a)} values differ ({len(nums)} numbers, largest relative difference "
             f"{rel:.2g})")
     return text + ("; verdicts changed: " + "; ".join(verdicts) if verdicts
