@@ -6,7 +6,8 @@ earlier catalog's own (easier) version of its problem with ``--setting <setting>
 ``reference_s`` is the earlier catalog's wall time for that run on this kind of machine
 (its README's headline command, one stub at a time on a quiet 2-core machine of this kind).
 This script prints, per stub, the recorded headline cost (nets trained, wall seconds, seconds
-per net) and the recorded wall time of the earlier setting beside the reference, from the committed results files.
+per net) and the recorded wall time of the earlier setting beside the reference, from the
+committed results files.
 
     python3 benchmarks/speed.py                       # the recorded figures (no training)
     python3 benchmarks/speed.py --run                 # time every earlier setting again, now
