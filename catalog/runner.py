@@ -130,10 +130,12 @@ def start(job):
     job.status = "running"
 
 
-def finish(job):
-    job.log.close()
-    job.wall = time.perf_counter() - job.t0
-    rc = job.proc.returncode
+def finish(job, rc=None, wall=None):
+    """Record a finished job (local process, or ``rc``/``wall`` from the dask engine)."""
+    if job.proc is not None:
+        job.log.close()
+        rc = job.proc.returncode
+    job.wall = time.perf_counter() - job.t0 if wall is None else wall
     lines = (job.out_dir / "log.txt").read_text(errors="replace").splitlines()
     job.tail = "\n".join(lines[-8:])
     if rc == 0 and job.out.exists():
@@ -157,7 +159,7 @@ def progress(jobs, t0, stream):
           + (f" | {names}" if names else ""), file=stream, flush=True)
 
 
-def run_jobs(jobs, n_parallel, stream=sys.stdout):
+def run_jobs(jobs, n_parallel, stream=sys.stdout, engine="local", scheduler=None):
     """Run ``jobs``, ``n_parallel`` at a time, printing progress; returns the jobs."""
     t0 = time.perf_counter()
     for j in jobs:
@@ -168,6 +170,14 @@ def run_jobs(jobs, n_parallel, stream=sys.stdout):
     if skipped:
         print(f"{skipped} job(s) already done (results.json present for the same command): skipped",
               file=stream)
+    if engine == "dask":
+        from catalog.dask_engine import run_jobs_dask
+
+        def done(j, rc, wall):
+            finish(j, rc, wall)
+            print(f"  {j.slug} seed {j.seed}: {j.status} in {fmt_s(j.wall)}", file=stream)
+        run_jobs_dask(pending, n_parallel, scheduler, report=lambda: progress(jobs, t0, stream), on_done=done)
+        return jobs
     running = []
     try:
         while pending or running:
@@ -285,7 +295,12 @@ def build_parser():
         p.add_argument("--quick", action="store_true", help="pass --quick (seconds per stub)")
         p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     run_p = sub.choices["run"]
-    run_p.add_argument("--jobs", type=int, default=1, help="processes at a time (1-64)")
+    run_p.add_argument("--jobs", type=int, default=1, help="processes (or local Dask workers) at a time, 1-64")
+    run_p.add_argument("--engine", choices=("local", "dask"), default="local",
+                       help="local processes, or Dask distributed (optional extra: "
+                            "pip install -r requirements-cluster.txt)")
+    run_p.add_argument("--scheduler", help="with --engine dask: a running scheduler's address "
+                                           "(default: start a LocalCluster of --jobs workers)")
     run_p.add_argument("stub_flags", nargs=argparse.REMAINDER,
                        help="after --: flags passed to every stub (e.g. -- --setting catalog)")
     sub.choices["summary"].add_argument("--write", action="store_true",
@@ -323,7 +338,15 @@ def main(argv=None):
             raise RunnerError("--seed and --out are set by the runner (use --seeds and --tag)")
         jobs = [Job(args.root, s["slug"], seed, flags, tag, args.quick) for s in stubs for seed in args.seeds]
         print(f"{len(jobs)} job(s), {args.jobs} at a time; results under runs/<stub>/")
-        run_jobs(jobs, args.jobs)
+        if args.scheduler and args.engine != "dask":
+            raise RunnerError("--scheduler needs --engine dask")
+        if args.engine == "dask":
+            try:
+                import distributed  # noqa: F401
+            except ImportError:
+                raise RunnerError("--engine dask needs the optional extra: "
+                                  "pip install -r requirements-cluster.txt") from None
+        run_jobs(jobs, args.jobs, engine=args.engine, scheduler=args.scheduler)
         print(closing_table(jobs))
         return 1 if any(j.status.startswith("failed") for j in jobs) else 0
     except RunnerError as e:

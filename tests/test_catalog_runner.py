@@ -21,6 +21,7 @@ ap.add_argument("--fail", action="store_true")
 a = ap.parse_args()
 if a.fail or os.environ.get("FAIL_" + os.path.basename(os.getcwd()).replace("-", "_")):
     print("boom: this stub fails", file=sys.stderr); sys.exit(3)
+time.sleep(float(os.environ.get("FAKE_SLEEP_S", "0")))
 verdict = "yes" if a.seed % 2 == 0 else "no"
 res = {"stub": os.path.basename(os.getcwd()), "family": "f", "title": "t", "paper": "p", "seed": a.seed,
        "quick": a.quick, "config": {}, "metrics": {}, "lyapunov": None, "wall_s": 0.1,
@@ -99,3 +100,37 @@ def test_family_filter_and_bad_requests(fake):
                       (("run", "--tag", "a/b"), "--tag")):
         p = run(fake, *args)
         assert p.returncode == 2 and "Traceback" not in p.stderr and msg in p.stderr, (args, p.stderr)
+
+
+def test_dask_local_cluster_survives_a_killed_worker(fake):
+    """--engine dask on a LocalCluster of 2 workers: one worker is killed while it runs a stub; its
+    job is retried, and every job ends with exactly one result."""
+    pytest.importorskip("distributed", reason="the optional extra (requirements-cluster.txt) is not installed")
+    import os
+    import signal
+    import time
+
+    import psutil
+    proc = subprocess.Popen([sys.executable, "-m", "catalog", "run", "--engine", "dask", "--jobs", "2",
+                             "--seeds", "0-2", "--root", str(fake)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "FAKE_SLEEP_S": "3"})
+    killed, deadline = None, time.time() + 90
+    while killed is None and time.time() < deadline and proc.poll() is None:
+        for child in psutil.Process(proc.pid).children(recursive=True):
+            try:
+                if any("a_stub.py" in part for part in child.cmdline()):
+                    killed = child.parent()             # the Dask worker running this stub
+                    killed.send_signal(signal.SIGKILL)
+                    break
+            except psutil.Error:
+                continue
+        time.sleep(0.2)
+    out, err = proc.communicate(timeout=180)
+    assert killed is not None, "no worker was seen running a stub"
+    assert proc.returncode == 0, out + err
+    for slug in ("a-stub", "b-stub"):
+        for s in range(3):
+            d = fake / "runs" / slug / f"seed-{s}"
+            assert json.loads((d / "results.json").read_text())["seed"] == s
+            assert (d / "calls.txt").read_text() == "x"          # one finished attempt, not two
+    assert "[6/6 done, 0 running, 0 failed]" in out
