@@ -295,7 +295,8 @@ def build_parser():
         p.add_argument("--quick", action="store_true", help="pass --quick (seconds per stub)")
         p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     run_p = sub.choices["run"]
-    run_p.add_argument("--jobs", type=int, default=1, help="processes (or local Dask workers) at a time, 1-64")
+    run_p.add_argument("--jobs", type=int, default=1,
+                       help="processes (or local Dask workers) at a time, 1-64")
     run_p.add_argument("--engine", choices=("local", "dask"), default="local",
                        help="local processes, or Dask distributed (optional extra: "
                             "pip install -r requirements-cluster.txt)")

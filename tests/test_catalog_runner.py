@@ -105,7 +105,7 @@ def test_family_filter_and_bad_requests(fake):
 def test_dask_local_cluster_survives_a_killed_worker(fake):
     """--engine dask on a LocalCluster of 2 workers: one worker is killed while it runs a stub; its
     job is retried, and every job ends with exactly one result."""
-    pytest.importorskip("distributed", reason="the optional extra (requirements-cluster.txt) is not installed")
+    pytest.importorskip("distributed", reason="the optional extra requirements-cluster.txt is not installed")
     import os
     import signal
     import time
