@@ -44,3 +44,11 @@ def test_sweep_sizes_must_be_distinct_and_include_16(sizes, tmp_path):
     proc = run_stub(STUB, "--quick", "--sweep-h", *sizes, "--out", tmp_path / "r.json", timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "--sweep-h" in proc.stderr
+
+
+def test_protocol_b_windows_fit_short_runs():
+    """The three driven windows and their aligning steps stay inside [0, T), also for --quick's T."""
+    for T in (40, 63, 64, 256):
+        wins, n_align = ow.lyapunov_windows(T)
+        assert wins[0][0] - n_align >= 0 and wins[-1][1] <= T
+    assert ow.lyapunov_windows(256) == ([(64, 128), (128, 192), (192, 256)], 16)

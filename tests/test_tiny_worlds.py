@@ -379,3 +379,13 @@ def test_world_flag_bounds():
     from shared import cli
     with pytest.raises(cli.StubError):
         train.check_world_sizes(argparse.Namespace(n_train=50000, n_eval=20000, T=1024))
+
+
+def test_spectrum_refuses_a_window_that_reaches_before_the_start():
+    """Aligning steps before t = 0 would index the state history from its end (a silent wrap)."""
+    p = models.init_params("rnn", 1, 3, 2, np.random.default_rng(7))
+    x = np.zeros((40, 1, 2, 2))
+    with pytest.raises(ValueError, match="does not fit"):
+        train.spectrum("rnn", p, x, 10, 20, 3, 16)
+    with pytest.raises(ValueError, match="does not fit"):
+        train.spectrum("rnn", p, x, 30, 50, 3, 0)

@@ -193,6 +193,9 @@ def run_states(kind, p, x, t_stop, zero_from=None):
 def spectrum(kind, p, x, t_from, t_to, k, n_align, zero_from=None):
     """Finite-time exponents (S, B, k) of the driven map over steps [t_from, t_to), after
     n_align steps that only align the frame (Jacobian at state t with input t)."""
+    if not (0 <= t_from - n_align and t_from < t_to <= x.shape[0]):
+        raise ValueError(f"spectrum window [{t_from}, {t_to}) after {n_align} aligning steps does not fit "
+                         f"in {x.shape[0]} steps")
     states = run_states(kind, p, x, t_to, zero_from)
     S, B = x.shape[1:3]
 

@@ -227,16 +227,22 @@ def lyapunov_a(kind, p_tr, p_in, x1, lyap_from, lyap_to):
     return out
 
 
+def lyapunov_windows(T):
+    """Protocol (b)'s three driven windows after a first stretch w0 = min(64, T/4), each after
+    min(16, w0) aligning steps (so the first never reaches back before t = 0)."""
+    w0 = min(64, T // 4)
+    wl = (T - w0) // 3
+    return [(w0 + i * wl, w0 + (i + 1) * wl) for i in range(3)], min(16, w0)
+
+
 def lyapunov_b(kind, p_tr, xn, T, cut):
-    """Protocol (b): driven exponents over three windows after 16 aligning steps each and the
-    input-free ones (input zeroed from cut), along many sequences; spreads over seeds.
+    """Protocol (b): driven exponents over three windows (lyapunov_windows) and the input-free
+    ones (input zeroed from cut, 16 aligning steps), along many sequences; spreads over seeds.
     Returns the summary, driven (3, S, B, k) and input-free (S, B, k) exponents."""
     k = 8                                                              # the eight leading exponents
     Sk = p_tr["W_hh"].shape[0]
-    w0 = min(64, T // 4)
-    wl = (T - w0) // 3
-    wins = [(w0 + i * wl, w0 + (i + 1) * wl) for i in range(3)]
-    driven = np.stack([spectrum(kind, p_tr, xn, a0, a1, k, 16) for a0, a1 in wins])
+    wins, n_align = lyapunov_windows(T)
+    driven = np.stack([spectrum(kind, p_tr, xn, a0, a1, k, n_align) for a0, a1 in wins])
     free = spectrum(kind, p_tr, xn, cut + 16, min(T, cut + 116), k, 16, zero_from=cut)
     per_seed = driven.mean(axis=(0, 2))                                            # (S, k)
     summ = {"driven_mean": per_seed.mean(axis=0).tolist(),
@@ -274,9 +280,10 @@ def dynamics(nets, inputs, cfg, arrays):
 def lyapunov_record(ly_a, ly_b, cfg):
     """The results.json "lyapunov" entry: method, protocol (b)'s exponents, protocol (a)'s block."""
     _, _, lyap_from, lyap_to = dynamics_windows(cfg["T"])
+    _, n_align = lyapunov_windows(cfg["T"])
     method = (f"QR on the driven Jacobians of the trained H=16 nets; (a) eval sequence 0 from h0=0, "
               f"steps [{lyap_from}, {lyap_to}); (b) {cfg['lyap_sequences']} eval sequences x 3 windows after "
-              "16 alignment steps each; exponents per step, mean over seeds (LSTM state [h, c])")
+              f"{n_align} alignment steps each; exponents per step, mean over seeds (LSTM state [h, c])")
     exponents = {k: sorted(v["driven_mean"], reverse=True) for k, v in ly_b.items()}
     return {"method": method, "exponents": exponents, "protocol_a": ly_a}
 
