@@ -226,6 +226,8 @@ def build_headline(metrics, cfg):
     S, steps = cfg["n_seeds"], cfg["steps"]
     budget = f"{S} seeds x {steps} steps = {100 * steps / ORIGINAL_STEPS:.1f} % of the original's 20,000"
     h = []
+    # headline texts as the committed results.json has them: "note §6" names the single-seed runs
+    # of ORIG_1SEED, "seed README" the original repository's README (see the README's Sources)
     for row in metrics["a"]["table"]:
         world = "struct" if row["world"] == "struct" else "shuffle-null"
         h.append({"name": f"(a) E1 {world} {row['kind'].upper()}-16 ΔNLL vs trivial baseline",
