@@ -318,6 +318,8 @@ def train(arch, S, n_windows, lr, momentum, rng_init, rng_data, n_streams=4, log
     acc = np.zeros((3, S))
     for w in range(n_windows + 1):
         if w in snap_at:
+            # a fixed generator is enough: it only samples the melody, and the chord blocks (all a
+            # snapshot keeps) never see the melody
             ch, _, _ = generate(p, arch, np.random.default_rng(0), 1, 1)
             snaps["window"].append(w)
             snaps["chords"].append(ch[:, :, 0])
