@@ -779,10 +779,10 @@ def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings=settings)
     add = parser.add_argument
     add("--p", type=bounded_int(1, 500), default=100, help="2a/2b: lag p (paper: 100; catalog setting: 50)")
-    add("--q-lag", type=bounded_int(1, 10_000), default=50, help="2c: minimal lag q (Table 3: 50 ... 1000)")
+    add("--q-lag", type=bounded_int(1, 1000), default=50, help="2c: minimal lag q (Table 3: 50 ... 1000)")
     add("--p-c", type=bounded_int(1, 1000), default=50, help="2c: number of distractor symbols p")
-    add("--n-seeds", type=bounded_int(1, 100), default=10, help="nets per variant, on a leading seed axis")
-    add("--max-sequences-ab", type=bounded_int(1, 1_000_000), default=10_000,
+    add("--n-seeds", type=bounded_int(1, 50), default=10, help="nets per variant, on a leading seed axis")
+    add("--max-sequences-ab", type=bounded_int(1, 200_000), default=10_000,
         help="cap on training sequences per net for 2a and 2b (paper means: 5,040 and 5,680; catalog "
              "setting: its cap, default 8,000)")
     add("--max-sequences-c", type=bounded_int(1, 1_000_000), default=5_000,

@@ -776,22 +776,22 @@ def build_parser():
         "guessing": "random weight guessing on the paper's net"})
     parser.add_argument("--variants", type=cli.name_list(VARIANTS), default=list(VARIANTS),
                         help="comma list of the tasks to train (3a, 3b, 3c); all train at once")
-    parser.add_argument("--T", type=bounded(int, 1, 10_000), default=100,
-                        help="minimal sequence length (paper: 100; at least 10)")
+    parser.add_argument("--T", type=bounded(int, 1, 1000), default=100,
+                        help="minimal sequence length (paper: 100 and 1000; at least 10)")
     parser.add_argument("--N", type=_n_info, default=3,
                         help="informative elements at the start (paper: 1 or 3)")
-    parser.add_argument("--n-seeds", type=bounded(int, 1, 1000), default=10,
+    parser.add_argument("--n-seeds", type=bounded(int, 1, 100), default=10,
                         help="nets per variant, trained at once on a leading seed axis")
-    parser.add_argument("--max-sequences", type=bounded(int, 1, 10_000_000), default=40_000,
+    parser.add_argument("--max-sequences", type=bounded(int, 1, 2_000_000), default=40_000,
                         help="cap on training sequences per net (paper means: 39,850 / 43,250 / 269,650)")
     parser.add_argument("--test-every", type=bounded(int, 1, 10_000_000), default=100,
                         help="sequences between the stopping tests on the 256-sequence test set")
-    parser.add_argument("--catalog-sequences", type=bounded(int, 1, 10_000_000), default=8_000,
+    parser.add_argument("--catalog-sequences", type=bounded(int, 1, 1_000_000), default=8_000,
                         help="training sequences per net in the catalog setting "
                              "(its README's headline: 8,000)")
     parser.add_argument("--guess-range", type=bounded(float, 1e-6, 1e6), default=100.0,
                         help="guessing: weights drawn from U[-R, R] (Schmidhuber and Hochreiter used 100)")
-    parser.add_argument("--guess-trials", type=bounded(int, 1, 100_000_000), default=50_000,
+    parser.add_argument("--guess-trials", type=bounded(int, 1, 10_000_000), default=50_000,
                         help="guessing: random nets to try")
     return parser
 
