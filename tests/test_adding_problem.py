@@ -72,41 +72,32 @@ def test_truncated_gradient_differs_from_the_exact_one():
     assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
 
 
-def _one_step(kind, p, cache, t, z):
-    """Map the state of step t-1 to step t with the model's equations written out again."""
-    W = p["W"]
-    if kind == "rnn":                                      # z = h
-        u = np.concatenate([cache["U"][t][..., :2], z, np.ones(z.shape[:-1] + (1,))], -1)
-        return np.tanh(np.einsum("snd,sdh->snh", u, W))
-    net = catalog.ModernLSTM()                             # z = [c, h]
+def _modern_step(p, cache, t, z):
+    """Map the le2015 modern cell's state [c, h] of step t-1 to step t, the equations written out again."""
+    net = catalog.ModernLSTM()
     H = net.Hn
     u = np.concatenate([cache["x"][t], z[..., H:], np.ones(z.shape[:-1] + (1,))], -1)
-    zz = np.einsum("snd,sdh->snh", u, W)
+    zz = np.einsum("snd,sdh->snh", u, p["W"])
     sig = 1 / (1 + np.exp(-zz))
     c = sig[..., net.f_sl] * z[..., :H] + sig[..., net.i_sl] * np.tanh(zz[..., net.g_sl])
     return np.concatenate([c, sig[..., net.o_sl] * np.tanh(c)], -1)
 
 
-@pytest.mark.parametrize("kind", ["rnn", "le2015"])
-def test_jacobians_match_finite_differences(kind):
+def test_le2015_jacobians_match_finite_differences():
+    """The modern cell's Jacobians (the 1997 cell's and the RNN's are checked in test_lstm1997.py)."""
     rng = np.random.default_rng(4)
-    if kind == "le2015":
-        model = catalog.modern_model(catalog.ModernLSTM())
-        p = model.net.init(rng, 2)
-    else:
-        model = ap.MODELS[kind]
-        p = model.net.init(rng, 2, scale=0.8)
+    model = catalog.modern_model(catalog.ModernLSTM())
+    p = model.net.init(rng, 2)
     x = rng.normal(size=(12, 2, 3, 2))
     cache = model.forward(p, model.net, x)
     J = model.jacobians(p, model.net, cache)
-    if kind == "rnn":
-        state = lambda t: cache["hs"][t]  # noqa: E731
-    else:
-        state = lambda t: np.concatenate([np.swapaxes(cache["c"][t + 1], -1, -2), cache["hs"][t]], -1)  # noqa: E731
+
+    def state(t):
+        return np.concatenate([np.swapaxes(cache["c"][t + 1], -1, -2), cache["hs"][t]], -1)
     t = 6
     z0 = state(t - 1)
-    np.testing.assert_allclose(_one_step(kind, p, cache, t, z0), state(t), atol=1e-12)
-    Jn = numeric_jacobian(lambda z: _one_step(kind, p, cache, t, z), z0)
+    np.testing.assert_allclose(_modern_step(p, cache, t, z0), state(t), atol=1e-12)
+    Jn = numeric_jacobian(lambda z: _modern_step(p, cache, t, z), z0)
     np.testing.assert_allclose(J[t - 1], Jn, atol=1e-8)
 
 

@@ -1,11 +1,12 @@
 """The 1997 LSTM family core (shared/lstm1997): fast paths against the paper's plain step, the
 truncated gradient against a second implementation, exact BPTT and Jacobians against finite
-differences; for the 1997 cell and the forget-gate variant, one and several cells per block."""
+differences; for the 1997 cell and the forget-gate variant, one and several cells per block; and
+the tanh RNN baseline (tanh_rnn.py) the same way."""
 import numpy as np
 import pytest
 
 from shared.gradcheck import check_gradients, numeric_jacobian
-from shared.lstm1997 import cell
+from shared.lstm1997 import cell, tanh_rnn
 
 LAYOUTS = {"2x2": (2, 2, 2, False), "3x1": (1, 3, 1, False), "2x3": (3, 2, 3, False),
            "2x2 forget": (2, 2, 2, True)}
@@ -120,3 +121,53 @@ def test_jacobians_match_finite_differences_of_the_reference_step(name):
     np.testing.assert_allclose(step(z0), np.concatenate(
         [cache["s"][t + 1], cache["U"][t + 1][..., net.n_in:net.n_in + net.H]], -1), atol=1e-12)
     np.testing.assert_allclose(J[t - 1], numeric_jacobian(step, z0), atol=1e-8)
+
+
+# ----------------------------------------------------------------------------------------------
+# The tanh RNN baseline (shared/lstm1997/tanh_rnn.py)
+# ----------------------------------------------------------------------------------------------
+def _rnn_setup(L=9, S=2, N=3, n_in=3, nh=5, scale=0.8):
+    rng = np.random.default_rng(7)
+    W = tanh_rnn.init_weights(rng, S, n_in, nh, scale=scale)
+    x = rng.normal(size=(L, S, N, n_in))
+    last = np.full((S, N), L - 1)
+    last[1, 2] = L - 4
+    return rng, W, x, last
+
+
+def test_rnn_forward_passes_equal_the_reference_step():
+    _, W, x, _ = _rnn_setup()
+    h = np.zeros(x.shape[1:3] + (W.shape[-1],))
+    fast, projected = tanh_rnn.forward(W, x), tanh_rnn.forward_projected(W, x)
+    for t in range(x.shape[0]):
+        np.testing.assert_allclose(fast["U"][t], np.concatenate([x[t], h, np.ones(h.shape[:-1] + (1,))], -1))
+        h = tanh_rnn.reference_step(W, x[t], h)
+        np.testing.assert_allclose(fast["yc"][t], h, atol=1e-13)
+        np.testing.assert_allclose(projected["yc"][t], h, atol=1e-13)
+    np.testing.assert_allclose(projected["U"], fast["U"], atol=1e-13)
+
+
+def test_rnn_bptt_matches_finite_differences():
+    rng, W, x, last = _rnn_setup(L=6)
+    V = rng.normal(size=(W.shape[0], W.shape[-1]))
+    si, ni = np.indices(last.shape)
+    p = {"W": W}
+
+    def loss():
+        h = tanh_rnn.forward(p["W"], x)["yc"][last, si, ni]
+        return 0.5 * np.sum(np.einsum("snh,sh->sn", h, V) ** 2)
+    cache = tanh_rnn.forward(W, x)
+    y = np.einsum("snh,sh->sn", cache["yc"][last, si, ni], V)
+    g = {"W": tanh_rnn.grads(W, cache, y[..., None] * V[:, None, :], last)}
+    errs = check_gradients(loss, p, g, eps=1e-3, richardson=True)
+    assert max(errs.values()) < 1e-6, errs
+
+
+def test_rnn_jacobians_match_finite_differences():
+    _, W, x, _ = _rnn_setup(L=12)
+    cache = tanh_rnn.forward(W, x)
+    J = tanh_rnn.jacobians(W, cache)
+    t = 6
+    h0 = cache["yc"][t - 1]
+    Jn = numeric_jacobian(lambda h: tanh_rnn.reference_step(W, x[t], h), h0)
+    np.testing.assert_allclose(J[t - 1], Jn, atol=1e-8)

@@ -85,42 +85,30 @@ def test_evaluate_returns_each_nets_outputs_at_each_sequences_end():
     assert y.shape == (3, 7) and y.min() > 0 and y.max() < 1
 
 
-def _one_step(kind, p, cache, t, z):
-    """Map the carried state of step t-1 to step t, the equations written out again."""
-    W = p["W"]
-    if kind == "rnn":
-        u = np.concatenate([cache["U"][t][..., :2], z, np.ones(z.shape[:-1] + (1,))], -1)
-        return np.tanh(np.einsum("snd,sdh->snh", u, W))
-    if kind == "modern":
-        H = catalog.MH
-        u = np.concatenate([cache["x"][t], z[..., H:], np.ones(z.shape[:-1] + (1,))], -1)
-        zz = np.einsum("snd,sdh->snh", u, W)
-        sg = 1 / (1 + np.exp(-zz))
-        c = sg[..., H:2 * H] * z[..., :H] + sg[..., :H] * np.tanh(zz[..., 2 * H:3 * H])
-        return np.concatenate([c, sg[..., 3 * H:] * np.tanh(c)], -1)
-    raise ValueError(kind)
+def _modern_step(p, cache, t, z):
+    """Map the catalog's modern cell's state [c, h] of step t-1 to step t, written out again."""
+    H = catalog.MH
+    u = np.concatenate([cache["x"][t], z[..., H:], np.ones(z.shape[:-1] + (1,))], -1)
+    zz = np.einsum("snd,sdh->snh", u, p["W"])
+    sg = 1 / (1 + np.exp(-zz))
+    c = sg[..., H:2 * H] * z[..., :H] + sg[..., :H] * np.tanh(zz[..., 2 * H:3 * H])
+    return np.concatenate([c, sg[..., 3 * H:] * np.tanh(c)], -1)
 
 
-@pytest.mark.parametrize("kind", ["rnn", "modern"])
-def test_jacobians_match_finite_differences(kind):
+def test_catalog_jacobians_match_finite_differences():
+    """The modern cell's Jacobians (the 1997 cell's and the RNN's are checked in test_lstm1997.py)."""
     rng = np.random.default_rng(6)
     x = rng.normal(size=(12, 2, 3, 2))
-    if kind == "modern":
-        p = catalog.init_modern(rng, 2)
-        cache = catalog.modern_forward(p, x)
-        J = catalog.modern_jacobians(p, cache)
-        sw = lambda v: np.swapaxes(v, -1, -2)  # noqa: E731
-        state = lambda t: np.concatenate([sw(cache["c"][t + 1]), cache["yc"][t]], -1)  # noqa: E731
-    else:
-        init, forward, jacobians, _ = mp.MODELS[kind]
-        p = {k: v * 8 for k, v in init(rng, 2).items()}
-        cache = forward(p, x)
-        J = jacobians(p, cache)
-        state = lambda t: cache["yc"][t]  # noqa: E731
+    p = catalog.init_modern(rng, 2)
+    cache = catalog.modern_forward(p, x)
+    J = catalog.modern_jacobians(p, cache)
+
+    def state(t):
+        return np.concatenate([np.swapaxes(cache["c"][t + 1], -1, -2), cache["yc"][t]], -1)
     t = 6
     z0 = state(t - 1)
-    np.testing.assert_allclose(_one_step(kind, p, cache, t, z0), state(t), atol=1e-12)
-    np.testing.assert_allclose(J[t - 1], numeric_jacobian(lambda z: _one_step(kind, p, cache, t, z), z0),
+    np.testing.assert_allclose(_modern_step(p, cache, t, z0), state(t), atol=1e-12)
+    np.testing.assert_allclose(J[t - 1], numeric_jacobian(lambda z: _modern_step(p, cache, t, z), z0),
                                atol=1e-8)
 
 

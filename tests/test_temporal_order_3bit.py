@@ -8,7 +8,6 @@ import pytest
 from conftest import ROOT, load_stub, run_stub
 
 from shared import cli
-from shared.gradcheck import numeric_jacobian
 
 STUB = ROOT / "stubs" / "temporal-order-3bit"
 to = load_stub("temporal-order-3bit")
@@ -70,26 +69,6 @@ def test_truncated_gradient_differs_from_the_exact_one():
     assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
     np.testing.assert_allclose(to.lstm_grads_bptt(p, c, length - 1, dy)["V"],
                                to.lstm_grads_truncated(p, c, length - 1, dy)["V"])
-
-
-def _rnn_step(p, x_t, h):
-    """h(t) from h(t-1), the RNN's equation written out again."""
-    u = np.concatenate([x_t, h, np.ones(h.shape[:-1] + (1,))], -1)
-    return np.tanh(np.einsum("snd,sdh->snh", u, p["W"]))
-
-
-def test_rnn_jacobians_match_finite_differences():
-    """The 1997 cell's Jacobians are checked in test_lstm1997.py; the RNN baseline's here."""
-    rng = np.random.default_rng(4)
-    init, forward, jacobians, _ = to.MODELS["rnn"]
-    p = {n: rng.uniform(-0.8, 0.8, size=v.shape) for n, v in init(rng, 2).items()}
-    x = rng.normal(size=(12, 2, 3, 8))
-    cache = forward(p, x)
-    J = jacobians(p, cache)
-    t = 6
-    h0 = cache["yc"][t - 1]
-    np.testing.assert_allclose(_rnn_step(p, x[t], h0), cache["yc"][t], atol=1e-12)
-    np.testing.assert_allclose(J[t - 1], numeric_jacobian(lambda h: _rnn_step(p, x[t], h), h0), atol=1e-8)
 
 
 def test_closed_input_gates_make_each_cell_an_integrator():

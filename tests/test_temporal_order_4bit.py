@@ -92,38 +92,30 @@ def _sig(z):
     return 1 / (1 + np.exp(-z))
 
 
-def _one_step(kind, p, x_t, z):
-    """The state of step t from that of t-1, the equations written out a second time."""
-    W = p["W"]
-    if kind == "rnn":
-        u = np.concatenate([x_t, z, np.ones(z.shape[:-1] + (1,))], -1)
-        return np.tanh(np.einsum("snd,sdh->snh", u, W))
-    if kind == "lstm_catalog":                              # z = [c (6), h (6)]
-        C = catalog.CH
-        u = np.concatenate([x_t, z[..., C:], np.ones(z.shape[:-1] + (1,))], -1)
-        net = np.einsum("snd,sdh->snh", u, W)
-        c = z[..., :C] + _sig(net[..., catalog.CI]) * np.tanh(net[..., catalog.CG])
-        return np.concatenate([c, _sig(net[..., catalog.CO]) * np.tanh(c)], -1)
-    raise ValueError(kind)
+def _catalog_step(p, x_t, z):
+    """The catalog LSTM's state [c (6), h (6)] of step t from that of t-1, written out again."""
+    C = catalog.CH
+    u = np.concatenate([x_t, z[..., C:], np.ones(z.shape[:-1] + (1,))], -1)
+    net = np.einsum("snd,sdh->snh", u, p["W"])
+    c = z[..., :C] + _sig(net[..., catalog.CI]) * np.tanh(net[..., catalog.CG])
+    return np.concatenate([c, _sig(net[..., catalog.CO]) * np.tanh(c)], -1)
 
 
-@pytest.mark.parametrize("kind", ["rnn", "lstm_catalog"])
-def test_jacobians_match_finite_differences(kind):
-    """The baselines' Jacobians (the 1997 cell's are checked in test_lstm1997.py)."""
+def test_catalog_jacobians_match_finite_differences():
+    """The catalog LSTM's Jacobians (the 1997 cell's and the RNN's are checked in test_lstm1997.py)."""
     rng = np.random.default_rng(4)
-    init, forward, jacobians = dict(to.MODELS, **catalog.CATALOG_MODELS)[kind]
+    init, forward, jacobians = catalog.CATALOG_MODELS["lstm_catalog"]
     p = {n: rng.uniform(-0.8, 0.8, size=v.shape) for n, v in init(rng, 2).items()}
     x = rng.normal(size=(12, 2, 3, 8))
     cache = forward(p, x)
     J = jacobians(p, cache)
-    if kind == "rnn":
-        state = lambda t: cache["yc"][t]  # noqa: E731
-    else:
-        state = lambda t: np.concatenate([cache["c"][t + 1], cache["yc"][t]], -1)  # noqa: E731
+
+    def state(t):
+        return np.concatenate([cache["c"][t + 1], cache["yc"][t]], -1)
     t = 6
     z0 = state(t - 1)
-    np.testing.assert_allclose(_one_step(kind, p, x[t], z0), state(t), atol=1e-12)
-    Jn = numeric_jacobian(lambda z: _one_step(kind, p, x[t], z), z0)
+    np.testing.assert_allclose(_catalog_step(p, x[t], z0), state(t), atol=1e-12)
+    Jn = numeric_jacobian(lambda z: _catalog_step(p, x[t], z), z0)
     np.testing.assert_allclose(J[t - 1], Jn, atol=1e-8)
 
 

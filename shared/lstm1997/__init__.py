@@ -2,7 +2,8 @@
 
 S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, 1997.
 Experiments 4, 5 and 6 (adding-problem, multiplication-problem, temporal-order-3bit,
-temporal-order-4bit) train this net; each stub keeps its task, its output layer and its analysis.
+temporal-order-4bit) train this net; each stub keeps its task, its output layer, its learning
+loop and its analysis.
 
     from shared.lstm1997 import cell
     net = cell.Blocks(n_in=2, n_blocks=2, block_size=2)      # the paper's Exp. 4 net, 88 + 5 weights
@@ -40,6 +41,11 @@ What the module holds (cell.py):
 - ``grads_bptt``: step-by-step BPTT, exact (checked by finite differences) or truncated (a second,
   independent implementation of the truncation, to check ``grads_truncated``).
 - ``jacobians``: dz(t)/dz(t-1) for the carried state z = [s, r], for the Lyapunov spectra.
+
+tanh_rnn.py holds the vanilla tanh RNN the same stubs train beside the LSTM as a baseline (the
+paper ran none on these tasks): a plain reference step, two forward passes (one matmul of
+[x, h, 1] per step; or the input part projected for all steps first, multiplication-problem's
+order of operations), exact BPTT and Jacobians.
 
 What the other 1997 stubs would need to move onto this core (not migrated yet):
 

@@ -49,9 +49,9 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, per_seed, seed_chunks, sum_outer
+from shared.ensemble import map_jobs, per_seed, seed_chunks
 from shared.gradcheck import check_gradients, rel_error
-from shared.lstm1997 import cell
+from shared.lstm1997 import cell, tanh_rnn
 from shared.lyapunov import ensemble_spectrum
 from shared.online import ST3, adam_step_active
 from shared.optim import Adam
@@ -155,62 +155,37 @@ def lstm_jacobians(p, net, cache):
 # Model 2: vanilla tanh RNN baseline (full BPTT)
 # ----------------------------------------------------------------------------------------------
 class TanhRNN:
-    """h(t) = tanh(W^T [x(t), h(t-1), 1]); y = sigma(V . [h(L), 1]) (or linear)."""
+    """Layout of the tanh RNN baseline (shared/lstm1997/tanh_rnn.py) with this stub's logistic
+    output: W (S, n_in + H + 1, H) for h(t) = tanh(W^T [x(t), h(t-1), 1]), V (S, H + 1)."""
 
-    def __init__(self, n_in=2, n_hidden=8, out="sigmoid"):
-        self.n_in, self.Hn, self.out = n_in, n_hidden, out
+    def __init__(self, n_in=2, n_hidden=8):
+        self.n_in, self.Hn = n_in, n_hidden
         self.D = n_in + n_hidden + 1
 
     def n_weights(self):
         return self.D * self.Hn + self.Hn + 1
 
     def init(self, rng, S, scale=0.1):
-        return {"W": rng.uniform(-scale, scale, size=(S, self.D, self.Hn)),
+        return {"W": tanh_rnn.init_weights(rng, S, self.n_in, self.Hn, scale=scale),
                 "V": rng.uniform(-scale, scale, size=(S, self.Hn + 1))}
 
 
 def rnn_forward(p, net, x):
-    """x (L, S, N, n_in) -> cache with U (L, S, N, D) unit inputs and hs (L, S, N, Hn)."""
-    L, S, N, _ = x.shape
-    nx, Hn = net.n_in, net.Hn
-    U = np.zeros((L + 1, S, N, net.D))                          # U[t+1] receives h(t)
-    U[:L, ..., :nx] = x
-    U[..., -1] = 1.0
-    z = np.empty((S, N, Hn))
-    for t in range(L):
-        np.matmul(U[t], p["W"], out=z)
-        np.tanh(z, out=U[t + 1, ..., nx:nx + Hn])               # h(t) = tanh(W^T u)
-    hs = U[1:, ..., nx:nx + Hn]
-    return {"U": U[:L], "hs": hs, "yc": hs}                     # yc: what the readout reads
+    """The core's forward: cache U (L, S, N, D) unit inputs and yc = h (L, S, N, Hn)."""
+    return tanh_rnn.forward(p["W"], x)
 
 
 def rnn_grads(p, net, cache, last, dy):
-    """Exact BPTT gradient; error enters at each sequence's last step. dy (S, N)."""
-    U, hs, W = cache["U"], cache["hs"], p["W"]
-    L, S, N, _ = U.shape
-    nx, Hn = net.n_in, net.Hn
+    """Exact BPTT (the core's); the error enters at each sequence's last step. dy (S, N)."""
     y, feat = readout(p, net, cache, last)
     d_out = dy * y * (1.0 - y)                                  # through the logistic unit
-    dV = np.einsum("sn,snc->sc", d_out, feat)
-    inject = d_out[..., None] * p["V"][:, None, :Hn]            # dLoss/dh at each sequence's end
-    ends = {int(t) for t in np.unique(last)}
-    dtanh = 1.0 - hs ** 2                                       # h = tanh(z)
-    W_rec_T = np.swapaxes(W[:, nx:nx + Hn], 1, 2)               # (S, Hn, Hn)
-    dZ = np.zeros((L, S, N, Hn))
-    dh = np.zeros((S, N, Hn))
-    for t in range(L - 1, -1, -1):
-        if t in ends:
-            dh = dh + (last == t)[..., None] * inject
-        np.multiply(dh, dtanh[t], out=dZ[t])                    # through tanh
-        dh = np.matmul(dZ[t], W_rec_T)                          # to h(t-1)
-    return {"W": sum_outer(U, dZ), "V": dV}
+    dh_last = d_out[..., None] * p["V"][:, None, :net.Hn]       # dLoss/dh at each sequence's end
+    return {"W": tanh_rnn.grads(p["W"], cache, dh_last, last), "V": np.einsum("sn,snc->sc", d_out, feat)}
 
 
 def rnn_jacobians(p, net, cache):
-    """J(t) = dh(t)/dh(t-1) = diag(1 - h(t)^2) W_rec^T, shape (L-1, S, N, Hn, Hn)."""
-    hs, nx = cache["hs"], net.n_in
-    Wr_T = np.swapaxes(p["W"][:, nx:nx + net.Hn], 1, 2)
-    return (1.0 - hs[1:] ** 2)[..., :, None] * Wr_T[None, :, None]
+    """J(t) = dh(t)/dh(t-1), (L-1, S, N, Hn, Hn) (the core's)."""
+    return tanh_rnn.jacobians(p["W"], cache)
 
 
 # ----------------------------------------------------------------------------------------------

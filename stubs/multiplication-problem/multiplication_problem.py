@@ -53,9 +53,9 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, per_seed, seed_chunks, sum_outer
+from shared.ensemble import map_jobs, per_seed, seed_chunks
 from shared.gradcheck import check_gradients, rel_error
-from shared.lstm1997 import cell
+from shared.lstm1997 import cell, tanh_rnn
 from shared.lyapunov import ensemble_spectrum
 from shared.online import adam_step_active
 from shared.optim import Adam
@@ -171,50 +171,26 @@ def n_weights_rnn():
 
 
 def init_rnn(rng, S):
-    return {"W": rng.uniform(-0.1, 0.1, size=(S, NX + NH + 1, NH)),
-            "V": rng.uniform(-0.1, 0.1, size=(S, NH + 1))}
+    return {"W": tanh_rnn.init_weights(rng, S, NX, NH), "V": rng.uniform(-0.1, 0.1, size=(S, NH + 1))}
 
 
 def rnn_forward(p, x):
-    """h(t) = tanh(W^T [x(t), h(t-1), 1]). Returns U (L, S, N, 11) and yc = h (L, S, N, 8)."""
-    L, S, N, _ = x.shape
-    W = p["W"]
-    XB = np.matmul(x, W[:, :NX]) + W[:, -1][:, None]                 # (L, S, N, 8)
-    Wr = W[:, NX:NX + NH]
-    hs = np.zeros((L + 1, S, N, NH))
-    for t in range(L):
-        z = hs[t + 1]
-        np.matmul(hs[t], Wr, out=z)
-        z += XB[t]
-        np.tanh(z, out=z)
-    U = np.concatenate([x, hs[:L], np.ones((L, S, N, 1))], axis=-1)
-    return {"U": U, "yc": hs[1:]}
+    """The core's forward with the input part projected for all steps first (this stub's order of
+    operations): cache U (L, S, N, 11) and yc = h (L, S, N, 8)."""
+    return tanh_rnn.forward_projected(p["W"], x)
 
 
 def rnn_grads(p, cache, last, dy):
-    """Exact BPTT; the error enters at each sequence's last step. dy (S, N)."""
-    U, hs, W = cache["U"], cache["yc"], p["W"]
-    L, S, N, _ = U.shape
+    """Exact BPTT (the core's); the error enters at each sequence's last step. dy (S, N)."""
     y, feat = readout(p, cache, last)
     d_out = dy * y * (1.0 - y)
-    dV = np.einsum("sn,snc->sc", d_out, feat)
-    inject = d_out[..., None] * p["V"][:, None, :NH]
-    W_rT = np.swapaxes(W[:, NX:NX + NH], 1, 2)
-    dZ = np.zeros((L, S, N, NH))
-    dh = np.zeros((S, N, NH))
-    for t in range(L - 1, -1, -1):
-        dh = dh + (last == t)[..., None] * inject
-        # h = tanh(z)
-        np.multiply(dh, 1.0 - hs[t] ** 2, out=dZ[t])
-        dh = np.matmul(dZ[t], W_rT)                                  # to h(t-1)
-    return {"W": sum_outer(U, dZ), "V": dV}
+    dh_last = d_out[..., None] * p["V"][:, None, :NH]
+    return {"W": tanh_rnn.grads(p["W"], cache, dh_last, last), "V": np.einsum("sn,snc->sc", d_out, feat)}
 
 
 def rnn_jacobians(p, cache):
-    """J(t) = dh(t)/dh(t-1) = diag(1 - h(t)^2) W_rec^T, (L-1, S, N, 8, 8)."""
-    hs = cache["yc"]
-    return (1.0 - hs[1:] ** 2)[..., None] * np.swapaxes(p["W"][:, NX:NX + NH], 1, 2)[None, :, None]
-
+    """J(t) = dh(t)/dh(t-1), (L-1, S, N, 8, 8) (the core's)."""
+    return tanh_rnn.jacobians(p["W"], cache)
 
 
 MODELS = {"lstm1997": (init_lstm, lstm_forward, lstm_jacobians, n_weights_lstm),

@@ -48,9 +48,9 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, per_seed, seed_chunks, sum_outer
+from shared.ensemble import map_jobs, per_seed, seed_chunks
 from shared.gradcheck import check_gradients, rel_error
-from shared.lstm1997 import cell
+from shared.lstm1997 import cell, tanh_rnn
 from shared.lyapunov import ensemble_spectrum
 from shared.online import ST3, adam_step_active
 from shared.optim import Adam
@@ -174,43 +174,25 @@ def n_weights_rnn():
 
 
 def init_rnn(rng, S):
-    return {"W": rng.uniform(-0.1, 0.1, size=(S, NX + NH + 1, NH)),
-            "V": rng.uniform(-0.1, 0.1, size=(S, NK, NH + 1))}
+    return {"W": tanh_rnn.init_weights(rng, S, NX, NH), "V": rng.uniform(-0.1, 0.1, size=(S, NK, NH + 1))}
 
 
 def rnn_forward(p, x):
-    """h(t) = tanh(W^T [x(t), h(t-1), 1]). Returns U (L, S, N, 17), yc = h (L, S, N, 8)."""
-    L, S, N, _ = x.shape
-    U = np.zeros((L + 1, S, N, NX + NH + 1))
-    U[:L, ..., :NX] = x
-    U[..., -1] = 1.0
-    for t in range(L):
-        np.tanh(np.matmul(U[t], p["W"]), out=U[t + 1, ..., NX:NX + NH])
-    return {"U": U[:L], "yc": U[1:, ..., NX:NX + NH]}
+    """The core's forward: cache U (L, S, N, 17) and yc = h (L, S, N, 8)."""
+    return tanh_rnn.forward(p["W"], x)
 
 
 def rnn_grads(p, cache, last, dy):
-    """Exact BPTT, dy (S, N, 4) at each sequence's last step."""
-    U, hs = cache["U"], cache["yc"]
-    L = U.shape[0]
+    """Exact BPTT (the core's), dy (S, N, 4) at each sequence's last step."""
     y, feat = readout(p, cache, last)
     d_out = dy * y * (1 - y)
-    dV = np.einsum("snk,snc->skc", d_out, feat)
-    inject = np.einsum("snk,skc->snc", d_out, p["V"][..., :NH])
-    W_rT = np.swapaxes(p["W"][:, NX:NX + NH], 1, 2)
-    dZ = np.zeros(hs.shape)
-    dh = np.zeros(hs.shape[1:])
-    for t in range(L - 1, -1, -1):
-        dh = dh + (last == t)[..., None] * inject
-        dZ[t] = dh * (1 - hs[t] ** 2)                             # h = tanh(z)
-        dh = np.matmul(dZ[t], W_rT)
-    return {"W": sum_outer(U, dZ), "V": dV}
+    dh_last = np.einsum("snk,skc->snc", d_out, p["V"][..., :NH])
+    return {"W": tanh_rnn.grads(p["W"], cache, dh_last, last), "V": np.einsum("snk,snc->skc", d_out, feat)}
 
 
 def rnn_jacobians(p, cache):
-    """dh(t)/dh(t-1) = diag(1 - h(t)^2) W_rec^T, (L-1, S, N, 8, 8)."""
-    Wr_T = np.swapaxes(p["W"][:, NX:NX + NH], 1, 2)
-    return (1 - cache["yc"][1:] ** 2)[..., None] * Wr_T[None, :, None]
+    """dh(t)/dh(t-1), (L-1, S, N, 8, 8) (the core's)."""
+    return tanh_rnn.jacobians(p["W"], cache)
 
 
 MODELS = {"lstm1997": (init_lstm, lstm_forward, lstm_jacobians, n_weights_lstm),

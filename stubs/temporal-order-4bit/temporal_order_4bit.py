@@ -54,9 +54,9 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, per_seed, seed_chunks, sum_outer
+from shared.ensemble import map_jobs, per_seed, seed_chunks
 from shared.gradcheck import check_gradients, rel_error
-from shared.lstm1997 import cell
+from shared.lstm1997 import cell, tanh_rnn
 from shared.lyapunov import ensemble_spectrum
 from shared.online import ST3, adam_step_active
 from shared.optim import Adam
@@ -186,42 +186,26 @@ def n_weights_rnn(nh, n_out=NK):
 
 
 def init_rnn(rng, S, nh=11, scale=0.1):
-    return {"W": rng.uniform(-scale, scale, size=(S, NX + nh + 1, nh)),
+    return {"W": tanh_rnn.init_weights(rng, S, NX, nh, scale=scale),
             "V": rng.uniform(-scale, scale, size=(S, NK, nh + 1))}
 
 
 def rnn_forward(p, x):
-    """h(t) = tanh(W^T [x(t), h(t-1), 1]). Returns U (L, S, N, 8+nh+1), yc = h (L, S, N, nh)."""
-    L, S, N, _ = x.shape
-    nh = p["W"].shape[-1]
-    U = np.zeros((L + 1, S, N, NX + nh + 1), dtype=p["W"].dtype)     # float32 in the catalog setting
-    U[:L, ..., :NX] = x
-    U[..., -1] = 1.0
-    for t in range(L):
-        np.tanh(np.matmul(U[t], p["W"]), out=U[t + 1, ..., NX:NX + nh])
-    return {"U": U[:L], "yc": U[1:, ..., NX:NX + nh]}
+    """The core's forward (in W's dtype, float32 in the catalog setting): cache U (L, S, N,
+    8 + nh + 1) and yc = h (L, S, N, nh)."""
+    return tanh_rnn.forward(p["W"], x)
 
 
 def rnn_grads(p, cache, last, d_out):
-    """Exact BPTT; d_out (S, N, K) = dLoss/d net_k at each sequence's last step."""
-    U, hs = cache["U"], cache["yc"]
-    L, nh = U.shape[0], hs.shape[-1]
-    dV, inject = output_backward(p, _features(hs, last), d_out)
-    W_rT = np.swapaxes(p["W"][:, NX:NX + nh], 1, 2)
-    dZ = np.zeros(hs.shape, dtype=hs.dtype)
-    dh = np.zeros(hs.shape[1:], dtype=hs.dtype)
-    for t in range(L - 1, -1, -1):
-        dh = dh + (last == t)[..., None] * inject
-        dZ[t] = dh * (1 - hs[t] ** 2)                             # h = tanh(z)
-        dh = np.matmul(dZ[t], W_rT)
-    return {"W": sum_outer(U, dZ), "V": dV.astype(U.dtype)}
+    """Exact BPTT (the core's); d_out (S, N, K) = dLoss/d net_k at each sequence's last step."""
+    dV, dh_last = output_backward(p, _features(cache["yc"], last), d_out)
+    dW = tanh_rnn.grads(p["W"], cache, dh_last, last)
+    return {"W": dW, "V": dV.astype(cache["U"].dtype)}
 
 
 def rnn_jacobians(p, cache):
-    """dh(t)/dh(t-1) = diag(1 - h(t)^2) W_rec^T: (L-1, S, N, nh, nh)."""
-    nh = cache["yc"].shape[-1]
-    Wr_T = np.swapaxes(p["W"][:, NX:NX + nh], 1, 2)
-    return (1 - cache["yc"][1:] ** 2)[..., None] * Wr_T[None, :, None]
+    """dh(t)/dh(t-1): (L-1, S, N, nh, nh) (the core's)."""
+    return tanh_rnn.jacobians(p["W"], cache)
 
 
 MODELS = {"lstm1997": (init_lstm, lstm_forward, lstm_jacobians),
