@@ -47,21 +47,27 @@ paper ran none on these tasks): a plain reference step, two forward passes (one 
 [x, h, 1] per step; or the input part projected for all steps first, multiplication-problem's
 order of operations), exact BPTT and Jacobians.
 
-What the other 1997 stubs would need to move onto this core (not migrated yet):
+What the other 1997 stubs would need to move onto this core (not migrated here; their files are
+being restructured separately). Checked on their current code: embedded-reber's forward and
+Jacobians and two-sequence-noise's forward (paper net) equal ``cell.forward`` / ``cell.jacobians``
+bit for bit, so a move keeps their numbers.
 
-- embedded-reber (Exp. 1): 3 blocks of 2 cells or 4 of 1, 7 inputs, cells without bias (a weight
-  mask keeping W's bias row zero in the cell columns, applied at init and on every update), an
-  output at every step and no output bias. Its ``forward`` is arithmetically ``cell.forward``.
-  Its error enters y_c at every step, so it needs a per-step truncated gradient: e_s(t) summed
-  backwards (ds(t) = sum_{tau >= t} e_s(tau), a reverse cumulative sum) and the output-gate term
-  at every step, i.e. ``grads_truncated`` with dyc of shape (L, S, N, C); ``grads_bptt`` likewise
-  with a per-step dyc. Its forward RTRL (``rtrl_string``) stays the stub's.
-- two-sequence-noise (Exp. 3): 3 blocks of 1 cell, one input, output without bias; its catalog
-  net cuts the gates' recurrent rows (a mask on W again), and it trains in float32: ``forward``
-  would need to follow W's dtype (it works in float64 today). Its cache is the same (U, act, s, yc).
-- noise-free-long-lag (Exp. 2): 2a/2b use a different cell (one cell, input gate only, no output
-  gate, g = sigma, h = identity) and stay the stub's own; 2c (2 blocks of 1 cell, no biases,
-  symbol inputs as row lookups W[sym], forward RTRL traces) matches ``Blocks(n_in=p + 4,
-  n_blocks=2, block_size=1)`` without the bias row: it needs ``Blocks(bias=False)`` (D = n_in + H)
-  and an input given as rows of W instead of x @ W_x.
+- embedded-reber (Exp. 1): ``Blocks(n_in=7, n_blocks=3, block_size=2)`` (or 4 x 1); cells without
+  bias (a weight mask keeping W's bias row zero in the cell columns, applied at init and after
+  every update: the stub's), 7 logistic outputs at every step without bias (the stub's). Its error
+  enters y_c at every step, so it needs a per-step truncated gradient: ds(t) = sum_{tau >= t}
+  e_s(tau) (a reverse cumulative sum) and the output-gate term at every step, i.e.
+  ``grads_truncated`` and ``grads_bptt`` taking dyc of shape (L, S, N, C) instead of (S, N, C) at
+  ``last``. Its forward RTRL (``rtrl_string``, eqs. 19-28) stays the stub's.
+- two-sequence-noise (Exp. 3): ``Blocks(n_in=1, n_blocks=3, block_size=1)``, one output without
+  bias (the stub's); it trains in float32, so ``forward`` would need to follow W's dtype (it works
+  in float64 today), and its catalog net cuts the gates' recurrent rows (a mask on W, the stub's).
+  Its cache keys are the same (U, act, s, yc); its evaluation-only unit-major pass
+  (``lstm_outputs``) would stay or become a third fast path.
+- noise-free-long-lag (Exp. 2): 2a/2b use another cell (one cell, input gate only, no output gate,
+  g = sigma, h = identity) and stay the stub's own. 2c (2 blocks of 1 cell, no biases, symbol
+  inputs as rows of W, forward RTRL traces) matches ``Blocks(n_in=p + 4, n_blocks=2,
+  block_size=1)`` without the bias row: it needs ``Blocks(bias=False)`` (D = n_in + H) and the
+  input given as W[sym] instead of x @ W_x; its h' is written as (1 - h^2)/2, the core's through
+  exp(-|s|): equal in value, not in every bit.
 """
