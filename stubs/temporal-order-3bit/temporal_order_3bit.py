@@ -105,10 +105,9 @@ def temporal_order_batch(rng, shape, T=100):
 # ----------------------------------------------------------------------------------------------
 # Model 1: the 1997 LSTM, 2 memory blocks of 2 cells (shared/lstm1997), and this stub's 4 outputs
 # ----------------------------------------------------------------------------------------------
-NET = cell.Blocks(n_in=NX, n_blocks=2, block_size=2)
-NB, NC, H, D = NET.B, NET.C, NET.H, NET.D        # 2 blocks, 4 cells, 8 units with a net input, 17 rows
-I_, G_, O_ = NET.i_sl, NET.g_sl, NET.o_sl
-BLK = NET.blk                                    # cell -> its block
+NET = cell.Blocks(n_in=NX, n_blocks=2, block_size=2)   # 8 units with a net input, W (S, 17, 8)
+NC = NET.C                                             # 4 cells
+I_, O_ = NET.i_sl, NET.o_sl                            # the input and output gates' columns of W
 
 
 def n_weights_lstm():

@@ -138,10 +138,9 @@ def output_backward(p, feat, d_out):
 # ----------------------------------------------------------------------------------------------
 # Model 1: the 1997 LSTM, 3 memory blocks of 2 cells (shared/lstm1997); the outputs are above
 # ----------------------------------------------------------------------------------------------
-NET = cell.Blocks(n_in=NX, n_blocks=3, block_size=2)
-NB, NC, H, D = NET.B, NET.C, NET.H, NET.D        # 3 blocks, 6 cells, 12 units with a net input, 21 rows
-I_, G_, O_ = NET.i_sl, NET.g_sl, NET.o_sl
-BLK = NET.blk                                    # cell -> block
+NET = cell.Blocks(n_in=NX, n_blocks=3, block_size=2)   # 12 units with a net input, W (S, 21, 12)
+NC = NET.C                                             # 6 cells
+I_, O_ = NET.i_sl, NET.o_sl                            # the input and output gates' columns of W
 IN_GATE_BIAS = (-2.0, -4.0, -6.0)
 
 
