@@ -673,6 +673,13 @@ def code_files(root, slugs):
     return found
 
 
+def summary_line(path):
+    """The first line of a Python file's module docstring, or ''."""
+    m = re.match(r'\s*(?:#[^\n]*\n\s*)*[rRuU]?("""|\'\'\')\s*([^\n]*)', path.read_text(encoding="utf-8",
+                                                                                errors="replace")[:4000])
+    return m.group(2).strip().rstrip('"\'') if m else ""
+
+
 def page_shell(template, depth, title, body):
     """A built page of the book (same head, sidebar and scripts) with another title and content."""
     text = template.replace('"../../', '"' + "../" * depth)
@@ -707,8 +714,10 @@ def write_code_pages(root, book, stubs):
                 name, sub = f.name, f"{rel}/{f.name}"
                 if sub in found:
                     link = found[sub][len(rel) + 1:]
+                    line = summary_line(f) if f.suffix == ".py" else ""
+                    what = f": {html.escape(line)}" if line else ""
                     items.append(f'<li><a href="{html.escape(link)}"><code>{html.escape(name)}'
-                                 f'{"/" if f.is_dir() else ""}</code></a></li>')
+                                 f'{"/" if f.is_dir() else ""}</code></a>{what}</li>')
                 elif is_media(sub, slugs):
                     items.append(f'<li><a href="{html.escape(name)}"><code>{html.escape(name)}</code></a>'
                                  "</li>")
@@ -717,10 +726,12 @@ def write_code_pages(root, book, stubs):
                     links = ", ".join(f'<a href="viz/{html.escape(g)}"><code>{html.escape(g)}</code></a>'
                                       for g in figs)
                     items.append(f"<li><code>viz/</code>: {links}</li>")
-            what = titles.get(rel)
+            what, up = titles.get(rel), posixpath.dirname(rel)
             head = f'<h1 class="source-title">{html.escape(rel)}/</h1>'
             if what:
                 head += f'<p>The files of <a href="README.html">{html.escape(what)}</a>.</p>'
+            elif up in found:
+                head += f'<p>In <a href="../files.html"><code>{html.escape(up)}/</code></a>.</p>'
             body = head + "<ul>" + "".join(items) + "</ul>"
             title = f"{rel}/"
         else:
