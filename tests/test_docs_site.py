@@ -113,6 +113,10 @@ def test_real_book_has_no_broken_links(real_book):
             assert (book / "stubs" / slug / f"{main}.html").is_file()
         gif = f"stubs/{slug}/{slug.replace('-', '_')}.gif"
         assert (ROOT / gif).is_file() <= (book / gif).is_file()
+        # every committed figure is shown on the stub's page (its README must name it)
+        page = (book / "stubs" / slug / "README.html").read_text(encoding="utf-8")
+        figures = sorted(p.name for p in (ROOT / "stubs" / slug / "viz").glob("*.png"))
+        assert [f for f in figures if f'<img src="viz/{f}"' not in page] == [], slug
 
 
 FAKE_CATALOG = """
