@@ -311,15 +311,15 @@ def thumb(slug):
     return f"thumbs/{slug}.png"
 
 
-def badges(res, counts=True):
+def badges(res):
     """A stub's headline verdicts as coloured badges (HTML): one per verdict with its count, its
-    claims in the tooltip; or one per row when counts is False."""
+    claims in the tooltip."""
     if res is None:
         return '<span class="badge none">not run yet</span>'
     out = []
     for v in VERDICTS:
         rows = [h for h in res["headline"] if h["verdict"] == v]
-        if rows and counts:
+        if rows:
             tip = html.escape("; ".join(f"{h['name']}: {fmt(h['value'])} (paper {fmt(h['paper_value'])})"
                                         for h in rows)).replace("|", "&#124;")
             out.append(f'<span class="badge {v}" title="{tip}">{len(rows)} {v}</span>')
@@ -364,23 +364,24 @@ def tour_book_md(root, families, stubs):
         if not members:
             continue
         out.append(f"## {info['title']}\n")
-        cards = ['<div class="gallery tour">']
+        grid = ['<div class="gallery tour">']
         for s in members:
             gif = f"stubs/{s['slug']}/{snake(s['slug'])}.gif"
             cap = html.escape(s["gif_caption"])
             img = f'<img src="{thumb(s["slug"])}" alt="{cap}">'
             media = f'<a href="{gif}" title="play the animation">{img}</a>' if (root / gif).is_file() \
                 else '<span class="no-gif">No GIF yet.</span>'
-            cards.append(f'<figure class="card">{media}<figcaption><a href="stubs/{s["slug"]}/README.html">'
+            grid.append(f'<figure class="card">{media}<figcaption><a href="stubs/{s["slug"]}/README.html">'
                          f'{html.escape(s["title"])}</a> <span class="year">{s["year"]}</span><br>'
                          f'{cap}</figcaption></figure>')
-        out.append("\n".join(cards + ["</div>"]) + "\n")
+        out.append("\n".join(grid + ["</div>"]) + "\n")
     return "\n".join(out)
 
 
 def results_book_md(families, stubs, results, extra=""):
     """The book's results page: totals per family and verdict, then per family one short row per
-    stub (verdicts, wall time, top exponents) and its claims grouped by verdict."""
+    stub (verdicts, wall time, top exponents) and its claims grouped by verdict (a quick run's
+    claims are listed, marked, and left out of the totals)."""
     ran = {s["slug"]: results[s["slug"]] for s in stubs if results[s["slug"]]}
     rows_of = {slug: ([] if r["quick"] else r["headline"]) for slug, r in ran.items()}
     out = [GENERATED.format("stubs/catalog.toml and each stub's results.json") + "# Results\n",
@@ -417,10 +418,11 @@ def results_book_md(families, stubs, results, extra=""):
         out.append("\n".join(runs) + "\n")
         claims = ["| verdict | stub | claim | paper | here |", "| --- | --- | --- | --- | --- |"]
         for v in VERDICTS:
-            for s in members:
-                for h in rows_of.get(s["slug"], []):
+            for s in (s for s in members if s["slug"] in ran):
+                name = stub_link(s) + (" (quick run)" if ran[s["slug"]]["quick"] else "")
+                for h in ran[s["slug"]]["headline"]:
                     if h["verdict"] == v:
-                        claims.append("| " + " | ".join((badge(v), stub_link(s), cell(h["name"]),
+                        claims.append("| " + " | ".join((badge(v), name, cell(h["name"]),
                                                          cell(fmt(h["paper_value"])), cell(fmt(h["value"]))))
                                       + " |")
         if len(claims) > 2:

@@ -198,7 +198,8 @@ def test_book_gallery_results_and_tour(fake):
     yes = results.index('| <span class="badge yes">yes</span> | [alpha-task](stubs/alpha-task/README.md) '
                         '| max abs error | 0.04 | 0.03123 |')
     assert yes < results.index('| <span class="badge partial">partial</span> | [alpha-task]')
-    assert "| accuracy |" not in results
+    assert ('| <span class="badge no">no</span> | [beta-task](stubs/beta-task/README.md) (quick run) '
+            '| accuracy | 0.99 | — |') in results  # listed, not counted
     # The tour: thumbnails that open the GIF; no GIF, no link.
     tour = (src / "VISUAL_TOUR.md").read_text()
     assert ('<figure class="card"><a href="stubs/alpha-task/alpha_task.gif" title="play the animation">'
