@@ -4,9 +4,10 @@ open every page in headless Chromium.
 `python3 docs/generate.py --build` writes media and thumbnails into docs/src, so the build runs on a
 copy of the repository's top-level pages, stubs/, shared/, tests/ and docs/ in a temporary folder,
 never in the working tree. The browser test writes screenshots of the gallery, a stub page, the
-results and the tour to pytest's temporary folder and prints where.
+results and the tour to pytest's temporary folder (or to $DOCS_SCREENSHOTS) and prints where.
 """
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -276,7 +277,10 @@ def test_book_in_headless_chromium(real_book, tmp_path_factory, capsys):
             print(f"\nskipped: {msg}")
         pytest.skip(msg)
     book = real_book
-    shots = tmp_path_factory.mktemp("screenshots")
+    # DOCS_SCREENSHOTS=folder keeps them somewhere that pytest does not clean up (e.g. a CI artifact)
+    shots = Path(os.environ["DOCS_SCREENSHOTS"]) if os.environ.get("DOCS_SCREENSHOTS") else \
+        tmp_path_factory.mktemp("screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
     pages = book_pages(book)
     n_chapters = len(pages) - 1
     slug = "clockwork-rnn" if "stubs/clockwork-rnn/README.html" in pages else \
@@ -315,13 +319,15 @@ def test_book_in_headless_chromium(real_book, tmp_path_factory, capsys):
                 problems.append(f"{page}: {', '.join(failed)} ({state['title']!r}, broken images "
                                 f"{state['broken']}, console {errors[:3]})")
             if page == "index.html":
-                driver.script("document.querySelector('.gallery').scrollIntoView();"
-                              "window.scrollBy(0, -60);")
+                driver.script("(document.getElementById('gallery') || document.querySelector('.gallery'))"
+                              ".scrollIntoView(); window.scrollBy(0, -60);")
                 driver.screenshot(shots / "gallery.png")
             elif page == f"stubs/{slug}/README.html":
+                # the first figure of a list, from the heading above it
                 driver.script("const f = document.querySelector('main li .checkbox-label') || "
-                              "document.querySelector('main img'); f.scrollIntoView();"
-                              "window.scrollBy(0, -80);")
+                              "document.querySelector('main img'); let h = (f.closest('ul') || f);"
+                              "while (h && !/^H[1-6]$/.test(h.tagName)) h = h.previousElementSibling;"
+                              "(h || f).scrollIntoView(); window.scrollBy(0, -60);")
                 driver.screenshot(shots / f"stub-{slug}.png")
             elif page in ("RESULTS.html", "VISUAL_TOUR.html"):
                 driver.screenshot(shots / page.replace(".html", ".png").lower())
