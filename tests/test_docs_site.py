@@ -286,9 +286,11 @@ def test_book_in_headless_chromium(real_book, tmp_path_factory, capsys):
     slug = "clockwork-rnn" if "stubs/clockwork-rnn/README.html" in pages else \
         next(p.split("/")[1] for p in pages if p.startswith("stubs/"))
     main = slug.replace("-", "_") + ".py"
-    extra = [f"stubs/{slug}/files.html"]  # and a source page: each in the book's own layout
-    if (book / "stubs" / slug / f"{main}.html").is_file():
-        extra.append(f"stubs/{slug}/{main}.html")
+    # source pages, in the book's own layout, at each depth: a stub's files, its main file and its
+    # results, the shared package and one of its files
+    extra = [p for p in (f"stubs/{slug}/files.html", f"stubs/{slug}/{main}.html",
+                         f"stubs/{slug}/results.json.html", "shared/files.html", "shared/results.py.html")
+             if (book / p).is_file()]
     server, url = serve(book)
     driver = WebDriver(tmp_path_factory.mktemp("chromium"))
     problems = []
