@@ -22,7 +22,7 @@ def test_all_gradients_match_finite_differences():
     assert max(errs.values()) < TOLERANCE, errs
 
 
-def test_qr_backward_on_the_notes_case():
+def test_qr_backward_on_a_worked_case():
     """n = 8 columns pushed through 20 random linear steps; loss = sum of ln R_ii (the flossing
     loss's building block), differentiated w.r.t. the first step's input matrix."""
     rng = np.random.default_rng(3)

@@ -5,8 +5,8 @@ import numpy as np
 from conftest import ROOT, run_stub
 
 from shared.gradcheck import TOLERANCE
-from shared.mazes import grid as G
-from shared.mazes import net as N
+from shared.mazes import grid
+from shared.mazes import net
 from shared.mazes.trm import recursion_ftle
 
 STUB = ROOT / "stubs" / "maze-ftle"
@@ -16,11 +16,11 @@ _spec.loader.exec_module(mf)
 
 
 def _tiny(rng, d=3, h=4, S=1):
-    p = {k: v.astype(np.float64) for k, v in N.init_params(rng, S, d, h).items()}
+    p = {k: v.astype(np.float64) for k, v in net.init_params(rng, S, d, h).items()}
     for k in p:                                     # away from the init so the maps are generic
         p[k] += 0.3 * rng.standard_normal(p[k].shape)
-    y0, z0 = N.init_states(rng, S, d, np.float64)
-    X = G.make_maze(rng, 2, "wilson")[0][None]                         # (1, 5, 5)
+    y0, z0 = net.init_states(rng, S, d, np.float64)
+    X = grid.make_maze(rng, 2, "wilson")[0][None]                         # (1, 5, 5)
     return p, y0, z0, X
 
 
@@ -39,24 +39,24 @@ def test_sum_of_all_exponents_equals_mean_log_det(monkeypatch):
     radial direction ~1e5-fold, four norms per call leave singular values near round-off, and
     ln|det| (of either side) is then noise (measured: -976 vs -998 per call). The identity tests
     the tangent-map and QR machinery, which do not depend on the constant."""
-    monkeypatch.setattr(N, "EPS", 0.5)
+    monkeypatch.setattr(net, "EPS", 0.5)
     rng = np.random.default_rng(0)
     p, y0, z0, X = _tiny(rng)
     cfg = dict(mf.DEFAULTS, T=1, n=2, n_sup=2, d=3)
     P, d = 5, 3
     n_dim = 2 * P * P * d
     Q0 = mf.initial_frame(np.random.default_rng(1), n_dim, n_dim)
-    tr = mf.ftle_trajectories(p, y0, z0, X, G.label(X[0])[None], cfg, Q0, chunk=1)
+    tr = mf.ftle_trajectories(p, y0, z0, X, grid.label(X[0])[None], cfg, Q0, chunk=1)
     lam_sum = tr["log_r"][0, 0].mean(0).sum()
 
-    xe = N.embed(p, X[None])
+    xe = net.embed(p, X[None])
     y = np.broadcast_to(y0[:, None, None, None, :], xe.shape).copy()
     z = np.broadcast_to(z0[:, None, None, None, :], xe.shape).copy()
     logdets = []
     for which in mf.schedule(cfg, cfg["n_sup"]):
         y, z, c = mf.sub_update(p, xe, y, z, which)
         basis = np.eye(P * P * d).reshape(-1, 1, 1, P, P, d)
-        A = N.net_jvp(p, c, basis).reshape(P * P * d, -1).T          # column j = J e_j
+        A = net.net_jvp(p, c, basis).reshape(P * P * d, -1).T          # column j = J e_j
         logdets.append(np.linalg.slogdet(A)[1])
     assert len(logdets) == tr["log_r"].shape[2] == 6
     ref = np.mean(logdets)
@@ -69,12 +69,12 @@ def test_exponents_equal_the_family_estimator():
     shared.mazes.trm.recursion_ftle, an independent loop, from the same initial frame."""
     rng = np.random.default_rng(2)
     p, y0, z0, X = _tiny(rng, S=2)
-    X = np.concatenate([X, G.make_maze(rng, 2, "wilson")[0][None]])
+    X = np.concatenate([X, grid.make_maze(rng, 2, "wilson")[0][None]])
     cfg = dict(mf.DEFAULTS, T=2, n=2, n_sup=2, d=3)
     k, n_dim = 4, 2 * 25 * 3
     ref, n_maps = recursion_ftle(p, y0, z0, X, cfg, cfg["n_sup"], k, np.random.default_rng(5))
     Q0 = mf.initial_frame(np.random.default_rng(5), n_dim, k)
-    Y = np.stack([G.label(x) for x in X])
+    Y = np.stack([grid.label(x) for x in X])
     tr = mf.ftle_trajectories(p, y0, z0, X, Y, cfg, Q0, chunk=1)
     lam = -np.sort(-tr["log_r"].mean(2), axis=-1)
     assert tr["log_r"].shape == (2, 2, n_maps, k) and n_maps == 2 * 2 * 3
@@ -86,7 +86,7 @@ def test_auc_and_permutation_p_value():
     score = np.r_[rng.normal(1, 1, 60), rng.normal(0, 1, 40)]
     label = np.r_[np.ones(60, bool), np.zeros(40, bool)]
     a, p = mf.auc_perm(score, label, 2000, np.random.default_rng(1))
-    assert abs(a - G.auc(score[label], score[~label])) < 1e-12
+    assert abs(a - grid.auc(score[label], score[~label])) < 1e-12
     assert a > 0.7 and p < 0.01
     a0, p0 = mf.auc_perm(rng.normal(size=100), label, 2000, np.random.default_rng(2))
     assert 0.02 < p0 <= 1.0 and 0.3 < a0 < 0.7                  # no signal: not significant

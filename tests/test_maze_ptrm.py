@@ -6,8 +6,8 @@ import pytest
 from conftest import ROOT, run_stub
 
 from shared.gradcheck import TOLERANCE
-from shared.mazes import grid as G
-from shared.mazes import net as N
+from shared.mazes import grid
+from shared.mazes import net
 from shared.mazes.trm import evaluate, latent_cycles
 
 STUB = ROOT / "stubs" / "maze-ptrm"
@@ -17,12 +17,12 @@ _spec.loader.exec_module(mp)
 
 
 def _tiny(rng, S=2, M=3, d=4, h=6):
-    p = {k: v.astype(np.float64) for k, v in N.init_params(rng, S, d, h).items()}
+    p = {k: v.astype(np.float64) for k, v in net.init_params(rng, S, d, h).items()}
     for k in p:
         p[k] += 0.3 * rng.standard_normal(p[k].shape)
-    y0, z0 = N.init_states(rng, S, d, np.float64)
-    X = np.stack([G.make_maze(rng, 2, "wilson")[0] for _ in range(M)])
-    Y = np.stack([G.label(x) for x in X])
+    y0, z0 = net.init_states(rng, S, d, np.float64)
+    X = np.stack([grid.make_maze(rng, 2, "wilson")[0] for _ in range(M)])
+    Y = np.stack([grid.label(x) for x in X])
     cfg = dict(mp.DEFAULTS, T=2, n=2, n_sup=4, d=d, hidden=h, chunk=2)
     return p, y0, z0, X, Y, cfg
 
@@ -60,7 +60,7 @@ def test_stability_proxy_is_the_log_growth_of_a_small_displacement():
     p, y0, z0, X, Y, cfg = _tiny(rng, S=1, M=2)
     r = mp.rollouts(p, y0, z0, X, Y, cfg, 1, 0.0, np.random.default_rng(11), proxy=True)
     half = cfg["n_sup"] // 2
-    xe = N.embed(p, X[None])
+    xe = net.embed(p, X[None])
     y = np.broadcast_to(y0[:, None, None, None, :], xe.shape).copy()
     z = np.broadcast_to(z0[:, None, None, None, :], xe.shape).copy()
 

@@ -6,8 +6,8 @@ from conftest import ROOT, run_stub
 
 from shared import cli
 from shared.gradcheck import TOLERANCE
-from shared.mazes import grid as G
-from shared.mazes import net as N
+from shared.mazes import grid
+from shared.mazes import net
 from shared.mazes.trm import loss_and_grads, supervision_step, train
 from shared.rng import streams
 
@@ -21,7 +21,7 @@ TINY = dict(mp.DEFAULTS, **mp.QUICK)
 
 def _data(cfg):
     rngs = streams(0, mp.STREAMS)
-    return G.make_data(rngs["data"], rngs["eval"], cfg)
+    return grid.make_data(rngs["data"], rngs["eval"], cfg)
 
 
 def test_perturbed_loss_gradient_matches_finite_differences():
@@ -46,13 +46,13 @@ def test_equal_carries_give_the_single_carry_loss_and_gradient():
     rng = np.random.default_rng(0)
     cfg = dict(TINY, T=2, n=2)
     S, B, P, d, K = 2, 3, 5, cfg["d"], 4
-    p = N.init_params(rng, S, d, cfg["hidden"], dtype=np.float64)
+    p = net.init_params(rng, S, d, cfg["hidden"], dtype=np.float64)
     tokens, target = rng.integers(0, 4, (S, B, P, P)), rng.integers(0, 5, (S, B, P, P))
-    y0, z0 = (v.astype(np.float64) for v in N.init_states(rng, S, d))
+    y0, z0 = (v.astype(np.float64) for v in net.init_states(rng, S, d))
     ys, zs = np.zeros((K, S, B, P, P, d)), np.zeros((K, S, B, P, P, d))
     mp.reset_states(y0, z0, np.ones((S, B), bool), K, 0.0, rng, ys, zs)
     _, _, _, loss, _, g = mp.multi_step(p, tokens, target, ys, zs, cfg)
-    xe = N.embed(p, tokens)
+    xe = net.embed(p, tokens)
     y, z, logits, q, cache = supervision_step(p, xe, ys[0], zs[0], cfg)
     loss1, _, g1 = loss_and_grads(p, tokens, target, xe, y, logits, q, cache, cfg)
     assert np.allclose(loss, loss1, rtol=1e-12)
@@ -63,7 +63,7 @@ def test_equal_carries_give_the_single_carry_loss_and_gradient():
 def test_reset_keeps_the_clean_carry_and_perturbs_the_others():
     rng = np.random.default_rng(1)
     S, B, P, d, K, sigma = 2, 6, 7, 16, 4, 0.05
-    y0, z0 = N.init_states(rng, S, d)
+    y0, z0 = net.init_states(rng, S, d)
     ys = rng.standard_normal((K, S, B, P, P, d)).astype(np.float32)
     zs = rng.standard_normal((K, S, B, P, P, d)).astype(np.float32)
     before_y = ys.copy()

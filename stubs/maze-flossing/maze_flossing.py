@@ -41,8 +41,8 @@ from shared import cli
 from shared.ensemble import map_jobs
 from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_backward, qr_positive
-from shared.mazes import grid as G
-from shared.mazes import net as N
+from shared.mazes import grid
+from shared.mazes import net
 from shared.mazes.trm import RECIPE, evaluate, recursion_ftle, train
 from shared.optim import Adam
 from shared.results import finish_run
@@ -334,7 +334,7 @@ def recursion_floss_step(p, xe, y0, z0, cfg, n_steps, Q0, eps, frozen=None):
                 a = z + y + xe if upd_z else y + z
                 a_all = np.concatenate([a[None], a[None] + eps * v]).transpose(1, 0, 2, 3, 4, 5) \
                     .reshape(S, (k + 1) * B, P, P, d)
-                out, cache = N.net_forward(p, a_all, 0.0)
+                out, cache = net.net_forward(p, a_all, 0.0)
                 out = out.reshape(S, k + 1, B, P, P, d)
                 f0 = out[:, 0]
                 sec = (out[:, 1:] - f0[:, None]) / eps                       # (S, k, B, P, P, d)
@@ -353,7 +353,7 @@ def recursion_floss_step(p, xe, y0, z0, cfg, n_steps, Q0, eps, frozen=None):
     lam = log_r / n_calls
     # backward: d loss / d ln R_ii = 2 lam_i / (k n_calls B) per maze (mean over mazes and i)
     coef = 2 * lam / (k * n_calls * B)
-    g = N.zero_grads(p)
+    g = net.zero_grads(p)
     dxe = np.zeros_like(xe)
     idx = np.arange(k)
     for upd_z, cache, Qn, Rm in tape:
@@ -363,7 +363,7 @@ def recursion_floss_step(p, xe, y0, z0, cfg, n_steps, Q0, eps, frozen=None):
         dGt = dG.transpose(3, 0, 1, 2).reshape(k, S, B, 2, P, P, d)[:, :, :, 1 if upd_z else 0]
         dsec = dGt.transpose(1, 0, 2, 3, 4, 5) / eps                         # (S, k, B, P, P, d)
         dout = np.concatenate([-dsec.sum(1, keepdims=True), dsec], axis=1).reshape(S, (k + 1) * B, P, P, d)
-        da = N.net_backward(p, dout, cache, g).reshape(S, k + 1, B, P, P, d).sum(1)
+        da = net.net_backward(p, dout, cache, g).reshape(S, k + 1, B, P, P, d).sum(1)
         if upd_z:
             dxe += da                               # a = z + y + x: the embedding's share
     return lam, g, dxe, visited
@@ -383,10 +383,10 @@ def floss_trm(p, y0, z0, X, cfg, rng, log=print):
         idx = rng.integers(X.shape[1], size=(S, cfg["floss_batch"]))
         tf = rng.integers(8, size=(S, cfg["floss_batch"]))
         tokens = X[tf, idx]
-        xe = N.embed(p64, tokens)
+        xe = net.embed(p64, tokens)
         lam, g, dxe, _ = recursion_floss_step(p64, xe, y0.astype(np.float64), z0.astype(np.float64), cfg,
                                            cfg["floss_horizon"], Q0, cfg["floss_eps"])
-        N.embed_backward(dxe, tokens, G.N_IN, g)
+        net.embed_backward(dxe, tokens, grid.N_IN, g)
         cli.check_finite(f"flossing {step}", lam=lam)
         opt.step({key: g[key] for key in keys})
         lam_hist.append(lam.mean(axis=1))                                    # (S, k)
@@ -399,10 +399,10 @@ def maze_arm(job):
     t_cpu = time.process_time()
     timer = cli.Timer()
     rngs = streams(seed, ["init", "data", "eval", "batches", "lyap", "floss"])
-    Xa, Ya, Xt, Yt = G.make_data(rngs["data"], rngs["eval"], cfg)
+    Xa, Ya, Xt, Yt = grid.make_data(rngs["data"], rngs["eval"], cfg)
     S, d = cfg["n_seeds"], cfg["d"]
-    p = N.init_params(rngs["init"], S, d, cfg["hidden"])
-    y0, z0 = N.init_states(rngs["init"], S, d)
+    p = net.init_params(rngs["init"], S, d, cfg["hidden"])
+    y0, z0 = net.init_states(rngs["init"], S, d)
     Xl = Xt[:cfg["n_lyap"]]
     lam_before = recursion_ftle(p, y0, z0, Xl, cfg, cfg["n_sup"], cfg["k_lyap"],
                                 np.random.default_rng(rngs["lyap"].integers(2**32)))[0]
@@ -464,17 +464,17 @@ def gradcheck(args=None):
 
     cfg = dict(MAZE, T=1, n=1, d=4, hidden=6)
     S, Bm, P, kk = 1, 2, 5, 3
-    pm = {key: v.astype(np.float64) for key, v in N.init_params(rng, S, 4, 6).items()}
-    y0, z0 = (v.astype(np.float64) for v in N.init_states(rng, S, 4))
+    pm = {key: v.astype(np.float64) for key, v in net.init_params(rng, S, 4, 6).items()}
+    y0, z0 = (v.astype(np.float64) for v in net.init_states(rng, S, 4))
     tokens = rng.integers(0, 4, size=(S, Bm, P, P))
     Qm = qr_positive(rng.standard_normal((2 * P * P * 4, kk)))[0]
 
-    _, gm, dxe, seen = recursion_floss_step(pm, N.embed(pm, tokens), y0, z0, cfg, 1, Qm, 1e-3)
+    _, gm, dxe, seen = recursion_floss_step(pm, net.embed(pm, tokens), y0, z0, cfg, 1, Qm, 1e-3)
 
     def trm_fn():
-        lam = recursion_floss_step(pm, N.embed(pm, tokens), y0, z0, cfg, 1, Qm, 1e-3, frozen=seen)[0]
+        lam = recursion_floss_step(pm, net.embed(pm, tokens), y0, z0, cfg, 1, Qm, 1e-3, frozen=seen)[0]
         return float((lam * lam).mean(-1).mean(-1).sum())
-    N.embed_backward(dxe, tokens, G.N_IN, gm)
+    net.embed_backward(dxe, tokens, grid.N_IN, gm)
     keys = [key for key in pm if key not in ("w_out", "w_q", "b_q")]
     errs.update({f"trm flossing {key}": v for key, v in check_gradients(
         trm_fn, {key: pm[key] for key in keys}, {key: gm[key] for key in keys}, eps=1e-5,

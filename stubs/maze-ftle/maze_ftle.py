@@ -38,8 +38,8 @@ import numpy as np
 
 from shared import cli
 from shared.lyapunov import qr_positive
-from shared.mazes import grid as G
-from shared.mazes import net as N
+from shared.mazes import grid
+from shared.mazes import net
 from shared.mazes.trm import RECIPE, train
 from shared.results import finish_run
 from shared.rng import streams
@@ -73,9 +73,9 @@ def sub_update(p, xe, y, z, which):
     Returns (y', z', cache of the net call).
     """
     if which == "z":
-        z, c = N.net_forward(p, z, y + xe)
+        z, c = net.net_forward(p, z, y + xe)
     else:
-        y, c = N.net_forward(p, y, z)
+        y, c = net.net_forward(p, y, z)
     return y, z, c
 
 
@@ -85,7 +85,7 @@ def sub_update_jvp(p, cache, tang, which):
     The updated half becomes J (t_y + t_z) (x is fixed, so it has no tangent); the other is copied.
     """
     out = tang.copy()
-    out[:, :, :, 1 if which == "z" else 0] = N.net_jvp(p, cache, tang[:, :, :, 0] + tang[:, :, :, 1])
+    out[:, :, :, 1 if which == "z" else 0] = net.net_jvp(p, cache, tang[:, :, :, 0] + tang[:, :, :, 1])
     return out
 
 
@@ -114,7 +114,7 @@ def ftle_trajectories(p, y0, z0, X, Y, cfg, Q0, chunk):
     for a in range(0, M, chunk):
         xb, yb = X[a:a + chunk], Y[a:a + chunk]
         m = xb.shape[0]
-        xe = N.embed(p, np.broadcast_to(xb, (S,) + xb.shape))
+        xe = net.embed(p, np.broadcast_to(xb, (S,) + xb.shape))
         y = np.broadcast_to(y0[:, None, None, None, :].astype(np.float64), xe.shape).copy()
         z = np.broadcast_to(z0[:, None, None, None, :].astype(np.float64), xe.shape).copy()
         tang = np.broadcast_to(Q0.T.reshape(k, 1, 1, 2, P, P, d), (k, S, m, 2, P, P, d)).copy()
@@ -129,7 +129,7 @@ def ftle_trajectories(p, y0, z0, X, Y, cfg, Q0, chunk):
                 tang = Qm.transpose(3, 0, 1, 2).reshape(tang.shape)
                 log_r[:, a:a + m, t] = np.log(np.diagonal(R, axis1=-2, axis2=-1))
                 t += 1
-            logits, qs = N.heads(p, y)
+            logits, qs = net.heads(p, y)
             ok[:, a:a + m, s] = np.all(logits.argmax(-1) == yb, axis=(2, 3))
             q[:, a:a + m, s] = qs
             drift_y[:, a:a + m, s] = np.sqrt(np.mean((y - y_prev) ** 2, axis=(2, 3, 4)))
@@ -171,7 +171,7 @@ def auc_perm(score, label, n_perm, rng):
 
 
 def safe_auc(pos, neg):
-    v = G.auc(pos, neg)
+    v = grid.auc(pos, neg)
     return None if v is None else float(v)
 
 
@@ -217,8 +217,8 @@ def gradcheck(args=None):
     pass, float64, on a tiny grid with random states: relative error per map."""
     rng = np.random.default_rng(0)
     S, M, P, d, h, k = 2, 2, 5, 4, 6, 3
-    p = {key: v.astype(np.float64) for key, v in N.init_params(rng, S, d, h).items()}
-    xe = N.embed(p, rng.integers(0, 4, size=(S, M, P, P)))
+    p = {key: v.astype(np.float64) for key, v in net.init_params(rng, S, d, h).items()}
+    xe = net.embed(p, rng.integers(0, 4, size=(S, M, P, P)))
     y, z = rng.standard_normal((2, S, M, P, P, d))
     tang = rng.standard_normal((k, S, M, 2, P, P, d))
     errs = {}
@@ -272,7 +272,7 @@ def main(args):
     S, ns = cfg["n_seeds"], cfg["n_sup"]
     print(f"TRM (trm-maze settings) on {cfg['grid']}x{cfg['grid']} {cfg['kind']} mazes | seeds {S} | "
           f"steps {cfg['steps']} | FTLE: k {cfg['k_lyap']}, {cfg['n_ftle']} test mazes per seed")
-    Xa, Ya, Xt, Yt = G.make_data(rngs["data"], rngs["eval"], cfg)
+    Xa, Ya, Xt, Yt = grid.make_data(rngs["data"], rngs["eval"], cfg)
 
     # ---- train, keeping the EMA weights at every evaluation ----
     ckpts = []
@@ -301,7 +301,7 @@ def main(args):
     tr = ftle_trajectories(p_sel, y0, z0, Xf, Yf, cfg, Q0, cfg["chunk"])
     cli.check_finite(cfg["steps"], ftle=tr["log_r"])
     # untrained reference (initial weights of the same seeds), a few mazes: the estimator's scale
-    p_init = N.init_params(streams(args.seed, ["init"])["init"], S, d, cfg["hidden"])
+    p_init = net.init_params(streams(args.seed, ["init"])["init"], S, d, cfg["hidden"])
     tr0 = ftle_trajectories(p_init, y0, z0, Xf[:cfg["n_untrained"]], Yf[:cfg["n_untrained"]], cfg, Q0,
                             cfg["chunk"])
     t_ftle = timer() - t0

@@ -36,8 +36,8 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.mazes import grid as G
-from shared.mazes import net as N
+from shared.mazes import grid
+from shared.mazes import net
 from shared.mazes.trm import RECIPE, latent_cycles, recursion_ftle, train
 from shared.results import finish_run
 from shared.rng import streams
@@ -72,7 +72,7 @@ def rollouts(p, y0, z0, X, Y, cfg, K, sigma, rng, proxy=False):
     ns, half = cfg["n_sup"], cfg["n_sup"] // 2
     tokens = np.broadcast_to(np.repeat(X, K, axis=0), (S, m * K, P, P))
     target = np.repeat(Y, K, axis=0)
-    xe = N.embed(p, tokens)
+    xe = net.embed(p, tokens)
     y = np.broadcast_to(y0[:, None, None, None, :], xe.shape).astype(xe.dtype)
     z = np.broadcast_to(z0[:, None, None, None, :], xe.shape).astype(xe.dtype)
     q_steps, ok_steps = np.zeros((S, m * K, ns)), np.zeros((S, m * K, ns), bool)
@@ -89,7 +89,7 @@ def rollouts(p, y0, z0, X, Y, cfg, K, sigma, rng, proxy=False):
         y, z = latent_cycles(p, xe, y, z + eps, cfg, cfg["T"])
         if twin is not None:                         # the same noise draw as its rollout
             twin = latent_cycles(p, xe, twin[0], twin[1] + eps, cfg, cfg["T"])
-        logits, q = N.heads(p, y)
+        logits, q = net.heads(p, y)
         q_steps[:, :, s] = q
         ok_steps[:, :, s] = np.all(logits.argmax(-1) == target, axis=(2, 3))
     out = dict(q=q_steps[:, :, -1].reshape(S, m, K), ok=ok_steps[:, :, -1].reshape(S, m, K),
@@ -150,10 +150,10 @@ def linear_growth(p, xe, y, z, ty, tz, cfg, n_steps):
     with the hand JVP of every net call; returns (y, z, ty, tz) at the end."""
     for _ in range(n_steps * cfg["T"]):
         for _ in range(cfg["n"]):
-            z, c = N.net_forward(p, z, y + xe)
-            tz = N.net_jvp(p, c, ty + tz)
-        y, c = N.net_forward(p, y, z)
-        ty = N.net_jvp(p, c, ty + tz)
+            z, c = net.net_forward(p, z, y + xe)
+            tz = net.net_jvp(p, c, ty + tz)
+        y, c = net.net_forward(p, y, z)
+        ty = net.net_jvp(p, c, ty + tz)
     return y, z, ty, tz
 
 
@@ -163,8 +163,8 @@ def gradcheck(args=None):
     rng = np.random.default_rng(0)
     S, M, P, d, h = 2, 3, 5, 4, 6
     cfg = dict(DEFAULTS, T=2, n=2, d=d, hidden=h)
-    p = {key: v.astype(np.float64) for key, v in N.init_params(rng, S, d, h).items()}
-    xe = N.embed(p, rng.integers(0, 4, size=(S, M, P, P)))
+    p = {key: v.astype(np.float64) for key, v in net.init_params(rng, S, d, h).items()}
+    xe = net.embed(p, rng.integers(0, 4, size=(S, M, P, P)))
     y, z = rng.standard_normal((2, S, M, P, P, d))
     ty, tz = rng.standard_normal((2, S, M, P, P, d))
     norm = np.sqrt(np.add.reduce((ty ** 2 + tz ** 2).reshape(S, M, -1), axis=2))[..., None, None, None]
@@ -197,7 +197,7 @@ def main(args):
     S, ns, K = cfg["n_seeds"], cfg["n_sup"], cfg["K"]
     print(f"TRM (trm-maze settings) on {cfg['grid']}x{cfg['grid']} {cfg['kind']} mazes | seeds {S} | steps "
           f"{cfg['steps']} | PTRM: K {K}, sigma sweep {list(cfg['sigmas'])}")
-    Xa, Ya, Xt, Yt = G.make_data(rngs["data"], rngs["eval"], cfg)
+    Xa, Ya, Xt, Yt = grid.make_data(rngs["data"], rngs["eval"], cfg)
     t0 = timer()
     _, ema, y0, z0, curve, loss_hist, _ = train(cfg, rngs, Xa, Ya, Xt, Yt, timer)
     t_train = timer() - t0
@@ -243,8 +243,8 @@ def main(args):
         n_mixed.append(int(mixed[s].sum()))
     rho, p_rho, rho_within = np.array(rho), np.array(p_rho), np.array(rho_within)
     # does the proxy separate right from wrong rollouts (all mazes)?
-    auc_proxy = [G.auc(-r["proxy"][s][r["ok"][s]], -r["proxy"][s][~r["ok"][s]]) for s in range(S)]
-    auc_q = [G.auc(r["q"][s][r["ok"][s]], r["q"][s][~r["ok"][s]]) for s in range(S)]
+    auc_proxy = [grid.auc(-r["proxy"][s][r["ok"][s]], -r["proxy"][s][~r["ok"][s]]) for s in range(S)]
+    auc_q = [grid.auc(r["q"][s][r["ok"][s]], r["q"][s][~r["ok"][s]]) for s in range(S)]
     sel_proxy = np.take_along_axis(r["ok"], r["proxy"].argmin(2)[..., None], axis=2)[..., 0]
 
     # ---- Lyapunov fingerprint of the trained recursion (family estimator) ----
@@ -330,14 +330,14 @@ def gif_rollouts(p, y0, z0, x, y_true, cfg, K, sigma, seed):
     from a stream of their own (so the headline numbers do not depend on the GIF)."""
     rng = streams(seed, ["init", "data", "eval", "batches", "lyap", "rollouts", "perm", "gif"])["gif"]
     p0 = {key: v[:1] for key, v in p.items()}
-    xe = N.embed(p0, np.broadcast_to(x, (1, K) + x.shape))
+    xe = net.embed(p0, np.broadcast_to(x, (1, K) + x.shape))
     y = np.broadcast_to(y0[:1, None, None, None, :], xe.shape).astype(xe.dtype)
     z = np.broadcast_to(z0[:1, None, None, None, :], xe.shape).astype(xe.dtype)
     preds, qs = [], []
     for _ in range(cfg["n_sup"]):
         z = z + sigma * rng.standard_normal(z.shape).astype(z.dtype)
         y, z = latent_cycles(p0, xe, y, z, cfg, cfg["T"])
-        logits, q = N.heads(p0, y)
+        logits, q = net.heads(p0, y)
         preds.append(logits[0].argmax(-1).astype(np.int8))
         qs.append(q[0])
     return dict(gif_pred=np.stack(preds), gif_q=np.stack(qs), gif_x=x, gif_y=y_true)

@@ -49,8 +49,8 @@ import numpy as np
 from shared import cli
 from shared.ensemble import map_jobs
 from shared.gradcheck import check_gradients
-from shared.mazes import grid as G
-from shared.mazes import net as N
+from shared.mazes import grid
+from shared.mazes import net
 from shared.mazes.supervision import Slots, optimizer, optimizer_step
 from shared.mazes.trm import RECIPE, evaluate, latent_cycles, loss_and_grads, recursion_ftle, supervision_step
 from shared.results import finish_run
@@ -93,8 +93,8 @@ def multi_step(p, tokens, target, ys, zs, cfg, need_grads=True):
     loss (S,), exact (K, S, B), grads.
     """
     K = ys.shape[0]
-    xe = N.embed(p, tokens)
-    g = N.zero_grads(p) if need_grads else None
+    xe = net.embed(p, tokens)
+    g = net.zero_grads(p) if need_grads else None
     y_new, z_new, qs, exact = np.empty_like(ys), np.empty_like(zs), [], []
     loss = 0.0
     for k in range(K):
@@ -137,8 +137,8 @@ def train_arm(cfg, K, steps, eval_steps, rngs, Xa, Ya, Xc, Yc, timer, log=print,
     """
     S, B, P, d = cfg["n_seeds"], cfg["batch"], cfg["grid"], cfg["d"]
     rng_init, rng_data, rng_pert = rngs["init"], rngs["batches"], rngs["perturb"]
-    p = N.init_params(rng_init, S, d, cfg["hidden"])
-    y0, z0 = N.init_states(rng_init, S, d)
+    p = net.init_params(rng_init, S, d, cfg["hidden"])
+    y0, z0 = net.init_states(rng_init, S, d)
     opt, ema = optimizer(p, cfg)
     slots = Slots(cfg, Xa.shape[1], rng_data)       # maze, orientation and step count per slot
     ys = np.zeros((K, S, B, P, P, d), np.float32)
@@ -277,15 +277,15 @@ def gradcheck(args=None):
     for T in (1, 2):
         cfg = dict(DEFAULTS, T=T, n=2, d=4, hidden=6, q_weight=0.5)
         S, B, P, K, d = 2, 2, 5, 3, 4
-        p = {k: v.astype(np.float64) for k, v in N.init_params(rng, S, d, 6).items()}
+        p = {k: v.astype(np.float64) for k, v in net.init_params(rng, S, d, 6).items()}
         for k in p:                                    # Q head away from its init so dq matters
             p[k] += 0.1 * rng.standard_normal(p[k].shape)
         tokens = rng.integers(0, 4, size=(S, B, P, P))
         target = rng.integers(0, 5, size=(S, B, P, P))
-        y0, z0 = (v.astype(np.float64) for v in N.init_states(rng, S, d))
+        y0, z0 = (v.astype(np.float64) for v in net.init_states(rng, S, d))
         ys, zs = np.zeros((K, S, B, P, P, d)), np.zeros((K, S, B, P, P, d))
         reset_states(y0, z0, np.ones((S, B), bool), K, 0.3, rng, ys, zs)
-        xe = N.embed(p, tokens)
+        xe = net.embed(p, tokens)
         held = [latent_cycles(p, xe, ys[k], zs[k], cfg, T - 1) for k in range(K)]
         y_in, z_in = np.stack([h[0] for h in held]), np.stack([h[1] for h in held])
 
@@ -330,7 +330,7 @@ def main(args):
           f"{S} paired seeds | K {K} sigma {cfg['sigma']} | d {cfg['d']} h {cfg['hidden']} T {cfg['T']} "
           f"n {cfg['n']} N_sup {cfg['n_sup']} | batch {cfg['batch']} | perturbed {Nst} steps, baseline "
           f"{K * Nst} steps (step {Nst} = equal steps, step {K * Nst} = equal compute)")
-    Xa, Ya, Xt, Yt = G.make_data(rngs["data"], rngs["eval"], cfg)
+    Xa, Ya, Xt, Yt = grid.make_data(rngs["data"], rngs["eval"], cfg)
     print(f"data: {Xa.shape[1]} train / {Xt.shape[0]} test mazes ({timer():.1f} s)")
     jobs = [dict(arm=a, seed=args.seed, cfg=cfg, data=(Xa, Ya, Xt, Yt)) for a in ("baseline", "perturbed")]
     base, pert = map_jobs(_arm_job, jobs, workers=1 if args.quick else args.workers)
@@ -352,7 +352,7 @@ def main(args):
         succ, fail, pooled = positive_count(h["lam"], h["lam_ok"])
         fingerprints[name] = dict(
             pos_success_per_seed=succ, pos_failure_per_seed=fail, pos_success=pooled[0],
-            pos_failure=pooled[1], **G.lambda1_split(h["lam"][..., 0], h["lam_ok"]),
+            pos_failure=pooled[1], **grid.lambda1_split(h["lam"][..., 0], h["lam_ok"]),
             median_spectrum=np.median(h["lam"].reshape(-1, h["lam"].shape[-1]), axis=0))
 
     def verdict_best(c):
@@ -401,7 +401,7 @@ def main(args):
     arms = {"perturbed": pert, "baseline": base}
     metrics = dict(
         train_mazes=int(Xa.shape[1]), test_mazes=int(Xt.shape[0]), eval_mazes=cfg["n_curve"],
-        n_params=N.n_params(N.init_params(np.random.default_rng(0), 1, cfg["d"], cfg["hidden"])),
+        n_params=net.n_params(net.init_params(np.random.default_rng(0), 1, cfg["d"], cfg["hidden"])),
         comparisons=comp,
         arms={f"{a}_{h}": dict(best_exact=v["best_exact"], final_exact=v["final_exact"],
                                best_step=v["best_step"],
