@@ -61,7 +61,8 @@ def add_task_flags(parser, defaults, hard=""):
     parser.add_argument("--grid", type=grid_side, default=None,
                         help=f"token grid side 2k+1 (odd, 5..{MAX_GRID}); default {defaults['grid']}{hard}")
     parser.add_argument("--kind", choices=("wilson", "dfs", "loopy"), default=None,
-                        help=f"maze generator (default {defaults['kind']}); dfs has too few distinct 9x9 mazes")
+                        help=f"maze generator (default {defaults['kind']}); "
+                             "dfs has too few distinct 9x9 mazes")
     parser.add_argument("--steps", type=int_in(1, MAX_STEPS), default=None,
                         help=f"optimizer steps, 1..{MAX_STEPS} (default {defaults['steps']})")
     parser.add_argument("--n-seeds", type=int_in(1, MAX_SEEDS), default=None,

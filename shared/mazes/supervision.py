@@ -120,7 +120,7 @@ def unroll_accuracy(p, init, X, Y, n_steps, step, chunk=200, keep=0):
             ok[:, s, c:c + chunk] = np.all(pred == yb, axis=(2, 3))
             tok[:, s, c:c + chunk] = np.mean(pred == yb, axis=(2, 3))
             qs[:, c:c + chunk, s] = q
-            if c < keep:                                   # this chunk holds mazes c .. hi - 1 of the kept ones
+            if c < keep:                          # this chunk holds kept mazes c .. hi - 1
                 hi = min(keep, c + len(xb))
                 kept[s, :, c:hi] = pred[:, :hi - c]
         pred_last[:, c:c + chunk] = pred

@@ -149,7 +149,8 @@ def headline_rows(ex, cfg):
     # "(notes 7.5)" marks the pre-registered bars; the README's Sources paragraph states them
     return [
         headline_row(f"test exact at N_sup = {ns} (EMA), {side}, mean of {cfg['n_seeds']} seeds",
-                     round(ex["mean"], 4), PAPER_MAZE_HARD / 100, verdict_exact(ex["last"], ex["mean"], cfg["kind"]),
+                     round(ex["mean"], 4), PAPER_MAZE_HARD / 100,
+                     verdict_exact(ex["last"], ex["mean"], cfg["kind"]),
                      note=f"sd {ex['sd']:.3f} over seeds {np.round(ex['last'], 3).tolist()}; "
                           f"bar >= {TARGET_EXACT} (notes 7.5); "
                           f"paper value is TRM-Att on 30x30 Maze-Hard, not this task; compute: "
@@ -227,7 +228,8 @@ def main(args):
     timing["eval_s"] = timer() - t0
     ns = cfg["n_sup"]
     ex = exact_summary(ev["exact"], ns)
-    print(f"test exact (EMA) per supervision step, mean over seeds: {np.round(ev['exact'].mean(0), 3).tolist()}")
+    print(f"test exact (EMA) per supervision step, mean over seeds: "
+          f"{np.round(ev['exact'].mean(0), 3).tolist()}")
 
     t0 = timer()
     lam, n_maps = recursion_ftle(ema, y0, z0, Xt[:cfg["n_lyap"]], cfg, ns, cfg["k_lyap"], rngs["lyap"])
