@@ -22,9 +22,8 @@ Arrays: tokens (S, B, P, P) int; states (S, B, P, P, d); every weight has the le
 import numpy as np
 
 from shared import cli
-from shared.lyapunov import qr_positive
-from shared.mazes import grid
-from shared.mazes import net
+from shared.mazes import grid, net
+from shared.mazes.ftle import two_state_ftle
 from shared.mazes.supervision import Slots, optimizer, optimizer_step, unroll_accuracy
 
 
@@ -172,42 +171,24 @@ def evaluate(p, y0, z0, X, Y, cfg, n_steps, chunk=200, keep=0):
 # ----------------------------------------------------------------------------------------------
 # Lyapunov fingerprint: finite-time exponents of the joint (y, z) recursion
 # ----------------------------------------------------------------------------------------------
+def z_update(p, y, z, xe):
+    """z <- net(z + y + x): (new z, cache)."""
+    return net.net_forward(p, z, y + xe)
+
+
+def y_update(p, y, z, xe):
+    """y <- net(y + z): (new y, cache)."""
+    return net.net_forward(p, y, z)
+
+
 def recursion_ftle(p, y0, z0, X, cfg, n_steps, k, rng):
     """Top-k finite-time exponents per maze of the sub-update map on s = (y, z), float64.
 
     Every net call is one map: z <- net(z + y + x) has tangent (ty, tz) -> (ty, J (tz + ty)),
     y <- net(y + z) has (ty, tz) -> (J (ty + tz), tz), with J v from the hand-written JVP.
     QR (positive diagonal) after every sub-update; lambda_i = mean ln R_ii over the
-    n_steps * T * (n + 1) sub-updates of a fixed unroll from TRM's initial states.
-    X (M, P, P); returns (S, M, k), sorted descending.
+    n_steps * T * (n + 1) sub-updates of a fixed unroll from TRM's initial states
+    (shared.mazes.ftle). X (M, P, P); returns (S, M, k), sorted descending, and the number of maps.
     """
-    p = {key: v.astype(np.float64) for key, v in p.items()}
-    S, (M, P, _), d = y0.shape[0], X.shape, y0.shape[1]
-    tokens = np.broadcast_to(X, (S,) + X.shape)
-    xe = net.embed(p, tokens)
-    y = np.broadcast_to(y0[:, None, None, None, :].astype(np.float64), xe.shape).copy()
-    z = np.broadcast_to(z0[:, None, None, None, :].astype(np.float64), xe.shape).copy()
-    n_dim = 2 * P * P * d
-    Q0 = qr_positive(rng.standard_normal((n_dim, k)))[0]                        # (n_dim, k)
-    tang = np.broadcast_to(Q0.T.reshape(k, 1, 1, 2, P, P, d), (k, S, M, 2, P, P, d)).copy()
-    log_r = np.zeros((S, M, k))
-    n_maps = 0
-
-    def reorthonormalise(tang):
-        A = tang.reshape(k, S, M, n_dim).transpose(1, 2, 3, 0)                  # (S, M, n_dim, k)
-        Qm, R = qr_positive(A)
-        return Qm.transpose(3, 0, 1, 2).reshape(tang.shape), np.log(np.diagonal(R, axis1=-2, axis2=-1))
-
-    for _ in range(n_steps):
-        for _ in range(cfg["T"]):
-            for i in range(cfg["n"] + 1):
-                if i < cfg["n"]:                      # z <- net(z + y + x)
-                    z, c = net.net_forward(p, z, y + xe)
-                    tang[:, :, :, 1] = net.net_jvp(p, c, tang[:, :, :, 0] + tang[:, :, :, 1])
-                else:                                 # y <- net(y + z)
-                    y, c = net.net_forward(p, y, z)
-                    tang[:, :, :, 0] = net.net_jvp(p, c, tang[:, :, :, 0] + tang[:, :, :, 1])
-                tang, lr_ = reorthonormalise(tang)
-                log_r += lr_
-                n_maps += 1
-    return -np.sort(-log_r / n_maps, axis=-1), n_maps
+    one_cycle = [(1, z_update)] * cfg["n"] + [(0, y_update)]
+    return two_state_ftle(p, y0, z0, X, one_cycle * (n_steps * cfg["T"]), k, rng)

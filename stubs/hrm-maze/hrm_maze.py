@@ -49,8 +49,8 @@ import numpy as np
 
 from shared import cli
 from shared.gradcheck import check_gradients
-from shared.lyapunov import qr_positive
 from shared.mazes import grid, net, options
+from shared.mazes.ftle import two_state_ftle
 from shared.mazes.supervision import Slots, optimizer, optimizer_step, unroll_accuracy
 from shared.results import finish_run, headline_row, record
 from shared.rng import streams
@@ -256,33 +256,12 @@ def recursion_ftle(p, zl0, zh0, X, cfg, n_steps, k, rng):
 
     z_L <- f_L(z_L + z_H + x): (tL, tH) -> (J_L (tL + tH), tH);  z_H <- f_H(z_H + z_L):
     (tL, tH) -> (tL, J_H (tH + tL)); J v from the hand-written JVP, QR after every update,
-    lambda_i = mean ln R_ii over the n_steps * N * (T + 1) updates from the initial states.
-    X (M, P, P); returns (S, M, k) sorted descending, and the number of maps.
+    lambda_i = mean ln R_ii over the n_steps * N * (T + 1) updates from the initial states
+    (shared.mazes.ftle). X (M, P, P); returns (S, M, k) sorted descending, and the number of maps.
     """
-    p = {key: v.astype(np.float64) for key, v in p.items()}
-    S, (M, P, _), d = zl0.shape[0], X.shape, zl0.shape[1]
-    xe = net.embed(p, np.broadcast_to(X, (S,) + X.shape))
-    zl = np.broadcast_to(zl0[:, None, None, None, :].astype(np.float64), xe.shape).copy()
-    zh = np.broadcast_to(zh0[:, None, None, None, :].astype(np.float64), xe.shape).copy()
-    n_dim = 2 * P * P * d
-    Q0 = qr_positive(rng.standard_normal((n_dim, k)))[0]
-    tang = np.broadcast_to(Q0.T.reshape(k, 1, 1, 2, P, P, d), (k, S, M, 2, P, P, d)).copy()
-    log_r = np.zeros((S, M, k))
-    n_maps = 0
-    for _ in range(n_steps):
-        for op in schedule(cfg):
-            if op == "L":
-                zl, c = net.net_forward(p, zl, zh + xe, L_BLOCK)
-                tang[:, :, :, 0] = net.net_jvp(p, c, tang[:, :, :, 0] + tang[:, :, :, 1])
-            else:
-                zh, c = net.net_forward(p, zh, zl, H_BLOCK)
-                tang[:, :, :, 1] = net.net_jvp(p, c, tang[:, :, :, 0] + tang[:, :, :, 1])
-            A = tang.reshape(k, S, M, n_dim).transpose(1, 2, 3, 0)
-            Qm, R = qr_positive(A)
-            tang = Qm.transpose(3, 0, 1, 2).reshape(tang.shape)
-            log_r += np.log(np.diagonal(R, axis1=-2, axis2=-1))
-            n_maps += 1
-    return -np.sort(-log_r / n_maps, axis=-1), n_maps
+    maps = {"L": (0, lambda p, zl, zh, xe: net.net_forward(p, zl, zh + xe, L_BLOCK)),
+            "H": (1, lambda p, zl, zh, xe: net.net_forward(p, zh, zl, H_BLOCK))}
+    return two_state_ftle(p, zl0, zh0, X, [maps[op] for op in schedule(cfg)] * n_steps, k, rng)
 
 
 # ----------------------------------------------------------------------------------------------
