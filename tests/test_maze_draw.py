@@ -40,8 +40,10 @@ def test_ftle_histogram_survives_equal_exponents(tmp_path):
     """Every lambda_1 equal (e.g. an untrained or collapsed recursion): the bins still increase
     and the figure is written; distinct values keep the plain [min, max + pad] span."""
     assert np.all(np.diff(histogram_bins(np.full(6, -0.25))) > 0)
+    assert np.all(np.diff(histogram_bins(np.full(6, -0.25, np.float32))) > 0)
     assert np.all(np.diff(histogram_bins(np.zeros(3))) > 0)
     assert np.array_equal(histogram_bins(np.array([0.0, 1.0]), 0.5), np.linspace(0, 1.5, 25))
+    assert histogram_bins(np.array([0.5, 1.0], np.float32)).dtype == np.float32     # figures unchanged
     lam = np.full((2, 3, 4), -0.1)
     ok = np.array([[True, False, True], [False, False, True]])
     ftle_figure(lam, ok, tmp_path / "ftle.png", "lambda_1")

@@ -63,11 +63,12 @@ def training_figure(a, path, n_sup, loss_label, curve_label, unit="step"):
 
 
 def histogram_bins(values, pad=0.0, n=25):
-    """n increasing bin edges from min(values) to max(values) + pad; when that span is empty
-    (every value equal, pad 0) it is widened to min + 1e-9 max(1, |min|)."""
-    lo, hi = float(np.min(values)), float(np.max(values)) + pad
-    if not hi > lo:
-        hi = lo + 1e-9 * max(1.0, abs(lo))
+    """n increasing bin edges from min(values) to max(values) + pad, in the values' dtype; when
+    that span is empty (every value equal, pad 0) a small float64 span centred on the value."""
+    lo, hi = np.min(values), np.max(values) + pad         # numpy scalars: the values' own dtype
+    if not hi > lo:                                       # a float64 span of 1e-6 max(1, |v|) around v
+        half = 0.5e-6 * max(1.0, abs(float(lo)))
+        return np.linspace(float(lo) - half, float(lo) + half, n)
     return np.linspace(lo, hi, n)
 
 
