@@ -266,8 +266,7 @@ def resolve_config(args):
 
 
 def train_with_checkpoints(cfg, rngs, data, timer):
-    """TRM's training (shared.mazes.trm.train), keeping the EMA weights at every evaluation.
-    Returns (y0, z0, loss_hist, ckpts); a checkpoint is dict(step, ema, exact (S,) on the curve subset)."""
+    """TRM's training, keeping each evaluation's EMA: (y0, z0, loss_hist, [dict(step, ema, exact)])."""
     ckpts = []
 
     def keep(step, ema, row):
@@ -283,13 +282,11 @@ def picked_weights(ckpts, pick):
             for key in ckpts[0]["ema"]}
 
 
-def f3(v):
-    return "n/a" if v is None else f"{v:.3f}"
-
-
 def analyse_seeds(tr, cfg, rng_perm, ck_steps, pick, curve_exact):
     """analyse() per seed plus the permutation test of AUC(-lambda1); prints one line per seed.
     Returns per_seed (list of dicts), lam (S, M, k), lam_early (S, M, k), late drift (S, M)."""
+    def f3(v):
+        return "n/a" if v is None else f"{v:.3f}"
     per_seed, lams, lam_e, lates = [], [], [], []
     for s in range(cfg["n_seeds"]):
         a, lam, le, late = analyse({key: v[s] for key, v in tr.items()}, cfg)
