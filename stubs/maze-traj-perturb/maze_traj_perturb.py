@@ -64,6 +64,7 @@ SEED_DELTA_FINAL = 0.8351 - 0.8686
 SEED_POS_SUCCESS = (7.82, 3.38)  # positive exponents of the top 8 on successes: baseline, multi4
 BAR_DELTA, BAR_P, NULL_DELTA = 0.02, 0.05, 0.01   # pre-registered (README, Sources); p is one-sided
 MAX_K, MAX_SIGMA = 16, 10.0     # upper bounds of --K and --sigma
+MAX_PAIRED = 13                 # up to 2^13 sign patterns the paired test enumerates them all (no draws)
 STREAMS = ["init", "data", "eval", "batches", "perturb", "lyap"]
 
 DEFAULTS = dict(
@@ -316,19 +317,14 @@ def resolve_config(args):
     return cfg
 
 
-def paired(pert, base, key):
-    d = np.asarray(pert[key]) - np.asarray(base[key])
-    p1, p2 = sign_flip_p(d)
-    return d, p1, p2
-
-
 def comparisons(pert, base_eq, base_cm):
     """Paired perturbed - baseline deltas (best and final, exact and token) at equal steps and at
     equal compute, with their sign-flip p-values."""
     comp = {}
     for hname, bh in (("eq_steps", base_eq), ("eq_compute", base_cm)):
         for which in ("best_exact", "final_exact", "best_token", "final_token"):
-            d, p1, p2 = paired(pert, bh, which)
+            d = np.asarray(pert[which]) - np.asarray(bh[which])
+            p1, p2 = sign_flip_p(d)
             comp[f"{hname}_{which}"] = dict(delta=d, mean=float(d.mean()), p_one_sided=p1, p_two_sided=p2)
     return comp
 
@@ -501,9 +497,8 @@ def build_parser():
                         help=f"optimizer steps of the perturbed arm and of the equal-steps baseline, "
                              f"1..{options.MAX_STEPS // MAX_K} (default {DEFAULTS['steps']}); the baseline "
                              f"runs K times as many")
-    parser.add_argument("--n-seeds", type=options.int_in(1, options.MAX_SEEDS), default=None,
-                        help=f"paired seeds trained at once, 1..{options.MAX_SEEDS} "
-                             f"(default {DEFAULTS['n_seeds']})")
+    parser.add_argument("--n-seeds", type=options.int_in(1, MAX_PAIRED), default=None,
+                        help=f"paired seeds trained at once, 1..{MAX_PAIRED} (default {DEFAULTS['n_seeds']})")
     parser.add_argument("--K", type=options.int_in(1, MAX_K), default=None,
                         help=f"carries per slot, clean + K-1 perturbed, 2..{MAX_K} (default {DEFAULTS['K']})")
     parser.add_argument("--sigma", type=options.float_in(0, MAX_SIGMA), default=None,
