@@ -13,6 +13,7 @@ import numpy as np
 
 from shared.cli import make_artifact_parser, run
 from shared.figures import save_figure
+from shared.mazes.draw import histogram_bins
 from shared.mazes.grid import auc
 from shared.results import load_run
 
@@ -24,7 +25,7 @@ def lambda1(res, a, out):
     lam, ok = a["lam"], a["ok"]                                   # (S, M, k), (S, M)
     S = lam.shape[0]
     fig, axes = plt.subplots(1, S, figsize=(4 * S, 3.4), squeeze=False)
-    bins = np.linspace(np.min(lam[..., 0]), np.max(lam[..., 0]), 40)
+    bins = histogram_bins(lam[..., 0], n=40)                   # widened if every lambda1 is equal
     ref = np.median(a["lam_untrained"][..., 0])
     for s, ax in enumerate(axes[0]):
         l1 = lam[s, :, 0]
