@@ -1,19 +1,18 @@
-"""Science checks of stubs/continual-embedded-reber: stream, net size, gradients, Jacobians, protocol."""
-import importlib.util
+"""Science checks of stubs/continual-embedded-reber: stream, net size, protocol, the catalog's fast
+path. The cell itself (forward, BPTT, Jacobians) is tested in test_lstm_gers.py; the gradient checks
+run once, through --gradcheck in test_stubs.py."""
 import json
 
 import numpy as np
 import pytest
-from conftest import ROOT, run_stub
+from conftest import ROOT, load_stub, run_stub
 
 from shared import cli
-from shared.gradcheck import numeric_jacobian
+from shared.lstm_gers import lstm
 
 STUB = ROOT / "stubs" / "continual-embedded-reber"
-_spec = importlib.util.spec_from_file_location("continual_embedded_reber",
-                                               STUB / "continual_embedded_reber.py")
-ce = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ce)
+ce = load_stub("continual-embedded-reber")
+catalog = ce.setting_module("catalog")
 
 # the Reber grammar written out again: (node, symbol) -> next node; node 5 is left by E
 EDGES = {(0, "T"): 1, (0, "P"): 2, (1, "S"): 1, (1, "X"): 3, (2, "T"): 2, (2, "V"): 4,
@@ -76,73 +75,17 @@ def test_correct_is_the_049_threshold():
     assert not ce.correct(y, legal)[0]
 
 
-def test_gradient_checks_in_process():
-    errs = ce.gradient_checks()
-    assert errs and max(errs.values()) < 1e-6, errs
-
-
-def test_truncated_gradient_differs_from_the_exact_one():
-    rng = np.random.default_rng(5)
-    a = ce.PAPER_NET
-    p = {k: rng.uniform(-1, 1, size=v.shape) * (a.wmask if k == "W" else a.vmask)
-         for k, v in ce.init_paper(a, rng, 2).items()}
-    sym, legal, _ = ce.Streams(rng, 2).take(20)
-    c = ce.forward(a, p, ce.one_hot(sym)[:, :, None])
-    y = c["y"]
-    dz = (y - legal[:, :, None]) * y * (1 - y)
-    full = ce.grads_bptt(a, p, c, dz)["W"] * a.wmask
-    trunc = ce.grads_bptt(a, p, c, dz, truncate=True)["W"] * a.wmask
-    assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
-
-
-@pytest.mark.parametrize("a", [ce.PAPER_NET, ce.PAPER_NET_1997], ids=["forget", "no_forget"])
-def test_jacobians_match_finite_differences(a):
-    rng = np.random.default_rng(3)
-    p = ce.init_paper(a, rng, 2)
-    p["W"] += rng.uniform(-1, 1, p["W"].shape) * a.wmask
-    sym, _, _ = ce.Streams(rng, 1).take(8)
-    x = np.ascontiguousarray(np.broadcast_to(ce.one_hot(sym)[:, None], (8, 2, 1, 7)))
-    c = ce.forward(a, p, x)
-    J = ce.jacobians(a, p, c)
-    C = a.nc
-    for t in (1, 4, 7):
-        for s_ in range(2):
-            def step(z, t=t, s_=s_):
-                u = np.concatenate([x[t, s_, 0], z[C:], [1.0]])[None]
-                _, s, yc = ce.cell_step(a, p["W"][s_], u, z[None, :C])
-                return np.concatenate([s[0], yc[0]])
-            z0 = np.concatenate([c["s"][t, s_, 0], c["O"][t - 1, s_, 0, a.R]])
-            assert np.abs(numeric_jacobian(step, z0) - J[t - 1, s_, 0]).max() < 1e-7
-
-
-def test_forget_gate_scales_the_state_and_closed_gates_make_the_1997_cell_neutral():
-    rng = np.random.default_rng(4)
-    a = ce.PAPER_NET
-    p = ce.init_paper(a, rng, 1)
-    p["W"][:, -1, a.F] = -40.0                            # forget gates shut: the state is wiped
-    sym, _, _ = ce.Streams(rng, 1).take(10)
-    J = ce.jacobians(a, p, ce.forward(a, p, ce.one_hot(sym)[:, :, None]))
-    assert np.abs(J[..., :8, :8]).max() < 1e-12
-    b = ce.PAPER_NET_1997
-    p = ce.init_paper(b, rng, 1)
-    p["W"][:, -1, b.I] = -40.0                            # input gates shut: an exact integrator
-    p["W"][:, -1, b.O] = -40.0
-    J = ce.jacobians(b, p, ce.forward(b, p, ce.one_hot(sym)[:, :, None]))
-    ex = ce.qr_spectrum(J[:, 0, 0], k=8, n_transient=2)
-    assert np.allclose(ex, 0.0, atol=1e-9)
-
-
 def test_catalog_fast_path_is_forward_plus_bptt():
     rng = np.random.default_rng(6)
     for forget in (True, False):
-        a = ce.Arch(12, 1, forget, cell_bias=True, out_x=False, out="softmax")
+        a = catalog.catalog_cell(forget)
         p = {"W": rng.uniform(-1, 1, (2, a.D, a.H)), "V": rng.uniform(-1, 1, (2, 7, a.D)) * a.vmask}
         x = rng.normal(size=(6, 2, 3, 7))
         tgt = np.eye(7)[rng.integers(0, 7, (6, 2, 3))]
         s0, y0 = rng.normal(size=(2, 3, 12)), rng.uniform(-0.5, 0.5, (2, 3, 12))
-        c = ce.forward(a, p, x, s0, y0)
-        g1 = ce.grads_bptt(a, p, c, c["y"] - tgt)
-        g2, s_end, y_end = ce.catalog_loss_grads(a, p, x, tgt, s0, y0)
+        c = lstm.forward(a, p, x, s0, y0)
+        g1 = lstm.grads_bptt(a, p, c, c["y"] - tgt)
+        g2, s_end, y_end = catalog.catalog_loss_grads(a, p, x, tgt, s0, y0)
         for k in g1:
             assert np.abs(g1[k] - g2[k]).max() < 1e-12
         assert np.abs(s_end - c["s"][-1]).max() < 1e-12 and np.abs(y_end - c["yc_last"]).max() < 1e-12
