@@ -692,8 +692,9 @@ def _lr_list(text):
     if not text.strip():
         return ()
     v = tuple(bounded(float, 1e-12, 1.0)(t) for t in text.split(","))
-    if len(v) > 5:
-        raise argparse.ArgumentTypeError(f"at most 5 extra learning rates, got {len(v)}")
+    if len(v) > 5 or len(set(v)) < len(v) or LR in v:
+        raise argparse.ArgumentTypeError(f"at most 5 distinct extra learning rates other than the paper's "
+                                         f"{LR:g}, got {text!r}")
     return v
 
 
