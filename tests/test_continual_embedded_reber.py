@@ -11,8 +11,8 @@ from shared import cli
 from shared.lstm_gers import lstm
 
 STUB = ROOT / "stubs" / "continual-embedded-reber"
-ce = load_stub("continual-embedded-reber")
-catalog = ce.setting_module("catalog")
+reber = load_stub("continual-embedded-reber")
+catalog = reber.setting_module("catalog")
 
 # the Reber grammar written out again: (node, symbol) -> next node; node 5 is left by E
 EDGES = {(0, "T"): 1, (0, "P"): 2, (1, "S"): 1, (1, "X"): 3, (2, "T"): 2, (2, "V"): 4,
@@ -32,22 +32,23 @@ def parse_embedded(s):
 
 
 def test_weight_counts_are_the_papers():
-    assert ce.PAPER_NET.n_weights() == 424               # 4*2*15 + 12*16 + 7*16
-    assert ce.PAPER_NET_1997.n_weights() == 360          # 4*2*15 + 8*16 + 7*16
-    for a in (ce.PAPER_NET, ce.PAPER_NET_1997):
-        p = ce.init_paper(a, np.random.default_rng(0), 2)
+    assert reber.PAPER_NET.n_weights() == 424               # 4*2*15 + 12*16 + 7*16
+    assert reber.PAPER_NET_1997.n_weights() == 360          # 4*2*15 + 8*16 + 7*16
+    for a in (reber.PAPER_NET, reber.PAPER_NET_1997):
+        p = reber.init_paper(a, np.random.default_rng(0), 2)
         assert np.count_nonzero(p["W"][0]) + np.count_nonzero(p["V"][0]) == a.n_weights()
         assert np.all(p["W"][:, -1, a.G] == 0)           # no cell bias
         assert np.allclose(p["W"][:, -1, a.I], [-0.5, -1.0, -1.5, -2.0])
         assert np.allclose(p["W"][:, -1, a.O], [-0.5, -1.0, -1.5, -2.0])
-    assert np.allclose(ce.init_paper(ce.PAPER_NET, np.random.default_rng(0), 1)["W"][0, -1, ce.PAPER_NET.F],
-                       [0.5, 1.0, 1.5, 2.0])
+    a = reber.PAPER_NET
+    W = reber.init_paper(a, np.random.default_rng(0), 1)["W"]
+    assert np.allclose(W[0, -1, a.F], [0.5, 1.0, 1.5, 2.0])
 
 
 def test_stream_is_concatenated_embedded_strings_with_right_legal_sets():
-    sym, legal, start = ce.Streams(np.random.default_rng(1), 3).take(3000)
+    sym, legal, start = reber.Streams(np.random.default_rng(1), 3).take(3000)
     for i in range(3):
-        text = "".join(ce.SYMBOLS[k] for k in sym[:, i])
+        text = "".join(reber.SYMBOLS[k] for k in sym[:, i])
         starts = np.flatnonzero(start[:, i])
         assert starts[0] == 0 and all(text[b] == "B" for b in starts)
         pieces = [text[b:e] for b, e in zip(starts[:-1], starts[1:], strict=True)]
@@ -68,11 +69,11 @@ def test_stream_is_concatenated_embedded_strings_with_right_legal_sets():
 def test_correct_is_the_049_threshold():
     legal = np.array([[0, 1, 0, 0, 1, 0, 0]], dtype=bool)
     y = np.array([[0.1, 0.6, 0.2, 0.0, 0.52, 0.1, 0.3]])
-    assert ce.correct(y, legal)[0]
+    assert reber.correct(y, legal)[0]
     y[0, 4] = 0.50                                        # error 0.50 on a legal unit
-    assert not ce.correct(y, legal)[0]
+    assert not reber.correct(y, legal)[0]
     y[0, 4], y[0, 6] = 0.6, 0.495                         # an illegal unit too active
-    assert not ce.correct(y, legal)[0]
+    assert not reber.correct(y, legal)[0]
 
 
 def test_catalog_fast_path_is_forward_plus_bptt():
@@ -93,25 +94,25 @@ def test_catalog_fast_path_is_forward_plus_bptt():
 
 def test_training_resets_at_errors_and_freezes_solved_nets():
     rng = np.random.default_rng(7)
-    a = ce.PAPER_NET
-    p = ce.init_paper(a, rng, 2)
-    test = ce.Streams(rng, 2).take(50)[:2]
-    out = ce.train(a, p, rng, test, 0.5, 50, 400, 200)
+    a = reber.PAPER_NET
+    p = reber.init_paper(a, rng, 2)
+    test = reber.Streams(rng, 2).take(50)[:2]
+    out = reber.train(a, p, rng, test, 0.5, 50, 400, 200)
     assert out["n_trained"] == 400 and (out["n_streams"] > 10).all()     # untrained nets err often
     assert out["curve_test"].shape == (2, 2)
-    W0, st = p["W"].copy(), ce.new_state(a, 2)
-    ce.rtrl_step(a, p, st, np.eye(7)[[0, 1]], np.ones((2, 7)), np.array([0.0, 0.5])[:, None, None])
+    W0, st = p["W"].copy(), reber.new_state(a, 2)
+    reber.rtrl_step(a, p, st, np.eye(7)[[0, 1]], np.ones((2, 7)), np.array([0.0, 0.5])[:, None, None])
     assert np.array_equal(p["W"][0], W0[0]) and not np.array_equal(p["W"][1], W0[1])   # net 0 frozen
 
 
 def test_divergence_stops_with_the_step_and_the_quantity():
     rng = np.random.default_rng(8)
-    a = ce.PAPER_NET
-    p = ce.init_paper(a, rng, 2)
+    a = reber.PAPER_NET
+    p = reber.init_paper(a, rng, 2)
     p["V"][0, 0, 0] = np.nan
-    test = ce.Streams(rng, 2).take(20)[:2]
+    test = reber.Streams(rng, 2).take(20)[:2]
     with pytest.raises(cli.TrainingDiverged, match=r"step 100: forget W became non-finite"):
-        ce.train(a, p, rng, test, 0.5, 20, 100, 100, label="forget")
+        reber.train(a, p, rng, test, 0.5, 20, 100, 100, label="forget")
 
 
 def test_catalog_setting_runs_to_its_own_file(tmp_path):

@@ -7,15 +7,15 @@ from conftest import load_stub
 from shared.gradcheck import numeric_jacobian, rel_error
 from shared.lstm_gers import lstm
 
-tc = load_stub("timing-counting-spikes")
-dynamics = tc.stub_module("dynamics")
-catalog = tc.stub_module("catalog")
+timing = load_stub("timing-counting-spikes")
+dynamics = timing.stub_module("dynamics")
+catalog = timing.stub_module("catalog")
 
 
 def test_weight_count_is_the_papers_17():
-    theta = tc.init_params(np.random.default_rng(0), [True, False])
-    assert theta.shape == (2, 17) == (2, tc.N_WEIGHTS)
-    W, P, V = tc.split(theta)
+    theta = timing.init_params(np.random.default_rng(0), [True, False])
+    assert theta.shape == (2, 17) == (2, timing.N_WEIGHTS)
+    W, P, V = timing.split(theta)
     assert W.shape == (2, 3, 4) and P.shape == (2, 3) and V.shape == (2, 2)
     assert W[0].size + P[0].size + V[0].size == 17              # 4 units x (x, y_c, 1) + 3 peepholes + 2
     assert np.all(P[1] == 0) and np.all(P[0] != 0)              # the no-peephole net has 14 weights
@@ -23,17 +23,17 @@ def test_weight_count_is_the_papers_17():
 
 
 def test_init_biases():
-    theta = tc.init_params(np.random.default_rng(1), [True] * 5)
-    W, P, V = tc.split(theta)
-    assert np.all(W[:, 2, 0] == tc.BIAS_I) and np.all(W[:, 2, 1] == tc.BIAS_F)
-    assert np.all(W[:, 2, 3] == tc.BIAS_O)
+    theta = timing.init_params(np.random.default_rng(1), [True] * 5)
+    W, P, V = timing.split(theta)
+    assert np.all(W[:, 2, 0] == timing.BIAS_I) and np.all(W[:, 2, 1] == timing.BIAS_F)
+    assert np.all(W[:, 2, 3] == timing.BIAS_O)
     rest = np.concatenate([W[:, :2].reshape(5, -1), W[:, 2, 2:3], P, V], axis=1)
     assert np.abs(rest).max() <= 0.1
 
 
 def test_streams_follow_the_task_rules():
     kind, F = np.array([0, 0, 1, 2]), np.array([10, 49, 10, 10])
-    st = tc.Streams(kind, F, np.random.default_rng(2))
+    st = timing.Streams(kind, F, np.random.default_rng(2))
     cols = [st.next() for _ in range(3000)]
     x, tg, m, ev = (np.array(c) for c in zip(*cols, strict=True))
     for j in (0, 1):                                            # MSD: intervals F or F + 1, target I
@@ -51,7 +51,7 @@ def test_streams_follow_the_task_rules():
 
 def test_test_streams_have_the_requested_events():
     kind, F = np.array([0, 0, 1, 2]), np.array([10, 49, 10, 10])
-    x, tg, m, ev, valid = tc.test_streams(kind, F, np.random.default_rng(3), 50)
+    x, tg, m, ev, valid = timing.test_streams(kind, F, np.random.default_rng(3), 50)
     assert np.all((m * valid)[:, :2].sum(0) == 50)
     assert valid[:, 2].sum() == valid[:, 3].sum() == 500
     assert np.all((ev & valid).sum(0) == 50)
@@ -67,15 +67,16 @@ def test_scalar_step_and_jacobian_are_the_cores():
     theta = rng.uniform(-1, 1, size=(4, 17))
     x = rng.normal(size=(6, 4))
     lin = np.array([False, True, False, True])
-    cache, y, _ = tc.run_sequence(theta, x, lin)
+    cache, y, _ = timing.run_sequence(theta, x, lin)
+    J_core = lstm.jacobians(timing.CELL, timing.core_params(theta), cache)     # J[t-1] = dz(t)/dz(t-1)
     s, yc = np.zeros(4), np.zeros(4)
     for t in range(6):
-        J = tc.jacobian(theta, x[t], s, yc)
+        J = timing.jacobian(theta, x[t], s, yc)
         if t:
-            assert rel_error(J, lstm.jacobians(tc.CELL, tc.core_params(theta), cache)[t - 1, :, 0]) < 1e-12
-        _, _, s, yc = tc.step(theta, x[t], s, yc)
+            assert rel_error(J, J_core[t - 1, :, 0]) < 1e-12
+        _, _, s, yc = timing.step(theta, x[t], s, yc)
         assert rel_error(s, cache["s"][t + 1, :, 0, 0]) < 1e-12
-        assert rel_error(tc.output(theta, yc, lin)[0], y[t]) < 1e-12
+        assert rel_error(timing.output(theta, yc, lin)[0], y[t]) < 1e-12
 
 
 def test_catalog_fast_path_is_the_cores_tanh_peephole_lstm():
@@ -100,11 +101,11 @@ def test_jacobian_matches_finite_differences():
     rng = np.random.default_rng(5)
     theta = rng.uniform(-1, 1, size=(4, 17))
     x, s, yc = rng.normal(size=4), rng.normal(size=4), rng.normal(size=4)
-    J = tc.jacobian(theta, x, s, yc)
+    J = timing.jacobian(theta, x, s, yc)
     for j in range(4):
         def f(z, j=j):
             th = theta[j:j + 1]
-            _, _, s1, y1 = tc.step(th, x[j:j + 1], z[:1], z[1:])
+            _, _, s1, y1 = timing.step(th, x[j:j + 1], z[:1], z[1:])
             return np.concatenate([s1, y1])
         Jn = numeric_jacobian(f, np.array([s[j], yc[j]]))
         np.testing.assert_allclose(J[j], Jn, rtol=1e-6, atol=1e-8)
@@ -114,14 +115,14 @@ def test_rtrl_step_equals_forward_step():
     rng = np.random.default_rng(6)
     theta = rng.uniform(-1, 1, size=(3, 17))
     lin = np.array([0.0, 1.0, 0.0])
-    net = tc.RTRL(theta, lin)
+    net = timing.RTRL(theta, lin)
     s, yc = np.zeros(3), np.zeros(3)
     for _ in range(20):
         x = rng.normal(size=3)
         _, y = net.step(x, np.zeros(3), np.zeros(3))
-        _, _, s, yc = tc.step(theta, x, s, yc)
+        _, _, s, yc = timing.step(theta, x, s, yc)
         np.testing.assert_allclose(net.s, s)
-        np.testing.assert_allclose(y, tc.output(theta, yc, lin.astype(bool))[0])
+        np.testing.assert_allclose(y, timing.output(theta, yc, lin.astype(bool))[0])
 
 
 def test_hand_set_nets_solve_gts_and_msd():
@@ -131,12 +132,12 @@ def test_hand_set_nets_solve_gts_and_msd():
     bug in the scoring."""
     theta, kind, F, lin, tol, peep, names = dynamics.constructed_nets()
     assert np.all(theta[~peep, 12:15] == 0)                     # the counters use no peephole
-    ok, n = tc.evaluate(theta, lin, tol, tc.test_streams(kind, F, np.random.default_rng(0), 300))
+    ok, n = timing.evaluate(theta, lin, tol, timing.test_streams(kind, F, np.random.default_rng(0), 300))
     assert ok.all() and np.all(n == 300), n
     # breaking the timer's peephole breaks GTS
     broken = theta.copy()
     broken[0, 14] = 0.0
-    ok, n = tc.evaluate(broken, lin, tol, tc.test_streams(kind, F, np.random.default_rng(0), 300))
+    ok, n = timing.evaluate(broken, lin, tol, timing.test_streams(kind, F, np.random.default_rng(0), 300))
     assert not ok[0] and n[0] == 0
 
 

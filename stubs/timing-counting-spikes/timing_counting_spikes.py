@@ -563,6 +563,9 @@ def variant_metrics(sel, kind, out, passed, test_ev, dyn, theta, theta0):
             "slope_s_cv": _finite(dyn["slope_cv"][sel]) if msd else None}
 
 
+VARIANTS = (("peephole", True), ("no_peephole", False))
+
+
 def group_name(lr):
     return "paper_lr" if lr == LR else f"lr_{lr:g}"
 
@@ -661,9 +664,10 @@ def main(args):
     dyn = analysis.trained_dynamics(theta, nets, test, sizes)
     built = analysis.constructed_report(r["eval"], sizes["test_events"], sizes["L_dyn"], sizes["L_dyn"] // 2,
                                sizes["rec_len"], sizes["kick_at"])
-    metrics = {group_name(lr): {name: {("peephole" if peep else "no_peephole"): variant_metrics(
+    metrics = {group_name(lr): {name: {variant: variant_metrics(
         (nets["lr"] == lr) & (nets["task"] == ti) & (nets["peep"] == peep), kind, out, passed, test_ev, dyn,
-        theta, theta0) for peep in (True, False)} for ti, (name, kind, *_) in enumerate(TASKS)} for lr in lrs}
+        theta, theta0) for variant, peep in VARIANTS} for ti, (name, kind, *_) in enumerate(TASKS)}
+        for lr in lrs}                                                 # learning rate -> task -> variant
     metrics["constructed"] = built
     metrics["timing"] = {"train_wall_s": train_s, "us_per_step_all_nets": 1e6 * train_s / out["steps"]}
     arrays = paper_arrays(nets, theta0, theta, out, dyn, free_run(theta, snap_x, nets["linear"]))
