@@ -17,7 +17,7 @@ VARIANTS = {
         2, 3, peephole=True, squash=lstm.TANH, cell_bias=True, out_x=False, out="linear"),
     "peephole 1x1 identity (timing)": lstm.Cell(1, 1, peephole=True, squash=lstm.IDENTITY, cell_bias=True,
                                                  out_x=False, out="linear"),
-    "blocks 3x2 forget, logistic 2000": lstm.Cell(4, 3, 2, squash=lstm.LOGISTIC_2000),
+    "blocks 3x2 forget, logistic 2000, row layout": lstm.Cell(4, 3, 2, squash=lstm.LOGISTIC_2000, rows=True),
     "blocks 2x3 no forget, GERS, softmax": lstm.Cell(3, 2, 3, forget=False, out="softmax", n_out=4),
     "blocks 3x1 forget, tanh, cell bias": lstm.Cell(2, 3, squash=lstm.TANH, cell_bias=True, n_out=2),
 }
@@ -59,17 +59,17 @@ def test_fast_forward_is_the_papers_unit_by_unit_step(name):
             assert rel_error(c["yc_last"][i, n], yc) < 1e-12
 
 
-def test_step_layouts_agree():
-    """u (S, N, D) is one matrix product per net, u (S, N, 1, D) one product per row: the same
-    numbers up to rounding (the stubs pick the layout their recorded runs used)."""
-    a = VARIANTS["blocks 3x2 forget, logistic 2000"]
+def test_the_two_layouts_agree():
+    """One matrix product per net or one vector-matrix product per row (Cell.rows): the same
+    numbers up to rounding (each stub keeps the layout its recorded runs used)."""
     rng = np.random.default_rng(1)
-    p = random_params(a, rng, 3)
-    u, s = rng.normal(size=(3, 5, a.D)), rng.normal(size=(3, 5, a.nc))
-    one = lstm.step(a, p, u, s)
-    rows = lstm.step(a, p, u[..., None, :], s[..., None, :])
-    for v, w in zip(one, rows, strict=True):
-        assert np.abs(v - w[..., 0, :]).max() < 1e-14
+    per_net, per_row = lstm.Cell(4, 3, 2), lstm.Cell(4, 3, 2, rows=True)
+    p = random_params(per_net, rng, 3)
+    u, s = rng.normal(size=(3, 5, per_net.D)), rng.normal(size=(3, 5, per_net.nc))
+    for v, w in zip(lstm.step(per_net, p, u, s), lstm.step(per_row, p, u, s), strict=True):
+        assert np.abs(v - w).max() < 1e-14
+    x = rng.normal(size=(6, 3, 5, 4))
+    assert np.abs(lstm.forward(per_net, p, x)["y"] - lstm.forward(per_row, p, x)["y"]).max() < 1e-14
 
 
 @pytest.mark.parametrize("name", VARIANTS)
@@ -91,7 +91,7 @@ def test_exact_bptt_matches_finite_differences(name):
     assert max(errs.values()) < 1e-6, errs
 
 
-@pytest.mark.parametrize("name", ["peephole 2x1 GERS", "blocks 3x2 forget, logistic 2000"])
+@pytest.mark.parametrize("name", ["peephole 2x1 GERS", "blocks 3x2 forget, logistic 2000, row layout"])
 def test_truncation_cuts_only_the_recurrent_paths(name):
     """The truncated gradient differs from the exact one (so the stubs' RTRL checks are not
     vacuous), except for the output weights; with the recurrent weights and peepholes at zero

@@ -107,16 +107,19 @@ class Cell:
     forget: forget gates (False: the 1997 cell); peephole: peephole weights P (one cell per block);
     squash: g and h (GERS, LOGISTIC_2000, TANH, IDENTITY); cell_bias: the cell inputs have a bias;
     out_x: the output units see the inputs; out: 'sigmoid', 'softmax' or 'linear' output units.
+    rows: every row of a batch (S, N, ...) gets its own vector-matrix product instead of one matrix
+    product per net; the two round differently in the last bit, and a stub keeps the one its
+    recorded runs used.
     """
 
     def __init__(self, K, nb, bs=1, forget=True, peephole=False, squash=GERS, cell_bias=False,
-                 out_x=True, n_out=None, out="sigmoid"):
+                 out_x=True, n_out=None, out="sigmoid", rows=False):
         if peephole and (bs != 1 or not forget):
             raise ValueError("peephole cells here have one cell per block and a forget gate")
         if out not in ("sigmoid", "softmax", "linear"):
             raise ValueError(f"unknown output units {out!r}")
         self.K, self.nb, self.bs, self.nc = K, nb, bs, nb * bs
-        self.forget, self.peephole, self.squash, self.out = forget, peephole, squash, out
+        self.forget, self.peephole, self.squash, self.out, self.rows = forget, peephole, squash, out, rows
         self.n_out = K if n_out is None else n_out
         nf = nb if forget else 0
         self.I = slice(0, nb)
@@ -153,18 +156,23 @@ def _lead(v, ndim):
     return v.reshape(v.shape[:1] + (1,) * (ndim - v.ndim) + v.shape[1:])
 
 
+def _times(cell, u, M):
+    """u (S, ..., D) @ M (S, D, X) per net -> (S, ..., X), in the cell's layout (``Cell.rows``)."""
+    if cell.rows:
+        return np.matmul(u[..., None, :], _lead(M, u.ndim + 1))[..., 0, :]
+    return np.matmul(u, _lead(M, u.ndim))
+
+
 # ----------------------------------------------------------------------------------------------
 # Forward
 # ----------------------------------------------------------------------------------------------
 def step(cell, p, u, s_prev):
-    """One step of S nets. u (S, ..., D) = [x, y_c(t-1), 1], s_prev (S, ..., C) = s(t-1).
-
-    The weights broadcast over the middle axes: u (S, N, D) is one matrix product per net; u
-    (S, N, 1, D) one vector-matrix product per row (the two round differently in the last bit).
+    """One step of S nets. u (S, ..., D) = [x, y_c(t-1), 1], s_prev (S, ..., C) = s(t-1); the
+    weights broadcast over the middle axes (at least one unless ``cell.rows``).
     Returns act (S, ..., H) = [y_in, y_phi, g, y_out] (cell-input columns hold g), s(t), y_c(t).
     """
     a = cell
-    net = np.matmul(u, _lead(p["W"], u.ndim))
+    net = _times(a, u, p["W"])
     if a.peephole:
         P = p["P"]
         net[..., a.I] += _lead(P[:, 0], net.ndim) * s_prev
@@ -198,7 +206,7 @@ def output(cell, z):
 def readout(cell, V, o):
     """o (S, ..., D) = [x, y_c, 1] -> net inputs z and outputs y (S, ..., K_out), the weights
     broadcast over the middle axes as in ``step``."""
-    z = np.matmul(o, _lead(np.swapaxes(V, -1, -2), o.ndim))
+    z = _times(cell, o, np.swapaxes(V, -1, -2))
     return z, output(cell, z)
 
 
@@ -223,7 +231,8 @@ def forward(cell, p, x, s0=None, y0=None):
         U[t, ..., a.R] = yc
         act[t], s[t + 1], yc = step(a, p, U[t], s[t])
         Oin[t, ..., a.R] = yc
-    z = np.matmul(Oin, np.swapaxes(p["V"], 1, 2))        # (L, S, N, D) @ (S, D, K_out)
+    VT = np.swapaxes(p["V"], 1, 2)                       # (S, D, K_out)
+    z = np.matmul(Oin[..., None, :], VT[:, None])[..., 0, :] if a.rows else np.matmul(Oin, VT)
     return {"U": U, "act": act, "s": s, "O": Oin, "z": z, "y": output(a, z), "yc_last": yc}
 
 

@@ -139,9 +139,10 @@ def one_hot(sym):
 # ----------------------------------------------------------------------------------------------
 # The net: memory blocks with (or without) forget gates (shared/lstm_gers)
 # ----------------------------------------------------------------------------------------------
-# g and h in the logistic form of the 2000 paper (the recorded runs' arithmetic)
-PAPER_NET = lstm.Cell(NX, 4, 2, forget=True, squash=lstm.LOGISTIC_2000)
-PAPER_NET_1997 = lstm.Cell(NX, 4, 2, forget=False, squash=lstm.LOGISTIC_2000)
+# g and h in the logistic form of the 2000 paper, one vector-matrix product per row (the online
+# step's layout): the recorded runs' arithmetic
+PAPER_NET = lstm.Cell(NX, 4, 2, forget=True, squash=lstm.LOGISTIC_2000, rows=True)
+PAPER_NET_1997 = lstm.Cell(NX, 4, 2, forget=False, squash=lstm.LOGISTIC_2000, rows=True)
 BIAS_STEPS = np.array([0.5, 1.0, 1.5, 2.0])
 
 
@@ -183,7 +184,7 @@ def rtrl_step(a, p, st, xt, dt, scale=None):
     u[:, :NX] = xt
     u[:, a.R] = st["yc"]
     u[:, -1] = 1.0
-    act, s_new, yc = (v[:, 0] for v in lstm.step(a, p, u[:, None], s[:, None]))   # one row per net
+    act, s_new, yc = lstm.step(a, p, u, s)
     yi, g, yo = act[:, a.I], act[:, a.G], act[:, a.O]
     yi_c = a.per_cell(yi)
     if a.forget:
@@ -250,10 +251,9 @@ def symbols_until_error(a, p, test, cap):
     eye = np.eye(NX)
     for t in range(cap):
         u[..., :NX] = eye[sym[t]]
-        _, s, yc = (v[..., 0, :] for v in lstm.step(a, p, u[..., None, :], s[..., None, :]))
+        _, s, yc = lstm.step(a, p, u, s)
         u[..., a.R] = yc
-        _, y = lstm.readout(a, p["V"], u[..., None, :])      # one vector-matrix product per row
-        y = y[..., 0, :]
+        _, y = lstm.readout(a, p["V"], u)
         bad = alive & ~correct(y, legal[t])
         run[bad] = t
         alive &= ~bad

@@ -30,7 +30,7 @@ TITLE = "Continual embedded Reber grammar: the earlier catalog's setting"
 def catalog_cell(forget):
     """12 one-cell blocks (forget gates or not), cell biases, a softmax on [y_c, 1]."""
     return lstm.Cell(NX, CAT["cells"], 1, forget=forget, squash=lstm.LOGISTIC_2000, cell_bias=True,
-                     out_x=False, out="softmax")
+                     out_x=False, out="softmax", rows=True)
 
 
 CAT = {"cells": 12, "lr": 0.01, "clip": 5.0, "chunk": 75, "state_clip": 50.0, "chunks": 2000,
