@@ -44,6 +44,34 @@ nonneg_int = _int_at_least(0)
 positive_int = _int_at_least(1)
 
 
+def int_range(lo, hi):
+    """argparse type: an integer in [lo, hi]; the upper bound refuses a size that would run for
+    hours or exhaust memory, with one line instead of a run that never ends."""
+    at_least = _int_at_least(lo)
+
+    def parse(text):
+        v = at_least(text)
+        if v > hi:
+            raise argparse.ArgumentTypeError(f"must be <= {hi}, got {v}")
+        return v
+    parse.__name__ = "integer"
+    return parse
+
+
+def float_range(lo, hi):
+    """argparse type: a finite float with lo < value <= hi (e.g. a learning rate in (0, 1])."""
+    def parse(text):
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not np.isfinite(v) or not lo < v <= hi:
+            raise argparse.ArgumentTypeError(f"must be a number in ({lo:g}, {hi:g}], got {text}")
+        return v
+    parse.__name__ = "number"
+    return parse
+
+
 def positive_float(text):
     """argparse type: a finite float > 0."""
     try:

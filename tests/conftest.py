@@ -33,3 +33,26 @@ def run_stub(d, *args, timeout=300, script=None):
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")
     cmd = [sys.executable, str(script or stub_script(d)), *map(str, args)]
     return subprocess.run(cmd, cwd=d, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def committed_tree(dest):
+    """The repository as committed (git HEAD) under ``dest``, without .npz/.png, or ROOT itself
+    when this is not a git checkout. Tests of generated pages read this tree, so that a user's
+    re-run of a stub (new wall time, or float noise from another CPU) does not fail them: they
+    check committed results against committed pages."""
+    import shutil
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "-q", "HEAD"],
+                              capture_output=True, text=True, timeout=30)
+        if head.returncode != 0 or not shutil.which("tar"):
+            return ROOT
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD", "--", ".",
+                                  ":(exclude)*.npz", ":(exclude)*.png"], capture_output=True, timeout=120)
+        if archive.returncode != 0:
+            return ROOT
+    except (OSError, subprocess.SubprocessError):
+        return ROOT
+    dest = pathlib.Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True, timeout=120)
+    return dest
