@@ -651,19 +651,15 @@ def main(args):
                                 headline=headline, lyapunov=lyapunov), arrays, timer)
 
 
-def bounded(kind, lo, hi):
-    """argparse type: an int or float in [lo, hi] (NaN and inf refused), one line otherwise."""
-    def parse(text):
-        try:
-            v = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, "
-                                             f"got {text!r}") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"must be between {lo:,} and {hi:,}, got {text}")
-        return v
-    parse.__name__ = kind.__name__
-    return parse
+def _momentum(text):
+    """argparse type: a momentum in [0, 0.9999] (0: plain gradient descent)."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 <= v <= 0.9999:                            # NaN fails too
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 0.9999], got {text}")
+    return v
 
 
 def _lr_list(text):
@@ -681,26 +677,26 @@ def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "the paper's nets and online learning rule (the headline)",
         "catalog": "the earlier catalog's tanh cells with Adam, BCE and full BPTT, timed"})
-    parser.add_argument("--nets-per-lr", type=bounded(int, 1, 1000), default=10,
+    parser.add_argument("--nets-per-lr", type=cli.int_range(1, 1000), default=10,
                         help="nets per learning rate and language; all nets train at once")
     parser.add_argument("--lrs", type=_lr_list, default=[1e-2, 1e-3, 1e-5],
                         help="learning rates, comma-separated; the first one is the headline's")
-    parser.add_argument("--momentum", type=bounded(float, 0.0, 0.9999), default=0.99, help="momentum")
-    parser.add_argument("--budget-cfl", type=bounded(int, 1, 100_000_000), default=150_000,
+    parser.add_argument("--momentum", type=_momentum, default=0.99, help="momentum, in [0, 0.9999]")
+    parser.add_argument("--budget-cfl", type=cli.int_range(1, 100_000_000), default=150_000,
                         help="training budget in symbols per net, a^n b^n")
-    parser.add_argument("--budget-csl", type=bounded(int, 1, 100_000_000), default=200_000,
+    parser.add_argument("--budget-csl", type=cli.int_range(1, 100_000_000), default=200_000,
                         help="training budget in symbols per net, a^n b^n c^n")
-    parser.add_argument("--test-every", type=bounded(int, 1, 1_000_000), default=2_000,
+    parser.add_argument("--test-every", type=cli.int_range(1, 1_000_000), default=2_000,
                         help="test every net after this many training symbols (stopping rule)")
-    parser.add_argument("--curve-max", type=bounded(int, TRAIN_N, 10_000), default=100,
+    parser.add_argument("--curve-max", type=cli.int_range(TRAIN_N, 10_000), default=100,
                         help="largest n of the tests during training (the learning curve; >= 10)")
-    parser.add_argument("--test-max", type=bounded(int, 1, 10_000), default=1000,
+    parser.add_argument("--test-max", type=cli.int_range(1, 10_000), default=1000,
                         help="largest n of the final generalisation test")
-    parser.add_argument("--lyap-n", type=bounded(int, 3, 10_000), default=200,
+    parser.add_argument("--lyap-n", type=cli.int_range(3, 10_000), default=200,
                         help="n of the long string for the dynamics and Lyapunov exponents")
-    parser.add_argument("--catalog-nets", type=bounded(int, 1, 1000), default=5,
+    parser.add_argument("--catalog-nets", type=cli.int_range(1, 1000), default=5,
                         help="--setting catalog only: nets per language trained at once")
-    parser.add_argument("--workers", type=bounded(int, 1, 2), default=2,
+    parser.add_argument("--workers", type=cli.int_range(1, 2), default=2,
                         help="--setting catalog only: processes (one language each)")
     return parser
 

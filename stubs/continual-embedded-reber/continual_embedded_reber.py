@@ -41,7 +41,6 @@ W (S, D, H): [input gates (B) | forget gates (B, absent in the 1997 cell) | cell
 output gates (B)], rows [x (7), y_c(t-1) (C), 1] (cell-bias entries masked to zero in the paper's
 net); V (S, 7, D) rows B T P S X V E, columns [x (7), y_c(t) (C), 1].
 """
-import argparse
 import importlib
 import os
 import pathlib
@@ -568,36 +567,21 @@ def main(args):
                                 headline=headline, lyapunov=lyapunov_record(sizes, lyap)), arrays, timer)
 
 
-def bounded(kind, lo, hi):
-    """argparse type: an int or float in [lo, hi] (NaN and inf refused), one line otherwise."""
-    def parse(text):
-        try:
-            v = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, "
-                                             f"got {text!r}") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"must be between {lo:,} and {hi:,}, got {text}")
-        return v
-    parse.__name__ = kind.__name__
-    return parse
-
-
 def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "the paper's protocol with the stream cap lowered (the headline)",
         "catalog": "the earlier catalog's 12-cell nets with Adam and chunked BPTT, timed"})
-    parser.add_argument("--n-nets", type=bounded(int, 1, 1000), default=20,
+    parser.add_argument("--n-nets", type=cli.int_range(1, 1000), default=20,
                         help="nets per kind, trained at once")
-    parser.add_argument("--stream-cap", type=bounded(int, 1, 1_000_000), default=10_000,
+    parser.add_argument("--stream-cap", type=cli.int_range(1, 1_000_000), default=10_000,
                         help="symbols without error that meet the criterion (paper: 10^6)")
-    parser.add_argument("--max-symbols", type=bounded(int, 1, 100_000_000), default=250_000,
+    parser.add_argument("--max-symbols", type=cli.int_range(1, 100_000_000), default=250_000,
                         help="training budget in symbols per net")
-    parser.add_argument("--test-every", type=bounded(int, 1, 10_000_000), default=25_000,
+    parser.add_argument("--test-every", type=cli.int_range(1, 10_000_000), default=25_000,
                         help="test every net on the test streams after this many training symbols")
-    parser.add_argument("--lr", type=bounded(float, 1e-12, 100.0), default=0.5,
+    parser.add_argument("--lr", type=cli.float_range(0.0, 100.0), default=0.5,
                         help="learning rate (paper: 0.5)")
-    parser.add_argument("--catalog-nets", type=bounded(int, 1, 1000), default=1,
+    parser.add_argument("--catalog-nets", type=cli.int_range(1, 1000), default=1,
                         help="--setting catalog only: nets per kind trained at once")
     return parser
 

@@ -676,26 +676,11 @@ def main(args):
                                 lyapunov=lyapunov_record(metrics, built, sizes)), arrays, timer)
 
 
-def bounded(kind, lo, hi):
-    """argparse type: an int or float in [lo, hi] (NaN and inf refused), one line otherwise."""
-    def parse(text):
-        try:
-            v = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, "
-                                             f"got {text!r}") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"must be between {lo:,} and {hi:,}, got {text}")
-        return v
-    parse.__name__ = kind.__name__
-    return parse
-
-
 def _lr_list(text):
     """argparse type: up to 5 comma-separated learning rates in (0, 1] ('' for none)."""
     if not text.strip():
         return ()
-    v = tuple(bounded(float, 1e-12, 1.0)(t) for t in text.split(","))
+    v = tuple(cli.float_range(0.0, 1.0)(t) for t in text.split(","))
     if len(v) > 5 or len(set(v)) < len(v) or LR in v:
         raise argparse.ArgumentTypeError(f"at most 5 distinct extra learning rates other than the paper's "
                                          f"{LR:g}, got {text!r}")
@@ -706,15 +691,15 @@ def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "the paper's MSD, GTS and PFG tasks with its 17-weight net (the headline)",
         "catalog": "the earlier catalog's invented interval-reproduction task, for the speed comparison"})
-    parser.add_argument("--n-seeds", type=bounded(int, 1, 1000), default=10,
+    parser.add_argument("--n-seeds", type=cli.int_range(1, 1000), default=10,
                         help="nets per task and variant (peephole / none), all trained at once")
-    parser.add_argument("--max-steps", type=bounded(int, 1, 100_000_000), default=600_000,
+    parser.add_argument("--max-steps", type=cli.int_range(1, 100_000_000), default=600_000,
                         help="cap on training time steps per net (the paper's cap: 1e7-1e8 streams)")
     parser.add_argument("--diag-lrs", type=_lr_list, default=(1e-4,),
                         help="comma-separated extra learning rates trained beside the paper's 1e-5")
-    parser.add_argument("--test-every", type=bounded(int, 1, 100_000_000), default=50_000,
+    parser.add_argument("--test-every", type=cli.int_range(1, 100_000_000), default=50_000,
                         help="steps between tests of nets that completed a 100-event training stream")
-    parser.add_argument("--catalog-seeds", type=bounded(int, 1, 1000), default=1,
+    parser.add_argument("--catalog-seeds", type=cli.int_range(1, 1000), default=1,
                         help="--setting catalog: seeds per variant")
     return parser
 
