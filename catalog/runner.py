@@ -249,7 +249,9 @@ def summarise(root, slug, seeds, tag="", quick=False):
     for i, h in enumerate(committed["headline"]):
         verdicts, values = {}, []
         for s, res in per_seed.items():
-            if i < len(res["headline"]) and res["headline"][i]["name"] == h["name"]:
+            # rows match by position: the same stub and flags write the same rows in the same order
+            # (names may carry the run's sizes, and their wording may have been edited since)
+            if i < len(res["headline"]) and len(res["headline"]) == len(committed["headline"]):
                 verdicts[s] = res["headline"][i]["verdict"]
                 x = first_number(res["headline"][i])
                 if x is not None:

@@ -395,13 +395,12 @@ def headline_rows(ex, cfg, n_par, trm):
     trm_ex = np.asarray(trm["exact_last"])
     gap = trm_ex - ex["last"] if len(trm_ex) == len(ex["last"]) else None
     gmean = float(trm_ex.mean() - ex["mean"])
-    # "(notes 7.5)" marks the pre-registered bar; the README's Sources paragraph states it
     rows.append(headline_row(
         "TRM - HRM gap in test exact at equal data, weights (+-1 %) and optimizer steps",
         round(gmean, 4), round((PAPER_TRM - PAPER_HRM) / 100, 4), verdict_gap(gap, gmean),
         note=f"TRM {float(trm_ex.mean()):.3f} (trm-maze results.json, {trm['n_params']} weights) vs HRM "
              f"{ex['mean']:.3f}; per seed {np.round(gap, 3).tolist() if gap is not None else 'n/a'}; "
-             f"bar >= +{TARGET_GAP:.2f} in every seed (notes 7.5); paper gap on 30x30 Maze-Hard, so "
+             f"bar >= +{TARGET_GAP:.2f} in every seed (pre-registered); paper gap on 30x30 Maze-Hard, so "
              f"partial at best here"))
     return rows, gap
 

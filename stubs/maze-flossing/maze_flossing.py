@@ -353,7 +353,6 @@ def headline_rows(xs, ms, xcfg, mcfg):
     gap = xs["mean_abs_lambda_flossed_arms"]
     before, after = gap["before"], gap["after_pre"]
     lo_d, hi_d = ms["delta_ci95"]
-    # "(notes 7.5)" marks the pre-registered bars; the README's Sources paragraph states them
     return [
         headline_row("delayed XOR positive control: runs solved (test accuracy >= "
                      f"{xcfg['solved']}), pre-flossed vs plain",
@@ -363,7 +362,7 @@ def headline_rows(xs, ms, xcfg, mcfg):
                      note=f"delays {list(xcfg['delays'])} x {xcfg['n_seeds']} seeds per arm, "
                           f"Engelken's N, T, "
                           f"epochs, optimiser and flossing schedule; bar: pre-flossed success > plain "
-                          f"(notes 7.5); yes = both flossed arms beat plain, partial = one"),
+                          f"(pre-registered); yes = both flossed arms beat plain, partial = one"),
         headline_row("flossing drives the exponents to 0: mean |lambda_i| before -> after pre-flossing "
                      "(XOR RNN)", f"{before:.3f} -> {after:.3f}", "-> 0", verdict_towards_zero(before, after),
                      note=f"{xcfg['k']} exponents over a {xcfg['horizon']}-step horizon, flossed arms, "
@@ -373,7 +372,7 @@ def headline_rows(xs, ms, xcfg, mcfg):
                      note=(f"CI [{lo_d:+.3f}, {hi_d:+.3f}], sign-flip p {ms['delta_sign_flip_p']:.3f}, "
                            if lo_d is not None else "no CI or test with one seed, ")
                           + f"{len(ms['delta'])} seeds; "
-                          f"bar 'weak' = CI within +-0.02 (notes 7.5); plain "
+                          f"bar 'weak' = CI within +-0.02 (pre-registered); plain "
                           f"{np.round(ms['exact_plain'], 3).tolist()}, "
                           f"flossed {np.round(ms['exact_flossed'], 3).tolist()}; "
                           f"9x9 mazes, {mcfg['steps']} steps: "

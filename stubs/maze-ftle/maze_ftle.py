@@ -176,7 +176,7 @@ def safe_auc(pos, neg):
 
 
 def analyse(tr, cfg):
-    """Every quantity the note's bars need, for one seed's trajectories (arrays (M, ...))."""
+    """Every quantity the pre-registered bars need, for one seed's trajectories (arrays (M, ...))."""
     log_r, ok_all = tr["log_r"], tr["ok"]
     n_maps = log_r.shape[1]
     lam = log_r.mean(1)                                         # (M, k)
@@ -389,7 +389,7 @@ def headline_rows(c, cfg, picked_steps):
         headline_row("AUC(-spectral mean of the top 8 -> correct), mean of seeds",
                      mean4(c["auc_spectral_mean"]), SEED_AUC_MEAN, verdict_spectral_mean(c),
                      note=f"per seed {r3(c['auc_spectral_mean'])}; "
-                          f"no separate bar in the note (the lambda1 bar "
+                          f"no separate pre-registered bar (the lambda1 bar "
                           f"{BAR_AUC} used)"),
         headline_row("early window (first 1/4 of sub-updates) AUC(-lambda1) among not-yet-solved, "
                      "mean of seeds",

@@ -101,7 +101,7 @@ def checkpoints(res, a, out):
     """Test exact accuracy at N_sup per EMA checkpoint, the band and the picked checkpoint."""
     st, ex, pick = a["curve_steps"], a["curve_exact"], a["picked"]
     fig, ax = plt.subplots(figsize=(6, 3.6))
-    ax.axhspan(0.3, 0.9, color="tab:green", alpha=0.1, label="30-90 % band (note 7.5)")
+    ax.axhspan(0.3, 0.9, color="tab:green", alpha=0.1, label="30-90 % band (pre-registered)")
     for s in range(ex.shape[1]):
         ax.plot(st, ex[:, s], "o-", color=f"C{s}", label=f"seed {s}")
         ax.plot(st[pick[s]], ex[pick[s], s], "*", color=f"C{s}", ms=16, mec="k")

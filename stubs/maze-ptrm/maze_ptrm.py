@@ -255,21 +255,20 @@ def verdict_rho(rho, p_rho):
 
 def headline_rows(cfg, sigma, gain, sel, det_ok, r, st, n_head, n_sweep):
     K = cfg["K"]
-    # "(notes 7.5)" marks the pre-registered bars; the README's Sources paragraph states them
     return [
         headline_row(f"Q-selected exact minus deterministic exact (K = {K}, sigma = {sigma}), mean of seeds",
                      round(float(gain.mean()), 4), round(PAPER_GAIN / 100, 4), verdict_gain(gain),
                      note=f"per seed {r3(gain)}: Q-selected {r3(sel.mean(1))} vs deterministic "
                           f"{r3(det_ok.mean(1))} on "
                           f"{n_head} held-out mazes; any rollout right {r3(r['ok'].any(2).mean(1))}; bar >= "
-                          f"+{BAR_GAIN} in every seed (notes 7.5); sigma picked on {n_sweep} other mazes; "
+                          f"+{BAR_GAIN} in every seed (pre-registered); sigma picked on {n_sweep} other mazes; "
                           f"paper: PTRM on Sudoku-Extreme 87.4 -> 98.75 %"),
         headline_row("Spearman rho(Q, -stability proxy), rollouts of mixed-success mazes, mean of seeds",
                      mean4(st["rho"]), None, verdict_rho(st["rho"], st["p_rho"]),
                      note=f"per seed {r3(st['rho'])}, one-sided permutation p {r3(st['p_rho'])} "
                           f"({cfg['n_perm']} shuffles), {st['n_mixed']} mixed mazes x {K} rollouts; mean "
                           f"within-maze rho {r3(st['rho_within'])}; bar rho >= {BAR_RHO}, p < {BAR_P} "
-                          f"in every seed (notes 7.5); the seed reports a correlation, no number"),
+                          f"in every seed (pre-registered); the seed reports a correlation, no number"),
     ]
 
 

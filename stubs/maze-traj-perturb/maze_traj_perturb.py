@@ -375,7 +375,7 @@ def headline_rows(comp, fps, P_, B_eq, B_cm, cfg):
         headline_row(f"Delta best-checkpoint exact, perturbed - baseline, equal steps ({Nst}), "
                      f"{S} paired seeds",
                      round(eb["mean"], 4), SEED_DELTA_BEST, verdict_gain(eb),
-                     note=f"{fmt(eb)}; bar: mean >= +{BAR_DELTA:.2f} and p < {BAR_P} (notes 7.5); "
+                     note=f"{fmt(eb)}; bar: mean >= +{BAR_DELTA:.2f} and p < {BAR_P} (pre-registered); "
                           f"K {K}, sigma {cfg['sigma']}; first {cfg['n_curve']} test mazes; baseline best "
                           f"{B_eq['best_exact'].mean():.3f}, perturbed best {P_['best_exact'].mean():.3f}"),
         headline_row(f"Delta final exact, equal steps ({Nst})", round(ef["mean"], 4),
