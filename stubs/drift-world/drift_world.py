@@ -231,7 +231,8 @@ def build_headline(metrics, cfg):
         h.append({"name": f"(a) E1 {world} {row['kind'].upper()}-16 ΔNLL vs trivial baseline",
                   "value": row["dnll"]["mean"], "paper_value": row["orig_dnll_1seed"],
                   "verdict": verdict_single_seed(row["cell"]),
-                  "note": f"reference: one seed of the original code (run here; see Sources); ours {row['cell']}, "
+                  "note": "reference: one seed of the original code (run here; see Sources); "
+                          f"ours {row['cell']}, "
                           f"seed range {row['dnll']['min']:.3f}..{row['dnll']['max']:.3f}; {budget}"})
     rd = metrics["a"]["readme_struct_minus_null"]
     h.append({"name": "(a) original README's E1 'ΔNLL (struct - null)', computed the README's way",

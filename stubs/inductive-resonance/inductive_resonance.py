@@ -59,7 +59,8 @@ README_TABLE = {("E1", "gru"): -0.847, ("E1", "rnn"): -0.312, ("E2", "gru"): -1.
 # seeds of the original code, run for its full 20,000 steps, computed the README's way instead)
 ORIGINAL_FILES = {("E1", "gru"): -0.26, ("E1", "rnn"): 0.20, ("E2", "gru"): 15.92,
                   ("E2", "rnn"): 14.72, ("E3", "gru"): -0.341, ("E3", "rnn"): 0.640}
-ORIGINAL_FILES_NOTE = {"E1": "one seed each (run here; see Sources), no 20-seed files exist", "E2": "20 seeds",
+ORIGINAL_FILES_NOTE = {"E1": "one seed each (run here; see Sources), no 20-seed files exist",
+                       "E2": "20 seeds",
                        "E3": "20 seeds"}
 NULL_A = {"E1": "struct_minus_shuffle", "E2": "struct_minus_iid", "E3": "struct_minus_shuffle"}
 PAPER_LAMBDA1 = {"gru": -0.062, "rnn": -0.115}          # the paper's main.tex, E3, 5 seeds

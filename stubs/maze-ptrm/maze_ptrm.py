@@ -261,7 +261,8 @@ def headline_rows(cfg, sigma, gain, sel, det_ok, r, st, n_head, n_sweep):
                      note=f"per seed {r3(gain)}: Q-selected {r3(sel.mean(1))} vs deterministic "
                           f"{r3(det_ok.mean(1))} on "
                           f"{n_head} held-out mazes; any rollout right {r3(r['ok'].any(2).mean(1))}; bar >= "
-                          f"+{BAR_GAIN} in every seed (pre-registered); sigma picked on {n_sweep} other mazes; "
+                          f"+{BAR_GAIN} in every seed (pre-registered); "
+                          f"sigma picked on {n_sweep} other mazes; "
                           f"paper: PTRM on Sudoku-Extreme 87.4 -> 98.75 %"),
         headline_row("Spearman rho(Q, -stability proxy), rollouts of mixed-success mazes, mean of seeds",
                      mean4(st["rho"]), None, verdict_rho(st["rho"], st["p_rho"]),

@@ -157,7 +157,8 @@ def headline_rows(ex, cfg):
                           f"(CPU-minutes in metrics.timing)"),
         headline_row(f"recursion helps: exact@{ns} - exact@1", round(float(ex["gain"].mean()), 4), None,
                      verdict_gain(ex["gain"], gain_bar),
-                     note=f"per seed {np.round(ex['gain'], 3).tolist()}; bar >= +{gain_bar:.2f} (pre-registered); "
+                     note=f"per seed {np.round(ex['gain'], 3).tolist()}; "
+                          f"bar >= +{gain_bar:.2f} (pre-registered); "
                           f"{side} mazes, not the paper's task: partial at best"),
     ]
 
