@@ -8,6 +8,9 @@ decreasing; lr 1.0. 2c (q = p = 50): name the key x|y after q + k distractors an
 2 blocks of 1 cell with input and output gates, fully connected, no biases (364 weights); lr 0.01.
 Learning: the truncated gradient of Appendix A.1 (2c: RTRL traces, eqs. 25, 27), online, one
 update per sequence, no momentum, weights in [-0.2, 0.2].
+The 2c net is the 1997 memory-block net of the family core shared/lstm1997 without bias (its
+layout, init and BPTT are the core's); its step, Jacobians and RTRL traces stay here (see the 2c
+section). The 2a/2b cell is another cell, this stub's own.
 
     2a/2b:  s(t) = s(t-1) + sigma(w_in . x(t)) sigma(w_c . x(t)),   y_k(t) = sigma(v_k . [x(t), s(t)])
     2c:     s(t) = s(t-1) + y_in g(net_c),   y_c = y_out h(s),   y_k = sigma(sum_c v_kc y_c(e))
@@ -37,6 +40,7 @@ import numpy as np
 
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
+from shared.lstm1997 import cell
 from shared.lyapunov import cell_state_jacobian, ensemble_spectrum, qr_spectrum
 from shared.results import finish_run, headline_row, record
 from shared.rng import streams
@@ -118,11 +122,9 @@ def c_stream(rng, S, n_steps, q, p):
 
 
 # ----------------------------------------------------------------------------------------------
-# The 1997 cells. The 2a/2b cell and the 2c net below (init, forward, gradients, RTRL traces,
-# Jacobians) are the 1997 LSTM that will move to the family core shared/lstm1997; they are kept
-# together here so that the move is a clean cut.
-# ----------------------------------------------------------------------------------------------
-# Model for 2a/2b: one memory cell with an input gate, h = identity, no output gate
+# Model for 2a/2b: one memory cell with an input gate, h = identity, no output gate. Another
+# cell than the family core's memory block (g = sigma, no output gate, outputs see the inputs),
+# used by this experiment only: it is this stub's own.
 # ----------------------------------------------------------------------------------------------
 def n_weights_ab(p):
     D = p + 1
@@ -193,19 +195,31 @@ def ab_final_outputs(p, sym, cell, chunk=2000):
 
 
 # ----------------------------------------------------------------------------------------------
-# Model for 2c: 2 blocks of 1 cell, input and output gates, fully connected hidden layer
+# Model for 2c: 2 blocks of 1 cell, input and output gates, fully connected hidden layer: the 1997
+# memory-block net of the family core shared/lstm1997 without bias (layout, init, weight count and
+# BPTT are the core's: cell.Blocks(bias=False), cell.init_weights, cell.grads_bptt).
+# The step itself (c_cell_step, c_forward, c_jacobians) and the RTRL traces of the training rule
+# stay here: this net writes g as 4 sigma - 2 through sigma = (1 + tanh(z/2))/2 and h' as
+# (1 - h^2)/2, equal in value to the core's 2 tanh(z/2) and 2 e/(1 + e)^2 (e = exp(-|s|)) but not
+# in every bit, and its committed numbers (training, probe states, Lyapunov exponents) depend on
+# them. Its symbol inputs are rows of W (W[sym]: a one-hot input times W).
 # ----------------------------------------------------------------------------------------------
 NC = 2  # cells (= blocks)
 H = 3 * NC  # units with a net input: [in (2) | c (2) | out (2)]
 I_, G_, O_ = slice(0, NC), slice(NC, 2 * NC), slice(2 * NC, H)
 
 
+def c_net(p):
+    """The 2c net's layout: 2 blocks of 1 cell on the p + 4 symbol inputs, no bias row."""
+    return cell.Blocks(n_in=p + 4, n_blocks=NC, block_size=1, bias=False)
+
+
 def n_weights_c(p):
-    return H * (p + 4 + H) + 2 * NC
+    return c_net(p).n_weights() + 2 * NC  # outputs: 2 x 2, no bias
 
 
 def init_c(rng, S, p):
-    return {"W": rng.uniform(-INIT, INIT, size=(S, p + 4 + H, H)),
+    return {"W": cell.init_weights(c_net(p), rng, S, scale=INIT),
             "V": rng.uniform(-INIT, INIT, size=(S, 2, NC))}
 
 
@@ -214,11 +228,7 @@ def h_(s):
 
 
 def dh_(s):
-    return 0.5 * (1.0 - np.tanh(0.5 * s) ** 2)
-
-
-def dg_(g):
-    return (4.0 - g * g) / 4.0  # g'(net) for g = 4 sigma - 2, written through g
+    return 0.5 * (1.0 - np.tanh(0.5 * s) ** 2)  # h'(s), through h (see the section comment)
 
 
 def c_cell_step(W, r, s, sym_t):
@@ -237,8 +247,8 @@ def c_cell_step(W, r, s, sym_t):
 
 def c_forward(p, sym):
     """sym (L, S, N), padded with -1 after each sequence's last input (those steps are ignored by
-    ``last``). Returns cache: u (L, S, N, D + 6) unit inputs [x(t), r(t-1)], act (L, S, N, 6),
-    s (L + 1, S, N, 2) with s[0] = 0, r (L + 1, S, N, 6)."""
+    ``last``). Returns the core's cache (U (L, S, N, D + 6) unit inputs [x(t), r(t-1)], act
+    (L, S, N, 6), s (L + 1, S, N, 2) with s[0] = 0) and r (L + 1, S, N, 6)."""
     W = p["W"]
     L, S, N = sym.shape
     D = W.shape[1] - H
@@ -250,7 +260,7 @@ def c_forward(p, sym):
         act[t], s[t + 1], r[t + 1] = c_cell_step(W, r[t], s[t], sym[t])
     x = np.zeros((L, S, N, D))
     np.put_along_axis(x, sym[..., None], 1.0, axis=-1)
-    return {"u": np.concatenate([x, r[:L]], axis=-1), "act": act, "s": s, "r": r}
+    return {"U": np.concatenate([x, r[:L]], axis=-1), "act": act, "s": s, "r": r}
 
 
 def c_readout(p, yc):
@@ -259,43 +269,18 @@ def c_readout(p, yc):
 
 
 def c_grads_bptt(p, cache, last, dy, truncate=False):
-    """Step-by-step backpropagation through time; error dy (S, N, 2) = dE/dy at each sequence's
-    last input. truncate=False: exact gradient. truncate=True: the paper's truncation, written
-    independently of the RTRL traces: an error reaching a unit's net input stops there; only
-    ds(t) -> ds(t-1) = 1 carries it back."""
-    u, act, s, W, V = cache["u"], cache["act"], cache["s"], p["W"], p["V"]
-    L, S, N, _ = u.shape
-    D = W.shape[1] - H
-    si, ni = np.indices((S, N))
+    """Step-by-step BPTT (the core's) through the readout; error dy (S, N, 2) = dE/dy at each
+    sequence's last input. truncate=False: exact gradient. truncate=True: the paper's truncation,
+    computed independently of the RTRL traces."""
+    W, V = p["W"], p["V"]
+    si, ni = np.indices(last.shape)
     yc_end = cache["r"][last + 1, si, ni][..., G_]
     y = c_readout(p, yc_end)
     d_out = dy * y * (1 - y)
-    dV = np.einsum("snk,snc->skc", d_out, yc_end)
     dyc_end = np.einsum("snk,skc->snc", d_out, V)
-    W_rT = np.swapaxes(W[:, D:], 1, 2)
-    dnet = np.zeros((L, S, N, H))
-    ds = np.zeros((S, N, NC))
-    dr = np.zeros((S, N, H))
-    for t in range(L - 1, -1, -1):
-        yi, g, yo, st = act[t][..., I_], act[t][..., G_], act[t][..., O_], s[t + 1]
-        dyc = (last == t)[..., None] * dyc_end
-        if not truncate:
-            dyc = dyc + dr[..., G_]
-        # y_c = y_out h(s)
-        ds = ds + dyc * yo * dh_(st)
-        dyo = dyc * h_(st)
-        # s(t) = s(t-1) + y_in g
-        dyi = ds * g
-        if not truncate:
-            dyo, dyi = dyo + dr[..., O_], dyi + dr[..., I_]
-        dn = dnet[t]
-        dn[..., O_] = dyo * yo * (1 - yo)
-        dn[..., I_] = dyi * yi * (1 - yi)
-        dn[..., G_] = ds * yi * dg_(g)
-        dn *= (t <= last)[..., None]
-        if not truncate:
-            dr = np.matmul(dn, W_rT)
-    return {"W": sum_outer(u, dnet), "V": dV}
+    net = c_net(W.shape[1] - H - 4)
+    return {"W": cell.grads_bptt(net, W, cache, dyc_end, last, truncate=truncate),
+            "V": np.einsum("snk,snc->skc", d_out, yc_end)}
 
 
 def c_rtrl_init(S, N, D):
@@ -318,7 +303,7 @@ def c_rtrl_step(W, st, sym_t):
     yi, g = act[..., I_], act[..., G_]
     # eq. 25: ds/dw_in += g f'_in(net_in) u;   eq. 27: ds/dw_c += g'(net_c) y_in u
     tr_in = st["tr_in"] + (g * yi * (1 - yi))[..., None] * u[..., None, :]
-    tr_c = st["tr_c"] + (dg_(g) * yi)[..., None] * u[..., None, :]
+    tr_c = st["tr_c"] + (cell.dg(g) * yi)[..., None] * u[..., None, :]
     return {"r": r, "s": s, "tr_in": tr_in, "tr_c": tr_c, "act": act}, u
 
 
@@ -345,7 +330,7 @@ def c_jacobians(p, cache):
     act, s = cache["act"][1:], cache["s"][2:]
     Wr_T = np.swapaxes(W[:, D:], 1, 2)
     da = act * (1 - act)
-    da[..., G_] = dg_(act[..., G_])
+    da[..., G_] = cell.dg(act[..., G_])
     dA = da[..., None] * Wr_T[None, :, None]  # d act / d r(t-1)
     yi, g, yo = act[..., I_], act[..., G_], act[..., O_]
     dS_dr = yi[..., None] * dA[..., G_, :] + g[..., None] * dA[..., I_, :]
