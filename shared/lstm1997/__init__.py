@@ -33,11 +33,11 @@ What the module holds (cell.py):
   drops W's bias row (D = n_in + H; noise-free-long-lag's 2c net).
 - ``reference_step`` / ``reference_forward``: the paper's step, plain, with its own sigma; the
   tests check every fast path against it.
-- ``forward`` (per-seed matmuls; the temporal-order stubs) and ``forward_folded`` (the S nets
-  folded into one block-diagonal map, unit-major; adding and multiplication): the speed-tuned
-  forward passes. Both are kept because the stubs' committed numbers depend on their order of
-  floating-point operations; they agree with each other and with the reference to round-off.
-  ``forward`` follows W's dtype (two-sequence-noise trains in float32).
+- ``forward`` (per-seed matmuls; temporal-order, embedded-reber, two-sequence-noise) and
+  ``forward_folded`` (the S nets folded into one block-diagonal map, unit-major; adding and
+  multiplication): the speed-tuned forward passes. Both are kept because the stubs' committed
+  numbers depend on their order of floating-point operations; they agree with each other and with
+  the reference to round-off. ``forward`` follows W's dtype (two-sequence-noise trains in float32).
 - ``forward_last``: the cell outputs at each sequence's last step, no cache, unit-major: the
   evaluation pass for many sequences (two-sequence-noise's tests and random guessing).
 - ``grads_truncated``: the paper's truncated gradient (Appendix A.1: error reaches the past only
@@ -49,9 +49,10 @@ What the module holds (cell.py):
 - ``jacobians``: dz(t)/dz(t-1) for the carried state z = [s, r], for the Lyapunov spectra.
 
 tanh_rnn.py holds the vanilla tanh RNN that adding-problem, multiplication-problem and the
-temporal-order stubs train beside the LSTM as a baseline (the paper ran none on these tasks): a plain reference step, two forward passes (one matmul of
-[x, h, 1] per step; or the input part projected for all steps first, multiplication-problem's
-order of operations), exact BPTT and Jacobians.
+temporal-order stubs train beside the LSTM as a baseline (the paper ran none on these tasks): a
+plain reference step, two forward passes (one matmul of [x, h, 1] per step; or the input part
+projected for all steps first, multiplication-problem's order of operations), exact BPTT and
+Jacobians.
 
 What stays in the stubs that use the core, and why:
 

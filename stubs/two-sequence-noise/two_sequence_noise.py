@@ -40,6 +40,8 @@ leading seed axis, each with its own data, learning rate and stopping test.
     python3 two_sequence_noise.py --setting catalog            # two_sequence_noise_catalog.py
     python3 two_sequence_noise.py --quick                      # seconds; what the tests run
 
+Gradient checks (--gradcheck): two_sequence_noise_checks.py.
+
 Arrays are time-major: x (L, S, N, 1) = (time, net, sequence, input). Columns of W (S, D, H)
 (the core's layout): [input gates (B) | cell inputs (C) | output gates (B)], SPEC.md's i, g, o
 order without a forget gate; rows [x(t), r(t-1) (H), 1]. V (S, 1, C [+ 1 bias in the catalog setting]).
@@ -58,7 +60,6 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.gradcheck import check_gradients, rel_error
 from shared.lstm1997 import cell
 from shared.lyapunov import ensemble_spectrum
 from shared.results import finish_run, headline_row, record
@@ -334,48 +335,6 @@ def spectrum(net, p, x, t0, t1, k=6, n_transient=5):
 
 
 # ----------------------------------------------------------------------------------------------
-# Gradient checks (float64; --gradcheck and the tests)
-# ----------------------------------------------------------------------------------------------
-def gradient_checks(args=None):
-    """For both wirings (the paper's and the catalog's), each with its trainer's BPTT (the core's;
-    the catalog's own): exact BPTT vs central differences with Richardson extrapolation on short
-    dense random sequences; the truncated gradient's closed form vs the step-by-step truncated
-    BPTT on the task's own sequences, lengths differing."""
-    rng = np.random.default_rng(0)
-    T, S, N = 5, 2, 3
-    x = rng.normal(size=(T, S, N, 1))
-    target = rng.uniform(size=(S, N))
-    last = np.full((S, N), T - 1)
-    last[0, 0] = T - 2
-    errs, catalog = {}, setting_module("catalog")
-    for name, net, init, bptt in (("paper 3x1", PAPER_NET, init_paper, lstm_grads_bptt),
-                                  ("catalog 3x2", catalog.CATALOG_NET, catalog.init_catalog,
-                                   catalog.catalog_grads_bptt)):
-        # dense weights, no gate held closed by its bias: finite differences stay accurate there
-        p = {k: rng.uniform(-1.0, 1.0, size=v.shape) for k, v in init(rng, S).items()}
-        p["W"] *= net.mask
-
-        def loss(p=p, net=net):                                     # absent weights stay absent
-            q = {"W": p["W"] * net.mask, "V": p["V"]}
-            return 0.5 * np.sum((readout(net, q, lstm_forward(net, q, x), last)[0] - target) ** 2)
-        cache = lstm_forward(net, p, x)
-        g = bptt(net, p, cache, last, readout(net, p, cache, last)[0] - target)
-        fd = check_gradients(loss, p, g, eps=1e-3, richardson=True)
-        for k, v in fd.items():
-            errs[f"{name}: exact BPTT vs finite differences: {k}"] = v
-        xs, _, ts, _, lens = two_sequence_batch(rng, (S, 4), 20, 3, "3b")
-        q = init(rng, S)
-        q["W"] += rng.uniform(-0.5, 0.5, size=q["W"].shape) * net.mask
-        c = lstm_forward(net, q, xs)
-        dy = readout(net, q, c, lens - 1)[0] - ts
-        a = lstm_grads_truncated(net, q, c, lens - 1, dy)
-        b = bptt(net, q, c, lens - 1, dy, truncate=True)
-        for k in a:
-            errs[f"{name}: truncated closed form vs step-by-step: {k}"] = rel_error(a[k], b[k])
-    return errs
-
-
-# ----------------------------------------------------------------------------------------------
 # Headline run (the paper's setting)
 # ----------------------------------------------------------------------------------------------
 PAPER_QUICK = {"T": 20, "n_seeds": 2, "max_sequences": 400, "test_every": 50}
@@ -637,4 +596,4 @@ def build_parser():
 
 
 if __name__ == "__main__":
-    cli.run(main, build_parser(), gradcheck=gradient_checks)
+    cli.run(main, build_parser(), gradcheck=lambda args: setting_module("checks").gradient_checks())
