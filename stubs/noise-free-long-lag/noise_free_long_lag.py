@@ -136,8 +136,8 @@ def init_ab(rng, S, p):
     return {"Wg": rng.uniform(-INIT, INIT, size=(S, D, 2)), "V": rng.uniform(-INIT, INIT, size=(S, D, D + 1))}
 
 
-def ab_forward(p, sym, cell):
-    """sym (L, S, N) inputs read, cell (S,) 1.0 where the cell exists (0: cell-less net).
+def ab_forward(p, sym, has_cell):
+    """sym (L, S, N) inputs read, has_cell (S,) 1.0 where the cell exists (0: cell-less net).
 
     Returns cache: yi, gc (L, S, N) input gate and cell input, s (L, S, N) cell state after each
     step (= cell output, h is the identity), y (L, S, N, D) outputs.
@@ -147,10 +147,10 @@ def ab_forward(p, sym, cell):
     z = p["Wg"][si, sym]  # (L, S, N, 2) = W^T x
     yi, gc = sigmoid(z[..., 0]), sigmoid(z[..., 1])
     # s(t) = s(t-1) + y_in(t) g(net_c(t)): the cell sees only inputs, so s is a running sum
-    s = np.cumsum(yi * gc, axis=0) * cell[None, :, None]
+    s = np.cumsum(yi * gc, axis=0) * has_cell[None, :, None]
     Vt = np.swapaxes(p["V"], 1, 2)  # (S, D+1, D): [x, s] -> net_k
     net = Vt[si, sym] + s[..., None] * Vt[:, -1][None, :, None, :]  # (L, S, N, D)
-    return {"sym": sym, "yi": yi, "gc": gc, "s": s, "y": sigmoid(net), "cell": cell}
+    return {"sym": sym, "yi": yi, "gc": gc, "s": s, "y": sigmoid(net), "cell": has_cell}
 
 
 def ab_grads(p, cache, dy):
@@ -180,11 +180,11 @@ def ab_targets(sym, D, dtype=np.float64):
     return t
 
 
-def ab_final_outputs(p, sym, cell, chunk=2000):
+def ab_final_outputs(p, sym, has_cell, chunk=2000):
     """Outputs at the last prediction only, for many sequences sym (L+1, N) shared by the seeds:
     (S, N, D). The state there is a sum of per-symbol contributions, so no step loop is needed."""
     Wg, V = p["Wg"], p["V"]
-    contrib = sigmoid(Wg[..., 0]) * sigmoid(Wg[..., 1]) * cell[:, None]  # (S, D)
+    contrib = sigmoid(Wg[..., 0]) * sigmoid(Wg[..., 1]) * has_cell[:, None]  # (S, D)
     out = []
     for a in range(0, sym.shape[1], chunk):
         b = sym[:-1, a : a + chunk]  # inputs read
@@ -351,17 +351,17 @@ def ab_test_set(variant, p, rng_eval, n_test):
     return ab_batch(rng_eval, (1, n_test), p, True)[:, 0]
 
 
-def ab_test_error(variant, prm, test, cell, n=None):
+def ab_test_error(variant, prm, test, has_cell, n=None):
     """Largest absolute output error per seed (S,): 2a over every step and output of both
     sequences, 2b over every output at the end of the first n test sequences."""
     D = prm["V"].shape[1]
     if variant == "2a":
         S = prm["V"].shape[0]
         sym = np.broadcast_to(test[:, None], (test.shape[0], S, test.shape[1]))
-        y = ab_forward(prm, sym[:-1], cell)["y"]
+        y = ab_forward(prm, sym[:-1], has_cell)["y"]
         return np.abs(y - ab_targets(sym, D, y.dtype)).max(axis=(0, 2, 3))
     t = test[:, :n]
-    y = ab_final_outputs(prm, t, cell)
+    y = ab_final_outputs(prm, t, has_cell)
     return np.abs(y - np.eye(D)[t[-1]][None]).max(axis=(1, 2))
 
 
@@ -379,7 +379,7 @@ def train_ab(variant, cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
     pretest, log_every = cfg["pretest_ab"], cfg["log_every_ab"]
     prm = {n: v.astype(np.float32) for n, v in init_ab(rng_init, S, p).items()}  # float32: 4x faster
     D = p + 1
-    cell = np.zeros(S, np.float32) if construction == "sequential" else np.ones(S, np.float32)
+    has_cell = np.zeros(S, np.float32) if construction == "sequential" else np.ones(S, np.float32)
     added_at = np.full(S, -1 if construction == "sequential" else 0)
     solved_at = np.full(S, -1)
     errs = np.zeros((S, max_sequences))
@@ -393,7 +393,7 @@ def train_ab(variant, cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
         if k % chunk == 0:
             data = ab_batch(rng_data, (S, chunk), p, variant == "2b")
         sym = data[:, :, k % chunk : k % chunk + 1]  # (p + 1, S, 1)
-        cache = ab_forward(prm, sym[:-1], cell)
+        cache = ab_forward(prm, sym[:-1], has_cell)
         dy = cache["y"] - ab_targets(sym, D, np.float32)
         errs[:, k] = 0.5 * np.einsum("tsnk,tsnk->s", dy, dy)
         cli.check_finite(k, **{f"{variant} training error": errs[:, k], f"{variant} weights V": prm["V"]})
@@ -402,23 +402,23 @@ def train_ab(variant, cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
         for n in prm:  # online gradient descent
             prm[n] -= lr * g[n] * act.reshape((-1,) + (1,) * (prm[n].ndim - 1))
         w = plateau_window
-        if (cell == 0).any() and k + 1 >= 2 * w and (k + 1) % w == 0:
+        if (has_cell == 0).any() and k + 1 >= 2 * w and (k + 1) % w == 0:
             new, old = (
                 errs[:, k + 1 - w : k + 1].mean(axis=1), errs[:, k + 1 - 2 * w : k + 1 - w].mean(axis=1),
             )
-            add = (cell == 0) & (old - new <= plateau_rel * old)
-            cell[add], added_at[add] = 1.0, k + 1
+            add = (has_cell == 0) & (old - new <= plateau_rel * old)
+            has_cell[add], added_at[add] = 1.0, k + 1
         if (k + 1) % check_every == 0:
-            cand = (solved_at < 0) & (cell > 0)
+            cand = (solved_at < 0) & (has_cell > 0)
             if cand.any():
-                e = ab_test_error(variant, prm, test, cell, n=pretest)
+                e = ab_test_error(variant, prm, test, has_cell, n=pretest)
                 cand &= e < TOL[variant]
                 if variant == "2b" and cand.any():
-                    cand &= ab_test_error(variant, prm, test, cell) < TOL[variant]
+                    cand &= ab_test_error(variant, prm, test, has_cell) < TOL[variant]
                 solved_at[cand] = k + 1
         if k % snap_every == 0 or k == max_sequences - 1:
             sp = {n: v[:1] for n, v in prm.items()}
-            c = ab_forward(sp, probe[:-1, None], cell[:1])
+            c = ab_forward(sp, probe[:-1, None], has_cell[:1])
             snap_n.append(k + 1)
             snap_s.append(c["s"][:, 0])  # (p, 2)
             snap_y.append(c["y"][-1, 0, :, -2:])  # last step, outputs x, y
@@ -429,13 +429,13 @@ def train_ab(variant, cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
             if (k + 1) % (10 * log_every) == 0 or done:
                 print(
                     f"  {variant} seq {k + 1:6d}  train err {curve_err[-1].mean():.4f}  cells "
-                    f"{int(cell.sum())}/{S}  solved {int((solved_at > 0).sum())}/{S}  "
+                    f"{int(has_cell.sum())}/{S}  solved {int((solved_at > 0).sum())}/{S}  "
                     f"{timer() if timer else 0:6.1f}s", flush=True,
                 )
         if done:
             break
     return {
-        "params": prm, "cell": cell, "added_at": added_at, "solved_at": solved_at, "n_trained": k + 1,
+        "params": prm, "cell": has_cell, "added_at": added_at, "solved_at": solved_at, "n_trained": k + 1,
         "curve_n": np.array(curve_n), "curve_err": np.array(curve_err), "snap_n": np.array(snap_n),
         "snap_s": np.array(snap_s), "snap_y": np.array(snap_y),
     }
@@ -557,7 +557,7 @@ def train_c(cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
 LYAP_FLOOR = -50.0
 
 
-def ab_spectrum(prm, cell):
+def ab_spectrum(prm, has_cell):
     """2a/2b: the recurrent state is the cell state alone, and since the cell and its gate see
     only inputs, ds(t)/ds(t-1) = 1 whatever the weights and inputs (with or without the cell
     added, the state map is the identity). The exponent is therefore 0 by construction; it is
