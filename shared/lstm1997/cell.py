@@ -2,10 +2,10 @@
 
 See the package docstring for the equations. Shapes, once: x (L, S, N, n_in) time-major with the
 seed axis after time; W (S, D, H) with rows u = [x(t) (n_in), r(t-1) (H), 1] (no 1 with
-``Blocks(bias=False)``) and columns
-[input gates (B) | forget gates (B, only with forget=True) | cell inputs (C) | output gates (B)]
-(SPEC.md's i, f, g, o order); the carried activations r (S, N, H) use the same column order, with
-the cell columns holding y_c. Every forward pass returns the same cache:
+``Blocks(bias=False)``) and columns [input gates (B) | forget gates (B, only with forget=True) |
+cell inputs (C) | output gates (B)] (SPEC.md's i, f, g, o order); the carried activations
+r (S, N, H) use the same column order, with the cell columns holding y_c. Every forward pass but
+``forward_last`` (evaluation only, it keeps none) returns the same cache:
 
     U   (L, S, N, D)    unit inputs [x(t), r(t-1), 1] of every step (no 1 without bias)
     act (L, S, N, H)    gate activations sigma(net); the cell columns hold g(net_c)
@@ -96,6 +96,12 @@ def dh(s):
 # ----------------------------------------------------------------------------------------------
 # The reference: the paper's step, as written (what the fast paths are tested against)
 # ----------------------------------------------------------------------------------------------
+def _unit_inputs(net, x_t, r_prev):
+    """u(t) = [x(t), r(t-1), 1] (without the 1 when the net has no bias), in W's row order."""
+    ones = [np.ones(x_t.shape[:-1] + (1,), r_prev.dtype)] if net.bias else []
+    return np.concatenate([x_t.astype(r_prev.dtype), r_prev] + ones, axis=-1)
+
+
 def reference_step(net, W, x_t, s_prev, r_prev):
     """One step of the net, the paper's equations with nothing folded or halved.
 
@@ -120,12 +126,6 @@ def reference_step(net, W, x_t, s_prev, r_prev):
     r = act.copy()
     r[..., net.g_sl] = y_c                                                       # cells pass y_c on
     return act, s, r
-
-
-def _unit_inputs(net, x_t, r_prev):
-    """u(t) = [x(t), r(t-1), 1] (without the 1 when the net has no bias), in W's row order."""
-    ones = [np.ones(x_t.shape[:-1] + (1,), r_prev.dtype)] if net.bias else []
-    return np.concatenate([x_t.astype(r_prev.dtype), r_prev] + ones, axis=-1)
 
 
 def reference_forward(net, W, x):
