@@ -28,8 +28,9 @@ What the module holds (cell.py):
 
 - ``Blocks``: the layout of B blocks of ``block_size`` cells (column slices, cell -> block map,
   weight count). ``forget=True`` adds Gers, Schmidhuber & Cummins' (2000) forget gate per block,
-  s_c(t) = y_f s_c(t-1) + y_in g: adding-problem trains it as a baseline, and it is the cell of
-  continual-embedded-reber. Nothing else about the 1997 net changes with it. ``bias=False``
+  s_c(t) = y_f s_c(t-1) + y_in g: adding-problem trains it as a baseline. Nothing else about the
+  1997 net changes with it: every unit's output stays recurrent, unlike the Gers-line nets of
+  shared/lstm_gers (continual-embedded-reber and the others), which feed back only the cells. ``bias=False``
   drops W's bias row (D = n_in + H; noise-free-long-lag's 2c net).
 - ``reference_step`` / ``reference_forward``: the paper's step, plain, with its own sigma; the
   tests check every fast path against it.
