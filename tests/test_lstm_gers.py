@@ -208,6 +208,8 @@ SPLIT = {
     "h identity": lstm.Cell(3, 2, peephole=True, squash=lstm.IDENTITY_H, split=True),
     "gate recurrence": lstm.Cell(3, 2, peephole=True, squash=lstm.TANH, gate_recurrence=True, split=True),
     "blocks 2x2 GERS, no peepholes": lstm.Cell(3, 2, 2, split=True),
+    "peephole tanh, derivatives first (clockwork-rnn's rounding)": lstm.Cell(
+        2, 3, peephole=True, squash=lstm.TANH, split=True, deriv_first=True),
 }
 
 
@@ -317,3 +319,19 @@ def test_split_and_joined_layouts_compute_the_same_cell():
     gs, _ = lstm.backprop(split, p, cache, np.matmul(dz, V[None, :, :, joined.R]))
     assert rel_error(gj["W"], np.concatenate([gs["Wx"], gs["R"], gs["b"][:, None]], 1)) < 1e-12
     assert rel_error(gj["P"], gs["P"]) < 1e-12
+
+
+def test_the_two_orders_of_rounding_agree():
+    """deriv_first changes only where the backward pass rounds: the same gradients to 1e-11, here
+    on an input-free net (no Wx rows, as clockwork-rnn's)."""
+    rng = np.random.default_rng(14)
+    plain = lstm.Cell(0, 3, peephole=True, squash=lstm.TANH, split=True)
+    first = lstm.Cell(0, 3, peephole=True, squash=lstm.TANH, split=True, deriv_first=True)
+    p = random_split_params(plain, rng, 2)
+    _, _, cache = lstm.run(plain, p, np.zeros((9, 2, 1, 0)), random_state(plain, rng, 2, 1))
+    dY = rng.normal(size=(9, 2, 1, 3))
+    g1, d1 = lstm.backprop(plain, p, cache, dY)
+    g2, d2 = lstm.backprop(first, p, cache, dY)
+    for k in ("R", "b", "P"):
+        assert 0 < rel_error(g1[k], g2[k]) < 1e-11, k
+    assert rel_error(d1["c"], d2["c"]) < 1e-11 and rel_error(d1["y"], d2["y"]) < 1e-11

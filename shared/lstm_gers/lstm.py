@@ -131,6 +131,9 @@ class Cell:
     rows: every row of a batch (S, N, ...) gets its own vector-matrix product instead of one matrix
     product per net; the two round differently in the last bit, and a stub keeps the one its
     recorded runs used.
+    deriv_first: the backward pass forms each gate's derivative y (1 - y) before multiplying it in,
+    and sums the two errors reaching s(t) from y_c(t) before adding them to the carried error (an
+    order of rounding a stub's recorded runs used).
     split: the split layout (``run``, ``backprop``, ``state_jacobians``): net inputs x Wx + b +
     y_c(t-1) R (Wx (S, K, H), R (S, C, H), b (S, H)), the input part for a whole sequence at once;
     no output units (the stub owns its output layer); any float dtype.
@@ -138,7 +141,7 @@ class Cell:
 
     def __init__(self, K, nb, bs=1, forget=True, peephole=False, squash=GERS, cell_bias=False,
                  out_x=True, n_out=None, out="sigmoid", rows=False, input_gate=True, output_gate=True,
-                 gate_recurrence=False, split=False):
+                 gate_recurrence=False, split=False, deriv_first=False):
         if peephole and (bs != 1 or not (forget or split)):
             raise ValueError("peephole cells here have one cell per block (and, in the W layout, a "
                              "forget gate)")
@@ -151,6 +154,7 @@ class Cell:
         self.K, self.nb, self.bs, self.nc = K, nb, bs, nb * bs
         self.forget, self.squash, self.out, self.rows, self.split = forget, squash, out, rows, split
         self.input_gate, self.output_gate, self.gate_recurrence = input_gate, output_gate, gate_recurrence
+        self.deriv_first = deriv_first
         has = (input_gate is True, forget, output_gate)
         present = [gate for gate, on in zip("ifo", has, strict=True) if on]
         self.peep = tuple(present) if peephole else ()         # gates with peepholes: rows of P
@@ -357,10 +361,13 @@ def step_back(cell, p, act, s_prev, s_new, dyc, carry, dgate=None, peep=True, ou
         do = a.block_sum(dyc * a.squash.h(s_new))
         if dgate is not None:
             do = do + dgate[..., a.G.start:]
-        dn[..., a.O] = do * yo * (1 - yo)
-        ds = carry + dyc * a.per_cell(yo) * a.squash.dh(s_new)
+        dn[..., a.O] = do * (yo * (1 - yo)) if a.deriv_first else do * yo * (1 - yo)
+        e = dyc * a.per_cell(yo) * a.squash.dh(s_new)
         if peep and "o" in a.peep:
-            ds = ds + dn[..., a.O] * a.peep_weights(p, "o", ds.ndim)
+            e_o = dn[..., a.O] * a.peep_weights(p, "o", e.ndim)
+            ds = carry + (e + e_o) if a.deriv_first else carry + e + e_o
+        else:
+            ds = carry + e
     else:
         ds = carry + dyc * a.squash.dh(s_new)
     # s(t) = y_phi s(t-1) + y_in g
@@ -371,7 +378,7 @@ def step_back(cell, p, act, s_prev, s_new, dyc, carry, dgate=None, peep=True, ou
         di = a.block_sum(ds * g)
         if dgate is not None:
             di = di + dgate[..., a.I]
-        dn[..., a.I] = di * yib * (1 - yib)
+        dn[..., a.I] = di * (yib * (1 - yib)) if a.deriv_first else di * yib * (1 - yib)
     if a.forget:
         yf = act[..., a.F]
         df = a.block_sum(ds * s_prev)
@@ -379,7 +386,7 @@ def step_back(cell, p, act, s_prev, s_new, dyc, carry, dgate=None, peep=True, ou
             df = df + dgate[..., a.F]
         if a.input_gate == "coupled":                     # y_in = 1 - y_phi
             df = df - a.block_sum(ds * g)
-        dn[..., a.F] = df * yf * (1 - yf)
+        dn[..., a.F] = df * (yf * (1 - yf)) if a.deriv_first else df * yf * (1 - yf)
         carry = ds * a.per_cell(yf)
     else:
         carry = ds
