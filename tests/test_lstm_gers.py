@@ -208,6 +208,8 @@ SPLIT = {
     "h identity": lstm.Cell(3, 2, peephole=True, squash=lstm.IDENTITY_H, split=True),
     "gate recurrence": lstm.Cell(3, 2, peephole=True, squash=lstm.TANH, gate_recurrence=True, split=True),
     "blocks 2x2 GERS, no peepholes": lstm.Cell(3, 2, 2, split=True),
+    "blocks 2x3 logistic 2000, peepholes from every cell": lstm.Cell(3, 2, 3, peephole=True,
+                                                                     squash=lstm.LOGISTIC_2000, split=True),
     "peephole tanh, derivatives first (clockwork-rnn's rounding)": lstm.Cell(
         2, 3, peephole=True, squash=lstm.TANH, split=True, deriv_first=True),
 }

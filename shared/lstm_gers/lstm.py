@@ -121,13 +121,15 @@ IDENTITY_H = Pair(TANH, IDENTITY, "g = tanh, h = identity")
 class Cell:
     """nb memory blocks of bs cells on K inputs, n_out output units (default K).
 
-    forget: forget gates (False: the 1997 cell); peephole: peephole weights P (one cell per block)
-    into every gate the cell has; squash: g and h (GERS, LOGISTIC_2000, TANH, IDENTITY, IDENTITY_G,
-    IDENTITY_H); cell_bias: the cell inputs have a bias; out_x: the output units see the inputs;
+    forget: forget gates (False: the 1997 cell); peephole: peephole weights P (S, n_peep, C) from
+    each cell to every gate its block has (W layout: one cell per block, with a forget gate);
+    squash: g and h (GERS, LOGISTIC_2000, TANH, IDENTITY, IDENTITY_G, IDENTITY_H); cell_bias: the
+    cell inputs have a bias; out_x: the output units see the inputs;
     out: 'sigmoid', 'softmax' or 'linear' output units.
     input_gate: True, False (y_in = 1) or 'coupled' (y_in = 1 - y_phi); output_gate: False for
     y_out = 1; gate_recurrence: the gates also see all gate activations of step t-1 (weights Rg).
-    These three and cells without a forget gate but with peepholes need the split layout.
+    These three, and peepholes on blocks of several cells or without a forget gate, need the
+    split layout.
     rows: every row of a batch (S, N, ...) gets its own vector-matrix product instead of one matrix
     product per net; the two round differently in the last bit, and a stub keeps the one its
     recorded runs used.
@@ -142,9 +144,8 @@ class Cell:
     def __init__(self, K, nb, bs=1, forget=True, peephole=False, squash=GERS, cell_bias=False,
                  out_x=True, n_out=None, out="sigmoid", rows=False, input_gate=True, output_gate=True,
                  gate_recurrence=False, split=False, deriv_first=False):
-        if peephole and (bs != 1 or not (forget or split)):
-            raise ValueError("peephole cells here have one cell per block (and, in the W layout, a "
-                             "forget gate)")
+        if peephole and not split and (bs != 1 or not forget):
+            raise ValueError("peephole cells in the W layout have one cell per block and a forget gate")
         if out not in ("sigmoid", "softmax", "linear"):
             raise ValueError(f"unknown output units {out!r}")
         if not split and (input_gate is not True or not output_gate or gate_recurrence):
@@ -229,9 +230,9 @@ def update(cell, p, net, s_prev):
     columns hold g), s(t), y_c(t)."""
     a = cell
     if "i" in a.peep:
-        net[..., a.I] += a.peep_weights(p, "i", net.ndim) * s_prev
+        net[..., a.I] += a.block_sum(a.peep_weights(p, "i", net.ndim) * s_prev)
     if "f" in a.peep:
-        net[..., a.F] += a.peep_weights(p, "f", net.ndim) * s_prev
+        net[..., a.F] += a.block_sum(a.peep_weights(p, "f", net.ndim) * s_prev)
     act = np.empty_like(net)
     gates = slice(0, a.G.start)                           # input and forget gates
     act[..., gates] = sigmoid(net[..., gates])
@@ -244,7 +245,7 @@ def update(cell, p, net, s_prev):
         return act, s, a.squash.h(s)
     net_o = net[..., a.O]
     if "o" in a.peep:
-        net_o = net_o + a.peep_weights(p, "o", net.ndim) * s   # the output gate sees s(t)
+        net_o = net_o + a.block_sum(a.peep_weights(p, "o", net.ndim) * s)   # the output gate sees s(t)
     act[..., a.O] = sigmoid(net_o)
     return act, s, a.per_cell(act[..., a.O]) * a.squash.h(s)
 
@@ -364,7 +365,7 @@ def step_back(cell, p, act, s_prev, s_new, dyc, carry, dgate=None, peep=True, ou
         dn[..., a.O] = do * (yo * (1 - yo)) if a.deriv_first else do * yo * (1 - yo)
         e = dyc * a.per_cell(yo) * a.squash.dh(s_new)
         if peep and "o" in a.peep:
-            e_o = dn[..., a.O] * a.peep_weights(p, "o", e.ndim)
+            e_o = a.per_cell(dn[..., a.O]) * a.peep_weights(p, "o", e.ndim)
             ds = carry + (e + e_o) if a.deriv_first else carry + e + e_o
         else:
             ds = carry + e
@@ -391,9 +392,9 @@ def step_back(cell, p, act, s_prev, s_new, dyc, carry, dgate=None, peep=True, ou
     else:
         carry = ds
     if peep and "i" in a.peep:
-        carry = carry + dn[..., a.I] * a.peep_weights(p, "i", carry.ndim)
+        carry = carry + a.per_cell(dn[..., a.I]) * a.peep_weights(p, "i", carry.ndim)
     if peep and "f" in a.peep:
-        carry = carry + dn[..., a.F] * a.peep_weights(p, "f", carry.ndim)
+        carry = carry + a.per_cell(dn[..., a.F]) * a.peep_weights(p, "f", carry.ndim)
     return dn, carry
 
 
@@ -453,8 +454,8 @@ def backprop(cell, p, cache, dY):
             dg = np.matmul(a.gate_activations(da), RgT)
     g = {"Wx": sum_outer(cache["x"], dA), "R": sum_outer(cache["y"][:-1], dA), "b": dA.sum(axis=(0, 2))}
     if a.peep:                                            # p_in, p_phi see s(t-1); p_out sees s(t)
-        g["P"] = np.stack([(dA[..., a.columns(gate)] * (s[1:] if gate == "o" else s[:-1])).sum(axis=(0, 2))
-                           for gate in a.peep], axis=1)
+        g["P"] = np.stack([(a.per_cell(dA[..., a.columns(gate)]) * (s[1:] if gate == "o" else s[:-1]))
+                           .sum(axis=(0, 2)) for gate in a.peep], axis=1)
     if a.gate_recurrence:
         g["Rg"] = sum_outer(cache["gp"][:-1], a.gate_activations(dA))
     d0 = {"c": dc, "y": dy_rec}
