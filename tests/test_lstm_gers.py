@@ -4,7 +4,9 @@ Jacobians against finite differences, the papers' truncation, the squashing func
 The stubs' --gradcheck runs finite differences on their own nets (anbn-anbncn: peephole cells with
 g = 4 sigma - 2 and the tanh variant; continual-embedded-reber: 4 blocks of 2 cells with and without
 forget gates, 12 cells with a softmax; timing-counting-spikes: the identity cell); the variants
-checked here are other wirings of the same code."""
+checked here are other wirings of the same code. The split layout (lstm-search-space-odyssey's nine
+cells: no input gate, coupled gates, no forget or output gate, identity g or h, gate recurrence) is
+checked here against the same unit-by-unit step, finite differences, and the W layout."""
 import numpy as np
 import pytest
 
@@ -164,7 +166,8 @@ def test_closed_forget_gates_wipe_the_state_and_the_1997_cell_integrates():
     assert np.allclose(J[..., :8, :8], np.eye(8), atol=1e-12)
 
 
-@pytest.mark.parametrize("squash", [lstm.GERS, lstm.LOGISTIC_2000, lstm.TANH, lstm.IDENTITY],
+@pytest.mark.parametrize("squash", [lstm.GERS, lstm.LOGISTIC_2000, lstm.TANH, lstm.IDENTITY,
+                                    lstm.IDENTITY_G, lstm.IDENTITY_H],
                          ids=lambda q: q.name.split(",")[0])
 def test_squash_derivatives(squash):
     z = np.linspace(-6, 6, 25)
@@ -189,3 +192,148 @@ def test_weight_counts_and_layout():
     assert lstm.Cell(3, 1, peephole=True).n_weights() == 37       # 2001's a^n b^n net
     with pytest.raises(ValueError):
         lstm.Cell(3, 2, 2, peephole=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# The split layout (Wx, R, b; the stub owns the output layer) and the cells it adds
+# ----------------------------------------------------------------------------------------------
+SPLIT = {
+    "peephole tanh (Greff et al.'s vanilla V)": lstm.Cell(3, 2, peephole=True, squash=lstm.TANH, split=True),
+    "no input gate": lstm.Cell(3, 2, peephole=True, squash=lstm.TANH, input_gate=False, split=True),
+    "coupled input and forget gates": lstm.Cell(3, 2, peephole=True, squash=lstm.TANH, input_gate="coupled",
+                                                split=True),
+    "no forget gate, peepholes": lstm.Cell(3, 2, forget=False, peephole=True, squash=lstm.TANH, split=True),
+    "no output gate": lstm.Cell(3, 2, peephole=True, squash=lstm.TANH, output_gate=False, split=True),
+    "g identity": lstm.Cell(3, 2, peephole=True, squash=lstm.IDENTITY_G, split=True),
+    "h identity": lstm.Cell(3, 2, peephole=True, squash=lstm.IDENTITY_H, split=True),
+    "gate recurrence": lstm.Cell(3, 2, peephole=True, squash=lstm.TANH, gate_recurrence=True, split=True),
+    "blocks 2x2 GERS, no peepholes": lstm.Cell(3, 2, 2, split=True),
+    "blocks 2x3 logistic 2000, peepholes from every cell": lstm.Cell(3, 2, 3, peephole=True,
+                                                                     squash=lstm.LOGISTIC_2000, split=True),
+    "peephole tanh, derivatives first (clockwork-rnn's rounding)": lstm.Cell(
+        2, 3, peephole=True, squash=lstm.TANH, split=True, deriv_first=True),
+}
+
+
+def random_split_params(a, rng, S, w=0.8):
+    p = {"Wx": rng.uniform(-w, w, size=(S, a.K, a.H)), "R": rng.uniform(-w, w, size=(S, a.nc, a.H)),
+         "b": rng.uniform(-w, w, size=(S, a.H))}
+    if a.peep:
+        p["P"] = rng.uniform(-w, w, size=(S, len(a.peep), a.nc))
+    if a.gate_recurrence:
+        p["Rg"] = rng.uniform(-w, w, size=(S, a.n_gates, a.n_gates))
+    return p
+
+
+def random_state(a, rng, S, N):
+    st = {"c": rng.normal(size=(S, N, a.nc)), "y": rng.uniform(-0.5, 0.5, size=(S, N, a.nc))}
+    if a.gate_recurrence:
+        st["g"] = rng.uniform(size=(S, N, a.n_gates))
+    return st
+
+
+@pytest.mark.parametrize("name", SPLIT)
+def test_split_layout_is_the_papers_unit_by_unit_step(name):
+    a = SPLIT[name]
+    rng = np.random.default_rng(10)
+    L, S, N = 4, 2, 2
+    p = random_split_params(a, rng, S)
+    x = rng.normal(size=(L, S, N, a.K))
+    st = random_state(a, rng, S, N)
+    Y, final, cache = lstm.run(a, p, x, st)
+    for i in range(S):
+        W = np.concatenate([p["Wx"][i], p["R"][i], p["b"][i][None]])
+        P = p["P"][i] if a.peep else None
+        for n in range(N):
+            s, yc = st["c"][i, n], st["y"][i, n]
+            gates = st["g"][i, n] if a.gate_recurrence else None
+            for t in range(L):
+                if a.gate_recurrence:
+                    s, yc, gates = reference.step(a, W, P, x[t, i, n], s, yc, gates, p["Rg"][i])
+                    assert rel_error(cache["gp"][t + 1, i, n], gates) < 1e-12
+                else:
+                    s, yc = reference.step(a, W, P, x[t, i, n], s, yc)
+                assert rel_error(cache["s"][t + 1, i, n], s) < 1e-12
+                assert rel_error(Y[t, i, n], yc) < 1e-12
+            assert rel_error(final["y"][i, n], yc) < 1e-12
+
+
+@pytest.mark.parametrize("name", SPLIT)
+def test_split_backprop_matches_finite_differences(name):
+    """The weights and the initial state (the stubs carry the state across training windows)."""
+    a = SPLIT[name]
+    rng = np.random.default_rng(11)
+    L, S, N = 5, 2, 2
+    p = random_split_params(a, rng, S)
+    x = rng.normal(size=(L, S, N, a.K))
+    tgt = rng.uniform(-0.5, 0.5, size=(L, S, N, a.nc))
+    st = random_state(a, rng, S, N)
+
+    def loss():
+        return 0.5 * np.sum((lstm.run(a, p, x, st)[0] - tgt) ** 2)
+    Y, _, cache = lstm.run(a, p, x, st)
+    g, d0 = lstm.backprop(a, p, cache, Y - tgt)
+    assert set(g) == set(p) and set(d0) == set(st)
+    errs = check_gradients(loss, p, g, eps=1e-3, richardson=True)
+    errs.update(check_gradients(loss, st, d0, eps=1e-3, richardson=True))
+    assert max(errs.values()) < 1e-6, errs
+
+
+@pytest.mark.parametrize("name", SPLIT)
+def test_split_state_jacobians_match_finite_differences(name):
+    a = SPLIT[name]
+    rng = np.random.default_rng(12)
+    S, C = 2, a.nc
+    p = random_split_params(a, rng, S)
+    x = rng.normal(size=(4, S, 1, a.K))
+    st = random_state(a, rng, S, 1)
+    _, _, cache = lstm.run(a, p, x, st)
+    J = lstm.state_jacobians(a, p, cache)               # J[t] = d state(t+1) / d state(t)
+    keys = ["c", "y"] + (["g"] if a.gate_recurrence else [])
+    sizes = [C, C] + ([a.n_gates] if a.gate_recurrence else [])
+    n = sum(sizes)
+    for t in range(4):
+        def state_map(z, t=t):
+            parts = np.split(z.reshape(S, 1, n), np.cumsum(sizes)[:-1], axis=-1)
+            fin = lstm.run(a, p, x[t:t + 1], dict(zip(keys, parts, strict=True)))[1]
+            return np.concatenate([fin[k] for k in keys], -1).ravel()
+        z0 = np.concatenate([cache[{"c": "s", "y": "y", "g": "gp"}[k]][t] for k in keys], -1)
+        num = numeric_jacobian(state_map, z0.ravel()).reshape(S, n, S, n)[np.arange(S), :, np.arange(S)]
+        np.testing.assert_allclose(J[t], num, rtol=1e-6, atol=1e-9)
+
+
+def test_split_and_joined_layouts_compute_the_same_cell():
+    """The peephole cell in the W layout and in the split layout: the same states and outputs and
+    the same weight gradients (W's rows are [Wx; R; b]) up to rounding."""
+    rng = np.random.default_rng(13)
+    joined = lstm.Cell(3, 2, peephole=True, squash=lstm.TANH, cell_bias=True, out_x=False, out="linear")
+    split = lstm.Cell(3, 2, peephole=True, squash=lstm.TANH, split=True)
+    p = random_split_params(split, rng, 2)
+    V = rng.uniform(-1, 1, size=(2, joined.n_out, joined.D)) * joined.vmask
+    V[..., -1] = 0.0                                      # outputs z = V_y y_c
+    q = {"W": np.concatenate([p["Wx"], p["R"], p["b"][:, None]], 1), "P": p["P"], "V": V}
+    x = rng.normal(size=(6, 2, 3, 3))
+    c = lstm.forward(joined, q, x)
+    Y, _, cache = lstm.run(split, p, x, lstm.zero_state(split, 2, 3))
+    assert np.abs(cache["s"] - c["s"]).max() < 1e-14
+    dz = rng.normal(size=c["z"].shape)
+    gj = lstm.grads_bptt(joined, q, c, dz)
+    gs, _ = lstm.backprop(split, p, cache, np.matmul(dz, V[None, :, :, joined.R]))
+    assert rel_error(gj["W"], np.concatenate([gs["Wx"], gs["R"], gs["b"][:, None]], 1)) < 1e-12
+    assert rel_error(gj["P"], gs["P"]) < 1e-12
+
+
+def test_the_two_orders_of_rounding_agree():
+    """deriv_first changes only where the backward pass rounds: the same gradients to 1e-11, here
+    on an input-free net (no Wx rows, as clockwork-rnn's)."""
+    rng = np.random.default_rng(14)
+    plain = lstm.Cell(0, 3, peephole=True, squash=lstm.TANH, split=True)
+    first = lstm.Cell(0, 3, peephole=True, squash=lstm.TANH, split=True, deriv_first=True)
+    p = random_split_params(plain, rng, 2)
+    _, _, cache = lstm.run(plain, p, np.zeros((9, 2, 1, 0)), random_state(plain, rng, 2, 1))
+    dY = rng.normal(size=(9, 2, 1, 3))
+    g1, d1 = lstm.backprop(plain, p, cache, dY)
+    g2, d2 = lstm.backprop(first, p, cache, dY)
+    for k in ("R", "b", "P"):
+        assert 0 < rel_error(g1[k], g2[k]) < 1e-11, k
+    assert rel_error(d1["c"], d2["c"]) < 1e-11 and rel_error(d1["y"], d2["y"]) < 1e-11

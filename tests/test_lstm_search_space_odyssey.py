@@ -6,12 +6,13 @@ import pytest
 from conftest import load_stub
 
 from shared.gradcheck import numeric_jacobian
+from shared.lstm_gers import lstm
 
 od = load_stub("lstm-search-space-odyssey")
 
 
 def state_vector(cell, st):
-    """The state (c, y) or, for FGR, (c, y, i, f, o) as one vector: the layout of cell_jacobians."""
+    """The state (c, y) or, for FGR, (c, y, i, f, o) as one vector: the layout of lstm.state_jacobians."""
     parts = [st["c"], st["y"]] + ([st["g"]] if cell.fgr else [])
     return np.concatenate(parts, axis=-1)
 
@@ -47,7 +48,7 @@ def test_cell_equations_by_hand():
         cell = od.Cell(v, 2, 1, 1)
         p = cell.init(rng, 1, scale=0.8, dtype=np.float64)
         p["b"] = rng.standard_normal(p["b"].shape)
-        Y, st, _ = od.cell_forward(cell, p, x, {"c": c0, "y": y0})
+        Y, st, _ = lstm.run(cell.core, p, x, {"c": c0, "y": y0})
         a = x[0, 0, 0] @ p["Wx"][0] + y0[0, 0] @ p["R"][0] + p["b"][0]
         g = dict(zip(cell.gates, a, strict=True))
         pp = dict(zip(cell.peep, p["P"][0, :, 0], strict=True))
@@ -67,14 +68,14 @@ def test_jacobian_matches_finite_differences(v):
     p = cell.init(rng, 1, scale=0.7, dtype=np.float64)
     x = rng.standard_normal((4, 1, 1, 7))
     st = {k: 0.4 * rng.standard_normal(a.shape) for k, a in od.zero_state(cell, 1, 1, np.float64).items()}
-    _, _, cache = od.cell_forward(cell, p, x, st)
-    J = od.cell_jacobians(cell, p, cache)                   # (T, 1, n, n)
+    _, _, cache = lstm.run(cell.core, p, x, st)
+    J = lstm.state_jacobians(cell.core, p, cache)                   # (T, 1, n, n)
     for t in range(4):
-        z0 = state_vector(cell, {k: cache[{"c": "C", "y": "Y", "g": "GP"}[k]][t] for k in st})[0, 0]
+        z0 = state_vector(cell, {k: cache[{"c": "s", "y": "y", "g": "gp"}[k]][t] for k in st})[0, 0]
 
         def step(z, t=t):
             s = state_dict(cell, np.asarray(z)[None, None])
-            _, fin, _ = od.cell_forward(cell, p, x[t:t + 1], s)
+            _, fin, _ = lstm.run(cell.core, p, x[t:t + 1], s)
             return state_vector(cell, fin)[0, 0]
         # entries of order 1 and exact zeros: an absolute floor keeps round-off of tiny entries out
         np.testing.assert_allclose(J[t, 0], numeric_jacobian(step, z0), rtol=1e-6, atol=1e-9)

@@ -1,11 +1,13 @@
 """Gers-line LSTM family: memory blocks with forget gates (2000) and peephole connections (2001/2002).
 
-    lstm.py       the cell as seed-batched arrays: Cell (layout), squashing functions, step,
-                  forward, grads_bptt (exact, or the papers' truncation), jacobians
+    lstm.py       the cell as seed-batched arrays: Cell (layout and variant), squashing functions,
+                  step, forward, grads_bptt (exact, or the papers' truncation), jacobians; in the
+                  split layout run, backprop (with the initial-state gradient), state_jacobians
     reference.py  the same step for one net, unit by unit, written like the papers' equations
 
 The stubs that train this cell (anbn-anbncn, continual-embedded-reber, timing-counting-spikes)
 keep their tasks and their online learning rules (truncated RTRL) in their own files; the
 truncated backward pass here is the independent second implementation their RTRL is checked
-against.
+against. lstm-search-space-odyssey trains Greff et al.'s vanilla LSTM and its eight variants as
+switches of this cell (split layout, float32) and keeps its random search in its own file.
 """

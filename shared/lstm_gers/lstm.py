@@ -12,13 +12,20 @@ one cell per block, as in those papers' nets).
     y_c(t) = y_out h(s_c(t))
     z(t)   = V [x(t), y_c(t), 1],   y = f_out(z)          f_out logistic, softmax or linear
 
-Without a forget gate (the 1997 cell) y_phi = 1; without peepholes there are no p terms.
+Without a forget gate (the 1997 cell) y_phi = 1; without peepholes there are no p terms. The
+variants of Greff et al. (2017), "LSTM: A Search Space Odyssey", are switches of the same cell: no
+input gate (y_in = 1) or one coupled to the forget gate (y_in = 1 - y_phi), no output gate
+(y_out = 1), g or h the identity, and full gate recurrence (every gate also sees [y_in, y_phi,
+y_out](t-1) through weights Rg).
 
 Layout. W (S, D, H): rows [x (K), y_c(t-1) (C), 1]; columns [input gates (B) | forget gates (B, absent
 without them) | cell inputs (C) | output gates (B)] (SPEC's i, f, g, o order). P (S, 3, C): peepholes
 into [input, forget, output] gates (peephole cells only). V (S, K_out, D) over [x, y_c(t), 1].
 ``Cell.wmask`` and ``Cell.vmask`` mark the weights a variant has (no cell bias, no output weights
 from the inputs, ...); gradients come back unmasked. Sequences are time-major: x (L, S, N, K).
+The split layout (``Cell(split=True)``; ``run``, ``backprop``, ``state_jacobians``) keeps the
+same columns in Wx (S, K, H), R (S, C, H), b (S, H), has no output units, gives the gradient on
+the initial state as well, and follows the dtype of its inputs (float32 training).
 
 ``reference.py`` holds the same step for one net, unit by unit; tests/test_lstm_gers.py checks
 that the two agree, the backward pass against finite differences and the Jacobians likewise.
@@ -92,10 +99,20 @@ class Identity:
         return np.ones_like(s)
 
 
+class Pair:
+    """g from one squashing, h from another (Greff et al.'s NIAF: g = identity, h = tanh; NOAF:
+    g = tanh, h = identity)."""
+
+    def __init__(self, g_from, h_from, name):
+        self.g, self.dg, self.h, self.dh, self.name = g_from.g, g_from.dg, h_from.h, h_from.dh, name
+
+
 GERS = ScaledTanh(2.0, 2.0, 1.0, 2.0, "g = 4 sigma - 2 = 2 tanh(z / 2), h = 2 sigma - 1 = tanh(s / 2)")
 TANH = ScaledTanh(1.0, 1.0, 1.0, 1.0, "g = h = tanh")
 LOGISTIC_2000 = Logistic2000()
 IDENTITY = Identity()
+IDENTITY_G = Pair(IDENTITY, TANH, "g = identity, h = tanh")
+IDENTITY_H = Pair(TANH, IDENTITY, "g = tanh, h = identity")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -104,29 +121,53 @@ IDENTITY = Identity()
 class Cell:
     """nb memory blocks of bs cells on K inputs, n_out output units (default K).
 
-    forget: forget gates (False: the 1997 cell); peephole: peephole weights P (one cell per block);
-    squash: g and h (GERS, LOGISTIC_2000, TANH, IDENTITY); cell_bias: the cell inputs have a bias;
-    out_x: the output units see the inputs; out: 'sigmoid', 'softmax' or 'linear' output units.
+    forget: forget gates (False: the 1997 cell); peephole: peephole weights P (S, n_peep, C) from
+    each cell to every gate its block has (W layout: one cell per block, with a forget gate);
+    squash: g and h (GERS, LOGISTIC_2000, TANH, IDENTITY, IDENTITY_G, IDENTITY_H); cell_bias: the
+    cell inputs have a bias; out_x: the output units see the inputs;
+    out: 'sigmoid', 'softmax' or 'linear' output units.
+    input_gate: True, False (y_in = 1) or 'coupled' (y_in = 1 - y_phi); output_gate: False for
+    y_out = 1; gate_recurrence: the gates also see all gate activations of step t-1 (weights Rg).
+    These three, and peepholes on blocks of several cells or without a forget gate, need the
+    split layout.
     rows: every row of a batch (S, N, ...) gets its own vector-matrix product instead of one matrix
     product per net; the two round differently in the last bit, and a stub keeps the one its
     recorded runs used.
+    deriv_first: the backward pass forms each gate's derivative y (1 - y) before multiplying it in,
+    and sums the two errors reaching s(t) from y_c(t) before adding them to the carried error (an
+    order of rounding a stub's recorded runs used).
+    split: the split layout (``run``, ``backprop``, ``state_jacobians``): net inputs x Wx + b +
+    y_c(t-1) R (Wx (S, K, H), R (S, C, H), b (S, H)), the input part for a whole sequence at once;
+    no output units (the stub owns its output layer); any float dtype.
     """
 
     def __init__(self, K, nb, bs=1, forget=True, peephole=False, squash=GERS, cell_bias=False,
-                 out_x=True, n_out=None, out="sigmoid", rows=False):
-        if peephole and (bs != 1 or not forget):
-            raise ValueError("peephole cells here have one cell per block and a forget gate")
+                 out_x=True, n_out=None, out="sigmoid", rows=False, input_gate=True, output_gate=True,
+                 gate_recurrence=False, split=False, deriv_first=False):
+        if peephole and not split and (bs != 1 or not forget):
+            raise ValueError("peephole cells in the W layout have one cell per block and a forget gate")
         if out not in ("sigmoid", "softmax", "linear"):
             raise ValueError(f"unknown output units {out!r}")
+        if not split and (input_gate is not True or not output_gate or gate_recurrence):
+            raise ValueError("cells without input or output gates, or with gate recurrence, need split=True")
+        if input_gate == "coupled" and not forget:
+            raise ValueError("a coupled input gate needs a forget gate")
         self.K, self.nb, self.bs, self.nc = K, nb, bs, nb * bs
-        self.forget, self.peephole, self.squash, self.out, self.rows = forget, peephole, squash, out, rows
+        self.forget, self.squash, self.out, self.rows, self.split = forget, squash, out, rows, split
+        self.input_gate, self.output_gate, self.gate_recurrence = input_gate, output_gate, gate_recurrence
+        self.deriv_first = deriv_first
+        has = (input_gate is True, forget, output_gate)
+        present = [gate for gate, on in zip("ifo", has, strict=True) if on]
+        self.peep = tuple(present) if peephole else ()         # gates with peepholes: rows of P
+        self.peephole = bool(self.peep)
         self.n_out = K if n_out is None else n_out
-        nf = nb if forget else 0
-        self.I = slice(0, nb)
-        self.F = slice(nb, nb + nf)
-        self.G = slice(nb + nf, nb + nf + self.nc)
-        self.O = slice(self.G.stop, self.G.stop + nb)
+        ni, nf, no = (nb if input_gate is True else 0), (nb if forget else 0), (nb if output_gate else 0)
+        self.I = slice(0, ni)
+        self.F = slice(ni, ni + nf)
+        self.G = slice(ni + nf, ni + nf + self.nc)
+        self.O = slice(self.G.stop, self.G.stop + no)
         self.H = self.O.stop
+        self.n_gates = self.G.start + no                      # gate columns (gate recurrence)
         self.D = K + self.nc + 1
         self.R = slice(K, K + self.nc)                    # rows of y_c(t-1) in W, of y_c(t) in V
         self.wmask = np.ones((self.D, self.H))
@@ -137,7 +178,7 @@ class Cell:
             self.vmask[:, :K] = 0.0
 
     def n_weights(self):
-        return int(self.wmask.sum() + (3 * self.nc if self.peephole else 0) + self.vmask.sum())
+        return int(self.wmask.sum() + len(self.peep) * self.nc + self.vmask.sum())
 
     def block_sum(self, v):
         """(..., C) per cell -> (..., B) summed over each block's cells."""
@@ -148,6 +189,23 @@ class Cell:
     def per_cell(self, v):
         """(..., B) per block -> (..., C), each block's value for each of its cells."""
         return v if self.bs == 1 else v.repeat(self.bs, axis=-1)
+
+    def columns(self, gate):
+        return {"i": self.I, "f": self.F, "o": self.O}[gate]
+
+    def peep_weights(self, p, gate, ndim):
+        """The peepholes into one gate (S, C), shaped to broadcast over per-net arrays of ndim axes."""
+        return _lead(p["P"][:, self.peep.index(gate)], ndim)
+
+    def input_values(self, act):
+        """y_in per cell from the activations, or None when there is no input gate (y_in = 1)."""
+        if self.input_gate == "coupled":
+            return 1.0 - self.per_cell(act[..., self.F])
+        return self.per_cell(act[..., self.I]) if self.input_gate else None
+
+    def gate_activations(self, act):
+        """The gate activations [y_in, y_phi, y_out] (..., n_gates) that the gate recurrence feeds on."""
+        return np.concatenate([act[..., :self.G.start], act[..., self.O]], axis=-1)
 
 
 def _lead(v, ndim):
@@ -166,31 +224,38 @@ def _times(cell, u, M):
 # ----------------------------------------------------------------------------------------------
 # Forward
 # ----------------------------------------------------------------------------------------------
-def step(cell, p, u, s_prev):
-    """One step of S nets. u (S, ..., D) = [x, y_c(t-1), 1], s_prev (S, ..., C) = s(t-1); the
-    weights broadcast over the middle axes (at least one unless ``cell.rows``).
-    Returns act (S, ..., H) = [y_in, y_phi, g, y_out] (cell-input columns hold g), s(t), y_c(t).
-    """
+def update(cell, p, net, s_prev):
+    """One step from the net inputs ``net`` (S, ..., H) without the peephole terms (net is written
+    over) and s(t-1) (S, ..., C). Returns act (S, ..., H) = [y_in, y_phi, g, y_out] (cell-input
+    columns hold g), s(t), y_c(t)."""
     a = cell
-    net = _times(a, u, p["W"])
-    if a.peephole:
-        P = p["P"]
-        net[..., a.I] += _lead(P[:, 0], net.ndim) * s_prev
-        net[..., a.F] += _lead(P[:, 1], net.ndim) * s_prev
+    if "i" in a.peep:
+        net[..., a.I] += a.block_sum(a.peep_weights(p, "i", net.ndim) * s_prev)
+    if "f" in a.peep:
+        net[..., a.F] += a.block_sum(a.peep_weights(p, "f", net.ndim) * s_prev)
     act = np.empty_like(net)
     gates = slice(0, a.G.start)                           # input and forget gates
     act[..., gates] = sigmoid(net[..., gates])
     act[..., a.G] = a.squash.g(net[..., a.G])
     # s(t) = y_phi s(t-1) + y_in g
-    if a.forget:
-        s = a.per_cell(act[..., a.F]) * s_prev + a.per_cell(act[..., a.I]) * act[..., a.G]
-    else:
-        s = s_prev + a.per_cell(act[..., a.I]) * act[..., a.G]
+    yi = a.input_values(act)
+    ig = act[..., a.G] if yi is None else yi * act[..., a.G]
+    s = a.per_cell(act[..., a.F]) * s_prev + ig if a.forget else s_prev + ig
+    if not a.output_gate:
+        return act, s, a.squash.h(s)
     net_o = net[..., a.O]
-    if a.peephole:
-        net_o = net_o + _lead(p["P"][:, 2], net.ndim) * s  # the output gate sees s(t)
+    if "o" in a.peep:
+        net_o = net_o + a.block_sum(a.peep_weights(p, "o", net.ndim) * s)   # the output gate sees s(t)
     act[..., a.O] = sigmoid(net_o)
     return act, s, a.per_cell(act[..., a.O]) * a.squash.h(s)
+
+
+def step(cell, p, u, s_prev):
+    """One step of S nets. u (S, ..., D) = [x, y_c(t-1), 1], s_prev (S, ..., C) = s(t-1); the
+    weights broadcast over the middle axes (at least one unless ``cell.rows``).
+    Returns act (S, ..., H) = [y_in, y_phi, g, y_out] (cell-input columns hold g), s(t), y_c(t).
+    """
+    return update(cell, p, _times(cell, u, p["W"]), s_prev)
 
 
 def output(cell, z):
@@ -236,9 +301,103 @@ def forward(cell, p, x, s0=None, y0=None):
     return {"U": U, "act": act, "s": s, "O": Oin, "z": z, "y": output(a, z), "yc_last": yc}
 
 
+def zero_state(cell, S, N, dtype=np.float64):
+    """The split layout's state {"c": s, "y": y_c[, "g": gate activations]}, all zeros."""
+    st = {"c": np.zeros((S, N, cell.nc), dtype), "y": np.zeros((S, N, cell.nc), dtype)}
+    if cell.gate_recurrence:
+        st["g"] = np.zeros((S, N, cell.n_gates), dtype)
+    return st
+
+
+def run(cell, p, x, state):
+    """Split layout: x (L, S, N, K) from ``state`` (see ``zero_state``). Returns the cell outputs
+    Y (L, S, N, C), the final state and the cache {x, act (L, S, N, H), s and y (L+1, S, N, C)
+    with index 0 the initial state[, gp (L+1, S, N, n_gates): gate activations]}."""
+    a = cell
+    L = x.shape[0]
+    ax = np.matmul(x, p["Wx"]) + p["b"][:, None, :]      # the input part of every step at once
+    s = np.empty((L + 1,) + state["c"].shape, x.dtype)
+    Y = np.empty_like(s)
+    act = np.empty_like(ax)
+    s[0], Y[0] = state["c"], state["y"]
+    if a.gate_recurrence:
+        gp = np.empty((L + 1,) + state["g"].shape, x.dtype)
+        gp[0] = state["g"]
+    for t in range(L):
+        net = ax[t] + np.matmul(Y[t], p["R"])
+        if a.gate_recurrence:                             # gates += Rg [y_in, y_phi, y_out](t-1)
+            r = np.matmul(gp[t], p["Rg"])
+            net[..., :a.G.start] += r[..., :a.G.start]
+            net[..., a.O] += r[..., a.G.start:]
+        act[t], s[t + 1], Y[t + 1] = update(a, p, net, s[t])
+        if a.gate_recurrence:
+            gp[t + 1] = a.gate_activations(act[t])
+    cache = {"x": x, "act": act, "s": s, "y": Y}
+    final = {"c": s[L], "y": Y[L]}
+    if a.gate_recurrence:
+        cache["gp"] = gp
+        final["g"] = gp[L]
+    return Y[1:], final, cache
+
+
 # ----------------------------------------------------------------------------------------------
 # Backward
 # ----------------------------------------------------------------------------------------------
+def step_back(cell, p, act, s_prev, s_new, dyc, carry, dgate=None, peep=True, out=None):
+    """Backpropagation through one step. act, s_prev, s_new: the step's activations, s(t-1), s(t);
+    dyc = dE/dy_c(t); carry = the error reaching s(t) from later steps; dgate (gate recurrence):
+    dE/d gate activations of step t from step t+1. peep=False: nothing flows back through the
+    peepholes (the papers' truncation). The errors may broadcast against the activations (the
+    Jacobians push a batch of unit vectors through one step).
+
+    Returns dn (..., H), the errors at the net inputs (in ``out`` if given), and the error at
+    s(t-1) (through y_phi and the peepholes; not through y_c(t-1), which goes through the weights).
+    """
+    a = cell
+    dn = np.empty(dyc.shape[:-1] + (a.H,), dyc.dtype) if out is None else out
+    g = act[..., a.G]
+    # y_c = y_out h(s(t));  y_out = sigma(... + p_out s(t))
+    if a.output_gate:
+        yo = act[..., a.O]
+        do = a.block_sum(dyc * a.squash.h(s_new))
+        if dgate is not None:
+            do = do + dgate[..., a.G.start:]
+        dn[..., a.O] = do * (yo * (1 - yo)) if a.deriv_first else do * yo * (1 - yo)
+        e = dyc * a.per_cell(yo) * a.squash.dh(s_new)
+        if peep and "o" in a.peep:
+            e_o = a.per_cell(dn[..., a.O]) * a.peep_weights(p, "o", e.ndim)
+            ds = carry + (e + e_o) if a.deriv_first else carry + e + e_o
+        else:
+            ds = carry + e
+    else:
+        ds = carry + dyc * a.squash.dh(s_new)
+    # s(t) = y_phi s(t-1) + y_in g
+    yi = a.input_values(act)
+    dn[..., a.G] = (ds if yi is None else ds * yi) * a.squash.dg(g)
+    if a.input_gate is True:
+        yib = act[..., a.I]
+        di = a.block_sum(ds * g)
+        if dgate is not None:
+            di = di + dgate[..., a.I]
+        dn[..., a.I] = di * (yib * (1 - yib)) if a.deriv_first else di * yib * (1 - yib)
+    if a.forget:
+        yf = act[..., a.F]
+        df = a.block_sum(ds * s_prev)
+        if dgate is not None:
+            df = df + dgate[..., a.F]
+        if a.input_gate == "coupled":                     # y_in = 1 - y_phi
+            df = df - a.block_sum(ds * g)
+        dn[..., a.F] = df * (yf * (1 - yf)) if a.deriv_first else df * yf * (1 - yf)
+        carry = ds * a.per_cell(yf)
+    else:
+        carry = ds
+    if peep and "i" in a.peep:
+        carry = carry + a.per_cell(dn[..., a.I]) * a.peep_weights(p, "i", carry.ndim)
+    if peep and "f" in a.peep:
+        carry = carry + a.per_cell(dn[..., a.F]) * a.peep_weights(p, "f", carry.ndim)
+    return dn, carry
+
+
 def grads_bptt(cell, p, cache, dz, truncate=False):
     """Backpropagation through time from dz = dE/dz (L, S, N, K_out); the initial state is a
     constant. Returns {"W", "P" (peephole cells), "V"}, unmasked.
@@ -258,43 +417,51 @@ def grads_bptt(cell, p, cache, dz, truncate=False):
     dnet = np.zeros(act.shape)
     carry = np.zeros(dyc_out.shape[1:])
     dr = np.zeros(dyc_out.shape[1:])
-    peep = a.peephole and not truncate
     if a.peephole:
         dP = np.zeros(p["P"].shape)
-        p_in, p_f, p_out = (_lead(p["P"][:, k], carry.ndim) for k in range(3))
     for t in range(L - 1, -1, -1):
-        at, st, sp = act[t], s[t + 1], s[t]
-        yi, g, yo = at[..., a.I], at[..., a.G], at[..., a.O]
-        hs = a.squash.h(st)
         dyc = dyc_out[t] if truncate else dyc_out[t] + dr
-        dn = dnet[t]
-        # y_c = y_out h(s(t));  y_out = sigma(... + p_out s(t))
-        dn[..., a.O] = a.block_sum(dyc * hs) * yo * (1 - yo)
-        ds = carry + dyc * a.per_cell(yo) * a.squash.dh(st)
-        if peep:
-            ds = ds + dn[..., a.O] * p_out
-        # s(t) = y_phi s(t-1) + y_in g
-        dn[..., a.G] = ds * a.per_cell(yi) * a.squash.dg(g)
-        dn[..., a.I] = a.block_sum(ds * g) * yi * (1 - yi)
-        if a.forget:
-            yf = at[..., a.F]
-            dn[..., a.F] = a.block_sum(ds * sp) * yf * (1 - yf)
-            carry = ds * a.per_cell(yf)
-        else:
-            carry = ds
-        if peep:
-            carry = carry + dn[..., a.I] * p_in + dn[..., a.F] * p_f
+        dn, carry = step_back(a, p, act[t], s[t], s[t + 1], dyc, carry, peep=not truncate, out=dnet[t])
         if not truncate:
             dr = np.matmul(dn, WrT)
         if a.peephole:
-            axes = tuple(range(1, sp.ndim - 1))
-            dP[:, 0] += (dn[..., a.I] * sp).sum(axes)
-            dP[:, 1] += (dn[..., a.F] * sp).sum(axes)
-            dP[:, 2] += (dn[..., a.O] * st).sum(axes)
+            axes = tuple(range(1, s.ndim - 2))
+            for k, gate in enumerate(a.peep):             # p_in, p_phi see s(t-1), p_out s(t)
+                dP[:, k] += (dn[..., a.columns(gate)] * (s[t + 1] if gate == "o" else s[t])).sum(axes)
     grads = {"W": sum_outer(U, dnet), "V": dV}
     if a.peephole:
         grads["P"] = dP
     return grads
+
+
+def backprop(cell, p, cache, dY):
+    """Split layout: exact BPTT from dY = dE/dy_c (L, S, N, C) along a cache of ``run`` (no error
+    on the final state). Returns the gradients {"Wx", "R", "b"[, "P"][, "Rg"]} and the gradient on
+    the initial state {"c", "y"[, "g"]}."""
+    a = cell
+    act, s = cache["act"], cache["s"]
+    L = dY.shape[0]
+    dA = np.empty(act.shape, dY.dtype)
+    dy_rec, dc = 0.0, np.zeros_like(dY[0])
+    dg = np.zeros(dY.shape[1:-1] + (a.n_gates,), dY.dtype) if a.gate_recurrence else None
+    RT = np.swapaxes(p["R"], 1, 2)
+    RgT = np.swapaxes(p["Rg"], 1, 2) if a.gate_recurrence else None
+    for t in range(L - 1, -1, -1):
+        da, dc = step_back(a, p, act[t], s[t], s[t + 1], dY[t] + dy_rec, dc, dg)
+        dA[t] = da
+        dy_rec = np.matmul(da, RT)                        # net(t) = ... + y_c(t-1) R
+        if a.gate_recurrence:                             # gates(t) = ... + Rg gates(t-1)
+            dg = np.matmul(a.gate_activations(da), RgT)
+    g = {"Wx": sum_outer(cache["x"], dA), "R": sum_outer(cache["y"][:-1], dA), "b": dA.sum(axis=(0, 2))}
+    if a.peep:                                            # p_in, p_phi see s(t-1); p_out sees s(t)
+        g["P"] = np.stack([(a.per_cell(dA[..., a.columns(gate)]) * (s[1:] if gate == "o" else s[:-1]))
+                           .sum(axis=(0, 2)) for gate in a.peep], axis=1)
+    if a.gate_recurrence:
+        g["Rg"] = sum_outer(cache["gp"][:-1], a.gate_activations(dA))
+    d0 = {"c": dc, "y": dy_rec}
+    if a.gate_recurrence:
+        d0["g"] = dg
+    return g, d0
 
 
 # ----------------------------------------------------------------------------------------------
@@ -358,4 +525,29 @@ def _jacobians_peephole(cell, p, cache):
     J[..., :C, C:] = B_y
     J[..., C:, :C] = (k * a_s)[..., None] * eye
     J[..., C:, C:] = k[..., None] * B_y + np.swapaxes(Wr[..., a.O], -1, -2) * (hs * do)[..., None]
+    return J
+
+
+def state_jacobians(cell, p, cache):
+    """Split layout: J(t) = d state(t) / d state(t-1) along a cache of ``run`` with N = 1, for
+    t = 1..L: (L, S, n, n), the state [s (C), y_c (C)[, gate activations (n_gates)]]. Row k is one
+    backward step (``step_back``) from the k-th unit vector."""
+    a = cell
+    C = a.nc
+    act, s = cache["act"], cache["s"]
+    n = 2 * C + (a.n_gates if a.gate_recurrence else 0)
+    L, S = act.shape[:2]
+    eye = np.eye(n, dtype=act.dtype)
+    dc0 = np.broadcast_to(eye[:, :C], (S, n, C))
+    dy0 = np.broadcast_to(eye[:, C:2 * C], (S, n, C))
+    dg0 = np.broadcast_to(eye[:, 2 * C:], (S, n, a.n_gates)) if a.gate_recurrence else None
+    RT = np.swapaxes(p["R"], 1, 2)
+    RgT = np.swapaxes(p["Rg"], 1, 2) if a.gate_recurrence else None
+    J = np.empty((L, S, n, n), act.dtype)
+    for t in range(L):
+        da, dc_prev = step_back(a, p, act[t], s[t], s[t + 1], dy0, dc0, dg0)
+        J[t, :, :, :C] = dc_prev
+        J[t, :, :, C:2 * C] = np.matmul(da, RT)
+        if a.gate_recurrence:
+            J[t, :, :, 2 * C:] = np.matmul(a.gate_activations(da), RgT)
     return J

@@ -161,6 +161,8 @@ def sigmoid(z):
 
 
 # ---------------------------------------------------------------- forward (one step, then a window)
+# Not on shared/lstm_gers (whose split layout has multi-cell peepholes and s0/y0 gradients): this
+# cell's recorded runs round in another order (g' via sigma(z_c), o h'(s) formed first, one gemm for W).
 def cell_step(arch, Wy, P4, zx, s_prev, y_prev):
     """One step given the input part of the net input zx (S, B, G).
 

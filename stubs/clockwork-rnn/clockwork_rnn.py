@@ -13,7 +13,8 @@ CW-RNN (hidden layer split into g = 9 modules with periods T_i = 2^(i-1) = 1 ...
     h_t = h_{t-1} + m_t * (tanh(z_t) - h_{t-1})    m_t[i] = 1 iff t mod T(module of i) == 0
     y_t = h_t . w_y + b_y                    (a module that is not due keeps its state)
 
-SRN: the same with one module of period 1 (m_t = 1, W full). LSTM: forget gate and peepholes,
+SRN: the same with one module of period 1 (m_t = 1, W full). LSTM: forget gate and peepholes (the
+cell of the family core shared/lstm_gers, forward and BPTT; its one-step Jacobian is here),
 
     [zi, zf, zg, zo] = h_{t-1} R + b        (gate order i, f, g, o)
     i = sig(zi + p_i c_{t-1}), f = sig(zf + p_f c_{t-1}), g = tanh(zg)
@@ -39,6 +40,8 @@ import numpy as np
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients
+from shared.lstm_gers import lstm
+from shared.lstm_gers.lstm import sigmoid
 from shared.lyapunov import qr_spectrum
 from shared.optim import NesterovSGD, clip_by_global_norm, sgd_step
 from shared.results import finish_run, record
@@ -178,10 +181,12 @@ def rnn_backward(p, act, cache, dY):
 
 
 # ----------------------------------------------------------------------------------------------
-# LSTM with forget gate and peepholes: forward, then BPTT
+# LSTM with forget gate and peepholes: the family core's cell (shared/lstm_gers), no inputs
 # ----------------------------------------------------------------------------------------------
-def sigmoid(z):
-    return 0.5 + 0.5 * np.tanh(0.5 * z)
+def lstm_cell(N):
+    """N one-cell blocks, g = h = tanh, peepholes, in the core's split layout with no inputs;
+    deriv_first: the order of rounding this stub's recorded runs used."""
+    return lstm.Cell(0, N, peephole=True, squash=lstm.TANH, split=True, deriv_first=True)
 
 
 def init_lstm(rng, S, N, std, forget_bias, masks):
@@ -194,61 +199,30 @@ def init_lstm(rng, S, N, std, forget_bias, masks):
     return p
 
 
+def _core(p):
+    """The cell's weights under the core's names (no copies); no input weights."""
+    return {"Wx": np.zeros((p["b"].shape[0], 0, p["b"].shape[1]), p["b"].dtype), "R": p["R"], "b": p["b"],
+            "P": p["peep"]}
+
+
 def lstm_forward(p, T, state0=None):
-    """Returns Y (T, S) and cache (H, C (T+1, S, N), gates Gt (T, S, 4, N) = i, f, g, o)."""
-    R, b, po = p["R"], p["b"], p["peep"][:, 2]
-    S, N = po.shape
-    H, C = np.zeros((T + 1, S, N), b.dtype), np.zeros((T + 1, S, N), b.dtype)
+    """Returns Y (T, S) and the core's cache (cell outputs h = y and states c = s, (T+1, S, 1, N))."""
+    S, N = p["wy"].shape
+    cell = lstm_cell(N)
+    st = lstm.zero_state(cell, S, 1, p["b"].dtype)
     if state0 is not None:
-        H[0], C[0] = state0
-    Gt = np.empty((T, S, 4, N), b.dtype)
-    pif = p["peep"][:, :2]                                   # (S, 2, N)
-    for t in range(T):
-        z = (np.matmul(H[t][:, None, :], R)[:, 0, :] + b).reshape(S, 4, N)
-        c, G = C[t], Gt[t]
-        z[:, :2] += pif * c[:, None]                         # peepholes of i and f see c_{t-1}
-        G[:, :2] = sigmoid(z[:, :2])
-        G[:, 2] = np.tanh(z[:, 2])
-        c_new = np.add(G[:, 1] * c, G[:, 0] * G[:, 2], out=C[t + 1])
-        G[:, 3] = sigmoid(z[:, 3] + po * c_new)              # the output gate sees c_t
-        np.multiply(G[:, 3], np.tanh(c_new), out=H[t + 1])
-    Y = np.einsum("tsn,sn->ts", H[1:], p["wy"]) + p["by"]
-    return Y, (H, C, Gt)
+        st["y"][:, 0], st["c"][:, 0] = state0
+    H, _, cache = lstm.run(cell, _core(p), np.zeros((T, S, 1, 0), p["b"].dtype), st)
+    Y = np.einsum("tsn,sn->ts", H[:, :, 0], p["wy"]) + p["by"]
+    return Y, cache
 
 
 def lstm_backward(p, cache, dY):
-    """Gradients keyed like p, plus (dh0, dc0)."""
-    H, C, Gt = cache
-    T = dY.shape[0]
-    S, N = H.shape[1:]
-    pi, pf, po = p["peep"][:, 0], p["peep"][:, 1], p["peep"][:, 2]
-    RT = p["R"].transpose(0, 2, 1)
-    dHout = dY[:, :, None] * p["wy"][None]
-    TC = np.tanh(C[1:])
-    dZ = np.empty((T, S, 4, N), H.dtype)
-    dh, dc = np.zeros((S, N), H.dtype), np.zeros((S, N), H.dtype)
-    GD = Gt * (1.0 - Gt)                                     # sigma' of i, f, o (slot 2 unused)
-    GD[:, :, 2] = 1.0 - Gt[:, :, 2] ** 2                     # tanh' of g
-    for t in range(T - 1, -1, -1):
-        i, f, g, o = Gt[t, :, 0], Gt[t, :, 1], Gt[t, :, 2], Gt[t, :, 3]
-        tc, c_prev = TC[t], C[t]
-        dh += dHout[t]
-        dz = dZ[t]
-        # h_t = o tanh(c_t),  o = sig(zo + p_o c_t)
-        dzo = np.multiply(dh * tc, GD[t, :, 3], out=dz[:, 3])
-        dc += dh * o * (1.0 - tc * tc) + dzo * po
-        # c_t = f c_{t-1} + i g   (i, f through their peepholes on c_{t-1})
-        np.multiply(dc[:, None] * np.stack([g, c_prev, i], 1), GD[t, :, :3], out=dz[:, :3])
-        dc = dc * f + dz[:, 0] * pi + dz[:, 1] * pf
-        # [zi, zf, zg, zo] = h_{t-1} R + b
-        dh = np.matmul(dZ[t].reshape(S, 1, 4 * N), RT)[:, 0, :]
-    dZf = dZ.reshape(T, S, 4 * N)
-    g = {"R": sum_outer(H[:-1, :, None, :], dZf[:, :, None, :]), "b": dZf.sum(0),
-         "peep": np.stack([np.einsum("tsn,tsn->sn", dZ[:, :, 0], C[:-1]),
-                           np.einsum("tsn,tsn->sn", dZ[:, :, 1], C[:-1]),
-                           np.einsum("tsn,tsn->sn", dZ[:, :, 3], C[1:])], axis=1),
-         "wy": np.einsum("tsn,ts->sn", H[1:], dY), "by": dY.sum(0)}
-    return g, (dh, dc)
+    """Gradients keyed like p."""
+    H = cache["y"][1:, :, 0]
+    dH = dY[:, :, None, None] * p["wy"][None, :, None]          # y_t = h_t . w_y + b_y
+    g, _ = lstm.backprop(lstm_cell(H.shape[-1]), _core(p), cache, dH)
+    return {"R": g["R"], "b": g["b"], "peep": g["P"], "wy": np.einsum("tsn,ts->sn", H, dY), "by": dY.sum(0)}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -269,7 +243,7 @@ def forward(kind, p, aux, T):
 
 
 def backward(kind, p, aux, cache, dY):
-    return lstm_backward(p, cache, dY)[0] if kind == "lstm" else rnn_backward(p, aux["act"], cache, dY)[0]
+    return lstm_backward(p, cache, dY) if kind == "lstm" else rnn_backward(p, aux["act"], cache, dY)[0]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -291,15 +265,22 @@ def rnn_jacobian(p, x, m):
     return J
 
 
+def states(kind, cache):
+    """The full state along a forward pass: (T+1, S, n), the LSTM's [h, c]."""
+    if kind == "lstm":
+        return np.concatenate([cache["y"][:, :, 0], cache["s"][:, :, 0]], axis=-1)
+    return cache[0]
+
+
 def lstm_step(p, x):
     """x = [h, c] (S, 2N) -> [h_t, c_t]."""
     N = x.shape[1] // 2
-    _, (H, C, _) = lstm_forward(p, 1, (x[:, :N], x[:, N:]))
-    return np.concatenate([H[1], C[1]], axis=1)
+    return states("lstm", lstm_forward(p, 1, (x[:, :N], x[:, N:]))[1])[1]
 
 
 def lstm_jacobian(p, x):
-    """d[h_t, c_t] / d[h_{t-1}, c_{t-1}]: (S, 2N, 2N)."""
+    """d[h_t, c_t] / d[h_{t-1}, c_{t-1}]: (S, 2N, 2N). Kept here in closed form: the core's
+    state_jacobians rounds differently in the last bit, and the recorded spectra come from this."""
     S, N = x.shape[0], x.shape[1] // 2
     h, c = x[:, :N], x[:, N:]
     R = p["R"].reshape(S, N, 4, N)
@@ -429,13 +410,13 @@ def orbit_jacobians(kind, p, aux, sel, t_from, t_to):
     q = {k: v[sel].astype(np.float64) for k, v in p.items()}              # analysis in float64
     act = None if aux["act"] is None else aux["act"][:, sel].astype(np.float64)
     Y, cache = forward(kind, q, {"act": act}, t_to)
+    X = states(kind, cache)
     for t in range(t_from, t_to):
         if kind == "lstm":
-            H, C, _ = cache
-            yield lstm_jacobian(q, np.concatenate([H[t], C[t]], 1))
+            yield lstm_jacobian(q, X[t])
         else:
-            m = np.ones_like(cache[0][t]) if act is None else act[t]
-            yield rnn_jacobian(q, cache[0][t], m)
+            m = np.ones_like(X[t]) if act is None else act[t]
+            yield rnn_jacobian(q, X[t], m)
 
 
 def kick_growth(kind, p, aux, sel, t0, eps, rng):
@@ -444,17 +425,15 @@ def kick_growth(kind, p, aux, sel, t0, eps, rng):
     q = {k: v[sel].astype(np.float64) for k, v in p.items()}
     act = None if aux["act"] is None else aux["act"][:, sel].astype(np.float64)
     Y, cache = forward(kind, q, {"act": act}, T_SEQ)
-    S, N = cache[0].shape[1:]
-    d = rng.standard_normal((S, 2 * N if kind == "lstm" else N))
+    X = states(kind, cache)
+    d = rng.standard_normal(X.shape[1:])
     d *= eps / np.linalg.norm(d, axis=1, keepdims=True)
     if kind == "lstm":
-        H, C, _ = cache
-        _, (H2, C2, _) = lstm_forward(q, T_SEQ - t0, (H[t0] + d[:, :N], C[t0] + d[:, N:]))
-        end = np.concatenate([H2[-1] - H[-1], C2[-1] - C[-1]], 1)
+        N = X.shape[-1] // 2
+        _, kicked = lstm_forward(q, T_SEQ - t0, (X[t0, :, :N] + d[:, :N], X[t0, :, N:] + d[:, N:]))
     else:
-        H = cache[0]
-        _, (H2, _) = rnn_forward(q, None if act is None else act[t0:], T_SEQ - t0, H[t0] + d)
-        end = H2[-1] - H[-1]
+        _, kicked = rnn_forward(q, None if act is None else act[t0:], T_SEQ - t0, X[t0] + d)
+    end = states(kind, kicked)[-1] - X[-1]
     return np.linalg.norm(end, axis=1) / eps
 
 

@@ -38,7 +38,10 @@ The cell (one cell per block, as in the paper), per unit, with a = net input:
     FGR: a_{i,f,o} += R_g [i', f', o']                   (primes: step t-1)
     out = sigma(W_y y + b_y)                             7 sigmoid outputs
 
-Fused matrices keep the catalog's gate order i, f, z(=g), o and omit absent gates:
+The cell is the family core's (shared/lstm_gers: forward ``run``, exact BPTT ``backprop``, step
+Jacobians ``state_jacobians``, in its split layout); each variant is one of its switches (input
+gate absent or coupled, forget or output gate absent, g or h the identity, peepholes off, gate
+recurrence). Fused matrices keep the gate order i, f, z(=g), o and omit absent gates:
 Wx (S, D, G), R (S, H, G), b (S, G) with G = (number of gates present) * H; peepholes P (S, n_peep,
 H) in the order i, f, o of the gates present; FGR: Rg (S, 3H, 3H). S is the trial axis (every
 trial of one variant trains at once), hidden sizes are padded to the largest with zero weights
@@ -63,6 +66,8 @@ import numpy as np
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients
+from shared.lstm_gers import lstm
+from shared.lstm_gers.lstm import sigmoid
 from shared.lyapunov import qr_spectrum
 from shared.results import finish_run, record
 from shared.rng import streams
@@ -135,13 +140,10 @@ def one_hot(sym, dtype=np.float32):
     return np.eye(7, dtype=dtype)[sym]
 
 
-# -------------------- Model: the nine cells (forward, then backward), one code path per variant
-def sigmoid(a):
-    return 0.5 + 0.5 * np.tanh(0.5 * a)                     # no overflow warnings
-
-
+# -------------------- Model: the nine cells, each the family core's cell with one switch changed
 class Cell:
-    """Layout of one variant: which gates exist, their column slices, peepholes, FGR."""
+    """One variant: which gates exist, peepholes, FGR, as switches of the family core's cell
+    (shared/lstm_gers, split layout), with the random search's init and padding masks."""
 
     def __init__(self, variant, n_in, H, n_out):
         if variant not in VARIANTS:
@@ -149,13 +151,14 @@ class Cell:
         self.variant, self.n_in, self.H, self.n_out = variant, n_in, H, n_out
         absent = {"NIG": "i", "CIFG": "i", "NFG": "f", "NOG": "o"}.get(variant, "")
         self.gates = [g for g in "ifgo" if g != absent]      # catalog order i, f, g(=z), o
-        self.col = {g: slice(k * H, (k + 1) * H) for k, g in enumerate(self.gates)}
         self.G = len(self.gates) * H
         self.peep = [] if variant == "NP" else [g for g in "ifo" if g in self.gates]
         self.fgr = variant == "FGR"
-        self.tanh_z = variant != "NIAF"
-        self.tanh_c = variant != "NOAF"
         self.n_state = (5 if self.fgr else 2) * H             # (c, y) and, for FGR, (i, f, o)
+        squash = {"NIAF": lstm.IDENTITY_G, "NOAF": lstm.IDENTITY_H}.get(variant, lstm.TANH)
+        self.core = lstm.Cell(n_in, H, forget=absent != "f", output_gate=absent != "o",
+                              input_gate={"NIG": False, "CIFG": "coupled"}.get(variant, True),
+                              peephole=variant != "NP", gate_recurrence=self.fgr, squash=squash, split=True)
 
     def n_weights(self, H=None):
         """Trainable weights of one net with H cells (biases and peepholes included)."""
@@ -195,183 +198,8 @@ class Cell:
 
 
 def zero_state(cell, S, B, dtype=np.float32):
-    st = {"c": np.zeros((S, B, cell.H), dtype), "y": np.zeros((S, B, cell.H), dtype)}
-    if cell.fgr:
-        st["g"] = np.zeros((S, B, 3 * cell.H), dtype)
-    return st
-
-
-def cell_forward(cell, p, x, state):
-    """Run the cell over x (T, S, B, D) from ``state``; return Y (T, S, B, H), the final state and a
-    cache for the backward pass. The cache holds net-input activations ``act`` (T, S, B, G) (gates
-    after sigma, block input after its activation), cell states C (T+1, ...), outputs Y (T+1, ...)
-    (index 0 = the initial state) and tanh(c) (T, ...)."""
-    T = x.shape[0]
-    H, col = cell.H, cell.col
-    ax = np.matmul(x, p["Wx"]) + p["b"][:, None, :]          # (T, S, B, G) inputs done at once
-    C = np.empty((T + 1,) + state["c"].shape, x.dtype)
-    Y = np.empty_like(C)
-    act = np.empty_like(ax)
-    HC = np.empty((T,) + state["c"].shape, x.dtype)
-    C[0], Y[0] = state["c"], state["y"]
-    P = {g: p["P"][:, k, None, :] for k, g in enumerate(cell.peep)}   # (S, 1, H) each
-    if cell.fgr:
-        GP = np.empty((T + 1,) + state["g"].shape, x.dtype)
-        GP[0] = state["g"]
-    for t in range(T):
-        c_prev = C[t]
-        a = ax[t] + np.matmul(Y[t], p["R"])                 # (S, B, G)
-        if cell.fgr:                                        # a_{i,f,o} += R_g [i', f', o']
-            r = np.matmul(GP[t], p["Rg"])
-            a[..., :2 * H] += r[..., :2 * H]
-            a[..., 3 * H:] += r[..., 2 * H:]
-        z = np.tanh(a[..., col["g"]]) if cell.tanh_z else a[..., col["g"]]
-        act[t, ..., col["g"]] = z
-        if "i" in col:                                      # i = sigma(a_i + p_i c')
-            ai = a[..., col["i"]] + P["i"] * c_prev if "i" in P else a[..., col["i"]]
-            i = act[t, ..., col["i"]] = sigmoid(ai)
-        if "f" in col:                                      # f = sigma(a_f + p_f c')
-            af = a[..., col["f"]] + P["f"] * c_prev if "f" in P else a[..., col["f"]]
-            f = act[t, ..., col["f"]] = sigmoid(af)
-        if cell.variant == "NIG":
-            c = f * c_prev + z                              # i = 1
-        elif cell.variant == "CIFG":
-            c = f * c_prev + (1.0 - f) * z                  # i = 1 - f
-        elif cell.variant == "NFG":
-            c = c_prev + i * z                              # f = 1
-        else:
-            c = f * c_prev + i * z
-        C[t + 1] = c
-        hc = HC[t] = np.tanh(c) if cell.tanh_c else c
-        if "o" in col:                                      # o = sigma(a_o + p_o c)
-            ao = a[..., col["o"]] + P["o"] * c if "o" in P else a[..., col["o"]]
-            o = act[t, ..., col["o"]] = sigmoid(ao)
-            Y[t + 1] = o * hc
-        else:
-            Y[t + 1] = hc                                   # o = 1
-        if cell.fgr:
-            GP[t + 1] = np.concatenate([act[t, ..., :2 * H], act[t, ..., 3 * H:]], axis=-1)
-    cache = {"x": x, "act": act, "C": C, "Y": Y, "HC": HC}
-    final = {"c": C[T], "y": Y[T]}
-    if cell.fgr:
-        cache["GP"] = GP
-        final["g"] = GP[T]
-    return Y[1:], final, cache
-
-
-def cell_step_backward(cell, p, cache, t, dy, dc, dg=None):
-    """Backward through step t alone. dy, dc (S, N, H): gradients on y_t and c_t (from the output
-    layer and from step t+1); dg (S, N, 3H): on the FGR gate activations of step t (from t+1).
-
-    Returns da (S, N, G) (gradient on the net inputs a_t, peephole terms excluded), dc_prev on
-    c_{t-1}, and the pre-peephole gate deltas needed for the peephole gradients. The batch N may
-    exceed the cache's (broadcast) - that is how the Jacobian below is built.
-    """
-    H, col = cell.H, cell.col
-    act, c_prev, hc = cache["act"][t], cache["C"][t], cache["HC"][t]
-    P = {g: p["P"][:, k, None, :] for k, g in enumerate(cell.peep)}
-    da = np.empty(dy.shape[:-1] + (cell.G,), dy.dtype)
-    if cell.fgr:                                            # FGR: gate activations also feed t+1
-        dgi, dgf, dgo = dg[..., :H], dg[..., H:2 * H], dg[..., 2 * H:]
-    # y = o * h(c)
-    if "o" in col:
-        o = act[..., col["o"]]
-        do = dy * hc + (dgo if cell.fgr else 0.0)
-        dhc = dy * o
-        dao = da[..., col["o"]] = do * o * (1.0 - o)       # o = sigma(a_o + p_o c)
-    else:
-        dhc = dy
-    # h(c) = tanh(c) or c
-    dc = dc + (dhc * (1.0 - hc * hc) if cell.tanh_c else dhc)
-    if "o" in P:
-        dc = dc + dao * P["o"]
-    # c = f c' + i z
-    z = act[..., col["g"]]
-    f = act[..., col["f"]] if "f" in col else None
-    if cell.variant == "NIG":
-        i = None
-        dz = dc
-    elif cell.variant == "CIFG":
-        dz = dc * (1.0 - f)
-    else:
-        i = act[..., col["i"]]
-        dz = dc * i
-    da[..., col["g"]] = dz * (1.0 - z * z) if cell.tanh_z else dz
-    dc_prev = dc * f if f is not None else dc + 0.0
-    if "i" in col:
-        di = dc * z + (dgi if cell.fgr else 0.0)
-        dai = da[..., col["i"]] = di * i * (1.0 - i)
-        if "i" in P:
-            dc_prev = dc_prev + dai * P["i"]
-    if "f" in col:
-        df = dc * c_prev + (dgf if cell.fgr else 0.0)
-        if cell.variant == "CIFG":
-            df = df - dc * z                                # i = 1 - f
-        daf = da[..., col["f"]] = df * f * (1.0 - f)
-        if "f" in P:
-            dc_prev = dc_prev + daf * P["f"]
-    return da, dc_prev
-
-
-def cell_backward(cell, p, cache, dY, dfinal=None):
-    """Full-gradient BPTT through the whole cached sequence.
-
-    dY (T, S, B, H): gradient on every y_t from the output layer; dfinal: optional gradients on
-    the final state. Returns the parameter gradients of the cell and the gradient on the initial
-    state {c, y[, g]}.
-    """
-    T = dY.shape[0]
-    H = cell.H
-    dA = np.empty(cache["act"].shape, dY.dtype)
-    dfinal = dfinal or {}
-    dy_rec = dfinal.get("y", 0.0)
-    dc = dfinal.get("c", np.zeros_like(dY[0]))
-    dg = dfinal.get("g", np.zeros(dY.shape[1:-1] + (3 * H,), dY.dtype)) if cell.fgr else None
-    RT = np.swapaxes(p["R"], 1, 2)
-    RgT = np.swapaxes(p["Rg"], 1, 2) if cell.fgr else None
-    for t in range(T - 1, -1, -1):
-        da, dc = cell_step_backward(cell, p, cache, t, dY[t] + dy_rec, dc, dg)
-        dA[t] = da
-        dy_rec = np.matmul(da, RT)                          # a_t = ... + R y_{t-1}
-        if cell.fgr:                                        # a_{ifo,t} = ... + R_g g_{t-1}
-            dg = np.matmul(np.concatenate([da[..., :2 * H], da[..., 3 * H:]], axis=-1), RgT)
-    g = {"Wx": sum_outer(cache["x"], dA), "R": sum_outer(cache["Y"][:-1], dA),
-         "b": dA.sum(axis=(0, 2))}
-    if cell.peep:
-        rows = []
-        for g_ in cell.peep:                                # p_i, p_f see c_{t-1}; p_o sees c_t
-            cs = cache["C"][1:] if g_ == "o" else cache["C"][:-1]
-            rows.append((dA[..., cell.col[g_]] * cs).sum(axis=(0, 2)))
-        g["P"] = np.stack(rows, axis=1)
-    if cell.fgr:
-        dAg = np.concatenate([dA[..., :2 * H], dA[..., 3 * H:]], axis=-1)
-        g["Rg"] = sum_outer(cache["GP"][:-1], dAg)
-    dstate0 = {"c": dc, "y": dy_rec}
-    if cell.fgr:
-        dstate0["g"] = dg
-    return g, dstate0
-
-
-def cell_jacobians(cell, p, cache):
-    """d state_t / d state_{t-1} for every step of a cached run with B = 1: (T, S, n, n) with the
-    state (c, y) or, for FGR, (c, y, i, f, o). Built from the step backward pass: row k of J_t is
-    the gradient of state component k, i.e. one backward step from a unit vector."""
-    H, n = cell.H, cell.n_state
-    T, S = cache["act"].shape[0], cache["act"].shape[1]
-    eye = np.eye(n, dtype=cache["act"].dtype)
-    dc0 = np.broadcast_to(eye[:, :H], (S, n, H))
-    dy0 = np.broadcast_to(eye[:, H:2 * H], (S, n, H))
-    dg0 = np.broadcast_to(eye[:, 2 * H:], (S, n, 3 * H)) if cell.fgr else None
-    RT = np.swapaxes(p["R"], 1, 2)
-    RgT = np.swapaxes(p["Rg"], 1, 2) if cell.fgr else None
-    J = np.empty((T, S, n, n), cache["act"].dtype)
-    for t in range(T):
-        da, dc_prev = cell_step_backward(cell, p, cache, t, dy0, dc0, dg0)
-        J[t, :, :, :H] = dc_prev
-        J[t, :, :, H:2 * H] = np.matmul(da, RT)
-        if cell.fgr:
-            J[t, :, :, 2 * H:] = np.matmul(np.concatenate([da[..., :2 * H], da[..., 3 * H:]], -1), RgT)
-    return J
+    """{c, y[, g]}: cell states, cell outputs and, for FGR, the gate activations i, f, o."""
+    return lstm.zero_state(cell.core, S, B, dtype)
 
 
 # -------------------- Loss: sigmoid outputs with cross-entropy on the legal next symbols
@@ -389,14 +217,14 @@ def bce_loss(p, Y, target):
 
 def loss_only(cell, p, x, state, target, loss_fn=bce_loss):
     """The summed per-trial loss, forward only (what the finite differences perturb)."""
-    Y, _, _ = cell_forward(cell, p, x, state)
+    Y, _, _ = lstm.run(cell.core, p, x, state)
     return float(loss_fn(p, Y, target)[0].sum())
 
 
 def loss_and_grads(cell, p, x, state, target, loss_fn=bce_loss):
-    Y, final, cache = cell_forward(cell, p, x, state)
+    Y, final, cache = lstm.run(cell.core, p, x, state)
     loss, dY, gout = loss_fn(p, Y, target)
-    g, dstate0 = cell_backward(cell, p, cache, dY)
+    g, dstate0 = lstm.backprop(cell.core, p, cache, dY)
     g.update(gout)
     return loss, g, final, dstate0
 
@@ -421,12 +249,12 @@ def evaluate_reber(cell, p, sym, legal, longlag, chunk=500):
     ce, wrong, cnorm = np.zeros(S), np.zeros((S, T, B), bool), np.zeros((S, T))
     for t0 in range(0, T, chunk):
         x = np.broadcast_to(one_hot(sym[t0:t0 + chunk])[:, None], (min(chunk, T - t0), S, B, 7))
-        Y, st, cache = cell_forward(cell, p, np.ascontiguousarray(x), st)
+        Y, st, cache = lstm.run(cell.core, p, np.ascontiguousarray(x), st)
         logit = np.matmul(Y, p["Wy"]) + p["by"][:, None, :]
         tgt = legal[t0:t0 + chunk][:, None]
         ce += (np.logaddexp(0.0, logit) - tgt * logit).sum(axis=(0, 2, 3))
         wrong[:, t0:t0 + chunk] = np.any((logit > 0) != (tgt > 0.5), axis=-1).transpose(1, 0, 2)
-        cnorm[:, t0:t0 + chunk] = np.abs(cache["C"][1:]).mean(axis=(2, 3)).T
+        cnorm[:, t0:t0 + chunk] = np.abs(cache["s"][1:]).mean(axis=(2, 3)).T
     ll = longlag[None].repeat(S, 0)
     ce = ce / (T * B)
     # a net worse than the constant output 0.5 (7 ln 2 nats; e.g. NOAF trials whose unbounded
@@ -521,12 +349,12 @@ def trial_spectrum(cell, p, s, h, sym, cfg):
     mean |c| over a long run of the same stream (drift without forgetting)."""
     sub, q = select_trial(cell, p, s, h)
     x = one_hot(sym, np.float64)[:, None, None, :]          # (T, 1, 1, 7)
-    _, _, cache = cell_forward(sub, q, x, zero_state(sub, 1, 1, np.float64))
-    J = cell_jacobians(sub, q, cache)[:, 0]                 # (T, n, n)
+    _, _, cache = lstm.run(sub.core, q, x, zero_state(sub, 1, 1, np.float64))
+    J = lstm.state_jacobians(sub.core, q, cache)[:, 0]                 # (T, n, n)
     k = min(cfg["lyap_k"], sub.n_state)
     lam = qr_spectrum(J, k=k, n_transient=cfg["lyap_transient"])
     return {"trial": int(s), "hidden": int(h), "exponents": lam,
-            "cnorm": np.abs(cache["C"][1:, 0, 0]).mean(axis=-1)}
+            "cnorm": np.abs(cache["s"][1:, 0, 0]).mean(axis=-1)}
 
 
 # -------------------- Statistics: Welch's t-test and the fANOVA-style main-effect split (shared.stats)

@@ -13,13 +13,14 @@ Arrays: x (T, S, B, 2) = (time, seed, sequence, [value, marker]); targets (S, B)
     python3 lstm_search_space_odyssey.py --setting catalog
 """
 from lstm_search_space_odyssey import (  # first: its preamble pins BLAS before numpy loads
-    PAPER, VARIANTS, Cell, cell_forward, loss_and_grads, loss_only, zero_state)
+    PAPER, VARIANTS, Cell, loss_and_grads, loss_only, zero_state)
 
 import numpy as np
 
 from shared import cli
 from shared.ensemble import map_jobs
 from shared.gradcheck import check_gradients
+from shared.lstm_gers import lstm
 from shared.optim import Adam
 from shared.results import finish_run, record
 from shared.rng import streams
@@ -75,7 +76,7 @@ def train_catalog_variant(job):
         opt.step(g)
     x, tgt = adding_batch(rs["eval"], cfg["n_test"], cfg["T"])
     xs = np.broadcast_to(x[:, None].astype(np.float32), (cfg["T"], S, cfg["n_test"], 2))
-    Y, _, _ = cell_forward(cell, p, np.ascontiguousarray(xs), zero_state(cell, S, cfg["n_test"]))
+    Y, _, _ = lstm.run(cell.core, p, np.ascontiguousarray(xs), zero_state(cell, S, cfg["n_test"]))
     mse, _, _ = mse_last_loss(p, Y, np.broadcast_to(tgt[None].astype(np.float32), (S, cfg["n_test"])))
     return {"variant": v, "mse": mse.astype(float), "n_weights": cell.n_weights()}
 
