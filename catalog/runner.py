@@ -262,7 +262,7 @@ def summarise(root, slug, seeds, tag="", quick=False):
         seen = set(verdicts.values()) | {h["verdict"]}
         rows.append({
             "name": h["name"], "committed": h["verdict"], "verdicts": verdicts,
-            "stable": (len(seen) == 1) if verdicts else None,
+            "stable": (len(seen) == 1) if len(verdicts) >= 2 else None,      # one seed: nothing to compare
             "mean": statistics.fmean(values) if values else None,
             "sd": statistics.stdev(values) if len(values) > 1 else None,
         })
@@ -328,7 +328,7 @@ def main(argv=None):
             sms = [summarise(args.root, s["slug"], args.seeds, tag, args.quick) for s in stubs]
             print(summary_markdown(sms))
             if args.write:
-                for sm in sms:
+                for sm in (sm for sm in sms if len(sm["seeds"]) >= 2):     # only stubs re-run with more seeds
                     path = args.root / "stubs" / sm["stub"] / "agreement.json"
                     tmp = path.with_suffix(".json.tmp")
                     tmp.write_text(json.dumps(sm, indent=2) + "\n")
