@@ -13,7 +13,7 @@ module holds the loop, once; what differs per stub comes in as arguments:
   length (S, n)), drawn 256 at a time (the stubs' stream: the order of random draws is part of
   their committed numbers);
 - ``rule``: the stopping rule: ``active`` (S,) bool and ``update(k, err, p)`` after each update
-  (``ST3Rule`` here, or the stub's own);
+  (``ST3Rule`` here, or the stub's own); ``watch(k, y, target)`` sees each sequence's outputs;
 - the update: plain online gradient descent w <- w - lr dE/dw (the paper's) when ``opt`` is None,
   else one step of the per-net optimiser (Adam for the baselines); nets whose rule is met freeze;
 - ``snapshot(p)`` every max_sequences / n_snaps sequences and at the cap: (state, outputs) of a
@@ -37,8 +37,8 @@ def sgd_step_active(p, grads, lr, active):
         p[n] -= lr * grads[n] * active.reshape((-1,) + (1,) * (p[n].ndim - 1))
 
 
-def train(net, p, draw, rule, max_sequences, lr=None, opt=None, name="net", snapshot=None, n_snaps=40,
-          log=None, log_every=5000):
+def train(net, p, draw, rule, max_sequences, lr=None, opt=None, name="net", watch=None, snapshot=None,
+          n_snaps=40, log=None, log_every=5000):
     """Train the S nets of ``p`` in place until every one met ``rule`` or the cap; see the module
     docstring. Returns {"params", "n_trained"} and, with ``snapshot``, snap_n (n,), snap_state
     and snap_y (the stacked snapshots)."""
@@ -60,6 +60,8 @@ def train(net, p, draw, rule, max_sequences, lr=None, opt=None, name="net", snap
         else:
             sgd_step_active(p, grads, lr, rule.active)
         rule.update(k, err, p)
+        if watch is not None:
+            watch(k, y[:, 0], ts[:, j])                                 # e.g. a running accuracy
         if snapshot is not None and (k % snap_every == 0 or k == max_sequences - 1):
             snaps.append(snapshot(p))
             snap_n.append(k + 1)
