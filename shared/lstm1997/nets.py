@@ -157,6 +157,17 @@ def spectrum(net, p, x, t0, t1, k=6, n_transient=10):
 # ----------------------------------------------------------------------------------------------
 # Gradient checks (float64)
 # ----------------------------------------------------------------------------------------------
+def check_batch(rng, n_in, n_out=None, T=5, S=2, N=3):
+    """Short dense random sequences for the exact-gradient checks: x (T, S, N, n_in) ~ N(0, 1),
+    targets U[0, 1] shaped like the output ((S, N), or (S, N, n_out)), every sequence ending at
+    step T-1 but one, which ends at T-2. Returns x, target, last."""
+    x = rng.normal(size=(T, S, N, n_in))
+    target = rng.uniform(size=(S, N) if n_out is None else (S, N, n_out))
+    last = np.full((S, N), T - 1)
+    last[0, 0] = T - 2                                         # one sequence ends early
+    return x, target, last
+
+
 def check_exact(name, net, p, x, target, last):
     """Exact BPTT against central differences with Richardson extrapolation, on the squared error
     E = 1/2 sum (y - target)^2 at the last steps. ``net`` needs forward, readout and exact_grads."""

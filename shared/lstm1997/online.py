@@ -22,11 +22,15 @@ module holds the loop, once; what differs per stub comes in as arguments:
 
 E = 1/2 sum_k err_k^2 with err = y - target at the last step, so dE/dy = err.
 """
+import os
+import time
+
 import numpy as np
 
 from shared import cli
-from shared.ensemble import per_seed
+from shared.ensemble import map_jobs, per_seed
 from shared.online import ST3, adam_step_active
+from shared.rng import streams
 
 CHUNK = 256             # training sequences drawn at a time, for every net
 
@@ -127,3 +131,27 @@ def probe_net0(net, probe):
         y, _ = net.readout(p0, cache, lastp)
         return cache["s"][1:, 0] if "s" in cache else cache["yc"][:, 0], y[0]
     return snapshot
+
+
+# ----------------------------------------------------------------------------------------------
+# Every kind of net at once, one worker process each
+# ----------------------------------------------------------------------------------------------
+def _kind_job(job):
+    """One kind of net, all seeds (run in a worker process): its named streams are drawn anew, so
+    every kind sees the same "data" stream."""
+    train_online, kind, seed, cfg, probe, stream_names, extra = job
+    r = streams(seed, stream_names)
+    timer, cpu0 = cli.Timer(), time.process_time()
+    out = train_online(kind, cfg["n_seeds"], cfg["T"], cfg["max_sequences"], r["init_" + kind], r["data"],
+                       probe=probe, n_snaps=cfg["n_snaps"], log_every=cfg["log_every"], timer=timer,
+                       lr=cfg["lr"], **extra)
+    out["wall_s"], out["cpu_s"], out["load"] = timer(), time.process_time() - cpu0, os.getloadavg()[0]
+    return kind, out
+
+
+def train_kinds(train_online, kinds, seed, cfg, probe, stream_names, workers, **extra):
+    """{kind: train_online(kind, cfg's sizes, its "init_<kind>" and the "data" stream, ...)} for every
+    kind, side by side in up to ``workers`` processes; each result also holds wall_s, cpu_s (the
+    machine may be shared) and load (the 1-minute load average at its end)."""
+    jobs = [(train_online, kind, seed, cfg, probe, stream_names, extra) for kind in kinds]
+    return dict(map_jobs(_kind_job, jobs, workers))

@@ -40,10 +40,8 @@ Arrays are time-major: x (L, S, N, 2) = (time, seed ensemble, sequences per seed
 Columns of W (S, 11, 8): [input gates (2) | cell inputs (4) | output gates (2)], the catalog's
 i, g, o order without a forget gate; rows [x(t) (2), r(t-1) (8), 1]. V (S, 5): [cells (4), 1].
 """
-import os
 import pathlib
 import sys
-import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
@@ -52,7 +50,6 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs
 from shared.lstm1997 import cell, nets, online, tanh_rnn
 from shared.optim import Adam
 from shared.results import finish_run, record
@@ -193,11 +190,8 @@ def gradient_checks(args=None):
     """
     catalog = catalog_setting()
     rng = np.random.default_rng(0)
-    T, S, N = 5, 2, 3
-    x = rng.normal(size=(T, S, N, NX))
-    target = rng.uniform(size=(S, N))
-    last = np.full((S, N), T - 1)
-    last[0, 0] = T - 2
+    S, N = 2, 3
+    x, target, last = nets.check_batch(rng, NX)      # (5, S, N, n_in), one ending early
     errs = {}
     net = LSTM.blocks
     # every case's weights drawn first, in this order: dense, U[-1, 1]
@@ -225,18 +219,6 @@ def catalog_setting():
 # ----------------------------------------------------------------------------------------------
 KINDS = ("lstm1997", "rnn")
 STREAMS = ["init_" + k for k in KINDS] + ["data"]      # every kind of net sees the same data stream
-
-
-def _train_job(job):
-    """One kind of net, all seeds (run in a worker process)."""
-    kind, seed, cfg, probe = job
-    r = streams(seed, STREAMS)
-    timer, cpu0 = cli.Timer(), time.process_time()
-    out = train_online(kind, cfg["n_seeds"], cfg["T"], cfg["max_sequences"], r["init_" + kind], r["data"],
-                       probe=probe, n_snaps=cfg["n_snaps"], log_every=cfg["log_every"], timer=timer,
-                       lr=cfg["lr"])
-    out["wall_s"], out["cpu_s"], out["load"] = timer(), time.process_time() - cpu0, os.getloadavg()[0]
-    return kind, out
 
 
 def best_constant(target):
@@ -403,7 +385,7 @@ def run_paper(args, timer):
     test = paper_batch(streams(args.seed, ["eval"])["eval"], (1, cfg["n_test"]), cfg["T"])
     x_te, t_te, len_te, _ = test
     probe = (x_te[:, :, :1], len_te[:, :1] - 1)
-    trained = dict(map_jobs(_train_job, [(k, args.seed, cfg, probe) for k in args.models], args.workers))
+    trained = online.train_kinds(train_online, args.models, args.seed, cfg, probe, STREAMS, args.workers)
     const = best_constant(t_te)
     metrics, lyap, lyap_sd, arrays, timing = {"best_constant": const}, {}, {}, {}, {}
     for kind in args.models:
@@ -439,45 +421,33 @@ def main(args):
                                 headline=headline, lyapunov=lyapunov), arrays, timer)
 
 
-# upper bounds of the size flags (the lower bounds are in the parser): beyond them a run would
-# take days or exhaust memory
-MAX_SIZES = {"T": 1000, "n_seeds": 100, "max_sequences": 10_000_000, "workers": 8, "catalog_nets": 100,
-             "catalog_iters": 1_000_000}
-
-
 def check_sizes(args):
-    """Refuse an impossible size with one line (exit 2) before any training."""
+    """The paper setting's shortest sequences (the flags' other bounds are in the parser)."""
     if args.setting == "paper" and args.T < 20:
         raise cli.StubError(f"--T must be at least 20 (X2 lies among the first T/2 - 1 pairs), got {args.T}")
-    for name, hi in MAX_SIZES.items():
-        if getattr(args, name) > hi:
-            flag = "--" + name.replace("_", "-")
-            raise cli.StubError(f"{flag} must be at most {hi:,}, got {getattr(args, name):,}")
-    if args.lr > 100:
-        raise cli.StubError(f"--lr must be at most 100, got {args.lr:g}")
 
 
 def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "Exp. 5 as published (the headline)", "catalog": "the earlier catalog's easier version"})
-    parser.add_argument("--T", type=cli.positive_int, default=100,
+    parser.add_argument("--T", type=cli.int_range(1, 1000), default=100,
                         help="minimal sequence length (paper: 100; 20 to 1000)")
-    parser.add_argument("--n-seeds", type=cli.positive_int, default=10,
+    parser.add_argument("--n-seeds", type=cli.int_range(1, 100), default=10,
                         help="nets of each kind trained at once on a leading seed axis (at most 100)")
-    parser.add_argument("--max-sequences", type=cli.positive_int, default=50_000,
+    parser.add_argument("--max-sequences", type=cli.int_range(1, 10_000_000), default=50_000,
                         help="cap on training sequences per net (the paper's mean: 482,000 for n_seq = 140)")
     parser.add_argument("--models", type=cli.name_list(KINDS, required="lstm1997"), default=list(KINDS),
                         help="comma-separated nets to train (lstm1997 must be one)")
-    parser.add_argument("--lr", type=cli.positive_float, default=0.1,
+    parser.add_argument("--lr", type=cli.float_range(0, 100), default=0.1,
                         help="learning rate of the 1997 LSTM's online gradient descent (paper: 0.1; "
                              "at most 100)")
-    parser.add_argument("--workers", type=cli.positive_int, default=2,
+    parser.add_argument("--workers", type=cli.int_range(1, 8), default=2,
                         help="processes training the kinds of net side by side (one BLAS thread each; "
                              "at most 8)")
-    parser.add_argument("--catalog-nets", type=cli.positive_int, default=1,
+    parser.add_argument("--catalog-nets", type=cli.int_range(1, 100), default=1,
                         help="nets trained at once in the catalog setting (its headline: one net; its "
                              "seed table: 5)")
-    parser.add_argument("--catalog-iters", type=cli.positive_int, default=8000,
+    parser.add_argument("--catalog-iters", type=cli.int_range(1, 1_000_000), default=8000,
                         help="cap on batches of 32 in the catalog setting (the earlier catalog: 8000)")
     return parser
 

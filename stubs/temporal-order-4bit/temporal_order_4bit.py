@@ -44,7 +44,6 @@ catalog's i, g, o order, no forget gate). V (S, 8, 7): rows Q, R, S, U, V, A, B,
 import os
 import pathlib
 import sys
-import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
@@ -53,7 +52,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, per_seed
+from shared.ensemble import per_seed
 from shared.lstm1997 import cell, nets, online
 from shared.optim import Adam
 from shared.results import finish_run, record
@@ -196,11 +195,8 @@ def gradient_checks(args=None):
     sequences, with lengths that differ within the batch."""
     catalog = catalog_setting()
     rng = np.random.default_rng(0)
-    T, S, N = 5, 2, 3
-    x = rng.normal(size=(T, S, N, NX))
-    target = rng.uniform(size=(S, N, NK))
-    last = np.full((S, N), T - 1)
-    last[0, 0] = T - 2
+    S = 2
+    x, target, last = nets.check_batch(rng, NX, NK, S=S)      # (5, S, 3, 8), one ending early
     errs = {}
     lstm_catalog = catalog.CATALOG_MODELS["lstm_catalog"]
     for kind, net, init in (("lstm1997", LSTM, init_lstm), ("rnn", RNN, RNN.init),
@@ -225,17 +221,6 @@ def catalog_setting():
 # ----------------------------------------------------------------------------------------------
 KINDS = ("lstm1997", "rnn")
 STREAMS = ["init_lstm1997", "init_rnn", "data"]          # both kinds see one data stream
-
-
-def _train_job(job):
-    kind, seed, cfg, probe = job
-    r = streams(seed, STREAMS)
-    timer, cpu0 = cli.Timer(), time.process_time()
-    out = train_online(kind, cfg["n_seeds"], cfg["T"], cfg["max_sequences"], r["init_" + kind], r["data"],
-                       probe=probe, n_snaps=cfg["n_snaps"], log_every=cfg["log_every"], timer=timer,
-                       lr=cfg["lr"], window=cfg["window"])
-    out["wall_s"], out["cpu_s"] = timer(), time.process_time() - cpu0
-    return kind, out
 
 
 def windows(T):
@@ -402,7 +387,8 @@ def run_paper(args, timer):
     x_te, _, lab_te, len_te, _ = test
     pick = [int(np.flatnonzero(lab_te[0] == c)[0]) if (lab_te[0] == c).any() else 0 for c in range(NK)]
     probe = (x_te[:, :, pick], len_te[:, pick] - 1)
-    trained = dict(map_jobs(_train_job, [(k, args.seed, cfg, probe) for k in KINDS], args.workers))
+    trained = online.train_kinds(train_online, KINDS, args.seed, cfg, probe, STREAMS, args.workers,
+                                  window=cfg["window"])
     metrics, lyap, lyap_sd, arrays, per_window = {}, {}, {}, {}, {}
     for kind in KINDS:
         metrics[kind], per_window[kind], ex, kind_arrays = kind_metrics(kind, trained[kind], cfg, test)
@@ -425,46 +411,29 @@ def run_paper(args, timer):
 def main(args):
     timer = cli.Timer()
     args.load_at_start = os.getloadavg()[0]           # other sessions share the 2 cores: record it
-    check_sizes(args)
     run = run_paper if args.setting == "paper" else catalog_setting().run_catalog
     cfg, metrics, headline, lyapunov, arrays = run(args, timer)
     finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
                                 headline=headline, lyapunov=lyapunov), arrays, timer)
 
 
-# upper bounds of the size flags (the lower bounds are in the parser): beyond them a run would
-# take days or exhaust memory
-MAX_SIZES = {"T": 1000, "n_seeds": 100, "max_sequences": 10_000_000, "catalog_steps": 1_000_000, "workers": 8}
-
-
-def check_sizes(args):
-    """Refuse an impossible size with one line (exit 2) before any training (--T's lower bound
-    is checked with the paper's configuration, after the quick sizes)."""
-    for name, hi in MAX_SIZES.items():
-        if getattr(args, name) > hi:
-            flag = "--" + name.replace("_", "-")
-            raise cli.StubError(f"{flag} must be at most {hi:,}, got {getattr(args, name):,}")
-    if args.lr > 100:
-        raise cli.StubError(f"--lr must be at most 100, got {args.lr:g}")
-
-
 def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "Exp. 6b as published (the headline)", "catalog": "the earlier catalog's easier version"})
-    parser.add_argument("--T", type=cli.positive_int, default=100,
+    parser.add_argument("--T", type=cli.int_range(1, 1000), default=100,
                         help="minimal sequence length (paper: 100); positions and lengths scale with it "
                              "(30 to 1000)")
-    parser.add_argument("--n-seeds", type=cli.positive_int, default=10,
+    parser.add_argument("--n-seeds", type=cli.int_range(1, 100), default=10,
                         help="nets of each kind trained at once on a leading seed axis (catalog: at most 5; "
                              "paper: at most 100)")
-    parser.add_argument("--max-sequences", type=cli.positive_int, default=50_000,
+    parser.add_argument("--max-sequences", type=cli.int_range(1, 10_000_000), default=50_000,
                         help="cap on training sequences per net (the paper's mean is 571,100)")
-    parser.add_argument("--lr", type=cli.positive_float, default=0.1,
+    parser.add_argument("--lr", type=cli.float_range(0, 100), default=0.1,
                         help="learning rate of the 1997 LSTM's online gradient descent (paper: 0.1; "
                              "at most 100)")
-    parser.add_argument("--catalog-steps", type=cli.positive_int, default=1500,
+    parser.add_argument("--catalog-steps", type=cli.int_range(1, 1_000_000), default=1500,
                         help="Adam steps of batch 32 in the catalog setting (the earlier catalog: 1500)")
-    parser.add_argument("--workers", type=cli.positive_int, default=2,
+    parser.add_argument("--workers", type=cli.int_range(1, 8), default=2,
                         help="processes training the two kinds of net side by side (1 = one after the "
                              "other; at most 8)")
     return parser
