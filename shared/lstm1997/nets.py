@@ -181,9 +181,11 @@ def check_exact(name, net, p, x, target, last):
             for k, v in check_gradients(loss, p, g, eps=1e-3, richardson=True).items()}
 
 
-def check_truncation(name, net, p, x, target, last):
+def check_truncation(name, net, p, x, target, last, rng):
     """The truncated gradient's closed form against the step-by-step truncated BPTT (finite
-    differences cannot check it: they measure the full gradient)."""
+    differences cannot check it: they measure the full gradient), with W moved away from the tiny
+    initial weights first (by U[-0.5, 0.5] drawn from ``rng``)."""
+    p["W"] += rng.uniform(-0.5, 0.5, size=p["W"].shape)
     cache = net.forward(p, x)
     y, _ = net.readout(p, cache, last)
     a = net.grads(p, cache, last, y - target)
