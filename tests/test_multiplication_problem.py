@@ -72,22 +72,6 @@ def test_truncated_gradient_differs_from_the_exact_one():
     assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
 
 
-def test_last_outputs_are_each_nets_outputs_at_each_sequences_end():
-    """The test metrics are |last_outputs - target|: it must give outputs, chunked or not."""
-    rng = np.random.default_rng(10)
-    net = mp.LSTM
-    p = {k: v * 10 for k, v in net.init(rng, 3).items()}
-    x, target, length, _ = mp.paper_batch(rng, (1, 7), 20)
-    y = nets.last_outputs(net, p, x, length, chunk=3)
-    for s in range(3):
-        for n in range(7):
-            L = int(length[0, n])
-            c = net.forward({k: v[s:s + 1] for k, v in p.items()}, x[:L, :, n:n + 1])
-            y1, _ = net.readout({k: v[s:s + 1] for k, v in p.items()}, c, np.array([[L - 1]]))
-            assert abs(y[s, n] - y1[0, 0]) < 1e-12
-    assert y.shape == (3, 7) and y.min() > 0 and y.max() < 1
-
-
 def _modern_step(p, cache, t, z):
     """Map the catalog's modern cell's state [c, h] of step t-1 to step t, written out again."""
     H = catalog.MH
