@@ -10,10 +10,11 @@ the last step only, the net must output 0.5 + (X1 + X2)/4; a sequence is correct
 error is below 0.04. Both values must be held for at least T/2 steps.
 
 Net (the paper's): 2 memory blocks of 2 cells, shared input and output gate per block, no forget
-gate: the 1997 cell of the family core shared/lstm1997 (forward, truncated gradient, BPTT,
-Jacobians). Every cell and gate sees the 2 inputs, all 8 hidden activations of step t-1 and a
-bias; this stub's output layer is a single logistic unit on the 4 cells and a bias:
-8 * 11 + 5 = 93 weights.
+gate: the 1997 cell of the family core shared/lstm1997 (cell.py: forward, truncated gradient,
+BPTT, Jacobians; nets.py: the whole net with its output layer of output.py; online.py: the
+lock-step online training loop). Every cell and gate sees the 2 inputs, all 8 hidden activations
+of step t-1 and a bias; this stub's output layer is a single logistic unit on the 4 cells and a
+bias: 8 * 11 + 5 = 93 weights.
 
     net_j(t) = sum_m w_jm u_m(t-1)                 u = [x(t), y(t-1), 1]
     y_in = sigma(net_in), y_out = sigma(net_out)     (gates, per block)

@@ -10,11 +10,12 @@ its value set to 1.0. At the last step only, the net must output X1 * X2. A sequ
 correct when the absolute error there is below 0.04. Both values must be held >= T/2 steps.
 
 Net (the paper's, as in Exp. 4): 2 memory blocks of 2 cells, one input and one output gate per
-block, no forget gate: the 1997 cell of the family core shared/lstm1997 (forward, truncated
-gradient, BPTT, Jacobians). Every cell and gate sees the 2 inputs, the 8 hidden activations of
-step t-1 and a bias; this stub's output layer is one logistic unit on the 4 cells and a bias:
-8 * 11 + 5 = 93 weights. All weights, gate biases included, start uniform in [-0.1, 0.1]
-(Table 10: "r", random).
+block, no forget gate: the 1997 cell of the family core shared/lstm1997 (cell.py: forward,
+truncated gradient, BPTT, Jacobians; nets.py: the whole net with its output layer of output.py;
+online.py: the lock-step online training loop). Every cell and gate sees the 2 inputs, the 8
+hidden activations of step t-1 and a bias; this stub's output layer is one logistic unit on the 4
+cells and a bias: 8 * 11 + 5 = 93 weights. All weights, gate biases included, start uniform in
+[-0.1, 0.1] (Table 10: "r", random).
 
     u(t) = [x(t), r(t-1), 1]          r = [y_in (2), y_c (4), y_out (2)]
     y_in = sigma(net_in), y_out = sigma(net_out)            (one per block)

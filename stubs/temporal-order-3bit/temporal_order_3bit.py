@@ -10,9 +10,10 @@ one logistic output unit each (local targets 1/0), squared error at the last ste
 sequence is correct when every output's final absolute error is below 0.3.
 
 Net (the paper's): 2 memory blocks of 2 cells, shared input and output gate per block, no forget
-gate: the 1997 cell of the family core shared/lstm1997 (forward, truncated gradient, BPTT,
-Jacobians). Every cell and gate sees the 8 inputs, all 8 cells and gates of step t-1 and a bias;
-this stub's output layer is 4 logistic units on the 4 cells and a bias:
+gate: the 1997 cell of the family core shared/lstm1997 (cell.py: forward, truncated gradient,
+BPTT, Jacobians; nets.py: the whole net with its output layer of output.py; online.py: the
+lock-step online training loop). Every cell and gate sees the 8 inputs, all 8 cells and gates of
+step t-1 and a bias; this stub's output layer is 4 logistic units on the 4 cells and a bias:
 8 * (8 + 8 + 1) + 4 * (4 + 1) = 156 weights.
 
     u(t) = [x(t), r(t-1), 1]       r = [y_in (2), y_c (4), y_out (2)]

@@ -11,9 +11,10 @@ targets, squared error at the last step only. A sequence is correct when every o
 absolute error is below 0.3.
 
 Net (as published): 3 memory blocks of 2 cells, one input and one output gate per block, no forget
-gate: the 1997 cell of the family core shared/lstm1997 (forward, truncated gradient, BPTT,
-Jacobians). Cells and gates see the 8 inputs, all 12 gate and cell units of step t-1 and a bias;
-this stub's output layer is 8 logistic units on the 6 cells and a bias:
+gate: the 1997 cell of the family core shared/lstm1997 (cell.py: forward, truncated gradient,
+BPTT, Jacobians; nets.py: the whole net with its output layer of output.py; online.py: the
+lock-step online training loop). Cells and gates see the 8 inputs, all 12 gate and cell units of
+step t-1 and a bias; this stub's output layer is 8 logistic units on the 6 cells and a bias:
 12 * (8 + 12 + 1) + 8 * (6 + 1) = 308 weights.
 
     u(t) = [x(t), r(t-1), 1]        r = [y_in (3), y_c (6), y_out (3)]
