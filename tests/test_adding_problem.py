@@ -11,7 +11,7 @@ from shared.lstm1997 import cell, nets
 from shared.lyapunov import qr_spectrum
 
 ap = load_stub("adding-problem")
-catalog = ap.catalog_setting()
+catalog = cli.load_sibling(ap.__file__, ap.CATALOG, vars(ap))
 
 
 def test_weight_counts():

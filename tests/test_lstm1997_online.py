@@ -111,3 +111,11 @@ def test_kinds_train_side_by_side_on_one_data_stream():
     for kind in one:
         np.testing.assert_array_equal(one[kind]["params"]["W"], two[kind]["params"]["W"])
     assert not np.array_equal(one["a"]["params"]["W"], one["b"]["params"]["W"])   # own init streams
+
+
+def test_verdicts_on_the_stopping_rule_rows():
+    assert [online.verdict_all_met(k, 10) for k in (10, 3, 0)] == ["yes", "partial", "no"]
+    assert online.verdict_sequences(None, 0, 10, 1000) == "no"
+    assert online.verdict_sequences(1999.0, 10, 10, 1000) == "yes"
+    assert online.verdict_sequences(2001.0, 10, 10, 1000) == "partial"        # slower than twice the paper
+    assert online.verdict_sequences(500.0, 9, 10, 1000) == "partial"          # not every net

@@ -10,7 +10,7 @@ from shared.gradcheck import numeric_jacobian
 from shared.lstm1997 import nets
 
 mp = load_stub("multiplication-problem")
-catalog = mp.catalog_setting()
+catalog = cli.load_sibling(mp.__file__, mp.CATALOG, vars(mp))
 
 
 def test_weight_counts():

@@ -12,7 +12,7 @@ from shared.lstm1997 import nets
 
 STUB = ROOT / "stubs" / "temporal-order-3bit"
 to = load_stub("temporal-order-3bit")
-catalog = to.catalog_setting()
+catalog = cli.load_sibling(to.__file__, to.CATALOG, vars(to))
 
 
 def test_weight_count_is_the_papers_156():

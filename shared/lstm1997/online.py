@@ -155,3 +155,19 @@ def train_kinds(train_online, kinds, seed, cfg, probe, stream_names, workers, **
     machine may be shared) and load (the 1-minute load average at its end)."""
     jobs = [(train_online, kind, seed, cfg, probe, stream_names, extra) for kind in kinds]
     return dict(map_jobs(_kind_job, jobs, workers))
+
+
+# ----------------------------------------------------------------------------------------------
+# Verdicts on the stopping-rule rows of the papers' tables (Tables 7-9)
+# ----------------------------------------------------------------------------------------------
+def verdict_all_met(n_met, n):
+    """Nets meeting the stopping rule within the cap: yes when all n did, partial when some did."""
+    return "yes" if n_met == n else ("partial" if n_met else "no")
+
+
+def verdict_sequences(mean_seq, n_met, n, paper_mean):
+    """Sequences until the stopping rule (mean over the nets that met it): yes when every net met it
+    within twice the paper's mean, partial when some met it, no when none did."""
+    if not n_met or mean_seq is None:
+        return "no"
+    return "yes" if n_met == n and mean_seq <= 2 * paper_mean else "partial"

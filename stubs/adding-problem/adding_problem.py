@@ -55,6 +55,7 @@ from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
          "1997, Experiment 4 (adding problem)")
+CATALOG = "adding_problem_catalog"     # the earlier catalog's le2015 setting, its own file (loaded on demand)
 TITLE = "Adding problem (LSTM 1997, Experiment 4)"
 
 
@@ -177,7 +178,7 @@ def gradient_checks(args=None):
     (they measure the full gradient); its closed form is checked against the step-by-step
     truncated BPTT on the paper's own sequences, sequence lengths differing within the batch.
     """
-    modern = catalog_setting().ModernLSTM(n_hidden=8)
+    modern = cli.load_sibling(__file__, CATALOG, globals()).ModernLSTM(n_hidden=8)
     rng = np.random.default_rng(0)
     S, N = 2, 3
     x, target, last = nets.check_batch(rng, 2)      # (5, S, N, n_in), one ending early
@@ -193,12 +194,6 @@ def gradient_checks(args=None):
         p = init_params(name, rng, S)
         errs.update(nets.check_truncation(name, MODELS[name], p, xs, ts, lens - 1, rng))
     return errs
-
-
-def catalog_setting():
-    """adding_problem_catalog.py beside this file (the earlier catalog's le2015 setting), imported
-    only when that setting or its gradient check runs."""
-    return cli.load_sibling(__file__, "adding_problem_catalog", globals())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -281,17 +276,6 @@ def held_values(p, cfg, test):
                   "lstm1997_test_act": c["act"][:, 0]}
 
 
-def verdict_count(n_ok, n):
-    return "yes" if n_ok == n else ("partial" if n_ok else "no")
-
-
-def verdict_sequences(mean_seq, n_ok, n):
-    """Sequences until ST3: yes when every net met it within twice the paper's mean."""
-    if mean_seq is None:
-        return "no"
-    return "yes" if n_ok == n and mean_seq <= 2 * PAPER_SEQS else "partial"
-
-
 def verdict_wrong(mean_wrong, n_test):
     """Wrong test sequences: yes at the paper's worst (3 of 2560, scaled to n_test); partial below
     10% wrong (predicting the mean gets about 85% wrong)."""
@@ -306,11 +290,11 @@ def paper_headline(m, cfg):
     mean_seq, mean_wrong = m["mean_sequences_to_stop"], m["mean_wrong_all_seeds"]
     return [
         {"name": f"nets meeting the paper's stopping rule ST3 within the cap (T = {cfg['T']})",
-         "value": f"{n_st}/{S}", "paper_value": "10/10", "verdict": verdict_count(n_st, S),
+         "value": f"{n_st}/{S}", "paper_value": "10/10", "verdict": online.verdict_all_met(n_st, S),
          "note": f"1997 cell, truncated gradient, online lr {cfg['lr']:g}; cap {cap:,} sequences per net"},
         {"name": "sequences until ST3, mean over the nets that met it",
          "value": mean_seq if mean_seq is not None else f"none within {cap:,}", "paper_value": PAPER_SEQS,
-         "verdict": verdict_sequences(mean_seq, n_st, S),
+         "verdict": online.verdict_sequences(mean_seq, n_st, S, PAPER_SEQS),
          "note": "nets still learning at the cap count as unfinished"},
         {"name": f"wrong test sequences out of {n_test}, mean over all nets at the end",
          "value": mean_wrong, "paper_value": PAPER_WRONG, "verdict": verdict_wrong(mean_wrong, n_test),
@@ -360,10 +344,8 @@ def main(args):
     # which stops the run naming the step and the quantity.
     np.seterr(over="ignore", invalid="ignore")
     check_sizes(args)
-    if args.setting == "paper":
-        cfg, metrics, headline, lyapunov, arrays = run_paper(args, timer)
-    else:
-        cfg, metrics, headline, lyapunov, arrays = catalog_setting().run_le2015(args, timer)
+    run = run_paper if args.setting == "paper" else cli.load_sibling(__file__, CATALOG, globals()).run_le2015
+    cfg, metrics, headline, lyapunov, arrays = run(args, timer)
     finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
                                 headline=headline, lyapunov=lyapunov), arrays, timer)
 

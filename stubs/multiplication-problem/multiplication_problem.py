@@ -58,6 +58,7 @@ from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
          "1997, Section 5.5, Experiment 5 (multiplication problem)")
+CATALOG = "multiplication_problem_catalog"   # the earlier catalog's setting, its own file (loaded on demand)
 TITLE = "Multiplication problem (LSTM 1997, Experiment 5)"
 # Table 8, T = 100, means of 10 trials: (n_seq, wrong of 2560, "MSE" column, training sequences)
 PAPER_TABLE8 = {140: (139, 0.0223, 482_000), 13: (14, 0.0139, 1_273_000)}
@@ -189,7 +190,7 @@ def gradient_checks(args=None):
     gradient); its closed form is checked against the step-by-step truncated BPTT on the paper's
     own sequences.
     """
-    catalog = catalog_setting()
+    catalog = cli.load_sibling(__file__, CATALOG, globals())
     rng = np.random.default_rng(0)
     S, N = 2, 3
     x, target, last = nets.check_batch(rng, NX)      # (5, S, N, n_in), one ending early
@@ -206,12 +207,6 @@ def gradient_checks(args=None):
     p = LSTM.init(rng, S)
     errs.update(nets.check_truncation("lstm1997", LSTM, p, xs, ts, lens - 1, rng))
     return errs
-
-
-def catalog_setting():
-    """multiplication_problem_catalog.py beside this file (the earlier catalog's setting), imported
-    only when that setting or its gradient check runs."""
-    return cli.load_sibling(__file__, "multiplication_problem_catalog", globals())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -313,13 +308,6 @@ def held_values(p, cfg, test):
                   "test_pos_values": x_te[pos_te[0, :n_show], 0, ni.T, 0]}
 
 
-def verdict_sequences(seq140, all_met):
-    """Sequences until n_seq = 140: yes when every net met it within twice the paper's mean."""
-    if seq140 is None:
-        return "no"
-    return "yes" if all_met and seq140 <= 2 * PAPER_TABLE8[140][2] else "partial"
-
-
 def verdict_wrong(mw, all_met, scale, const):
     """Wrong test sequences: yes at the paper's worst (170 of 2560); partial below half the best
     constant output's count."""
@@ -333,10 +321,6 @@ def verdict_mae(mae, all_met, const):
     return "yes" if all_met and mae < 0.026 else ("partial" if mae < 0.5 * const["mae_of_median"] else "no")
 
 
-def verdict_count(n_ok, n):
-    return "yes" if n_ok == n else ("partial" if n_ok else "no")
-
-
 def paper_headline(m, cfg, const):
     """The four rows of Table 8 the run can be held against."""
     S, cap, frac = cfg["n_seeds"], cfg["max_sequences"], cfg["fraction_of_paper_budget"]
@@ -347,7 +331,8 @@ def paper_headline(m, cfg, const):
         {"name": f"sequences until fewer than 140 of the last 2000 training sequences miss by > 0.04 "
                  f"(T = {cfg['T']})",
          "value": seq140 if seq140 is not None else f"0/{S} nets within {cap:,}",
-         "paper_value": PAPER_TABLE8[140][2], "verdict": verdict_sequences(seq140, all_met),
+         "paper_value": PAPER_TABLE8[140][2],
+         "verdict": online.verdict_sequences(seq140, n140, S, PAPER_TABLE8[140][2]),
          "note": f"1997 cell, truncated gradient, online lr {cfg['lr']:g}; cap {cap:,} sequences per net = "
                  f"{frac:.0%} of the paper's mean; {n140}/{S} nets met the rule"},
         {"name": f"wrong test sequences out of {cfg['n_test']}, mean over nets (at their stop, else at "
@@ -361,7 +346,7 @@ def paper_headline(m, cfg, const):
          "note": f"Table 8's column is headed MSE but can only be a mean absolute error (see README); "
                  f"the best constant output gets {const['mae_of_median']:.4f}"},
         {"name": "nets meeting n_seq = 13 within the cap", "value": f"{m['n_met_13']}/{S}",
-         "paper_value": "1,273,000 sequences (mean)", "verdict": verdict_count(m["n_met_13"], S),
+         "paper_value": "1,273,000 sequences (mean)", "verdict": online.verdict_all_met(m["n_met_13"], S),
          "note": f"paper: 14/2560 wrong, error 0.0139 after the stop; cap {cap / PAPER_TABLE8[13][2]:.0%} "
                  f"of that budget"},
     ]
@@ -413,10 +398,8 @@ def main(args):
     # divergence is caught by check_finite, which names the step and the quantity.
     np.seterr(over="ignore", invalid="ignore")
     check_sizes(args)
-    if args.setting == "paper":
-        cfg, metrics, headline, lyapunov, arrays = run_paper(args, timer)
-    else:
-        cfg, metrics, headline, lyapunov, arrays = catalog_setting().run_catalog(args, timer)
+    run = run_paper if args.setting == "paper" else cli.load_sibling(__file__, CATALOG, globals()).run_catalog
+    cfg, metrics, headline, lyapunov, arrays = run(args, timer)
     finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
                                 headline=headline, lyapunov=lyapunov), arrays, timer)
 

@@ -56,6 +56,7 @@ from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
          "1997, Section 5.6, Experiment 6a (temporal order)")
+CATALOG = "temporal_order_3bit_catalog"      # the earlier catalog's setting, its own file (loaded on demand)
 SYMBOLS = "EBabcdXY"                     # one local input unit per symbol
 E, B_, X, Y = 0, 1, 6, 7
 CLASSES = ("Q (XX)", "R (XY)", "S (YX)", "U (YY)")
@@ -173,7 +174,7 @@ def gradient_checks(args=None):
     random sequences; the truncated gradient's closed form vs the step-by-step truncated BPTT on
     the task's own (short) sequences, lengths differing within the batch; the earlier catalog's
     nets (its file)."""
-    catalog = catalog_setting()
+    catalog = cli.load_sibling(__file__, CATALOG, globals())
     rng = np.random.default_rng(0)
     S, N = 2, 3
     x, target, last = nets.check_batch(rng, NX, NK)      # (5, S, N, n_in), one ending early
@@ -187,12 +188,6 @@ def gradient_checks(args=None):
     errs.update(nets.check_truncation("lstm1997", LSTM, p, xs, ts, lens - 1, rng))
     errs.update(catalog.gradient_checks(rng, S, N))
     return errs
-
-
-def catalog_setting():
-    """temporal_order_3bit_catalog.py beside this file (the earlier catalog's setting), imported
-    only when that setting or its gradient check runs."""
-    return cli.load_sibling(__file__, "temporal_order_3bit_catalog", globals())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -268,17 +263,6 @@ def gate_openings(p, cfg, test, probe, pick):
     return gate, arrays
 
 
-def verdict_count(n_ok, n):
-    return "yes" if n_ok == n else ("partial" if n_ok else "no")
-
-
-def verdict_sequences(mean_seq, n_ok, n):
-    """Sequences until ST3: yes when every net met it within twice the paper's mean."""
-    if mean_seq is None:
-        return "no"
-    return "yes" if n_ok == n and mean_seq <= 2 * PAPER_SEQS else "partial"
-
-
 def verdict_wrong(mw, n_test):
     """Wrong test sequences: yes at most 3 of 2560 (scaled to n_test), partial below 10% wrong."""
     return "yes" if mw <= 3 * n_test / 2560 else ("partial" if mw < 0.1 * n_test else "no")
@@ -295,11 +279,12 @@ def paper_headline(m, r, cfg):
     n_st, mean_seq, mw = m["n_stopped"], m["mean_sequences_to_stop"], m["mean_wrong_all_seeds"]
     return [
         {"name": f"nets meeting ST3(0.1) within the cap (T = {T})", "value": f"{n_st}/{S}",
-         "paper_value": "20/20", "verdict": verdict_count(n_st, S),
+         "paper_value": "20/20", "verdict": online.verdict_all_met(n_st, S),
          "note": f"1997 net, 156 weights, truncated gradient, online lr {cfg['lr']}; cap {cap:,} sequences"},
         {"name": "sequences until ST3, mean over the nets that met it",
          "value": mean_seq if mean_seq is not None else f"none within {cap:,}", "paper_value": PAPER_SEQS,
-         "verdict": verdict_sequences(mean_seq, n_st, S), "note": "paper: mean of 20 trials (Table 9)"},
+         "verdict": online.verdict_sequences(mean_seq, n_st, S, PAPER_SEQS),
+         "note": "paper: mean of 20 trials (Table 9)"},
         {"name": f"wrong test sequences out of {n_test}, mean over all nets", "value": mw,
          "paper_value": PAPER_WRONG, "verdict": verdict_wrong(mw, n_test),
          "note": "correct: every output's |error| < 0.3; answering 0.25 everywhere gets all wrong"},
@@ -350,10 +335,8 @@ def run_paper(args, timer):
 def main(args):
     timer = cli.Timer()
     check_sizes(args)
-    if args.setting == "catalog":
-        cfg, metrics, headline, lyapunov, arrays = catalog_setting().catalog_run(args, timer)
-    else:
-        cfg, metrics, headline, lyapunov, arrays = run_paper(args, timer)
+    run = run_paper if args.setting == "paper" else cli.load_sibling(__file__, CATALOG, globals()).catalog_run
+    cfg, metrics, headline, lyapunov, arrays = run(args, timer)
     finish_run(args.out, record(args, __file__, title=TITLES[args.setting], paper=PAPER, config=cfg,
                                 metrics=metrics, headline=headline, lyapunov=lyapunov), arrays, timer)
 

@@ -61,6 +61,7 @@ from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
          "1997, Section 5.6, Experiment 6b (temporal order, three relevant symbols)")
+CATALOG = "temporal_order_4bit_catalog"      # the earlier catalog's setting, its own file (loaded on demand)
 TITLE = "Temporal order, three relevant symbols (LSTM 1997, Experiment 6b)"
 SYMBOLS = "EBabcdXY"
 E, B_, X, Y = 0, 1, 6, 7
@@ -194,7 +195,7 @@ def gradient_checks(args=None):
     """Exact BPTT of every model vs central differences (Richardson) on short dense random inputs;
     the truncated gradient's closed form vs the step-by-step truncated BPTT on the task's own
     sequences, with lengths that differ within the batch."""
-    catalog = catalog_setting()
+    catalog = cli.load_sibling(__file__, CATALOG, globals())
     rng = np.random.default_rng(0)
     S = 2
     x, target, last = nets.check_batch(rng, NX, NK, S=S)      # (5, S, 3, 8), one ending early
@@ -208,12 +209,6 @@ def gradient_checks(args=None):
     p = init_lstm(rng, S)
     errs.update(nets.check_truncation("lstm1997", LSTM, p, xs, ts, lens - 1, rng))
     return errs
-
-
-def catalog_setting():
-    """temporal_order_4bit_catalog.py beside this file (the earlier catalog's setting), imported
-    only when that setting or its gradient check runs."""
-    return cli.load_sibling(__file__, "temporal_order_4bit_catalog", globals())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -304,17 +299,6 @@ def gate_openings(p, cfg, test, probe, pick):
     return np.abs(s_end).mean(axis=1).tolist(), gate, arrays                           # (S, 6), ...
 
 
-def verdict_count(n_ok, n):
-    return "yes" if n_ok == n else ("partial" if n_ok else "no")
-
-
-def verdict_sequences(mean_seq, n_ok, n):
-    """Sequences until ST3: yes when every net met it within twice the paper's mean."""
-    if not n_ok:
-        return "no"
-    return "yes" if n_ok == n and mean_seq <= 2 * PAPER_SEQS else "partial"
-
-
 def verdict_wrong(mw, n_test):
     """Wrong test sequences: yes at most 3 x the paper's 2 of 2560 (scaled), partial below half wrong."""
     return "yes" if mw <= 3 * PAPER_WRONG * n_test / 2560 else ("partial" if mw < 0.5 * n_test else "no")
@@ -336,12 +320,12 @@ def paper_headline(m, r, cfg):
     mw = m["mean_wrong_all_seeds"]
     return [
         {"name": f"nets meeting ST3(0.1) within the cap of {cap:,} sequences ({frac} of the paper's mean)",
-         "value": f"{n_st}/{S}", "paper_value": "10/10", "verdict": verdict_count(n_st, S),
+         "value": f"{n_st}/{S}", "paper_value": "10/10", "verdict": online.verdict_all_met(n_st, S),
          "note": f"1997 net, 308 weights, truncated gradient, online lr {cfg['lr']}; T = {T}, "
                  f"t3 in {list(positions(T)[2])}"},
         {"name": "sequences until ST3, mean over the nets that met it",
          "value": m["mean_sequences_to_stop"] if n_st else f"none within {cap:,}", "paper_value": PAPER_SEQS,
-         "verdict": verdict_sequences(m["mean_sequences_to_stop"], n_st, S),
+         "verdict": online.verdict_sequences(m["mean_sequences_to_stop"], n_st, S, PAPER_SEQS),
          "note": "paper: mean of 10 trials (Table 9)"},
         {"name": "training error at the cap (mean over the last 2000 sequences and the nets)",
          "value": end_err, "paper_value": None,
@@ -411,7 +395,7 @@ def run_paper(args, timer):
 def main(args):
     timer = cli.Timer()
     args.load_at_start = os.getloadavg()[0]           # other sessions share the 2 cores: record it
-    run = run_paper if args.setting == "paper" else catalog_setting().run_catalog
+    run = run_paper if args.setting == "paper" else cli.load_sibling(__file__, CATALOG, globals()).run_catalog
     cfg, metrics, headline, lyapunov, arrays = run(args, timer)
     finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
                                 headline=headline, lyapunov=lyapunov), arrays, timer)
