@@ -287,3 +287,30 @@ def make_artifact_parser(doc, script_file, output):
         parser.add_argument("--out", type=writable_path, default=os.path.join(here, f"{stem}.gif"),
                             help="where to write the GIF")
     return parser
+
+
+def load_sibling(script_file, module_name, main_globals):
+    """Import ``module_name`` from the folder of ``script_file`` (e.g. a stub's ``<snake>_catalog.py``),
+    on demand, and return it.
+
+    The sibling imports the main file by its module name (``from adding_problem import TOL``), so
+    the running main module is registered under that name first: its own module object when it is
+    in sys.modules (run as a script, as ``__main__``), else a module holding a copy of
+    ``main_globals`` (a main file loaded from its path without registering, as the tests do). The
+    main file is never executed a second time.
+
+        catalog = cli.load_sibling(__file__, "adding_problem_catalog", globals())
+    """
+    import importlib
+    import types
+    folder = os.path.dirname(os.path.abspath(script_file))
+    main_name = os.path.splitext(os.path.basename(script_file))[0]
+    if main_name not in sys.modules:
+        running = sys.modules.get(main_globals.get("__name__"))
+        if running is None or vars(running) is not main_globals:
+            running = types.ModuleType(main_name)
+            running.__dict__.update(main_globals)
+        sys.modules[main_name] = running
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return importlib.import_module(module_name)

@@ -7,24 +7,25 @@ from conftest import ROOT, load_stub, run_stub
 
 from shared import cli
 from shared.gradcheck import numeric_jacobian
+from shared.lstm1997 import cell, nets
 from shared.lyapunov import qr_spectrum
 
 ap = load_stub("adding-problem")
-catalog = ap.catalog_setting()
+catalog = cli.load_sibling(ap.__file__, ap.CATALOG, vars(ap))
 
 
 def test_weight_counts():
-    assert ap.n_weights("lstm1997") == 93                        # the paper's count for Exp. 4
-    assert ap.n_weights("lstm_forget") == 135
-    assert ap.n_weights("rnn") == 97
+    assert ap.MODELS["lstm1997"].n_weights() == 93               # the paper's count for Exp. 4
+    assert ap.MODELS["lstm_forget"].n_weights() == 135
+    assert ap.MODELS["rnn"].n_weights() == 97
     for kind in ap.KINDS:                                        # the count is what init draws
-        p = ap.init_params(kind, ap.MODELS[kind].net, np.random.default_rng(0), 1)
-        assert sum(v.size for v in p.values()) == ap.n_weights(kind)
+        p = ap.init_params(kind, np.random.default_rng(0), 1)
+        assert sum(v.size for v in p.values()) == ap.MODELS[kind].n_weights()
 
 
 def test_init_gate_biases_follow_the_paper():
-    net = ap.MODELS["lstm1997"].net
-    p = ap.init_params("lstm1997", net, np.random.default_rng(0), 3)
+    net = ap.MODELS["lstm1997"].blocks
+    p = ap.init_params("lstm1997", np.random.default_rng(0), 3)
     assert np.all(p["W"][:, -1, net.i_sl] == [-3.0, -6.0])
     rest = np.delete(p["W"].reshape(3, -1), [net.D * net.H - net.H + i for i in range(2)], axis=1)
     assert np.abs(rest).max() <= 0.1 and np.abs(p["V"]).max() <= 0.1
@@ -62,13 +63,13 @@ def test_le2015_sequences_are_the_easier_variant():
 def test_truncated_gradient_differs_from_the_exact_one():
     """Otherwise the truncation test above would be vacuous."""
     rng = np.random.default_rng(3)
-    net = ap.MODELS["lstm1997"].net
-    p = ap.lstm_init(net, rng, 2, scale=1.0)
+    net = ap.MODELS["lstm1997"]
+    p = net.init(rng, 2, scale=1.0)
     x, t, length, _ = ap.paper_batch(rng, (2, 2), 24)
-    c = ap.lstm_forward(p, net, x)
-    y, _ = ap.readout(p, net, c, length - 1)
-    full = ap.lstm_grads_bptt(p, net, c, length - 1, y - t)["W"]
-    trunc = ap.lstm_grads_truncated(p, net, c, length - 1, y - t)["W"]
+    c = net.forward(p, x)
+    y, _ = net.readout(p, c, length - 1)
+    full = net.grads_bptt(p, c, length - 1, y - t)["W"]
+    trunc = net.grads(p, c, length - 1, y - t)["W"]
     assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
 
 
@@ -86,11 +87,11 @@ def _modern_step(p, cache, t, z):
 def test_le2015_jacobians_match_finite_differences():
     """The modern cell's Jacobians (the 1997 cell's and the RNN's are checked in test_lstm1997.py)."""
     rng = np.random.default_rng(4)
-    model = catalog.modern_model(catalog.ModernLSTM())
-    p = model.net.init(rng, 2)
+    model = catalog.ModernLSTM()
+    p = model.init(rng, 2)
     x = rng.normal(size=(12, 2, 3, 2))
-    cache = model.forward(p, model.net, x)
-    J = model.jacobians(p, model.net, cache)
+    cache = model.forward(p, x)
+    J = model.jacobians(p, cache)
 
     def state(t):
         return np.concatenate([np.swapaxes(cache["c"][t + 1], -1, -2), cache["hs"][t]], -1)
@@ -107,16 +108,16 @@ def test_closed_input_gates_make_each_cell_an_integrator():
     rng = np.random.default_rng(5)
     x, _, _, _ = ap.paper_batch(rng, (1, 4), 40)
     for kind, expect in (("lstm1997", 0.0), ("lstm_forget", None)):
-        net = ap.MODELS[kind].net
-        p = ap.lstm_init(net, rng, 1, scale=0.1, in_bias=np.array([-60.0, -60.0]),
-                         forget_bias=2.0 if net.forget else None)
-        ex = ap.spectrum(ap.MODELS[kind], p, x, 5, 40, k=net.C + net.R, n_transient=5)   # (1, 4, n)
+        net = ap.MODELS[kind].blocks
+        p = ap.MODELS[kind].init(rng, 1, scale=0.1, in_bias=np.array([-60.0, -60.0]),
+                                 forget_bias=2.0 if net.forget else None)
+        ex = nets.spectrum(ap.MODELS[kind], p, x, 5, 40, k=net.C + net.R, n_transient=5)   # (1, 4, n)
         top4 = np.sort(ex[0], axis=-1)[:, ::-1][:, :4]
         if expect == 0.0:
             # zero up to the O(1/T) bias of a finite-time estimate (the gate rows feed nothing back)
             np.testing.assert_allclose(top4, 0.0, atol=1e-3)
         else:
-            assert np.all(top4 < -0.05) and np.all(top4 > np.log(ap.sigmoid(2.0)) - 0.1)
+            assert np.all(top4 < -0.05) and np.all(top4 > np.log(cell.logistic(2.0)) - 0.1)
 
 
 def test_spectrum_sum_equals_mean_log_det():

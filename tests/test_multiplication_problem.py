@@ -7,23 +7,24 @@ from conftest import ROOT, load_stub, run_stub
 
 from shared import cli
 from shared.gradcheck import numeric_jacobian
+from shared.lstm1997 import nets
 
 mp = load_stub("multiplication-problem")
-catalog = mp.catalog_setting()
+catalog = cli.load_sibling(mp.__file__, mp.CATALOG, vars(mp))
 
 
 def test_weight_counts():
-    assert mp.n_weights_lstm() == 93                     # the paper's count for Exp. 4 and 5
-    p = mp.init_lstm(np.random.default_rng(0), 1)
+    assert mp.LSTM.n_weights() == 93                     # the paper's count for Exp. 4 and 5
+    p = mp.LSTM.init(np.random.default_rng(0), 1)
     assert p["W"].size + p["V"].size == 93
-    assert mp.n_weights_rnn() == 97
+    assert mp.RNN.n_weights() == 97
 
 
 def test_every_weight_and_gate_bias_starts_in_the_papers_range():
     """Table 10, Exp. 5: gate biases random ("r"), unlike Exp. 4's -3 / -6 input-gate biases."""
-    p = mp.init_lstm(np.random.default_rng(1), 50)
+    p = mp.LSTM.init(np.random.default_rng(1), 50)
     assert np.abs(p["W"]).max() <= 0.1 and np.abs(p["V"]).max() <= 0.1
-    bias_in = p["W"][:, -1, mp.I_]
+    bias_in = p["W"][:, -1, mp.LSTM.blocks.i_sl]
     assert bias_in.min() < -0.05 and bias_in.max() > 0.05          # spread over the range, not fixed
 
 
@@ -61,28 +62,14 @@ def test_catalog_sequences_are_the_easier_variant():
 def test_truncated_gradient_differs_from_the_exact_one():
     """Otherwise the closed-form vs step-by-step check would be vacuous."""
     rng = np.random.default_rng(4)
-    p = {"W": rng.uniform(-1, 1, (2, mp.D, mp.H)), "V": rng.uniform(-1, 1, (2, mp.NC + 1))}
+    net = mp.LSTM
+    p = {"W": rng.uniform(-1, 1, (2, net.blocks.D, net.blocks.H)), "V": rng.uniform(-1, 1, (2, mp.NC + 1))}
     x, t, length, _ = mp.paper_batch(rng, (2, 2), 24)
-    c = mp.lstm_forward(p, x)
-    y, _ = mp.readout(p, c, length - 1)
-    full = mp.lstm_grads_bptt(p, c, length - 1, y - t)["W"]
-    trunc = mp.lstm_grads_truncated(p, c, length - 1, y - t)["W"]
+    c = net.forward(p, x)
+    y, _ = net.readout(p, c, length - 1)
+    full = net.grads_bptt(p, c, length - 1, y - t)["W"]
+    trunc = net.grads(p, c, length - 1, y - t)["W"]
     assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
-
-
-def test_evaluate_returns_each_nets_outputs_at_each_sequences_end():
-    """The test metrics are |evaluate - target|: evaluate must give outputs, chunked or not."""
-    rng = np.random.default_rng(10)
-    p = {k: v * 10 for k, v in mp.init_lstm(rng, 3).items()}
-    x, target, length, _ = mp.paper_batch(rng, (1, 7), 20)
-    y = mp.evaluate(mp.lstm_forward, p, x, length, chunk=3)
-    for s in range(3):
-        for n in range(7):
-            L = int(length[0, n])
-            c = mp.lstm_forward({k: v[s:s + 1] for k, v in p.items()}, x[:L, :, n:n + 1])
-            y1, _ = mp.readout({k: v[s:s + 1] for k, v in p.items()}, c, np.array([[L - 1]]))
-            assert abs(y[s, n] - y1[0, 0]) < 1e-12
-    assert y.shape == (3, 7) and y.min() > 0 and y.max() < 1
 
 
 def _modern_step(p, cache, t, z):
@@ -116,9 +103,9 @@ def test_closed_input_gates_make_each_cell_an_integrator():
     """Input gates shut: ds(t)/ds(t-1) = 1, so the four cell exponents are 0 (up to O(1/T))."""
     rng = np.random.default_rng(7)
     x, _, _, _ = mp.paper_batch(rng, (1, 4), 40)
-    p = mp.init_lstm(rng, 1)
-    p["W"][:, -1, mp.I_] = -60.0
-    ex = mp.spectrum(mp.lstm_forward, mp.lstm_jacobians, p, x, 5, 40, k=mp.NC + mp.H, n_transient=5)
+    p = mp.LSTM.init(rng, 1)
+    p["W"][:, -1, mp.LSTM.blocks.i_sl] = -60.0
+    ex = nets.spectrum(mp.LSTM, p, x, 5, 40, k=mp.NC + mp.LSTM.blocks.H, n_transient=5)
     top4 = np.sort(ex[0], axis=-1)[:, ::-1][:, :4]
     np.testing.assert_allclose(top4, 0.0, atol=1e-3)
 

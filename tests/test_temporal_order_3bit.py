@@ -8,18 +8,19 @@ import pytest
 from conftest import ROOT, load_stub, run_stub
 
 from shared import cli
+from shared.lstm1997 import nets
 
 STUB = ROOT / "stubs" / "temporal-order-3bit"
 to = load_stub("temporal-order-3bit")
-catalog = to.catalog_setting()
+catalog = cli.load_sibling(to.__file__, to.CATALOG, vars(to))
 
 
 def test_weight_count_is_the_papers_156():
-    assert to.n_weights_lstm() == 156                       # 8 * (8 + 8 + 1) + 4 * (4 + 1)
+    assert to.LSTM.n_weights() == 156                       # 8 * (8 + 8 + 1) + 4 * (4 + 1)
     p = to.init_lstm(np.random.default_rng(0), 3)
     assert p["W"].shape == (3, 17, 8) and p["V"].shape == (3, 4, 5)
     assert sum(v[0].size for v in p.values()) == 156
-    assert to.n_weights_rnn() == 172
+    assert to.RNN.n_weights() == 172
 
 
 def test_init_follows_the_paper():
@@ -62,13 +63,14 @@ def test_truncated_gradient_differs_from_the_exact_one():
     rng = np.random.default_rng(3)
     p = {n: rng.uniform(-1, 1, size=v.shape) for n, v in to.init_lstm(rng, 2).items()}
     x, t, _, length, _ = to.temporal_order_batch(rng, (2, 3), 24)
-    c = to.lstm_forward(p, x)
-    dy = to.readout(p, c, length - 1)[0] - t
-    full = to.lstm_grads_bptt(p, c, length - 1, dy)["W"]
-    trunc = to.lstm_grads_truncated(p, c, length - 1, dy)["W"]
+    net = to.LSTM
+    c = net.forward(p, x)
+    dy = net.readout(p, c, length - 1)[0] - t
+    full = net.grads_bptt(p, c, length - 1, dy)["W"]
+    trunc = net.grads(p, c, length - 1, dy)["W"]
     assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
-    np.testing.assert_allclose(to.lstm_grads_bptt(p, c, length - 1, dy)["V"],
-                               to.lstm_grads_truncated(p, c, length - 1, dy)["V"])
+    np.testing.assert_allclose(net.grads_bptt(p, c, length - 1, dy)["V"],
+                               net.grads(p, c, length - 1, dy)["V"])
 
 
 def test_closed_input_gates_make_each_cell_an_integrator():
@@ -77,7 +79,7 @@ def test_closed_input_gates_make_each_cell_an_integrator():
     x, _, _, _, _ = to.temporal_order_batch(rng, (1, 4), 40)
     p = to.init_lstm(rng, 1)
     p["W"][:, -1, to.I_] = -60.0
-    ex = to.spectrum("lstm1997", p, x, 5, 40, k=12)
+    ex = nets.spectrum(to.LSTM, p, x, 5, 40, k=12, n_transient=5)
     np.testing.assert_allclose(np.sort(ex[0], axis=-1)[:, ::-1][:, :4], 0.0, atol=1e-3)
 
 

@@ -8,21 +8,23 @@ from conftest import ROOT, load_stub, run_stub
 
 from shared import cli
 from shared.gradcheck import numeric_jacobian
+from shared.lstm1997 import nets
 
 STUB = ROOT / "stubs" / "temporal-order-4bit"
 to = load_stub("temporal-order-4bit")
-catalog = to.catalog_setting()
+catalog = cli.load_sibling(to.__file__, to.CATALOG, vars(to))
 
 
 def test_weight_count_is_the_papers_308():
-    assert to.n_weights_lstm() == 308                       # 12 * (8 + 12 + 1) + 8 * (6 + 1)
+    assert to.LSTM.n_weights() == 308                       # 12 * (8 + 12 + 1) + 8 * (6 + 1)
     p = to.init_lstm(np.random.default_rng(0), 3)
     assert p["W"].shape == (3, 21, 12) and p["V"].shape == (3, 8, 7)
     assert sum(v[0].size for v in p.values()) == 308
     # the earlier catalog's nets: 326 and 146 weights, as its README states
     pc = catalog.init_catalog_lstm(np.random.default_rng(0), 1)
     assert sum(v[0].size for v in pc.values()) == 326
-    assert to.n_weights_rnn(6) == 146 and to.n_weights_rnn(11) == 316
+    assert nets.TanhNet(8, 6, n_out=8).n_weights() == 146 and to.RNN.n_weights() == 316
+    assert catalog.CATALOG_MODELS["rnn"].n_weights() == 146
 
 
 def test_init_follows_the_paper():
@@ -77,15 +79,14 @@ def test_truncated_gradient_differs_from_the_exact_one():
     rng = np.random.default_rng(3)
     p = {n: rng.uniform(-1, 1, size=v.shape) for n, v in to.init_lstm(rng, 2).items()}
     x, t, _, length, _ = to.temporal_order_batch(rng, (2, 3), 30)
-    c = to.lstm_forward(p, x)
-    y = to.sigmoid(to.output_net(p, c["yc"], length - 1)[0])
-    d = (y - t) * y * (1 - y)
-    full = to.lstm_grads_bptt(p, c, length - 1, d)["W"]
-    trunc = to.lstm_grads_truncated(p, c, length - 1, d)["W"]
+    net = to.LSTM
+    c = net.forward(p, x)
+    d = net.readout(p, c, length - 1)[0] - t
+    full = net.grads_bptt(p, c, length - 1, d)["W"]
+    trunc = net.grads(p, c, length - 1, d)["W"]
     assert np.abs(trunc).max() > 0
     assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
-    np.testing.assert_allclose(to.lstm_grads_bptt(p, c, length - 1, d)["V"],
-                               to.lstm_grads_truncated(p, c, length - 1, d)["V"])
+    np.testing.assert_allclose(net.grads_bptt(p, c, length - 1, d)["V"], net.grads(p, c, length - 1, d)["V"])
 
 
 def _sig(z):
@@ -104,11 +105,11 @@ def _catalog_step(p, x_t, z):
 def test_catalog_jacobians_match_finite_differences():
     """The catalog LSTM's Jacobians (the 1997 cell's and the RNN's are checked in test_lstm1997.py)."""
     rng = np.random.default_rng(4)
-    init, forward, jacobians = catalog.CATALOG_MODELS["lstm_catalog"]
-    p = {n: rng.uniform(-0.8, 0.8, size=v.shape) for n, v in init(rng, 2).items()}
+    net = catalog.CATALOG_MODELS["lstm_catalog"]
+    p = {n: rng.uniform(-0.8, 0.8, size=v.shape) for n, v in net.init(rng, 2).items()}
     x = rng.normal(size=(12, 2, 3, 8))
-    cache = forward(p, x)
-    J = jacobians(p, cache)
+    cache = net.forward(p, x)
+    J = net.jacobians(p, cache)
 
     def state(t):
         return np.concatenate([cache["c"][t + 1], cache["yc"][t]], -1)

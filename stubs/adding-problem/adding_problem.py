@@ -10,10 +10,11 @@ the last step only, the net must output 0.5 + (X1 + X2)/4; a sequence is correct
 error is below 0.04. Both values must be held for at least T/2 steps.
 
 Net (the paper's): 2 memory blocks of 2 cells, shared input and output gate per block, no forget
-gate: the 1997 cell of the family core shared/lstm1997 (forward, truncated gradient, BPTT,
-Jacobians). Every cell and gate sees the 2 inputs, all 8 hidden activations of step t-1 and a
-bias; this stub's output layer is a single logistic unit on the 4 cells and a bias:
-8 * 11 + 5 = 93 weights.
+gate: the 1997 cell of the family core shared/lstm1997 (cell.py: forward, truncated gradient,
+BPTT, Jacobians; nets.py: the whole net with its output layer of output.py; online.py: the
+lock-step online training loop). Every cell and gate sees the 2 inputs, all 8 hidden activations
+of step t-1 and a bias; this stub's output layer is a single logistic unit on the 4 cells and a
+bias: 8 * 11 + 5 = 93 weights.
 
     net_j(t) = sum_m w_jm u_m(t-1)                 u = [x(t), y(t-1), 1]
     y_in = sigma(net_in), y_out = sigma(net_out)     (gates, per block)
@@ -39,8 +40,6 @@ output gates (B)], the catalog's i, f, g, o order; the forget part is absent in 
 """
 import pathlib
 import sys
-import types
-from typing import Callable, NamedTuple
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
@@ -49,17 +48,14 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, per_seed, seed_chunks
-from shared.gradcheck import check_gradients, rel_error
-from shared.lstm1997 import cell, tanh_rnn
-from shared.lyapunov import ensemble_spectrum
-from shared.online import ST3, adam_step_active
+from shared.lstm1997 import cell, nets, online
 from shared.optim import Adam
 from shared.results import finish_run, record
 from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
          "1997, Experiment 4 (adding problem)")
+CATALOG = "adding_problem_catalog"     # the earlier catalog's le2015 setting, its own file (loaded on demand)
 TITLE = "Adding problem (LSTM 1997, Experiment 4)"
 
 
@@ -97,126 +93,33 @@ def paper_batch(rng, shape, T):
 
 
 # ----------------------------------------------------------------------------------------------
-# Model 1: LSTM memory blocks (shared/lstm1997; the 1997 cell, or with Gers et al.'s forget
-# gate), and this stub's output unit
+# The nets compared on the paper's task (all ~100 weights): the 1997 cell's blocks, the same
+# blocks with Gers et al.'s forget gate (shared/lstm1997: forward, truncated gradient, BPTT,
+# Jacobians) and a vanilla tanh RNN (exact BPTT), each with this stub's one logistic output unit
+# on [y_c(last), 1] (shared/lstm1997/output.py, sigma in its exp form). The LSTMs run the core's
+# folded forward pass (the S nets as one block-diagonal map: the fastest layout for one sequence
+# per net).
 # ----------------------------------------------------------------------------------------------
-def sigmoid(z):
-    with np.errstate(over="ignore"):                 # exp(-z) -> inf gives the right limit, 0
-        return 1.0 / (1.0 + np.exp(-z))
-
-
-def lstm_init(net, rng, S, scale=0.1, in_bias=None, forget_bias=None):
-    """W from the core (U[-scale, scale], gate biases as given), then the output unit's V (S, C+1)."""
-    W = cell.init_weights(net, rng, S, scale=scale, in_bias=in_bias, forget_bias=forget_bias)
-    return {"W": W, "V": rng.uniform(-scale, scale, size=(S, net.C + 1))}
-
-
-def lstm_forward(p, net, x):
-    """The core's folded forward pass (the S nets as one block-diagonal map, unit-major: the
-    fastest layout for one sequence per net). Returns the cache U, act, s, yc (see shared/lstm1997)."""
-    return cell.forward_folded(net, p["W"], x)
-
-
-def readout(p, net, cache, last):
-    """Output at each sequence's last step. last (S, N) indices. Returns y (S, N), feature (S, N, C+1)."""
-    S, N = last.shape
-    si, ni = np.indices((S, N))
-    feat = np.concatenate([cache["yc"][last, si, ni], np.ones((S, N, 1))], axis=-1)
-    z = np.einsum("snc,sc->sn", feat, p["V"])
-    return sigmoid(z), feat
-
-
-def output_part(p, net, cache, last, dy):
-    """Top of the LSTM backward passes: y = sigma(V . [y_c(last), 1]), dy (S, N) = dLoss/dy.
-    Returns dV (S, C+1) and dLoss/dy_c(last) (S, N, C)."""
-    y, feat = readout(p, net, cache, last)
-    d_out = dy * y * (1.0 - y)                                            # through the logistic unit
-    return np.einsum("sn,snc->sc", d_out, feat), d_out[..., None] * p["V"][:, None, :net.C]
-
-
-def lstm_grads_truncated(p, net, cache, last, dy):
-    """The paper's truncated gradient (Appendix A.1; the core's closed form). dy (S, N)."""
-    dV, dyc = output_part(p, net, cache, last, dy)
-    return {"W": cell.grads_truncated(net, cache, dyc, last), "V": dV}
-
-
-def lstm_grads_bptt(p, net, cache, last, dy, truncate=False):
-    """Step-by-step BPTT (the core's): exact, or truncate=True for the check of the closed form."""
-    dV, dyc = output_part(p, net, cache, last, dy)
-    return {"W": cell.grads_bptt(net, p["W"], cache, dyc, last, truncate=truncate), "V": dV}
-
-
-def lstm_jacobians(p, net, cache):
-    """J(t) = dz(t)/dz(t-1) for z = [s (C), r (H)], (L-1, S, N, C+H, C+H) (the core's)."""
-    return cell.jacobians(net, p["W"], cache)
-
-
-# ----------------------------------------------------------------------------------------------
-# Model 2: vanilla tanh RNN baseline (full BPTT)
-# ----------------------------------------------------------------------------------------------
-class TanhRNN:
-    """Layout of the tanh RNN baseline (shared/lstm1997/tanh_rnn.py) with this stub's logistic
-    output: W (S, n_in + H + 1, H) for h(t) = tanh(W^T [x(t), h(t-1), 1]), V (S, H + 1)."""
-
-    def __init__(self, n_in=2, n_hidden=8):
-        self.n_in, self.Hn = n_in, n_hidden
-        self.D = n_in + n_hidden + 1
-
-    def n_weights(self):
-        return self.D * self.Hn + self.Hn + 1
-
-    def init(self, rng, S, scale=0.1):
-        return {"W": tanh_rnn.init_weights(rng, S, self.n_in, self.Hn, scale=scale),
-                "V": rng.uniform(-scale, scale, size=(S, self.Hn + 1))}
-
-
-def rnn_forward(p, net, x):
-    """The core's forward: cache U (L, S, N, D) unit inputs and yc = h (L, S, N, Hn)."""
-    return tanh_rnn.forward(p["W"], x)
-
-
-def rnn_grads(p, net, cache, last, dy):
-    """Exact BPTT (the core's); the error enters at each sequence's last step. dy (S, N)."""
-    y, feat = readout(p, net, cache, last)
-    d_out = dy * y * (1.0 - y)                                  # through the logistic unit
-    dh_last = d_out[..., None] * p["V"][:, None, :net.Hn]       # dLoss/dh at each sequence's end
-    return {"W": tanh_rnn.grads(p["W"], cache, dh_last, last), "V": np.einsum("sn,snc->sc", d_out, feat)}
-
-
-def rnn_jacobians(p, net, cache):
-    """J(t) = dh(t)/dh(t-1), (L-1, S, N, Hn, Hn) (the core's)."""
-    return tanh_rnn.jacobians(p["W"], cache)
-
-
-# ----------------------------------------------------------------------------------------------
-# The nets compared on the paper's task (all ~100 weights), each with its functions
-# ----------------------------------------------------------------------------------------------
-class Model(NamedTuple):
-    """A kind of net: its layout, and its functions, each called as f(p, net, ...)."""
-    net: object
-    forward: Callable          # (p, net, x) -> cache with "yc" (L, S, N, units) for the readout
-    readout: Callable          # (p, net, cache, last) -> y (S, N), features
-    jacobians: Callable        # (p, net, cache) -> (L-1, S, N, n, n)
-    grads: Callable            # (p, net, cache, last, dy) -> gradients keyed like p: what it trains with
-
-
 MODELS = {
     # the paper's net: 2 blocks x 2 cells, no forget gate, 93 weights
-    "lstm1997": Model(cell.Blocks(n_in=2, n_blocks=2, block_size=2), lstm_forward, readout,
-                      lstm_jacobians, lstm_grads_truncated),
+    "lstm1997": nets.BlocksNet(cell.Blocks(n_in=2, n_blocks=2, block_size=2), forward=cell.forward_folded,
+                               squash="exp"),
     # the same blocks with Gers et al.'s forget gate, 135 weights
-    "lstm_forget": Model(cell.Blocks(n_in=2, n_blocks=2, block_size=2, forget=True), lstm_forward, readout,
-                         lstm_jacobians, lstm_grads_truncated),
+    "lstm_forget": nets.BlocksNet(cell.Blocks(n_in=2, n_blocks=2, block_size=2, forget=True),
+                                  forward=cell.forward_folded, squash="exp"),
     # vanilla tanh RNN, 8 units, 97 weights
-    "rnn": Model(TanhRNN(n_hidden=8), rnn_forward, readout, rnn_jacobians, rnn_grads),
+    "rnn": nets.TanhNet(n_in=2, n_hidden=8, squash="exp"),
 }
 KINDS = tuple(MODELS)
 
 
-def n_weights(kind):
-    """Every weight of the net, its output unit included."""
-    net = MODELS[kind].net
-    return net.n_weights() if kind == "rnn" else net.n_weights() + net.C + 1
+def init_params(kind, rng, S):
+    if kind == "rnn":
+        return MODELS[kind].init(rng, S)
+    # Paper: weights in [-0.1, 0.1]; input-gate biases -3 and -6; output-gate biases random.
+    # Forget-gate biases +3 (sigma = 0.95) are our choice: the paper has no forget gate.
+    return MODELS[kind].init(rng, S, scale=0.1, in_bias=np.array([-3.0, -6.0]),
+                             forget_bias=3.0 if kind == "lstm_forget" else None)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -227,103 +130,39 @@ MAX_MEAN_ERR = 0.01    # ... and their mean squared error below 0.01
 TOL = 0.04             # a sequence is correct when |y - target| < 0.04
 
 
-def init_params(kind, net, rng, S):
-    if kind == "rnn":
-        return net.init(rng, S)
-    # Paper: weights in [-0.1, 0.1]; input-gate biases -3 and -6; output-gate biases random.
-    # Forget-gate biases +3 (sigma = 0.95) are our choice: the paper has no forget gate.
-    return lstm_init(net, rng, S, scale=0.1, in_bias=np.array([-3.0, -6.0]),
-                     forget_bias=3.0 if net.forget else None)
-
-
 def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_snaps=40, log_every=5000,
                  timer=None, lr=0.5):
-    """Train S nets of one kind on the paper's stream until ST3 or the cap.
+    """Train S nets of one kind on the paper's stream until ST3 or the cap (shared/lstm1997/online.py).
 
     LSTMs: the truncated gradient and plain online gradient descent at lr 0.5 (the paper).
     RNN: exact BPTT with per-sequence Adam (lr 1e-3, clip 1): a generous baseline; the paper
     ran no baseline on this task. Returns params, per-seed stop counts (-1 = not stopped),
     a learning curve and snapshots of the cell states on a probe sequence.
     """
-    model = MODELS[kind]
-    net = model.net
-    p = init_params(kind, net, rng_init, S)
-    forward = model.forward
+    p = init_params(kind, rng_init, S)
     opt = Adam(p, lr=1e-3, clip=1.0, per_member=True) if kind == "rnn" else None
-    st3 = ST3(S, WINDOW, MAX_MEAN_ERR)
-    curve_n, curve_err, curve_frac = [], [], []
-    snaps, snap_n = [], []
-    snap_every = max(1, max_sequences // n_snaps)
-    chunk = 256
-    for k in range(max_sequences):
-        if k % chunk == 0:
-            xs, ts, lens, _ = paper_batch(rng_data, (S, chunk), T)
-        j = k % chunk
-        L = int(lens[:, j].max())
-        x = xs[:L, :, j:j + 1]                                        # (L, S, 1, 2)
-        last = lens[:, j:j + 1] - 1
-        cache = forward(p, net, x)
-        y, _ = readout(p, net, cache, last)
-        err = (y - ts[:, j:j + 1])[:, 0]                              # (S,)
-        cli.check_finite(k, **{f"{kind} output": err, f"{kind} weights W": p["W"]})
-        dy = err[:, None]                                             # dE/dy for E = 1/2 err^2
-        grads = model.grads(p, net, cache, last, dy)                 # the paper's truncated one for LSTMs
-        active = st3.active
-        if kind == "rnn":
-            adam_step_active(opt, grads, active)
-        else:
-            for n in p:                                               # w <- w - lr dE/dw, online
-                p[n] -= lr * grads[n] * active.reshape((-1,) + (1,) * (p[n].ndim - 1))
-        st3.update(k, np.abs(err) < TOL, err ** 2)                   # ST3 on the training stream
-        if probe is not None and kind == "lstm1997" and (k % snap_every == 0 or k == max_sequences - 1):
-            xp, lastp = probe
-            cp = forward(p, net, per_seed(xp, S))
-            yp, _ = readout(p, net, cp, np.broadcast_to(lastp, (S, 1)))
-            snaps.append((cp["s"][1:, 0, 0], yp[:, 0]))             # seed 0's cell states, every output
-            snap_n.append(k + 1)
-        if (k + 1) % log_every == 0 or k + 1 == max_sequences or not st3.active.any():
-            filled = st3.filled()
-            mae = float(np.sqrt(filled.mean()))
-            curve_n.append(k + 1)
-            curve_err.append(np.sqrt(filled.mean(axis=1)))
-            curve_frac.append(float((~st3.active).mean()))
-            print(f"  {kind:12s} seq {k + 1:7d}  rms err(last {WINDOW}) {mae:.4f}  "
-                  f"stopped {int((~st3.active).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
-        if not st3.active.any():
-            break
-    out = {"params": p, "stopped_at": st3.stopped_at, "n_trained": k + 1,
-           "curve_n": np.array(curve_n), "curve_rms": np.array(curve_err),
-           "curve_frac": np.array(curve_frac)}
-    if snaps:
-        out["snap_n"] = np.array(snap_n)
-        out["snap_state"] = np.stack([s for s, _ in snaps])          # (n_snap, L, C), seed 0
-        out["snap_y"] = np.stack([y for _, y in snaps])               # (n_snap, S)
+    rule = online.ST3Rule(S, WINDOW, MAX_MEAN_ERR, TOL)
+    curve = {"n": [], "rms": [], "frac": []}
+
+    def log(k):
+        filled, stopped = rule.st3.filled(), ~rule.active
+        curve["n"].append(k + 1)
+        curve["rms"].append(np.sqrt(filled.mean(axis=1)))
+        curve["frac"].append(float(stopped.mean()))
+        print(f"  {kind:12s} seq {k + 1:7d}  rms err(last {WINDOW}) {np.sqrt(filled.mean()):.4f}  "
+              f"stopped {int(stopped.sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
+    snapshot = online.probe_every_net(MODELS[kind], probe) if kind == "lstm1997" else None
+    out = online.train(MODELS[kind], p, lambda n: paper_batch(rng_data, (S, n), T)[:3], rule, max_sequences,
+                       lr=lr, opt=opt, name=kind, snapshot=snapshot, n_snaps=n_snaps, log=log,
+                       log_every=log_every)
+    out.update(stopped_at=rule.st3.stopped_at, curve_n=np.array(curve["n"]), curve_rms=np.array(curve["rms"]),
+               curve_frac=np.array(curve["frac"]))
     return out
 
 
-def evaluate(model, p, x, target, length, chunk=512):
-    """Absolute errors at the last step on a fixed test set shared by all seeds. model: a Model
-    record (MODELS[kind]). Returns (S, N)."""
-    S = p["V"].shape[0]
-    ys = [model.readout(p, model.net, model.forward(p, model.net, xb), last)[0]
-          for xb, last in seed_chunks(x, length, S, chunk)]
-    return np.abs(np.concatenate(ys, axis=1) - target)
-
-
-LYAP_FLOOR = -50.0      # per step; exp(-50) ~ 2e-22 contraction, i.e. a collapsed direction
-
-
-def spectrum(model, p, x, t0, t1, k=6, n_transient=10):
-    """Finite-time Lyapunov exponents along test sequences over steps [t0, t1), model a Model record.
-
-    x (L, 1, N, 2) is shared by the S seeds; returns exponents (S, N, k) per step.
-    """
-    S = p["V"].shape[0]
-    xb = per_seed(x[:t1], S)
-    J = model.jacobians(p, model.net, model.forward(p, model.net, xb))
-    J = J[t0 - 1:t1 - 1]                                          # maps into steps t0..t1-1
-    # A direction squashed to exactly zero (a saturated unit) has exponent -inf; record a floor.
-    return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
+def evaluate(net, p, x, target, length, chunk=512):
+    """Absolute errors at the last step on a fixed test set shared by all seeds. Returns (S, N)."""
+    return np.abs(nets.last_outputs(net, p, x, length, chunk) - target)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -339,59 +178,22 @@ def gradient_checks(args=None):
     (they measure the full gradient); its closed form is checked against the step-by-step
     truncated BPTT on the paper's own sequences, sequence lengths differing within the batch.
     """
-    catalog = catalog_setting()
+    modern = cli.load_sibling(__file__, CATALOG, globals()).ModernLSTM(n_hidden=8)
     rng = np.random.default_rng(0)
-    T, S, N = 5, 2, 3
-    x = rng.normal(size=(T, S, N, 2))
-    target = rng.uniform(size=(S, N))
-    last = np.full((S, N), T - 1)
-    last[0, 0] = T - 2                                            # one sequence ends early
+    S, N = 2, 3
+    x, target, last = nets.check_batch(rng, 2)      # (5, S, N, n_in), one ending early
     errs = {}
-    modern = catalog.modern_model(catalog.ModernLSTM(n_hidden=8))
-    # (model, initial weights drawn in this order, exact gradient)
-    cases = {"lstm1997": (MODELS["lstm1997"], lambda net: lstm_init(net, rng, S, scale=1.0), lstm_grads_bptt),
-             "lstm_forget": (MODELS["lstm_forget"], lambda net: lstm_init(net, rng, S, scale=1.0),
-                             lstm_grads_bptt),
-             "lstm_le2015": (modern, lambda net: net.init(rng, S), modern.grads),
-             "rnn": (MODELS["rnn"], lambda net: net.init(rng, S, scale=1.0), rnn_grads)}
-    for name, (model, init, backward) in cases.items():
-        net = model.net
-        p = init(net)
-
-        def loss(p=p, net=net, forward=model.forward, read=model.readout):
-            y, _ = read(p, net, forward(p, net, x), last)
-            return 0.5 * np.sum((y - target) ** 2)
-        cache = model.forward(p, net, x)
-        y, _ = model.readout(p, net, cache, last)
-        g = backward(p, net, cache, last, y - target)
-        for k, v in check_gradients(loss, p, g, eps=1e-3, richardson=True).items():
-            errs[f"{name} exact BPTT vs finite differences: {k}"] = v
+    # initial weights drawn in this order, dense (scale 1: no gate held shut by its bias)
+    for name, net in (("lstm1997", MODELS["lstm1997"]), ("lstm_forget", MODELS["lstm_forget"]),
+                      ("lstm_le2015", modern), ("rnn", MODELS["rnn"])):
+        p = net.init(rng, S) if net is modern else net.init(rng, S, scale=1.0)
+        errs.update(nets.check_exact(name, net, p, x, target, last))
     # truncated gradient: closed form vs step-by-step, on the paper's sequences
     xs, ts, lens, _ = paper_batch(rng, (S, N), 24)
     for name in ("lstm1997", "lstm_forget"):
-        net = MODELS[name].net
-        p = init_params(name, net, rng, S)
-        p["W"] += rng.uniform(-0.5, 0.5, size=p["W"].shape)       # away from the tiny initial weights
-        cache = lstm_forward(p, net, xs)
-        y, _ = readout(p, net, cache, lens - 1)
-        a = lstm_grads_truncated(p, net, cache, lens - 1, y - ts)
-        b = lstm_grads_bptt(p, net, cache, lens - 1, y - ts, truncate=True)
-        for k in a:
-            errs[f"{name} truncated: closed form vs step-by-step: {k}"] = rel_error(a[k], b[k])
+        p = init_params(name, rng, S)
+        errs.update(nets.check_truncation(name, MODELS[name], p, xs, ts, lens - 1, rng))
     return errs
-
-
-def catalog_setting():
-    """adding_problem_catalog.py beside this file (the earlier catalog's le2015 setting), imported
-    only when that setting or its gradient check runs; it imports this module by name."""
-    if "adding_problem" not in sys.modules:                  # run as __main__, or loaded from its path
-        this = types.ModuleType("adding_problem")
-        this.__dict__.update(globals())
-        sys.modules["adding_problem"] = this
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    import adding_problem_catalog
-    return adding_problem_catalog
 
 
 # ----------------------------------------------------------------------------------------------
@@ -403,18 +205,6 @@ PAPER_WRONG = 1          # Table 7, T = 100: wrong test sequences out of 2560
 STREAMS = ["init_" + k for k in KINDS] + ["data"]
 
 
-def _train_job(job):
-    """One model kind, all seeds (run in a worker process)."""
-    kind, seed, cfg, probe = job
-    r = streams(seed, STREAMS)
-    timer = cli.Timer()
-    out = train_online(kind, cfg["n_seeds"], cfg["T"], cfg["max_sequences"], r["init_" + kind], r["data"],
-                       probe=probe, n_snaps=cfg["n_snaps"], log_every=cfg["log_every"], timer=timer,
-                       lr=cfg["lr"])
-    out["wall_s"] = timer()
-    return kind, out
-
-
 def paper_config(args):
     """The resolved configuration of the paper setting (quick sizes only where no flag was given)."""
     cli.quick(args, T=24, n_seeds=2, max_sequences=300)
@@ -424,7 +214,7 @@ def paper_config(args):
             "n_test": 64 if q else 2560, "n_lyap": 8 if q else 64, "n_snaps": 5 if q else 40,
             "log_every": 100 if q else 5000, "workers": args.workers,
             "models": list(args.models),
-            "weights": {k: n_weights(k) for k in args.models},
+            "weights": {k: MODELS[k].n_weights() for k in args.models},
             "rnn_optimizer": "Adam lr 1e-3, clip 1, per-sequence updates, exact BPTT"}
 
 
@@ -441,7 +231,7 @@ def kind_metrics(kind, tr, cfg, test):
     err = evaluate(MODELS[kind], tr["params"], x_te, t_te, len_te)            # (S, n_test)
     wrong = (err >= TOL).sum(axis=1)
     t0, t1, n_tr = lyapunov_window(cfg["T"])
-    ex = spectrum(MODELS[kind], tr["params"], x_te[:, :, :cfg["n_lyap"]], t0, t1, n_transient=n_tr)
+    ex = nets.spectrum(MODELS[kind], tr["params"], x_te[:, :, :cfg["n_lyap"]], t0, t1, n_transient=n_tr)
     stopped = tr["stopped_at"]
     metrics = {
         "weights": cfg["weights"][kind],
@@ -472,29 +262,18 @@ def held_values(p, cfg, test):
     """The trained 1997 nets' cell states along the test sequences (for the figures), and how far
     their input gates stay open while the cells hold (after X2, before the end)."""
     x_te, t_te, len_te, pos_te = test
-    net = MODELS["lstm1997"].net
+    net = MODELS["lstm1997"]
     S = cfg["n_seeds"]
     xs = np.broadcast_to(x_te[:, :, :8], (x_te.shape[0], S, 8, 2)).copy()
-    c = lstm_forward(p, net, xs)
+    c = net.forward(p, xs)
     xs_all = np.broadcast_to(x_te[:, :, :64], (x_te.shape[0], S, 64, 2)).copy()
-    act_all = lstm_forward(p, net, xs_all)["act"]                                  # (L, S, 64, H)
+    act_all = net.forward(p, xs_all)["act"]                                  # (L, S, 64, H)
     hold = (np.arange(x_te.shape[0])[:, None] > pos_te[0, :64, 1]) & \
         (np.arange(x_te.shape[0])[:, None] < len_te[0, :64] - 1)                  # (L, 64)
-    gate = [float((act_all[..., j] * hold[:, None, :]).sum() / (hold.sum() * S)) for j in range(net.B)]
+    gate = [float((act_all[..., j] * hold[:, None, :]).sum() / (hold.sum() * S)) for j in range(net.blocks.B)]
     return gate, {"x_test": x_te[:, 0, :8], "target_test": t_te[0, :8], "len_test": len_te[0, :8],
                   "pos_test": pos_te[0, :8], "lstm1997_test_s": c["s"][1:, 0],        # seed 0 only
                   "lstm1997_test_act": c["act"][:, 0]}
-
-
-def verdict_count(n_ok, n):
-    return "yes" if n_ok == n else ("partial" if n_ok else "no")
-
-
-def verdict_sequences(mean_seq, n_ok, n):
-    """Sequences until ST3: yes when every net met it within twice the paper's mean."""
-    if mean_seq is None:
-        return "no"
-    return "yes" if n_ok == n and mean_seq <= 2 * PAPER_SEQS else "partial"
 
 
 def verdict_wrong(mean_wrong, n_test):
@@ -511,11 +290,11 @@ def paper_headline(m, cfg):
     mean_seq, mean_wrong = m["mean_sequences_to_stop"], m["mean_wrong_all_seeds"]
     return [
         {"name": f"nets meeting the paper's stopping rule ST3 within the cap (T = {cfg['T']})",
-         "value": f"{n_st}/{S}", "paper_value": "10/10", "verdict": verdict_count(n_st, S),
+         "value": f"{n_st}/{S}", "paper_value": "10/10", "verdict": online.verdict_all_met(n_st, S),
          "note": f"1997 cell, truncated gradient, online lr {cfg['lr']:g}; cap {cap:,} sequences per net"},
         {"name": "sequences until ST3, mean over the nets that met it",
          "value": mean_seq if mean_seq is not None else f"none within {cap:,}", "paper_value": PAPER_SEQS,
-         "verdict": verdict_sequences(mean_seq, n_st, S),
+         "verdict": online.verdict_sequences(mean_seq, n_st, S, PAPER_SEQS),
          "note": "nets still learning at the cap count as unfinished"},
         {"name": f"wrong test sequences out of {n_test}, mean over all nets at the end",
          "value": mean_wrong, "paper_value": PAPER_WRONG, "verdict": verdict_wrong(mean_wrong, n_test),
@@ -540,8 +319,7 @@ def run_paper(args, timer):
     test = paper_batch(streams(args.seed, ["eval"])["eval"], (1, cfg["n_test"]), cfg["T"])
     x_te, _, len_te, _ = test
     probe = (x_te[:, :, :1], len_te[:, :1] - 1)
-    jobs = [(k, args.seed, cfg, probe) for k in args.models]
-    trained = dict(map_jobs(_train_job, jobs, args.workers))
+    trained = online.train_kinds(train_online, args.models, args.seed, cfg, probe, STREAMS, args.workers)
     metrics, lyap, lyap_sd, arrays, timing = {}, {}, {}, {}, {}
     for kind in args.models:
         metrics[kind], ex, kind_arrays = kind_metrics(kind, trained[kind], cfg, test)
@@ -566,47 +344,34 @@ def main(args):
     # which stops the run naming the step and the quantity.
     np.seterr(over="ignore", invalid="ignore")
     check_sizes(args)
-    if args.setting == "paper":
-        cfg, metrics, headline, lyapunov, arrays = run_paper(args, timer)
-    else:
-        cfg, metrics, headline, lyapunov, arrays = catalog_setting().run_le2015(args, timer)
+    run = run_paper if args.setting == "paper" else cli.load_sibling(__file__, CATALOG, globals()).run_le2015
+    cfg, metrics, headline, lyapunov, arrays = run(args, timer)
     finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
                                 headline=headline, lyapunov=lyapunov), arrays, timer)
 
 
-# upper bounds of the size flags (the lower bounds are in the parser): beyond them a run would
-# take days or exhaust memory
-MAX_SIZES = {"T": 1000, "n_seeds": 100, "max_sequences": 10_000_000, "le2015_steps": 1_000_000, "workers": 8}
-
-
 def check_sizes(args):
-    """Refuse an impossible size with one line (exit 2) before any training."""
+    """The paper setting's shortest sequences (the flags' other bounds are in the parser)."""
     if args.setting == "paper" and args.T < 20:
         raise cli.StubError(f"--T must be at least 20 (X2 lies among the first T/2 - 1 pairs), got {args.T}")
-    for name, hi in MAX_SIZES.items():
-        if getattr(args, name) > hi:
-            flag = "--" + name.replace("_", "-")
-            raise cli.StubError(f"{flag} must be at most {hi:,}, got {getattr(args, name):,}")
-    if args.lr > 100:
-        raise cli.StubError(f"--lr must be at most 100, got {args.lr:g}")
 
 
 def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "Exp. 4 as published (the headline)", "le2015": "the earlier catalog's easier variant"})
-    parser.add_argument("--T", type=cli.positive_int, default=100,
+    parser.add_argument("--T", type=cli.int_range(1, 1000), default=100,
                         help="minimal sequence length T (paper: 100; 20 to 1000)")
-    parser.add_argument("--n-seeds", type=cli.positive_int, default=10,
+    parser.add_argument("--n-seeds", type=cli.int_range(1, 100), default=10,
                         help="nets of each kind trained at once on a leading seed axis (at most 100)")
-    parser.add_argument("--max-sequences", type=cli.positive_int, default=90_000,
+    parser.add_argument("--max-sequences", type=cli.int_range(1, 10_000_000), default=90_000,
                         help="cap on training sequences per seed (the paper's mean at T=100 is 74,000)")
-    parser.add_argument("--le2015-steps", type=cli.positive_int, default=8000,
+    parser.add_argument("--le2015-steps", type=cli.int_range(1, 1_000_000), default=8000,
                         help="Adam steps of batch 32 in the le2015 setting (the earlier catalog: 8000)")
     parser.add_argument("--models", type=cli.name_list(KINDS, required="lstm1997"), default=list(KINDS),
                         help="comma-separated nets to train on the paper's task (lstm1997 must be one)")
-    parser.add_argument("--lr", type=cli.positive_float, default=0.5,
+    parser.add_argument("--lr", type=cli.float_range(0, 100), default=0.5,
                         help="learning rate of the LSTMs' online gradient descent (paper: 0.5; at most 100)")
-    parser.add_argument("--workers", type=cli.positive_int, default=3,
+    parser.add_argument("--workers", type=cli.int_range(1, 8), default=3,
                         help="processes training the three model kinds side by side (one BLAS thread "
                              "each; at most 8)")
     return parser

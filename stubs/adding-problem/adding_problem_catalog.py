@@ -11,8 +11,9 @@ Arrays as in the main file: x (T, S, N, 2). W (S, 2 + 8 + 1, 32) with columns i,
 """
 import numpy as np
 
-from adding_problem import TOL, Model, evaluate, spectrum
+from adding_problem import TOL, evaluate
 from shared import cli
+from shared.lstm1997 import nets
 from shared.optim import Adam
 from shared.rng import streams
 
@@ -57,6 +58,19 @@ class ModernLSTM:
         W = rng.uniform(-k, k, size=(S, self.D, 4 * self.Hn))
         W[:, -1, self.f_sl] = forget_bias
         return {"W": W, "V": rng.uniform(-k, k, size=(S, self.Hn + 1))}
+
+    # the functions below, as methods (what evaluate, nets.spectrum and nets.check_exact call)
+    def forward(self, p, x):
+        return modern_forward(p, self, x)
+
+    def readout(self, p, cache, last):
+        return modern_readout(p, self, cache, last)
+
+    def exact_grads(self, p, cache, last, dy):
+        return modern_grads(p, self, cache, last, dy)
+
+    def jacobians(self, p, cache):
+        return modern_jacobians(p, self, cache)
 
 
 def modern_forward(p, net, x):
@@ -178,11 +192,6 @@ def modern_jacobians(p, net, cache):
     return J
 
 
-def modern_model(net):
-    """The modern LSTM's functions, in the main file's Model record (for evaluate and spectrum)."""
-    return Model(net, modern_forward, modern_readout, modern_jacobians, modern_grads)
-
-
 # ----------------------------------------------------------------------------------------------
 # Training and the run
 # ----------------------------------------------------------------------------------------------
@@ -222,9 +231,8 @@ def run_le2015(args, timer):
     net, p, losses = train_le2015(r["init"], r["data"], steps, timer=timer,
                                   log_every=20 if args.quick else 1000)
     x, target, length, _ = le2015_batch(r["eval"], (1, cfg["n_test"]), 100)
-    model = modern_model(net)
-    err = evaluate(model, p, x, target, length)
-    ex = spectrum(model, p, x[:, :, :64], 10, 100)
+    err = evaluate(net, p, x, target, length)
+    ex = nets.spectrum(net, p, x[:, :, :64], 10, 100)
     metrics = {"test_mse": float(np.mean(err ** 2)), "solve_rate": float(np.mean(err < TOL)),
                "timing": {"train_wall_s": timer()}}
     headline = [{"name": "earlier catalog's variant: solve rate |err| < 0.04 on X1 + X2", "value":

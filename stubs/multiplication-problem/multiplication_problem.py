@@ -10,11 +10,12 @@ its value set to 1.0. At the last step only, the net must output X1 * X2. A sequ
 correct when the absolute error there is below 0.04. Both values must be held >= T/2 steps.
 
 Net (the paper's, as in Exp. 4): 2 memory blocks of 2 cells, one input and one output gate per
-block, no forget gate: the 1997 cell of the family core shared/lstm1997 (forward, truncated
-gradient, BPTT, Jacobians). Every cell and gate sees the 2 inputs, the 8 hidden activations of
-step t-1 and a bias; this stub's output layer is one logistic unit on the 4 cells and a bias:
-8 * 11 + 5 = 93 weights. All weights, gate biases included, start uniform in [-0.1, 0.1]
-(Table 10: "r", random).
+block, no forget gate: the 1997 cell of the family core shared/lstm1997 (cell.py: forward,
+truncated gradient, BPTT, Jacobians; nets.py: the whole net with its output layer of output.py;
+online.py: the lock-step online training loop). Every cell and gate sees the 2 inputs, the 8
+hidden activations of step t-1 and a bias; this stub's output layer is one logistic unit on the 4
+cells and a bias: 8 * 11 + 5 = 93 weights. All weights, gate biases included, start uniform in
+[-0.1, 0.1] (Table 10: "r", random).
 
     u(t) = [x(t), r(t-1), 1]          r = [y_in (2), y_c (4), y_out (2)]
     y_in = sigma(net_in), y_out = sigma(net_out)            (one per block)
@@ -40,11 +41,8 @@ Arrays are time-major: x (L, S, N, 2) = (time, seed ensemble, sequences per seed
 Columns of W (S, 11, 8): [input gates (2) | cell inputs (4) | output gates (2)], the catalog's
 i, g, o order without a forget gate; rows [x(t) (2), r(t-1) (8), 1]. V (S, 5): [cells (4), 1].
 """
-import os
 import pathlib
 import sys
-import time
-import types
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
@@ -53,17 +51,14 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, per_seed, seed_chunks
-from shared.gradcheck import check_gradients, rel_error
-from shared.lstm1997 import cell, tanh_rnn
-from shared.lyapunov import ensemble_spectrum
-from shared.online import adam_step_active
+from shared.lstm1997 import cell, nets, online, tanh_rnn
 from shared.optim import Adam
 from shared.results import finish_run, record
 from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
          "1997, Section 5.5, Experiment 5 (multiplication problem)")
+CATALOG = "multiplication_problem_catalog"   # the earlier catalog's setting, its own file (loaded on demand)
 TITLE = "Multiplication problem (LSTM 1997, Experiment 5)"
 # Table 8, T = 100, means of 10 trials: (n_seq, wrong of 2560, "MSE" column, training sequences)
 PAPER_TABLE8 = {140: (139, 0.0223, 482_000), 13: (14, 0.0139, 1_273_000)}
@@ -98,103 +93,18 @@ def paper_batch(rng, shape, T):
 
 
 # ----------------------------------------------------------------------------------------------
-# Model 1: the 1997 LSTM, 2 memory blocks of 2 cells (shared/lstm1997), and this stub's output
+# The nets (shared/lstm1997): the 1997 LSTM, 2 memory blocks of 2 cells, and a vanilla tanh RNN
+# (the project's baseline; exact BPTT), each with this stub's logistic output unit on
+# [y_c(last), 1] (sigma through tanh). The LSTM's forward pass is the cost of the whole stub (one
+# call per training sequence), so it runs the core's folded path: the S nets as one
+# block-diagonal map, unit-major. The RNN projects the input part for all steps first.
 # ----------------------------------------------------------------------------------------------
-NET = cell.Blocks(n_in=2, n_blocks=2, block_size=2)
-NX, NB, NC, H, D = NET.n_in, NET.B, NET.C, NET.H, NET.D    # 2 inputs, 2 blocks, 4 cells, 8 units, 11 rows
-I_, G_, O_ = NET.i_sl, NET.g_sl, NET.o_sl
-
-
-def n_weights_lstm():
-    return NET.n_weights() + NC + 1      # 88 + 5 = 93, the paper's count
-
-
-def sigmoid(z):
-    return 0.5 + 0.5 * np.tanh(0.5 * z)
-
-
-def init_lstm(rng, S):
-    """Table 10, Exp. 5: every weight, the gate biases too, uniform in [-0.1, 0.1]."""
-    return {"W": cell.init_weights(NET, rng, S, scale=0.1), "V": rng.uniform(-0.1, 0.1, size=(S, NC + 1))}
-
-
-def lstm_forward(p, x):
-    """Run the S nets over x (L, S, N, 2); the core's cache U, act, s, yc (see shared/lstm1997).
-
-    The loop is the cost of the whole stub (one call per training sequence), so it runs the
-    core's folded path: the S nets as one block-diagonal map, unit-major.
-    """
-    return cell.forward_folded(NET, p["W"], x)
-
-
-def readout(p, cache, last):
-    """Output at each sequence's last step, last (S, N). Returns y (S, N), features (S, N, C+1)."""
-    S, N = last.shape
-    si, ni = np.indices((S, N))
-    feat = np.concatenate([cache["yc"][last, si, ni], np.ones((S, N, 1))], axis=-1)
-    return sigmoid(np.einsum("snc,sc->sn", feat, p["V"])), feat
-
-
-def _output_part(p, cache, last, dy):
-    """Top of both LSTM backward passes: y = sigma(V [y_c(last), 1]), dy (S, N) = dLoss/dy.
-    Returns dV (S, C+1) and dLoss/dy_c(last) (S, N, C)."""
-    y, feat = readout(p, cache, last)
-    d_out = dy * y * (1.0 - y)
-    return np.einsum("sn,snc->sc", d_out, feat), d_out[..., None] * p["V"][:, None, :NC]
-
-
-def lstm_grads_truncated(p, cache, last, dy):
-    """The paper's truncated gradient (Appendix A.1, the core's closed form), dy (S, N)."""
-    dV, dyc = _output_part(p, cache, last, dy)
-    return {"W": cell.grads_truncated(NET, cache, dyc, last), "V": dV}
-
-
-def lstm_grads_bptt(p, cache, last, dy, truncate=False):
-    """Step-by-step BPTT (the core's): exact, or truncate=True for the check of the closed form."""
-    dV, dyc = _output_part(p, cache, last, dy)
-    return {"W": cell.grads_bptt(NET, p["W"], cache, dyc, last, truncate=truncate), "V": dV}
-
-
-def lstm_jacobians(p, cache):
-    """J(t) = dz(t)/dz(t-1) for z = [s (4), r (8)]: (L-1, S, N, 12, 12), t = 1..L-1 (the core's)."""
-    return cell.jacobians(NET, p["W"], cache)
-
-
-# ----------------------------------------------------------------------------------------------
-# Model 2: vanilla tanh RNN (the project's baseline; exact BPTT)
-# ----------------------------------------------------------------------------------------------
-NH = 8                                   # hidden units: 8 * 11 + 9 = 97 weights
-
-
-def n_weights_rnn():
-    return (NX + NH + 1) * NH + NH + 1
-
-
-def init_rnn(rng, S):
-    return {"W": tanh_rnn.init_weights(rng, S, NX, NH), "V": rng.uniform(-0.1, 0.1, size=(S, NH + 1))}
-
-
-def rnn_forward(p, x):
-    """The core's forward with the input part projected for all steps first (this stub's order of
-    operations): cache U (L, S, N, 11) and yc = h (L, S, N, 8)."""
-    return tanh_rnn.forward_projected(p["W"], x)
-
-
-def rnn_grads(p, cache, last, dy):
-    """Exact BPTT (the core's); the error enters at each sequence's last step. dy (S, N)."""
-    y, feat = readout(p, cache, last)
-    d_out = dy * y * (1.0 - y)
-    dh_last = d_out[..., None] * p["V"][:, None, :NH]
-    return {"W": tanh_rnn.grads(p["W"], cache, dh_last, last), "V": np.einsum("sn,snc->sc", d_out, feat)}
-
-
-def rnn_jacobians(p, cache):
-    """J(t) = dh(t)/dh(t-1), (L-1, S, N, 8, 8) (the core's)."""
-    return tanh_rnn.jacobians(p["W"], cache)
-
-
-MODELS = {"lstm1997": (init_lstm, lstm_forward, lstm_jacobians, n_weights_lstm),
-          "rnn": (init_rnn, rnn_forward, rnn_jacobians, n_weights_rnn)}
+LSTM = nets.BlocksNet(cell.Blocks(n_in=2, n_blocks=2, block_size=2), forward=cell.forward_folded)
+NX, NB, NC = 2, 2, 4                     # inputs, blocks, cells: 8 * 11 + 5 = 93 weights, the paper's
+NH = 8                                   # the RNN's hidden units: 8 * 11 + 9 = 97 weights
+RNN = nets.TanhNet(n_in=NX, n_hidden=NH, forward=tanh_rnn.forward_projected)
+MODELS = {"lstm1997": LSTM, "rnn": RNN}
+# Table 10, Exp. 5: every weight, the gate biases too, uniform in [-0.1, 0.1] (each net's init)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -205,9 +115,39 @@ TOL = 0.04             # ... and counts those with |error| > 0.04
 NSEQ = (140, 13)       # stop when fewer than n_seq of them miss (Table 8's two settings)
 
 
+class MissRule:
+    """Table 8's stopping rule for n_seq = 140 and 13 at once: met when fewer than n_seq of the
+    WINDOW most recent training sequences miss by more than TOL. A net that meets 140 is recorded
+    (count and a copy of its weights) and trains on; one that meets 13 stops."""
+
+    def __init__(self, p):
+        S = p["W"].shape[0]
+        self.miss = np.zeros((S, WINDOW), dtype=bool)                   # ring buffer of |err| > 0.04
+        self.sq = np.zeros((S, WINDOW))
+        self.stop = {n: np.full(S, -1) for n in NSEQ}
+        self.at_140 = {k: v.copy() for k, v in p.items()}                # weights when 140 was met
+
+    @property
+    def active(self):
+        return self.stop[13] < 0
+
+    def update(self, k, err, p):
+        self.miss[:, k % WINDOW] = np.abs(err) > TOL
+        self.sq[:, k % WINDOW] = err ** 2
+        if k + 1 >= WINDOW:
+            n_miss = self.miss.sum(axis=1)
+            for n in NSEQ:
+                met = (self.stop[n] < 0) & (n_miss < n) & (self.stop[13] < 0)
+                self.stop[n][met] = k + 1
+                if n == 140:
+                    for name in p:
+                        self.at_140[name][met] = p[name][met]
+
+
 def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_snaps=40, log_every=5000,
                  timer=None, lr=0.1):
-    """Train S nets of one kind on the paper's stream until the n_seq = 13 rule or the cap.
+    """Train S nets of one kind on the paper's stream until the n_seq = 13 rule or the cap
+    (shared/lstm1997/online.py).
 
     LSTM: the truncated gradient, plain online gradient descent at lr 0.1 (the paper). RNN: exact
     BPTT with per-sequence Adam (lr 1e-3, clip 1). A net that meets n_seq = 140 is recorded (count
@@ -215,90 +155,27 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
     which is what a separate run with n_seq = 13 on the same stream would do; a net that meets 13
     stops. Returns weights, stop counts (-1 = not met), snapshots and a learning curve.
     """
-    init, forward, _, _ = MODELS[kind]
-    p = init(rng_init, S)
-    grads_fn = rnn_grads if kind == "rnn" else lstm_grads_truncated
+    p = MODELS[kind].init(rng_init, S)
     opt = Adam(p, lr=1e-3, clip=1.0, per_member=True) if kind == "rnn" else None
-    miss = np.zeros((S, WINDOW), dtype=bool)                        # ring buffer of |err| > 0.04
-    sq = np.zeros((S, WINDOW))
-    stop = {n: np.full(S, -1) for n in NSEQ}
-    at_stop = {k: v.copy() for k, v in p.items()}                   # weights when n_seq = 140 was met
+    rule = MissRule(p)
     curve = {"n": [], "misses": [], "rms": []}
-    snaps, snap_n = [], []
-    snap_every = max(1, max_sequences // n_snaps)
-    chunk = 256
-    for k in range(max_sequences):
-        if k % chunk == 0:
-            xs, ts, lens, _ = paper_batch(rng_data, (S, chunk), T)
-        j = k % chunk
-        L = int(lens[:, j].max())
-        last = lens[:, j:j + 1] - 1
-        cache = forward(p, xs[:L, :, j:j + 1])
-        y, _ = readout(p, cache, last)
-        err = (y - ts[:, j:j + 1])[:, 0]                            # (S,)
-        cli.check_finite(k, **{f"{kind} output": err, f"{kind} weights W": p["W"]})
-        grads = grads_fn(p, cache, last, err[:, None])              # dE/dy for E = err^2 / 2
-        active = stop[13] < 0
-        if opt is not None:
-            adam_step_active(opt, grads, active)
-        else:
-            for n in p:                                             # w <- w - lr dE/dw, online
-                p[n] -= lr * grads[n] * active.reshape((-1,) + (1,) * (p[n].ndim - 1))
-        miss[:, k % WINDOW] = np.abs(err) > TOL
-        sq[:, k % WINDOW] = err ** 2
-        if k + 1 >= WINDOW:
-            n_miss = miss.sum(axis=1)
-            for n in NSEQ:
-                met = (stop[n] < 0) & (n_miss < n) & (stop[13] < 0)
-                stop[n][met] = k + 1
-                if n == 140:
-                    for name in p:
-                        at_stop[name][met] = p[name][met]
-        if probe is not None and kind == "lstm1997" and (k % snap_every == 0 or k == max_sequences - 1):
-            xp, lastp = probe
-            cp = forward(p, per_seed(xp, S))
-            yp, _ = readout(p, cp, np.broadcast_to(lastp, (S, 1)))
-            snaps.append((cp["s"][1:, 0, 0], yp[:, 0]))             # seed 0's cell states; every output
-            snap_n.append(k + 1)
-        done = not (stop[13] < 0).any()
-        if (k + 1) % log_every == 0 or k + 1 == max_sequences or done:
-            w = min(k + 1, WINDOW)
-            curve["n"].append(k + 1)
-            curve["misses"].append(miss[:, :w].sum(axis=1) * WINDOW / w)
-            curve["rms"].append(np.sqrt(sq[:, :w].mean(axis=1)))
-            print(f"  {kind:8s} seq {k + 1:8d}  misses in last {WINDOW}: median "
-                  f"{int(np.median(curve['misses'][-1])):4d} min {int(curve['misses'][-1].min()):4d}  "
-                  f"met 140: {int((stop[140] >= 0).sum())}/{S}  met 13: {int((stop[13] >= 0).sum())}/{S}"
-                  f"  {timer() if timer else 0:7.1f}s", flush=True)
-        if done:
-            break
-    out = {"params": p, "params_at_140": at_stop, "stop": stop, "n_trained": k + 1,
-           "curve_n": np.array(curve["n"]), "curve_misses": np.array(curve["misses"]),
-           "curve_rms": np.array(curve["rms"])}
-    if snaps:
-        out["snap_n"] = np.array(snap_n)
-        out["snap_state"] = np.stack([s for s, _ in snaps])          # (n_snap, L, C), net 0
-        out["snap_y"] = np.stack([y for _, y in snaps])               # (n_snap, S)
+
+    def log(k):
+        w = min(k + 1, WINDOW)
+        curve["n"].append(k + 1)
+        curve["misses"].append(rule.miss[:, :w].sum(axis=1) * WINDOW / w)
+        curve["rms"].append(np.sqrt(rule.sq[:, :w].mean(axis=1)))
+        print(f"  {kind:8s} seq {k + 1:8d}  misses in last {WINDOW}: median "
+              f"{int(np.median(curve['misses'][-1])):4d} min {int(curve['misses'][-1].min()):4d}  "
+              f"met 140: {int((rule.stop[140] >= 0).sum())}/{S}  "
+              f"met 13: {int((rule.stop[13] >= 0).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
+    snapshot = online.probe_every_net(MODELS[kind], probe) if kind == "lstm1997" else None
+    out = online.train(MODELS[kind], p, lambda n: paper_batch(rng_data, (S, n), T)[:3], rule, max_sequences,
+                       lr=lr, opt=opt, name=kind, snapshot=snapshot, n_snaps=n_snaps, log=log,
+                       log_every=log_every)
+    out.update(params_at_140=rule.at_140, stop=rule.stop, curve_n=np.array(curve["n"]),
+               curve_misses=np.array(curve["misses"]), curve_rms=np.array(curve["rms"]))
     return out
-
-
-def evaluate(forward, p, x, length, chunk=512):
-    """Outputs at the last step on a test set x (L, 1, n, 2) shared by all nets -> (S, n)."""
-    ys = [readout(p, forward(p, xb), last)[0] for xb, last in seed_chunks(x, length, p["V"].shape[0], chunk)]
-    return np.concatenate(ys, axis=1)
-
-
-LYAP_FLOOR = -50.0      # per step: a direction squashed to exactly zero is recorded at this floor
-
-
-def spectrum(forward, jacobians, p, x, t0, t1, k=6, n_transient=10):
-    """Finite-time Lyapunov exponents over steps [t0, t1) along test sequences x (L, 1, n, 2)
-    shared by the S nets. Returns (S, n, k) exponents per step."""
-    S = p["V"].shape[0]
-    xb = per_seed(x[:t1], S)
-    J = jacobians(p, forward(p, xb))[t0 - 1:t1 - 1]                 # maps into steps t0 .. t1-1
-    return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
-
 
 
 # ----------------------------------------------------------------------------------------------
@@ -313,52 +190,23 @@ def gradient_checks(args=None):
     gradient); its closed form is checked against the step-by-step truncated BPTT on the paper's
     own sequences.
     """
-    catalog = catalog_setting()
+    catalog = cli.load_sibling(__file__, CATALOG, globals())
     rng = np.random.default_rng(0)
-    T, S, N = 5, 2, 3
-    x = rng.normal(size=(T, S, N, NX))
-    target = rng.uniform(size=(S, N))
-    last = np.full((S, N), T - 1)
-    last[0, 0] = T - 2
+    S, N = 2, 3
+    x, target, last = nets.check_batch(rng, NX)      # (5, S, N, n_in), one ending early
     errs = {}
-    cases = {"lstm1997": ({"W": rng.uniform(-1, 1, (S, D, H)), "V": rng.uniform(-1, 1, (S, NC + 1))},
-                          lstm_forward, lstm_grads_bptt),
-             "rnn": ({"W": rng.uniform(-1, 1, (S, NX + NH + 1, NH)), "V": rng.uniform(-1, 1, (S, NH + 1))},
-                     rnn_forward, rnn_grads),
-             "catalog modern LSTM": (catalog.init_modern(rng, S), catalog.modern_forward,
-                                     catalog.modern_grads)}
-    for name, (p, forward, backward) in cases.items():
-        def loss(p=p, forward=forward):
-            y, _ = readout(p, forward(p, x), last)
-            return 0.5 * np.sum((y - target) ** 2)
-        cache = forward(p, x)
-        y, _ = readout(p, cache, last)
-        g = backward(p, cache, last, y - target)
-        for k, v in check_gradients(loss, p, g, eps=1e-3, richardson=True).items():
-            errs[f"{name} exact BPTT vs finite differences: {k}"] = v
+    net = LSTM.blocks
+    # every case's weights drawn first, in this order: dense, U[-1, 1]
+    p_lstm = {"W": rng.uniform(-1, 1, (S, net.D, net.H)), "V": rng.uniform(-1, 1, (S, NC + 1))}
+    p_rnn = {"W": rng.uniform(-1, 1, (S, NX + NH + 1, NH)), "V": rng.uniform(-1, 1, (S, NH + 1))}
+    cases = {"lstm1997": (LSTM, p_lstm), "rnn": (RNN, p_rnn),
+             "catalog modern LSTM": (catalog.MODERN, catalog.init_modern(rng, S))}
+    for name, (model, p) in cases.items():
+        errs.update(nets.check_exact(name, model, p, x, target, last))
     xs, ts, lens, _ = paper_batch(rng, (S, N), 24)
-    p = init_lstm(rng, S)
-    p["W"] += rng.uniform(-0.5, 0.5, size=p["W"].shape)             # away from the tiny initial weights
-    cache = lstm_forward(p, xs)
-    y, _ = readout(p, cache, lens - 1)
-    a = lstm_grads_truncated(p, cache, lens - 1, y - ts)
-    b = lstm_grads_bptt(p, cache, lens - 1, y - ts, truncate=True)
-    for k in a:
-        errs[f"lstm1997 truncated: closed form vs step-by-step: {k}"] = rel_error(a[k], b[k])
+    p = LSTM.init(rng, S)
+    errs.update(nets.check_truncation("lstm1997", LSTM, p, xs, ts, lens - 1, rng))
     return errs
-
-
-def catalog_setting():
-    """multiplication_problem_catalog.py beside this file (the earlier catalog's setting), imported
-    only when that setting or its gradient check runs; it imports this module by name."""
-    if "multiplication_problem" not in sys.modules:      # run as __main__, or loaded from its path
-        this = types.ModuleType("multiplication_problem")
-        this.__dict__.update(globals())
-        sys.modules["multiplication_problem"] = this
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    import multiplication_problem_catalog
-    return multiplication_problem_catalog
 
 
 # ----------------------------------------------------------------------------------------------
@@ -366,18 +214,6 @@ def catalog_setting():
 # ----------------------------------------------------------------------------------------------
 KINDS = ("lstm1997", "rnn")
 STREAMS = ["init_" + k for k in KINDS] + ["data"]      # every kind of net sees the same data stream
-
-
-def _train_job(job):
-    """One kind of net, all seeds (run in a worker process)."""
-    kind, seed, cfg, probe = job
-    r = streams(seed, STREAMS)
-    timer, cpu0 = cli.Timer(), time.process_time()
-    out = train_online(kind, cfg["n_seeds"], cfg["T"], cfg["max_sequences"], r["init_" + kind], r["data"],
-                       probe=probe, n_snaps=cfg["n_snaps"], log_every=cfg["log_every"], timer=timer,
-                       lr=cfg["lr"])
-    out["wall_s"], out["cpu_s"], out["load"] = timer(), time.process_time() - cpu0, os.getloadavg()[0]
-    return kind, out
 
 
 def best_constant(target):
@@ -404,7 +240,7 @@ def paper_config(args):
             "lr": args.lr, "window": WINDOW, "tol": TOL, "n_seq": list(NSEQ),
             "n_test": 64 if q else 2560, "n_lyap": 8 if q else 64, "n_snaps": 5 if q else 40,
             "log_every": 100 if q else 2500, "workers": args.workers, "models": list(args.models),
-            "weights": {k: MODELS[k][3]() for k in args.models},
+            "weights": {k: MODELS[k].n_weights() for k in args.models},
             "init": "all weights and gate biases U[-0.1, 0.1] (Table 10, Exp. 5)",
             "rnn_optimizer": "Adam lr 1e-3, clip 1, per-sequence updates, exact BPTT"}
 
@@ -419,16 +255,16 @@ def kind_metrics(kind, tr, cfg, test):
     """Test one kind's trained nets as the paper did (at the n_seq = 140 stop, else at the cap) and
     take their Lyapunov spectra. Returns metrics, exponents (S, n, k) and the arrays to save."""
     x_te, t_te, len_te, _ = test
-    forward, jacobians = MODELS[kind][1], MODELS[kind][2]
-    y_end = evaluate(forward, tr["params"], x_te, len_te)                       # (S, n_test) outputs
+    net = MODELS[kind]
+    y_end = nets.last_outputs(net, tr["params"], x_te, len_te, 512)              # (S, n_test) outputs
     err = np.abs(y_end - t_te)
-    err140 = np.abs(evaluate(forward, tr["params_at_140"], x_te, len_te) - t_te)
+    err140 = np.abs(nets.last_outputs(net, tr["params_at_140"], x_te, len_te, 512) - t_te)
     s140, s13 = tr["stop"][140], tr["stop"][13]
     met = s140 >= 0
     err_rep = np.where(met[:, None], err140, err)
     wrong_rep = (err_rep > TOL).sum(axis=1)
     t0, t1, n_tr = lyapunov_window(cfg["T"])
-    ex = spectrum(forward, jacobians, tr["params"], x_te[:, :, :cfg["n_lyap"]], t0, t1, n_transient=n_tr)
+    ex = nets.spectrum(net, tr["params"], x_te[:, :, :cfg["n_lyap"]], t0, t1, n_transient=n_tr)
     metrics = {
         "weights": cfg["weights"][kind], "sequences_trained": int(tr["n_trained"]),
         "met_140_at": s140.tolist(), "met_13_at": s13.tolist(),
@@ -459,7 +295,7 @@ def held_values(p, cfg, test):
     S = cfg["n_seeds"]
     n_show = min(64, cfg["n_test"])
     xs = np.broadcast_to(x_te[:, :, :n_show], (x_te.shape[0], S, n_show, 2)).copy()
-    c = lstm_forward(p, xs)
+    c = LSTM.forward(p, xs)
     hold = ((np.arange(x_te.shape[0])[:, None] > pos_te[0, :n_show].max(axis=-1)) &
             (np.arange(x_te.shape[0])[:, None] < len_te[0, :n_show] - 1))           # (L, n): both held
     gate = [float((c["act"][..., j] * hold[:, None, :]).sum() / (hold.sum() * S)) for j in range(NB)]
@@ -470,13 +306,6 @@ def held_values(p, cfg, test):
                   "pos_test": pos_te[0, :8], "test_s": c["s"][1:, 0, :8], "test_act": c["act"][:, 0, :8],
                   "test_s_end": c["s"][last + 1, si, ni],
                   "test_pos_values": x_te[pos_te[0, :n_show], 0, ni.T, 0]}
-
-
-def verdict_sequences(seq140, all_met):
-    """Sequences until n_seq = 140: yes when every net met it within twice the paper's mean."""
-    if seq140 is None:
-        return "no"
-    return "yes" if all_met and seq140 <= 2 * PAPER_TABLE8[140][2] else "partial"
 
 
 def verdict_wrong(mw, all_met, scale, const):
@@ -492,10 +321,6 @@ def verdict_mae(mae, all_met, const):
     return "yes" if all_met and mae < 0.026 else ("partial" if mae < 0.5 * const["mae_of_median"] else "no")
 
 
-def verdict_count(n_ok, n):
-    return "yes" if n_ok == n else ("partial" if n_ok else "no")
-
-
 def paper_headline(m, cfg, const):
     """The four rows of Table 8 the run can be held against."""
     S, cap, frac = cfg["n_seeds"], cfg["max_sequences"], cfg["fraction_of_paper_budget"]
@@ -506,7 +331,8 @@ def paper_headline(m, cfg, const):
         {"name": f"sequences until fewer than 140 of the last 2000 training sequences miss by > 0.04 "
                  f"(T = {cfg['T']})",
          "value": seq140 if seq140 is not None else f"0/{S} nets within {cap:,}",
-         "paper_value": PAPER_TABLE8[140][2], "verdict": verdict_sequences(seq140, all_met),
+         "paper_value": PAPER_TABLE8[140][2],
+         "verdict": online.verdict_sequences(seq140, n140, S, PAPER_TABLE8[140][2]),
          "note": f"1997 cell, truncated gradient, online lr {cfg['lr']:g}; cap {cap:,} sequences per net = "
                  f"{frac:.0%} of the paper's mean; {n140}/{S} nets met the rule"},
         {"name": f"wrong test sequences out of {cfg['n_test']}, mean over nets (at their stop, else at "
@@ -520,7 +346,7 @@ def paper_headline(m, cfg, const):
          "note": f"Table 8's column is headed MSE but can only be a mean absolute error (see README); "
                  f"the best constant output gets {const['mae_of_median']:.4f}"},
         {"name": "nets meeting n_seq = 13 within the cap", "value": f"{m['n_met_13']}/{S}",
-         "paper_value": "1,273,000 sequences (mean)", "verdict": verdict_count(m["n_met_13"], S),
+         "paper_value": "1,273,000 sequences (mean)", "verdict": online.verdict_all_met(m["n_met_13"], S),
          "note": f"paper: 14/2560 wrong, error 0.0139 after the stop; cap {cap / PAPER_TABLE8[13][2]:.0%} "
                  f"of that budget"},
     ]
@@ -531,7 +357,7 @@ def lyapunov_record(cfg, lyap, lyap_sd):
     return {"method": (f"QR iteration of the full state Jacobian along {cfg['n_lyap']} test sequences "
                        f"per net over steps [{t0}, {t1}) (both marked values held), "
                        f"{n_tr} alignment steps, exponents per step (floored at "
-                       f"{LYAP_FLOOR}), mean over nets and sequences"),
+                       f"{nets.LYAP_FLOOR}), mean over nets and sequences"),
             "exponents": lyap, "sd_over_seeds": lyap_sd,
             "state": {"lstm1997": "s (4) + 8 unit activations", "rnn": "h (8)"}}
 
@@ -544,7 +370,7 @@ def run_paper(args, timer):
     test = paper_batch(streams(args.seed, ["eval"])["eval"], (1, cfg["n_test"]), cfg["T"])
     x_te, t_te, len_te, _ = test
     probe = (x_te[:, :, :1], len_te[:, :1] - 1)
-    trained = dict(map_jobs(_train_job, [(k, args.seed, cfg, probe) for k in args.models], args.workers))
+    trained = online.train_kinds(train_online, args.models, args.seed, cfg, probe, STREAMS, args.workers)
     const = best_constant(t_te)
     metrics, lyap, lyap_sd, arrays, timing = {"best_constant": const}, {}, {}, {}, {}
     for kind in args.models:
@@ -572,53 +398,39 @@ def main(args):
     # divergence is caught by check_finite, which names the step and the quantity.
     np.seterr(over="ignore", invalid="ignore")
     check_sizes(args)
-    if args.setting == "paper":
-        cfg, metrics, headline, lyapunov, arrays = run_paper(args, timer)
-    else:
-        cfg, metrics, headline, lyapunov, arrays = catalog_setting().run_catalog(args, timer)
+    run = run_paper if args.setting == "paper" else cli.load_sibling(__file__, CATALOG, globals()).run_catalog
+    cfg, metrics, headline, lyapunov, arrays = run(args, timer)
     finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
                                 headline=headline, lyapunov=lyapunov), arrays, timer)
 
 
-# upper bounds of the size flags (the lower bounds are in the parser): beyond them a run would
-# take days or exhaust memory
-MAX_SIZES = {"T": 1000, "n_seeds": 100, "max_sequences": 10_000_000, "workers": 8, "catalog_nets": 100,
-             "catalog_iters": 1_000_000}
-
-
 def check_sizes(args):
-    """Refuse an impossible size with one line (exit 2) before any training."""
+    """The paper setting's shortest sequences (the flags' other bounds are in the parser)."""
     if args.setting == "paper" and args.T < 20:
         raise cli.StubError(f"--T must be at least 20 (X2 lies among the first T/2 - 1 pairs), got {args.T}")
-    for name, hi in MAX_SIZES.items():
-        if getattr(args, name) > hi:
-            flag = "--" + name.replace("_", "-")
-            raise cli.StubError(f"{flag} must be at most {hi:,}, got {getattr(args, name):,}")
-    if args.lr > 100:
-        raise cli.StubError(f"--lr must be at most 100, got {args.lr:g}")
 
 
 def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "Exp. 5 as published (the headline)", "catalog": "the earlier catalog's easier version"})
-    parser.add_argument("--T", type=cli.positive_int, default=100,
+    parser.add_argument("--T", type=cli.int_range(1, 1000), default=100,
                         help="minimal sequence length (paper: 100; 20 to 1000)")
-    parser.add_argument("--n-seeds", type=cli.positive_int, default=10,
+    parser.add_argument("--n-seeds", type=cli.int_range(1, 100), default=10,
                         help="nets of each kind trained at once on a leading seed axis (at most 100)")
-    parser.add_argument("--max-sequences", type=cli.positive_int, default=50_000,
+    parser.add_argument("--max-sequences", type=cli.int_range(1, 10_000_000), default=50_000,
                         help="cap on training sequences per net (the paper's mean: 482,000 for n_seq = 140)")
     parser.add_argument("--models", type=cli.name_list(KINDS, required="lstm1997"), default=list(KINDS),
                         help="comma-separated nets to train (lstm1997 must be one)")
-    parser.add_argument("--lr", type=cli.positive_float, default=0.1,
+    parser.add_argument("--lr", type=cli.float_range(0, 100), default=0.1,
                         help="learning rate of the 1997 LSTM's online gradient descent (paper: 0.1; "
                              "at most 100)")
-    parser.add_argument("--workers", type=cli.positive_int, default=2,
+    parser.add_argument("--workers", type=cli.int_range(1, 8), default=2,
                         help="processes training the kinds of net side by side (one BLAS thread each; "
                              "at most 8)")
-    parser.add_argument("--catalog-nets", type=cli.positive_int, default=1,
+    parser.add_argument("--catalog-nets", type=cli.int_range(1, 100), default=1,
                         help="nets trained at once in the catalog setting (its headline: one net; its "
                              "seed table: 5)")
-    parser.add_argument("--catalog-iters", type=cli.positive_int, default=8000,
+    parser.add_argument("--catalog-iters", type=cli.int_range(1, 1_000_000), default=8000,
                         help="cap on batches of 32 in the catalog setting (the earlier catalog: 8000)")
     return parser
 

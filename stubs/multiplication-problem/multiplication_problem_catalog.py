@@ -13,12 +13,14 @@ Arrays as in the main file: x (T, S, N, 2). W (S, 2 + 8 + 1, 32) with columns i,
 """
 import os
 import time
+import types
 
 import numpy as np
 
-from multiplication_problem import NX, readout, spectrum
+from multiplication_problem import NX
 from shared import cli
 from shared.ensemble import per_seed
+from shared.lstm1997 import nets, output
 from shared.online import adam_step_active
 from shared.optim import Adam
 from shared.rng import streams
@@ -106,9 +108,8 @@ def modern_grads(p, cache, last, dy):
     L, S, _, N = a.shape
     dt = a.dtype
     y, feat = readout(p, cache, last)
-    d_out = dy * y * (1.0 - y)
-    dV = np.einsum("sn,snc->sc", d_out, feat)
-    inject = (d_out[:, None, :] * p["V"][:, :MH, None]).astype(dt)            # (S, 8, N)
+    dV, dyc = output.backward(p["V"], feat, output.logistic_delta(y, dy))      # the logistic output
+    inject = dyc.transpose(0, 2, 1).astype(dt)                                  # (S, 8, N)
     i, f, o, g = (a[:, :, k] for k in (FI, FF, FO, FG))
     # dz = [dc g sigma'(i), dc c(t-1) sigma'(f), dh tanh(c) sigma'(o), dc i tanh'(g)]
     G = a * (1.0 - a)
@@ -161,6 +162,16 @@ def modern_jacobians(p, cache):
     J[..., MH:, :MH] = (k * f)[..., None] * np.eye(MH)
     J[..., MH:, MH:] = k[..., None] * dc_dh + tc[..., None] * dA[..., FO, :]
     return J
+
+
+def readout(p, cache, last):
+    """The main file's output: one logistic unit (sigma through tanh) on [h(last), 1]."""
+    return output.readout(p["V"], cache["yc"], last)
+
+
+# the functions above as one net (what nets.spectrum and nets.check_exact call)
+MODERN = types.SimpleNamespace(init=init_modern, forward=modern_forward, readout=readout,
+                               exact_grads=modern_grads, jacobians=modern_jacobians)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -237,7 +248,7 @@ def run_catalog(args, timer):
     y_te, _ = readout(p64, modern_forward(p64, xt), np.full((S, cfg["n_test"]), 29))
     mse = np.mean((y_te - t_te) ** 2, axis=1)
     chance = float(np.mean((t_te - t_te.mean()) ** 2))
-    ex = spectrum(modern_forward, modern_jacobians, p64, x_te[:, :, :64], 15, 30, n_transient=3)
+    ex = nets.spectrum(MODERN, p64, x_te[:, :, :64], 15, 30, n_transient=3)
     train_s = timer()
     seqs = np.where(stopped >= 0, stopped, cfg["max_iters"]) * 32
     metrics = {"test_mse_per_net": mse.tolist(), "stopped_at_iter": stopped.tolist(),

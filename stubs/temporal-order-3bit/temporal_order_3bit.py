@@ -10,9 +10,10 @@ one logistic output unit each (local targets 1/0), squared error at the last ste
 sequence is correct when every output's final absolute error is below 0.3.
 
 Net (the paper's): 2 memory blocks of 2 cells, shared input and output gate per block, no forget
-gate: the 1997 cell of the family core shared/lstm1997 (forward, truncated gradient, BPTT,
-Jacobians). Every cell and gate sees the 8 inputs, all 8 cells and gates of step t-1 and a bias;
-this stub's output layer is 4 logistic units on the 4 cells and a bias:
+gate: the 1997 cell of the family core shared/lstm1997 (cell.py: forward, truncated gradient,
+BPTT, Jacobians; nets.py: the whole net with its output layer of output.py; online.py: the
+lock-step online training loop). Every cell and gate sees the 8 inputs, all 8 cells and gates of
+step t-1 and a bias; this stub's output layer is 4 logistic units on the 4 cells and a bias:
 8 * (8 + 8 + 1) + 4 * (4 + 1) = 156 weights.
 
     u(t) = [x(t), r(t-1), 1]       r = [y_in (2), y_c (4), y_out (2)]
@@ -39,7 +40,6 @@ i, g, o order with no forget gate; rows [x(t) (8), r(t-1) (8), 1]. V (S, 4, 5): 
 """
 import pathlib
 import sys
-import types
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
@@ -48,17 +48,15 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, per_seed, seed_chunks
-from shared.gradcheck import check_gradients, rel_error
-from shared.lstm1997 import cell, tanh_rnn
-from shared.lyapunov import ensemble_spectrum
-from shared.online import ST3, adam_step_active
+from shared.ensemble import per_seed
+from shared.lstm1997 import cell, nets, online
 from shared.optim import Adam
 from shared.results import finish_run, record
 from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
          "1997, Section 5.6, Experiment 6a (temporal order)")
+CATALOG = "temporal_order_3bit_catalog"      # the earlier catalog's setting, its own file (loaded on demand)
 SYMBOLS = "EBabcdXY"                     # one local input unit per symbol
 E, B_, X, Y = 0, 1, 6, 7
 CLASSES = ("Q (XX)", "R (XY)", "S (YX)", "U (YY)")
@@ -103,99 +101,23 @@ def temporal_order_batch(rng, shape, T=100):
 
 
 # ----------------------------------------------------------------------------------------------
-# Model 1: the 1997 LSTM, 2 memory blocks of 2 cells (shared/lstm1997), and this stub's 4 outputs
+# The nets (shared/lstm1997): the 1997 LSTM, 2 memory blocks of 2 cells, and a vanilla tanh RNN
+# (the project's baseline; exact BPTT), each with this stub's 4 logistic outputs on [y_c(last), 1]
+# (sigma through tanh); the LSTM runs the core's per-seed forward pass.
 # ----------------------------------------------------------------------------------------------
-NET = cell.Blocks(n_in=NX, n_blocks=2, block_size=2)   # 8 units with a net input, W (S, 17, 8)
-NC = NET.C                                             # 4 cells
-I_, O_ = NET.i_sl, NET.o_sl                            # the input and output gates' columns of W
-
-
-def n_weights_lstm():
-    return NET.n_weights() + NK * (NC + 1)
-
-
-def sigmoid(z):
-    return 0.5 + 0.5 * np.tanh(0.5 * z)
+LSTM = nets.BlocksNet(cell.Blocks(n_in=NX, n_blocks=2, block_size=2), n_out=NK)   # W (S, 17, 8), V (S, 4, 5)
+I_, O_ = LSTM.blocks.i_sl, LSTM.blocks.o_sl            # the input and output gates' columns of W
+NH = 8                                                 # the RNN's units: 8 * 17 + 4 * 9 = 172 weights
+RNN = nets.TanhNet(n_in=NX, n_hidden=NH, n_out=NK)
+MODELS = {"lstm1997": LSTM, "rnn": RNN}
 
 
 def init_lstm(rng, S):
     """Weights U[-0.1, 0.1]; input-gate biases -2, -4 (Table 10); output-gate biases random."""
-    W = cell.init_weights(NET, rng, S, scale=0.1, in_bias=[-2.0, -4.0])
-    return {"W": W, "V": rng.uniform(-0.1, 0.1, size=(S, NK, NC + 1))}
+    return LSTM.init(rng, S, scale=0.1, in_bias=[-2.0, -4.0])
 
 
-def lstm_forward(p, x):
-    """x (L, S, N, 8) -> the core's cache U, act, s, yc (see shared/lstm1997), per-seed matmuls."""
-    return cell.forward(NET, p["W"], x)
-
-
-def readout(p, cache, last):
-    """Outputs at each sequence's last step, last (S, N). Returns y (S, N, 4), features (S, N, C+1)."""
-    S, N = last.shape
-    si, ni = np.indices((S, N))
-    feat = np.concatenate([cache["yc"][last, si, ni], np.ones((S, N, 1))], axis=-1)
-    return sigmoid(np.einsum("snc,skc->snk", feat, p["V"])), feat
-
-
-def _output_part(p, cache, last, dy):
-    """Shared top of both LSTM backward passes: y_k = sigma(V [y_c(last), 1]).
-    dy (S, N, 4) = dLoss/dy. Returns dV (S, 4, C+1) and dLoss/dy_c(last) (S, N, C)."""
-    y, feat = readout(p, cache, last)
-    d_out = dy * y * (1.0 - y)
-    return np.einsum("snk,snc->skc", d_out, feat), np.einsum("snk,skc->snc", d_out, p["V"][..., :NC])
-
-
-def lstm_grads_truncated(p, cache, last, dy):
-    """The paper's truncated gradient (Appendix A.1; the core's closed form). dy (S, N, 4)."""
-    dV, dyc = _output_part(p, cache, last, dy)
-    return {"W": cell.grads_truncated(NET, cache, dyc, last), "V": dV}
-
-
-def lstm_grads_bptt(p, cache, last, dy, truncate=False):
-    """Step-by-step BPTT (the core's): exact, or truncate=True for the check of the closed form."""
-    dV, dyc = _output_part(p, cache, last, dy)
-    return {"W": cell.grads_bptt(NET, p["W"], cache, dyc, last, truncate=truncate), "V": dV}
-
-
-def lstm_jacobians(p, cache):
-    """J(t) = dz(t)/dz(t-1) for z = [s (4), r (8)]: (L-1, S, N, 12, 12), t = 1..L-1 (the core's)."""
-    return cell.jacobians(NET, p["W"], cache)
-
-
-# ----------------------------------------------------------------------------------------------
-# Model 2: vanilla tanh RNN (the project's baseline; exact BPTT)
-# ----------------------------------------------------------------------------------------------
-NH = 8                                   # hidden units: 8 * 17 + 4 * 9 = 172 weights
-
-
-def n_weights_rnn():
-    return (NX + NH + 1) * NH + NK * (NH + 1)
-
-
-def init_rnn(rng, S):
-    return {"W": tanh_rnn.init_weights(rng, S, NX, NH), "V": rng.uniform(-0.1, 0.1, size=(S, NK, NH + 1))}
-
-
-def rnn_forward(p, x):
-    """The core's forward: cache U (L, S, N, 17) and yc = h (L, S, N, 8)."""
-    return tanh_rnn.forward(p["W"], x)
-
-
-def rnn_grads(p, cache, last, dy):
-    """Exact BPTT (the core's), dy (S, N, 4) at each sequence's last step."""
-    y, feat = readout(p, cache, last)
-    d_out = dy * y * (1 - y)
-    dh_last = np.einsum("snk,skc->snc", d_out, p["V"][..., :NH])
-    return {"W": tanh_rnn.grads(p["W"], cache, dh_last, last), "V": np.einsum("snk,snc->skc", d_out, feat)}
-
-
-def rnn_jacobians(p, cache):
-    """dh(t)/dh(t-1), (L-1, S, N, 8, 8) (the core's)."""
-    return tanh_rnn.jacobians(p["W"], cache)
-
-
-MODELS = {"lstm1997": (init_lstm, lstm_forward, lstm_jacobians, n_weights_lstm),
-          "rnn": (init_rnn, rnn_forward, rnn_jacobians, n_weights_rnn)}
+INITS = {"lstm1997": init_lstm, "rnn": RNN.init}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -203,85 +125,45 @@ MODELS = {"lstm1997": (init_lstm, lstm_forward, lstm_jacobians, n_weights_lstm),
 # ----------------------------------------------------------------------------------------------
 def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_snaps=40, log_every=5000,
                  timer=None, lr=0.5, window=WINDOW):
-    """Train S nets of one kind until each meets ST3(0.1) or the cap is reached.
+    """Train S nets of one kind until each meets ST3(0.1) or the cap is reached
+    (shared/lstm1997/online.py).
 
     LSTM: the truncated gradient, w <- w - lr dE/dw after every sequence (E = 1/2 sum_k err_k^2).
     RNN: exact BPTT, per-sequence Adam (lr 1e-3, clip 1 per seed). A seed that met ST3 is frozen.
     Returns params, stop counts (S,) (-1 = not stopped), a learning curve and (LSTM) snapshots of
     seed 0's cell states on the probe sequences.
     """
-    init, forward, _, _ = MODELS[kind]
-    p = init(rng_init, S)
+    p = INITS[kind](rng_init, S)
     opt = Adam(p, lr=1e-3, clip=1.0, per_member=True) if kind == "rnn" else None
-    st3 = ST3(S, window, MAX_MEAN_ERR)
-    curve_n, curve_err, snaps, snap_n = [], [], [], []
-    snap_every = max(1, max_sequences // n_snaps)
-    chunk = 256
-    for k in range(max_sequences):
-        if k % chunk == 0:
-            xs, ts, _, lens, _ = temporal_order_batch(rng_data, (S, chunk), T)
-        j = k % chunk
-        L = int(lens[:, j].max())
-        last = lens[:, j:j + 1] - 1                                      # (S, 1)
-        cache = forward(p, xs[:L, :, j:j + 1])
-        y, _ = readout(p, cache, last)
-        err = y[:, 0] - ts[:, j]                                         # (S, 4)
-        cli.check_finite(k, **{f"{kind} output": err, f"{kind} weights W": p["W"]})
-        dy = err[:, None]                                                # dE/dy
-        grads = rnn_grads(p, cache, last, dy) if kind == "rnn" else lstm_grads_truncated(p, cache, last, dy)
-        active = st3.active
-        if opt is not None:
-            adam_step_active(opt, grads, active)
-        else:
-            for n in p:                                                  # online gradient descent
-                p[n] -= lr * grads[n] * active.reshape((-1,) + (1,) * (p[n].ndim - 1))
-        # ST3(0.1): last `window` sequences all correct, their mean error (sum_k err_k^2) < 0.1
-        st3.update(k, np.abs(err).max(axis=1) < TOL, (err ** 2).sum(axis=1))
-        if probe is not None and (k % snap_every == 0 or k == max_sequences - 1):
-            xp, lastp = probe                                            # (L, 1, P, 8), (1, P)
-            cp = forward({n: v[:1] for n, v in p.items()}, xp)
-            yp, _ = readout({n: v[:1] for n, v in p.items()}, cp, lastp)
-            snaps.append((cp["s"][1:, 0] if kind == "lstm1997" else cp["yc"][:, 0], yp[0]))
-            snap_n.append(k + 1)
-        finished = not st3.active.any()
-        if (k + 1) % log_every == 0 or k + 1 == max_sequences or finished:
-            filled = st3.filled()
-            curve_n.append(k + 1)
-            curve_err.append(filled.mean(axis=1))
-            print(f"  {kind:8s} seq {k + 1:7d}  mean err (last {window}) {filled.mean():.4f}  "
-                  f"stopped {int((~st3.active).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
-        if finished:
-            break
-    out = {"params": p, "stopped_at": st3.stopped_at, "n_trained": k + 1, "curve_n": np.array(curve_n),
-           "curve_err": np.array(curve_err)}
-    if snaps:
-        out["snap_n"], out["snap_state"] = np.array(snap_n), np.stack([a for a, _ in snaps])
-        out["snap_y"] = np.stack([b for _, b in snaps])                 # (n_snap, P, 4)
+    # ST3(0.1): last `window` sequences all correct (every |err_k| < 0.3), their mean sum_k err_k^2 < 0.1
+    rule = online.ST3Rule(S, window, MAX_MEAN_ERR, TOL)
+    curve_n, curve_err = [], []
+
+    def log(k):
+        filled = rule.st3.filled()
+        curve_n.append(k + 1)
+        curve_err.append(filled.mean(axis=1))
+        print(f"  {kind:8s} seq {k + 1:7d}  mean err (last {window}) {filled.mean():.4f}  "
+              f"stopped {int((~rule.active).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
+
+    def draw(n):
+        x, target, _, length, _ = temporal_order_batch(rng_data, (S, n), T)
+        return x, target, length
+    out = online.train(MODELS[kind], p, draw, rule, max_sequences, lr=lr, opt=opt, name=kind,
+                       snapshot=online.probe_net0(MODELS[kind], probe), n_snaps=n_snaps, log=log,
+                       log_every=log_every)
+    out.update(stopped_at=rule.st3.stopped_at, curve_n=np.array(curve_n), curve_err=np.array(curve_err))
     return out
 
 
 # ----------------------------------------------------------------------------------------------
-# Evaluation and the Lyapunov fingerprint
+# Evaluation
 # ----------------------------------------------------------------------------------------------
 def evaluate(kind, p, x, target, length, chunk=256):
     """Largest absolute output error per test sequence, and the outputs. x (L, 1, N, 8) shared
     by the S seeds. Returns err (S, N), y (S, N, 4)."""
-    _, forward, _, _ = MODELS[kind]
-    ys = [readout(p, forward(p, xb), last)[0] for xb, last in seed_chunks(x, length, p["W"].shape[0], chunk)]
-    y = np.concatenate(ys, axis=1)
+    y = nets.last_outputs(MODELS[kind], p, x, length, chunk)
     return np.abs(y - target).max(axis=-1), y
-
-
-LYAP_FLOOR = -50.0      # per step: a direction squashed to exactly zero is recorded at this floor
-
-
-def spectrum(kind, p, x, t0, t1, k=6, n_transient=5):
-    """Finite-time Lyapunov exponents over steps [t0, t1) along x (L, 1, N, 8). Returns (S, N, k)."""
-    _, forward, jacobians, _ = MODELS[kind]
-    S = p["W"].shape[0]
-    xb = per_seed(x[:t1], S)
-    J = jacobians(p, forward(p, xb))[t0 - 1:t1 - 1]                    # maps into steps t0..t1-1
-    return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -290,59 +172,22 @@ def spectrum(kind, p, x, t0, t1, k=6, n_transient=5):
 def gradient_checks(args=None):
     """Exact BPTT (LSTM, RNN) vs central differences with Richardson extrapolation on short dense
     random sequences; the truncated gradient's closed form vs the step-by-step truncated BPTT on
-    the task's own (short) sequences, lengths differing within the batch."""
-    catalog = catalog_setting()
+    the task's own (short) sequences, lengths differing within the batch; the earlier catalog's
+    nets (its file)."""
+    catalog = cli.load_sibling(__file__, CATALOG, globals())
     rng = np.random.default_rng(0)
-    T, S, N = 5, 2, 3
-    x = rng.normal(size=(T, S, N, NX))
-    target = rng.uniform(size=(S, N, NK))
-    last = np.full((S, N), T - 1)
-    last[0, 0] = T - 2
+    S, N = 2, 3
+    x, target, last = nets.check_batch(rng, NX, NK)      # (5, S, N, n_in), one ending early
     errs = {}
-    for kind, grads in (("lstm1997", lstm_grads_bptt), ("rnn", rnn_grads)):
-        init, forward, _, _ = MODELS[kind]
+    for kind, net in MODELS.items():
         # dense weights, no gate held closed by its bias: finite differences stay accurate there
-        p = {n: rng.uniform(-1.0, 1.0, size=v.shape) for n, v in init(rng, S).items()}
-
-        def loss(p=p, forward=forward):
-            return 0.5 * np.sum((readout(p, forward(p, x), last)[0] - target) ** 2)
-        cache = forward(p, x)
-        g = grads(p, cache, last, readout(p, cache, last)[0] - target)
-        for name, v in check_gradients(loss, p, g, eps=1e-3, richardson=True).items():
-            errs[f"{kind} exact BPTT vs finite differences: {name}"] = v
+        p = {n: rng.uniform(-1.0, 1.0, size=v.shape) for n, v in INITS[kind](rng, S).items()}
+        errs.update(nets.check_exact(kind, net, p, x, target, last))
     xs, ts, _, lens, _ = temporal_order_batch(rng, (S, 4), 24)
     p = init_lstm(rng, S)
-    p["W"] += rng.uniform(-0.5, 0.5, size=p["W"].shape)
-    cache = lstm_forward(p, xs)
-    dy = readout(p, cache, lens - 1)[0] - ts
-    a = lstm_grads_truncated(p, cache, lens - 1, dy)
-    b = lstm_grads_bptt(p, cache, lens - 1, dy, truncate=True)
-    for name in a:
-        errs[f"lstm1997 truncated: closed form vs step-by-step: {name}"] = rel_error(a[name], b[name])
-    xc, lc = catalog.catalog_batch(rng, (S, N))
-    xc = rng.normal(size=(6,) + xc.shape[1:])                         # short dense inputs
-    for kind in ("lstm", "rnn"):
-        p = {n: rng.uniform(-1.0, 1.0, size=v.shape) for n, v in catalog.catalog_init(kind, rng, S).items()}
-        g = catalog.catalog_loss_grads(kind, p, xc, lc)[1]
-
-        def loss(p=p, kind=kind):
-            return catalog.catalog_loss_grads(kind, p, xc, lc)[0].sum()
-        for name, v in check_gradients(loss, p, g, eps=1e-3, richardson=True).items():
-            errs[f"catalog {kind} exact BPTT vs finite differences: {name}"] = v
+    errs.update(nets.check_truncation("lstm1997", LSTM, p, xs, ts, lens - 1, rng))
+    errs.update(catalog.gradient_checks(rng, S, N))
     return errs
-
-
-def catalog_setting():
-    """temporal_order_3bit_catalog.py beside this file (the earlier catalog's setting), imported
-    only when that setting or its gradient check runs; it imports this module by name."""
-    if "temporal_order_3bit" not in sys.modules:          # run as __main__, or loaded from its path
-        this = types.ModuleType("temporal_order_3bit")
-        this.__dict__.update(globals())
-        sys.modules["temporal_order_3bit"] = this
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    import temporal_order_3bit_catalog
-    return temporal_order_3bit_catalog
 
 
 # ----------------------------------------------------------------------------------------------
@@ -351,17 +196,6 @@ def catalog_setting():
 TITLES = {"paper": "Temporal order, two relevant symbols (LSTM 1997, Experiment 6a)",
           "catalog": "Temporal order, two relevant symbols: the earlier catalog's setting"}
 STREAMS = ["init_lstm1997", "init_rnn", "data"]          # both kinds see the same data stream
-
-
-def _train_job(job):
-    kind, seed, cfg, probe = job
-    r = streams(seed, STREAMS)
-    timer = cli.Timer()
-    out = train_online(kind, cfg["n_seeds"], cfg["T"], cfg["max_sequences"], r["init_" + kind], r["data"],
-                       probe=probe, n_snaps=cfg["n_snaps"], log_every=cfg["log_every"], timer=timer,
-                       lr=cfg["lr"], window=cfg["window"])
-    out["wall_s"] = timer()
-    return kind, out
 
 
 def paper_config(args):
@@ -373,7 +207,7 @@ def paper_config(args):
             "lr": args.lr, "window": 50 if q else WINDOW, "max_mean_err": MAX_MEAN_ERR, "tol": TOL,
             "n_test": 64 if q else 2560, "n_lyap": 8 if q else 64, "n_snaps": 5 if q else 40,
             "log_every": 100 if q else 5000,
-            "weights": {k: MODELS[k][3]() for k in MODELS},
+            "weights": {k: MODELS[k].n_weights() for k in MODELS},
             "lstm_init": "U[-0.1, 0.1]; input-gate biases -2, -4; output-gate biases random",
             "rnn_optimizer": "Adam lr 1e-3, clip 1 per seed, per-sequence updates, exact BPTT",
             "error": "per sequence sum over the 4 outputs of squared errors; correct if all |err| < 0.3"}
@@ -390,7 +224,8 @@ def kind_metrics(kind, tr, cfg, test):
     x_te, y_te, lab_te, len_te, _ = test
     err, y = evaluate(kind, tr["params"], x_te, y_te, len_te)
     wrong = (err >= TOL).sum(axis=1)
-    ex = spectrum(kind, tr["params"], x_te[:, :, :cfg["n_lyap"]], *lyapunov_window(cfg["T"]))
+    ex = nets.spectrum(MODELS[kind], tr["params"], x_te[:, :, :cfg["n_lyap"]], *lyapunov_window(cfg["T"]),
+                       n_transient=5)
     st = tr["stopped_at"]
     ok = st >= 0
     metrics = {
@@ -413,30 +248,19 @@ def gate_openings(p, cfg, test, probe, pick):
     seed); and every seed's cell states and gates along the probe sequences (for the figures)."""
     x_te, _, lab_te, len_te, pos_te = test
     S = cfg["n_seeds"]
-    c = lstm_forward(p, per_seed(probe[0], S))
+    c = LSTM.forward(p, per_seed(probe[0], S))
     arrays = {"probe_x": probe[0][:, 0], "probe_len": probe[1][0] + 1, "probe_pos": pos_te[0, pick],
               "probe_label": lab_te[0, pick], "lstm1997_probe_s": c["s"][1:],
               "lstm1997_probe_act": c["act"]}                                       # every seed
     n_g = min(64, cfg["n_test"])
     xg = np.ascontiguousarray(np.broadcast_to(x_te[:, :, :n_g], (x_te.shape[0], S, n_g, NX)))
-    yi = lstm_forward(p, xg)["act"][..., I_]                                        # (L, S, n_g, 2)
+    yi = LSTM.forward(p, xg)["act"][..., I_]                                        # (L, S, n_g, 2)
     tt = np.arange(x_te.shape[0])[:, None]
     at1, at2 = tt == pos_te[0, :n_g, 0], tt == pos_te[0, :n_g, 1]                 # (L, n_g)
     other = (tt > 0) & (tt < len_te[0, :n_g] - 1) & ~at1 & ~at2
     gate = {name: ((yi * mask[:, None, :, None]).sum(axis=(0, 2)) / mask.sum()).tolist()   # (S, 2 blocks)
             for name, mask in (("at_t1", at1), ("at_t2", at2), ("elsewhere", other))}
     return gate, arrays
-
-
-def verdict_count(n_ok, n):
-    return "yes" if n_ok == n else ("partial" if n_ok else "no")
-
-
-def verdict_sequences(mean_seq, n_ok, n):
-    """Sequences until ST3: yes when every net met it within twice the paper's mean."""
-    if mean_seq is None:
-        return "no"
-    return "yes" if n_ok == n and mean_seq <= 2 * PAPER_SEQS else "partial"
 
 
 def verdict_wrong(mw, n_test):
@@ -455,11 +279,12 @@ def paper_headline(m, r, cfg):
     n_st, mean_seq, mw = m["n_stopped"], m["mean_sequences_to_stop"], m["mean_wrong_all_seeds"]
     return [
         {"name": f"nets meeting ST3(0.1) within the cap (T = {T})", "value": f"{n_st}/{S}",
-         "paper_value": "20/20", "verdict": verdict_count(n_st, S),
+         "paper_value": "20/20", "verdict": online.verdict_all_met(n_st, S),
          "note": f"1997 net, 156 weights, truncated gradient, online lr {cfg['lr']}; cap {cap:,} sequences"},
         {"name": "sequences until ST3, mean over the nets that met it",
          "value": mean_seq if mean_seq is not None else f"none within {cap:,}", "paper_value": PAPER_SEQS,
-         "verdict": verdict_sequences(mean_seq, n_st, S), "note": "paper: mean of 20 trials (Table 9)"},
+         "verdict": online.verdict_sequences(mean_seq, n_st, S, PAPER_SEQS),
+         "note": "paper: mean of 20 trials (Table 9)"},
         {"name": f"wrong test sequences out of {n_test}, mean over all nets", "value": mw,
          "paper_value": PAPER_WRONG, "verdict": verdict_wrong(mw, n_test),
          "note": "correct: every output's |error| < 0.3; answering 0.25 everywhere gets all wrong"},
@@ -488,7 +313,8 @@ def run_paper(args, timer):
     x_te, _, lab_te, len_te, _ = test
     pick = [int(np.flatnonzero(lab_te[0] == c)[0]) if (lab_te[0] == c).any() else 0 for c in range(NK)]
     probe = (x_te[:, :, pick], len_te[:, pick] - 1)                    # one test sequence per class
-    trained = dict(map_jobs(_train_job, [(k, args.seed, cfg, probe) for k in MODELS], args.workers))
+    trained = online.train_kinds(train_online, MODELS, args.seed, cfg, probe, STREAMS, args.workers,
+                                  window=cfg["window"])
     metrics, lyap, lyap_sd, arrays = {}, {}, {}, {}
     for kind in MODELS:
         metrics[kind], ex, kind_arrays = kind_metrics(kind, trained[kind], cfg, test)
@@ -509,45 +335,32 @@ def run_paper(args, timer):
 def main(args):
     timer = cli.Timer()
     check_sizes(args)
-    if args.setting == "catalog":
-        cfg, metrics, headline, lyapunov, arrays = catalog_setting().catalog_run(args, timer)
-    else:
-        cfg, metrics, headline, lyapunov, arrays = run_paper(args, timer)
+    run = run_paper if args.setting == "paper" else cli.load_sibling(__file__, CATALOG, globals()).catalog_run
+    cfg, metrics, headline, lyapunov, arrays = run(args, timer)
     finish_run(args.out, record(args, __file__, title=TITLES[args.setting], paper=PAPER, config=cfg,
                                 metrics=metrics, headline=headline, lyapunov=lyapunov), arrays, timer)
 
 
-# upper bounds of the size flags (the lower bounds are in the parser): beyond them a run would
-# take days or exhaust memory
-MAX_SIZES = {"T": 1000, "n_seeds": 100, "max_sequences": 10_000_000, "workers": 8}
-
-
 def check_sizes(args):
-    """Refuse an impossible size with one line (exit 2) before any training."""
+    """The paper setting's shortest sequences (the flags' other bounds are in the parser)."""
     if args.setting == "paper" and args.T < 20:
         raise cli.StubError(f"--T must be at least 20 (t1 in [T/10, T/5] must follow E), got {args.T}")
-    for name, hi in MAX_SIZES.items():
-        if getattr(args, name) > hi:
-            flag = "--" + name.replace("_", "-")
-            raise cli.StubError(f"{flag} must be at most {hi:,}, got {getattr(args, name):,}")
-    if args.lr > 100:
-        raise cli.StubError(f"--lr must be at most 100, got {args.lr:g}")
 
 
 def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "Exp. 6a as published (the headline)",
         "catalog": "the earlier catalog's easier task and training, for the speed comparison"})
-    parser.add_argument("--T", type=cli.positive_int, default=100,
+    parser.add_argument("--T", type=cli.int_range(1, 1000), default=100,
                         help="minimal sequence length (paper: 100; t1, t2 and lengths scale with it; "
                              "20 to 1000)")
-    parser.add_argument("--n-seeds", type=cli.positive_int, default=10,
+    parser.add_argument("--n-seeds", type=cli.int_range(1, 100), default=10,
                         help="nets of each kind trained at once on a leading seed axis (at most 100)")
-    parser.add_argument("--max-sequences", type=cli.positive_int, default=80_000,
+    parser.add_argument("--max-sequences", type=cli.int_range(1, 10_000_000), default=80_000,
                         help="cap on training sequences per seed (the paper's mean is 31,390)")
-    parser.add_argument("--lr", type=cli.positive_float, default=0.5,
+    parser.add_argument("--lr", type=cli.float_range(0, 100), default=0.5,
                         help="learning rate of the LSTM's online gradient descent (paper: 0.5; at most 100)")
-    parser.add_argument("--workers", type=cli.positive_int, default=2,
+    parser.add_argument("--workers", type=cli.int_range(1, 8), default=2,
                         help="processes training the two model kinds side by side (1 = one after the other; "
                              "at most 8)")
     return parser

@@ -14,12 +14,14 @@ import numpy as np
 
 from shared import cli
 from shared.ensemble import sum_outer
+from shared.gradcheck import check_gradients
 from shared.lstm1997.cell import dg as dg_
 from shared.lstm1997.cell import dh as dh_
 from shared.lstm1997.cell import h as h_
+from shared.lstm1997.output import logistic_tanh as sigmoid
 from shared.optim import Adam
 from shared.rng import streams
-from temporal_order_3bit import B_, NK, NX, E, X, sigmoid
+from temporal_order_3bit import B_, NK, NX, E, X
 
 # Its task: T = 50 fixed, B at 0 and E at T-1, t1 in [3, 12], t2 in [25, 40]; 4 independent cells
 # (own input and output gate each, no forget gate, the 1997 squashings), gates and cell inputs see
@@ -105,6 +107,22 @@ def catalog_loss_grads(kind, p, x, label):
             dZ[t] = dh * (1 - a * a)                                 # h = tanh(z)
         dh = np.matmul(dZ[t], WrT)
     return loss, {"W": sum_outer(U, dZ), "V": gV}
+
+
+def gradient_checks(rng, S, N):
+    """Both nets' exact BPTT (float64) vs central differences, on short dense random inputs."""
+    errs = {}
+    xc, lc = catalog_batch(rng, (S, N))
+    xc = rng.normal(size=(6,) + xc.shape[1:])                         # short dense inputs
+    for kind in ("lstm", "rnn"):
+        p = {n: rng.uniform(-1.0, 1.0, size=v.shape) for n, v in catalog_init(kind, rng, S).items()}
+        g = catalog_loss_grads(kind, p, xc, lc)[1]
+
+        def loss(p=p, kind=kind):
+            return catalog_loss_grads(kind, p, xc, lc)[0].sum()
+        for name, v in check_gradients(loss, p, g, eps=1e-3, richardson=True).items():
+            errs[f"catalog {kind} exact BPTT vs finite differences: {name}"] = v
+    return errs
 
 
 def catalog_run(args, timer):

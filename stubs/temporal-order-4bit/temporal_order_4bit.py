@@ -11,9 +11,10 @@ targets, squared error at the last step only. A sequence is correct when every o
 absolute error is below 0.3.
 
 Net (as published): 3 memory blocks of 2 cells, one input and one output gate per block, no forget
-gate: the 1997 cell of the family core shared/lstm1997 (forward, truncated gradient, BPTT,
-Jacobians). Cells and gates see the 8 inputs, all 12 gate and cell units of step t-1 and a bias;
-this stub's output layer is 8 logistic units on the 6 cells and a bias:
+gate: the 1997 cell of the family core shared/lstm1997 (cell.py: forward, truncated gradient,
+BPTT, Jacobians; nets.py: the whole net with its output layer of output.py; online.py: the
+lock-step online training loop). Cells and gates see the 8 inputs, all 12 gate and cell units of
+step t-1 and a bias; this stub's output layer is 8 logistic units on the 6 cells and a bias:
 12 * (8 + 12 + 1) + 8 * (6 + 1) = 308 weights.
 
     u(t) = [x(t), r(t-1), 1]        r = [y_in (3), y_c (6), y_out (3)]
@@ -44,8 +45,6 @@ catalog's i, g, o order, no forget gate). V (S, 8, 7): rows Q, R, S, U, V, A, B,
 import os
 import pathlib
 import sys
-import time
-import types
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
@@ -54,17 +53,15 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, per_seed, seed_chunks
-from shared.gradcheck import check_gradients, rel_error
-from shared.lstm1997 import cell, tanh_rnn
-from shared.lyapunov import ensemble_spectrum
-from shared.online import ST3, adam_step_active
+from shared.ensemble import per_seed
+from shared.lstm1997 import cell, nets, online
 from shared.optim import Adam
 from shared.results import finish_run, record
 from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
          "1997, Section 5.6, Experiment 6b (temporal order, three relevant symbols)")
+CATALOG = "temporal_order_4bit_catalog"      # the earlier catalog's setting, its own file (loaded on demand)
 TITLE = "Temporal order, three relevant symbols (LSTM 1997, Experiment 6b)"
 SYMBOLS = "EBabcdXY"
 E, B_, X, Y = 0, 1, 6, 7
@@ -111,105 +108,24 @@ def temporal_order_batch(rng, shape, T=100):
 
 
 # ----------------------------------------------------------------------------------------------
-# Output layer (8 logistic units on the cells, or on the RNN's units)
+# The nets (shared/lstm1997): the 1997 LSTM, 3 memory blocks of 2 cells, and a tanh RNN of 11
+# units (the project's baseline in both settings; exact BPTT), each with this stub's 8 logistic
+# outputs on [y_c(last), 1] (sigma through tanh); the LSTM runs the core's per-seed forward pass,
+# the RNN works in W's dtype (float32 in the catalog setting).
 # ----------------------------------------------------------------------------------------------
-def sigmoid(z):
-    return 0.5 + 0.5 * np.tanh(0.5 * z)
-
-
-def _features(yc, last):
-    """[y_c(last), 1] per sequence: yc (L, S, N, C), last (S, N) -> (S, N, C+1)."""
-    S, N = last.shape
-    si, ni = np.indices((S, N))
-    return np.concatenate([yc[last, si, ni], np.ones((S, N, 1))], axis=-1)
-
-
-def output_net(p, yc, last):
-    """Net inputs of the output units at each sequence's last step: (S, N, K), and the features."""
-    feat = _features(yc, last)
-    return np.einsum("snc,skc->snk", feat, p["V"]), feat
-
-
-def output_backward(p, feat, d_out):
-    """d_out (S, N, K) = dLoss/d net_k. Returns dV (S, K, C+1) and dLoss/dy_c(last) (S, N, C)."""
-    return np.einsum("snk,snc->skc", d_out, feat), np.einsum("snk,skc->snc", d_out, p["V"][..., :-1])
-
-
-# ----------------------------------------------------------------------------------------------
-# Model 1: the 1997 LSTM, 3 memory blocks of 2 cells (shared/lstm1997); the outputs are above
-# ----------------------------------------------------------------------------------------------
-NET = cell.Blocks(n_in=NX, n_blocks=3, block_size=2)   # 12 units with a net input, W (S, 21, 12)
-NC = NET.C                                             # 6 cells
-I_, O_ = NET.i_sl, NET.o_sl                            # the input and output gates' columns of W
+LSTM = nets.BlocksNet(cell.Blocks(n_in=NX, n_blocks=3, block_size=2), n_out=NK)   # W (S, 21, 12), V (S, 8, 7)
+I_, O_ = LSTM.blocks.i_sl, LSTM.blocks.o_sl            # the input and output gates' columns of W
 IN_GATE_BIAS = (-2.0, -4.0, -6.0)
-
-
-def n_weights_lstm():
-    return NET.n_weights() + NK * (NC + 1)
+RNN = nets.TanhNet(n_in=NX, n_hidden=11, n_out=NK)     # 11 * 20 + 8 * 12 = 316 weights
+MODELS = {"lstm1997": LSTM, "rnn": RNN}
 
 
 def init_lstm(rng, S):
     """U[-0.1, 0.1]; input-gate biases -2, -4, -6 (Table 10); output-gate biases random."""
-    W = cell.init_weights(NET, rng, S, scale=0.1, in_bias=IN_GATE_BIAS)
-    return {"W": W, "V": rng.uniform(-0.1, 0.1, size=(S, NK, NC + 1))}
+    return LSTM.init(rng, S, scale=0.1, in_bias=IN_GATE_BIAS)
 
 
-def lstm_forward(p, x):
-    """x (L, S, N, 8) -> the core's cache U, act, s, yc (see shared/lstm1997), per-seed matmuls."""
-    return cell.forward(NET, p["W"], x)
-
-
-def lstm_grads_truncated(p, cache, last, d_out):
-    """The paper's truncated gradient (Appendix A.1; the core's closed form). d_out (S, N, 8) =
-    dLoss/d net_k."""
-    dV, dyc = output_backward(p, _features(cache["yc"], last), d_out)
-    return {"W": cell.grads_truncated(NET, cache, dyc, last), "V": dV}
-
-
-def lstm_grads_bptt(p, cache, last, d_out, truncate=False):
-    """Step-by-step BPTT (the core's): exact, or truncate=True for the check of the closed form."""
-    dV, dyc = output_backward(p, _features(cache["yc"], last), d_out)
-    return {"W": cell.grads_bptt(NET, p["W"], cache, dyc, last, truncate=truncate), "V": dV}
-
-
-def lstm_jacobians(p, cache):
-    """dz(t)/dz(t-1) for z = [s (6), r (12)]: (L-1, S, N, 18, 18), t = 1..L-1 (the core's)."""
-    return cell.jacobians(NET, p["W"], cache)
-
-
-# ----------------------------------------------------------------------------------------------
-# Model 2: tanh RNN (the project's baseline in both settings; exact BPTT)
-# ----------------------------------------------------------------------------------------------
-def n_weights_rnn(nh, n_out=NK):
-    return (NX + nh + 1) * nh + n_out * (nh + 1)
-
-
-def init_rnn(rng, S, nh=11, scale=0.1):
-    return {"W": tanh_rnn.init_weights(rng, S, NX, nh, scale=scale),
-            "V": rng.uniform(-scale, scale, size=(S, NK, nh + 1))}
-
-
-def rnn_forward(p, x):
-    """The core's forward (in W's dtype, float32 in the catalog setting): cache U (L, S, N,
-    8 + nh + 1) and yc = h (L, S, N, nh)."""
-    return tanh_rnn.forward(p["W"], x)
-
-
-def rnn_grads(p, cache, last, d_out):
-    """Exact BPTT (the core's); d_out (S, N, K) = dLoss/d net_k at each sequence's last step."""
-    dV, dh_last = output_backward(p, _features(cache["yc"], last), d_out)
-    dW = tanh_rnn.grads(p["W"], cache, dh_last, last)
-    return {"W": dW, "V": dV.astype(cache["U"].dtype)}
-
-
-def rnn_jacobians(p, cache):
-    """dh(t)/dh(t-1): (L-1, S, N, nh, nh) (the core's)."""
-    return tanh_rnn.jacobians(p["W"], cache)
-
-
-MODELS = {"lstm1997": (init_lstm, lstm_forward, lstm_jacobians),
-          "rnn": (init_rnn, rnn_forward, rnn_jacobians)}
-GRADS = {"lstm1997": lstm_grads_truncated, "rnn": rnn_grads}
+INITS = {"lstm1997": init_lstm, "rnn": RNN.init}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -217,66 +133,41 @@ GRADS = {"lstm1997": lstm_grads_truncated, "rnn": rnn_grads}
 # ----------------------------------------------------------------------------------------------
 def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_snaps=40, log_every=5000,
                  timer=None, lr=0.1, window=WINDOW):
-    """Train S nets of one kind until each meets ST3(0.1) or the cap is reached.
+    """Train S nets of one kind until each meets ST3(0.1) or the cap is reached
+    (shared/lstm1997/online.py).
 
     LSTM: w <- w - lr dE/dw after each sequence (truncated gradient, E = 1/2 sum_k err_k^2).
     RNN: exact BPTT and per-sequence Adam (lr 1e-3, clip 1 per net). A net that met ST3 is frozen.
     Returns params, stop counts (S,) (-1 = not stopped), the learning curve (mean error over the
     last `window` sequences) and snapshots of net 0 on the probe sequences.
     """
-    init, forward, _ = MODELS[kind]
-    grads_fn = GRADS[kind]                                              # the truncated one for the LSTM
-    p = init(rng_init, S)
+    p = INITS[kind](rng_init, S)
     opt = Adam(p, lr=1e-3, clip=1.0, per_member=True) if kind == "rnn" else None
-    st3 = ST3(S, window, MAX_MEAN_ERR)
-    curve_n, curve_err, curve_acc, snaps, snap_n = [], [], [], [], []
-    hit = np.zeros((S, window))
-    snap_every = max(1, max_sequences // n_snaps)
-    chunk = 256
-    for k in range(max_sequences):
-        if k % chunk == 0:
-            xs, ts, labs, lens, _ = temporal_order_batch(rng_data, (S, chunk), T)
-        j = k % chunk
-        L = int(lens[:, j].max())
-        last = lens[:, j:j + 1] - 1                                      # (S, 1)
-        cache = forward(p, xs[:L, :, j:j + 1])
-        o, _ = output_net(p, cache["yc"], last)
-        y = sigmoid(o)
-        err = y[:, 0] - ts[:, j]                                         # (S, 8)
-        cli.check_finite(k, **{f"{kind} output": err, f"{kind} weights W": p["W"]})
-        g = grads_fn(p, cache, last, err[:, None] * y * (1 - y))        # dE/dnet_k
-        active = st3.active
-        if opt is not None:
-            adam_step_active(opt, g, active)
-        else:
-            for n in p:
-                p[n] -= lr * g[n] * active.reshape((-1,) + (1,) * (p[n].ndim - 1))
-        # ST3(0.1): the last `window` sequences all correct and their mean error below 0.1
-        st3.update(k, np.abs(err).max(axis=1) < TOL, (err ** 2).sum(axis=1))
-        hit[:, k % window] = y[:, 0].argmax(-1) == labs[:, j]
-        if probe is not None and (k % snap_every == 0 or k == max_sequences - 1):
-            xp, lastp = probe
-            p0 = {n: v[:1] for n, v in p.items()}
-            cp = forward(p0, xp)
-            snaps.append((cp["s"][1:, 0] if kind == "lstm1997" else cp["yc"][:, 0],
-                          sigmoid(output_net(p0, cp["yc"], lastp)[0])[0]))
-            snap_n.append(k + 1)
-        finished = not st3.active.any()
-        if (k + 1) % log_every == 0 or k + 1 == max_sequences or finished:
-            m = min(k + 1, window)
-            curve_n.append(k + 1)
-            curve_err.append(st3.filled().mean(axis=1))
-            curve_acc.append(hit[:, :m].mean(axis=1))
-            print(f"  {kind:8s} seq {k + 1:7d}  mean err (last {window}) {st3.filled().mean():.4f}  "
-                  f"argmax right {hit[:, :m].mean():.3f}  stopped {int((~st3.active).sum())}/{S}  "
-                  f"{timer() if timer else 0:7.1f}s", flush=True)
-        if finished:
-            break
-    out = {"params": p, "stopped_at": st3.stopped_at, "n_trained": k + 1, "curve_n": np.array(curve_n),
-           "curve_err": np.array(curve_err), "curve_acc": np.array(curve_acc)}
-    if snaps:
-        out["snap_n"], out["snap_state"] = np.array(snap_n), np.stack([a for a, _ in snaps])
-        out["snap_y"] = np.stack([b for _, b in snaps])
+    # ST3(0.1): the last `window` sequences all correct and their mean error below 0.1
+    rule = online.ST3Rule(S, window, MAX_MEAN_ERR, TOL)
+    hit = np.zeros((S, window))                                         # argmax right, recent sequences
+    curve_n, curve_err, curve_acc = [], [], []
+
+    def watch(k, y, target):
+        hit[:, k % window] = y.argmax(-1) == target.argmax(-1)
+
+    def log(k):
+        m = min(k + 1, window)
+        curve_n.append(k + 1)
+        curve_err.append(rule.st3.filled().mean(axis=1))
+        curve_acc.append(hit[:, :m].mean(axis=1))
+        print(f"  {kind:8s} seq {k + 1:7d}  mean err (last {window}) {rule.st3.filled().mean():.4f}  "
+              f"argmax right {hit[:, :m].mean():.3f}  stopped {int((~rule.active).sum())}/{S}  "
+              f"{timer() if timer else 0:7.1f}s", flush=True)
+
+    def draw(n):
+        x, target, _, length, _ = temporal_order_batch(rng_data, (S, n), T)
+        return x, target, length
+    out = online.train(MODELS[kind], p, draw, rule, max_sequences, lr=lr, opt=opt, name=kind, watch=watch,
+                       snapshot=online.probe_net0(MODELS[kind], probe), n_snaps=n_snaps, log=log,
+                       log_every=log_every)
+    out.update(stopped_at=rule.st3.stopped_at, curve_n=np.array(curve_n), curve_err=np.array(curve_err),
+               curve_acc=np.array(curve_acc))
     return out
 
 
@@ -286,26 +177,15 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
 def evaluate(kind, p, x, target, length, chunk=256):
     """Largest absolute output error per test sequence and the outputs; x (L, 1, N, 8) is shared
     by the S nets. Returns err (S, N), y (S, N, 8)."""
-    forward = MODELS[kind][1]
-    ys = [sigmoid(output_net(p, forward(p, xb)["yc"], last)[0])
-          for xb, last in seed_chunks(x, length, p["W"].shape[0], chunk)]
-    y = np.concatenate(ys, axis=1)
+    y = nets.last_outputs(MODELS[kind], p, x, length, chunk)
     return np.abs(y - target).max(axis=-1), y
 
 
-LYAP_FLOOR = -50.0
-
-
-def spectrum(model, p, x, t0, t1, k=8, n_transient=3):
-    """Finite-time exponents per step over steps [t0, t1) along x (L, 1, N, 8): (S, N, k), for
-    model = (init, forward, jacobians), e.g. MODELS[kind]. Short windows (--quick) align over
-    fewer steps, so that at least half of them are counted."""
-    n_transient = min(n_transient, (t1 - t0) // 2)
-    _, forward, jacobians = model
-    S = p["W"].shape[0]
-    xb = per_seed(x[:t1], S)
-    J = jacobians(p, forward(p, xb))[t0 - 1:t1 - 1]                 # maps into steps t0..t1-1
-    return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
+def spectrum(net, p, x, t0, t1, k=8, n_transient=3):
+    """Finite-time exponents per step over steps [t0, t1) along x (L, 1, N, 8): (S, N, k)
+    (shared/lstm1997/nets.py). Short windows (--quick) align over fewer steps, so that at least
+    half of them are counted."""
+    return nets.spectrum(net, p, x, t0, t1, k=k, n_transient=min(n_transient, (t1 - t0) // 2))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -315,51 +195,20 @@ def gradient_checks(args=None):
     """Exact BPTT of every model vs central differences (Richardson) on short dense random inputs;
     the truncated gradient's closed form vs the step-by-step truncated BPTT on the task's own
     sequences, with lengths that differ within the batch."""
-    catalog = catalog_setting()
-    models = dict(MODELS, lstm_catalog=catalog.CATALOG_MODELS["lstm_catalog"])
+    catalog = cli.load_sibling(__file__, CATALOG, globals())
     rng = np.random.default_rng(0)
-    T, S, N = 5, 2, 3
-    x = rng.normal(size=(T, S, N, NX))
-    target = rng.uniform(size=(S, N, NK))
-    last = np.full((S, N), T - 1)
-    last[0, 0] = T - 2
+    S = 2
+    x, target, last = nets.check_batch(rng, NX, NK, S=S)      # (5, S, 3, 8), one ending early
     errs = {}
-    checks = (("lstm1997", lambda p, c, la, d: lstm_grads_bptt(p, c, la, d)), ("rnn", rnn_grads),
-              ("lstm_catalog", catalog.catalog_lstm_grads))
-    for kind, grads in checks:
-        init, forward, _ = models[kind]
+    lstm_catalog = catalog.CATALOG_MODELS["lstm_catalog"]
+    for kind, net, init in (("lstm1997", LSTM, init_lstm), ("rnn", RNN, RNN.init),
+                            ("lstm_catalog", lstm_catalog, lstm_catalog.init)):
         p = {n: rng.uniform(-1.0, 1.0, size=v.shape) for n, v in init(rng, S).items()}
-
-        def loss(p=p, forward=forward):
-            return 0.5 * np.sum((sigmoid(output_net(p, forward(p, x)["yc"], last)[0]) - target) ** 2)
-        y = sigmoid(output_net(p, forward(p, x)["yc"], last)[0])
-        g = grads(p, forward(p, x), last, (y - target) * y * (1 - y))
-        for name, v in check_gradients(loss, p, g, eps=1e-3, richardson=True).items():
-            errs[f"{kind} exact BPTT vs finite differences: {name}"] = v
+        errs.update(nets.check_exact(kind, net, p, x, target, last))
     xs, ts, _, lens, _ = temporal_order_batch(rng, (S, 4), 30)
     p = init_lstm(rng, S)
-    p["W"] += rng.uniform(-0.5, 0.5, size=p["W"].shape)
-    cache = lstm_forward(p, xs)
-    y = sigmoid(output_net(p, cache["yc"], lens - 1)[0])
-    d_out = (y - ts) * y * (1 - y)
-    a = lstm_grads_truncated(p, cache, lens - 1, d_out)
-    b = lstm_grads_bptt(p, cache, lens - 1, d_out, truncate=True)
-    for name in a:
-        errs[f"lstm1997 truncated: closed form vs step-by-step: {name}"] = rel_error(a[name], b[name])
+    errs.update(nets.check_truncation("lstm1997", LSTM, p, xs, ts, lens - 1, rng))
     return errs
-
-
-def catalog_setting():
-    """temporal_order_4bit_catalog.py beside this file (the earlier catalog's setting), imported
-    only when that setting or its gradient check runs; it imports this module by name."""
-    if "temporal_order_4bit" not in sys.modules:          # run as __main__, or loaded from its path
-        this = types.ModuleType("temporal_order_4bit")
-        this.__dict__.update(globals())
-        sys.modules["temporal_order_4bit"] = this
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    import temporal_order_4bit_catalog
-    return temporal_order_4bit_catalog
 
 
 # ----------------------------------------------------------------------------------------------
@@ -367,17 +216,6 @@ def catalog_setting():
 # ----------------------------------------------------------------------------------------------
 KINDS = ("lstm1997", "rnn")
 STREAMS = ["init_lstm1997", "init_rnn", "data"]          # both kinds see one data stream
-
-
-def _train_job(job):
-    kind, seed, cfg, probe = job
-    r = streams(seed, STREAMS)
-    timer, cpu0 = cli.Timer(), time.process_time()
-    out = train_online(kind, cfg["n_seeds"], cfg["T"], cfg["max_sequences"], r["init_" + kind], r["data"],
-                       probe=probe, n_snaps=cfg["n_snaps"], log_every=cfg["log_every"], timer=timer,
-                       lr=cfg["lr"], window=cfg["window"])
-    out["wall_s"], out["cpu_s"] = timer(), time.process_time() - cpu0
-    return kind, out
 
 
 def windows(T):
@@ -398,7 +236,7 @@ def paper_config(args):
             "lr": args.lr, "window": 50 if q else WINDOW, "max_mean_err": MAX_MEAN_ERR, "tol": TOL,
             "n_test": 64 if q else 2560, "n_lyap": 8 if q else 64, "n_snaps": 5 if q else 40,
             "log_every": 100 if q else 5000,
-            "weights": {"lstm1997": n_weights_lstm(), "rnn": n_weights_rnn(11)},
+            "weights": {"lstm1997": LSTM.n_weights(), "rnn": RNN.n_weights()},
             "lstm_init": "U[-0.1, 0.1]; input-gate biases -2, -4, -6; output-gate biases random",
             "rnn": "11 tanh units; Adam lr 1e-3, clip 1 per net, per-sequence updates, exact BPTT",
             "error": "per sequence: sum over the 8 outputs of squared errors; correct if all |err| < 0.3"}
@@ -443,12 +281,12 @@ def gate_openings(p, cfg, test, probe, pick):
     t1, t2, t3 and elsewhere) and the cell states at the trigger, on 64 test sequences, every net."""
     x_te, _, lab_te, len_te, pos_te = test
     S = cfg["n_seeds"]
-    c = lstm_forward(p, per_seed(probe[0], S))
+    c = LSTM.forward(p, per_seed(probe[0], S))
     arrays = {"probe_len": probe[1][0] + 1, "probe_pos": pos_te[0, pick], "probe_label": lab_te[0, pick],
               "lstm1997_probe_s": c["s"][1:, :1], "lstm1997_probe_act": c["act"][:, :1]}   # net 0
     n_g = min(64, cfg["n_test"])
     xg = np.ascontiguousarray(np.broadcast_to(x_te[:, :, :n_g], (x_te.shape[0], S, n_g, NX)))
-    cg = lstm_forward(p, xg)
+    cg = LSTM.forward(p, xg)
     yi = cg["act"][..., I_]                                                             # (L, S, n, 3)
     si, ni = np.indices((S, n_g))
     s_end = cg["s"][np.broadcast_to(len_te[:, :n_g], (S, n_g)), si, ni]                # s at the trigger
@@ -459,17 +297,6 @@ def gate_openings(p, cfg, test, probe, pick):
     gate = {name: ((yi * m[:, None, :, None]).sum(axis=(0, 2)) / m.sum()).tolist()
             for name, m in masks.items()}
     return np.abs(s_end).mean(axis=1).tolist(), gate, arrays                           # (S, 6), ...
-
-
-def verdict_count(n_ok, n):
-    return "yes" if n_ok == n else ("partial" if n_ok else "no")
-
-
-def verdict_sequences(mean_seq, n_ok, n):
-    """Sequences until ST3: yes when every net met it within twice the paper's mean."""
-    if not n_ok:
-        return "no"
-    return "yes" if n_ok == n and mean_seq <= 2 * PAPER_SEQS else "partial"
 
 
 def verdict_wrong(mw, n_test):
@@ -493,12 +320,12 @@ def paper_headline(m, r, cfg):
     mw = m["mean_wrong_all_seeds"]
     return [
         {"name": f"nets meeting ST3(0.1) within the cap of {cap:,} sequences ({frac} of the paper's mean)",
-         "value": f"{n_st}/{S}", "paper_value": "10/10", "verdict": verdict_count(n_st, S),
+         "value": f"{n_st}/{S}", "paper_value": "10/10", "verdict": online.verdict_all_met(n_st, S),
          "note": f"1997 net, 308 weights, truncated gradient, online lr {cfg['lr']}; T = {T}, "
                  f"t3 in {list(positions(T)[2])}"},
         {"name": "sequences until ST3, mean over the nets that met it",
          "value": m["mean_sequences_to_stop"] if n_st else f"none within {cap:,}", "paper_value": PAPER_SEQS,
-         "verdict": verdict_sequences(m["mean_sequences_to_stop"], n_st, S),
+         "verdict": online.verdict_sequences(m["mean_sequences_to_stop"], n_st, S, PAPER_SEQS),
          "note": "paper: mean of 10 trials (Table 9)"},
         {"name": "training error at the cap (mean over the last 2000 sequences and the nets)",
          "value": end_err, "paper_value": None,
@@ -544,7 +371,8 @@ def run_paper(args, timer):
     x_te, _, lab_te, len_te, _ = test
     pick = [int(np.flatnonzero(lab_te[0] == c)[0]) if (lab_te[0] == c).any() else 0 for c in range(NK)]
     probe = (x_te[:, :, pick], len_te[:, pick] - 1)
-    trained = dict(map_jobs(_train_job, [(k, args.seed, cfg, probe) for k in KINDS], args.workers))
+    trained = online.train_kinds(train_online, KINDS, args.seed, cfg, probe, STREAMS, args.workers,
+                                  window=cfg["window"])
     metrics, lyap, lyap_sd, arrays, per_window = {}, {}, {}, {}, {}
     for kind in KINDS:
         metrics[kind], per_window[kind], ex, kind_arrays = kind_metrics(kind, trained[kind], cfg, test)
@@ -567,46 +395,29 @@ def run_paper(args, timer):
 def main(args):
     timer = cli.Timer()
     args.load_at_start = os.getloadavg()[0]           # other sessions share the 2 cores: record it
-    check_sizes(args)
-    run = run_paper if args.setting == "paper" else catalog_setting().run_catalog
+    run = run_paper if args.setting == "paper" else cli.load_sibling(__file__, CATALOG, globals()).run_catalog
     cfg, metrics, headline, lyapunov, arrays = run(args, timer)
     finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
                                 headline=headline, lyapunov=lyapunov), arrays, timer)
 
 
-# upper bounds of the size flags (the lower bounds are in the parser): beyond them a run would
-# take days or exhaust memory
-MAX_SIZES = {"T": 1000, "n_seeds": 100, "max_sequences": 10_000_000, "catalog_steps": 1_000_000, "workers": 8}
-
-
-def check_sizes(args):
-    """Refuse an impossible size with one line (exit 2) before any training (--T's lower bound
-    is checked with the paper's configuration, after the quick sizes)."""
-    for name, hi in MAX_SIZES.items():
-        if getattr(args, name) > hi:
-            flag = "--" + name.replace("_", "-")
-            raise cli.StubError(f"{flag} must be at most {hi:,}, got {getattr(args, name):,}")
-    if args.lr > 100:
-        raise cli.StubError(f"--lr must be at most 100, got {args.lr:g}")
-
-
 def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "Exp. 6b as published (the headline)", "catalog": "the earlier catalog's easier version"})
-    parser.add_argument("--T", type=cli.positive_int, default=100,
+    parser.add_argument("--T", type=cli.int_range(1, 1000), default=100,
                         help="minimal sequence length (paper: 100); positions and lengths scale with it "
                              "(30 to 1000)")
-    parser.add_argument("--n-seeds", type=cli.positive_int, default=10,
+    parser.add_argument("--n-seeds", type=cli.int_range(1, 100), default=10,
                         help="nets of each kind trained at once on a leading seed axis (catalog: at most 5; "
                              "paper: at most 100)")
-    parser.add_argument("--max-sequences", type=cli.positive_int, default=50_000,
+    parser.add_argument("--max-sequences", type=cli.int_range(1, 10_000_000), default=50_000,
                         help="cap on training sequences per net (the paper's mean is 571,100)")
-    parser.add_argument("--lr", type=cli.positive_float, default=0.1,
+    parser.add_argument("--lr", type=cli.float_range(0, 100), default=0.1,
                         help="learning rate of the 1997 LSTM's online gradient descent (paper: 0.1; "
                              "at most 100)")
-    parser.add_argument("--catalog-steps", type=cli.positive_int, default=1500,
+    parser.add_argument("--catalog-steps", type=cli.int_range(1, 1_000_000), default=1500,
                         help="Adam steps of batch 32 in the catalog setting (the earlier catalog: 1500)")
-    parser.add_argument("--workers", type=cli.positive_int, default=2,
+    parser.add_argument("--workers", type=cli.int_range(1, 8), default=2,
                         help="processes training the two kinds of net side by side (1 = one after the "
                              "other; at most 8)")
     return parser

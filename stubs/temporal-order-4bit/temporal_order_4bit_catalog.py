@@ -13,15 +13,16 @@ Arrays as in the main file: x (50, S, N, 8) one-hot. The LSTM's W (S, 15, 18) ha
 """
 import os
 import time
+import types
 
 import numpy as np
 
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
+from shared.lstm1997 import nets, output
 from shared.optim import Adam
 from shared.rng import streams
-from temporal_order_4bit import (B_, NK, NX, E, X, _features, init_rnn, n_weights_rnn, output_backward,
-                                 output_net, rnn_forward, rnn_grads, rnn_jacobians, spectrum)
+from temporal_order_4bit import B_, NK, NX, E, X, spectrum
 
 
 def catalog_batch(rng, shape, T=50):
@@ -83,7 +84,7 @@ def catalog_lstm_grads(p, cache, last, d_out):
     """Exact BPTT (what the catalog used); d_out (S, N, K) = dLoss/d logits at the last step."""
     U, a, c = cache["U"], cache["a"], cache["c"]
     L = U.shape[0]
-    dV, inject = output_backward(p, _features(cache["yc"], last), d_out)
+    dV, inject = output.backward(p["V"], output.features(cache["yc"], last), d_out)
     W_hT = np.swapaxes(p["W"][:, NX:NX + CH], 1, 2)
     dZ = np.zeros(a.shape, dtype=a.dtype)
     dh = np.zeros(c.shape[1:], dtype=a.dtype)
@@ -121,9 +122,29 @@ def catalog_lstm_jacobians(p, cache):
     return J
 
 
-CATALOG_MODELS = {"lstm_catalog": (init_catalog_lstm, catalog_lstm_forward, catalog_lstm_jacobians),
-                  "rnn": (init_rnn, rnn_forward, rnn_jacobians)}
-GRADS = {"lstm_catalog": catalog_lstm_grads, "rnn": rnn_grads}
+def catalog_lstm_exact_grads(p, cache, last, dy):
+    """The same from dy = dLoss/dy of the 8 logistic outputs (the main file's; for its gradient check)."""
+    y, _ = output.readout(p["V"], cache["yc"], last)
+    return catalog_lstm_grads(p, cache, last, output.logistic_delta(y, dy))
+
+
+def logits(p, cache, last):
+    """Net inputs of the 8 output units at the last step (the softmax's logits): (S, N, 8)."""
+    return output.net_input(p["V"], output.features(cache["yc"], last))
+
+
+def _readout(p, cache, last):
+    return output.readout(p["V"], cache["yc"], last)
+
+
+# Each net as one object: init, forward, jacobians, backward from dLoss/d logits (the softmax's),
+# readout and exact_grads through the logistic outputs (the main file's gradient check)
+CATALOG_MODELS = {
+    "lstm_catalog": types.SimpleNamespace(init=init_catalog_lstm, forward=catalog_lstm_forward,
+                                          jacobians=catalog_lstm_jacobians, backward=catalog_lstm_grads,
+                                          readout=_readout, exact_grads=catalog_lstm_exact_grads),
+    "rnn": nets.TanhNet(n_in=NX, n_hidden=CH, n_out=NK),              # the main file's RNN, 6 units
+}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -132,24 +153,24 @@ GRADS = {"lstm_catalog": catalog_lstm_grads, "rnn": rnn_grads}
 def train_catalog(kind, S, steps, rng_init, rng_data, batch=32, lr=0.02, timer=None, log_every=250,
                   x_val=None, lab_val=None):
     """Softmax + cross-entropy at the last step, exact BPTT, Adam (lr 0.02, clip 1 per net), batch 32."""
-    init, forward, _ = CATALOG_MODELS[kind]
-    p = init(rng_init, S) if kind == "lstm_catalog" else init_rnn(rng_init, S, nh=CH)
+    net = CATALOG_MODELS[kind]
+    p = net.init(rng_init, S)
     p = {n: v.astype(np.float32) for n, v in p.items()}               # float32: tanh is ~4x faster
     opt = Adam(p, lr=lr, clip=1.0, per_member=True)
     last = np.full((S, batch), 49)
     curve = []
     for step in range(steps):
         x, lab, _ = catalog_batch(rng_data, (S, batch))
-        cache = forward(p, x.astype(np.float32))
-        o, _ = output_net(p, cache["yc"], last)
+        cache = net.forward(p, x.astype(np.float32))
+        o = logits(p, cache, last)
         pr = np.exp(o - o.max(-1, keepdims=True))
         pr /= pr.sum(-1, keepdims=True)
         onehot = np.eye(NK)[lab]
         loss = -np.log(np.maximum((pr * onehot).sum(-1), 1e-300)).mean(axis=1)        # (S,)
         cli.check_finite(step, **{f"{kind} loss": loss})
-        opt.step(GRADS[kind](p, cache, last, ((pr - onehot) / batch).astype(np.float32)))
+        opt.step(net.backward(p, cache, last, ((pr - onehot) / batch).astype(np.float32)))
         if (step + 1) % log_every == 0 or step + 1 == steps:
-            o_v, _ = output_net(p, forward(p, x_val)["yc"], np.full(lab_val.shape, 49))
+            o_v = logits(p, net.forward(p, x_val), np.full(lab_val.shape, 49))
             acc = (o_v.argmax(-1) == lab_val).mean(axis=1)
             curve.append((step + 1, loss.mean(), *acc))
             print(f"  {kind:12s} step {step + 1:5d}  loss {loss.mean():.4f}  "
@@ -182,7 +203,8 @@ def run_catalog(args, timer):
            "lstm": "6 cells, own input/output gates, no forget gate, tanh; N(0, 0.1^2), input-gate bias -1",
            "rnn": "6 tanh units",
            "optimizer": "Adam lr 0.02, clip 1 per net; softmax + cross-entropy; exact BPTT",
-           "weights": {"lstm_catalog": (NX + CH + 1) * 3 * CH + NK * (CH + 1), "rnn": n_weights_rnn(CH)}}
+           "weights": {"lstm_catalog": (NX + CH + 1) * 3 * CH + NK * (CH + 1),
+                       "rnn": CATALOG_MODELS["rnn"].n_weights()}}
     print(f"temporal order, the earlier catalog's setting: T=50, {S} nets per kind, {cfg['steps']} Adam "
           f"steps of batch 32, weights {cfg['weights']}")
     kinds = ("lstm_catalog", "rnn")
