@@ -41,7 +41,6 @@ blocks), rows [x (K), y_c(t-1) (C), 1]; P (S, 3, C) peepholes into [input, forge
 V (S, K, D) rows a, b[, c], T, columns [x (K), y_c(t) (C), 1].
 """
 import argparse
-import importlib
 import os
 import pathlib
 import sys
@@ -607,11 +606,7 @@ def lyapunov_record(n_long, lyap):
 def setting_module(name):
     """anbn_anbncn_<name>.py beside this file, imported on demand. It imports this file by its
     module name: a script run registers itself under that name first (no second execution)."""
-    if __name__ in sys.modules:
-        sys.modules.setdefault("anbn_anbncn", sys.modules[__name__])
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    return importlib.import_module(f"anbn_anbncn_{name}")
+    return cli.load_sibling(__file__, f"anbn_anbncn_{name}", globals())
 
 
 def main(args):

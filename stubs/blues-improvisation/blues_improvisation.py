@@ -519,10 +519,7 @@ STREAMS = ["init1", "data1", "init2", "data2", "eval"]
 def catalog_setting():
     """blues_improvisation_catalog.py beside this file (the earlier catalog's setting), imported
     only when that setting or its gradient check runs."""
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    import blues_improvisation_catalog
-    return blues_improvisation_catalog
+    return cli.load_sibling(__file__, 'blues_improvisation_catalog', globals())
 
 
 def make_config(args):

@@ -469,10 +469,7 @@ def gradcheck(args=None, T=24):
 def catalog_setting():
     """clockwork_rnn_catalog.py beside this file (the earlier catalog's target, nets and training
     options, and its headline), imported only when that setting runs."""
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    import clockwork_rnn_catalog
-    return clockwork_rnn_catalog
+    return cli.load_sibling(__file__, 'clockwork_rnn_catalog', globals())
 
 
 def resolve(args):

@@ -41,7 +41,6 @@ W (S, D, H): [input gates (B) | forget gates (B, absent in the 1997 cell) | cell
 output gates (B)], rows [x (7), y_c(t-1) (C), 1] (cell-bias entries masked to zero in the paper's
 net); V (S, 7, D) rows B T P S X V E, columns [x (7), y_c(t) (C), 1].
 """
-import importlib
 import os
 import pathlib
 import sys
@@ -528,11 +527,7 @@ def lyapunov_record(sizes, lyap):
 def setting_module(name):
     """continual_embedded_reber_<name>.py beside this file, imported on demand. It imports this file
     by its module name: a script run registers itself under that name first (no second execution)."""
-    if __name__ in sys.modules:
-        sys.modules.setdefault("continual_embedded_reber", sys.modules[__name__])
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    return importlib.import_module(f"continual_embedded_reber_{name}")
+    return cli.load_sibling(__file__, f"continual_embedded_reber_{name}", globals())
 
 
 def main(args):

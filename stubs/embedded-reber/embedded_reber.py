@@ -47,7 +47,6 @@ the bias entries of the cell columns stay zero (the paper's cells have no bias).
 B, T, P, S, X, V, E.
 """
 import argparse
-import importlib
 import pathlib
 import sys
 
@@ -615,11 +614,7 @@ def run_paper(args, timer):
 def sibling_module(name):
     """embedded_reber_<name>.py beside this file, imported on demand. It imports this file by its
     module name: a script run registers itself under that name first (no second execution)."""
-    if __name__ in sys.modules:
-        sys.modules.setdefault("embedded_reber", sys.modules[__name__])
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    return importlib.import_module(f"embedded_reber_{name}")
+    return cli.load_sibling(__file__, f"embedded_reber_{name}", globals())
 
 
 def main(args):

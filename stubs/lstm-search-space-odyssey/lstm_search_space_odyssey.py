@@ -419,10 +419,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 def catalog_setting():
     """lstm_search_space_odyssey_catalog.py beside this file (the earlier catalog's adding-problem
     run), imported only when that setting or its gradient check runs."""
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    import lstm_search_space_odyssey_catalog
-    return lstm_search_space_odyssey_catalog
+    return cli.load_sibling(__file__, 'lstm_search_space_odyssey_catalog', globals())
 
 
 def make_config(args):

@@ -27,7 +27,6 @@ Gradient checks: noise_free_long_lag_checks.py.
 """
 
 import argparse
-import importlib
 import os
 import pathlib
 import sys
@@ -729,11 +728,7 @@ def run_paper(args, timer):
 def sibling_module(name):
     """noise_free_long_lag_<name>.py beside this file, imported on demand. It imports this file by
     its module name: a script run registers itself under that name first (no second execution)."""
-    if __name__ in sys.modules:
-        sys.modules.setdefault("noise_free_long_lag", sys.modules[__name__])
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    return importlib.import_module(f"noise_free_long_lag_{name}")
+    return cli.load_sibling(__file__, f"noise_free_long_lag_{name}", globals())
 
 
 def main(args):

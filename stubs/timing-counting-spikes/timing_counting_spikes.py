@@ -43,7 +43,6 @@ Shapes: every weight has a leading net axis S; per-step arrays are (S,) or (S, k
 for the checks are time-major (T, S).
 """
 import argparse
-import importlib
 import pathlib
 import sys
 
@@ -627,11 +626,7 @@ def stub_module(name):
     """timing_counting_spikes_<name>.py beside this file (dynamics, catalog), imported on demand. It
     imports this file by its module name: a script run registers itself under that name first (no
     second execution)."""
-    if __name__ in sys.modules:
-        sys.modules.setdefault("timing_counting_spikes", sys.modules[__name__])
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    return importlib.import_module(f"timing_counting_spikes_{name}")
+    return cli.load_sibling(__file__, f"timing_counting_spikes_{name}", globals())
 
 
 def main(args):

@@ -47,7 +47,6 @@ Arrays are time-major: x (L, S, N, 1) = (time, net, sequence, input). Columns of
 order without a forget gate; rows [x(t), r(t-1) (H), 1]. V (S, 1, C [+ 1 bias in the catalog setting]).
 """
 import argparse
-import importlib
 import os
 import pathlib
 import sys
@@ -527,11 +526,7 @@ def run_paper(args, timer):
 def setting_module(name):
     """two_sequence_noise_<name>.py beside this file, imported on demand. It imports this file by its
     module name: a script run registers itself under that name first (no second execution)."""
-    if __name__ in sys.modules:
-        sys.modules.setdefault("two_sequence_noise", sys.modules[__name__])
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    return importlib.import_module(f"two_sequence_noise_{name}")
+    return cli.load_sibling(__file__, f"two_sequence_noise_{name}", globals())
 
 
 def main(args):
