@@ -44,6 +44,22 @@ def _ignore_sigint():
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _start_pool(n):
+    """A fork pool of ``n`` workers that ignore SIGINT from their first instruction on: the parent
+    ignores SIGINT while it forks them (so no child can catch a Ctrl-C before its initializer
+    ran), then restores its own handler."""
+    import multiprocessing as mp
+    import signal
+    import threading
+    main_thread = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    try:
+        return mp.get_context("fork").Pool(n, initializer=_ignore_sigint)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGINT, signal.SIG_DFL if old is None else old)
+
+
 def map_jobs(fn, jobs, workers=1):
     """``[fn(job) for job in jobs]``, spread over up to ``workers`` forked processes.
 
@@ -54,8 +70,9 @@ def map_jobs(fn, jobs, workers=1):
     jobs = list(jobs)
     if workers <= 1 or len(jobs) <= 1:
         return [fn(j) for j in jobs]
-    import multiprocessing as mp
+    from shared.cli import mark_ready
     # Workers ignore SIGINT: Ctrl-C reaches the parent alone, which stops the pool (the context
     # manager terminates it) and prints one line, instead of a traceback from every worker.
-    with mp.get_context("fork").Pool(min(workers, len(jobs)), initializer=_ignore_sigint) as pool:
+    with _start_pool(min(workers, len(jobs))) as pool:
+        mark_ready("workers")
         return pool.map(fn, jobs, chunksize=1)

@@ -8,6 +8,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "battery: the bad-input battery over every stub's flags "
+                                       "(tests/test_battery.py; runs by default, select with -m battery)")
+
+
 def stub_dirs():
     """Every stub folder under stubs/ (discovered, never listed by hand)."""
     return sorted(d for d in (ROOT / "stubs").iterdir()
@@ -28,8 +33,12 @@ def load_stub(slug):
     return mod
 
 
+def stub_env():
+    """The environment a stub runs in under the tests: one BLAS thread, no display."""
+    return dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")
+
+
 def run_stub(d, *args, timeout=300, script=None):
     """Run a stub's script (or one of its scripts) as its own process, from its folder."""
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")
     cmd = [sys.executable, str(script or stub_script(d)), *map(str, args)]
-    return subprocess.run(cmd, cwd=d, env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(cmd, cwd=d, env=stub_env(), capture_output=True, text=True, timeout=timeout)
