@@ -15,6 +15,9 @@ import sys
 import time
 
 import numpy as np
+# numpy loads numpy.random on first use; imported here, before main, because a Ctrl-C that lands
+# while an extension module initialises can be swallowed by the import, and the run goes on
+import numpy.random  # noqa: F401
 
 from shared.gradcheck import TOLERANCE
 

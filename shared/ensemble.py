@@ -40,24 +40,23 @@ def seed_chunks(x, length, S, chunk):
 
 
 def _ignore_sigint():
+    """Pool initializer: ignore Ctrl-C (dropping one that arrived while the fork was under way)."""
     import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _start_pool(n):
-    """A fork pool of ``n`` workers that ignore SIGINT from their first instruction on: the parent
-    ignores SIGINT while it forks them (so no child can catch a Ctrl-C before its initializer
-    ran), then restores its own handler."""
+    """A fork pool of ``n`` workers that never act on SIGINT: the parent blocks SIGINT while it
+    forks them, so a Ctrl-C in that moment waits (pending) for the parent instead of reaching a
+    child before its initializer ran; the children drop it and ignore SIGINT from then on."""
     import multiprocessing as mp
     import signal
-    import threading
-    main_thread = threading.current_thread() is threading.main_thread()
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         return mp.get_context("fork").Pool(n, initializer=_ignore_sigint)
     finally:
-        if main_thread:
-            signal.signal(signal.SIGINT, signal.SIG_DFL if old is None else old)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def map_jobs(fn, jobs, workers=1):

@@ -42,3 +42,21 @@ def run_stub(d, *args, timeout=300, script=None):
     """Run a stub's script (or one of its scripts) as its own process, from its folder."""
     cmd = [sys.executable, str(script or stub_script(d)), *map(str, args)]
     return subprocess.run(cmd, cwd=d, env=stub_env(), capture_output=True, text=True, timeout=timeout)
+
+
+def stub_flags(d):
+    """The stub's own flags, as its parser has them (shared.cli's CATALOG_DUMP_FLAGS): a list of
+    {options, dest, type, kind ("int", "float", "text" or None), choices, default, nargs}."""
+    import json
+    p = subprocess.run([sys.executable, str(stub_script(d))], cwd=d, capture_output=True, text=True,
+                       env=dict(stub_env(), CATALOG_DUMP_FLAGS="1"), timeout=120)
+    assert p.returncode == 0, f"{d.name}: CATALOG_DUMP_FLAGS failed:\n{p.stderr[-2000:]}"
+    return json.loads(p.stdout)
+
+
+def stub_settings(d):
+    """The stub's --setting choices, headline first ([None] when it has no --setting)."""
+    flag = next((f for f in stub_flags(d) if f["dest"] == "setting"), None)
+    if flag is None:
+        return [None]
+    return [flag["default"]] + [c for c in flag["choices"] if c != flag["default"]]

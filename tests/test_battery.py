@@ -24,7 +24,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import stub_dirs, stub_env, stub_script
+from conftest import stub_dirs, stub_env, stub_flags, stub_script
 
 pytestmark = pytest.mark.battery
 
@@ -71,13 +71,6 @@ def _run(d, argv, timeout, extra_env=None):
             os.killpg(p.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-
-
-def flags_of(d):
-    """The stub's optional flags as dumped by shared.cli (options, kind, choices, default, nargs)."""
-    code, out, err = _run(d, [], 60, {"CATALOG_DUMP_FLAGS": "1"})
-    assert code == 0, f"{d.name}: CATALOG_DUMP_FLAGS failed:\n{err[-2000:]}"
-    return json.loads(out)
 
 
 def cases_of(flags):
@@ -157,7 +150,7 @@ def out_cases(tmp_path):
 
 @pytest.mark.parametrize("d", STUBS, ids=IDS)
 def test_bad_input_battery(d, tmp_path):
-    flags = flags_of(d)
+    flags = stub_flags(d)
     cases = cases_of(flags)
     defaults = {f["options"][0]: f["default"] for f in flags}
     failures = []

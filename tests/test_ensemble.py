@@ -50,4 +50,5 @@ def test_pool_workers_ignore_sigint_and_the_parent_keeps_its_handler(tmp_path, m
     monkeypatch.setenv("CATALOG_READY_FILE", str(ready))
     assert map_jobs(_sigint_handler, range(3), workers=2) == [True, True, True]
     assert signal.getsignal(signal.SIGINT) is before
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])     # not left blocked
     assert ready.read_text() == "workers\n"
