@@ -2,14 +2,18 @@
 exit 0 or one clear line on stderr with a non-zero exit.
 
 Each stub's flags come from the stub itself (CATALOG_DUMP_FLAGS, see shared/cli.py). Every numeric
-flag gets 0, 1 (integers), -1, a non-numeric string, an absurdly large value (and nan for floats);
+flag gets 0, 1 and 2 (integers), -1, a non-numeric string, an absurdly large value (and nan for floats);
 every choice flag a bad choice; every free-text flag a nonsense string. All cases are first parsed
 inside one process per stub (CATALOG_PARSE_CASES: the same parse ``cli.run`` does before ``main``),
 which settles the cases refused at parse time; the values the parser accepts then run for real with
 --quick, two at a time, each under a time limit (a huge size still running at the limit is an
 unbounded flag). The small values a stub accepts run together in one process first and one by one
-only when that combined run fails, so a clean stub costs few runs. An unwritable --out must be
-refused before any training (checked on the headline command, which would otherwise train).
+only when that combined run fails, so a clean stub costs few runs.
+
+Beyond tracebacks: -1, a huge value or nan that runs to exit 0 is a missing bound; a flag that
+results.json records under its own name (config key ``n_seeds`` for ``--n-seeds``) must hold the
+value given in the headline setting (not be silently replaced by --quick); an unwritable --out
+must be refused before any training (checked on the headline command, which would otherwise train).
 
 Select with ``-m battery``; it runs by default.
 """
@@ -31,13 +35,13 @@ pytestmark = pytest.mark.battery
 STUBS = stub_dirs()
 IDS = [d.name for d in STUBS]
 HUGE_INT, HUGE_FLOAT = str(10**12), "1e300"
-VALUES = {"int": ["0", "1", "-1", "abc", HUGE_INT],
+VALUES = {"int": ["0", "1", "2", "-1", "abc", HUGE_INT],
           "float": ["0", "-1", "abc", HUGE_FLOAT, "nan"],
           "text": ["abc"]}
 NONSENSE = "abc"
 OUT_OF_RANGE = {"-1": "a lower bound", HUGE_INT: "an upper bound", HUGE_FLOAT: "an upper bound",
                 "nan": "a finiteness check"}
-SMALL = ("0", "1")                  # accepted small values run together first
+SMALL = ("0", "1", "2")             # accepted small values run together first
 RUN_TIMEOUT = 60                    # seconds per --quick case
 OUT_TIMEOUT = 30                    # an unwritable --out must be refused long before this
 WORKERS = 2
@@ -132,8 +136,33 @@ def run_groups(d, groups, tmp_path, pool):
         bad = verdict(code, so, se, value)
         if bad is None and code == 0 and value in OUT_OF_RANGE:
             bad = f"{value} accepted and run (exit 0): the flag needs {OUT_OF_RANGE[value]}"
+        if bad is None and code == 0 and group[0][0] != "--setting":
+            bad = replaced(group, out)     # headline setting only: other settings may ignore its flags
         return code, bad
     return list(pool.map(one, groups))
+
+
+def _same(got, given):
+    """Does a config value (number, text or list) record the command-line value ``given``?"""
+    items = got if isinstance(got, list) else [got]
+    try:
+        return [float(x) for x in items] == [float(given)]
+    except (TypeError, ValueError):
+        return [str(x) for x in items] == [given]
+
+
+def replaced(group, out):
+    """A flag the run's results.json records (config key = the flag's name) with another value
+    than the one given: replaced (by --quick, say) instead of honoured or refused."""
+    try:
+        config = json.loads(out.read_text()).get("config") or {}
+    except (OSError, ValueError):
+        return None
+    for opt, value in group:
+        key = opt.lstrip("-").replace("-", "_")
+        if key in config and key != "setting" and not _same(config[key], value):
+            return f"given {opt} {value}, results.json config has {key} = {config[key]!r} (replaced)"
+    return None
 
 
 def out_cases(tmp_path):
@@ -166,7 +195,8 @@ def test_bad_input_battery(d, tmp_path):
         elif str(defaults.get(case[0])) != case[1]:        # the default is what the plain quick run tests
             accepted.append(case)
     # the small values run together, under every setting (flags of another setting do nothing in
-    # the default one); a combined run that does not end with exit 0 is retried value by value
+    # the default one); a combined run that does not end cleanly with exit 0 is retried value by
+    # value, to tell the flag that was refused (fine) from the one that broke or was replaced
     settings = next((f["choices"] for f in flags if f["dest"] == "setting"), [None])
     prefixes = [(("--setting", st),) if st != defaults.get("--setting") else () for st in settings]
     combined = [(p, g) for p in prefixes
@@ -174,8 +204,8 @@ def test_bad_input_battery(d, tmp_path):
     rest = [c for c in accepted if c[1] not in SMALL]
     with ThreadPoolExecutor(WORKERS) as pool:
         outcome = run_groups(d, [p + g for p, g in combined], tmp_path, pool)
-        singles = [p + (c,) for (p, g), (code, _) in zip(combined, outcome, strict=True) if code != 0
-                   for c in g]
+        singles = [p + (c,) for (p, g), (code, bad) in zip(combined, outcome, strict=True)
+                   if code != 0 or bad for c in g]
         singles += [(c,) for c in rest]
         for g, (code, bad) in zip(singles, run_groups(d, singles, tmp_path, pool), strict=True):
             if bad is None and code == 0 and g[-1][1] == NONSENSE:
