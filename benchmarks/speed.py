@@ -4,9 +4,10 @@
 Every stub listed in stubs/catalog.toml with ``earlier = { setting, reference_s }`` can run the
 earlier catalog's own (easier) version of its problem with ``--setting <setting>``;
 ``reference_s`` is the earlier catalog's wall time for that run on this kind of machine
-(2 cores, one process at a time; ../shared/notes/reference-timings.md). This script prints, per
-stub, the recorded headline cost (nets trained, wall seconds, seconds per net) and the recorded
-wall time of the earlier setting beside the reference, from the committed results files.
+(its README's headline command, one stub at a time on a quiet 2-core machine of this kind).
+This script prints, per stub, the recorded headline cost (nets trained, wall seconds, seconds
+per net) and the recorded wall time of the earlier setting beside the reference, from the
+committed results files.
 
     python3 benchmarks/speed.py                       # the recorded figures (no training)
     python3 benchmarks/speed.py --run                 # time every earlier setting again, now

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Speed of the tiny-worlds family against the original code's single-thread torch timings.
 
-The original trains one seed at a time (note tiny-worlds.md §6: ms per Adam step, H = 16,
+The original trains one seed at a time (ms per Adam step, H = 16,
 batch 64, one thread). Here every configuration trains all its seeds (and world variants) as one
 ensemble. This script prints, per world and model kind, the ms per ensemble step, the ms per
 seed-step and the speedup over the original's per-seed step, and what the original's full setting
@@ -23,7 +23,9 @@ sys.path.insert(0, str(ROOT))
 import shared  # noqa: E402,F401  (one BLAS thread)
 import numpy as np  # noqa: E402
 
-# the original's single-thread ms per step of one seed (note §6): world -> kind -> (lo, hi)
+# the original (torch 2.13) code's single-thread ms per training step of one seed, timed on a
+# 2-core machine of this kind (see the world stubs' READMEs):
+# world -> (sequence length T, kind -> (lo, hi) over repeated timings)
 ORIGINAL = {"E1": (64, {"rnn": (3.5, 3.7), "gru": (8.2, 9.3), "lstm": (3.0, 3.0)}),
             "E2": (128, {"rnn": (5.6, 6.0), "gru": (16.0, 18.7), "lstm": (4.2, 4.2)}),
             "E3": (256, {"rnn": (10.6, 11.7), "gru": (34.0, 38.0), "lstm": (7.2, 7.2)})}

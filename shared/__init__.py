@@ -1,9 +1,13 @@
-"""Plumbing shared by every stub of the catalog.
+"""The catalog's shared code, under one rule (SPEC.md, "Where the science lives").
 
-The science (models, backward passes, the paper's algorithm) lives in each stub's own file;
-this package holds only what every stub needs and should not re-implement: Lyapunov spectra,
-gradient checks, an optimiser, random streams, atomic results/artefact writing, GIF writing and
-the common command-line skeleton.
+- Top-level ``shared/*.py`` is plumbing every stub needs and none should re-implement: Lyapunov
+  spectra, gradient checks, optimisers, random streams, statistics, atomic results/artefact
+  writing, GIF writing, worker processes and the command-line skeleton. No model lives here.
+- ``shared/<family>/`` holds a family core: a model or algorithm that two or more stubs train,
+  written once, with a plain reference step that reads like the paper beside any speed-tuned
+  version, and a test that they agree.
+- A stub's own science (its task, its cell variant, its learning rule, its analysis) stays in
+  the stub's file, which names the core it uses.
 """
 import os as _os
 

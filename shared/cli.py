@@ -39,7 +39,8 @@ MAX_SEED = 2**32 - 1
 
 
 def int_range(lo, hi):
-    """argparse type: an integer with ``lo <= v <= hi``."""
+    """argparse type: an integer in [lo, hi]; the upper bound refuses a size that would run for
+    hours or exhaust memory, with one line instead of a run that never ends."""
     def parse(text):
         try:
             v = int(text)
@@ -54,19 +55,15 @@ def int_range(lo, hi):
     return parse
 
 
-def float_range(lo, hi, lo_open=False):
-    """argparse type: a finite float with ``lo <= v <= hi`` (``lo < v`` when ``lo_open``)."""
+def float_range(lo, hi):
+    """argparse type: a finite float with lo < value <= hi (e.g. a learning rate in (0, 1])."""
     def parse(text):
         try:
             v = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not np.isfinite(v):
-            raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
-        if v < lo or (lo_open and v == lo):
-            raise argparse.ArgumentTypeError(f"must be {'>' if lo_open else '>='} {lo:g}, got {text}")
-        if v > hi:
-            raise argparse.ArgumentTypeError(f"must be <= {hi:g}, got {text}")
+        if not np.isfinite(v) or not lo < v <= hi:
+            raise argparse.ArgumentTypeError(f"must be a number in ({lo:g}, {hi:g}], got {text}")
         return v
     parse.__name__ = "number"
     return parse

@@ -11,7 +11,7 @@ Every stub's headline run writes one ``results.json`` with these top-level keys:
     config    dict  every resolved hyperparameter (``n_seeds`` when several seeds train at once)
     metrics   dict  every number the README or figures quote, JSON-serialisable
     headline  list  of {name, value, paper_value, verdict, note, numbers}; verdict in
-                    yes/partial/no; ``value`` is the display text or number, ``numbers`` the
+                    yes/partial/no/open; ``value`` is the display text or number, ``numbers`` the
                     numeric value(s) behind it (see ``numbers_of``)
     lyapunov  dict or None: {"method": str, "exponents": {model: [top exponents, descending]}, ...}
     wall_s    float wall-clock seconds of the run
@@ -33,7 +33,7 @@ import tomllib
 
 import numpy as np
 
-VERDICTS = ("yes", "partial", "no")
+VERDICTS = ("yes", "partial", "no", "open")
 TOP_KEYS = {
     "stub": str, "family": str, "title": str, "paper": str, "seed": int, "quick": bool,
     "config": dict, "metrics": dict, "headline": list, "lyapunov": (dict, type(None)),
@@ -282,6 +282,37 @@ def same_numbers(a, b):
     return json.dumps(_strip_timing(a), sort_keys=True) == json.dumps(_strip_timing(b), sort_keys=True)
 
 
+def _leaves(x, prefix=""):
+    """(path, value) of every number, string and bool in a nested record."""
+    if isinstance(x, dict):
+        for k, v in x.items():
+            yield from _leaves(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            yield from _leaves(v, f"{prefix}[{i}]")
+    else:
+        yield prefix, x
+
+
+def compare_runs(old, new):
+    """How a run differs from an earlier one of the same stub: a one-paragraph text naming the
+    verdicts that changed, how many numbers differ and the largest relative difference."""
+    a, b = dict(_leaves(_strip_timing(old))), dict(_leaves(_strip_timing(new)))
+    if set(a) != set(b):
+        return "its record has a different shape (another setting or version of the stub)"
+    diff = [k for k in a if a[k] != b[k]]
+    nums = [(k, a[k], b[k]) for k in diff if isinstance(a[k], (int, float)) and isinstance(b[k], (int, float))
+            and not isinstance(a[k], bool)]
+    rel = max((abs(x - y) / max(abs(x), abs(y), 1e-300) for _, x, y in nums), default=0.0)
+    pairs = zip(old.get("headline", []), new.get("headline", []), strict=False)
+    verdicts = [f"{h['name']}: {h['verdict']} -> {g['verdict']}" for h, g in pairs
+                if h["verdict"] != g["verdict"]]
+    text = (f"{len(diff)} of {len(a)} values differ ({len(nums)} numbers, largest relative difference "
+            f"{rel:.2g})")
+    return text + ("; verdicts changed: " + "; ".join(verdicts) if verdicts
+                   else "; every verdict is the same")
+
+
 def _same_arrays(path, arrays):
     if not os.path.exists(path):
         return False
@@ -331,6 +362,10 @@ def finish_run(out, record, arrays, timer):
         print(f"reproduced {out} exactly (numbers and arrays identical; only the wall time, "
               f"{timer():.1f}s here, differs): left the files as they were")
         return res
+    if previous is not None:
+        print(f"this run differs from the results that were at {out}: {compare_runs(previous, res)}; "
+              f"env then: {previous['env'].get('cpu', previous['env'].get('platform'))}, "
+              f"{previous['env'].get('simd', 'SIMD level not recorded')}")
     save_npz(npz, **small)
     res = write_results(out, res)
     print(f"wrote {out} and {npz} in {timer():.1f}s")

@@ -1,9 +1,13 @@
-"""Statistics over a handful of seeds: Student-t intervals, sign-flip permutation tests, effect sizes.
+"""Statistics over a handful of seeds: Student-t intervals, sign-flip permutation tests, effect sizes,
+Welch's unequal-variance t-test and a binned main-effect split of a response over its inputs.
 
 Every function takes per-seed values (S,) (or paired differences) and returns plain floats, so a
 stub can put the result straight into results.json. Used by the tiny-worlds family (through
-shared/tiny_worlds/stats.py) and by maze-flossing.
+shared/tiny_worlds/stats.py), by maze-flossing and (Welch's test, main effects) by
+lstm-search-space-odyssey.
 """
+import math
+
 import numpy as np
 
 # two-sided 95 % quantiles of Student's t, by degrees of freedom
@@ -86,3 +90,76 @@ def nanmean_or_none(v):
     """Mean over the non-NaN values, or None when every value is NaN (a probe that had nothing to fit)."""
     v = np.asarray(v, np.float64)
     return None if np.all(np.isnan(v)) else float(np.nanmean(v))
+
+
+# Welch's t-test with its own Student-t tail (no scipy), and a fANOVA-style main-effect split
+def _betacf(a, b, x, n_iter=300):
+    """Continued fraction of the regularised incomplete beta (modified Lentz)."""
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, n_iter + 1):
+        for num in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+                    -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
+            d = 1.0 + num * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + num / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            break
+    return h
+
+
+def betainc(a, b, x):
+    """Regularised incomplete beta I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    lbeta = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+    front = math.exp(lbeta + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _betacf(a, b, x) / a
+    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
+
+
+def welch_test(a, b):
+    """Welch's unequal-variance t-test: (t, two-sided p) for mean(a) - mean(b), with the
+    Welch-Satterthwaite degrees of freedom df and p = I_{df / (df + t^2)}(df / 2, 1 / 2) (the
+    Student-t tail as a regularised incomplete beta). Two samples without any variance give (0, 1)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    if va + vb == 0:
+        return 0.0, 1.0
+    t = (a.mean() - b.mean()) / math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    return float(t), float(betainc(df / 2.0, 0.5, df / (df + t * t)))
+
+
+def main_effects(X, y, rng, n_bins=None, n_perm=200):
+    """fANOVA-style first-order split: for each column j of X, the variance of the bin means of y
+    over n_bins quantile bins of X[:, j] (default: about 25 trials per bin, 4 to 10 bins) as a
+    fraction of Var(y), minus the same statistic's mean under random permutations of y (its
+    small-sample bias). What the main effects leave is the share of interactions and noise.
+    Binning flattens a smooth effect inside each bin, so a main effect is slightly underestimated."""
+    y = np.asarray(y, float)
+    n, d = X.shape
+    n_bins = max(4, min(10, n // 25)) if n_bins is None else n_bins
+    bins = np.empty((d, n), int)
+    for j in range(d):
+        r = np.argsort(np.argsort(X[:, j], kind="stable"), kind="stable")
+        bins[j] = r * n_bins // n
+
+    def frac(yy):
+        out = np.empty(d)
+        for j in range(d):
+            cnt = np.bincount(bins[j], minlength=n_bins)
+            means = np.bincount(bins[j], weights=yy, minlength=n_bins) / np.maximum(cnt, 1)
+            out[j] = (cnt * (means - yy.mean()) ** 2).sum() / n / yy.var()
+        return out
+
+    raw = frac(y)
+    null = np.mean([frac(rng.permutation(y)) for _ in range(n_perm)], axis=0)
+    return np.clip(raw - null, 0.0, None), raw

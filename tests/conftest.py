@@ -60,3 +60,26 @@ def stub_settings(d):
     if flag is None:
         return [None]
     return [flag["default"]] + [c for c in flag["choices"] if c != flag["default"]]
+
+
+def committed_tree(dest):
+    """The repository as committed (git HEAD) under ``dest``, without .npz/.png, or ROOT itself
+    when this is not a git checkout. Tests of generated pages read this tree, so that a user's
+    re-run of a stub (new wall time, or float noise from another CPU) does not fail them: they
+    check committed results against committed pages."""
+    import shutil
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "-q", "HEAD"],
+                              capture_output=True, text=True, timeout=30)
+        if head.returncode != 0 or not shutil.which("tar"):
+            return ROOT
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD", "--", ".",
+                                  ":(exclude)*.npz", ":(exclude)*.png"], capture_output=True, timeout=120)
+        if archive.returncode != 0:
+            return ROOT
+    except (OSError, subprocess.SubprocessError):
+        return ROOT
+    dest = pathlib.Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True, timeout=120)
+    return dest

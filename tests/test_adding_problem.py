@@ -1,28 +1,29 @@
-"""Science checks of stubs/adding-problem: the paper's task, net, truncated gradient and dynamics."""
-import importlib.util
-
+"""Science checks of stubs/adding-problem: the paper's task, net, truncated gradient and dynamics.
+The 1997 cell itself (forward against the paper's step, gradients, Jacobians) is tested once, in
+test_lstm1997.py; the gradient checks run once, through --gradcheck (test_stubs.py)."""
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, load_stub, run_stub
 
 from shared import cli
 from shared.gradcheck import numeric_jacobian
 from shared.lyapunov import qr_spectrum
 
-_spec = importlib.util.spec_from_file_location("adding_problem",
-                                               ROOT / "stubs" / "adding-problem" / "adding_problem.py")
-ap = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ap)
+ap = load_stub("adding-problem")
+catalog = ap.catalog_setting()
 
 
 def test_weight_counts():
-    assert ap.make_model("lstm1997").n_weights() == 93          # the paper's count for Exp. 4
-    assert ap.make_model("lstm_forget").n_weights() == 135
-    assert ap.make_model("rnn").n_weights() == 97
+    assert ap.n_weights("lstm1997") == 93                        # the paper's count for Exp. 4
+    assert ap.n_weights("lstm_forget") == 135
+    assert ap.n_weights("rnn") == 97
+    for kind in ap.KINDS:                                        # the count is what init draws
+        p = ap.init_params(kind, ap.MODELS[kind].net, np.random.default_rng(0), 1)
+        assert sum(v.size for v in p.values()) == ap.n_weights(kind)
 
 
 def test_init_gate_biases_follow_the_paper():
-    net = ap.make_model("lstm1997")
+    net = ap.MODELS["lstm1997"].net
     p = ap.init_params("lstm1997", net, np.random.default_rng(0), 3)
     assert np.all(p["W"][:, -1, net.i_sl] == [-3.0, -6.0])
     rest = np.delete(p["W"].reshape(3, -1), [net.D * net.H - net.H + i for i in range(2)], axis=1)
@@ -51,23 +52,18 @@ def test_paper_sequences(T):
 
 
 def test_le2015_sequences_are_the_easier_variant():
-    x, target, length, pos = ap.le2015_batch(np.random.default_rng(2), (1, 400), 100)
+    x, target, length, pos = catalog.le2015_batch(np.random.default_rng(2), (1, 400), 100)
     assert np.all(length == 100) and set(np.unique(x[..., 1])) == {0.0, 1.0}
     assert pos[..., 0].max() < 50 <= pos[..., 1].min()                    # second marker in 2nd half
     si, ni = np.indices(length.shape)
     np.testing.assert_allclose(target, x[pos[..., 0], si, ni, 0] + x[pos[..., 1], si, ni, 0])
 
 
-def test_gradient_checks_in_process():
-    errs = ap.gradient_checks()
-    assert errs and max(errs.values()) < 1e-6, errs
-
-
 def test_truncated_gradient_differs_from_the_exact_one():
     """Otherwise the truncation test above would be vacuous."""
     rng = np.random.default_rng(3)
-    net = ap.make_model("lstm1997")
-    p = net.init(rng, 2, scale=1.0)
+    net = ap.MODELS["lstm1997"].net
+    p = ap.lstm_init(net, rng, 2, scale=1.0)
     x, t, length, _ = ap.paper_batch(rng, (2, 2), 24)
     c = ap.lstm_forward(p, net, x)
     y, _ = ap.readout(p, net, c, length - 1)
@@ -76,53 +72,32 @@ def test_truncated_gradient_differs_from_the_exact_one():
     assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
 
 
-def _one_step(net, p, cache, t, z):
-    """Map the state of step t-1 to step t with the model's equations written out again."""
-    W = p["W"]
-    if isinstance(net, ap.TanhRNN):                        # z = h
-        u = np.concatenate([cache["U"][t][..., :net.n_in], z, np.ones(z.shape[:-1] + (1,))], -1)
-        return np.tanh(np.einsum("snd,sdh->snh", u, W))
-    if isinstance(net, ap.ModernLSTM):                     # z = [c, h]
-        H = net.Hn
-        x = cache["x"][t]
-        u = np.concatenate([x, z[..., H:], np.ones(z.shape[:-1] + (1,))], -1)
-        zz = np.einsum("snd,sdh->snh", u, W)
-        sig = 1 / (1 + np.exp(-zz))
-        c = sig[..., net.f_sl] * z[..., :H] + sig[..., net.i_sl] * np.tanh(zz[..., net.g_sl])
-        return np.concatenate([c, sig[..., net.o_sl] * np.tanh(c)], -1)
-    C, nx = net.C, net.n_in                                # z = [s, r]
-    u = np.concatenate([cache["U"][t][..., :nx], z[..., C:], np.ones(z.shape[:-1] + (1,))], -1)
-    zz = np.einsum("snd,sdh->snh", u, W)
-    a = 1 / (1 + np.exp(-zz))
-    a[..., net.g_sl] = 4 / (1 + np.exp(-zz[..., net.g_sl])) - 2        # g in [-2, 2]
-    f = a[..., net.f_sl][..., net.blk] if net.forget else 1.0
-    s = f * z[..., :C] + a[..., net.i_sl][..., net.blk] * a[..., net.g_sl]
-    yc = a[..., net.o_sl][..., net.blk] * (2 / (1 + np.exp(-s)) - 1)   # h in [-1, 1]
-    r = a.copy()
-    r[..., net.g_sl] = yc
-    return np.concatenate([s, r], axis=-1)
+def _modern_step(p, cache, t, z):
+    """Map the le2015 modern cell's state [c, h] of step t-1 to step t, the equations written out again."""
+    net = catalog.ModernLSTM()
+    H = net.Hn
+    u = np.concatenate([cache["x"][t], z[..., H:], np.ones(z.shape[:-1] + (1,))], -1)
+    zz = np.einsum("snd,sdh->snh", u, p["W"])
+    sig = 1 / (1 + np.exp(-zz))
+    c = sig[..., net.f_sl] * z[..., :H] + sig[..., net.i_sl] * np.tanh(zz[..., net.g_sl])
+    return np.concatenate([c, sig[..., net.o_sl] * np.tanh(c)], -1)
 
 
-@pytest.mark.parametrize("kind", ["lstm1997", "lstm_forget", "rnn", "le2015"])
-def test_jacobians_match_finite_differences(kind):
+def test_le2015_jacobians_match_finite_differences():
+    """The modern cell's Jacobians (the 1997 cell's and the RNN's are checked in test_lstm1997.py)."""
     rng = np.random.default_rng(4)
-    net = ap.ModernLSTM() if kind == "le2015" else ap.make_model(kind)
-    p = net.init(rng, 2) if kind == "le2015" else net.init(rng, 2, scale=0.8)
+    model = catalog.modern_model(catalog.ModernLSTM())
+    p = model.net.init(rng, 2)
     x = rng.normal(size=(12, 2, 3, 2))
-    forward, _, jacobians = ap.model_functions(net)
-    cache = forward(p, net, x)
-    J = jacobians(p, net, cache)
-    if kind == "rnn":
-        state = lambda t: cache["hs"][t]  # noqa: E731
-    elif kind == "le2015":
-        state = lambda t: np.concatenate([np.swapaxes(cache["c"][t + 1], -1, -2), cache["hs"][t]], -1)  # noqa: E731
-    else:
-        state = lambda t: np.concatenate(  # noqa: E731
-            [cache["s"][t + 1], cache["U"][t + 1][..., net.n_in:net.n_in + net.R]], -1)
+    cache = model.forward(p, model.net, x)
+    J = model.jacobians(p, model.net, cache)
+
+    def state(t):
+        return np.concatenate([np.swapaxes(cache["c"][t + 1], -1, -2), cache["hs"][t]], -1)
     t = 6
     z0 = state(t - 1)
-    np.testing.assert_allclose(_one_step(net, p, cache, t, z0), state(t), atol=1e-12)
-    Jn = numeric_jacobian(lambda z: _one_step(net, p, cache, t, z), z0)
+    np.testing.assert_allclose(_modern_step(p, cache, t, z0), state(t), atol=1e-12)
+    Jn = numeric_jacobian(lambda z: _modern_step(p, cache, t, z), z0)
     np.testing.assert_allclose(J[t - 1], Jn, atol=1e-8)
 
 
@@ -132,10 +107,10 @@ def test_closed_input_gates_make_each_cell_an_integrator():
     rng = np.random.default_rng(5)
     x, _, _, _ = ap.paper_batch(rng, (1, 4), 40)
     for kind, expect in (("lstm1997", 0.0), ("lstm_forget", None)):
-        net = ap.make_model(kind)
-        p = net.init(rng, 1, scale=0.1, in_bias=np.array([-60.0, -60.0]),
-                     forget_bias=2.0 if net.forget else None)
-        ex = ap.spectrum(net, p, x, 5, 40, k=net.C + net.R, n_transient=5)   # (1, 4, n)
+        net = ap.MODELS[kind].net
+        p = ap.lstm_init(net, rng, 1, scale=0.1, in_bias=np.array([-60.0, -60.0]),
+                         forget_bias=2.0 if net.forget else None)
+        ex = ap.spectrum(ap.MODELS[kind], p, x, 5, 40, k=net.C + net.R, n_transient=5)   # (1, 4, n)
         top4 = np.sort(ex[0], axis=-1)[:, ::-1][:, :4]
         if expect == 0.0:
             # zero up to the O(1/T) bias of a finite-time estimate (the gate rows feed nothing back)
@@ -150,10 +125,10 @@ def test_spectrum_sum_equals_mean_log_det():
     Uses the modern cell (state [c, h], generically invertible): the 1997 block net's state
     holds y_c = y_out h(s), a function of the other coordinates, so its J is singular by design."""
     rng = np.random.default_rng(6)
-    net = ap.ModernLSTM()
+    net = catalog.ModernLSTM()
     p = net.init(rng, 1)
     x, _, _, _ = ap.paper_batch(rng, (1, 2), 30)
-    J = ap.modern_jacobians(p, net, ap.modern_forward(p, net, x))[9:29]
+    J = catalog.modern_jacobians(p, net, catalog.modern_forward(p, net, x))[9:29]
     n = J.shape[-1]
     ex = qr_spectrum(J.reshape(J.shape[0], -1, n, n))
     logdet = np.linalg.slogdet(J.reshape(J.shape[0], -1, n, n))[1].mean(axis=0)
@@ -174,5 +149,5 @@ def test_divergence_stops_with_the_step_and_the_quantity(monkeypatch):
 
 
 def test_impossible_T_is_refused():
-    proc = __import__("conftest").run_stub(ROOT / "stubs" / "adding-problem", "--T", "8", timeout=60)
+    proc = run_stub(ROOT / "stubs" / "adding-problem", "--T", "8", timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--T must be" in proc.stderr

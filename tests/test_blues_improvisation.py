@@ -1,15 +1,10 @@
-"""Science checks of stubs/blues-improvisation: the form, the nets' wiring, gradients and dynamics."""
-import importlib.util
-
+"""Science checks of stubs/blues-improvisation: the form, the nets' wiring and dynamics, and the
+earlier catalog's stack. The gradients and state Jacobians are checked once, by --gradcheck
+(tests/test_stubs.py)."""
 import numpy as np
-from conftest import ROOT
+from conftest import load_stub
 
-from shared.gradcheck import numeric_jacobian, rel_error
-
-STUB = ROOT / "stubs" / "blues-improvisation"
-_spec = importlib.util.spec_from_file_location("blues_improvisation", STUB / "blues_improvisation.py")
-bi = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bi)
+bi = load_stub("blues-improvisation")
 
 
 def test_the_form_and_its_note_level_chords():
@@ -53,25 +48,6 @@ def test_weight_counts_and_wiring():
     assert np.all(p["W"][:, -1, :nb] < 0) and np.all(p["W"][:, -1, nb:2 * nb] > 0)  # gate biases
 
 
-def test_gradient_checks_in_process():
-    errs = bi.gradient_checks()
-    assert errs and max(errs.values()) < 1e-6, errs
-
-
-def test_state_jacobian_against_finite_differences():
-    rng = np.random.default_rng(4)
-    a = bi.architecture(2)
-    p = bi.init_net(rng, a, 2)
-    p["W"] += rng.normal(0, 0.4, p["W"].shape)
-    x = (rng.uniform(0, 1, (2, 3, 25)) > 0.7).astype(float)
-    z0 = rng.normal(0, 1, (2, 3, 2 * a["C"]))
-    J, _, _ = bi.state_jacobian(p, a, x, z0[..., :a["C"]], z0[..., a["C"]:])
-    def step(z):
-        return np.concatenate(bi.state_jacobian(p, a, x, z[..., :a["C"]], z[..., a["C"]:])[1:], -1)
-    Jn = numeric_jacobian(step, z0, 1e-6)
-    assert rel_error(J, Jn) < 1e-6 or np.abs(J - Jn).max() < 1e-8
-
-
 def test_generation_runs_the_same_cell_as_training():
     """States of a free run equal the teacher-forced forward pass on the inputs it produced."""
     a = bi.architecture(2)
@@ -92,11 +68,12 @@ def test_melody_sampling():
 
 
 def test_catalog_step_matches_the_sequence_forward():
+    cat = bi.catalog_setting()
     rng = np.random.default_rng(8)
-    W = bi.std_lstm_init(rng, 2, 11, 20)
+    W = cat.std_lstm_init(rng, 2, 11, 20)
     X = rng.uniform(0, 1, (6, 2, 3, 11))
-    hs, _ = bi.std_lstm_forward(W, X)
+    hs, _ = cat.std_lstm_forward(W, X)
     h, c = np.zeros((2, 3, 20)), np.zeros((2, 3, 20))
     for t in range(6):
-        h, c = bi.std_lstm_step(W, X[t], h, c)
+        h, c = cat.std_lstm_step(W, X[t], h, c)
         np.testing.assert_allclose(h, hs[t], atol=1e-12)

@@ -1,4 +1,5 @@
 """shared.cli: the command-line skeleton every stub shares."""
+import argparse
 import json
 import os
 
@@ -67,7 +68,6 @@ def test_name_list_keeps_the_canonical_order_and_refuses_bad_lists():
 
 
 def test_numeric_types_have_both_bounds():
-    import argparse
     big = str(cli.MAX_INT + 1)
     for parse, good, bad in [
             (cli.positive_int, ["1", str(cli.MAX_INT)], ["0", "-1", "x", "1.5", big, "10**12"]),
@@ -75,8 +75,7 @@ def test_numeric_types_have_both_bounds():
             (cli.seed_int, ["0", str(2**32 - 1)], ["-1", str(2**32), str(10**12)]),
             (cli.positive_float, ["1e-9", str(cli.MAX_FLOAT)], ["0", "-1", "nan", "inf", "1e300", "x"]),
             (cli.int_range(2, 5), ["2", "5"], ["1", "6"]),
-            (cli.float_range(0, 1), ["0", "1", "0.25"], ["-0.1", "1.5", "nan"]),
-            (cli.float_range(0, 1, lo_open=True), ["1e-12"], ["0"])]:
+            (cli.float_range(0, 1), ["1e-12", "1", "0.25"], ["0", "-0.1", "1.5", "nan"])]:
         for text in good:
             parse(text)
         for text in bad:
@@ -135,3 +134,20 @@ def test_mark_ready_appends_stages_only_when_asked(tmp_path, monkeypatch):
     cli.run(lambda args: seen.append(ready.read_text()), _demo_parser(str(tmp_path / "demo.py")), [])
     cli.mark_ready("workers")
     assert seen == ["main\n"] and ready.read_text() == "main\nworkers\n"
+
+
+def test_int_range_accepts_its_bounds_and_refuses_the_rest():
+    parse = cli.int_range(1, 100)
+    assert parse("1") == 1 and parse("100") == 100
+    for bad, msg in (("0", ">= 1"), ("101", "<= 100"), ("1000000000", "<= 100"), ("abc", "integer"),
+                     ("2.5", "integer")):
+        with pytest.raises(argparse.ArgumentTypeError, match=msg):
+            parse(bad)
+
+
+def test_float_range_is_open_below_and_closed_above():
+    parse = cli.float_range(0.0, 1.0)
+    assert parse("1") == 1.0 and parse("1e-6") == 1e-6
+    for bad in ("0", "-1", "1.5", "nan", "inf", "abc"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            parse(bad)

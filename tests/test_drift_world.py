@@ -1,31 +1,32 @@
-"""Science checks of stubs/drift-world: E1 world facts, probes, shared helpers (gradients:
-test_tiny_worlds.py)."""
+"""Science checks of stubs/drift-world: E1 world facts, the oracle, Jacobians on E1 inputs, and
+small or meaningless sizes (the family core's own checks: test_tiny_worlds.py)."""
+import json
+
 import numpy as np
 import pytest
-from conftest import load_stub
+from conftest import ROOT, load_stub, run_stub
 
-from shared.tiny_worlds import models as M
-from shared.tiny_worlds import stats as St
-from shared.tiny_worlds import train as TR
-from shared.tiny_worlds import worlds as W
+from shared.tiny_worlds import models, stats
+from shared.tiny_worlds.worlds import make_world
 
 dw = load_stub("drift-world")
+STUB = ROOT / "stubs" / "drift-world"
 
 
 @pytest.fixture(scope="module")
 def worlds():
     rng = np.random.default_rng(0)
-    return {v: W.make_world("drift", v, rng, n_train=400, n_eval=640) for v in dw.VARIANTS}
+    return {v: make_world("drift", v, rng, n_train=400, n_eval=640) for v in dw.VARIANTS}
 
 
-def test_drift_world_facts_from_the_note(worlds):
+def test_drift_world_facts(worlds):
     """Baseline NLL about -1.732 (persistence), oracle about -1.992 (max ΔNLL about 0.26), the
     shuffle null's baseline about 59.4 (global mean), input = offset from y_0 and the clock."""
     s = worlds["struct"]
-    assert St.baseline_nll(s.eval.obs, s.train_mean) == pytest.approx(-1.732, abs=0.01)
+    assert stats.baseline_nll(s.eval.obs, s.train_mean) == pytest.approx(-1.732, abs=0.01)
     assert dw.oracle_dnll(s) == pytest.approx(0.26, abs=0.01)
     sh = worlds["shuffle"]
-    assert St.baseline_nll(sh.eval.obs, sh.train_mean) == pytest.approx(59.4, rel=0.02)
+    assert stats.baseline_nll(sh.eval.obs, sh.train_mean) == pytest.approx(59.4, rel=0.02)
     np.testing.assert_allclose(s.eval.inputs[..., 0], s.eval.obs - s.eval.obs[:1])
     np.testing.assert_allclose(s.eval.inputs[:, 0, 1], np.arange(64) / 63)
     # the struct world climbs 0.03 per step; the shuffle null keeps the values but not the order
@@ -36,50 +37,45 @@ def test_drift_world_facts_from_the_note(worlds):
     assert worlds["decoy"].eval.latent.min() >= -1.0 and worlds["decoy"].eval.latent.max() <= 1.0
 
 
-def test_probe_snapshot_reads_out_a_known_linear_code(worlds):
-    """If the hidden state is a linear function of the input (an RNN in its linear range with
-    W_hh = 0), the snapshot probe recovers what the input-only probe recovers."""
-    s = worlds["struct"]
-    p = M.init_params("rnn", 2, 4, 2, np.random.default_rng(1))
-    p["W_hh"][:] = 0.0
-    p["b_ih"][:] = 0.0
-    p["b_hh"][:] = 0.0
-    p["W_ih"] *= 0.01                                                  # tanh ~ linear
-    out = TR.probe_snapshot("rnn", s, 100)({k: v.astype(np.float32) for k, v in p.items()})
-    assert out.shape == (65,)
-    np.testing.assert_allclose(out[:-1], TR.input_probe_readout(s, 100), atol=5e-3)
-    assert out[-1] > 0.99
-
-
-def test_paired_difference_and_learning_status():
-    rng = np.random.default_rng(0)
-    d = TR.paired_difference([1.0, 1.1, 0.9, 1.2, 1.0], [0.0, 0.1, -0.1, 0.0, 0.1], 999, rng)
-    assert d["mean"] == pytest.approx(1.02) and d["p_two_sided"] == pytest.approx(2 / 32, abs=0.03)
-    curve = np.c_[np.linspace(5, 1, 8), np.linspace(5, 1, 8), np.ones(8), np.ones(8)]   # (K, S*G)
-    st = TR.learning_status(curve, 2, ("a", "b"), tol=0.01)
-    assert not st["a"]["converged"] and st["b"]["converged"]
-
-
-def test_lyapunov_many_on_a_diagonal_contraction():
-    p = M.init_params("rnn", 1, 3, 2, np.random.default_rng(7))
-    p["W_hh"] = np.diag([0.5, 0.2, 0.1])[None]
-    for k in ("W_ih", "b_ih", "b_hh"):
-        p[k][:] = 0.0
-    inputs = np.zeros((40, 5, 2))
-    driven, free, summ = TR.lyapunov_many("rnn", p, inputs, 3, [(20, 30), (30, 40)], 20, 3, (20, 30, 40))
-    assert driven.shape == (2, 1, 3, 3) and free.shape == (1, 3, 3)
-    np.testing.assert_allclose(summ["driven_mean"], np.log([0.5, 0.2, 0.1]), atol=1e-6)
-    np.testing.assert_allclose(summ["input_free_mean"], np.log([0.5, 0.2, 0.1]), atol=1e-5)
-
-
 @pytest.mark.parametrize("kind", ("rnn", "gru", "lstm"))
 def test_step_jacobian_matches_finite_differences_on_drift_inputs(kind, worlds):
     """The Jacobian the spectra use, on a real E1 input (offset and clock), vs central differences."""
     from shared.gradcheck import numeric_jacobian
-    p = M.init_params(kind, 1, 5, 2, np.random.default_rng(3))
+    p = models.init_params(kind, 1, 5, 2, np.random.default_rng(3))
     n = 10 if kind == "lstm" else 5
     st = 0.3 * np.random.default_rng(4).standard_normal((1, 1, n))
     x = worlds["struct"].eval.inputs[20, None, :1]                    # (1, 1, 2)
-    J = M.jacobian(kind, p, st, x)[0, 0]
-    Jn = numeric_jacobian(lambda v: M.step(kind, p, v, x), st)[0, 0]
+    J = models.jacobian(kind, p, st, x)[0, 0]
+    Jn = numeric_jacobian(lambda v: models.step(kind, p, v, x), st)[0, 0]
     assert np.abs(J - Jn).max() < 1e-8
+
+
+def test_verdict_rules():
+    assert dw.verdict_single_seed("matches (converged)") == "yes"
+    assert dw.verdict_single_seed("matches (still learning)") == "partial"
+    assert dw.verdict_single_seed("differs (converged)") == "no"
+    assert dw.verdict_paired({"mean": 0.3, "p_two_sided": 0.06}) == "yes"
+    assert dw.verdict_paired({"mean": -0.3, "p_two_sided": 0.06}) == "no"
+    assert dw.verdict_detrended(0.65, 0.62, 0.5) == "yes" and dw.verdict_detrended(0.63, 0.62, 0.5) == "no"
+
+
+@pytest.mark.parametrize("flags", [("--n-seeds", "1"), ("--n-eval", "2"), ("--T", "12"), ("--steps", "0"),
+                                   ("--n-train", "1000000000"), ("--n-flips", "abc")])
+def test_meaningless_sizes_are_refused_with_one_line(flags, tmp_path):
+    """Statistics need 2 seeds, the held-out probe 4 eval sequences, the windows 24 steps; huge or
+    non-numeric values are refused before any training."""
+    proc = run_stub(STUB, "--quick", *flags, "--out", tmp_path / "r.json", timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and flags[0] in proc.stderr
+
+
+def test_smallest_sizes_run_to_the_end(tmp_path):
+    """1 training sequence, 4 eval sequences, 1 step (one logged point): the run finishes and
+    writes valid results (these sizes used to crash after training: broadcast, NaN, None)."""
+    out = tmp_path / "r.json"
+    proc = run_stub(STUB, "--quick", "--n-train", "1", "--n-eval", "4", "--steps", "1", "--out", out,
+                    timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    r = json.loads(out.read_text())
+    assert r["config"]["n_eval"] == 4 and r["config"]["lyap_sequences"] == 4 and r["config"]["steps"] == 1
+    assert r["metrics"]["learning_status"]["gru"]["struct"]["change_over_last_quarter"] is None

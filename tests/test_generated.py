@@ -156,7 +156,7 @@ def test_book_sources(fake):
     src = fake / "docs" / "src"
     summary = (src / "SUMMARY.md").read_text()
     assert summary.splitlines()[2:] == [
-        "[Introduction](README.md)", "", "- [Specification](SPEC.md)", "- [Results](RESULTS.md)",
+        "[Gallery](README.md)", "", "- [Specification](SPEC.md)", "- [Results](RESULTS.md)",
         "- [Visual tour](VISUAL_TOUR.md)", "- [Family A](families/fam-a.md)",
         "  - [Alpha task](stubs/alpha-task/README.md)", "  - [Beta task](stubs/beta-task/README.md)",
         "- [Family B](families/fam-b.md)", "  - [Gamma task](stubs/gamma-task/README.md)"]
@@ -170,6 +170,67 @@ def test_book_sources(fake):
     assert "# [not a link](really.py)" in page  # code blocks are left alone
     assert "not written yet" in (src / "stubs" / "gamma-task" / "README.md").read_text()
     assert (src / "README.md").read_text().count("[alpha-task](stubs/alpha-task/README.md)") == 1
+
+
+def test_book_gallery_results_and_tour(fake):
+    readme = fake / "README.md"
+    readme.write_text(readme.read_text().replace("Intro.\n", "Intro.\n\n## Stubs\n"))
+    assert run(fake).returncode == 0
+    src = fake / "docs" / "src"
+    front = (src / "README.md").read_text()
+    # The gallery comes after the README's first paragraph: a card per stub, thumbnails, badges.
+    assert front.index("Intro.") < front.index("## Gallery") < front.index("## Stubs")
+    assert ('<a class="card" href="stubs/alpha-task/README.html"><img src="thumbs/alpha-task.png" '
+            'alt="Alpha&#x27;s caption.">') in front
+    assert '<span class="year">1997</span> <span class="badge yes" title="max abs error: 0.03123 (paper ' \
+           '0.04)">1 yes</span> <span class="badge partial"' in front
+    assert '<span class="badge no" title="accuracy: — (paper 0.99)">1 no</span> <span class="badge none">' \
+           'quick run</span>' in front
+    assert '<span class="badge none">not run yet</span>' in front  # gamma
+    assert front.index("### Family A") < front.index("beta-task/README.html") < front.index("### Family B")
+    assert '<img src="../thumbs/gamma-task.png"' in (src / "families" / "fam-b.md").read_text()
+    # Results: totals per family and verdict (the quick run is not counted), then rows by verdict.
+    results = (src / "RESULTS.md").read_text()
+    assert "| [Family A](#fam-fam-a) | 2 | 1 | 1 | 0 | 0 | 2 |" in results
+    assert "| **all** | **3** | **1** | **1** | **0** | **0** | **2** |" in results
+    assert "## Family A {#fam-fam-a}" in results
+    assert "| 12.35 | lstm97 -0.001<br>rnn -0.2104 |" in results
+    yes = results.index('| <span class="badge yes">yes</span> | [alpha-task](stubs/alpha-task/README.md) '
+                        '| max abs error | 0.04 | 0.03123 |')
+    assert yes < results.index('| <span class="badge partial">partial</span> | [alpha-task]')
+    assert ('| <span class="badge no">no</span> | [beta-task](stubs/beta-task/README.md) (quick run) '
+            '| accuracy | 0.99 | — |') in results  # listed, not counted
+    # The tour: thumbnails that open the GIF; no GIF, no link.
+    tour = (src / "VISUAL_TOUR.md").read_text()
+    assert ('<figure class="card"><a href="stubs/alpha-task/alpha_task.gif" title="play the animation">'
+            '<img src="thumbs/alpha-task.png"') in tour
+    assert '<span class="no-gif">No GIF yet.</span>' in tour and "beta-task/beta_task.gif" not in tour
+
+
+def test_book_stub_page_figures_and_sources(fake):
+    stub = fake / "stubs" / "alpha-task"
+    (stub / "alpha_task.py").write_text("print('alpha')\n")
+    (fake / "shared").mkdir()
+    (fake / "shared" / "results.py").write_text("")
+    (stub / "README.md").write_text(ALPHA_README.replace("![loss curve](viz/loss.png)", (
+        "- `viz/loss.png`: the loss\n  per step.\n- `viz/acc.png` (right): accuracy\n"
+        "```\n- `viz/in_code.png`: not a figure\n```")))
+    assert run(fake).returncode == 0
+    page = (fake / "docs" / "src" / "stubs" / "alpha-task" / "README.md").read_text()
+    assert "- ![the loss](viz/loss.png)\n  `viz/loss.png`: the loss\n  per step.\n" in page
+    assert "- ![(right): accuracy](viz/acc.png)\n  `viz/acc.png` (right): accuracy\n" in page
+    assert "- `viz/in_code.png`: not a figure\n" in page
+    # Source files that exist link to their build-only pages; the rest stay code.
+    assert "- [alpha_task.py](alpha_task.py.html): everything" in page
+    assert "[shared/results.py](../../shared/results.py.html)" in page
+    assert "the figures (`stubs/alpha-task/visualize_alpha_task.py`)" in page
+    assert page.endswith(SOURCE_NOTE_END)
+    readme = (stub / "README.md").read_text()
+    assert "alpha_task.py.html" not in readme and "![the loss]" not in readme  # the stub README is untouched
+
+
+SOURCE_NOTE_END = "**Source.** [Every file of this stub](files.html), shown in the browser; the links in " \
+    "the file table above open the same pages.\n"
 
 
 def test_check_finds_drift(fake):
@@ -265,11 +326,16 @@ def test_number_format():
 
 
 def test_real_repo_is_up_to_date(tmp_path):
-    if not (ROOT / "stubs" / "catalog.toml").is_file():
+    """The committed pages match the committed results (git HEAD; the working tree outside git).
+    A user's re-run of a stub changes only the working tree, so it cannot fail this test;
+    `python3 docs/generate.py --check` checks the working tree itself."""
+    from conftest import committed_tree
+    tree = committed_tree(tmp_path / "head")
+    if not (tree / "stubs" / "catalog.toml").is_file():
         pytest.skip("stubs/catalog.toml is missing: no catalog to check the generated files against")
-    # Run from elsewhere: the generator finds the repository from its own path.
-    proc = subprocess.run([sys.executable, str(GENERATE), "--check"], capture_output=True, text=True,
-                          timeout=120, cwd=tmp_path)
+    # Run from elsewhere: the generator finds its code from its own path.
+    proc = subprocess.run([sys.executable, str(GENERATE), "--check", "--root", str(tree)],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

@@ -1,16 +1,13 @@
 """Checks of stubs/inductive-resonance: the coasting rule, the synthesis tables, determinism."""
-import importlib.util
 import json
 
 import numpy as np
-from conftest import ROOT, run_stub
+from conftest import ROOT, load_stub, run_stub
 
-from shared.tiny_worlds import models as M
+from shared.tiny_worlds import models
 
 STUB = ROOT / "stubs" / "inductive-resonance"
-_spec = importlib.util.spec_from_file_location("inductive_resonance", STUB / "inductive_resonance.py")
-ir = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ir)
+ir = load_stub("inductive-resonance")
 
 
 class _Eval:
@@ -27,7 +24,7 @@ def test_coasting_rule_on_hand_made_nets():
     """A net whose readout is a constant 0 is 'NIHILISM'; a constant offset of 0.1 is
     'HALLUCINATION' (mean |value| > 0.05) even though nothing moves: the rule flags offsets."""
     rng = np.random.default_rng(0)
-    p = M.init_params("rnn", 2, 4, 2, rng)
+    p = models.init_params("rnn", 2, 4, 2, rng)
     p["w_out"][:] = 0.0
     p["b_out"][:] = [0.0, 0.1]
     world = _World(rng.standard_normal((120, 3, 2)))
@@ -53,3 +50,12 @@ def test_quick_run_reads_the_family_and_is_deterministic(tmp_path):
         outs.append((r["headline"], r["metrics"]["table"], r["metrics"]["hallucination"]["gru"]["iid"]))
     assert outs[0] == outs[1]
     assert {c["world"] for c in outs[0][1]} == {"E1", "E2", "E3"}
+
+
+def test_verdict_rules():
+    quiet = {"untrained": 0.0, "struct": 0.9, "shuffle": 0.1, "iid": 0.2}
+    loud = {"untrained": 0.9, "struct": 0.9, "shuffle": 0.9, "iid": 0.9}
+    assert ir.verdict_hallucination(loud, quiet) == "partial"          # the untrained GRU also meets it
+    assert ir.verdict_hallucination(quiet, quiet) == "no"
+    assert ir.verdict_hallucination({**loud, "untrained": 0.0}, quiet) == "yes"
+    assert ir.verdict_readme_cells(0) == "no" and ir.verdict_readme_cells(6) == "yes"

@@ -1,26 +1,27 @@
-"""Science checks of stubs/lstm-search-space-odyssey: the nine cells, their gradients and Jacobians,
-the padding of hidden sizes, the continual Reber stream and the statistics."""
-import importlib.util
-
+"""Science checks of stubs/lstm-search-space-odyssey: the nine cells, their Jacobians, the padding
+of hidden sizes and the continual Reber stream. The gradients are checked once, by --gradcheck
+(tests/test_stubs.py); Welch's test and the main-effect split are tested in tests/test_stats.py."""
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import load_stub
 
 from shared.gradcheck import numeric_jacobian
 
-STUB = ROOT / "stubs" / "lstm-search-space-odyssey"
-_spec = importlib.util.spec_from_file_location("lstm_search_space_odyssey",
-                                               STUB / "lstm_search_space_odyssey.py")
-od = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(od)
+od = load_stub("lstm-search-space-odyssey")
 
 
-@pytest.mark.parametrize("v", od.VARIANTS)
-def test_gradients_of_each_cell(v):
-    errs = od.gradient_checks(variants=(v,))
-    mine = {k: e for k, e in errs.items() if k.startswith(v + ".")}
-    assert len(mine) >= 6
-    assert max(mine.values()) < 1e-6, mine
+def state_vector(cell, st):
+    """The state (c, y) or, for FGR, (c, y, i, f, o) as one vector: the layout of cell_jacobians."""
+    parts = [st["c"], st["y"]] + ([st["g"]] if cell.fgr else [])
+    return np.concatenate(parts, axis=-1)
+
+
+def state_dict(cell, v):
+    H = cell.H
+    st = {"c": v[..., :H], "y": v[..., H:2 * H]}
+    if cell.fgr:
+        st["g"] = v[..., 2 * H:]
+    return st
 
 
 def test_weight_counts():
@@ -69,12 +70,12 @@ def test_jacobian_matches_finite_differences(v):
     _, _, cache = od.cell_forward(cell, p, x, st)
     J = od.cell_jacobians(cell, p, cache)                   # (T, 1, n, n)
     for t in range(4):
-        z0 = od.state_vector(cell, {k: cache[{"c": "C", "y": "Y", "g": "GP"}[k]][t] for k in st})[0, 0]
+        z0 = state_vector(cell, {k: cache[{"c": "C", "y": "Y", "g": "GP"}[k]][t] for k in st})[0, 0]
 
         def step(z, t=t):
-            s = od.state_dict(cell, np.asarray(z)[None, None])
+            s = state_dict(cell, np.asarray(z)[None, None])
             _, fin, _ = od.cell_forward(cell, p, x[t:t + 1], s)
-            return od.state_vector(cell, fin)[0, 0]
+            return state_vector(cell, fin)[0, 0]
         # entries of order 1 and exact zeros: an absolute floor keeps round-off of tiny entries out
         np.testing.assert_allclose(J[t, 0], numeric_jacobian(step, z0), rtol=1e-6, atol=1e-9)
 
@@ -133,23 +134,3 @@ def test_hyperparameter_ranges():
     assert 0.0 <= hp["noise"].min() and hp["noise"].max() <= 1.0
     # log-uniform: the median learning rate sits near 1e-4
     assert 0.5e-4 < np.median(hp["lr"]) < 2e-4
-
-
-def test_welch_test_against_known_values():
-    # two-sided Student-t tail: t = 2, df = 10 -> p = 0.07339 (tables)
-    assert abs(od.betainc(5.0, 0.5, 10 / (10 + 4)) - 0.073388) < 1e-5
-    a = np.array([19.8, 20.4, 19.6, 17.8, 18.5, 18.9, 18.3, 18.9, 19.5, 22.0])
-    b = np.array([28.2, 26.6, 20.1, 23.3, 25.2, 22.1, 17.7, 27.6, 20.6, 13.7, 23.2, 17.5, 20.6, 18.0, 23.9,
-                  21.6, 24.3, 20.4, 23.9, 13.3])
-    t, p = od.welch_test(a, b)
-    # reference values: scipy.stats.ttest_ind(a, b, equal_var=False)
-    assert abs(t + 2.2255120) < 1e-6 and abs(p - 0.0354845) < 1e-6
-    assert od.welch_test(a, a) == (0.0, 1.0)
-
-
-def test_main_effects_find_the_relevant_column():
-    rng = np.random.default_rng(1)
-    X = rng.random((300, 4))
-    y = np.sin(3 * X[:, 1]) + 0.1 * rng.standard_normal(300)
-    share, _ = od.main_effects(X, y, rng)
-    assert share[1] > 0.8 and np.all(np.delete(share, 1) < 0.05)

@@ -1,18 +1,15 @@
 """Science checks of stubs/multiplication-problem: the paper's task, net, truncated gradient, stopping
-rule and dynamics."""
-import importlib.util
-
+rule and dynamics. The 1997 cell itself (forward against the paper's step, gradients, Jacobians) is
+tested once, in test_lstm1997.py; the gradient checks run once, through --gradcheck (test_stubs.py)."""
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, load_stub, run_stub
 
 from shared import cli
 from shared.gradcheck import numeric_jacobian
 
-_spec = importlib.util.spec_from_file_location(
-    "multiplication_problem", ROOT / "stubs" / "multiplication-problem" / "multiplication_problem.py")
-mp = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mp)
+mp = load_stub("multiplication-problem")
+catalog = mp.catalog_setting()
 
 
 def test_weight_counts():
@@ -52,18 +49,13 @@ def test_paper_sequences(T):
 
 
 def test_catalog_sequences_are_the_easier_variant():
-    x, target, length, pos = mp.catalog_batch(np.random.default_rng(3), (1, 500), 26)
+    x, target, length, pos = catalog.catalog_batch(np.random.default_rng(3), (1, 500), 26)
     assert x.shape[0] == 26 and np.all(length == 26)
     assert np.all(x[0, ..., 1] == -1) and np.all(x[-1, ..., 1] == -1)
     assert pos[..., 0].min() >= 1 and pos[..., 0].max() <= 9
     assert pos[..., 1].min() == 10 and pos[..., 1].max() <= 12                 # X2 always after X1
     si, ni = np.indices(length.shape)
     np.testing.assert_allclose(target, x[pos[..., 0], si, ni, 0] * x[pos[..., 1], si, ni, 0])
-
-
-def test_gradient_checks_in_process():
-    errs = mp.gradient_checks()
-    assert len(errs) == 8 and max(errs.values()) < 1e-6, errs
 
 
 def test_truncated_gradient_differs_from_the_exact_one():
@@ -76,28 +68,6 @@ def test_truncated_gradient_differs_from_the_exact_one():
     full = mp.lstm_grads_bptt(p, c, length - 1, y - t)["W"]
     trunc = mp.lstm_grads_truncated(p, c, length - 1, y - t)["W"]
     assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
-
-
-def test_fused_forward_matches_the_equations():
-    """The unit-major loop against the cell written out step by step."""
-    rng = np.random.default_rng(5)
-    p = {"W": rng.uniform(-1, 1, (3, mp.D, mp.H)), "V": rng.uniform(-1, 1, (3, mp.NC + 1))}
-    x = rng.normal(size=(7, 3, 2, 2))
-    c = mp.lstm_forward(p, x)
-    s = np.zeros((3, 2, mp.NC))
-    r = np.zeros((3, 2, mp.H))
-    for t in range(7):
-        u = np.concatenate([x[t], r, np.ones((3, 2, 1))], -1)
-        z = np.einsum("snd,sdh->snh", u, p["W"])
-        a = 1 / (1 + np.exp(-z))
-        g = 4 / (1 + np.exp(-z[..., mp.G_])) - 2
-        s = s + np.repeat(a[..., mp.I_], 2, -1) * g
-        r = a.copy()
-        r[..., mp.G_] = np.repeat(a[..., mp.O_], 2, -1) * (2 / (1 + np.exp(-s)) - 1)
-        np.testing.assert_allclose(c["s"][t + 1], s, atol=1e-12)
-        if t < 6:                                        # r(t) is the next step's input
-            np.testing.assert_allclose(c["U"][t + 1, ..., 2:2 + mp.H], r, atol=1e-12)
-        np.testing.assert_allclose(c["yc"][t], r[..., mp.G_], atol=1e-12)
 
 
 def test_evaluate_returns_each_nets_outputs_at_each_sequences_end():
@@ -115,53 +85,30 @@ def test_evaluate_returns_each_nets_outputs_at_each_sequences_end():
     assert y.shape == (3, 7) and y.min() > 0 and y.max() < 1
 
 
-def _one_step(kind, p, cache, t, z):
-    """Map the carried state of step t-1 to step t, the equations written out again."""
-    W = p["W"]
-    if kind == "rnn":
-        u = np.concatenate([cache["U"][t][..., :2], z, np.ones(z.shape[:-1] + (1,))], -1)
-        return np.tanh(np.einsum("snd,sdh->snh", u, W))
-    if kind == "modern":
-        H = mp.MH
-        u = np.concatenate([cache["x"][t], z[..., H:], np.ones(z.shape[:-1] + (1,))], -1)
-        zz = np.einsum("snd,sdh->snh", u, W)
-        sg = 1 / (1 + np.exp(-zz))
-        c = sg[..., H:2 * H] * z[..., :H] + sg[..., :H] * np.tanh(zz[..., 2 * H:3 * H])
-        return np.concatenate([c, sg[..., 3 * H:] * np.tanh(c)], -1)
-    C = mp.NC
-    u = np.concatenate([cache["U"][t][..., :2], z[..., C:], np.ones(z.shape[:-1] + (1,))], -1)
-    zz = np.einsum("snd,sdh->snh", u, W)
-    a = 1 / (1 + np.exp(-zz))
-    a[..., mp.G_] = 4 / (1 + np.exp(-zz[..., mp.G_])) - 2
-    s = z[..., :C] + np.repeat(a[..., mp.I_], 2, -1) * a[..., mp.G_]
-    r = a.copy()
-    r[..., mp.G_] = np.repeat(a[..., mp.O_], 2, -1) * (2 / (1 + np.exp(-s)) - 1)
-    return np.concatenate([s, r], -1)
+def _modern_step(p, cache, t, z):
+    """Map the catalog's modern cell's state [c, h] of step t-1 to step t, written out again."""
+    H = catalog.MH
+    u = np.concatenate([cache["x"][t], z[..., H:], np.ones(z.shape[:-1] + (1,))], -1)
+    zz = np.einsum("snd,sdh->snh", u, p["W"])
+    sg = 1 / (1 + np.exp(-zz))
+    c = sg[..., H:2 * H] * z[..., :H] + sg[..., :H] * np.tanh(zz[..., 2 * H:3 * H])
+    return np.concatenate([c, sg[..., 3 * H:] * np.tanh(c)], -1)
 
 
-@pytest.mark.parametrize("kind", ["lstm1997", "rnn", "modern"])
-def test_jacobians_match_finite_differences(kind):
+def test_catalog_jacobians_match_finite_differences():
+    """The modern cell's Jacobians (the 1997 cell's and the RNN's are checked in test_lstm1997.py)."""
     rng = np.random.default_rng(6)
     x = rng.normal(size=(12, 2, 3, 2))
-    if kind == "modern":
-        p = mp.init_modern(rng, 2)
-        cache = mp.modern_forward(p, x)
-        J = mp.modern_jacobians(p, cache)
-        sw = lambda v: np.swapaxes(v, -1, -2)  # noqa: E731
-        state = lambda t: np.concatenate([sw(cache["c"][t + 1]), cache["yc"][t]], -1)  # noqa: E731
-    else:
-        init, forward, jacobians, _ = mp.MODELS[kind]
-        p = {k: v * 8 for k, v in init(rng, 2).items()}
-        cache = forward(p, x)
-        J = jacobians(p, cache)
-        if kind == "rnn":
-            state = lambda t: cache["yc"][t]  # noqa: E731
-        else:
-            state = lambda t: np.concatenate([cache["s"][t + 1], cache["U"][t + 1][..., 2:2 + mp.H]], -1)  # noqa: E731
+    p = catalog.init_modern(rng, 2)
+    cache = catalog.modern_forward(p, x)
+    J = catalog.modern_jacobians(p, cache)
+
+    def state(t):
+        return np.concatenate([np.swapaxes(cache["c"][t + 1], -1, -2), cache["yc"][t]], -1)
     t = 6
     z0 = state(t - 1)
-    np.testing.assert_allclose(_one_step(kind, p, cache, t, z0), state(t), atol=1e-12)
-    np.testing.assert_allclose(J[t - 1], numeric_jacobian(lambda z: _one_step(kind, p, cache, t, z), z0),
+    np.testing.assert_allclose(_modern_step(p, cache, t, z0), state(t), atol=1e-12)
+    np.testing.assert_allclose(J[t - 1], numeric_jacobian(lambda z: _modern_step(p, cache, t, z), z0),
                                atol=1e-8)
 
 
@@ -209,5 +156,5 @@ def test_divergence_stops_with_the_step_and_the_quantity(monkeypatch):
 
 
 def test_impossible_T_is_refused():
-    proc = __import__("conftest").run_stub(ROOT / "stubs" / "multiplication-problem", "--T", "8", timeout=60)
+    proc = run_stub(ROOT / "stubs" / "multiplication-problem", "--T", "8", timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--T must be" in proc.stderr

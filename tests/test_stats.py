@@ -1,4 +1,5 @@
-"""Checks of shared/stats.py: t intervals, the sign-flip test (exact and sampled), summaries."""
+"""Checks of shared/stats.py: t intervals, the sign-flip test (exact and sampled), summaries, Welch's
+test and the main-effect split."""
 import numpy as np
 import pytest
 
@@ -46,3 +47,23 @@ def test_summary_and_nanmean():
     assert stats.summary([4.0])["sd"] == 0.0
     assert stats.nanmean_or_none([np.nan, np.nan]) is None
     assert stats.nanmean_or_none([np.nan, 1.0, 3.0]) == 2.0
+
+
+def test_welch_test_against_known_values():
+    # two-sided Student-t tail: t = 2, df = 10 -> p = 0.07339 (tables)
+    assert abs(stats.betainc(5.0, 0.5, 10 / (10 + 4)) - 0.073388) < 1e-5
+    a = np.array([19.8, 20.4, 19.6, 17.8, 18.5, 18.9, 18.3, 18.9, 19.5, 22.0])
+    b = np.array([28.2, 26.6, 20.1, 23.3, 25.2, 22.1, 17.7, 27.6, 20.6, 13.7, 23.2, 17.5, 20.6, 18.0, 23.9,
+                  21.6, 24.3, 20.4, 23.9, 13.3])
+    t, p = stats.welch_test(a, b)
+    # reference values: scipy.stats.ttest_ind(a, b, equal_var=False)
+    assert abs(t + 2.2255120) < 1e-6 and abs(p - 0.0354845) < 1e-6
+    assert stats.welch_test(a, a) == (0.0, 1.0)
+
+
+def test_main_effects_find_the_relevant_column():
+    rng = np.random.default_rng(1)
+    X = rng.random((300, 4))
+    y = np.sin(3 * X[:, 1]) + 0.1 * rng.standard_normal(300)
+    share, _ = stats.main_effects(X, y, rng)
+    assert share[1] > 0.8 and np.all(np.delete(share, 1) < 0.05)

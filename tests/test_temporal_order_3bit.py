@@ -1,18 +1,17 @@
-"""Science checks of stubs/temporal-order-3bit: the paper's task, net, truncated gradient and dynamics."""
-import importlib.util
+"""Science checks of stubs/temporal-order-3bit: the paper's task, net, truncated gradient and dynamics.
+The 1997 cell itself (forward against the paper's step, gradients, Jacobians) is tested once, in
+test_lstm1997.py; the gradient checks run once, through --gradcheck (test_stubs.py)."""
 import json
 
 import numpy as np
 import pytest
-from conftest import ROOT, run_stub
+from conftest import ROOT, load_stub, run_stub
 
 from shared import cli
-from shared.gradcheck import numeric_jacobian
 
 STUB = ROOT / "stubs" / "temporal-order-3bit"
-_spec = importlib.util.spec_from_file_location("temporal_order_3bit", STUB / "temporal_order_3bit.py")
-to = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(to)
+to = load_stub("temporal-order-3bit")
+catalog = to.catalog_setting()
 
 
 def test_weight_count_is_the_papers_156():
@@ -58,11 +57,6 @@ def test_sequences(T):
     assert np.all(np.bincount(label.ravel(), minlength=4) > 500)
 
 
-def test_gradient_checks_in_process():
-    errs = to.gradient_checks()
-    assert errs and max(errs.values()) < 1e-6, errs
-
-
 def test_truncated_gradient_differs_from_the_exact_one():
     """Otherwise the closed-form-vs-step-by-step check would be vacuous."""
     rng = np.random.default_rng(3)
@@ -75,42 +69,6 @@ def test_truncated_gradient_differs_from_the_exact_one():
     assert np.abs(full - trunc).max() > 1e-3 * np.abs(full).max()
     np.testing.assert_allclose(to.lstm_grads_bptt(p, c, length - 1, dy)["V"],
                                to.lstm_grads_truncated(p, c, length - 1, dy)["V"])
-
-
-def _one_step(kind, p, x_t, z):
-    """The state of step t from that of t-1, with the equations written out again."""
-    W = p["W"]
-    if kind == "rnn":
-        u = np.concatenate([x_t, z, np.ones(z.shape[:-1] + (1,))], -1)
-        return np.tanh(np.einsum("snd,sdh->snh", u, W))
-    C = to.NC                                               # z = [s (4), r (8)]
-    u = np.concatenate([x_t, z[..., C:], np.ones(z.shape[:-1] + (1,))], -1)
-    net = np.einsum("snd,sdh->snh", u, W)
-    a = 1 / (1 + np.exp(-net))
-    a[..., to.G_] = 4 / (1 + np.exp(-net[..., to.G_])) - 2              # g in [-2, 2]
-    s = z[..., :C] + a[..., to.I_][..., to.BLK] * a[..., to.G_]
-    r = a.copy()
-    r[..., to.G_] = a[..., to.O_][..., to.BLK] * (2 / (1 + np.exp(-s)) - 1)   # h in [-1, 1]
-    return np.concatenate([s, r], -1)
-
-
-@pytest.mark.parametrize("kind", ["lstm1997", "rnn"])
-def test_jacobians_match_finite_differences(kind):
-    rng = np.random.default_rng(4)
-    init, forward, jacobians, _ = to.MODELS[kind]
-    p = {n: rng.uniform(-0.8, 0.8, size=v.shape) for n, v in init(rng, 2).items()}
-    x = rng.normal(size=(12, 2, 3, 8))
-    cache = forward(p, x)
-    J = jacobians(p, cache)
-    if kind == "rnn":
-        state = lambda t: cache["yc"][t]  # noqa: E731
-    else:
-        state = lambda t: np.concatenate([cache["s"][t + 1], cache["U"][t + 1][..., 8:16]], -1)  # noqa: E731
-    t = 6
-    z0 = state(t - 1)
-    np.testing.assert_allclose(_one_step(kind, p, x[t], z0), state(t), atol=1e-12)
-    Jn = numeric_jacobian(lambda z: _one_step(kind, p, x[t], z), z0)
-    np.testing.assert_allclose(J[t - 1], Jn, atol=1e-8)
 
 
 def test_closed_input_gates_make_each_cell_an_integrator():
@@ -143,7 +101,7 @@ def test_impossible_T_is_refused():
 
 def test_catalog_setting_task_and_run(tmp_path):
     """--setting catalog: the earlier catalog's T = 50 task, its own results file, a separate code path."""
-    x, label = to.catalog_batch(np.random.default_rng(4), (2, 500))
+    x, label = catalog.catalog_batch(np.random.default_rng(4), (2, 500))
     sym = x.argmax(-1)
     assert x.shape == (50, 2, 500, 8) and np.all(sym[0] == to.B_) and np.all(sym[-1] == to.E)
     t1 = (sym[:25] >= to.X).argmax(0)

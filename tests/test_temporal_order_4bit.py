@@ -1,18 +1,17 @@
 """Science checks of stubs/temporal-order-4bit: the paper's task, net (308 weights), truncated gradient,
-the earlier catalog's setting and the Jacobians behind the Lyapunov fingerprint."""
-import importlib.util
-
+the earlier catalog's setting and the Jacobians behind the Lyapunov fingerprint. The 1997 cell itself
+(forward against the paper's step, gradients, Jacobians) is tested once, in test_lstm1997.py; the
+gradient checks run once, through --gradcheck (test_stubs.py)."""
 import numpy as np
 import pytest
-from conftest import ROOT, run_stub
+from conftest import ROOT, load_stub, run_stub
 
 from shared import cli
 from shared.gradcheck import numeric_jacobian
 
 STUB = ROOT / "stubs" / "temporal-order-4bit"
-_spec = importlib.util.spec_from_file_location("temporal_order_4bit", STUB / "temporal_order_4bit.py")
-to = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(to)
+to = load_stub("temporal-order-4bit")
+catalog = to.catalog_setting()
 
 
 def test_weight_count_is_the_papers_308():
@@ -21,7 +20,7 @@ def test_weight_count_is_the_papers_308():
     assert p["W"].shape == (3, 21, 12) and p["V"].shape == (3, 8, 7)
     assert sum(v[0].size for v in p.values()) == 308
     # the earlier catalog's nets: 326 and 146 weights, as its README states
-    pc = to.init_catalog_lstm(np.random.default_rng(0), 1)
+    pc = catalog.init_catalog_lstm(np.random.default_rng(0), 1)
     assert sum(v[0].size for v in pc.values()) == 326
     assert to.n_weights_rnn(6) == 146 and to.n_weights_rnn(11) == 316
 
@@ -65,17 +64,12 @@ def test_sequences(T):
 
 
 def test_catalog_sequences():
-    x, label, pos = to.catalog_batch(np.random.default_rng(3), (2, 500))
+    x, label, pos = catalog.catalog_batch(np.random.default_rng(3), (2, 500))
     sym = x.argmax(-1)
     assert x.shape == (50, 2, 500, 8) and np.all(sym[0] == to.B_) and np.all(sym[-1] == to.E)
     for i, (lo, hi) in enumerate(((3, 9), (18, 26), (33, 40))):
         assert pos[..., i].min() == lo and pos[..., i].max() == hi
     assert np.all(((sym == to.X) | (sym == to.Y)).sum(0) == 3) and label.max() == 7
-
-
-def test_gradient_checks_in_process():
-    errs = to.gradient_checks()
-    assert len(errs) == 8 and max(errs.values()) < 1e-6, errs
 
 
 def test_truncated_gradient_differs_from_the_exact_one():
@@ -98,47 +92,30 @@ def _sig(z):
     return 1 / (1 + np.exp(-z))
 
 
-def _one_step(kind, p, x_t, z):
-    """The state of step t from that of t-1, the equations written out a second time."""
-    W = p["W"]
-    if kind == "rnn":
-        u = np.concatenate([x_t, z, np.ones(z.shape[:-1] + (1,))], -1)
-        return np.tanh(np.einsum("snd,sdh->snh", u, W))
-    if kind == "lstm_catalog":                              # z = [c (6), h (6)]
-        C = to.CH
-        u = np.concatenate([x_t, z[..., C:], np.ones(z.shape[:-1] + (1,))], -1)
-        net = np.einsum("snd,sdh->snh", u, W)
-        c = z[..., :C] + _sig(net[..., to.CI]) * np.tanh(net[..., to.CG])
-        return np.concatenate([c, _sig(net[..., to.CO]) * np.tanh(c)], -1)
-    C = to.NC                                               # z = [s (6), r (12)]
+def _catalog_step(p, x_t, z):
+    """The catalog LSTM's state [c (6), h (6)] of step t from that of t-1, written out again."""
+    C = catalog.CH
     u = np.concatenate([x_t, z[..., C:], np.ones(z.shape[:-1] + (1,))], -1)
-    net = np.einsum("snd,sdh->snh", u, W)
-    a = _sig(net)
-    a[..., to.G_] = 4 * _sig(net[..., to.G_]) - 2                       # g in [-2, 2]
-    s = z[..., :C] + a[..., to.I_][..., to.BLK] * a[..., to.G_]
-    r = a.copy()
-    r[..., to.G_] = a[..., to.O_][..., to.BLK] * (2 * _sig(s) - 1)      # h in [-1, 1]
-    return np.concatenate([s, r], -1)
+    net = np.einsum("snd,sdh->snh", u, p["W"])
+    c = z[..., :C] + _sig(net[..., catalog.CI]) * np.tanh(net[..., catalog.CG])
+    return np.concatenate([c, _sig(net[..., catalog.CO]) * np.tanh(c)], -1)
 
 
-@pytest.mark.parametrize("kind", ["lstm1997", "rnn", "lstm_catalog"])
-def test_jacobians_match_finite_differences(kind):
+def test_catalog_jacobians_match_finite_differences():
+    """The catalog LSTM's Jacobians (the 1997 cell's and the RNN's are checked in test_lstm1997.py)."""
     rng = np.random.default_rng(4)
-    init, forward, jacobians = to.MODELS[kind]
+    init, forward, jacobians = catalog.CATALOG_MODELS["lstm_catalog"]
     p = {n: rng.uniform(-0.8, 0.8, size=v.shape) for n, v in init(rng, 2).items()}
     x = rng.normal(size=(12, 2, 3, 8))
     cache = forward(p, x)
     J = jacobians(p, cache)
-    if kind == "rnn":
-        state = lambda t: cache["yc"][t]  # noqa: E731
-    elif kind == "lstm_catalog":
-        state = lambda t: np.concatenate([cache["c"][t + 1], cache["yc"][t]], -1)  # noqa: E731
-    else:
-        state = lambda t: np.concatenate([cache["s"][t + 1], cache["U"][t + 1][..., 8:20]], -1)  # noqa: E731
+
+    def state(t):
+        return np.concatenate([cache["c"][t + 1], cache["yc"][t]], -1)
     t = 6
     z0 = state(t - 1)
-    np.testing.assert_allclose(_one_step(kind, p, x[t], z0), state(t), atol=1e-12)
-    Jn = numeric_jacobian(lambda z: _one_step(kind, p, x[t], z), z0)
+    np.testing.assert_allclose(_catalog_step(p, x[t], z0), state(t), atol=1e-12)
+    Jn = numeric_jacobian(lambda z: _catalog_step(p, x[t], z), z0)
     np.testing.assert_allclose(J[t - 1], Jn, atol=1e-8)
 
 
@@ -148,7 +125,7 @@ def test_closed_input_gates_make_each_cell_an_integrator():
     x, _, _, _, _ = to.temporal_order_batch(rng, (1, 4), 40)
     p = to.init_lstm(rng, 1)
     p["W"][:, -1, to.I_] = -60.0
-    ex = to.spectrum("lstm1997", p, x, 5, 40, k=12)
+    ex = to.spectrum(to.MODELS["lstm1997"], p, x, 5, 40, k=12)
     np.testing.assert_allclose(np.sort(ex[0], axis=-1)[:, ::-1][:, :6], 0.0, atol=1e-3)
 
 

@@ -73,6 +73,43 @@ def sigmoid(a):
 
 
 # ----------------------------------------------------------------------------------------------
+# Reference step: the cell equations as written in the module docstring, one gate at a time
+# ----------------------------------------------------------------------------------------------
+def reference_step(kind, p, x, h, c=None):
+    """One step of the cell, spelled out gate by gate (slow; the readable version of `forward`).
+
+    x (S, B, D), h and c (S, B, H). Returns h' (and c' for the LSTM). `forward` computes the same
+    numbers with the input projections of all steps at once and fused gate blocks; the tests
+    check that both agree step by step.
+    """
+    H = p["W_hh"].shape[1]
+
+    def pre(block):
+        """x W_i<block> + b_i<block> + h W_h<block> + b_h<block> for gate column block `block`."""
+        cols = slice(block * H, (block + 1) * H)
+        return (np.matmul(x, p["W_ih"][:, :, cols]) + p["b_ih"][:, None, cols]
+                + np.matmul(h, p["W_hh"][:, :, cols]) + p["b_hh"][:, None, cols])
+
+    def sig(a):
+        return 1.0 / (1.0 + np.exp(-a))
+
+    if kind == "rnn":
+        return np.tanh(pre(0))                                        # h' = tanh(x W_ih + h W_hh + b)
+    if kind == "gru":
+        r = sig(pre(0))                                               # reset gate
+        z = sig(pre(1))                                               # update gate
+        cols = slice(2 * H, 3 * H)
+        hn = np.matmul(h, p["W_hh"][:, :, cols]) + p["b_hh"][:, None, cols]
+        n = np.tanh(np.matmul(x, p["W_ih"][:, :, cols]) + p["b_ih"][:, None, cols] + r * hn)
+        return (1.0 - z) * n + z * h
+    if kind == "lstm":
+        i, f, g, o = sig(pre(0)), sig(pre(1)), np.tanh(pre(2)), sig(pre(3))
+        c_new = f * c + i * g
+        return o * np.tanh(c_new), c_new
+    raise ValueError(f"unknown model kind {kind!r}")
+
+
+# ----------------------------------------------------------------------------------------------
 # Forward
 # ----------------------------------------------------------------------------------------------
 def forward(kind, p, x, h0=None, c0=None, keep=True):

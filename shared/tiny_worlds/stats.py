@@ -13,7 +13,7 @@ chunk by chunk, so 510k rows x 20 seeds never sit in memory at once; every least
 """
 import numpy as np
 
-# the general seed statistics live in shared/stats.py; re-exported so the family reads St.summary etc.
+# the general seed statistics live in shared/stats.py; re-exported so the family reads stats.summary etc.
 from shared.stats import cohen_d, cohen_d_two, nanmean_or_none, sign_flip_test, summary  # noqa: F401
 from shared.tiny_worlds.models import nll_from_mse
 
@@ -35,9 +35,10 @@ def baseline_nll(obs, train_mean, batch=64):
 
 def markov_nll(train_obs, eval_obs):
     """NLL per step of the first-order Markov predictor yhat_{t+1} = P(s_{t+1} = 1 | s_t) fitted
-    on binary train_obs (T, N); the E2 baseline the paper describes. Returns (nll, p(1|0), p(1|1))."""
+    on binary train_obs (T, N); the E2 baseline the paper describes. Returns (nll, p(1|0), p(1|1)).
+    A symbol never seen in training (possible only in a tiny training set) predicts 0.5."""
     a, b = train_obs[:-1].ravel(), train_obs[1:].ravel()
-    p1 = [b[a == v].mean() for v in (0.0, 1.0)]
+    p1 = [b[a == v].mean() if np.any(a == v) else 0.5 for v in (0.0, 1.0)]
     pred = np.where(eval_obs[:-1] == 1.0, p1[1], p1[0])
     return float(nll_from_mse(np.mean((eval_obs[1:] - pred) ** 2))), p1[0], p1[1]
 

@@ -17,15 +17,16 @@ seed i starting from the same initialisation so that struct - null can be paired
 
 Arrays are time-major: inputs (T, S, B, 2), hidden states (T, S, B, H), S = ensemble members.
 """
+import argparse
+
 import numpy as np
 
 from shared import cli
 from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
-from shared.tiny_worlds import models as M
-from shared.tiny_worlds import stats as St
-from shared.tiny_worlds import worlds as W
+from shared.tiny_worlds import models, stats
+from shared.tiny_worlds.worlds import make_world
 
 # ----------------------------------------------------------------------------------------------
 # Training
@@ -43,9 +44,9 @@ def train_ensemble(kind, H, worlds, S, steps, rng_init, rng_order, batch=64, lr=
     snapshots of member 0's hidden states on its world's eval sequence 0 (n_snaps of them).
     """
     G = len(worlds)
-    init = M.init_params(kind, S, H, 2, rng_init) if init is None else init
+    init = models.init_params(kind, S, H, 2, rng_init) if init is None else init
     p = {k: np.ascontiguousarray(np.concatenate([v] * G), dtype=np.float32) for k, v in init.items()}
-    opt = Adam({k: p[k] for k in (M.HEAD if mode == "readout" else p)}, lr=lr)
+    opt = Adam({k: p[k] for k in (models.HEAD if mode == "readout" else p)}, lr=lr)
     Xs = [w.train.inputs.astype(np.float32) for w in worlds]          # (T, N, 2) per world
     Ys = [w.train.obs.astype(np.float32) for w in worlds]             # (T, N)
     T, N = Ys[0].shape
@@ -68,16 +69,16 @@ def train_ensemble(kind, H, worlds, S, steps, rng_init, rng_order, batch=64, lr=
         for g in range(G):
             sl = slice(g * S, (g + 1) * S)
             x[:, sl], y[:, sl] = Xs[g][:, idx[sl]], Ys[g][:, idx[sl]]
-        hs, cache = M.forward(kind, p, x, keep=mode == "full")
-        nll, dpred = M.nll_loss(p, hs, y)
-        grads = M.backward(p, cache, dpred, core=mode == "full", need_dx=False)
+        hs, cache = models.forward(kind, p, x, keep=mode == "full")
+        nll, dpred = models.nll_loss(p, hs, y)
+        grads = models.backward(p, cache, dpred, core=mode == "full", need_dx=False)
         opt.step({k: grads[k] for k in opt.params})
         acc += nll
         if snap_every and (k % snap_every == 0 or k == steps - 1):
             t_snap = t0()
-            hm, _ = M.forward(kind, p, mon_x, keep=False)
+            hm, _ = models.forward(kind, p, mon_x, keep=False)
             snaps.append(hm[:, 0, 0].astype(np.float64))              # (T, H) member 0, eval seq 0
-            snap_pred.append(M.readout(p, hm)[:, 0, 0].astype(np.float64))   # (T,)
+            snap_pred.append(models.readout(p, hm)[:, 0, 0].astype(np.float64))   # (T,)
             snap_steps.append(k)
             if snap_fn is not None:
                 snap_extra.append(snap_fn(p))
@@ -131,7 +132,7 @@ def evaluate(kind, p, world, rng, chunk=50, targets=None):
     T, N = ev.obs.shape
     chunk = max(1, min(chunk, N // 2))
     S, H = p["W_hh"].shape[0], p["W_hh"].shape[1]
-    base = St.baseline_nll(ev.obs, world.train_mean)
+    base = stats.baseline_nll(ev.obs, world.train_mean)
     sse = np.zeros(S)
     grams = {k: 0.0 for k in ("orig_tr", "orig_va", "fit", "score", "in_fit", "in_score")}
     targets = targets or {}
@@ -141,32 +142,33 @@ def evaluate(kind, p, world, rng, chunk=50, targets=None):
         sl = slice(c0, min(N, c0 + chunk))
         C = sl.stop - sl.start
         x = np.ascontiguousarray(np.broadcast_to(ev.inputs[:, None, sl], (T, S, C, 2)), dtype=np.float32)
-        hs, _ = M.forward(kind, pf, x, keep=False)
-        pred = M.readout(pf, hs).astype(np.float64)                    # (T, S, C)
+        hs, _ = models.forward(kind, pf, x, keep=False)
+        pred = models.readout(pf, hs).astype(np.float64)                    # (T, S, C)
         err = pred[:-1] - ev.obs[1:, None, sl]
         sse += np.einsum("tsc,tsc->s", err, err)
         # probe rows: h_t, t = 1..T-1, target the latent x_t
         X = hs[1:].transpose(1, 2, 0, 3).reshape(S, C * (T - 1), H).astype(np.float64)
         z = ev.latent[1:, sl].T.reshape(-1)
         mask = rng.random((S, z.size)) < 0.8                           # the original's row split
-        grams["orig_tr"] = grams["orig_tr"] + St.augmented_gram(X, z, mask)
-        grams["orig_va"] = grams["orig_va"] + St.augmented_gram(X, z, ~mask)
+        grams["orig_tr"] = grams["orig_tr"] + stats.augmented_gram(X, z, mask)
+        grams["orig_va"] = grams["orig_va"] + stats.augmented_gram(X, z, ~mask)
         half = "fit" if c0 < N // 2 else "score"
-        grams[half] = grams[half] + St.augmented_gram(X, z)
+        grams[half] = grams[half] + stats.augmented_gram(X, z)
         Xin = ev.inputs[1:, sl].transpose(1, 0, 2).reshape(1, C * (T - 1), 2)
-        grams["in_" + half] = grams["in_" + half] + St.augmented_gram(Xin, z)
+        grams["in_" + half] = grams["in_" + half] + stats.augmented_gram(Xin, z)
         for name, tz in targets.items():
             ze = tz[1:, sl].T.reshape(-1)
-            extra[(name, half)] = extra[(name, half)] + St.augmented_gram(X, ze)
-            extra[(name, "in_" + half)] = extra[(name, "in_" + half)] + St.augmented_gram(Xin, ze)
-    nll = M.nll_from_mse(sse / (N * (T - 1)))
+            extra[(name, half)] = extra[(name, half)] + stats.augmented_gram(X, ze)
+            extra[(name, "in_" + half)] = extra[(name, "in_" + half)] + stats.augmented_gram(Xin, ze)
+    nll = models.nll_from_mse(sse / (N * (T - 1)))
     out = {"nll": nll, "baseline": base, "dnll": base - nll}
-    out["r2_orig"] = St.probe_original(grams["orig_tr"], grams["orig_va"], rng)
-    out["r2_heldout"] = St.probe_lstsq(grams["fit"], grams["score"])
-    out["r2_input"] = float(St.probe_lstsq(grams["in_fit"], grams["in_score"])[0])
+    out["r2_orig"] = stats.probe_original(grams["orig_tr"], grams["orig_va"], rng)
+    out["r2_heldout"] = stats.probe_lstsq(grams["fit"], grams["score"])
+    out["r2_input"] = float(stats.probe_lstsq(grams["in_fit"], grams["in_score"])[0])
     for name in targets:
-        out[f"r2_heldout_{name}"] = St.probe_lstsq(extra[(name, "fit")], extra[(name, "score")])
-        out[f"r2_input_{name}"] = float(St.probe_lstsq(extra[(name, "in_fit")], extra[(name, "in_score")])[0])
+        out[f"r2_heldout_{name}"] = stats.probe_lstsq(extra[(name, "fit")], extra[(name, "score")])
+        r2_in = stats.probe_lstsq(extra[(name, "in_fit")], extra[(name, "in_score")])
+        out[f"r2_input_{name}"] = float(r2_in[0])
     return out
 
 
@@ -183,7 +185,7 @@ def run_states(kind, p, x, t_stop, zero_from=None):
     out = [st]
     for t in range(t_stop):
         xt = np.zeros_like(x[0]) if zero_from is not None and t >= zero_from else x[t]
-        st = M.step(kind, p, st, xt)
+        st = models.step(kind, p, st, xt)
         out.append(st)
     return np.array(out)
 
@@ -191,13 +193,16 @@ def run_states(kind, p, x, t_stop, zero_from=None):
 def spectrum(kind, p, x, t_from, t_to, k, n_align, zero_from=None):
     """Finite-time exponents (S, B, k) of the driven map over steps [t_from, t_to), after
     n_align steps that only align the frame (Jacobian at state t with input t)."""
+    if not (0 <= t_from - n_align and t_from < t_to <= x.shape[0]):
+        raise ValueError(f"spectrum window [{t_from}, {t_to}) after {n_align} aligning steps does not fit "
+                         f"in {x.shape[0]} steps")
     states = run_states(kind, p, x, t_to, zero_from)
     S, B = x.shape[1:3]
 
     def jacs():
         for t in range(t_from - n_align, t_to):
             xt = np.zeros_like(x[0]) if zero_from is not None and t >= zero_from else x[t]
-            J = M.jacobian(kind, p, states[t], xt)
+            J = models.jacobian(kind, p, states[t], xt)
             yield J.reshape((S * B,) + J.shape[2:])
 
     lam = qr_spectrum(jacs(), k=k, n_transient=n_align)
@@ -211,7 +216,7 @@ def coast_retention(kind, p, x, cut=100, stop=150):
     Returns retention (S, B) and the predictions (stop, S, B)."""
     H = p["W_hh"].shape[1]
     states = run_states(kind, p, x, stop, zero_from=cut)[1:]           # states after inputs 0..stop-1
-    pred = M.readout(p, states[..., :H])                               # (stop, S, B)
+    pred = models.readout(p, states[..., :H])                               # (stop, S, B)
     num, den = pred[stop - 20:stop].std(axis=0), pred[cut - 20:cut].std(axis=0)
     # a net whose prediction never moved before the cut has no retention to speak of: NaN, not 0/0
     return np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0), pred
@@ -224,10 +229,10 @@ def gradient_checks(world="oscillator"):
     """Every parameter tensor, input and initial state of all three models on a short window
     (T = 12) of one world; returns {"kind.tensor": relative error}."""
     rng = np.random.default_rng(11)
-    w = W.make_world(world, "struct", rng, n_train=8, n_eval=4, T=12)
+    w = make_world(world, "struct", rng, n_train=8, n_eval=4, T=12)
     errs = {}
     for kind in ("rnn", "gru", "lstm"):
-        p = M.init_params(kind, 2, 5, 2, rng)
+        p = models.init_params(kind, 2, 5, 2, rng)
         x = np.ascontiguousarray(np.broadcast_to(w.train.inputs[:, None, :3], (12, 2, 3, 2)))
         y = np.ascontiguousarray(np.broadcast_to(w.train.obs[:, None, :3], (12, 2, 3)))
         every = dict(p, x=x.copy(), h0=0.3 * rng.standard_normal((2, 3, 5)))
@@ -235,11 +240,11 @@ def gradient_checks(world="oscillator"):
             every["c0"] = 0.3 * rng.standard_normal((2, 3, 5))
 
         def loss(kind=kind, p=p, every=every, y=y):
-            hs, _ = M.forward(kind, p, every["x"], every["h0"], every.get("c0"))
-            return M.nll_loss(p, hs, y)[0].sum()
+            hs, _ = models.forward(kind, p, every["x"], every["h0"], every.get("c0"))
+            return models.nll_loss(p, hs, y)[0].sum()
 
-        hs, cache = M.forward(kind, p, every["x"], every["h0"], every.get("c0"))
-        g = M.backward(p, cache, M.nll_loss(p, hs, y)[1])
+        hs, cache = models.forward(kind, p, every["x"], every["h0"], every.get("c0"))
+        g = models.backward(p, cache, models.nll_loss(p, hs, y)[1])
         for name, e in check_gradients(loss, every, g, eps=1e-3, richardson=True).items():
             errs[f"{kind}.{name}"] = e
     return errs
@@ -250,14 +255,14 @@ def benchmark(S, T, H=16, batch=64, reps=3, rng=None):
     rng = np.random.default_rng(0) if rng is None else rng
     out = {}
     for kind in ("rnn", "gru", "lstm"):
-        p = {k: v.astype(np.float32) for k, v in M.init_params(kind, S, H, 2, rng).items()}
+        p = {k: v.astype(np.float32) for k, v in models.init_params(kind, S, H, 2, rng).items()}
         opt = Adam(p, lr=1e-3)
         x = rng.standard_normal((T, S, batch, 2)).astype(np.float32)
         y = rng.standard_normal((T, S, batch)).astype(np.float32)
         t0 = cli.Timer()
         for _ in range(reps):
-            hs, cache = M.forward(kind, p, x)
-            g = M.backward(p, cache, M.nll_loss(p, hs, y)[1], need_dx=False)
+            hs, cache = models.forward(kind, p, x)
+            g = models.backward(p, cache, models.nll_loss(p, hs, y)[1], need_dx=False)
             opt.step({k: g[k] for k in p})
         out[kind] = 1e3 * t0() / reps
     return out
@@ -277,7 +282,7 @@ def probe_snapshot(kind, world, n_mon):
 
     def fn(p):
         p0 = {k: v[:1] for k, v in p.items()}
-        hs, _ = M.forward(kind, p0, x, keep=False)
+        hs, _ = models.forward(kind, p0, x, keep=False)
         h = hs[:, 0].astype(np.float64)                                # (T, n, H)
         A = np.concatenate([h, np.ones(h.shape[:2] + (1,))], axis=-1)  # (T, n, H + 1)
         fit = A[1:, 1:half].reshape(-1, A.shape[-1])
@@ -303,20 +308,21 @@ def paired_difference(struct, null, n_flips, rng):
     """Protocol (b): d = ΔNLL(struct) - ΔNLL(null) per seed (seed i of both worlds shares its
     init), two-sided sign-flip test and d_z = mean / sd of d. struct, null: (S,)."""
     d = np.asarray(struct, np.float64) - np.asarray(null, np.float64)
-    _, p = St.sign_flip_test(d, n_flips, rng, alternative="two-sided")
-    return {**St.summary(d), "p_two_sided": p, "d_z": St.cohen_d(d) if d.size > 1 else None}
+    _, p = stats.sign_flip_test(d, n_flips, rng, alternative="two-sided")
+    return {**stats.summary(d), "p_two_sided": p, "d_z": stats.cohen_d(d) if d.size > 1 else None}
 
 
 def learning_status(curve, S, names, tol, frac=0.25):
     """Per world: the last logged training NLL (mean over seeds) and its change over the last
-    `frac` of the logged points; "converged" when that change is below tol (nats per step).
+    `frac` of the logged points (None when fewer than two points were logged); "converged" when
+    that change is below tol (nats per step).
     curve (K, S * len(names)) from train_ensemble."""
     out = {}
     K = curve.shape[0]
     back = max(1, int(round(frac * K)))
     for g, name in enumerate(names):
         c = curve[:, g * S:(g + 1) * S].mean(axis=1)
-        delta = float(c[-1] - c[-1 - back]) if K > back else float("nan")
+        delta = float(c[-1] - c[-1 - back]) if K > back else None      # too few points to tell
         out[name] = {"final_train_nll": float(c[-1]), "change_over_last_quarter": delta,
                      "converged": bool(K > back and abs(delta) < tol)}
     return out
@@ -393,7 +399,8 @@ def probe_arrays(world, n_mon):
 
 def timing_line(tr, n_members, n_seeds, original_ms, original_seed_s=None):
     """metrics.timing entry of one ensemble: ms per ensemble step, per member (seed-world) step,
-    and the original's single-thread torch ms per step of one seed (note §6) with the speedup."""
+    and the original's single-thread torch ms per step of one seed (original_ms = (lo, hi), as
+    timed on this kind of machine) with the speedup."""
     per = tr["ms_per_step_train_only"] / n_members
     lo, hi = original_ms
     return {"ms_per_ensemble_step": tr["ms_per_step_train_only"], "members": n_members, "seeds": n_seeds,
@@ -402,11 +409,45 @@ def timing_line(tr, n_members, n_seeds, original_ms, original_seed_s=None):
             "original_wall_s_one_seed_20000_steps": original_seed_s, "train_wall_s": tr["wall_s"]}
 
 
-def add_world_args(parser, T, snaps_help="probe snapshots for the GIF"):
+def int_between(lo, hi):
+    """argparse type: an integer in [lo, hi]; anything else is refused with one line."""
+    def parse(text):
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"must be between {lo} and {hi}, got {v}")
+        return v
+    parse.__name__ = "integer"
+    return parse
+
+
+# Upper bounds of the world flags: a few times the original's sizes, so that a typo (10**9) is
+# refused at once instead of filling the memory or running for days.
+MAX_STEPS = 100_000                 # the original: 20,000
+MAX_SEEDS = 100                     # the original: 20
+MAX_TRAIN, MAX_EVAL = 50_000, 20_000
+MAX_VALUES = 13_000_000             # (n_train + n_eval) x T (E3's default 5.6M); each world holds 4 copies
+MIN_EVAL = 4                        # the held-out probe fits on half the eval sequences, scores the rest
+
+
+def add_world_args(parser, T, T_min, snaps_help="probe snapshots for the GIF"):
     """The data and test flags every world stub shares: --n-train, --n-eval, --T (default: the
-    original's sequence length T), --n-flips, --n-snaps."""
-    parser.add_argument("--n-train", type=cli.positive_int, default=20000, help="training sequences")
-    parser.add_argument("--n-eval", type=cli.positive_int, default=2000, help="evaluation sequences")
-    parser.add_argument("--T", type=cli.positive_int, default=T, help=f"sequence length (original {T})")
-    parser.add_argument("--n-flips", type=cli.positive_int, default=9999, help="sign flips per test")
-    parser.add_argument("--n-snaps", type=cli.nonneg_int, default=40, help=snaps_help)
+    original's sequence length T; at least T_min, the shortest the stub's windows fit in),
+    --n-flips, --n-snaps, each bounded below and above."""
+    parser.add_argument("--n-train", type=int_between(1, MAX_TRAIN), default=20000, help="training sequences")
+    parser.add_argument("--n-eval", type=int_between(MIN_EVAL, MAX_EVAL), default=2000,
+                        help="evaluation sequences (the held-out probe fits on half, scores on the rest)")
+    parser.add_argument("--T", type=int_between(T_min, 4 * T), default=T,
+                        help=f"sequence length (original {T}; at least {T_min} for the Lyapunov windows)")
+    parser.add_argument("--n-flips", type=int_between(1, 1_000_000), default=9999, help="sign flips per test")
+    parser.add_argument("--n-snaps", type=int_between(0, 1000), default=40, help=snaps_help)
+
+
+def check_world_sizes(args):
+    """Refuse (one line) a data set too large to hold: (n_train + n_eval) x T above MAX_VALUES."""
+    n = (args.n_train + args.n_eval) * args.T
+    if n > MAX_VALUES:
+        raise cli.StubError(f"(--n-train {args.n_train} + --n-eval {args.n_eval}) x --T {args.T} = {n:,} "
+                            f"values per world; at most {MAX_VALUES:,} fit in memory here")

@@ -34,7 +34,8 @@ next chord; the melody is one note k with P(k) proportional to p_k / (1 - p_k), 
 weight 1 (the independent-unit model conditioned on at most one note sounding).
 
     python3 blues_improvisation.py --seed 0                    # headline: 10 nets per experiment
-    python3 blues_improvisation.py --setting catalog           # the earlier catalog's version
+    python3 blues_improvisation.py --setting catalog           # the earlier catalog's version,
+                                                               # in blues_improvisation_catalog.py
     python3 blues_improvisation.py --quick                     # seconds; what the tests run
 
 Arrays are time-major: x (T, S, B, D) = (time, net, stream, unit). W (S, I + C + 1, G) has the
@@ -51,11 +52,14 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
+from shared.ensemble import map_jobs
 from shared.gradcheck import check_gradients, numeric_jacobian, rel_error
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
-from shared.results import finish_run
+from shared.results import finish_run, record
 from shared.rng import streams
+
+HERE = pathlib.Path(__file__).resolve().parent
 
 PAPER = ("D. Eck and J. Schmidhuber, Finding Temporal Structure in Music: Blues Improvisation with LSTM "
          "Recurrent Networks, NNSP 2002 (IDSIA-07-02); Learning the Long-Term Structure of the Blues, "
@@ -314,6 +318,8 @@ def train(arch, S, n_windows, lr, momentum, rng_init, rng_data, n_streams=4, log
     acc = np.zeros((3, S))
     for w in range(n_windows + 1):
         if w in snap_at:
+            # a fixed generator is enough: it only samples the melody, and the chord blocks (all a
+            # snapshot keeps) never see the melody
             ch, _, _ = generate(p, arch, np.random.default_rng(0), 1, 1)
             snaps["window"].append(w)
             snaps["chords"].append(ch[:, :, 0])
@@ -466,254 +472,10 @@ def relock_test(p, arch, rng, n_kicks, sd, n_after, kick_chorus=2):
     return first, shifted
 
 
-# ---------------------------------------------------------------- the earlier catalog's version
-CAT_PITCHES = ("C4", "Eb4", "F4", "G4", "Bb4", "C5", "Eb5", "rest")    # C blues scale + REST
-CAT_TONES = ((0, 3, 4, 5), (0, 1, 2, 5, 6), (2, 3))                   # chord tones in CAT_PITCHES
-CAT_H1, CAT_H2, CAT_PIECES = 20, 24, 8
-
-
-def catalog_corpus(rng, n_pieces):
-    """Chord tokens (96,) and pitch tokens (n_pieces, 96): chord-tone-biased blues-scale melodies."""
-    chord = np.repeat(np.array(FORM), STEPS_PER_BAR)
-    pitch = np.empty((n_pieces, CHORUS), int)
-    for n in range(n_pieces):
-        for t in range(CHORUS):
-            weak = t % 2 == 1
-            if weak and rng.uniform() < 0.2:
-                pitch[n, t] = 7                                          # rest
-            elif rng.uniform() < 0.6:
-                pitch[n, t] = rng.choice(CAT_TONES[chord[t]])            # a chord tone
-            else:
-                pitch[n, t] = rng.integers(0, 7)                         # any scale note
-    return chord, pitch
-
-
-def std_lstm_init(rng, S, n_in, H):
-    """Forget-gate LSTM, no peepholes: W (S, n_in + H + 1, 4H) in i, f, g, o order; forget bias 1."""
-    k = 1 / np.sqrt(H)
-    W = rng.uniform(-k, k, (S, n_in + H + 1, 4 * H))
-    W[:, -1] = 0.0
-    W[:, -1, H:2 * H] = 1.0
-    return W
-
-
-_BUF = {}
-
-
-def _buffers(slot, T, S, B, n_in, H):
-    """Work arrays of one layer (``slot``) and their per-step views, made once and reused across
-    epochs: with nets this small, allocating and slicing inside the time loop costs as much as
-    the arithmetic."""
-    key = (slot, T, S, B, n_in, H)
-    if key in _BUF:
-        return _BUF[key]
-    A, dz = np.empty((T, S, B, 4 * H)), np.empty((T, S, B, 4 * H))
-    Cs, TC, Hs = (np.empty((T, S, B, H)) for _ in range(3))
-    b = dict(A=A, Cs=Cs, TC=TC, Hs=Hs, dz=dz, h0=np.zeros((S, B, H)), c0=np.zeros((S, B, H)),
-             tmp=np.empty((S, B, H)), dh=np.empty((S, B, H)), dc=np.empty((S, B, H)),
-             dh_next=np.empty((S, B, H)), dc_next=np.empty((S, B, H)))
-    b["dc4"] = b["dc"][..., None, :]
-    b["v"] = [dict(a=A[t], i=A[t, ..., :H], f=A[t, ..., H:2 * H], g=A[t, ..., 2 * H:3 * H],
-                   o=A[t, ..., 3 * H:],
-                   c=Cs[t], tc=TC[t], h=Hs[t], c_prev=Cs[t - 1] if t else b["c0"],
-                   h_prev=Hs[t - 1] if t else b["h0"], dz=dz[t],
-                   dz3=dz[t, ..., :3 * H].reshape(S, B, 3, H), dzo=dz[t, ..., 3 * H:])
-              for t in range(T)]
-    _BUF[key] = b
-    return b
-
-
-def std_lstm_forward(W, X, slot=0):
-    """X (T, S, B, n_in) -> h (T, S, B, H) and the cache. c = f c + i tanh(.), h = o tanh(c).
-
-    Gates use sig(z) = (1 + tanh(z / 2)) / 2, so one tanh serves all four columns: the net inputs
-    are scaled by 1/2 (gates) or 1 (cell input) and the tanh mapped back by a * m + k. ``slot``
-    names the layer whose work arrays (reused between calls, see _buffers) hold the result."""
-    T, S, B, n_in = X.shape
-    H = W.shape[-1] // 4
-    m = np.concatenate([np.full(2 * H, 0.5), np.ones(H), np.full(H, 0.5)])
-    k = np.concatenate([np.full(2 * H, 0.5), np.zeros(H), np.full(H, 0.5)])
-    Ws = W * m                                                           # scaled net inputs
-    Wh = Ws[:, n_in:n_in + H]
-    Z = np.matmul(X, Ws[:, :n_in]) + Ws[:, -1][:, None]                 # (T, S, B, 4H)
-    b = _buffers(slot, T, S, B, n_in, H)
-    tmp = b["tmp"]
-    for t, v in enumerate(b["v"]):
-        a = v["a"]
-        np.matmul(v["h_prev"], Wh, out=a)
-        a += Z[t]
-        np.tanh(a, out=a)
-        a *= m
-        a += k                                                           # i, f, o in (0, 1); g in (-1, 1)
-        np.multiply(v["f"], v["c_prev"], out=v["c"])
-        np.multiply(v["i"], v["g"], out=tmp)
-        v["c"] += tmp
-        np.tanh(v["c"], out=v["tc"])
-        np.multiply(v["o"], v["tc"], out=v["h"])
-    return b["Hs"], {"X": X, "a": b["A"], "c": b["Cs"], "tc": b["TC"], "h": b["Hs"], "W": W, "buf": b}
-
-
-def std_lstm_backward(cache, dh_out):
-    """dh_out (T, S, B, H) -> dW (S, n_in + H + 1, 4H), dX (T, S, B, n_in)."""
-    X, a, c, tc, h, W, b = (cache[k] for k in ("X", "a", "c", "tc", "h", "W", "buf"))
-    T, S, B, n_in = X.shape
-    H = W.shape[-1] // 4
-    WhT = W[:, n_in:n_in + H].transpose(0, 2, 1).copy()
-    c_prev = np.concatenate([np.zeros((1, S, B, H)), c[:-1]])
-    h_prev = np.concatenate([np.zeros((1, S, B, H)), h[:-1]])
-    i, f, g, o = a[..., :H], a[..., H:2 * H], a[..., 2 * H:3 * H], a[..., 3 * H:]
-    # local factors of every step at once: dz_i = dc g i(1-i), dz_f = dc c_prev f(1-f),
-    # dz_g = dc i (1-g^2), dz_o = dh tc o(1-o);  dc += dh o (1 - tc^2)
-    Q = np.stack([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)], axis=-2)   # (T, S, B, 3, H)
-    R = tc * o * (1 - o)
-    D = o * (1 - tc * tc)
-    f = np.ascontiguousarray(f)
-    dz, tmp, dh, dc, dc4 = b["dz"], b["tmp"], b["dh"], b["dc"], b["dc4"]
-    dh_next, dc_next = b["dh_next"], b["dc_next"]
-    dh_next[...] = 0.0
-    dc_next[...] = 0.0
-    for t in range(T - 1, -1, -1):
-        v = b["v"][t]
-        np.add(dh_out[t], dh_next, out=dh)
-        np.multiply(dh, D[t], out=tmp)
-        np.add(dc_next, tmp, out=dc)
-        np.multiply(dc4, Q[t], out=v["dz3"])
-        np.multiply(dh, R[t], out=v["dzo"])
-        np.multiply(dc, f[t], out=dc_next)
-        np.matmul(v["dz"], WhT, out=dh_next)
-    U = np.concatenate([X, h_prev, np.ones((T, S, B, 1))], -1)
-    dW = np.matmul(U.transpose(1, 3, 0, 2).reshape(S, -1, T * B),
-                   dz.transpose(1, 0, 2, 3).reshape(S, T * B, -1))
-    dX = np.matmul(dz, W[:, :n_in].transpose(0, 2, 1))
-    return dW, dX
-
-
-def softmax(z):
-    e = np.exp(z - z.max(-1, keepdims=True))
-    return e / e.sum(-1, keepdims=True)
-
-
-def catalog_loss_grads(p, X, chord_next, pitch_next):
-    """CE(chord) + CE(pitch), mean over (T, B), per net; layer 1 -> chord head, layer 2 -> pitch head."""
-    T, S, B, _ = X.shape
-    h1, c1 = std_lstm_forward(p["W1"], X)
-    h2, c2 = std_lstm_forward(p["W2"], h1, slot=1)
-    pc = softmax(np.matmul(h1, p["Vc"][:, :-1]) + p["Vc"][:, -1][:, None])
-    pp = softmax(np.matmul(h2, p["Vp"][:, :-1]) + p["Vp"][:, -1][:, None])
-    n = T * B
-    loss = (-np.log(np.take_along_axis(pc, chord_next[..., None], -1) + 1e-12).sum(axis=(0, 2, 3))
-            - np.log(np.take_along_axis(pp, pitch_next[..., None], -1) + 1e-12).sum(axis=(0, 2, 3))) / n
-    dlc = pc.copy()
-    np.put_along_axis(dlc, chord_next[..., None], np.take_along_axis(dlc, chord_next[..., None], -1) - 1, -1)
-    dlp = pp.copy()
-    np.put_along_axis(dlp, pitch_next[..., None], np.take_along_axis(dlp, pitch_next[..., None], -1) - 1, -1)
-    dlc /= n
-    dlp /= n
-
-    def head(hh, dl):                                                    # logits = [h, 1] Vh
-        U = np.concatenate([hh, np.ones(hh.shape[:-1] + (1,))], -1)
-        return np.matmul(U.transpose(1, 3, 0, 2).reshape(S, -1, n),
-                         dl.transpose(1, 0, 2, 3).reshape(S, n, -1))
-    dVc, dVp = head(h1, dlc), head(h2, dlp)
-    dW2, dh1 = std_lstm_backward(c2, np.matmul(dlp, p["Vp"][:, :-1].transpose(0, 2, 1)))
-    dW1, _ = std_lstm_backward(c1, dh1 + np.matmul(dlc, p["Vc"][:, :-1].transpose(0, 2, 1)))
-    return loss, {"W1": dW1, "W2": dW2, "Vc": dVc, "Vp": dVp}, (pc, pp)
-
-
-def catalog_onehot(chord, pitch):
-    """(..., ) tokens -> (..., 11) = 3 chord + 8 pitch one-hot."""
-    return np.concatenate([np.eye(3)[chord], np.eye(8)[pitch]], -1)
-
-
-def catalog_generate(p, rng, x0, temp=0.85):
-    """One free-running chorus per net: argmax chord, pitch sampled at temperature temp."""
-    S = p["W1"].shape[0]
-    H1, H2 = CAT_H1, CAT_H2
-    st = [np.zeros((S, 1, H1)), np.zeros((S, 1, H1)), np.zeros((S, 1, H2)), np.zeros((S, 1, H2))]
-    x = np.broadcast_to(x0, (S, 1, 11)).copy()
-    chords = np.empty((CHORUS, S), int)
-    for t in range(CHORUS):
-        chords[t] = x[:, 0, :3].argmax(-1)
-        h1, c = std_lstm_step(p["W1"], x, st[0], st[1])
-        st[0], st[1] = h1, c
-        h2, c = std_lstm_step(p["W2"], h1, st[2], st[3])
-        st[2], st[3] = h2, c
-        zc = np.matmul(h1, p["Vc"][:, :-1]) + p["Vc"][:, -1][:, None]
-        zp = (np.matmul(h2, p["Vp"][:, :-1]) + p["Vp"][:, -1][:, None]) / temp
-        ch = zc.argmax(-1)
-        pr = softmax(zp)
-        u = rng.uniform(0, 1, pr.shape[:-1] + (1,))
-        pi = (u > np.cumsum(pr, -1)).sum(-1).clip(0, 7)
-        x = catalog_onehot(ch, pi)
-    return chords
-
-
-def std_lstm_step(W, x, h, c):
-    n_in = x.shape[-1]
-    H = h.shape[-1]
-    z = np.matmul(x, W[:, :n_in]) + np.matmul(h, W[:, n_in:n_in + H]) + W[:, -1][:, None]
-    sg = 1 / (1 + np.exp(-z))
-    c = sg[..., H:2 * H] * c + sg[..., :H] * np.tanh(z[..., 2 * H:3 * H])
-    return sg[..., 3 * H:] * np.tanh(c), c
-
-
-def catalog_run(args, timer):
-    """The earlier catalog's blues stub: 2 stacked layers (20, 24), symbolic tokens, Adam, 200 epochs."""
-    q = args.quick
-    S = 2 if q else args.catalog_nets
-    epochs = 5 if q else 200
-    rng = streams(args.seed, ["init", "data", "eval"])
-    chord, pitch = catalog_corpus(rng["data"], CAT_PIECES)
-    X = catalog_onehot(np.broadcast_to(chord, pitch.shape), pitch).transpose(1, 0, 2)  # (96, 8, 11)
-    X = np.ascontiguousarray(np.broadcast_to(X[:, None], (CHORUS, S, CAT_PIECES, 11)))
-    chord_next = np.broadcast_to(np.roll(chord, -1)[:, None, None], (CHORUS, S, CAT_PIECES))
-    pitch_next = np.broadcast_to(np.roll(pitch, -1, axis=1).T[:, None], (CHORUS, S, CAT_PIECES))
-    X, chord_next, pitch_next = X[:-1], chord_next[:-1], pitch_next[:-1]    # next-step targets
-    r = rng["init"]
-    k1, k2 = 1 / np.sqrt(CAT_H1), 1 / np.sqrt(CAT_H2)
-    p = {"W1": std_lstm_init(r, S, 11, CAT_H1), "W2": std_lstm_init(r, S, CAT_H1, CAT_H2),
-         "Vc": r.uniform(-k1, k1, (S, CAT_H1 + 1, 3)), "Vp": r.uniform(-k2, k2, (S, CAT_H2 + 1, 8))}
-    opt = Adam(p, lr=8e-3, clip=2.0, per_member=True)
-    losses = []
-    for ep in range(epochs):
-        opt.lr = 8e-3 * 0.5 ** (ep // 80)
-        loss, g, (pc, pp) = catalog_loss_grads(p, X, chord_next, pitch_next)
-        cli.check_finite(ep, loss=loss)
-        opt.step(g)
-        losses.append(loss)
-    chord_acc = (pc.argmax(-1) == chord_next).mean(axis=(0, 2))
-    pitch_acc = (pp.argmax(-1) == pitch_next).mean(axis=(0, 2))
-    gen = catalog_generate(p, rng["eval"], catalog_onehot(chord[0], pitch[0, 0]))    # (96, S)
-    want = np.repeat(np.array(FORM), STEPS_PER_BAR)
-    onset = (gen[::STEPS_PER_BAR] == want[::STEPS_PER_BAR, None]).sum(0)            # of 12 bars
-    step_match = (gen == want[:, None]).mean(0)
-    cfg = {"setting": "catalog", "n_seeds": S, "epochs": epochs, "pieces": CAT_PIECES, "h1": CAT_H1,
-           "h2": CAT_H2, "optimizer": "Adam lr 8e-3 halved every 80 epochs, clip 2.0 per net, batch 8",
-           "loss": "CE(chord) + CE(pitch), mean over (T, B)",
-           "tokens": "3 chords + 8 pitches (C blues scale + rest)",
-           "generation": "one chorus per net; argmax chord, pitch sampled at T = 0.85"}
-    metrics = {"bar_onset_match_of_12": onset.tolist(), "bar_onset_match_seed0": int(onset[0]),
-               "bar_onset_match_mean": float(onset.mean() / 12), "step_chord_match": step_match.tolist(),
-               "teacher_forced_chord_acc": chord_acc.tolist(), "teacher_forced_pitch_acc": pitch_acc.tolist(),
-               "final_loss": np.array(losses[-1]).tolist(),
-               "timing": {"wall_s_before_writing": timer()}}
-    n_all = int((onset == 12).sum())
-    headline = [
-        {"name": "bar-onset chord match, net 0 (the earlier catalog's headline)",
-         "value": f"{int(onset[0])}/12",
-         "paper_value": "12/12 (catalog README; 7/12 when re-run here)",
-         "verdict": "yes" if onset[0] == 12 else ("partial" if onset[0] >= 6 else "no"),
-         "note": "one free-running chorus; the catalog's own statistic, not the paper's"},
-        {"name": f"nets with 12/12 bar onsets, of {S}", "value": f"{n_all}/{S}", "paper_value": None,
-         "verdict": "yes" if n_all == S else ("partial" if n_all else "no"),
-         "note": f"mean bar-onset match {onset.mean() / 12:.3f}, mean step match {step_match.mean():.3f}"}]
-    arrays = {"loss": np.array(losses), "gen_chords": gen, "pitch_corpus": pitch}
-    return cfg, metrics, headline, None, arrays
-
-
 # ---------------------------------------------------------------- gradient checks
 def gradient_checks(args=None):
-    """Finite differences (float64, Richardson) of both experiments' nets and the catalog's stack."""
+    """Finite differences (float64, Richardson) of both experiments' nets and state Jacobians, then
+    the earlier catalog's stack (blues_improvisation_catalog.py)."""
     rng = np.random.default_rng(0)
     errs = {}
     for exp in (1, 2):
@@ -743,105 +505,35 @@ def gradient_checks(args=None):
             return np.concatenate([s, y], -1)
         Jn = numeric_jacobian(step, np.concatenate([sp, q["y0"]], -1), 1e-5)
         errs[f"exp{exp}_state_jacobian"] = rel_error(J, Jn)
-    # the catalog's two stacked layers and softmax heads
-    T, S, B = 5, 2, 3
-    p = {"W1": rng.normal(0, 0.5, (S, 11 + 4 + 1, 16)), "W2": rng.normal(0, 0.5, (S, 4 + 5 + 1, 20)),
-         "Vc": rng.normal(0, 0.5, (S, 5, 3)), "Vp": rng.normal(0, 0.5, (S, 6, 8))}
-    X = rng.uniform(0, 1, (T, S, B, 11))
-    cn, pn = rng.integers(0, 3, (T, S, B)), rng.integers(0, 8, (T, S, B))
-    _, g, _ = catalog_loss_grads(p, X, cn, pn)
-    e = check_gradients(lambda: catalog_loss_grads(p, X, cn, pn)[0].sum(), p, g, eps=1e-3, richardson=True)
-    errs.update({f"catalog_{k}": v for k, v in e.items()})
+    errs.update(catalog_setting().gradient_checks(rng))     # the catalog's stack, on the same rng
     return errs
 
 
 # ---------------------------------------------------------------- the headline run
-def _train_job(job):
-    exp, seed, cfg = job
-    rng = streams(seed, ["init1", "data1", "init2", "data2", "eval"])
-    timer = cli.Timer()
-    arch = architecture(exp)
-    p, curve, snaps = train(arch, cfg["n_seeds"], cfg[f"windows_exp{exp}"], cfg["lr"], cfg["momentum"],
-                            rng[f"init{exp}"], rng[f"data{exp}"], n_streams=cfg["n_streams"],
-                            log_every=cfg["log_every"], n_snaps=cfg["n_snaps"], timer=timer,
-                            adam=cfg.get("optimizer") == "adam")
-    return exp, {"params": p, "curve": curve, "snaps": snaps, "wall_s": timer()}
+# the five streams of a run, named once: both training jobs and the evaluation spawn this list
+STREAMS = ["init1", "data1", "init2", "data2", "eval"]
 
 
-def evaluate(exp, p, cfg, rng):
-    """Free running, drift, melody statistics, Lyapunov spectrum and the re-lock test of one experiment."""
-    arch = architecture(exp)
-    S, n_ch, n_gen = cfg["n_seeds"], cfg["gen_choruses"], cfg["gen_streams"]
-    chords, mel, (xs, ss, ys) = generate(p, arch, rng, n_ch, n_gen, record_state=True)
-    on = bars_on_form(chords)                                            # (bars, S, n_gen)
-    per_chorus = on.reshape(n_ch, BARS, S, n_gen).mean(1)                # (n_ch, S, n_gen)
-    whole = on.reshape(n_ch, BARS, S, n_gen).all(1)
-    k = cfg["drift_choruses"]
-    m = {"bars_on_form": float(on.mean()), "bars_on_form_per_net": on.mean(axis=(0, 2)).tolist(),
-         "choruses_fully_on_form": float(whole.mean()),
-         "on_form_first_choruses": float(per_chorus[:k].mean()),
-         "on_form_last_choruses": float(per_chorus[-k:].mean()),
-         "on_form_per_chorus": per_chorus.mean(axis=(1, 2)).tolist(),
-         "best_phase_on_form_per_net": best_phase_on_form(chords).mean(-1).tolist(),
-         "nets_all_bars_on_form": int((on.all(axis=(0, 2))).sum())}
-    if mel is not None:
-        notes = mel.any(-1)
-        pcs = mel.argmax(-1) % 12
-        chord_now = CHORD_ROLL[np.arange(mel.shape[0]) % CHORUS] > 0.5  # the form's chord at each step
-        tone = np.take_along_axis(np.broadcast_to(chord_now[:, None, None], mel.shape[:3] + (12,)),
-                                  pcs[..., None], -1)[..., 0]
-        m["melody"] = {"note_fraction": float(notes.mean()),
-                       "pentatonic_fraction": float(np.isin(mel.argmax(-1), PENT)[notes].mean()),
-                       "chord_tone_fraction": float(tone[notes].mean()),
-                       "pitch_histogram": mel.sum(axis=(0, 1, 2)).astype(int).tolist()}
-    n_tr = cfg["lyap_transient"]
-    ex = lyapunov_orbit(p, arch, xs[:cfg["lyap_steps"]], ss, ys, n_tr)  # (S, k) per step
-    first, shifted = relock_test(p, arch, rng, cfg["kicks"], cfg["kick_sd"], cfg["relock_after"])
-    m["relock"] = {"choruses_to_relock": first.tolist(), "fraction_relocked": float((first > 0).mean()),
-                   "fraction_relocked_next_chorus": float((first == 1).mean()),
-                   "fraction_locked_at_shifted_phase": float((shifted & (first < 0)).mean()),
-                   "kick": f"N(0, {cfg['kick_sd']}) added to every chord cell state at mid-chorus"}
-    arrays = {f"exp{exp}_gen_chords": chords[:2 * CHORUS, :, 0], f"exp{exp}_on_per_chorus": per_chorus,
-              f"exp{exp}_lyap": ex, f"exp{exp}_relock": first,
-              f"exp{exp}_cells": ss[:2 * CHORUS, :, 0]}
-    if mel is not None:
-        arrays[f"exp{exp}_gen_melody"] = mel[:2 * CHORUS, :, 0]
-    return m, ex, arrays
+def catalog_setting():
+    """blues_improvisation_catalog.py beside this file (the earlier catalog's setting), imported
+    only when that setting or its gradient check runs."""
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
+    import blues_improvisation_catalog
+    return blues_improvisation_catalog
 
 
-def verdict_drift(m):
-    """yes: on form from the start and no decline; partial: no decline while above C7-throughout."""
-    steady = m["on_form_last_choruses"] >= m["on_form_first_choruses"] - 0.02
-    if steady and m["on_form_first_choruses"] > 0.9:
-        return "yes"
-    return "partial" if steady and m["on_form_first_choruses"] > ALWAYS_C7 + 0.05 else "no"
-
-
-def verdict_form(m, S):
-    good = np.array(m["bars_on_form_per_net"]) >= 0.95
-    if good.all() and m["on_form_last_choruses"] >= m["on_form_first_choruses"] - 0.02:
-        return "yes"
-    return "partial" if good.any() else "no"
-
-
-def main(args):
-    timer = cli.Timer()
+def make_config(args):
+    """The resolved configuration and title of the paper or adam setting."""
+    cli.quick(args, n_seeds=2, windows_exp1=6, windows_exp2=6, choruses=4)
     q = args.quick
-    if args.setting == "catalog":
-        cfg, metrics, headline, lyapunov, arrays = catalog_run(args, timer)
-        finish_run(args.out, {
-            "stub": "blues-improvisation", "family": "schmidhuber",
-            "title": "Blues improvisation: the earlier catalog's setting", "paper": PAPER,
-            "seed": args.seed, "quick": bool(q), "config": cfg, "metrics": metrics, "headline": headline,
-            "lyapunov": lyapunov}, arrays, timer)
-        return
-    cfg = {"n_seeds": 2 if q else args.n_seeds, "windows_exp1": 6 if q else args.windows_exp1,
-           "n_nets": 2 * (2 if q else args.n_seeds),               # both experiments' nets
-           "windows_exp2": 6 if q else args.windows_exp2, "lr": args.lr, "momentum": 0.9,
-           "n_streams": 8, "log_every": 2 if q else 50, "n_snaps": 3 if q else 30,
-           "gen_choruses": 4 if q else args.choruses, "gen_streams": 2 if q else 4,
-           "drift_choruses": 2 if q else 5,
-           "lyap_steps": 2 * CHORUS if q else 11 * CHORUS, "lyap_transient": CHORUS,
+    cfg = {"n_seeds": args.n_seeds, "windows_exp1": args.windows_exp1,
+           "n_nets": 2 * args.n_seeds,                                   # both experiments' nets
+           "windows_exp2": args.windows_exp2, "lr": args.lr, "momentum": 0.9,
+           "n_streams": 8, "log_every": min(2 if q else 50, args.windows_exp1, args.windows_exp2),
+           "n_snaps": 3 if q else 30, "gen_choruses": args.choruses, "gen_streams": 2 if q else 4,
+           "drift_choruses": min(2 if q else 5, args.choruses),
+           "lyap_steps": min(2 if q else 11, args.choruses) * CHORUS, "lyap_transient": CHORUS,
            "kicks": 2 if q else 4, "kick_sd": 1.0, "relock_after": 2 if q else 10,
            "weights": {"exp1": n_weights(architecture(1)), "exp2": n_weights(architecture(2))},
            "steps_per_bar": STEPS_PER_BAR, "form": [CHORD_NAMES[c] for c in FORM],
@@ -853,43 +545,121 @@ def main(args):
         cfg.update(optimizer="adam", lr=args.adam_lr, momentum=None,
                    update="as the headline, but Adam (per net) instead of momentum SGD")
         title += ": Adam ablation"
-    print(f"blues (Eck & Schmidhuber 2002): {cfg['n_seeds']} nets per experiment, weights {cfg['weights']}, "
-          f"{cfg['windows_exp1']} / {cfg['windows_exp2']} training choruses, lr {cfg['lr']}")
-    from shared.ensemble import map_jobs
-    trained = dict(map_jobs(_train_job, [(1, args.seed, cfg), (2, args.seed, cfg)], args.workers))
-    rng = streams(args.seed, ["init1", "data1", "init2", "data2", "eval"])["eval"]
-    metrics, lyap, arrays = {}, {}, {}
-    for exp in (1, 2):
-        tr = trained[exp]
-        m, ex, arr = evaluate(exp, tr["params"], cfg, rng)
-        metrics[f"exp{exp}"] = m
-        lyap[f"exp{exp}_per_chorus"] = np.sort(CHORUS * ex.mean(0))[::-1].tolist()
-        arrays.update(arr)
-        arrays.update({f"exp{exp}_curve_window": tr["curve"]["window"],
-                       f"exp{exp}_curve_chord_err": tr["curve"]["chord_err_steps"],
-                       f"exp{exp}_curve_ce_chord": tr["curve"]["ce_chord"],
-                       f"exp{exp}_curve_ce_melody": tr["curve"]["ce_melody"],
-                       f"exp{exp}_snap_window": tr["snaps"]["window"],
-                       f"exp{exp}_snap_chords": tr["snaps"]["chords"]})
-        m["final_chord_wrong_steps_teacher_forced"] = tr["curve"]["chord_err_steps"][-1].tolist()
-        print(f"  exp {exp}: bars on form {m['bars_on_form']:.3f} (per net "
-              f"{np.round(m['bars_on_form_per_net'], 2).tolist()}), first/last choruses "
-              f"{m['on_form_first_choruses']:.3f}/{m['on_form_last_choruses']:.3f}, re-locked "
-              f"{m['relock']['fraction_relocked']:.2f}, "
-              f"lambda_1 per chorus {lyap[f'exp{exp}_per_chorus'][0]:.3f}")
+    return cfg, title
+
+
+def _train_job(job):
+    exp, seed, cfg = job
+    rng = streams(seed, STREAMS)
+    timer = cli.Timer()
+    arch = architecture(exp)
+    p, curve, snaps = train(arch, cfg["n_seeds"], cfg[f"windows_exp{exp}"], cfg["lr"], cfg["momentum"],
+                            rng[f"init{exp}"], rng[f"data{exp}"], n_streams=cfg["n_streams"],
+                            log_every=cfg["log_every"], n_snaps=cfg["n_snaps"], timer=timer,
+                            adam=cfg.get("optimizer") == "adam")
+    return exp, {"params": p, "curve": curve, "snaps": snaps, "wall_s": timer()}
+
+
+def form_metrics(chords, k):
+    """Bars on the form of generated chords (T, S, n_gen, 12): overall, per net, per chorus, first
+    and last k choruses, at the best phase, and nets that keep every bar."""
+    n_ch, S, n_gen = chords.shape[0] // CHORUS, chords.shape[1], chords.shape[2]
+    on = bars_on_form(chords)                                            # (bars, S, n_gen)
+    per_chorus = on.reshape(n_ch, BARS, S, n_gen).mean(1)                # (n_ch, S, n_gen)
+    whole = on.reshape(n_ch, BARS, S, n_gen).all(1)
+    m = {"bars_on_form": float(on.mean()), "bars_on_form_per_net": on.mean(axis=(0, 2)).tolist(),
+         "choruses_fully_on_form": float(whole.mean()),
+         "on_form_first_choruses": float(per_chorus[:k].mean()),
+         "on_form_last_choruses": float(per_chorus[-k:].mean()),
+         "on_form_per_chorus": per_chorus.mean(axis=(1, 2)).tolist(),
+         "best_phase_on_form_per_net": best_phase_on_form(chords).mean(-1).tolist(),
+         "nets_all_bars_on_form": int((on.all(axis=(0, 2))).sum())}
+    return m, per_chorus
+
+
+def melody_metrics(mel):
+    """Notes sounding, pentatonic notes and chord tones among them, pitch histogram (T, S, n_gen, 13)."""
+    notes = mel.any(-1)
+    pcs = mel.argmax(-1) % 12
+    chord_now = CHORD_ROLL[np.arange(mel.shape[0]) % CHORUS] > 0.5      # the form's chord at each step
+    tone = np.take_along_axis(np.broadcast_to(chord_now[:, None, None], mel.shape[:3] + (12,)),
+                              pcs[..., None], -1)[..., 0]
+    return {"note_fraction": float(notes.mean()),
+            "pentatonic_fraction": float(np.isin(mel.argmax(-1), PENT)[notes].mean()),
+            "chord_tone_fraction": float(tone[notes].mean()),
+            "pitch_histogram": mel.sum(axis=(0, 1, 2)).astype(int).tolist()}
+
+
+def relock_metrics(first, shifted, kick_sd):
+    return {"choruses_to_relock": first.tolist(), "fraction_relocked": float((first > 0).mean()),
+            "fraction_relocked_next_chorus": float((first == 1).mean()),
+            "fraction_locked_at_shifted_phase": float((shifted & (first < 0)).mean()),
+            "kick": f"N(0, {kick_sd}) added to every chord cell state at mid-chorus"}
+
+
+def evaluate(exp, p, cfg, rng):
+    """Free running, drift, melody statistics, Lyapunov spectrum and the re-lock test of one experiment."""
+    arch = architecture(exp)
+    chords, mel, (xs, ss, ys) = generate(p, arch, rng, cfg["gen_choruses"], cfg["gen_streams"],
+                                         record_state=True)
+    m, per_chorus = form_metrics(chords, cfg["drift_choruses"])
+    if mel is not None:
+        m["melody"] = melody_metrics(mel)
+    ex = lyapunov_orbit(p, arch, xs[:cfg["lyap_steps"]], ss, ys, cfg["lyap_transient"])  # (S, k) per step
+    first, shifted = relock_test(p, arch, rng, cfg["kicks"], cfg["kick_sd"], cfg["relock_after"])
+    m["relock"] = relock_metrics(first, shifted, cfg["kick_sd"])
+    arrays = {f"exp{exp}_gen_chords": chords[:2 * CHORUS, :, 0], f"exp{exp}_on_per_chorus": per_chorus,
+              f"exp{exp}_lyap": ex, f"exp{exp}_relock": first,
+              f"exp{exp}_cells": ss[:2 * CHORUS, :, 0]}
+    if mel is not None:
+        arrays[f"exp{exp}_gen_melody"] = mel[:2 * CHORUS, :, 0]
+    return m, ex, arrays
+
+
+def curve_arrays(exp, tr):
+    """The learning curve and the free-running snapshots of one experiment's training, for the npz."""
+    return {f"exp{exp}_curve_window": tr["curve"]["window"],
+            f"exp{exp}_curve_chord_err": tr["curve"]["chord_err_steps"],
+            f"exp{exp}_curve_ce_chord": tr["curve"]["ce_chord"],
+            f"exp{exp}_curve_ce_melody": tr["curve"]["ce_melody"],
+            f"exp{exp}_snap_window": tr["snaps"]["window"],
+            f"exp{exp}_snap_chords": tr["snaps"]["chords"]}
+
+
+def verdict_form(m):
+    """yes: every net plays >= 95 % of its bars on the form without decline; partial: some net does."""
+    good = np.array(m["bars_on_form_per_net"]) >= 0.95
+    if good.all() and m["on_form_last_choruses"] >= m["on_form_first_choruses"] - 0.02:
+        return "yes"
+    return "partial" if good.any() else "no"
+
+
+def verdict_drift(m):
+    """yes: on form from the start and no decline; partial: no decline while above C7-throughout."""
+    steady = m["on_form_last_choruses"] >= m["on_form_first_choruses"] - 0.02
+    if steady and m["on_form_first_choruses"] > 0.9:
+        return "yes"
+    return "partial" if steady and m["on_form_first_choruses"] > ALWAYS_C7 + 0.05 else "no"
+
+
+def verdict_relock(fraction):
+    """yes: at least 90 % of the kicked nets find the form again; partial: some do."""
+    return "yes" if fraction >= 0.9 else ("partial" if fraction > 0 else "no")
+
+
+def headline_rows(m1, m2, cfg):
     S = cfg["n_seeds"]
-    m1, m2 = metrics["exp1"], metrics["exp2"]
     n_gen_bars = cfg["gen_choruses"] * BARS * cfg["gen_streams"]
-    headline = [
+    return [
         {"name": f"Exp. 1 (chords alone): generated bars on the 12-bar form ({S} nets x {n_gen_bars} bars)",
          "value": m1["bars_on_form"], "paper_value": "learned, plays the form without drift (qualitative)",
-         "verdict": verdict_form(m1, S),
+         "verdict": verdict_form(m1),
          "note": f"per net {np.round(m1['bars_on_form_per_net'], 2).tolist()}; free running, chords fed back "
                  f"thresholded at 0.5; {cfg['windows_exp1']} training choruses"},
         {"name": f"Exp. 2 (chords + melody): generated bars on the form ({S} nets x {n_gen_bars} bars)",
          "value": m2["bars_on_form"],
          "paper_value": "learned, improvises on the form without drift (qualitative)",
-         "verdict": verdict_form(m2, S),
+         "verdict": verdict_form(m2),
          "note": f"per net {np.round(m2['bars_on_form_per_net'], 2).tolist()}; melody sampled; "
                  f"{cfg['windows_exp2']} training choruses"},
         {"name": f"Exp. 2 drift: bars on form in the first vs last {cfg['drift_choruses']} of "
@@ -902,28 +672,54 @@ def main(args):
         {"name": "Exp. 2: chord cells kicked mid-chorus, fraction re-locked on the form within "
                  f"{cfg['relock_after']} choruses",
          "value": m2["relock"]["fraction_relocked"], "paper_value": None,
-         "verdict": "yes" if m2["relock"]["fraction_relocked"] >= 0.9 else
-         ("partial" if m2["relock"]["fraction_relocked"] > 0 else "no"),
+         "verdict": verdict_relock(m2["relock"]["fraction_relocked"]),
          "note": f"{cfg['kicks']} kicks per net of N(0, {cfg['kick_sd']}) on every chord cell; "
                  "the note's phase-return test"},
     ]
+
+
+def lyapunov_record(cfg, lyap, arrays):
+    return {"method": ("QR iteration of the (s, y) state Jacobian (fed-back input held: it is a "
+                       "thresholded or sampled output, piecewise constant in the state) along one "
+                       f"free-running orbit "
+                       f"per net, {cfg['lyap_steps'] - cfg['lyap_transient']} steps after "
+                       f"{cfg['lyap_transient']} alignment steps; exponents per chorus (96 x per step), "
+                       "mean over nets"),
+            "exponents": lyap,
+            "sd_over_nets": {f"exp{e}_per_chorus":
+                             (CHORUS * np.sort(arrays[f"exp{e}_lyap"], -1)[:, ::-1]).std(0).tolist()
+                             for e in (1, 2)}}
+
+
+def main(args):
+    timer = cli.Timer()
+    if args.setting == "catalog":
+        return catalog_setting().run(args, timer)
+    cfg, title = make_config(args)
+    print(f"blues (Eck & Schmidhuber 2002): {cfg['n_seeds']} nets per experiment, weights {cfg['weights']}, "
+          f"{cfg['windows_exp1']} / {cfg['windows_exp2']} training choruses, lr {cfg['lr']}")
+    trained = dict(map_jobs(_train_job, [(1, args.seed, cfg), (2, args.seed, cfg)], args.workers))
+    rng = streams(args.seed, STREAMS)["eval"]
+    metrics, lyap, arrays = {}, {}, {}
+    for exp in (1, 2):
+        tr = trained[exp]
+        m, ex, arr = evaluate(exp, tr["params"], cfg, rng)
+        metrics[f"exp{exp}"] = m
+        lyap[f"exp{exp}_per_chorus"] = np.sort(CHORUS * ex.mean(0))[::-1].tolist()
+        arrays.update(arr)
+        arrays.update(curve_arrays(exp, tr))
+        m["final_chord_wrong_steps_teacher_forced"] = tr["curve"]["chord_err_steps"][-1].tolist()
+        print(f"  exp {exp}: bars on form {m['bars_on_form']:.3f} (per net "
+              f"{np.round(m['bars_on_form_per_net'], 2).tolist()}), first/last choruses "
+              f"{m['on_form_first_choruses']:.3f}/{m['on_form_last_choruses']:.3f}, re-locked "
+              f"{m['relock']['fraction_relocked']:.2f}, "
+              f"lambda_1 per chorus {lyap[f'exp{exp}_per_chorus'][0]:.3f}")
     metrics["timing"] = {"train_wall_s": {f"exp{k}": trained[k]["wall_s"] for k in (1, 2)},
                          "workers": args.workers}
-    lyapunov = {"method": ("QR iteration of the (s, y) state Jacobian (fed-back input held: it is a "
-                           "thresholded or sampled output, piecewise constant in the state) along one "
-                           f"free-running orbit "
-                           f"per net, {cfg['lyap_steps'] - cfg['lyap_transient']} steps after "
-                           f"{cfg['lyap_transient']} alignment steps; exponents per chorus (96 x per step), "
-                           "mean over nets"),
-                "exponents": lyap,
-                "sd_over_nets": {f"exp{e}_per_chorus":
-                                 (CHORUS * np.sort(arrays[f"exp{e}_lyap"], -1)[:, ::-1]).std(0).tolist()
-                                 for e in (1, 2)}}
-    finish_run(args.out, {
-        "stub": "blues-improvisation", "family": "schmidhuber",
-        "title": title, "paper": PAPER,
-        "seed": args.seed, "quick": bool(q), "config": cfg, "metrics": metrics, "headline": headline,
-        "lyapunov": lyapunov}, arrays, timer)
+    rec = record(args, __file__, title=title, paper=PAPER, config=cfg, metrics=metrics,
+                 headline=headline_rows(metrics["exp1"], metrics["exp2"], cfg),
+                 lyapunov=lyapunov_record(cfg, lyap, arrays))
+    finish_run(args.out, rec, arrays, timer)
 
 
 def build_parser():
@@ -931,21 +727,22 @@ def build_parser():
         "paper": "Exp. 1 and 2: note-level chords, the partitioned peephole LSTM, momentum (headline)",
         "catalog": "the earlier catalog's stacked 20/24 LSTM on symbolic tokens, Adam (speed comparison)",
         "adam": "ablation: the paper's nets and data trained with Adam instead of momentum"})
-    parser.add_argument("--n-seeds", type=cli.positive_int, default=10,
+    parser.add_argument("--n-seeds", type=cli.int_range(1, 40), default=10,
                         help="nets per experiment trained at once on a leading seed axis")
-    parser.add_argument("--windows-exp1", type=cli.positive_int, default=3000,
+    parser.add_argument("--windows-exp1", type=cli.int_range(1, 20000), default=3000,
                         help="training choruses (96-step windows, one update each) for Exp. 1")
-    parser.add_argument("--windows-exp2", type=cli.positive_int, default=3000,
+    parser.add_argument("--windows-exp2", type=cli.int_range(1, 20000), default=3000,
                         help="training choruses for Exp. 2")
-    parser.add_argument("--lr", type=cli.positive_float, default=2e-3,
+    parser.add_argument("--lr", type=cli.float_range(0.0, 1.0), default=2e-3,
                         help="learning rate of the momentum-0.9 online gradient descent")
-    parser.add_argument("--adam-lr", type=cli.positive_float, default=5e-3,
+    parser.add_argument("--adam-lr", type=cli.float_range(0.0, 1.0), default=5e-3,
                         help="Adam's learning rate in the adam ablation setting")
-    parser.add_argument("--choruses", type=cli.positive_int, default=30,
-                        help="free-running choruses generated per net and stream")
-    parser.add_argument("--catalog-nets", type=cli.positive_int, default=1,
+    parser.add_argument("--choruses", type=cli.int_range(2, 100), default=30,
+                        help="free-running choruses generated per net and stream (the first aligns "
+                             "the Lyapunov spectrum, up to ten more are counted)")
+    parser.add_argument("--catalog-nets", type=cli.int_range(1, 100), default=1,
                         help="nets of the catalog setting (the earlier catalog trained one)")
-    parser.add_argument("--workers", type=cli.positive_int, default=2,
+    parser.add_argument("--workers", type=cli.int_range(1, 32), default=2,
                         help="processes training the two experiments side by side")
     return parser
 

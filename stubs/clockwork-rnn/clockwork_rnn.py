@@ -23,7 +23,8 @@ Arrays: time-major; a net axis S (sizes x repeats, every weight padded to the la
 its kind and masked) follows time: outputs Y (T, S), states H (T+1, S, N).
 
     python3 clockwork_rnn.py --seed 0            # headline: 3 kinds x 4 sizes x 10 nets
-    python3 clockwork_rnn.py --setting catalog   # the earlier catalog's sum-of-sines version
+    python3 clockwork_rnn.py --setting catalog   # the earlier catalog's sum-of-sines version,
+                                                 # in clockwork_rnn_catalog.py
 """
 import pathlib
 import sys
@@ -40,10 +41,11 @@ from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_spectrum
 from shared.optim import NesterovSGD, clip_by_global_norm, sgd_step
-from shared.results import finish_run
+from shared.results import finish_run, record
 from shared.rng import streams
 
 HERE = pathlib.Path(__file__).resolve().parent
+PAPER = "Koutnik, Greff, Gomez & Schmidhuber, A Clockwork RNN, ICML 2014 (arXiv 1402.3511)"
 KINDS = ("cw", "srn", "lstm")
 NAMES = {"cw": "CW-RNN", "srn": "SRN", "lstm": "LSTM"}
 # Paper, Sec. 4.1 [recalled, see README]: 4 budgets; hidden units per kind (LSTM: cells);
@@ -62,12 +64,7 @@ SETTINGS = {
                      lr={"cw": 1e-4, "srn": 1e-4, "lstm": 3e-4}, momentum=0.95, init_std=0.1,
                      forget_bias=5.0, optimizer="nesterov", clip=None, loss="sum", n_targets=5,
                      n_inits=2, kinds=KINDS, snap_every=100, schedule_offset=0),
-    # the earlier catalog: sum of four sines, constant input 1, CW 64 units / 8 modules vs SRN 48,
-    # plain SGD lr 0.02 with the global gradient norm clipped at 1, 1500 epochs, MSE loss
-    "catalog": dict(budgets=(2497,), hidden={"cw": (64,), "srn": (48,)}, n_modules=8, n_inputs=1,
-                    epochs=1500, lr={"cw": 0.02, "srn": 0.02}, momentum=0.0, init_std=None,
-                    forget_bias=None, optimizer="sgd", clip=1.0, loss="halfmean", n_targets=5,
-                    n_inits=1, kinds=("cw", "srn"), snap_every=100, schedule_offset=1),
+    # "catalog": the earlier catalog's setting, in clockwork_rnn_catalog.py (see catalog_setting)
 }
 T_SEQ = 320
 DIVERGED = 10.0          # a net whose squared error exceeds 10x its initial error has diverged
@@ -81,13 +78,6 @@ def load_fragments(path=HERE / "pluck_fragments.txt"):
     raw = np.loadtxt(path, comments="#", dtype=np.float64)
     lo, hi = raw.min(1, keepdims=True), raw.max(1, keepdims=True)
     return -1.0 + 2.0 * (raw - lo) / (hi - lo)
-
-
-def sines_targets(rng, n, T=T_SEQ, periods=(8, 32, 80, 160)):
-    """The earlier catalog's target: sum of four unit sines with random phases, halved: (n, T)."""
-    phase = rng.uniform(0, 2 * np.pi, size=(n, len(periods)))
-    t = np.arange(T)
-    return 0.5 * sum(np.sin(2 * np.pi * t[None] / p + phase[:, k:k + 1]) for k, p in enumerate(periods))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -373,6 +363,8 @@ def train_kind(job):
     """Train every net of one kind; returns curves, outputs, snapshots and trained weights."""
     kind, cfg, seed, D = job["kind"], job["cfg"], job["seed"], job["D"]
     t0, c0 = time.perf_counter(), time.process_time()
+    # one init stream per kind: the child (seed, index of the kind in KINDS) of the run's "init"
+    # draw; named by the kind, kept in this form so that the committed runs stay bit-identical
     rng = np.random.default_rng(np.random.SeedSequence([seed, KINDS.index(kind)]))
     reps = D.shape[1] // len(cfg["hidden"][kind])
     p, masks, aux = build(kind, cfg, reps, rng, np.float32)    # float32: tanh is 3-5x faster
@@ -495,14 +487,26 @@ def gradcheck(args=None, T=24):
 # ----------------------------------------------------------------------------------------------
 # Main
 # ----------------------------------------------------------------------------------------------
+def catalog_setting():
+    """clockwork_rnn_catalog.py beside this file (the earlier catalog's target, nets and training
+    options, and its headline), imported only when that setting runs."""
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
+    import clockwork_rnn_catalog
+    return clockwork_rnn_catalog
+
+
 def resolve(args):
-    cfg = dict(SETTINGS[args.setting])
+    """The setting's configuration; --quick shrinks the epochs and repeats the user did not set,
+    and the sizes, targets and snapshot interval."""
+    cli.quick(args, epochs=30, n_inits=1)
+    cfg = dict(catalog_setting().SETTING if args.setting == "catalog" else SETTINGS[args.setting])
     if args.epochs is not None:
         cfg["epochs"] = args.epochs
     if args.n_inits is not None:
         cfg["n_inits"] = args.n_inits
     if args.quick:
-        cfg.update(epochs=min(cfg["epochs"], 30), n_inits=1, n_targets=2, snap_every=10)
+        cfg.update(n_targets=2, snap_every=10)
         cfg["hidden"] = {k: v[:2] for k, v in cfg["hidden"].items()}
         cfg["budgets"] = cfg["budgets"][:2]
     # nets trained in all: every kind at every size, n_targets x n_inits of each
@@ -510,147 +514,157 @@ def resolve(args):
     return cfg
 
 
-def main(args):
-    timer, cpu0 = cli.Timer(), time.process_time()
-    cfg = resolve(args)
-    rs = streams(args.seed, ["data", "init", "eval"])
-    if args.setting != "catalog":
-        frags = load_fragments()[: cfg["n_targets"]]
-    else:
-        frags = sines_targets(rs["data"], cfg["n_targets"])
-    reps = cfg["n_targets"] * cfg["n_inits"]                  # nets per kind and size
-    target_of = np.arange(reps) % cfg["n_targets"]
-    init_seed = int(rs["init"].integers(2 ** 31))
-    jobs = []
-    for kind in cfg["kinds"]:
-        D = np.tile(frags[target_of].T, (1, len(cfg["hidden"][kind])))       # (T, S)
-        jobs.append({"kind": kind, "cfg": cfg, "seed": init_seed, "D": D})
-    print(f"clockwork-rnn [{args.setting}]: kinds {cfg['kinds']}, hidden {cfg['hidden']}, "
-          f"{reps} nets per kind and size, {cfg['epochs']} epochs, {args.workers} workers")
-    c_map = time.process_time()
-    out = {r["kind"]: r for r in map_jobs(train_kind, jobs, args.workers)}
-    c_map = time.process_time() - c_map           # > 0 only when the kinds trained in this process
+def targets(setting, cfg, rng):
+    """The fragments to generate (n_targets, 320): the shipped audio, or the catalog's sines."""
+    if setting == "catalog":
+        return catalog_setting().sines_targets(rng, cfg["n_targets"], T_SEQ)
+    return load_fragments()[: cfg["n_targets"]]
 
-    var = frags.var(1)[target_of]                                            # (reps,)
-    # CPU seconds next to wall seconds: the machine is shared, and CPU time is what contention
-    # does not inflate (much)
-    metrics, arrays = {"timing": {"train_wall_s": {k: out[k]["wall_s"] for k in out},
-                                  "train_cpu_s": {k: out[k]["cpu_s"] for k in out},
-                                  "workers": args.workers}}, {}
-    nm = {}
-    for kind, r in out.items():
-        nsz = len(cfg["hidden"][kind])
-        mse = r["curve"][-1].reshape(nsz, reps)
-        nm[kind] = mse / var[None]
-        metrics[kind] = {"hidden": list(cfg["hidden"][kind]), "n_params": r["n_params"],
-                         "nmse_mean": nm[kind].mean(1), "nmse_sd": nm[kind].std(1, ddof=1) if reps > 1
-                         else np.zeros(nsz), "nmse_median": np.median(nm[kind], 1), "nmse": nm[kind],
-                         "mse_mean": mse.mean(1),
-                         "n_diverged": (r["diverged_at"].reshape(nsz, reps) >= 0).sum(1),
-                         "diverged_at_epoch": r["diverged_at"].reshape(nsz, reps)}
-        arrays[f"{kind}_curve"] = r["curve"]
-        arrays[f"{kind}_snaps"] = r["snaps"]
-        arrays[f"{kind}_Y"] = r["Y"]
-        arrays["snap_epochs"] = r["snap_epochs"]
-    arrays["targets"] = frags
-    arrays["target_of"] = target_of
 
-    # Lyapunov spectrum of the largest net of each kind along its trained orbit, over one period
-    # of the slowest module (256 steps) after 64 steps of alignment; and the kick test.
-    t_from = 64 if not args.quick else 8
-    t_to = T_SEQ
-    lyap, kick = {}, {}
-    for kind, r in out.items():
-        sel = np.arange(len(cfg["hidden"][kind]) * reps - reps, len(cfg["hidden"][kind]) * reps)
-        jac = list(orbit_jacobians(kind, r["p"], r["aux"], sel, 0, t_to))
-        lam = qr_spectrum(jac, n_transient=t_from, rng=rs["eval"])            # (reps, n)
-        if kind == "cw":
-            # J is block upper-triangular (modules fast to slow), so its spectrum is the union of
-            # the spectra of the diagonal blocks: one per module, identity while the module idles
-            mod = cw_modules(cfg["hidden"]["cw"][-1], cfg["n_modules"])
-            per_mod = [qr_spectrum([J[:, mod == k][:, :, mod == k] for J in jac], n_transient=t_from,
-                                   rng=rs["eval"]) for k in range(cfg["n_modules"])]
-            union = -np.sort(-np.concatenate(per_mod, axis=1), axis=1)
-            T_k = 2.0 ** np.arange(cfg["n_modules"])
-            top = np.array([m_[:, 0] for m_ in per_mod]).T                    # (reps, modules)
-            metrics["cw_ladder"] = {
-                "periods": T_k, "units_per_module": np.bincount(mod),
-                "top_exponent_per_step": top.mean(0), "top_exponent_per_update": (top * T_k).mean(0),
-                "top_exponent_per_step_sd": top.std(0), "union_vs_full_max_abs_diff":
-                    float(np.max(np.abs(union - lam)))}
-            arrays["cw_module_top"] = top
-            arrays["cw_modules"] = mod
-        lyap[kind] = lam
-        kick[kind] = kick_growth(kind, r["p"], r["aux"], sel, T_SEQ // 2, 1e-6, rs["eval"])
-        arrays[f"{kind}_lyap"] = lam
-        metrics[kind]["lyap_top_mean"] = lam.mean(0)[:8]
-        metrics[kind]["lyap_n_positive"] = (lam > 1e-9).sum(1)
-        metrics[kind]["kick_growth_median"] = float(np.median(kick[kind]))
-        metrics[kind]["kick_growth"] = kick[kind]
+def kind_metrics(r, cfg, reps, var):
+    """NMSE per size and repeat (sizes, reps) of one kind's nets, and its summary for results.json."""
+    nsz = len(cfg["hidden"][r["kind"]])
+    mse = r["curve"][-1].reshape(nsz, reps)
+    nm = mse / var[None]
+    return {"hidden": list(cfg["hidden"][r["kind"]]), "n_params": r["n_params"],
+            "nmse_mean": nm.mean(1), "nmse_sd": nm.std(1, ddof=1) if reps > 1 else np.zeros(nsz),
+            "nmse_median": np.median(nm, 1), "nmse": nm, "mse_mean": mse.mean(1),
+            "n_diverged": (r["diverged_at"].reshape(nsz, reps) >= 0).sum(1),
+            "diverged_at_epoch": r["diverged_at"].reshape(nsz, reps)}, nm
 
-    # headline: CW-RNN vs SRN and vs LSTM at each budget
-    headline = []
-    if args.setting == "catalog":
-        mse = {k: metrics[k]["mse_mean"][0] for k in out}
-        c, s_ = (0.5 * out[k]["curve"][-1] for k in ("cw", "srn"))      # the catalog's "MSE" = MSE / 2
-        headline.append({
-            "name": "earlier catalog's task: CW-RNN half-MSE < SRN half-MSE",
-            "value": f"{c.mean():.4f} ± {c.std(ddof=1):.4f} vs {s_.mean():.4f} ± {s_.std(ddof=1):.4f}",
-            "paper_value": "earlier catalog, 5 seeds: 0.1125 ± 0.0153 vs 0.2454 ± 0.0036",
-            "verdict": "partial" if np.all(c < s_.min()) else "no",
-            "note": f"{len(c)} nets each (sum of four sines, random phases); ratio "
-                    f"{mse['srn'] / mse['cw']:.2f}x (catalog 2.22x); partial: a synthetic task, "
-                    f"not the paper's"})
-    for j, B in enumerate(cfg["budgets"] if args.setting != "catalog" else ()):
+
+def fingerprint(kind, r, cfg, reps, t_from, rng):
+    """Lyapunov spectrum (reps, n) of the largest nets of one kind along their trained orbits,
+    steps t_from .. 319 after t_from alignment steps, the kick growth (reps,), and for the CW-RNN
+    the per-module ladder (metrics, arrays) or None."""
+    sel = np.arange(len(cfg["hidden"][kind]) * reps - reps, len(cfg["hidden"][kind]) * reps)
+    jac = list(orbit_jacobians(kind, r["p"], r["aux"], sel, 0, T_SEQ))
+    lam = qr_spectrum(jac, n_transient=t_from, rng=rng)                   # (reps, n)
+    ladder = None
+    if kind == "cw":
+        # J is block upper-triangular (modules fast to slow), so its spectrum is the union of
+        # the spectra of the diagonal blocks: one per module, identity while the module idles
+        mod = cw_modules(cfg["hidden"]["cw"][-1], cfg["n_modules"])
+        per_mod = [qr_spectrum([J[:, mod == k][:, :, mod == k] for J in jac], n_transient=t_from,
+                               rng=rng) for k in range(cfg["n_modules"])]
+        union = -np.sort(-np.concatenate(per_mod, axis=1), axis=1)
+        T_k = 2.0 ** np.arange(cfg["n_modules"])
+        top = np.array([m_[:, 0] for m_ in per_mod]).T                        # (reps, modules)
+        ladder = ({"periods": T_k, "units_per_module": np.bincount(mod),
+                   "top_exponent_per_step": top.mean(0), "top_exponent_per_update": (top * T_k).mean(0),
+                   "top_exponent_per_step_sd": top.std(0),
+                   "union_vs_full_max_abs_diff": float(np.max(np.abs(union - lam)))},
+                  {"cw_module_top": top, "cw_modules": mod})
+    kick = kick_growth(kind, r["p"], r["aux"], sel, T_SEQ // 2, 1e-6, rng)
+    return lam, kick, ladder
+
+
+def verdict_cw_beats(wins, frac):
+    """At most partial: the paper's Section 4.1 settings (sizes, learning rates, epochs) are
+    recalled, not read, and SRN/LSTM barely learn at the recalled learning rates. partial when
+    the CW-RNNs' median is lower or a CW-RNN beats a net of the other kind in half the pairs."""
+    return "partial" if wins or frac >= 0.5 else "no"
+
+
+def _mean_sd(x):
+    return f"{x.mean():.4f} ± {x.std(ddof=1) if len(x) > 1 else 0:.4f}"
+
+
+def paper_headline(nm, metrics, out, cfg):
+    """CW-RNN against each other kind at every budget."""
+    rows = []
+    for j, B in enumerate(cfg["budgets"]):
         cw = nm["cw"][j]
         for other in [k for k in cfg["kinds"] if k != "cw"]:
             o = nm[other][j]
-            wins = bool(np.median(cw) < np.median(o))
             frac = float(np.mean(cw[:, None] < o[None, :]))        # P(random CW net beats random other)
-            # at most partial: the paper's Section 4.1 settings (sizes, learning rates, epochs) are
-            # recalled, not read, and SRN/LSTM barely learn at the recalled learning rates
-            verdict = "partial" if wins or frac >= 0.5 else "no"
-            headline.append({
+            rows.append({
                 "name": f"~{B} params: CW-RNN NMSE < {NAMES[other]} NMSE",
-                "value": f"{cw.mean():.4f} ± {cw.std(ddof=1) if len(cw) > 1 else 0:.4f} vs "
-                         f"{o.mean():.4f} ± {o.std(ddof=1) if len(o) > 1 else 0:.4f}",
+                "value": f"{_mean_sd(cw)} vs {_mean_sd(o)}",
                 "paper_value": "CW-RNN lower than SRN and LSTM (abstract; Fig. 4 box plots, "
                                "numbers not read)",
-                "verdict": verdict,
+                "verdict": verdict_cw_beats(bool(np.median(cw) < np.median(o)), frac),
                 "note": f"{len(cw)} nets each; median {np.median(cw):.4f} vs {np.median(o):.4f}; "
                         f"CW below in {frac:.0%} of net pairs; partial at most: the paper's settings are "
                         f"recalled, not read; diverged "
                         f"{metrics['cw']['n_diverged'][j]} vs {metrics[other]['n_diverged'][j]}; params "
                         f"{out['cw']['n_params'][j]} vs {out[other]['n_params'][j]}"})
+    return rows
+
+
+def config_record(cfg, args, reps):
+    rec = {k: (v if not isinstance(v, dict) else {a: list(b) if isinstance(b, tuple) else b
+                                                  for a, b in v.items()}) for k, v in cfg.items()}
+    rec.update(setting=args.setting, n_seeds=reps, T=T_SEQ, workers=args.workers)
+    return rec
+
+
+def main(args):
+    timer, cpu0 = cli.Timer(), time.process_time()
+    cfg = resolve(args)
+    rs = streams(args.seed, ["data", "init", "eval"])
+    frags = targets(args.setting, cfg, rs["data"])
+    reps = cfg["n_targets"] * cfg["n_inits"]                  # nets per kind and size
+    target_of = np.arange(reps) % cfg["n_targets"]
+    init_seed = int(rs["init"].integers(2 ** 31))
+    jobs = [{"kind": kind, "cfg": cfg, "seed": init_seed,
+             "D": np.tile(frags[target_of].T, (1, len(cfg["hidden"][kind])))} for kind in cfg["kinds"]]
+    print(f"clockwork-rnn [{args.setting}]: kinds {cfg['kinds']}, hidden {cfg['hidden']}, "
+          f"{reps} nets per kind and size, {cfg['epochs']} epochs, {args.workers} workers")
+    c_map = time.process_time()
+    out = {r["kind"]: r for r in map_jobs(train_kind, jobs, args.workers)}
+    c_map = time.process_time() - c_map           # > 0 only when the kinds trained in this process
+    # CPU seconds next to wall seconds: the machine is shared, and CPU time is what contention
+    # does not inflate (much)
+    metrics = {"timing": {"train_wall_s": {k: out[k]["wall_s"] for k in out},
+                          "train_cpu_s": {k: out[k]["cpu_s"] for k in out}, "workers": args.workers}}
+    arrays, nm = {}, {}
+    for kind, r in out.items():
+        metrics[kind], nm[kind] = kind_metrics(r, cfg, reps, frags.var(1)[target_of])
+        arrays.update({f"{kind}_curve": r["curve"], f"{kind}_snaps": r["snaps"], f"{kind}_Y": r["Y"],
+                       "snap_epochs": r["snap_epochs"]})
+    arrays.update(targets=frags, target_of=target_of)
+    # Lyapunov spectrum of the largest net of each kind along its trained orbit, over one period
+    # of the slowest module (256 steps) after 64 steps of alignment; and the kick test.
+    t_from = 64 if not args.quick else 8
+    lyap = {}
+    for kind, r in out.items():
+        lyap[kind], kick, ladder = fingerprint(kind, r, cfg, reps, t_from, rs["eval"])
+        if ladder is not None:
+            metrics["cw_ladder"] = ladder[0]
+            arrays.update(ladder[1])
+        arrays[f"{kind}_lyap"] = lyap[kind]
+        metrics[kind].update(lyap_top_mean=lyap[kind].mean(0)[:8],
+                             lyap_n_positive=(lyap[kind] > 1e-9).sum(1),
+                             kick_growth_median=float(np.median(kick)), kick_growth=kick)
+    headline = (catalog_setting().headline_rows(out, metrics) if args.setting == "catalog"
+                else paper_headline(nm, metrics, out, cfg))
     metrics["timing"]["total_cpu_s"] = (time.process_time() - cpu0 - c_map
                                         + sum(r["cpu_s"] for r in out.values()))
-    cfg_rec = {k: (v if not isinstance(v, dict) else {a: list(b) if isinstance(b, tuple) else b
-                                                      for a, b in v.items()}) for k, v in cfg.items()}
-    cfg_rec.update(setting=args.setting, n_seeds=reps, T=T_SEQ, workers=args.workers)
     top = {NAMES[k]: sorted(lyap[k].mean(0)[:8].tolist(), reverse=True) for k in lyap}
-    finish_run(args.out, {
-        "stub": "clockwork-rnn", "family": "schmidhuber",
-        "title": "Clockwork RNN: 320-step sequence generation vs SRN and LSTM",
-        "paper": "Koutnik, Greff, Gomez & Schmidhuber, A Clockwork RNN, ICML 2014 (arXiv 1402.3511)",
-        "seed": args.seed, "quick": bool(args.quick), "config": cfg_rec, "metrics": metrics,
-        "headline": headline,
-        "lyapunov": {"method": f"shared.lyapunov.qr_spectrum of the one-step Jacobian of the full "
-                               f"state (LSTM: [h, c]) along each trained, input-free orbit of the "
-                               f"largest net of each kind; steps {t_from}..{t_to - 1} counted after "
-                               f"{t_from} alignment steps; {reps} nets per kind; mean over nets",
-                     "exponents": top},
-    }, arrays, timer)
+    rec = record(args, __file__, title="Clockwork RNN: 320-step sequence generation vs SRN and LSTM",
+                 paper=PAPER, config=config_record(cfg, args, reps), metrics=metrics, headline=headline,
+                 lyapunov={"method": f"shared.lyapunov.qr_spectrum of the one-step Jacobian of the full "
+                                     f"state (LSTM: [h, c]) along each trained, input-free orbit of the "
+                                     f"largest net of each kind; steps {t_from}..{T_SEQ - 1} counted after "
+                                     f"{t_from} alignment steps; {reps} nets per kind; mean over nets",
+                           "exponents": top})
+    finish_run(args.out, rec, arrays, timer)
 
 
-if __name__ == "__main__":
+def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "Sec. 4.1: five 320-sample audio fragments, CW-RNN/SRN/LSTM at ~100/250/500/1000 params",
         "lr-check": "as paper, but SRN and CW-RNN at lr 1e-4 and the LSTM at 3e-4 (ranking vs learning rate)",
         "catalog": "the earlier catalog: sum of four sines, CW 64 units/8 modules vs SRN 48, clipped SGD"})
-    parser.add_argument("--epochs", type=cli.positive_int, default=None,
+    parser.add_argument("--epochs", type=cli.int_range(1, 20000), default=None,
                         help="training epochs (full passes over the fragment; default: the setting's)")
-    parser.add_argument("--n-inits", type=cli.positive_int, default=None,
+    parser.add_argument("--n-inits", type=cli.int_range(1, 20), default=None,
                         help="initialisations per target fragment (nets per size = 5 x this)")
-    parser.add_argument("--workers", type=cli.positive_int, default=2,
+    parser.add_argument("--workers", type=cli.int_range(1, 32), default=2,
                         help="processes (one kind of net per process)")
-    cli.run(main, parser, gradcheck=gradcheck)
+    return parser
+
+
+if __name__ == "__main__":
+    cli.run(main, build_parser(), gradcheck=gradcheck)

@@ -14,9 +14,9 @@ import numpy as np
 from shared import cli
 from shared.figures import save_figure
 from shared.results import load_run
-from shared.tiny_worlds import plots as P
+from shared.tiny_worlds import plots
 
-COL = P.KIND_COLORS
+COL = plots.KIND_COLORS
 WORLDS = ("struct", "shuffle", "iid", "decoy")
 
 
@@ -43,7 +43,7 @@ def dnll_by_world(res, a, out):
     conds = WORLDS + ("untrained",)
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharey=True)
     for ax, kind in zip(axes, COL, strict=True):
-        P.seed_dots(ax, [a[f"{kind}_{c}_dnll"] for c in conds], COL[kind])
+        plots.seed_dots(ax, [a[f"{kind}_{c}_dnll"] for c in conds], COL[kind])
         ax.set_yscale("symlog", linthresh=0.1)
         labels = ["struct", "shuffle\nnull", "i.i.d.\nnull", "decoy\nsine", "untrained\n(struct)"]
         ax.set(xticks=range(len(conds)), xticklabels=labels, title=f"{kind.upper()}-16")
@@ -75,7 +75,7 @@ def probes(res, a, out):
 
 def lyapunov(res, a, out):
     """Leading driven and input-free exponents of trained and untrained struct nets."""
-    P.lyapunov_trained_untrained(res["metrics"]["b"]["lyapunov"],
+    plots.lyapunov_trained_untrained(res["metrics"]["b"]["lyapunov"],
                                  "Lyapunov spectra on E1 (mean ± sd over seeds)", out / "lyapunov.png")
 
 

@@ -1,7 +1,13 @@
 """Inductive resonance: the synthesis of the tiny-worlds family, and the null-hallucination test.
 
 N. Giebelhaus, "Inductive Resonance in Gated Recurrent Networks", 2025 (README, paper and code of
-chimera-sigma/tiny-worlds; what the code really does: ../shared/notes/tiny-worlds.md).
+chimera-sigma/tiny-worlds at commit acdd1c1; the facts used here are stated in the README's
+Sources paragraph).
+
+Family core used: shared/tiny_worlds (worlds.py for E3 and its nulls; models.py for the GRU and
+RNN, H = 16, with the readout; train.py for seed-batched training, the state run and the
+spectra). This stub's own: reading the three world stubs' results, the comparison tables, and
+the original script's coasting rule (coast_verdicts) applied to nets trained on the null worlds.
 
 The paper's three claims, answered from the family's saved runs plus one experiment of our own:
 
@@ -35,28 +41,29 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.results import finish_run, read_results
+from shared.results import finish_run, read_results, record
 from shared.rng import streams
-from shared.tiny_worlds import models as M
-from shared.tiny_worlds import train as TR
-from shared.tiny_worlds import worlds as W
+from shared.tiny_worlds import models, train
+from shared.tiny_worlds.worlds import make_world
 
+TITLE = "Inductive resonance: the synthesis and the null-hallucination test"
 PAPER = ("N. Giebelhaus, Inductive Resonance in Gated Recurrent Networks, 2025 (README, paper and code "
          "of chimera-sigma/tiny-worlds at commit acdd1c1)")
 STUBS = pathlib.Path(__file__).resolve().parents[1]
 SOURCES = {"E1": "drift-world", "E2": "regime-world", "E3": "oscillator-world"}
 KINDS = ("gru", "rnn")
-# the seed README's headline table, "ΔNLL (struct - null)" (note §5.6)
+# the original README's headline table, "ΔNLL (struct - null)"
 README_TABLE = {("E1", "gru"): -0.847, ("E1", "rnn"): -0.312, ("E2", "gru"): -1.234,
                 ("E2", "rnn"): -0.891, ("E3", "gru"): -0.156, ("E3", "rnn"): -0.089}
-# struct - null formed from the original's own result files (20 seeds; E1: none exist, the note's
-# single-seed runs computed the README's way are given instead, note §6)
+# struct - null formed from the original's own result files (20 seeds; E1: none exist, so single
+# seeds of the original code, run for its full 20,000 steps, computed the README's way instead)
 ORIGINAL_FILES = {("E1", "gru"): -0.26, ("E1", "rnn"): 0.20, ("E2", "gru"): 15.92,
                   ("E2", "rnn"): 14.72, ("E3", "gru"): -0.341, ("E3", "rnn"): 0.640}
+# (text kept as the committed results.json has it: "note §6" = those single-seed runs)
 ORIGINAL_FILES_NOTE = {"E1": "one seed each (note §6), no 20-seed files exist", "E2": "20 seeds",
                        "E3": "20 seeds"}
 NULL_A = {"E1": "struct_minus_shuffle", "E2": "struct_minus_iid", "E3": "struct_minus_shuffle"}
-PAPER_LAMBDA1 = {"gru": -0.062, "rnn": -0.115}          # main.tex, E3, 5 seeds (note §5.5)
+PAPER_LAMBDA1 = {"gru": -0.062, "rnn": -0.115}          # the paper's main.tex, E3, 5 seeds
 NEUTRAL = 0.1                                            # |λ1| below this counts as near-neutral
 
 DEFAULTS = dict(H=16, n_seeds=5, steps=400, n_eval_seq=16, coast=(50, 100), warm=20, measured=100,
@@ -137,8 +144,8 @@ def coast_verdicts(kind, p, world, cfg):
     x = np.ascontiguousarray(np.broadcast_to(world.eval.inputs[:, None, :n],
                                              (world.eval.inputs.shape[0], S, n, 2)))
     H = p["W_hh"].shape[1]
-    states = TR.run_states(kind, p, x, c1, zero_from=c0)[1:]              # after inputs 0..c1-1
-    pred = M.readout(p, states[..., :H])                                  # (c1, S, n)
+    states = train.run_states(kind, p, x, c1, zero_from=c0)[1:]              # after inputs 0..c1-1
+    pred = models.readout(p, states[..., :H])                                  # (c1, S, n)
     win = pred[c0:c1]
     var, mabs = win.var(axis=0), np.abs(win).mean(axis=0)
     return var, mabs, (var > cfg["var_thr"]) | (mabs > cfg["mean_thr"]), pred[:, :, 0]
@@ -148,21 +155,22 @@ def hallucination_test(cfg, rngs, quick):
     """Train GRU and RNN on E3 struct / shuffle / i.i.d. (one ensemble per kind) and test."""
     size = dict(n_train=64, n_eval=8, T=130) if quick else {}
     variants = ("struct", "shuffle", "iid")
-    worlds = [W.make_world("oscillator", v, rng=np.random.default_rng(rngs["world"].integers(2**32)),
+    worlds = [make_world("oscillator", v, rng=np.random.default_rng(rngs["world"].integers(2**32)),
                            **size) for v in variants]
     S, out = cfg["n_seeds"], {}
     for kind in KINDS:
-        tr = TR.train_ensemble(kind, cfg["H"], worlds, S, cfg["steps"], rngs["init"], rngs["order"],
+        tr = train.train_ensemble(kind, cfg["H"], worlds, S, cfg["steps"], rngs["init"], rngs["order"],
                                log_every=max(1, cfg["steps"] // 4), label=f"{kind} E3 x3 worlds")
         groups = {"untrained": (tr["init"], worlds[0])}
-        groups.update({v: (TR.members(tr["params"], g, S), worlds[g]) for g, v in enumerate(variants)})
+        groups.update({v: (train.members(tr["params"], g, S), worlds[g]) for g, v in enumerate(variants)})
         res = {}
         for name, (p, world) in groups.items():
             var, mabs, hall, pred0 = coast_verdicts(kind, p, world, cfg)
             n = cfg["n_eval_seq"]
             x = np.ascontiguousarray(np.broadcast_to(world.eval.inputs[:, None, :n],
                                                      (world.eval.inputs.shape[0], S, n, 2)))
-            lam = TR.spectrum(kind, p, x, cfg["warm"], cfg["warm"] + cfg["measured"], cfg["k"], cfg["warm"])
+            w0, w1 = cfg["warm"], cfg["warm"] + cfg["measured"]
+            lam = train.spectrum(kind, p, x, w0, w1, cfg["k"], cfg["warm"])
             res[name] = dict(var=var, mean_abs=mabs, hallucination=hall, pred0=pred0, lam=lam,
                              frac_hallucination=float(hall.mean()),
                              frac_hallucination_seq0=float(hall[:, 0].mean()),
@@ -176,80 +184,129 @@ def hallucination_test(cfg, rngs, quick):
 
 
 # ----------------------------------------------------------------------------------------------
-# Command line
+# The three answers: verdict rules, headline, metrics
 # ----------------------------------------------------------------------------------------------
-def main(args):
-    timer = cli.Timer()
-    cfg = dict(DEFAULTS)
-    if args.quick:
-        cfg.update(QUICK)
-    if args.steps is not None:
-        cfg["steps"] = args.steps
-    if args.n_seeds is not None:
-        cfg["n_seeds"] = args.n_seeds
-    fam = load_family(args.quick)
-    cells = headline_table(fam)
-    spec = spectra_table(fam)
-    rngs = streams(args.seed, ["init", "order", "world"])
-    print(f"null-hallucination test: GRU and RNN H {cfg['H']}, {cfg['n_seeds']} seeds x 3 E3 worlds, "
-          f"{cfg['steps']} steps (the original script: 5000)")
-    hal = hallucination_test(cfg, rngs, args.quick)
+GROUPS = ("untrained", "struct", "shuffle", "iid")       # the hallucination nets, by training world
 
-    # the three answers
+
+def verdict_readme_cells(n_ok):
+    """The README's table holds if our protocol-(a) runs reproduce all 6 cells; partial for 2-5."""
+    return "no" if n_ok <= 1 else "partial" if n_ok < 6 else "yes"
+
+
+def verdict_neutral_gap(worlds_where_it_holds):
+    """A near-neutral GRU exponent that the RNN lacks: yes in all three worlds, partial in some."""
+    n = len(worlds_where_it_holds)
+    return "yes" if n == 3 else "partial" if n else "no"
+
+
+def verdict_hallucination(h_gru, h_rnn):
+    """The GRU 'hallucinates' on the nulls (a majority of verdicts), while the RNN on the nulls and
+    the untrained GRU do not: yes; the GRU does but so does a control: partial; else no."""
+    if max(h_gru["shuffle"], h_gru["iid"]) < 0.5:
+        return "no"
+    controls_quiet = max(h_rnn["shuffle"], h_rnn["iid"]) < 0.5 and h_gru["untrained"] < 0.5
+    return "yes" if controls_quiet else "partial"
+
+
+def build_headline(cells, spec, hal, cfg):
+    """The paper's three claims, answered (see the module docstring)."""
     n_readme_ok = sum(c["ours_a_matches_readme"] for c in cells)
     n_readme_orig = sum(c["readme_matches_original"] for c in cells)
     gru_l1 = {w: spec[w]["gru"]["lambda1"] for w in spec}
     rnn_l1 = {w: spec[w]["rnn"]["lambda1"] for w in spec}
-    neutral_gap = [w for w in spec if abs(gru_l1[w]) < NEUTRAL <= abs(rnn_l1[w])]
-    h_gru = {v: hal["gru"][v]["frac_hallucination"] for v in ("untrained", "struct", "shuffle", "iid")}
-    h_rnn = {v: hal["rnn"][v]["frac_hallucination"] for v in ("untrained", "struct", "shuffle", "iid")}
-    gru_halluc_null = max(h_gru["shuffle"], h_gru["iid"])
+    h_gru = {v: hal["gru"][v]["frac_hallucination"] for v in GROUPS}
+    h_rnn = {v: hal["rnn"][v]["frac_hallucination"] for v in GROUPS}
     fmt = lambda d: ", ".join(f"{k} {v:.2f}" for k, v in d.items())  # noqa: E731
-    headline = [
+    return [
         dict(name="the seed README's 'ΔNLL (struct - null)' table: cells our protocol-(a) runs reproduce "
                   "(within 25 %)", value=f"{n_readme_ok}/6", paper_value="6 cells (E1-E3 x GRU/RNN)",
-             verdict="no" if n_readme_ok <= 1 else "partial" if n_readme_ok < 6 else "yes",
+             verdict=verdict_readme_cells(n_readme_ok),
              note=f"the README's cells also match the original's own files in {n_readme_orig}/6; ours at "
                   f"capped budgets (see each world stub); per-cell table in metrics.table"),
         dict(name="GRU near-neutral top exponent (|λ1| < 0.1) that the RNN lacks, driven, trained",
              value="; ".join(f"{w}: GRU {gru_l1[w]:+.3f}, RNN {rnn_l1[w]:+.3f}" for w in spec),
              paper_value=f"E3: GRU {PAPER_LAMBDA1['gru']}, RNN {PAPER_LAMBDA1['rnn']}",
-             verdict="yes" if len(neutral_gap) == 3 else "partial" if neutral_gap else "no",
-             note=f"worlds where it holds: {neutral_gap or 'none'}; spectra from the three world stubs' "
-                  "headline runs (capped training budgets)"),
+             verdict=verdict_neutral_gap(neutral_gap(spec)),
+             note=f"worlds where it holds: {neutral_gap(spec) or 'none'}; spectra from the three world "
+                  "stubs' headline runs (capped training budgets)"),
         dict(name="GRU 'hallucinates' on null worlds (the original's coasting rule), trained on the nulls",
              value=f"GRU {fmt(h_gru)}; RNN {fmt(h_rnn)}",
              paper_value="GRU and RNN both HALLUCINATION (trained on the structured world by a bug)",
-             verdict=("no" if gru_halluc_null < 0.5 else
-                      "yes" if max(h_rnn["shuffle"], h_rnn["iid"]) < 0.5 and h_gru["untrained"] < 0.5 else
-                      "partial"),
-             note=f"fraction of (seed, sequence) verdicts HALLUCINATION per training world; E3, H 16, "
-                  f"{cfg['n_seeds']} seeds, {cfg['steps']} steps (the script: 5000), {cfg['n_eval_seq']} "
-                  f"eval sequences; 'struct' reproduces what the buggy script measured; yes needs the GRU "
-                  f"(not the RNN, not the untrained GRU) to meet the rule on the nulls"),
+             verdict=verdict_hallucination(h_gru, h_rnn),
+             note=f"fraction of (seed, sequence) verdicts HALLUCINATION per training world; E3, "
+                  f"H {cfg['H']}, {cfg['n_seeds']} seeds, {cfg['steps']} steps (the script: 5000), "
+                  f"{cfg['n_eval_seq']} eval sequences; 'struct' reproduces what the buggy script measured; "
+                  f"yes needs the GRU (not the RNN, not the untrained GRU) to meet the rule on the nulls"),
     ]
+
+
+def neutral_gap(spec):
+    """The worlds where the trained GRU's λ1 is near-neutral (|λ1| < NEUTRAL) and the RNN's is not."""
+    return [w for w in spec if abs(spec[w]["gru"]["lambda1"]) < NEUTRAL <= abs(spec[w]["rnn"]["lambda1"])]
+
+
+def build_metrics(cells, spec, hal, fam, timer):
+    """results.json metrics: the per-cell table, the spectra, the hallucination summaries (arrays
+    go to the npz), where the family's numbers came from, and the training times."""
     arrays_only = ("var", "mean_abs", "hallucination", "pred0", "lam")
     strip = lambda r: {k: v for k, v in r.items() if k not in arrays_only}  # noqa: E731
-    metrics = dict(table=cells, spectra=spec, neutral_gap_worlds=neutral_gap,
-                   hallucination={k: {g: (strip(v) if isinstance(v, dict) and "var" in v else v)
-                                      for g, v in hal[k].items() if g != "timing"} for k in hal},
-                   sources={w: dict(stub=SOURCES[w], wall_s=fam[w]["wall_s"], quick=fam[w]["quick"])
-                            for w in fam},
-                   timing=dict(wall_s=timer(), **{f"{k}_training": hal[k]["timing"] for k in hal}))
-    lyapunov = dict(
+    return dict(table=cells, spectra=spec, neutral_gap_worlds=neutral_gap(spec),
+                hallucination={k: {g: (strip(v) if isinstance(v, dict) and "var" in v else v)
+                                   for g, v in hal[k].items() if g != "timing"} for k in hal},
+                sources={w: dict(stub=SOURCES[w], wall_s=fam[w]["wall_s"], quick=fam[w]["quick"])
+                         for w in fam},
+                timing=dict(wall_s=timer(), **{f"{k}_training": hal[k]["timing"] for k in hal}))
+
+
+def lyapunov_record(hal, cfg):
+    """The results.json "lyapunov" entry: the hallucination nets' driven spectra, per kind and group."""
+    return dict(
         method=(f"null-hallucination nets: driven exponents over steps [{cfg['warm']}, "
                 f"{cfg['warm'] + cfg['measured']}) after {cfg['warm']} aligning steps, {cfg['n_eval_seq']} "
                 f"eval sequences of each net's own training world, mean over seeds and sequences"),
         exponents={f"{k} {g}": np.sort(hal[k][g]["lam"].mean(axis=(0, 1)))[::-1]
-                   for k in KINDS for g in ("untrained", "struct", "shuffle", "iid")},
+                   for k in KINDS for g in GROUPS},
         window=cfg["measured"], n_sequences=cfg["n_eval_seq"])
-    arrays = {f"{k}_{g}_{f}": hal[k][g][f] for k in KINDS for g in ("untrained", "struct", "shuffle", "iid")
-              for f in ("var", "mean_abs", "pred0", "lam")}
-    record = dict(stub="inductive-resonance", family="tiny-worlds",
-                  title="Inductive resonance: the synthesis and the null-hallucination test", paper=PAPER,
-                  seed=args.seed, quick=bool(args.quick), config=cfg, metrics=metrics, headline=headline,
-                  lyapunov=lyapunov)
-    finish_run(args.out, record, arrays, timer)
+
+
+def hallucination_arrays(hal):
+    """results.npz entries: per kind and group the window variance, mean |value|, predictions of
+    sequence 0 and the exponents."""
+    fields = ("var", "mean_abs", "pred0", "lam")
+    return {f"{k}_{g}_{f}": hal[k][g][f] for k in KINDS for g in GROUPS for f in fields}
+
+
+# ----------------------------------------------------------------------------------------------
+# Command line
+# ----------------------------------------------------------------------------------------------
+def resolve_config(args):
+    """DEFAULTS, shrunk by QUICK for --quick, with the flags the user gave kept as given."""
+    cfg = dict(DEFAULTS)
+    if args.quick:
+        cfg.update(QUICK)
+    for name in ("steps", "n_seeds"):
+        if getattr(args, name) is not None:
+            cfg[name] = getattr(args, name)
+    return cfg
+
+
+def main(args):
+    timer = cli.Timer()
+    cfg = resolve_config(args)
+    fam = load_family(args.quick)
+    cells = headline_table(fam)
+    spec = spectra_table(fam)
+    # the worlds draw their own seeds from "world" (one integer each, in variant order)
+    rngs = streams(args.seed, ["init", "order", "world"])
+    print(f"null-hallucination test: GRU and RNN H {cfg['H']}, {cfg['n_seeds']} seeds x 3 E3 worlds, "
+          f"{cfg['steps']} steps (the original script: 5000)")
+    hal = hallucination_test(cfg, rngs, args.quick)
+    headline = build_headline(cells, spec, hal, cfg)
+    metrics = build_metrics(cells, spec, hal, fam, timer)
+    finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
+                                headline=headline, lyapunov=lyapunov_record(hal, cfg)),
+               hallucination_arrays(hal), timer)
     print(json.dumps({c["world"] + " " + c["kind"]: [c["readme"], c["original_files"],
                                                       None if c["ours_a"] is None else round(c["ours_a"], 3),
                                                       None if c["ours_b"] is None else round(c["ours_b"], 3)]
@@ -258,17 +315,17 @@ def main(args):
 
 def build_parser():
     parser = cli.make_parser(__doc__, __file__)
-    parser.add_argument("--steps", type=cli.positive_int, default=None,
+    parser.add_argument("--steps", type=train.int_between(1, train.MAX_STEPS), default=None,
                         help=f"training steps of the hallucination nets (default {DEFAULTS['steps']}; "
                              "the original script: 5000)")
-    parser.add_argument("--n-seeds", type=cli.positive_int, default=None,
+    parser.add_argument("--n-seeds", type=train.int_between(1, train.MAX_SEEDS), default=None,
                         help=f"seeds per world (default {DEFAULTS['n_seeds']})")
     return parser
 
 
 def gradcheck(args=None):
     """The BPTT of the GRU and RNN trained here (and the LSTM), on a short E3 window, float64."""
-    return TR.gradient_checks("oscillator")
+    return train.gradient_checks("oscillator")
 
 
 if __name__ == "__main__":

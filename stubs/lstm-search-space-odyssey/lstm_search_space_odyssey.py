@@ -46,7 +46,8 @@ trial of one variant trains at once), hidden sizes are padded to the largest wit
 x (T, S, B, D), states (S, B, H).
 
     python3 lstm_search_space_odyssey.py --seed 0              # headline random search
-    python3 lstm_search_space_odyssey.py --setting catalog      # the earlier catalog's adding problem
+    python3 lstm_search_space_odyssey.py --setting catalog      # the earlier catalog's adding problem,
+                                                                # in lstm_search_space_odyssey_catalog.py
     python3 lstm_search_space_odyssey.py --quick                # seconds; what the tests run
 """
 import pathlib
@@ -63,9 +64,9 @@ from shared import cli
 from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_spectrum
-from shared.optim import Adam
-from shared.results import finish_run
+from shared.results import finish_run, record
 from shared.rng import streams
+from shared.stats import main_effects, welch_test
 
 PAPER = ("K. Greff, R. K. Srivastava, J. Koutnik, B. R. Steunebrink and J. Schmidhuber, LSTM: A Search "
          "Space Odyssey, IEEE TNNLS 28(10):2222-2232, 2017 (arXiv 1503.04069)")
@@ -80,9 +81,7 @@ NOISE_RANGE = (0.0, 1.0)
 CE_HALF = 7 * math.log(2.0)                                # cross-entropy of the constant output 0.5
 
 
-# ----------------------------------------------------------------------------------------------
-# Data: the continual embedded Reber grammar (Gers et al. 2000), and the catalog's adding problem
-# ----------------------------------------------------------------------------------------------
+# -------------------- Data: the continual embedded Reber grammar (Gers et al. 2000)
 SYMBOLS = "BTPSXVE"
 B_, T_, P_, S_, X_, V_, E_ = range(7)
 # Reber grammar: node -> [(symbol, next node)]; node 5 is the exit (E follows)
@@ -136,21 +135,7 @@ def one_hot(sym, dtype=np.float32):
     return np.eye(7, dtype=dtype)[sym]
 
 
-def adding_batch(rng, n, T=50):
-    """The earlier catalog's adding problem: values U[0, 1], one marker in the first half, one in the
-    second half, target X1 + X2 at the last step. Returns x (T, n, 2), target (n,)."""
-    x = np.zeros((T, n, 2))
-    x[..., 0] = rng.uniform(0.0, 1.0, size=(T, n))
-    p1 = rng.integers(0, T // 2, size=n)
-    p2 = rng.integers(T // 2, T, size=n)
-    x[p1, np.arange(n), 1] = 1.0
-    x[p2, np.arange(n), 1] = 1.0
-    return x, x[p1, np.arange(n), 0] + x[p2, np.arange(n), 0]
-
-
-# ----------------------------------------------------------------------------------------------
-# Model: the nine cells (forward, then backward), one code path per variant
-# ----------------------------------------------------------------------------------------------
+# -------------------- Model: the nine cells (forward, then backward), one code path per variant
 def sigmoid(a):
     return 0.5 + 0.5 * np.tanh(0.5 * a)                     # no overflow warnings
 
@@ -389,22 +374,7 @@ def cell_jacobians(cell, p, cache):
     return J
 
 
-def state_vector(cell, st):
-    parts = [st["c"], st["y"]] + ([st["g"]] if cell.fgr else [])
-    return np.concatenate(parts, axis=-1)
-
-
-def state_dict(cell, v):
-    H = cell.H
-    st = {"c": v[..., :H], "y": v[..., H:2 * H]}
-    if cell.fgr:
-        st["g"] = v[..., 2 * H:]
-    return st
-
-
-# ----------------------------------------------------------------------------------------------
-# Losses: sigmoid outputs with cross-entropy (Reber), linear output with squared error (adding)
-# ----------------------------------------------------------------------------------------------
+# -------------------- Loss: sigmoid outputs with cross-entropy on the legal next symbols
 def bce_loss(p, Y, target):
     """Y (T, S, B, H), target (T, B, K) -> per-trial loss (S,) = mean over B of the sum over time and
     outputs of the cross-entropy; also dY and the output-layer gradients."""
@@ -415,19 +385,6 @@ def bce_loss(p, Y, target):
     dlogit = (sigmoid(logit) - tgt) / B
     dY = np.matmul(dlogit, np.swapaxes(p["Wy"], 1, 2))
     return loss, dY, {"Wy": sum_outer(Y, dlogit), "by": dlogit.sum(axis=(0, 2))}
-
-
-def mse_last_loss(p, Y, target):
-    """Linear output at the last step only: Y (T, S, B, H), target (S, B) -> per-net mean squared
-    error (S,), dY and output gradients."""
-    B = Y.shape[2]
-    out = np.matmul(Y[-1], p["Wy"])[..., 0] + p["by"][:, None, 0]   # (S, B)
-    err = out - target
-    loss = (err ** 2).mean(axis=1)
-    dout = (2.0 / B) * err[..., None]                       # (S, B, 1)
-    dY = np.zeros_like(Y)
-    dY[-1] = np.matmul(dout, np.swapaxes(p["Wy"], 1, 2))
-    return loss, dY, {"Wy": np.matmul(np.swapaxes(Y[-1], 1, 2), dout), "by": dout.sum(axis=1)}
 
 
 def loss_only(cell, p, x, state, target, loss_fn=bce_loss):
@@ -444,9 +401,7 @@ def loss_and_grads(cell, p, x, state, target, loss_fn=bce_loss):
     return loss, g, final, dstate0
 
 
-# ----------------------------------------------------------------------------------------------
-# Random search: every trial of one variant trains at once (trial axis S)
-# ----------------------------------------------------------------------------------------------
+# -------------------- Random search: every trial of one variant trains at once (trial axis S)
 def sample_hyperparameters(rng, n, h_range=H_RANGE):
     """The paper's four ranges (hidden size scaled, see H_RANGE)."""
     logu = lambda lo, hi: np.exp(rng.uniform(np.log(lo), np.log(hi), size=n))   # noqa: E731
@@ -574,79 +529,7 @@ def trial_spectrum(cell, p, s, h, sym, cfg):
             "cnorm": np.abs(cache["C"][1:, 0, 0]).mean(axis=-1)}
 
 
-# ----------------------------------------------------------------------------------------------
-# Statistics: Welch's t-test (own Student-t tail, no scipy) and a fANOVA-style main-effect split
-# ----------------------------------------------------------------------------------------------
-def _betacf(a, b, x, n_iter=300):
-    """Continued fraction of the regularised incomplete beta (modified Lentz)."""
-    tiny = 1e-300
-    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, n_iter + 1):
-        for num in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
-                    -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
-            d = 1.0 + num * d
-            d = 1.0 / (d if abs(d) > tiny else tiny)
-            c = 1.0 + num / c
-            c = c if abs(c) > tiny else tiny
-            h *= d * c
-        if abs(d * c - 1.0) < 1e-15:
-            break
-    return h
-
-
-def betainc(a, b, x):
-    """Regularised incomplete beta I_x(a, b)."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    lbeta = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-    front = math.exp(lbeta + a * math.log(x) + b * math.log1p(-x))
-    if x < (a + 1.0) / (a + b + 2.0):
-        return front * _betacf(a, b, x) / a
-    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
-
-
-def welch_test(a, b):
-    """Welch's unequal-variance t-test: (t, two-sided p) for mean(a) - mean(b)."""
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    if va + vb == 0:
-        return 0.0, 1.0
-    t = (a.mean() - b.mean()) / math.sqrt(va + vb)
-    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
-    return float(t), float(betainc(df / 2.0, 0.5, df / (df + t * t)))
-
-
-def main_effects(X, y, rng, n_bins=None, n_perm=200):
-    """fANOVA-style first-order split: for each column j of X, the variance of the bin means of y
-    over n_bins quantile bins of X[:, j] (default: about 25 trials per bin, 4 to 10 bins) as a
-    fraction of Var(y), minus the same statistic's mean under random permutations of y (its
-    small-sample bias). What the main effects leave is the share of interactions and noise.
-    Binning flattens a smooth effect inside each bin, so a main effect is slightly underestimated."""
-    y = np.asarray(y, float)
-    n, d = X.shape
-    n_bins = max(4, min(10, n // 25)) if n_bins is None else n_bins
-    bins = np.empty((d, n), int)
-    for j in range(d):
-        r = np.argsort(np.argsort(X[:, j], kind="stable"), kind="stable")
-        bins[j] = r * n_bins // n
-
-    def frac(yy):
-        out = np.empty(d)
-        for j in range(d):
-            cnt = np.bincount(bins[j], minlength=n_bins)
-            means = np.bincount(bins[j], weights=yy, minlength=n_bins) / np.maximum(cnt, 1)
-            out[j] = (cnt * (means - yy.mean()) ** 2).sum() / n / yy.var()
-        return out
-
-    raw = frac(y)
-    null = np.mean([frac(rng.permutation(y)) for _ in range(n_perm)], axis=0)
-    return np.clip(raw - null, 0.0, None), raw
-
-
+# -------------------- Statistics: Welch's t-test and the fANOVA-style main-effect split (shared.stats)
 def search_statistics(res, hp, rng, top_frac):
     """Per-variant distributions, Welch tests of each variant against V on the top trials and on
     all trials, and the main-effect split (pooled and V alone)."""
@@ -675,85 +558,13 @@ def search_statistics(res, hp, rng, top_frac):
             "fanova_V": dict(zip(cols, only_v.tolist(), strict=True))}
 
 
-# ----------------------------------------------------------------------------------------------
-# The earlier catalog's setting: adding problem T = 50, 8 cells (no FGR), Adam, 3 seeds
-# ----------------------------------------------------------------------------------------------
-def train_catalog_variant(job):
-    v, cfg, seed = job["variant"], job["cfg"], job["seed"]
-    rs = streams(seed, ["data", "eval"] + [f"init_{u}" for u in VARIANTS])
-    rng_init = rs[f"init_{v}"]
-    rng_data = rs["data"]                                   # the same batches for every variant
-    S, H = cfg["n_seeds"], cfg["hidden"]
-    cell = Cell(v, 2, H, 1)
-    p = cell.init(rng_init, S)
-    opt = Adam(p, lr=cfg["lr"], per_member=True)
-    for step in range(cfg["steps"]):
-        x, tgt = adding_batch(rng_data, S * cfg["batch"], cfg["T"])
-        x = x.reshape(cfg["T"], S, cfg["batch"], 2).astype(np.float32)
-        loss, g, _, _ = loss_and_grads(cell, p, x, zero_state(cell, S, cfg["batch"]),
-                                       tgt.reshape(S, cfg["batch"]).astype(np.float32), mse_last_loss)
-        cli.check_finite(step, loss=loss)
-        opt.step(g)
-    x, tgt = adding_batch(rs["eval"], cfg["n_test"], cfg["T"])
-    xs = np.broadcast_to(x[:, None].astype(np.float32), (cfg["T"], S, cfg["n_test"], 2))
-    Y, _, _ = cell_forward(cell, p, np.ascontiguousarray(xs), zero_state(cell, S, cfg["n_test"]))
-    mse, _, _ = mse_last_loss(p, Y, np.broadcast_to(tgt[None].astype(np.float32), (S, cfg["n_test"])))
-    return {"variant": v, "mse": mse.astype(float), "n_weights": cell.n_weights()}
-
-
-def run_catalog(args, timer):
-    cfg = {"T": 50, "hidden": 12, "lr": 5e-3, "batch": 32, "steps": 60 if args.quick else 1500,
-           "n_seeds": 3, "n_test": 1000, "workers": args.workers}
-    names = [v for v in VARIANTS if v != "FGR"]
-    print(f"earlier catalog's setting: adding problem T={cfg['T']}, {len(names)} cells, hidden "
-          f"{cfg['hidden']}, Adam {cfg['lr']}, batch {cfg['batch']}, {cfg['steps']} steps, "
-          f"{cfg['n_seeds']} seeds each")
-    res = map_jobs(train_catalog_variant, [{"variant": v, "cfg": cfg, "seed": args.seed} for v in names],
-                   workers=args.workers)
-    med = {r["variant"]: float(np.median(r["mse"])) for r in res}
-    for r in res:
-        print(f"  {r['variant']:5s} test MSE per seed {np.round(r['mse'], 4).tolist()}  median "
-              f"{med[r['variant']]:.4f}")
-    rank = sorted(med, key=med.get)
-    print(f"  ranking by median MSE: {' < '.join(rank)}  ({timer():.1f}s)")
-    old = {"CIFG": 0.0010, "NOAF": 0.0017, "NIAF": 0.0027, "V": 0.0028, "NP": 0.0028, "NOG": 0.0029,
-           "NFG": 0.0033, "NIG": 0.0088}
-    # a cell "learned" when its median test MSE is far below the target variance (1/6); a ranking
-    # among cells stuck on the plateau is noise, so a match counts only where the cells learned
-    learned = [v for v in names if med[v] < 0.05]
-    n_l = f"{len(learned)}/{len(names)} cells learned (median MSE < 0.05; target variance 0.167)"
-    headline = [
-        {"name": "best variant by median test MSE (adding T=50, 3 seeds)", "value": rank[0],
-         "paper_value": "CIFG (earlier catalog: 0.0010)",
-         "verdict": ("yes" if rank[0] == "CIFG" and len(learned) == len(names) else
-                     "partial" if rank[0] == "CIFG" else "no"),
-         "note": f"here {rank[0]} {med[rank[0]]:.4f}; CIFG {med['CIFG']:.4f}; {n_l}"},
-        {"name": "worst variant by median test MSE", "value": rank[-1],
-         "paper_value": "NIG (earlier catalog: 0.0088)",
-         "verdict": "yes" if rank[-1] == "NIG" and "NIG" in learned else "no",
-         "note": f"here {rank[-1]} {med[rank[-1]]:.4f}; NIG {med['NIG']:.4f}; {n_l}; a last place "
-                 f"among cells that never learned is noise"}]
-    record = {"stub": "lstm-search-space-odyssey", "family": "schmidhuber",
-              "title": "LSTM: A Search Space Odyssey (earlier catalog's setting)", "paper": PAPER,
-              "seed": args.seed, "quick": args.quick,
-              "config": {**cfg, "variants": names, "n_seeds": cfg["n_seeds"] * len(names),
-                         "seeds_per_variant": cfg["n_seeds"]},
-              "metrics": {"median_mse": med, "mse_per_seed": {r["variant"]: r["mse"] for r in res},
-                          "ranking": rank, "earlier_catalog_median_mse": old,
-                          "n_weights": {r["variant"]: r["n_weights"] for r in res},
-                          "timing": {"wall_s": timer()}},
-              "headline": headline, "lyapunov": None}
-    finish_run(args.out, record, {"median_mse": np.array([med[v] for v in names])}, timer)
-
-
-# ----------------------------------------------------------------------------------------------
-# Gradient checks (float64): every variant separately, and the Jacobian used for the spectra
-# ----------------------------------------------------------------------------------------------
-def gradient_checks(args=None, variants=VARIANTS):
+# -------------------- Gradient checks (float64): every variant, then the catalog's loss
+def gradient_checks(args=None):
+    """Finite differences (Richardson); the spectra's step Jacobians are checked in the tests."""
     errs = {}
     rng = np.random.default_rng(7)
     T, S, B, H = 5, 2, 3, 3
-    for v in variants:
+    for v in VARIANTS:
         cell = Cell(v, 7, H, 7)
         p = cell.init(rng, S, scale=0.6, dtype=np.float64)
         p["b"] = rng.uniform(-0.5, 0.5, size=p["b"].shape)
@@ -769,48 +580,49 @@ def gradient_checks(args=None, variants=VARIANTS):
             errs[f"{v}.{name}"] = e
         for name, e in check_gradients(loss, st, dst, eps=1e-3, richardson=True).items():
             errs[f"{v}.state0_{name}"] = e
-    # the adding-problem loss (linear output at the last step) once
-    cell = Cell("V", 2, H, 1)
-    p = cell.init(rng, S, scale=0.6, dtype=np.float64)
-    x, tgt = rng.standard_normal((T, S, B, 2)), rng.standard_normal((S, B))
-    _, g, _, _ = loss_and_grads(cell, p, x, zero_state(cell, S, B, np.float64), tgt, mse_last_loss)
-    loss = lambda: loss_only(cell, p, x, zero_state(cell, S, B, np.float64), tgt, mse_last_loss)  # noqa: E731
-    for name, e in check_gradients(loss, p, g, eps=1e-3, richardson=True).items():
-        errs[f"adding.{name}"] = e
+    errs.update(catalog_setting().gradient_checks(rng))      # the adding-problem loss, same rng
     return errs
 
 
-# ----------------------------------------------------------------------------------------------
-# Headline
-# ----------------------------------------------------------------------------------------------
-def run_search(args, timer):
+# -------------------- Headline
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def catalog_setting():
+    """lstm_search_space_odyssey_catalog.py beside this file (the earlier catalog's adding-problem
+    run), imported only when that setting or its gradient check runs."""
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
+    import lstm_search_space_odyssey_catalog
+    return lstm_search_space_odyssey_catalog
+
+
+def make_config(args):
+    """The search's configuration; --quick shrinks the trials and updates the user did not set."""
+    cli.quick(args, trials=3, updates=6)
     quick = args.quick
-    cfg = {"trials_per_variant": 3 if quick else args.trials, "segment": 10 if quick else 50,
-           "batch": 4 if quick else 8, "updates": 6 if quick else args.updates,
-           "n_ckpt": 3 if quick else 9, "val_steps": 100 if quick else 500,
-           "test_steps": 200 if quick else 2000, "test_streams": 2 if quick else 8,
-           "lyap_steps": 200 if quick else 1000, "lyap_transient": 50 if quick else 100,
-           "lyap_k": 4, "n_lyap": 1 if quick else 3, "top_frac": 0.25,
-           "hidden_range": list(H_RANGE), "paper_hidden_range": list(PAPER_H_RANGE),
-           "lr_range": list(LR_RANGE), "one_minus_momentum_range": list(ONE_MINUS_MOMENTUM_RANGE),
-           "noise_range": list(NOISE_RANGE), "init": "U[-0.1, 0.1], biases 0",
-           "workers": args.workers}
-    rs = streams(args.seed, ["search", "data", "eval", "stats"])
-    n = cfg["trials_per_variant"]
-    hp = {v: sample_hyperparameters(rs["search"], n) for v in VARIANTS}
-    t_train = cfg["updates"] * cfg["segment"]
-    tr_sym, tr_legal, _ = reber_streams(rs["data"], t_train, cfg["batch"])
-    data = {"train_sym": tr_sym, "train_legal": tr_legal,
+    return {"trials_per_variant": args.trials, "segment": 10 if quick else 50,
+            "batch": 4 if quick else 8, "updates": args.updates,
+            "n_ckpt": 3 if quick else 9, "val_steps": 100 if quick else 500,
+            "test_steps": 200 if quick else 2000, "test_streams": 2 if quick else 8,
+            "lyap_steps": 200 if quick else 1000, "lyap_transient": 50 if quick else 100,
+            "lyap_k": 4, "n_lyap": 1 if quick else 3, "top_frac": 0.25,
+            "hidden_range": list(H_RANGE), "paper_hidden_range": list(PAPER_H_RANGE),
+            "lr_range": list(LR_RANGE), "one_minus_momentum_range": list(ONE_MINUS_MOMENTUM_RANGE),
+            "noise_range": list(NOISE_RANGE), "init": "U[-0.1, 0.1], biases 0",
+            "workers": args.workers}
+
+
+def make_data(cfg, rs):
+    """Training streams (shared by every trial), validation, test and Lyapunov streams."""
+    tr_sym, tr_legal, _ = reber_streams(rs["data"], cfg["updates"] * cfg["segment"], cfg["batch"])
+    return {"train_sym": tr_sym, "train_legal": tr_legal,
             "val": reber_streams(rs["eval"], cfg["val_steps"], cfg["test_streams"]),
             "test": reber_streams(rs["eval"], cfg["test_steps"], cfg["test_streams"]),
             "lyap_sym": reber_streams(rs["eval"], cfg["lyap_steps"], 1)[0][:, 0]}
-    print(f"random search on the continual embedded Reber stream: {len(VARIANTS)} variants x {n} trials, "
-          f"{cfg['updates']} updates of {cfg['segment']} steps x {cfg['batch']} streams "
-          f"({t_train} symbols per stream), SGD + momentum")
-    jobs = [{"variant": v, "hp": hp[v], "data": data, "cfg": cfg, "seed": args.seed} for v in VARIANTS]
-    res = map_jobs(train_variant, jobs, workers=args.workers)
-    print(f"trained {len(VARIANTS) * n} nets in {timer():.1f}s")
-    stats = search_statistics(res, hp, rs["stats"], cfg["top_frac"])
+
+
+def print_table(res, stats, lyap_summary):
     pv = stats["per_variant"]
     print(f"{'variant':8s} {'median':>8s} {'best':>8s} {'top-k mean':>10s} {'p(top) vs V':>12s} "
           f"{'p(all) vs V':>12s} {'diverged':>8s}")
@@ -819,17 +631,19 @@ def run_search(args, timer):
         print(f"{r['variant']:8s} {s['median']:8.4f} {s['best']:8.4f} {s['top_mean']:10.4f} "
               f"{s['p_top']:12.3g} {s['p_all']:12.3g} {int((~r['alive']).sum()):8d}")
     print("main effects (pooled):", {k: round(v, 3) for k, v in stats["fanova_pooled"].items()})
-    ce_chance = CE_HALF
-    headline, lyap_summary = build_headline(res, stats, cfg)
     for r in res:
         top, ls = np.round(r['lyap'][0]['exponents'], 3).tolist(), lyap_summary[r['variant']]
         print(f"  {r['variant']:5s} top exponents (best trial): {top}   mean|c| first/last 200 steps "
               f"{ls['cnorm_start']:.3f} / {ls['cnorm_end']:.3f}")
-    metrics = {
+
+
+def search_metrics(res, stats, cfg, lyap_summary, n, timer):
+    pv = stats["per_variant"]
+    return {
         "per_variant": pv, "k_top": stats["k_top"], "top_frac": cfg["top_frac"],
         "fanova_pooled": stats["fanova_pooled"],
         "fanova_pooled_uncorrected": stats["fanova_pooled_uncorrected"],
-        "fanova_V": stats["fanova_V"], "ce_constant_half": ce_chance,
+        "fanova_V": stats["fanova_V"], "ce_constant_half": CE_HALF,
         "ranking_by_top_mean": sorted(VARIANTS, key=lambda v: pv[v]["top_mean"]),
         "n_diverged": {r["variant"]: int((~r["alive"]).sum()) for r in res},
         "n_capped": {r["variant"]: int((r["test_ce_raw"] >= CE_HALF).sum()) for r in res},
@@ -839,13 +653,20 @@ def run_search(args, timer):
         "lyapunov_summary": lyap_summary,
         "fraction_of_paper_trials": n / 200.0,
         "timing": {"wall_s": timer(), "nets": len(VARIANTS) * n}}
-    lyap = {"method": ("QR on the analytic step Jacobians d(c, y[, i, f, o])_t / d(...)_(t-1) of the "
+
+
+def lyapunov_record(cfg, lyap_summary):
+    return {"method": ("QR on the analytic step Jacobians d(c, y[, i, f, o])_t / d(...)_(t-1) of the "
                        f"best {cfg['n_lyap']} trials per variant (by test loss), along one shared test "
                        f"stream of {cfg['lyap_steps']} steps from a zero state, {cfg['lyap_transient']} "
                        f"alignment steps, top {cfg['lyap_k']} exponents per step (natural log); "
                        "padded units excluded"),
             "exponents": {v: lyap_summary[v]["exponents_best"] for v in VARIANTS},
             "window": cfg["lyap_steps"], "n_sequences": 1, "alignment_steps": cfg["lyap_transient"]}
+
+
+def search_arrays(res, hp):
+    """What the figures need: hyperparameters, test scores and curves per variant and trial."""
     arrays = {"variants": np.array(VARIANTS)}
     for key in ("lr", "hidden", "momentum", "noise"):
         arrays[f"hp_{key}"] = np.stack([hp[v][key] for v in VARIANTS])
@@ -856,61 +677,103 @@ def run_search(args, timer):
     arrays["cnorm_best"] = np.stack([r["cnorm_best"] for r in res])      # (V, test_steps)
     arrays["lyap_cnorm"] = np.stack([r["lyap"][0]["cnorm"] for r in res])
     arrays["lyap_exponents"] = np.stack([r["lyap"][0]["exponents"] for r in res])
-    record = {"stub": "lstm-search-space-odyssey", "family": "schmidhuber",
-              "title": "LSTM: A Search Space Odyssey", "paper": PAPER, "seed": args.seed, "quick": quick,
-              "config": {**cfg, "n_seeds": len(VARIANTS) * n, "variants": list(VARIANTS)},
-              "metrics": metrics, "headline": headline, "lyapunov": lyap}
-    finish_run(args.out, record, arrays, timer)
+    return arrays
 
 
-def build_headline(res, stats, cfg):
+def summarise_spectra(res):
+    """Per variant: the best trial's exponents, the top exponent of each analysed trial, and the
+    mean |c| over the first and last 200 steps of the Lyapunov stream."""
+    summary = {}
+    for r in res:
+        ex = np.array([x["exponents"][0] for x in r["lyap"]])
+        cn = r["lyap"][0]["cnorm"]
+        summary[r["variant"]] = {
+            "exponents_best": [float(e) for e in r["lyap"][0]["exponents"]],
+            "top_exponent_mean": float(ex.mean()), "top_exponent_per_trial": ex.tolist(),
+            "trials": [int(x["trial"]) for x in r["lyap"]],
+            "cnorm_start": float(cn[:200].mean()), "cnorm_end": float(cn[-200:].mean())}
+    return summary
+
+
+def verdict_none_better(better):
+    """The paper: no variant significantly beats V. At most partial on the substitute task."""
+    return "partial" if not better else "no"
+
+
+def verdict_worst_two(rank, worse):
+    """The paper: NFG and NOAF hurt most (here: the two worst, or one and both significantly worse)."""
+    hit = {"NFG", "NOAF"} & set(rank[:2])
+    return "partial" if len(hit) == 2 or (len(hit) == 1 and {"NFG", "NOAF"} <= set(worse)) else "no"
+
+
+def verdict_harmless(worse):
+    """The paper: CIFG and NP cost nothing significant."""
+    return "partial" if not ({"CIFG", "NP"} & set(worse)) else "no"
+
+
+def verdict_lr_leads(lead):
+    """The paper's fANOVA: the learning rate has the largest main effect."""
+    return "partial" if lead == "log10 lr" else "no"
+
+
+def headline_rows(stats, cfg):
     pv, k = stats["per_variant"], stats["k_top"]
     others = [v for v in VARIANTS if v != "V"]
     better = [v for v in others if pv[v]["p_top"] < 0.05 and pv[v]["top_mean"] < pv["V"]["top_mean"]]
     worse = [v for v in others if pv[v]["p_top"] < 0.05 and pv[v]["top_mean"] > pv["V"]["top_mean"]]
     rank = sorted(others, key=lambda v: -pv[v]["top_mean"])     # worst first
     fan = stats["fanova_pooled"]
-    lead = max(fan, key=fan.get)
     sub = "substitute task (continual embedded Reber), capped search; a claim that holds here is partial"
-    lyap_summary = {}
-    for r in res:
-        ex = np.array([x["exponents"][0] for x in r["lyap"]])
-        cn = r["lyap"][0]["cnorm"]
-        lyap_summary[r["variant"]] = {
-            "exponents_best": [float(e) for e in r["lyap"][0]["exponents"]],
-            "top_exponent_mean": float(ex.mean()), "top_exponent_per_trial": ex.tolist(),
-            "trials": [int(x["trial"]) for x in r["lyap"]],
-            "cnorm_start": float(cn[:200].mean()), "cnorm_end": float(cn[-200:].mean())}
-    headline = [
+    return [
         {"name": "variants significantly better than V (Welch, top trials)",
          "value": ", ".join(better) or "none", "paper_value": "none",
-         "verdict": "partial" if not better else "no",
+         "verdict": verdict_none_better(better),
          "note": f"top {k} of {cfg['trials_per_variant']} trials per variant, p < 0.05; {sub}"},
         {"name": "the two variants that hurt most (mean test loss of top trials)",
          "value": ", ".join(rank[:2]), "paper_value": "NFG, NOAF",
-         "verdict": "partial" if set(rank[:2]) == {"NFG", "NOAF"} or (
-             len({"NFG", "NOAF"} & set(rank[:2])) == 1 and {"NFG", "NOAF"} <= set(worse)) else "no",
+         "verdict": verdict_worst_two(rank, worse),
          "note": f"worst first: {', '.join(rank[:4])}; significantly worse than V: "
                  f"{', '.join(worse) or 'none'}"},
         {"name": "CIFG and NP cost nothing significant (p of top trials vs V)",
          "value": f"CIFG p={pv['CIFG']['p_top']:.2g}, NP p={pv['NP']['p_top']:.2g}",
          "paper_value": "not significant",
-         "verdict": "partial" if not ({"CIFG", "NP"} & set(worse)) else "no",
+         "verdict": verdict_harmless(worse),
          "note": f"mean top-trial loss V {pv['V']['top_mean']:.3f}, CIFG {pv['CIFG']['top_mean']:.3f}, "
                  f"NP {pv['NP']['top_mean']:.3f} nats/symbol"},
         {"name": "learning rate has the largest main effect (share of variance)",
          "value": round(fan["log10 lr"], 3), "paper_value": "largest of the four",
-         "verdict": "partial" if lead == "log10 lr" else "no",
+         "verdict": verdict_lr_leads(max(fan, key=fan.get)),
          "note": "main effects: " + ", ".join(f"{c} {fan[c]:.2f}" for c in fan)
                  + "; binned fANOVA-style split, all variants pooled"},
     ]
-    return headline, lyap_summary
+
+
+def run_search(args, timer):
+    cfg = make_config(args)
+    rs = streams(args.seed, ["search", "data", "eval", "stats"])
+    n = cfg["trials_per_variant"]
+    hp = {v: sample_hyperparameters(rs["search"], n) for v in VARIANTS}
+    data = make_data(cfg, rs)
+    print(f"random search on the continual embedded Reber stream: {len(VARIANTS)} variants x {n} trials, "
+          f"{cfg['updates']} updates of {cfg['segment']} steps x {cfg['batch']} streams "
+          f"({cfg['updates'] * cfg['segment']} symbols per stream), SGD + momentum")
+    jobs = [{"variant": v, "hp": hp[v], "data": data, "cfg": cfg, "seed": args.seed} for v in VARIANTS]
+    res = map_jobs(train_variant, jobs, workers=args.workers)
+    print(f"trained {len(VARIANTS) * n} nets in {timer():.1f}s")
+    stats = search_statistics(res, hp, rs["stats"], cfg["top_frac"])
+    lyap_summary = summarise_spectra(res)
+    print_table(res, stats, lyap_summary)
+    rec = record(args, __file__, title="LSTM: A Search Space Odyssey", paper=PAPER,
+                 config={**cfg, "n_seeds": len(VARIANTS) * n, "variants": list(VARIANTS)},
+                 metrics=search_metrics(res, stats, cfg, lyap_summary, n, timer),
+                 headline=headline_rows(stats, cfg), lyapunov=lyapunov_record(cfg, lyap_summary))
+    finish_run(args.out, rec, search_arrays(res, hp), timer)
 
 
 def main(args):
     timer = cli.Timer()
     if args.setting == "catalog":
-        return run_catalog(args, timer)
+        return catalog_setting().run(args, timer)
     return run_search(args, timer)
 
 
@@ -918,11 +781,12 @@ def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "random search over the nine cells on the continual embedded Reber stream (headline)",
         "catalog": "the earlier catalog's run: adding problem T=50, 8 cells, Adam, 3 seeds"})
-    parser.add_argument("--trials", type=cli.positive_int, default=40,
-                        help="random-search trials per variant (the paper: 200)")
-    parser.add_argument("--updates", type=cli.positive_int, default=300,
+    parser.add_argument("--trials", type=cli.int_range(3, 200), default=40,
+                        help="random-search trials per variant (the paper: 200; at least 3, the number "
+                             "of top trials the Welch tests compare)")
+    parser.add_argument("--updates", type=cli.int_range(1, 5000), default=300,
                         help="momentum-SGD updates per trial (segments of 50 steps x 8 streams)")
-    parser.add_argument("--workers", type=cli.positive_int, default=2,
+    parser.add_argument("--workers", type=cli.int_range(1, 32), default=2,
                         help="worker processes (variants are spread over them)")
     return parser
 

@@ -111,8 +111,8 @@ def learning_curves(res, a, out):
         best = np.argsort(a["test_ce"][j])[:3]
         ax.plot(steps, vc[j][:, best], color=COLORS[v], lw=1, alpha=0.8)
         ax.plot([], [], color=COLORS[v], label=v)
-    ax.set(yscale="log", xlabel="momentum-SGD updates (50 steps x 8 streams each)",
-           ylabel="validation cross-entropy", title="best three trials of each variant")
+    ax.set(yscale="log", ylabel="validation cross-entropy", title="best three trials of each variant",
+           xlabel=f"momentum-SGD updates ({cfg['segment']} steps x {cfg['batch']} streams each)")
     ax.legend(fontsize=7, ncol=3)
     save_figure(fig, out / "learning_curves.png")
 

@@ -1,45 +1,30 @@
 """Noise-free sequences with long time lags: Hochreiter & Schmidhuber (1997), LSTM, Experiment 2.
 
-Neural Computation 9(8):1735-1780, Section 5.2, Tasks 2a, 2b and 2c.
+Neural Computation 9(8):1735-1780, Section 5.2, Tasks 2a, 2b and 2c (the README has the details).
+2a/2b (p = 100): predict the next symbol of (x|y, a_1 ... a_{p-1}, x|y) (2a) or of a random middle
+(2b); one memory cell with an input gate, no output gate, no biases, g = sigma, h = identity,
+outputs see the inputs and the cell (10,504 weights), added when the cell-less net's error stops
+decreasing; lr 1.0. 2c (q = p = 50): name the key x|y after q + k distractors and the trigger e;
+2 blocks of 1 cell with input and output gates, fully connected, no biases (364 weights); lr 0.01.
+Learning: the truncated gradient of Appendix A.1 (2c: RTRL traces, eqs. 25, 27), online, one
+update per sequence, no momentum, weights in [-0.2, 0.2].
 
-Task 2a (p = 100). p + 1 symbols a_1..a_{p-1}, x, y, one local input unit each. The training set
-is two sequences, (y, a_1, ..., a_{p-1}, y) and (x, a_1, ..., a_{p-1}, x), each picked with
-probability 1/2; the net predicts the next symbol at every step (p + 1 logistic outputs). Only
-the last prediction needs memory: the first symbol, p steps back. Success: with frozen weights,
-every output's absolute error below 0.25 at every step of 10,000 random sequences (here: of both
-sequences, which is the same thing).
-Task 2b: the middle is a random string over a_1..a_{p-1}; success = every output below 0.25 at
-the sequence end over a 10,000-sequence test set.
-Net (2a, 2b): one memory cell with an input gate, no output gate, no biases; cell and gate see
-the p + 1 inputs, the outputs see the inputs and the cell (connectivity "B"); g = logistic
-[0, 1], h = identity: 2 (p + 1) + (p + 1)(p + 2) = 10,504 weights at p = 100; lr 1.0. The cell
-is added when the error of the cell-less net stops decreasing (sequential construction).
-
-    s(t) = s(t-1) + sigma(w_in . x(t)) sigma(w_c . x(t)),    y_k(t) = sigma(v_k . [x(t), s(t)])
-
-Task 2c (q = p = 50, Table 3's first row). p + 4 symbols: distractors a_1..a_p, e, b, x, y.
-Sequence (b, x|y, q + k distractors, e, x|y), k geometric (after q distractors, each further
-step is e with probability 1/10); the net sees up to e and must then name the second symbol
-(2 logistic outputs, error at the end only). Net: 2 blocks of 1 cell with input and output gates,
-no biases, fully connected hidden layer, outputs see the cells only: 6 (p + 10) + 4 = 364
-weights; h = 2 sigma - 1, g = 4 sigma - 2, lr 0.01. Success: both outputs' final error below 0.2
-on a 10,000-sequence test set.
-
-Learning (all): the paper's truncated gradient (Appendix A.1; for 2c as forward RTRL traces of
-ds/dw, eqs. 25, 27), online, one update per sequence summing every step's contribution, no
-momentum, weights initialised in [-0.2, 0.2].
+    2a/2b:  s(t) = s(t-1) + sigma(w_in . x(t)) sigma(w_c . x(t)),   y_k(t) = sigma(v_k . [x(t), s(t)])
+    2c:     s(t) = s(t-1) + y_in g(net_c),   y_c = y_out h(s),   y_k = sigma(sum_c v_kc y_c(e))
 
     python3 noise_free_long_lag.py --seed 0                   # headline: 2a, 2b, 2c, 10 nets each
-    python3 noise_free_long_lag.py --setting catalog          # the earlier catalog's setting
+    python3 noise_free_long_lag.py --setting catalog          # noise_free_long_lag_catalog.py
     python3 noise_free_long_lag.py --quick                    # seconds
 
 Arrays are time-major with a seed axis after time: symbols sym (L, S, N) as integers (a one-hot
-input x times a weight matrix is a row lookup, W[sym]).
-2a/2b weights: Wg (S, D, 2) columns [input gate, cell input] (the catalog's i, g order); V (S, D,
-D + 1), rows = outputs, columns [inputs (D), cell]. 2c: W (S, D + 6, 6) rows [x (D), r(t-1) (6)],
-columns [input gates (2) | cell inputs (2) | output gates (2)], r = [y_in, y_c, y_out]; V (S, 2, 2).
+input times a weight matrix is a row lookup, W[sym]). 2a/2b: Wg (S, D, 2) columns [input gate,
+cell input] (SPEC.md's i, g order), V (S, D, D + 1) [inputs (D), cell]. 2c: W (S, D + 6, 6) rows
+[x (D), r(t-1) (6)], columns [i (2) | g (2) | o (2)], r = [y_in, y_c, y_out]; V (S, 2, 2).
+Gradient checks: noise_free_long_lag_checks.py.
 """
 
+import argparse
+import importlib
 import os
 import pathlib
 import sys
@@ -52,17 +37,13 @@ import numpy as np
 
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
-from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import cell_state_jacobian, ensemble_spectrum, qr_spectrum
-from shared.optim import Adam
-from shared.results import finish_run
+from shared.results import finish_run, headline_row, record
 from shared.rng import streams
 
 HERE = pathlib.Path(__file__).resolve().parent
-PAPER = (
-    "S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
-    "1997, Section 5.2, Experiment 2 (Tasks 2a, 2b, 2c)"
-)
+PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
+         "1997, Section 5.2, Experiment 2 (Tasks 2a, 2b, 2c)")
 TITLE = "Noise-free long time lags (LSTM 1997, Experiment 2)"
 PAPER_SEQS = {"2a": 5_040, "2b": 5_680, "2c": 30_000}  # Table 2, text of 2b, Table 3 (q = p = 50)
 PAPER_TRIALS = {"2a": 18, "2b": 18, "2c": 20}
@@ -136,6 +117,10 @@ def c_stream(rng, S, n_steps, q, p):
     return sym, last, label
 
 
+# ----------------------------------------------------------------------------------------------
+# The 1997 cells. The 2a/2b cell and the 2c net below (init, forward, gradients, RTRL traces,
+# Jacobians) are the 1997 LSTM that will move to the family core shared/lstm1997; they are kept
+# together here so that the move is a clean cut.
 # ----------------------------------------------------------------------------------------------
 # Model for 2a/2b: one memory cell with an input gate, h = identity, no output gate
 # ----------------------------------------------------------------------------------------------
@@ -220,10 +205,8 @@ def n_weights_c(p):
 
 
 def init_c(rng, S, p):
-    return {
-        "W": rng.uniform(-INIT, INIT, size=(S, p + 4 + H, H)),
-        "V": rng.uniform(-INIT, INIT, size=(S, 2, NC)),
-    }
+    return {"W": rng.uniform(-INIT, INIT, size=(S, p + 4 + H, H)),
+            "V": rng.uniform(-INIT, INIT, size=(S, 2, NC))}
 
 
 def h_(s):
@@ -319,9 +302,7 @@ def c_rtrl_init(S, N, D):
     """Zero state of the training recursion: r, s and the traces ds_j/dw of the weights into
     cell j's input gate and cell input (the only traces the paper keeps, eqs. 25 and 27)."""
     return {
-        "r": np.zeros((S, N, H)),
-        "s": np.zeros((S, N, NC)),
-        "tr_in": np.zeros((S, N, NC, D + H)),
+        "r": np.zeros((S, N, H)), "s": np.zeros((S, N, NC)), "tr_in": np.zeros((S, N, NC, D + H)),
         "tr_c": np.zeros((S, N, NC, D + H)),
     }
 
@@ -375,138 +356,6 @@ def c_jacobians(p, cache):
 
 
 # ----------------------------------------------------------------------------------------------
-# Model for --setting catalog: the earlier catalog's forget-gate LSTM (16 units, softmax, Adam)
-# ----------------------------------------------------------------------------------------------
-CAT_H = 16
-
-
-def init_catalog(rng, S, D):
-    """U[-0.1, 0.1] weights; gate biases i 0, f +5, o 0 (the earlier catalog's)."""
-    Wx = rng.uniform(-0.1, 0.1, size=(S, D, 4 * CAT_H))
-    b = np.zeros((S, 4 * CAT_H))
-    b[:, CAT_H : 2 * CAT_H] = 5.0
-    return {
-        "Wx": Wx,
-        "Wh": rng.uniform(-0.1, 0.1, size=(S, CAT_H, 4 * CAT_H)),
-        "b": b,
-        "Wy": rng.uniform(-0.1, 0.1, size=(S, CAT_H, D)),
-        "by": np.zeros((S, D)),
-    }
-
-
-def catalog_forward(p, sym):
-    """sym (L, S) one sequence per seed. i, f, o = sigma, g = tanh; c = f c + i g; h = o tanh(c);
-    softmax over the D symbols. Returns cache with gates (L, S, 4H), c, h (L+1, S, H), prob (L, S, D).
-
-    Works in the parameters' dtype. sigma(z) = (1 + tanh(z/2)) / 2, so the i, f, o columns are
-    halved once and one tanh per step serves all four gates; every per-step array is a
-    preallocated slice, because at this size numpy's per-call overhead is the whole cost."""
-    L, S = sym.shape
-    Hh, dt = CAT_H, p["Wx"].dtype
-    half = np.full(4 * Hh, 0.5, dtype=dt)
-    half[2 * Hh : 3 * Hh] = 1.0
-    zx = (p["Wx"][np.arange(S)[None], sym] + p["b"][None]) * half  # (L, S, 4H), halved
-    Ws = p["Wh"] * half  # (S, H, 4H)
-    th = np.empty((L, S, 1, 4 * Hh), dtype=dt)  # tanh of the halved net inputs
-    a = np.empty((L, S, 1, 4 * Hh), dtype=dt)  # (1 + th) / 2: the gates' sigmoids
-    c = np.zeros((L + 1, S, 1, Hh), dtype=dt)
-    tc = np.empty((L, S, 1, Hh), dtype=dt)
-    h = np.zeros((L + 1, S, 1, Hh), dtype=dt)
-    ig = np.empty((S, 1, Hh), dtype=dt)
-    ai, af, ao = a[..., :Hh], a[..., Hh : 2 * Hh], a[..., 3 * Hh :]
-    tg = th[..., 2 * Hh : 3 * Hh]
-    zx4 = zx[:, :, None]
-    for t in range(L):
-        z = th[t]
-        np.matmul(h[t], Ws, out=z)
-        z += zx4[t]
-        np.tanh(z, out=z)
-        np.multiply(z, 0.5, out=a[t])
-        a[t] += 0.5
-        np.multiply(af[t], c[t], out=c[t + 1])  # c = f c_prev + i g
-        np.multiply(ai[t], tg[t], out=ig)
-        c[t + 1] += ig
-        np.tanh(c[t + 1], out=tc[t])
-        np.multiply(ao[t], tc[t], out=h[t + 1])  # h = o tanh(c)
-    gates = a[:, :, 0]
-    gates[..., 2 * Hh : 3 * Hh] = tg[:, :, 0]  # the cell input is tanh itself
-    h, c = h[:, :, 0], c[:, :, 0]
-    logits = np.matmul(h[1:].transpose(1, 0, 2), p["Wy"]).transpose(1, 0, 2) + p["by"][None]
-    logits -= logits.max(axis=-1, keepdims=True)
-    e = np.exp(logits)
-    return {"sym": sym, "gates": gates, "c": c, "h": h, "tc": tc[:, :, 0],
-            "prob": e / e.sum(axis=-1, keepdims=True)}
-
-
-def catalog_grads(p, cache, target, w):
-    """Full BPTT of sum_t w_t CE_t / L; target (L, S) symbol indices, w (L,) step weights.
-
-    Every local derivative is formed for all steps before the loop, which then carries only dh
-    and dc back in time (a handful of array operations and one matrix product per step)."""
-    sym, a_all, c, h, prob = cache["sym"], cache["gates"], cache["c"], cache["h"], cache["prob"]
-    L, S = sym.shape
-    Hh, dt = CAT_H, prob.dtype
-    dlog = prob.copy()
-    dlog[np.arange(L)[:, None], np.arange(S)[None], target] -= 1.0
-    dlog *= (w / L).astype(dt)[:, None, None]
-    dlog_s = np.ascontiguousarray(dlog.transpose(1, 0, 2))  # (S, L, D)
-    g = {"Wy": np.matmul(h[1:].transpose(1, 2, 0), dlog_s), "by": dlog.sum(axis=0)}
-    dh_all = np.matmul(dlog_s, np.swapaxes(p["Wy"], 1, 2)).transpose(1, 0, 2)
-    i, f, gg, o = a_all[..., :Hh], a_all[..., Hh : 2 * Hh], a_all[..., 2 * Hh : 3 * Hh], a_all[..., 3 * Hh :]
-    tc = cache["tc"]
-    # dz = [dc g i(1-i), dc c_prev f(1-f), dc i (1-g^2), dh tanh(c) o(1-o)]  (c = f c_prev + i g)
-    G = np.concatenate([gg * i * (1 - i), c[:-1] * f * (1 - f), i * (1 - gg * gg), tc * o * (1 - o)],
-                       axis=-1).reshape(L, S, 1, 4, Hh)
-    dc_from_h = (o * (1 - tc * tc))[:, :, None]  # h = o tanh(c)
-    f4 = np.ascontiguousarray(f)[:, :, None]
-    dh_in = dh_all[:, :, None]
-    dz = np.empty((L, S, 1, 4, Hh), dtype=dt)
-    dh, dc = np.zeros((S, 1, Hh), dtype=dt), np.zeros((S, 1, Hh), dtype=dt)
-    tmp = np.empty((S, 1, Hh), dtype=dt)
-    WhT = np.ascontiguousarray(np.swapaxes(p["Wh"], 1, 2))  # (S, 4H, H)
-    dz3, G3, dzo, Go = dz[..., :3, :], G[..., :3, :], dz[..., 3, :], G[..., 3, :]
-    dz_flat = dz.reshape(L, S, 1, 4 * Hh)
-    for t in range(L - 1, -1, -1):
-        dh += dh_in[t]
-        np.multiply(dh, dc_from_h[t], out=tmp)
-        dc += tmp
-        np.multiply(G3[t], dc[:, :, None], out=dz3[t])  # i, f, g rows
-        np.multiply(Go[t], dh, out=dzo[t])  # o rows
-        dc *= f4[t]
-        np.matmul(dz_flat[t], WhT, out=dh)  # to h(t-1)
-    dz = dz_flat[:, :, 0]
-    x = np.zeros((L, S, 1, p["Wx"].shape[1]), dtype=dt)
-    np.put_along_axis(x, sym[..., None, None], 1.0, axis=-1)
-    g["Wx"] = sum_outer(x, dz[:, :, None])
-    g["Wh"] = sum_outer(h[:L, :, None], dz[:, :, None])
-    g["b"] = dz.sum(axis=0)
-    return g
-
-
-def catalog_jacobians(p, cache):
-    """d[c, h](t)/d[c, h](t-1) of the forget-gate LSTM, (L-1, S, 2H, 2H)."""
-    a, c = cache["gates"][1:], cache["c"]
-    Hh = CAT_H
-    i, f, gg, o = a[..., :Hh], a[..., Hh : 2 * Hh], a[..., 2 * Hh : 3 * Hh], a[..., 3 * Hh :]
-    c_prev, tc = c[1:-1], np.tanh(c[2:])
-    WhT = np.swapaxes(p["Wh"], 1, 2)[None]  # (1, S, 4H, H)
-    da = np.concatenate([i * (1 - i), f * (1 - f), 1 - gg * gg, o * (1 - o)], axis=-1)
-    dA = da[..., None] * WhT  # d gates / d h(t-1)
-    dc_dh = (
-        gg[..., None] * dA[..., :Hh, :]
-        + c_prev[..., None] * dA[..., Hh : 2 * Hh, :]
-        + i[..., None] * dA[..., 2 * Hh : 3 * Hh, :]
-    )
-    k = (o * (1 - tc * tc))[..., None]
-    J = np.zeros(a.shape[:2] + (2 * Hh, 2 * Hh))
-    J[..., :Hh, :Hh] = f[..., None] * np.eye(Hh)
-    J[..., :Hh, Hh:] = dc_dh
-    J[..., Hh:, :Hh] = k * f[..., None] * np.eye(Hh)
-    J[..., Hh:, Hh:] = k * dc_dh + tc[..., None] * dA[..., 3 * Hh :, :]
-    return J
-
-
-# ----------------------------------------------------------------------------------------------
 # Training 2a/2b: online, one update per sequence, all seeds in lock-step
 # ----------------------------------------------------------------------------------------------
 def ab_test_set(variant, p, rng_eval, n_test):
@@ -531,24 +380,8 @@ def ab_test_error(variant, prm, test, cell, n=None):
     return np.abs(y - np.eye(D)[t[-1]][None]).max(axis=(1, 2))
 
 
-def train_ab(
-    variant,
-    S,
-    p,
-    max_sequences,
-    rng_init,
-    rng_data,
-    test,
-    construction="sequential",
-    lr=1.0,
-    plateau_window=100,
-    plateau_rel=0.05,
-    pretest=1000,
-    log_every=100,
-    n_snaps=30,
-    timer=None,
-):
-    """Train S nets on Task 2a or 2b until each succeeds or the cap is reached.
+def train_ab(variant, cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
+    """Train cfg's n_seeds nets on Task 2a or 2b until each succeeds or the cap is reached.
 
     Sequential construction (the paper's): the net starts without cell and gate; a seed's cell is
     added when the mean training error of its last `plateau_window` sequences is no more than
@@ -556,6 +389,9 @@ def train_ab(
     decreasing"). Success is tested with frozen weights after every 5 sequences (2a) or every 10
     (2b, first on `pretest` test sequences, then on all). A seed that succeeded is frozen.
     """
+    S, p, max_sequences, lr = cfg["n_seeds"], cfg["p"], cfg["max_sequences_ab"], cfg["lr_ab"]
+    construction, plateau_window, plateau_rel = cfg["construction"], cfg["plateau_window"], cfg["plateau_rel"]
+    pretest, log_every = cfg["pretest_ab"], cfg["log_every_ab"]
     prm = {n: v.astype(np.float32) for n, v in init_ab(rng_init, S, p).items()}  # float32: 4x faster
     D = p + 1
     cell = np.zeros(S, np.float32) if construction == "sequential" else np.ones(S, np.float32)
@@ -583,8 +419,7 @@ def train_ab(
         w = plateau_window
         if (cell == 0).any() and k + 1 >= 2 * w and (k + 1) % w == 0:
             new, old = (
-                errs[:, k + 1 - w : k + 1].mean(axis=1),
-                errs[:, k + 1 - 2 * w : k + 1 - w].mean(axis=1),
+                errs[:, k + 1 - w : k + 1].mean(axis=1), errs[:, k + 1 - 2 * w : k + 1 - w].mean(axis=1),
             )
             add = (cell == 0) & (old - new <= plateau_rel * old)
             cell[add], added_at[add] = 1.0, k + 1
@@ -610,22 +445,14 @@ def train_ab(
                 print(
                     f"  {variant} seq {k + 1:6d}  train err {curve_err[-1].mean():.4f}  cells "
                     f"{int(cell.sum())}/{S}  solved {int((solved_at > 0).sum())}/{S}  "
-                    f"{timer() if timer else 0:6.1f}s",
-                    flush=True,
+                    f"{timer() if timer else 0:6.1f}s", flush=True,
                 )
         if done:
             break
     return {
-        "params": prm,
-        "cell": cell,
-        "added_at": added_at,
-        "solved_at": solved_at,
-        "n_trained": k + 1,
-        "curve_n": np.array(curve_n),
-        "curve_err": np.array(curve_err),
-        "snap_n": np.array(snap_n),
-        "snap_s": np.array(snap_s),
-        "snap_y": np.array(snap_y),
+        "params": prm, "cell": cell, "added_at": added_at, "solved_at": solved_at, "n_trained": k + 1,
+        "curve_n": np.array(curve_n), "curve_err": np.array(curve_err), "snap_n": np.array(snap_n),
+        "snap_s": np.array(snap_s), "snap_y": np.array(snap_y),
     }
 
 
@@ -664,28 +491,16 @@ def c_test_error(prm, test, n=None):
     return np.abs(y - np.eye(2)[label][None]).max(axis=-1)
 
 
-def train_c(
-    S,
-    q,
-    p,
-    max_sequences,
-    rng_init,
-    rng_data,
-    test,
-    lr=0.01,
-    check_every=100,
-    pretest=500,
-    log_every=2000,
-    n_snaps=30,
-    timer=None,
-):
-    """Train S nets on Task 2c until each succeeds or has seen `max_sequences` sequences.
+def train_c(cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
+    """Train cfg's n_seeds nets on Task 2c until each succeeds or has seen `max_sequences` sequences.
 
     Every seed reads its own stream; at the e of a sequence the truncated gradient (RTRL traces)
     updates that seed's weights and its state and traces are reset. Every `check_every`
     sequences (on average over seeds) the unsolved seeds' frozen weights are tested, first on
     `pretest` test sequences, then on all; `solved_at` is the seed's sequence count then.
     """
+    S, q, p, max_sequences, lr = cfg["n_seeds"], cfg["q"], cfg["p_c"], cfg["max_sequences_c"], cfg["lr_c"]
+    check_every, pretest, log_every = cfg["check_every_c"], cfg["pretest_c"], cfg["log_every_c"]
     prm = init_c(rng_init, S, p)
     D = p + 4
     st = c_rtrl_init(S, 1, D)
@@ -740,78 +555,14 @@ def train_c(
             if step % (5 * log_steps) == 0 or done:
                 print(
                     f"  2c seq ~{int(n_done.mean()):6d}  train err {curve_err[-1].mean():.4f}  solved "
-                    f"{int((solved_at > 0).sum())}/{S}  {timer() if timer else 0:6.1f}s",
-                    flush=True,
+                    f"{int((solved_at > 0).sum())}/{S}  {timer() if timer else 0:6.1f}s", flush=True,
                 )
         if done:
             break
     return {
-        "params": prm,
-        "solved_at": solved_at,
-        "n_trained": n_done,
-        "curve_n": np.array(curve_n),
-        "curve_err": np.array(curve_err),
-        "snap_n": np.array(snap_n),
+        "params": prm, "solved_at": solved_at, "n_trained": n_done, "curve_n": np.array(curve_n),
+        "curve_err": np.array(curve_err), "snap_n": np.array(snap_n),
         "snap_s": np.array(snap_s) if snap_s else np.zeros((0,) + probe["sym"].shape + (NC,)),
-    }
-
-
-# ----------------------------------------------------------------------------------------------
-# Training for --setting catalog: the earlier catalog's recipe (Adam, full BPTT, weighted CE)
-# ----------------------------------------------------------------------------------------------
-def train_catalog(
-    S,
-    p,
-    max_sequences,
-    rng_init,
-    rng_data,
-    last_weight=100.0,
-    lr=0.02,
-    window=256,
-    threshold=0.95,
-    log_every=1000,
-    timer=None,
-):
-    """Task 2a at lag p with the earlier catalog's net and optimiser, one sequence per Adam step
-    per seed. Solved: the last `window` training sequences' final prediction (argmax, before the
-    update) right in at least `threshold` of them. A solved seed keeps training (as there)."""
-    D = p + 1
-    prm = {n: v.astype(np.float32) for n, v in init_catalog(rng_init, S, D).items()}
-    opt = Adam(prm, lr=lr, clip=1.0, per_member=True)
-    w = np.ones(p, dtype=np.float32)
-    w[-1] = last_weight
-    hits = np.zeros((S, max_sequences), dtype=bool)
-    solved_at = np.full(S, -1)
-    curve_n, curve_acc = [], []
-    for k in range(max_sequences):
-        if k % 500 == 0:
-            data = ab_batch(rng_data, (S, 500), p, False)
-        sym = data[:, :, k % 500]  # (p + 1, S)
-        cache = catalog_forward(prm, sym[:-1])
-        hits[:, k] = cache["prob"][-1].argmax(-1) == sym[-1]
-        cli.check_finite(k, **{"catalog probabilities": cache["prob"][-1]})
-        opt.step(catalog_grads(prm, cache, sym[1:], w))
-        if k + 1 >= window:
-            acc = hits[:, k + 1 - window : k + 1].mean(axis=1)
-            new = (solved_at < 0) & (acc >= threshold)
-            solved_at[new] = k + 1
-        if (k + 1) % 50 == 0:
-            curve_n.append(k + 1)
-            curve_acc.append(hits[:, max(0, k + 1 - window) : k + 1].mean(axis=1))
-        if (k + 1) % log_every == 0:
-            print(
-                f"  catalog seq {k + 1:5d}  last-step acc (last {window}) {curve_acc[-1].mean():.3f}  "
-                f"solved {int((solved_at > 0).sum())}/{S}  {timer() if timer else 0:6.1f}s",
-                flush=True,
-            )
-        if (solved_at > 0).all():
-            break
-    return {
-        "params": prm,
-        "solved_at": solved_at,
-        "n_trained": k + 1,
-        "curve_n": np.array(curve_n),
-        "curve_acc": np.array(curve_acc),
     }
 
 
@@ -840,100 +591,12 @@ def c_spectrum(prm, test, q, n_seq=16, k=4):
 
 
 # ----------------------------------------------------------------------------------------------
-# Gradient checks (float64; --gradcheck and the tests)
-# ----------------------------------------------------------------------------------------------
-def gradient_checks(args=None):
-    """2a/2b net: exact gradient vs central differences (the truncation is exact there). 2c net:
-    exact BPTT vs central differences; truncated RTRL traces vs an independent truncated BPTT.
-    Catalog net: full BPTT vs central differences. Short random sequences, dense weights."""
-    rng = np.random.default_rng(0)
-    errs = {}
-    p, S, N = 6, 2, 3
-    prm = {n: rng.uniform(-1, 1, size=v.shape) for n, v in init_ab(rng, S, p).items()}
-    sym = ab_batch(rng, (S, N), p, True)
-    cell = np.array([1.0, 1.0])
-    tgt = ab_targets(sym, p + 1)
-
-    def loss_ab():
-        return 0.5 * np.sum((ab_forward(prm, sym[:-1], cell)["y"] - tgt) ** 2)
-
-    c = ab_forward(prm, sym[:-1], cell)
-    for n, v in check_gradients(
-        loss_ab, prm, ab_grads(prm, c, c["y"] - tgt), eps=1e-3, richardson=True
-    ).items():
-        errs[f"2a/2b cell: exact gradient vs finite differences: {n}"] = v
-    p, q = 5, 4
-    prm = {n: rng.uniform(-1, 1, size=v.shape) for n, v in init_c(rng, S, p).items()}
-    seqs = [c_batch(rng, N, q, p) for _ in range(S)]
-    L = max(a[0].shape[0] for a in seqs)
-    sym = np.full((L, S, N), -1)
-    for s_, (a, _, _) in enumerate(seqs):
-        sym[: a.shape[0], s_] = a
-    last = np.stack([b for _, b, _ in seqs])
-    tgt = np.eye(2)[np.stack([c_ for _, _, c_ in seqs])]
-    si, ni = np.indices((S, N))
-
-    def loss_c():
-        cache = c_forward(prm, sym)
-        return 0.5 * np.sum((c_readout(prm, cache["r"][last + 1, si, ni][..., G_]) - tgt) ** 2)
-
-    cache = c_forward(prm, sym)
-    dy = c_readout(prm, cache["r"][last + 1, si, ni][..., G_]) - tgt
-    g = c_grads_bptt(prm, cache, last, dy)
-    for n, v in check_gradients(loss_c, prm, g, eps=1e-3, richardson=True).items():
-        errs[f"2c net: exact BPTT vs finite differences: {n}"] = v
-    tb = c_grads_bptt(prm, cache, last, dy, truncate=True)
-    ta = c_rtrl_truncated(prm, sym, last, tgt)
-    for n in tb:
-        errs[f"2c net: truncated, RTRL traces vs step-by-step BPTT: {n}"] = rel_error(ta[n], tb[n])
-    p, rng = 4, np.random.default_rng(0)  # a short horizon keeps every entry above FD noise
-    prm = {n: rng.uniform(-1.0, 1.0, size=v.shape) for n, v in init_catalog(rng, S, p + 1).items()}
-    sym = ab_batch(rng, (S, 1), p, True)[..., 0]
-    w = np.arange(1.0, p + 1)
-
-    def loss_cat():
-        pr = catalog_forward(prm, sym[:-1])["prob"]
-        return -np.sum(w[:, None] * np.log(np.take_along_axis(pr, sym[1:, :, None], -1)[..., 0])) / p
-
-    cc = catalog_forward(prm, sym[:-1])
-    for n, v in check_gradients(
-        loss_cat, prm, catalog_grads(prm, cc, sym[1:], w), eps=1e-3, richardson=True
-    ).items():
-        errs[f"catalog forget-gate LSTM: BPTT vs finite differences: {n}"] = v
-    return errs
-
-
-def c_rtrl_truncated(prm, sym, last, tgt):
-    """The training recursion's gradient for whole batches sym (L, S, N) (summed over sequences):
-    run the RTRL traces to each sequence's e and take eqs. 19-28 there."""
-    S, N = last.shape
-    st = c_rtrl_init(S, N, prm["W"].shape[1] - H)
-    total = {n: np.zeros_like(v) for n, v in prm.items()}
-    for t in range(int(last.max()) + 1):
-        st, u = c_rtrl_step(prm["W"], st, np.maximum(sym[t], 0))
-        m = (last == t)[..., None]
-        y = c_readout(prm, st["r"][..., G_])
-        g = c_rtrl_grads(prm, st, u, (y - tgt) * m)
-        for n in total:
-            total[n] += g[n]
-    return total
-
-
-# ----------------------------------------------------------------------------------------------
 # Headline run
 # ----------------------------------------------------------------------------------------------
-STREAMS = [
-    "init_2a",
-    "data_2a",
-    "init_2b",
-    "data_2b",
-    "init_2c",
-    "data_2c",
-    "eval_2b",
-    "eval_2c",
-    "init_catalog",
-    "data_catalog",
-]
+# Every random stream of the stub, by name; the order fixes the numbers (the i-th name gets the
+# i-th child of the seed), so new names go at the end. The catalog setting uses the last two.
+STREAMS = ["init_2a", "data_2a", "init_2b", "data_2b", "init_2c", "data_2c", "eval_2b", "eval_2c",
+           "init_catalog", "data_catalog"]
 
 
 def _job(job):
@@ -943,384 +606,194 @@ def _job(job):
     timer, cpu0 = cli.Timer(), time.process_time()
     if variant == "2c":
         test = c_test_set(r["eval_2c"], cfg["n_test"], cfg["q"], cfg["p_c"])
-        out = train_c(
-            cfg["n_seeds"],
-            cfg["q"],
-            cfg["p_c"],
-            cfg["max_sequences_c"],
-            r["init_2c"],
-            r["data_2c"],
-            test,
-            lr=cfg["lr_c"],
-            check_every=cfg["check_every_c"],
-            pretest=cfg["pretest_c"],
-            log_every=cfg["log_every_c"],
-            timer=timer,
-        )
+        out = train_c(cfg, r["init_2c"], r["data_2c"], test, timer=timer)
         err = c_test_error(out["params"], test)
         out["test_wrong"] = (err >= TOL["2c"]).sum(axis=1)
         out["test_max_err"] = err.max(axis=1)
         out["lyap"] = c_spectrum(out["params"], test, cfg["q"], n_seq=cfg["n_lyap"])
-        c = c_forward(
-            out["params"],
-            np.ascontiguousarray(
-                np.broadcast_to(test["sym"][:, None, :4], (test["sym"].shape[0], cfg["n_seeds"], 4))
-            ),
-        )
-        out["probe"] = {
-            "sym": test["sym"][:, :4],
-            "last": test["last"][:4],
-            "label": test["label"][:4],
-            "s": c["s"][1:],
-            "act": c["act"],
-        }
-    elif variant == "catalog":
-        out = train_catalog(
-            cfg["n_seeds"],
-            cfg["p"],
-            cfg["max_sequences"],
-            r["init_catalog"],
-            r["data_catalog"],
-            log_every=cfg["log_every"],
-            timer=timer,
-        )
+        sym4 = np.broadcast_to(test["sym"][:, None, :4], (test["sym"].shape[0], cfg["n_seeds"], 4))
+        c = c_forward(out["params"], np.ascontiguousarray(sym4))
+        out["probe"] = {"sym": test["sym"][:, :4], "last": test["last"][:4], "label": test["label"][:4],
+                        "s": c["s"][1:], "act": c["act"]}
     else:
         p = cfg["p"]
         test = ab_test_set(variant, p, r["eval_2b"], cfg["n_test"])
-        out = train_ab(
-            variant,
-            cfg["n_seeds"],
-            p,
-            cfg["max_sequences_ab"],
-            r["init_" + variant],
-            r["data_" + variant],
-            test,
-            construction=cfg["construction"],
-            lr=cfg["lr_ab"],
-            plateau_window=cfg["plateau_window"],
-            plateau_rel=cfg["plateau_rel"],
-            pretest=cfg["pretest_ab"],
-            log_every=cfg["log_every_ab"],
-            timer=timer,
-        )
+        out = train_ab(variant, cfg, r["init_" + variant], r["data_" + variant], test, timer=timer)
         prm64 = {n: v.astype(np.float64) for n, v in out["params"].items()}
         out["test_max_err"] = ab_test_error(variant, prm64, test, out["cell"].astype(np.float64))
         out["lyap"] = ab_spectrum(prm64, out["cell"])
-        c = ab_forward(
-            prm64,
-            np.ascontiguousarray(np.broadcast_to(test[:-1, None, :2], (p, cfg["n_seeds"], 2))),
-            out["cell"].astype(np.float64),
-        )
+        sym2 = np.ascontiguousarray(np.broadcast_to(test[:-1, None, :2], (p, cfg["n_seeds"], 2)))
+        c = ab_forward(prm64, sym2, out["cell"].astype(np.float64))
         out["probe"] = {"sym": test[:, :2], "s": c["s"], "yi": c["yi"], "y_last": c["y"][-1]}
     out["wall_s"], out["cpu_s"] = timer(), time.process_time() - cpu0
     return variant, out
 
 
-def _verdicts(n_ok, S, mean, paper):
-    frac = "yes" if n_ok == S else ("partial" if n_ok else "no")
-    if mean is None:
-        speed = "no"
-    else:
-        speed = "yes" if n_ok == S and mean <= 2 * paper else "partial"
-    return frac, speed
+TITLES = {"paper": TITLE, "catalog": TITLE + ", earlier catalog's setting"}
+PAPER_QUICK = {"p": 12, "q_lag": 10, "p_c": 10, "n_seeds": 2, "max_sequences_ab": 400, "max_sequences_c": 300}
 
 
-def main(args):
-    timer = cli.Timer()
-    if args.setting == "catalog":
-        return main_catalog(args, timer)
-    q = args.quick
-    if q:
-        args.p, args.q_lag, args.p_c, args.n_seeds = 12, 10, 10, 2
-        args.max_sequences_ab, args.max_sequences_c = (
-            min(args.max_sequences_ab, 400),
-            min(args.max_sequences_c, 300),
-        )
-    if args.p < 3 or args.p_c < 2 or args.q_lag < 1:
-        raise cli.StubError("need --p >= 3, --p-c >= 2 and --q-lag >= 1")
-    S = args.n_seeds
-    cfg = {
-        "setting": "paper",
-        "p": args.p,
-        "q": args.q_lag,
-        "p_c": args.p_c,
-        "n_seeds": S,
-        "max_sequences_ab": args.max_sequences_ab,
-        "max_sequences_c": args.max_sequences_c,
-        "lr_ab": 1.0,
-        "lr_c": 0.01,
-        "init_range": [-INIT, INIT],
-        "construction": args.construction,
-        "plateau_window": 20 if q else 100,
-        "plateau_rel": 0.05,
-        "tol": TOL,
-        "n_test": 500 if q else 10_000,
-        "pretest_ab": 200 if q else 1000,
-        "pretest_c": 100 if q else 500,
-        "check_every_c": 20 if q else 100,
-        "log_every_ab": 20 if q else 100,
-        "log_every_c": 100 if q else 2000,
-        "n_lyap": 4 if q else 16,
+def verdict_solved(n_ok, n):
+    """yes: every net succeeded (the paper: all 18 trials of 2a and 2b); partial: some; no: none."""
+    return "yes" if n_ok == n else ("partial" if n_ok else "no")
+
+
+def verdict_speed(n_ok, n, mean, paper_mean):
+    """yes: every net succeeded, on average within twice the paper's mean number of sequences."""
+    return "no" if mean is None else ("yes" if n_ok == n and mean <= 2 * paper_mean else "partial")
+
+
+def paper_config(args):
+    """The resolved configuration of the paper's setting (after --quick shrank the sizes)."""
+    q = cli.quick(args, **PAPER_QUICK).quick
+    if args.p < 3 or args.p_c < 2 or args.q_lag < 5:   # q >= 5: the 2c spectrum needs 4 steps after alignment
+        raise cli.StubError("need --p >= 3, --p-c >= 2 and --q-lag >= 5")
+    return {
+        "setting": "paper", "p": args.p, "q": args.q_lag, "p_c": args.p_c, "n_seeds": args.n_seeds,
+        "max_sequences_ab": args.max_sequences_ab, "max_sequences_c": args.max_sequences_c, "lr_ab": 1.0,
+        "lr_c": 0.01, "init_range": [-INIT, INIT], "construction": args.construction,
+        "plateau_window": 20 if q else 100, "plateau_rel": 0.05, "tol": TOL, "n_test": 500 if q else 10_000,
+        "pretest_ab": 200 if q else 1000, "pretest_c": 100 if q else 500, "check_every_c": 20 if q else 100,
+        "log_every_ab": 20 if q else 100, "log_every_c": 100 if q else 2000, "n_lyap": 4 if q else 16,
         "weights": {"2a": n_weights_ab(args.p), "2b": n_weights_ab(args.p), "2c": n_weights_c(args.p_c)},
         "update": "truncated gradient, online, one update per sequence (sum over its steps), no momentum",
         "float": "2a/2b train in float32 (4x faster tanh); gradient checks and tests in float64",
     }
-    print(
-        f"noise-free long time lags (Exp. 2): 2a/2b p={args.p} ({cfg['weights']['2a']:,} weights), "
-        f"2c q={args.q_lag} p={args.p_c} ({cfg['weights']['2c']} weights), {S} nets each, caps "
-        f"{cfg['max_sequences_ab']:,} / {cfg['max_sequences_c']:,} sequences"
-    )
-    jobs = [(v, args.seed, cfg) for v in ("2c", "2a", "2b")]  # the longest first
-    trained = dict(map_jobs(_job, jobs, args.workers))
-    metrics, headline, lyap, arrays = {}, [], {}, {}
-    for v in ("2a", "2b", "2c"):
-        tr = trained[v]
-        sa = tr["solved_at"]
-        ok = sa > 0
-        mean = float(sa[ok].mean()) if ok.any() else None
-        m = {
-            "weights": cfg["weights"][v],
-            "solved_at": sa.tolist(),
-            "n_solved": int(ok.sum()),
-            "mean_sequences_to_success": mean,
-            "median_sequences_to_success": float(np.median(sa[ok])) if ok.any() else None,
-            "test_max_abs_error": tr["test_max_err"].tolist(),
-        }
-        if v == "2c":
-            m["sequences_trained"] = tr["n_trained"].tolist()
-            m["test_wrong_of_n_test"] = tr["test_wrong"].tolist()
-            lyap[v] = np.sort(tr["lyap"].mean(axis=(0, 1)))[::-1].tolist()
-            arrays.update(
-                {
-                    "2c_lyap": tr["lyap"],
-                    "2c_probe_sym": tr["probe"]["sym"],
-                    "2c_probe_last": tr["probe"]["last"],
-                    "2c_probe_label": tr["probe"]["label"],
-                    "2c_probe_s": tr["probe"]["s"],
-                    "2c_probe_act": tr["probe"]["act"],
-                }
-            )
-        else:
-            m["sequences_trained"] = int(tr["n_trained"])
-            m["cell_added_at"] = tr["added_at"].tolist()
-            lyap[v] = np.sort(tr["lyap"].mean(axis=0))[::-1].tolist()
-            arrays.update(
-                {
-                    f"{v}_probe_sym": tr["probe"]["sym"],
-                    f"{v}_probe_s": tr["probe"]["s"],
-                    f"{v}_probe_yi": tr["probe"]["yi"],
-                    f"{v}_probe_y_last": tr["probe"]["y_last"],
-                    f"{v}_added_at": tr["added_at"],
-                }
-            )
-        metrics[v] = m
-        arrays.update(
-            {
-                f"{v}_solved_at": sa,
-                f"{v}_curve_n": tr["curve_n"],
-                f"{v}_curve_err": tr["curve_err"],
-                f"{v}_snap_n": tr["snap_n"],
-                f"{v}_snap_s": tr["snap_s"],
-            }
-        )
-        if v != "2c":
-            arrays[f"{v}_snap_y"] = tr["snap_y"]
-        cap = cfg["max_sequences_c"] if v == "2c" else cfg["max_sequences_ab"]
-        frac, speed = _verdicts(int(ok.sum()), S, mean, PAPER_SEQS[v])
-        lag = f"q = {cfg['q']}, p = {cfg['p_c']}" if v == "2c" else f"p = {cfg['p']}"
-        paper_frac = f"{PAPER_TRIALS[v]}/{PAPER_TRIALS[v]}" if v != "2c" else "20 trials, mean reported"
-        headline.append(
-            {
-                "name": f"{v} ({lag}, {cfg['weights'][v]:,} weights): nets successful within the cap",
-                "value": f"{int(ok.sum())}/{S}",
-                "paper_value": paper_frac,
-                "verdict": frac,
-                "note": f"success: every output's |error| < {TOL[v]} on the test set, frozen weights; "
-                f"cap {cap:,} sequences per net",
-            }
-        )
-        headline.append(
-            {
-                "name": f"{v}: training sequences until success, mean over successful nets",
-                "value": mean if mean is not None else f"none within {cap:,}",
-                "paper_value": PAPER_SEQS[v],
-                "verdict": speed,
-                "note": f"paper: mean of {PAPER_TRIALS[v]} trials"
-                + ("; includes the cell-less phase before the cell is added" if v != "2c" else ""),
-            }
-        )
-        print(f"  {v}: solved {int(ok.sum())}/{S} at {sa.tolist()}  mean {mean}  wall {tr['wall_s']:.1f}s")
-    metrics["timing"] = {
-        "train_wall_s": {v: trained[v]["wall_s"] for v in trained},
-        "train_cpu_s": {v: trained[v]["cpu_s"] for v in trained},
-        "workers": args.workers,
-        "load_average_at_end": list(os.getloadavg()),
-        "note": "shared 2-core machine; other helpers' jobs ran at the same time, so wall "
-        "times are inflated (compare cpu_s)",
-    }
-    lyapunov = {
-        "method": (
-            "2a/2b: QR iteration of ds(t)/ds(t-1) (the whole recurrent state, 1-D) over 100 "
-            f"steps. 2c: QR iteration of the full state Jacobian [s (2), r (6)] along {cfg['n_lyap']} "
-            f"test sequences per net over steps [3, q + 2) (after the key, before e), 3 alignment "
-            "steps, exponents per step (floored at -50), mean over nets and sequences"
-        ),
-        "exponents": lyap,
-    }
-    finish_run(
-        args.out,
-        {
-            "stub": "noise-free-long-lag",
-            "family": "schmidhuber",
-            "title": TITLE,
-            "paper": PAPER,
-            "seed": args.seed,
-            "quick": bool(q),
-            "config": cfg,
-            "metrics": metrics,
-            "headline": headline,
-            "lyapunov": lyapunov,
-        },
-        arrays,
-        timer,
-    )
 
 
-CATALOG_WALL_S = 24.08  # the earlier catalog's headline here (reference-timings.md)
-
-
-def main_catalog(args, timer):
-    """The earlier catalog's setting: 2a at p = 50, 16 forget-gate units, softmax + CE with the
-    last step weighted x100, full BPTT, Adam 0.02, clip 1; 10 seeds, 8,000 sequences each."""
-    q = args.quick
-    S, p = (2, 12) if q else (10, 50)
-    cap = 300 if q else 8000
-    cfg = {
-        "setting": "catalog",
-        "p": p,
-        "n_seeds": S,
-        "max_sequences": cap,
-        "hidden": CAT_H,
-        "gate_biases": {"i": 0.0, "f": 5.0, "o": 0.0},
-        "optimizer": "Adam lr 0.02, clip 1 per seed, batch 1",
-        "loss": "softmax cross-entropy at every step, last step weighted x100",
-        "gradient": "full BPTT",
-        "solved": "rolling last-step argmax accuracy over 256 training sequences >= 0.95",
-        "log_every": 100 if q else 1000,
-    }
-    print(f"noise-free long lag, earlier catalog's setting: 2a p={p}, {S} seeds, {cap:,} sequences each")
-    _, tr = _job(("catalog", args.seed, cfg))
+def variant_metrics(v, tr, cfg):
+    """The numbers of one task's nets after training."""
     sa = tr["solved_at"]
     ok = sa > 0
-    r = streams(args.seed, STREAMS)
-    sym = ab_batch(r["eval_2b"], (S, 64), p, False)[:, :, :1].repeat(1, axis=2)[..., 0]
-    J = catalog_jacobians(
-        tr["params"], catalog_forward({n: v.astype(np.float64) for n, v in tr["params"].items()}, sym[:-1])
-    )[1:]
-    ex = np.maximum(qr_spectrum(J.astype(np.float64), k=4, n_transient=3), LYAP_FLOOR)  # (S, 4)
-    wall = timer()
-    metrics = {
-        "solved_at": sa.tolist(),
-        "n_solved": int(ok.sum()),
-        "seed0_solved_at": int(sa[0]),
-        "median_solved_at": float(np.median(sa[ok])) if ok.any() else None,
-        "final_rolling_acc": tr["curve_acc"][-1].tolist(),
-        "sequences_trained": int(tr["n_trained"]),
-        "timing": {
-            "wall_s": wall,
-            "cpu_s": tr["cpu_s"],
-            "catalog_reference_wall_s": CATALOG_WALL_S,
-            "load_average_at_end": list(os.getloadavg()),
-            "note": "shared 2-core machine; other helpers' jobs ran at the same time (compare "
-            "cpu_s); this run trains 10 seeds, the catalog's timed command one",
-        },
-    }
-    headline = [
-        {
-            "name": "earlier catalog's setting (2a, p = 50, 16 forget-gate units, Adam): "
-            "seeds solved within 8,000",
-            "value": f"{int(ok.sum())}/{S}",
-            "paper_value": "catalog: 6/10",
-            "verdict": "yes" if ok.sum() >= 5 else "partial",
-            "note": "solved: rolling-256 last-step argmax accuracy >= 0.95 "
-            "(the catalog's criterion, not the paper's)",
-        },
-        {
-            "name": "seed 0: sequences until solved",
-            "value": int(sa[0]) if sa[0] > 0 else "not solved",
-            "paper_value": "catalog: 600",
-            "verdict": "yes" if 0 < sa[0] <= 1200 else "partial",
-            "note": "an easier task than the paper's (half the lag, a modern cell, a reweighted loss)",
-        },
-    ]
-    lyapunov = {
-        "method": "QR iteration of d[c, h](t)/d[c, h](t-1) over the distractor steps of one 2a sequence "
-        "per net (3 alignment steps), mean over the 10 nets",
-        "exponents": {"catalog_lstm": np.sort(ex.mean(axis=0))[::-1].tolist()},
-    }
-    finish_run(
-        args.out,
-        {
-            "stub": "noise-free-long-lag",
-            "family": "schmidhuber",
-            "title": TITLE + ", earlier catalog's setting",
-            "paper": PAPER,
-            "seed": args.seed,
-            "quick": bool(q),
-            "config": cfg,
-            "metrics": metrics,
-            "headline": headline,
-            "lyapunov": lyapunov,
-        },
-        {
-            "catalog_curve_n": tr["curve_n"],
-            "catalog_curve_acc": tr["curve_acc"],
-            "catalog_solved_at": sa,
-            "catalog_lyap": ex,
-        },
-        timer,
-    )
+    m = {"weights": cfg["weights"][v], "solved_at": sa.tolist(), "n_solved": int(ok.sum()),
+         "mean_sequences_to_success": float(sa[ok].mean()) if ok.any() else None,
+         "median_sequences_to_success": float(np.median(sa[ok])) if ok.any() else None,
+         "test_max_abs_error": tr["test_max_err"].tolist()}
+    if v == "2c":
+        return {**m, "sequences_trained": tr["n_trained"].tolist(),
+                "test_wrong_of_n_test": tr["test_wrong"].tolist()}
+    return {**m, "sequences_trained": int(tr["n_trained"]), "cell_added_at": tr["added_at"].tolist()}
+
+
+def variant_arrays(v, tr):
+    """What the figures and the GIF read from results.npz for one task."""
+    pr = tr["probe"]
+    if v == "2c":
+        arrays = {"2c_lyap": tr["lyap"], "2c_probe_sym": pr["sym"], "2c_probe_last": pr["last"],
+                  "2c_probe_label": pr["label"], "2c_probe_s": pr["s"], "2c_probe_act": pr["act"]}
+    else:
+        arrays = {f"{v}_probe_sym": pr["sym"], f"{v}_probe_s": pr["s"], f"{v}_probe_yi": pr["yi"],
+                  f"{v}_probe_y_last": pr["y_last"], f"{v}_added_at": tr["added_at"],
+                  f"{v}_snap_y": tr["snap_y"]}
+    return {**arrays, **{f"{v}_{k}": tr[k] for k in ("solved_at", "curve_n", "curve_err", "snap_n",
+                                                      "snap_s")}}
+
+
+def variant_headline(v, m, cfg):
+    """Two rows per task: nets successful within the cap, and sequences until success."""
+    S, n_ok, mean = cfg["n_seeds"], m["n_solved"], m["mean_sequences_to_success"]
+    cap = cfg["max_sequences_c"] if v == "2c" else cfg["max_sequences_ab"]
+    lag = f"q = {cfg['q']}, p = {cfg['p_c']}" if v == "2c" else f"p = {cfg['p']}"
+    paper_frac = f"{PAPER_TRIALS[v]}/{PAPER_TRIALS[v]}" if v != "2c" else "20 trials, mean reported"
+    return [headline_row(f"{v} ({lag}, {cfg['weights'][v]:,} weights): nets successful within the "
+                         "cap",
+                         f"{n_ok}/{S}", paper_frac, verdict_solved(n_ok, S),
+                         f"success: every output's |error| < {TOL[v]} on the test set, frozen weights; "
+                         f"cap {cap:,} sequences per net"),
+            headline_row(f"{v}: training sequences until success, mean over successful nets",
+                         mean if mean is not None else f"none within {cap:,}", PAPER_SEQS[v],
+                         verdict_speed(n_ok, S, mean, PAPER_SEQS[v]),
+                         f"paper: mean of {PAPER_TRIALS[v]} trials"
+                         + ("; includes the cell-less phase before the cell is added" if v != "2c" else ""))]
+
+
+def paper_lyapunov(trained, cfg):
+    return {"method": "2a/2b: QR iteration of ds(t)/ds(t-1) (the whole recurrent state, 1-D) over 100 "
+                      "steps. 2c: QR iteration of the full state Jacobian [s (2), r (6)] along "
+                      f"{cfg['n_lyap']} test sequences per net over steps [3, q + 2) (after the key, before "
+                      "e), 3 alignment steps, exponents per step (floored at -50), mean over nets and "
+                      "sequences",
+            "exponents": {v: np.sort(trained[v]["lyap"].mean(axis=(0, 1) if v == "2c" else 0))[::-1].tolist()
+                          for v in ("2a", "2b", "2c")}}
+
+
+def run_paper(args, timer):
+    """Tasks 2a, 2b and 2c side by side; returns config, metrics, headline, lyapunov, arrays."""
+    cfg = paper_config(args)
+    print(f"noise-free long time lags (Exp. 2): 2a/2b p={cfg['p']} ({cfg['weights']['2a']:,} weights), 2c "
+          f"q={cfg['q']} p={cfg['p_c']} ({cfg['weights']['2c']} weights), {cfg['n_seeds']} nets each, caps "
+          f"{cfg['max_sequences_ab']:,} / {cfg['max_sequences_c']:,} sequences")
+    jobs = [(v, args.seed, cfg) for v in ("2c", "2a", "2b")]  # the longest first
+    trained = dict(map_jobs(_job, jobs, args.workers))
+    metrics, headline, arrays = {}, [], {}
+    for v in ("2a", "2b", "2c"):
+        metrics[v] = variant_metrics(v, trained[v], cfg)
+        arrays.update(variant_arrays(v, trained[v]))
+        headline += variant_headline(v, metrics[v], cfg)
+        print(f"  {v}: solved {metrics[v]['n_solved']}/{cfg['n_seeds']} at {metrics[v]['solved_at']}  mean "
+              f"{metrics[v]['mean_sequences_to_success']}  wall {trained[v]['wall_s']:.1f}s")
+    metrics["timing"] = {
+        "train_wall_s": {v: trained[v]["wall_s"] for v in trained},
+        "train_cpu_s": {v: trained[v]["cpu_s"] for v in trained}, "workers": args.workers,
+        "load_average_at_end": list(os.getloadavg()),
+        "note": "shared 2-core machine; other helpers' jobs ran at the same time, so wall "
+        "times are inflated (compare cpu_s)"}
+    return cfg, metrics, headline, paper_lyapunov(trained, cfg), arrays
+
+
+def sibling_module(name):
+    """noise_free_long_lag_<name>.py beside this file, imported on demand. It imports this file by
+    its module name: a script run registers itself under that name first (no second execution)."""
+    if __name__ in sys.modules:
+        sys.modules.setdefault("noise_free_long_lag", sys.modules[__name__])
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
+    return importlib.import_module(f"noise_free_long_lag_{name}")
+
+
+def main(args):
+    timer = cli.Timer()
+    run = run_paper if args.setting == "paper" else sibling_module(args.setting).run_catalog
+    cfg, metrics, headline, lyapunov, arrays = run(args, timer)
+    finish_run(args.out, record(args, __file__, title=TITLES[args.setting], paper=PAPER, config=cfg,
+                                metrics=metrics, headline=headline, lyapunov=lyapunov), arrays, timer)
+
+
+def bounded_int(lo, hi):
+    """argparse type: an integer in [lo, hi], refused in one line otherwise."""
+    def parse(text):
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"must be between {lo:,} and {hi:,}, got {v:,}")
+        return v
+    parse.__name__ = "integer"
+    return parse
 
 
 def build_parser():
-    parser = cli.make_parser(__doc__, __file__, settings={
-        "paper": "Tasks 2a, 2b, 2c as published (the headline)",
-        "catalog": "the earlier catalog's easier setting"})
-    parser.add_argument("--p", type=cli.positive_int, default=100, help="2a/2b: lag p (paper: 100)")
-    parser.add_argument(
-        "--q-lag", type=cli.positive_int, default=50, help="2c: minimal lag q (Table 3: 50 ... 1000)"
-    )
-    parser.add_argument("--p-c", type=cli.positive_int, default=50, help="2c: number of distractor symbols p")
-    parser.add_argument(
-        "--n-seeds", type=cli.positive_int, default=10, help="nets per variant, on a leading seed axis"
-    )
-    parser.add_argument(
-        "--max-sequences-ab",
-        type=cli.positive_int,
-        default=10_000,
-        help="cap on training sequences per net for 2a and 2b (paper means: 5,040 and 5,680)",
-    )
-    parser.add_argument(
-        "--max-sequences-c",
-        type=cli.positive_int,
-        default=5_000,
-        help="cap on training sequences per net for 2c (paper mean at q = p = 50: 30,000)",
-    )
-    parser.add_argument(
-        "--construction",
-        choices=["sequential", "start"],
-        default="sequential",
-        help="2a/2b: add the cell when the error stops decreasing (paper) or have it from the start",
-    )
-    parser.add_argument(
-        "--workers",
-        type=cli.positive_int,
-        default=2,
-        help="processes training the variants side by side (1 = one after the other)",
-    )
+    settings = {"paper": "Tasks 2a, 2b, 2c as published (the headline)",
+                "catalog": "the earlier catalog's easier setting"}
+    parser = cli.make_parser(__doc__, __file__, settings=settings)
+    add = parser.add_argument
+    add("--p", type=bounded_int(1, 500), default=100, help="2a/2b: lag p (paper: 100; catalog setting: 50)")
+    add("--q-lag", type=bounded_int(1, 1000), default=50, help="2c: minimal lag q (Table 3: 50 ... 1000)")
+    add("--p-c", type=bounded_int(1, 1000), default=50, help="2c: number of distractor symbols p")
+    add("--n-seeds", type=bounded_int(1, 50), default=10, help="nets per variant, on a leading seed axis")
+    add("--max-sequences-ab", type=bounded_int(1, 200_000), default=10_000,
+        help="cap on training sequences per net for 2a and 2b (paper means: 5,040 and 5,680; catalog "
+             "setting: its cap, default 8,000)")
+    add("--max-sequences-c", type=bounded_int(1, 1_000_000), default=5_000,
+        help="cap on training sequences per net for 2c (paper mean at q = p = 50: 30,000)")
+    add("--construction", choices=["sequential", "start"], default="sequential",
+        help="2a/2b: add the cell when the error stops decreasing (paper) or have it from the start")
+    add("--workers", type=bounded_int(1, 3), default=2,
+        help="processes training the variants side by side (1 = one after the other)")
     return parser
 
 
 if __name__ == "__main__":
     np.seterr(over="ignore", invalid="ignore", under="ignore")
-    cli.run(main, build_parser(), gradcheck=gradient_checks)
+    cli.run(main, build_parser(), gradcheck=lambda args: sibling_module("checks").gradient_checks())

@@ -14,9 +14,9 @@ import numpy as np
 from shared import cli
 from shared.figures import save_figure
 from shared.results import load_run
-from shared.tiny_worlds import plots as P
+from shared.tiny_worlds import plots
 
-COL = P.KIND_COLORS
+COL = plots.KIND_COLORS
 
 
 def capacity_sweep(res, a, out):
@@ -44,7 +44,7 @@ def dnll_by_world(res, a, out):
     conds = ("struct", "nonstat", "shuffle", "iid", "readout")
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)
     for ax, kind in zip(axes, ("gru", "rnn"), strict=True):
-        P.seed_dots(ax, [a[f"{kind}16_{c}_dnll"] for c in conds], COL[kind])
+        plots.seed_dots(ax, [a[f"{kind}16_{c}_dnll"] for c in conds], COL[kind])
         ax.set_yscale("symlog", linthresh=1.0)                          # readout-only is far below
         ax.set(xticks=range(len(conds)), xticklabels=["struct", "nonstat", "shuffle\nnull", "i.i.d.\nnull",
                                                       "readout\nonly"], title=f"{kind.upper()}-16")

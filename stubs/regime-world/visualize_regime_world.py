@@ -14,9 +14,9 @@ import numpy as np
 from shared import cli
 from shared.figures import save_figure
 from shared.results import load_run
-from shared.tiny_worlds import plots as P
+from shared.tiny_worlds import plots
 
-COL = P.KIND_COLORS
+COL = plots.KIND_COLORS
 WORLDS = ("struct", "iid", "shuffle")
 
 
@@ -53,7 +53,7 @@ def dnll_by_world(res, a, out):
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharey=True)
     for ax, kind in zip(axes, COL, strict=True):
         cs = conds + (("readout",) if kind == "rnn" else ())
-        P.seed_dots(ax, [a[f"{kind}_{c}_dnll"] for c in cs], COL[kind])
+        plots.seed_dots(ax, [a[f"{kind}_{c}_dnll"] for c in cs], COL[kind])
         ax.axhline(res["metrics"]["markov"]["struct"]["dnll_vs_trivial"], color="k", ls="--", lw=0.8)
         ax.axhline(res["metrics"]["oracle_dnll_struct"], color="k", ls=":", lw=0.8)
         ax.set_yscale("symlog", linthresh=1.0)
@@ -85,7 +85,7 @@ def probes(res, a, out):
 
 def lyapunov(res, a, out):
     """Leading driven and input-free exponents of trained and untrained struct nets."""
-    P.lyapunov_trained_untrained(res["metrics"]["b"]["lyapunov"],
+    plots.lyapunov_trained_untrained(res["metrics"]["b"]["lyapunov"],
                                  "Lyapunov spectra on E2 (mean ± sd over seeds)", out / "lyapunov.png")
 
 

@@ -11,8 +11,10 @@ targets, squared error at the last step only. A sequence is correct when every o
 absolute error is below 0.3.
 
 Net (as published): 3 memory blocks of 2 cells, one input and one output gate per block, no forget
-gate. Cells and gates see the 8 inputs, all 12 gate and cell units of step t-1 and a bias; the 8
-outputs see the 6 cells and a bias: 12 * (8 + 12 + 1) + 8 * (6 + 1) = 308 weights.
+gate: the 1997 cell of the family core shared/lstm1997 (forward, truncated gradient, BPTT,
+Jacobians). Cells and gates see the 8 inputs, all 12 gate and cell units of step t-1 and a bias;
+this stub's output layer is 8 logistic units on the 6 cells and a bias:
+12 * (8 + 12 + 1) + 8 * (6 + 1) = 308 weights.
 
     u(t) = [x(t), r(t-1), 1]        r = [y_in (3), y_c (6), y_out (3)]
     s_c(t) = s_c(t-1) + y_in(t) g(net_c(t))     g = 4 sigma - 2 in [-2, 2]
@@ -27,8 +29,9 @@ sequences wrong. That budget (~60M time steps per net) does not fit five minutes
 caps it (``--max-sequences``) and reports how far the nets got.
 
 Baseline (the project's addition): a tanh RNN of 11 units (316 weights), exact BPTT, Adam.
-``--setting catalog`` runs the earlier catalog's easier version instead (T = 50, 6 ungated-block
-cells, softmax + cross-entropy, Adam, batch 32) and writes results_catalog.json.
+``--setting catalog`` runs the earlier catalog's easier version instead (temporal_order_4bit_catalog.py:
+T = 50, 6 ungated-block cells, softmax + cross-entropy, Adam, batch 32) and writes
+results_catalog.json.
 
     python3 temporal_order_4bit.py --seed 0                     # headline: 10 nets of each kind
     python3 temporal_order_4bit.py --quick                      # seconds; what the tests run
@@ -42,22 +45,24 @@ import os
 import pathlib
 import sys
 import time
+import types
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
 import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 
 import numpy as np
 
 from shared import cli
-from shared.ensemble import map_jobs, per_seed, seed_chunks, sum_outer
+from shared.ensemble import map_jobs, per_seed, seed_chunks
 from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import cell_state_jacobian, ensemble_spectrum
+from shared.lstm1997 import cell, tanh_rnn
+from shared.lyapunov import ensemble_spectrum
 from shared.online import ST3, adam_step_active
 from shared.optim import Adam
-from shared.results import finish_run
+from shared.results import finish_run, record
 from shared.rng import streams
 
-HERE = pathlib.Path(__file__).resolve().parent
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
          "1997, Section 5.6, Experiment 6b (temporal order, three relevant symbols)")
 TITLE = "Temporal order, three relevant symbols (LSTM 1997, Experiment 6b)"
@@ -105,23 +110,9 @@ def temporal_order_batch(rng, shape, T=100):
     return x, np.eye(NK)[label], label, length, np.stack(pos, axis=-1)
 
 
-def catalog_batch(rng, shape, T=50):
-    """The earlier catalog's version: fixed length 50, B first, E last, t1 in [3, 9], t2 in [18, 26],
-    t3 in [33, 40]. Returns x (T, S, N, 8), label (S, N), pos (S, N, 3)."""
-    S, N = shape
-    sym = rng.integers(2, 6, size=(T, S, N))
-    si, ni = np.indices(shape)
-    pos, label = [], np.zeros(shape, dtype=int)
-    for lo, hi in ((3, 9), (18, 26), (33, 40)):
-        t = rng.integers(lo, hi + 1, size=shape)
-        bit = rng.integers(0, 2, size=shape)
-        sym[t, si, ni] = X + bit
-        pos.append(t)
-        label = 2 * label + bit
-    sym[0], sym[-1] = B_, E
-    return np.eye(NX)[sym], label, np.stack(pos, axis=-1)
-
-
+# ----------------------------------------------------------------------------------------------
+# Output layer (8 logistic units on the cells, or on the RNN's units)
+# ----------------------------------------------------------------------------------------------
 def sigmoid(z):
     return 0.5 + 0.5 * np.tanh(0.5 * z)
 
@@ -145,161 +136,45 @@ def output_backward(p, feat, d_out):
 
 
 # ----------------------------------------------------------------------------------------------
-# Model 1: the 1997 LSTM, 3 memory blocks of 2 cells
+# Model 1: the 1997 LSTM, 3 memory blocks of 2 cells (shared/lstm1997); the outputs are above
 # ----------------------------------------------------------------------------------------------
-NB, BS = 3, 2
-NC = NB * BS                              # 6 cells
-H = 2 * NB + NC                           # 12 units with a net input
-I_, G_, O_ = slice(0, NB), slice(NB, NB + NC), slice(NB + NC, H)
-D = NX + H + 1                            # 21 rows of W
-BLK = np.repeat(np.arange(NB), BS)        # cell -> block
+NET = cell.Blocks(n_in=NX, n_blocks=3, block_size=2)   # 12 units with a net input, W (S, 21, 12)
+NC = NET.C                                             # 6 cells
+I_, O_ = NET.i_sl, NET.o_sl                            # the input and output gates' columns of W
 IN_GATE_BIAS = (-2.0, -4.0, -6.0)
 
 
 def n_weights_lstm():
-    return D * H + NK * (NC + 1)
-
-
-def h_(s):
-    return np.tanh(0.5 * s)               # 2 sigma(s) - 1
-
-
-def dh_(s):
-    e = np.exp(-np.abs(s))
-    return 2.0 * e / (1.0 + e) ** 2       # 2 sigma'(s), safe for large |s|
-
-
-def dg_(g):
-    return (4.0 - g * g) / 4.0            # g' expressed through g = 4 sigma - 2
-
-
-def block_sum(v):
-    """(..., C) -> (..., NB): sum over the cells of each block."""
-    return v.reshape(v.shape[:-1] + (NB, BS)).sum(-1)
+    return NET.n_weights() + NK * (NC + 1)
 
 
 def init_lstm(rng, S):
     """U[-0.1, 0.1]; input-gate biases -2, -4, -6 (Table 10); output-gate biases random."""
-    W = rng.uniform(-0.1, 0.1, size=(S, D, H))
-    W[:, -1, I_] = IN_GATE_BIAS
+    W = cell.init_weights(NET, rng, S, scale=0.1, in_bias=IN_GATE_BIAS)
     return {"W": W, "V": rng.uniform(-0.1, 0.1, size=(S, NK, NC + 1))}
 
 
 def lstm_forward(p, x):
-    """x (L, S, N, 8) -> cache with U (L, S, N, 21) unit inputs, act (L, S, N, 12) (gate sigmoids;
-    cell columns hold g), s (L+1, S, N, 6) with s[0] = 0, yc (L, S, N, 6).
-
-    sigma(z) = (1 + tanh(z/2))/2 and g(z) = 2 tanh(z/2): with W halved once, one tanh gives every
-    unit. The loop carries q = s/2, so that h(s) = tanh(q) and q(t) = q(t-1) + y_in tanh(net_c/2).
-    """
-    L, S, N, _ = x.shape
-    Wh = 0.5 * p["W"]
-    XB = np.matmul(x, Wh[:, :NX]) + Wh[:, -1][:, None]             # (L, S, N, H)
-    Wr = np.ascontiguousarray(Wh[:, NX:NX + H])                      # (S, H, H)
-    th = np.empty((L, S, N, H))                                      # tanh(net/2)
-    r = np.zeros((L + 1, S, N, H))                                   # r[t+1] = r(t)
-    q = np.zeros((L + 1, S, N, NB, BS))
-    tmp = np.empty((S, N, NB, BS))
-    for t in range(L):
-        z = th[t]
-        np.matmul(r[t], Wr, out=z)
-        z += XB[t]
-        np.tanh(z, out=z)
-        rt = r[t + 1]
-        np.multiply(z, 0.5, out=rt)
-        rt += 0.5
-        # s(t) = s(t-1) + y_in g(net_c), in halves: q(t) = q(t-1) + y_in tanh(net_c/2)
-        np.multiply(rt[..., I_, None], z[..., G_].reshape(S, N, NB, BS), out=tmp)
-        np.add(q[t], tmp, out=q[t + 1])
-        # y_c(t) = y_out h(s(t)) = y_out tanh(q(t))
-        np.tanh(q[t + 1], out=tmp)
-        rt[..., G_] = (rt[..., O_, None] * tmp).reshape(S, N, NC)
-    act = 0.5 + 0.5 * th
-    act[..., G_] = 2.0 * th[..., G_]
-    U = np.concatenate([x, r[:L], np.ones((L, S, N, 1))], axis=-1)
-    return {"U": U, "act": act, "s": 2.0 * q.reshape(L + 1, S, N, NC), "yc": r[1:, ..., G_]}
+    """x (L, S, N, 8) -> the core's cache U, act, s, yc (see shared/lstm1997), per-seed matmuls."""
+    return cell.forward(NET, p["W"], x)
 
 
 def lstm_grads_truncated(p, cache, last, d_out):
-    """The truncated gradient of Appendix A.1, in closed form. d_out (S, N, 8) = dLoss/d net_k.
-
-    With the truncation the only path back in time is ds(t)/ds(t-1) = 1, so dLoss/ds(t) = e_s
-    for every t <= last, and the paper's RTRL traces (eqs. 19-28) reduce to sums of local
-    derivatives over time. Output gates learn from the last step only.
-    """
-    U, act, s = cache["U"], cache["act"], cache["s"]
-    L, S, N, _ = U.shape
-    si, ni = np.indices((S, N))
+    """The paper's truncated gradient (Appendix A.1; the core's closed form). d_out (S, N, 8) =
+    dLoss/d net_k."""
     dV, dyc = output_backward(p, _features(cache["yc"], last), d_out)
-    a_last, s_last = act[last, si, ni], s[last + 1, si, ni]
-    yo = a_last[..., O_]
-    # y_c = y_out h(s) at the last step
-    dnet_o = block_sum(dyc * h_(s_last)) * yo * (1 - yo)
-    e_s = dyc * yo[..., BLK] * dh_(s_last)                         # (S, N, C)
-    alive = (np.arange(L)[:, None, None] <= last)[..., None]
-    yi, g = act[..., I_], act[..., G_]
-    dnet = np.zeros((L, S, N, H))
-    # s(t) = s(t-1) + y_in g(net_c)
-    dnet[..., G_] = e_s * yi[..., BLK] * dg_(g) * alive
-    dnet[..., I_] = block_sum(e_s * g) * yi * (1 - yi) * alive
-    dnet[last, si, ni, O_] += dnet_o
-    return {"W": sum_outer(U, dnet), "V": dV}
+    return {"W": cell.grads_truncated(NET, cache, dyc, last), "V": dV}
 
 
 def lstm_grads_bptt(p, cache, last, d_out, truncate=False):
-    """Backpropagation through time, step by step. d_out (S, N, 8).
-
-    truncate=False: the exact gradient (checked against finite differences).
-    truncate=True: a second, independent implementation of the paper's truncation (no error
-    enters r(t-1); only ds(t) -> ds(t-1) carries on); it must equal ``lstm_grads_truncated``.
-    """
-    U, act, s, W = cache["U"], cache["act"], cache["s"], p["W"]
-    L, S, N, _ = U.shape
-    dV, dyc_end = output_backward(p, _features(cache["yc"], last), d_out)
-    W_rT = np.swapaxes(W[:, NX:NX + H, :], 1, 2)
-    dnet = np.zeros((L, S, N, H))
-    ds = np.zeros((S, N, NC))
-    dr = np.zeros((S, N, H))
-    for t in range(L - 1, -1, -1):
-        a, s_t = act[t], s[t + 1]
-        yi, g, yo = a[..., I_], a[..., G_], a[..., O_]
-        dyc = (last == t)[..., None] * dyc_end
-        if not truncate:
-            dyc = dyc + dr[..., G_]
-        # y_c = y_out h(s)
-        ds = ds + dyc * yo[..., BLK] * dh_(s_t)
-        dyo = block_sum(dyc * h_(s_t))
-        # s(t) = s(t-1) + y_in g
-        dyi = block_sum(ds * g)
-        if not truncate:
-            dyo, dyi = dyo + dr[..., O_], dyi + dr[..., I_]
-        dn = dnet[t]
-        dn[..., O_] = dyo * yo * (1 - yo)
-        dn[..., I_] = dyi * yi * (1 - yi)
-        dn[..., G_] = ds * yi[..., BLK] * dg_(g)
-        dn *= (t <= last)[..., None]
-        if not truncate:
-            dr = np.matmul(dn, W_rT)                                # u(t) = [x, r(t-1), 1]
-    return {"W": sum_outer(U, dnet), "V": dV}
+    """Step-by-step BPTT (the core's): exact, or truncate=True for the check of the closed form."""
+    dV, dyc = output_backward(p, _features(cache["yc"], last), d_out)
+    return {"W": cell.grads_bptt(NET, p["W"], cache, dyc, last, truncate=truncate), "V": dV}
 
 
 def lstm_jacobians(p, cache):
-    """dz(t)/dz(t-1) for z = [s (6), r (12)]: (L-1, S, N, 18, 18), t = 1..L-1.
-
-    r's cell columns are y_c = y_out h(s), functions of the rest, so 6 exponents are -inf.
-    """
-    act, s = cache["act"][1:], cache["s"]
-    Wr_T = np.swapaxes(p["W"][:, NX:NX + H, :], 1, 2)
-    da = act * (1 - act)
-    da[..., G_] = dg_(act[..., G_])
-    dA = da[..., None] * Wr_T[None, :, None]                       # d act(t) / d r(t-1)
-    yi, g, yo = act[..., I_][..., BLK], act[..., G_], act[..., O_][..., BLK]
-    s_new = s[2:]
-    dS_dr = yi[..., None] * dA[..., G_, :] + g[..., None] * dA[..., I_, :][..., BLK, :]
-    k = (yo * dh_(s_new))[..., None]
-    dY_dr = k * dS_dr + h_(s_new)[..., None] * dA[..., O_, :][..., BLK, :]
-    # z = [s, r]: ds/ds = I, and r's cell-output columns y_c depend on s through k
-    return cell_state_jacobian(np.eye(NC), dS_dr, dA, k * np.eye(NC), dY_dr, G_)
+    """dz(t)/dz(t-1) for z = [s (6), r (12)]: (L-1, S, N, 18, 18), t = 1..L-1 (the core's)."""
+    return cell.jacobians(NET, p["W"], cache)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -310,129 +185,31 @@ def n_weights_rnn(nh, n_out=NK):
 
 
 def init_rnn(rng, S, nh=11, scale=0.1):
-    return {"W": rng.uniform(-scale, scale, size=(S, NX + nh + 1, nh)),
+    return {"W": tanh_rnn.init_weights(rng, S, NX, nh, scale=scale),
             "V": rng.uniform(-scale, scale, size=(S, NK, nh + 1))}
 
 
 def rnn_forward(p, x):
-    """h(t) = tanh(W^T [x(t), h(t-1), 1]). Returns U (L, S, N, 8+nh+1), yc = h (L, S, N, nh)."""
-    L, S, N, _ = x.shape
-    nh = p["W"].shape[-1]
-    U = np.zeros((L + 1, S, N, NX + nh + 1), dtype=p["W"].dtype)     # float32 in the catalog setting
-    U[:L, ..., :NX] = x
-    U[..., -1] = 1.0
-    for t in range(L):
-        np.tanh(np.matmul(U[t], p["W"]), out=U[t + 1, ..., NX:NX + nh])
-    return {"U": U[:L], "yc": U[1:, ..., NX:NX + nh]}
+    """The core's forward (in W's dtype, float32 in the catalog setting): cache U (L, S, N,
+    8 + nh + 1) and yc = h (L, S, N, nh)."""
+    return tanh_rnn.forward(p["W"], x)
 
 
 def rnn_grads(p, cache, last, d_out):
-    """Exact BPTT; d_out (S, N, K) = dLoss/d net_k at each sequence's last step."""
-    U, hs = cache["U"], cache["yc"]
-    L, nh = U.shape[0], hs.shape[-1]
-    dV, inject = output_backward(p, _features(hs, last), d_out)
-    W_rT = np.swapaxes(p["W"][:, NX:NX + nh], 1, 2)
-    dZ = np.zeros(hs.shape, dtype=hs.dtype)
-    dh = np.zeros(hs.shape[1:], dtype=hs.dtype)
-    for t in range(L - 1, -1, -1):
-        dh = dh + (last == t)[..., None] * inject
-        dZ[t] = dh * (1 - hs[t] ** 2)                             # h = tanh(z)
-        dh = np.matmul(dZ[t], W_rT)
-    return {"W": sum_outer(U, dZ), "V": dV.astype(U.dtype)}
+    """Exact BPTT (the core's); d_out (S, N, K) = dLoss/d net_k at each sequence's last step."""
+    dV, dh_last = output_backward(p, _features(cache["yc"], last), d_out)
+    dW = tanh_rnn.grads(p["W"], cache, dh_last, last)
+    return {"W": dW, "V": dV.astype(cache["U"].dtype)}
 
 
 def rnn_jacobians(p, cache):
-    """dh(t)/dh(t-1) = diag(1 - h(t)^2) W_rec^T: (L-1, S, N, nh, nh)."""
-    nh = cache["yc"].shape[-1]
-    Wr_T = np.swapaxes(p["W"][:, NX:NX + nh], 1, 2)
-    return (1 - cache["yc"][1:] ** 2)[..., None] * Wr_T[None, :, None]
-
-
-# ----------------------------------------------------------------------------------------------
-# Model 3: the earlier catalog's LSTM (--setting catalog): 6 cells, each its own input and output
-# gate, no forget gate, tanh squashing, gates see [x(t), h(t-1), 1]; 3 * 15 * 6 + 7 * 8 = 326
-# ----------------------------------------------------------------------------------------------
-CH = 6
-CI, CG, CO = slice(0, CH), slice(CH, 2 * CH), slice(2 * CH, 3 * CH)
-
-
-def init_catalog_lstm(rng, S):
-    """N(0, 0.1^2) weights, input-gate biases -1 (the catalog's choices)."""
-    W = rng.normal(0.0, 0.1, size=(S, NX + CH + 1, 3 * CH))
-    W[:, -1, CI] = -1.0
-    return {"W": W, "V": rng.normal(0.0, 0.1, size=(S, NK, CH + 1))}
-
-
-def catalog_lstm_forward(p, x):
-    """c(t) = c(t-1) + i g, h(t) = o tanh(c(t)); i, o sigmoid, g tanh of W^T [x(t), h(t-1), 1].
-    Returns U (L, S, N, 15), a (L, S, N, 18) = [i, g, o], c (L+1, S, N, 6), yc = h (L, S, N, 6)."""
-    L, S, N, _ = x.shape
-    dt = p["W"].dtype                                             # float32 when training, float64 in checks
-    U = np.zeros((L + 1, S, N, NX + CH + 1), dtype=dt)
-    U[:L, ..., :NX] = x
-    U[..., -1] = 1.0
-    scale = np.full(3 * CH, 0.5, dtype=dt)
-    scale[CG] = 1.0
-    Ws = p["W"] * scale                                            # sigma(z) = (1 + tanh(z/2)) / 2
-    a = np.empty((L, S, N, 3 * CH), dtype=dt)
-    c = np.zeros((L + 1, S, N, CH), dtype=dt)
-    for t in range(L):
-        at = a[t]
-        np.matmul(U[t], Ws, out=at)
-        np.tanh(at, out=at)
-        at[..., CI] = 0.5 + 0.5 * at[..., CI]
-        at[..., CO] = 0.5 + 0.5 * at[..., CO]
-        np.add(c[t], at[..., CI] * at[..., CG], out=c[t + 1])
-        np.multiply(at[..., CO], np.tanh(c[t + 1]), out=U[t + 1, ..., NX:NX + CH])
-    return {"U": U[:L], "a": a, "c": c, "yc": U[1:, ..., NX:NX + CH]}
-
-
-def catalog_lstm_grads(p, cache, last, d_out):
-    """Exact BPTT (what the catalog used); d_out (S, N, K) = dLoss/d logits at the last step."""
-    U, a, c = cache["U"], cache["a"], cache["c"]
-    L = U.shape[0]
-    dV, inject = output_backward(p, _features(cache["yc"], last), d_out)
-    W_hT = np.swapaxes(p["W"][:, NX:NX + CH], 1, 2)
-    dZ = np.zeros(a.shape, dtype=a.dtype)
-    dh = np.zeros(c.shape[1:], dtype=a.dtype)
-    dc = np.zeros(c.shape[1:], dtype=a.dtype)
-    for t in range(L - 1, -1, -1):
-        i, g, o = a[t, ..., CI], a[t, ..., CG], a[t, ..., CO]
-        tc = np.tanh(c[t + 1])
-        dh = dh + (last == t)[..., None] * inject
-        # h = o tanh(c)
-        dc = dc + dh * o * (1 - tc ** 2)
-        dZ[t, ..., CO] = dh * tc * o * (1 - o)
-        # c(t) = c(t-1) + i g
-        dZ[t, ..., CI] = dc * g * i * (1 - i)
-        dZ[t, ..., CG] = dc * i * (1 - g ** 2)
-        dh = np.matmul(dZ[t], W_hT)
-    return {"W": sum_outer(U, dZ), "V": dV.astype(U.dtype)}
-
-
-def catalog_lstm_jacobians(p, cache):
-    """dz(t)/dz(t-1) for z = [c (6), h (6)]: (L-1, S, N, 12, 12)."""
-    a, c = cache["a"][1:], cache["c"][2:]
-    Wh_T = np.swapaxes(p["W"][:, NX:NX + CH], 1, 2)[None, :, None]        # (1, S, 1, 18, 6)
-    i, g, o = a[..., CI], a[..., CG], a[..., CO]
-    dI = (i * (1 - i))[..., None] * Wh_T[..., CI, :]
-    dG = (1 - g ** 2)[..., None] * Wh_T[..., CG, :]
-    dO = (o * (1 - o))[..., None] * Wh_T[..., CO, :]
-    dc_dh = i[..., None] * dG + g[..., None] * dI
-    tc = np.tanh(c)
-    k = (o * (1 - tc ** 2))[..., None]
-    J = np.zeros(a.shape[:3] + (2 * CH, 2 * CH))
-    J[..., :CH, :CH] = np.eye(CH)
-    J[..., :CH, CH:] = dc_dh
-    J[..., CH:, :CH] = k * np.eye(CH)
-    J[..., CH:, CH:] = k * dc_dh + tc[..., None] * dO
-    return J
+    """dh(t)/dh(t-1): (L-1, S, N, nh, nh) (the core's)."""
+    return tanh_rnn.jacobians(p["W"], cache)
 
 
 MODELS = {"lstm1997": (init_lstm, lstm_forward, lstm_jacobians),
-          "rnn": (init_rnn, rnn_forward, rnn_jacobians),
-          "lstm_catalog": (init_catalog_lstm, catalog_lstm_forward, catalog_lstm_jacobians)}
-GRADS = {"lstm1997": lstm_grads_truncated, "rnn": rnn_grads, "lstm_catalog": catalog_lstm_grads}
+          "rnn": (init_rnn, rnn_forward, rnn_jacobians)}
+GRADS = {"lstm1997": lstm_grads_truncated, "rnn": rnn_grads}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -448,7 +225,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
     last `window` sequences) and snapshots of net 0 on the probe sequences.
     """
     init, forward, _ = MODELS[kind]
-    grads_fn = GRADS[kind]
+    grads_fn = GRADS[kind]                                              # the truncated one for the LSTM
     p = init(rng_init, S)
     opt = Adam(p, lr=1e-3, clip=1.0, per_member=True) if kind == "rnn" else None
     st3 = ST3(S, window, MAX_MEAN_ERR)
@@ -519,11 +296,12 @@ def evaluate(kind, p, x, target, length, chunk=256):
 LYAP_FLOOR = -50.0
 
 
-def spectrum(kind, p, x, t0, t1, k=8, n_transient=3):
-    """Finite-time exponents per step over steps [t0, t1) along x (L, 1, N, 8): (S, N, k).
-    Short windows (--quick) align over fewer steps, so that at least half of them are counted."""
+def spectrum(model, p, x, t0, t1, k=8, n_transient=3):
+    """Finite-time exponents per step over steps [t0, t1) along x (L, 1, N, 8): (S, N, k), for
+    model = (init, forward, jacobians), e.g. MODELS[kind]. Short windows (--quick) align over
+    fewer steps, so that at least half of them are counted."""
     n_transient = min(n_transient, (t1 - t0) // 2)
-    _, forward, jacobians = MODELS[kind]
+    _, forward, jacobians = model
     S = p["W"].shape[0]
     xb = per_seed(x[:t1], S)
     J = jacobians(p, forward(p, xb))[t0 - 1:t1 - 1]                 # maps into steps t0..t1-1
@@ -537,6 +315,8 @@ def gradient_checks(args=None):
     """Exact BPTT of every model vs central differences (Richardson) on short dense random inputs;
     the truncated gradient's closed form vs the step-by-step truncated BPTT on the task's own
     sequences, with lengths that differ within the batch."""
+    catalog = catalog_setting()
+    models = dict(MODELS, lstm_catalog=catalog.CATALOG_MODELS["lstm_catalog"])
     rng = np.random.default_rng(0)
     T, S, N = 5, 2, 3
     x = rng.normal(size=(T, S, N, NX))
@@ -545,9 +325,9 @@ def gradient_checks(args=None):
     last[0, 0] = T - 2
     errs = {}
     checks = (("lstm1997", lambda p, c, la, d: lstm_grads_bptt(p, c, la, d)), ("rnn", rnn_grads),
-              ("lstm_catalog", catalog_lstm_grads))
+              ("lstm_catalog", catalog.catalog_lstm_grads))
     for kind, grads in checks:
-        init, forward, _ = MODELS[kind]
+        init, forward, _ = models[kind]
         p = {n: rng.uniform(-1.0, 1.0, size=v.shape) for n, v in init(rng, S).items()}
 
         def loss(p=p, forward=forward):
@@ -569,12 +349,29 @@ def gradient_checks(args=None):
     return errs
 
 
+def catalog_setting():
+    """temporal_order_4bit_catalog.py beside this file (the earlier catalog's setting), imported
+    only when that setting or its gradient check runs; it imports this module by name."""
+    if "temporal_order_4bit" not in sys.modules:          # run as __main__, or loaded from its path
+        this = types.ModuleType("temporal_order_4bit")
+        this.__dict__.update(globals())
+        sys.modules["temporal_order_4bit"] = this
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
+    import temporal_order_4bit_catalog
+    return temporal_order_4bit_catalog
+
+
 # ----------------------------------------------------------------------------------------------
 # Headline run (the paper's setting)
 # ----------------------------------------------------------------------------------------------
+KINDS = ("lstm1997", "rnn")
+STREAMS = ["init_lstm1997", "init_rnn", "data"]          # both kinds see one data stream
+
+
 def _train_job(job):
     kind, seed, cfg, probe = job
-    r = streams(seed, ["init_lstm1997", "init_rnn", "data"])          # both kinds see one data stream
+    r = streams(seed, STREAMS)
     timer, cpu0 = cli.Timer(), time.process_time()
     out = train_online(kind, cfg["n_seeds"], cfg["T"], cfg["max_sequences"], r["init_" + kind], r["data"],
                        probe=probe, n_snaps=cfg["n_snaps"], log_every=cfg["log_every"], timer=timer,
@@ -589,100 +386,119 @@ def windows(T):
     return {"t1-t2": (b1 + 1, a2), "t2-t3": (b2 + 1, a3), "after t3": (b3 + 1, T - 1)}
 
 
-def run_paper(args, timer):
-    q = args.quick
-    if q:
-        args.T, args.n_seeds, args.max_sequences = 30, 2, min(args.max_sequences, 300)
+def paper_config(args):
+    """The resolved configuration of the paper setting (quick sizes only where no flag was given)."""
+    cli.quick(args, T=30, n_seeds=2, max_sequences=300)
     if args.T < 30:
         raise cli.StubError(f"--T must be at least 30 (windows between the relevant symbols), got {args.T}")
-    T, S = args.T, args.n_seeds
-    kinds = ("lstm1997", "rnn")
-    cfg = {"setting": "paper", "T": T, "lengths": [T, T + T // 10],
-           "t_ranges": [list(r) for r in positions(T)], "n_seeds": S, "max_sequences": args.max_sequences,
-           "fraction_of_paper_budget": args.max_sequences / PAPER_SEQS,
-           "lr": args.lr, "window": 50 if q else WINDOW, "max_mean_err": MAX_MEAN_ERR, "tol": TOL,
-           "n_test": 64 if q else 2560, "n_lyap": 8 if q else 64, "n_snaps": 5 if q else 40,
-           "log_every": 100 if q else 5000,
-           "weights": {"lstm1997": n_weights_lstm(), "rnn": n_weights_rnn(11)},
-           "lstm_init": "U[-0.1, 0.1]; input-gate biases -2, -4, -6; output-gate biases random",
-           "rnn": "11 tanh units; Adam lr 1e-3, clip 1 per net, per-sequence updates, exact BPTT",
-           "error": "per sequence: sum over the 8 outputs of squared errors; correct if all |err| < 0.3"}
-    print(f"temporal order (Exp. 6b): T={T}, {S} nets per kind, cap {cfg['max_sequences']:,} sequences "
-          f"({100 * cfg['fraction_of_paper_budget']:.1f}% of the paper's mean 571,100), "
-          f"weights {cfg['weights']}")
-    ev = streams(args.seed, ["eval"])["eval"]
-    x_te, y_te, lab_te, len_te, pos_te = temporal_order_batch(ev, (1, cfg["n_test"]), T)
-    pick = [int(np.flatnonzero(lab_te[0] == c)[0]) if (lab_te[0] == c).any() else 0 for c in range(NK)]
-    probe = (x_te[:, :, pick], len_te[:, pick] - 1)
-    trained = dict(map_jobs(_train_job, [(k, args.seed, cfg, probe) for k in kinds], args.workers))
-    metrics, lyap, lyap_sd, arrays, per_window = {}, {}, {}, {}, {}
-    win = windows(T)
-    for kind in kinds:
-        tr = trained[kind]
-        err, y = evaluate(kind, tr["params"], x_te, y_te, len_te)
-        wrong = (err >= TOL).sum(axis=1)
-        st = tr["stopped_at"]
-        ok = st >= 0
-        metrics[kind] = {
-            "weights": cfg["weights"][kind], "stopped_at": st.tolist(), "n_stopped": int(ok.sum()),
-            "mean_sequences_to_stop": float(st[ok].mean()) if ok.any() else None,
-            "sequences_trained": int(tr["n_trained"]), "wrong_of_test": wrong.tolist(),
-            "mean_wrong_all_seeds": float(wrong.mean()),
-            "class_accuracy_per_seed": (y.argmax(-1) == lab_te).mean(axis=1).tolist(),
-            "class_accuracy": float((y.argmax(-1) == lab_te).mean()),
-            "train_err_last_window_at_end": tr["curve_err"][-1].tolist(),
-            "train_argmax_right_last_window_at_end": tr["curve_acc"][-1].tolist()}
-        per_window[kind] = {}
-        for name, (t0, t1) in win.items():
-            ex = spectrum(kind, tr["params"], x_te[:, :, :cfg["n_lyap"]], t0, t1)     # (S, n, k)
-            per_window[kind][name] = {"steps": [t0, t1], "mean": np.sort(ex.mean(axis=(0, 1)))[::-1].tolist(),
-                                      "near_zero_per_seed": (np.abs(ex.mean(axis=1)) < 0.02).sum(-1).tolist()}
-            if name == "after t3":
-                lyap[kind] = per_window[kind][name]["mean"]
-                lyap_sd[kind] = ex.mean(axis=1).std(axis=0).tolist()
-                arrays[f"{kind}_lyap"] = ex
-        arrays.update({f"{kind}_curve_n": tr["curve_n"], f"{kind}_curve_err": tr["curve_err"],
-                       f"{kind}_curve_acc": tr["curve_acc"], f"{kind}_stopped_at": st,
-                       f"{kind}_test_err": err, f"{kind}_snap_n": tr["snap_n"],
-                       f"{kind}_snap_y": tr["snap_y"]})
-        if kind == "lstm1997":                                   # the GIF shows the LSTM's cells only
-            arrays["lstm1997_snap_state"] = tr["snap_state"]
-        print(f"  {kind:8s} stopped {int(ok.sum())}/{S}  wrong/{cfg['n_test']} per net {wrong.tolist()}  "
-              f"argmax acc {metrics[kind]['class_accuracy']:.3f}  "
-              f"lambda_1..3 {np.round(lyap[kind][:3], 4).tolist()}  {timer():.1f}s")
-    c = lstm_forward(trained["lstm1997"]["params"], per_seed(probe[0], S))
-    arrays.update({"probe_len": probe[1][0] + 1, "probe_pos": pos_te[0, pick], "probe_label": lab_te[0, pick],
-                   "lstm1997_probe_s": c["s"][1:, :1], "lstm1997_probe_act": c["act"][:, :1]})   # net 0
-    # where the trained input gates open: at t1, t2, t3 and elsewhere (64 test sequences, every net)
+    q, T = args.quick, args.T
+    return {"setting": "paper", "T": T, "lengths": [T, T + T // 10],
+            "t_ranges": [list(r) for r in positions(T)], "n_seeds": args.n_seeds,
+            "max_sequences": args.max_sequences, "fraction_of_paper_budget": args.max_sequences / PAPER_SEQS,
+            "lr": args.lr, "window": 50 if q else WINDOW, "max_mean_err": MAX_MEAN_ERR, "tol": TOL,
+            "n_test": 64 if q else 2560, "n_lyap": 8 if q else 64, "n_snaps": 5 if q else 40,
+            "log_every": 100 if q else 5000,
+            "weights": {"lstm1997": n_weights_lstm(), "rnn": n_weights_rnn(11)},
+            "lstm_init": "U[-0.1, 0.1]; input-gate biases -2, -4, -6; output-gate biases random",
+            "rnn": "11 tanh units; Adam lr 1e-3, clip 1 per net, per-sequence updates, exact BPTT",
+            "error": "per sequence: sum over the 8 outputs of squared errors; correct if all |err| < 0.3"}
+
+
+def kind_metrics(kind, tr, cfg, test):
+    """Test one kind's trained nets and take their Lyapunov spectra in every window between the
+    relevant symbols. Returns metrics, the per-window record, the exponents after t3 and arrays."""
+    x_te, y_te, lab_te, len_te, _ = test
+    err, y = evaluate(kind, tr["params"], x_te, y_te, len_te)
+    wrong = (err >= TOL).sum(axis=1)
+    st = tr["stopped_at"]
+    ok = st >= 0
+    metrics = {
+        "weights": cfg["weights"][kind], "stopped_at": st.tolist(), "n_stopped": int(ok.sum()),
+        "mean_sequences_to_stop": float(st[ok].mean()) if ok.any() else None,
+        "sequences_trained": int(tr["n_trained"]), "wrong_of_test": wrong.tolist(),
+        "mean_wrong_all_seeds": float(wrong.mean()),
+        "class_accuracy_per_seed": (y.argmax(-1) == lab_te).mean(axis=1).tolist(),
+        "class_accuracy": float((y.argmax(-1) == lab_te).mean()),
+        "train_err_last_window_at_end": tr["curve_err"][-1].tolist(),
+        "train_argmax_right_last_window_at_end": tr["curve_acc"][-1].tolist()}
+    per_window, arrays = {}, {}
+    for name, (t0, t1) in windows(cfg["T"]).items():
+        ex = spectrum(MODELS[kind], tr["params"], x_te[:, :, :cfg["n_lyap"]], t0, t1)     # (S, n, k)
+        per_window[name] = {"steps": [t0, t1], "mean": np.sort(ex.mean(axis=(0, 1)))[::-1].tolist(),
+                            "near_zero_per_seed": (np.abs(ex.mean(axis=1)) < 0.02).sum(-1).tolist()}
+        if name == "after t3":
+            ex_after = ex
+            arrays[f"{kind}_lyap"] = ex
+    arrays.update({f"{kind}_curve_n": tr["curve_n"], f"{kind}_curve_err": tr["curve_err"],
+                   f"{kind}_curve_acc": tr["curve_acc"], f"{kind}_stopped_at": st,
+                   f"{kind}_test_err": err, f"{kind}_snap_n": tr["snap_n"],
+                   f"{kind}_snap_y": tr["snap_y"]})
+    if kind == "lstm1997":                                   # the GIF shows the LSTM's cells only
+        arrays["lstm1997_snap_state"] = tr["snap_state"]
+    return metrics, per_window, ex_after, arrays
+
+
+def gate_openings(p, cfg, test, probe, pick):
+    """Net 0 along the probe sequences (for the figures); where the trained input gates open (at
+    t1, t2, t3 and elsewhere) and the cell states at the trigger, on 64 test sequences, every net."""
+    x_te, _, lab_te, len_te, pos_te = test
+    S = cfg["n_seeds"]
+    c = lstm_forward(p, per_seed(probe[0], S))
+    arrays = {"probe_len": probe[1][0] + 1, "probe_pos": pos_te[0, pick], "probe_label": lab_te[0, pick],
+              "lstm1997_probe_s": c["s"][1:, :1], "lstm1997_probe_act": c["act"][:, :1]}   # net 0
     n_g = min(64, cfg["n_test"])
     xg = np.ascontiguousarray(np.broadcast_to(x_te[:, :, :n_g], (x_te.shape[0], S, n_g, NX)))
-    cg = lstm_forward(trained["lstm1997"]["params"], xg)
+    cg = lstm_forward(p, xg)
     yi = cg["act"][..., I_]                                                             # (L, S, n, 3)
     si, ni = np.indices((S, n_g))
     s_end = cg["s"][np.broadcast_to(len_te[:, :n_g], (S, n_g)), si, ni]                # s at the trigger
-    metrics["lstm1997"]["mean_abs_cell_state_at_trigger"] = np.abs(s_end).mean(axis=1).tolist()   # (S, 6)
     tt = np.arange(x_te.shape[0])[:, None]
     masks = {f"at_t{i + 1}": tt == pos_te[0, :n_g, i] for i in range(3)}
     relevant = masks["at_t1"] | masks["at_t2"] | masks["at_t3"]
     masks["elsewhere"] = (tt > 0) & (tt < len_te[0, :n_g] - 1) & ~relevant
-    metrics["lstm1997"]["input_gate_mean"] = {
-        name: ((yi * m[:, None, :, None]).sum(axis=(0, 2)) / m.sum()).tolist() for name, m in masks.items()}
-    m, r = metrics["lstm1997"], metrics["rnn"]
-    n_st, cap, n_test = m["n_stopped"], cfg["max_sequences"], cfg["n_test"]
+    gate = {name: ((yi * m[:, None, :, None]).sum(axis=(0, 2)) / m.sum()).tolist()
+            for name, m in masks.items()}
+    return np.abs(s_end).mean(axis=1).tolist(), gate, arrays                           # (S, 6), ...
+
+
+def verdict_count(n_ok, n):
+    return "yes" if n_ok == n else ("partial" if n_ok else "no")
+
+
+def verdict_sequences(mean_seq, n_ok, n):
+    """Sequences until ST3: yes when every net met it within twice the paper's mean."""
+    if not n_ok:
+        return "no"
+    return "yes" if n_ok == n and mean_seq <= 2 * PAPER_SEQS else "partial"
+
+
+def verdict_wrong(mw, n_test):
+    """Wrong test sequences: yes at most 3 x the paper's 2 of 2560 (scaled), partial below half wrong."""
+    return "yes" if mw <= 3 * PAPER_WRONG * n_test / 2560 else ("partial" if mw < 0.5 * n_test else "no")
+
+
+def verdict_rnn_fails(mw, n_test):
+    """The paper's claim for gradient-trained RNNs: most test sequences wrong."""
+    return "yes" if mw > 0.5 * n_test else "no"
+
+
+def paper_headline(m, r, cfg):
+    """The rows of Table 9 (Task 6b) the run can be held against, the training error at the cap,
+    and the RNN baseline."""
+    T, S, cap, n_test = cfg["T"], cfg["n_seeds"], cfg["max_sequences"], cfg["n_test"]
+    n_st = m["n_stopped"]
     frac = f"{100 * cfg['fraction_of_paper_budget']:.1f}%"
     end_err = float(np.mean(m["train_err_last_window_at_end"]))
     n_left = int(np.sum(np.array(m["train_err_last_window_at_end"]) < 0.9 * PLATEAU))
     mw = m["mean_wrong_all_seeds"]
-    headline = [
+    return [
         {"name": f"nets meeting ST3(0.1) within the cap of {cap:,} sequences ({frac} of the paper's mean)",
-         "value": f"{n_st}/{S}", "paper_value": "10/10",
-         "verdict": "yes" if n_st == S else ("partial" if n_st else "no"),
+         "value": f"{n_st}/{S}", "paper_value": "10/10", "verdict": verdict_count(n_st, S),
          "note": f"1997 net, 308 weights, truncated gradient, online lr {cfg['lr']}; T = {T}, "
                  f"t3 in {list(positions(T)[2])}"},
         {"name": "sequences until ST3, mean over the nets that met it",
          "value": m["mean_sequences_to_stop"] if n_st else f"none within {cap:,}", "paper_value": PAPER_SEQS,
-         "verdict": "no" if not n_st else
-         ("yes" if n_st == S and m["mean_sequences_to_stop"] <= 2 * PAPER_SEQS else "partial"),
+         "verdict": verdict_sequences(m["mean_sequences_to_stop"], n_st, S),
          "note": "paper: mean of 10 trials (Table 9)"},
         {"name": "training error at the cap (mean over the last 2000 sequences and the nets)",
          "value": end_err, "paper_value": None,
@@ -690,146 +506,109 @@ def run_paper(args, timer):
          "note": f"{n_left}/{S} nets below 90% of the chance plateau {PLATEAU:.3f} "
                  "(answering 1/8 everywhere); ST3 needs < 0.1"},
         {"name": f"wrong test sequences out of {n_test}, mean over all nets", "value": mw,
-         "paper_value": PAPER_WRONG,
-         "verdict": "yes" if mw <= 3 * PAPER_WRONG * n_test / 2560 else
-         ("partial" if mw < 0.5 * n_test else "no"),
+         "paper_value": PAPER_WRONG, "verdict": verdict_wrong(mw, n_test),
          "note": f"argmax picks the right class in {m['class_accuracy']:.3f} of test sequences "
                  "(chance 0.125)"},
         {"name": f"tanh RNN (project's addition), same budget: wrong out of {n_test}",
          "value": r["mean_wrong_all_seeds"], "paper_value": None,
-         "verdict": "yes" if r["mean_wrong_all_seeds"] > 0.5 * n_test else "no",
+         "verdict": verdict_rnn_fails(r["mean_wrong_all_seeds"], n_test),
          "note": "gradient-trained RNNs fail at these lags; exact BPTT, Adam; "
                  f"argmax right {r['class_accuracy']:.3f}"},
     ]
+
+
+def lyapunov_record(cfg, lyap, lyap_sd, per_window):
+    return {"method": (f"QR iteration of the full state Jacobian along {cfg['n_lyap']} test sequences "
+                       f"per net over steps {list(windows(cfg['T'])['after t3'])} (after t3, before the "
+                       "trigger), 3 alignment steps, exponents per step (floored at -50), mean over nets "
+                       "and sequences; per_window: the same between the relevant symbols"),
+            "exponents": lyap, "sd_over_seeds": lyap_sd, "per_window": per_window,
+            "state": {"lstm1997": "s (6) + 12 unit activations", "rnn": "h (11)"}}
+
+
+def timing_record(args, trained):
     lt = trained["lstm1997"]
-    metrics["timing"] = {"train_wall_s": {k: trained[k]["wall_s"] for k in kinds}, "workers": args.workers,
-                         "train_cpu_s": {k: trained[k]["cpu_s"] for k in kinds},
-                         "ms_per_sequence_lstm1997": 1000 * lt["wall_s"] / lt["n_trained"],
-                         "load_average_1min_at_start_and_end": [args.load_at_start, os.getloadavg()[0]]}
-    lyapunov = {"method": (f"QR iteration of the full state Jacobian along {cfg['n_lyap']} test sequences "
-                           f"per net over steps {list(win['after t3'])} (after t3, before the trigger), "
-                           "3 alignment steps, exponents per step (floored at -50), mean over nets and "
-                           "sequences; per_window: the same between the relevant symbols"),
-                "exponents": lyap, "sd_over_seeds": lyap_sd, "per_window": per_window,
-                "state": {"lstm1997": "s (6) + 12 unit activations", "rnn": "h (11)"}}
-    return cfg, metrics, headline, lyapunov, arrays
+    return {"train_wall_s": {k: trained[k]["wall_s"] for k in KINDS}, "workers": args.workers,
+            "train_cpu_s": {k: trained[k]["cpu_s"] for k in KINDS},
+            "ms_per_sequence_lstm1997": 1000 * lt["wall_s"] / lt["n_trained"],
+            "load_average_1min_at_start_and_end": [args.load_at_start, os.getloadavg()[0]]}
 
 
-# ----------------------------------------------------------------------------------------------
-# The earlier catalog's setting (--setting catalog)
-# ----------------------------------------------------------------------------------------------
-def train_catalog(kind, S, steps, rng_init, rng_data, batch=32, lr=0.02, timer=None, log_every=250,
-                  x_val=None, lab_val=None):
-    """Softmax + cross-entropy at the last step, exact BPTT, Adam (lr 0.02, clip 1 per net), batch 32."""
-    init, forward, _ = MODELS[kind]
-    p = init(rng_init, S) if kind == "lstm_catalog" else init_rnn(rng_init, S, nh=CH)
-    p = {n: v.astype(np.float32) for n, v in p.items()}               # float32: tanh is ~4x faster
-    opt = Adam(p, lr=lr, clip=1.0, per_member=True)
-    last = np.full((S, batch), 49)
-    curve = []
-    for step in range(steps):
-        x, lab, _ = catalog_batch(rng_data, (S, batch))
-        cache = forward(p, x.astype(np.float32))
-        o, _ = output_net(p, cache["yc"], last)
-        pr = np.exp(o - o.max(-1, keepdims=True))
-        pr /= pr.sum(-1, keepdims=True)
-        onehot = np.eye(NK)[lab]
-        loss = -np.log(np.maximum((pr * onehot).sum(-1), 1e-300)).mean(axis=1)        # (S,)
-        cli.check_finite(step, **{f"{kind} loss": loss})
-        opt.step(GRADS[kind](p, cache, last, ((pr - onehot) / batch).astype(np.float32)))
-        if (step + 1) % log_every == 0 or step + 1 == steps:
-            o_v, _ = output_net(p, forward(p, x_val)["yc"], np.full(lab_val.shape, 49))
-            acc = (o_v.argmax(-1) == lab_val).mean(axis=1)
-            curve.append((step + 1, loss.mean(), *acc))
-            print(f"  {kind:12s} step {step + 1:5d}  loss {loss.mean():.4f}  "
-                  f"val acc {np.round(acc, 3).tolist()}  {timer() if timer else 0:6.1f}s", flush=True)
-    return p, np.array(curve)
-
-
-def _catalog_job(job):
-    kind, seed, cfg = job
-    r = streams(seed, ["init_lstm_catalog", "init_rnn", "data", "eval"])
-    x_val, lab_val, _ = catalog_batch(r["eval"], (1, cfg["n_val"]))
-    x_val = np.ascontiguousarray(np.broadcast_to(x_val, (50, cfg["n_seeds"], cfg["n_val"], NX)), np.float32)
-    lab_val = np.broadcast_to(lab_val, (cfg["n_seeds"], cfg["n_val"]))
-    timer, cpu0 = cli.Timer(), time.process_time()
-    p, curve = train_catalog(kind, cfg["n_seeds"], cfg["steps"], r["init_" + kind], r["data"], timer=timer,
-                             log_every=cfg["log_every"], x_val=x_val, lab_val=lab_val)
-    wall, cpu = timer(), time.process_time() - cpu0
-    p64 = {n: v.astype(np.float64) for n, v in p.items()}
-    ex = spectrum(kind, p64, x_val[:, :1, :cfg["n_lyap"]].astype(np.float64), 41, 49)
-    return kind, {"params": p64, "curve": curve, "wall_s": wall, "cpu_s": cpu, "lyap": ex}
-
-
-def run_catalog(args, timer):
-    q = args.quick
-    S = min(args.n_seeds, 5)
-    cfg = {"setting": "catalog", "T": 50, "t_ranges": [[3, 9], [18, 26], [33, 40]], "n_seeds": S,
-           "steps": 40 if q else args.catalog_steps, "batch": 32, "n_val": 128 if q else 512,
-           "n_lyap": 8 if q else 64, "log_every": 20 if q else 250,
-           "lstm": "6 cells, own input/output gates, no forget gate, tanh; N(0, 0.1^2), input-gate bias -1",
-           "rnn": "6 tanh units",
-           "optimizer": "Adam lr 0.02, clip 1 per net; softmax + cross-entropy; exact BPTT",
-           "weights": {"lstm_catalog": (NX + CH + 1) * 3 * CH + NK * (CH + 1), "rnn": n_weights_rnn(CH)}}
-    print(f"temporal order, the earlier catalog's setting: T=50, {S} nets per kind, {cfg['steps']} Adam "
-          f"steps of batch 32, weights {cfg['weights']}")
-    kinds = ("lstm_catalog", "rnn")
-    trained = dict(map_jobs(_catalog_job, [(k, args.seed, cfg) for k in kinds], args.workers))
-    metrics, lyap, arrays = {}, {}, {}
-    for kind in kinds:
-        tr = trained[kind]
-        final = tr["curve"][-1, 2:]
-        metrics[kind] = {"final_val_acc_per_seed": final.tolist(), "final_val_acc_seed0": float(final[0]),
-                         "best_val_acc_per_seed": tr["curve"][:, 2:].max(axis=0).tolist(),
-                         "weights": cfg["weights"][kind]}
-        lyap[kind] = np.sort(tr["lyap"].mean(axis=(0, 1)))[::-1].tolist()
-        arrays[f"{kind}_curve"] = tr["curve"]
-        arrays[f"{kind}_lyap"] = tr["lyap"]
-    metrics["timing"] = {"train_wall_s": {k: trained[k]["wall_s"] for k in kinds}, "workers": args.workers,
-                         "train_cpu_s": {k: trained[k]["cpu_s"] for k in kinds},
-                         "earlier_catalog_wall_s_here": 31.16,
-                         "load_average_1min_at_start_and_end": [args.load_at_start, os.getloadavg()[0]]}
-    m, r = metrics["lstm_catalog"], metrics["rnn"]
-    headline = [
-        {"name": "earlier catalog's setting (T = 50): LSTM final validation accuracy, net 0",
-         "value": m["final_val_acc_seed0"], "paper_value": None,
-         "verdict": "partial",
-         "note": "catalog README: 0.990 (seed 0), 1.000 on 4 of 5 seeds; here per net "
-                 f"{np.round(m['final_val_acc_per_seed'], 3).tolist()}; an easier task than 6b"},
-        {"name": "earlier catalog's setting: RNN final validation accuracy, net 0",
-         "value": r["final_val_acc_seed0"], "paper_value": None, "verdict": "partial",
-         "note": "catalog README: 0.123 (chance 0.125)"},
-    ]
-    lyapunov = {"method": "QR iteration along 64 validation sequences per net over steps [41, 49) (after t3)",
-                "exponents": lyap}
-    return cfg, metrics, headline, lyapunov, arrays
+def run_paper(args, timer):
+    cfg = paper_config(args)
+    T, S = cfg["T"], cfg["n_seeds"]
+    print(f"temporal order (Exp. 6b): T={T}, {S} nets per kind, cap {cfg['max_sequences']:,} sequences "
+          f"({100 * cfg['fraction_of_paper_budget']:.1f}% of the paper's mean 571,100), "
+          f"weights {cfg['weights']}")
+    test = temporal_order_batch(streams(args.seed, ["eval"])["eval"], (1, cfg["n_test"]), T)
+    x_te, _, lab_te, len_te, _ = test
+    pick = [int(np.flatnonzero(lab_te[0] == c)[0]) if (lab_te[0] == c).any() else 0 for c in range(NK)]
+    probe = (x_te[:, :, pick], len_te[:, pick] - 1)
+    trained = dict(map_jobs(_train_job, [(k, args.seed, cfg, probe) for k in KINDS], args.workers))
+    metrics, lyap, lyap_sd, arrays, per_window = {}, {}, {}, {}, {}
+    for kind in KINDS:
+        metrics[kind], per_window[kind], ex, kind_arrays = kind_metrics(kind, trained[kind], cfg, test)
+        arrays.update(kind_arrays)
+        lyap[kind] = per_window[kind]["after t3"]["mean"]
+        lyap_sd[kind] = ex.mean(axis=1).std(axis=0).tolist()
+        m = metrics[kind]
+        print(f"  {kind:8s} stopped {m['n_stopped']}/{S}  wrong/{cfg['n_test']} per net "
+              f"{m['wrong_of_test']}  argmax acc {m['class_accuracy']:.3f}  "
+              f"lambda_1..3 {np.round(lyap[kind][:3], 4).tolist()}  {timer():.1f}s")
+    s_end, gate, probe_arrays = gate_openings(trained["lstm1997"]["params"], cfg, test, probe, pick)
+    arrays.update(probe_arrays)
+    metrics["lstm1997"]["mean_abs_cell_state_at_trigger"] = s_end
+    metrics["lstm1997"]["input_gate_mean"] = gate
+    headline = paper_headline(metrics["lstm1997"], metrics["rnn"], cfg)
+    metrics["timing"] = timing_record(args, trained)
+    return cfg, metrics, headline, lyapunov_record(cfg, lyap, lyap_sd, per_window), arrays
 
 
 def main(args):
     timer = cli.Timer()
     args.load_at_start = os.getloadavg()[0]           # other sessions share the 2 cores: record it
-    run = run_paper if args.setting == "paper" else run_catalog
+    check_sizes(args)
+    run = run_paper if args.setting == "paper" else catalog_setting().run_catalog
     cfg, metrics, headline, lyapunov, arrays = run(args, timer)
-    finish_run(args.out, {"stub": "temporal-order-4bit", "family": "schmidhuber", "title": TITLE,
-                          "paper": PAPER, "seed": args.seed, "quick": bool(args.quick), "config": cfg,
-                          "metrics": metrics, "headline": headline, "lyapunov": lyapunov}, arrays, timer)
+    finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
+                                headline=headline, lyapunov=lyapunov), arrays, timer)
+
+
+# upper bounds of the size flags (the lower bounds are in the parser): beyond them a run would
+# take days or exhaust memory
+MAX_SIZES = {"T": 1000, "n_seeds": 100, "max_sequences": 10_000_000, "catalog_steps": 1_000_000, "workers": 8}
+
+
+def check_sizes(args):
+    """Refuse an impossible size with one line (exit 2) before any training (--T's lower bound
+    is checked with the paper's configuration, after the quick sizes)."""
+    for name, hi in MAX_SIZES.items():
+        if getattr(args, name) > hi:
+            flag = "--" + name.replace("_", "-")
+            raise cli.StubError(f"{flag} must be at most {hi:,}, got {getattr(args, name):,}")
+    if args.lr > 100:
+        raise cli.StubError(f"--lr must be at most 100, got {args.lr:g}")
 
 
 def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "Exp. 6b as published (the headline)", "catalog": "the earlier catalog's easier version"})
     parser.add_argument("--T", type=cli.positive_int, default=100,
-                        help="minimal sequence length (paper: 100); positions and lengths scale with it")
+                        help="minimal sequence length (paper: 100); positions and lengths scale with it "
+                             "(30 to 1000)")
     parser.add_argument("--n-seeds", type=cli.positive_int, default=10,
-                        help="nets of each kind trained at once on a leading seed axis (catalog: at most 5)")
+                        help="nets of each kind trained at once on a leading seed axis (catalog: at most 5; "
+                             "paper: at most 100)")
     parser.add_argument("--max-sequences", type=cli.positive_int, default=50_000,
                         help="cap on training sequences per net (the paper's mean is 571,100)")
     parser.add_argument("--lr", type=cli.positive_float, default=0.1,
-                        help="learning rate of the 1997 LSTM's online gradient descent (paper: 0.1)")
+                        help="learning rate of the 1997 LSTM's online gradient descent (paper: 0.1; "
+                             "at most 100)")
     parser.add_argument("--catalog-steps", type=cli.positive_int, default=1500,
                         help="Adam steps of batch 32 in the catalog setting (the earlier catalog: 1500)")
     parser.add_argument("--workers", type=cli.positive_int, default=2,
-                        help="processes training the two kinds of net side by side (1 = one after the other)")
+                        help="processes training the two kinds of net side by side (1 = one after the "
+                             "other; at most 8)")
     return parser
 
 

@@ -32,13 +32,17 @@ Learning: the truncated gradient of Appendix A.1, online (one update per sequenc
 leading seed axis, each with its own data, learning rate and stopping test.
 
     python3 two_sequence_noise.py --seed 0                     # headline: 3a, 3b, 3c, 10 nets each
-    python3 two_sequence_noise.py --setting catalog            # the earlier catalog's version
+    python3 two_sequence_noise.py --setting guessing           # two_sequence_noise_guessing.py
+    python3 two_sequence_noise.py --setting catalog            # two_sequence_noise_catalog.py
     python3 two_sequence_noise.py --quick                      # seconds; what the tests run
 
 Arrays are time-major: x (L, S, N, 1) = (time, net, sequence, input). Columns of W (S, D, H):
-[input gates (nb) | cell inputs (nb * bs) | output gates (nb)], the catalog's i, g, o order without
+[input gates (nb) | cell inputs (nb * bs) | output gates (nb)], SPEC.md's i, g, o order without
 a forget gate; rows [x(t), r(t-1) (H), 1]. V (S, 1, C [+ 1 bias in the catalog setting]).
 """
+import argparse
+import importlib
+import os
 import pathlib
 import sys
 import time
@@ -53,8 +57,7 @@ from shared import cli
 from shared.ensemble import sum_outer
 from shared.gradcheck import check_gradients, rel_error
 from shared.lyapunov import cell_state_jacobian, ensemble_spectrum
-from shared.optim import Adam
-from shared.results import finish_run
+from shared.results import finish_run, headline_row, record
 from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
@@ -70,14 +73,12 @@ RULES = {"3a": {"lr": 1.0, "tol": 0.2, "max_wrong": 0, "max_mae": 0.01},
          "3c": {"lr": 0.1, "tol": 0.1, "max_wrong": 0, "max_mae": 0.015}}
 # Tables 4-6, T = 100 (means of 10 trials): sequences to ST1 / ST2 (3c: to its one stop test),
 # fraction of 2560 post-training test sequences misclassified, 3c's average difference to the mean.
-PAPER_TABLE = {
-    ("3a", 3): {"st1": 27_380, "st2": 39_850, "frac_wrong": 0.000195},
-    ("3a", 1): {"st1": 58_370, "st2": 64_330, "frac_wrong": 0.000117},
-    ("3b", 3): {"st1": 41_740, "st2": 43_250, "frac_wrong": 0.00828},
-    ("3b", 1): {"st1": 74_950, "st2": 78_430, "frac_wrong": 0.01500},
-    ("3c", 3): {"st1": None, "st2": 269_650, "frac_wrong": 0.00558, "mae": 0.014},
-    ("3c", 1): {"st1": None, "st2": 565_640, "frac_wrong": 0.00441, "mae": 0.012},
-}
+PAPER_TABLE = {("3a", 3): {"st1": 27_380, "st2": 39_850, "frac_wrong": 0.000195},
+               ("3a", 1): {"st1": 58_370, "st2": 64_330, "frac_wrong": 0.000117},
+               ("3b", 3): {"st1": 41_740, "st2": 43_250, "frac_wrong": 0.00828},
+               ("3b", 1): {"st1": 74_950, "st2": 78_430, "frac_wrong": 0.01500},
+               ("3c", 3): {"st1": None, "st2": 269_650, "frac_wrong": 0.00558, "mae": 0.014},
+               ("3c", 1): {"st1": None, "st2": 565_640, "frac_wrong": 0.00441, "mae": 0.012}}
 N_TEST_STOP, N_TEST_FINAL = 256, 2560
 
 
@@ -110,35 +111,22 @@ def two_sequence_batch(rng, shape, T, n_info, variant):
     return x[..., None], clean, noisy, cls, length
 
 
-def catalog_batch(rng, shape, T=100, p1=10):
-    """The earlier catalog's version: fixed length T, p1 informative steps of +-1 + N(0, 0.2^2),
-    distractors N(0, 1), targets 0.2 (input -1) / 0.8 (input +1) plus target noise of sd 0.32.
-    Returns x (T, S, N, 1), clean target, noisy target, cls, length (all (S, N))."""
-    cls = rng.integers(0, 2, size=shape)
-    x = rng.normal(0.0, 1.0, size=(T,) + shape)
-    x[:p1] = (2.0 * cls - 1.0) + rng.normal(0.0, 0.2, size=(p1,) + shape)
-    clean = 0.2 + 0.6 * cls
-    noisy = clean + rng.normal(0.0, 0.32, size=shape)
-    return x[..., None], clean, noisy, cls, np.full(shape, T)
-
-
 # ----------------------------------------------------------------------------------------------
-# Model: the 1997 LSTM with memory blocks (no forget gate)
+# Model: the 1997 LSTM with memory blocks (no forget gate). Net, the squashings, init_paper,
+# lstm_forward, lstm_outputs, readout, lstm_grads_truncated, lstm_grads_bptt and lstm_jacobians
+# are the 1997 cell that will move to the family core shared/lstm1997 (kept together here so the
+# move is a clean cut).
 # ----------------------------------------------------------------------------------------------
 class Net:
-    """Wiring of a memory-block net with one input and one output.
-
-    nb blocks of bs cells; gate_rec: gates and cells see all gates and cells of t-1 (the paper)
-    or only the cell outputs (the earlier catalog); out_bias: a bias on the output unit.
-    """
+    """Wiring of a memory-block net with one input and one output: nb blocks of bs cells; gate_rec:
+    gates and cells see all gates and cells of t-1 (the paper) or only the cell outputs (the earlier
+    catalog); out_bias: a bias on the output unit."""
 
     def __init__(self, nb=3, bs=1, gate_rec=True, out_bias=False):
         self.nb, self.bs, self.nc = nb, bs, nb * bs
         self.H = 2 * nb + self.nc                                     # units with a net input
         self.D = 1 + self.H + 1                                       # rows of W: [x, r(t-1), 1]
-        self.I = slice(0, nb)
-        self.G = slice(nb, nb + self.nc)
-        self.O = slice(nb + self.nc, self.H)
+        self.I, self.G, self.O = slice(0, nb), slice(nb, nb + self.nc), slice(nb + self.nc, self.H)
         self.out_bias = out_bias
         self.mask = np.ones((self.D, self.H))
         if not gate_rec:                                               # rows of r(t-1)'s gates off
@@ -158,7 +146,6 @@ class Net:
 
 
 PAPER_NET = Net(3, 1, gate_rec=True, out_bias=False)
-CATALOG_NET = Net(3, 2, gate_rec=False, out_bias=True)
 
 
 def sigmoid(z):
@@ -184,16 +171,6 @@ def init_paper(rng, S, net=PAPER_NET):
     W[:, -1, net.I] = [-1.0, -3.0, -5.0]
     W[:, -1, net.O] = [-2.0, -4.0, -6.0]
     return {"W": W, "V": rng.uniform(-0.1, 0.1, size=(S, 1, net.nc + int(net.out_bias)))}
-
-
-def init_catalog(rng, S, net=CATALOG_NET):
-    """The earlier catalog: N(0, 0.1^2) weights, output-gate biases -2, -4, -6, other biases 0."""
-    W = rng.normal(0.0, 0.1, size=(S, net.D, net.H)) * net.mask
-    W[:, -1] = 0.0
-    W[:, -1, net.O] = [-2.0, -4.0, -6.0]
-    V = rng.normal(0.0, 0.1, size=(S, 1, net.nc + 1))
-    V[..., -1] = 0.0
-    return {"W": W, "V": V}
 
 
 def lstm_forward(net, p, x):
@@ -430,21 +407,17 @@ def train_paper(cfg, rng_init, rng_data, test, probe=None, timer=None):
     Returns params, ST1/ST2 counts (S,) (-1 = not met), the test-error curve and snapshots.
     """
     variants, n, T, N_info = cfg["variants"], cfg["n_seeds"], cfg["T"], cfg["N"]
-    S = len(variants) * n
-    net = PAPER_NET
+    S, net = len(variants) * n, PAPER_NET
     p = {k: v.astype(np.float32) for k, v in init_paper(rng_init, S).items()}   # float32: 3x faster tanh
     lr = variant_rows(variants, n, "lr").astype(np.float32)
-    max_wrong = variant_rows(variants, n, "max_wrong")
-    max_mae = variant_rows(variants, n, "max_mae")
-    x_te, clean_te, _, _, len_te = test
-    x_te = x_te.astype(np.float32)
+    max_wrong, max_mae = variant_rows(variants, n, "max_wrong"), variant_rows(variants, n, "max_mae")
+    x_te, clean_te, len_te = test[0].astype(np.float32), test[1], test[4]
     tol = variant_rows(variants, n, "tol")
     strict = np.repeat([v == "3c" for v in variants], n)
     mae, wrong = np.full(S, np.inf), np.full(S, N_TEST_STOP)
     st1, st2 = np.full(S, -1), np.full(S, -1)
     curve_n, curve_mae, curve_wrong, curve_train = [], [], [], []
-    snaps, snap_n = [], []
-    n_snaps, cap, every = cfg["n_snaps"], cfg["max_sequences"], cfg["test_every"]
+    snaps, snap_n, n_snaps, cap, every = [], [], cfg["n_snaps"], cfg["max_sequences"], cfg["test_every"]
     snap_every = max(every, (cap // n_snaps) // every * every)
     train_sq = np.zeros(S)
     chunk = 256
@@ -504,42 +477,10 @@ def train_paper(cfg, rng_init, rng_data, test, probe=None, timer=None):
 def probe_states(net, p, probe, variants, n):
     """Cell states and outputs of the first net of each variant on its two probe sequences
     (one per class). probe: x (L, V, 2, 1), last (V, 2)."""
-    xp, lastp = probe
-    rows = np.arange(len(variants)) * n
-    q = {k: v[rows] for k, v in p.items()}
-    c = lstm_forward(net, q, xp)
-    y, _ = readout(net, q, c, lastp)
+    q = {k: v[np.arange(len(variants)) * n] for k, v in p.items()}
+    c = lstm_forward(net, q, probe[0])
+    y, _ = readout(net, q, c, probe[1])
     return c["s"][1:].transpose(1, 0, 2, 3), y
-
-
-def train_catalog(n_seeds, n_seq, rng_init, rng_data, timer=None, log_every=5000):
-    """The earlier catalog's training: 3 blocks x 2 cells (103 weights), exact BPTT, per-sequence
-    Adam (lr 5e-3, clip 1 per net), n_seq sequences, noisy targets. Returns params and the
-    running training error (mean over each log interval)."""
-    net = CATALOG_NET
-    p = {k: v.astype(np.float32) for k, v in init_catalog(rng_init, n_seeds).items()}
-    opt = Adam(p, lr=5e-3, clip=1.0, per_member=True)
-    curve_n, curve_err, acc = [], [], np.zeros(n_seeds)
-    chunk = 256
-    for k in range(n_seq):
-        if k % chunk == 0:
-            xs, _, ts, _, lens = catalog_batch(rng_data, (n_seeds, chunk))
-            xs = xs.astype(np.float32)
-        j = k % chunk
-        last = lens[:, j:j + 1] - 1
-        cache = lstm_forward(net, p, xs[:, :, j:j + 1])
-        y, _ = readout(net, p, cache, last)
-        err = y[:, 0] - ts[:, j]
-        cli.check_finite(k, **{"catalog output": err, "catalog weights W": p["W"]})
-        opt.step(lstm_grads_bptt(net, p, cache, last, err[:, None].astype(np.float32)))
-        acc += err ** 2
-        if (k + 1) % log_every == 0 or k + 1 == n_seq:
-            curve_n.append(k + 1)
-            curve_err.append(acc / ((k % log_every) + 1))
-            acc = np.zeros(n_seeds)
-            print(f"  catalog seq {k + 1:7d}  mean sq. error (noisy targets) {curve_err[-1].mean():.4f}  "
-                  f"{timer() if timer else 0:7.1f}s", flush=True)
-    return {k: v.astype(np.float64) for k, v in p.items()}, np.array(curve_n), np.array(curve_err)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -567,8 +508,9 @@ def gradient_checks(args=None):
     target = rng.uniform(size=(S, N))
     last = np.full((S, N), T - 1)
     last[0, 0] = T - 2
-    errs = {}
-    for name, net, init in (("paper 3x1", PAPER_NET, init_paper), ("catalog 3x2", CATALOG_NET, init_catalog)):
+    errs, catalog = {}, setting_module("catalog")
+    for name, net, init in (("paper 3x1", PAPER_NET, init_paper),
+                            ("catalog 3x2", catalog.CATALOG_NET, catalog.init_catalog)):
         # dense weights, no gate held closed by its bias: finite differences stay accurate there
         p = {k: rng.uniform(-1.0, 1.0, size=v.shape) for k, v in init(rng, S).items()}
         p["W"] *= net.mask
@@ -594,8 +536,11 @@ def gradient_checks(args=None):
 
 
 # ----------------------------------------------------------------------------------------------
-# Headline run (the paper's setting) and the earlier catalog's setting
+# Headline run (the paper's setting)
 # ----------------------------------------------------------------------------------------------
+PAPER_QUICK = {"T": 20, "n_seeds": 2, "max_sequences": 400, "test_every": 50}
+
+
 def shared_sets(rng, variants, n_seeds, n_seq, T, n_info):
     """One set of n_seq sequences per variant, shared by that variant's n_seeds nets."""
     x, clean, noisy, cls, length = stacked_batch(rng, variants, 1, n_seq, T, n_info)
@@ -603,47 +548,163 @@ def shared_sets(rng, variants, n_seeds, n_seq, T, n_info):
                                                     for a in (clean, noisy, cls, length))
 
 
-def _mean_or_none(v):
+def mean_or_none(v):
     return float(np.mean(v)) if len(v) else None
 
 
-def _verdict(frac_ok, good):
+def load_average():
+    """The 1-minute load average (other processes share the CPU)."""
+    return float(os.getloadavg()[0])
+
+
+def verdict_all(frac_ok, good):
     """yes: every net meets it (and ``good``); partial: some; no: none."""
     return "yes" if frac_ok == 1.0 and good else ("partial" if frac_ok > 0 else "no")
 
 
-def run_paper(args, timer):
-    q = args.quick
-    variants, n = args.variants, args.n_seeds
-    T, N_info = args.T, args.N
-    if q:
-        T, n = 20, 2
+def verdict_speed(frac_stopped, mean_seq, paper_mean):
+    """yes: every net stopped, on average within twice the paper's mean; partial: some stopped."""
+    return "no" if mean_seq is None else \
+        ("yes" if frac_stopped == 1 and mean_seq <= 2 * paper_mean else "partial")
+
+
+def verdict_misclassified(frac, paper_frac, n_final):
+    """yes: the stopped nets misclassify at most twice the paper's fraction plus one sequence."""
+    return "no" if frac is None else ("yes" if frac <= 2 * paper_frac + 1.0 / n_final else "partial")
+
+
+def paper_config(args):
+    """The resolved configuration of the paper's setting (after --quick shrank the sizes)."""
+    cli.quick(args, **PAPER_QUICK)
+    T, N_info, cap = args.T, args.N, args.max_sequences
     if T < 10 or N_info >= T:
         raise cli.StubError(f"--T must be at least 10 and larger than --N, got T={T}, N={N_info}")
-    cap = min(args.max_sequences, 400) if q else args.max_sequences
-    cfg = {"setting": "paper", "variants": list(variants), "T": T, "lengths": [T, T + T // 10], "N": N_info,
-           "n_seeds": n, "max_sequences": cap, "test_every": 50 if q else args.test_every,
+    q = args.quick
+    cfg = {"setting": "paper", "variants": list(args.variants), "T": T, "lengths": [T, T + T // 10],
+           "N": N_info, "n_seeds": args.n_seeds, "max_sequences": cap, "test_every": args.test_every,
            "n_test_stop": N_TEST_STOP, "n_test_final": 128 if q else N_TEST_FINAL,
            "noise_variance": NOISE_VAR, "target_noise_variance_3c": TARGET_NOISE_VAR,
-           "rules": {v: RULES[v] for v in variants}, "weights": PAPER_NET.n_weights(),
+           "rules": {v: RULES[v] for v in args.variants}, "weights": PAPER_NET.n_weights(),
            "init": "U[-0.1, 0.1]; input-gate biases -1, -3, -5; output-gate biases -2, -4, -6",
            "learning": "truncated gradient (Appendix A.1), online, one update per sequence, no momentum",
            "dtype_training": "float32", "n_lyap": 4 if q else 16, "n_snaps": 5 if q else 40,
            "log_every": 100 if q else 2000}
-    cap_frac = {v: cap / PAPER_TABLE[(v, N_info)]["st2"] for v in variants if (v, N_info) in PAPER_TABLE}
-    cfg["cap_fraction_of_paper_mean"] = cap_frac
-    print(f"two-sequence problem (Exp. 3): variants {','.join(variants)}, T={T}, N={N_info}, {n} nets each "
-          f"({len(variants) * n} at once), cap {cap:,} sequences, {PAPER_NET.n_weights()} weights")
-    r = streams(args.seed, ["init", "data", "eval"])
-    test = shared_sets(r["eval"], variants, n, N_TEST_STOP, T, N_info)
-    final = shared_sets(r["eval"], variants, n, cfg["n_test_final"], T, N_info)
-    # probe: one test sequence of each class per variant (the first net of each variant)
+    cfg["cap_fraction_of_paper_mean"] = {v: cap / PAPER_TABLE[(v, N_info)]["st2"] for v in args.variants
+                                         if (v, N_info) in PAPER_TABLE}
+    return cfg
+
+
+def probe_sequences(final, variants, n):
+    """One fresh sequence of each class per variant, for the first net of each variant: x (L, V, 2,
+    1) float32, last (V, 2), and their classes (V, 2)."""
     rows = np.arange(len(variants)) * n
     cls_f = final[3][rows]
     pick = np.stack([[int(np.flatnonzero(c == k)[0]) if (c == k).any() else 0 for k in (0, 1)]
                      for c in cls_f])
-    vi = np.arange(len(variants))[:, None]
     probe = (final[0][:, rows[:, None], pick].astype(np.float32), final[4][rows[:, None], pick] - 1)
+    return probe, cls_f[np.arange(len(variants))[:, None], pick]
+
+
+def input_gate_use(p, x, T, N_info):
+    """Mean input-gate activation per net and block on the informative elements and on the noise
+    after them, over the first 64 sequences of x (L, S, N, 1): two (S, 3) arrays."""
+    n_g = min(64, x.shape[2])
+    act = lstm_forward(PAPER_NET, p, x[:T, :, :n_g])["act"][..., PAPER_NET.I]   # (T, S, n_g, 3)
+    return act[:N_info].mean(axis=(0, 2)), act[N_info:].mean(axis=(0, 2))
+
+
+def variant_metrics(tr, sl, e, wrong, gates, ex, ref):
+    """The numbers of one variant's nets (seed-axis slice sl) after training."""
+    st1, st2 = tr["st1"][sl], tr["st2"][sl]
+    ok1, ok2 = st1 >= 0, st2 >= 0
+    frac, mae = wrong[sl].mean(axis=1), e[sl].mean(axis=1)
+    return {
+        "st1_at": st1.tolist(), "st2_at": st2.tolist(), "n_st1": int(ok1.sum()), "n_st2": int(ok2.sum()),
+        "mean_sequences_st1": mean_or_none(st1[ok1]), "mean_sequences_st2": mean_or_none(st2[ok2]),
+        "frac_misclassified_final": frac.tolist(), "mean_abs_error_final": mae.tolist(),
+        "mean_frac_misclassified_all": float(frac.mean()),
+        "mean_frac_misclassified_stopped": mean_or_none(frac[ok2]), "mean_abs_error_all": float(mae.mean()),
+        "test256_mae_at_end": tr["curve_mae"][-1][sl].tolist() if len(tr["curve_mae"]) else None,
+        "test256_wrong_at_end": tr["curve_wrong"][-1][sl].tolist() if len(tr["curve_wrong"]) else None,
+        "input_gate_mean_on_info": gates[0][sl].tolist(), "input_gate_mean_on_noise": gates[1][sl].tolist(),
+        "lyapunov_top3_per_net": np.sort(ex[sl].mean(axis=1), axis=-1)[:, ::-1][:, :3].tolist(),
+        "paper": ref}
+
+
+def variant_headline(v, m, cfg):
+    """Headline rows of one variant: nets stopped, sequences to ST2 (and ST1), fresh-set error."""
+    n, cap, n_final = cfg["n_seeds"], cfg["max_sequences"], cfg["n_test_final"]
+    ref, rule = m["paper"], RULES[v]
+    st1, st2 = np.array(m["st1_at"]), np.array(m["st2_at"])
+    fr1, fr2 = (st1 >= 0).mean(), (st2 >= 0).mean()
+    crit = ("ST2" if v != "3c" else "the stop test") + \
+        f" (<= {rule['max_wrong']} of 256 wrong, mean |err| < {rule['max_mae']})"
+    ms2, fr_st = m["mean_sequences_st2"], m["mean_frac_misclassified_stopped"]
+    rows = [headline_row(f"{v}: nets meeting {crit} within {cap:,} sequences", f"{m['n_st2']}/{n}",
+                         "10/10 (all trials)", verdict_all(fr2, True),
+                         f"T={cfg['T']}, N={cfg['N']}; cap = "
+                         f"{cfg['cap_fraction_of_paper_mean'].get(v, 0):.0%} of the paper's mean"),
+            headline_row(f"{v}: sequences until {'ST2' if v != '3c' else 'stop'}, mean over nets "
+                         "that stopped",
+                         ms2 if ms2 is not None else f"none within {cap:,}", ref.get("st2"),
+                         verdict_speed(fr2, ms2, ref.get("st2", 0)),
+                         "paper: mean of 10 trials (Tables 4-6); here nets that did not stop are excluded")]
+    if v != "3c":
+        rows.append(headline_row(f"{v}: sequences until ST1, mean over nets that met it",
+                                 m["mean_sequences_st1"] if m["n_st1"] else f"none within {cap:,}",
+                                 ref.get("st1"), verdict_all(fr1, True), f"{m['n_st1']}/{n} nets met ST1"))
+    rows.append(headline_row(
+        f"{v}: fraction of {n_final} fresh test sequences misclassified, mean over the nets that stopped",
+        fr_st if fr_st is not None else "no net stopped", ref.get("frac_wrong"),
+        verdict_misclassified(fr_st, ref.get("frac_wrong", 0), n_final),
+        f"paper: tested after ST2; over all {n} nets (at the cap if not stopped): "
+        f"{m['mean_frac_misclassified_all']:.4f}"))
+    if v == "3c":
+        mae = np.array(m["mean_abs_error_final"])
+        mae_st = mean_or_none(mae[st2 >= 0])
+        rows.append(headline_row(
+            "3c: mean |output - noise-free target| on the fresh test set, mean over the nets that stopped "
+            "(acceptable: < 0.015)", mae_st if mae_st is not None else "no net stopped", ref.get("mae"),
+            verdict_all((mae < 0.015).mean(), True),
+            f"{int((mae < 0.015).sum())}/{n} nets below 0.015 on the fresh set; the 256-sequence stopping "
+            "test is passed at one moment of a noisy trajectory"))
+    return rows
+
+
+def paper_lyapunov(ex, variants, n, cfg, t0, t1):
+    per_variant = {v: ex[i * n:(i + 1) * n] for i, v in enumerate(variants)}
+    return {"method": f"QR iteration of the full state Jacobian (s (3) + 9 unit activations) along "
+                      f"{cfg['n_lyap']} test sequences per net over steps [{t0}, {t1}) (after the "
+                      "informative elements, before the earliest end), 5 alignment steps, exponents per step "
+                      "(floored at -50; the 3 y_c coordinates are functions of the others, so 3 exponents "
+                      "are -inf by construction), mean over nets and sequences",
+            "exponents": {f"lstm1997_{v}": np.sort(a.mean(axis=(0, 1)))[::-1].tolist()
+                          for v, a in per_variant.items()},
+            "sd_over_nets": {f"lstm1997_{v}": a.mean(axis=1).std(axis=0).tolist()
+                             for v, a in per_variant.items()}}
+
+
+def paper_arrays(tr, e, y, final, ex, gates, probe, probe_cls):
+    """What the figures and the GIF read from results.npz."""
+    return {"curve_n": tr["curve_n"], "curve_mae": tr["curve_mae"], "curve_wrong": tr["curve_wrong"],
+            "curve_train": tr["curve_train"], "st1": tr["st1"], "st2": tr["st2"], "final_err": e,
+            "final_y": y, "final_cls": final[3], "lyap": ex, "gate_info": gates[0], "gate_noise": gates[1],
+            "snap_n": tr.get("snap_n", np.zeros(0)), "snap_s": tr.get("snap_s", np.zeros(0)),
+            "snap_y": tr.get("snap_y", np.zeros(0)), "probe_x": probe[0][:, :, :, 0],
+            "probe_last": probe[1], "probe_cls": probe_cls}
+
+
+def run_paper(args, timer):
+    """Tasks 3a-3c at once: train, test on fresh sequences, fingerprint, judge against Tables 4-6."""
+    cfg = paper_config(args)
+    variants, n, T, N_info = cfg["variants"], cfg["n_seeds"], cfg["T"], cfg["N"]
+    print(f"two-sequence problem (Exp. 3): variants {','.join(variants)}, T={T}, N={N_info}, {n} nets each "
+          f"({len(variants) * n} at once), cap {cfg['max_sequences']:,} sequences, "
+          f"{PAPER_NET.n_weights()} weights")
+    r = streams(args.seed, ["init", "data", "eval"])
+    test = shared_sets(r["eval"], variants, n, N_TEST_STOP, T, N_info)
+    final = shared_sets(r["eval"], variants, n, cfg["n_test_final"], T, N_info)
+    probe, probe_cls = probe_sequences(final, variants, n)
     tr = train_paper(cfg, r["init"], r["data"], test, probe=probe, timer=timer)
     p = tr["params"]
     e, y = evaluate(PAPER_NET, p, final[0], final[1], final[4])
@@ -651,249 +712,61 @@ def run_paper(args, timer):
     # Lyapunov fingerprint after the informative elements, before the earliest end
     t0, t1 = max(N_info + 2, T // 10), T
     ex = spectrum(PAPER_NET, p, final[0][:, :, :cfg["n_lyap"]], t0, t1)          # (S, n_lyap, 6)
-    # where the trained input gates open: on the informative elements vs on the noise after them
-    n_g = min(64, final[0].shape[2])
-    act = lstm_forward(PAPER_NET, p, final[0][:T, :, :n_g])["act"][..., PAPER_NET.I]   # (T, S, n_g, 3)
-    gate_info = act[:N_info].mean(axis=(0, 2))                       # (S, 3)
-    gate_noise = act[N_info:].mean(axis=(0, 2))
+    gates = input_gate_use(p, final[0], T, N_info)
     metrics, headline = {}, []
     for i, v in enumerate(variants):
         sl = slice(i * n, (i + 1) * n)
-        st1, st2 = tr["st1"][sl], tr["st2"][sl]
-        ok1, ok2 = st1 >= 0, st2 >= 0
-        frac = wrong[sl].mean(axis=1)
-        mae = e[sl].mean(axis=1)
-        ref = PAPER_TABLE.get((v, N_info), {})
-        metrics[v] = {
-            "st1_at": st1.tolist(), "st2_at": st2.tolist(), "n_st1": int(ok1.sum()), "n_st2": int(ok2.sum()),
-            "mean_sequences_st1": _mean_or_none(st1[ok1]), "mean_sequences_st2": _mean_or_none(st2[ok2]),
-            "frac_misclassified_final": frac.tolist(), "mean_abs_error_final": mae.tolist(),
-            "mean_frac_misclassified_all": float(frac.mean()),
-            "mean_frac_misclassified_stopped": _mean_or_none(frac[ok2]),
-            "mean_abs_error_all": float(mae.mean()),
-            "test256_mae_at_end": tr["curve_mae"][-1][sl].tolist() if len(tr["curve_mae"]) else None,
-            "test256_wrong_at_end": tr["curve_wrong"][-1][sl].tolist() if len(tr["curve_wrong"]) else None,
-            "input_gate_mean_on_info": gate_info[sl].tolist(),
-            "input_gate_mean_on_noise": gate_noise[sl].tolist(),
-            "lyapunov_top3_per_net": np.sort(ex[sl].mean(axis=1), axis=-1)[:, ::-1][:, :3].tolist(),
-            "paper": ref}
-        rule = RULES[v]
-        crit = ("ST2" if v != "3c" else "the stop test") + \
-            f" (<= {rule['max_wrong']} of 256 wrong, mean |err| < {rule['max_mae']})"
-        ms2 = metrics[v]["mean_sequences_st2"]
-        near_wrong = 2 * ref.get("frac_wrong", 0) + 1.0 / cfg["n_test_final"]     # within 2x, or one sequence
-        fr2 = ok2.mean()
-        headline.append({
-            "name": f"{v}: nets meeting {crit} within {cap:,} sequences", "value": f"{int(ok2.sum())}/{n}",
-            "paper_value": "10/10 (all trials)", "verdict": _verdict(fr2, True),
-            "note": f"T={T}, N={N_info}; cap = {cap_frac.get(v, 0):.0%} of the paper's mean"})
-        headline.append({
-            "name": f"{v}: sequences until {'ST2' if v != '3c' else 'stop'}, mean over nets that stopped",
-            "value": ms2 if ms2 is not None else f"none within {cap:,}", "paper_value": ref.get("st2"),
-            "verdict": "no" if ms2 is None else
-            ("yes" if fr2 == 1 and ms2 <= 2 * ref.get("st2", 0) else "partial"),
-            "note": "paper: mean of 10 trials (Tables 4-6); here nets that did not stop are excluded"})
-        if v != "3c":
-            headline.append({
-                "name": f"{v}: sequences until ST1, mean over nets that met it",
-                "value": metrics[v]["mean_sequences_st1"] if ok1.any() else f"none within {cap:,}",
-                "paper_value": ref.get("st1"), "verdict": _verdict(ok1.mean(), True),
-                "note": f"{int(ok1.sum())}/{n} nets met ST1"})
-        fr_st = metrics[v]["mean_frac_misclassified_stopped"]
-        headline.append({
-            "name": f"{v}: fraction of {cfg['n_test_final']} fresh test sequences misclassified, "
-                    "mean over the nets that stopped",
-            "value": fr_st if fr_st is not None else "no net stopped", "paper_value": ref.get("frac_wrong"),
-            "verdict": "no" if fr_st is None else ("yes" if fr_st <= near_wrong else "partial"),
-            "note": f"paper: tested after ST2; over all {n} nets (at the cap if not stopped): "
-                    f"{frac.mean():.4f}"})
-        if v == "3c":
-            mae_st = _mean_or_none(mae[ok2])
-            headline.append({
-                "name": "3c: mean |output - noise-free target| on the fresh test set, mean over the nets "
-                        "that stopped (acceptable: < 0.015)",
-                "value": mae_st if mae_st is not None else "no net stopped", "paper_value": ref.get("mae"),
-                "verdict": _verdict((mae < 0.015).mean(), True),
-                "note": f"{int((mae < 0.015).sum())}/{n} nets below 0.015 on the fresh set; the 256-sequence "
-                        "stopping test is passed at one moment of a noisy trajectory"})
+        metrics[v] = variant_metrics(tr, sl, e, wrong, gates, ex, PAPER_TABLE.get((v, N_info), {}))
+        headline += variant_headline(v, metrics[v], cfg)
     metrics["sequences_trained"] = int(tr["n_trained"])
     metrics["timing"] = {"train_and_test_wall_s": timer(), "process_cpu_s": time.process_time(),
-                         "load_average_at_end": _load(), "load_average_at_start": args.load_at_start}
-    lyap = {f"lstm1997_{v}": np.sort(ex[i * n:(i + 1) * n].mean(axis=(0, 1)))[::-1].tolist()
-            for i, v in enumerate(variants)}
-    lyapunov = {"method": (f"QR iteration of the full state Jacobian (s (3) + 9 unit activations) along "
-                           f"{cfg['n_lyap']} test sequences per net over steps [{t0}, {t1}) (after the "
-                           "informative elements, before the earliest end), 5 alignment steps, exponents per "
-                           "step (floored at -50; the 3 y_c coordinates are functions of the others, so 3 "
-                           "exponents are -inf by "
-                           "construction), mean over nets and sequences"),
-                "exponents": lyap,
-                "sd_over_nets": {f"lstm1997_{v}": ex[i * n:(i + 1) * n].mean(axis=1).std(axis=0).tolist()
-                                 for i, v in enumerate(variants)}}
-    arrays = {"curve_n": tr["curve_n"], "curve_mae": tr["curve_mae"], "curve_wrong": tr["curve_wrong"],
-              "curve_train": tr["curve_train"], "st1": tr["st1"], "st2": tr["st2"], "final_err": e,
-              "final_y": y, "final_cls": final[3], "lyap": ex, "gate_info": gate_info,
-              "gate_noise": gate_noise,
-              "snap_n": tr.get("snap_n", np.zeros(0)), "snap_s": tr.get("snap_s", np.zeros(0)),
-              "snap_y": tr.get("snap_y", np.zeros(0)), "probe_x": probe[0][:, :, :, 0],
-              "probe_last": probe[1],
-              "probe_cls": cls_f[vi, pick]}
-    return cfg, metrics, headline, lyapunov, arrays
+                         "load_average_at_end": load_average(), "load_average_at_start": args.load_at_start}
+    return (cfg, metrics, headline, paper_lyapunov(ex, variants, n, cfg, t0, t1),
+            paper_arrays(tr, e, y, final, ex, gates, probe, probe_cls))
 
 
-def _load():
-    try:
-        import os
-        return float(os.getloadavg()[0])
-    except OSError:
-        return None
-
-
-def run_catalog(args, timer):
-    """The earlier catalog's version of 3c (see catalog_batch and train_catalog)."""
-    q = args.quick
-    S = 2 if q else args.n_seeds
-    n_seq = 60 if q else args.catalog_sequences
-    cfg = {"setting": "catalog", "T": 100, "p1": 10, "n_seeds": S, "sequences": n_seq,
-           "weights": CATALOG_NET.n_weights(), "net": "3 blocks x 2 cells, gates and cells see x, the 6 cell "
-           "outputs of t-1 and a bias; output unit biased", "optimizer": "Adam lr 5e-3, clip 1 per net, "
-           "one update per sequence, exact BPTT", "init": "N(0, 0.1^2), output-gate biases -2, -4, -6",
-           "n_test": 200, "dtype_training": "float32"}
-    print(f"two-sequence problem, the earlier catalog's setting: {S} nets, {n_seq:,} sequences each, "
-          f"{CATALOG_NET.n_weights()} weights")
-    r = streams(args.seed, ["init", "data", "eval"])
-    p, cn, ce = train_catalog(S, n_seq, r["init"], r["data"], timer=timer, log_every=20 if q else 1000)
-    x, clean, _, cls, length = catalog_batch(r["eval"], (1, 200))
-    rep = lambda a, ax: np.repeat(a, S, axis=ax)  # noqa: E731
-    e, y = evaluate(CATALOG_NET, p, rep(x, 1), rep(clean, 0), rep(length, 0))
-    acc = ((y > 0.5) == rep(cls, 0)).mean(axis=1)
-    mae, mx = e.mean(axis=1), e.max(axis=1)
-    ex = spectrum(CATALOG_NET, p, rep(x, 1)[:, :, :16], 12, 100)
-    metrics = {"accuracy": acc.tolist(), "mean_abs_error": mae.tolist(), "max_abs_error": mx.tolist(),
-               "mean_accuracy": float(acc.mean()), "mean_mae": float(mae.mean()),
-               "n_below_0015": int((mae < 0.015).sum()),
-               "timing": {"wall_s": timer(), "process_cpu_s": time.process_time(),
-                          "load_average_at_start": args.load_at_start, "earlier_catalog_wall_s_here": 155.66,
-                          "earlier_catalog_sequences": 30_000, "load_average_at_end": _load()}}
-    headline = [
-        {"name": "catalog setting: test accuracy (threshold 0.5, 200 sequences), mean over nets",
-         "value": float(acc.mean()), "paper_value": None, "verdict": "yes" if acc.min() == 1.0 else "partial",
-         "note": "the earlier catalog printed 100 % (seed 0)"},
-        {"name": "catalog setting: mean |output - noise-free target|, mean over nets",
-         "value": float(mae.mean()),
-         "paper_value": 0.014, "verdict": _verdict((mae < 0.015).mean(), True),
-         "note": f"the paper's 3c acceptance bound is 0.015 ({int((mae < 0.015).sum())}/{S} nets below); the "
-                 "earlier catalog printed 0.0192 at 30,000 sequences, 0.0225 at 8,000 (seed 0)"}]
-    lyapunov = {"method": "QR iteration along 16 test sequences per net over steps [12, 100), "
-                          "5 alignment steps",
-                "exponents": {"lstm_catalog": np.sort(ex.mean(axis=(0, 1)))[::-1].tolist()}}
-    print(f"  accuracy {acc.mean():.3f}  mean |err| {mae.mean():.4f} (per net {np.round(mae, 4).tolist()})  "
-          f"{timer():.1f}s")
-    return cfg, metrics, headline, lyapunov, {"catalog_curve_n": cn, "catalog_curve_err": ce,
-                                              "catalog_err": e, "catalog_y": y}
-
-
-def run_guessing(args, timer):
-    """Random weight guessing on Tasks 3a and 3c (the paper's remark; a supplementary setting).
-
-    REPEAT draw all 102 weights of the paper's net uniformly from [-R, R] UNTIL the net passes the
-    task's stopping test on its 256 test sequences (3a: ST1, and ST2 is recorded; 3c: its stop
-    test). R = 100 is the interval of Schmidhuber and Hochreiter's guessing experiments.
-    Candidates are screened on the first 32 test sequences; those that pass run on all 256, and
-    the solutions on 2560 fresh sequences. One stream of trials per task; the trials between
-    successive solutions are independent searches.
-    """
-    q = args.quick
-    T, N_info = (20, args.N) if q else (args.T, args.N)
-    R, batch, screen = args.guess_range, 200 if q else 1000, 32
-    max_trials = 2000 if q else args.guess_trials
-    n_final = 128 if q else N_TEST_FINAL
-    cfg = {"setting": "guessing", "variants": ["3a", "3c"], "T": T, "N": N_info, "weight_range": R,
-           "max_trials": max_trials, "batch": batch, "screen": screen, "n_test_stop": N_TEST_STOP,
-           "n_test_final": n_final, "rules": {v: RULES[v] for v in ("3a", "3c")}}
-    print(f"random weight guessing: T={T}, N={N_info}, weights U[-{R}, {R}], {max_trials:,} trials per task")
-    r = streams(args.seed, ["init", "data", "eval"])
-    metrics, headline, arrays = {}, [], {}
-    for v in ("3a", "3c"):
-        rule = RULES[v]
-        x, clean, _, _, length = two_sequence_batch(r["eval"], (1, N_TEST_STOP), T, N_info, v)
-        xf, cleanf, _, _, lenf = two_sequence_batch(r["eval"], (1, n_final), T, N_info, v)
-        x, xf = x.astype(np.float32), xf.astype(np.float32)
-        tol, strict = rule["tol"], v == "3c"
-
-        def wrong_at(e, tol=tol, strict=strict):                 # 3c: above 0.1; 3a: 0.2 or more
-            return e > tol if strict else e >= tol
-
-        def errors(p, xx, cc, ll):
-            B = p["W"].shape[0]
-            xb = np.broadcast_to(xx, (xx.shape[0], B) + xx.shape[2:])
-            return np.abs(lstm_outputs(PAPER_NET, p, xb, np.broadcast_to(ll - 1, (B, ll.shape[1]))) - cc)
-        hits, hits_st2, frac_final, n_eval = [], [], [], 0
-        for start in range(0, max_trials, batch):
-            B = min(batch, max_trials - start)
-            p = {"W": r["init"].uniform(-R, R, size=(B, PAPER_NET.D, PAPER_NET.H)).astype(np.float32),
-                 "V": r["init"].uniform(-R, R, size=(B, 1, PAPER_NET.nc)).astype(np.float32)}
-            e = errors(p, x[:, :, :screen], clean[:, :screen], length[:, :screen])
-            n_eval += B * screen
-            keep = np.flatnonzero(wrong_at(e).sum(axis=1) <= rule["max_wrong"])
-            if keep.size:
-                pk = {k: w[keep] for k, w in p.items()}
-                ek = errors(pk, x, clean, length)
-                n_eval += keep.size * N_TEST_STOP
-                ok1 = wrong_at(ek).sum(axis=1) <= rule["max_wrong"]
-                ok2 = ok1 & (ek.mean(axis=1) < rule["max_mae"])
-                hits += (start + keep[ok1] + 1).tolist()
-                hits_st2 += (start + keep[ok2] + 1).tolist()
-                if ok1.any():
-                    ef = errors({k: w[ok1] for k, w in pk.items()}, xf, cleanf, lenf)
-                    frac_final += wrong_at(ef).mean(axis=1).tolist()
-        gaps = np.diff([0] + hits)
-        mt = float(gaps.mean()) if hits else None
-        metrics[v] = {"st1_solutions_at_trial": hits, "st2_solutions_at_trial": hits_st2,
-                      "st1_fraction": len(hits) / max_trials, "st2_fraction": len(hits_st2) / max_trials,
-                      "mean_trials_between_st1_solutions": mt, "sequence_forward_passes": n_eval,
-                      "frac_misclassified_final_of_solutions": frac_final}
-        print(f"  {v}: {len(hits)} of {max_trials:,} random nets pass the first test, {len(hits_st2)} "
-              f"the second; {n_eval:,} sequence forward passes  {timer():7.1f}s", flush=True)
-        arrays[f"{v}_hits"] = np.array(hits, dtype=np.int64)
-        per = (n_eval / len(hits)) if hits else None
-        if v == "3a":
-            headline.append({
-                "name": "3a by random weight guessing: sequence forward passes per net passing ST1",
-                "value": per if per is not None else f"none in {max_trials:,} trials",
-                "paper_value": "fewer than LSTM's 27,380 training sequences (no number given)",
-                "verdict": "no" if per is None else ("yes" if per < 27_380 else "partial"),
-                "note": f"{len(hits)} of {max_trials:,} random nets pass ST1 ({mt and round(mt)} trials each "
-                        f"on average), {len(hits_st2)} also ST2; their fraction of {n_final} fresh sequences "
-                        f"misclassified: mean {np.mean(frac_final) if frac_final else float('nan'):.4f}"})
-        else:
-            headline.append({
-                "name": "3c by random weight guessing: random nets passing the stop test",
-                "value": f"{len(hits_st2)} of {max_trials:,}", "paper_value": "cannot be solved quickly",
-                "verdict": "yes" if len(hits_st2) == 0 else "no",
-                "note": f"{len(hits)} of them classify all 256 within 0.1; the stop test also needs mean "
-                        "|err| < 0.015"})
-    metrics["timing"] = {"wall_s": timer(), "process_cpu_s": time.process_time(),
-                         "load_average_at_start": args.load_at_start, "load_average_at_end": _load()}
-    return cfg, metrics, headline, None, arrays
+def setting_module(name):
+    """two_sequence_noise_<name>.py beside this file, imported on demand. It imports this file by its
+    module name: a script run registers itself under that name first (no second execution)."""
+    if __name__ in sys.modules:
+        sys.modules.setdefault("two_sequence_noise", sys.modules[__name__])
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
+    return importlib.import_module(f"two_sequence_noise_{name}")
 
 
 def main(args):
     timer = cli.Timer()
-    args.load_at_start = _load()                                     # other processes share the CPU
+    args.load_at_start = load_average()                              # other processes share the CPU
     np.seterr(over="ignore", invalid="ignore")
-    run = {"paper": run_paper, "catalog": run_catalog, "guessing": run_guessing}[args.setting]
+    if args.setting == "paper":
+        run = run_paper
+    else:
+        run = getattr(setting_module(args.setting), f"run_{args.setting}")
     cfg, metrics, headline, lyapunov, arrays = run(args, timer)
-    finish_run(args.out, {
-        "stub": "two-sequence-noise", "family": "schmidhuber", "title": TITLE, "paper": PAPER,
-        "seed": args.seed, "quick": bool(args.quick), "config": cfg, "metrics": metrics,
-        "headline": headline, "lyapunov": lyapunov}, arrays, timer)
+    finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
+                                headline=headline, lyapunov=lyapunov), arrays, timer)
+
+
+def bounded(kind, lo, hi):
+    """argparse type: an int or float in [lo, hi] (NaN and inf refused), one line otherwise."""
+    def parse(text):
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, "
+                                             f"got {text!r}") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"must be between {lo:,} and {hi:,}, got {text}")
+        return v
+    parse.__name__ = kind.__name__
+    return parse
 
 
 def _n_info(text):
     v = cli.positive_int(text)
     if v not in (1, 3):
-        raise cli.argparse.ArgumentTypeError(f"the paper uses N = 1 or 3, got {v}")
+        raise argparse.ArgumentTypeError(f"the paper uses N = 1 or 3, got {v}")
     return v
 
 
@@ -903,22 +776,22 @@ def build_parser():
         "guessing": "random weight guessing on the paper's net"})
     parser.add_argument("--variants", type=cli.name_list(VARIANTS), default=list(VARIANTS),
                         help="comma list of the tasks to train (3a, 3b, 3c); all train at once")
-    parser.add_argument("--T", type=cli.positive_int, default=100,
-                        help="minimal sequence length (paper: 100)")
+    parser.add_argument("--T", type=bounded(int, 1, 1000), default=100,
+                        help="minimal sequence length (paper: 100 and 1000; at least 10)")
     parser.add_argument("--N", type=_n_info, default=3,
                         help="informative elements at the start (paper: 1 or 3)")
-    parser.add_argument("--n-seeds", type=cli.positive_int, default=10,
+    parser.add_argument("--n-seeds", type=bounded(int, 1, 100), default=10,
                         help="nets per variant, trained at once on a leading seed axis")
-    parser.add_argument("--max-sequences", type=cli.positive_int, default=40_000,
+    parser.add_argument("--max-sequences", type=bounded(int, 1, 2_000_000), default=40_000,
                         help="cap on training sequences per net (paper means: 39,850 / 43,250 / 269,650)")
-    parser.add_argument("--test-every", type=cli.positive_int, default=100,
+    parser.add_argument("--test-every", type=bounded(int, 1, 10_000_000), default=100,
                         help="sequences between the stopping tests on the 256-sequence test set")
-    parser.add_argument("--catalog-sequences", type=cli.positive_int, default=8_000,
+    parser.add_argument("--catalog-sequences", type=bounded(int, 1, 1_000_000), default=8_000,
                         help="training sequences per net in the catalog setting "
                              "(its README's headline: 8,000)")
-    parser.add_argument("--guess-range", type=cli.positive_float, default=100.0,
+    parser.add_argument("--guess-range", type=bounded(float, 1e-6, 1e6), default=100.0,
                         help="guessing: weights drawn from U[-R, R] (Schmidhuber and Hochreiter used 100)")
-    parser.add_argument("--guess-trials", type=cli.positive_int, default=50_000,
+    parser.add_argument("--guess-trials", type=bounded(int, 1, 10_000_000), default=50_000,
                         help="guessing: random nets to try")
     return parser
 

@@ -1,0 +1,5 @@
+import sys
+
+from catalog.runner import main
+
+sys.exit(main())

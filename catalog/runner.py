@@ -1,0 +1,361 @@
+"""The catalog runner: many stub runs as separate processes, resumable, with progress.
+
+    python3 -m catalog run [--family F] [--stubs a,b] [--seeds 0-2] [--jobs N] [--quick]
+                           [--tag NAME] [-- <stub flags>]
+    python3 -m catalog summary [--family F] [--stubs a,b] [--seeds 0-2] [--tag NAME] [--write]
+
+Each job is ``python3 stubs/<slug>/<snake>.py --seed N --out runs/<slug>/<tag>seed-N/results.json
+[flags]`` with one BLAS thread, run from the stub's folder. Its output goes to ``log.txt`` beside
+the results; a job whose results.json is there and valid, for the same command, is not run again
+(so an interrupted sweep resumes where it stopped). A failing job never stops the others; the
+exit status is 1 if any failed. Estimates of the time left come from the wall times recorded in
+each stub's committed results.json.
+"""
+import argparse
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class RunnerError(Exception):
+    """A bad request (unknown stub, bad seed list); one line, exit 2."""
+
+
+# ----------------------------------------------------------------------------------------------
+# What to run
+# ----------------------------------------------------------------------------------------------
+def catalog_stubs(root):
+    """Catalog entries (dicts with slug, family, ...) whose folder exists, in catalog order."""
+    cat = tomllib.loads((root / "stubs" / "catalog.toml").read_text())
+    order = {f: i for i, f in enumerate(cat.get("families", {}).get("order", []))}
+    stubs = [s for s in cat.get("stub", []) if (root / "stubs" / s["slug"]).is_dir()]
+    return sorted(stubs, key=lambda s: (order.get(s["family"], 99), s.get("order", 0), s["slug"]))
+
+
+def parse_seeds(text):
+    """'0-2' -> [0, 1, 2]; '0,3,5' -> [0, 3, 5]; '4' -> [4]."""
+    seeds = []
+    try:
+        for part in text.split(","):
+            part = part.strip()
+            if "-" in part:
+                a, b = (int(x) for x in part.split("-", 1))
+                if b < a:
+                    raise ValueError
+                seeds.extend(range(a, b + 1))
+            else:
+                seeds.append(int(part))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seeds like 0-2 or 0,3,5, got {text!r}") from None
+    if not seeds or any(s < 0 for s in seeds) or len(seeds) > 1000:
+        raise argparse.ArgumentTypeError(f"expected 1-1000 non-negative seeds, got {text!r}")
+    return sorted(set(seeds))
+
+
+def select(root, family=None, names=None):
+    stubs = catalog_stubs(root)
+    if family:
+        known = sorted({s["family"] for s in stubs})
+        if family not in known:
+            raise RunnerError(f"unknown family {family!r}; known: {', '.join(known)}")
+        stubs = [s for s in stubs if s["family"] == family]
+    if names:
+        slugs = {s["slug"] for s in stubs}
+        bad = [n for n in names if n not in slugs]
+        if bad:
+            raise RunnerError(f"unknown stub(s) {', '.join(bad)} (see stubs/catalog.toml)")
+        stubs = [s for s in stubs if s["slug"] in names]
+    return stubs
+
+
+class Job:
+    def __init__(self, root, slug, seed, flags, tag, quick):
+        self.slug, self.seed, self.flags, self.quick = slug, seed, list(flags), quick
+        self.dir = root / "stubs" / slug
+        self.out_dir = root / "runs" / slug / f"{tag}{'quick-' if quick else ''}seed-{seed}"
+        self.out = self.out_dir / "results.json"
+        self.script = self.dir / (slug.replace("-", "_") + ".py")
+        self.cmd = [sys.executable, str(self.script), "--seed", str(seed), "--out", str(self.out),
+                    *(["--quick"] if quick else []), *self.flags]
+        self.key = shlex.join(self.cmd[2:])          # what identifies the run (not the interpreter)
+        self.expected_s = expected_seconds(self.dir, quick)
+        self.status, self.wall, self.tail, self.proc = "pending", None, "", None
+
+    def done_before(self):
+        """True when this exact command already wrote a valid results.json (resume)."""
+        meta = self.out_dir / "run.json"
+        if not (self.out.exists() and meta.exists()):
+            return False
+        try:
+            from shared.results import read_results
+            read_results(self.out)
+            return json.loads(meta.read_text()).get("command") == self.key
+        except (OSError, ValueError):
+            return False
+
+
+def expected_seconds(stub_dir, quick):
+    if quick:
+        return 10.0
+    try:
+        return float(json.loads((stub_dir / "results.json").read_text())["wall_s"])
+    except (OSError, ValueError, KeyError):
+        return 300.0
+
+
+# ----------------------------------------------------------------------------------------------
+# Running
+# ----------------------------------------------------------------------------------------------
+def fmt_s(s):
+    s = int(round(s))
+    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
+
+
+def start(job):
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               MPLBACKEND="Agg")
+    job.log = open(job.out_dir / "log.txt", "w")
+    job.t0 = time.perf_counter()
+    job.proc = subprocess.Popen(job.cmd, cwd=job.dir, stdout=job.log, stderr=subprocess.STDOUT,
+                                env=env, start_new_session=True)
+    job.status = "running"
+
+
+def finish(job, rc=None, wall=None):
+    """Record a finished job (local process, or ``rc``/``wall`` from the dask engine)."""
+    if job.proc is not None:
+        job.log.close()
+        rc = job.proc.returncode
+    job.wall = time.perf_counter() - job.t0 if wall is None else wall
+    lines = (job.out_dir / "log.txt").read_text(errors="replace").splitlines()
+    job.tail = "\n".join(lines[-8:])
+    if rc == 0 and job.out.exists():
+        job.status = "done"
+        tmp = job.out_dir / ".run.json.tmp"
+        tmp.write_text(json.dumps({"command": job.key, "wall_s": job.wall}) + "\n")
+        os.replace(tmp, job.out_dir / "run.json")
+    else:
+        job.status = f"failed (exit {rc})"
+
+
+def progress(jobs, t0, stream):
+    done = sum(j.status in ("done", "skipped") for j in jobs)
+    running = [j for j in jobs if j.status == "running"]
+    failed = sum(j.status.startswith("failed") for j in jobs)
+    left = sum(j.expected_s for j in jobs if j.status == "pending")
+    left += sum(max(0.0, j.expected_s - (time.perf_counter() - j.t0)) for j in running)
+    names = ", ".join(f"{j.slug}/{j.seed}" for j in running)
+    print(f"[{done}/{len(jobs)} done, {len(running)} running, {failed} failed] "
+          f"elapsed {fmt_s(time.perf_counter() - t0)}, ~{fmt_s(left)} of runs left"
+          + (f" | {names}" if names else ""), file=stream, flush=True)
+
+
+def run_jobs(jobs, n_parallel, stream=sys.stdout, engine="local", scheduler=None):
+    """Run ``jobs``, ``n_parallel`` at a time, printing progress; returns the jobs."""
+    t0 = time.perf_counter()
+    for j in jobs:
+        if j.done_before():
+            j.status = "skipped"
+    pending = [j for j in jobs if j.status == "pending"]
+    skipped = len(jobs) - len(pending)
+    if skipped:
+        print(f"{skipped} job(s) already done (results.json present for the same command): skipped",
+              file=stream)
+    if engine == "dask":
+        from catalog.dask_engine import run_jobs_dask
+
+        def done(j, rc, wall):
+            finish(j, rc, wall)
+            print(f"  {j.slug} seed {j.seed}: {j.status} in {fmt_s(j.wall)}", file=stream)
+        run_jobs_dask(pending, n_parallel, scheduler, report=lambda: progress(jobs, t0, stream), on_done=done)
+        return jobs
+    running = []
+    try:
+        while pending or running:
+            while pending and len(running) < n_parallel:
+                j = pending.pop(0)
+                start(j)
+                running.append(j)
+                progress(jobs, t0, stream)
+            time.sleep(0.2)
+            for j in list(running):
+                if j.proc.poll() is not None:
+                    finish(j)
+                    running.remove(j)
+                    print(f"  {j.slug} seed {j.seed}: {j.status} in {fmt_s(j.wall)}", file=stream)
+                    progress(jobs, t0, stream)
+    except KeyboardInterrupt:
+        for j in running:
+            try:
+                os.killpg(j.proc.pid, 2)
+            except ProcessLookupError:
+                pass
+        for j in running:
+            j.proc.wait()
+            j.log.close()
+            j.status = "interrupted"
+        raise
+    return jobs
+
+
+def verdicts_of(path):
+    try:
+        res = json.loads(Path(path).read_text())
+        return [h["verdict"] for h in res["headline"]]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def closing_table(jobs):
+    lines = ["", "| stub | seed | status | verdicts | wall |", "|---|---|---|---|---|"]
+    for j in jobs:
+        v = verdicts_of(j.out)
+        counts = ", ".join(f"{k} {v.count(k)}" for k in ("yes", "partial", "no", "open") if v.count(k)) or "—"
+        wall = fmt_s(j.wall) if j.wall is not None else "—"
+        lines.append(f"| {j.slug} | {j.seed} | {j.status} | {counts} | {wall} |")
+    fails = [j for j in jobs if j.status.startswith("failed")]
+    for j in fails:
+        lines += ["", f"{j.slug} seed {j.seed} failed; last lines of {j.out_dir / 'log.txt'}:", j.tail]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------------
+# Summaries across seeds
+# ----------------------------------------------------------------------------------------------
+def first_number(row):
+    nums = row.get("numbers") or []
+    return nums[0]["value"] if nums else None
+
+
+def summarise(root, slug, seeds, tag="", quick=False):
+    """Per headline row: verdict per seed (committed seed-0 headline beside the runs) and the mean
+    and sd of the row's first number. Seeds without a finished run are left out."""
+    committed = json.loads((root / "stubs" / slug / "results.json").read_text())
+    per_seed = {}
+    for s in seeds:
+        p = root / "runs" / slug / f"{tag}{'quick-' if quick else ''}seed-{s}" / "results.json"
+        if p.exists():
+            per_seed[s] = json.loads(p.read_text())
+    rows = []
+    for i, h in enumerate(committed["headline"]):
+        verdicts, values = {}, []
+        for s, res in per_seed.items():
+            if i < len(res["headline"]) and res["headline"][i]["name"] == h["name"]:
+                verdicts[s] = res["headline"][i]["verdict"]
+                x = first_number(res["headline"][i])
+                if x is not None:
+                    values.append(x)
+        seen = set(verdicts.values()) | {h["verdict"]}
+        rows.append({
+            "name": h["name"], "committed": h["verdict"], "verdicts": verdicts,
+            "stable": (len(seen) == 1) if verdicts else None,
+            "mean": statistics.fmean(values) if values else None,
+            "sd": statistics.stdev(values) if len(values) > 1 else None,
+        })
+    return {"stub": slug, "seeds": sorted(per_seed), "rows": rows}
+
+
+def summary_markdown(summaries):
+    lines = ["| stub | claim | committed (seed 0) | verdicts by seed | stable | first number, mean ± sd |",
+             "|---|---|---|---|---|---|"]
+    for sm in summaries:
+        for r in sm["rows"]:
+            by = ", ".join(f"{s}: {v}" for s, v in sorted(r["verdicts"].items())) or "no runs"
+            num = "—" if r["mean"] is None else f"{r['mean']:.4g}"
+            if r["sd"] is not None:
+                num += f" ± {r['sd']:.2g}"
+            name = r["name"].replace("|", "\\|")
+            lines.append(f"| {sm['stub']} | {name} | {r['committed']} | {by} | "
+                         f"{ {True: 'yes', False: 'no', None: '—'}[r['stable']] } | {num} |")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------------
+# Command line
+# ----------------------------------------------------------------------------------------------
+def build_parser():
+    ap = argparse.ArgumentParser(prog="python3 -m catalog", description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    for name, helptext in (("run", "run stubs' headline commands (or --quick) as separate processes"),
+                           ("summary", "compare verdicts across seeds for finished runs")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--family", help="only this family (see stubs/catalog.toml)")
+        p.add_argument("--stubs", help="comma list of stub folder names")
+        p.add_argument("--seeds", type=parse_seeds, default=[0], help="e.g. 0-2 or 0,3 (default 0)")
+        p.add_argument("--tag", default="", help="prefix of the run folders (runs/<stub>/<tag>seed-N)")
+        p.add_argument("--quick", action="store_true", help="pass --quick (seconds per stub)")
+        p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    run_p = sub.choices["run"]
+    run_p.add_argument("--jobs", type=int, default=1,
+                       help="processes (or local Dask workers) at a time, 1-64")
+    run_p.add_argument("--engine", choices=("local", "dask"), default="local",
+                       help="local processes, or Dask distributed (optional extra: "
+                            "pip install -r requirements-cluster.txt)")
+    run_p.add_argument("--scheduler", help="with --engine dask: a running scheduler's address "
+                                           "(default: start a LocalCluster of --jobs workers)")
+    run_p.add_argument("stub_flags", nargs=argparse.REMAINDER,
+                       help="after --: flags passed to every stub (e.g. -- --setting catalog)")
+    sub.choices["summary"].add_argument("--write", action="store_true",
+                                        help="write stubs/<slug>/agreement.json for the generated pages")
+    return ap
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        names = [n.strip() for n in args.stubs.split(",") if n.strip()] if args.stubs else None
+        stubs = select(args.root, args.family, names)
+        if not stubs:
+            raise RunnerError("no stubs selected")
+        if args.tag and not all(c.isalnum() or c in "-_" for c in args.tag):
+            raise RunnerError(f"--tag may hold letters, digits, - and _ only, got {args.tag!r}")
+        tag = f"{args.tag}-" if args.tag else ""
+        if args.command == "summary":
+            sms = [summarise(args.root, s["slug"], args.seeds, tag, args.quick) for s in stubs]
+            print(summary_markdown(sms))
+            if args.write:
+                for sm in sms:
+                    path = args.root / "stubs" / sm["stub"] / "agreement.json"
+                    tmp = path.with_suffix(".json.tmp")
+                    tmp.write_text(json.dumps(sm, indent=2) + "\n")
+                    os.replace(tmp, path)
+            unstable = sum(r["stable"] is False for sm in sms for r in sm["rows"])
+            print(f"\n{unstable} headline row(s) not stable across the seeds run")
+            return 0
+        if not 1 <= args.jobs <= 64:
+            raise RunnerError(f"--jobs must be 1-64, got {args.jobs}")
+        flags = args.stub_flags[1:] if args.stub_flags[:1] == ["--"] else args.stub_flags
+        bad = [f for f in flags if f in ("--seed", "--out")]
+        if bad:
+            raise RunnerError("--seed and --out are set by the runner (use --seeds and --tag)")
+        jobs = [Job(args.root, s["slug"], seed, flags, tag, args.quick) for s in stubs for seed in args.seeds]
+        print(f"{len(jobs)} job(s), {args.jobs} at a time; results under runs/<stub>/")
+        if args.scheduler and args.engine != "dask":
+            raise RunnerError("--scheduler needs --engine dask")
+        if args.engine == "dask":
+            try:
+                import distributed  # noqa: F401
+            except ImportError:
+                raise RunnerError("--engine dask needs the optional extra: "
+                                  "pip install -r requirements-cluster.txt") from None
+        run_jobs(jobs, args.jobs, engine=args.engine, scheduler=args.scheduler)
+        print(closing_table(jobs))
+        return 1 if any(j.status.startswith("failed") for j in jobs) else 0
+    except RunnerError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:                 # output piped into head or less, which closed early
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted; finished runs are kept and a re-run resumes after them", file=sys.stderr)
+        return 130

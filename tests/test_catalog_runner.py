@@ -1,0 +1,136 @@
+"""The catalog runner (python3 -m catalog): selection, seeds, resume, failures, summaries.
+
+Runs against a fake repository of two tiny stubs, so it takes seconds."""
+import argparse
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+from catalog import runner
+
+FAKE_STUB = '''
+import argparse, json, os, sys, time
+ap = argparse.ArgumentParser()
+ap.add_argument("--seed", type=int, default=0)
+ap.add_argument("--out")
+ap.add_argument("--quick", action="store_true")
+ap.add_argument("--fail", action="store_true")
+a = ap.parse_args()
+if a.fail or os.environ.get("FAIL_" + os.path.basename(os.getcwd()).replace("-", "_")):
+    print("boom: this stub fails", file=sys.stderr); sys.exit(3)
+time.sleep(float(os.environ.get("FAKE_SLEEP_S", "0")))
+verdict = "yes" if a.seed % 2 == 0 else "no"
+res = {"stub": os.path.basename(os.getcwd()), "family": "f", "title": "t", "paper": "p", "seed": a.seed,
+       "quick": a.quick, "config": {}, "metrics": {}, "lyapunov": None, "wall_s": 0.1,
+       "env": {"python": "3", "numpy": "2", "platform": "x", "blas_threads": "1"},
+       "headline": [{"name": "acc", "value": 0.5 + a.seed, "paper_value": 1, "verdict": verdict,
+                     "note": "", "numbers": [{"value": 0.5 + a.seed}]}]}
+open(a.out, "w").write(json.dumps(res))
+with open(os.path.join(os.path.dirname(a.out), "calls.txt"), "a") as f:
+    f.write("x")
+'''
+
+
+@pytest.fixture
+def fake(tmp_path):
+    root = tmp_path / "repo"
+    cat = ['[families]\norder = ["f", "g"]\n']
+    for slug, fam in (("a-stub", "f"), ("b-stub", "g")):
+        d = root / "stubs" / slug
+        d.mkdir(parents=True)
+        (d / f"{slug.replace('-', '_')}.py").write_text(FAKE_STUB)
+        res = json.loads(json.dumps({"wall_s": 2.0, "headline": [
+            {"name": "acc", "value": 0.5, "paper_value": 1, "verdict": "yes", "note": "", "numbers": []}]}))
+        (d / "results.json").write_text(json.dumps(res))
+        cat.append(f'[[stub]]\nslug = "{slug}"\nfamily = "{fam}"\norder = 1\n')
+    (root / "stubs" / "catalog.toml").write_text("\n".join(cat))
+    return root
+
+
+def run(root, *args, env=None):
+    import os
+    return subprocess.run([sys.executable, "-m", "catalog", *args, "--root", str(root)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})})
+
+
+def test_parse_seeds():
+    assert runner.parse_seeds("0-2") == [0, 1, 2]
+    assert runner.parse_seeds("4,1,1") == [1, 4]
+    for bad in ("", "a", "3-1", "-1", "0-5000"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            runner.parse_seeds(bad)
+
+
+def test_run_resume_and_summary(fake):
+    p = run(fake, "run", "--seeds", "0-2", "--jobs", "2")
+    assert p.returncode == 0, p.stderr
+    assert "[6/6 done, 0 running, 0 failed]" in p.stdout and "| a-stub | 1 | done | no 1 |" in p.stdout
+    for slug in ("a-stub", "b-stub"):
+        for s in range(3):
+            assert (fake / "runs" / slug / f"seed-{s}" / "results.json").exists()
+    assert json.loads((fake / "stubs" / "a-stub" / "results.json").read_text())["wall_s"] == 2.0  # untouched
+    p = run(fake, "run", "--seeds", "0-2", "--jobs", "2")       # resume: nothing runs again
+    assert "6 job(s) already done" in p.stdout
+    assert (fake / "runs" / "a-stub" / "seed-0" / "calls.txt").read_text() == "x"
+    p = run(fake, "summary", "--seeds", "0-2", "--write")
+    assert p.returncode == 0, p.stderr
+    agreement = json.loads((fake / "stubs" / "a-stub" / "agreement.json").read_text())
+    row = agreement["rows"][0]
+    assert row["verdicts"] == {"0": "yes", "1": "no", "2": "yes"} and row["stable"] is False
+    assert row["mean"] == pytest.approx(1.5) and row["sd"] == pytest.approx(1.0)
+
+
+def test_a_failing_stub_does_not_stop_the_others(fake):
+    p = run(fake, "run", "--seeds", "0", env={"FAIL_b_stub": "1"})
+    assert p.returncode == 1
+    assert "| a-stub | 0 | done |" in p.stdout and "| b-stub | 0 | failed (exit 3) |" in p.stdout
+    assert "boom: this stub fails" in p.stdout
+
+
+def test_family_filter_and_bad_requests(fake):
+    p = run(fake, "run", "--family", "g", "--quick")
+    assert p.returncode == 0 and "b-stub" in p.stdout and "a-stub" not in p.stdout
+    assert (fake / "runs" / "b-stub" / "quick-seed-0" / "results.json").exists()
+    for args, msg in ((("run", "--stubs", "nope"), "unknown stub"),
+                      (("run", "--family", "zz"), "unknown family"),
+                      (("run", "--jobs", "0"), "--jobs"), (("run", "--", "--seed", "3"), "set by the runner"),
+                      (("run", "--tag", "a/b"), "--tag")):
+        p = run(fake, *args)
+        assert p.returncode == 2 and "Traceback" not in p.stderr and msg in p.stderr, (args, p.stderr)
+
+
+def test_dask_local_cluster_survives_a_killed_worker(fake):
+    """--engine dask on a LocalCluster of 2 workers: one worker is killed while it runs a stub; its
+    job is retried, and every job ends with exactly one result."""
+    pytest.importorskip("distributed", reason="the optional extra requirements-cluster.txt is not installed")
+    import os
+    import signal
+    import time
+
+    import psutil
+    proc = subprocess.Popen([sys.executable, "-m", "catalog", "run", "--engine", "dask", "--jobs", "2",
+                             "--seeds", "0-2", "--root", str(fake)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "FAKE_SLEEP_S": "3"})
+    killed, deadline = None, time.time() + 90
+    while killed is None and time.time() < deadline and proc.poll() is None:
+        for child in psutil.Process(proc.pid).children(recursive=True):
+            try:
+                if any("a_stub.py" in part for part in child.cmdline()):
+                    killed = child.parent()             # the Dask worker running this stub
+                    killed.send_signal(signal.SIGKILL)
+                    break
+            except psutil.Error:
+                continue
+        time.sleep(0.2)
+    out, err = proc.communicate(timeout=180)
+    assert killed is not None, "no worker was seen running a stub"
+    assert proc.returncode == 0, out + err
+    for slug in ("a-stub", "b-stub"):
+        for s in range(3):
+            d = fake / "runs" / slug / f"seed-{s}"
+            assert json.loads((d / "results.json").read_text())["seed"] == s
+            assert (d / "calls.txt").read_text() == "x"          # one finished attempt, not two
+    assert "[6/6 done, 0 running, 0 failed]" in out

@@ -1,0 +1,173 @@
+"""The 1997 LSTM family core (shared/lstm1997): fast paths against the paper's plain step, the
+truncated gradient against a second implementation, exact BPTT and Jacobians against finite
+differences; for the 1997 cell and the forget-gate variant, one and several cells per block; and
+the tanh RNN baseline (tanh_rnn.py) the same way."""
+import numpy as np
+import pytest
+
+from shared.gradcheck import check_gradients, numeric_jacobian
+from shared.lstm1997 import cell, tanh_rnn
+
+LAYOUTS = {"2x2": (2, 2, 2, False), "3x1": (1, 3, 1, False), "2x3": (3, 2, 3, False),
+           "2x2 forget": (2, 2, 2, True)}
+
+
+def _setup(name, L=9, S=2, N=3, scale=1.0, seed=0):
+    n_in, nb, bs, forget = LAYOUTS[name]
+    net = cell.Blocks(n_in, nb, bs, forget=forget)
+    rng = np.random.default_rng(seed)
+    W = cell.init_weights(net, rng, S, scale=scale)
+    x = rng.normal(size=(L, S, N, n_in))
+    last = np.full((S, N), L - 1)
+    last[0, 0] = L - 3                                       # one sequence ends early
+    return net, rng, W, x, last
+
+
+def test_layout_and_weight_count_of_the_papers_nets():
+    assert cell.Blocks(2, 2, 2).n_weights() + 5 == 93          # Exp. 4 and 5: 8 * 11 + (4 + 1)
+    assert cell.Blocks(8, 2, 2).n_weights() + 4 * 5 == 156     # Exp. 6a
+    assert cell.Blocks(8, 3, 2).n_weights() + 8 * 7 == 308     # Exp. 6b
+    net = cell.Blocks(2, 2, 2, forget=True)
+    assert (net.i_sl, net.f_sl, net.g_sl, net.o_sl) == (slice(0, 2), slice(2, 4), slice(4, 8), slice(8, 10))
+    assert net.blk.tolist() == [0, 0, 1, 1]
+    W = cell.init_weights(net, np.random.default_rng(0), 3, in_bias=[-3.0, -6.0], forget_bias=3.0)
+    assert np.all(W[:, -1, net.i_sl] == [-3.0, -6.0]) and np.all(W[:, -1, net.f_sl] == 3.0)
+
+
+def test_squashings_are_the_papers():
+    z = np.linspace(-8, 8, 33)
+    sig = 1 / (1 + np.exp(-z))
+    np.testing.assert_allclose(cell.g(z), 4 * sig - 2, atol=1e-14)
+    np.testing.assert_allclose(cell.h(z), 2 * sig - 1, atol=1e-14)
+    np.testing.assert_allclose(cell.dg(cell.g(z)), 4 * sig * (1 - sig), atol=1e-14)
+    np.testing.assert_allclose(cell.dh(z), 2 * sig * (1 - sig), atol=1e-14)
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+@pytest.mark.parametrize("fast", ["forward", "forward_folded"])
+def test_fast_forward_equals_the_reference_step(name, fast):
+    net, _, W, x, _ = _setup(name)
+    ref = cell.reference_forward(net, W, x)
+    got = getattr(cell, fast)(net, W, x)
+    for k in ("U", "act", "s", "yc"):
+        assert got[k].shape == ref[k].shape, k
+        np.testing.assert_allclose(got[k], ref[k], atol=1e-12, err_msg=k)
+
+
+def test_the_1997_cell_is_a_constant_error_carousel():
+    """Input gates shut: s_c(t) = s_c(t-1) exactly (no forget gate, no decay)."""
+    net, _, W, x, _ = _setup("2x2", L=30)
+    W[:, -1, net.i_sl] = -60.0
+    s = cell.forward(net, W, x)["s"]
+    assert np.abs(s[1:] - s[1]).max() < 1e-12
+
+
+def _loss(net, W, x, last, V):
+    """A last-step squared error through a linear map of y_c, for the gradient checks."""
+    yc = cell.reference_forward(net, W, x)["yc"]
+    S, N = last.shape
+    si, ni = np.indices((S, N))
+    return 0.5 * np.sum(np.einsum("snc,sc->sn", yc[last, si, ni], V) ** 2), yc[last, si, ni]
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_exact_bptt_matches_finite_differences(name):
+    net, rng, W, x, last = _setup(name, L=6)
+    V = rng.normal(size=(W.shape[0], net.C))
+    _, yc_last = _loss(net, W, x, last, V)
+    y = np.einsum("snc,sc->sn", yc_last, V)
+    dyc = y[..., None] * V[:, None, :]
+    p = {"W": W}
+    g = {"W": cell.grads_bptt(net, W, cell.forward(net, W, x), dyc, last)}
+    errs = check_gradients(lambda: _loss(net, p["W"], x, last, V)[0], p, g, eps=1e-3, richardson=True)
+    assert max(errs.values()) < 1e-6, errs
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_truncated_gradient_closed_form_equals_step_by_step(name):
+    """Two independent implementations of Appendix A.1's truncation, on lengths that differ."""
+    net, rng, W, x, last = _setup(name, L=14, scale=0.6)
+    cache = cell.forward_folded(net, W, x)
+    dyc = rng.normal(size=last.shape + (net.C,))
+    a = cell.grads_truncated(net, cache, dyc, last)
+    b = cell.grads_bptt(net, W, cache, dyc, last, truncate=True)
+    np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14 * np.abs(a).max())
+    full = cell.grads_bptt(net, W, cache, dyc, last)
+    assert np.abs(full - a).max() > 1e-3 * np.abs(full).max()      # the truncation does something
+
+
+def test_truncated_gradient_ignores_steps_after_the_end():
+    net, rng, W, x, last = _setup("2x2", L=10)
+    dyc = rng.normal(size=last.shape + (net.C,))
+    a = cell.grads_truncated(net, cell.forward(net, W, x), dyc, last)
+    x2 = x.copy()
+    x2[last[0, 0] + 1:, 0, 0] = 99.0                                # garbage after sequence 0's end
+    b = cell.grads_truncated(net, cell.forward(net, W, x2), dyc, last)
+    np.testing.assert_allclose(a, b, atol=1e-13)
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_jacobians_match_finite_differences_of_the_reference_step(name):
+    net, _, W, x, _ = _setup(name, L=12, scale=0.8)
+    cache = cell.forward(net, W, x)
+    J = cell.jacobians(net, W, cache)
+    t = 6
+    r_prev = cache["U"][t][..., net.n_in:net.n_in + net.H]
+    z0 = np.concatenate([cache["s"][t], r_prev], -1)
+
+    def step(z):
+        _, s, r = cell.reference_step(net, W, x[t], z[..., :net.C], z[..., net.C:])
+        return np.concatenate([s, r], -1)
+    np.testing.assert_allclose(step(z0), np.concatenate(
+        [cache["s"][t + 1], cache["U"][t + 1][..., net.n_in:net.n_in + net.H]], -1), atol=1e-12)
+    np.testing.assert_allclose(J[t - 1], numeric_jacobian(step, z0), atol=1e-8)
+
+
+# ----------------------------------------------------------------------------------------------
+# The tanh RNN baseline (shared/lstm1997/tanh_rnn.py)
+# ----------------------------------------------------------------------------------------------
+def _rnn_setup(L=9, S=2, N=3, n_in=3, nh=5, scale=0.8):
+    rng = np.random.default_rng(7)
+    W = tanh_rnn.init_weights(rng, S, n_in, nh, scale=scale)
+    x = rng.normal(size=(L, S, N, n_in))
+    last = np.full((S, N), L - 1)
+    last[1, 2] = L - 4
+    return rng, W, x, last
+
+
+def test_rnn_forward_passes_equal_the_reference_step():
+    _, W, x, _ = _rnn_setup()
+    h = np.zeros(x.shape[1:3] + (W.shape[-1],))
+    fast, projected = tanh_rnn.forward(W, x), tanh_rnn.forward_projected(W, x)
+    for t in range(x.shape[0]):
+        np.testing.assert_allclose(fast["U"][t], np.concatenate([x[t], h, np.ones(h.shape[:-1] + (1,))], -1))
+        h = tanh_rnn.reference_step(W, x[t], h)
+        np.testing.assert_allclose(fast["yc"][t], h, atol=1e-13)
+        np.testing.assert_allclose(projected["yc"][t], h, atol=1e-13)
+    np.testing.assert_allclose(projected["U"], fast["U"], atol=1e-13)
+
+
+def test_rnn_bptt_matches_finite_differences():
+    rng, W, x, last = _rnn_setup(L=6)
+    V = rng.normal(size=(W.shape[0], W.shape[-1]))
+    si, ni = np.indices(last.shape)
+    p = {"W": W}
+
+    def loss():
+        h = tanh_rnn.forward(p["W"], x)["yc"][last, si, ni]
+        return 0.5 * np.sum(np.einsum("snh,sh->sn", h, V) ** 2)
+    cache = tanh_rnn.forward(W, x)
+    y = np.einsum("snh,sh->sn", cache["yc"][last, si, ni], V)
+    g = {"W": tanh_rnn.grads(W, cache, y[..., None] * V[:, None, :], last)}
+    errs = check_gradients(loss, p, g, eps=1e-3, richardson=True)
+    assert max(errs.values()) < 1e-6, errs
+
+
+def test_rnn_jacobians_match_finite_differences():
+    _, W, x, _ = _rnn_setup(L=12)
+    cache = tanh_rnn.forward(W, x)
+    J = tanh_rnn.jacobians(W, cache)
+    t = 6
+    h0 = cache["yc"][t - 1]
+    Jn = numeric_jacobian(lambda h: tanh_rnn.reference_step(W, x[t], h), h0)
+    np.testing.assert_allclose(J[t - 1], Jn, atol=1e-8)
