@@ -11,7 +11,9 @@ without a traceback. Writes are atomic (see shared.results), so nothing is left 
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 import time
 
 import numpy as np
@@ -157,7 +159,10 @@ def make_parser(doc, script_file, settings=None):
 
 
 def check_finite(step, **named):
-    """Stop training with a clear message if any named array holds NaN or inf."""
+    """Stop training with a clear message if any named array holds NaN or inf (and stop it on a
+    Ctrl-C that something swallowed, see ``interrupted``)."""
+    if _INTERRUPTED:
+        raise KeyboardInterrupt
     for name, value in named.items():
         arr = np.asarray(value)
         if not np.all(np.isfinite(arr)):
@@ -303,6 +308,21 @@ def _parse_cases(parser, path):
     return out
 
 
+_INTERRUPTED = []
+
+
+def _on_sigint(signum, frame):
+    """Ctrl-C: remembered, then raised as usual. Code that swallows exceptions (an import that
+    fails quietly, a ``__del__``) can eat the KeyboardInterrupt; ``interrupted()`` still knows."""
+    _INTERRUPTED.append(signum)
+    raise KeyboardInterrupt
+
+
+def interrupted():
+    """True once Ctrl-C reached a run started by ``run`` (checked by check_finite and map_jobs)."""
+    return bool(_INTERRUPTED)
+
+
 def mark_ready(stage):
     """Tell a waiting test that the run reached ``stage`` (only when CATALOG_READY_FILE is set)."""
     path = os.environ.get("CATALOG_READY_FILE")
@@ -324,6 +344,19 @@ def run(main, parser, argv=None, gradcheck=None):
         print(json.dumps(_parse_cases(parser, os.environ["CATALOG_PARSE_CASES"])))
         sys.exit(0)
     args = parse(parser, argv)
+    previous = signal.getsignal(signal.SIGINT)
+    ours = previous is signal.default_int_handler and threading.current_thread() is threading.main_thread()
+    _INTERRUPTED.clear()
+    if ours:
+        signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        _run_main(main, args, gradcheck)
+    finally:
+        if ours:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _run_main(main, args, gradcheck):
     if getattr(args, "quick", False) and not getattr(args, "gradcheck", False):
         print(f"{QUICK_BANNER} (writes {os.path.relpath(args.out)})")
     try:

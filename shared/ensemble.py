@@ -69,9 +69,17 @@ def map_jobs(fn, jobs, workers=1):
     jobs = list(jobs)
     if workers <= 1 or len(jobs) <= 1:
         return [fn(j) for j in jobs]
-    from shared.cli import mark_ready
+    from shared.cli import interrupted, mark_ready
     # Workers ignore SIGINT: Ctrl-C reaches the parent alone, which stops the pool (the context
     # manager terminates it) and prints one line, instead of a traceback from every worker.
     with _start_pool(min(workers, len(jobs))) as pool:
         mark_ready("workers")
-        return pool.map(fn, jobs, chunksize=1)
+        pending = pool.map_async(fn, jobs, chunksize=1)
+        # Wait in short slices, not in one blocking call: Python acts on a signal only when the
+        # main thread runs, and a Ctrl-C that one of the pool's threads took would otherwise wait
+        # for the whole map (seen: a headline run that went on training after Ctrl-C).
+        while not pending.ready():
+            pending.wait(0.2)
+            if interrupted():
+                raise KeyboardInterrupt
+        return pending.get()

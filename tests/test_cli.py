@@ -151,3 +151,29 @@ def test_float_range_is_open_below_and_closed_above():
     for bad in ("0", "-1", "1.5", "nan", "inf", "abc"):
         with pytest.raises(argparse.ArgumentTypeError):
             parse(bad)
+
+
+def test_ctrl_c_exits_130_even_when_swallowed(tmp_path, capsys):
+    import signal
+
+    def swallows(args):
+        try:                       # e.g. an import that fails quietly eats the KeyboardInterrupt
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(100):
+                sum(range(1000))
+        except KeyboardInterrupt:
+            pass
+        assert cli.interrupted()
+        cli.check_finite(1, w=np.zeros(2))         # the next check stops the run
+        pytest.fail("the run went on after Ctrl-C")
+    # as in a terminal (a runner started in the background inherits SIGINT ignored)
+    outer = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(SystemExit) as e:
+            cli.run(swallows, _demo_parser(str(tmp_path / "demo.py")), [])
+        assert e.value.code == 130
+        assert capsys.readouterr().err.strip() == "interrupted; nothing half-written was left behind"
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler     # handler restored
+    finally:
+        signal.signal(signal.SIGINT, outer)
+        cli._INTERRUPTED.clear()

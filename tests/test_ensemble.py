@@ -52,3 +52,26 @@ def test_pool_workers_ignore_sigint_and_the_parent_keeps_its_handler(tmp_path, m
     assert signal.getsignal(signal.SIGINT) is before
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])     # not left blocked
     assert ready.read_text() == "workers\n"
+
+
+def _nap(seconds):
+    import time
+    time.sleep(seconds)
+    return seconds
+
+
+def test_map_jobs_stops_soon_after_a_ctrl_c_even_one_that_was_swallowed():
+    import time
+
+    import pytest
+
+    from shared import cli
+    from shared.ensemble import map_jobs
+    cli._INTERRUPTED.append(2)            # a Ctrl-C arrived (and something ate the KeyboardInterrupt)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            map_jobs(_nap, [30, 30], workers=2)
+        assert time.monotonic() - t0 < 10
+    finally:
+        cli._INTERRUPTED.clear()

@@ -121,17 +121,19 @@ def test_bad_flags_give_one_clear_line(d, argv):
 
 def start_run(d, tmp_path, *argv):
     """Start a stub run writing into tmp_path/out, in its own process group, with SIGINT handled;
-    it appends each stage it reaches ("main", "workers") to a file (CATALOG_READY_FILE)."""
+    it appends each stage it reaches ("main", "workers") to a file (CATALOG_READY_FILE) and its
+    stdout, unbuffered, goes to tmp_path/stdout."""
     (tmp_path / "out").mkdir()
     ready = tmp_path / "ready"
     cmd = [sys.executable, str(stub_script(d)), "--out", str(tmp_path / "out" / "results.json"), *argv]
     # a user's Ctrl-C reaches a process that handles SIGINT; a test runner started in the
     # background inherits SIGINT ignored, so restore the default in the child first
-    proc = subprocess.Popen(cmd, cwd=d, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin",
-                                 "CATALOG_READY_FILE": str(ready)},
-                            start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    with open(tmp_path / "stdout", "w") as stdout:
+        proc = subprocess.Popen(cmd, cwd=d, stdout=stdout, stderr=subprocess.PIPE, text=True,
+                                env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin",
+                                     "PYTHONUNBUFFERED": "1", "CATALOG_READY_FILE": str(ready)},
+                                start_new_session=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     return proc, ready
 
 
@@ -182,9 +184,16 @@ def interrupt_and_check(d, proc, tmp_path):
 
 @pytest.mark.parametrize("d", STUBS, ids=IDS)
 def test_interrupted_headline_run_leaves_nothing(d, tmp_path):
+    """Ctrl-C once the headline run is in main and has printed its first line (its header, after
+    the setup: training is starting)."""
     proc, ready = start_run(d, tmp_path)
     if not wait_for_stage(proc, ready, "main", 60):
         pytest.fail(f"{d.name}'s headline run did not reach main within 60 s:\n{stop(proc)[-2000:]}")
+    end = time.monotonic() + 30
+    while not (tmp_path / "stdout").read_text().strip() and proc.poll() is None and time.monotonic() < end:
+        time.sleep(0.05)
+    if proc.poll() is not None:
+        pytest.fail(f"{d.name}'s headline run ended early (exit {proc.returncode}):\n{stop(proc)[-2000:]}")
     interrupt_and_check(d, proc, tmp_path)
 
 
