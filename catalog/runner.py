@@ -237,19 +237,24 @@ def first_number(row):
 
 
 def summarise(root, slug, seeds, tag="", quick=False):
-    """Per headline row: verdict per seed (committed seed-0 headline beside the runs) and the mean
-    and sd of the row's first number. Seeds without a finished run are left out."""
+    """Per headline row: verdict per seed and the mean and sd of the row's first number over those
+    seeds. The committed headline stands for its own seed (the ``seed`` it records) unless a runner
+    folder holds a run of that seed; seeds without a finished run are left out."""
     committed = json.loads((root / "stubs" / slug / "results.json").read_text())
     per_seed = {}
     for s in seeds:
         p = root / "runs" / slug / f"{tag}{'quick-' if quick else ''}seed-{s}" / "results.json"
         if p.exists():
             per_seed[s] = json.loads(p.read_text())
+        elif s == committed.get("seed") and not tag and not quick:
+            per_seed[s] = committed
     rows = []
     for i, h in enumerate(committed["headline"]):
         verdicts, values = {}, []
         for s, res in per_seed.items():
-            if i < len(res["headline"]) and res["headline"][i]["name"] == h["name"]:
+            # rows match by position: the same stub and flags write the same rows in the same order
+            # (names may carry the run's sizes, and their wording may have been edited since)
+            if i < len(res["headline"]) and len(res["headline"]) == len(committed["headline"]):
                 verdicts[s] = res["headline"][i]["verdict"]
                 x = first_number(res["headline"][i])
                 if x is not None:

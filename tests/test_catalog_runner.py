@@ -81,6 +81,15 @@ def test_run_resume_and_summary(fake):
     row = agreement["rows"][0]
     assert row["verdicts"] == {"0": "yes", "1": "no", "2": "yes"} and row["stable"] is False
     assert row["mean"] == pytest.approx(1.5) and row["sd"] == pytest.approx(1.0)
+    # without a runner folder for seed 0, the committed headline (seed 0) stands for it
+    import shutil
+    shutil.rmtree(fake / "runs" / "a-stub" / "seed-0")
+    committed = json.loads((fake / "stubs" / "a-stub" / "results.json").read_text())
+    (fake / "stubs" / "a-stub" / "results.json").write_text(json.dumps({**committed, "seed": 0}))
+    assert run(fake, "summary", "--seeds", "0-2", "--write").returncode == 0
+    row = json.loads((fake / "stubs" / "a-stub" / "agreement.json").read_text())["rows"][0]
+    assert row["verdicts"] == {"0": "yes", "1": "no", "2": "yes"}
+    assert row["mean"] == pytest.approx(2.0)         # the committed row records no number
 
 
 def test_a_failing_stub_does_not_stop_the_others(fake):

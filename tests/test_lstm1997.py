@@ -1,20 +1,21 @@
 """The 1997 LSTM family core (shared/lstm1997): fast paths against the paper's plain step, the
 truncated gradient against a second implementation, exact BPTT and Jacobians against finite
-differences; for the 1997 cell and the forget-gate variant, one and several cells per block; and
-the tanh RNN baseline (tanh_rnn.py) the same way."""
+differences; for the 1997 cell and the forget-gate variant, one and several cells per block, with
+and without a bias row; an error at the last step or at every step; float32 weights; and the tanh
+RNN baseline (tanh_rnn.py) the same way."""
 import numpy as np
 import pytest
 
 from shared.gradcheck import check_gradients, numeric_jacobian
 from shared.lstm1997 import cell, tanh_rnn
 
-LAYOUTS = {"2x2": (2, 2, 2, False), "3x1": (1, 3, 1, False), "2x3": (3, 2, 3, False),
-           "2x2 forget": (2, 2, 2, True)}
+LAYOUTS = {"2x2": (2, 2, 2, False, True), "3x1": (1, 3, 1, False, True), "2x3": (3, 2, 3, False, True),
+           "2x2 forget": (2, 2, 2, True, True), "2x1 no bias": (4, 2, 1, False, False)}
 
 
 def _setup(name, L=9, S=2, N=3, scale=1.0, seed=0):
-    n_in, nb, bs, forget = LAYOUTS[name]
-    net = cell.Blocks(n_in, nb, bs, forget=forget)
+    n_in, nb, bs, forget, bias = LAYOUTS[name]
+    net = cell.Blocks(n_in, nb, bs, forget=forget, bias=bias)
     rng = np.random.default_rng(seed)
     W = cell.init_weights(net, rng, S, scale=scale)
     x = rng.normal(size=(L, S, N, n_in))
@@ -32,6 +33,10 @@ def test_layout_and_weight_count_of_the_papers_nets():
     assert net.blk.tolist() == [0, 0, 1, 1]
     W = cell.init_weights(net, np.random.default_rng(0), 3, in_bias=[-3.0, -6.0], forget_bias=3.0)
     assert np.all(W[:, -1, net.i_sl] == [-3.0, -6.0]) and np.all(W[:, -1, net.f_sl] == 3.0)
+    net = cell.Blocks(54, 2, 1, bias=False)                     # Exp. 2c (p = 50): no bias row
+    assert net.D == 54 + 6 and net.n_weights() + 2 * 2 == 364
+    with pytest.raises(ValueError):
+        cell.init_weights(net, np.random.default_rng(0), 1, in_bias=[-1.0, -2.0])
 
 
 def test_squashings_are_the_papers():
@@ -52,6 +57,25 @@ def test_fast_forward_equals_the_reference_step(name, fast):
     for k in ("U", "act", "s", "yc"):
         assert got[k].shape == ref[k].shape, k
         np.testing.assert_allclose(got[k], ref[k], atol=1e-12, err_msg=k)
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_evaluation_pass_gives_the_reference_outputs_at_the_last_step(name):
+    net, _, W, x, last = _setup(name)
+    si, ni = np.indices(last.shape)
+    ref = cell.reference_forward(net, W, x)["yc"][last, si, ni]
+    np.testing.assert_allclose(cell.forward_last(net, W, x, last), ref, atol=1e-12)
+
+
+def test_forward_follows_float32_weights():
+    """float32 W: the state and the cache stay float32 (two-sequence-noise trains so) and agree
+    with the plain float64 step to float32 round-off."""
+    net, _, W, x, _ = _setup("3x1", scale=0.5)
+    ref = cell.reference_forward(net, W, x)
+    got = cell.forward(net, W.astype(np.float32), x.astype(np.float32))
+    for k in ("U", "act", "s", "yc"):
+        assert got[k].dtype == np.float32, k
+        np.testing.assert_allclose(got[k], ref[k], atol=2e-5, err_msg=k)
 
 
 def test_the_1997_cell_is_a_constant_error_carousel():
@@ -104,6 +128,43 @@ def test_truncated_gradient_ignores_steps_after_the_end():
     x2[last[0, 0] + 1:, 0, 0] = 99.0                                # garbage after sequence 0's end
     b = cell.grads_truncated(net, cell.forward(net, W, x2), dyc, last)
     np.testing.assert_allclose(a, b, atol=1e-13)
+
+
+def _loss_every_step(net, W, x, V, mask):
+    """A squared error at every step through a linear map of y_c (masked), for the gradient checks."""
+    yc = cell.reference_forward(net, W, x)["yc"]
+    y = np.einsum("tsnc,sc->tsn", yc, V) * mask
+    return 0.5 * np.sum(y ** 2), y[..., None] * V[None, :, None, :] * mask[..., None]
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_exact_bptt_with_an_error_at_every_step_matches_finite_differences(name):
+    net, rng, W, x, last = _setup(name, L=6)
+    V = rng.normal(size=(W.shape[0], net.C))
+    mask = (np.arange(6)[:, None, None] <= last).astype(float)     # no error after a sequence ends
+    _, dyc = _loss_every_step(net, W, x, V, mask)
+    p = {"W": W}
+    g = {"W": cell.grads_bptt(net, W, cell.forward(net, W, x), dyc)}
+    errs = check_gradients(lambda: _loss_every_step(net, p["W"], x, V, mask)[0], p, g, eps=1e-3,
+                           richardson=True)
+    assert max(errs.values()) < 1e-6, errs
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_truncated_gradient_with_an_error_at_every_step(name):
+    """The closed form (a reverse cumulative sum of the cell-state errors) equals the step-by-step
+    truncation; an error at the last step only gives the last-step form's gradient."""
+    net, rng, W, x, last = _setup(name, L=14, scale=0.6)
+    cache = cell.forward(net, W, x)
+    dyc = rng.normal(size=(14,) + last.shape + (net.C,)) * (np.arange(14)[:, None, None] <= last)[..., None]
+    a = cell.grads_truncated(net, cache, dyc)
+    b = cell.grads_bptt(net, W, cache, dyc, truncate=True)
+    np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14 * np.abs(a).max())
+    si, ni = np.indices(last.shape)
+    at_last = np.zeros_like(dyc)
+    at_last[last, si, ni] = dyc[last, si, ni]
+    np.testing.assert_allclose(cell.grads_truncated(net, cache, at_last),
+                               cell.grads_truncated(net, cache, dyc[last, si, ni], last), atol=1e-14)
 
 
 @pytest.mark.parametrize("name", LAYOUTS)

@@ -2,8 +2,8 @@
 against a second, written-out implementation of the same rule."""
 import numpy as np
 
-from shared.mazes import net as N
-from shared.mazes import supervision as SV
+from shared.mazes import net
+from shared.mazes import supervision
 from shared.optim import AdamW
 
 CFG = dict(n_seeds=2, batch=5, n_sup=3, explore=0.5, lr=1e-2, warmup=4, beta1=0.9, beta2=0.95, wd=0.1,
@@ -15,7 +15,7 @@ def test_slots_follow_the_rule_and_draw_order():
     S, B, n_train, P = CFG["n_seeds"], CFG["batch"], 7, 3
     Xa = np.arange(8 * n_train * P * P).reshape(8, n_train, P, P)
     Ya = -Xa
-    slots = SV.Slots(CFG, n_train, np.random.default_rng(0))
+    slots = supervision.Slots(CFG, n_train, np.random.default_rng(0))
     rng, sig_rng = np.random.default_rng(0), np.random.default_rng(1)
     idx, tf = np.zeros((S, B), int), np.zeros((S, B), int)
     n_done, halted, halts = np.zeros((S, B), int), np.ones((S, B), bool), []
@@ -46,12 +46,12 @@ def test_optimizer_step_warms_up_and_tracks_ema():
     rng = np.random.default_rng(2)
     p = {"w": rng.standard_normal((2, 3))}
     q = {"w": p["w"].copy()}
-    opt, ema = SV.optimizer(p, CFG)
+    opt, ema = supervision.optimizer(p, CFG)
     ref = AdamW(q, lr=CFG["lr"], betas=(CFG["beta1"], CFG["beta2"]), weight_decay=CFG["wd"])
     ema_ref = q["w"].copy()
     for step in range(1, 7):
         g = {"w": rng.standard_normal((2, 3))}
-        SV.optimizer_step(opt, p, ema, g, step, CFG)
+        supervision.optimizer_step(opt, p, ema, g, step, CFG)
         ref.lr = CFG["lr"] * min(1, step / CFG["warmup"])
         ref.step(g)
         ema_ref = CFG["ema"] * ema_ref + (1 - CFG["ema"]) * q["w"]
@@ -66,7 +66,7 @@ def test_unroll_accuracy_scores_every_step_across_chunks():
     m % 3 + 1. Checked over three chunks, with HRM-shaped q (S, m, 2)."""
     S, M, P, d, n_steps, keep = 2, 7, 5, 3, 3, 2
     rng = np.random.default_rng(4)
-    p = N.init_params(rng, S, d, 4)
+    p = net.init_params(rng, S, d, 4)
     X = rng.integers(0, 4, size=(M, P, P))
     Y = np.stack([np.full((P, P), m % 3 + 1) for m in range(M)])
 
@@ -77,7 +77,8 @@ def test_unroll_accuracy_scores_every_step_across_chunks():
         q = np.stack([a[:, :, 0, 0, 0], -a[:, :, 0, 0, 0]], -1)     # (S, m, 2)
         return a, b, logits, q
 
-    r = SV.unroll_accuracy(p, (np.zeros((S, d)), np.zeros((S, d))), X, Y, n_steps, step, chunk=3, keep=keep)
+    init = (np.zeros((S, d)), np.zeros((S, d)))
+    r = supervision.unroll_accuracy(p, init, X, Y, n_steps, step, chunk=3, keep=keep)
     want = np.array([[s + 1 == m % 3 + 1 for m in range(M)] for s in range(n_steps)])   # (n_steps, M)
     assert np.array_equal(r["ok_all"], np.broadcast_to(want, (S, n_steps, M)))
     assert np.array_equal(r["ok"], r["ok_all"][:, -1])
@@ -86,3 +87,22 @@ def test_unroll_accuracy_scores_every_step_across_chunks():
     assert r["q"].shape == (S, M, n_steps, 2) and np.array_equal(r["q"][1, 5, :, 0], [1, 2, 3])
     assert r["kept"].shape == (n_steps, S, keep, P, P)
     assert np.array_equal(r["kept"][:, 0, 1], np.stack([np.full((P, P), s + 1) for s in range(n_steps)]))
+
+
+def test_unroll_accuracy_keeps_answers_across_chunks_and_clamps_keep():
+    """keep larger than a chunk fills the kept answers from several chunks; keep larger than the
+    number of mazes keeps them all (both used to fail with a shape error). Maze m is all token
+    m % 4, and the scripted step answers the input token, read back from a one-hot embedding."""
+    S, M, P, d, n_steps = 1, 7, 5, 4, 2
+    p = net.init_params(np.random.default_rng(5), S, d, 4)
+    p["emb"] = np.eye(4)[None]                                      # xe = one-hot of the token
+    X = np.stack([np.full((P, P), m % 4) for m in range(M)])
+
+    def step(p, xe, a, b):
+        return a, b, np.eye(5)[xe.argmax(-1)], np.zeros(xe.shape[:2])
+
+    init = (np.zeros((S, d)), np.zeros((S, d)))
+    for keep, n_kept in ((5, 5), (30, M)):
+        r = supervision.unroll_accuracy(p, init, X, X, n_steps, step, chunk=3, keep=keep)
+        assert r["kept"].shape == (n_steps, S, n_kept, P, P) and r["exact"].min() == 1.0
+        assert np.array_equal(r["kept"][:, 0], np.broadcast_to(X[:n_kept], (n_steps, n_kept, P, P)))

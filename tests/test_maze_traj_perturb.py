@@ -1,42 +1,35 @@
-"""Science checks of stubs/maze-traj-perturb: multi-K gradient, baseline = TRM, resets, statistics."""
-import importlib.util
+"""Science checks of stubs/maze-traj-perturb: baseline = TRM, resets, statistics, verdicts, flags.
 
+The multi-K gradient is checked against finite differences once, by tests/test_stubs.py (--gradcheck)."""
 import numpy as np
-from conftest import ROOT, run_stub
+from conftest import ROOT, load_stub, run_stub
 
 from shared import cli
-from shared.gradcheck import TOLERANCE
-from shared.mazes import grid as G
-from shared.mazes import net as N
+from shared.mazes import grid
+from shared.mazes import net
 from shared.mazes.trm import loss_and_grads, supervision_step, train
 from shared.rng import streams
 
 STUB = ROOT / "stubs" / "maze-traj-perturb"
-_spec = importlib.util.spec_from_file_location("maze_traj_perturb", STUB / "maze_traj_perturb.py")
-mp = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mp)
+maze_traj_perturb = load_stub("maze-traj-perturb")
+STREAMS = maze_traj_perturb.STREAMS
 
-TINY = dict(mp.DEFAULTS, **mp.QUICK)
+TINY = dict(maze_traj_perturb.DEFAULTS, **maze_traj_perturb.QUICK)
 
 
 def _data(cfg):
-    rngs = streams(0, mp.STREAMS)
-    return G.make_data(rngs["data"], rngs["eval"], cfg)
-
-
-def test_perturbed_loss_gradient_matches_finite_differences():
-    errs = mp.gradcheck()
-    assert any(k.startswith("T=1") for k in errs) and any(k.startswith("T=2") for k in errs)
-    assert max(errs.values()) < TOLERANCE, errs
+    rngs = streams(0, maze_traj_perturb.STREAMS)
+    return grid.make_data(rngs["data"], rngs["eval"], cfg)
 
 
 def test_baseline_arm_is_trm_bit_for_bit():
     """K = 1 of the stub's loop reproduces shared.mazes.trm.train exactly (same weights, same EMA)."""
     cfg = dict(TINY, steps=5)
     Xa, Ya, Xt, Yt = _data(cfg)
-    p1, ema1, *_ = train(cfg, streams(3, mp.STREAMS), Xa, Ya, Xt, Yt, cli.Timer(), log=lambda *a, **k: None)
-    p2, ema2, *_ = mp.train_arm(cfg, 1, 5, set(), streams(3, mp.STREAMS), Xa, Ya, Xt, Yt, cli.Timer(),
-                                log=lambda *a, **k: None)
+    quiet = dict(log=lambda *a, **k: None)
+    p1, ema1, *_ = train(cfg, streams(3, STREAMS), Xa, Ya, Xt, Yt, cli.Timer(), **quiet)
+    p2, ema2, *_ = maze_traj_perturb.train_arm(cfg, 1, 5, set(), streams(3, STREAMS), Xa, Ya, Xt, Yt,
+                                               cli.Timer(), **quiet)
     for k in p1:
         assert np.array_equal(p1[k], p2[k]) and np.array_equal(ema1[k], ema2[k]), k
 
@@ -46,13 +39,13 @@ def test_equal_carries_give_the_single_carry_loss_and_gradient():
     rng = np.random.default_rng(0)
     cfg = dict(TINY, T=2, n=2)
     S, B, P, d, K = 2, 3, 5, cfg["d"], 4
-    p = N.init_params(rng, S, d, cfg["hidden"], dtype=np.float64)
+    p = net.init_params(rng, S, d, cfg["hidden"], dtype=np.float64)
     tokens, target = rng.integers(0, 4, (S, B, P, P)), rng.integers(0, 5, (S, B, P, P))
-    y0, z0 = (v.astype(np.float64) for v in N.init_states(rng, S, d))
+    y0, z0 = (v.astype(np.float64) for v in net.init_states(rng, S, d))
     ys, zs = np.zeros((K, S, B, P, P, d)), np.zeros((K, S, B, P, P, d))
-    mp.reset_states(y0, z0, np.ones((S, B), bool), K, 0.0, rng, ys, zs)
-    _, _, _, loss, _, g = mp.multi_step(p, tokens, target, ys, zs, cfg)
-    xe = N.embed(p, tokens)
+    maze_traj_perturb.reset_states(y0, z0, np.ones((S, B), bool), K, 0.0, rng, ys, zs)
+    _, _, _, loss, _, g = maze_traj_perturb.multi_step(p, tokens, target, ys, zs, cfg)
+    xe = net.embed(p, tokens)
     y, z, logits, q, cache = supervision_step(p, xe, ys[0], zs[0], cfg)
     loss1, _, g1 = loss_and_grads(p, tokens, target, xe, y, logits, q, cache, cfg)
     assert np.allclose(loss, loss1, rtol=1e-12)
@@ -63,13 +56,13 @@ def test_equal_carries_give_the_single_carry_loss_and_gradient():
 def test_reset_keeps_the_clean_carry_and_perturbs_the_others():
     rng = np.random.default_rng(1)
     S, B, P, d, K, sigma = 2, 6, 7, 16, 4, 0.05
-    y0, z0 = N.init_states(rng, S, d)
+    y0, z0 = net.init_states(rng, S, d)
     ys = rng.standard_normal((K, S, B, P, P, d)).astype(np.float32)
     zs = rng.standard_normal((K, S, B, P, P, d)).astype(np.float32)
     before_y = ys.copy()
     halted = np.zeros((S, B), bool)
     halted[0, 1] = halted[1, 4] = halted[1, 5] = True
-    mp.reset_states(y0, z0, halted, K, sigma, rng, ys, zs)
+    maze_traj_perturb.reset_states(y0, z0, halted, K, sigma, rng, ys, zs)
     assert np.array_equal(ys[:, ~halted], before_y[:, ~halted])          # running slots untouched
     for s, b in zip(*np.nonzero(halted), strict=True):
         assert np.array_equal(ys[0, s, b], np.broadcast_to(y0[s], (P, P, d)))
@@ -82,10 +75,11 @@ def test_reset_keeps_the_clean_carry_and_perturbs_the_others():
 def test_perturbed_arm_is_deterministic_and_differs_from_baseline():
     cfg = dict(TINY, steps=4)
     Xa, Ya, Xt, Yt = _data(cfg)
-    runs = [mp.train_arm(cfg, 4, 4, {4}, streams(5, mp.STREAMS), Xa, Ya, Xt, Yt, cli.Timer(),
-                         log=lambda *a, **k: None) for _ in range(2)]
-    base = mp.train_arm(cfg, 1, 4, {4}, streams(5, mp.STREAMS), Xa, Ya, Xt, Yt, cli.Timer(),
-                        log=lambda *a, **k: None)
+    quiet = dict(log=lambda *a, **k: None)
+    data = (Xa, Ya, Xt, Yt)
+    runs = [maze_traj_perturb.train_arm(cfg, 4, 4, {4}, streams(5, STREAMS), *data, cli.Timer(), **quiet)
+            for _ in range(2)]
+    base = maze_traj_perturb.train_arm(cfg, 1, 4, {4}, streams(5, STREAMS), *data, cli.Timer(), **quiet)
     for k in runs[0][0]:
         assert np.array_equal(runs[0][0][k], runs[1][0][k]), k
     assert np.array_equal(runs[0][2], base[2]) and np.array_equal(runs[0][3], base[3])   # same y0, z0
@@ -94,15 +88,15 @@ def test_perturbed_arm_is_deterministic_and_differs_from_baseline():
 
 
 def test_sign_flip_and_best_checkpoint():
-    assert mp.sign_flip_p([0.01, 0.02, 0.03, 0.04, 0.05]) == (1 / 32, 2 / 32)
-    p1, p2 = mp.sign_flip_p([0.0] * 5)
+    assert maze_traj_perturb.sign_flip_p([0.01, 0.02, 0.03, 0.04, 0.05]) == (1 / 32, 2 / 32)
+    p1, p2 = maze_traj_perturb.sign_flip_p([0.0] * 5)
     assert p1 == 1.0 and p2 == 1.0
-    p1, p2 = mp.sign_flip_p([-0.01, 0.02, 0.03, 0.04, 0.05])
+    p1, p2 = maze_traj_perturb.sign_flip_p([-0.01, 0.02, 0.03, 0.04, 0.05])
     assert p1 == 2 / 32 and p2 == 4 / 32
     ck = [dict(step=s, exact=np.array([[0, a], [0, b]]), token=np.array([[0, a / 2], [0, b / 2]]),
                ema={"w": np.array([[s], [10 * s]])})
           for s, a, b in ((1, 0.2, 0.5), (2, 0.6, 0.1), (3, 0.9, 0.9))]
-    params, step, ex, tok = mp.best_checkpoint(ck, 2)
+    params, step, ex, tok = maze_traj_perturb.best_checkpoint(ck, 2)
     assert step.tolist() == [2, 1] and ex.tolist() == [0.6, 0.5] and tok.tolist() == [0.3, 0.25]
     assert params["w"].tolist() == [[2], [10]]
 
@@ -110,3 +104,23 @@ def test_sign_flip_and_best_checkpoint():
 def test_bad_k_gives_one_clear_line():
     proc = run_stub(STUB, "--quick", "--K", "1", timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--K" in proc.stderr
+
+
+def test_verdict_rules():
+    gain = dict(mean=0.025, p_one_sided=0.03, p_two_sided=0.06)
+    assert maze_traj_perturb.verdict_gain(gain) == "partial"
+    assert maze_traj_perturb.verdict_gain(dict(gain, p_one_sided=0.2)) == "no"
+    drop = dict(mean=-0.03, p_one_sided=1.0, p_two_sided=0.04)
+    assert maze_traj_perturb.verdict_final_drop(drop) == "partial"
+    assert maze_traj_perturb.verdict_final_drop(dict(mean=-0.005, p_one_sided=1.0, p_two_sided=0.01)) == "no"
+    assert maze_traj_perturb.verdict_fewer_positive(dict(pos_success=3.0), dict(pos_success=7.8)) == "partial"
+    assert maze_traj_perturb.verdict_fewer_positive(dict(pos_success=None), dict(pos_success=7.8)) == "no"
+    assert maze_traj_perturb.effect(dict(mean=0.005)).startswith("no effect")
+
+
+def test_absurd_flags_are_refused_in_one_line():
+    for argv in (["--steps", "1000000000"], ["--n-seeds", "0"], ["--sigma", "nan"], ["--workers", "5"],
+                 ["--K", "1000000000"], ["--eval-every", "abc"]):
+        proc = run_stub(STUB, "--quick", *argv, "--out", "/tmp/never-written.json", timeout=60)
+        err = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+        assert proc.returncode == 2 and len(err) == 1 and "Traceback" not in proc.stderr, argv

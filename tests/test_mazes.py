@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from shared.gradcheck import check_gradients
-from shared.mazes import grid as G
-from shared.mazes import net as N
+from shared.mazes import grid
+from shared.mazes import net
 from shared.optim import AdamW
 
 
@@ -16,7 +16,7 @@ def _edges(open_):
 
 def _connected(open_):
     start = tuple(np.argwhere(open_)[0])
-    return bool(np.all((G.bfs(open_, start)[0] >= 0) == open_))
+    return bool(np.all((grid.bfs(open_, start)[0] >= 0) == open_))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -26,7 +26,7 @@ def _connected(open_):
 @pytest.mark.parametrize("k", [2, 4, 5, 7])
 def test_perfect_mazes_are_spanning_trees(kind, k):
     rng = np.random.default_rng(k)
-    gen = G.dfs_maze if kind == "dfs" else G.wilson_maze
+    gen = grid.dfs_maze if kind == "dfs" else grid.wilson_maze
     for _ in range(30):
         o = gen(rng, k)
         assert o.shape == (2 * k + 1, 2 * k + 1)
@@ -41,53 +41,53 @@ def test_loopy_mazes_have_loops_and_unique_shortest_paths():
     rng = np.random.default_rng(3)
     n_loops = 0
     for _ in range(40):
-        x, y = G.make_maze(rng, 5, "loopy", braid_p=0.2)
-        open_, s, g = G.decode(x)
+        x, y = grid.make_maze(rng, 5, "loopy", braid_p=0.2)
+        open_, s, g = grid.decode(x)
         assert _connected(open_)
         n_loops += _edges(open_) > int(open_.sum()) - 1
-        assert G.bfs(open_, s)[1][g] == 1                    # exactly one shortest path
-        assert G.is_valid(y, x)
+        assert grid.bfs(open_, s)[1][g] == 1                    # exactly one shortest path
+        assert grid.is_valid(y, x)
     assert n_loops >= 30
 
 
 def test_path_counting_counts_paths():
     open_ = np.zeros((5, 5), bool)
     open_[1:4, 1:4] = True                                    # a 3 x 3 open room
-    dist, count = G.bfs(open_, (1, 1))
+    dist, count = grid.bfs(open_, (1, 1))
     assert dist[3, 3] == 4 and count[3, 3] == 6               # C(4, 2) monotone lattice paths
     with pytest.raises(ValueError, match="ambiguous"):
-        G.label(G.encode(open_, (1, 1), (3, 3)))
+        grid.label(grid.encode(open_, (1, 1), (3, 3)))
 
 
 @pytest.mark.parametrize("kind", ["dfs", "wilson"])
 def test_labels_are_shortest_paths_between_diameter_ends(kind):
     rng = np.random.default_rng(4)
     for _ in range(30):
-        x, y = G.make_maze(rng, 5, kind)
-        open_, s, g = G.decode(x)
-        dist = G.bfs(open_, s)[0]
-        path = (y == G.PATH)
-        assert np.array_equal(y[~path], x[~path]) and np.all(x[path] == G.OPEN)
+        x, y = grid.make_maze(rng, 5, kind)
+        open_, s, g = grid.decode(x)
+        dist = grid.bfs(open_, s)[0]
+        path = (y == grid.PATH)
+        assert np.array_equal(y[~path], x[~path]) and np.all(x[path] == grid.OPEN)
         assert int(path.sum()) + 1 == dist[g]                 # interior tokens + 1 = number of moves
-        assert G.is_valid(y, x)
+        assert grid.is_valid(y, x)
         # S and G are the ends of a longest shortest path: no token is farther from S than G is,
         # and on a tree the two-sweep value is the exact diameter (checked by brute force)
         assert dist[g] == dist.max()
-        ecc = [G.bfs(open_, tuple(c))[0].max() for c in np.argwhere(open_)]
+        ecc = [grid.bfs(open_, tuple(c))[0].max() for c in np.argwhere(open_)]
         assert dist[g] == max(ecc)
 
 
 def test_dead_end_filling_solves_perfect_mazes_exactly():
     rng = np.random.default_rng(5)
     for kind in ("dfs", "wilson"):
-        X, Y, _ = G.make_dataset(rng, 60, 5, kind)
-        pred, sweeps = G.dead_end_fill(X)
-        assert G.exact_match(pred, Y).all()
+        X, Y, _ = grid.make_dataset(rng, 60, 5, kind)
+        pred, sweeps = grid.dead_end_fill(X)
+        assert grid.exact_match(pred, Y).all()
         assert sweeps.max() >= 1 and sweeps.min() >= 0      # a Hamiltonian DFS maze needs 0 sweeps
     # on a loopy maze the loops survive filling, so the baseline is not exact there
-    Xl = np.stack([G.make_maze(rng, 5, "loopy", braid_p=0.3)[0] for _ in range(20)])
-    Yl = np.stack([G.label(x) for x in Xl])
-    assert not G.exact_match(G.dead_end_fill(Xl)[0], Yl).all()
+    Xl = np.stack([grid.make_maze(rng, 5, "loopy", braid_p=0.3)[0] for _ in range(20)])
+    Yl = np.stack([grid.label(x) for x in Xl])
+    assert not grid.exact_match(grid.dead_end_fill(Xl)[0], Yl).all()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -95,75 +95,76 @@ def test_dead_end_filling_solves_perfect_mazes_exactly():
 # ----------------------------------------------------------------------------------------------
 def test_dihedral_group():
     a = np.arange(49).reshape(7, 7)
-    copies = [G.dihedral(a, t) for t in range(8)]
+    copies = [grid.dihedral(a, t) for t in range(8)]
     assert len({c.tobytes() for c in copies}) == 8
     for t in range(8):
-        assert np.array_equal(G.dihedral(G.dihedral(a, t), G.dihedral_inverse(t)), a)
+        assert np.array_equal(grid.dihedral(grid.dihedral(a, t), grid.dihedral_inverse(t)), a)
     batch = np.stack([a, a + 100])
-    assert np.array_equal(G.dihedral(batch, 5)[1], G.dihedral(a + 100, 5))
+    assert np.array_equal(grid.dihedral(batch, 5)[1], grid.dihedral(a + 100, 5))
     with pytest.raises(ValueError):
-        G.dihedral(a, 8)
+        grid.dihedral(a, 8)
 
 
 def test_label_commutes_with_symmetry():
-    x, y = G.make_maze(np.random.default_rng(6), 4, "wilson")
+    x, y = grid.make_maze(np.random.default_rng(6), 4, "wilson")
     for t in range(8):
-        assert np.array_equal(G.label(G.dihedral(x, t)), G.dihedral(y, t))
-        assert G.canonical_key(G.dihedral(x, t)) == G.canonical_key(x)
+        assert np.array_equal(grid.label(grid.dihedral(x, t)), grid.dihedral(y, t))
+        assert grid.canonical_key(grid.dihedral(x, t)) == grid.canonical_key(x)
 
 
 def test_train_and_test_are_disjoint_under_symmetry():
     rng = np.random.default_rng(7)
-    X, _, keys = G.make_dataset(rng, 300, 4, "wilson")
-    Xt, _, keys_t = G.make_dataset(np.random.default_rng(8), 200, 4, "wilson", exclude=keys)
+    X, _, keys = grid.make_dataset(rng, 300, 4, "wilson")
+    Xt, _, keys_t = grid.make_dataset(np.random.default_rng(8), 200, 4, "wilson", exclude=keys)
     assert len(keys) == 300 and len(keys_t) == 200 and not keys & keys_t
-    train_forms = {np.ascontiguousarray(G.dihedral(x == G.WALL, t)).tobytes() for x in X for t in range(8)}
-    assert not any((xt == G.WALL).tobytes() in train_forms for xt in Xt)
+    train_forms = {np.ascontiguousarray(grid.dihedral(x == grid.WALL, t)).tobytes()
+                   for x in X for t in range(8)}
+    assert not any((xt == grid.WALL).tobytes() in train_forms for xt in Xt)
 
 
 def test_too_few_distinct_mazes_is_a_clear_error():
     # the 4 spanning trees of 2 x 2 cells are one maze up to rotation; asking for two must fail
     # (the same happens at 4 x 4 cells: randomised DFS makes only 481 mazes up to symmetry)
     with pytest.raises(ValueError, match="too few exist"):
-        G.make_dataset(np.random.default_rng(9), 2, 2, "dfs", max_misses=50)
+        grid.make_dataset(np.random.default_rng(9), 2, 2, "dfs", max_misses=50)
 
 
 @pytest.mark.parametrize("bad", [1, 0, -2, 2.5, True])
 def test_impossible_sizes_give_clear_errors(bad):
     with pytest.raises(ValueError, match="at least 2 x 2"):
-        G.dfs_maze(np.random.default_rng(0), bad)
+        grid.dfs_maze(np.random.default_rng(0), bad)
 
 
 @pytest.mark.parametrize("P", [4, 8, 3, 1])
 def test_impossible_grid_sides(P):
     with pytest.raises(ValueError, match="odd and >= 5"):
-        G.cells_from_grid(P)
+        grid.cells_from_grid(P)
 
 
 def test_unknown_kind():
     with pytest.raises(ValueError, match="unknown maze kind"):
-        G.make_maze(np.random.default_rng(0), 3, "prim")
+        grid.make_maze(np.random.default_rng(0), 3, "prim")
 
 
 # ----------------------------------------------------------------------------------------------
 # Metrics
 # ----------------------------------------------------------------------------------------------
 def test_metrics_catch_wrong_paths():
-    x, y = G.make_maze(np.random.default_rng(10), 4, "dfs")
-    assert G.exact_match(y[None], y[None])[0] and G.token_accuracy(y[None], y[None])[0] == 1
-    path = np.argwhere(y == G.PATH)
+    x, y = grid.make_maze(np.random.default_rng(10), 4, "dfs")
+    assert grid.exact_match(y[None], y[None])[0] and grid.token_accuracy(y[None], y[None])[0] == 1
+    path = np.argwhere(y == grid.PATH)
     broken = y.copy()
-    broken[tuple(path[len(path) // 2])] = G.OPEN             # a gap in the path
+    broken[tuple(path[len(path) // 2])] = grid.OPEN             # a gap in the path
     extra = y.copy()
-    off = np.argwhere((x == G.OPEN) & (y != G.PATH))[0]
-    extra[tuple(off)] = G.PATH                                # a stray path token
+    off = np.argwhere((x == grid.OPEN) & (y != grid.PATH))[0]
+    extra[tuple(off)] = grid.PATH                                # a stray path token
     on_wall = y.copy()
-    on_wall[0, 0] = G.PATH
+    on_wall[0, 0] = grid.PATH
     for bad in (broken, extra, on_wall, x):
-        assert not G.is_valid(bad, x)
-        assert not G.exact_match(bad[None], y[None])[0]
-    assert G.token_accuracy(broken[None], y[None])[0] == 1 - 1 / y.size
-    assert G.validity(np.stack([y, broken]), np.stack([x, x])).tolist() == [True, False]
+        assert not grid.is_valid(bad, x)
+        assert not grid.exact_match(bad[None], y[None])[0]
+    assert grid.token_accuracy(broken[None], y[None])[0] == 1 - 1 / y.size
+    assert grid.validity(np.stack([y, broken]), np.stack([x, x])).tolist() == [True, False]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -171,15 +172,15 @@ def test_metrics_catch_wrong_paths():
 # ----------------------------------------------------------------------------------------------
 def _tiny(seed=0, S=2, B=2, P=5, d=4, h=6):
     rng = np.random.default_rng(seed)
-    p = {k: v.astype(np.float64) for k, v in N.init_params(rng, S, d, h).items()}
+    p = {k: v.astype(np.float64) for k, v in net.init_params(rng, S, d, h).items()}
     for k in p:
         p[k] += 0.1 * rng.standard_normal(p[k].shape)
     return rng, p, (S, B, P, P, d)
 
 
-def test_param_count_is_the_notes_9089():
-    p = N.init_params(np.random.default_rng(0), 3, 32, 64)
-    assert N.n_params(p) == 9089 and p["emb"].shape == (3, 4, 32)
+def test_param_count_is_trm_local_9089():
+    p = net.init_params(np.random.default_rng(0), 3, 32, 64)
+    assert net.n_params(p) == 9089 and p["emb"].shape == (3, 4, 32)
     assert np.all(p["b_q"] == -5) and np.all(p["w_q"] == 0)
 
 
@@ -187,7 +188,7 @@ def test_dwconv_matches_a_direct_loop():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((2, 3, 5, 5, 4))
     c = rng.standard_normal((2, 3, 3, 4))
-    out = N.dwconv(x, c)[0]
+    out = net.dwconv(x, c)[0]
     ref = np.zeros_like(x)
     for i in range(5):
         for j in range(5):
@@ -204,7 +205,7 @@ def _away_from_kinks(seed):
     for s in range(seed, seed + 500):
         rng, p, shape = _tiny(s, S=1, B=1, P=5, d=3, h=4)
         state, inj = rng.standard_normal(shape), rng.standard_normal(shape)
-        _, cache = N.net_forward(p, state, inj)
+        _, cache = net.net_forward(p, state, inj)
         if min(np.abs(c[3]).min() for c in cache) > 0.02:
             return rng, p, shape, state, inj
     raise AssertionError("no kink-free point found")
@@ -213,15 +214,15 @@ def _away_from_kinks(seed):
 def test_net_backward_matches_finite_differences():
     rng, p, shape, state, inj = _away_from_kinks(2)
     R = rng.standard_normal(shape)
-    out, cache = N.net_forward(p, state, inj)
-    g = N.zero_grads(p)
-    d_in = N.net_backward(p, R, cache, g)
+    out, cache = net.net_forward(p, state, inj)
+    g = net.zero_grads(p)
+    d_in = net.net_backward(p, R, cache, g)
     params = {k: p[k] for k in p if k not in ("emb", "w_out", "w_q", "b_q")}
     params["state"] = state
     g["state"] = d_in
 
     def loss():
-        return float(np.sum(N.net_forward(p, state, inj)[0] * R))
+        return float(np.sum(net.net_forward(p, state, inj)[0] * R))
     errs = check_gradients(loss, params, {k: g[k] for k in params}, eps=1e-4, richardson=True)
     assert max(errs.values()) < 1e-6, errs
 
@@ -232,13 +233,13 @@ def test_heads_and_embedding_backward_match_finite_differences():
     R, r = rng.standard_normal(shape[:4] + (5,)), rng.standard_normal(shape[:2])
 
     def loss():
-        y = N.embed(p, tokens) * 1.3
-        logits, q = N.heads(p, y)
+        y = net.embed(p, tokens) * 1.3
+        logits, q = net.heads(p, y)
         return float(np.sum(logits * R) + np.sum(q * r))
-    g = N.zero_grads(p)
-    y = N.embed(p, tokens) * 1.3
-    dy = N.heads_backward(p, y, R, r, g)
-    N.embed_backward(dy * 1.3, tokens, 4, g)
+    g = net.zero_grads(p)
+    y = net.embed(p, tokens) * 1.3
+    dy = net.heads_backward(p, y, R, r, g)
+    net.embed_backward(dy * 1.3, tokens, 4, g)
     keys = ("emb", "w_out", "w_q", "b_q")
     errs = check_gradients(loss, {k: p[k] for k in keys}, {k: g[k] for k in keys}, eps=1e-3, richardson=True)
     assert max(errs.values()) < 1e-6, errs
@@ -249,11 +250,12 @@ def test_net_jvp_matches_central_differences():
     h = rng.standard_normal(shape)
     K = 3
     v = rng.standard_normal((K,) + shape)
-    _, cache = N.net_forward(p, h, 0.0)
-    jv = N.net_jvp(p, cache, v)                              # (K, S, B, P, P, d)
+    _, cache = net.net_forward(p, h, 0.0)
+    jv = net.net_jvp(p, cache, v)                              # (K, S, B, P, P, d)
     eps = 1e-5
     for i in range(K):
-        fd = (N.net_forward(p, h + eps * v[i], 0.0)[0] - N.net_forward(p, h - eps * v[i], 0.0)[0]) / (2 * eps)
+        fd = (net.net_forward(p, h + eps * v[i], 0.0)[0]
+              - net.net_forward(p, h - eps * v[i], 0.0)[0]) / (2 * eps)
         assert np.max(np.abs(jv[i] - fd)) / np.max(np.abs(fd)) < 1e-6
 
 
@@ -269,8 +271,8 @@ def test_adamw_decays_decoupled_from_the_gradient():
 def test_lambda1_split():
     lam1 = np.array([[0.1, -0.2, 0.3], [0.5, -0.4, 0.0]])
     ok = np.array([[True, True, False], [False, True, False]])
-    assert G.lambda1_split(lam1, ok) == dict(n_success=3, n_failure=3, median_lambda1_success=-0.2,
+    assert grid.lambda1_split(lam1, ok) == dict(n_success=3, n_failure=3, median_lambda1_success=-0.2,
                                              median_lambda1_failure=0.3)
-    none = G.lambda1_split(lam1, np.zeros_like(ok))
+    none = grid.lambda1_split(lam1, np.zeros_like(ok))
     assert none["n_success"] == 0 and none["median_lambda1_success"] is None
     assert none["median_lambda1_failure"] == float(np.median(lam1))

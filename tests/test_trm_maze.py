@@ -1,24 +1,15 @@
-"""Science checks of stubs/trm-maze: truncated gradient, the recursion's Jacobian, data split."""
-import importlib.util
+"""Science checks of stubs/trm-maze: the recursion's Jacobian, data split, flags.
 
+The truncated gradient is checked once, by tests/test_stubs.py (--gradcheck)."""
 import numpy as np
-from conftest import ROOT, run_stub
+from conftest import ROOT, load_stub, run_stub
 
-from shared.gradcheck import TOLERANCE
 from shared.lyapunov import qr_spectrum
-from shared.mazes import grid as G
-from shared.mazes import net as N
+from shared.mazes import grid
+from shared.mazes import net
 
 STUB = ROOT / "stubs" / "trm-maze"
-_spec = importlib.util.spec_from_file_location("trm_maze", STUB / "trm_maze.py")
-tm = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(tm)
-
-
-def test_truncated_gradient_matches_finite_differences():
-    errs = tm.gradcheck()
-    assert any(k.startswith("T=2") for k in errs) and any(k.startswith("T=1") for k in errs)
-    assert max(errs.values()) < TOLERANCE, errs
+trm_maze = load_stub("trm-maze")
 
 
 def test_ftle_matches_qr_spectrum_of_finite_difference_jacobians():
@@ -29,15 +20,15 @@ def test_ftle_matches_qr_spectrum_of_finite_difference_jacobians():
     ln|det J| is dominated by ill-conditioned directions."""
     rng = np.random.default_rng(0)
     S, P, d = 1, 5, 2
-    cfg = dict(tm.DEFAULTS, T=2, n=1, d=d, hidden=3)
-    p = {k: v.astype(np.float64) for k, v in N.init_params(rng, S, d, 3).items()}
-    y0, z0 = N.init_states(rng, S, d, np.float64)
-    X = G.make_maze(rng, 2, "dfs")[0][None]                        # (1, 5, 5)
+    cfg = dict(trm_maze.DEFAULTS, T=2, n=1, d=d, hidden=3)
+    p = {k: v.astype(np.float64) for k, v in net.init_params(rng, S, d, 3).items()}
+    y0, z0 = net.init_states(rng, S, d, np.float64)
+    X = grid.make_maze(rng, 2, "dfs")[0][None]                        # (1, 5, 5)
     n_dim, k = 2 * P * P * d, 6
-    lam, n_maps = tm.recursion_ftle(p, y0, z0, X, cfg, 1, k, np.random.default_rng(1))
+    lam, n_maps = trm_maze.recursion_ftle(p, y0, z0, X, cfg, 1, k, np.random.default_rng(1))
     assert n_maps == 4 and lam.shape == (1, 1, k)
 
-    xe = N.embed(p, X[None])
+    xe = net.embed(p, X[None])
     y = np.broadcast_to(y0[:, None, None, None, :], xe.shape).copy()
     z = np.broadcast_to(z0[:, None, None, None, :], xe.shape).copy()
 
@@ -51,9 +42,9 @@ def test_ftle_matches_qr_spectrum_of_finite_difference_jacobians():
         def f(s, which=which, shape=y.shape):
             yy, zz = s[:n_dim // 2].reshape(shape), s[n_dim // 2:].reshape(shape)
             if which == "z":
-                zz = N.net_forward(p, zz, yy + xe)[0]
+                zz = net.net_forward(p, zz, yy + xe)[0]
             else:
-                yy = N.net_forward(p, yy, zz)[0]
+                yy = net.net_forward(p, yy, zz)[0]
             return np.concatenate([yy.ravel(), zz.ravel()])
         s0 = np.concatenate([y.ravel(), z.ravel()])
         J = np.stack([(f(s0 + eps * e) - f(s0 - eps * e)) / (2 * eps) for e in np.eye(n_dim)], axis=1)
@@ -66,22 +57,32 @@ def test_ftle_matches_qr_spectrum_of_finite_difference_jacobians():
 
 
 def test_train_and_test_mazes_are_disjoint_under_symmetry():
-    cfg = dict(tm.DEFAULTS, n_train=200, n_test=100)
-    Xa, Ya, Xt, Yt = G.make_data(np.random.default_rng(0), np.random.default_rng(1), cfg)
+    cfg = dict(trm_maze.DEFAULTS, n_train=200, n_test=100)
+    Xa, Ya, Xt, Yt = grid.make_data(np.random.default_rng(0), np.random.default_rng(1), cfg)
     assert Xa.shape == (8, 200, 9, 9) and Xt.shape == (100, 9, 9)
-    train = {G.canonical_key(x) for x in Xa[0]}
-    assert not any(G.canonical_key(x) in train for x in Xt)
+    train = {grid.canonical_key(x) for x in Xa[0]}
+    assert not any(grid.canonical_key(x) in train for x in Xt)
     for t in range(8):                                             # augmented copies keep their labels
-        assert np.array_equal(G.label(Xa[t, 3]), Ya[t, 3])
+        assert np.array_equal(grid.label(Xa[t, 3]), Ya[t, 3])
 
 
 def test_auc():
-    assert G.auc([2, 3], [0, 1]) == 1.0 and G.auc([0], [1]) == 0.0 and G.auc([1], [1]) == 0.5
-    assert G.auc([], [1]) is None
+    assert grid.auc([2, 3], [0, 1]) == 1.0 and grid.auc([0], [1]) == 0.0 and grid.auc([1], [1]) == 0.5
+    assert grid.auc([], [1]) is None
 
 
 def test_impossible_sizes_fail_with_one_line():
-    for argv in (["--grid", "8"], ["--grid", "5", "--quick"]):
+    for argv in (["--grid", "8"], ["--grid", "5", "--quick"], ["--grid", "1001", "--quick"],
+                 ["--steps", "1000000000"], ["--n-seeds", "0"], ["--n-test", "abc"]):
         proc = run_stub(STUB, *argv, "--out", "/tmp/never-written.json", timeout=120)
         err = [ln for ln in proc.stderr.splitlines() if ln.strip()]
         assert proc.returncode == 2 and len(err) == 1 and "error" in err[0] and "Traceback" not in proc.stderr
+
+
+def test_user_flags_win_under_quick():
+    """--quick shrinks what the user did not set; a flag the user gave is kept."""
+    parser = trm_maze.build_parser()
+    args = parser.parse_args(["--quick", "--steps", "11", "--grid", "11"])
+    cfg = trm_maze.resolve_config(args)
+    assert cfg["steps"] == 11 and cfg["grid"] == 11 and cfg["d"] == trm_maze.QUICK["d"]
+    assert trm_maze.resolve_config(parser.parse_args([]))["steps"] == trm_maze.DEFAULTS["steps"]

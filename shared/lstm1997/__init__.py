@@ -1,9 +1,9 @@
 """The 1997 LSTM family core: Hochreiter & Schmidhuber's memory-block net, written once.
 
 S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, 1997.
-Experiments 4, 5 and 6 (adding-problem, multiplication-problem, temporal-order-3bit,
-temporal-order-4bit) train this net; each stub keeps its task, its output layer, its learning
-loop and its analysis.
+Experiments 1, 2c, 3, 4, 5 and 6 (embedded-reber, noise-free-long-lag, two-sequence-noise,
+adding-problem, multiplication-problem, temporal-order-3bit, temporal-order-4bit) train this net;
+each stub keeps its task, its wiring and output layer, its learning loop and its analysis.
 
     from shared.lstm1997 import cell
     net = cell.Blocks(n_in=2, n_blocks=2, block_size=2)      # the paper's Exp. 4 net, 88 + 5 weights
@@ -28,46 +28,46 @@ What the module holds (cell.py):
 
 - ``Blocks``: the layout of B blocks of ``block_size`` cells (column slices, cell -> block map,
   weight count). ``forget=True`` adds Gers, Schmidhuber & Cummins' (2000) forget gate per block,
-  s_c(t) = y_f s_c(t-1) + y_in g: adding-problem trains it as a baseline, and it is the cell of
-  continual-embedded-reber. Nothing else about the 1997 net changes with it.
+  s_c(t) = y_f s_c(t-1) + y_in g: adding-problem trains it as a baseline. Nothing else about the
+  1997 net changes with it: every unit's output stays recurrent, unlike the Gers-line nets of
+  shared/lstm_gers (continual-embedded-reber and the others), which feed back only the cells. ``bias=False``
+  drops W's bias row (D = n_in + H; noise-free-long-lag's 2c net).
 - ``reference_step`` / ``reference_forward``: the paper's step, plain, with its own sigma; the
   tests check every fast path against it.
-- ``forward`` (per-seed matmuls; the temporal-order stubs) and ``forward_folded`` (the S nets
-  folded into one block-diagonal map, unit-major; adding and multiplication): the speed-tuned
-  forward passes. Both are kept because the stubs' committed numbers depend on their order of
-  floating-point operations; they agree with each other and with the reference to round-off.
+- ``forward`` (per-seed matmuls; temporal-order, embedded-reber, two-sequence-noise) and
+  ``forward_folded`` (the S nets folded into one block-diagonal map, unit-major; adding and
+  multiplication): the speed-tuned forward passes. Both are kept because the stubs' committed
+  numbers depend on their order of floating-point operations; they agree with each other and with
+  the reference to round-off. ``forward`` follows W's dtype (two-sequence-noise trains in float32).
+- ``forward_last``: the cell outputs at each sequence's last step, no cache, unit-major: the
+  evaluation pass for many sequences (two-sequence-noise's tests and random guessing).
 - ``grads_truncated``: the paper's truncated gradient (Appendix A.1: error reaches the past only
-  through the cell states), in closed form for an error at each sequence's last step.
+  through the cell states), in closed form for an error at each sequence's last step, dyc
+  (S, N, C), or at every step, dyc (L, S, N, C) (embedded-reber; a reverse cumulative sum).
 - ``grads_bptt``: step-by-step BPTT, exact (checked by finite differences) or truncated (a second,
-  independent implementation of the truncation, to check ``grads_truncated``).
+  independent implementation of the truncation, to check ``grads_truncated``); the same two
+  shapes of dyc.
 - ``jacobians``: dz(t)/dz(t-1) for the carried state z = [s, r], for the Lyapunov spectra.
 
-tanh_rnn.py holds the vanilla tanh RNN the same stubs train beside the LSTM as a baseline (the
-paper ran none on these tasks): a plain reference step, two forward passes (one matmul of
-[x, h, 1] per step; or the input part projected for all steps first, multiplication-problem's
-order of operations), exact BPTT and Jacobians.
+tanh_rnn.py holds the vanilla tanh RNN that adding-problem, multiplication-problem and the
+temporal-order stubs train beside the LSTM as a baseline (the paper ran none on these tasks): a
+plain reference step, two forward passes (one matmul of [x, h, 1] per step; or the input part
+projected for all steps first, multiplication-problem's order of operations), exact BPTT and
+Jacobians.
 
-What the other 1997 stubs would need to move onto this core (not migrated here; their files are
-being restructured separately). Checked on their current code: embedded-reber's forward and
-Jacobians and two-sequence-noise's forward (paper net) equal ``cell.forward`` / ``cell.jacobians``
-bit for bit, so a move keeps their numbers.
+What stays in the stubs that use the core, and why:
 
-- embedded-reber (Exp. 1): ``Blocks(n_in=7, n_blocks=3, block_size=2)`` (or 4 x 1); cells without
-  bias (a weight mask keeping W's bias row zero in the cell columns, applied at init and after
-  every update: the stub's), 7 logistic outputs at every step without bias (the stub's). Its error
-  enters y_c at every step, so it needs a per-step truncated gradient: ds(t) = sum_{tau >= t}
-  e_s(tau) (a reverse cumulative sum) and the output-gate term at every step, i.e.
-  ``grads_truncated`` and ``grads_bptt`` taking dyc of shape (L, S, N, C) instead of (S, N, C) at
-  ``last``. Its forward RTRL (``rtrl_string``, eqs. 19-28) stays the stub's.
-- two-sequence-noise (Exp. 3): ``Blocks(n_in=1, n_blocks=3, block_size=1)``, one output without
-  bias (the stub's); it trains in float32, so ``forward`` would need to follow W's dtype (it works
-  in float64 today), and its catalog net cuts the gates' recurrent rows (a mask on W, the stub's).
-  Its cache keys are the same (U, act, s, yc); its evaluation-only unit-major pass
-  (``lstm_outputs``) would stay or become a third fast path.
+- embedded-reber (Exp. 1): ``Blocks(n_in=7, n_blocks=3, block_size=2)`` (or 4 x 1); the cells'
+  missing bias (a weight mask), the 7 outputs at every step, and its forward RTRL
+  (``rtrl_string``, eqs. 19-28, the online learning rule) are the stub's.
+- two-sequence-noise (Exp. 3): ``Blocks(n_in=1, n_blocks=3, block_size=1)``, trained in float32;
+  the catalog net's cut gate rows (a mask) and the output unit are the stub's. The catalog
+  setting's trainer keeps its own float32 BPTT (the same equations in another order of
+  operations, on which its committed numbers depend).
 - noise-free-long-lag (Exp. 2): 2a/2b use another cell (one cell, input gate only, no output gate,
-  g = sigma, h = identity) and stay the stub's own. 2c (2 blocks of 1 cell, no biases, symbol
-  inputs as rows of W, forward RTRL traces) matches ``Blocks(n_in=p + 4, n_blocks=2,
-  block_size=1)`` without the bias row: it needs ``Blocks(bias=False)`` (D = n_in + H) and the
-  input given as W[sym] instead of x @ W_x; its h' is written as (1 - h^2)/2, the core's through
-  exp(-|s|): equal in value, not in every bit.
+  g = sigma, h = identity), the stub's own. 2c is ``Blocks(n_in=p + 4, n_blocks=2, block_size=1,
+  bias=False)`` and uses the core's layout, init and BPTT; its step (symbol inputs as rows of W),
+  Jacobians and RTRL traces stay in the stub, because it writes g as 4 sigma - 2 and h' as
+  (1 - h^2)/2: equal in value to the core's, not in every bit, and its committed numbers depend
+  on them.
 """

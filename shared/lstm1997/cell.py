@@ -1,12 +1,13 @@
 """The 1997 memory-block LSTM: layout, reference step, fast forward passes, gradients, Jacobians.
 
 See the package docstring for the equations. Shapes, once: x (L, S, N, n_in) time-major with the
-seed axis after time; W (S, D, H) with rows u = [x(t) (n_in), r(t-1) (H), 1] and columns
-[input gates (B) | forget gates (B, only with forget=True) | cell inputs (C) | output gates (B)]
-(SPEC.md's i, f, g, o order); the carried activations r (S, N, H) use the same column order, with
-the cell columns holding y_c. Every forward pass returns the same cache:
+seed axis after time; W (S, D, H) with rows u = [x(t) (n_in), r(t-1) (H), 1] (no 1 with
+``Blocks(bias=False)``) and columns [input gates (B) | forget gates (B, only with forget=True) |
+cell inputs (C) | output gates (B)] (SPEC.md's i, f, g, o order); the carried activations
+r (S, N, H) use the same column order, with the cell columns holding y_c. Every forward pass but
+``forward_last`` (evaluation only, it keeps none) returns the same cache:
 
-    U   (L, S, N, D)    unit inputs [x(t), r(t-1), 1] of every step
+    U   (L, S, N, D)    unit inputs [x(t), r(t-1), 1] of every step (no 1 without bias)
     act (L, S, N, H)    gate activations sigma(net); the cell columns hold g(net_c)
     s   (L+1, S, N, C)  cell states, s[0] = 0, s[t+1] = s(t)
     yc  (L, S, N, C)    cell outputs y_c(t)
@@ -22,11 +23,12 @@ class Blocks:
 
     Every block has one input gate and one output gate (and, with ``forget``, one forget gate,
     Gers et al. 2000) shared by its cells. Every gate and cell sees all inputs, all H units of
-    step t-1 (gates pass their activation, cells y_c) and a bias.
+    step t-1 (gates pass their activation, cells y_c) and a bias (none with ``bias=False``: W
+    has no bias row, D = n_in + H; noise-free-long-lag's 2c net).
     """
 
-    def __init__(self, n_in, n_blocks, block_size, forget=False):
-        self.n_in, self.B, self.bs, self.forget = n_in, n_blocks, block_size, forget
+    def __init__(self, n_in, n_blocks, block_size, forget=False, bias=True):
+        self.n_in, self.B, self.bs, self.forget, self.bias = n_in, n_blocks, block_size, forget, bias
         B, C = n_blocks, n_blocks * block_size
         nf = B if forget else 0
         self.C = C
@@ -37,7 +39,7 @@ class Blocks:
         self.o_sl = slice(B + nf + C, self.H)
         self.blk = np.repeat(np.arange(B), block_size)         # cell -> its block
         self.R = self.H                                        # recurrent sources r(t-1)
-        self.D = n_in + self.R + 1                             # rows of W: [x, r(t-1), 1]
+        self.D = n_in + self.R + int(bias)                     # rows of W: [x, r(t-1), 1]
 
     def n_weights(self):
         """Weights of the gates and cells (W); the stub adds its output layer's."""
@@ -52,6 +54,8 @@ def init_weights(net, rng, S, scale=0.1, in_bias=None, forget_bias=None):
     """W (S, D, H) uniform in [-scale, scale] (the paper: 0.1 in Exps. 3-6, 0.2 in Exps. 1-2);
     input-gate (and forget-gate) biases set per block when given, else random like the rest."""
     W = rng.uniform(-scale, scale, size=(S, net.D, net.H))
+    if (in_bias is not None or forget_bias is not None) and not net.bias:
+        raise ValueError("a net without bias row has no gate biases to set")
     if in_bias is not None:
         W[:, -1, net.i_sl] = in_bias
     if forget_bias is not None and net.forget:
@@ -92,6 +96,12 @@ def dh(s):
 # ----------------------------------------------------------------------------------------------
 # The reference: the paper's step, as written (what the fast paths are tested against)
 # ----------------------------------------------------------------------------------------------
+def _unit_inputs(net, x_t, r_prev):
+    """u(t) = [x(t), r(t-1), 1] (without the 1 when the net has no bias), in W's row order."""
+    ones = [np.ones(x_t.shape[:-1] + (1,), r_prev.dtype)] if net.bias else []
+    return np.concatenate([x_t.astype(r_prev.dtype), r_prev] + ones, axis=-1)
+
+
 def reference_step(net, W, x_t, s_prev, r_prev):
     """One step of the net, the paper's equations with nothing folded or halved.
 
@@ -99,7 +109,7 @@ def reference_step(net, W, x_t, s_prev, r_prev):
     Returns act (S, N, H) (gate activations; cell columns g(net_c)), s (S, N, C), r (S, N, H).
     """
     sigma = logistic
-    u = np.concatenate([x_t, r_prev, np.ones(x_t.shape[:-1] + (1,))], axis=-1)   # [x(t), r(t-1), 1]
+    u = _unit_inputs(net, x_t, r_prev)                                           # [x(t), r(t-1), 1]
     net_input = np.einsum("snd,sdh->snh", u, W)                                  # net_j = sum_m w_jm u_m
     y_in = sigma(net_input[..., net.i_sl])                                       # one per block
     y_out = sigma(net_input[..., net.o_sl])
@@ -124,7 +134,7 @@ def reference_forward(net, W, x):
     s, r = np.zeros((S, N, net.C)), np.zeros((S, N, net.H))
     U, act, ss, yc = [], [], [s], []
     for t in range(L):
-        U.append(np.concatenate([x[t], r, np.ones((S, N, 1))], axis=-1))
+        U.append(_unit_inputs(net, x[t], r))
         a, s, r = reference_step(net, W, x[t], s, r)
         act.append(a)
         ss.append(s)
@@ -141,18 +151,21 @@ def forward(net, W, x):
     Every squashing is one tanh of half the net input: sigma(z) = (1 + tanh(z/2))/2 and
     g(z) = 2 tanh(z/2), so W is halved once and the input part x(t) W_x + bias is one matmul
     for all steps. The loop carries q = s/2, so that h(s) = tanh(q) and q(t) = q(t-1) + y_in
-    tanh(net_c/2): per step one matmul and about ten array operations.
+    tanh(net_c/2): per step one matmul and about ten array operations. The state and the cache
+    follow W's dtype (two-sequence-noise trains in float32).
     """
     L, S, N, nx = x.shape
-    B, bs, C, H = net.B, net.bs, net.C, net.H
+    B, bs, C, H, dt = net.B, net.bs, net.C, net.H, W.dtype
     i_, f_, g_, o_ = net.i_sl, net.f_sl, net.g_sl, net.o_sl
     Wh = 0.5 * W
-    XB = np.matmul(x, Wh[:, :nx]) + Wh[:, -1][:, None]             # (L, S, N, H): input part + bias
+    XB = np.matmul(x, Wh[:, :nx])                                    # (L, S, N, H): input part
+    if net.bias:
+        XB = XB + Wh[:, -1][:, None]                                 # ... + bias
     Wr = np.ascontiguousarray(Wh[:, nx:nx + H])                      # (S, H, H): r(t-1) -> net(t)/2
-    th = np.empty((L, S, N, H))                                      # tanh(net/2) of every unit
-    r = np.zeros((L + 1, S, N, H))                                   # r[t+1] = r(t), r[0] = 0
-    q = np.zeros((L + 1, S, N, B, bs))                               # s/2
-    tmp = np.empty((S, N, B, bs))
+    th = np.empty((L, S, N, H), dt)                                  # tanh(net/2) of every unit
+    r = np.zeros((L + 1, S, N, H), dt)                               # r[t+1] = r(t), r[0] = 0
+    q = np.zeros((L + 1, S, N, B, bs), dt)                           # s/2
+    tmp = np.empty((S, N, B, bs), dt)
     for t in range(L):
         z = th[t]
         np.matmul(r[t], Wr, out=z)
@@ -173,7 +186,7 @@ def forward(net, W, x):
         rt[..., g_] = (rt[..., o_, None] * tmp).reshape(S, N, C)
     act = 0.5 + 0.5 * th
     act[..., g_] = 2.0 * th[..., g_]
-    U = np.concatenate([x, r[:L], np.ones((L, S, N, 1))], axis=-1)
+    U = _unit_inputs(net, x, r[:L])
     return {"U": U, "act": act, "s": 2.0 * q.reshape(L + 1, S, N, C), "yc": r[1:, ..., g_]}
 
 
@@ -195,7 +208,8 @@ def forward_folded(net, W, x):
     W_T = W_T.reshape(H * S, D * S)
     U = np.zeros((L + 1, D, S, N))                               # U[t+1] receives r(t)
     U[:L, :nx] = x.transpose(0, 3, 1, 2)
-    U[:, -1] = 1.0
+    if net.bias:
+        U[:, -1] = 1.0
     U = U.reshape(L + 1, D * S, N)
     r0 = nx * S                                                  # rows of r(t-1) in U
     i0, f0, g0, o0 = (r0 + sl.start * S for sl in (net.i_sl, net.f_sl, net.g_sl, net.o_sl))
@@ -236,6 +250,48 @@ def forward_folded(net, W, x):
             "yc": Ul[1:, ..., nx + net.g_sl.start:nx + net.g_sl.stop]}
 
 
+def forward_last(net, W, x, last):
+    """The cell outputs at each sequence's last step, without keeping a cache (evaluation).
+
+    The equations of ``forward`` (one tanh of half the net input, s/2 carried) in a unit-major
+    layout (S, unit, N), so that every gate slice is a contiguous block over the N sequences:
+    the faster layout for evaluating many sequences per net (two-sequence-noise's tests and
+    random guessing). x (L, S, N, n_in), last (S, N) -> y_c(last) (S, N, C), in W's dtype.
+    """
+    L, S, N, nx = x.shape
+    H, C, B, bs, dt = net.H, net.C, net.B, net.bs, W.dtype
+    i_, f_, g_, o_ = net.i_sl, net.f_sl, net.g_sl, net.o_sl
+    Wh = 0.5 * W
+    WxT = np.swapaxes(Wh[:, :nx], 1, 2)                              # (S, H, n_in): x(t) -> net/2
+    WrT = np.ascontiguousarray(np.swapaxes(Wh[:, nx:nx + H], 1, 2))  # (S, H, H): net/2 = WrT r
+    xt = np.ascontiguousarray(np.swapaxes(x, 2, 3))                  # (L, S, n_in, N)
+    z = np.empty((S, H, N), dt)
+    r = np.zeros((S, H, N), dt)
+    s2 = np.zeros((S, B, bs, N), dt)                                 # s/2
+    hs = np.empty((S, B, bs, N), dt)
+    y_last = np.zeros((S, C, N), dt)
+    first = int(last.min())
+    for t in range(L):
+        np.matmul(WrT, r, out=z)
+        z += np.matmul(WxT, xt[t])
+        if net.bias:
+            z += Wh[:, -1][..., None]
+        np.tanh(z, out=z)
+        np.multiply(z, 0.5, out=r)
+        r += 0.5                                                     # sigma of every unit
+        # s(t) = f s(t-1) + y_in g(net_c), halved: s/2 grows by y_in tanh(net_c/2)   (f = 1 in 1997)
+        np.multiply(r[:, i_, None], z[:, g_].reshape(S, B, bs, N), out=hs)
+        if net.forget:
+            s2 *= r[:, f_, None]
+        s2 += hs
+        # y_c(t) = y_out h(s(t)) = y_out tanh(s/2), into the cell rows of r(t)
+        np.tanh(s2, out=hs)
+        np.multiply(r[:, o_, None], hs, out=r[:, g_].reshape(S, B, bs, N))
+        if t >= first:
+            y_last = np.where((last == t)[:, None], r[:, g_], y_last)
+    return y_last.transpose(0, 2, 1)
+
+
 # ----------------------------------------------------------------------------------------------
 # Gradients: the paper's truncated one, and step-by-step BPTT (exact or truncated)
 # ----------------------------------------------------------------------------------------------
@@ -243,15 +299,19 @@ def _block_sum_starts(net):
     return np.r_[0, np.flatnonzero(np.diff(net.blk)) + 1]
 
 
-def grads_truncated(net, cache, dyc, last):
+def grads_truncated(net, cache, dyc, last=None):
     """The paper's truncated gradient (Appendix A.1) in closed form, vectorised over time.
 
     dyc (S, N, C) = dE/dy_c at each sequence's last step ``last`` (S, N); no error elsewhere.
+    Or dyc (L, S, N, C) = dE/dy_c at every step (``last`` not used; zero after a sequence's end):
+    embedded-reber's error at every symbol.
     With the truncation, ds(t)/ds(t-1) = f(t) (= 1 in the 1997 cell) is the only path back in
     time, so dE/ds(t) is one vector e_s for every t <= last (times the later forget gates), and the
     RTRL traces the paper carries forward (eqs. 19-28) become sums over t of local derivatives.
     Output gates learn from the last step only. Returns dE/dW (S, D, H).
     """
+    if dyc.ndim == 4:
+        return _grads_truncated_every_step(net, cache, dyc)
     U, act, s = cache["U"], cache["act"], cache["s"]
     L, S, N, _ = U.shape
     si, ni = np.indices((S, N))
@@ -288,8 +348,40 @@ def grads_truncated(net, cache, dyc, last):
     return sum_outer(U, dnet)
 
 
-def grads_bptt(net, W, cache, dyc, last, truncate=False):
-    """Step-by-step backpropagation through time; dyc (S, N, C) = dE/dy_c at step ``last``.
+def _grads_truncated_every_step(net, cache, dyc):
+    """``grads_truncated`` for an error at every step, dyc (L, S, N, C).
+
+    dE/ds(t) gathers the errors e_s(tau) entering the cell states at every tau >= t: a reverse
+    cumulative sum in the 1997 cell, ds(t) = e_s(t) + f(t+1) ds(t+1) with forget gates. Output
+    gates learn at every step.
+    """
+    U, act, s = cache["U"], cache["act"], cache["s"][1:]
+    starts = _block_sum_starts(net)
+    yi, gcell, yo = act[..., net.i_sl], act[..., net.g_sl], act[..., net.o_sl]
+    dnet = np.zeros(act.shape)
+    # y_c = y_out h(s): output-gate error at every step
+    dnet[..., net.o_sl] = np.add.reduceat(dyc * h(s), starts, axis=-1) * yo * (1 - yo)
+    e_s = dyc * yo[..., net.blk] * dh(s)                                  # error entering s(t)
+    if net.forget:
+        f = act[..., net.f_sl][..., net.blk]
+        ds = np.empty(e_s.shape)
+        ds[-1] = e_s[-1]
+        for t in range(len(ds) - 2, -1, -1):
+            ds[t] = e_s[t] + f[t + 1] * ds[t + 1]
+    else:
+        ds = np.cumsum(e_s[::-1], axis=0)[::-1]                           # sum_{tau >= t} e_s(tau)
+    # s(t) = f s(t-1) + y_in g(net_c)
+    dnet[..., net.g_sl] = ds * yi[..., net.blk] * dg(gcell)
+    dnet[..., net.i_sl] = np.add.reduceat(ds * gcell, starts, axis=-1) * yi * (1 - yi)
+    if net.forget:
+        yf = act[..., net.f_sl]
+        dnet[..., net.f_sl] = np.add.reduceat(ds * cache["s"][:-1], starts, axis=-1) * yf * (1 - yf)
+    return sum_outer(U, dnet)
+
+
+def grads_bptt(net, W, cache, dyc, last=None, truncate=False):
+    """Step-by-step backpropagation through time; dyc (S, N, C) = dE/dy_c at step ``last``, or
+    dyc (L, S, N, C) = dE/dy_c at every step (``last`` not used).
 
     truncate=False: the exact gradient (checked against finite differences).
     truncate=True: a second, independent implementation of the paper's truncation: every error
@@ -299,6 +391,7 @@ def grads_bptt(net, W, cache, dyc, last, truncate=False):
     U, act, s = cache["U"], cache["act"], cache["s"]
     L, S, N, _ = U.shape
     nx, H, blk = net.n_in, net.H, net.blk
+    every_step = dyc.ndim == 4
     W_rT = np.swapaxes(W[:, nx:nx + H, :], 1, 2)                    # (S, H, H): dnet(t) -> dr(t-1)
     dnet = np.zeros((L, S, N, H))
     ds = np.zeros((S, N, net.C))
@@ -306,7 +399,7 @@ def grads_bptt(net, W, cache, dyc, last, truncate=False):
     for t in range(L - 1, -1, -1):
         a, s_t = act[t], s[t + 1]
         yi, g_c, yo = a[..., net.i_sl], a[..., net.g_sl], a[..., net.o_sl]
-        dy_c = (last == t)[..., None] * dyc
+        dy_c = dyc[t] if every_step else (last == t)[..., None] * dyc
         if not truncate:
             dy_c = dy_c + dr[..., net.g_sl]
         # y_c = y_out h(s)
@@ -327,7 +420,8 @@ def grads_bptt(net, W, cache, dyc, last, truncate=False):
                 dyf = dyf + dr[..., net.f_sl]
             dn[..., net.f_sl] = dyf * yf * (1 - yf)
             ds = ds * yf[..., blk]                                  # ds(t-1) = f(t) ds(t)
-        dn *= (t <= last)[..., None]
+        if not every_step:
+            dn *= (t <= last)[..., None]
         if not truncate:
             dr = np.matmul(dn, W_rT)                                # through u(t) = [x, r(t-1), 1]
     return sum_outer(U, dnet)

@@ -62,13 +62,23 @@ def training_figure(a, path, n_sup, loss_label, curve_label, unit="step"):
     save_figure(fig, path)
 
 
+def histogram_bins(values, pad=0.0, n=25):
+    """n increasing bin edges from min(values) to max(values) + pad, in the values' dtype; when
+    that span is empty (every value equal, pad 0) a small float64 span centred on the value."""
+    lo, hi = np.min(values), np.max(values) + pad         # numpy scalars: the values' own dtype
+    if not hi > lo:                                       # a float64 span of 1e-6 max(1, |v|) around v
+        half = 0.5e-6 * max(1.0, abs(float(lo)))
+        return np.linspace(float(lo) - half, float(lo) + half, n)
+    return np.linspace(lo, hi, n)
+
+
 def ftle_figure(lam, ok, path, xlabel, pad=0.0):
     """Left: histogram of lambda_1 per test maze, solved vs not (all seeds). Right: the median
     top-k spectrum of each group. lam (S, M, k) descending; ok (S, M) bool. The histogram spans
-    [min, max + pad] of lambda_1 (pad > 0 keeps it valid when all values are equal)."""
+    [min, max + pad] of lambda_1, widened when every value is equal (bins must increase)."""
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
     l1 = lam[..., 0]
-    bins = np.linspace(l1.min(), l1.max() + pad, 25)
+    bins = histogram_bins(l1, pad)
     ax.hist(l1[ok], bins, alpha=0.6, color="tab:blue", label=f"solved ({ok.sum()})")
     ax.hist(l1[~ok], bins, alpha=0.6, color="tab:red", label=f"not solved ({(~ok).sum()})")
     ax.set(xlabel=xlabel, ylabel="test mazes (all seeds)", title="top exponent")

@@ -15,7 +15,7 @@ Arrays: masks and counts (S, B) for S seeds and B slots; tokens (S, B, P, P).
 """
 import numpy as np
 
-from shared.mazes import net as N
+from shared.mazes import net
 from shared.optim import AdamW
 
 
@@ -96,10 +96,12 @@ def unroll_accuracy(p, init, X, Y, n_steps, step, chunk=200, keep=0):
     supervision step (TRM) or segment (HRM) on the embedded input xe (S, m, P, P, d). X, Y (M, P, P),
     run ``chunk`` mazes at a time. Returns exact, token (S, n_steps); ok_all (S, n_steps, M) and
     ok (S, M) at the last step; pred (S, M, P, P) at the last step; q (S, M, n_steps, ...); kept
-    (n_steps, S, keep, P, P), the answers of the first ``keep`` mazes after every step.
+    (n_steps, S, keep, P, P), the answers of the first ``keep`` mazes after every step (all M
+    mazes if keep > M).
     """
     a0, b0 = init
     S, M, P = a0.shape[0], X.shape[0], X.shape[1]
+    keep = min(keep, M)
     ok = np.zeros((S, n_steps, M), bool)
     tok = np.zeros((S, n_steps, M))
     qs = None                                                  # (S, M, n_steps, ...) once q's shape is known
@@ -107,7 +109,7 @@ def unroll_accuracy(p, init, X, Y, n_steps, step, chunk=200, keep=0):
     kept = np.zeros((n_steps, S, keep, P, P), np.int8)
     for c in range(0, M, chunk):
         xb, yb = X[c:c + chunk], Y[c:c + chunk]
-        xe = N.embed(p, np.broadcast_to(xb, (S,) + xb.shape))
+        xe = net.embed(p, np.broadcast_to(xb, (S,) + xb.shape))
         a = np.broadcast_to(a0[:, None, None, None, :], xe.shape).astype(xe.dtype)
         b = np.broadcast_to(b0[:, None, None, None, :], xe.shape).astype(xe.dtype)
         for s in range(n_steps):
@@ -118,8 +120,9 @@ def unroll_accuracy(p, init, X, Y, n_steps, step, chunk=200, keep=0):
             ok[:, s, c:c + chunk] = np.all(pred == yb, axis=(2, 3))
             tok[:, s, c:c + chunk] = np.mean(pred == yb, axis=(2, 3))
             qs[:, c:c + chunk, s] = q
-            if c < keep:
-                kept[s, :, c:keep] = pred[:, :keep - c]
+            if c < keep:                          # this chunk holds kept mazes c .. hi - 1
+                hi = min(keep, c + len(xb))
+                kept[s, :, c:hi] = pred[:, :hi - c]
         pred_last[:, c:c + chunk] = pred
     return dict(exact=ok.mean(2), token=tok.mean(2), ok=ok[:, -1], ok_all=ok, pred=pred_last, q=qs,
                 kept=kept)

@@ -22,9 +22,8 @@ Arrays: tokens (S, B, P, P) int; states (S, B, P, P, d); every weight has the le
 import numpy as np
 
 from shared import cli
-from shared.lyapunov import qr_positive
-from shared.mazes import grid as G
-from shared.mazes import net as N
+from shared.mazes import grid, net
+from shared.mazes.ftle import two_state_ftle
 from shared.mazes.supervision import Slots, optimizer, optimizer_step, unroll_accuracy
 
 
@@ -33,7 +32,7 @@ from shared.mazes.supervision import Slots, optimizer, optimizer_step, unroll_ac
 RECIPE = dict(
     grid=9, kind="wilson",      # 9x9 tokens = 4x4 cells; DFS makes only 481 distinct 4x4 mazes (trm-maze)
     n_train=2000, n_test=1000,  # the 1k-train regime of Maze-Hard, doubled; test disjoint under symmetry
-    d=32, hidden=64,            # ~9.1 k weights (notes 7.2)
+    d=32, hidden=64,            # 9,089 weights (TRM-Local, shared.mazes.net)
     T=2, n=3, n_sup=8,          # cycles, latent updates per cycle, supervision steps
     batch=64, steps=900, lr=1e-3, warmup=100, beta1=0.9, beta2=0.95, wd=0.1,
     ema=0.99,                   # TRM: 0.999 over 65k steps; the capped 900-step budget needs a shorter window
@@ -48,8 +47,8 @@ def latent_cycles(p, xe, y, z, cfg, n_cycles):
     """n_cycles full cycles without gradient: n times z <- net(z + y + x), then y <- net(y + z)."""
     for _ in range(n_cycles):
         for _ in range(cfg["n"]):
-            z = N.net_forward(p, z, y + xe)[0]
-        y = N.net_forward(p, y, z)[0]
+            z = net.net_forward(p, z, y + xe)[0]
+        y = net.net_forward(p, y, z)[0]
     return y, z
 
 
@@ -61,10 +60,10 @@ def supervision_step(p, xe, y, z, cfg):
     y, z = latent_cycles(p, xe, y, z, cfg, cfg["T"] - 1)      # no-grad cycles
     y_in, caches = y, []
     for _ in range(cfg["n"]):                                  # the differentiated cycle
-        z, c = N.net_forward(p, z, y_in + xe)
+        z, c = net.net_forward(p, z, y_in + xe)
         caches.append(c)
-    y, cy = N.net_forward(p, y_in, z)
-    logits, q = N.heads(p, y)
+    y, cy = net.net_forward(p, y_in, z)
+    logits, q = net.heads(p, y)
     return y, z, logits, q, (caches, cy)
 
 
@@ -78,7 +77,7 @@ def loss_and_grads(p, tokens, target, xe, y_new, logits, q, cache, cfg, need_gra
     P2 = target.shape[2] * target.shape[3]
     zmax = logits - logits.max(axis=-1, keepdims=True)
     logp = zmax - np.log(np.exp(zmax).sum(axis=-1, keepdims=True))
-    onehot = (target[..., None] == np.arange(G.N_OUT))                        # (S, B, P, P, 5)
+    onehot = (target[..., None] == np.arange(grid.N_OUT))                        # (S, B, P, P, 5)
     ce = -np.add.reduce((logp * onehot).reshape(S, B, -1), axis=-1) / P2     # (S, B)
     exact = np.all(logits.argmax(-1) == target, axis=(2, 3))                 # (S, B)
     tq = exact.astype(logits.dtype)
@@ -86,19 +85,19 @@ def loss_and_grads(p, tokens, target, xe, y_new, logits, q, cache, cfg, need_gra
     loss = (ce + cfg["q_weight"] * bce).mean(axis=1)
     if not need_grads:
         return loss, exact, None
-    g = N.zero_grads(p)
+    g = net.zero_grads(p)
     dlogits = (np.exp(logp) - onehot) / (P2 * B)
     dq = cfg["q_weight"] * (1 / (1 + np.exp(-q)) - tq) / B
-    dy = N.heads_backward(p, y_new, dlogits, dq, g)
+    dy = net.heads_backward(p, y_new, dlogits, dq, g)
     caches, cy = cache
     # y' = net(y_in + z_n): the y_in branch stops here (it came out of the no-grad cycles)
-    dz = N.net_backward(p, dy, cy, g)
+    dz = net.net_backward(p, dy, cy, g)
     dxe = np.zeros_like(dz)
     for c in reversed(caches):
         # z_i = net(z_{i-1} + y_in + x): the gradient reaches z_{i-1} and the embedded input x
-        dz = N.net_backward(p, dz, c, g)
+        dz = net.net_backward(p, dz, c, g)
         dxe += dz
-    N.embed_backward(dxe, tokens, G.N_IN, g)
+    net.embed_backward(dxe, tokens, grid.N_IN, g)
     return loss, exact, g
 
 
@@ -116,8 +115,8 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print, init=None, on_eval=None):
     S, B, P, d = cfg["n_seeds"], cfg["batch"], cfg["grid"], cfg["d"]
     rng_init, rng_data = rngs["init"], rngs["batches"]
     if init is None:
-        p = N.init_params(rng_init, S, d, cfg["hidden"])
-        y0, z0 = N.init_states(rng_init, S, d)
+        p = net.init_params(rng_init, S, d, cfg["hidden"])
+        y0, z0 = net.init_states(rng_init, S, d)
     else:
         p, y0, z0 = {k: v.copy() for k, v in init[0].items()}, init[1].copy(), init[2].copy()
     opt, ema = optimizer(p, cfg)
@@ -130,7 +129,7 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print, init=None, on_eval=None):
         # refill halted slots with a fresh maze in a random orientation and TRM's initial states
         tokens, target = slots.refill(Xa, Ya)                                   # (S, B, P, P)
         y, z = slots.reset(y, y0), slots.reset(z, z0)
-        xe = N.embed(p, tokens)
+        xe = net.embed(p, tokens)
         y, z, logits, q, cache = supervision_step(p, xe, y, z, cfg)
         loss, exact, g = loss_and_grads(p, tokens, target, xe, y, logits, q, cache, cfg)
         cli.check_finite(step, loss=loss)
@@ -161,53 +160,35 @@ def evaluate(p, y0, z0, X, Y, cfg, n_steps, chunk=200, keep=0):
 
     Returns exact (S, n_steps), token (S, n_steps), ok (S, M) at the last step, ok_all
     (S, n_steps, M), pred (S, M, P, P) at the last step, q (S, M, n_steps), and the predictions
-    of the first ``keep`` mazes after every step (n_steps, S, keep, P, P).
+    of the first ``keep`` mazes after every step (n_steps, S, keep, P, P); all M if keep > M.
     """
     def step(p, xe, y, z):                   # one supervision step: T cycles, then the heads
         y, z = latent_cycles(p, xe, y, z, cfg, cfg["T"])
-        return (y, z) + N.heads(p, y)
+        return (y, z) + net.heads(p, y)
     return unroll_accuracy(p, (y0, z0), X, Y, n_steps, step, chunk, keep)
 
 
 # ----------------------------------------------------------------------------------------------
 # Lyapunov fingerprint: finite-time exponents of the joint (y, z) recursion
 # ----------------------------------------------------------------------------------------------
+def z_update(p, y, z, xe):
+    """z <- net(z + y + x): (new z, cache)."""
+    return net.net_forward(p, z, y + xe)
+
+
+def y_update(p, y, z, xe):
+    """y <- net(y + z): (new y, cache)."""
+    return net.net_forward(p, y, z)
+
+
 def recursion_ftle(p, y0, z0, X, cfg, n_steps, k, rng):
     """Top-k finite-time exponents per maze of the sub-update map on s = (y, z), float64.
 
     Every net call is one map: z <- net(z + y + x) has tangent (ty, tz) -> (ty, J (tz + ty)),
     y <- net(y + z) has (ty, tz) -> (J (ty + tz), tz), with J v from the hand-written JVP.
     QR (positive diagonal) after every sub-update; lambda_i = mean ln R_ii over the
-    n_steps * T * (n + 1) sub-updates of a fixed unroll from TRM's initial states.
-    X (M, P, P); returns (S, M, k), sorted descending.
+    n_steps * T * (n + 1) sub-updates of a fixed unroll from TRM's initial states
+    (shared.mazes.ftle). X (M, P, P); returns (S, M, k), sorted descending, and the number of maps.
     """
-    p = {key: v.astype(np.float64) for key, v in p.items()}
-    S, (M, P, _), d = y0.shape[0], X.shape, y0.shape[1]
-    tokens = np.broadcast_to(X, (S,) + X.shape)
-    xe = N.embed(p, tokens)
-    y = np.broadcast_to(y0[:, None, None, None, :].astype(np.float64), xe.shape).copy()
-    z = np.broadcast_to(z0[:, None, None, None, :].astype(np.float64), xe.shape).copy()
-    n_dim = 2 * P * P * d
-    Q0 = qr_positive(rng.standard_normal((n_dim, k)))[0]                        # (n_dim, k)
-    tang = np.broadcast_to(Q0.T.reshape(k, 1, 1, 2, P, P, d), (k, S, M, 2, P, P, d)).copy()
-    log_r = np.zeros((S, M, k))
-    n_maps = 0
-
-    def reorthonormalise(tang):
-        A = tang.reshape(k, S, M, n_dim).transpose(1, 2, 3, 0)                  # (S, M, n_dim, k)
-        Qm, R = qr_positive(A)
-        return Qm.transpose(3, 0, 1, 2).reshape(tang.shape), np.log(np.diagonal(R, axis1=-2, axis2=-1))
-
-    for _ in range(n_steps):
-        for _ in range(cfg["T"]):
-            for i in range(cfg["n"] + 1):
-                if i < cfg["n"]:                      # z <- net(z + y + x)
-                    z, c = N.net_forward(p, z, y + xe)
-                    tang[:, :, :, 1] = N.net_jvp(p, c, tang[:, :, :, 0] + tang[:, :, :, 1])
-                else:                                 # y <- net(y + z)
-                    y, c = N.net_forward(p, y, z)
-                    tang[:, :, :, 0] = N.net_jvp(p, c, tang[:, :, :, 0] + tang[:, :, :, 1])
-                tang, lr_ = reorthonormalise(tang)
-                log_r += lr_
-                n_maps += 1
-    return -np.sort(-log_r / n_maps, axis=-1), n_maps
+    one_cycle = [(1, z_update)] * cfg["n"] + [(0, y_update)]
+    return two_state_ftle(p, y0, z0, X, one_cycle * (n_steps * cfg["T"]), k, rng)

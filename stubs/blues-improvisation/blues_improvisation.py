@@ -674,7 +674,7 @@ def headline_rows(m1, m2, cfg):
          "value": m2["relock"]["fraction_relocked"], "paper_value": None,
          "verdict": verdict_relock(m2["relock"]["fraction_relocked"]),
          "note": f"{cfg['kicks']} kicks per net of N(0, {cfg['kick_sd']}) on every chord cell; "
-                 "the note's phase-return test"},
+                 "the pre-registered phase-return test"},
     ]
 
 

@@ -226,17 +226,16 @@ def build_headline(metrics, cfg):
     S, steps = cfg["n_seeds"], cfg["steps"]
     budget = f"{S} seeds x {steps} steps = {100 * steps / ORIGINAL_STEPS:.1f} % of the original's 20,000"
     h = []
-    # headline texts as the committed results.json has them: "note §6" names the single-seed runs
-    # of ORIG_1SEED, "seed README" the original repository's README (see the README's Sources)
     for row in metrics["a"]["table"]:
         world = "struct" if row["world"] == "struct" else "shuffle-null"
         h.append({"name": f"(a) E1 {world} {row['kind'].upper()}-16 ΔNLL vs trivial baseline",
                   "value": row["dnll"]["mean"], "paper_value": row["orig_dnll_1seed"],
                   "verdict": verdict_single_seed(row["cell"]),
-                  "note": f"reference: one seed of the original code (note §6); ours {row['cell']}, "
+                  "note": "reference: one seed of the original code (run here; see Sources); "
+                          f"ours {row['cell']}, "
                           f"seed range {row['dnll']['min']:.3f}..{row['dnll']['max']:.3f}; {budget}"})
     rd = metrics["a"]["readme_struct_minus_null"]
-    h.append({"name": "(a) seed README's E1 'ΔNLL (struct - null)', computed the README's way",
+    h.append({"name": "(a) original README's E1 'ΔNLL (struct - null)', computed the README's way",
               "value": f"GRU {rd['gru']['ours_unpaired']:.3f}, RNN {rd['rnn']['ours_unpaired']:.3f}",
               "paper_value": "GRU -0.847, RNN -0.312", "verdict": verdict_readme(rd),
               "note": f"original code, one seed: GRU {rd['gru']['original_1seed']:.3f}, "

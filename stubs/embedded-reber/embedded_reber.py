@@ -24,6 +24,10 @@ Weights U[-0.2, 0.2]. No forget gate.
     y_c(t) = y_out(t) h(s_c(t))                    h = 2 sigma - 1, range [-1, 1]
     y_k(t) = sigma(sum_c v_kc y_c(t))              k = B, T, P, S, X, V, E
 
+The net is the 1997 LSTM of the family core shared/lstm1997 (its forward pass, truncated
+gradient, BPTT and Jacobians); this file keeps the task, the wiring (no cell bias, the outputs),
+the paper's forward RTRL (``rtrl_string``), the training loop and the analysis.
+
 Learning (the paper's): the truncated gradient of Appendix A.1 (error flows back in time only
 through the cell states s), online, squared error at every step; the contributions of all steps
 of a string are summed and applied at the string's end ("each weight's total update is the sum
@@ -37,9 +41,10 @@ of the contributions of all time steps"); no momentum, no clipping. Learning rat
 Gradient checks (--gradcheck): embedded_reber_checks.py.
 
 Arrays are time-major: x (L, S, N, 7) = (time, seed ensemble, strings per seed, symbol). Columns
-of W (S, 20, 12): [input gates (B) | cell inputs (C) | output gates (B)], SPEC.md's i, g, o
-order with no forget gate; rows [x(t) (7), r(t-1) (12), 1]; the bias entries of the cell columns
-stay zero (the paper's cells have no bias). V (S, 7, C): rows B, T, P, S, X, V, E.
+of W (S, D, H) (the core's layout; 3x2: D = 20, H = 12): [input gates (B) | cell inputs (C) |
+output gates (B)], SPEC.md's i, g, o order with no forget gate; rows [x(t) (7), r(t-1) (H), 1];
+the bias entries of the cell columns stay zero (the paper's cells have no bias). V (S, 7, C): rows
+B, T, P, S, X, V, E.
 """
 import argparse
 import importlib
@@ -53,8 +58,8 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import sum_outer
-from shared.lyapunov import cell_state_jacobian, qr_spectrum
+from shared.lstm1997 import cell
+from shared.lyapunov import qr_spectrum
 from shared.results import finish_run, record
 from shared.rng import streams
 
@@ -152,97 +157,54 @@ def make_sets(rng, n_pairs, n_train=N_TRAIN, n_test=N_TEST, distinct=False):
 
 
 # ----------------------------------------------------------------------------------------------
-# The 1997 LSTM with memory blocks. Arch, the squashings, init_lstm, forward, grads_truncated,
-# grads_bptt, jacobians and rtrl_string are the 1997 cell that will move to the family core
-# shared/lstm1997 (kept together here so that the move is a clean cut).
+# Model: the 1997 LSTM of the family core shared/lstm1997 (forward, truncated gradient, BPTT and
+# Jacobians are cell.forward, cell.grads_truncated, cell.grads_bptt, cell.jacobians). This stub
+# adds its wiring (cells without bias, 7 outputs on the cells without bias) and the paper's
+# forward-mode RTRL (eqs. 19-28), its online learning rule.
 # ----------------------------------------------------------------------------------------------
-class Arch:
-    """Index bookkeeping of a net of nb blocks of bs cells."""
+class Arch(cell.Blocks):
+    """The core's layout of nb blocks of bs cells on the 7 inputs, with this experiment's wiring:
+    the cells have no bias (``wmask`` keeps W's bias row zero in the cell columns, at init and
+    after every update)."""
 
     def __init__(self, nb, bs):
-        self.nb, self.bs, self.nc = nb, bs, nb * bs
-        self.H = 2 * nb + self.nc                         # units with a net input: gates and cells
-        self.I, self.G, self.O = slice(0, nb), slice(nb, nb + self.nc), slice(nb + self.nc, self.H)
-        self.D = NX + self.H + 1                          # rows of W: [x, r(t-1), 1]
-        self.blk = np.repeat(np.arange(nb), bs)           # cell -> its block
+        super().__init__(n_in=NX, n_blocks=nb, block_size=bs)
         self.name = f"{nb}x{bs}"
-        mask = np.ones((self.D, self.H))
-        mask[-1, self.G] = 0.0                            # cells have no bias
-        self.wmask = mask
-
-    def n_weights(self):
-        return int(self.wmask.sum()) + NK * self.nc      # outputs: cells only, no bias
-
-    def block_sum(self, v):
-        """(..., C) -> (..., B)."""
-        return v.reshape(v.shape[:-1] + (self.nb, self.bs)).sum(-1)
-
-    def per_cell(self, v):
-        """(..., B) -> (..., C)."""
-        return v.repeat(self.bs, axis=-1)
+        self.wmask = np.ones((self.D, self.H))
+        self.wmask[-1, self.g_sl] = 0.0                   # cells have no bias
 
 
 ARCHS = {"3x2": Arch(3, 2), "4x1": Arch(4, 1)}
+
+
+def n_weights(a):
+    """Weights of the gates and cells (no cell bias) and of the outputs (cells only, no bias)."""
+    return int(a.wmask.sum()) + NK * a.C
 
 
 def sigmoid(z):
     return 0.5 + 0.5 * np.tanh(0.5 * z)
 
 
-def h_(s):
-    return np.tanh(0.5 * s)                               # 2 sigma(s) - 1
-
-
-def dh_(s):
-    e = np.exp(-np.abs(s))                                # 2 sigma'(s), no overflow at large |s|
-    return 2.0 * e / (1.0 + e) ** 2
-
-
-def dg_(g):
-    return (4.0 - g * g) / 4.0                            # g'(net) through g = 4 sigma - 2
-
-
 def init_lstm(a, rng, S, igb=None):
     """Weights U[-0.2, 0.2]; output-gate biases -1, -2, ..., -B; input-gate biases random
     (U[-0.2, 0.2] like every other weight); no cell bias. Diagnostics only: igb a number r
     rescales the input-gate biases to U[-r, r] (same draws), a list sets them per block."""
-    W = rng.uniform(-0.2, 0.2, size=(S, a.D, a.H)) * a.wmask
-    W[:, -1, a.O] = -np.arange(1, a.nb + 1)
+    W = cell.init_weights(a, rng, S, scale=0.2) * a.wmask
+    W[:, -1, a.o_sl] = -np.arange(1, a.B + 1)
     if isinstance(igb, (int, float)):
-        W[:, -1, a.I] *= igb / 0.2
+        W[:, -1, a.i_sl] *= igb / 0.2
     elif igb is not None:
-        W[:, -1, a.I] = igb
-    return {"W": W, "V": rng.uniform(-0.2, 0.2, size=(S, NK, a.nc))}
+        W[:, -1, a.i_sl] = igb
+    return {"W": W, "V": rng.uniform(-0.2, 0.2, size=(S, NK, a.C))}
 
 
 def forward(a, p, x):
-    """x (L, S, N, 7) -> cache: U (L, S, N, D) unit inputs, act (L, S, N, H) (gate sigmoids; cell
-    columns hold g), s (L+1, S, N, C) with s[0] = 0, yc (L, S, N, C), y (L, S, N, 7) outputs."""
-    L, S, N, _ = x.shape
-    Wh = 0.5 * p["W"]
-    XB = np.matmul(x, Wh[:, :NX]) + Wh[:, -1][:, None]   # (L, S, N, H)
-    Wr = Wh[:, NX:NX + a.H]                               # (S, H, H): r(t-1) -> net(t)/2
-    th = np.empty((L, S, N, a.H))                         # tanh(net/2) of every unit
-    r = np.zeros((L + 1, S, N, a.H))                      # r[t+1] = r(t), r[0] = 0
-    s = np.zeros((L + 1, S, N, a.nb, a.bs))
-    for t in range(L):
-        z = th[t]
-        np.matmul(r[t], Wr, out=z)
-        z += XB[t]
-        np.tanh(z, out=z)
-        rt = r[t + 1]
-        np.multiply(z, 0.5, out=rt)
-        rt += 0.5                                         # sigma of the gates
-        # s(t) = s(t-1) + y_in g(net_c), g = 2 tanh(net_c / 2)
-        s[t + 1] = s[t] + 2.0 * rt[..., a.I, None] * z[..., a.G].reshape(S, N, a.nb, a.bs)
-        # y_c(t) = y_out h(s(t)), h = tanh(s / 2)
-        rt[..., a.G] = (rt[..., a.O, None] * np.tanh(0.5 * s[t + 1])).reshape(S, N, a.nc)
-    act = 0.5 + 0.5 * th
-    act[..., a.G] = 2.0 * th[..., a.G]
-    yc = r[1:, ..., a.G]
-    U = np.concatenate([x, r[:L], np.ones((L, S, N, 1))], axis=-1)
-    y = sigmoid(np.matmul(yc, np.swapaxes(p["V"], 1, 2)[None]))
-    return {"U": U, "act": act, "s": s.reshape(L + 1, S, N, a.nc), "yc": yc, "y": y}
+    """x (L, S, N, 7) -> the core's cache (U, act, s, yc: shared/lstm1997/cell.py) and the
+    outputs y (L, S, N, 7) = sigma(V y_c(t)) at every step."""
+    cache = cell.forward(a, p["W"], x)
+    cache["y"] = sigmoid(np.matmul(cache["yc"], np.swapaxes(p["V"], 1, 2)[None]))
+    return cache
 
 
 def _output_part(p, cache, dy):
@@ -255,81 +217,17 @@ def _output_part(p, cache, dy):
 
 
 def grads_truncated(a, p, cache, dy):
-    """The paper's truncated gradient (Appendix A.1) in closed form, error at every step.
-
-    Truncated, the only path back in time is ds(t)/ds(t-1) = 1, so dE/ds(t) is the sum of the
-    errors e_s(tau) injected at every tau >= t (a reverse cumulative sum): this equals the RTRL
-    traces of eqs. 19-28 summed over the string with the weights held fixed. Output gates and
-    output weights get standard backprop at each step.
-    """
-    U, act, s = cache["U"], cache["act"], cache["s"][1:]
+    """The paper's truncated gradient (Appendix A.1) in closed form, error at every step (the
+    core's reverse cumulative sum of the cell-state errors: the RTRL traces of eqs. 19-28 summed
+    over the string with the weights held fixed). dy (L, S, N, 7)."""
     dV, dyc = _output_part(p, cache, dy)
-    yi, g, yo = act[..., a.I], act[..., a.G], act[..., a.O]
-    dnet = np.zeros(act.shape)
-    # y_c = y_out h(s)
-    dnet[..., a.O] = a.block_sum(dyc * h_(s)) * yo * (1 - yo)
-    e_s = dyc * a.per_cell(yo) * dh_(s)
-    ds = np.cumsum(e_s[::-1], axis=0)[::-1]               # dE/ds(t) = sum_{tau >= t} e_s(tau)
-    # s(t) = s(t-1) + y_in g(net_c)
-    dnet[..., a.G] = ds * a.per_cell(yi) * dg_(g)
-    dnet[..., a.I] = a.block_sum(ds * g) * yi * (1 - yi)
-    return {"W": sum_outer(U, dnet), "V": dV}
+    return {"W": cell.grads_truncated(a, cache, dyc), "V": dV}
 
 
 def grads_bptt(a, p, cache, dy, truncate=False):
-    """Step-by-step backpropagation through time, dy (L, S, N, 7).
-
-    truncate=False: the exact gradient (checked against finite differences).
-    truncate=True: an independent implementation of the paper's truncation: every error reaching
-    a unit's net input stops there (nothing flows into r(t-1)); only ds(t) -> ds(t-1) continues.
-    It must equal ``grads_truncated``.
-    """
-    U, act, s, W = cache["U"], cache["act"], cache["s"], p["W"]
-    L = U.shape[0]
-    dV, dyc_out = _output_part(p, cache, dy)
-    W_rT = np.swapaxes(W[:, NX:NX + a.H, :], 1, 2)       # (S, H, H): dnet(t) -> dr(t-1)
-    dnet = np.zeros(act.shape)
-    ds = np.zeros(dyc_out.shape[1:])
-    dr = np.zeros(act.shape[1:])
-    for t in range(L - 1, -1, -1):
-        at, s_t = act[t], s[t + 1]
-        yi, g, yo = at[..., a.I], at[..., a.G], at[..., a.O]
-        dyc = dyc_out[t] if truncate else dyc_out[t] + dr[..., a.G]
-        ds = ds + dyc * a.per_cell(yo) * dh_(s_t)
-        dyo = a.block_sum(dyc * h_(s_t))
-        dyi = a.block_sum(ds * g)
-        if not truncate:
-            dyo, dyi = dyo + dr[..., a.O], dyi + dr[..., a.I]
-        dn = dnet[t]
-        dn[..., a.O] = dyo * yo * (1 - yo)
-        dn[..., a.I] = dyi * yi * (1 - yi)
-        dn[..., a.G] = ds * a.per_cell(yi) * dg_(g)
-        if not truncate:
-            dr = np.matmul(dn, W_rT)                     # through u(t) = [x, r(t-1), 1]
-    return {"W": sum_outer(U, dnet), "V": dV}
-
-
-def jacobians(a, p, cache):
-    """J(t) = dz(t)/dz(t-1) for the state z = [s (C), r (H)], (L-1, S, N, C+H, C+H), t = 1..L-1.
-
-    r's cell columns hold y_c = y_out h(s), a function of the other coordinates, so C exponents
-    are -inf by construction; the others are the dynamics.
-    """
-    act, s = cache["act"][1:], cache["s"]
-    C, H = a.nc, a.H
-    Wr_T = np.swapaxes(p["W"][:, NX:NX + H, :], 1, 2)    # (S, H, H)
-    da = act * (1 - act)
-    da[..., a.G] = dg_(act[..., a.G])
-    dA = da[..., None] * Wr_T[None, :, None]             # d act(t) / d r(t-1)
-    yi, g, yo = a.per_cell(act[..., a.I]), act[..., a.G], a.per_cell(act[..., a.O])
-    s_new = s[2:]
-    # s(t) = s(t-1) + y_in g
-    dS_dr = yi[..., None] * dA[..., a.G, :] + g[..., None] * dA[..., a.I, :].repeat(a.bs, axis=-2)
-    # y_c(t) = y_out h(s(t))
-    k = (yo * dh_(s_new))[..., None]
-    dY_dr = k * dS_dr + h_(s_new)[..., None] * dA[..., a.O, :].repeat(a.bs, axis=-2)
-    # z = [s, r]: ds/ds = I, and r's cell-output columns y_c depend on s through k
-    return cell_state_jacobian(np.eye(C), dS_dr, dA, k * np.eye(C), dY_dr, a.G)
+    """Step-by-step BPTT, dy (L, S, N, 7): exact, or the truncation by a second route."""
+    dV, dyc = _output_part(p, cache, dy)
+    return {"W": cell.grads_bptt(a, p["W"], cache, dyc, truncate=truncate), "V": dV}
 
 
 def rtrl_string(a, p, x, d, mask, lr=0.0, active=None, need_sum=True):
@@ -347,29 +245,29 @@ def rtrl_string(a, p, x, d, mask, lr=0.0, active=None, need_sum=True):
     scale = lr * (np.ones(S) if active is None else active.astype(float))[:, None, None]
     u = np.zeros((S, a.D))
     u[:, -1] = 1.0
-    s = np.zeros((S, a.nc))
-    Tc = np.zeros((S, a.D, a.nc))
-    Ti = np.zeros((S, a.D, a.nc))
+    s = np.zeros((S, a.C))
+    Tc = np.zeros((S, a.D, a.C))
+    Ti = np.zeros((S, a.D, a.C))
     gsum = {"W": np.zeros_like(W), "V": np.zeros_like(V)} if need_sum else None
     ys = np.zeros((L, S, NK))
     dW = np.zeros_like(W)
-    ii, gg, oo = a.I, a.G, a.O
+    ii, gg, oo, blk = a.i_sl, a.g_sl, a.o_sl, a.blk
     for t in range(L):
         u[:, :NX] = x[t]
         net = np.matmul(u[:, None, :], W)[:, 0]                           # (S, H)
         th = np.tanh(0.5 * net)
         yi, yo, g = 0.5 + 0.5 * th[:, ii], 0.5 + 0.5 * th[:, oo], 2.0 * th[:, gg]
-        yi_c = a.per_cell(yi)
+        yi_c = yi[:, blk]
         s = s + yi_c * g
-        Tc += u[:, :, None] * (yi_c * dg_(g))[:, None, :]                 # w into cells
-        Ti += u[:, :, None] * (g * a.per_cell(yi * (1 - yi)))[:, None, :]  # w into input gates
-        hs = h_(s)
-        yc = a.per_cell(yo) * hs
+        Tc += u[:, :, None] * (yi_c * cell.dg(g))[:, None, :]             # w into cells
+        Ti += u[:, :, None] * (g * (yi * (1 - yi))[:, blk])[:, None, :]   # w into input gates
+        hs = cell.h(s)
+        yc = yo[:, blk] * hs
         y = sigmoid(np.matmul(V, yc[:, :, None])[..., 0])                 # (S, 7)
         ys[t] = y
         delta = (y - d[t]) * y * (1 - y) * mask[t][:, None]
         dyc = np.matmul(delta[:, None, :], V)[:, 0]                       # (S, C)
-        e_s = dyc * a.per_cell(yo) * dh_(s)
+        e_s = dyc * yo[:, blk] * cell.dh(s)
         dW[:, :, oo] = u[:, :, None] * (a.block_sum(dyc * hs) * yo * (1 - yo))[:, None, :]
         dW[:, :, gg] = Tc * e_s[:, None, :]
         dW[:, :, ii] = a.block_sum(Ti * e_s[:, None, :])
@@ -383,7 +281,6 @@ def rtrl_string(a, p, x, d, mask, lr=0.0, active=None, need_sum=True):
             V -= scale * dV
         u[:, NX:NX + a.H] = np.concatenate([yi, yc, yo], axis=1)            # r(t) for step t+1
     return ys, gsum
-
 
 # ----------------------------------------------------------------------------------------------
 # The paper's success test
@@ -537,7 +434,7 @@ def spectrum(a, p, sset, pair_of, n_strings, k=8):
     for n in range(0, sset["x"].shape[2], max(1, sset["x"].shape[2] // n_strings))[:n_strings]:
         L = int(sset["length"][pair_of, n].max())
         x = sset["x"][:L, pair_of, n][:, :, None]
-        J = jacobians(a, p, forward(a, p, x))              # J[t-1]: z(t-1) -> z(t)
+        J = cell.jacobians(a, p["W"], forward(a, p, x))              # J[t-1]: z(t-1) -> z(t)
         lens = sset["length"][pair_of, n]
         exs = []
         for s_ in range(len(pair_of)):                      # own window per net (string lengths differ)
@@ -589,7 +486,7 @@ def paper_config(args, rows, update_of):
     return {"n_pairs": P, "n_inits": I_, "n_seeds": P * I_, "rows": [f"{r}:{lr}" for r, lr in rows],
             "max_sequences": args.max_sequences, "check_every": args.check_every,
             "n_train": N_TRAIN, "n_test": N_TEST, "branch_probability": 0.5,
-            "weights": {k: a.n_weights() for k, a in ARCHS.items()},
+            "weights": {k: n_weights(a) for k, a in ARCHS.items()},
             "init": "U[-0.2, 0.2]; output-gate biases -1, -2, -3 (, -4); input-gate biases U[-0.2, 0.2]; "
                     "no cell or output biases",
             "update": args.update, "update_per_row": [update_of[i] for i in range(len(rows))],
@@ -616,7 +513,7 @@ def row_metrics(a, arch, lr, update, out, sets, p, pair_of):
     wrong_tr, _ = evaluate(a, p, sets["train"], pair_of)              # errors left in the unsolved nets
     wrong_te, y_te = evaluate(a, p, sets["test"], pair_of)
     acc = step_accuracy(y_te, sets["test"]["legal"][:, pair_of], sets["test"]["length"][pair_of])
-    return {"arch": arch, "lr": lr, "update": update, "weights": a.n_weights(), "solved_at": st.tolist(),
+    return {"arch": arch, "lr": lr, "update": update, "weights": n_weights(a), "solved_at": st.tolist(),
             "n_solved": int(ok.sum()), "fraction_solved": float(ok.mean()),
             "mean_sequences_to_success": float(st[ok].mean()) if ok.any() else None,
             "median_sequences_to_success": float(np.median(st[ok])) if ok.any() else None,
@@ -648,9 +545,9 @@ def row_dynamics(a, p, te, pair_of, n_lyap, probe_str, twin, key, m):
 def row_headline(arch, a, lr, m, cfg, update):
     """One headline row per row of Table 1: nets solved and mean strings to success."""
     S, mean = cfg["n_seeds"], m["mean_sequences_to_success"]
-    paper = PAPER_TABLE.get((a.nb, a.bs, lr))
+    paper = PAPER_TABLE.get((a.B, a.bs, lr))
     rng_ = m["min_max_sequences_to_success"]
-    return {"name": f"{arch} ({a.n_weights()} weights), lr {lr:g}: solved / mean strings to success",
+    return {"name": f"{arch} ({n_weights(a)} weights), lr {lr:g}: solved / mean strings to success",
             "value": f"{m['n_solved']}/{S}; " + (f"{mean:,.0f}" if mean is not None else "none"),
             "paper_value": f"{paper[0]} %; {paper[1]:,}" if paper else None,
             "verdict": verdict_row(m["n_solved"], S, m["fraction_solved"], mean, paper),

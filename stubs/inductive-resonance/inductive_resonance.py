@@ -59,8 +59,8 @@ README_TABLE = {("E1", "gru"): -0.847, ("E1", "rnn"): -0.312, ("E2", "gru"): -1.
 # seeds of the original code, run for its full 20,000 steps, computed the README's way instead)
 ORIGINAL_FILES = {("E1", "gru"): -0.26, ("E1", "rnn"): 0.20, ("E2", "gru"): 15.92,
                   ("E2", "rnn"): 14.72, ("E3", "gru"): -0.341, ("E3", "rnn"): 0.640}
-# (text kept as the committed results.json has it: "note §6" = those single-seed runs)
-ORIGINAL_FILES_NOTE = {"E1": "one seed each (note §6), no 20-seed files exist", "E2": "20 seeds",
+ORIGINAL_FILES_NOTE = {"E1": "one seed each (run here; see Sources), no 20-seed files exist",
+                       "E2": "20 seeds",
                        "E3": "20 seeds"}
 NULL_A = {"E1": "struct_minus_shuffle", "E2": "struct_minus_iid", "E3": "struct_minus_shuffle"}
 PAPER_LAMBDA1 = {"gru": -0.062, "rnn": -0.115}          # the paper's main.tex, E3, 5 seeds
@@ -219,7 +219,7 @@ def build_headline(cells, spec, hal, cfg):
     h_rnn = {v: hal["rnn"][v]["frac_hallucination"] for v in GROUPS}
     fmt = lambda d: ", ".join(f"{k} {v:.2f}" for k, v in d.items())  # noqa: E731
     return [
-        dict(name="the seed README's 'ΔNLL (struct - null)' table: cells our protocol-(a) runs reproduce "
+        dict(name="the original README's 'ΔNLL (struct - null)' table: cells our protocol-(a) runs reproduce "
                   "(within 25 %)", value=f"{n_readme_ok}/6", paper_value="6 cells (E1-E3 x GRU/RNN)",
              verdict=verdict_readme_cells(n_readme_ok),
              note=f"the README's cells also match the original's own files in {n_readme_orig}/6; ours at "

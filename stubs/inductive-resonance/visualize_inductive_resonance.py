@@ -24,7 +24,7 @@ def headline_table(res, out):
     cells = res["metrics"]["table"]
     fig, ax = plt.subplots(figsize=(8, 4))
     x = np.arange(len(cells))
-    cols = [("readme", "seed README", "tab:red"), ("original_files", "original's files", "0.3"),
+    cols = [("readme", "original README", "tab:red"), ("original_files", "original's files", "0.3"),
             ("ours_a", "ours (a): struct - shuffle", "tab:blue"), ("ours_b", "ours (b): paired struct - iid",
                                                                     "tab:green")]
     for j, (key, label, col) in enumerate(cols):

@@ -13,12 +13,13 @@ earlier (binary cross-entropy, AdamW 1e-3 with per-array gradient-norm clip 0.03
 T = 300, 301 epochs of one batch). Arms: plain; pre-flossing (50 flossing epochs on one sequence,
 75 exponents, horizon 55 steps) before training; pre- and inter-flossing (another 50 flossing
 epochs after every 10 training epochs, twice). The flossing gradient is exact: through the QR
-steps (shared.lyapunov.qr_backward) and through the state trajectory.
+steps (shared.lyapunov.qr_backward) and through the state trajectory. This part is the family
+core shared.flossing (rnn, floss, control), which a gradient-flossing stub can train as well.
 
 Part 2, the recursion: TRM (shared/mazes/trm.py, trm-maze's settings) on 9 x 9 Wilson mazes,
 with and without pre-flossing the top-k finite-time exponents of its joint (y, z) recursion.
-There the exact flossing gradient would need the second derivative of the net; we use the
-note's first-order analogue: each sub-update's Jacobian on the (detached) orthonormal frame is
+There the exact flossing gradient would need the second derivative of the net; this stub uses a
+first-order analogue: each sub-update's Jacobian on the (detached) orthonormal frame is
 replaced by secant differences [F(s + eps q_i) - F(s)] / eps, whose weight gradient is two
 ordinary backward passes, and the loss is the same mean of squared exponents.
 
@@ -40,19 +41,20 @@ import numpy as np
 from shared import cli
 from shared.ensemble import map_jobs
 from shared.gradcheck import check_gradients
+from shared.flossing.control import ARMS, xor_part
+from shared.flossing.floss import floss_forward, floss_grads, floss_loss
+from shared.flossing.rnn import rnn_forward, rnn_init, xor_data, xor_grads, xor_loss
 from shared.lyapunov import qr_backward, qr_positive
-from shared.mazes import grid as G
-from shared.mazes import net as N
+from shared.mazes import grid, net, options
 from shared.mazes.trm import RECIPE, evaluate, recursion_ftle, train
 from shared.optim import Adam
-from shared.results import finish_run
+from shared.results import finish_run, headline_row, record
 from shared.rng import streams
 from shared.stats import sign_flip_test, t_interval
 
 PAPER = ("R. Engelken, Gradient Flossing: Improving Gradient Descent through Dynamic Control of "
          "Jacobians, NeurIPS 2023, arXiv 2312.17306; applied to TRM (A. Jolicoeur-Martineau, "
          "arXiv 2510.04871, 2025) on mazes as the recursive-reasoning seed did")
-ARMS = ("plain", "pre", "pre+inter")
 
 XOR = dict(N=80, B=16, T=300, epochs=301, lr=1e-3, clip=0.03, g=1.0, b_scale=0.1,
            k=75, horizon=55, transient=16, floss_T=300, pre_epochs=50,
@@ -61,6 +63,8 @@ XOR = dict(N=80, B=16, T=300, epochs=301, lr=1e-3, clip=0.03, g=1.0, b_scale=0.1
 XOR_QUICK = dict(N=12, B=4, T=40, epochs=6, k=6, horizon=12, transient=3, floss_T=40, pre_epochs=3,
                  inter_every=3, inter_epochs=2, inter_times=1, delays=(3, 6), n_seeds=2, n_test=16)
 
+# the maze arms' named streams (a "sign_flip" stream after them serves the paired test beyond 13 seeds)
+MAZE_STREAMS = ["init", "data", "eval", "batches", "lyap", "floss"]
 MAZE = dict(                    # trm-maze's recipe (shared.mazes.trm), except steps and seeds (see README)
     RECIPE, eval_sup=8, steps=600, n_seeds=5,
     floss_k=8, floss_batch=4, floss_steps=50, floss_lr=1e-3, floss_eps=1e-3, floss_horizon=1,
@@ -68,237 +72,6 @@ MAZE = dict(                    # trm-maze's recipe (shared.mazes.trm), except s
 MAZE_QUICK = dict(n_train=64, n_test=24, d=8, hidden=16, n_sup=3, eval_sup=3, batch=8, steps=6,
                   warmup=2, n_seeds=2, eval_every=3, n_curve=16, floss_k=3, floss_batch=2,
                   floss_steps=3, n_lyap=3, k_lyap=3)
-
-
-# ==============================================================================================
-# Part 1: the delayed-XOR RNN (Engelken's positive control)
-# ==============================================================================================
-def xor_data(rng, R, B, T, delays, dtype=np.float64):
-    """Bits u (T, R, B) in {0, 1}; targets y_t = u_{t-d} XOR u_{t-2d}; loss mask (T, R) t >= 2d."""
-    u = rng.integers(0, 2, size=(T, R, B)).astype(dtype)
-    y = np.zeros_like(u)
-    mask = np.zeros((T, R), dtype)
-    for r, d in enumerate(delays):
-        y[2 * d:, r] = np.abs(u[d:T - d, r] - u[:T - 2 * d, r])
-        mask[2 * d:, r] = 1.0
-    return u, y, mask
-
-
-def rnn_init(rng, R, N, B, g, b_scale):
-    """Engelken's initialisation; x0 is relaxed for 100 autonomous steps from N(0, 1)."""
-    p = dict(J=g * rng.standard_normal((R, N, N)) / np.sqrt(N), ws=rng.standard_normal((R, N)),
-             wr=rng.standard_normal((R, N)), b=b_scale * rng.random((R, N)), off=np.full((R,), 1e-3))
-    x = rng.standard_normal((R, B, N))
-    JT = p["J"].transpose(0, 2, 1)
-    for _ in range(100):
-        x = np.tanh(x) @ JT + p["b"][:, None, :]
-    p["x0"] = x
-    return p
-
-
-def rnn_forward(p, u):
-    """h_t = J tanh(h_{t-1}) + b + w_s u_t, readout r_t = w_r . h_t + offset. u (T, R, B)."""
-    T = u.shape[0]
-    JT = p["J"].transpose(0, 2, 1)
-    h = np.empty((T + 1,) + p["x0"].shape)
-    h[0] = p["x0"]
-    for t in range(T):
-        h[t + 1] = np.tanh(h[t]) @ JT + p["b"][:, None, :] + u[t][..., None] * p["ws"][:, None, :]
-    r = np.einsum("trbn,rn->trb", h[1:], p["wr"]) + p["off"][None, :, None]
-    return h, r
-
-
-def xor_loss(r, y, mask, B):
-    """Per run: sum of BCE-with-logits over the masked steps / (B * masked steps)."""
-    bce = np.logaddexp(0, r) - y * r
-    return np.einsum("trb,tr->r", bce, mask) / (B * mask.sum(0))
-
-
-def xor_grads(p, u, y, mask):
-    """Exact BPTT of ``xor_loss`` (summed over runs; each run's gradient is its own).
-    Returns (loss per run, grads)."""
-    T, R, B = u.shape
-    h, r = rnn_forward(p, u)
-    loss = xor_loss(r, y, mask, B)
-    dr = (1 / (1 + np.exp(-r)) - y) * mask[:, :, None] / (B * mask.sum(0))[None, :, None]
-    g = {k: np.zeros_like(v) for k, v in p.items()}
-    g["wr"] = np.einsum("trb,trbn->rn", dr, h[1:])
-    g["off"] = dr.sum(axis=(0, 2))
-    J = p["J"]
-    ph = np.tanh(h[:-1])                                          # tanh(h_{t-1}), (T, R, B, N)
-    dhs = np.empty_like(ph)                                       # d loss / d h_t, t = 1..T
-    dh = np.zeros_like(h[0])
-    for t in range(T - 1, -1, -1):
-        dh += dr[t][..., None] * p["wr"][:, None, :]
-        dhs[t] = dh
-        dh = (dh @ J) * (1 - ph[t] * ph[t])
-    g["x0"] = dh
-    # h_t = J tanh(h_{t-1}) + b + w_s u_t: the weight gradients in one product each
-    Rr, N_ = J.shape[:2]
-    g["J"] = np.matmul(dhs.transpose(1, 3, 0, 2).reshape(Rr, N_, -1),
-                       ph.transpose(1, 0, 2, 3).reshape(Rr, -1, N_))
-    g["b"] = dhs.sum(axis=(0, 2))
-    g["ws"] = np.einsum("trb,trbn->rn", u, dhs)
-    return loss, g
-
-
-def floss_forward(p, u, k, transient, Q0):
-    """Top-k exponents of the driven RNN along u (H, R) from x0[:, 0]: (R, k), and the tape."""
-    H = u.shape[0]
-    JT = p["J"].transpose(0, 2, 1)
-    h = np.empty((H + 1,) + p["x0"][:, 0].shape)
-    h[0] = p["x0"][:, 0]
-    Qs, Rs = [Q0], []
-    Q = Q0
-    log_r = np.zeros(Q0.shape[0:1] + (k,))
-    for n in range(H):
-        h[n + 1] = (np.tanh(h[n])[:, None, :] @ JT)[:, 0] + p["b"] + u[n][:, None] * p["ws"]
-        c = 1.0 / np.cosh(h[n + 1]) ** 2
-        Q, Rm = qr_positive(c[:, :, None] * (p["J"] @ Q))
-        Qs.append(Q)
-        Rs.append(Rm)
-        if n >= transient:
-            log_r += np.log(np.diagonal(Rm, axis1=-2, axis2=-1))
-    lam = log_r / (H - transient)
-    return lam, (h, Qs, Rs)
-
-
-def floss_loss(lam):
-    """Engelken's flossing loss per run: mean_i (lambda_i - 0)^2."""
-    return np.mean(lam * lam, axis=-1)
-
-
-def floss_grads(p, u, k, transient, Q0):
-    """Exact gradient of sum_runs floss_loss w.r.t. J, b, w_s: back through QR and the states."""
-    lam, (h, Qs, Rs) = floss_forward(p, u, k, transient, Q0)
-    H = u.shape[0]
-    J = p["J"]
-    dlam = 2 * lam / k / (H - transient)                        # d loss / d (sum_n ln R_ii)
-    g = {"J": np.zeros_like(J), "b": np.zeros_like(p["b"]), "ws": np.zeros_like(p["ws"])}
-    dQ = np.zeros_like(Qs[-1])
-    dh_next = np.zeros_like(h[0])                               # d loss / d h_{n+1} from later steps
-    for n in range(H - 1, -1, -1):
-        Rm, Qn, Qp = Rs[n], Qs[n + 1], Qs[n]
-        dR = np.zeros_like(Rm)
-        if n >= transient:
-            idx = np.arange(k)
-            dR[:, idx, idx] = dlam / np.diagonal(Rm, axis1=-2, axis2=-1)
-        dA = qr_backward(Qn, Rm, dQ, dR)                          # A = c * (J Q_prev)
-        hn = h[n + 1]
-        th = np.tanh(hn)
-        c = 1 - th * th
-        JQ = J @ Qp
-        dc = np.sum(dA * JQ, axis=-1)                             # (R, N)
-        dJQ = c[:, :, None] * dA
-        g["J"] += dJQ @ Qp.transpose(0, 2, 1)
-        dQ = J.transpose(0, 2, 1) @ dJQ
-        # c = sech^2(h): dc/dh = -2 tanh(h) sech^2(h); plus what h_{n+2} sends back
-        dh = dc * (-2 * th * c) + dh_next
-        # h_{n+1} = J tanh(h_n) + b + w_s u_n
-        ph = np.tanh(h[n])
-        g["J"] += dh[:, :, None] * ph[:, None, :]
-        g["b"] += dh
-        g["ws"] += dh * u[n][:, None]
-        dh_next = (dh[:, None, :] @ J)[:, 0] * (1 - ph * ph)
-    return lam, g
-
-
-def clip_per_array(g, max_norm):
-    """Flux's ClipNorm: every array's gradient clipped to norm max_norm, per run."""
-    for v in g.values():
-        nrm = np.sqrt(np.sum(v * v, axis=tuple(range(1, v.ndim))))
-        v *= np.minimum(1.0, max_norm / np.maximum(nrm, 1e-12)).reshape((-1,) + (1,) * (v.ndim - 1))
-
-
-def xor_accuracy(p, u, y, mask):
-    """Fraction of masked steps with the right sign of the logit; the learned initial states
-    (one per batch column) are tiled over the larger test batch."""
-    reps = -(-u.shape[2] // p["x0"].shape[1])
-    _, r = rnn_forward(dict(p, x0=np.tile(p["x0"], (1, reps, 1))[:, :u.shape[2]]), u)
-    ok = ((r >= 0) == (y > 0.5)) * mask[:, :, None]
-    return ok.sum(axis=(0, 2)) / (mask.sum(0) * u.shape[2])
-
-
-def xor_part(cfg, seed, log=print):
-    """All arms x delays x seeds as one ensemble of runs (float32 training, float64 flossing).
-
-    Runs are paired across arms: run r of every arm is pair r % (delays x seeds), with the same
-    initial weights, training batches and test data; the flossing arms draw identical flossing
-    inputs, so "pre" and "pre+inter" are the same net until the first inter-flossing round.
-    """
-    rngs = streams(seed, ["init", "data", "test", "frame", "floss_pre", "floss_pre+inter"])
-    arms, delays, S = ARMS, cfg["delays"], cfg["n_seeds"]
-    runs = [(a, d, s) for a in arms for d in delays for s in range(S)]
-    R, n_pairs = len(runs), len(delays) * S
-    pair_delays = [d for d in delays for _ in range(S)]
-    base = rnn_init(rngs["init"], n_pairs, cfg["N"], cfg["B"], cfg["g"], cfg["b_scale"])
-    p = {k: np.concatenate([v] * len(arms)).astype(np.float32) for k, v in base.items()}
-    run_delays = [d for _, d, _ in runs]
-    frame = qr_positive(rngs["frame"].standard_normal((cfg["N"], cfg["k"])))[0]
-    arm_of = np.array([arms.index(a) for a, _, _ in runs])
-    floss_sel = {a: np.flatnonzero(arm_of == i) for i, a in enumerate(arms) if a != "plain"}
-    floss_opt = {a: Adam({k: p[k][sel].astype(np.float64) for k in ("J", "b", "ws")}, lr=cfg["lr"])
-                 for a, sel in floss_sel.items()}
-    lam_log = {a: [] for a in floss_sel}
-
-    def tiled(arrays):
-        return [np.concatenate([x] * len(arms), axis=1) for x in arrays]
-
-    def floss(a, n_epochs):
-        sel = floss_sel[a]
-        opt = floss_opt[a]
-        for k in opt.params:                     # the optimiser works on a float64 copy of the runs
-            opt.params[k][...] = p[k][sel]
-        sub = dict(opt.params, x0=p["x0"][sel].astype(np.float64))
-        Q0 = np.broadcast_to(frame, (len(sel),) + frame.shape).copy()
-        lam = None
-        for _ in range(n_epochs):
-            u = rngs[f"floss_{a}"].integers(0, 2, size=(cfg["horizon"], len(sel))).astype(np.float64)
-            lam, g = floss_grads(sub, u, cfg["k"], cfg["transient"], Q0)
-            cli.check_finite("flossing", lam=lam)
-            opt.step(g)
-            lam_log[a].append(np.sort(lam, axis=-1)[:, ::-1].mean(0))     # mean spectrum of the arm
-        for k in ("J", "b", "ws"):
-            p[k][sel] = opt.params[k]
-        return lam
-
-    def spectrum():
-        u = tiled([rngs["test"].integers(0, 2, size=(cfg["horizon"], n_pairs)).astype(np.float64)])[0]
-        sub = {k: p[k].astype(np.float64) for k in ("J", "b", "ws", "x0")}
-        Q0 = np.broadcast_to(frame, (R,) + frame.shape)
-        return floss_forward(sub, u, cfg["k"], cfg["transient"], Q0)[0]
-
-    lam_init = spectrum()
-    for a in floss_sel:
-        floss(a, cfg["pre_epochs"])
-    lam_after_pre = spectrum()
-    opt = Adam({k: p[k] for k in p}, lr=cfg["lr"])
-    n_inter = 0
-    acc_curve, loss_curve = [], []
-    for ep in range(1, cfg["epochs"] + 1):
-        if ep % cfg["inter_every"] == 0 and n_inter < cfg["inter_times"] and ep > 1:
-            floss("pre+inter", cfg["inter_epochs"])
-            n_inter += 1
-        u, y, mask = tiled(xor_data(rngs["data"], n_pairs, cfg["B"], cfg["T"], pair_delays, np.float32))
-        loss, g = xor_grads(p, u, y, mask)
-        cli.check_finite(ep, loss=loss)
-        clip_per_array(g, cfg["clip"])
-        opt.step(g)
-        loss_curve.append(loss)
-        if ep % max(1, cfg["epochs"] // 10) == 0 or ep == cfg["epochs"]:
-            ut, yt, mt = tiled(xor_data(rngs["test"], n_pairs, cfg["n_test"], cfg["T"], pair_delays,
-                                        np.float32))
-            acc_curve.append((ep, xor_accuracy(p, ut, yt, mt)))
-            if ep % max(1, cfg["epochs"] // 5) == 0 or ep == cfg["epochs"]:
-                log(f"  XOR epoch {ep:4d}: test accuracy per arm " + ", ".join(
-                    f"{a} {acc_curve[-1][1][arm_of == i].mean():.3f}" for i, a in enumerate(arms)))
-    lam_final = spectrum()
-    acc = acc_curve[-1][1]
-    return dict(runs=runs, arm_of=arm_of, delays=np.array(run_delays), acc=acc,
-                acc_curve_ep=np.array([e for e, _ in acc_curve]),
-                acc_curve=np.array([a for _, a in acc_curve]), loss=np.array(loss_curve),
-                lam_init=lam_init, lam_after_pre=lam_after_pre, lam_final=lam_final,
-                lam_log={a: np.array(v) for a, v in lam_log.items()})
 
 
 # ==============================================================================================
@@ -334,7 +107,7 @@ def recursion_floss_step(p, xe, y0, z0, cfg, n_steps, Q0, eps, frozen=None):
                 a = z + y + xe if upd_z else y + z
                 a_all = np.concatenate([a[None], a[None] + eps * v]).transpose(1, 0, 2, 3, 4, 5) \
                     .reshape(S, (k + 1) * B, P, P, d)
-                out, cache = N.net_forward(p, a_all, 0.0)
+                out, cache = net.net_forward(p, a_all, 0.0)
                 out = out.reshape(S, k + 1, B, P, P, d)
                 f0 = out[:, 0]
                 sec = (out[:, 1:] - f0[:, None]) / eps                       # (S, k, B, P, P, d)
@@ -353,7 +126,7 @@ def recursion_floss_step(p, xe, y0, z0, cfg, n_steps, Q0, eps, frozen=None):
     lam = log_r / n_calls
     # backward: d loss / d ln R_ii = 2 lam_i / (k n_calls B) per maze (mean over mazes and i)
     coef = 2 * lam / (k * n_calls * B)
-    g = N.zero_grads(p)
+    g = net.zero_grads(p)
     dxe = np.zeros_like(xe)
     idx = np.arange(k)
     for upd_z, cache, Qn, Rm in tape:
@@ -363,7 +136,7 @@ def recursion_floss_step(p, xe, y0, z0, cfg, n_steps, Q0, eps, frozen=None):
         dGt = dG.transpose(3, 0, 1, 2).reshape(k, S, B, 2, P, P, d)[:, :, :, 1 if upd_z else 0]
         dsec = dGt.transpose(1, 0, 2, 3, 4, 5) / eps                         # (S, k, B, P, P, d)
         dout = np.concatenate([-dsec.sum(1, keepdims=True), dsec], axis=1).reshape(S, (k + 1) * B, P, P, d)
-        da = N.net_backward(p, dout, cache, g).reshape(S, k + 1, B, P, P, d).sum(1)
+        da = net.net_backward(p, dout, cache, g).reshape(S, k + 1, B, P, P, d).sum(1)
         if upd_z:
             dxe += da                               # a = z + y + x: the embedding's share
     return lam, g, dxe, visited
@@ -383,10 +156,10 @@ def floss_trm(p, y0, z0, X, cfg, rng, log=print):
         idx = rng.integers(X.shape[1], size=(S, cfg["floss_batch"]))
         tf = rng.integers(8, size=(S, cfg["floss_batch"]))
         tokens = X[tf, idx]
-        xe = N.embed(p64, tokens)
+        xe = net.embed(p64, tokens)
         lam, g, dxe, _ = recursion_floss_step(p64, xe, y0.astype(np.float64), z0.astype(np.float64), cfg,
                                            cfg["floss_horizon"], Q0, cfg["floss_eps"])
-        N.embed_backward(dxe, tokens, G.N_IN, g)
+        net.embed_backward(dxe, tokens, grid.N_IN, g)
         cli.check_finite(f"flossing {step}", lam=lam)
         opt.step({key: g[key] for key in keys})
         lam_hist.append(lam.mean(axis=1))                                    # (S, k)
@@ -398,11 +171,11 @@ def maze_arm(job):
     arm, cfg, seed = job
     t_cpu = time.process_time()
     timer = cli.Timer()
-    rngs = streams(seed, ["init", "data", "eval", "batches", "lyap", "floss"])
-    Xa, Ya, Xt, Yt = G.make_data(rngs["data"], rngs["eval"], cfg)
+    rngs = streams(seed, MAZE_STREAMS)
+    Xa, Ya, Xt, Yt = grid.make_data(rngs["data"], rngs["eval"], cfg)
     S, d = cfg["n_seeds"], cfg["d"]
-    p = N.init_params(rngs["init"], S, d, cfg["hidden"])
-    y0, z0 = N.init_states(rngs["init"], S, d)
+    p = net.init_params(rngs["init"], S, d, cfg["hidden"])
+    y0, z0 = net.init_states(rngs["init"], S, d)
     Xl = Xt[:cfg["n_lyap"]]
     lam_before = recursion_ftle(p, y0, z0, Xl, cfg, cfg["n_sup"], cfg["k_lyap"],
                                 np.random.default_rng(rngs["lyap"].integers(2**32)))[0]
@@ -464,17 +237,17 @@ def gradcheck(args=None):
 
     cfg = dict(MAZE, T=1, n=1, d=4, hidden=6)
     S, Bm, P, kk = 1, 2, 5, 3
-    pm = {key: v.astype(np.float64) for key, v in N.init_params(rng, S, 4, 6).items()}
-    y0, z0 = (v.astype(np.float64) for v in N.init_states(rng, S, 4))
+    pm = {key: v.astype(np.float64) for key, v in net.init_params(rng, S, 4, 6).items()}
+    y0, z0 = (v.astype(np.float64) for v in net.init_states(rng, S, 4))
     tokens = rng.integers(0, 4, size=(S, Bm, P, P))
     Qm = qr_positive(rng.standard_normal((2 * P * P * 4, kk)))[0]
 
-    _, gm, dxe, seen = recursion_floss_step(pm, N.embed(pm, tokens), y0, z0, cfg, 1, Qm, 1e-3)
+    _, gm, dxe, seen = recursion_floss_step(pm, net.embed(pm, tokens), y0, z0, cfg, 1, Qm, 1e-3)
 
     def trm_fn():
-        lam = recursion_floss_step(pm, N.embed(pm, tokens), y0, z0, cfg, 1, Qm, 1e-3, frozen=seen)[0]
+        lam = recursion_floss_step(pm, net.embed(pm, tokens), y0, z0, cfg, 1, Qm, 1e-3, frozen=seen)[0]
         return float((lam * lam).mean(-1).mean(-1).sum())
-    N.embed_backward(dxe, tokens, G.N_IN, gm)
+    net.embed_backward(dxe, tokens, grid.N_IN, gm)
     keys = [key for key in pm if key not in ("w_out", "w_q", "b_q")]
     errs.update({f"trm flossing {key}": v for key, v in check_gradients(
         trm_fn, {key: pm[key] for key in keys}, {key: gm[key] for key in keys}, eps=1e-5,
@@ -485,36 +258,31 @@ def gradcheck(args=None):
 # ==============================================================================================
 # Headline
 # ==============================================================================================
-def main(args):
-    timer = cli.Timer()
+def resolve_configs(args):
+    """XOR and maze configs: defaults, --quick sizes, then the user's flags (a given flag wins)."""
     xcfg, mcfg = dict(XOR), dict(MAZE)
     if args.quick:
         xcfg.update(XOR_QUICK)
         mcfg.update(MAZE_QUICK)
-    if args.n_seeds is not None:
-        mcfg["n_seeds"] = args.n_seeds
-    if args.xor_seeds is not None:
-        xcfg["n_seeds"] = args.xor_seeds
-    if args.maze_steps is not None:
-        mcfg["steps"] = args.maze_steps
-    if args.delays is not None:
-        xcfg["delays"] = tuple(args.delays)
+    for cfg, key, flag in ((mcfg, "n_seeds", "n_seeds"), (xcfg, "n_seeds", "xor_seeds"),
+                           (mcfg, "steps", "maze_steps"), (xcfg, "delays", "delays")):
+        v = getattr(args, flag)
+        if v is not None:
+            cfg[key] = tuple(v) if isinstance(v, list) else v
+    if len(xcfg["delays"]) > options.MAX_LIST:
+        raise cli.StubError(f"--delays: at most {options.MAX_LIST} delays, got {len(xcfg['delays'])}")
     if max(xcfg["delays"]) * 2 >= xcfg["T"]:
         raise cli.StubError(f"--delays: 2 x delay must be below T = {xcfg['T']}, got {max(xcfg['delays'])}")
     if xcfg["k"] > xcfg["N"]:
         raise cli.StubError("more flossed exponents than units")
     mcfg["n_curve"] = min(mcfg["n_curve"], mcfg["n_test"])
     mcfg["n_lyap"] = min(mcfg["n_lyap"], mcfg["n_test"])
-    cpu0 = time.process_time()
+    return xcfg, mcfg
 
-    print(f"Part 1: delayed XOR, N {xcfg['N']}, T {xcfg['T']}, delays {list(xcfg['delays'])}, "
-          f"{xcfg['n_seeds']} seeds, arms {list(ARMS)}, {xcfg['epochs']} epochs")
-    jobs = [("xor", xcfg, args.seed)] + [("maze", arm, mcfg, args.seed) for arm in ("plain", "flossed")]
-    out = map_jobs(_job, jobs, workers=args.workers)
-    xr, mz = out[0], {o["arm"]: o for o in out[1:]}
-    cpu_children = sum(o["cpu_s"] for o in out)
 
-    # ---- Part 1 summary
+def xor_summary(xr, xcfg):
+    """Runs solved per arm, accuracy and lambda1 per arm and delay, mean |lambda| of the flossed
+    arms before and after pre-flossing."""
     solved = xr["acc"] >= xcfg["solved"]
     by = {}
     for i, a in enumerate(ARMS):
@@ -525,104 +293,147 @@ def main(args):
                                     lam1_init=float(xr["lam_init"][sel, 0].mean()),
                                     lam1_after_pre=float(xr["lam_after_pre"][sel, 0].mean()),
                                     lam1_final=float(xr["lam_final"][sel, 0].mean()))
-    n_solved = {a: int(solved[xr["arm_of"] == i].sum()) for i, a in enumerate(ARMS)}
-    n_runs = int((xr["arm_of"] == 0).sum())
     fl = xr["arm_of"] > 0
-    lam_gap_before = float(np.mean(np.abs(xr["lam_init"][fl])))
-    lam_gap_after = float(np.mean(np.abs(xr["lam_after_pre"][fl])))
+    return dict(by_arm_delay=by, solved={a: int(solved[xr["arm_of"] == i].sum()) for i, a in enumerate(ARMS)},
+                runs_per_arm=int((xr["arm_of"] == 0).sum()),
+                mean_abs_lambda_flossed_arms=dict(before=float(np.mean(np.abs(xr["lam_init"][fl]))),
+                                                  after_pre=float(np.mean(np.abs(xr["lam_after_pre"][fl])))),
+                lambda1_mean=dict(init=float(xr["lam_init"][:, 0].mean()),
+                                  after_pre_flossed_arms=float(xr["lam_after_pre"][fl, 0].mean()),
+                                  final_by_arm={a: float(xr["lam_final"][xr["arm_of"] == i, 0].mean())
+                                                for i, a in enumerate(ARMS)}))
 
-    # ---- Part 2 summary
+
+def maze_summary(mz, mcfg, rng):
+    """Paired flossed - plain exact at N_sup: mean, t interval, exact sign-flip p (all 2^S sign
+    patterns up to 13 seeds; ``rng`` only beyond), and the lambda1 medians."""
     ns = mcfg["n_sup"]
     ex_plain, ex_floss = mz["plain"]["exact"][:, ns - 1], mz["flossed"]["exact"][:, ns - 1]
     delta = ex_floss - ex_plain
-    best_delta = mz["flossed"]["curve_exact"].max(0) - mz["plain"]["curve_exact"].max(0)
-    rng_p = np.random.default_rng(args.seed)
     if len(delta) >= 2:
         m_d, lo_d, hi_d = t_interval(delta)
-        p_d = sign_flip_test(delta, 9999, rng_p, alternative="two-sided", exact=True)[1]
-    else:
-        m_d, lo_d, hi_d, p_d = float(delta.mean()), float("nan"), float("nan"), float("nan")
-    lam_trm = {key: dict(before=float(np.median(mz["flossed"]["lam_before"][..., 0])),
-                         after_floss=float(np.median(mz["flossed"]["lam_start"][..., 0])),
-                         trained_flossed=float(np.median(mz["flossed"]["lam_end"][..., 0])),
-                         trained_plain=float(np.median(mz["plain"]["lam_end"][..., 0])))
-               for key in ["lambda1_median"]}["lambda1_median"]
-    weak = (lo_d >= -0.02) and (hi_d <= 0.02)
-    ctrl = n_solved["pre"] > n_solved["plain"] or n_solved["pre+inter"] > n_solved["plain"]
-    headline = [
-        dict(name="delayed XOR positive control: runs solved (test accuracy >= "
-                  f"{xcfg['solved']}), pre-flossed vs plain",
-             value=f"pre {n_solved['pre']}/{n_runs}, pre+inter {n_solved['pre+inter']}/{n_runs}, "
-                   f"plain {n_solved['plain']}/{n_runs}",
-             paper_value="flossed > plain at long delays (Engelken 2023)",
-             verdict=("yes" if min(n_solved["pre"], n_solved["pre+inter"]) > n_solved["plain"] else
-                      "partial" if ctrl else "no"),
-             note=f"delays {list(xcfg['delays'])} x {xcfg['n_seeds']} seeds per arm, Engelken's N, T, "
-                  f"epochs, optimiser and flossing schedule; bar: pre-flossed success > plain (notes 7.5); "
-                  f"yes = both flossed arms beat plain, partial = one"),
-        dict(name="flossing drives the exponents to 0: mean |lambda_i| before -> after pre-flossing "
-                  "(XOR RNN)",
-             value=f"{lam_gap_before:.3f} -> {lam_gap_after:.3f}", paper_value="-> 0",
-             verdict=("yes" if lam_gap_after < 0.5 * lam_gap_before else
-                      "partial" if lam_gap_after < lam_gap_before else "no"),
-             note=f"{xcfg['k']} exponents over a {xcfg['horizon']}-step horizon, flossed arms, "
-                  f"{xcfg['pre_epochs']} flossing epochs; yes = halved, partial = moved towards 0"),
-        dict(name="mazes: Delta exact@N_sup (pre-flossed - plain TRM), mean and 95 % CI over paired seeds",
-             value=round(m_d, 4), paper_value="'weak so far' (seed, no number)",
-             verdict=("partial" if weak else "no"),
-             note=f"CI [{lo_d:+.3f}, {hi_d:+.3f}], sign-flip p {p_d:.3f}, {len(delta)} seeds; "
-                  f"bar 'weak' = CI within +-0.02 (notes 7.5); plain {np.round(ex_plain, 3).tolist()}, "
-                  f"flossed {np.round(ex_floss, 3).tolist()}; 9x9 mazes, {mcfg['steps']} steps: an easier "
-                  f"setting than the seed's, so partial at best"),
+        p_d = sign_flip_test(delta, 9999, rng, alternative="two-sided", exact=True)[1]
+    else:                                    # one seed: no interval, no test (recorded as None)
+        m_d, lo_d, hi_d, p_d = float(delta.mean()), None, None, None
+    lam1 = dict(before=float(np.median(mz["flossed"]["lam_before"][..., 0])),
+                after_floss=float(np.median(mz["flossed"]["lam_start"][..., 0])),
+                trained_flossed=float(np.median(mz["flossed"]["lam_end"][..., 0])),
+                trained_plain=float(np.median(mz["plain"]["lam_end"][..., 0])))
+    lam_hist = mz["flossed"]["lam_hist"]
+    return dict(exact_plain=ex_plain, exact_flossed=ex_floss, delta=delta,
+                delta_mean=m_d, delta_ci95=[lo_d, hi_d], delta_sign_flip_p=p_d,
+                delta_best_checkpoint=mz["flossed"]["curve_exact"].max(0) - mz["plain"]["curve_exact"].max(0),
+                exact_per_step_plain=mz["plain"]["exact"].mean(0),
+                exact_per_step_flossed=mz["flossed"]["exact"].mean(0),
+                lambda1_median=lam1,
+                flossing_lambda_first_last=lam_hist[[0, -1]].mean(1) if lam_hist is not None else None)
+
+
+# Verdicts (the bars were pre-registered: README, Sources)
+def verdict_control(n_solved):
+    """yes: both flossed arms solve more runs than plain; partial: one does; no: neither."""
+    if min(n_solved["pre"], n_solved["pre+inter"]) > n_solved["plain"]:
+        return "yes"
+    return "partial" if max(n_solved["pre"], n_solved["pre+inter"]) > n_solved["plain"] else "no"
+
+
+def verdict_towards_zero(before, after):
+    """yes: mean |lambda_i| halved by pre-flossing; partial: reduced; no: not reduced."""
+    return "yes" if after < 0.5 * before else "partial" if after < before else "no"
+
+
+def verdict_weak(lo, hi):
+    """'Weak' = the 95 % CI of the maze Delta within +-0.02: partial (an easier setting than the
+    seed's), else no."""
+    return "partial" if lo is not None and (lo >= -0.02) and (hi <= 0.02) else "no"
+
+
+def headline_rows(xs, ms, xcfg, mcfg):
+    n_solved, n_runs = xs["solved"], xs["runs_per_arm"]
+    gap = xs["mean_abs_lambda_flossed_arms"]
+    before, after = gap["before"], gap["after_pre"]
+    lo_d, hi_d = ms["delta_ci95"]
+    return [
+        headline_row("delayed XOR positive control: runs solved (test accuracy >= "
+                     f"{xcfg['solved']}), pre-flossed vs plain",
+                     f"pre {n_solved['pre']}/{n_runs}, pre+inter {n_solved['pre+inter']}/{n_runs}, "
+                     f"plain {n_solved['plain']}/{n_runs}",
+                     "flossed > plain at long delays (Engelken 2023)", verdict_control(n_solved),
+                     note=f"delays {list(xcfg['delays'])} x {xcfg['n_seeds']} seeds per arm, "
+                          f"Engelken's N, T, "
+                          f"epochs, optimiser and flossing schedule; bar: pre-flossed success > plain "
+                          f"(pre-registered); yes = both flossed arms beat plain, partial = one"),
+        headline_row("flossing drives the exponents to 0: mean |lambda_i| before -> after pre-flossing "
+                     "(XOR RNN)", f"{before:.3f} -> {after:.3f}", "-> 0", verdict_towards_zero(before, after),
+                     note=f"{xcfg['k']} exponents over a {xcfg['horizon']}-step horizon, flossed arms, "
+                          f"{xcfg['pre_epochs']} flossing epochs; yes = halved, partial = moved towards 0"),
+        headline_row("mazes: Delta exact@N_sup (pre-flossed - plain TRM), mean and 95 % CI over paired seeds",
+                     round(ms["delta_mean"], 4), "'weak so far' (seed, no number)", verdict_weak(lo_d, hi_d),
+                     note=(f"CI [{lo_d:+.3f}, {hi_d:+.3f}], sign-flip p {ms['delta_sign_flip_p']:.3f}, "
+                           if lo_d is not None else "no CI or test with one seed, ")
+                          + f"{len(ms['delta'])} seeds; "
+                          f"bar 'weak' = CI within +-0.02 (pre-registered); plain "
+                          f"{np.round(ms['exact_plain'], 3).tolist()}, "
+                          f"flossed {np.round(ms['exact_flossed'], 3).tolist()}; "
+                          f"9x9 mazes, {mcfg['steps']} steps: "
+                          f"an easier setting than the seed's, so partial at best"),
     ]
-    metrics = dict(
-        xor=dict(by_arm_delay=by, solved=n_solved, runs_per_arm=n_runs,
-                 mean_abs_lambda_flossed_arms=dict(before=lam_gap_before, after_pre=lam_gap_after),
-                 lambda1_mean=dict(init=float(xr["lam_init"][:, 0].mean()),
-                                   after_pre_flossed_arms=float(xr["lam_after_pre"][fl, 0].mean()),
-                                   final_by_arm={a: float(xr["lam_final"][xr["arm_of"] == i, 0].mean())
-                                                 for i, a in enumerate(ARMS)})),
-        maze=dict(exact_plain=ex_plain, exact_flossed=ex_floss, delta=delta,
-                  delta_mean=m_d, delta_ci95=[lo_d, hi_d], delta_sign_flip_p=p_d,
-                  delta_best_checkpoint=best_delta,
-                  exact_per_step_plain=mz["plain"]["exact"].mean(0),
-                  exact_per_step_flossed=mz["flossed"]["exact"].mean(0),
-                  lambda1_median=lam_trm,
-                  flossing_lambda_first_last=(mz["flossed"]["lam_hist"][[0, -1]].mean(1)
-                                              if mz["flossed"]["lam_hist"] is not None else None),
-                  ),
-        timing=dict(wall_minutes=timer() / 60, cpu_minutes=(time.process_time() - cpu0 + cpu_children) / 60,
-                    workers=args.workers, xor_wall_s=xr["wall_s"], xor_cpu_s=xr["cpu_s"],
-                    maze_floss_wall_s=mz["flossed"]["floss_s"],
-                    maze_wall_s={a: mz[a]["wall_s"] for a in mz}, maze_cpu_s={a: mz[a]["cpu_s"] for a in mz}),
-    )
-    lyapunov = dict(
-        method=(f"XOR RNN: top {xcfg['k']} exponents of the driven map (Engelken's estimator, "
-                f"{xcfg['horizon']} steps, first {xcfg['transient']} discarded); TRM: finite-time top "
-                f"{mcfg['k_lyap']} of the joint (y, z) recursion over {ns} supervision steps "
-                f"(shared.mazes.trm.recursion_ftle, EMA weights), {mcfg['n_lyap']} test mazes per seed; "
-                "listed: mean over runs (XOR) / median over mazes and seeds (TRM)"),
-        exponents={**{f"xor {a} (trained)": np.sort(xr["lam_final"][xr["arm_of"] == i].mean(0))[::-1][:8]
-                      for i, a in enumerate(ARMS)},
-                   **{f"trm {a} (trained)": np.sort(np.median(mz[a]["lam_end"].reshape(-1, mcfg["k_lyap"]),
-                                                              axis=0))[::-1]
-                      for a in ("plain", "flossed")}},
-        window=xcfg["horizon"] - xcfg["transient"], n_sequences=mcfg["n_lyap"])
-    arrays = dict(xor_arm_of=xr["arm_of"], xor_delays=xr["delays"], xor_acc=xr["acc"],
-                  xor_acc_curve=xr["acc_curve"], xor_acc_curve_ep=xr["acc_curve_ep"], xor_loss=xr["loss"],
-                  xor_lam_init=xr["lam_init"], xor_lam_after_pre=xr["lam_after_pre"],
-                  xor_lam_final=xr["lam_final"],
-                  **{f"xor_lam_log_{a.replace('+', '_')}": v for a, v in xr["lam_log"].items()},
-                  **{f"maze_{a}_{key}": mz[a][key] for a in mz
-                     for key in ("exact", "lam_before", "lam_start", "lam_end", "curve_exact", "curve_step",
-                                 "loss", "ok_lyap")},
-                  maze_floss_lam_hist=(mz["flossed"]["lam_hist"] if mz["flossed"]["lam_hist"] is not None
-                                       else np.zeros(0)))
-    record = dict(stub="maze-flossing", family="mazes",
-                  title="Gradient flossing: delayed XOR and the TRM recursion",
-                  paper=PAPER, seed=args.seed, quick=bool(args.quick),
-                  config=dict(xor=xcfg, maze=mcfg), metrics=metrics, headline=headline, lyapunov=lyapunov)
-    finish_run(args.out, record, arrays, timer)
+
+
+def lyapunov_record(xr, mz, xcfg, mcfg):
+    method = (f"XOR RNN: top {xcfg['k']} exponents of the driven map (Engelken's estimator, "
+              f"{xcfg['horizon']} steps, first {xcfg['transient']} discarded); TRM: finite-time top "
+              f"{mcfg['k_lyap']} of the joint (y, z) recursion over {mcfg['n_sup']} supervision steps "
+              f"(shared.mazes.trm.recursion_ftle, EMA weights), {mcfg['n_lyap']} test mazes per seed; "
+              "listed: mean over runs (XOR) / median over mazes and seeds (TRM)")
+    exps = {**{f"xor {a} (trained)": np.sort(xr["lam_final"][xr["arm_of"] == i].mean(0))[::-1][:8]
+               for i, a in enumerate(ARMS)},
+            **{f"trm {a} (trained)":
+               np.sort(np.median(mz[a]["lam_end"].reshape(-1, mcfg["k_lyap"]), axis=0))[::-1]
+               for a in ("plain", "flossed")}}
+    return dict(method=method, exponents=exps, window=xcfg["horizon"] - xcfg["transient"],
+                n_sequences=mcfg["n_lyap"])
+
+
+def saved_arrays(xr, mz):
+    lam_hist = mz["flossed"]["lam_hist"]
+    return dict(xor_arm_of=xr["arm_of"], xor_delays=xr["delays"], xor_acc=xr["acc"],
+                xor_acc_curve=xr["acc_curve"], xor_acc_curve_ep=xr["acc_curve_ep"], xor_loss=xr["loss"],
+                xor_lam_init=xr["lam_init"], xor_lam_after_pre=xr["lam_after_pre"],
+                xor_lam_final=xr["lam_final"],
+                **{f"xor_lam_log_{a.replace('+', '_')}": v for a, v in xr["lam_log"].items()},
+                **{f"maze_{a}_{key}": mz[a][key] for a in mz
+                   for key in ("exact", "lam_before", "lam_start", "lam_end", "curve_exact", "curve_step",
+                               "loss", "ok_lyap")},
+                maze_floss_lam_hist=lam_hist if lam_hist is not None else np.zeros(0))
+
+
+# ==============================================================================================
+# Headline
+# ==============================================================================================
+def main(args):
+    timer = cli.Timer()
+    xcfg, mcfg = resolve_configs(args)
+    cpu0 = time.process_time()
+    print(f"Part 1: delayed XOR, N {xcfg['N']}, T {xcfg['T']}, delays {list(xcfg['delays'])}, "
+          f"{xcfg['n_seeds']} seeds, arms {list(ARMS)}, {xcfg['epochs']} epochs")
+    jobs = [("xor", xcfg, args.seed)] + [("maze", arm, mcfg, args.seed) for arm in ("plain", "flossed")]
+    out = map_jobs(_job, jobs, workers=args.workers)
+    xr, mz = out[0], {o["arm"]: o for o in out[1:]}
+    cpu_children = sum(o["cpu_s"] for o in out)
+
+    xs = xor_summary(xr, xcfg)
+    ms = maze_summary(mz, mcfg, streams(args.seed, MAZE_STREAMS + ["sign_flip"])["sign_flip"])
+    metrics = dict(xor=xs, maze=ms, timing=dict(
+        wall_minutes=timer() / 60, cpu_minutes=(time.process_time() - cpu0 + cpu_children) / 60,
+        workers=args.workers, xor_wall_s=xr["wall_s"], xor_cpu_s=xr["cpu_s"],
+        maze_floss_wall_s=mz["flossed"]["floss_s"],
+        maze_wall_s={a: mz[a]["wall_s"] for a in mz}, maze_cpu_s={a: mz[a]["cpu_s"] for a in mz}))
+    rec = record(args, __file__, title="Gradient flossing: delayed XOR and the TRM recursion", paper=PAPER,
+                 config=dict(xor=xcfg, maze=mcfg), metrics=metrics,
+                 headline=headline_rows(xs, ms, xcfg, mcfg),
+                 lyapunov=lyapunov_record(xr, mz, xcfg, mcfg))
+    finish_run(args.out, rec, saved_arrays(xr, mz), timer)
 
 
 def _job(job):
@@ -636,16 +447,18 @@ def _job(job):
 
 def build_parser():
     parser = cli.make_parser(__doc__, __file__)
-    parser.add_argument("--n-seeds", type=cli.positive_int, default=None,
-                        help=f"paired TRM seeds per arm (default {MAZE['n_seeds']})")
-    parser.add_argument("--xor-seeds", type=cli.positive_int, default=None,
-                        help=f"XOR seeds per arm and delay (default {XOR['n_seeds']})")
-    parser.add_argument("--delays", type=cli.positive_int, nargs="+", default=None,
-                        help=f"XOR delays d (default {' '.join(map(str, XOR['delays']))}); 2d < T")
-    parser.add_argument("--maze-steps", type=cli.positive_int, default=None,
-                        help=f"TRM optimizer steps per arm (default {MAZE['steps']})")
-    parser.add_argument("--workers", type=cli.positive_int, default=3,
-                        help="processes for the three jobs (XOR, plain TRM, flossed TRM)")
+    parser.add_argument("--n-seeds", type=options.int_in(1, options.MAX_SEEDS), default=None,
+                        help=f"paired TRM seeds per arm, 1..{options.MAX_SEEDS} (default {MAZE['n_seeds']})")
+    parser.add_argument("--xor-seeds", type=options.int_in(1, options.MAX_SEEDS), default=None,
+                        help=f"XOR seeds per arm and delay, 1..{options.MAX_SEEDS} "
+                             f"(default {XOR['n_seeds']})")
+    parser.add_argument("--delays", type=options.int_in(1, XOR["T"]), nargs="+", default=None,
+                        help=f"XOR delays d, at most {options.MAX_LIST} (default "
+                             f"{' '.join(map(str, XOR['delays']))}); 2d < T")
+    parser.add_argument("--maze-steps", type=options.int_in(1, options.MAX_STEPS), default=None,
+                        help=f"TRM optimizer steps per arm, 1..{options.MAX_STEPS} (default {MAZE['steps']})")
+    parser.add_argument("--workers", type=options.int_in(1, 3), default=3,
+                        help="processes for the three jobs (XOR, plain TRM, flossed TRM), 1..3")
     return parser
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from shared import cli
 from shared.figures import figure_to_frame, save_gif
+from shared.mazes.draw import histogram_bins
 from shared.mazes.grid import auc
 from shared.results import load_run
 
@@ -54,7 +55,7 @@ def main(args):
     ok = a["ok_steps"][:, :, -1]
     n_sup = cum.shape[2]
     lo, hi = np.percentile(cum, [0.5, 99.5])
-    bins = np.linspace(lo, hi, 40)
+    bins = histogram_bins(np.array([lo, hi]), n=40)               # widened if every value is equal
     frames = [frame(cum[:, :, s].ravel(), ok.ravel(), a["ok_steps"][:, :, s].ravel(), s, n_sup, bins)
               for s in range(n_sup)]
     save_gif(frames, args.out, fps=1.5)

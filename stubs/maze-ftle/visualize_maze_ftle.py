@@ -13,6 +13,7 @@ import numpy as np
 
 from shared.cli import make_artifact_parser, run
 from shared.figures import save_figure
+from shared.mazes.draw import histogram_bins
 from shared.mazes.grid import auc
 from shared.results import load_run
 
@@ -24,7 +25,7 @@ def lambda1(res, a, out):
     lam, ok = a["lam"], a["ok"]                                   # (S, M, k), (S, M)
     S = lam.shape[0]
     fig, axes = plt.subplots(1, S, figsize=(4 * S, 3.4), squeeze=False)
-    bins = np.linspace(np.min(lam[..., 0]), np.max(lam[..., 0]), 40)
+    bins = histogram_bins(lam[..., 0], n=40)                   # widened if every lambda1 is equal
     ref = np.median(a["lam_untrained"][..., 0])
     for s, ax in enumerate(axes[0]):
         l1 = lam[s, :, 0]
@@ -100,7 +101,7 @@ def checkpoints(res, a, out):
     """Test exact accuracy at N_sup per EMA checkpoint, the band and the picked checkpoint."""
     st, ex, pick = a["curve_steps"], a["curve_exact"], a["picked"]
     fig, ax = plt.subplots(figsize=(6, 3.6))
-    ax.axhspan(0.3, 0.9, color="tab:green", alpha=0.1, label="30-90 % band (note 7.5)")
+    ax.axhspan(0.3, 0.9, color="tab:green", alpha=0.1, label="30-90 % band (pre-registered)")
     for s in range(ex.shape[1]):
         ax.plot(st, ex[:, s], "o-", color=f"C{s}", label=f"seed {s}")
         ax.plot(st[pick[s]], ex[pick[s], s], "*", color=f"C{s}", ms=16, mec="k")

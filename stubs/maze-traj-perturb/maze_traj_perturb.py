@@ -1,7 +1,7 @@
 """Trajectory-perturbation training of TRM on mazes: the seed's "multi4" objective vs plain TRM.
 
 Seed: Y. Hao, recursive-reasoning dynamics workspace (2026), Fig. 3 "trajectory perturbation
-peak accuracy" (shared/notes/mazes.md section 5.2): keep the question x and the answer fixed,
+peak accuracy" (its numbers in the README, Sources): keep the question x and the answer fixed,
 start extra rollouts of TRM from perturbed initial latents and train them, with TRM's unchanged
 deep-supervision loss, to the same answer. Reported on Sudoku-Extreme (TRM-MLP): best checkpoint
 0.8965 vs baseline 0.8686 (+2.78 pp), final checkpoint 0.8351 (below the baseline), and fewer
@@ -49,21 +49,22 @@ import numpy as np
 from shared import cli
 from shared.ensemble import map_jobs
 from shared.gradcheck import check_gradients
-from shared.mazes import grid as G
-from shared.mazes import net as N
+from shared.mazes import grid, net, options
 from shared.mazes.supervision import Slots, optimizer, optimizer_step
 from shared.mazes.trm import RECIPE, evaluate, latent_cycles, loss_and_grads, recursion_ftle, supervision_step
-from shared.results import finish_run
+from shared.results import finish_run, headline_row, record
 from shared.rng import streams
 from shared.stats import sign_flip_test
 
 PAPER = ("Y. Hao et al., recursive-reasoning dynamics workspace (git.blackhao.com/rrm.git @ 66e0d8b9, 2026), "
          "Fig. 3 trajectory-perturbation training; TRM: A. Jolicoeur-Martineau, Less is More: Recursive "
          "Reasoning with Tiny Networks, arXiv 2510.04871, 2025")
-SEED_DELTA_BEST = 0.0279        # multi4 best 0.8965 - baseline best 0.8686 (Sudoku-Extreme, notes 5.2)
+SEED_DELTA_BEST = 0.0279        # multi4 best 0.8965 - baseline best 0.8686 (Sudoku-Extreme; README, Sources)
 SEED_DELTA_FINAL = 0.8351 - 0.8686
 SEED_POS_SUCCESS = (7.82, 3.38)  # positive exponents of the top 8 on successes: baseline, multi4
-BAR_DELTA, BAR_P, NULL_DELTA = 0.02, 0.05, 0.01   # notes 7.5, pre-registered; p is one-sided
+BAR_DELTA, BAR_P, NULL_DELTA = 0.02, 0.05, 0.01   # pre-registered (README, Sources); p is one-sided
+MAX_K, MAX_SIGMA = 16, 10.0     # upper bounds of --K and --sigma
+MAX_PAIRED = 13                 # up to 2^13 sign patterns the paired test enumerates them all (no draws)
 STREAMS = ["init", "data", "eval", "batches", "perturb", "lyap"]
 
 DEFAULTS = dict(
@@ -93,8 +94,8 @@ def multi_step(p, tokens, target, ys, zs, cfg, need_grads=True):
     loss (S,), exact (K, S, B), grads.
     """
     K = ys.shape[0]
-    xe = N.embed(p, tokens)
-    g = N.zero_grads(p) if need_grads else None
+    xe = net.embed(p, tokens)
+    g = net.zero_grads(p) if need_grads else None
     y_new, z_new, qs, exact = np.empty_like(ys), np.empty_like(zs), [], []
     loss = 0.0
     for k in range(K):
@@ -137,8 +138,8 @@ def train_arm(cfg, K, steps, eval_steps, rngs, Xa, Ya, Xc, Yc, timer, log=print,
     """
     S, B, P, d = cfg["n_seeds"], cfg["batch"], cfg["grid"], cfg["d"]
     rng_init, rng_data, rng_pert = rngs["init"], rngs["batches"], rngs["perturb"]
-    p = N.init_params(rng_init, S, d, cfg["hidden"])
-    y0, z0 = N.init_states(rng_init, S, d)
+    p = net.init_params(rng_init, S, d, cfg["hidden"])
+    y0, z0 = net.init_states(rng_init, S, d)
     opt, ema = optimizer(p, cfg)
     slots = Slots(cfg, Xa.shape[1], rng_data)       # maze, orientation and step count per slot
     ys = np.zeros((K, S, B, P, P, d), np.float32)
@@ -277,15 +278,15 @@ def gradcheck(args=None):
     for T in (1, 2):
         cfg = dict(DEFAULTS, T=T, n=2, d=4, hidden=6, q_weight=0.5)
         S, B, P, K, d = 2, 2, 5, 3, 4
-        p = {k: v.astype(np.float64) for k, v in N.init_params(rng, S, d, 6).items()}
+        p = {k: v.astype(np.float64) for k, v in net.init_params(rng, S, d, 6).items()}
         for k in p:                                    # Q head away from its init so dq matters
             p[k] += 0.1 * rng.standard_normal(p[k].shape)
         tokens = rng.integers(0, 4, size=(S, B, P, P))
         target = rng.integers(0, 5, size=(S, B, P, P))
-        y0, z0 = (v.astype(np.float64) for v in N.init_states(rng, S, d))
+        y0, z0 = (v.astype(np.float64) for v in net.init_states(rng, S, d))
         ys, zs = np.zeros((K, S, B, P, P, d)), np.zeros((K, S, B, P, P, d))
         reset_states(y0, z0, np.ones((S, B), bool), K, 0.3, rng, ys, zs)
-        xe = N.embed(p, tokens)
+        xe = net.embed(p, tokens)
         held = [latent_cycles(p, xe, ys[k], zs[k], cfg, T - 1) for k in range(K)]
         y_in, z_in = np.stack([h[0] for h in held]), np.stack([h[1] for h in held])
 
@@ -300,108 +301,112 @@ def gradcheck(args=None):
 
 
 # ----------------------------------------------------------------------------------------------
-# Command line
+# The headline run: its pieces
 # ----------------------------------------------------------------------------------------------
-def paired(pert, base, key):
-    d = np.asarray(pert[key]) - np.asarray(base[key])
-    p1, p2 = sign_flip_p(d)
-    return d, p1, p2
-
-
-def main(args):
-    cfg = dict(DEFAULTS)
-    if args.quick:
-        cfg.update(QUICK)
-    for key in ("steps", "n_seeds", "K", "sigma", "eval_every"):
-        v = getattr(args, key)
-        if v is not None:
-            cfg[key] = v
+def resolve_config(args):
+    """DEFAULTS, QUICK sizes under --quick, then the user's flags (a given flag always wins)."""
+    cfg = options.resolve(args, DEFAULTS, QUICK, ("steps", "n_seeds", "K", "sigma", "eval_every"))
     if cfg["K"] < 2:
         raise cli.StubError("--K must be >= 2 (one clean carry and at least one perturbed)")
+    if args.eval_every is None:              # the default schedule shrinks with a short --steps
+        cfg["eval_every"] = min(cfg["eval_every"], cfg["steps"])
     if cfg["eval_every"] > cfg["steps"]:
         raise cli.StubError(f"--eval-every ({cfg['eval_every']}) exceeds --steps ({cfg['steps']})")
     cfg["n_curve"] = min(cfg["n_curve"], cfg["n_test"])
     cfg["n_lyap"] = min(cfg["n_lyap"], cfg["n_test"])
-    out = pathlib.Path(args.out)
-    timer = cli.Timer()
-    rngs = streams(args.seed, STREAMS)
-    S, K, Nst = cfg["n_seeds"], cfg["K"], cfg["steps"]
-    print(f"TRM trajectory-perturbation training on {cfg['grid']}x{cfg['grid']} {cfg['kind']} mazes | "
-          f"{S} paired seeds | K {K} sigma {cfg['sigma']} | d {cfg['d']} h {cfg['hidden']} T {cfg['T']} "
-          f"n {cfg['n']} N_sup {cfg['n_sup']} | batch {cfg['batch']} | perturbed {Nst} steps, baseline "
-          f"{K * Nst} steps (step {Nst} = equal steps, step {K * Nst} = equal compute)")
-    Xa, Ya, Xt, Yt = G.make_data(rngs["data"], rngs["eval"], cfg)
-    print(f"data: {Xa.shape[1]} train / {Xt.shape[0]} test mazes ({timer():.1f} s)")
-    jobs = [dict(arm=a, seed=args.seed, cfg=cfg, data=(Xa, Ya, Xt, Yt)) for a in ("baseline", "perturbed")]
-    base, pert = map_jobs(_arm_job, jobs, workers=1 if args.quick else args.workers)
-    cpu_min = (time.process_time() + base["cpu_s"] + pert["cpu_s"]) / 60
+    return cfg
 
-    ns = cfg["n_sup"]
-    P_ = pert["horizons"]["eq_steps"]
-    B_eq, B_cm = base["horizons"]["eq_steps"], base["horizons"]["eq_compute"]
+
+def comparisons(pert, base_eq, base_cm):
+    """Paired perturbed - baseline deltas (best and final, exact and token) at equal steps and at
+    equal compute, with their sign-flip p-values."""
     comp = {}
-    for hname, bh in (("eq_steps", B_eq), ("eq_compute", B_cm)):
-        for which in ("best_exact", "final_exact"):
-            d, p1, p2 = paired(P_, bh, which)
+    for hname, bh in (("eq_steps", base_eq), ("eq_compute", base_cm)):
+        for which in ("best_exact", "final_exact", "best_token", "final_token"):
+            d = np.asarray(pert[which]) - np.asarray(bh[which])
+            p1, p2 = sign_flip_p(d)
             comp[f"{hname}_{which}"] = dict(delta=d, mean=float(d.mean()), p_one_sided=p1, p_two_sided=p2)
-        for which in ("best_token", "final_token"):
-            d, p1, p2 = paired(P_, bh, which)
-            comp[f"{hname}_{which}"] = dict(delta=d, mean=float(d.mean()), p_one_sided=p1, p_two_sided=p2)
-    fingerprints = {}
-    for name, h in (("perturbed", P_), ("baseline_eq_steps", B_eq), ("baseline_eq_compute", B_cm)):
-        succ, fail, pooled = positive_count(h["lam"], h["lam_ok"])
-        fingerprints[name] = dict(
-            pos_success_per_seed=succ, pos_failure_per_seed=fail, pos_success=pooled[0],
-            pos_failure=pooled[1], **G.lambda1_split(h["lam"][..., 0], h["lam_ok"]),
-            median_spectrum=np.median(h["lam"].reshape(-1, h["lam"].shape[-1]), axis=0))
+    return comp
 
-    def verdict_best(c):
-        if c["mean"] >= BAR_DELTA and c["p_one_sided"] < BAR_P:
-            return "partial"        # bar met, but on 9x9 mazes, not the seed's Sudoku-Extreme
-        return "no"
 
-    def effect(c):
-        m = c["mean"]
-        return "no effect (|mean| < 1 pp)" if abs(m) < NULL_DELTA else ("higher" if m > 0 else "lower")
+def fingerprint(h):
+    """Positive exponents on solved / unsolved mazes, the lambda1 split and the median spectrum."""
+    succ, fail, pooled = positive_count(h["lam"], h["lam_ok"])
+    return dict(pos_success_per_seed=succ, pos_failure_per_seed=fail, pos_success=pooled[0],
+                pos_failure=pooled[1], **grid.lambda1_split(h["lam"][..., 0], h["lam_ok"]),
+                median_spectrum=np.median(h["lam"].reshape(-1, h["lam"].shape[-1]), axis=0))
 
+
+def effect(c):
+    m = c["mean"]
+    return "no effect (|mean| < 1 pp)" if abs(m) < NULL_DELTA else ("higher" if m > 0 else "lower")
+
+
+def fmt(c):
+    return (f"per seed {np.round(c['delta'], 3).tolist()}; sign-flip p one-sided {c['p_one_sided']:.3f}, "
+            f"two-sided {c['p_two_sided']:.3f}; {effect(c)}")
+
+
+# Verdicts: the pre-registered bars (README, Sources), met on 9x9 mazes, not the seed's
+# Sudoku-Extreme: partial at best
+def verdict_gain(c):
+    """A mean gain of at least BAR_DELTA with one-sided p < BAR_P."""
+    return "partial" if c["mean"] >= BAR_DELTA and c["p_one_sided"] < BAR_P else "no"
+
+
+def verdict_final_drop(c):
+    """The seed's late collapse: the final checkpoint below the baseline (two-sided p < BAR_P)."""
+    return "partial" if c["mean"] < -NULL_DELTA and c["p_two_sided"] < BAR_P else "no"
+
+
+def verdict_fewer_positive(fp_p, fp_b):
+    """Fewer positive exponents on solved mazes than the baseline's, by more than half an exponent."""
+    ok = (fp_p["pos_success"] is not None and fp_b["pos_success"] is not None
+          and fp_p["pos_success"] < fp_b["pos_success"] - 0.5)
+    return "partial" if ok else "no"
+
+
+def headline_rows(comp, fps, P_, B_eq, B_cm, cfg):
+    S, K, Nst = cfg["n_seeds"], cfg["K"], cfg["steps"]
     eb, ef, cb, cf = (comp[k] for k in ("eq_steps_best_exact", "eq_steps_final_exact",
                                         "eq_compute_best_exact", "eq_compute_final_exact"))
-    fp_p, fp_b = fingerprints["perturbed"], fingerprints["baseline_eq_steps"]
-
-    def fmt(c):
-        return (f"per seed {np.round(c['delta'], 3).tolist()}; sign-flip p one-sided {c['p_one_sided']:.3f}, "
-                f"two-sided {c['p_two_sided']:.3f}; {effect(c)}")
-
-    headline = [
-        dict(name=f"Delta best-checkpoint exact, perturbed - baseline, equal steps ({Nst}), {S} paired seeds",
-             value=round(eb["mean"], 4), paper_value=SEED_DELTA_BEST, verdict=verdict_best(eb),
-             note=f"{fmt(eb)}; bar: mean >= +{BAR_DELTA:.2f} and p < {BAR_P} (notes 7.5); "
-                  f"K {K}, sigma {cfg['sigma']}; first {cfg['n_curve']} test mazes; baseline best "
-                  f"{B_eq['best_exact'].mean():.3f}, perturbed best {P_['best_exact'].mean():.3f}"),
-        dict(name=f"Delta final exact, equal steps ({Nst})", value=round(ef["mean"], 4),
-             paper_value=round(SEED_DELTA_FINAL, 4),
-             verdict="partial" if ef["mean"] < -NULL_DELTA and ef["p_two_sided"] < BAR_P else "no",
-             note=f"{fmt(ef)}; seed: multi4's final checkpoint falls below the baseline; baseline final "
-                  f"{B_eq['final_exact'].mean():.3f}, perturbed final {P_['final_exact'].mean():.3f}"),
-        dict(name=f"Delta best-checkpoint exact, equal compute (baseline {K * Nst} steps)",
-             value=round(cb["mean"], 4), paper_value=None, verdict=verdict_best(cb),
-             note=f"{fmt(cb)}; baseline best {B_cm['best_exact'].mean():.3f}; the seed did not report "
-                  f"a compute-matched baseline"),
-        dict(name=f"Delta final exact, equal compute (baseline {K * Nst} steps)", value=round(cf["mean"], 4),
-             paper_value=None, verdict="partial" if cf["mean"] >= BAR_DELTA and cf["p_one_sided"] < BAR_P
-             else "no", note=f"{fmt(cf)}; baseline final {B_cm['final_exact'].mean():.3f}"),
-        dict(name="positive exponents of the top 8 on solved mazes, perturbed arm (best checkpoint)",
-             value=fp_p["pos_success"], paper_value=SEED_POS_SUCCESS[1],
-             verdict="partial" if (fp_p["pos_success"] is not None and fp_b["pos_success"] is not None
-                                   and fp_p["pos_success"] < fp_b["pos_success"] - 0.5) else "no",
-             note=f"baseline (equal steps) {fp_b['pos_success']} (seed: {SEED_POS_SUCCESS[0]}); solved mazes "
-                  f"{fp_p['n_success']} vs {fp_b['n_success']} of {S * cfg['n_lyap']}; median lambda1 of "
-                  f"solved {fp_p['median_lambda1_success']} vs {fp_b['median_lambda1_success']}"),
+    fp_p, fp_b = fps["perturbed"], fps["baseline_eq_steps"]
+    return [
+        headline_row(f"Delta best-checkpoint exact, perturbed - baseline, equal steps ({Nst}), "
+                     f"{S} paired seeds",
+                     round(eb["mean"], 4), SEED_DELTA_BEST, verdict_gain(eb),
+                     note=f"{fmt(eb)}; bar: mean >= +{BAR_DELTA:.2f} and p < {BAR_P} (pre-registered); "
+                          f"K {K}, sigma {cfg['sigma']}; first {cfg['n_curve']} test mazes; baseline best "
+                          f"{B_eq['best_exact'].mean():.3f}, perturbed best {P_['best_exact'].mean():.3f}"),
+        headline_row(f"Delta final exact, equal steps ({Nst})", round(ef["mean"], 4),
+                     round(SEED_DELTA_FINAL, 4), verdict_final_drop(ef),
+                     note=f"{fmt(ef)}; seed: multi4's final checkpoint falls below the baseline; "
+                          f"baseline final {B_eq['final_exact'].mean():.3f}, "
+                          f"perturbed final {P_['final_exact'].mean():.3f}"),
+        headline_row(f"Delta best-checkpoint exact, equal compute (baseline {K * Nst} steps)",
+                     round(cb["mean"], 4), None, verdict_gain(cb),
+                     note=f"{fmt(cb)}; baseline best {B_cm['best_exact'].mean():.3f}; "
+                          f"the seed did not report "
+                          f"a compute-matched baseline"),
+        headline_row(f"Delta final exact, equal compute (baseline {K * Nst} steps)", round(cf["mean"], 4),
+                     None, verdict_gain(cf),
+                     note=f"{fmt(cf)}; baseline final {B_cm['final_exact'].mean():.3f}"),
+        # the two medians are printed at full precision: rounding them would change the recorded note
+        headline_row("positive exponents of the top 8 on solved mazes, perturbed arm (best checkpoint)",
+                     fp_p["pos_success"], SEED_POS_SUCCESS[1], verdict_fewer_positive(fp_p, fp_b),
+                     note=f"baseline (equal steps) {fp_b['pos_success']} (seed: {SEED_POS_SUCCESS[0]}); "
+                          f"solved mazes {fp_p['n_success']} vs {fp_b['n_success']} of {S * cfg['n_lyap']}; "
+                          f"median lambda1 of "
+                          f"solved {fp_p['median_lambda1_success']} vs {fp_b['median_lambda1_success']}"),
     ]
+
+
+def run_metrics(cfg, data_sizes, comp, fps, pert, base):
+    Nst, K = cfg["steps"], cfg["K"]
     arms = {"perturbed": pert, "baseline": base}
-    metrics = dict(
-        train_mazes=int(Xa.shape[1]), test_mazes=int(Xt.shape[0]), eval_mazes=cfg["n_curve"],
-        n_params=N.n_params(N.init_params(np.random.default_rng(0), 1, cfg["d"], cfg["hidden"])),
+    return dict(
+        **data_sizes, eval_mazes=cfg["n_curve"],
+        n_params=net.n_params(net.init_params(np.random.default_rng(0), 1, cfg["d"], cfg["hidden"])),
         comparisons=comp,
         arms={f"{a}_{h}": dict(best_exact=v["best_exact"], final_exact=v["final_exact"],
                                best_step=v["best_step"],
@@ -410,40 +415,75 @@ def main(args):
                                best_exact_mean=float(v["best_exact"].mean()),
                                final_exact_mean=float(v["final_exact"].mean()))
               for a, r in arms.items() for h, v in r["horizons"].items()},
-        fingerprints=fingerprints,
+        fingerprints=fps,
         train_exact_last40_per_carry=pert["diag"]["train_exact"][-40:].mean(0),
         train_exact_last40_baseline=(base["diag"]["train_exact"][Nst - 40:Nst, 0].mean()
                                      if Nst >= 40 else None),
         perturbed_spread_rms_y=dict(first_40=float(pert["diag"]["spread"][:40].mean()),
                                     last_40=float(pert["diag"]["spread"][-40:].mean())),
         rollout_steps_per_seed=dict(perturbed=K * Nst * cfg["batch"], baseline_eq_steps=Nst * cfg["batch"],
-                                    baseline_eq_compute=K * Nst * cfg["batch"]),
-        timing=dict(wall_minutes=timer() / 60, cpu_minutes=cpu_min,
-                    worker_wall_s=dict(baseline=base["wall_s"], perturbed=pert["wall_s"]),
-                    worker_cpu_s=dict(baseline=base["cpu_s"], perturbed=pert["cpu_s"])),
-    )
+                                    baseline_eq_compute=K * Nst * cfg["batch"]))
+
+
+def lyapunov_record(fps, cfg, n_maps):
     method = (f"finite-time exponents of the joint (y, z) sub-update map (every net call one map), hand JVP, "
-              f"float64, k = {cfg['k_lyap']}, QR every sub-update, {P_['n_maps']} sub-updates = {ns} "
+              f"float64, k = {cfg['k_lyap']}, QR every sub-update, {n_maps} sub-updates = {cfg['n_sup']} "
               f"supervision steps x T {cfg['T']} x (n {cfg['n']} + 1) from the initial states, no transient; "
               f"{cfg['n_lyap']} test mazes per seed, best-checkpoint EMA weights; listed: median over mazes "
               f"and seeds")
-    lyapunov = dict(method=method, window=P_["n_maps"], n_sequences=cfg["n_lyap"], alignment_steps=0,
-                    exponents={n: np.sort(f["median_spectrum"])[::-1].tolist()
-                               for n, f in fingerprints.items()})
+    return dict(method=method, window=n_maps, n_sequences=cfg["n_lyap"], alignment_steps=0,
+                exponents={n: np.sort(f["median_spectrum"])[::-1].tolist() for n, f in fps.items()})
+
+
+def saved_arrays(Xt, Yt, base, pert, horizons):
     arrays = dict(X_test=Xt[:24], Y_test=Yt[:24], loss_base=base["loss"], loss_pert=pert["loss"],
                   curve_step_base=base["curve_step"], curve_exact_base=base["curve_exact"],
                   curve_step_pert=pert["curve_step"], curve_exact_pert=pert["curve_exact"],
                   train_exact_pert=pert["diag"]["train_exact"], spread_pert=pert["diag"]["spread"],
                   train_exact_base=base["diag"]["train_exact"])
-    for name, h in (("pert", P_), ("base", B_eq), ("basec", B_cm)):
+    for name, h in horizons.items():
         arrays.update({f"kept_{name}": h["best_kept"], f"ok_{name}": h["best_ok"], f"lam_{name}": h["lam"],
                        f"lamok_{name}": h["lam_ok"], f"best_{name}": h["best_exact"],
                        f"final_{name}": h["final_exact"]})
-    record = dict(stub="maze-traj-perturb", family="mazes",
-                  title="Trajectory-perturbation training of TRM on mazes", paper=PAPER,
-                  seed=args.seed, quick=bool(args.quick), config=cfg, metrics=metrics,
-                  headline=headline, lyapunov=lyapunov)
-    finish_run(out, record, arrays, timer)
+    return arrays
+
+
+# ----------------------------------------------------------------------------------------------
+# Command line
+# ----------------------------------------------------------------------------------------------
+def main(args):
+    cfg = resolve_config(args)
+    cli.quick(args, workers=1)               # --quick runs the two arms in one process unless told
+    timer = cli.Timer()
+    rngs = streams(args.seed, STREAMS)
+    S, K, Nst = cfg["n_seeds"], cfg["K"], cfg["steps"]
+    print(f"TRM trajectory-perturbation training on {cfg['grid']}x{cfg['grid']} {cfg['kind']} mazes | "
+          f"{S} paired seeds | K {K} sigma {cfg['sigma']} | d {cfg['d']} h {cfg['hidden']} T {cfg['T']} "
+          f"n {cfg['n']} N_sup {cfg['n_sup']} | batch {cfg['batch']} | perturbed {Nst} steps, baseline "
+          f"{K * Nst} steps (step {Nst} = equal steps, step {K * Nst} = equal compute)")
+    Xa, Ya, Xt, Yt = grid.make_data(rngs["data"], rngs["eval"], cfg)
+    print(f"data: {Xa.shape[1]} train / {Xt.shape[0]} test mazes ({timer():.1f} s)")
+    jobs = [dict(arm=a, seed=args.seed, cfg=cfg, data=(Xa, Ya, Xt, Yt)) for a in ("baseline", "perturbed")]
+    base, pert = map_jobs(_arm_job, jobs, workers=args.workers)
+    cpu_min = (time.process_time() + base["cpu_s"] + pert["cpu_s"]) / 60
+
+    P_ = pert["horizons"]["eq_steps"]
+    B_eq, B_cm = base["horizons"]["eq_steps"], base["horizons"]["eq_compute"]
+    comp = comparisons(P_, B_eq, B_cm)
+    fps = {name: fingerprint(h) for name, h in (("perturbed", P_), ("baseline_eq_steps", B_eq),
+                                                ("baseline_eq_compute", B_cm))}
+    metrics = run_metrics(cfg, dict(train_mazes=int(Xa.shape[1]), test_mazes=int(Xt.shape[0])), comp, fps,
+                          pert, base)
+    metrics["timing"] = dict(wall_minutes=timer() / 60, cpu_minutes=cpu_min,
+                             worker_wall_s=dict(baseline=base["wall_s"], perturbed=pert["wall_s"]),
+                             worker_cpu_s=dict(baseline=base["cpu_s"], perturbed=pert["cpu_s"]))
+    rec = record(args, __file__, title="Trajectory-perturbation training of TRM on mazes", paper=PAPER,
+                 config=cfg, metrics=metrics, headline=headline_rows(comp, fps, P_, B_eq, B_cm, cfg),
+                 lyapunov=lyapunov_record(fps, cfg, P_["n_maps"]))
+    arrays = saved_arrays(Xt, Yt, base, pert, {"pert": P_, "base": B_eq, "basec": B_cm})
+    finish_run(pathlib.Path(args.out), rec, arrays, timer)
+    eb, ef, cb, cf = (comp[k] for k in ("eq_steps_best_exact", "eq_steps_final_exact",
+                                        "eq_compute_best_exact", "eq_compute_final_exact"))
     print(f"seed (Sudoku-Extreme, TRM-MLP): Delta best +{100 * SEED_DELTA_BEST:.2f} pp, Delta final "
           f"{100 * SEED_DELTA_FINAL:+.2f} pp; here ({cfg['grid']}x{cfg['grid']}, {Nst} steps, {S} seeds): "
           f"Delta best {100 * eb['mean']:+.2f} pp (p one-sided {eb['p_one_sided']:.3f}), Delta final "
@@ -453,19 +493,22 @@ def main(args):
 
 def build_parser():
     parser = cli.make_parser(__doc__, __file__)
-    parser.add_argument("--steps", type=cli.positive_int, default=None,
-                        help=f"optimizer steps of the perturbed arm and of the equal-steps baseline "
-                             f"(default {DEFAULTS['steps']}); the baseline runs K times as many")
-    parser.add_argument("--n-seeds", type=cli.positive_int, default=None,
-                        help=f"paired seeds trained at once (default {DEFAULTS['n_seeds']})")
-    parser.add_argument("--K", type=cli.positive_int, default=None,
-                        help=f"carries per slot, clean + K-1 perturbed (default {DEFAULTS['K']})")
-    parser.add_argument("--sigma", type=cli.positive_float, default=None,
-                        help=f"std of the initial-latent perturbation (default {DEFAULTS['sigma']})")
-    parser.add_argument("--eval-every", type=cli.positive_int, default=None,
-                        help=f"steps between checkpoints (default {DEFAULTS['eval_every']})")
-    parser.add_argument("--workers", type=cli.positive_int, default=2,
-                        help="worker processes (one arm each; 2 uses both cores)")
+    parser.add_argument("--steps", type=options.int_in(1, options.MAX_STEPS // MAX_K), default=None,
+                        help=f"optimizer steps of the perturbed arm and of the equal-steps baseline, "
+                             f"1..{options.MAX_STEPS // MAX_K} (default {DEFAULTS['steps']}); the baseline "
+                             f"runs K times as many")
+    parser.add_argument("--n-seeds", type=options.int_in(1, MAX_PAIRED), default=None,
+                        help=f"paired seeds trained at once, 1..{MAX_PAIRED} (default {DEFAULTS['n_seeds']})")
+    parser.add_argument("--K", type=options.int_in(1, MAX_K), default=None,
+                        help=f"carries per slot, clean + K-1 perturbed, 2..{MAX_K} (default {DEFAULTS['K']})")
+    parser.add_argument("--sigma", type=options.float_in(0, MAX_SIGMA), default=None,
+                        help=f"std of the initial-latent perturbation, in (0, {MAX_SIGMA}] "
+                             f"(default {DEFAULTS['sigma']})")
+    parser.add_argument("--eval-every", type=options.int_in(1, options.MAX_STEPS), default=None,
+                        help=f"steps between checkpoints, at most --steps (default {DEFAULTS['eval_every']})")
+    parser.add_argument("--workers", type=options.int_in(1, 2), default=2,
+                        help="worker processes, 1 or 2 (one arm each; 2 uses both cores; --quick: 1 "
+                             "unless given)")
     return parser
 
 

@@ -8,6 +8,9 @@ decreasing; lr 1.0. 2c (q = p = 50): name the key x|y after q + k distractors an
 2 blocks of 1 cell with input and output gates, fully connected, no biases (364 weights); lr 0.01.
 Learning: the truncated gradient of Appendix A.1 (2c: RTRL traces, eqs. 25, 27), online, one
 update per sequence, no momentum, weights in [-0.2, 0.2].
+The 2c net is the 1997 memory-block net of the family core shared/lstm1997 without bias (its
+layout, init and BPTT are the core's); its step, Jacobians and RTRL traces stay here (see the 2c
+section). The 2a/2b cell is another cell, this stub's own.
 
     2a/2b:  s(t) = s(t-1) + sigma(w_in . x(t)) sigma(w_c . x(t)),   y_k(t) = sigma(v_k . [x(t), s(t)])
     2c:     s(t) = s(t-1) + y_in g(net_c),   y_c = y_out h(s),   y_k = sigma(sum_c v_kc y_c(e))
@@ -37,6 +40,7 @@ import numpy as np
 
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
+from shared.lstm1997 import cell
 from shared.lyapunov import cell_state_jacobian, ensemble_spectrum, qr_spectrum
 from shared.results import finish_run, headline_row, record
 from shared.rng import streams
@@ -118,11 +122,9 @@ def c_stream(rng, S, n_steps, q, p):
 
 
 # ----------------------------------------------------------------------------------------------
-# The 1997 cells. The 2a/2b cell and the 2c net below (init, forward, gradients, RTRL traces,
-# Jacobians) are the 1997 LSTM that will move to the family core shared/lstm1997; they are kept
-# together here so that the move is a clean cut.
-# ----------------------------------------------------------------------------------------------
-# Model for 2a/2b: one memory cell with an input gate, h = identity, no output gate
+# Model for 2a/2b: one memory cell with an input gate, h = identity, no output gate. Another
+# cell than the family core's memory block (g = sigma, no output gate, outputs see the inputs),
+# used by this experiment only: it is this stub's own.
 # ----------------------------------------------------------------------------------------------
 def n_weights_ab(p):
     D = p + 1
@@ -134,8 +136,8 @@ def init_ab(rng, S, p):
     return {"Wg": rng.uniform(-INIT, INIT, size=(S, D, 2)), "V": rng.uniform(-INIT, INIT, size=(S, D, D + 1))}
 
 
-def ab_forward(p, sym, cell):
-    """sym (L, S, N) inputs read, cell (S,) 1.0 where the cell exists (0: cell-less net).
+def ab_forward(p, sym, has_cell):
+    """sym (L, S, N) inputs read, has_cell (S,) 1.0 where the cell exists (0: cell-less net).
 
     Returns cache: yi, gc (L, S, N) input gate and cell input, s (L, S, N) cell state after each
     step (= cell output, h is the identity), y (L, S, N, D) outputs.
@@ -145,10 +147,10 @@ def ab_forward(p, sym, cell):
     z = p["Wg"][si, sym]  # (L, S, N, 2) = W^T x
     yi, gc = sigmoid(z[..., 0]), sigmoid(z[..., 1])
     # s(t) = s(t-1) + y_in(t) g(net_c(t)): the cell sees only inputs, so s is a running sum
-    s = np.cumsum(yi * gc, axis=0) * cell[None, :, None]
+    s = np.cumsum(yi * gc, axis=0) * has_cell[None, :, None]
     Vt = np.swapaxes(p["V"], 1, 2)  # (S, D+1, D): [x, s] -> net_k
     net = Vt[si, sym] + s[..., None] * Vt[:, -1][None, :, None, :]  # (L, S, N, D)
-    return {"sym": sym, "yi": yi, "gc": gc, "s": s, "y": sigmoid(net), "cell": cell}
+    return {"sym": sym, "yi": yi, "gc": gc, "s": s, "y": sigmoid(net), "cell": has_cell}
 
 
 def ab_grads(p, cache, dy):
@@ -178,11 +180,11 @@ def ab_targets(sym, D, dtype=np.float64):
     return t
 
 
-def ab_final_outputs(p, sym, cell, chunk=2000):
+def ab_final_outputs(p, sym, has_cell, chunk=2000):
     """Outputs at the last prediction only, for many sequences sym (L+1, N) shared by the seeds:
     (S, N, D). The state there is a sum of per-symbol contributions, so no step loop is needed."""
     Wg, V = p["Wg"], p["V"]
-    contrib = sigmoid(Wg[..., 0]) * sigmoid(Wg[..., 1]) * cell[:, None]  # (S, D)
+    contrib = sigmoid(Wg[..., 0]) * sigmoid(Wg[..., 1]) * has_cell[:, None]  # (S, D)
     out = []
     for a in range(0, sym.shape[1], chunk):
         b = sym[:-1, a : a + chunk]  # inputs read
@@ -193,19 +195,31 @@ def ab_final_outputs(p, sym, cell, chunk=2000):
 
 
 # ----------------------------------------------------------------------------------------------
-# Model for 2c: 2 blocks of 1 cell, input and output gates, fully connected hidden layer
+# Model for 2c: 2 blocks of 1 cell, input and output gates, fully connected hidden layer: the 1997
+# memory-block net of the family core shared/lstm1997 without bias (layout, init, weight count and
+# BPTT are the core's: cell.Blocks(bias=False), cell.init_weights, cell.grads_bptt).
+# The step itself (c_cell_step, c_forward, c_jacobians) and the RTRL traces of the training rule
+# stay here: this net writes g as 4 sigma - 2 through sigma = (1 + tanh(z/2))/2 and h' as
+# (1 - h^2)/2, equal in value to the core's 2 tanh(z/2) and 2 e/(1 + e)^2 (e = exp(-|s|)) but not
+# in every bit, and its committed numbers (training, probe states, Lyapunov exponents) depend on
+# them. Its symbol inputs are rows of W (W[sym]: a one-hot input times W).
 # ----------------------------------------------------------------------------------------------
 NC = 2  # cells (= blocks)
 H = 3 * NC  # units with a net input: [in (2) | c (2) | out (2)]
 I_, G_, O_ = slice(0, NC), slice(NC, 2 * NC), slice(2 * NC, H)
 
 
+def c_net(p):
+    """The 2c net's layout: 2 blocks of 1 cell on the p + 4 symbol inputs, no bias row."""
+    return cell.Blocks(n_in=p + 4, n_blocks=NC, block_size=1, bias=False)
+
+
 def n_weights_c(p):
-    return H * (p + 4 + H) + 2 * NC
+    return c_net(p).n_weights() + 2 * NC  # outputs: 2 x 2, no bias
 
 
 def init_c(rng, S, p):
-    return {"W": rng.uniform(-INIT, INIT, size=(S, p + 4 + H, H)),
+    return {"W": cell.init_weights(c_net(p), rng, S, scale=INIT),
             "V": rng.uniform(-INIT, INIT, size=(S, 2, NC))}
 
 
@@ -214,11 +228,7 @@ def h_(s):
 
 
 def dh_(s):
-    return 0.5 * (1.0 - np.tanh(0.5 * s) ** 2)
-
-
-def dg_(g):
-    return (4.0 - g * g) / 4.0  # g'(net) for g = 4 sigma - 2, written through g
+    return 0.5 * (1.0 - np.tanh(0.5 * s) ** 2)  # h'(s), through h (see the section comment)
 
 
 def c_cell_step(W, r, s, sym_t):
@@ -237,8 +247,8 @@ def c_cell_step(W, r, s, sym_t):
 
 def c_forward(p, sym):
     """sym (L, S, N), padded with -1 after each sequence's last input (those steps are ignored by
-    ``last``). Returns cache: u (L, S, N, D + 6) unit inputs [x(t), r(t-1)], act (L, S, N, 6),
-    s (L + 1, S, N, 2) with s[0] = 0, r (L + 1, S, N, 6)."""
+    ``last``). Returns the core's cache (U (L, S, N, D + 6) unit inputs [x(t), r(t-1)], act
+    (L, S, N, 6), s (L + 1, S, N, 2) with s[0] = 0) and r (L + 1, S, N, 6)."""
     W = p["W"]
     L, S, N = sym.shape
     D = W.shape[1] - H
@@ -250,7 +260,7 @@ def c_forward(p, sym):
         act[t], s[t + 1], r[t + 1] = c_cell_step(W, r[t], s[t], sym[t])
     x = np.zeros((L, S, N, D))
     np.put_along_axis(x, sym[..., None], 1.0, axis=-1)
-    return {"u": np.concatenate([x, r[:L]], axis=-1), "act": act, "s": s, "r": r}
+    return {"U": np.concatenate([x, r[:L]], axis=-1), "act": act, "s": s, "r": r}
 
 
 def c_readout(p, yc):
@@ -259,43 +269,18 @@ def c_readout(p, yc):
 
 
 def c_grads_bptt(p, cache, last, dy, truncate=False):
-    """Step-by-step backpropagation through time; error dy (S, N, 2) = dE/dy at each sequence's
-    last input. truncate=False: exact gradient. truncate=True: the paper's truncation, written
-    independently of the RTRL traces: an error reaching a unit's net input stops there; only
-    ds(t) -> ds(t-1) = 1 carries it back."""
-    u, act, s, W, V = cache["u"], cache["act"], cache["s"], p["W"], p["V"]
-    L, S, N, _ = u.shape
-    D = W.shape[1] - H
-    si, ni = np.indices((S, N))
+    """Step-by-step BPTT (the core's) through the readout; error dy (S, N, 2) = dE/dy at each
+    sequence's last input. truncate=False: exact gradient. truncate=True: the paper's truncation,
+    computed independently of the RTRL traces."""
+    W, V = p["W"], p["V"]
+    si, ni = np.indices(last.shape)
     yc_end = cache["r"][last + 1, si, ni][..., G_]
     y = c_readout(p, yc_end)
     d_out = dy * y * (1 - y)
-    dV = np.einsum("snk,snc->skc", d_out, yc_end)
     dyc_end = np.einsum("snk,skc->snc", d_out, V)
-    W_rT = np.swapaxes(W[:, D:], 1, 2)
-    dnet = np.zeros((L, S, N, H))
-    ds = np.zeros((S, N, NC))
-    dr = np.zeros((S, N, H))
-    for t in range(L - 1, -1, -1):
-        yi, g, yo, st = act[t][..., I_], act[t][..., G_], act[t][..., O_], s[t + 1]
-        dyc = (last == t)[..., None] * dyc_end
-        if not truncate:
-            dyc = dyc + dr[..., G_]
-        # y_c = y_out h(s)
-        ds = ds + dyc * yo * dh_(st)
-        dyo = dyc * h_(st)
-        # s(t) = s(t-1) + y_in g
-        dyi = ds * g
-        if not truncate:
-            dyo, dyi = dyo + dr[..., O_], dyi + dr[..., I_]
-        dn = dnet[t]
-        dn[..., O_] = dyo * yo * (1 - yo)
-        dn[..., I_] = dyi * yi * (1 - yi)
-        dn[..., G_] = ds * yi * dg_(g)
-        dn *= (t <= last)[..., None]
-        if not truncate:
-            dr = np.matmul(dn, W_rT)
-    return {"W": sum_outer(u, dnet), "V": dV}
+    net = c_net(W.shape[1] - H - 4)
+    return {"W": cell.grads_bptt(net, W, cache, dyc_end, last, truncate=truncate),
+            "V": np.einsum("snk,snc->skc", d_out, yc_end)}
 
 
 def c_rtrl_init(S, N, D):
@@ -318,7 +303,7 @@ def c_rtrl_step(W, st, sym_t):
     yi, g = act[..., I_], act[..., G_]
     # eq. 25: ds/dw_in += g f'_in(net_in) u;   eq. 27: ds/dw_c += g'(net_c) y_in u
     tr_in = st["tr_in"] + (g * yi * (1 - yi))[..., None] * u[..., None, :]
-    tr_c = st["tr_c"] + (dg_(g) * yi)[..., None] * u[..., None, :]
+    tr_c = st["tr_c"] + (cell.dg(g) * yi)[..., None] * u[..., None, :]
     return {"r": r, "s": s, "tr_in": tr_in, "tr_c": tr_c, "act": act}, u
 
 
@@ -345,7 +330,7 @@ def c_jacobians(p, cache):
     act, s = cache["act"][1:], cache["s"][2:]
     Wr_T = np.swapaxes(W[:, D:], 1, 2)
     da = act * (1 - act)
-    da[..., G_] = dg_(act[..., G_])
+    da[..., G_] = cell.dg(act[..., G_])
     dA = da[..., None] * Wr_T[None, :, None]  # d act / d r(t-1)
     yi, g, yo = act[..., I_], act[..., G_], act[..., O_]
     dS_dr = yi[..., None] * dA[..., G_, :] + g[..., None] * dA[..., I_, :]
@@ -366,17 +351,17 @@ def ab_test_set(variant, p, rng_eval, n_test):
     return ab_batch(rng_eval, (1, n_test), p, True)[:, 0]
 
 
-def ab_test_error(variant, prm, test, cell, n=None):
+def ab_test_error(variant, prm, test, has_cell, n=None):
     """Largest absolute output error per seed (S,): 2a over every step and output of both
     sequences, 2b over every output at the end of the first n test sequences."""
     D = prm["V"].shape[1]
     if variant == "2a":
         S = prm["V"].shape[0]
         sym = np.broadcast_to(test[:, None], (test.shape[0], S, test.shape[1]))
-        y = ab_forward(prm, sym[:-1], cell)["y"]
+        y = ab_forward(prm, sym[:-1], has_cell)["y"]
         return np.abs(y - ab_targets(sym, D, y.dtype)).max(axis=(0, 2, 3))
     t = test[:, :n]
-    y = ab_final_outputs(prm, t, cell)
+    y = ab_final_outputs(prm, t, has_cell)
     return np.abs(y - np.eye(D)[t[-1]][None]).max(axis=(1, 2))
 
 
@@ -394,7 +379,7 @@ def train_ab(variant, cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
     pretest, log_every = cfg["pretest_ab"], cfg["log_every_ab"]
     prm = {n: v.astype(np.float32) for n, v in init_ab(rng_init, S, p).items()}  # float32: 4x faster
     D = p + 1
-    cell = np.zeros(S, np.float32) if construction == "sequential" else np.ones(S, np.float32)
+    has_cell = np.zeros(S, np.float32) if construction == "sequential" else np.ones(S, np.float32)
     added_at = np.full(S, -1 if construction == "sequential" else 0)
     solved_at = np.full(S, -1)
     errs = np.zeros((S, max_sequences))
@@ -408,7 +393,7 @@ def train_ab(variant, cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
         if k % chunk == 0:
             data = ab_batch(rng_data, (S, chunk), p, variant == "2b")
         sym = data[:, :, k % chunk : k % chunk + 1]  # (p + 1, S, 1)
-        cache = ab_forward(prm, sym[:-1], cell)
+        cache = ab_forward(prm, sym[:-1], has_cell)
         dy = cache["y"] - ab_targets(sym, D, np.float32)
         errs[:, k] = 0.5 * np.einsum("tsnk,tsnk->s", dy, dy)
         cli.check_finite(k, **{f"{variant} training error": errs[:, k], f"{variant} weights V": prm["V"]})
@@ -417,23 +402,23 @@ def train_ab(variant, cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
         for n in prm:  # online gradient descent
             prm[n] -= lr * g[n] * act.reshape((-1,) + (1,) * (prm[n].ndim - 1))
         w = plateau_window
-        if (cell == 0).any() and k + 1 >= 2 * w and (k + 1) % w == 0:
+        if (has_cell == 0).any() and k + 1 >= 2 * w and (k + 1) % w == 0:
             new, old = (
                 errs[:, k + 1 - w : k + 1].mean(axis=1), errs[:, k + 1 - 2 * w : k + 1 - w].mean(axis=1),
             )
-            add = (cell == 0) & (old - new <= plateau_rel * old)
-            cell[add], added_at[add] = 1.0, k + 1
+            add = (has_cell == 0) & (old - new <= plateau_rel * old)
+            has_cell[add], added_at[add] = 1.0, k + 1
         if (k + 1) % check_every == 0:
-            cand = (solved_at < 0) & (cell > 0)
+            cand = (solved_at < 0) & (has_cell > 0)
             if cand.any():
-                e = ab_test_error(variant, prm, test, cell, n=pretest)
+                e = ab_test_error(variant, prm, test, has_cell, n=pretest)
                 cand &= e < TOL[variant]
                 if variant == "2b" and cand.any():
-                    cand &= ab_test_error(variant, prm, test, cell) < TOL[variant]
+                    cand &= ab_test_error(variant, prm, test, has_cell) < TOL[variant]
                 solved_at[cand] = k + 1
         if k % snap_every == 0 or k == max_sequences - 1:
             sp = {n: v[:1] for n, v in prm.items()}
-            c = ab_forward(sp, probe[:-1, None], cell[:1])
+            c = ab_forward(sp, probe[:-1, None], has_cell[:1])
             snap_n.append(k + 1)
             snap_s.append(c["s"][:, 0])  # (p, 2)
             snap_y.append(c["y"][-1, 0, :, -2:])  # last step, outputs x, y
@@ -444,13 +429,13 @@ def train_ab(variant, cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
             if (k + 1) % (10 * log_every) == 0 or done:
                 print(
                     f"  {variant} seq {k + 1:6d}  train err {curve_err[-1].mean():.4f}  cells "
-                    f"{int(cell.sum())}/{S}  solved {int((solved_at > 0).sum())}/{S}  "
+                    f"{int(has_cell.sum())}/{S}  solved {int((solved_at > 0).sum())}/{S}  "
                     f"{timer() if timer else 0:6.1f}s", flush=True,
                 )
         if done:
             break
     return {
-        "params": prm, "cell": cell, "added_at": added_at, "solved_at": solved_at, "n_trained": k + 1,
+        "params": prm, "cell": has_cell, "added_at": added_at, "solved_at": solved_at, "n_trained": k + 1,
         "curve_n": np.array(curve_n), "curve_err": np.array(curve_err), "snap_n": np.array(snap_n),
         "snap_s": np.array(snap_s), "snap_y": np.array(snap_y),
     }
@@ -572,7 +557,7 @@ def train_c(cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
 LYAP_FLOOR = -50.0
 
 
-def ab_spectrum(prm, cell):
+def ab_spectrum(prm, has_cell):
     """2a/2b: the recurrent state is the cell state alone, and since the cell and its gate see
     only inputs, ds(t)/ds(t-1) = 1 whatever the weights and inputs (with or without the cell
     added, the state map is the identity). The exponent is therefore 0 by construction; it is

@@ -338,8 +338,9 @@ def build_headline(metrics, cfg):
                   "note": f"original's 20-seed file; p {row['p']:.1e}; {budget}"})
     mean = {(k, w, m): r["dnll"]["mean"] for (k, H, w, m), r in rows.items() if H == 16}
     sh_g, sh_r = mean[("gru", "shuffle", "full")], mean[("rnn", "shuffle", "full")]
-    # name kept as the committed results.json has it; C13 and "the note": see the README's Sources
-    h.append({"name": "(a) shuffle-null ΔNLL: GRU far above 0, RNN near 0 (C13 fails as the note says)",
+    # C13: this project's numbering of the paper's claims (see the README's Sources)
+    h.append({"name": "(a) shuffle-null ΔNLL: GRU far above 0, RNN near 0 "
+                     "(C13 fails, as the original's own files show)",
               "value": f"GRU {sh_g:.3f}, RNN {sh_r:.3f}", "paper_value": "GRU 1.0165, RNN 0.0095",
               "verdict": verdict_capped(sh_g > 0.3 and abs(sh_r) < 0.1, capped), "note": budget})
     ro_g, ro_r = mean[("gru", "struct", "readout")], mean[("rnn", "struct", "readout")]

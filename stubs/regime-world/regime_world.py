@@ -286,8 +286,8 @@ def build_headline(metrics, cfg):
                   "note": f"original's 20-seed file (sd {row['orig_sd']}); ours {row['cell']} within ±"
                           f"{row['tolerance']:.2g}; p {row['p']:.2g}; {budget}"})
     rd = metrics["a"]["readme_struct_minus_null"]
-    # "seed README" (kept as the committed results.json has it) = the original repository's README
-    h.append({"name": "(a) seed README's E2 'ΔNLL (struct - null)', computed the README's way",
+    # "original README" (kept as the committed results.json has it) = the original repository's README
+    h.append({"name": "(a) original README's E2 'ΔNLL (struct - null)', computed the README's way",
               "value": f"GRU {rd['gru']['ours_unpaired']:.2f}, RNN {rd['rnn']['ours_unpaired']:.2f}",
               "paper_value": "GRU -1.234, RNN -0.891", "verdict": verdict_readme(rd),
               "note": f"from the original's own files: GRU {rd['gru']['original_files']:.2f}, "

@@ -14,9 +14,15 @@ gates also see s(t-1) and the output gate sees s(t); the output unit sees y_c(t)
     y_c(t) = o s(t)                                 (h = identity)
     y(t) = sigma(v y_c(t) + b)  (spike tasks) or v y_c(t) + b (periodic function)   V (S, 2)
 
-Learning (the paper's): truncated RTRL, updates at every time step, error flows back in time only
-through s(t) -> s(t-1) (multiplied by f), never through y_c(t-1) and never through a peephole;
-the peephole weights themselves are trained with s as their input. Momentum SGD, lr 1e-5.
+This is the peephole cell of the family core shared/lstm_gers with one block of one cell, one
+input, g = h = identity and one output unit on [y_c, 1]; ``step`` and ``jacobian`` below are its
+scalar, speed-tuned form for this size (the tests check them against the core), and the exact and
+truncated backward passes of the checks are the core's.
+
+Learning (the paper's, this stub's own): truncated RTRL, updates at every time step, error flows
+back in time only through s(t) -> s(t-1) (multiplied by f), never through y_c(t-1) and never
+through a peephole; the peephole weights themselves are trained with s as their input. Momentum
+SGD, lr 1e-5.
 
 Tasks (the paper's; stream protocol: a training stream runs until the first output error or 100
 events; a net is solved when a 1000-event test stream has no error):
@@ -30,31 +36,36 @@ Every (task, with/without peepholes, seed) net trains at once on one leading axi
 
     python3 timing_counting_spikes.py --seed 0              # headline
     python3 timing_counting_spikes.py --setting catalog     # the earlier catalog's invented task
+                                                            # (timing_counting_spikes_catalog.py)
     python3 timing_counting_spikes.py --quick               # seconds; what the tests run
 
 Shapes: every weight has a leading net axis S; per-step arrays are (S,) or (S, k); sequences
 for the checks are time-major (T, S).
 """
+import argparse
+import importlib
 import pathlib
 import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
 import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 
 import numpy as np
 
 from shared import cli
 from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import qr_spectrum
-from shared.optim import Adam
-from shared.results import finish_run
+from shared.lstm_gers import lstm
+from shared.lstm_gers.lstm import sigmoid
+from shared.results import finish_run, record
 from shared.rng import streams
 
 PAPER = ("F. A. Gers, N. N. Schraudolph and J. Schmidhuber, Learning Precise Timing with LSTM Recurrent "
          "Networks, JMLR 3:115-143, 2002")
+TITLE = "Learning precise timing with a peephole LSTM cell (Gers, Schraudolph & Schmidhuber 2002)"
 N_WEIGHTS = 17                     # 4 units x 3 inputs + 3 peepholes + output (weight, bias)
 LR = 1e-5
-# (name, kind, F, momentum, output, tolerance); momenta per task as the note transcribes the paper
+# (name, kind, F, momentum, output, tolerance); the paper's momenta: 0.9999 MSD, 0.999 GTS, 0.99 PFG
 TASKS = (("MSD F=10", "msd", 10, 0.9999, "logistic", 0.49),
          ("MSD F=49 (49 vs 50)", "msd", 49, 0.9999, "logistic", 0.49),
          ("GTS F=10", "gts", 10, 0.999, "logistic", 0.49),
@@ -62,14 +73,15 @@ TASKS = (("MSD F=10", "msd", 10, 0.9999, "logistic", 0.49),
 KIND_ID = {"msd": 0, "gts": 1, "pfg": 2}
 TRAIN_EVENTS, TEST_EVENTS = 100, 1000
 BIAS_I, BIAS_F, BIAS_O = 0.0, -2.0, 2.0
-
-
-def sigmoid(z):
-    return 0.5 + 0.5 * np.tanh(0.5 * z)
+QUICK = {"n_seeds": 2, "max_steps": 3000, "test_every": 500}
+# sizes that are not flags: test events, dynamics window, snapshots, kick test (quick and full)
+RUN_SIZES = {True: {"test_events": 20, "L_dyn": 400, "n_snaps": 5, "rec_len": 400, "kick_at": 200},
+             False: {"test_events": TEST_EVENTS, "L_dyn": 3000, "n_snaps": 40, "rec_len": 1500,
+                     "kick_at": 1000}}
 
 
 # ----------------------------------------------------------------------------------------------
-# Model: init, one forward step, exact and truncated gradients of a whole sequence
+# Model: init, one forward step (scalar form), the core's gradients of a whole sequence
 # ----------------------------------------------------------------------------------------------
 def init_params(rng, peep):
     """theta (S, 17) = [W (3 x 4, rows x, y_c, 1; columns i, f, g, o) | P (i, f, o) | V (v, b)].
@@ -114,69 +126,48 @@ def output(theta, yc, linear):
     return np.where(linear, net, sg), np.where(linear, 1.0, sg * (1 - sg))
 
 
+
+# The same cell in the family core's layout: W (S, 3, 4) as here, P (S, 3, 1), V (S, 1, 3) over
+# [x, y_c, 1] with the x weight held at 0. The output units are "linear" in the core; the logistic
+# ones are applied here, net by net.
+CELL = lstm.Cell(1, 1, peephole=True, squash=lstm.IDENTITY, cell_bias=True, out_x=False, out="linear")
+
+
+def core_params(theta):
+    """theta (S, 17) -> the core's parameters {W, P, V} (copies)."""
+    W, P, V = split(theta)
+    V_core = np.concatenate([np.zeros((len(theta), 1)), V], 1)[:, None]       # (S, 1, 3): [0, v, b]
+    return {"W": W.copy(), "P": P[:, :, None].copy(), "V": V_core}
+
+
 def run_sequence(theta, x, linear):
-    """Forward over x (T, S) from a reset state. Returns cache with s (T+1, S), yc (T+1, S),
-    z, a (T, S, 4), y, dy (T, S)."""
-    T, S = x.shape
-    s, yc = np.zeros((T + 1, S)), np.zeros((T + 1, S))
-    z, a, y, dy = np.zeros((T, S, 4)), np.zeros((T, S, 4)), np.zeros((T, S)), np.zeros((T, S))
-    for t in range(T):
-        z[t], a[t], s[t + 1], yc[t + 1] = step(theta, x[t], s[t], yc[t])
-        y[t], dy[t] = output(theta, yc[t + 1], linear)
-    return {"x": x, "s": s, "yc": yc, "z": z, "a": a, "y": y, "dy": dy}
+    """The core's forward pass over x (T, S) from a reset state: cache, y and dy/dnet (T, S)."""
+    cache = lstm.forward(CELL, core_params(theta), x[:, :, None, None])
+    z = cache["z"][:, :, 0, 0]
+    sg = sigmoid(z)
+    return cache, np.where(linear, z, sg), np.where(linear, 1.0, sg * (1 - sg))
 
 
 def seq_loss(theta, x, target, mask, linear):
     """E = 1/2 sum_t mask (y - target)^2, summed over nets."""
-    y = run_sequence(theta, x, linear)["y"]
-    return 0.5 * float(np.sum(mask * (y - target) ** 2))
+    return 0.5 * float(np.sum(mask * (run_sequence(theta, x, linear)[1] - target) ** 2))
 
 
-def grads_bptt(theta, cache, target, mask, truncate):
-    """Backpropagation through time over a whole sequence, dE/dtheta (S, 17).
-
-    truncate=False: the exact gradient (checked by finite differences).
-    truncate=True: the paper's truncation written as a backward pass (an implementation
-    independent of the RTRL traces in ``train``): errors reaching a net input stop there
-    (nothing flows into y_c(t-1), nothing back through a peephole into s); only
-    ds(t) -> ds(t-1) = f(t) ds(t) continues.
-    """
-    x, s, yc, a, y, dyo = cache["x"], cache["s"], cache["yc"], cache["a"], cache["y"], cache["dy"]
-    T, S = x.shape
-    W, P, V = split(theta)
+def grads_bptt(theta, x, target, mask, linear, truncate):
+    """dE/dtheta (S, 17) by the core's backpropagation through time: exact (truncate=False) or the
+    paper's truncation (an implementation independent of the RTRL traces in ``RTRL``)."""
+    cache, y, dy = run_sequence(theta, x, linear)
+    dz = (mask * (y - target) * dy)[:, :, None, None]                   # (T, S, 1, 1)
+    g = lstm.grads_bptt(CELL, core_params(theta), cache, dz, truncate)
     G = np.zeros_like(theta)
     gW, gP, gV = split(G)
-    ds_next, dyc_next = np.zeros(S), np.zeros(S)
-    for t in range(T - 1, -1, -1):
-        i, f, g, o = a[t].T
-        sp, st = s[t], s[t + 1]
-        dnet_out = mask[t] * (y[t] - target[t]) * dyo[t]
-        gV[:, 0] += dnet_out * yc[t + 1]
-        gV[:, 1] += dnet_out
-        # y_c = o s
-        dyc = dnet_out * V[:, 0] + dyc_next
-        dzo = dyc * st * o * (1 - o)
-        ds = dyc * o + ds_next
-        if not truncate:
-            ds = ds + dzo * P[:, 2]                                   # o sees s(t) via p_o
-        # s(t) = f s(t-1) + i g
-        dzi, dzf, dzg = ds * g * i * (1 - i), ds * sp * f * (1 - f), ds * i
-        dz = np.stack([dzi, dzf, dzg, dzo], axis=1)                   # (S, 4)
-        u = np.stack([x[t], yc[t], np.ones(S)], axis=1)               # (S, 3)
-        gW += u[:, :, None] * dz[:, None, :]
-        gP += np.stack([dzi * sp, dzf * sp, dzo * st], axis=1)
-        ds_next = ds * f
-        if truncate:
-            dyc_next = np.zeros(S)
-        else:
-            ds_next = ds_next + dzi * P[:, 0] + dzf * P[:, 1]
-            dyc_next = np.einsum("sk,sk->s", dz, W[:, 1])
+    gW[...], gP[...], gV[...] = g["W"], g["P"][:, :, 0], g["V"][:, 0, 1:]
     return G
 
 
 def grads_rtrl(theta, x, target, mask, linear):
     """The paper's truncated RTRL, summed over a sequence with the weights held fixed:
-    exactly the per-step gradients ``train`` applies. Must equal grads_bptt(truncate=True)."""
+    exactly the per-step gradients ``train`` applies. Must equal grads_bptt(..., truncate=True)."""
     net = RTRL(theta, linear)
     G = np.zeros_like(theta)
     for t in range(x.shape[0]):
@@ -480,130 +471,12 @@ def free_run(theta, x, linear):
 
 
 # ----------------------------------------------------------------------------------------------
-# Dynamics: Lyapunov exponents, Floquet multipliers, recovery after a kick, slope of s
-# ----------------------------------------------------------------------------------------------
-def dynamics(theta, x, period, warm):
-    """Along input x (L, S) (zeros for GTS/PFG: the free-running orbit; a test stream for MSD).
-
-    Returns exponents (S, 2) over steps [warm, L) (QR method, 10 alignment steps), the moduli of
-    the 10-step multipliers (S, 2) = |eig| of the product of the Jacobians over the last ``period``
-    steps (Floquet multipliers when the orbit has that period), the states s (L, S), and a flag
-    (S,) for orbits that overflow: with g and h the identity, y_c -> g feedback can make s grow
-    geometrically; from the first non-finite step on, such a net's Jacobian is held at its last
-    finite value (saturated gates: the growth factor itself).
-    """
-    L, S = x.shape
-    s, yc = np.zeros(S), np.zeros(S)
-    Js, ss = [], []
-    J_last = np.broadcast_to(np.eye(2), (S, 2, 2)).copy()
-    diverged = np.zeros(S, bool)
-    for t in range(L):
-        J = jacobian(theta, x[t], s, yc)
-        bad = ~np.isfinite(J).all(axis=(1, 2)) | ~np.isfinite(s)
-        diverged |= bad
-        J = np.where(diverged[:, None, None], J_last, J)
-        J_last = J
-        if t >= warm:
-            Js.append(J)
-        _, _, s, yc = step(theta, x[t], s, yc)
-        ss.append(s)
-    Js = np.array(Js)                                                 # (L - warm, S, 2, 2)
-    ex = np.maximum(qr_spectrum(Js, n_transient=10), -50.0)
-    M = np.broadcast_to(np.eye(2), (S, 2, 2)).copy()
-    for J in Js[-period:]:
-        M = np.nan_to_num(J @ M, posinf=1e300, neginf=-1e300)
-    mult = np.sort(np.abs(np.linalg.eigvals(M)), axis=-1)[:, ::-1]
-    return ex, mult, np.array(ss), diverged
-
-
-def recovery(theta, linear, L, kick_at, kick, F):
-    """Free run of L steps with s kicked by ``kick`` at step kick_at: periods (of F steps) after the
-    kick until the output stays within 0.05 of the unkicked run for a whole period (-1: never)."""
-    S = theta.shape[0]
-    x = np.zeros(S)
-    out = []
-    for kicked in (False, True):
-        s, yc = np.zeros(S), np.zeros(S)
-        ys = []
-        for t in range(L):
-            if kicked and t == kick_at:
-                s = s + kick
-            _, _, s, yc = step(theta, x, s, yc)
-            ys.append(output(theta, yc, linear)[0])
-        out.append(np.array(ys))
-    d = np.abs(out[0] - out[1])[kick_at:]                             # (L - kick_at, S)
-    n_per = d.shape[0] // F
-    per = d[:n_per * F].reshape(n_per, F, S).max(axis=1) < 0.05       # (n_per, S)
-    # first period from which the runs stay together until the end
-    tail_ok = np.flip(np.cumprod(np.flip(per, 0), axis=0), 0).astype(bool)
-    first = np.where(tail_ok.any(0), tail_ok.argmax(0), -1)
-    return first
-
-
-def slope_stats(s, x):
-    """Per net: mean and coefficient of variation of the per-step change of s between spikes
-    (MSD), over steps that are neither a spike nor the step after one. s, x (L, S)."""
-    ds = np.diff(s, axis=0)
-    quiet = (x[1:] == 0) & (x[:-1] == 0)
-    mean = np.array([ds[quiet[:, j], j].mean() for j in range(s.shape[1])])
-    sd = np.array([ds[quiet[:, j], j].std() for j in range(s.shape[1])])
-    return mean, sd / np.maximum(np.abs(mean), 1e-12)
-
-
-def constructed_nets():
-    """Hand-set weights that solve GTS (F = 10, with peepholes) and MSD (F = 10 and 49, without
-    peepholes): what the 17-weight net can represent, as a reference for the trained nets.
-
-    GTS timer: i open and g = 1, so s counts steps; the output gate opens through p_o when
-    s(t) reaches 10; the large y_c that follows closes the forget gate at the next step (reset).
-    MSD counter: the same count, read at each input spike through an input-driven output gate;
-    the output unit thresholds the count between F and F + 1. Returns theta (3, 17), kind, F,
-    linear, tol, peep, names.
-    """
-    theta = np.zeros((3, N_WEIGHTS))
-    W, P, V = split(theta)
-    W[:, 2, 0], W[:, 2, 2] = 20.0, 1.0                                 # input gate open, g = 1
-    W[0, 2, 1], W[0, 1, 1] = 20.0, -60.0                               # GTS: reset after firing
-    P[0, 2], W[0, 2, 3] = 40.0, -40.0 * 9.5                            # fire when s(t) > 9.5
-    V[0] = 4.0, -20.0
-    W[1:, 2, 1], W[1:, 1, 1] = 15.0, -40.0                             # MSD: reset after a read-out
-    W[1:, 0, 3], W[1:, 2, 3] = 20.0, -10.0                             # read out at input spikes
-    F = np.array([10, 10, 49])
-    V[1:, 0], V[1:, 1] = 10.0, -10.0 * (F[1:] + 0.5)
-    names = ["GTS F=10 timer (peephole)", "MSD F=10 counter (no peephole)", "MSD F=49 counter (no peephole)"]
-    peep = np.array([True, False, False])
-    return theta, np.array([1, 0, 0]), F, np.zeros(3, bool), np.full(3, 0.49), peep, names
-
-
-def constructed_report(rng, n_events, L_dyn, warm, rec_len, kick_at):
-    """Test and dynamics of the hand-set nets, same measures as for the trained nets."""
-    theta, kind, F, lin, tol, peep, names = constructed_nets()
-    ok, n_ev = evaluate(theta, lin, tol, test_streams(kind, F, rng, n_events))
-    x = np.zeros((L_dyn, 3))
-    xt = test_streams(kind, F, rng, L_dyn // 10 + 2)[0]
-    x[:, 1:] = xt[:L_dyn, 1:]
-    ex, mult, s, _ = dynamics(theta, x, period=10, warm=warm)
-    slope_m, slope_cv = slope_stats(s, x)
-    rec = recovery(theta, lin, rec_len, kick_at, 0.5, 10)
-    out = {}
-    for j, name in enumerate(names):
-        out[name] = {"test_passed": bool(ok[j]), "test_events": int(n_ev[j]),
-                     "lyapunov": sorted(ex[j].tolist())[::-1]}
-        if kind[j] == 1:
-            out[name].update({"multiplier_moduli_10_steps": mult[j].tolist(),
-                              "recovery_periods_after_kick": int(rec[j])})
-        else:
-            out[name].update({"slope_s_mean": float(slope_m[j]), "slope_s_cv": float(slope_cv[j])})
-    return out
-
-
-# ----------------------------------------------------------------------------------------------
 # Gradient checks (float64; --gradcheck and the tests)
 # ----------------------------------------------------------------------------------------------
 def gradient_checks(args=None):
     """Exact BPTT vs central differences (Richardson) on short dense random inputs, logistic and
     linear outputs; the truncated gradient as RTRL traces vs the truncated backward pass, on a
-    spike stream with targets at the spikes."""
+    spike stream with targets at the spikes; the earlier catalog's LSTM (its own file)."""
     rng = np.random.default_rng(0)
     T, S = 7, 4
     errs = {}
@@ -611,8 +484,7 @@ def gradient_checks(args=None):
     theta = rng.uniform(-1.0, 1.0, size=(S, N_WEIGHTS))
     x = rng.normal(size=(T, S))
     target, mask = rng.uniform(size=(T, S)), (rng.uniform(size=(T, S)) < 0.7).astype(float)
-    cache = run_sequence(theta, x, linear)
-    g = grads_bptt(theta, cache, target, mask, truncate=False)
+    g = grads_bptt(theta, x, target, mask, linear, truncate=False)
     params = {"theta": theta}
     e = check_gradients(lambda: seq_loss(params["theta"], x, target, mask, linear), params, {"theta": g},
                         eps=1e-3, richardson=True)
@@ -625,211 +497,10 @@ def gradient_checks(args=None):
     theta = init_params(rng, [True, True, False, True])
     theta += rng.uniform(-0.5, 0.5, size=theta.shape)
     a = grads_rtrl(theta, xs, ts, ms, linear)
-    b = grads_bptt(theta, run_sequence(theta, xs, linear), ts, ms, truncate=True)
+    b = grads_bptt(theta, xs, ts, ms, linear, truncate=True)
     errs["truncated: RTRL traces vs truncated BPTT"] = rel_error(a, b)
-    # the earlier catalog's 8-unit peephole LSTM (full BPTT, gradients through the peepholes)
-    pm = np.array([1.0, 0.0])
-    pc = {k: v.astype(np.float64) + rng.uniform(-0.3, 0.3, size=v.shape)
-          for k, v in catalog_init(rng, 2, [True, False]).items()}
-    pc["P"] *= pm[:, None, None]
-    xc, tc_ = rng.normal(size=(6, 2, 3)), rng.uniform(size=(6, 2, 3))
-    gc = catalog_loss_grads(pc, xc, tc_, pm)[2]
-    gc["P"] = gc["P"][:1].copy()                                       # net 1 has no peepholes
-    pP = {"W": pc["W"], "V": pc["V"], "P": pc["P"][:1].copy()}
-
-    def cat_loss():
-        full = dict(pP, P=np.concatenate([pP["P"], np.zeros_like(pP["P"])]))
-        return float(0.5 * xc.shape[0] * catalog_loss_grads(full, xc, tc_, pm)[0].sum())   # the trained loss
-    for name, v in check_gradients(cat_loss, pP, gc, eps=5e-3, richardson=True).items():
-        errs[f"catalog LSTM exact BPTT vs finite differences: {name}"] = v
+    errs.update(stub_module("catalog").catalog_gradient_checks(rng))
     return errs
-
-
-# ----------------------------------------------------------------------------------------------
-# The earlier catalog's setting (``--setting catalog``): its invented interval-reproduction task
-# ----------------------------------------------------------------------------------------------
-# Two input spikes at t1 and t2 = t1 + D, D in [30, 60], T = 150; target a single spike at t1 + 2D;
-# 8 forget-gate LSTM units (forget bias +1) with or without peepholes (gradients through them),
-# linear output, per-step MSE, Adam lr 5e-3 halved every 1500 iterations, global clip 1, batch 32,
-# 3000 iterations, full BPTT. Solved: argmax of the output after t2 is exactly t1 + 2D.
-CAT_T, CAT_H, CAT_ITERS, CAT_BATCH, CAT_DMIN, CAT_DMAX = 150, 8, 3000, 32, 30, 60
-
-
-def catalog_batch(rng, shape):
-    """x (T, S, N) spikes at t1, t2; target (T, S, N) one spike at t1 + 2D; t2, tt (S, N)."""
-    D = rng.integers(CAT_DMIN, CAT_DMAX + 1, size=shape)
-    t1 = rng.integers(0, CAT_T - 2 * D)                               # t1 + 2D <= T - 1
-    x = np.zeros((CAT_T,) + shape, np.float32)
-    tg = np.zeros_like(x)
-    si, ni = np.indices(shape)
-    x[t1, si, ni] = 1.0
-    x[t1 + D, si, ni] = 1.0
-    tg[t1 + 2 * D, si, ni] = 1.0
-    return x, tg, t1 + D, t1 + 2 * D
-
-
-def catalog_init(rng, S, peep):
-    """W (S, 1 + H + 1, 4H) columns i, f, g, o; P (S, 3, H) peepholes i, f, o; V (S, H + 1).
-
-    The catalog's scales: input weights N(0, 0.5^2), recurrent N(0, (0.5 / sqrt(H))^2), biases 0
-    but forget +1, peepholes N(0, 0.1^2), output weights N(0, 1 / H), output bias 0.
-    """
-    H = CAT_H
-    W = np.zeros((S, H + 2, 4 * H))
-    W[:, 0] = 0.5 * rng.standard_normal((S, 4 * H))
-    W[:, 1:H + 1] = 0.5 / np.sqrt(H) * rng.standard_normal((S, H, 4 * H))
-    W[:, -1, H:2 * H] = 1.0                                           # forget bias +1
-    P = 0.1 * rng.standard_normal((S, 3, H)) * np.asarray(peep, float)[:, None, None]
-    V = np.zeros((S, H + 1))
-    V[:, :H] = rng.standard_normal((S, H)) / np.sqrt(H)
-    return {"W": W.astype(np.float32), "P": P.astype(np.float32), "V": V.astype(np.float32)}
-
-
-_BUF = {}
-
-
-def _buffers(T, S, N, H, dt):
-    """Work arrays and their per-step views for one (T, S, N, dtype), made once and reused:
-    fresh arrays cost page faults at every iteration, and slicing inside the time loop costs
-    as much as the arithmetic on arrays this small."""
-    key = (T, S, N, H, np.dtype(dt).str)
-    if key in _BUF:
-        return _BUF[key]
-    b = {n: np.empty((T, S, N, 4 * H), dt) for n in ("Z", "A", "D", "dZ")}
-    b.update({n: np.empty((T + 1, S, N, H), dt) for n in ("C", "TC", "Hs")})
-    b.update({n: np.empty((T, S, N, H), dt) for n in ("DY", "OC")})
-    b.update(M=np.empty((S, N, 4 * H), dt), PC=np.empty((S, N, 2, H), dt), t1=np.empty((S, N, H), dt),
-             dh=np.empty((S, N, H), dt), dc=np.empty((S, N, H), dt))
-    Z, A, D, dZ, C = b["Z"], b["A"], b["D"], b["dZ"], b["C"]
-    split = (S, N, 2, H)
-    b["v"] = [dict(Z=Z[t], Zif=Z[t, ..., :2 * H].reshape(split), Zifg=Z[t, ..., :3 * H],
-                   Zo=Z[t, ..., 3 * H:], Aif=A[t, ..., :2 * H], Aifg=A[t, ..., :3 * H], Ai=A[t, ..., :H],
-                   Af=A[t, ..., H:2 * H], Ag=A[t, ..., 2 * H:3 * H], Ao=A[t, ..., 3 * H:],
-                   Cp=C[t], Cp4=C[t][:, :, None], Cn=C[t + 1], TCn=b["TC"][t + 1],
-                   Hp=b["Hs"][t], Hn=b["Hs"][t + 1],
-                   Do=D[t, ..., 3 * H:], Difg=D[t, ..., :3 * H].reshape(S, N, 3, H), OC=b["OC"][t],
-                   DY=b["DY"][t], dZ=dZ[t], dZo=dZ[t, ..., 3 * H:],
-                   dZifg=dZ[t, ..., :3 * H].reshape(S, N, 3, H), dZif=dZ[t, ..., :2 * H].reshape(split))
-              for t in range(T)]
-    b["dc4"] = b["dc"][:, :, None]
-    _BUF[key] = b
-    return b
-
-
-def catalog_loss_grads(p, x, tg, peep_mask):
-    """Per-step MSE (mean over time and batch, per net) and the exact BPTT gradient of the catalog's
-    training loss, 1/2 sum over time of the squared error, mean over the batch.
-
-    x, tg (T, S, N). Peephole LSTM (Gers 2002 placement: i, f see c(t-1), o sees c(t)) with tanh
-    cell input and output squashing. Returns loss (S,), y (T, S, N), grads keyed like p.
-    """
-    T, S, N = x.shape
-    H, W, P, V = CAT_H, p["W"], p["P"], p["V"]
-    dt = W.dtype
-    b = _buffers(T, S, N, H, dt)
-    Z, A, D, dZ, C, TC, Hs, DY, OC = (b[k] for k in ("Z", "A", "D", "dZ", "C", "TC", "Hs", "DY", "OC"))
-    M, PC, t1, dh, dc, dc4 = (b[k] for k in ("M", "PC", "t1", "dh", "dc", "dc4"))
-    C[0], TC[0], Hs[0] = 0.0, 0.0, 0.0
-    # sigma(z) = (1 + tanh(z / 2)) / 2: the gates' weights and peepholes are halved once here, so
-    # one tanh per step serves the input and forget gates and the cell input
-    half = np.r_[np.full(2 * H, 0.5), np.ones(H), np.full(H, 0.5)].astype(dt)
-    Wh = W[:, 1:H + 1] * half                                          # (S, H, 4H): h(t-1) -> nets
-    np.multiply(x[..., None], W[None, :, None, 0] * half, out=Z)        # (T, S, N, 4H): input + bias
-    Z += W[None, :, None, -1] * half
-    Pif = 0.5 * P[:, None, :2]                                         # (S, 1, 2, H)
-    Po = 0.5 * P[:, None, 2]                                           # (S, 1, H)
-    for v in b["v"]:
-        np.matmul(v["Hp"], Wh, out=M)
-        v["Z"] += M
-        np.multiply(Pif, v["Cp4"], out=PC)                             # i, f see c(t-1)
-        v["Zif"] += PC
-        np.tanh(v["Zifg"], out=v["Aifg"])
-        v["Aif"] *= 0.5
-        v["Aif"] += 0.5
-        np.multiply(v["Af"], v["Cp"], out=v["Cn"])                     # c = f c(t-1) + i g
-        np.multiply(v["Ai"], v["Ag"], out=t1)
-        v["Cn"] += t1
-        np.multiply(Po, v["Cn"], out=t1)                               # o sees c(t)
-        t1 += v["Zo"]
-        np.tanh(t1, out=v["Ao"])
-        v["Ao"] *= 0.5
-        v["Ao"] += 0.5
-        np.tanh(v["Cn"], out=v["TCn"])
-        np.multiply(v["Ao"], v["TCn"], out=v["Hn"])                    # h = o tanh(c)
-    y = np.matmul(Hs[1:], V[:, :H, None])[..., 0] + V[None, :, None, H]        # (T, S, N)
-    e = y - tg
-    loss = (e * e).mean(axis=(0, 2))
-    dy = e / N
-    i, f, g, o = A[..., :H], A[..., H:2 * H], A[..., 2 * H:3 * H], A[..., 3 * H:]
-    D[..., :H] = g * i * (1 - i)
-    D[..., H:2 * H] = C[:-1] * f * (1 - f)
-    D[..., 2 * H:3 * H] = i * (1 - g * g)
-    D[..., 3 * H:] = TC[1:] * o * (1 - o)
-    np.multiply(o, 1 - TC[1:] ** 2, out=OC)
-    np.multiply(dy[..., None], V[None, :, None, :H], out=DY)
-    dh[...] = 0.0
-    dc[...] = 0.0
-    WrT = np.ascontiguousarray(np.swapaxes(W[:, 1:H + 1], 1, 2))       # (S, 4H, H), unscaled
-    Pif_b = P[:, None, :2]                                             # (S, 1, 2, H)
-    Po_b = P[:, None, 2]
-    for v in reversed(b["v"]):
-        dh += v["DY"]
-        np.multiply(dh, v["Do"], out=v["dZo"])                         # h = o tanh(c)
-        np.multiply(dh, v["OC"], out=t1)
-        dc += t1
-        np.multiply(v["dZo"], Po_b, out=t1)                            # o saw c(t)
-        dc += t1
-        np.multiply(dc4, v["Difg"], out=v["dZifg"])                    # c = f c(t-1) + i g
-        dc *= v["Af"]
-        np.multiply(v["dZif"], Pif_b, out=PC)                         # i, f saw c(t-1)
-        dc += PC[:, :, 0]
-        dc += PC[:, :, 1]
-        np.matmul(v["dZ"], WrT, out=dh)
-    U = np.concatenate([x[..., None], Hs[:-1], np.ones((T, S, N, 1), dt)], axis=-1)
-    gW = np.matmul(U.transpose(1, 3, 0, 2).reshape(S, H + 2, T * N),
-                   dZ.transpose(1, 0, 2, 3).reshape(S, T * N, 4 * H))
-    gP = np.stack([np.einsum("tsnh,tsnh->sh", dZ[..., :H], C[:-1]),
-                   np.einsum("tsnh,tsnh->sh", dZ[..., H:2 * H], C[:-1]),
-                   np.einsum("tsnh,tsnh->sh", dZ[..., 3 * H:], C[1:])], axis=1)
-    gP *= peep_mask[:, None, None]
-    gV = np.concatenate([np.einsum("tsn,tsnh->sh", dy, Hs[1:]), dy.sum(axis=(0, 2))[:, None]], axis=1)
-    return loss, y, {"W": gW, "P": gP.astype(dt), "V": gV}
-
-
-def catalog_run(args):
-    """The earlier catalog's headline: its peephole net (n seeds on one net axis; its README's
-    no-peephole baseline was a separate run and is not repeated here)."""
-    q = args.quick
-    n = 1 if q else args.catalog_seeds
-    iters = 20 if q else CAT_ITERS
-    r = streams(args.seed, ["init", "data", "eval"])
-    peep = np.ones(n, bool)
-    S = len(peep)
-    p = catalog_init(r["init"], S, peep)
-    pm = peep.astype(np.float32)
-    opt = Adam(p, lr=5e-3, clip=1.0, per_member=True)
-    xv, tv, t2v, ttv = catalog_batch(r["eval"], (1, 64 if q else 512))
-    xv, tv = (np.ascontiguousarray(np.broadcast_to(a, (CAT_T, S, a.shape[2]))) for a in (xv, tv))
-    print(f"the earlier catalog's task: T={CAT_T}, D in [{CAT_DMIN}, {CAT_DMAX}], {CAT_H} units, "
-          f"{n} peephole net(s), {iters} Adam iterations of batch {CAT_BATCH}")
-    timer = cli.Timer()
-    curve = []
-    for it in range(iters):
-        if it == CAT_ITERS // 2:
-            opt.lr *= 0.5                                              # lr halved every 1500 iterations
-        x, tg, _, _ = catalog_batch(r["data"], (S, CAT_BATCH))
-        loss, _, g = catalog_loss_grads(p, x, tg, pm)
-        cli.check_finite(it, loss=loss)
-        opt.step(g)
-        if (it + 1) % (10 if q else 500) == 0:
-            curve.append(loss)
-            print(f"  iter {it + 1:5d}  train MSE {np.round(loss, 5).tolist()}  {timer():.1f}s", flush=True)
-    loss, y, _ = catalog_loss_grads(p, xv, tv, pm)
-    steps = np.arange(CAT_T)[:, None, None]
-    after = np.where(steps > t2v[0][None, None, :], y, -np.inf)        # (T, S, N): only after t2
-    solve = (after.argmax(axis=0) == ttv[0][None, :]).mean(axis=1)     # (S,)
-    train_s = timer()
-    return peep, loss, solve, np.array(curve), train_s
 
 
 # ----------------------------------------------------------------------------------------------
@@ -856,171 +527,179 @@ def build_nets(n_seeds, task_ids, lrs=(LR,)):
     return {k: np.array(c) for k, c in zip(keys, cols, strict=True)}
 
 
+def paper_config(args, lrs, S, sizes):
+    return {"tasks": [dict(zip(("name", "kind", "F", "momentum", "output", "tol"), t, strict=True))
+                      for t in TASKS],
+            "n_seeds_per_task_and_variant": args.n_seeds, "n_nets": S, "lr": LR,
+            "diagnostic_lrs": list(lrs[1:]), "max_steps_per_net": args.max_steps,
+            "train_events_per_stream": TRAIN_EVENTS, "test_events": sizes["test_events"],
+            "test_every": args.test_every, "weights_with_peepholes": N_WEIGHTS,
+            "weights_without_peepholes": N_WEIGHTS - 3,
+            "init": "U[-0.1, 0.1]; biases input 0, forget -2, output +2",
+            "squashing": "gates logistic; g and h identity", "update": "every time step (online)",
+            "gradient": "truncated RTRL: error back in time only through s, not via y_c(t-1) or peepholes",
+            "msd_delays": [0, 1]}
+
+
+def variant_metrics(sel, kind, out, passed, test_ev, dyn, theta, theta0):
+    """The nets of one (learning rate, task, peephole or not) group."""
+    sa = out["solved_at"][sel]
+    ok = sa >= 0
+    msd = kind == "msd"
+    return {"solved": int(ok.sum()), "n": int(sel.sum()), "streams_to_solve": sa.tolist(),
+            "median_streams_to_solve": float(np.median(sa[ok])) if ok.any() else None,
+            "streams_trained": out["n_streams"][sel].tolist(),
+            "nets_with_a_full_training_stream": int((out["full_streams"][sel] > 0).sum()),
+            "final_test_pass": int(passed[sel].sum()),
+            "final_test_events_before_error": test_ev[sel].tolist(),
+            "final_train_events_per_stream": _finite(out["curve_events"][-1][sel]),
+            "lyapunov_mean": dyn["ex"][sel].mean(0).tolist(),
+            "forget_bias_final": theta[sel, 9].tolist(),
+            "orbit_overflows": int(dyn["div"][sel].sum()),
+            "weight_change_norm": np.linalg.norm(theta[sel] - theta0[sel], axis=1).tolist(),
+            "multiplier_moduli_10_steps": None if msd else _finite(dyn["mult"][sel]),
+            "recovery_periods_after_kick": None if msd else dyn["rec"][sel].tolist(),
+            "slope_s_mean": _finite(dyn["slope_m"][sel]) if msd else None,
+            "slope_s_cv": _finite(dyn["slope_cv"][sel]) if msd else None}
+
+
+VARIANTS = (("peephole", True), ("no_peephole", False))
+
+
+def group_name(lr):
+    return "paper_lr" if lr == LR else f"lr_{lr:g}"
+
+
+def verdict_solved(n_solved, n):
+    """yes when every peephole net of the task is solved, partial when some are."""
+    return "yes" if n_solved == n else ("partial" if n_solved else "no")
+
+
+def verdict_diagnostic(n_solved):
+    """a deviation (learning rate): partial at best."""
+    return "partial" if n_solved else "no"
+
+
+def paper_headline(metrics, lrs, max_steps):
+    rows = []
+    for name, _, _, mom, _, _ in TASKS:
+        pp, nn = metrics["paper_lr"][name]["peephole"], metrics["paper_lr"][name]["no_peephole"]
+        rows.append({
+            "name": f"{name}: nets solved within {max_steps:,} steps (paper's lr), peephole | no peephole",
+            "value": f"{pp['solved']}/{pp['n']} | {nn['solved']}/{nn['n']}", "paper_value": None,
+            "verdict": verdict_solved(pp["solved"], pp["n"]),
+            "note": (f"lr 1e-5, momentum {mom}; ~{int(np.mean(pp['streams_trained'])):,} streams per net; "
+                     "the paper's cap is 1e7 streams (1e8 MSD); its table of results was not found")})
+    for lr in lrs[1:]:
+        g = metrics[group_name(lr)]
+        val = "; ".join(f"{name.split(' (')[0]} {g[name]['peephole']['solved']}|"
+                        f"{g[name]['no_peephole']['solved']}" for name, *_ in TASKS)
+        solved = sum(g[t[0]][v]["solved"] for t in TASKS for v in ("peephole", "no_peephole"))
+        rows.append({
+            "name": f"diagnostic: lr {lr:g} (x{lr / LR:.0f} the paper's), solved peephole|none per task",
+            "value": val, "paper_value": None, "verdict": verdict_diagnostic(solved),
+            "note": "a deviation (learning rate) to see whether the budget, not the task, is the bottleneck"})
+    return rows
+
+
+def lyapunov_record(metrics, built, sizes):
+    L_dyn = sizes["L_dyn"]
+    warm = L_dyn // 2
+    lyap = {"method": (f"QR iteration of the 2x2 Jacobian of (s, y_c) along {L_dyn - warm} steps after "
+                       f"{warm} warm-up steps (free run for GTS/PFG, the test stream for MSD), 10 alignment "
+                       "steps; per-step exponents, mean over nets of each task and variant"),
+            "exponents": {f"{t[0]} {v}": sorted(metrics["paper_lr"][t[0]][v]["lyapunov_mean"], reverse=True)
+                          for t in TASKS for v in ("peephole", "no_peephole")}}
+    lyap["exponents"].update({f"hand-set {k}": v["lyapunov"] for k, v in built.items()})
+    return lyap
+
+
+def paper_arrays(nets, theta0, theta, out, dyn, fin):
+    return {"task": nets["task"], "peep": nets["peep"], "lr": nets["lr"], "theta0": theta0, "theta": theta,
+            "solved_at": out["solved_at"], "n_streams": out["n_streams"], "curve_t": out["curve_t"],
+            "curve_events": out["curve_events"], "curve_streams": out["curve_streams"],
+            "curve_test_events": out["curve_test_events"], "snap_t": out["snap_t"], "snap_y": out["snap_y"],
+            "dyn_s": dyn["s"][-200:], "dyn_x": dyn["x"][-200:], "lyap": dyn["ex"], "floquet": dyn["mult"],
+            "final_y": fin[0], "final_s": fin[1]}
+
+
+def stub_module(name):
+    """timing_counting_spikes_<name>.py beside this file (dynamics, catalog), imported on demand. It
+    imports this file by its module name: a script run registers itself under that name first (no
+    second execution)."""
+    if __name__ in sys.modules:
+        sys.modules.setdefault("timing_counting_spikes", sys.modules[__name__])
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
+    return importlib.import_module(f"timing_counting_spikes_{name}")
+
+
 def main(args):
     timer = cli.Timer()
-    q = args.quick
-    if args.setting == "catalog":
-        catalog_main(args, timer)
+    if args.setting != "paper":
+        stub_module(args.setting).run(args, timer)
         return
-    task_ids = list(range(len(TASKS)))
-    S_per = 2 if q else args.n_seeds
-    max_steps = 3000 if q else args.max_steps
+    cli.quick(args, **QUICK)
+    sizes = RUN_SIZES[bool(args.quick)]
     lrs = (LR,) + tuple(args.diag_lrs)
-    nets = build_nets(S_per, task_ids, lrs)
+    nets = build_nets(args.n_seeds, range(len(TASKS)), lrs)
     S = len(nets["task"])
     r = streams(args.seed, ["init", "data", "eval"])
     theta = init_params(r["init"], nets["peep"])
     theta0 = theta.copy()
-    test_events = 20 if q else TEST_EVENTS
-    test = test_streams(nets["kind"], nets["F"], r["eval"], test_events)
+    test = test_streams(nets["kind"], nets["F"], r["eval"], sizes["test_events"])
     test_short = test_streams(nets["kind"], nets["F"], r["eval"], TRAIN_EVENTS)   # learning curves
     snap_x = np.zeros((60, S))
     snap_x[0] = (nets["kind"] == 0)                                    # MSD nets: one spike, then silence
-    cfg = {"tasks": [dict(zip(("name", "kind", "F", "momentum", "output", "tol"), t, strict=True))
-                     for t in TASKS],
-           "n_seeds_per_task_and_variant": S_per, "n_nets": S, "lr": LR,
-           "diagnostic_lrs": list(lrs[1:]), "max_steps_per_net": max_steps,
-           "train_events_per_stream": TRAIN_EVENTS, "test_events": test_events,
-           "test_every": args.test_every if not q else 500, "weights_with_peepholes": N_WEIGHTS,
-           "weights_without_peepholes": N_WEIGHTS - 3,
-           "init": "U[-0.1, 0.1]; biases input 0, forget -2, output +2",
-           "squashing": "gates logistic; g and h identity", "update": "every time step (online)",
-           "gradient": "truncated RTRL: error back in time only through s, not via y_c(t-1) or peepholes",
-           "msd_delays": [0, 1]}
-    print(f"timing (Gers et al. 2002): {S} nets at once ({len(lrs)} learning rates x {len(task_ids)} tasks x "
-          f"peephole/no peephole x {S_per} seeds), cap {max_steps:,} steps per net, lr {lrs}")
-    out = train(theta, nets["peep"], nets, max_steps, r["data"], test, test_short, snap_x,
-                log_every=max(1, max_steps // 40), test_every=cfg["test_every"],
-                n_snaps=5 if q else 40, timer=timer)
+    cfg = paper_config(args, lrs, S, sizes)
+    print(f"timing (Gers et al. 2002): {S} nets at once ({len(lrs)} learning rates x {len(TASKS)} tasks x "
+          f"peephole/no peephole x {args.n_seeds} seeds), cap {args.max_steps:,} steps per net, lr {lrs}")
+    out = train(theta, nets["peep"], nets, args.max_steps, r["data"], test, test_short, snap_x,
+                log_every=max(1, args.max_steps // 40), test_every=args.test_every, n_snaps=sizes["n_snaps"],
+                timer=timer)
     train_s = timer()
     theta = out["theta"]
     passed, test_ev = evaluate(theta, nets["linear"], nets["tol"], test)
-    # dynamics of every trained net
-    L_dyn = 400 if q else 3000
-    warm = L_dyn // 2
-    x_dyn = np.zeros((L_dyn, S))
-    msd = nets["kind"] == 0
-    xt = test[0]
-    n_copy = min(L_dyn, xt.shape[0])
-    x_dyn[:n_copy, msd] = xt[:n_copy, msd]
-    ex, mult, s_dyn, div = dynamics(theta, x_dyn, period=10, warm=warm)
-    for j in np.flatnonzero(msd):                                      # MSD: Floquet makes no sense
-        mult[j] = np.nan
-    slope_m, slope_cv = slope_stats(s_dyn, x_dyn)
-    rec = recovery(theta, nets["linear"], 400 if q else 1500, 200 if q else 1000, 0.5, 10)
-    built = constructed_report(r["eval"], test_events, L_dyn, warm, 400 if q else 1500, 200 if q else 1000)
-    metrics, headline = {}, []
-    for lr in lrs:
-        group = "paper_lr" if lr == LR else f"lr_{lr:g}"
-        metrics[group] = {}
-        for ti in task_ids:
-            name, kind, F, mom, outk, tol = TASKS[ti]
-            per = {}
-            for peep in (True, False):
-                sel = (nets["lr"] == lr) & (nets["task"] == ti) & (nets["peep"] == peep)
-                sa = out["solved_at"][sel]
-                ok = sa >= 0
-                per["peephole" if peep else "no_peephole"] = {
-                    "solved": int(ok.sum()), "n": int(sel.sum()), "streams_to_solve": sa.tolist(),
-                    "median_streams_to_solve": float(np.median(sa[ok])) if ok.any() else None,
-                    "streams_trained": out["n_streams"][sel].tolist(),
-                    "nets_with_a_full_training_stream": int((out["full_streams"][sel] > 0).sum()),
-                    "final_test_pass": int(passed[sel].sum()),
-                    "final_test_events_before_error": test_ev[sel].tolist(),
-                    "final_train_events_per_stream": _finite(out["curve_events"][-1][sel]),
-                    "lyapunov_mean": ex[sel].mean(0).tolist(),
-                    "forget_bias_final": theta[sel, 9].tolist(),
-                    "orbit_overflows": int(div[sel].sum()),
-                    "weight_change_norm": np.linalg.norm(theta[sel] - theta0[sel], axis=1).tolist(),
-                    "multiplier_moduli_10_steps": None if kind == "msd" else _finite(mult[sel]),
-                    "recovery_periods_after_kick": None if kind == "msd" else rec[sel].tolist(),
-                    "slope_s_mean": _finite(slope_m[sel]) if kind == "msd" else None,
-                    "slope_s_cv": _finite(slope_cv[sel]) if kind == "msd" else None}
-            metrics[group][name] = per
-    for ti in task_ids:
-        name, kind, F, mom, outk, tol = TASKS[ti]
-        pp, nn = metrics["paper_lr"][name]["peephole"], metrics["paper_lr"][name]["no_peephole"]
-        headline.append({
-            "name": f"{name}: nets solved within {max_steps:,} steps (paper's lr), peephole | no peephole",
-            "value": f"{pp['solved']}/{pp['n']} | {nn['solved']}/{nn['n']}",
-            "paper_value": None,
-            "verdict": "yes" if pp["solved"] == pp["n"] else ("partial" if pp["solved"] else "no"),
-            "note": (f"lr 1e-5, momentum {mom}; ~{int(np.mean(pp['streams_trained'])):,} streams per net; "
-                     "the paper's cap is 1e7 streams (1e8 MSD); its table of results was not found")})
-    for lr in lrs[1:]:
-        g = metrics[f"lr_{lr:g}"]
-        val = "; ".join(f"{TASKS[ti][0].split(' (')[0]} {g[TASKS[ti][0]]['peephole']['solved']}|"
-                        f"{g[TASKS[ti][0]]['no_peephole']['solved']}" for ti in task_ids)
-        solved = sum(g[TASKS[ti][0]][v]["solved"] for ti in task_ids for v in ("peephole", "no_peephole"))
-        headline.append({
-            "name": f"diagnostic: lr {lr:g} (x{lr / LR:.0f} the paper's), solved peephole|none per task",
-            "value": val, "paper_value": None, "verdict": "partial" if solved else "no",
-            "note": "a deviation (learning rate) to see whether the budget, not the task, is the bottleneck"})
+    analysis = stub_module("dynamics")
+    dyn = analysis.trained_dynamics(theta, nets, test, sizes)
+    built = analysis.constructed_report(r["eval"], sizes["test_events"], sizes["L_dyn"], sizes["L_dyn"] // 2,
+                               sizes["rec_len"], sizes["kick_at"])
+    metrics = {group_name(lr): {name: {variant: variant_metrics(
+        (nets["lr"] == lr) & (nets["task"] == ti) & (nets["peep"] == peep), kind, out, passed, test_ev, dyn,
+        theta, theta0) for variant, peep in VARIANTS} for ti, (name, kind, *_) in enumerate(TASKS)}
+        for lr in lrs}                                                 # learning rate -> task -> variant
     metrics["constructed"] = built
     metrics["timing"] = {"train_wall_s": train_s, "us_per_step_all_nets": 1e6 * train_s / out["steps"]}
-    lyap = {"method": (f"QR iteration of the 2x2 Jacobian of (s, y_c) along {L_dyn - warm} steps after "
-                       f"{warm} warm-up steps (free run for GTS/PFG, the test stream for MSD), 10 alignment "
-                       "steps; per-step exponents, mean over nets of each task and variant"),
-            "exponents": {f"{TASKS[ti][0]} {v}": sorted(metrics["paper_lr"][TASKS[ti][0]][v]["lyapunov_mean"],
-                                                         reverse=True)
-                          for ti in task_ids for v in ("peephole", "no_peephole")}}
-    lyap["exponents"].update({f"hand-set {k}": v["lyapunov"] for k, v in built.items()})
-    arrays = {"task": nets["task"], "peep": nets["peep"], "lr": nets["lr"], "theta0": theta0, "theta": theta,
-              "solved_at": out["solved_at"], "n_streams": out["n_streams"], "curve_t": out["curve_t"],
-              "curve_events": out["curve_events"], "curve_streams": out["curve_streams"],
-              "curve_test_events": out["curve_test_events"], "snap_t": out["snap_t"], "snap_y": out["snap_y"],
-              "dyn_s": s_dyn[-200:], "dyn_x": x_dyn[-200:], "lyap": ex, "floquet": mult}
-    fin = free_run(theta, snap_x, nets["linear"])
-    arrays.update({"final_y": fin[0], "final_s": fin[1]})
-    finish_run(args.out, {
-        "stub": "timing-counting-spikes", "family": "schmidhuber",
-        "title": "Learning precise timing with a peephole LSTM cell (Gers, Schraudolph & Schmidhuber 2002)",
-        "paper": PAPER, "seed": args.seed, "quick": bool(q), "config": cfg, "metrics": metrics,
-        "headline": headline, "lyapunov": lyap}, arrays, timer)
-
-
-def catalog_main(args, timer):
-    peep, loss, solve, curve, train_s = catalog_run(args)
-    metrics = {"peephole": {"test_mse": loss.tolist(), "solve_rate": solve.tolist()},
-               "timing": {"train_wall_s": train_s}}
-    cfg = {"setting": "catalog", "T": CAT_T, "D_range": [CAT_DMIN, CAT_DMAX], "units": CAT_H,
-           "iters": CAT_ITERS if not args.quick else 20, "batch": CAT_BATCH,
-           "optimizer": "Adam lr 5e-3 halved at 1500, clip 1 per net", "n_seeds": len(peep),
-           "dtype": "float32", "n_test": 64 if args.quick else 512}
-    headline = [
-        {"name": "earlier catalog's invented task: peephole net, exact-step solve rate",
-         "value": float(solve.mean()), "paper_value": None, "verdict": "partial",
-         "note": "catalog: 0.998 (README, seed 4), 0.984 (its run here); not the paper's task: partial"},
-        {"name": "earlier catalog's invented task: peephole net, test MSE", "value": float(loss.mean()),
-         "paper_value": None, "verdict": "partial",
-         "note": "catalog: 0.00073 (README), 0.00090 (its run here)"}]
-    finish_run(args.out, {
-        "stub": "timing-counting-spikes", "family": "schmidhuber",
-        "title": "Timing: the earlier catalog's invented interval-reproduction task", "paper": PAPER,
-        "seed": args.seed, "quick": bool(args.quick), "config": cfg, "metrics": metrics,
-        "headline": headline, "lyapunov": None}, {"catalog_curve": curve}, timer)
+    arrays = paper_arrays(nets, theta0, theta, out, dyn, free_run(theta, snap_x, nets["linear"]))
+    finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
+                                headline=paper_headline(metrics, lrs, args.max_steps),
+                                lyapunov=lyapunov_record(metrics, built, sizes)), arrays, timer)
 
 
 def _lr_list(text):
-    """argparse type: comma-separated positive learning rates ('' for none)."""
+    """argparse type: up to 5 comma-separated learning rates in (0, 1] ('' for none)."""
     if not text.strip():
         return ()
-    return tuple(cli.positive_float(v) for v in text.split(","))
+    v = tuple(cli.float_range(0.0, 1.0)(t) for t in text.split(","))
+    if len(v) > 5 or len(set(v)) < len(v) or LR in v:
+        raise argparse.ArgumentTypeError(f"at most 5 distinct extra learning rates other than the paper's "
+                                         f"{LR:g}, got {text!r}")
+    return v
 
 
 def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "the paper's MSD, GTS and PFG tasks with its 17-weight net (the headline)",
         "catalog": "the earlier catalog's invented interval-reproduction task, for the speed comparison"})
-    parser.add_argument("--n-seeds", type=cli.positive_int, default=10,
+    parser.add_argument("--n-seeds", type=cli.int_range(1, 1000), default=10,
                         help="nets per task and variant (peephole / none), all trained at once")
-    parser.add_argument("--max-steps", type=cli.positive_int, default=600_000,
+    parser.add_argument("--max-steps", type=cli.int_range(1, 100_000_000), default=600_000,
                         help="cap on training time steps per net (the paper's cap: 1e7-1e8 streams)")
     parser.add_argument("--diag-lrs", type=_lr_list, default=(1e-4,),
                         help="comma-separated extra learning rates trained beside the paper's 1e-5")
-    parser.add_argument("--test-every", type=cli.positive_int, default=50_000,
+    parser.add_argument("--test-every", type=cli.int_range(1, 100_000_000), default=50_000,
                         help="steps between tests of nets that completed a 100-event training stream")
-    parser.add_argument("--catalog-seeds", type=cli.positive_int, default=1,
+    parser.add_argument("--catalog-seeds", type=cli.int_range(1, 1000), default=1,
                         help="--setting catalog: seeds per variant")
     return parser
 

@@ -26,6 +26,10 @@ and gates of step t-1 and a bias: 9 * (1 + 9 + 1) + 1 * 3 = 102 weights.
     y_c(t) = y_out(t) h(s_c(t))                           h = 2 sigma - 1, range [-1, 1]
     y = sigma(sum_c v_c y_c(last))
 
+The net is the 1997 LSTM of the family core shared/lstm1997 (its forward passes, truncated
+gradient, BPTT and Jacobians); this file keeps the task, the wiring, the output unit, the training
+loop, the stopping tests and the analysis.
+
 Initialisation: weights U[-0.1, 0.1]; input-gate biases -1, -3, -5; output-gate biases -2, -4, -6.
 Learning: the truncated gradient of Appendix A.1, online (one update per sequence), learning rate
 1.0 (3a, 3b) or 0.1 (3c), no momentum. All three variants train at once: 3 x n_seeds nets on one
@@ -36,9 +40,11 @@ leading seed axis, each with its own data, learning rate and stopping test.
     python3 two_sequence_noise.py --setting catalog            # two_sequence_noise_catalog.py
     python3 two_sequence_noise.py --quick                      # seconds; what the tests run
 
-Arrays are time-major: x (L, S, N, 1) = (time, net, sequence, input). Columns of W (S, D, H):
-[input gates (nb) | cell inputs (nb * bs) | output gates (nb)], SPEC.md's i, g, o order without
-a forget gate; rows [x(t), r(t-1) (H), 1]. V (S, 1, C [+ 1 bias in the catalog setting]).
+Gradient checks (--gradcheck): two_sequence_noise_checks.py.
+
+Arrays are time-major: x (L, S, N, 1) = (time, net, sequence, input). Columns of W (S, D, H)
+(the core's layout): [input gates (B) | cell inputs (C) | output gates (B)], SPEC.md's i, g, o
+order without a forget gate; rows [x(t), r(t-1) (H), 1]. V (S, 1, C [+ 1 bias in the catalog setting]).
 """
 import argparse
 import importlib
@@ -54,9 +60,8 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.ensemble import sum_outer
-from shared.gradcheck import check_gradients, rel_error
-from shared.lyapunov import cell_state_jacobian, ensemble_spectrum
+from shared.lstm1997 import cell
+from shared.lyapunov import ensemble_spectrum
 from shared.results import finish_run, headline_row, record
 from shared.rng import streams
 
@@ -112,37 +117,27 @@ def two_sequence_batch(rng, shape, T, n_info, variant):
 
 
 # ----------------------------------------------------------------------------------------------
-# Model: the 1997 LSTM with memory blocks (no forget gate). Net, the squashings, init_paper,
-# lstm_forward, lstm_outputs, readout, lstm_grads_truncated, lstm_grads_bptt and lstm_jacobians
-# are the 1997 cell that will move to the family core shared/lstm1997 (kept together here so the
-# move is a clean cut).
+# Model: the 1997 LSTM of the family core shared/lstm1997 (cell.forward, cell.forward_last,
+# cell.grads_truncated, cell.grads_bptt, cell.jacobians). This stub adds its wiring (one input,
+# one output on the cells, the catalog net's cut gate rows), its init and the output layer.
 # ----------------------------------------------------------------------------------------------
-class Net:
-    """Wiring of a memory-block net with one input and one output: nb blocks of bs cells; gate_rec:
-    gates and cells see all gates and cells of t-1 (the paper) or only the cell outputs (the earlier
-    catalog); out_bias: a bias on the output unit."""
+class Net(cell.Blocks):
+    """The core's layout of nb blocks of bs cells on one input line; gate_rec: gates and cells see
+    all gates and cells of t-1 (the paper) or only the cell outputs (the earlier catalog: ``mask``
+    cuts the gates' rows of r(t-1)); out_bias: a bias on the output unit."""
 
     def __init__(self, nb=3, bs=1, gate_rec=True, out_bias=False):
-        self.nb, self.bs, self.nc = nb, bs, nb * bs
-        self.H = 2 * nb + self.nc                                     # units with a net input
-        self.D = 1 + self.H + 1                                       # rows of W: [x, r(t-1), 1]
-        self.I, self.G, self.O = slice(0, nb), slice(nb, nb + self.nc), slice(nb + self.nc, self.H)
+        super().__init__(n_in=1, n_blocks=nb, block_size=bs)
         self.out_bias = out_bias
         self.mask = np.ones((self.D, self.H))
         if not gate_rec:                                               # rows of r(t-1)'s gates off
-            self.mask[1 + self.I.start:1 + self.I.stop] = 0.0
-            self.mask[1 + self.O.start:1 + self.O.stop] = 0.0
+            self.mask[1 + self.i_sl.start:1 + self.i_sl.stop] = 0.0
+            self.mask[1 + self.o_sl.start:1 + self.o_sl.stop] = 0.0
 
-    def n_weights(self):
-        return int(self.mask.sum()) + self.nc + int(self.out_bias)
 
-    def block_sum(self, v):
-        """Sum over each block's cells: (..., C) -> (..., nb)."""
-        return v.reshape(v.shape[:-1] + (self.nb, self.bs)).sum(-1)
-
-    def per_cell(self, v):
-        """A block quantity for each of its cells: (..., nb) -> (..., C) (a view when bs = 1)."""
-        return v if self.bs == 1 else np.repeat(v, self.bs, axis=-1)
+def n_weights(net):
+    """Weights of the gates and cells (those the wiring keeps) and of the output unit."""
+    return int(net.mask.sum()) + net.C + int(net.out_bias)
 
 
 PAPER_NET = Net(3, 1, gate_rec=True, out_bias=False)
@@ -152,101 +147,27 @@ def sigmoid(z):
     return 0.5 + 0.5 * np.tanh(0.5 * z)
 
 
-def h_(s):
-    return np.tanh(0.5 * s)                                          # 2 sigma(s) - 1
-
-
-def dh_(s):
-    e = np.exp(-np.abs(s))                                           # h'(s), overflow-free
-    return 2.0 * e / (1.0 + e) ** 2
-
-
-def dg_(g):
-    return (4.0 - g * g) / 4.0                                       # g'(net) through g = 4 sigma - 2
-
-
 def init_paper(rng, S, net=PAPER_NET):
     """Table 10 / Section 5.3: U[-0.1, 0.1]; input-gate biases -1, -3, -5; output-gate -2, -4, -6."""
-    W = rng.uniform(-0.1, 0.1, size=(S, net.D, net.H))
-    W[:, -1, net.I] = [-1.0, -3.0, -5.0]
-    W[:, -1, net.O] = [-2.0, -4.0, -6.0]
-    return {"W": W, "V": rng.uniform(-0.1, 0.1, size=(S, 1, net.nc + int(net.out_bias)))}
+    W = cell.init_weights(net, rng, S, scale=0.1, in_bias=[-1.0, -3.0, -5.0])
+    W[:, -1, net.o_sl] = [-2.0, -4.0, -6.0]
+    return {"W": W, "V": rng.uniform(-0.1, 0.1, size=(S, 1, net.C + int(net.out_bias)))}
 
 
 def lstm_forward(net, p, x):
-    """x (L, S, N, 1) -> cache: U (L, S, N, D) unit inputs, act (L, S, N, H) activations (gate
-    sigmoids; cell columns hold g), s (L+1, S, N, C) cell states with s[0] = 0, yc (L, S, N, C).
-
-    Every squashing is one tanh of half the net input: sigma(z) = (1 + tanh(z/2))/2 and
-    g(z) = 2 tanh(z/2); the loop keeps s/2, so h(s) = tanh(s/2) needs no extra scaling. A step is
-    9 array operations; the dtype follows the weights (float32 in training, float64 in checks).
-    """
-    L, S, N, _ = x.shape
-    H, C, dt = net.H, net.nc, p["W"].dtype
-    I_, G_, O_ = net.I, net.G, net.O
-    Wh = 0.5 * p["W"]
-    XB = x * Wh[:, 0][:, None] + Wh[:, -1][:, None]                  # (L, S, N, H): input + bias
-    Wr = Wh[:, 1:1 + H]                                              # (S, H, H): r(t-1) -> net(t)
-    th = np.empty((L, S, N, H), dt)                                  # tanh(net / 2) of every unit
-    r = np.zeros((L + 1, S, N, H), dt)                               # r[t+1] = r(t), r[0] = 0
-    s2 = np.zeros((L + 1, S, N, C), dt)                              # s / 2
-    hs = np.empty((S, N, C), dt)
-    for t in range(L):
-        z = th[t]
-        np.matmul(r[t], Wr, out=z)
-        z += XB[t]
-        np.tanh(z, out=z)
-        rt = r[t + 1]
-        np.multiply(z, 0.5, out=rt)
-        rt += 0.5                                                    # sigma of the gate units
-        yi, yo = net.per_cell(rt[..., I_]), net.per_cell(rt[..., O_])
-        # s(t) = s(t-1) + y_in g(net_c), g = 2 tanh(net_c / 2): s/2 grows by y_in tanh(net_c / 2)
-        np.multiply(yi, z[..., G_], out=hs)
-        np.add(s2[t], hs, out=s2[t + 1])
-        # y_c(t) = y_out h(s(t)), h(s) = tanh(s / 2)
-        np.tanh(s2[t + 1], out=hs)
-        np.multiply(yo, hs, out=rt[..., G_])
-    act = 0.5 + 0.5 * th
-    act[..., G_] = 2.0 * th[..., G_]
-    U = np.concatenate([x.astype(dt), r[:L], np.ones((L, S, N, 1), dt)], axis=-1)
-    return {"U": U, "act": act, "s": 2.0 * s2, "yc": r[1:, ..., G_]}
+    """x (L, S, N, 1) -> the core's cache (U, act, s, yc); its dtype follows the weights (float32
+    in training, float64 in the checks)."""
+    return cell.forward(net, p["W"], x)
 
 
 def lstm_outputs(net, p, x, last):
-    """Outputs at each sequence's last step without keeping a cache (evaluation): the equations
-    of ``lstm_forward`` in a unit-major layout (S, unit, N), so that every gate slice is a
-    contiguous block over the N test sequences. x (L, S, N, 1), last (S, N) -> y (S, N)."""
-    L, S, N, _ = x.shape
-    H, C, nb, bs, dt = net.H, net.nc, net.nb, net.bs, p["W"].dtype
-    I_, G_, O_ = net.I, net.G, net.O
-    Wh = 0.5 * p["W"]
-    w_x, w_b = Wh[:, 0][..., None], Wh[:, -1][..., None]            # (S, H, 1)
-    WrT = np.ascontiguousarray(np.swapaxes(Wh[:, 1:1 + H], 1, 2))    # (S, H, H): net = WrT r
-    xt = np.ascontiguousarray(x[..., 0])                             # (L, S, N)
-    z = np.empty((S, H, N), dt)
-    r = np.zeros((S, H, N), dt)
-    s2 = np.zeros((S, nb, bs, N), dt)
-    hs = np.empty((S, nb, bs, N), dt)
-    y_last = np.zeros((S, C, N), dt)
-    first = int(last.min())
-    for t in range(L):
-        np.matmul(WrT, r, out=z)
-        z += w_x * xt[t][:, None]
-        z += w_b
-        np.tanh(z, out=z)
-        np.multiply(z, 0.5, out=r)
-        r += 0.5
-        np.multiply(r[:, I_, None], z[:, G_].reshape(S, nb, bs, N), out=hs)
-        s2 += hs
-        np.tanh(s2, out=hs)
-        np.multiply(r[:, O_, None], hs, out=r[:, G_].reshape(S, nb, bs, N))
-        if t >= first:
-            y_last = np.where((last == t)[:, None], r[:, G_], y_last)
-    return _squash_out(net, p, y_last.transpose(0, 2, 1))
+    """Output at each sequence's last step without keeping a cache (evaluation): x (L, S, N, 1),
+    last (S, N) -> y (S, N)."""
+    return _squash_out(net, p, cell.forward_last(net, p["W"], x, last))
 
 
 def _squash_out(net, p, yc):
-    z = np.einsum("snc,sc->sn", yc, p["V"][:, 0, :net.nc])
+    z = np.einsum("snc,sc->sn", yc, p["V"][:, 0, :net.C])
     if net.out_bias:
         z += p["V"][:, 0, -1][:, None]
     return sigmoid(z)
@@ -263,106 +184,24 @@ def readout(net, p, cache, last):
 
 
 def _output_part(net, p, cache, last, dy):
-    """Top of both backward passes: y = sigma(v . [y_c(last) (, 1)]). dy (S, N) = dLoss/dy.
+    """Top of the backward passes: y = sigma(v . [y_c(last) (, 1)]). dy (S, N) = dLoss/dy.
     Returns dV (S, 1, C [+1]) and dLoss/dy_c(last) (S, N, C)."""
     y, feat = readout(net, p, cache, last)
     d_out = dy * y * (1.0 - y)
     dV = np.einsum("sn,snc->sc", d_out, feat)[:, None]
-    return dV, d_out[..., None] * p["V"][:, 0, None, :net.nc]
+    return dV, d_out[..., None] * p["V"][:, 0, None, :net.C]
 
 
 def lstm_grads_truncated(net, p, cache, last, dy):
-    """The paper's truncated gradient (Appendix A.1) in closed form.
-
-    Truncated, the only path back in time is ds(t)/ds(t-1) = 1, so dLoss/ds(t) is the same e_s
-    for every t <= last: the paper's RTRL traces (eqs. 19-28) sum local derivatives over time.
-    Output gates get standard backprop at the last step only. dy (S, N).
-    """
-    U, act, s = cache["U"], cache["act"], cache["s"]
-    L, S, N, _ = U.shape
-    si, ni = np.indices((S, N))
+    """The paper's truncated gradient (Appendix A.1) in closed form (the core's), dy (S, N)."""
     dV, dyc = _output_part(net, p, cache, last, dy)
-    a_last, s_last = act[last, si, ni], s[last + 1, si, ni]
-    yo = a_last[..., net.O]
-    # y_c = y_out h(s) at the last step
-    dnet_o = net.block_sum(dyc * h_(s_last)) * yo * (1 - yo)
-    e_s = dyc * net.per_cell(yo) * dh_(s_last)                       # dLoss/ds(t), every t <= last
-    alive = (np.arange(L)[:, None, None] <= last)[..., None]         # (L, S, N, 1)
-    yi, g = act[..., net.I], act[..., net.G]
-    dnet = np.zeros((L, S, N, net.H))
-    # s(t) = s(t-1) + y_in g(net_c):  dnet_c = e_s y_in g',  dnet_in = sum_c e_s g sigma'
-    dnet[..., net.G] = e_s * net.per_cell(yi) * dg_(g) * alive
-    dnet[..., net.I] = net.block_sum(e_s * g) * yi * (1 - yi) * alive
-    dnet[last, si, ni, net.O] += dnet_o
-    return {"W": sum_outer(U, dnet) * net.mask, "V": dV}
+    return {"W": cell.grads_truncated(net, cache, dyc, last) * net.mask, "V": dV}
 
 
 def lstm_grads_bptt(net, p, cache, last, dy, truncate=False):
-    """Step-by-step backpropagation through time, dy (S, N).
-
-    truncate=False: the exact gradient (checked against finite differences; the catalog setting
-    trains with it). truncate=True: an independent implementation of the paper's truncation:
-    every error reaching a unit's net input stops there (nothing flows into r(t-1)); only
-    ds(t) -> ds(t-1) continues. It must equal ``lstm_grads_truncated``.
-    Steps after a sequence's end receive no error: nothing is injected before t = last.
-    """
-    U, act, s, W = cache["U"], cache["act"], cache["s"], p["W"]
-    L, S, N, _ = U.shape
-    I_, G_, O_ = net.I, net.G, net.O
-    dV, dyc_end = _output_part(net, p, cache, last, dy)
-    W_rT = np.swapaxes(W[:, 1:1 + net.H, :], 1, 2)                  # (S, H, H): dnet -> dr(t-1)
-    yi, g, yo = act[..., I_], act[..., G_], act[..., O_]
-    hs = h_(s[1:])
-    k_s = net.per_cell(yo) * dh_(s[1:])                              # dy_c / ds      (L, S, N, C)
-    k_g = net.per_cell(yi) * dg_(g)                                  # ds / dnet_c
-    k_i, k_o = yi * (1 - yi), yo * (1 - yo)                          # sigma'
-    dnet = np.zeros((L, S, N, net.H), dtype=W.dtype)
-    ds = np.zeros((S, N, net.nc), dtype=W.dtype)
-    dr = np.zeros((S, N, net.H), dtype=W.dtype)
-    first = int(last.min())
-    for t in range(L - 1, -1, -1):
-        dyc = np.zeros((S, N, net.nc), dtype=W.dtype) if truncate else dr[..., G_]
-        if t >= first:
-            dyc = dyc + (last == t)[..., None] * dyc_end
-        # y_c = y_out h(s)
-        ds = ds + dyc * k_s[t]
-        dn = dnet[t]
-        dn[..., O_] = net.block_sum(dyc * hs[t])
-        # s(t) = s(t-1) + y_in g
-        dn[..., I_] = net.block_sum(ds * g[t])
-        if not truncate:
-            dn[..., O_] += dr[..., O_]
-            dn[..., I_] += dr[..., I_]
-        dn[..., O_] *= k_o[t]
-        dn[..., I_] *= k_i[t]
-        np.multiply(ds, k_g[t], out=dn[..., G_])
-        if not truncate:
-            dr = np.matmul(dn, W_rT)                                 # through u(t) = [x, r(t-1), 1]
-    return {"W": sum_outer(U, dnet) * net.mask, "V": dV}
-
-
-def lstm_jacobians(net, p, cache):
-    """J(t) = dz(t)/dz(t-1) for the state z = [s (C), r (H)], (L-1, S, N, C+H, C+H), t = 1..L-1.
-
-    r's cell columns hold y_c = y_out h(s), a function of the other coordinates, so C exponents
-    are -inf by construction; the others are the dynamics.
-    """
-    C, H = net.nc, net.H
-    act, s = cache["act"][1:], cache["s"]
-    Wr_T = np.swapaxes(p["W"][:, 1:1 + H, :], 1, 2)                  # (S, H, H)
-    da = act * (1 - act)
-    da[..., net.G] = dg_(act[..., net.G])
-    dA = da[..., None] * Wr_T[None, :, None]                          # d act(t) / d r(t-1)
-    yi, g = net.per_cell(act[..., net.I]), act[..., net.G]
-    yo = net.per_cell(act[..., net.O])
-    s_new = s[2:]
-    # s(t) = s(t-1) + y_in g
-    dS_dr = yi[..., None] * dA[..., net.G, :] + g[..., None] * np.repeat(dA[..., net.I, :], net.bs, axis=-2)
-    # y_c(t) = y_out h(s(t))
-    k = (yo * dh_(s_new))[..., None]
-    dY_dr = k * dS_dr + h_(s_new)[..., None] * np.repeat(dA[..., net.O, :], net.bs, axis=-2)
-    # z = [s, r]: ds/ds = I, and r's cell-output columns y_c depend on s through k
-    return cell_state_jacobian(np.eye(C), dS_dr, dA, k * np.eye(C), dY_dr, net.G)
+    """Step-by-step BPTT (the core's), dy (S, N): exact, or the truncation by a second route."""
+    dV, dyc = _output_part(net, p, cache, last, dy)
+    return {"W": cell.grads_bptt(net, p["W"], cache, dyc, last, truncate=truncate) * net.mask, "V": dV}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -491,48 +330,8 @@ LYAP_FLOOR = -50.0      # per step: a direction squashed to exactly zero is reco
 
 def spectrum(net, p, x, t0, t1, k=6, n_transient=5):
     """Finite-time Lyapunov exponents over steps [t0, t1) along x (L, S, N, 1). Returns (S, N, k)."""
-    J = lstm_jacobians(net, p, lstm_forward(net, p, np.ascontiguousarray(x[:t1])))[t0 - 1:t1 - 1]
+    J = cell.jacobians(net, p["W"], lstm_forward(net, p, np.ascontiguousarray(x[:t1])))[t0 - 1:t1 - 1]
     return ensemble_spectrum(J, k, LYAP_FLOOR, n_transient)
-
-
-# ----------------------------------------------------------------------------------------------
-# Gradient checks (float64; --gradcheck and the tests)
-# ----------------------------------------------------------------------------------------------
-def gradient_checks(args=None):
-    """For both wirings (the paper's and the catalog's): exact BPTT vs central differences with
-    Richardson extrapolation on short dense random sequences; the truncated gradient's closed
-    form vs the step-by-step truncated BPTT on the task's own sequences, lengths differing."""
-    rng = np.random.default_rng(0)
-    T, S, N = 5, 2, 3
-    x = rng.normal(size=(T, S, N, 1))
-    target = rng.uniform(size=(S, N))
-    last = np.full((S, N), T - 1)
-    last[0, 0] = T - 2
-    errs, catalog = {}, setting_module("catalog")
-    for name, net, init in (("paper 3x1", PAPER_NET, init_paper),
-                            ("catalog 3x2", catalog.CATALOG_NET, catalog.init_catalog)):
-        # dense weights, no gate held closed by its bias: finite differences stay accurate there
-        p = {k: rng.uniform(-1.0, 1.0, size=v.shape) for k, v in init(rng, S).items()}
-        p["W"] *= net.mask
-
-        def loss(p=p, net=net):                                     # absent weights stay absent
-            q = {"W": p["W"] * net.mask, "V": p["V"]}
-            return 0.5 * np.sum((readout(net, q, lstm_forward(net, q, x), last)[0] - target) ** 2)
-        cache = lstm_forward(net, p, x)
-        g = lstm_grads_bptt(net, p, cache, last, readout(net, p, cache, last)[0] - target)
-        fd = check_gradients(loss, p, g, eps=1e-3, richardson=True)
-        for k, v in fd.items():
-            errs[f"{name}: exact BPTT vs finite differences: {k}"] = v
-        xs, _, ts, _, lens = two_sequence_batch(rng, (S, 4), 20, 3, "3b")
-        q = init(rng, S)
-        q["W"] += rng.uniform(-0.5, 0.5, size=q["W"].shape) * net.mask
-        c = lstm_forward(net, q, xs)
-        dy = readout(net, q, c, lens - 1)[0] - ts
-        a = lstm_grads_truncated(net, q, c, lens - 1, dy)
-        b = lstm_grads_bptt(net, q, c, lens - 1, dy, truncate=True)
-        for k in a:
-            errs[f"{name}: truncated closed form vs step-by-step: {k}"] = rel_error(a[k], b[k])
-    return errs
 
 
 # ----------------------------------------------------------------------------------------------
@@ -584,7 +383,7 @@ def paper_config(args):
            "N": N_info, "n_seeds": args.n_seeds, "max_sequences": cap, "test_every": args.test_every,
            "n_test_stop": N_TEST_STOP, "n_test_final": 128 if q else N_TEST_FINAL,
            "noise_variance": NOISE_VAR, "target_noise_variance_3c": TARGET_NOISE_VAR,
-           "rules": {v: RULES[v] for v in args.variants}, "weights": PAPER_NET.n_weights(),
+           "rules": {v: RULES[v] for v in args.variants}, "weights": n_weights(PAPER_NET),
            "init": "U[-0.1, 0.1]; input-gate biases -1, -3, -5; output-gate biases -2, -4, -6",
            "learning": "truncated gradient (Appendix A.1), online, one update per sequence, no momentum",
            "dtype_training": "float32", "n_lyap": 4 if q else 16, "n_snaps": 5 if q else 40,
@@ -609,7 +408,7 @@ def input_gate_use(p, x, T, N_info):
     """Mean input-gate activation per net and block on the informative elements and on the noise
     after them, over the first 64 sequences of x (L, S, N, 1): two (S, 3) arrays."""
     n_g = min(64, x.shape[2])
-    act = lstm_forward(PAPER_NET, p, x[:T, :, :n_g])["act"][..., PAPER_NET.I]   # (T, S, n_g, 3)
+    act = lstm_forward(PAPER_NET, p, x[:T, :, :n_g])["act"][..., PAPER_NET.i_sl]   # (T, S, n_g, 3)
     return act[:N_info].mean(axis=(0, 2)), act[N_info:].mean(axis=(0, 2))
 
 
@@ -700,7 +499,7 @@ def run_paper(args, timer):
     variants, n, T, N_info = cfg["variants"], cfg["n_seeds"], cfg["T"], cfg["N"]
     print(f"two-sequence problem (Exp. 3): variants {','.join(variants)}, T={T}, N={N_info}, {n} nets each "
           f"({len(variants) * n} at once), cap {cfg['max_sequences']:,} sequences, "
-          f"{PAPER_NET.n_weights()} weights")
+          f"{n_weights(PAPER_NET)} weights")
     r = streams(args.seed, ["init", "data", "eval"])
     test = shared_sets(r["eval"], variants, n, N_TEST_STOP, T, N_info)
     final = shared_sets(r["eval"], variants, n, cfg["n_test_final"], T, N_info)
@@ -797,4 +596,4 @@ def build_parser():
 
 
 if __name__ == "__main__":
-    cli.run(main, build_parser(), gradcheck=gradient_checks)
+    cli.run(main, build_parser(), gradcheck=lambda args: setting_module("checks").gradient_checks())

@@ -6,19 +6,22 @@ N(0, 0.2^2), distractors N(0, 1), targets 0.2 / 0.8 plus target noise of standar
 3 blocks of 2 cells whose gates and cells see x, the 6 cell outputs of t-1 and a bias, a biased
 output unit (103 weights); exact BPTT with per-sequence Adam (lr 5e-3, clip 1 per net).
 
-It uses the block LSTM of ``two_sequence_noise.py`` (forward, exact BPTT, Jacobians) with this
-wiring; arrays as there: x (L, S, N, 1), W (S, D, H) columns [i (3) | g (6) | o (3)], rows
-[x, r(t-1) (12), 1]; V (S, 1, 6 + 1 bias).
+It uses the 1997 LSTM of the family core shared/lstm1997 (forward, Jacobians), through
+``two_sequence_noise.py``, with this wiring; its trainer's exact BPTT (``catalog_grads_bptt``) is
+its own, in float32 (see there). Arrays as in the main file: x (L, S, N, 1), W (S, D, H) columns
+[i (3) | g (6) | o (3)], rows [x, r(t-1) (12), 1]; V (S, 1, 6 + 1 bias).
 """
 import time
 
 import numpy as np
 
 from shared import cli
+from shared.ensemble import sum_outer
+from shared.lstm1997 import cell
 from shared.optim import Adam
 from shared.rng import streams
-from two_sequence_noise import (Net, evaluate, load_average, lstm_forward, lstm_grads_bptt, readout, spectrum,
-                                verdict_all)
+from two_sequence_noise import (Net, _output_part, evaluate, load_average, lstm_forward, n_weights, readout,
+                                spectrum, verdict_all)
 
 CATALOG_NET = Net(3, 2, gate_rec=False, out_bias=True)
 CATALOG_QUICK = {"n_seeds": 2, "catalog_sequences": 60}
@@ -40,10 +43,53 @@ def init_catalog(rng, S, net=CATALOG_NET):
     """The earlier catalog: N(0, 0.1^2) weights, output-gate biases -2, -4, -6, other biases 0."""
     W = rng.normal(0.0, 0.1, size=(S, net.D, net.H)) * net.mask
     W[:, -1] = 0.0
-    W[:, -1, net.O] = [-2.0, -4.0, -6.0]
-    V = rng.normal(0.0, 0.1, size=(S, 1, net.nc + 1))
+    W[:, -1, net.o_sl] = [-2.0, -4.0, -6.0]
+    V = rng.normal(0.0, 0.1, size=(S, 1, net.C + 1))
     V[..., -1] = 0.0
     return {"W": W, "V": V}
+
+
+def catalog_grads_bptt(net, p, cache, last, dy, truncate=False):
+    """Exact (or truncated) BPTT for the catalog's trainer, dy (S, N); the errors follow W's dtype.
+
+    The same equations as the core's ``cell.grads_bptt``, with the local derivatives taken once
+    for all steps and multiplied in another order, and in float32 when the weights are: the
+    catalog's committed numbers depend on this order of operations, so it stays here (the core's
+    order is the one the other 1997 stubs' numbers depend on). The gradient checks test it.
+    """
+    U, act, s, W = cache["U"], cache["act"], cache["s"], p["W"]
+    L, S, N, _ = U.shape
+    I_, G_, O_, blk = net.i_sl, net.g_sl, net.o_sl, net.blk
+    dV, dyc_end = _output_part(net, p, cache, last, dy)
+    W_rT = np.swapaxes(W[:, 1:1 + net.H, :], 1, 2)                  # (S, H, H): dnet -> dr(t-1)
+    yi, g, yo = act[..., I_], act[..., G_], act[..., O_]
+    hs = cell.h(s[1:])
+    k_s = yo[..., blk] * cell.dh(s[1:])                              # dy_c / ds      (L, S, N, C)
+    k_g = yi[..., blk] * cell.dg(g)                                  # ds / dnet_c
+    k_i, k_o = yi * (1 - yi), yo * (1 - yo)                          # sigma'
+    dnet = np.zeros((L, S, N, net.H), dtype=W.dtype)
+    ds = np.zeros((S, N, net.C), dtype=W.dtype)
+    dr = np.zeros((S, N, net.H), dtype=W.dtype)
+    first = int(last.min())
+    for t in range(L - 1, -1, -1):
+        dyc = np.zeros((S, N, net.C), dtype=W.dtype) if truncate else dr[..., G_]
+        if t >= first:
+            dyc = dyc + (last == t)[..., None] * dyc_end
+        # y_c = y_out h(s)
+        ds = ds + dyc * k_s[t]
+        dn = dnet[t]
+        dn[..., O_] = net.block_sum(dyc * hs[t])
+        # s(t) = s(t-1) + y_in g
+        dn[..., I_] = net.block_sum(ds * g[t])
+        if not truncate:
+            dn[..., O_] += dr[..., O_]
+            dn[..., I_] += dr[..., I_]
+        dn[..., O_] *= k_o[t]
+        dn[..., I_] *= k_i[t]
+        np.multiply(ds, k_g[t], out=dn[..., G_])
+        if not truncate:
+            dr = np.matmul(dn, W_rT)                                 # through u(t) = [x, r(t-1), 1]
+    return {"W": sum_outer(U, dnet) * net.mask, "V": dV}
 
 
 def train_catalog(n_seeds, n_seq, rng_init, rng_data, timer=None, log_every=5000):
@@ -65,7 +111,7 @@ def train_catalog(n_seeds, n_seq, rng_init, rng_data, timer=None, log_every=5000
         y, _ = readout(net, p, cache, last)
         err = y[:, 0] - ts[:, j]
         cli.check_finite(k, **{"catalog output": err, "catalog weights W": p["W"]})
-        opt.step(lstm_grads_bptt(net, p, cache, last, err[:, None].astype(np.float32)))
+        opt.step(catalog_grads_bptt(net, p, cache, last, err[:, None].astype(np.float32)))
         acc += err ** 2
         if (k + 1) % log_every == 0 or k + 1 == n_seq:
             curve_n.append(k + 1)
@@ -94,12 +140,12 @@ def run_catalog(args, timer):
     cli.quick(args, **CATALOG_QUICK)
     S, n_seq = args.n_seeds, args.catalog_sequences
     cfg = {"setting": "catalog", "T": 100, "p1": 10, "n_seeds": S, "sequences": n_seq,
-           "weights": CATALOG_NET.n_weights(), "net": "3 blocks x 2 cells, gates and cells see x, the 6 cell "
+           "weights": n_weights(CATALOG_NET), "net": "3 blocks x 2 cells, gates and cells see x, the 6 cell "
            "outputs of t-1 and a bias; output unit biased", "optimizer": "Adam lr 5e-3, clip 1 per net, "
            "one update per sequence, exact BPTT", "init": "N(0, 0.1^2), output-gate biases -2, -4, -6",
            "n_test": 200, "dtype_training": "float32"}
     print(f"two-sequence problem, the earlier catalog's setting: {S} nets, {n_seq:,} sequences each, "
-          f"{CATALOG_NET.n_weights()} weights")
+          f"{n_weights(CATALOG_NET)} weights")
     r = streams(args.seed, ["init", "data", "eval"])
     p, cn, ce = train_catalog(S, n_seq, r["init"], r["data"], timer=timer,
                               log_every=20 if args.quick else 1000)

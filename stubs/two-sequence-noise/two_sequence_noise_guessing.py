@@ -46,7 +46,7 @@ def guess_task(v, r, T, N_info, R, max_trials, batch, screen, n_final):
     for start in range(0, max_trials, batch):
         B = min(batch, max_trials - start)
         p = {"W": r["init"].uniform(-R, R, size=(B, PAPER_NET.D, PAPER_NET.H)).astype(np.float32),
-             "V": r["init"].uniform(-R, R, size=(B, 1, PAPER_NET.nc)).astype(np.float32)}
+             "V": r["init"].uniform(-R, R, size=(B, 1, PAPER_NET.C)).astype(np.float32)}
         e = errors(p, x[:, :, :screen], clean[:, :screen], length[:, :screen])
         n_eval += B * screen
         keep = np.flatnonzero(wrong_at(e).sum(axis=1) <= rule["max_wrong"])

@@ -1,0 +1,191 @@
+"""shared/lstm_gers: the fast cell against the papers' unit-by-unit step, exact BPTT and the
+Jacobians against finite differences, the papers' truncation, the squashing functions.
+
+The stubs' --gradcheck runs finite differences on their own nets (anbn-anbncn: peephole cells with
+g = 4 sigma - 2 and the tanh variant; continual-embedded-reber: 4 blocks of 2 cells with and without
+forget gates, 12 cells with a softmax; timing-counting-spikes: the identity cell); the variants
+checked here are other wirings of the same code."""
+import numpy as np
+import pytest
+
+from shared.gradcheck import check_gradients, numeric_jacobian, rel_error
+from shared.lstm_gers import lstm, reference
+
+VARIANTS = {
+    "peephole 2x1 GERS": lstm.Cell(3, 2, peephole=True),
+    "peephole 3x1 tanh, cell bias, linear outputs on y_c": lstm.Cell(
+        2, 3, peephole=True, squash=lstm.TANH, cell_bias=True, out_x=False, out="linear"),
+    "peephole 1x1 identity (timing)": lstm.Cell(1, 1, peephole=True, squash=lstm.IDENTITY, cell_bias=True,
+                                                 out_x=False, out="linear"),
+    "blocks 3x2 forget, logistic 2000, row layout": lstm.Cell(4, 3, 2, squash=lstm.LOGISTIC_2000, rows=True),
+    "blocks 2x3 no forget, GERS, softmax": lstm.Cell(3, 2, 3, forget=False, out="softmax", n_out=4),
+    "blocks 3x1 forget, tanh, cell bias": lstm.Cell(2, 3, squash=lstm.TANH, cell_bias=True, n_out=2),
+}
+
+
+def random_params(a, rng, S, w=1.0):
+    p = {"W": rng.uniform(-w, w, size=(S, a.D, a.H)) * a.wmask,
+         "V": rng.uniform(-w, w, size=(S, a.n_out, a.D)) * a.vmask}
+    if a.peephole:
+        p["P"] = rng.uniform(-w, w, size=(S, 3, a.nc))
+    return p
+
+
+def loss_and_dz(a, y, tgt):
+    """A loss of the outputs and dE/dz for it: squared error (logistic, linear) or cross-entropy."""
+    if a.out == "softmax":
+        return -np.sum(tgt * np.log(y)), y * tgt.sum(-1, keepdims=True) - tgt
+    dy = y * (1 - y) if a.out == "sigmoid" else np.ones_like(y)
+    return 0.5 * np.sum((y - tgt) ** 2), (y - tgt) * dy
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_fast_forward_is_the_papers_unit_by_unit_step(name):
+    a = VARIANTS[name]
+    rng = np.random.default_rng(0)
+    L, S, N = 4, 2, 3
+    p = random_params(a, rng, S)
+    x = rng.normal(size=(L, S, N, a.K))
+    s0, y0 = rng.normal(size=(S, N, a.nc)), rng.uniform(-0.5, 0.5, size=(S, N, a.nc))
+    c = lstm.forward(a, p, x, s0, y0)
+    for i in range(S):
+        P = p["P"][i] if a.peephole else None
+        for n in range(N):
+            s, yc = s0[i, n], y0[i, n]
+            for t in range(L):
+                s, yc = reference.step(a, p["W"][i], P, x[t, i, n], s, yc)
+                assert rel_error(c["s"][t + 1, i, n], s) < 1e-12
+                assert rel_error(c["y"][t, i, n], reference.outputs(a, p["V"][i], x[t, i, n], yc)) < 1e-12
+            assert rel_error(c["yc_last"][i, n], yc) < 1e-12
+
+
+def test_the_two_layouts_agree():
+    """One matrix product per net or one vector-matrix product per row (Cell.rows): the same
+    numbers up to rounding (each stub keeps the layout its recorded runs used)."""
+    rng = np.random.default_rng(1)
+    per_net, per_row = lstm.Cell(4, 3, 2), lstm.Cell(4, 3, 2, rows=True)
+    p = random_params(per_net, rng, 3)
+    u, s = rng.normal(size=(3, 5, per_net.D)), rng.normal(size=(3, 5, per_net.nc))
+    for v, w in zip(lstm.step(per_net, p, u, s), lstm.step(per_row, p, u, s), strict=True):
+        assert np.abs(v - w).max() < 1e-14
+    x = rng.normal(size=(6, 3, 5, 4))
+    assert np.abs(lstm.forward(per_net, p, x)["y"] - lstm.forward(per_row, p, x)["y"]).max() < 1e-14
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_exact_bptt_matches_finite_differences(name):
+    a = VARIANTS[name]
+    rng = np.random.default_rng(2)
+    L, S, N = 5, 2, 2
+    p = random_params(a, rng, S, w=0.8)
+    x = rng.normal(size=(L, S, N, a.K))
+    tgt = rng.uniform(size=(L, S, N, a.n_out))
+    s0, y0 = rng.normal(size=(S, N, a.nc)), rng.uniform(-0.5, 0.5, size=(S, N, a.nc))
+
+    def loss():
+        return loss_and_dz(a, lstm.forward(a, p, x, s0, y0)["y"], tgt)[0]
+    c = lstm.forward(a, p, x, s0, y0)
+    g = lstm.grads_bptt(a, p, c, loss_and_dz(a, c["y"], tgt)[1])
+    assert set(g) == set(p)
+    errs = check_gradients(loss, p, g, eps=1e-3, richardson=True)
+    assert max(errs.values()) < 1e-6, errs
+
+
+@pytest.mark.parametrize("name", ["peephole 2x1 GERS", "blocks 3x2 forget, logistic 2000, row layout"])
+def test_truncation_cuts_only_the_recurrent_paths(name):
+    """The truncated gradient differs from the exact one (so the stubs' RTRL checks are not
+    vacuous), except for the output weights; with the recurrent weights and peepholes at zero
+    there is nothing to cut and the two are equal."""
+    a = VARIANTS[name]
+    rng = np.random.default_rng(3)
+    p = random_params(a, rng, 2)
+    x = rng.normal(size=(12, 2, 2, a.K))
+    tgt = rng.uniform(size=(12, 2, 2, a.n_out))
+    c = lstm.forward(a, p, x)
+    dz = loss_and_dz(a, c["y"], tgt)[1]
+    ex, tr = lstm.grads_bptt(a, p, c, dz), lstm.grads_bptt(a, p, c, dz, truncate=True)
+    assert rel_error(ex["V"], tr["V"]) < 1e-12
+    assert rel_error(ex["W"] * a.wmask, tr["W"] * a.wmask) > 1e-3
+    p["W"][:, a.R] = 0.0
+    if a.peephole:
+        p["P"][:] = 0.0
+    c = lstm.forward(a, p, x)
+    dz = loss_and_dz(a, c["y"], tgt)[1]
+    ex, tr = lstm.grads_bptt(a, p, c, dz), lstm.grads_bptt(a, p, c, dz, truncate=True)
+    for k in ex:
+        assert rel_error(ex[k], tr[k]) < 1e-12, k
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_jacobians_match_finite_differences(name):
+    a = VARIANTS[name]
+    rng = np.random.default_rng(4)
+    S, C = 2, a.nc
+    p = random_params(a, rng, S)
+    x = rng.normal(size=(6, S, 1, a.K))
+    c = lstm.forward(a, p, x, rng.normal(size=(S, 1, C)))
+    J = lstm.jacobians(a, p, c)                          # J[t-1] = dz(t)/dz(t-1)
+    for t in (1, 3, 5):
+        def state_map(z, t=t):
+            u = np.concatenate([x[t, :, 0], z[..., C:], np.ones(z.shape[:-1] + (1,))], -1)[:, None]
+            _, s, yc = lstm.step(a, p, u, z[:, None, :C])
+            return np.concatenate([s, yc], -1)[:, 0]
+        z0 = np.concatenate([c["s"][t, :, 0], c["U"][t, :, 0, a.R]], -1)
+        num = numeric_jacobian(lambda z, f=state_map: f(z.reshape(S, 2 * C)).ravel(), z0.ravel())
+        num = num.reshape(S, 2 * C, S, 2 * C)[np.arange(S), :, np.arange(S)]     # nets do not interact
+        assert rel_error(J[t - 1, :, 0], num) < 1e-6
+
+
+def test_the_two_jacobian_paths_agree():
+    """Peephole cells (one cell per block) group the products per cell, the block path per gate
+    row: with the peepholes at zero they compute the same matrix."""
+    rng = np.random.default_rng(5)
+    peep, plain = lstm.Cell(3, 3, peephole=True), lstm.Cell(3, 3)
+    p = random_params(peep, rng, 2)
+    p["P"][:] = 0.0
+    x = rng.normal(size=(7, 2, 2, 3))
+    J1 = lstm.jacobians(peep, p, lstm.forward(peep, p, x))
+    J2 = lstm.jacobians(plain, p, lstm.forward(plain, p, x))
+    assert rel_error(J1, J2) < 1e-13
+
+
+def test_closed_forget_gates_wipe_the_state_and_the_1997_cell_integrates():
+    rng = np.random.default_rng(6)
+    a = lstm.Cell(7, 4, 2, squash=lstm.LOGISTIC_2000)
+    p = random_params(a, rng, 1, w=0.2)
+    p["W"][:, -1, a.F] = -40.0                            # forget gates shut: the state is wiped
+    x = np.eye(7)[rng.integers(0, 7, size=10)][:, None, None]
+    J = lstm.jacobians(a, p, lstm.forward(a, p, x))
+    assert np.abs(J[..., :8, :8]).max() < 1e-12
+    b = lstm.Cell(7, 4, 2, forget=False, squash=lstm.LOGISTIC_2000)
+    p = random_params(b, rng, 1, w=0.2)
+    p["W"][:, -1, b.I] = p["W"][:, -1, b.O] = -40.0       # input and output gates shut: an integrator
+    J = lstm.jacobians(b, p, lstm.forward(b, p, x))
+    assert np.allclose(J[..., :8, :8], np.eye(8), atol=1e-12)
+
+
+@pytest.mark.parametrize("squash", [lstm.GERS, lstm.LOGISTIC_2000, lstm.TANH, lstm.IDENTITY],
+                         ids=lambda q: q.name.split(",")[0])
+def test_squash_derivatives(squash):
+    z = np.linspace(-6, 6, 25)
+    h = 1e-6
+    assert np.allclose(squash.dg(squash.g(z)), (squash.g(z + h) - squash.g(z - h)) / (2 * h), atol=1e-8)
+    assert np.allclose(squash.dh(z), (squash.h(z + h) - squash.h(z - h)) / (2 * h), atol=1e-8)
+
+
+def test_the_two_spellings_of_the_2000_functions_agree():
+    z = np.linspace(-30, 30, 601)
+    assert np.allclose(lstm.GERS.g(z), lstm.LOGISTIC_2000.g(z), rtol=0, atol=1e-15)
+    assert np.array_equal(lstm.GERS.h(z), lstm.LOGISTIC_2000.h(z))
+    assert np.allclose(lstm.GERS.dh(z), lstm.LOGISTIC_2000.dh(z), rtol=0, atol=1e-15)
+    assert np.array_equal(lstm.GERS.dg(lstm.GERS.g(z)), lstm.LOGISTIC_2000.dg(lstm.GERS.g(z)))
+
+
+def test_weight_counts_and_layout():
+    a = lstm.Cell(7, 4, 2)                                # the 2000 paper's net: 424 weights
+    assert a.n_weights() == 4 * 2 * 15 + 12 * 16 + 7 * 16 == 424
+    assert (a.I, a.F, a.G, a.O) == (slice(0, 4), slice(4, 8), slice(8, 16), slice(16, 20))
+    assert lstm.Cell(7, 4, 2, forget=False).n_weights() == 360
+    assert lstm.Cell(3, 1, peephole=True).n_weights() == 37       # 2001's a^n b^n net
+    with pytest.raises(ValueError):
+        lstm.Cell(3, 2, 2, peephole=True)
