@@ -275,7 +275,8 @@ def _kind(action):
 
 
 def dump_flags(parser):
-    """Every optional flag of ``parser``: option strings, type name, kind, choices, default, nargs."""
+    """Every optional flag of ``parser``: option strings, type name, kind, choices, default, nargs,
+    and whether its only upper bound is the default one (MAX_INT/MAX_FLOAT of positive_int etc.)."""
     flags = []
     for a in parser._actions:
         if isinstance(a, argparse._HelpAction) or not a.option_strings:
@@ -283,7 +284,8 @@ def dump_flags(parser):
         flags.append({"options": list(a.option_strings), "dest": a.dest,
                       "type": getattr(a.type, "__name__", None) if a.type is not None else None,
                       "kind": _kind(a), "choices": list(a.choices) if a.choices is not None else None,
-                      "default": a.default, "nargs": a.nargs})
+                      "default": a.default, "nargs": a.nargs,
+                      "default_bound": any(a.type is t for t in (positive_int, nonneg_int, positive_float))})
     return flags
 
 

@@ -2,15 +2,17 @@
 exit 0 or one clear line on stderr with a non-zero exit.
 
 Each stub's flags come from the stub itself (CATALOG_DUMP_FLAGS, see shared/cli.py). Every numeric
-flag gets 0, 1 and 2 (integers), -1, a non-numeric string, an absurdly large value (and nan for floats);
-every choice flag a bad choice; every free-text flag a nonsense string. All cases are first parsed
+flag gets 0, 1 and 2 (integers), -1, a non-numeric string, an absurdly large value (10**12, 1e300),
+nan (floats) and, when the flag has no bound of its own, the largest value shared.cli's default
+types accept (cli.MAX_INT, cli.MAX_FLOAT); every choice flag gets a bad choice, every free-text flag
+a nonsense string. All cases are first parsed
 inside one process per stub (CATALOG_PARSE_CASES: the same parse ``cli.run`` does before ``main``),
 which settles the cases refused at parse time; the values the parser accepts then run for real with
 --quick, two at a time, each under a time limit (a huge size still running at the limit is an
 unbounded flag). The small values a stub accepts run together in one process first and one by one
 only when that combined run fails, so a clean stub costs few runs.
 
-Beyond tracebacks: -1, a huge value or nan that runs to exit 0 is a missing bound; a flag that
+Beyond tracebacks: -1, 10**12, 1e300 or nan that runs to exit 0 is a missing bound; a flag that
 results.json records under its own name (config key ``n_seeds`` for ``--n-seeds``) must hold the
 value given in the headline setting (not be silently replaced by --quick); an unwritable --out
 must be refused before any training (checked on the headline command, which would otherwise train).
@@ -30,19 +32,26 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from conftest import stub_dirs, stub_env, stub_flags, stub_script
 
+from shared import cli
+
 pytestmark = pytest.mark.battery
 
 STUBS = stub_dirs()
 IDS = [d.name for d in STUBS]
 HUGE_INT, HUGE_FLOAT = str(10**12), "1e300"
-VALUES = {"int": ["0", "1", "2", "-1", "abc", HUGE_INT],
-          "float": ["0", "-1", "abc", HUGE_FLOAT, "nan"],
+# the largest values shared.cli's default types (positive_int, nonneg_int, positive_float) accept:
+# a flag with no bound of its own takes them, and must then finish or refuse them, not run for hours
+CAP_INT, CAP_FLOAT = str(cli.MAX_INT), f"{cli.MAX_FLOAT:g}"
+VALUES = {"int": ["0", "1", "2", "-1", "abc", HUGE_INT, CAP_INT],
+          "float": ["0", "-1", "abc", HUGE_FLOAT, "nan", CAP_FLOAT],
           "text": ["abc"]}
 NONSENSE = "abc"
 OUT_OF_RANGE = {"-1": "a lower bound", HUGE_INT: "an upper bound", HUGE_FLOAT: "an upper bound",
                 "nan": "a finiteness check"}
 SMALL = ("0", "1", "2")             # accepted small values run together first
 RUN_TIMEOUT = 60                    # seconds per --quick case
+HUGE_TIMEOUT = 30                   # ... with a huge value (a --quick run takes seconds)
+HUGE = (HUGE_INT, HUGE_FLOAT, CAP_INT, CAP_FLOAT)
 OUT_TIMEOUT = 30                    # an unwritable --out must be refused long before this
 WORKERS = 2
 MEMORY_LIMIT = 8 * 2**30            # address space per case: a huge size fails fast, not the machine
@@ -87,7 +96,9 @@ def cases_of(flags):
         if f["choices"] is not None:
             cases.append((opt, "no-such-choice"))
         elif f["kind"] in VALUES:
-            cases += [(opt, v) for v in VALUES[f["kind"]]]
+            # the default types' caps only where the flag has no bound of its own
+            cases += [(opt, v) for v in VALUES[f["kind"]]
+                      if v not in (CAP_INT, CAP_FLOAT) or f["default_bound"]]
     return cases
 
 
@@ -98,7 +109,7 @@ def verdict(code, out, err, value):
         last = next((ln for ln in reversed(lines) if ln.strip() and not ln.startswith(" ")), "?")
         return f"traceback: {last.strip()[:200]}"
     if code is None:
-        what = "unbounded flag: " if value in (HUGE_INT, HUGE_FLOAT) else ""
+        what = "unbounded flag: " if value in HUGE else ""
         return f"{what}still running after the time limit"
     if code < 0:
         return f"killed by signal {-code}"
@@ -129,7 +140,8 @@ def run_groups(d, groups, tmp_path, pool):
     def one(group):
         out = pathlib.Path(tempfile.mkdtemp(dir=tmp_path)) / "results.json"
         argv = [x for case in group for x in case]
-        code, so, se = _run(d, ["--quick", "--out", str(out), *argv], RUN_TIMEOUT)
+        huge = any(v in HUGE for _, v in group)
+        code, so, se = _run(d, ["--quick", "--out", str(out), *argv], HUGE_TIMEOUT if huge else RUN_TIMEOUT)
         last = [ln for ln in se.splitlines() if ln.strip()][-1:] or [""]
         print(f"{d.name} {' '.join(argv)}: exit {code} {last[0][:160]}")    # shown on failure / -s
         value = group[-1][1] if sum(c[0] != "--setting" for c in group) == 1 else None

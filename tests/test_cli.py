@@ -104,6 +104,7 @@ def test_dump_flags_lists_every_flag_with_its_kind(tmp_path, monkeypatch, capsys
         "--steps": "int", "--lr": "float", "--kind": None, "--rows": "text", "--delays": "int"}
     assert flags["--setting"]["choices"] == ["paper", "catalog"] and flags["--delays"]["nargs"] == "+"
     assert flags["--steps"]["default"] == 3 and flags["--steps"]["type"] == "integer"
+    assert flags["--steps"]["default_bound"] and not flags["--rows"]["default_bound"]
     monkeypatch.setenv("CATALOG_DUMP_FLAGS", "1")
     with pytest.raises(SystemExit) as e:
         cli.run(lambda args: pytest.fail("main ran"), parser, [])
