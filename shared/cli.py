@@ -11,10 +11,15 @@ without a traceback. Writes are atomic (see shared.results), so nothing is left 
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 import time
 
 import numpy as np
+# numpy loads numpy.random on first use; imported here, before main, because a Ctrl-C that lands
+# while an extension module initialises can be swallowed by the import, and the run goes on
+import numpy.random  # noqa: F401
 
 from shared.gradcheck import TOLERANCE
 
@@ -27,7 +32,17 @@ class TrainingDiverged(StubError):
     """Training produced a non-finite number."""
 
 
-def _int_at_least(lo):
+# Every numeric flag has a lower and an upper bound. The default upper bounds only stop absurd
+# values (a typo, an extra zero or three) at parse time, before any training; a stub whose sizes
+# must stay smaller (memory, run time) gives its flag a tighter bound with int_range/float_range.
+MAX_INT = 10**8
+MAX_FLOAT = 1e6
+MAX_SEED = 2**32 - 1
+
+
+def int_range(lo, hi):
+    """argparse type: an integer in [lo, hi]; the upper bound refuses a size that would run for
+    hours or exhaust memory, with one line instead of a run that never ends."""
     def parse(text):
         try:
             v = int(text)
@@ -35,22 +50,6 @@ def _int_at_least(lo):
             raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
         if v < lo:
             raise argparse.ArgumentTypeError(f"must be >= {lo}, got {v}")
-        return v
-    parse.__name__ = "integer"
-    return parse
-
-
-nonneg_int = _int_at_least(0)
-positive_int = _int_at_least(1)
-
-
-def int_range(lo, hi):
-    """argparse type: an integer in [lo, hi]; the upper bound refuses a size that would run for
-    hours or exhaust memory, with one line instead of a run that never ends."""
-    at_least = _int_at_least(lo)
-
-    def parse(text):
-        v = at_least(text)
         if v > hi:
             raise argparse.ArgumentTypeError(f"must be <= {hi}, got {v}")
         return v
@@ -72,14 +71,21 @@ def float_range(lo, hi):
     return parse
 
 
+nonneg_int = int_range(0, MAX_INT)
+positive_int = int_range(1, MAX_INT)
+seed_int = int_range(0, MAX_SEED)
+
+
 def positive_float(text):
-    """argparse type: a finite float > 0."""
+    """argparse type: a finite float with 0 < v <= MAX_FLOAT."""
     try:
         v = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not np.isfinite(v) or v <= 0:
         raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    if v > MAX_FLOAT:
+        raise argparse.ArgumentTypeError(f"must be <= {MAX_FLOAT:g}, got {text}")
     return v
 
 
@@ -129,7 +135,7 @@ def make_parser(doc, script_file, settings=None):
     parser = _Parser(
         description=first[0] if first else None,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--seed", type=nonneg_int, default=0,
+    parser.add_argument("--seed", type=seed_int, default=0,
                         help="master seed; named random streams are spawned from it")
     parser.add_argument("--quick", action="store_true",
                         help="tiny run (seconds) exercising every code path; what the tests run")
@@ -153,7 +159,10 @@ def make_parser(doc, script_file, settings=None):
 
 
 def check_finite(step, **named):
-    """Stop training with a clear message if any named array holds NaN or inf."""
+    """Stop training with a clear message if any named array holds NaN or inf (and stop it on a
+    Ctrl-C that something swallowed, see ``interrupted``)."""
+    if _INTERRUPTED:
+        raise KeyboardInterrupt
     for name, value in named.items():
         arr = np.asarray(value)
         if not np.all(np.isfinite(arr)):
@@ -214,12 +223,9 @@ def quick(args, **values):
     return args
 
 
-def run(main, parser, argv=None, gradcheck=None):
-    """Parse arguments, call ``main(args)``, turn expected failures into one stderr line.
-
-    ``gradcheck(args) -> dict name -> relative error`` serves ``--gradcheck`` (stubs without a
-    hand-written gradient pass None and report an empty check).
-    """
+def parse(parser, argv=None):
+    """What ``run`` does before ``main``: parse, resolve ``--out`` (per setting; under runs/ for
+    --quick) and refuse an unwritable output before any training."""
     args = parser.parse_args(argv)
     args._given = _given_flags(parser, argv)
     default_out = "out" not in args._given
@@ -235,6 +241,124 @@ def run(main, parser, argv=None, gradcheck=None):
             writable_path(args.out)
         except argparse.ArgumentTypeError as e:
             parser.error(f"argument --out: {e}")
+    return args
+
+
+# Hidden hooks for the test suite (environment variables, so --help and the flags stay as they are):
+#   CATALOG_DUMP_FLAGS=1           print the parser's flags as JSON and exit 0 (see dump_flags)
+#   CATALOG_PARSE_CASES=cases.json parse each argv list in the file as ``run`` would, print how
+#                                  each ended (exit code, stderr, traceback) as JSON, exit 0
+#   CATALOG_READY_FILE=path        append a line per stage reached ("main" when main starts,
+#                                  "workers" once a worker pool is up), so a test can interrupt a
+#                                  run at a known point instead of sleeping
+def _kind(action):
+    """"int", "float" or "text" for a flag that takes a value (None for switches and choices)."""
+    if action.nargs == 0 or action.choices is not None:
+        return None
+    if action.type is None:
+        return "text"
+    for probe in ("2", "1", "0.5", "100", "0.01", "3"):
+        try:
+            v = action.type(probe)
+        except Exception:                                  # noqa: BLE001 - probing only
+            continue
+        if isinstance(v, (list, tuple)) and v:
+            v = v[0]
+        if isinstance(v, bool):
+            return None
+        if isinstance(v, int):
+            return "int"
+        if isinstance(v, float):
+            return "float"
+        return "text"
+    return "text"
+
+
+def dump_flags(parser):
+    """Every optional flag of ``parser``: option strings, type name, kind, choices, default, nargs,
+    and whether its only upper bound is the default one (MAX_INT/MAX_FLOAT of positive_int etc.)."""
+    flags = []
+    for a in parser._actions:
+        if isinstance(a, argparse._HelpAction) or not a.option_strings:
+            continue
+        flags.append({"options": list(a.option_strings), "dest": a.dest,
+                      "type": getattr(a.type, "__name__", None) if a.type is not None else None,
+                      "kind": _kind(a), "choices": list(a.choices) if a.choices is not None else None,
+                      "default": a.default, "nargs": a.nargs,
+                      "default_bound": any(a.type is t for t in (positive_int, nonneg_int, positive_float))})
+    return flags
+
+
+def _parse_cases(parser, path):
+    import contextlib
+    import io
+    import traceback
+    with open(path) as f:
+        cases = json.load(f)
+    out = []
+    for argv in cases:
+        err = io.StringIO()
+        code, tb = 0, None
+        try:
+            with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+                parse(parser, argv)
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else 1
+        except Exception:                                  # noqa: BLE001 - reported, not hidden
+            code, tb = None, traceback.format_exc()
+        out.append({"argv": argv, "code": code, "stderr": err.getvalue(), "traceback": tb})
+    return out
+
+
+_INTERRUPTED = []
+
+
+def _on_sigint(signum, frame):
+    """Ctrl-C: remembered, then raised as usual. Code that swallows exceptions (an import that
+    fails quietly, a ``__del__``) can eat the KeyboardInterrupt; ``interrupted()`` still knows."""
+    _INTERRUPTED.append(signum)
+    raise KeyboardInterrupt
+
+
+def interrupted():
+    """True once Ctrl-C reached a run started by ``run`` (checked by check_finite and map_jobs)."""
+    return bool(_INTERRUPTED)
+
+
+def mark_ready(stage):
+    """Tell a waiting test that the run reached ``stage`` (only when CATALOG_READY_FILE is set)."""
+    path = os.environ.get("CATALOG_READY_FILE")
+    if path:
+        with open(path, "a") as f:
+            f.write(stage + "\n")
+
+
+def run(main, parser, argv=None, gradcheck=None):
+    """Parse arguments, call ``main(args)``, turn expected failures into one stderr line.
+
+    ``gradcheck(args) -> dict name -> relative error`` serves ``--gradcheck`` (stubs without a
+    hand-written gradient pass None and report an empty check).
+    """
+    if os.environ.get("CATALOG_DUMP_FLAGS"):
+        print(json.dumps(dump_flags(parser), default=repr))
+        sys.exit(0)
+    if os.environ.get("CATALOG_PARSE_CASES"):
+        print(json.dumps(_parse_cases(parser, os.environ["CATALOG_PARSE_CASES"])))
+        sys.exit(0)
+    args = parse(parser, argv)
+    previous = signal.getsignal(signal.SIGINT)
+    ours = previous is signal.default_int_handler and threading.current_thread() is threading.main_thread()
+    _INTERRUPTED.clear()
+    if ours:
+        signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        _run_main(main, args, gradcheck)
+    finally:
+        if ours:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _run_main(main, args, gradcheck):
     if getattr(args, "quick", False) and not getattr(args, "gradcheck", False):
         print(f"{QUICK_BANNER} (writes {os.path.relpath(args.out)})")
     try:
@@ -246,6 +370,7 @@ def run(main, parser, argv=None, gradcheck=None):
                 print(f"error: gradient check failed for {bad}", file=sys.stderr)
                 sys.exit(1)
             return
+        mark_ready("main")
         main(args)
         if getattr(args, "quick", False):
             print(QUICK_BANNER)

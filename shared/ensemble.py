@@ -40,8 +40,23 @@ def seed_chunks(x, length, S, chunk):
 
 
 def _ignore_sigint():
+    """Pool initializer: ignore Ctrl-C (dropping one that arrived while the fork was under way)."""
     import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _start_pool(n):
+    """A fork pool of ``n`` workers that never act on SIGINT: the parent blocks SIGINT while it
+    forks them, so a Ctrl-C in that moment waits (pending) for the parent instead of reaching a
+    child before its initializer ran; the children drop it and ignore SIGINT from then on."""
+    import multiprocessing as mp
+    import signal
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return mp.get_context("fork").Pool(n, initializer=_ignore_sigint)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def map_jobs(fn, jobs, workers=1):
@@ -54,8 +69,17 @@ def map_jobs(fn, jobs, workers=1):
     jobs = list(jobs)
     if workers <= 1 or len(jobs) <= 1:
         return [fn(j) for j in jobs]
-    import multiprocessing as mp
+    from shared.cli import interrupted, mark_ready
     # Workers ignore SIGINT: Ctrl-C reaches the parent alone, which stops the pool (the context
     # manager terminates it) and prints one line, instead of a traceback from every worker.
-    with mp.get_context("fork").Pool(min(workers, len(jobs)), initializer=_ignore_sigint) as pool:
-        return pool.map(fn, jobs, chunksize=1)
+    with _start_pool(min(workers, len(jobs))) as pool:
+        mark_ready("workers")
+        pending = pool.map_async(fn, jobs, chunksize=1)
+        # Wait in short slices, not in one blocking call: Python acts on a signal only when the
+        # main thread runs, and a Ctrl-C that one of the pool's threads took would otherwise wait
+        # for the whole map (seen: a headline run that went on training after Ctrl-C).
+        while not pending.ready():
+            pending.wait(0.2)
+            if interrupted():
+                raise KeyboardInterrupt
+        return pending.get()

@@ -8,6 +8,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "battery: the bad-input battery over every stub's flags "
+                                       "(tests/test_battery.py; runs by default, select with -m battery)")
+
+
 def stub_dirs():
     """Every stub folder under stubs/ (discovered, never listed by hand)."""
     return sorted(d for d in (ROOT / "stubs").iterdir()
@@ -28,11 +33,33 @@ def load_stub(slug):
     return mod
 
 
+def stub_env():
+    """The environment a stub runs in under the tests: one BLAS thread, no display."""
+    return dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")
+
+
 def run_stub(d, *args, timeout=300, script=None):
     """Run a stub's script (or one of its scripts) as its own process, from its folder."""
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")
     cmd = [sys.executable, str(script or stub_script(d)), *map(str, args)]
-    return subprocess.run(cmd, cwd=d, env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(cmd, cwd=d, env=stub_env(), capture_output=True, text=True, timeout=timeout)
+
+
+def stub_flags(d):
+    """The stub's own flags, as its parser has them (shared.cli's CATALOG_DUMP_FLAGS): a list of
+    {options, dest, type, kind ("int", "float", "text" or None), choices, default, nargs}."""
+    import json
+    p = subprocess.run([sys.executable, str(stub_script(d))], cwd=d, capture_output=True, text=True,
+                       env=dict(stub_env(), CATALOG_DUMP_FLAGS="1"), timeout=120)
+    assert p.returncode == 0, f"{d.name}: CATALOG_DUMP_FLAGS failed:\n{p.stderr[-2000:]}"
+    return json.loads(p.stdout)
+
+
+def stub_settings(d):
+    """The stub's --setting choices, headline first ([None] when it has no --setting)."""
+    flag = next((f for f in stub_flags(d) if f["dest"] == "setting"), None)
+    if flag is None:
+        return [None]
+    return [flag["default"]] + [c for c in flag["choices"] if c != flag["default"]]
 
 
 def committed_tree(dest):

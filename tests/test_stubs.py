@@ -3,6 +3,7 @@
 Each stub runs as its own process, so a crash names the stub. See SPEC.md for the contract.
 """
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import time
 import tomllib
 
 import pytest
-from conftest import ROOT, run_stub, stub_dirs, stub_script
+from conftest import ROOT, run_stub, stub_dirs, stub_script, stub_settings
 
 from shared.gradcheck import TOLERANCE
 from shared.results import HEADLINE_END, HEADLINE_START, headline_markdown, read_results
@@ -118,22 +119,106 @@ def test_bad_flags_give_one_clear_line(d, argv):
     assert len(err) == 1 and "error" in err[0], proc.stderr
 
 
-@pytest.mark.parametrize("d", STUBS, ids=IDS)
-def test_interrupted_headline_run_leaves_nothing(d, tmp_path):
-    env_cmd = [sys.executable, str(stub_script(d)), "--out", str(tmp_path / "results.json")]
+def start_run(d, tmp_path, *argv):
+    """Start a stub run writing into tmp_path/out, in its own process group, with SIGINT handled;
+    it appends each stage it reaches ("main", "workers") to a file (CATALOG_READY_FILE) and its
+    stdout, unbuffered, goes to tmp_path/stdout."""
+    (tmp_path / "out").mkdir()
+    ready = tmp_path / "ready"
+    cmd = [sys.executable, str(stub_script(d)), "--out", str(tmp_path / "out" / "results.json"), *argv]
     # a user's Ctrl-C reaches a process that handles SIGINT; a test runner started in the
     # background inherits SIGINT ignored, so restore the default in the child first
-    proc = subprocess.Popen(env_cmd, cwd=d, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    time.sleep(4.0)
-    if proc.poll() is not None:
-        pytest.skip(f"{d.name}'s headline run finished within 4 s; nothing to interrupt")
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    with open(tmp_path / "stdout", "w") as stdout:
+        proc = subprocess.Popen(cmd, cwd=d, stdout=stdout, stderr=subprocess.PIPE, text=True,
+                                env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin",
+                                     "PYTHONUNBUFFERED": "1", "CATALOG_READY_FILE": str(ready)},
+                                start_new_session=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    return proc, ready
+
+
+def wait_for_stage(proc, ready, stage, timeout):
+    """True once the run reached ``stage``; False if it ended or ``timeout`` s passed first."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if ready.exists() and stage in ready.read_text().split():
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.05)
+    return False
+
+
+def stop(proc):
+    """Kill whatever is left of a run's process group; its stderr."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    return proc.communicate()[1]
+
+
+def interrupt_and_check(d, proc, tmp_path):
+    """Ctrl-C as a terminal sends it (to the whole process group): exit 130, one line on stderr,
+    no traceback from the run or its workers, no file in the output folder, no process left."""
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{d.name} did not stop within 60 s of Ctrl-C:\n{stop(proc)[-2000:]}")
     assert proc.returncode == 130, err
-    assert "Traceback" not in err
-    assert list(tmp_path.iterdir()) == [], "an interrupted run left files behind"
+    assert "Traceback" not in err, err
+    assert len([ln for ln in err.splitlines() if ln.strip()]) == 1, err
+    assert list((tmp_path / "out").iterdir()) == [], "an interrupted run left files behind"
+    end = time.monotonic() + 10
+    while True:                                  # the workers went with the parent
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        if time.monotonic() > end:
+            stop(proc)
+            pytest.fail(f"{d.name}: processes of the interrupted run are still alive")
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("d", STUBS, ids=IDS)
+def test_interrupted_headline_run_leaves_nothing(d, tmp_path):
+    """Ctrl-C once the headline run is in main and has printed its first line (its header, after
+    the setup: training is starting)."""
+    proc, ready = start_run(d, tmp_path)
+    if not wait_for_stage(proc, ready, "main", 60):
+        pytest.fail(f"{d.name}'s headline run did not reach main within 60 s:\n{stop(proc)[-2000:]}")
+    end = time.monotonic() + 30
+    while not (tmp_path / "stdout").read_text().strip() and proc.poll() is None and time.monotonic() < end:
+        time.sleep(0.05)
+    if proc.poll() is not None:
+        pytest.fail(f"{d.name}'s headline run ended early (exit {proc.returncode}):\n{stop(proc)[-2000:]}")
+    interrupt_and_check(d, proc, tmp_path)
+
+
+def _has_workers_flag(d):
+    return any('"--workers"' in f.read_text() for f in d.glob("*.py"))
+
+
+WORKER_STUBS = [d for d in STUBS if _has_workers_flag(d)]
+
+
+@pytest.mark.parametrize("d", WORKER_STUBS, ids=[d.name for d in WORKER_STUBS])
+def test_interrupted_run_with_workers_leaves_nothing(d, tmp_path):
+    """Ctrl-C while a pool of worker processes trains: the quick run of each setting first (the
+    headline's code paths, sooner), the headline command when no quick run starts a pool."""
+    settings = stub_settings(d)
+    tries = [["--quick"] + (["--setting", s] if s else []) for s in settings] + [[]]
+    for i, argv in enumerate(tries):
+        sub = tmp_path / str(i)
+        sub.mkdir()
+        proc, ready = start_run(d, sub, "--workers", "2", *argv)
+        if wait_for_stage(proc, ready, "workers", 60):
+            interrupt_and_check(d, proc, sub)
+            return
+        stop(proc)
+    pytest.skip(f"{d.name}: no run started a worker pool within 60 s")
 
 
 @pytest.mark.parametrize("d", STUBS, ids=IDS)
