@@ -339,14 +339,20 @@ def test_ensemble_spectrum_equals_separate_calls_and_floors_collapsed_directions
     rng = np.random.default_rng(3)
     T, S, N, n = 12, 2, 3, 4
     J = rng.normal(0, 0.7, (T, S, N, n, n))
-    J[:, 1, 2, :, 0] = 0.0                       # one trajectory loses a direction: exponent -inf
+    # one trajectory loses a direction: its last exponent is -inf in exact arithmetic, in floats a
+    # round-off-sized R diagonal (exactly 0 on some CPUs, ~1e-17 on others: LAPACK's SIMD paths)
+    J[:, 1, 2, :, 0] = 0.0
+    J[5, 0, 1] = 0.0                             # another is squashed to zero at one step: all -inf
     ex = lyapunov.ensemble_spectrum(J, k=6, floor=-50.0, n_transient=2)
     assert ex.shape == (S, N, n)                 # k is capped at n
     for s in range(S):
         for i in range(N):
-            want = np.maximum(lyapunov.qr_spectrum(J[:, s, i], n_transient=2), -50.0)
+            with np.errstate(divide="ignore"):
+                want = np.maximum(lyapunov.qr_spectrum(J[:, s, i], n_transient=2), -50.0)
             np.testing.assert_allclose(ex[s, i], want, rtol=1e-12, atol=0)
-    assert ex[1, 2, -1] == -50.0 and np.isfinite(ex).all()
+    assert np.isfinite(ex).all()
+    assert (ex[0, 1] == -50.0).all()             # exactly collapsed: recorded at the floor
+    assert ex[1, 2, -1] <= -25.0                 # the lost direction: round-off level, or the floor
 
 
 def test_cell_state_jacobian_places_the_blocks():
