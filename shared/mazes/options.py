@@ -8,7 +8,8 @@ before failing. The upper bounds are generous (several times the headline's size
     cfg = options.resolve(args, DEFAULTS, QUICK, ("steps", "n_seeds"))
 """
 import argparse
-import math
+
+from shared import cli
 
 # upper bounds of the family's flags (the headlines use 9-11 token grids, <= 900 steps, <= 5 seeds,
 # 2000 training and 1000 test mazes)
@@ -19,32 +20,9 @@ MAX_MAZES = 20_000     # training or test mazes
 MAX_LIST = 16          # entries of a list flag (delays, noise scales)
 
 
-def int_in(lo, hi):
-    """argparse type: an integer in [lo, hi]."""
-    def parse(text):
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"must be in {lo}..{hi}, got {v}")
-        return v
-    parse.__name__ = "integer"
-    return parse
-
-
-def float_in(lo, hi):
-    """argparse type: a finite number in (lo, hi]."""
-    def parse(text):
-        try:
-            v = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not math.isfinite(v) or not lo < v <= hi:
-            raise argparse.ArgumentTypeError(f"must be a number in ({lo}, {hi}], got {text}")
-        return v
-    parse.__name__ = "number"
-    return parse
+# the catalog's bounded types (one line on a bad value), under the family's names
+int_in = cli.int_range
+float_in = cli.float_range
 
 
 def grid_side(text):

@@ -17,7 +17,6 @@ seed i starting from the same initialisation so that struct - null can be paired
 
 Arrays are time-major: inputs (T, S, B, 2), hidden states (T, S, B, H), S = ensemble members.
 """
-import argparse
 
 import numpy as np
 
@@ -409,18 +408,8 @@ def timing_line(tr, n_members, n_seeds, original_ms, original_seed_s=None):
             "original_wall_s_one_seed_20000_steps": original_seed_s, "train_wall_s": tr["wall_s"]}
 
 
-def int_between(lo, hi):
-    """argparse type: an integer in [lo, hi]; anything else is refused with one line."""
-    def parse(text):
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"must be between {lo} and {hi}, got {v}")
-        return v
-    parse.__name__ = "integer"
-    return parse
+# the catalog's bounded integer type (one line on a bad value), under the family's older name
+int_between = cli.int_range
 
 
 # Upper bounds of the world flags: a few times the original's sizes, so that a typo (10**9) is

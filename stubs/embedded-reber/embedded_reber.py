@@ -46,7 +46,6 @@ output gates (B)], SPEC.md's i, g, o order with no forget gate; rows [x(t) (7), 
 the bias entries of the cell columns stay zero (the paper's cells have no bias). V (S, 7, C): rows
 B, T, P, S, X, V, E.
 """
-import argparse
 import pathlib
 import sys
 
@@ -633,20 +632,6 @@ def main(args):
         save(*run_paper(args, timer))
 
 
-def bounded_int(lo, hi):
-    """argparse type: an integer in [lo, hi], refused in one line otherwise."""
-    def parse(text):
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"must be between {lo:,} and {hi:,}, got {v:,}")
-        return v
-    parse.__name__ = "integer"
-    return parse
-
-
 def build_parser():
     parser = cli.make_parser(__doc__, __file__, settings={
         "paper": "Experiment 1 as published (the headline)",
@@ -655,22 +640,22 @@ def build_parser():
     add = parser.add_argument
     add("--rows", default="3x2:0.5,4x1:0.5",
         help="rows of Table 1 to run, arch:lr separated by commas (3x2 or 4x1)")
-    add("--n-pairs", type=bounded_int(1, 10), default=3, help="training/test set pairs")
-    add("--n-inits", type=bounded_int(1, 30), default=10,
+    add("--n-pairs", type=cli.int_range(1, 10), default=3, help="training/test set pairs")
+    add("--n-inits", type=cli.int_range(1, 30), default=10,
         help="weight initialisations per set pair (nets = pairs x inits, trained at once)")
-    add("--max-sequences", type=bounded_int(1, 1_000_000), default=20_000,
+    add("--max-sequences", type=cli.int_range(1, 1_000_000), default=20_000,
         help="cap on training strings per net (paper: mean 8,440, slowest lr-0.5 run 24,100; diagnostics: "
              "6,000 unless given)")
     add("--update", choices=("step", "string"), default="step",
         help="step: truncated RTRL, weights change after every step (the paper's online RTRL); string: the "
              "same contributions summed and applied at the string's end")
-    add("--n-seeds", type=bounded_int(1, 100), default=1,
+    add("--n-seeds", type=cli.int_range(1, 100), default=1,
         help="--setting catalog only: nets trained at once in lock-step (net i draws from its own streams; "
              "it matches a run with another --n-seeds up to float rounding)")
     add("--variants", default="",
         help="--setting diagnostics only: variants to run, comma-separated (default all; the list is in "
              "embedded_reber_diagnostics.py)")
-    add("--check-every", type=bounded_int(1, 1_000_000), default=100,
+    add("--check-every", type=cli.int_range(1, 1_000_000), default=100,
         help="test every unsolved net on all 256 + 256 strings after this many strings")
     return parser
 

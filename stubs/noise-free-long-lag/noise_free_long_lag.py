@@ -26,7 +26,6 @@ cell input] (SPEC.md's i, g order), V (S, D, D + 1) [inputs (D), cell]. 2c: W (S
 Gradient checks: noise_free_long_lag_checks.py.
 """
 
-import argparse
 import os
 import pathlib
 import sys
@@ -739,37 +738,23 @@ def main(args):
                                 metrics=metrics, headline=headline, lyapunov=lyapunov), arrays, timer)
 
 
-def bounded_int(lo, hi):
-    """argparse type: an integer in [lo, hi], refused in one line otherwise."""
-    def parse(text):
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"must be between {lo:,} and {hi:,}, got {v:,}")
-        return v
-    parse.__name__ = "integer"
-    return parse
-
-
 def build_parser():
     settings = {"paper": "Tasks 2a, 2b, 2c as published (the headline)",
                 "catalog": "the earlier catalog's easier setting"}
     parser = cli.make_parser(__doc__, __file__, settings=settings)
     add = parser.add_argument
-    add("--p", type=bounded_int(1, 500), default=100, help="2a/2b: lag p (paper: 100; catalog setting: 50)")
-    add("--q-lag", type=bounded_int(1, 1000), default=50, help="2c: minimal lag q (Table 3: 50 ... 1000)")
-    add("--p-c", type=bounded_int(1, 1000), default=50, help="2c: number of distractor symbols p")
-    add("--n-seeds", type=bounded_int(1, 50), default=10, help="nets per variant, on a leading seed axis")
-    add("--max-sequences-ab", type=bounded_int(1, 200_000), default=10_000,
+    add("--p", type=cli.int_range(1, 500), default=100, help="2a/2b: lag p (paper: 100; catalog setting: 50)")
+    add("--q-lag", type=cli.int_range(1, 1000), default=50, help="2c: minimal lag q (Table 3: 50 ... 1000)")
+    add("--p-c", type=cli.int_range(1, 1000), default=50, help="2c: number of distractor symbols p")
+    add("--n-seeds", type=cli.int_range(1, 50), default=10, help="nets per variant, on a leading seed axis")
+    add("--max-sequences-ab", type=cli.int_range(1, 200_000), default=10_000,
         help="cap on training sequences per net for 2a and 2b (paper means: 5,040 and 5,680; catalog "
              "setting: its cap, default 8,000)")
-    add("--max-sequences-c", type=bounded_int(1, 1_000_000), default=5_000,
+    add("--max-sequences-c", type=cli.int_range(1, 1_000_000), default=5_000,
         help="cap on training sequences per net for 2c (paper mean at q = p = 50: 30,000)")
     add("--construction", choices=["sequential", "start"], default="sequential",
         help="2a/2b: add the cell when the error stops decreasing (paper) or have it from the start")
-    add("--workers", type=bounded_int(1, 3), default=2,
+    add("--workers", type=cli.int_range(1, 3), default=2,
         help="processes training the variants side by side (1 = one after the other)")
     return parser
 
