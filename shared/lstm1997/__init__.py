@@ -3,7 +3,7 @@
 S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, 1997.
 Experiments 1, 2c, 3, 4, 5 and 6 (embedded-reber, noise-free-long-lag, two-sequence-noise,
 adding-problem, multiplication-problem, temporal-order-3bit, temporal-order-4bit) train this net;
-each stub keeps its task, its wiring and output layer, its learning loop and its analysis.
+each stub keeps its task, its wiring, its stopping rule and its analysis.
 
     from shared.lstm1997 import cell
     net = cell.Blocks(n_in=2, n_blocks=2, block_size=2)      # the paper's Exp. 4 net, 88 + 5 weights
@@ -20,9 +20,9 @@ The equations (``cell.reference_step`` reads exactly like this; the fast paths c
     s_c(t)  = s_c(t-1) + y_in(t) g(net_c(t))      g = 4 sigma - 2, range [-2, 2]  (the CEC)
     y_c(t)  = y_out(t) h(s_c(t))                  h = 2 sigma - 1, range [-1, 1]
 
-The output layer (logistic units on the cells' y_c) belongs to each stub, since the experiments
-differ there (one or several outputs, with or without bias, error at the end or at every step).
-The core's backward passes therefore take dE/dy_c and return dE/dW only.
+The cell's backward passes take dE/dy_c and return dE/dW only, so any output layer can sit on
+top: Experiments 4-6 share one (output.py), Experiments 1-3 keep their own (error at every step,
+or no bias).
 
 What the module holds (cell.py):
 
@@ -54,6 +54,13 @@ temporal-order stubs train beside the LSTM as a baseline (the paper ran none on 
 plain reference step, two forward passes (one matmul of [x, h, 1] per step; or the input part
 projected for all steps first, multiplication-problem's order of operations), exact BPTT and
 Jacobians.
+
+output.py, nets.py and online.py serve Experiments 4-6 (adding, multiplication, temporal order):
+output.py is the logistic output layer on [y_c, 1] read at each sequence's last step (one or K
+units; a plain loop beside the vectorised pass); nets.py joins a core net and that layer (forward,
+gradients, test-set outputs, Lyapunov spectra, the gradient-check helpers); online.py is their
+lock-step online training loop (one sequence per net per update, the stopping rule as a hook,
+stopped nets frozen).
 
 What stays in the stubs that use the core, and why:
 
