@@ -395,6 +395,23 @@ class Timer:
         return time.perf_counter() - self.t0
 
 
+def _clock(s):
+    s = int(round(s))
+    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
+
+
+def progress(done, total, elapsed):
+    """The progress part of a log line: share done, elapsed time and an estimate of the time left,
+    from the rate so far, e.g. ``37.0% 1m04s, ~1m49s left``. ``done`` and ``total`` count the same
+    unit (sequences, steps, runs); the estimate assumes the rest goes at the rate so far."""
+    if total <= 0:
+        return f"{_clock(elapsed)}"
+    frac = min(max(done / total, 0.0), 1.0)
+    left = elapsed * (1.0 - frac) / frac if frac > 0 else float("nan")
+    eta = f"~{_clock(left)} left" if frac > 0 else "time left unknown"
+    return f"{100 * frac:5.1f}% {_clock(elapsed)}, {eta}"
+
+
 def make_artifact_parser(doc, script_file, output):
     """Parser of a visualize/GIF script: ``--results`` (the headline run's results.json, whose
     .npz sits beside it) and ``--out-dir`` (figures) or ``--out`` (GIF). These scripts only read

@@ -227,3 +227,10 @@ def test_ctrl_c_exits_130_even_when_swallowed(tmp_path, capsys):
     finally:
         signal.signal(signal.SIGINT, outer)
         cli._INTERRUPTED.clear()
+
+
+def test_progress_states_share_elapsed_and_time_left():
+    assert cli.progress(25, 100, 30.0) == " 25.0% 0m30s, ~1m30s left"
+    assert cli.progress(0, 100, 2.0) == "  0.0% 0m02s, time left unknown"
+    assert cli.progress(100, 100, 3725.0) == "100.0% 1h02m, ~0m00s left"
+    assert cli.progress(150, 100, 10.0).startswith("100.0%")        # capped, never past the end
