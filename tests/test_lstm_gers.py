@@ -337,3 +337,34 @@ def test_the_two_orders_of_rounding_agree():
     for k in ("R", "b", "P"):
         assert 0 < rel_error(g1[k], g2[k]) < 1e-11, k
     assert rel_error(d1["c"], d2["c"]) < 1e-11 and rel_error(d1["y"], d2["y"]) < 1e-11
+
+
+def test_closed_form_state_jacobians_agree_with_the_backward_steps_and_finite_differences():
+    """closed_state_jacobians (clockwork-rnn's grouping) against state_jacobians (one backward
+    step per unit vector), the W layout's closed form, and finite differences of one step."""
+    rng = np.random.default_rng(15)
+    S, C, L = 2, 3, 5
+    a = lstm.Cell(2, C, peephole=True, squash=lstm.TANH, split=True, deriv_first=True)
+    p = random_split_params(a, rng, S)
+    x = rng.normal(size=(L, S, 1, a.K))
+    st = random_state(a, rng, S, 1)
+    _, _, cache = lstm.run(a, p, x, st)
+    J = lstm.closed_state_jacobians(a, p, cache)          # J[t] = d state(t+1) / d state(t)
+    assert J.shape == (L, S, 2 * C, 2 * C)
+    assert 0 < rel_error(J, lstm.state_jacobians(a, p, cache)) < 1e-12
+    joined = lstm.Cell(2, C, peephole=True, squash=lstm.TANH, cell_bias=True)
+    q = {"W": np.concatenate([p["Wx"], p["R"], p["b"][:, None]], 1), "P": p["P"],
+         "V": np.zeros((S, joined.n_out, joined.D))}
+    c = lstm.forward(joined, q, x, st["c"], st["y"])
+    assert rel_error(J[1:], lstm.jacobians(joined, q, c)[:, :, 0]) < 1e-12
+    for t in range(L):
+        def state_map(z, t=t):
+            fin = lstm.run(a, p, x[t:t + 1], {"c": z.reshape(S, 1, 2 * C)[..., :C],
+                                              "y": z.reshape(S, 1, 2 * C)[..., C:]})[1]
+            return np.concatenate([fin["c"], fin["y"]], -1).ravel()
+        z0 = np.concatenate([cache["s"][t], cache["y"][t]], -1)
+        num = numeric_jacobian(state_map, z0.ravel()).reshape(S, 2 * C, S, 2 * C)
+        num = num[np.arange(S), :, np.arange(S)]
+        np.testing.assert_allclose(J[t], num, rtol=1e-6, atol=1e-9)
+    with pytest.raises(ValueError):
+        lstm.closed_state_jacobians(lstm.Cell(2, 2, 2, split=True), p, cache)

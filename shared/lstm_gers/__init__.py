@@ -3,6 +3,7 @@
     lstm.py       the cell as seed-batched arrays: Cell (layout and variant), squashing functions,
                   step, forward, grads_bptt (exact, or the papers' truncation), jacobians; in the
                   split layout run, backprop (with the initial-state gradient), state_jacobians
+                  (and closed_state_jacobians, the same in closed form)
     reference.py  the same step for one net, unit by unit, written like the papers' equations
 
 The stubs that train this cell (anbn-anbncn, continual-embedded-reber, timing-counting-spikes)

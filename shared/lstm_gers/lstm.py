@@ -23,9 +23,10 @@ without them) | cell inputs (C) | output gates (B)] (SPEC's i, f, g, o order). P
 into [input, forget, output] gates (peephole cells only). V (S, K_out, D) over [x, y_c(t), 1].
 ``Cell.wmask`` and ``Cell.vmask`` mark the weights a variant has (no cell bias, no output weights
 from the inputs, ...); gradients come back unmasked. Sequences are time-major: x (L, S, N, K).
-The split layout (``Cell(split=True)``; ``run``, ``backprop``, ``state_jacobians``) keeps the
-same columns in Wx (S, K, H), R (S, C, H), b (S, H), has no output units, gives the gradient on
-the initial state as well, and follows the dtype of its inputs (float32 training).
+The split layout (``Cell(split=True)``; ``run``, ``backprop``, ``state_jacobians``,
+``closed_state_jacobians``) keeps the same columns in Wx (S, K, H), R (S, C, H), b (S, H), has no
+output units, gives the gradient on the initial state as well, and follows the dtype of its inputs
+(float32 training).
 
 ``reference.py`` holds the same step for one net, unit by unit; tests/test_lstm_gers.py checks
 that the two agree, the backward pass against finite differences and the Jacobians likewise.
@@ -550,4 +551,44 @@ def state_jacobians(cell, p, cache):
         J[t, :, :, C:2 * C] = np.matmul(da, RT)
         if a.gate_recurrence:
             J[t, :, :, 2 * C:] = np.matmul(a.gate_activations(da), RgT)
+    return J
+
+
+def closed_state_jacobians(cell, p, cache):
+    """Split layout, the peephole cell with all three gates and one cell per block: the same
+    J(t) as ``state_jacobians`` (N = 1; (L, S, 2C, 2C), state [s, y_c]) written in closed form,
+    grouped as clockwork-rnn's recorded spectra were computed (which rounds differently from the
+    backward steps in the last bit):
+
+        ds(t)/dy_c(t-1)   = (s' y_phi') R_phi^T + (g y_in') R_in^T + (y_in g') R_c^T
+        ds(t)/ds(t-1)     = y_phi + s' y_phi' p_phi + g y_in' p_in                  (diagonal)
+        dy_c(t)/dy_c(t-1) = (h y_out') (R_out^T + p_out ds/dy_c) + (y_out h') ds/dy_c
+        dy_c(t)/ds(t-1)   = (h y_out' p_out + y_out h') ds/ds(t-1)                  (diagonal)
+
+    with s' = s(t-1), h = h(s(t)), a gate's derivative y' = y (1 - y), R_gate (C, C) its columns of R.
+    """
+    a = cell
+    if not (a.split and a.peep == ("i", "f", "o") and a.bs == 1 and not a.gate_recurrence):
+        raise ValueError("closed_state_jacobians: split layout, one cell per block, peepholes into "
+                         "all three gates")
+    C = a.nc
+    act, s = cache["act"][:, :, 0], cache["s"][:, :, 0]  # (L, S, H), (L+1, S, C)
+    sp, sn = s[:-1], s[1:]
+    yi, yf, g, yo = act[..., a.I], act[..., a.F], act[..., a.G], act[..., a.O]
+    p_in, p_phi, p_out = p["P"][:, 0], p["P"][:, 1], p["P"][:, 2]
+
+    def rows(cols):                                       # (1, S, C, C): [unit of step t, y_c(t-1)]
+        return np.swapaxes(p["R"][:, :, cols], 1, 2)[None]
+    h = a.squash.h(sn)
+    di, df, dg, do = yi * (1 - yi), yf * (1 - yf), a.squash.dg(g), yo * (1 - yo)
+    ds_dy = ((sp * df)[..., None] * rows(a.F) + (g * di)[..., None] * rows(a.I)
+             + (yi * dg)[..., None] * rows(a.G))
+    ds_ds = yf + sp * df * p_phi + g * di * p_in
+    dh = a.squash.dh(sn)
+    dy_dy = (h * do)[..., None] * (rows(a.O) + p_out[..., None] * ds_dy) + (yo * dh)[..., None] * ds_dy
+    dy_ds = (h * do * p_out + yo * dh) * ds_ds
+    J = np.zeros(act.shape[:2] + (2 * C, 2 * C), act.dtype)
+    J[..., C:, C:], J[..., :C, C:] = dy_dy, ds_dy
+    idx = np.arange(C)
+    J[..., idx, idx], J[..., C + idx, idx] = ds_ds, dy_ds
     return J
