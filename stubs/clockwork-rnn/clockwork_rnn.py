@@ -281,7 +281,7 @@ def lstm_jacobians(p, cache):
     """d[h_t, c_t] / d[h_{t-1}, c_{t-1}] along a forward cache: (T, S, 2N, 2N), the core's closed
     form (the rounding the recorded spectra come from) reordered to this stub's state [h, c]."""
     N = p["wy"].shape[1]
-    J = lstm.closed_state_jacobians(lstm_cell(N), _core(p), cache)      # state [c, h]
+    J = lstm.closed_state_jacobians(lstm_cell(N), _core(p), cache)[:, :, 0]   # state [c, h]
     order = np.r_[N:2 * N, 0:N]
     return J[..., order[:, None], order]
 
