@@ -212,6 +212,8 @@ SPLIT = {
                                                                      squash=lstm.LOGISTIC_2000, split=True),
     "peephole tanh, derivatives first (clockwork-rnn's rounding)": lstm.Cell(
         2, 3, peephole=True, squash=lstm.TANH, split=True, deriv_first=True),
+    "blocks 2x2 logistic 2000 through the logistic's values (blues-improvisation's rounding)": lstm.Cell(
+        3, 2, 2, peephole=True, squash=lstm.LOGISTIC_2000, split=True, logistic_values=True),
 }
 
 
@@ -337,3 +339,78 @@ def test_the_two_orders_of_rounding_agree():
     for k in ("R", "b", "P"):
         assert 0 < rel_error(g1[k], g2[k]) < 1e-11, k
     assert rel_error(d1["c"], d2["c"]) < 1e-11 and rel_error(d1["y"], d2["y"]) < 1e-11
+
+
+CLOSED = {
+    "one cell per block, tanh (clockwork-rnn)": SPLIT[
+        "peephole tanh, derivatives first (clockwork-rnn's rounding)"],
+    "blocks 2x2, logistic values (blues-improvisation)": SPLIT[
+        "blocks 2x2 logistic 2000 through the logistic's values (blues-improvisation's rounding)"],
+}
+
+
+@pytest.mark.parametrize("name", CLOSED)
+def test_closed_form_state_jacobians_agree_with_the_backward_steps_and_finite_differences(name):
+    """closed_state_jacobians (the two stubs' groupings) against state_jacobians (one backward
+    step per unit vector), the W layout's closed form (one cell per block), and finite differences
+    of one step, on a batch of N = 2 streams."""
+    a = CLOSED[name]
+    rng = np.random.default_rng(15)
+    S, N, C, L = 2, 2, a.nc, 5
+    p = random_split_params(a, rng, S)
+    x = rng.normal(size=(L, S, N, a.K))
+    st = random_state(a, rng, S, N)
+    _, _, cache = lstm.run(a, p, x, st)
+    J = lstm.closed_state_jacobians(a, p, cache)          # J[t] = d state(t+1) / d state(t)
+    assert J.shape == (L, S, N, 2 * C, 2 * C)
+    for n in range(N):
+        one = {k: v[:, :, n:n + 1] for k, v in cache.items()}
+        assert 0 < rel_error(J[:, :, n], lstm.state_jacobians(a, p, one)) < 1e-12
+    if a.bs == 1:
+        joined = lstm.Cell(2, C, peephole=True, squash=lstm.TANH, cell_bias=True)
+        q = {"W": np.concatenate([p["Wx"], p["R"], p["b"][:, None]], 1), "P": p["P"],
+             "V": np.zeros((S, joined.n_out, joined.D))}
+        c = lstm.forward(joined, q, x, st["c"], st["y"])
+        assert rel_error(J[1:], lstm.jacobians(joined, q, c)) < 1e-12
+    for t in range(L):
+        def state_map(z, t=t):
+            z = z.reshape(S, N, 2 * C)
+            fin = lstm.run(a, p, x[t:t + 1], {"c": z[..., :C], "y": z[..., C:]})[1]
+            return np.concatenate([fin["c"], fin["y"]], -1).ravel()
+        z0 = np.concatenate([cache["s"][t], cache["y"][t]], -1)
+        num = numeric_jacobian(state_map, z0.ravel()).reshape(S * N, 2 * C, S * N, 2 * C)
+        num = num[np.arange(S * N), :, np.arange(S * N)].reshape(S, N, 2 * C, 2 * C)
+        np.testing.assert_allclose(J[t], num, rtol=1e-6, atol=1e-9)
+
+
+def test_closed_form_state_jacobians_refuse_other_cells():
+    for a in (lstm.Cell(2, 2, 2, peephole=True, split=True), lstm.Cell(2, 2, split=True),
+              SPLIT["gate recurrence"]):
+        with pytest.raises(ValueError):
+            lstm.closed_state_jacobians(a, {}, {})
+
+
+def test_logistic_values_is_the_same_cell_rounded_another_way():
+    """logistic_values keeps sigma(z_c) in act and forms g' and h' from values: the same states
+    bit for bit (g = 4 sigma - 2 either way), the same gradients as the plain LOGISTIC_2000 cell to
+    1e-11; the option refuses cells it does not cover."""
+    rng = np.random.default_rng(16)
+    plain = lstm.Cell(3, 2, 2, peephole=True, squash=lstm.LOGISTIC_2000, split=True)
+    vals = lstm.Cell(3, 2, 2, peephole=True, squash=lstm.LOGISTIC_2000, split=True, logistic_values=True)
+    p = random_split_params(plain, rng, 2)
+    x = rng.normal(size=(7, 2, 3, 3))
+    st = random_state(plain, rng, 2, 3)
+    Y1, _, c1 = lstm.run(plain, p, x, st)
+    Y2, _, c2 = lstm.run(vals, p, x, st)
+    assert np.array_equal(Y1, Y2) and np.array_equal(c1["s"], c2["s"])
+    assert np.array_equal(4.0 * c2["act"][..., vals.G] - 2.0, c1["act"][..., plain.G])
+    dY = rng.normal(size=Y1.shape)
+    g1, d1 = lstm.backprop(plain, p, c1, dY)
+    g2, d2 = lstm.backprop(vals, p, c2, dY)
+    for k in g1:
+        assert 0 < rel_error(g1[k], g2[k]) < 1e-11, k
+    assert rel_error(d1["c"], d2["c"]) < 1e-11 and rel_error(d1["y"], d2["y"]) < 1e-11
+    for kw in (dict(squash=lstm.GERS, split=True), dict(squash=lstm.LOGISTIC_2000),
+               dict(squash=lstm.LOGISTIC_2000, split=True, deriv_first=True)):
+        with pytest.raises(ValueError):
+            lstm.Cell(3, 2, 2, peephole=True, logistic_values=True, **kw)

@@ -23,9 +23,10 @@ without them) | cell inputs (C) | output gates (B)] (SPEC's i, f, g, o order). P
 into [input, forget, output] gates (peephole cells only). V (S, K_out, D) over [x, y_c(t), 1].
 ``Cell.wmask`` and ``Cell.vmask`` mark the weights a variant has (no cell bias, no output weights
 from the inputs, ...); gradients come back unmasked. Sequences are time-major: x (L, S, N, K).
-The split layout (``Cell(split=True)``; ``run``, ``backprop``, ``state_jacobians``) keeps the
-same columns in Wx (S, K, H), R (S, C, H), b (S, H), has no output units, gives the gradient on
-the initial state as well, and follows the dtype of its inputs (float32 training).
+The split layout (``Cell(split=True)``; ``run``, ``backprop``, ``state_jacobians``,
+``closed_state_jacobians``) keeps the same columns in Wx (S, K, H), R (S, C, H), b (S, H), has no
+output units, gives the gradient on the initial state as well, and follows the dtype of its inputs
+(float32 training).
 
 ``reference.py`` holds the same step for one net, unit by unit; tests/test_lstm_gers.py checks
 that the two agree, the backward pass against finite differences and the Jacobians likewise.
@@ -136,6 +137,11 @@ class Cell:
     deriv_first: the backward pass forms each gate's derivative y (1 - y) before multiplying it in,
     and sums the two errors reaching s(t) from y_c(t) before adding them to the carried error (an
     order of rounding a stub's recorded runs used).
+    logistic_values (split layout, g and h of LOGISTIC_2000): the cell-input columns of act hold
+    sigma(z_c), and g = 4 sigma - 2, g' = 4 sigma (1 - sigma), h' = (1 - h^2) / 2 are formed from
+    values; the backward pass forms y_out h'(s) before the error meets it, multiplies R^T as a
+    contiguous copy, and takes Wx, R and b's gradients as the rows of one product over
+    [x, y_c(t-1), 1] (the order of rounding blues-improvisation's recorded runs used).
     split: the split layout (``run``, ``backprop``, ``state_jacobians``): net inputs x Wx + b +
     y_c(t-1) R (Wx (S, K, H), R (S, C, H), b (S, H)), the input part for a whole sequence at once;
     no output units (the stub owns its output layer); any float dtype.
@@ -143,7 +149,7 @@ class Cell:
 
     def __init__(self, K, nb, bs=1, forget=True, peephole=False, squash=GERS, cell_bias=False,
                  out_x=True, n_out=None, out="sigmoid", rows=False, input_gate=True, output_gate=True,
-                 gate_recurrence=False, split=False, deriv_first=False):
+                 gate_recurrence=False, split=False, deriv_first=False, logistic_values=False):
         if peephole and not split and (bs != 1 or not forget):
             raise ValueError("peephole cells in the W layout have one cell per block and a forget gate")
         if out not in ("sigmoid", "softmax", "linear"):
@@ -152,10 +158,14 @@ class Cell:
             raise ValueError("cells without input or output gates, or with gate recurrence, need split=True")
         if input_gate == "coupled" and not forget:
             raise ValueError("a coupled input gate needs a forget gate")
+        if logistic_values and not (split and squash is LOGISTIC_2000 and input_gate is True and output_gate
+                                    and forget and not gate_recurrence and not deriv_first):
+            raise ValueError("logistic_values: split layout, LOGISTIC_2000, all three gates, no gate "
+                             "recurrence, not with deriv_first")
         self.K, self.nb, self.bs, self.nc = K, nb, bs, nb * bs
         self.forget, self.squash, self.out, self.rows, self.split = forget, squash, out, rows, split
         self.input_gate, self.output_gate, self.gate_recurrence = input_gate, output_gate, gate_recurrence
-        self.deriv_first = deriv_first
+        self.deriv_first, self.logistic_values = deriv_first, logistic_values
         has = (input_gate is True, forget, output_gate)
         present = [gate for gate, on in zip("ifo", has, strict=True) if on]
         self.peep = tuple(present) if peephole else ()         # gates with peepholes: rows of P
@@ -236,10 +246,14 @@ def update(cell, p, net, s_prev):
     act = np.empty_like(net)
     gates = slice(0, a.G.start)                           # input and forget gates
     act[..., gates] = sigmoid(net[..., gates])
-    act[..., a.G] = a.squash.g(net[..., a.G])
+    if a.logistic_values:                                 # act keeps sigma(z_c); g = 4 sigma - 2
+        act[..., a.G] = sigmoid(net[..., a.G])
+        g = 4.0 * act[..., a.G] - 2.0
+    else:
+        g = act[..., a.G] = a.squash.g(net[..., a.G])
     # s(t) = y_phi s(t-1) + y_in g
     yi = a.input_values(act)
-    ig = act[..., a.G] if yi is None else yi * act[..., a.G]
+    ig = g if yi is None else yi * g
     s = a.per_cell(act[..., a.F]) * s_prev + ig if a.forget else s_prev + ig
     if not a.output_gate:
         return act, s, a.squash.h(s)
@@ -355,6 +369,8 @@ def step_back(cell, p, act, s_prev, s_new, dyc, carry, dgate=None, peep=True, ou
     """
     a = cell
     dn = np.empty(dyc.shape[:-1] + (a.H,), dyc.dtype) if out is None else out
+    if a.logistic_values:
+        return _step_back_logistic(a, p, act, s_prev, s_new, dyc, carry, dn)
     g = act[..., a.G]
     # y_c = y_out h(s(t));  y_out = sigma(... + p_out s(t))
     if a.output_gate:
@@ -394,6 +410,28 @@ def step_back(cell, p, act, s_prev, s_new, dyc, carry, dgate=None, peep=True, ou
     if peep and "i" in a.peep:
         carry = carry + a.per_cell(dn[..., a.I]) * a.peep_weights(p, "i", carry.ndim)
     if peep and "f" in a.peep:
+        carry = carry + a.per_cell(dn[..., a.F]) * a.peep_weights(p, "f", carry.ndim)
+    return dn, carry
+
+
+def _step_back_logistic(a, p, act, s_prev, s_new, dyc, carry, dn):
+    """``step_back`` for ``Cell.logistic_values``: the cell-input columns of act hold sigma(z_c);
+    the exact gradient through the peepholes, in that option's order of rounding."""
+    yi, yf, yo, sg = act[..., a.I], act[..., a.F], act[..., a.O], act[..., a.G]
+    hs = a.squash.h(s_new)
+    g = 4.0 * sg - 2.0
+    odh = a.per_cell(yo) * (0.5 * (1 - hs * hs))         # y_out h'(s)
+    dn[..., a.O] = a.block_sum(dyc * hs) * (yo * (1 - yo))
+    ds = carry + dyc * odh
+    if "o" in a.peep:
+        ds = ds + a.per_cell(dn[..., a.O]) * a.peep_weights(p, "o", ds.ndim)
+    dn[..., a.I] = a.block_sum(ds * g) * (yi * (1 - yi))
+    dn[..., a.F] = a.block_sum(ds * s_prev) * (yf * (1 - yf))
+    dn[..., a.G] = ds * (a.per_cell(yi) * 4.0 * sg * (1 - sg))
+    carry = ds * a.per_cell(yf)
+    if "i" in a.peep:
+        carry = carry + a.per_cell(dn[..., a.I]) * a.peep_weights(p, "i", carry.ndim)
+    if "f" in a.peep:
         carry = carry + a.per_cell(dn[..., a.F]) * a.peep_weights(p, "f", carry.ndim)
     return dn, carry
 
@@ -445,6 +483,8 @@ def backprop(cell, p, cache, dY):
     dy_rec, dc = 0.0, np.zeros_like(dY[0])
     dg = np.zeros(dY.shape[1:-1] + (a.n_gates,), dY.dtype) if a.gate_recurrence else None
     RT = np.swapaxes(p["R"], 1, 2)
+    if a.logistic_values:
+        RT = RT.copy()
     RgT = np.swapaxes(p["Rg"], 1, 2) if a.gate_recurrence else None
     for t in range(L - 1, -1, -1):
         da, dc = step_back(a, p, act[t], s[t], s[t + 1], dY[t] + dy_rec, dc, dg)
@@ -452,7 +492,12 @@ def backprop(cell, p, cache, dY):
         dy_rec = np.matmul(da, RT)                        # net(t) = ... + y_c(t-1) R
         if a.gate_recurrence:                             # gates(t) = ... + Rg gates(t-1)
             dg = np.matmul(a.gate_activations(da), RgT)
-    g = {"Wx": sum_outer(cache["x"], dA), "R": sum_outer(cache["y"][:-1], dA), "b": dA.sum(axis=(0, 2))}
+    if a.logistic_values:                                 # one product over [x, y_c(t-1), 1]
+        K, C, x = cache["x"].shape[-1], a.nc, cache["x"]
+        dW = sum_outer(np.concatenate([x, cache["y"][:-1], np.ones(x.shape[:-1] + (1,), x.dtype)], -1), dA)
+        g = {"Wx": dW[:, :K], "R": dW[:, K:K + C], "b": dW[:, K + C]}
+    else:
+        g = {"Wx": sum_outer(cache["x"], dA), "R": sum_outer(cache["y"][:-1], dA), "b": dA.sum(axis=(0, 2))}
     if a.peep:                                            # p_in, p_phi see s(t-1); p_out sees s(t)
         g["P"] = np.stack([(a.per_cell(dA[..., a.columns(gate)]) * (s[1:] if gate == "o" else s[:-1]))
                            .sum(axis=(0, 2)) for gate in a.peep], axis=1)
@@ -551,3 +596,80 @@ def state_jacobians(cell, p, cache):
         if a.gate_recurrence:
             J[t, :, :, 2 * C:] = np.matmul(a.gate_activations(da), RgT)
     return J
+
+
+def closed_state_jacobians(cell, p, cache):
+    """Split layout, peepholes into all three gates: the same J(t) = d state(t+1) / d state(t) as
+    ``state_jacobians``, state [s (C), y_c (C)], written in closed form along a cache of ``run``
+    with any N: (L, S, N, 2C, 2C). It rounds differently from the backward steps in the last bit,
+    grouped as the recorded spectra of two stubs were computed: one cell per block (clockwork-rnn),
+
+        ds(t)/dy_c(t-1)   = (s' y_phi') R_phi^T + (g y_in') R_in^T + (y_in g') R_c^T
+        ds(t)/ds(t-1)     = y_phi + s' y_phi' p_phi + g y_in' p_in                  (diagonal)
+        dy_c(t)/dy_c(t-1) = (h y_out') (R_out^T + p_out ds/dy_c) + (y_out h') ds/dy_c
+        dy_c(t)/ds(t-1)   = (h y_out' p_out + y_out h') ds/ds(t-1)                  (diagonal)
+
+    with s' = s(t-1), h = h(s(t)), a gate's derivative y' = y (1 - y), R_gate (C, C) its columns
+    of R; or, for ``Cell.logistic_values`` (blocks of several cells, blues-improvisation), the
+    derivative of each gate's net input with respect to the whole state [s(t-1), y_c(t-1)] first.
+    """
+    a = cell
+    if not (a.split and a.peep == ("i", "f", "o") and not a.gate_recurrence
+            and (a.bs == 1 or a.logistic_values)):
+        raise ValueError("closed_state_jacobians: split layout, peepholes into all three gates, one cell "
+                         "per block unless logistic_values")
+    if a.logistic_values:
+        return _closed_jacobians_logistic(a, p, cache)
+    C = a.nc
+    act, s = cache["act"], cache["s"]                     # (L, S, N, H), (L+1, S, N, C)
+    sp, sn = s[:-1], s[1:]
+    yi, yf, g, yo = act[..., a.I], act[..., a.F], act[..., a.G], act[..., a.O]
+    p_in, p_phi, p_out = (p["P"][:, None, k] for k in range(3))            # (S, 1, C)
+
+    def rows(cols):                                       # (S, 1, C, C): [unit of step t, y_c(t-1)]
+        return np.swapaxes(p["R"][:, :, cols], 1, 2)[:, None]
+    h = a.squash.h(sn)
+    di, df, dg, do = yi * (1 - yi), yf * (1 - yf), a.squash.dg(g), yo * (1 - yo)
+    ds_dy = ((sp * df)[..., None] * rows(a.F) + (g * di)[..., None] * rows(a.I)
+             + (yi * dg)[..., None] * rows(a.G))
+    ds_ds = yf + sp * df * p_phi + g * di * p_in
+    dh = a.squash.dh(sn)
+    dy_dy = (h * do)[..., None] * (rows(a.O) + p_out[..., None] * ds_dy) + (yo * dh)[..., None] * ds_dy
+    dy_ds = (h * do * p_out + yo * dh) * ds_ds
+    J = np.zeros(act.shape[:3] + (2 * C, 2 * C), act.dtype)
+    J[..., C:, C:], J[..., :C, C:] = dy_dy, ds_dy
+    idx = np.arange(C)
+    J[..., idx, idx], J[..., C + idx, idx] = ds_ds, dy_ds
+    return J
+
+
+def _closed_jacobians_logistic(a, p, cache):
+    """``closed_state_jacobians`` for ``Cell.logistic_values`` (act holds sigma(z_c)): rows
+    d net_gate / d [s(t-1), y_c(t-1)] per block, the block's derivative times them, spread over
+    its cells."""
+    C, nb, bs = a.nc, a.nb, a.bs
+    act, s = cache["act"], cache["s"]
+    sp, sn = s[:-1], s[1:]
+    yi, yf, sg, yo = act[..., a.I], act[..., a.F], act[..., a.G], act[..., a.O]
+    hs = a.squash.h(sn)
+    R, P = p["R"], p["P"]
+    blk = np.repeat(np.arange(nb), bs)                    # block of every cell
+    member = (blk[None, :] == np.arange(nb)[:, None]).astype(act.dtype)   # (nb, C)
+    zero = np.zeros((R.shape[0], nb, C), act.dtype)
+
+    def gate_rows(cols, peep):                            # d net_gate / d [s(t-1), y_c(t-1)]: (S, nb, 2C)
+        return np.concatenate([member[None] * peep[:, None, :], R[:, :, cols].transpose(0, 2, 1)], -1)
+    da_i = gate_rows(a.I, P[:, 0])
+    da_f = gate_rows(a.F, P[:, 1])
+    di = (yi * (1 - yi))[..., None] * da_i[:, None]       # (L, S, N, nb, 2C)
+    df = (yf * (1 - yf))[..., None] * da_f[:, None]
+    dzg = np.concatenate([np.zeros((R.shape[0], C, C), act.dtype), R[:, :, a.G].transpose(0, 2, 1)], -1)
+    dgg = (4 * sg * (1 - sg))[..., None] * dzg[:, None]   # (L, S, N, C, 2C)
+    eye = np.concatenate([np.eye(C, dtype=act.dtype), np.zeros((C, C), act.dtype)], -1)
+    ds = (np.repeat(yf, bs, -1)[..., None] * eye + sp[..., None] * df[..., blk, :]
+          + (4 * sg - 2)[..., None] * di[..., blk, :] + np.repeat(yi, bs, -1)[..., None] * dgg)
+    da_o = (np.concatenate([zero, R[:, :, a.O].transpose(0, 2, 1)], -1)[:, None]
+            + np.matmul(member[None, None] * P[:, None, None, 2], ds))
+    do = (yo * (1 - yo))[..., None] * da_o
+    dy = hs[..., None] * do[..., blk, :] + (np.repeat(yo, bs, -1) * (1 - hs ** 2) / 2)[..., None] * ds
+    return np.concatenate([ds, dy], axis=-2)

@@ -20,8 +20,9 @@ carries no information about where in the form a bar is: the chord memory must c
             read all cells. Information flows from the chord blocks to the melody blocks,
             never back.
 
-Cell (Gers, Schmidhuber & Cummins 2000 with Gers & Schmidhuber 2001 peepholes), per block b and
-cell c in b; u(t) = [x(t), y(t-1), 1]; peepholes from the cell state to the block's gates:
+Cell (Gers, Schmidhuber & Cummins 2000 with Gers & Schmidhuber 2001 peepholes; the family core
+shared/lstm_gers in its split layout: forward, exact BPTT, closed-form state Jacobian), per block b
+and cell c in b; u(t) = [x(t), y(t-1), 1]; peepholes from the cell state to the block's gates:
     i_b = sig(u W_i + sum_c pi_c s_c(t-1))      f_b = sig(u W_f + sum_c pf_c s_c(t-1))
     s_c(t) = f_b s_c(t-1) + i_b g(u W_c)        g = 4 sig - 2 in [-2, 2]
     o_b = sig(u W_o + sum_c po_c s_c(t))        y_c(t) = o_b h(s_c(t)),  h = 2 sig - 1 in [-1, 1]
@@ -54,6 +55,7 @@ import numpy as np
 from shared import cli
 from shared.ensemble import map_jobs
 from shared.gradcheck import check_gradients, numeric_jacobian, rel_error
+from shared.lstm_gers import lstm
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
 from shared.results import finish_run, record
@@ -160,51 +162,34 @@ def sigmoid(z):
     return 0.5 + 0.5 * np.tanh(0.5 * z)                                 # no overflow for large |z|
 
 
-# ---------------------------------------------------------------- forward (one step, then a window)
-# Not on shared/lstm_gers (whose split layout has multi-cell peepholes and s0/y0 gradients): this
-# cell's recorded runs round in another order (g' via sigma(z_c), o h'(s) formed first, one gemm for W).
-def cell_step(arch, Wy, P4, zx, s_prev, y_prev):
-    """One step given the input part of the net input zx (S, B, G).
-
-    Cell-shaped arrays are (S, B, nb, cpb) so block gates broadcast over their cells; y_prev is
-    flat (S, B, C); P4 = P.reshape(S, 3, nb, cpb). Returns i, f (S, B, nb), sg (sigmoid of the cell
-    input), s, o, hs = h(s), y."""
-    nb, cpb, C = arch["nb"], arch["cpb"], arch["C"]
-    S, B = zx.shape[:2]
-    z = zx + np.matmul(y_prev, Wy)                                       # (S, B, G)
-    a_if = z[..., :2 * nb].reshape(S, B, 2, nb) + np.add.reduce(P4[:, None, :2] * s_prev[:, :, None], -1)
-    g_if = sigmoid(a_if)
-    i, f = g_if[:, :, 0], g_if[:, :, 1]                                  # (S, B, nb)
-    sg = sigmoid(z[..., 2 * nb:2 * nb + C]).reshape(S, B, nb, cpb)      # g = 4 sg - 2
-    s = f[..., None] * s_prev + i[..., None] * (4 * sg - 2)
-    o = sigmoid(z[..., 2 * nb + C:] + np.add.reduce(P4[:, None, 2] * s, -1))
-    hs = np.tanh(0.5 * s)                                                # h(s) = 2 sig(s) - 1
-    y = o[..., None] * hs
-    return i, f, sg, s, o, hs, y.reshape(S, B, C)
+# ---------------------------------------------------------------- the cell: the family core's
+# split layout (shared/lstm_gers) with blocks of cpb cells and peepholes from every cell;
+# logistic_values: g, g' and h' through the logistic's values (the rounding of the recorded runs)
+def lstm_cell(arch):
+    return lstm.Cell(arch["I"], arch["nb"], arch["cpb"], peephole=True, squash=lstm.LOGISTIC_2000,
+                     split=True, logistic_values=True)
 
 
-CACHE_KEYS = ("i", "f", "sg", "s", "o", "hs", "y")
+def core_weights(p, arch):
+    """The masked W's rows as the core's Wx, R, b (views), and the peepholes."""
+    NI, C = arch["I"], arch["C"]
+    W = p["W"] * arch["mask_W"]
+    return {"Wx": W[:, :NI], "R": W[:, NI:NI + C], "b": W[:, -1], "P": p["P"]}
+
+
+def run(p, arch, X, s0, y0):
+    """The cell on inputs X (T, S, B, I) from s0 (S, B, C or nb, cpb), y0 (S, B, C): the core's
+    outputs y (T, S, B, C), final state and cache (s and y (T+1, S, B, C), index 0 the start)."""
+    state = {"c": s0.reshape(y0.shape), "y": y0}
+    return lstm.run(lstm_cell(arch), core_weights(p, arch), X, state)
 
 
 def forward(p, arch, X, s0, y0):
     """Teacher-forced window. X (T, S, B, I); s0 (S, B, nb, cpb), y0 (S, B, C). Outputs, cache."""
-    T, S = X.shape[:2]
-    NI, C, nb, cpb = arch["I"], arch["C"], arch["nb"], arch["cpb"]
-    W = p["W"] * arch["mask_W"]
+    Y, _, cache = run(p, arch, X, s0, y0)
     V = p["V"] * arch["mask_V"]
-    Wy = W[:, NI:NI + C]
-    P4 = p["P"].reshape(S, 3, nb, cpb)
-    Zx = np.matmul(X, W[:, :NI]) + W[:, -1][:, None]                     # (T, S, B, G)
-    cache = {k: [] for k in CACHE_KEYS}
-    s, y = s0, y0
-    for t in range(T):
-        step = cell_step(arch, Wy, P4, Zx[t], s, y)
-        for k, v in zip(CACHE_KEYS, step, strict=True):
-            cache[k].append(v)
-        s, y = step[3], step[6]
-    cache = {k: np.stack(v) for k, v in cache.items()}
-    out = sigmoid(np.matmul(cache["y"], V) + p["b"][:, None])           # (T, S, B, K)
-    cache.update(X=X, s0=s0, y0=y0, W=W, V=V)
+    out = sigmoid(np.matmul(Y, V) + p["b"][:, None])                    # (T, S, B, K)
+    cache["V"] = V
     return out, cache
 
 
@@ -217,85 +202,30 @@ def cross_entropy(out, target):
 # ---------------------------------------------------------------- backward (exact BPTT in the window)
 def backward(p, arch, cache, out, target):
     """Gradient of the summed cross-entropy; keys of p plus s0, y0 (the carried state)."""
-    nb, cpb, C, NI = arch["nb"], arch["cpb"], arch["C"], arch["I"]
+    nb, cpb, C = arch["nb"], arch["cpb"], arch["C"]
     T, S, B, _ = out.shape
-    W, V = cache["W"], cache["V"]
-    Wy_T = W[:, NI:NI + C].transpose(0, 2, 1).copy()
-    P4 = p["P"].reshape(S, 3, nb, cpb)[:, None]                          # (S, 1, 3, nb, cpb)
-    pi, pf, po = P4[:, :, 0], P4[:, :, 1], P4[:, :, 2]
-    i, f, sg, s, o, hs, y = (cache[k] for k in CACHE_KEYS)
-    s_prev = np.concatenate([cache["s0"][None], s[:-1]])
-    y_prev = np.concatenate([cache["y0"][None], y[:-1]])
-    g = 4 * sg - 2
-    dh = 0.5 * (1 - hs * hs)                                             # h'(s)
-    idsg = i[..., None] * 4 * sg * (1 - sg)                              # i g'(z_c)
-    odh = o[..., None] * dh                                              # o h'(s)
-    di_, df_, do_ = i * (1 - i), f * (1 - f), o * (1 - o)                # sigma' of the gates
+    y = cache["y"][1:]
     dlog = out - target                                                  # d CE / d logit
     # out = sig(y V + b)
     dV = np.matmul(y.transpose(1, 3, 0, 2).reshape(S, C, T * B),
                    dlog.transpose(1, 0, 2, 3).reshape(S, T * B, -1)) * arch["mask_V"]
     db = dlog.sum(axis=(0, 2))
-    dy_out = np.matmul(dlog, V.transpose(0, 2, 1)).reshape(T, S, B, nb, cpb)
-    dz = np.empty((T, S, B, 3 * nb + C))
-    dy_next = np.zeros((S, B, nb, cpb))
-    ds_next = np.zeros((S, B, nb, cpb))
-    for t in range(T - 1, -1, -1):
-        dy = dy_out[t] + dy_next
-        # y = o h(s)
-        dao = np.add.reduce(dy * hs[t], -1) * do_[t]                     # (S, B, nb)
-        # o = sig(z_o + sum po s(t));  s(t) = f s(t-1) + i g(z_c)
-        ds = ds_next + dy * odh[t] + dao[..., None] * po
-        dai = np.add.reduce(ds * g[t], -1) * di_[t]
-        daf = np.add.reduce(ds * s_prev[t], -1) * df_[t]
-        dz[t, ..., :nb], dz[t, ..., nb:2 * nb], dz[t, ..., 2 * nb + C:] = dai, daf, dao
-        dz[t, ..., 2 * nb:2 * nb + C] = (ds * idsg[t]).reshape(S, B, C)
-        # i, f see s(t-1) through peepholes; s(t-1) carries on through f
-        ds_next = ds * f[t][..., None] + dai[..., None] * pi + daf[..., None] * pf
-        dy_next = np.matmul(dz[t], Wy_T).reshape(S, B, nb, cpb)
-    U = np.concatenate([cache["X"], y_prev, np.ones((T, S, B, 1))], axis=-1)
-    dW = np.matmul(U.transpose(1, 3, 0, 2).reshape(S, -1, T * B),
-                   dz.transpose(1, 0, 2, 3).reshape(S, T * B, -1)) * arch["mask_W"]
-    dP = np.stack([(dz[..., :nb, None] * s_prev).sum(axis=(0, 2)),
-                   (dz[..., nb:2 * nb, None] * s_prev).sum(axis=(0, 2)),
-                   (dz[..., 2 * nb + C:, None] * s).sum(axis=(0, 2))], axis=1).reshape(S, 3, C)
-    return {"W": dW, "P": dP, "V": dV, "b": db, "s0": ds_next, "y0": dy_next.reshape(S, B, C)}
+    dy_out = np.matmul(dlog, cache["V"].transpose(0, 2, 1))              # (T, S, B, C)
+    g, d0 = lstm.backprop(lstm_cell(arch), core_weights(p, arch), cache, dy_out)
+    dW = np.concatenate([g["Wx"], g["R"], g["b"][:, None]], 1) * arch["mask_W"]
+    return {"W": dW, "P": g["P"], "V": dV, "b": db, "s0": d0["c"].reshape(S, B, nb, cpb), "y0": d0["y"]}
 
 
 # ---------------------------------------------------------------- Jacobian of the state map (Lyapunov)
 def state_jacobian(p, arch, x, s_prev, y_prev):
-    """d(s(t), y(t)) / d(s(t-1), y(t-1)) at a fixed input x (S, B, I): (S, B, 2C, 2C).
+    """d(s(t), y(t)) / d(s(t-1), y(t-1)) at a fixed input x (S, B, I): (S, B, 2C, 2C), the core's
+    closed form; and s(t), y(t).
 
     In free running the fed-back input is a thresholded or sampled output, piecewise constant in
     the state, so this is the Jacobian of the autonomous generator wherever it exists."""
-    nb, cpb, C, NI = arch["nb"], arch["cpb"], arch["C"], arch["I"]
-    W = p["W"] * arch["mask_W"]
-    Wy = W[:, NI:NI + C]
-    zx = np.matmul(x, W[:, :NI]) + W[:, -1][:, None]
-    S, B = x.shape[:2]
-    i, f, sg, s, o, hs, y = cell_step(arch, Wy, p["P"].reshape(S, 3, nb, cpb), zx,
-                                      s_prev.reshape(S, B, nb, cpb), y_prev)
-    sg, s, hs = (a.reshape(S, B, C) for a in (sg, s, hs))
-    blk = arch["cell_block"]
-    member = (blk[None, :] == np.arange(nb)[:, None]).astype(float)     # (nb, C)
-    zero = np.zeros((S, nb, C))
-
-    def gate_rows(cols, peep):                                           # d a_gate / d (s_prev, y_prev)
-        return np.concatenate([member[None] * peep[:, None, :], Wy[:, :, cols].transpose(0, 2, 1)], -1)
-    da_i = gate_rows(slice(0, nb), p["P"][:, 0])                         # (S, nb, 2C)
-    da_f = gate_rows(slice(nb, 2 * nb), p["P"][:, 1])
-    di = (i * (1 - i))[..., None] * da_i[:, None]                        # (S, B, nb, 2C)
-    df = (f * (1 - f))[..., None] * da_f[:, None]
-    dzg = np.concatenate([np.zeros((S, C, C)), Wy[:, :, 2 * nb:2 * nb + C].transpose(0, 2, 1)], -1)
-    dgg = (4 * sg * (1 - sg))[..., None] * dzg[:, None]                  # (S, B, C, 2C)
-    eye = np.concatenate([np.eye(C), np.zeros((C, C))], -1)
-    ds = (np.repeat(f, cpb, -1)[..., None] * eye + s_prev[..., None] * df[:, :, blk]
-          + (4 * sg - 2)[..., None] * di[:, :, blk] + np.repeat(i, cpb, -1)[..., None] * dgg)
-    da_o = (np.concatenate([zero, Wy[:, :, 2 * nb + C:].transpose(0, 2, 1)], -1)[:, None]
-            + np.matmul(member[None, None] * p["P"][:, None, None, 2], ds))
-    do = (o * (1 - o))[..., None] * da_o
-    dy = hs[..., None] * do[:, :, blk] + (np.repeat(o, cpb, -1) * (1 - hs ** 2) / 2)[..., None] * ds
-    return np.concatenate([ds, dy], axis=-2), s, y
+    _, final, cache = run(p, arch, x[None], s_prev, y_prev)
+    J = lstm.closed_state_jacobians(lstm_cell(arch), core_weights(p, arch), cache)[0]
+    return J, final["c"], final["y"]
 
 
 # ---------------------------------------------------------------- training: online, momentum
@@ -375,32 +305,30 @@ def generate(p, arch, rng, n_choruses, n_gen, record_state=False, start=None, ki
     Returns chords (T, S, n_gen, 12) bool (the chord played at each step), melody (T, S, n_gen, 13)
     or None, and, if record_state, the inputs and states (s, y) of every step. ``start`` = (x, s, y)
     resumes from a saved point; ``kick(t, s)`` may perturb the cell state after step t."""
-    S, NI, C, nb, cpb = p["W"].shape[0], arch["I"], arch["C"], arch["nb"], arch["cpb"]
-    W = p["W"] * arch["mask_W"]
+    S, NI, C = p["W"].shape[0], arch["I"], arch["C"]
     V = p["V"] * arch["mask_V"]
-    Wx, Wy, wb = W[:, :NI], W[:, NI:NI + C], W[:, -1][:, None]
-    P4 = p["P"].reshape(S, 3, nb, cpb)
     T = n_choruses * CHORUS
     if start is None:
         x = np.zeros((S, n_gen, NI))
         x[..., :N_CH] = CHORD_ROLL[0]
         if NI > N_CH:
             x[..., N_CH + PENT[0]] = 1.0                                 # the first melody note: C
-        s = np.zeros((S, n_gen, nb, cpb))
+        s = np.zeros((S, n_gen, C))
         y = np.zeros((S, n_gen, C))
     else:
         x, s, y = (a.copy() for a in start)
-        s = s.reshape(S, n_gen, nb, cpb)
+        s = s.reshape(S, n_gen, C)
     xs = np.empty((T, S, n_gen, NI))
     ss = np.empty((T, S, n_gen, C)) if record_state else None
     ys = np.empty((T, S, n_gen, C)) if record_state else None
     for t in range(T):
         xs[t] = x
-        *_, s, _, _, y = cell_step(arch, Wy, P4, np.matmul(x, Wx) + wb, s, y)
+        _, final, _ = run(p, arch, x[None], s, y)
+        s, y = final["c"], final["y"]
         if kick is not None:
-            s = kick(t, s.reshape(S, n_gen, C)).reshape(s.shape)
+            s = kick(t, s)
         if record_state:
-            ss[t], ys[t] = s.reshape(S, n_gen, C), y
+            ss[t], ys[t] = s, y
         out = sigmoid(np.matmul(y, V) + p["b"][:, None])
         x = np.empty_like(x)
         x[..., :N_CH] = out[..., :N_CH] > 0.5

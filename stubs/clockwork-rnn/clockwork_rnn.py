@@ -14,7 +14,7 @@ CW-RNN (hidden layer split into g = 9 modules with periods T_i = 2^(i-1) = 1 ...
     y_t = h_t . w_y + b_y                    (a module that is not due keeps its state)
 
 SRN: the same with one module of period 1 (m_t = 1, W full). LSTM: forget gate and peepholes (the
-cell of the family core shared/lstm_gers, forward and BPTT; its one-step Jacobian is here),
+cell of the family core shared/lstm_gers: forward, BPTT and the closed-form one-step Jacobian),
 
     [zi, zf, zg, zo] = h_{t-1} R + b        (gate order i, f, g, o)
     i = sig(zi + p_i c_{t-1}), f = sig(zf + p_f c_{t-1}), g = tanh(zg)
@@ -41,7 +41,6 @@ from shared import cli
 from shared.ensemble import map_jobs, sum_outer
 from shared.gradcheck import check_gradients
 from shared.lstm_gers import lstm
-from shared.lstm_gers.lstm import sigmoid
 from shared.lyapunov import qr_spectrum
 from shared.optim import NesterovSGD, clip_by_global_norm, sgd_step
 from shared.results import finish_run, record
@@ -278,34 +277,13 @@ def lstm_step(p, x):
     return states("lstm", lstm_forward(p, 1, (x[:, :N], x[:, N:]))[1])[1]
 
 
-def lstm_jacobian(p, x):
-    """d[h_t, c_t] / d[h_{t-1}, c_{t-1}]: (S, 2N, 2N). Kept here in closed form: the core's
-    state_jacobians rounds differently in the last bit, and the recorded spectra come from this."""
-    S, N = x.shape[0], x.shape[1] // 2
-    h, c = x[:, :N], x[:, N:]
-    R = p["R"].reshape(S, N, 4, N)
-    pi, pf, po = p["peep"][:, 0], p["peep"][:, 1], p["peep"][:, 2]
-    z = (np.matmul(h[:, None, :], p["R"])[:, 0, :] + p["b"]).reshape(S, 4, N)
-    i, f = sigmoid(z[:, 0] + pi * c), sigmoid(z[:, 1] + pf * c)
-    g = np.tanh(z[:, 2])
-    cn = f * c + i * g
-    o = sigmoid(z[:, 3] + po * cn)
-    tc = np.tanh(cn)
-    di, df, dg = i * (1 - i), f * (1 - f), 1 - g * g
-    # rows: output unit, cols: input unit; R[:, j, k, n] = dz_k[n] / dh[j]
-    dc_dh = (c * df)[:, :, None] * R[:, :, 1].transpose(0, 2, 1) \
-        + (g * di)[:, :, None] * R[:, :, 0].transpose(0, 2, 1) \
-        + (i * dg)[:, :, None] * R[:, :, 2].transpose(0, 2, 1)
-    dc_dc = f + c * df * pf + g * di * pi                                   # diagonal
-    do = o * (1 - o)
-    dh_dh = (tc * do)[:, :, None] * (R[:, :, 3].transpose(0, 2, 1) + po[:, :, None] * dc_dh) \
-        + (o * (1 - tc * tc))[:, :, None] * dc_dh
-    dh_dc = (tc * do * po + o * (1 - tc * tc)) * dc_dc                      # diagonal
-    J = np.zeros((S, 2 * N, 2 * N))
-    J[:, :N, :N], J[:, N:, :N] = dh_dh, dc_dh
-    idx = np.arange(N)
-    J[:, idx, N + idx], J[:, N + idx, N + idx] = dh_dc, dc_dc
-    return J
+def lstm_jacobians(p, cache):
+    """d[h_t, c_t] / d[h_{t-1}, c_{t-1}] along a forward cache: (T, S, 2N, 2N), the core's closed
+    form (the rounding the recorded spectra come from) reordered to this stub's state [h, c]."""
+    N = p["wy"].shape[1]
+    J = lstm.closed_state_jacobians(lstm_cell(N), _core(p), cache)[:, :, 0]   # state [c, h]
+    order = np.r_[N:2 * N, 0:N]
+    return J[..., order[:, None], order]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -410,13 +388,13 @@ def orbit_jacobians(kind, p, aux, sel, t_from, t_to):
     q = {k: v[sel].astype(np.float64) for k, v in p.items()}              # analysis in float64
     act = None if aux["act"] is None else aux["act"][:, sel].astype(np.float64)
     Y, cache = forward(kind, q, {"act": act}, t_to)
+    if kind == "lstm":
+        yield from lstm_jacobians(q, cache)[t_from:t_to]
+        return
     X = states(kind, cache)
     for t in range(t_from, t_to):
-        if kind == "lstm":
-            yield lstm_jacobian(q, X[t])
-        else:
-            m = np.ones_like(X[t]) if act is None else act[t]
-            yield rnn_jacobian(q, X[t], m)
+        m = np.ones_like(X[t]) if act is None else act[t]
+        yield rnn_jacobian(q, X[t], m)
 
 
 def kick_growth(kind, p, aux, sel, t0, eps, rng):
