@@ -281,7 +281,7 @@ def c_rtrl_grads(p, st, u, dy):
     y = c_readout(p, yc)
     d_out = dy * y * (1 - y)
     dyc = np.einsum("snk,skc->snc", d_out, V)
-    e_s = dyc * yo * cell.dh_sigma(s)  # eq. 23
+    e_s = dyc * yo * c_net_of(p["W"]).h_prime(s)  # eq. 23, h' in the net's arithmetic
     dW = np.zeros(p["W"].shape)
     dW[..., O_] = np.einsum("snm,snc->smc", u, dyc * cell.h(s) * yo * (1 - yo))  # eq. 21
     dW[..., I_] = np.einsum("sncm,snc->smc", st["tr_in"], e_s)  # eq. 26
@@ -515,8 +515,8 @@ def c_spectrum(prm, test, q, n_seq=16, k=4):
     n_seq test sequences (after the key, before any e). Returns (S, n_seq, k)."""
     S = prm["W"].shape[0]
     sym = np.ascontiguousarray(np.broadcast_to(test["sym"][: q + 2, None, :n_seq], (q + 2, S, n_seq)))
-    J = cell.jacobians(c_net_of(prm["W"]), prm["W"], c_forward(prm, sym))[2:]  # into steps 3 .. q+1
-    # J: (q, S, n_seq, 8, 8)
+    net = c_net_of(prm["W"])
+    J = cell.jacobians(net, prm["W"], c_forward(prm, sym))[2:]  # into steps 3 .. q+1: (q, S, n_seq, 8, 8)
     return ensemble_spectrum(J.astype(np.float64), k, LYAP_FLOOR, n_transient=3)
 
 
