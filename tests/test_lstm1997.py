@@ -1,24 +1,29 @@
 """The 1997 LSTM family core (shared/lstm1997): fast paths against the paper's plain step, the
 truncated gradient against a second implementation, exact BPTT and Jacobians against finite
 differences; for the 1997 cell and the forget-gate variant, one and several cells per block, with
-and without a bias row; an error at the last step or at every step; float32 weights; and the tanh
-RNN baseline (tanh_rnn.py) the same way."""
+and without a bias row, in the "tanh" and the "sigma" arithmetic, on input vectors or on symbols;
+an error at the last step or at every step; float32 weights; and the tanh RNN baseline
+(tanh_rnn.py) the same way."""
 import numpy as np
 import pytest
 
 from shared.gradcheck import check_gradients, numeric_jacobian
 from shared.lstm1997 import cell, tanh_rnn
 
-LAYOUTS = {"2x2": (2, 2, 2, False, True), "3x1": (1, 3, 1, False, True), "2x3": (3, 2, 3, False, True),
-           "2x2 forget": (2, 2, 2, True, True), "2x1 no bias": (4, 2, 1, False, False)}
+# name: (n_in, blocks, cells per block, forget gate, bias row, arithmetic, symbol inputs)
+LAYOUTS = {"2x2": (2, 2, 2, False, True, "tanh", False), "3x1": (1, 3, 1, False, True, "tanh", False),
+           "2x3": (3, 2, 3, False, True, "tanh", False), "2x2 forget": (2, 2, 2, True, True, "tanh", False),
+           "2x1 no bias": (4, 2, 1, False, False, "tanh", False),
+           "2x2 forget, sigma": (2, 2, 2, True, True, "sigma", False),
+           "2x1 no bias, sigma, symbols": (6, 2, 1, False, False, "sigma", True)}  # Exp. 2c's net
 
 
 def _setup(name, L=9, S=2, N=3, scale=1.0, seed=0):
-    n_in, nb, bs, forget, bias = LAYOUTS[name]
-    net = cell.Blocks(n_in, nb, bs, forget=forget, bias=bias)
+    n_in, nb, bs, forget, bias, arith, symbols = LAYOUTS[name]
+    net = cell.Blocks(n_in, nb, bs, forget=forget, bias=bias, arith=arith)
     rng = np.random.default_rng(seed)
     W = cell.init_weights(net, rng, S, scale=scale)
-    x = rng.normal(size=(L, S, N, n_in))
+    x = rng.integers(0, n_in, size=(L, S, N)) if symbols else rng.normal(size=(L, S, N, n_in))
     last = np.full((S, N), L - 1)
     last[0, 0] = L - 3                                       # one sequence ends early
     return net, rng, W, x, last
@@ -46,17 +51,74 @@ def test_squashings_are_the_papers():
     np.testing.assert_allclose(cell.h(z), 2 * sig - 1, atol=1e-14)
     np.testing.assert_allclose(cell.dg(cell.g(z)), 4 * sig * (1 - sig), atol=1e-14)
     np.testing.assert_allclose(cell.dh(z), 2 * sig * (1 - sig), atol=1e-14)
+    np.testing.assert_allclose(cell.dh_sigma(z), 2 * sig * (1 - sig), atol=1e-14)
+    with pytest.raises(ValueError):
+        cell.Blocks(2, 2, 2, arith="exp")
+
+
+def _fast_forwards(net):
+    return ["forward", "forward_folded"] if net.arith == "tanh" else ["forward"]
 
 
 @pytest.mark.parametrize("name", LAYOUTS)
 @pytest.mark.parametrize("fast", ["forward", "forward_folded"])
 def test_fast_forward_equals_the_reference_step(name, fast):
     net, _, W, x, _ = _setup(name)
+    if fast not in _fast_forwards(net):
+        with pytest.raises(ValueError):
+            getattr(cell, fast)(net, W, x)
+        return
     ref = cell.reference_forward(net, W, x)
     got = getattr(cell, fast)(net, W, x)
     for k in ("U", "act", "s", "yc"):
         assert got[k].shape == ref[k].shape, k
         np.testing.assert_allclose(got[k], ref[k], atol=1e-12, err_msg=k)
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_step_equals_the_reference_step(name):
+    """``step`` in the net's arithmetic: the reference's values, step after step; for a "sigma"
+    net ``forward`` is that loop bit for bit, and the squashings are the sigma forms."""
+    net, _, W, x, _ = _setup(name)
+    s, r = np.zeros(x.shape[1:3] + (net.C,)), np.zeros(x.shape[1:3] + (net.H,))
+    cache = cell.forward(net, W, x)
+    for t in range(x.shape[0]):
+        s_prev, r_prev = s, r
+        a_ref, s_ref, r_ref = cell.reference_step(net, W, x[t], s, r)
+        a, s, r = cell.step(net, W, x[t], s, r)
+        for got, ref in ((a, a_ref), (s, s_ref), (r, r_ref)):
+            np.testing.assert_allclose(got, ref, atol=1e-12)
+        if net.arith == "sigma":
+            # the same net in the tanh arithmetic: gates equal, g = 2 tanh(net/2) there, 4 sigma - 2 here
+            tanh_net = cell.Blocks(net.n_in, net.B, net.bs, forget=net.forget, bias=net.bias)
+            a_tanh = cell.step(tanh_net, W, x[t], s_prev, r_prev)[0]
+            half = a_tanh[..., net.g_sl] / 2.0                            # tanh(net_c/2), exactly
+            np.testing.assert_array_equal(a[..., net.g_sl], 4.0 * (0.5 + 0.5 * half) - 2.0)
+            gates = np.r_[net.i_sl, net.f_sl, net.o_sl]
+            np.testing.assert_array_equal(a[..., gates], a_tanh[..., gates])
+            np.testing.assert_array_equal(cache["act"][t], a)
+            np.testing.assert_array_equal(cache["s"][t + 1], s)
+            np.testing.assert_array_equal(cache["yc"][t], r[..., net.g_sl])
+
+
+@pytest.mark.parametrize("arith", ["tanh", "sigma"])
+def test_symbols_are_one_hot_inputs(arith):
+    """Integer symbols read as their one-hot vectors in every pass (rows of W in ``step``)."""
+    net = cell.Blocks(5, 2, 1, bias=False, arith=arith)
+    rng = np.random.default_rng(3)
+    W = cell.init_weights(net, rng, 2, scale=1.0)
+    sym = rng.integers(0, 5, size=(7, 2, 3))
+    x = np.eye(5)[sym]
+    last = np.full((2, 3), 6)
+    last[1, 0] = 3
+    for fast in ["reference_forward"] + _fast_forwards(net):
+        a, b = getattr(cell, fast)(net, W, sym), getattr(cell, fast)(net, W, x)
+        for k in ("U", "act", "s", "yc"):
+            np.testing.assert_allclose(a[k], b[k], rtol=0, atol=1e-15, err_msg=f"{fast} {k}")
+    np.testing.assert_allclose(cell.forward_last(net, W, sym, last), cell.forward_last(net, W, x, last),
+                               rtol=0, atol=1e-15)
+    rows = np.stack([W[k][sym[0, k]] for k in range(2)])                 # W's rows, no product
+    np.testing.assert_array_equal(cell.input_part(net, W, sym[0]), rows)
 
 
 @pytest.mark.parametrize("name", LAYOUTS)
@@ -111,7 +173,7 @@ def test_exact_bptt_matches_finite_differences(name):
 def test_truncated_gradient_closed_form_equals_step_by_step(name):
     """Two independent implementations of Appendix A.1's truncation, on lengths that differ."""
     net, rng, W, x, last = _setup(name, L=14, scale=0.6)
-    cache = cell.forward_folded(net, W, x)
+    cache = getattr(cell, _fast_forwards(net)[-1])(net, W, x)
     dyc = rng.normal(size=last.shape + (net.C,))
     a = cell.grads_truncated(net, cache, dyc, last)
     b = cell.grads_bptt(net, W, cache, dyc, last, truncate=True)

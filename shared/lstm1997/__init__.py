@@ -31,9 +31,16 @@ What the module holds (cell.py):
   s_c(t) = y_f s_c(t-1) + y_in g: adding-problem trains it as a baseline. Nothing else about the
   1997 net changes with it: every unit's output stays recurrent, unlike the Gers-line nets of
   shared/lstm_gers (continual-embedded-reber and the others), which feed back only the cells. ``bias=False``
-  drops W's bias row (D = n_in + H; noise-free-long-lag's 2c net).
+  drops W's bias row (D = n_in + H; noise-free-long-lag's 2c net). ``arith`` is how the squashings
+  are computed: "tanh" (the default: one tanh of half each net input, g = 2 tanh(z/2)) or "sigma"
+  (g = 4 sigma - 2 from sigma = (1 + tanh(z/2))/2, h' = (1 - h^2)/2; noise-free-long-lag's 2c
+  net). Equal in value, not in every bit, and the stubs' committed numbers depend on the bits.
+- Inputs are vectors x (L, S, N, n_in) or symbols, integers x (L, S, N) standing for one-hot
+  vectors; ``step`` reads a symbol's input part as a row of W (noise-free-long-lag's 2c net).
 - ``reference_step`` / ``reference_forward``: the paper's step, plain, with its own sigma; the
   tests check every fast path against it.
+- ``step``: one step in the net's arithmetic, for online learning rules that carry their own
+  traces (noise-free-long-lag's RTRL); ``forward`` and ``forward_last`` of a "sigma" net loop it.
 - ``forward`` (per-seed matmuls; temporal-order, embedded-reber, two-sequence-noise) and
   ``forward_folded`` (the S nets folded into one block-diagonal map, unit-major; adding and
   multiplication): the speed-tuned forward passes. Both are kept because the stubs' committed
@@ -73,8 +80,7 @@ What stays in the stubs that use the core, and why:
   operations, on which its committed numbers depend).
 - noise-free-long-lag (Exp. 2): 2a/2b use another cell (one cell, input gate only, no output gate,
   g = sigma, h = identity), the stub's own. 2c is ``Blocks(n_in=p + 4, n_blocks=2, block_size=1,
-  bias=False)`` and uses the core's layout, init and BPTT; its step (symbol inputs as rows of W),
-  Jacobians and RTRL traces stay in the stub, because it writes g as 4 sigma - 2 and h' as
-  (1 - h^2)/2: equal in value to the core's, not in every bit, and its committed numbers depend
-  on them.
+  bias=False, arith="sigma")`` on symbol inputs and uses the core's layout, init, step, forward
+  passes, BPTT and Jacobians; its learning rule, RTRL traces of the input-gate and cell-input
+  weights (eqs. 25, 27) advanced with ``step``, stays in the stub.
 """

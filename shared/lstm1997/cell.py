@@ -4,7 +4,9 @@ See the package docstring for the equations. Shapes, once: x (L, S, N, n_in) tim
 seed axis after time; W (S, D, H) with rows u = [x(t) (n_in), r(t-1) (H), 1] (no 1 with
 ``Blocks(bias=False)``) and columns [input gates (B) | forget gates (B, only with forget=True) |
 cell inputs (C) | output gates (B)] (SPEC.md's i, f, g, o order); the carried activations
-r (S, N, H) use the same column order, with the cell columns holding y_c. Every forward pass but
+r (S, N, H) use the same column order, with the cell columns holding y_c. Inputs may also be
+symbols, x (L, S, N) integers: a one-hot input given by its index, whose product with W is a row
+lookup (noise-free-long-lag's 2c net reads its symbols so). Every forward pass but
 ``forward_last`` (evaluation only, it keeps none) returns the same cache:
 
     U   (L, S, N, D)    unit inputs [x(t), r(t-1), 1] of every step (no 1 without bias)
@@ -25,10 +27,21 @@ class Blocks:
     Gers et al. 2000) shared by its cells. Every gate and cell sees all inputs, all H units of
     step t-1 (gates pass their activation, cells y_c) and a bias (none with ``bias=False``: W
     has no bias row, D = n_in + H; noise-free-long-lag's 2c net).
+
+    ``arith`` is how the net computes its squashings; the values agree to round-off, not in every
+    bit, and committed numbers depend on the bits:
+    "tanh" (the default): one tanh of half each net input, sigma = (1 + tanh(z/2))/2 and
+    g = 2 tanh(z/2) (``forward``, ``forward_folded``, ``forward_last``), h' from exp(-|s|) (``dh``).
+    "sigma": g = 4 sigma - 2 from the gates' sigma = (1 + tanh(z/2))/2, h' = (1 - h^2)/2
+    (``dh_sigma``), a step at a time (``step``; ``forward`` and ``forward_last`` loop it; no
+    ``forward_folded``): noise-free-long-lag's 2c net.
     """
 
-    def __init__(self, n_in, n_blocks, block_size, forget=False, bias=True):
+    def __init__(self, n_in, n_blocks, block_size, forget=False, bias=True, arith="tanh"):
+        if arith not in ("tanh", "sigma"):
+            raise ValueError(f"arith must be 'tanh' or 'sigma', not {arith!r}")
         self.n_in, self.B, self.bs, self.forget, self.bias = n_in, n_blocks, block_size, forget, bias
+        self.arith = arith
         B, C = n_blocks, n_blocks * block_size
         nf = B if forget else 0
         self.C = C
@@ -48,6 +61,10 @@ class Blocks:
     def block_sum(self, v):
         """Sum over each block's cells: (..., C) -> (..., B)."""
         return v.reshape(v.shape[:-1] + (self.B, self.bs)).sum(-1)
+
+    def h_prime(self, s):
+        """h'(s) in this net's arithmetic: ``dh`` (tanh) or ``dh_sigma`` (sigma)."""
+        return dh(s) if self.arith == "tanh" else dh_sigma(s)
 
 
 def init_weights(net, rng, S, scale=0.1, in_bias=None, forget_bias=None):
@@ -93,11 +110,43 @@ def dh(s):
     return 2.0 * e / (1.0 + e) ** 2
 
 
+def dh_sigma(s):
+    """h'(s) written through h: (1 - h(s)^2) / 2 (the "sigma" arithmetic's form)."""
+    return 0.5 * (1.0 - np.tanh(0.5 * s) ** 2)
+
+
+# ----------------------------------------------------------------------------------------------
+# Inputs: real vectors x (..., n_in), or symbols (...) as integer indices of a one-hot input
+# ----------------------------------------------------------------------------------------------
+def is_symbols(x):
+    """True when x holds symbol indices (integers) rather than input vectors."""
+    return np.issubdtype(x.dtype, np.integer)
+
+
+def one_hot(net, x):
+    """x itself, or for symbols the one-hot vectors (..., n_in) they index (float64)."""
+    if not is_symbols(x):
+        return x
+    out = np.zeros(x.shape + (net.n_in,))
+    np.put_along_axis(out, x[..., None], 1.0, axis=-1)
+    return out
+
+
+def input_part(net, W, x_t):
+    """The input part of every net input, x(t) W_x: (S, N, H) for x_t (S, N, n_in) or for
+    symbols x_t (S, N), where it is the symbol's row of W (no product)."""
+    if is_symbols(x_t):
+        return W[np.arange(W.shape[0])[:, None], x_t]
+    return np.matmul(x_t.astype(W.dtype), W[:, :net.n_in])
+
+
 # ----------------------------------------------------------------------------------------------
 # The reference: the paper's step, as written (what the fast paths are tested against)
 # ----------------------------------------------------------------------------------------------
-def _unit_inputs(net, x_t, r_prev):
-    """u(t) = [x(t), r(t-1), 1] (without the 1 when the net has no bias), in W's row order."""
+def unit_inputs(net, x_t, r_prev):
+    """u(t) = [x(t), r(t-1), 1] (without the 1 when the net has no bias), in W's row order;
+    symbols x_t become their one-hot vectors."""
+    x_t = one_hot(net, x_t)
     ones = [np.ones(x_t.shape[:-1] + (1,), r_prev.dtype)] if net.bias else []
     return np.concatenate([x_t.astype(r_prev.dtype), r_prev] + ones, axis=-1)
 
@@ -105,11 +154,11 @@ def _unit_inputs(net, x_t, r_prev):
 def reference_step(net, W, x_t, s_prev, r_prev):
     """One step of the net, the paper's equations with nothing folded or halved.
 
-    x_t (S, N, n_in), s_prev (S, N, C) = s(t-1), r_prev (S, N, H) = r(t-1).
+    x_t (S, N, n_in) or symbols (S, N), s_prev (S, N, C) = s(t-1), r_prev (S, N, H) = r(t-1).
     Returns act (S, N, H) (gate activations; cell columns g(net_c)), s (S, N, C), r (S, N, H).
     """
     sigma = logistic
-    u = _unit_inputs(net, x_t, r_prev)                                           # [x(t), r(t-1), 1]
+    u = unit_inputs(net, x_t, r_prev)                                           # [x(t), r(t-1), 1]
     net_input = np.einsum("snd,sdh->snh", u, W)                                  # net_j = sum_m w_jm u_m
     y_in = sigma(net_input[..., net.i_sl])                                       # one per block
     y_out = sigma(net_input[..., net.o_sl])
@@ -130,11 +179,11 @@ def reference_step(net, W, x_t, s_prev, r_prev):
 
 def reference_forward(net, W, x):
     """``reference_step`` over x (L, S, N, n_in) from s = 0, r = 0; returns the module's cache."""
-    L, S, N, nx = x.shape
+    L, S, N = x.shape[:3]
     s, r = np.zeros((S, N, net.C)), np.zeros((S, N, net.H))
     U, act, ss, yc = [], [], [s], []
     for t in range(L):
-        U.append(_unit_inputs(net, x[t], r))
+        U.append(unit_inputs(net, x[t], r))
         a, s, r = reference_step(net, W, x[t], s, r)
         act.append(a)
         ss.append(s)
@@ -143,10 +192,50 @@ def reference_forward(net, W, x):
 
 
 # ----------------------------------------------------------------------------------------------
+# One step at a time, in the net's arithmetic (online loops, and the "sigma" nets' passes)
+# ----------------------------------------------------------------------------------------------
+def step(net, W, x_t, s_prev, r_prev):
+    """One step, as ``reference_step`` (same arguments and returns) in the net's arithmetic:
+    sigma = (1 + tanh(net/2))/2 for every unit, then g = 4 sigma - 2 ("sigma") or 2 tanh(net/2)
+    ("tanh"), and h(s) = tanh(s/2). Symbol inputs x_t (S, N) are rows of W."""
+    nx, H, blk = net.n_in, net.H, net.blk
+    z = input_part(net, W, x_t) + np.matmul(r_prev, W[:, nx:nx + H])   # x(t) W_x + r(t-1) W_r
+    if net.bias:
+        z = z + W[:, -1][:, None]
+    th = np.tanh(0.5 * z)
+    act = 0.5 + 0.5 * th                                                 # sigma of every unit
+    if net.arith == "sigma":
+        act[..., net.g_sl] = 4.0 * act[..., net.g_sl] - 2.0              # g = 4 sigma - 2
+    else:
+        act[..., net.g_sl] = 2.0 * th[..., net.g_sl]                     # g = 2 tanh(net/2)
+    yi, g_c, yo = act[..., net.i_sl], act[..., net.g_sl], act[..., net.o_sl]
+    # s_c(t) = s_c(t-1) + y_in g(net_c)     (Gers 2000: y_f s_c(t-1) + ...);  y_c = y_out h(s)
+    if net.forget:
+        s = act[..., net.f_sl][..., blk] * s_prev + yi[..., blk] * g_c
+    else:
+        s = s_prev + yi[..., blk] * g_c
+    r = act.copy()
+    r[..., net.g_sl] = yo[..., blk] * h(s)
+    return act, s, r
+
+
+def _forward_by_steps(net, W, x):
+    """``forward`` for the "sigma" arithmetic: ``step`` over x, from s = 0, r = 0."""
+    L, S, N = x.shape[:3]
+    act = np.zeros((L, S, N, net.H), W.dtype)
+    s = np.zeros((L + 1, S, N, net.C), W.dtype)
+    r = np.zeros((L + 1, S, N, net.H), W.dtype)
+    for t in range(L):
+        act[t], s[t + 1], r[t + 1] = step(net, W, x[t], s[t], r[t])
+    return {"U": unit_inputs(net, x, r[:L]), "act": act, "s": s, "yc": r[1:, ..., net.g_sl]}
+
+
+# ----------------------------------------------------------------------------------------------
 # Speed-tuned forward passes (the same equations; checked against the reference in the tests)
 # ----------------------------------------------------------------------------------------------
 def forward(net, W, x):
-    """Run the S nets over x (L, S, N, n_in); returns the cache (see the module docstring).
+    """Run the S nets over x (L, S, N, n_in) or symbols (L, S, N); returns the cache (see the
+    module docstring). A "sigma" net runs ``step`` in a loop; a "tanh" net as follows.
 
     Every squashing is one tanh of half the net input: sigma(z) = (1 + tanh(z/2))/2 and
     g(z) = 2 tanh(z/2), so W is halved once and the input part x(t) W_x + bias is one matmul
@@ -154,6 +243,9 @@ def forward(net, W, x):
     tanh(net_c/2): per step one matmul and about ten array operations. The state and the cache
     follow W's dtype (two-sequence-noise trains in float32).
     """
+    if net.arith == "sigma":
+        return _forward_by_steps(net, W, x)
+    x = one_hot(net, x)
     L, S, N, nx = x.shape
     B, bs, C, H, dt = net.B, net.bs, net.C, net.H, W.dtype
     i_, f_, g_, o_ = net.i_sl, net.f_sl, net.g_sl, net.o_sl
@@ -186,7 +278,7 @@ def forward(net, W, x):
         rt[..., g_] = (rt[..., o_, None] * tmp).reshape(S, N, C)
     act = 0.5 + 0.5 * th
     act[..., g_] = 2.0 * th[..., g_]
-    U = _unit_inputs(net, x, r[:L])
+    U = unit_inputs(net, x, r[:L])
     return {"U": U, "act": act, "s": 2.0 * q.reshape(L + 1, S, N, C), "yc": r[1:, ..., g_]}
 
 
@@ -196,8 +288,12 @@ def forward_folded(net, W, x):
     Stored unit-major (every unit's S copies side by side, one column per sequence), each step is
     one matrix product and a dozen operations on contiguous rows; this is the faster layout for
     one sequence per net (the online regime), where numpy's strided paths cost several times
-    more. Squashing through one tanh of half the net input and s/2 storage, as in ``forward``.
+    more. Squashing through one tanh of half the net input and s/2 storage, as in ``forward``
+    ("tanh" nets only).
     """
+    if net.arith != "tanh":
+        raise ValueError("forward_folded computes in the tanh arithmetic only; use forward")
+    x = one_hot(net, x)
     L, S, N, nx = x.shape
     D, H, C, B = net.D, net.H, net.C, net.B
     bs = C // B
@@ -256,8 +352,12 @@ def forward_last(net, W, x, last):
     The equations of ``forward`` (one tanh of half the net input, s/2 carried) in a unit-major
     layout (S, unit, N), so that every gate slice is a contiguous block over the N sequences:
     the faster layout for evaluating many sequences per net (two-sequence-noise's tests and
-    random guessing). x (L, S, N, n_in), last (S, N) -> y_c(last) (S, N, C), in W's dtype.
+    random guessing). x (L, S, N, n_in) or symbols (L, S, N), last (S, N) -> y_c(last) (S, N, C),
+    in W's dtype. A "sigma" net runs ``step`` in a loop instead.
     """
+    if net.arith == "sigma":
+        return _last_by_steps(net, W, x, last)
+    x = one_hot(net, x)
     L, S, N, nx = x.shape
     H, C, B, bs, dt = net.H, net.C, net.B, net.bs, W.dtype
     i_, f_, g_, o_ = net.i_sl, net.f_sl, net.g_sl, net.o_sl
@@ -292,6 +392,18 @@ def forward_last(net, W, x, last):
     return y_last.transpose(0, 2, 1)
 
 
+def _last_by_steps(net, W, x, last):
+    """``forward_last`` for the "sigma" arithmetic: ``step`` over x, keeping y_c at ``last``."""
+    L, S, N = x.shape[:3]
+    s, r = np.zeros((S, N, net.C), W.dtype), np.zeros((S, N, net.H), W.dtype)
+    y_last = np.zeros((S, N, net.C), W.dtype)
+    for t in range(L):
+        _, s, r = step(net, W, x[t], s, r)
+        hit = last == t
+        y_last[hit] = r[hit][..., net.g_sl]
+    return y_last
+
+
 # ----------------------------------------------------------------------------------------------
 # Gradients: the paper's truncated one, and step-by-step BPTT (exact or truncated)
 # ----------------------------------------------------------------------------------------------
@@ -322,7 +434,7 @@ def grads_truncated(net, cache, dyc, last=None):
     # y_c = y_out h(s): output-gate error, at the last step only (truncated elsewhere)
     yo = a_last[..., net.o_sl]
     dnet_last[..., net.o_sl] = np.add.reduceat(dyc * h(s_last), starts, axis=-1) * yo * (1 - yo)
-    e_s = dyc * yo[..., net.blk] * dh(s_last)                             # dE/ds(last)
+    e_s = dyc * yo[..., net.blk] * net.h_prime(s_last)                             # dE/ds(last)
     # ds(t) = e_s * prod_{tau = t+1..last} f(tau) for t <= last, 0 after
     t_idx = np.arange(L)[:, None, None]
     alive = (t_idx <= last)[..., None]                                     # (L, S, N, 1)
@@ -361,7 +473,7 @@ def _grads_truncated_every_step(net, cache, dyc):
     dnet = np.zeros(act.shape)
     # y_c = y_out h(s): output-gate error at every step
     dnet[..., net.o_sl] = np.add.reduceat(dyc * h(s), starts, axis=-1) * yo * (1 - yo)
-    e_s = dyc * yo[..., net.blk] * dh(s)                                  # error entering s(t)
+    e_s = dyc * yo[..., net.blk] * net.h_prime(s)                                  # error entering s(t)
     if net.forget:
         f = act[..., net.f_sl][..., net.blk]
         ds = np.empty(e_s.shape)
@@ -403,7 +515,7 @@ def grads_bptt(net, W, cache, dyc, last=None, truncate=False):
         if not truncate:
             dy_c = dy_c + dr[..., net.g_sl]
         # y_c = y_out h(s)
-        ds = ds + dy_c * yo[..., blk] * dh(s_t)
+        ds = ds + dy_c * yo[..., blk] * net.h_prime(s_t)
         dyo = net.block_sum(dy_c * h(s_t))
         # s(t) = f s(t-1) + y_in g
         dyi = net.block_sum(ds * g_c)
@@ -457,7 +569,7 @@ def jacobians(net, W, cache):
         dS_dr = dS_dr + s_prev[..., None] * dA[..., net.f_sl, :][..., net.blk, :]
     # y_c(t) = y_out h(s(t))
     yo = a[..., net.o_sl][..., net.blk]
-    hs, dhs = h(s_new), dh(s_new)
+    hs, dhs = h(s_new), net.h_prime(s_new)
     dY_ds = (yo * dhs)[..., None] * (dS_ds[..., None] * np.eye(C))
     dY_dr = (yo * dhs)[..., None] * dS_dr + hs[..., None] * dA[..., net.o_sl, :][..., net.blk, :]
     # r(t) = act(t) with the cell columns replaced by y_c(t)

@@ -8,9 +8,9 @@ decreasing; lr 1.0. 2c (q = p = 50): name the key x|y after q + k distractors an
 2 blocks of 1 cell with input and output gates, fully connected, no biases (364 weights); lr 0.01.
 Learning: the truncated gradient of Appendix A.1 (2c: RTRL traces, eqs. 25, 27), online, one
 update per sequence, no momentum, weights in [-0.2, 0.2].
-The 2c net is the 1997 memory-block net of the family core shared/lstm1997 without bias (its
-layout, init and BPTT are the core's); its step, Jacobians and RTRL traces stay here (see the 2c
-section). The 2a/2b cell is another cell, this stub's own.
+The 2c net is the 1997 memory-block net of the family core shared/lstm1997 without bias, in the
+core's "sigma" arithmetic (its layout, init, step, forward pass, BPTT and Jacobians are the core's);
+its RTRL traces stay here (see the 2c section). The 2a/2b cell is another cell, this stub's own.
 
     2a/2b:  s(t) = s(t-1) + sigma(w_in . x(t)) sigma(w_c . x(t)),   y_k(t) = sigma(v_k . [x(t), s(t)])
     2c:     s(t) = s(t-1) + y_in g(net_c),   y_c = y_out h(s),   y_k = sigma(sum_c v_kc y_c(e))
@@ -26,6 +26,7 @@ cell input] (SPEC.md's i, g order), V (S, D, D + 1) [inputs (D), cell]. 2c: W (S
 Gradient checks: noise_free_long_lag_checks.py.
 """
 
+import functools
 import os
 import pathlib
 import sys
@@ -39,7 +40,7 @@ import numpy as np
 from shared import cli
 from shared.ensemble import map_jobs, sum_outer
 from shared.lstm1997 import cell
-from shared.lyapunov import cell_state_jacobian, ensemble_spectrum, qr_spectrum
+from shared.lyapunov import ensemble_spectrum, qr_spectrum
 from shared.results import finish_run, headline_row, record
 from shared.rng import streams
 
@@ -194,22 +195,26 @@ def ab_final_outputs(p, sym, has_cell, chunk=2000):
 
 # ----------------------------------------------------------------------------------------------
 # Model for 2c: 2 blocks of 1 cell, input and output gates, fully connected hidden layer: the 1997
-# memory-block net of the family core shared/lstm1997 without bias (layout, init, weight count and
-# BPTT are the core's: cell.Blocks(bias=False), cell.init_weights, cell.grads_bptt).
-# The step itself (c_cell_step, c_forward, c_jacobians) and the RTRL traces of the training rule
-# stay here: this net writes g as 4 sigma - 2 through sigma = (1 + tanh(z/2))/2 and h' as
-# (1 - h^2)/2, equal in value to the core's 2 tanh(z/2) and 2 e/(1 + e)^2 (e = exp(-|s|)) but not
-# in every bit, and its committed numbers (training, probe states, Lyapunov exponents) depend on
-# them. Its symbol inputs are rows of W (W[sym]: a one-hot input times W).
+# memory-block net of the family core shared/lstm1997 without bias, in the core's "sigma"
+# arithmetic (g = 4 sigma - 2 through sigma = (1 + tanh(z/2))/2, h' = (1 - h^2)/2), with symbol
+# inputs as rows of W (W[sym]: a one-hot input times W). Its layout, init, step, forward pass,
+# BPTT and Jacobians are the core's; the RTRL traces of the training rule (eqs. 25, 27) are this
+# stub's own.
 # ----------------------------------------------------------------------------------------------
 NC = 2  # cells (= blocks)
 H = 3 * NC  # units with a net input: [in (2) | c (2) | out (2)]
 I_, G_, O_ = slice(0, NC), slice(NC, 2 * NC), slice(2 * NC, H)
 
 
+@functools.lru_cache(maxsize=None)
 def c_net(p):
     """The 2c net's layout: 2 blocks of 1 cell on the p + 4 symbol inputs, no bias row."""
-    return cell.Blocks(n_in=p + 4, n_blocks=NC, block_size=1, bias=False)
+    return cell.Blocks(n_in=p + 4, n_blocks=NC, block_size=1, bias=False, arith="sigma")
+
+
+def c_net_of(W):
+    """The 2c net of weights W (S, p + 4 + 6, 6)."""
+    return c_net(W.shape[1] - H - 4)
 
 
 def n_weights_c(p):
@@ -221,44 +226,11 @@ def init_c(rng, S, p):
             "V": rng.uniform(-INIT, INIT, size=(S, 2, NC))}
 
 
-def h_(s):
-    return np.tanh(0.5 * s)  # 2 sigma(s) - 1, range [-1, 1]
-
-
-def dh_(s):
-    return 0.5 * (1.0 - np.tanh(0.5 * s) ** 2)  # h'(s), through h (see the section comment)
-
-
-def c_cell_step(W, r, s, sym_t):
-    """One step of the 2c hidden layer for S nets x N sequences. r (S, N, 6) = [y_in, y_c, y_out]
-    of t-1, s (S, N, 2), sym_t (S, N). Returns act (S, N, 6) [y_in, g, y_out], new s, new r."""
-    D = W.shape[1] - H
-    S = W.shape[0]
-    net = W[np.arange(S)[:, None], sym_t] + np.matmul(r, W[:, D:])  # x(t) row + r(t-1) W_r
-    act = sigmoid(net)
-    act[..., G_] = 4.0 * act[..., G_] - 2.0  # g = 4 sigma - 2
-    # s(t) = s(t-1) + y_in g(net_c);   y_c = y_out h(s)
-    s = s + act[..., I_] * act[..., G_]
-    r = np.concatenate([act[..., I_], act[..., O_] * h_(s), act[..., O_]], axis=-1)
-    return act, s, r
-
-
 def c_forward(p, sym):
     """sym (L, S, N), padded with -1 after each sequence's last input (those steps are ignored by
-    ``last``). Returns the core's cache (U (L, S, N, D + 6) unit inputs [x(t), r(t-1)], act
-    (L, S, N, 6), s (L + 1, S, N, 2) with s[0] = 0) and r (L + 1, S, N, 6)."""
-    W = p["W"]
-    L, S, N = sym.shape
-    D = W.shape[1] - H
-    sym = np.maximum(sym, 0)
-    act = np.zeros((L, S, N, H))
-    s = np.zeros((L + 1, S, N, NC))
-    r = np.zeros((L + 1, S, N, H))
-    for t in range(L):
-        act[t], s[t + 1], r[t + 1] = c_cell_step(W, r[t], s[t], sym[t])
-    x = np.zeros((L, S, N, D))
-    np.put_along_axis(x, sym[..., None], 1.0, axis=-1)
-    return {"U": np.concatenate([x, r[:L]], axis=-1), "act": act, "s": s, "r": r}
+    ``last``; they read symbol 0). Returns the core's cache: U (L, S, N, D + 6) unit inputs
+    [x(t), r(t-1)], act (L, S, N, 6), s (L + 1, S, N, 2) with s[0] = 0, yc (L, S, N, 2)."""
+    return cell.forward(c_net_of(p["W"]), p["W"], np.maximum(sym, 0))
 
 
 def c_readout(p, yc):
@@ -272,12 +244,11 @@ def c_grads_bptt(p, cache, last, dy, truncate=False):
     computed independently of the RTRL traces."""
     W, V = p["W"], p["V"]
     si, ni = np.indices(last.shape)
-    yc_end = cache["r"][last + 1, si, ni][..., G_]
+    yc_end = cache["yc"][last, si, ni]
     y = c_readout(p, yc_end)
     d_out = dy * y * (1 - y)
     dyc_end = np.einsum("snk,skc->snc", d_out, V)
-    net = c_net(W.shape[1] - H - 4)
-    return {"W": cell.grads_bptt(net, W, cache, dyc_end, last, truncate=truncate),
+    return {"W": cell.grads_bptt(c_net_of(W), W, cache, dyc_end, last, truncate=truncate),
             "V": np.einsum("snk,snc->skc", d_out, yc_end)}
 
 
@@ -292,12 +263,9 @@ def c_rtrl_init(S, N, D):
 
 def c_rtrl_step(W, st, sym_t):
     """Advance state and traces by one input; returns the new state and u = [x(t), r(t-1)]."""
-    S, N = sym_t.shape
-    D = W.shape[1] - H
-    u = np.zeros((S, N, D + H))
-    u[np.arange(S)[:, None], np.arange(N)[None], sym_t] = 1.0  # x(t), one-hot
-    u[..., D:] = st["r"]
-    act, s, r = c_cell_step(W, st["r"], st["s"], sym_t)
+    net = c_net_of(W)
+    u = cell.unit_inputs(net, sym_t, st["r"])  # [x(t) one-hot, r(t-1)]
+    act, s, r = cell.step(net, W, sym_t, st["s"], st["r"])
     yi, g = act[..., I_], act[..., G_]
     # eq. 25: ds/dw_in += g f'_in(net_in) u;   eq. 27: ds/dw_c += g'(net_c) y_in u
     tr_in = st["tr_in"] + (g * yi * (1 - yi))[..., None] * u[..., None, :]
@@ -313,29 +281,12 @@ def c_rtrl_grads(p, st, u, dy):
     y = c_readout(p, yc)
     d_out = dy * y * (1 - y)
     dyc = np.einsum("snk,skc->snc", d_out, V)
-    e_s = dyc * yo * dh_(s)  # eq. 23
+    e_s = dyc * yo * c_net_of(p["W"]).h_prime(s)  # eq. 23, h' in the net's arithmetic
     dW = np.zeros(p["W"].shape)
-    dW[..., O_] = np.einsum("snm,snc->smc", u, dyc * h_(s) * yo * (1 - yo))  # eq. 21
+    dW[..., O_] = np.einsum("snm,snc->smc", u, dyc * cell.h(s) * yo * (1 - yo))  # eq. 21
     dW[..., I_] = np.einsum("sncm,snc->smc", st["tr_in"], e_s)  # eq. 26
     dW[..., G_] = np.einsum("sncm,snc->smc", st["tr_c"], e_s)  # eq. 28
     return {"W": dW, "V": np.einsum("snk,snc->skc", d_out, yc)}
-
-
-def c_jacobians(p, cache):
-    """J(t) = dz(t)/dz(t-1) for z = [s (2), r (6)], (L-1, S, N, 8, 8), t = 1..L-1 (exact)."""
-    W = p["W"]
-    D = W.shape[1] - H
-    act, s = cache["act"][1:], cache["s"][2:]
-    Wr_T = np.swapaxes(W[:, D:], 1, 2)
-    da = act * (1 - act)
-    da[..., G_] = cell.dg(act[..., G_])
-    dA = da[..., None] * Wr_T[None, :, None]  # d act / d r(t-1)
-    yi, g, yo = act[..., I_], act[..., G_], act[..., O_]
-    dS_dr = yi[..., None] * dA[..., G_, :] + g[..., None] * dA[..., I_, :]
-    k = (yo * dh_(s))[..., None]
-    dY_dr = k * dS_dr + h_(s)[..., None] * dA[..., O_, :]
-    # z = [s, r]: ds/ds = I, and r's cell-output columns y_c depend on s through k
-    return cell_state_jacobian(np.eye(NC), dS_dr, dA, k * np.eye(NC), dY_dr, G_)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -456,13 +407,8 @@ def c_final_outputs(prm, sym, last, chunk=2000):
     for a in range(0, len(order), chunk):
         idx = order[a : a + chunk]
         L = int(last[idx].max()) + 1
-        sb = np.maximum(sym[:L, idx], 0)
-        r, s = np.zeros((S, len(idx), H)), np.zeros((S, len(idx), NC))
-        yc = np.zeros((S, len(idx), NC))
-        for t in range(L):
-            _, s, r = c_cell_step(prm["W"], r, s, np.broadcast_to(sb[t], (S, len(idx))))
-            hit = last[idx] == t
-            yc[:, hit] = r[:, hit][..., G_]
+        sb = np.broadcast_to(np.maximum(sym[:L, idx], 0)[:, None], (L, S, len(idx)))
+        yc = cell.forward_last(c_net_of(prm["W"]), prm["W"], sb, np.broadcast_to(last[idx], (S, len(idx))))
         y[:, idx] = c_readout(prm, yc)
     return y
 
@@ -569,7 +515,8 @@ def c_spectrum(prm, test, q, n_seq=16, k=4):
     n_seq test sequences (after the key, before any e). Returns (S, n_seq, k)."""
     S = prm["W"].shape[0]
     sym = np.ascontiguousarray(np.broadcast_to(test["sym"][: q + 2, None, :n_seq], (q + 2, S, n_seq)))
-    J = c_jacobians(prm, c_forward(prm, sym))[2:]  # maps into steps 3 .. q+1, (q, S, n_seq, 8, 8)
+    net = c_net_of(prm["W"])
+    J = cell.jacobians(net, prm["W"], c_forward(prm, sym))[2:]  # into steps 3 .. q+1: (q, S, n_seq, 8, 8)
     return ensemble_spectrum(J.astype(np.float64), k, LYAP_FLOOR, n_transient=3)
 
 

@@ -47,10 +47,10 @@ def gradient_checks(args=None):
 
     def loss_c():
         cache = c_forward(prm, sym)
-        return 0.5 * np.sum((c_readout(prm, cache["r"][last + 1, si, ni][..., G_]) - tgt) ** 2)
+        return 0.5 * np.sum((c_readout(prm, cache["yc"][last, si, ni]) - tgt) ** 2)
 
     cache = c_forward(prm, sym)
-    dy = c_readout(prm, cache["r"][last + 1, si, ni][..., G_]) - tgt
+    dy = c_readout(prm, cache["yc"][last, si, ni]) - tgt
     g = c_grads_bptt(prm, cache, last, dy)
     for n, v in check_gradients(loss_c, prm, g, eps=1e-3, richardson=True).items():
         errs[f"2c net: exact BPTT vs finite differences: {n}"] = v
