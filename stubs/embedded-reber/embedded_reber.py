@@ -404,7 +404,7 @@ def train(a, p, sets, pair_of, lr, max_sequences, rng_data, check_every=100, pro
                 yp = forward(a, {n: v[:1] for n, v in p.items()}, probe)["y"][:, 0, 0]
                 snaps.append(yp)
                 snap_n.append(k + 1)
-            if (k + 1) % (check_every * 20) == 0 or not (solved_at < 0).any():
+            if (k + 1) % (check_every * 20) == 0 or k + 1 == max_sequences or not (solved_at < 0).any():
                 print(f"  {label} seq {k + 1:7d}  strings correct {frac.mean():.3f}  solved "
                       f"{int((solved_at >= 0).sum())}/{S}  "
                       f"{cli.progress(k + 1, max_sequences, t_loop())}", flush=True)
