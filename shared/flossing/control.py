@@ -72,6 +72,7 @@ def xor_part(cfg, seed, log=print):
     opt = Adam({k: p[k] for k in p}, lr=cfg["lr"])
     n_inter = 0
     acc_curve, loss_curve = [], []
+    t_loop = cli.Timer()
     for ep in range(1, cfg["epochs"] + 1):
         if ep % cfg["inter_every"] == 0 and n_inter < cfg["inter_times"] and ep > 1:
             floss("pre+inter", cfg["inter_epochs"])
@@ -88,7 +89,8 @@ def xor_part(cfg, seed, log=print):
             acc_curve.append((ep, xor_accuracy(p, ut, yt, mt)))
             if ep % max(1, cfg["epochs"] // 5) == 0 or ep == cfg["epochs"]:
                 log(f"  XOR epoch {ep:4d}: test accuracy per arm " + ", ".join(
-                    f"{a} {acc_curve[-1][1][arm_of == i].mean():.3f}" for i, a in enumerate(arms)))
+                    f"{a} {acc_curve[-1][1][arm_of == i].mean():.3f}" for i, a in enumerate(arms))
+                    + f"  {cli.progress(ep, cfg['epochs'], t_loop())}")
     lam_final = spectrum()
     acc = acc_curve[-1][1]
     return dict(runs=runs, arm_of=arm_of, delays=np.array(run_delays), acc=acc,

@@ -125,6 +125,7 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print, init=None, on_eval=None):
     z = np.zeros_like(y)
     curve, ex_seen = [], 0
     loss_hist = np.zeros((cfg["steps"], S), np.float32)
+    t_loop = cli.Timer()
     for step in range(1, cfg["steps"] + 1):
         # refill halted slots with a fresh maze in a random orientation and TRM's initial states
         tokens, target = slots.refill(Xa, Ya)                                   # (S, B, P, P)
@@ -148,7 +149,8 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print, init=None, on_eval=None):
                 on_eval(step, ema, row)
             log(f"step {step:5d}  ex/seed {row['examples']:7d}  loss {np.mean(row['loss']):.4f}  "
                 f"EMA exact@1 {np.mean(row['exact_1']):.3f}  @{cfg['n_sup']} {np.mean(row['exact_last']):.3f}"
-                f"  (per seed {np.round(row['exact_last'], 3).tolist()})  {timer():6.0f} s")
+                f"  (per seed {np.round(row['exact_last'], 3).tolist()})  "
+                f"{cli.progress(step, cfg['steps'], t_loop())}")
     return p, ema, y0, z0, curve, loss_hist, np.array(slots.halt_steps)
 
 

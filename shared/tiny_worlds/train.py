@@ -89,7 +89,7 @@ def train_ensemble(kind, H, worlds, S, steps, rng_init, rng_order, batch=64, lr=
             acc = np.zeros(Msz)
             means = [float(np.mean(curve[-1][g * S:(g + 1) * S])) for g in range(G)]
             print(f"  {label:24s} step {k + 1:6d}  train NLL per world {np.round(means, 4).tolist()}  "
-                  f"{t0():7.1f}s  ({1e3 * t0() / (k + 1):.0f} ms/step)", flush=True)
+                  f"{cli.progress(k + 1, steps, t0())}  ({1e3 * t0() / (k + 1):.0f} ms/step)", flush=True)
     wall = t0()
     return {"params": {k: v.astype(np.float64) for k, v in p.items()}, "init": init,
             "curve": np.array(curve) if curve else np.zeros((0, Msz)), "wall_s": wall,

@@ -150,7 +150,8 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
         curve["rms"].append(np.sqrt(filled.mean(axis=1)))
         curve["frac"].append(float(stopped.mean()))
         print(f"  {kind:12s} seq {k + 1:7d}  rms err(last {WINDOW}) {np.sqrt(filled.mean()):.4f}  "
-              f"stopped {int(stopped.sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
+              f"stopped {int(stopped.sum())}/{S}  "
+              f"{cli.progress(k + 1, max_sequences, timer() if timer else 0)}", flush=True)
     snapshot = online.probe_every_net(MODELS[kind], probe) if kind == "lstm1997" else None
     out = online.train(MODELS[kind], p, lambda n: paper_batch(rng_data, (S, n), T)[:3], rule, max_sequences,
                        lr=lr, opt=opt, name=kind, snapshot=snapshot, n_snaps=n_snaps, log=log,

@@ -195,13 +195,13 @@ def modern_jacobians(p, net, cache):
 # ----------------------------------------------------------------------------------------------
 # Training and the run
 # ----------------------------------------------------------------------------------------------
-def train_le2015(rng_init, rng_data, steps, T=100, batch=32, timer=None, log_every=1000):
+def train_le2015(rng_init, rng_data, steps, T=100, batch=32, log_every=1000):
     """The earlier catalog's setting: modern LSTM (8 cells, each its own i/f/o gates, tanh, forget
     bias +1, linear output), full BPTT, MSE, Adam lr 5e-3 halved every 1500 steps, clip 1, batch 32."""
     net = ModernLSTM(n_hidden=8)
     p = {k: v.astype(np.float32) for k, v in net.init(rng_init, 1, forget_bias=1.0).items()}
     opt = Adam(p, lr=5e-3, clip=1.0)
-    losses = []
+    losses, t_loop = [], cli.Timer()
     for step in range(steps):
         opt.lr = 5e-3 * 0.5 ** (step // 1500)
         x, target, length, _ = le2015_batch(rng_data, (1, batch), T)
@@ -214,7 +214,8 @@ def train_le2015(rng_init, rng_data, steps, T=100, batch=32, timer=None, log_eve
         losses.append(loss)
         if (step + 1) % log_every == 0 or step + 1 == steps:
             print(f"  le2015 step {step + 1:6d}  mse(last {log_every}) "
-                  f"{np.mean(losses[-log_every:]):.5f}  {timer() if timer else 0:7.1f}s", flush=True)
+                  f"{np.mean(losses[-log_every:]):.5f}  "
+                  f"{cli.progress(step + 1, steps, t_loop())}", flush=True)
     return net, p, np.array(losses)
 
 
@@ -228,7 +229,7 @@ def run_le2015(args, timer):
            "n_test": 256 if args.quick else 2560}
     print(f"adding problem, earlier catalog's setting (le2015): {steps} steps of batch 32, T=100")
     r = streams(args.seed, ["init", "data", "eval"])
-    net, p, losses = train_le2015(r["init"], r["data"], steps, timer=timer,
+    net, p, losses = train_le2015(r["init"], r["data"], steps,
                                   log_every=20 if args.quick else 1000)
     x, target, length, _ = le2015_batch(r["eval"], (1, cfg["n_test"]), 100)
     err = evaluate(net, p, x, target, length)

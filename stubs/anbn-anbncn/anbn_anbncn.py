@@ -306,8 +306,7 @@ class TrainStream:
                 np.stack([o[2] for o in out], 1))
 
 
-def train(a, lang, p, rng, lr, momentum, budget, test_every, curve_max, label="", timer=None,
-          probe_n=30):
+def train(a, lang, p, rng, lr, momentum, budget, test_every, curve_max, label="", probe_n=30):
     """Online truncated RTRL with momentum for S nets in lock-step. Every test_every symbols every
     net is tested on n = 1..curve_max; a net accepting all ten training strings is frozen (the
     stopping rule). Stops at budget symbols per net or when every net is frozen."""
@@ -325,7 +324,7 @@ def train(a, lang, p, rng, lr, momentum, budget, test_every, curve_max, label=""
     eye = np.eye(lang.K)
     curve_n, curve_range, curve_train, curve_mse, snaps = [], [], [], [], []
     sq, cnt = np.zeros(S), 0
-    n = 0
+    n, t_loop = 0, cli.Timer()
     while n < budget and live.any():
         sym, tgt, start = data.take(test_every)
         x_all = eye[sym]
@@ -358,7 +357,7 @@ def train(a, lang, p, rng, lr, momentum, budget, test_every, curve_max, label=""
         snaps.append(ps)
         print(f"  {label} {n:9,d} symbols  solved {int((solved_at >= 0).sum()):2d}/{S}  "
               f"range (n<={curve_max}) median {int(np.median(rng_now)):4d} max {int(rng_now.max()):4d}  "
-              f"mse {np.mean(curve_mse[-1]):.4f}  {timer() if timer else 0:6.1f}s", flush=True)
+              f"mse {np.mean(curve_mse[-1]):.4f}  {cli.progress(n, budget, t_loop())}", flush=True)
     for k in p:
         p[k][...] = q[k]
     return {"solved_at": solved_at, "n_trained": n, "strings": strings, "curve_n": np.array(curve_n),
@@ -537,14 +536,14 @@ def language_arrays(key, out, ok, rg, dyn, best):
             f"{key}_counter_increments": dyn["counter_increments"]}
 
 
-def run_language(lang, args, r, lr_net, groups, budget, timer):
+def run_language(lang, args, r, lr_net, groups, budget):
     """Train the nets of one language, test them to --test-max, measure their dynamics.
     Returns metrics, arrays and the mean exponents of the nets that learned (None if none did)."""
     S = len(lr_net)
     a = paper_cell(lang)
     p = init_paper(a, r["init"], S)
     out = train(a, lang, p, r["data"], lr_net, args.momentum, budget, args.test_every, args.curve_max,
-                label=lang.name, timer=timer)
+                label=lang.name)
     ok = accept(a, p, lang, args.test_max)
     rg, per = summarise(lang, out, ok, groups, args.lrs, args.test_max)
     solved = out["solved_at"] >= 0
@@ -627,7 +626,7 @@ def main(args):
     metrics, headline, arrays, lyap, timing = {}, [], {"lr_net": lr_net}, {}, {}
     for lang in (CFL, CSL):
         t_k = cli.Timer()
-        metrics[lang.name], arr, top = run_language(lang, args, r, lr_net, groups, budgets[lang.name], timer)
+        metrics[lang.name], arr, top = run_language(lang, args, r, lr_net, groups, budgets[lang.name])
         arrays.update(arr)
         if top is not None:
             lyap[lang.name] = top

@@ -263,7 +263,7 @@ def symbols_until_error(a, p, test, cap):
 # ----------------------------------------------------------------------------------------------
 # Training: the paper's protocol, S nets in lock-step
 # ----------------------------------------------------------------------------------------------
-def train(a, p, rng_data, test, lr, stream_cap, budget, test_every, label="", timer=None, probe=None):
+def train(a, p, rng_data, test, lr, stream_cap, budget, test_every, label="", probe=None):
     """The paper's protocol for S nets in lock-step. Each net reads its own continual stream with
     online truncated-RTRL updates after every symbol. A training stream ends at the net's first
     wrong prediction: state and traces are reset to zero and a new stream (from an outer B)
@@ -280,7 +280,7 @@ def train(a, p, rng_data, test, lr, stream_cap, budget, test_every, label="", ti
     eye = np.eye(NX)
     curve_n, curve_test, curve_train, curve_smax, snaps = [], [], [], [], []
     ended, smax = [[] for _ in range(S)], np.zeros(S)
-    n = 0
+    n, t_loop = 0, cli.Timer()
     while n < budget and ((solved_at < 0) & (n_streams < MAX_STREAMS)).any():
         ch = (rng_data.random((test_every, S)) < 0.5).astype(int)
         for t in range(test_every):
@@ -316,7 +316,7 @@ def train(a, p, rng_data, test, lr, stream_cap, budget, test_every, label="", ti
         if probe is not None:
             snaps.append(probe(p))
         print(f"  {label} {n:8d} symbols  test mean {r.mean():8.1f}  best {r.max():8.1f}  "
-              f"solved {int((solved_at >= 0).sum())}/{S}  {timer() if timer else 0:6.1f}s", flush=True)
+              f"solved {int((solved_at >= 0).sum())}/{S}  {cli.progress(n, budget, t_loop())}", flush=True)
     return {"solved_at": solved_at, "n_trained": n, "n_streams": n_streams, "curve_n": np.array(curve_n),
             "curve_test": np.array(curve_test), "curve_train": np.array(curve_train),
             "curve_smax": np.array(curve_smax), "snaps": snaps}
@@ -446,7 +446,7 @@ def kind_arrays(key, out, drift, ex, lnf):
     return arrays
 
 
-def run_kind(a, key, args, sizes, r, test, probe_x, timer):
+def run_kind(a, key, args, sizes, r, test, probe_x):
     """Train S nets of one kind (forget gates or the 1997 cell), test them, fingerprint them.
     Returns metrics, arrays and the mean Lyapunov exponents."""
     p = init_paper(a, r["init"], args.n_nets)
@@ -455,7 +455,7 @@ def run_kind(a, key, args, sizes, r, test, probe_x, timer):
         c = lstm.forward(a, {k: v[:1] for k, v in p.items()}, probe_x)
         return np.concatenate([c["s"][1:, 0, 0], c["y"][:, 0, 0]], -1)
     out = train(a, p, r["data"], test, args.lr, args.stream_cap, args.max_symbols, args.test_every, label=key,
-                timer=timer, probe=probe)
+                probe=probe)
     final = symbols_until_error(a, p, test, args.stream_cap)
     ex, lnf, drift, dok, _ = fingerprint(a, p, r["eval"], sizes["n_lyap"], sizes["window"], sizes["n_drift"])
     edge = min(1_000, sizes["n_drift"] // 4)              # 1,000 symbols (100 in --quick)
@@ -548,7 +548,7 @@ def main(args):
     metrics, arrays, lyap, timing = {}, {"probe_sym": probe_sym}, {}, {}
     for a, key in ((PAPER_NET, "forget"), (PAPER_NET_1997, "no_forget")):
         t_k = cli.Timer()
-        metrics[key], arr, lyap[key] = run_kind(a, key, args, sizes, r, test, probe_x, timer)
+        metrics[key], arr, lyap[key] = run_kind(a, key, args, sizes, r, test, probe_x)
         arrays.update(arr)
         timing[key] = t_k()
         m = metrics[key]

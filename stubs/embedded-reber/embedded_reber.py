@@ -345,7 +345,7 @@ def solves(a, p, sset, pair_of, chunk=64):
 # Training: the paper's online regime, S nets in lock-step (one string per net per update)
 # ----------------------------------------------------------------------------------------------
 def train(a, p, sets, pair_of, lr, max_sequences, rng_data, check_every=100, probe=None, n_snaps=30,
-          timer=None, label="", curve_every=10, update="string", target="next"):
+          label="", curve_every=10, update="string", target="next"):
     """Online training of S nets until each solves its own pair of sets or the cap is reached.
 
     Each update: every unsolved net gets one training string drawn at random from its training
@@ -366,7 +366,7 @@ def train(a, p, sets, pair_of, lr, max_sequences, rng_data, check_every=100, pro
     curve_n, curve_frac, snaps, snap_n = [], [], [], []
     snap_every = max(check_every, (max_sequences // n_snaps) // check_every * check_every)
     frac = np.zeros(S)
-    k = 0
+    k, t_loop = 0, cli.Timer()
     for k in range(max_sequences):
         active = solved_at < 0
         j = rng_data.integers(0, n_tr, size=S)            # one training string per net
@@ -404,9 +404,10 @@ def train(a, p, sets, pair_of, lr, max_sequences, rng_data, check_every=100, pro
                 yp = forward(a, {n: v[:1] for n, v in p.items()}, probe)["y"][:, 0, 0]
                 snaps.append(yp)
                 snap_n.append(k + 1)
-            if (k + 1) % (check_every * 20) == 0 or not (solved_at < 0).any():
+            if (k + 1) % (check_every * 20) == 0 or k + 1 == max_sequences or not (solved_at < 0).any():
                 print(f"  {label} seq {k + 1:7d}  strings correct {frac.mean():.3f}  solved "
-                      f"{int((solved_at >= 0).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
+                      f"{int((solved_at >= 0).sum())}/{S}  "
+                      f"{cli.progress(k + 1, max_sequences, t_loop())}", flush=True)
             if not (solved_at < 0).any():
                 break
     out = {"solved_at": solved_at, "n_trained": k + 1, "curve_n": np.array(curve_n),
@@ -587,7 +588,7 @@ def run_paper(args, timer):
         a, key, t_row = ARCHS[arch], f"{arch}_lr{lr:g}", cli.Timer()
         p = init_lstm(a, r["init"], S)
         out = train(a, p, sets, pair_of, lr, args.max_sequences, r["data"], check_every=args.check_every,
-                    probe=probe_x if i_row == 0 else None, timer=timer, label=key, update=update_of[i_row])
+                    probe=probe_x if i_row == 0 else None, label=key, update=update_of[i_row])
         m = row_metrics(a, arch, lr, update_of[i_row], out, sets, p, pair_of)
         arrays.update({f"{key}_curve_n": out["curve_n"], f"{key}_curve_frac": out["curve_frac"],
                        f"{key}_solved_at": out["solved_at"]})

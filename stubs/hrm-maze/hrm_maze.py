@@ -212,6 +212,7 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print):
     zh = np.zeros_like(zl)
     curve = []
     loss_hist = np.zeros((cfg["steps"], S), np.float32)
+    t_loop = cli.Timer()
     for step in range(1, cfg["steps"] + 1):
         # refill halted slots with a fresh maze in a random orientation and HRM's initial states
         tokens, target = slots.refill(Xa, Ya)
@@ -230,7 +231,8 @@ def train(cfg, rngs, Xa, Ya, Xt, Yt, timer, log=print):
             curve.append(row)
             log(f"step {step:5d}  loss {np.mean(row['loss']):.4f}  exact@1 {np.mean(row['exact_1']):.3f}  "
                 f"@{cfg['n_sup']} {np.mean(row['exact_last']):.3f}  "
-                f"(per seed {np.round(row['exact_last'], 3).tolist()})  {timer():6.0f} s")
+                f"(per seed {np.round(row['exact_last'], 3).tolist()})  "
+                f"{cli.progress(step, cfg['steps'], t_loop())}")
     return p, ema, zl0, zh0, curve, loss_hist, np.array(slots.halt_steps)
 
 

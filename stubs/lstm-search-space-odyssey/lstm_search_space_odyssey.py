@@ -288,6 +288,7 @@ def train_variant(job):
     val_curve, train_curve = [], np.zeros((n_updates, S), np.float32)
     val = data["val"]
     val_curve.append(evaluate_reber(cell, p, *val)["ce"])
+    t_loop = cli.Timer()
     for u in range(n_updates):
         seg = slice(u * Tseg, (u + 1) * Tseg)
         x = one_hot(sym[seg])[:, None] + sd[None, :, None, None] * \
@@ -319,6 +320,10 @@ def train_variant(job):
             lr[bad] = 0.0
         if u + 1 in ckpts:
             val_curve.append(evaluate_reber(cell, p, *val)["ce"])
+            # one write per line: the variants train side by side in worker processes
+            print(f"  {v:5s} update {u + 1:6d}  val CE median {np.median(val_curve[-1]):.4f}  "
+                  f"alive {int(alive.sum())}/{S}  {cli.progress(u + 1, n_updates, t_loop())}\n",
+                  end="", flush=True)
     test = evaluate_reber(cell, p, *data["test"])
     # Lyapunov spectra and state growth of the best trials (by test loss), all on the same input
     best = np.argsort(test["ce"])[:cfg["n_lyap"]]

@@ -193,12 +193,12 @@ def resolve_config(args):
     return cfg
 
 
-def sigma_sweep(ema, y0, z0, Xs, Ys, cfg, rng, timer):
+def sigma_sweep(ema, y0, z0, Xs, Ys, cfg, rng):
     """Q-selected, deterministic, any-rollout and mean-rollout exact per sigma on the sweep block.
     Returns (deterministic exact (S, m), rows)."""
     det_s = run_blocks(ema, y0, z0, Xs, Ys, cfg, 1, 0.0, rng)["ok"][..., 0]                # (S, m)
-    sweep = []
-    for sigma in cfg["sigmas"]:
+    sweep, t_sweep = [], cli.Timer()
+    for i, sigma in enumerate(cfg["sigmas"]):
         r = run_blocks(ema, y0, z0, Xs, Ys, cfg, cfg["K"], sigma, rng)
         row = dict(sigma=sigma, q_selected=q_select(r).mean(1), deterministic=det_s.mean(1),
                    oracle=r["ok"].any(2).mean(1), mean_rollout=r["ok"].mean((1, 2)))
@@ -206,7 +206,8 @@ def sigma_sweep(ema, y0, z0, Xs, Ys, cfg, rng, timer):
         print(f"sweep sigma {sigma}: Q-selected {np.round(row['q_selected'], 3).tolist()} vs deterministic "
               f"{np.round(row['deterministic'], 3).tolist()} | any rollout "
               f"{np.round(row['oracle'], 3).tolist()}"
-              f" | mean rollout {np.round(row['mean_rollout'], 3).tolist()}  ({timer():.0f} s)")
+              f" | mean rollout {np.round(row['mean_rollout'], 3).tolist()}  "
+              f"{cli.progress(i + 1, len(cfg['sigmas']), t_sweep())}")
     return det_s, sweep
 
 
@@ -334,7 +335,7 @@ def main(args):
     Xs, Ys = Xt[:cfg["n_sweep"]], Yt[:cfg["n_sweep"]]
     head = slice(cfg["n_sweep"], cfg["n_sweep"] + cfg["n_head"])
     Xh, Yh = Xt[head], Yt[head]
-    det_s, sweep = sigma_sweep(ema, y0, z0, Xs, Ys, cfg, rngs["rollouts"], timer)
+    det_s, sweep = sigma_sweep(ema, y0, z0, Xs, Ys, cfg, rngs["rollouts"])
     sigma = cfg["sigmas"][int(np.argmax([np.mean(row["q_selected"]) for row in sweep]))]
     det_ok = run_blocks(ema, y0, z0, Xh, Yh, cfg, 1, 0.0, rngs["rollouts"])["ok"][..., 0]     # (S, m)
     r = run_blocks(ema, y0, z0, Xh, Yh, cfg, K, sigma, rngs["rollouts"], proxy=True)

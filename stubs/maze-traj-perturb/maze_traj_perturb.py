@@ -147,6 +147,7 @@ def train_arm(cfg, K, steps, eval_steps, rngs, Xa, Ya, Xc, Yc, timer, log=print,
     checkpoints, loss_hist = [], np.zeros((steps, S), np.float32)
     exact_hist = np.zeros((steps, K), np.float32)        # training-batch exact rate per carry
     spread_hist = np.zeros(steps, np.float32)            # rms |y_k - y_0| over perturbed carries
+    t_loop = cli.Timer()
     for step in range(1, steps + 1):
         # refill halted slots (same draws as shared.mazes.trm.train), then reset their K carries
         tokens, target = slots.refill(Xa, Ya)                                    # (S, B, P, P)
@@ -168,7 +169,8 @@ def train_arm(cfg, K, steps, eval_steps, rngs, Xa, Ya, Xc, Yc, timer, log=print,
             log(f"{tag} step {step:5d}  loss {loss_hist[max(0, step - 40):step].mean():.4f}  "
                 f"train exact clean {exact_hist[max(0, step - 40):step, 0].mean():.3f}  "
                 f"EMA test exact@{cfg['n_sup']} {ev['exact'][:, -1].mean():.3f} "
-                f"{np.round(ev['exact'][:, -1], 3).tolist()}  {timer():6.0f} s", flush=True)
+                f"{np.round(ev['exact'][:, -1], 3).tolist()}  "
+                f"{cli.progress(step, steps, t_loop())}", flush=True)
     diag = dict(train_exact=exact_hist, spread=spread_hist)
     return p, ema, y0, z0, checkpoints, loss_hist, diag
 

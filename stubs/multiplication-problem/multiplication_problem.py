@@ -168,7 +168,8 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
         print(f"  {kind:8s} seq {k + 1:8d}  misses in last {WINDOW}: median "
               f"{int(np.median(curve['misses'][-1])):4d} min {int(curve['misses'][-1].min()):4d}  "
               f"met 140: {int((rule.stop[140] >= 0).sum())}/{S}  "
-              f"met 13: {int((rule.stop[13] >= 0).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
+              f"met 13: {int((rule.stop[13] >= 0).sum())}/{S}  "
+              f"{cli.progress(k + 1, max_sequences, timer() if timer else 0)}", flush=True)
     snapshot = online.probe_every_net(MODELS[kind], probe) if kind == "lstm1997" else None
     out = online.train(MODELS[kind], p, lambda n: paper_batch(rng_data, (S, n), T)[:3], rule, max_sequences,
                        lr=lr, opt=opt, name=kind, snapshot=snapshot, n_snaps=n_snaps, log=log,

@@ -177,8 +177,7 @@ MODERN = types.SimpleNamespace(init=init_modern, forward=modern_forward, readout
 # ----------------------------------------------------------------------------------------------
 # Training and the run
 # ----------------------------------------------------------------------------------------------
-def train_catalog(rng_init, rng_data, x_te, t_te, S, max_iters, eval_every=1000, batch=32, target_mse=0.03,
-                  timer=None):
+def train_catalog(rng_init, rng_data, x_te, t_te, S, max_iters, eval_every=1000, batch=32, target_mse=0.03):
     """The earlier catalog's recipe, S nets at once: T drawn from [20, 30] per batch, modern 8-cell
     LSTM (forget bias +1, logistic output), MSE, full BPTT, Adam lr 5e-3, clip 1, batch 32; every
     ``eval_every`` batches the test MSE at T = 30, and a net whose test MSE is below 0.03 stops.
@@ -189,6 +188,7 @@ def train_catalog(rng_init, rng_data, x_te, t_te, S, max_iters, eval_every=1000,
     curve_it, curve_mse = [], []
     last_te = np.full((S, x_te.shape[2]), 29)
     xt = per_seed(x_te, S).astype(np.float32)
+    t_loop = cli.Timer()
     for it in range(max_iters):
         T = int(rng_data.integers(20, 31))
         x, target, length, _ = catalog_batch(rng_data, (S, batch), T)
@@ -205,7 +205,8 @@ def train_catalog(rng_init, rng_data, x_te, t_te, S, max_iters, eval_every=1000,
             curve_it.append(it + 1)
             curve_mse.append(mse)
             print(f"  catalog iter {it + 1:5d}  test MSE per net {np.round(mse, 4).tolist()}  "
-                  f"stopped {int((stopped >= 0).sum())}/{S}  {timer() if timer else 0:6.1f}s", flush=True)
+                  f"stopped {int((stopped >= 0).sum())}/{S}  "
+                  f"{cli.progress(it + 1, max_iters, t_loop())}", flush=True)
             if (stopped >= 0).all():
                 break
     return p, stopped, np.array(curve_it), np.array(curve_mse)
@@ -242,7 +243,7 @@ def run_catalog(args, timer):
     r = streams(args.seed, ["init", "data", "eval"])
     x_te, t_te, _, _ = catalog_batch(r["eval"], (1, cfg["n_test"]), 30)
     p, stopped, c_it, c_mse = train_catalog(r["init"], r["data"], x_te, t_te, S, cfg["max_iters"],
-                                            eval_every=cfg["eval_every"], timer=timer)
+                                            eval_every=cfg["eval_every"])
     p64 = {k: v.astype(np.float64) for k, v in p.items()}
     xt = per_seed(x_te, S)
     y_te, _ = readout(p64, modern_forward(p64, xt), np.full((S, cfg["n_test"]), 29))

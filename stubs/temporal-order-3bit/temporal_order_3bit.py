@@ -144,7 +144,8 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
         curve_n.append(k + 1)
         curve_err.append(filled.mean(axis=1))
         print(f"  {kind:8s} seq {k + 1:7d}  mean err (last {window}) {filled.mean():.4f}  "
-              f"stopped {int((~rule.active).sum())}/{S}  {timer() if timer else 0:7.1f}s", flush=True)
+              f"stopped {int((~rule.active).sum())}/{S}  "
+              f"{cli.progress(k + 1, max_sequences, timer() if timer else 0)}", flush=True)
 
     def draw(n):
         x, target, _, length, _ = temporal_order_batch(rng_data, (S, n), T)

@@ -158,7 +158,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
         curve_acc.append(hit[:, :m].mean(axis=1))
         print(f"  {kind:8s} seq {k + 1:7d}  mean err (last {window}) {rule.st3.filled().mean():.4f}  "
               f"argmax right {hit[:, :m].mean():.3f}  stopped {int((~rule.active).sum())}/{S}  "
-              f"{timer() if timer else 0:7.1f}s", flush=True)
+              f"{cli.progress(k + 1, max_sequences, timer() if timer else 0)}", flush=True)
 
     def draw(n):
         x, target, _, length, _ = temporal_order_batch(rng_data, (S, n), T)

@@ -150,7 +150,7 @@ CATALOG_MODELS = {
 # ----------------------------------------------------------------------------------------------
 # Training and the run
 # ----------------------------------------------------------------------------------------------
-def train_catalog(kind, S, steps, rng_init, rng_data, batch=32, lr=0.02, timer=None, log_every=250,
+def train_catalog(kind, S, steps, rng_init, rng_data, batch=32, lr=0.02, log_every=250,
                   x_val=None, lab_val=None):
     """Softmax + cross-entropy at the last step, exact BPTT, Adam (lr 0.02, clip 1 per net), batch 32."""
     net = CATALOG_MODELS[kind]
@@ -159,6 +159,7 @@ def train_catalog(kind, S, steps, rng_init, rng_data, batch=32, lr=0.02, timer=N
     opt = Adam(p, lr=lr, clip=1.0, per_member=True)
     last = np.full((S, batch), 49)
     curve = []
+    t_loop = cli.Timer()
     for step in range(steps):
         x, lab, _ = catalog_batch(rng_data, (S, batch))
         cache = net.forward(p, x.astype(np.float32))
@@ -174,7 +175,8 @@ def train_catalog(kind, S, steps, rng_init, rng_data, batch=32, lr=0.02, timer=N
             acc = (o_v.argmax(-1) == lab_val).mean(axis=1)
             curve.append((step + 1, loss.mean(), *acc))
             print(f"  {kind:12s} step {step + 1:5d}  loss {loss.mean():.4f}  "
-                  f"val acc {np.round(acc, 3).tolist()}  {timer() if timer else 0:6.1f}s", flush=True)
+                  f"val acc {np.round(acc, 3).tolist()}  "
+                  f"{cli.progress(step + 1, steps, t_loop())}", flush=True)
     return p, np.array(curve)
 
 
@@ -185,7 +187,7 @@ def _catalog_job(job):
     x_val = np.ascontiguousarray(np.broadcast_to(x_val, (50, cfg["n_seeds"], cfg["n_val"], NX)), np.float32)
     lab_val = np.broadcast_to(lab_val, (cfg["n_seeds"], cfg["n_val"]))
     timer, cpu0 = cli.Timer(), time.process_time()
-    p, curve = train_catalog(kind, cfg["n_seeds"], cfg["steps"], r["init_" + kind], r["data"], timer=timer,
+    p, curve = train_catalog(kind, cfg["n_seeds"], cfg["steps"], r["init_" + kind], r["data"],
                              log_every=cfg["log_every"], x_val=x_val, lab_val=lab_val)
     wall, cpu = timer(), time.process_time() - cpu0
     p64 = {n: v.astype(np.float64) for n, v in p.items()}

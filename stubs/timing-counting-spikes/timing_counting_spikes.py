@@ -377,8 +377,7 @@ def evaluate(theta, linear, tol, test, which=None):
 # ----------------------------------------------------------------------------------------------
 # Training: online truncated RTRL with momentum, every net in lock-step
 # ----------------------------------------------------------------------------------------------
-def train(theta, peep, nets, max_steps, rng_data, test, test_short, snap_x, log_every, test_every, n_snaps,
-          timer):
+def train(theta, peep, nets, max_steps, rng_data, test, test_short, snap_x, log_every, test_every, n_snaps):
     """Train every net until it is solved or max_steps time steps have passed.
 
     nets: dict of (S,) arrays kind, F, momentum, linear, tol. Updates at every step:
@@ -406,6 +405,7 @@ def train(theta, peep, nets, max_steps, rng_data, test, test_short, snap_x, log_
     curve_t, curve_ev, curve_streams, curve_test = [], [], [], []
     snaps, snap_t = [], []
     snap_every = max(1, max_steps // n_snaps)
+    t_loop = cli.Timer()
     for k in range(max_steps):
         x, target, mask, event = st.next()
         G, y = net.step(x, target, mask)
@@ -446,7 +446,8 @@ def train(theta, peep, nets, max_steps, rng_data, test, test_short, snap_x, log_
             curve_test.append(evaluate(theta, linear, tol, test_short)[1])
             print(f"  step {k + 1:9d}  solved {int((solved_at >= 0).sum()):3d}/{S}  "
                   f"streams/net {n_streams.mean():9.0f}  events/stream {np.nanmean(mean_ev):6.2f}  "
-                  f"nets with a full stream {int((full_streams > 0).sum()):3d}  {timer():7.1f}s", flush=True)
+                  f"nets with a full stream {int((full_streams > 0).sum()):3d}  "
+                  f"{cli.progress(k + 1, max_steps, t_loop())}", flush=True)
         if not active.any():
             break
     return {"theta": theta, "solved_at": solved_at, "solved_step": solved_step, "n_streams": n_streams,
@@ -650,8 +651,7 @@ def main(args):
     print(f"timing (Gers et al. 2002): {S} nets at once ({len(lrs)} learning rates x {len(TASKS)} tasks x "
           f"peephole/no peephole x {args.n_seeds} seeds), cap {args.max_steps:,} steps per net, lr {lrs}")
     out = train(theta, nets["peep"], nets, args.max_steps, r["data"], test, test_short, snap_x,
-                log_every=max(1, args.max_steps // 40), test_every=args.test_every, n_snaps=sizes["n_snaps"],
-                timer=timer)
+                log_every=max(1, args.max_steps // 40), test_every=args.test_every, n_snaps=sizes["n_snaps"])
     train_s = timer()
     theta = out["theta"]
     passed, test_ev = evaluate(theta, nets["linear"], nets["tol"], test)

@@ -193,7 +193,8 @@ def catalog_run(args):
         opt.step(g)
         if (it + 1) % (10 if q else 500) == 0:
             curve.append(loss)
-            print(f"  iter {it + 1:5d}  train MSE {np.round(loss, 5).tolist()}  {timer():.1f}s", flush=True)
+            print(f"  iter {it + 1:5d}  train MSE {np.round(loss, 5).tolist()}  "
+                  f"{cli.progress(it + 1, iters, timer())}", flush=True)
     loss, y, _ = catalog_loss_grads(p, xv, tv, pm)
     steps = np.arange(CAT_T)[:, None, None]
     after = np.where(steps > t2v[0][None, None, :], y, -np.inf)        # (T, S, N): only after t2

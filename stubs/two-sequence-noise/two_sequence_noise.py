@@ -235,7 +235,7 @@ def evaluate(net, p, x, clean, length, chunk=512):
     return np.abs(y - clean), y
 
 
-def train_paper(cfg, rng_init, rng_data, test, probe=None, timer=None):
+def train_paper(cfg, rng_init, rng_data, test, probe=None):
     """Train len(variants) x n_seeds nets of the 1997 LSTM until each meets its variant's final
     criterion (ST2; 3c's stop) on the 256-sequence test set, or the cap.
 
@@ -258,7 +258,7 @@ def train_paper(cfg, rng_init, rng_data, test, probe=None, timer=None):
     snaps, snap_n, n_snaps, cap, every = [], [], cfg["n_snaps"], cfg["max_sequences"], cfg["test_every"]
     snap_every = max(every, (cap // n_snaps) // every * every)
     train_sq = np.zeros(S)
-    chunk = 256
+    chunk, t_loop = 256, cli.Timer()
     for k in range(cap):
         if k % chunk == 0:
             xs, _, ts, _, lens = stacked_batch(rng_data, variants, n, chunk, T, N_info)
@@ -298,7 +298,7 @@ def train_paper(cfg, rng_init, rng_data, test, probe=None, timer=None):
             parts = "  ".join(f"{v} stop {int((st2[i * n:(i + 1) * n] >= 0).sum())}/{n} "
                               f"mae {np.median(curve_mae[-1][i * n:(i + 1) * n]):.4f}"
                               for i, v in enumerate(variants)) if curve_mae else ""
-            print(f"  seq {k + 1:7d}  {parts}  {timer() if timer else 0:7.1f}s", flush=True)
+            print(f"  seq {k + 1:7d}  {parts}  {cli.progress(k + 1, cap, t_loop())}", flush=True)
         if done:
             break
     out = {"params": {q: v.astype(np.float64) for q, v in p.items()}, "st1": st1, "st2": st2,
@@ -503,7 +503,7 @@ def run_paper(args, timer):
     test = shared_sets(r["eval"], variants, n, N_TEST_STOP, T, N_info)
     final = shared_sets(r["eval"], variants, n, cfg["n_test_final"], T, N_info)
     probe, probe_cls = probe_sequences(final, variants, n)
-    tr = train_paper(cfg, r["init"], r["data"], test, probe=probe, timer=timer)
+    tr = train_paper(cfg, r["init"], r["data"], test, probe=probe)
     p = tr["params"]
     e, y = evaluate(PAPER_NET, p, final[0], final[1], final[4])
     wrong = misclassified(e, variants, n)

@@ -92,7 +92,7 @@ def catalog_grads_bptt(net, p, cache, last, dy, truncate=False):
     return {"W": sum_outer(U, dnet) * net.mask, "V": dV}
 
 
-def train_catalog(n_seeds, n_seq, rng_init, rng_data, timer=None, log_every=5000):
+def train_catalog(n_seeds, n_seq, rng_init, rng_data, log_every=5000):
     """The earlier catalog's training: 3 blocks x 2 cells (103 weights), exact BPTT, per-sequence
     Adam (lr 5e-3, clip 1 per net), n_seq sequences, noisy targets. Returns params and the
     running training error (mean over each log interval)."""
@@ -100,7 +100,7 @@ def train_catalog(n_seeds, n_seq, rng_init, rng_data, timer=None, log_every=5000
     p = {k: v.astype(np.float32) for k, v in init_catalog(rng_init, n_seeds).items()}
     opt = Adam(p, lr=5e-3, clip=1.0, per_member=True)
     curve_n, curve_err, acc = [], [], np.zeros(n_seeds)
-    chunk = 256
+    chunk, t_loop = 256, cli.Timer()
     for k in range(n_seq):
         if k % chunk == 0:
             xs, _, ts, _, lens = catalog_batch(rng_data, (n_seeds, chunk))
@@ -118,7 +118,7 @@ def train_catalog(n_seeds, n_seq, rng_init, rng_data, timer=None, log_every=5000
             curve_err.append(acc / ((k % log_every) + 1))
             acc = np.zeros(n_seeds)
             print(f"  catalog seq {k + 1:7d}  mean sq. error (noisy targets) {curve_err[-1].mean():.4f}  "
-                  f"{timer() if timer else 0:7.1f}s", flush=True)
+                  f"{cli.progress(k + 1, n_seq, t_loop())}", flush=True)
     return {k: v.astype(np.float64) for k, v in p.items()}, np.array(curve_n), np.array(curve_err)
 
 
@@ -147,7 +147,7 @@ def run_catalog(args, timer):
     print(f"two-sequence problem, the earlier catalog's setting: {S} nets, {n_seq:,} sequences each, "
           f"{n_weights(CATALOG_NET)} weights")
     r = streams(args.seed, ["init", "data", "eval"])
-    p, cn, ce = train_catalog(S, n_seq, r["init"], r["data"], timer=timer,
+    p, cn, ce = train_catalog(S, n_seq, r["init"], r["data"],
                               log_every=20 if args.quick else 1000)
     x, clean, _, cls, length = catalog_batch(r["eval"], (1, 200))
     x, clean, cls, length = np.repeat(x, S, axis=1), np.repeat(clean, S, 0), np.repeat(cls, S, 0), \

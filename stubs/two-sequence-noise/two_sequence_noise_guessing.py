@@ -43,6 +43,7 @@ def guess_task(v, r, T, N_info, R, max_trials, batch, screen, n_final):
         xb = np.broadcast_to(xx, (xx.shape[0], B) + xx.shape[2:])
         return np.abs(lstm_outputs(PAPER_NET, p, xb, np.broadcast_to(ll - 1, (B, ll.shape[1]))) - cc)
     hits, hits_st2, frac_final, n_eval = [], [], [], 0
+    log_every, t_loop = max(batch, -(-max_trials // 10 // batch) * batch), cli.Timer()   # ~10 lines a task
     for start in range(0, max_trials, batch):
         B = min(batch, max_trials - start)
         p = {"W": r["init"].uniform(-R, R, size=(B, PAPER_NET.D, PAPER_NET.H)).astype(np.float32),
@@ -61,6 +62,10 @@ def guess_task(v, r, T, N_info, R, max_trials, batch, screen, n_final):
             if ok1.any():
                 ef = errors({k: w[ok1] for k, w in pk.items()}, xf, cleanf, lenf)
                 frac_final += wrong_at(ef).mean(axis=1).tolist()
+        if (start + B) % log_every == 0 or start + B == max_trials:
+            print(f"  {v} trial {start + B:11,d}  passed the first test {len(hits):6d}, "
+                  f"the second {len(hits_st2):6d}  {cli.progress(start + B, max_trials, t_loop())}",
+                  flush=True)
     return hits, hits_st2, frac_final, n_eval
 
 
