@@ -282,7 +282,7 @@ def train(arch, S, n_windows, lr, momentum, rng_init, rng_data, n_streams=4, log
                 print(f"  exp {arch['exp']} window {w + 1:6d}  "
                       f"chord CE/step {curve['ce_chord'][-1].mean():.4f}  "
                       f"melody CE/step {curve['ce_melody'][-1].mean():.3f}  chord-wrong steps "
-                      f"{curve['chord_err_steps'][-1].mean():.4f}  {timer():.1f}s")
+                      f"{curve['chord_err_steps'][-1].mean():.4f}  {cli.progress(w + 1, n_windows, timer())}")
     curve = {k: np.array(v) for k, v in curve.items()}
     snaps = {k: np.array(v) for k, v in snaps.items()}
     return p, curve, snaps

@@ -357,7 +357,8 @@ def train_kind(job):
             snap_epochs.append(ep)
         if ep % 500 == 0 or ep == cfg["epochs"]:
             print(f"  {kind:>4} epoch {ep:5d}  median MSE {np.median(curve[-1]):.4f}  diverged "
-                  f"{int((~alive).sum())}  {time.perf_counter() - t0:7.1f}s", flush=True)
+                  f"{int((~alive).sum())}  {cli.progress(ep, cfg['epochs'], time.perf_counter() - t0)}",
+                  flush=True)
         if ep == cfg["epochs"]:
             break
         prev = {k: v.copy() for k, v in p.items()}

@@ -379,7 +379,7 @@ def train_ab(variant, cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
                 print(
                     f"  {variant} seq {k + 1:6d}  train err {curve_err[-1].mean():.4f}  cells "
                     f"{int(has_cell.sum())}/{S}  solved {int((solved_at > 0).sum())}/{S}  "
-                    f"{timer() if timer else 0:6.1f}s", flush=True,
+                    f"{cli.progress(k + 1, max_sequences, timer() if timer else 0.0)}", flush=True,
                 )
         if done:
             break
@@ -484,7 +484,8 @@ def train_c(cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
             if step % (5 * log_steps) == 0 or done:
                 print(
                     f"  2c seq ~{int(n_done.mean()):6d}  train err {curve_err[-1].mean():.4f}  solved "
-                    f"{int((solved_at > 0).sum())}/{S}  {timer() if timer else 0:6.1f}s", flush=True,
+                    f"{int((solved_at > 0).sum())}/{S}  "
+                    f"{cli.progress(n_done.mean(), max_sequences, timer() if timer else 0.0)}", flush=True,
                 )
         if done:
             break
