@@ -143,3 +143,32 @@ def test_dask_local_cluster_survives_a_killed_worker(fake):
             assert json.loads((d / "results.json").read_text())["seed"] == s
             assert (d / "calls.txt").read_text() == "x"          # one finished attempt, not two
     assert "[6/6 done, 0 running, 0 failed]" in out
+
+
+def test_an_interrupted_sweep_resumes_without_redoing_finished_runs(fake):
+    import os
+    import signal
+    import time
+    env = {**os.environ, "FAKE_SLEEP_S": "1.0"}
+    # a user's Ctrl-C reaches a runner that handles SIGINT (a background test runner may have
+    # inherited it ignored: restore the default in the child)
+    proc = subprocess.Popen([sys.executable, "-m", "catalog", "run", "--seeds", "0-2", "--root", str(fake)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    done = lambda: sorted((fake / "runs").glob("*/seed-*/run.json"))       # noqa: E731
+    deadline = time.time() + 60
+    while len(done()) < 2 and time.time() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    finished = done()
+    assert 2 <= len(finished) < 6, "the interrupt came too late to test a resume"
+    p = run(fake, "run", "--seeds", "0-2", env={"FAKE_SLEEP_S": "0"})
+    assert p.returncode == 0, p.stderr
+    assert f"{len(finished)} job(s) already done" in p.stdout
+    for slug in ("a-stub", "b-stub"):
+        for s in range(3):
+            d = fake / "runs" / slug / f"seed-{s}"
+            assert (d / "results.json").exists()
+            assert (d / "calls.txt").read_text() == "x"          # every run finished exactly once
