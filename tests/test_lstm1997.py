@@ -190,7 +190,8 @@ def test_deriv_first_bptt_equals_the_plain_order(name):
     net, rng, W, x, last = _setup(name, L=8, scale=0.6)
     cache = cell.forward(net, W, x)
     dyc_last = rng.normal(size=last.shape + (net.C,))
-    dyc_every = rng.normal(size=(8,) + last.shape + (net.C,)) * (np.arange(8)[:, None, None] <= last)[..., None]
+    alive = (np.arange(8)[:, None, None] <= last)[..., None]
+    dyc_every = rng.normal(size=(8,) + last.shape + (net.C,)) * alive
     for dyc in (dyc_last, dyc_every):
         for truncate in (False, True):
             a = cell.grads_bptt(net, W, cache, dyc, last, truncate=truncate)
