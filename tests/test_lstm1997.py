@@ -2,7 +2,8 @@
 truncated gradient against a second implementation, exact BPTT and Jacobians against finite
 differences; for the 1997 cell and the forget-gate variant, one and several cells per block, with
 and without a bias row, in the "tanh" and the "sigma" arithmetic, on input vectors or on symbols;
-an error at the last step or at every step; float32 weights; and the tanh RNN baseline
+an error at the last step or at every step; BPTT's second (deriv_first) order of operations;
+float32 weights; and the tanh RNN baseline
 (tanh_rnn.py) the same way."""
 import numpy as np
 import pytest
@@ -180,6 +181,47 @@ def test_truncated_gradient_closed_form_equals_step_by_step(name):
     np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14 * np.abs(a).max())
     full = cell.grads_bptt(net, W, cache, dyc, last)
     assert np.abs(full - a).max() > 1e-3 * np.abs(full).max()      # the truncation does something
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_deriv_first_bptt_equals_the_plain_order(name):
+    """grads_bptt's deriv_first order of operations (two-sequence-noise's catalog trainer) gives
+    the plain order's gradient to round-off: exact and truncated, last-step and every-step errors."""
+    net, rng, W, x, last = _setup(name, L=8, scale=0.6)
+    cache = cell.forward(net, W, x)
+    dyc_last = rng.normal(size=last.shape + (net.C,))
+    alive = (np.arange(8)[:, None, None] <= last)[..., None]
+    dyc_every = rng.normal(size=(8,) + last.shape + (net.C,)) * alive
+    for dyc in (dyc_last, dyc_every):
+        for truncate in (False, True):
+            a = cell.grads_bptt(net, W, cache, dyc, last, truncate=truncate)
+            b = cell.grads_bptt(net, W, cache, dyc, last, truncate=truncate, deriv_first=True)
+            np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-13 * np.abs(a).max())
+
+
+@pytest.mark.parametrize("name", ["3x1", "2x2 forget"])
+def test_deriv_first_bptt_matches_finite_differences(name):
+    net, rng, W, x, last = _setup(name, L=6)
+    V = rng.normal(size=(W.shape[0], net.C))
+    _, yc_last = _loss(net, W, x, last, V)
+    dyc = np.einsum("snc,sc->sn", yc_last, V)[..., None] * V[:, None, :]
+    p = {"W": W}
+    g = {"W": cell.grads_bptt(net, W, cell.forward(net, W, x), dyc, last, deriv_first=True)}
+    errs = check_gradients(lambda: _loss(net, p["W"], x, last, V)[0], p, g, eps=1e-3, richardson=True)
+    assert max(errs.values()) < 1e-6, errs
+
+
+def test_deriv_first_bptt_keeps_float32_weights_in_float32():
+    """With float32 weights the deriv_first errors stay float32 (the plain order's are float64)."""
+    net, rng, W, x, last = _setup("3x1", L=8, scale=0.6)
+    W32 = W.astype(np.float32)
+    cache = cell.forward(net, W32, x.astype(np.float32))
+    dyc = rng.normal(size=last.shape + (net.C,)).astype(np.float32)
+    b = cell.grads_bptt(net, W32, cache, dyc, last, deriv_first=True)
+    assert b.dtype == np.float32
+    a = cell.grads_bptt(net, W32, cache, dyc, last)
+    assert a.dtype == np.float64
+    np.testing.assert_allclose(b, a, rtol=1e-3, atol=1e-5 * np.abs(a).max())
 
 
 def test_truncated_gradient_ignores_steps_after_the_end():

@@ -19,6 +19,9 @@ VARIANTS = {
         2, 3, peephole=True, squash=lstm.TANH, cell_bias=True, out_x=False, out="linear"),
     "peephole 1x1 identity (timing)": lstm.Cell(1, 1, peephole=True, squash=lstm.IDENTITY, cell_bias=True,
                                                  out_x=False, out="linear"),
+    "peephole 1x1 identity, unrolled (timing's scalar step)": lstm.Cell(
+        1, 1, peephole=True, squash=lstm.IDENTITY, cell_bias=True, out_x=False, out="linear", unrolled=True),
+    "peephole 3x1 GERS, unrolled": lstm.Cell(2, 3, peephole=True, unrolled=True),
     "blocks 3x2 forget, logistic 2000, row layout": lstm.Cell(4, 3, 2, squash=lstm.LOGISTIC_2000, rows=True),
     "blocks 2x3 no forget, GERS, softmax": lstm.Cell(3, 2, 3, forget=False, out="softmax", n_out=4),
     "blocks 3x1 forget, tanh, cell bias": lstm.Cell(2, 3, squash=lstm.TANH, cell_bias=True, n_out=2),
@@ -149,6 +152,28 @@ def test_the_two_jacobian_paths_agree():
     J1 = lstm.jacobians(peep, p, lstm.forward(peep, p, x))
     J2 = lstm.jacobians(plain, p, lstm.forward(plain, p, x))
     assert rel_error(J1, J2) < 1e-13
+
+
+def test_unrolled_is_the_same_cell_rounded_another_way():
+    """Cell.unrolled (net inputs summed row by row, the Jacobian grouped as step_jacobian does):
+    the same step and Jacobians as the matrix-product cell up to rounding; step_jacobian of one
+    step is that step's slice of jacobians, and it refuses cells without peepholes."""
+    rng = np.random.default_rng(8)
+    plain, unrolled = lstm.Cell(2, 3, peephole=True), lstm.Cell(2, 3, peephole=True, unrolled=True)
+    p = random_params(plain, rng, 2)
+    u, s = rng.normal(size=(2, 4, plain.D)), rng.normal(size=(2, 4, plain.nc))
+    for v, w in zip(lstm.step(plain, p, u, s), lstm.step(unrolled, p, u, s), strict=True):
+        assert np.abs(v - w).max() < 1e-13
+    x = rng.normal(size=(7, 2, 3, 2))
+    c = lstm.forward(unrolled, p, x)
+    J = lstm.jacobians(unrolled, p, c)
+    assert rel_error(J, lstm.jacobians(plain, p, lstm.forward(plain, p, x))) < 1e-12
+    one = lstm.step_jacobian(unrolled, p, c["act"][3], c["s"][3], c["s"][4])
+    assert np.array_equal(one, J[2])
+    with pytest.raises(ValueError):
+        lstm.step_jacobian(lstm.Cell(2, 3), p, c["act"][3], c["s"][3], c["s"][4])
+    with pytest.raises(ValueError):
+        lstm.Cell(2, 3, unrolled=True)
 
 
 def test_closed_forget_gates_wipe_the_state_and_the_1997_cell_integrates():

@@ -61,8 +61,9 @@ def test_test_streams_have_the_requested_events():
 
 
 def test_scalar_step_and_jacobian_are_the_cores():
-    """The stub's scalar step and Jacobian (the recorded runs' arithmetic) compute the family core's
-    peephole cell with g = h = identity."""
+    """The stub's scalar step and Jacobian (the core's step and step_jacobian in the unrolled
+    arithmetic the recorded runs used) agree with the core's matrix-product forward pass and
+    Jacobians of the peephole cell with g = h = identity."""
     rng = np.random.default_rng(9)
     theta = rng.uniform(-1, 1, size=(4, 17))
     x = rng.normal(size=(6, 4))
@@ -74,7 +75,7 @@ def test_scalar_step_and_jacobian_are_the_cores():
         J = timing.jacobian(theta, x[t], s, yc)
         if t:
             assert rel_error(J, J_core[t - 1, :, 0]) < 1e-12
-        _, _, s, yc = timing.step(theta, x[t], s, yc)
+        _, s, yc = timing.step(theta, x[t], s, yc)
         assert rel_error(s, cache["s"][t + 1, :, 0, 0]) < 1e-12
         assert rel_error(timing.output(theta, yc, lin)[0], y[t]) < 1e-12
 
@@ -105,7 +106,7 @@ def test_jacobian_matches_finite_differences():
     for j in range(4):
         def f(z, j=j):
             th = theta[j:j + 1]
-            _, _, s1, y1 = timing.step(th, x[j:j + 1], z[:1], z[1:])
+            _, s1, y1 = timing.step(th, x[j:j + 1], z[:1], z[1:])
             return np.concatenate([s1, y1])
         Jn = numeric_jacobian(f, np.array([s[j], yc[j]]))
         np.testing.assert_allclose(J[j], Jn, rtol=1e-6, atol=1e-8)
@@ -120,7 +121,7 @@ def test_rtrl_step_equals_forward_step():
     for _ in range(20):
         x = rng.normal(size=3)
         _, y = net.step(x, np.zeros(3), np.zeros(3))
-        _, _, s, yc = timing.step(theta, x, s, yc)
+        _, s, yc = timing.step(theta, x, s, yc)
         np.testing.assert_allclose(net.s, s)
         np.testing.assert_allclose(y, timing.output(theta, yc, lin.astype(bool))[0])
 

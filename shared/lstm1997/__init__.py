@@ -53,7 +53,8 @@ What the module holds (cell.py):
   (S, N, C), or at every step, dyc (L, S, N, C) (embedded-reber; a reverse cumulative sum).
 - ``grads_bptt``: step-by-step BPTT, exact (checked by finite differences) or truncated (a second,
   independent implementation of the truncation, to check ``grads_truncated``); the same two
-  shapes of dyc.
+  shapes of dyc. ``deriv_first=True``: the same equations with the local derivatives multiplied
+  together first and the errors in W's dtype (two-sequence-noise's catalog trainer, in float32).
 - ``jacobians``: dz(t)/dz(t-1) for the carried state z = [s, r], for the Lyapunov spectra.
 
 tanh_rnn.py holds the vanilla tanh RNN that adding-problem, multiplication-problem and the
@@ -76,8 +77,8 @@ What stays in the stubs that use the core, and why:
   (``rtrl_string``, eqs. 19-28, the online learning rule) are the stub's.
 - two-sequence-noise (Exp. 3): ``Blocks(n_in=1, n_blocks=3, block_size=1)``, trained in float32;
   the catalog net's cut gate rows (a mask) and the output unit are the stub's. The catalog
-  setting's trainer keeps its own float32 BPTT (the same equations in another order of
-  operations, on which its committed numbers depend).
+  setting's trainer uses ``grads_bptt(deriv_first=True)`` in float32 (its committed numbers depend
+  on that order of operations).
 - noise-free-long-lag (Exp. 2): 2a/2b use another cell (one cell, input gate only, no output gate,
   g = sigma, h = identity), the stub's own. 2c is ``Blocks(n_in=p + 4, n_blocks=2, block_size=1,
   bias=False, arith="sigma")`` on symbol inputs and uses the core's layout, init, step, forward

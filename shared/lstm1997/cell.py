@@ -491,7 +491,7 @@ def _grads_truncated_every_step(net, cache, dyc):
     return sum_outer(U, dnet)
 
 
-def grads_bptt(net, W, cache, dyc, last=None, truncate=False):
+def grads_bptt(net, W, cache, dyc, last=None, truncate=False, deriv_first=False):
     """Step-by-step backpropagation through time; dyc (S, N, C) = dE/dy_c at step ``last``, or
     dyc (L, S, N, C) = dE/dy_c at every step (``last`` not used).
 
@@ -499,7 +499,12 @@ def grads_bptt(net, W, cache, dyc, last=None, truncate=False):
     truncate=True: a second, independent implementation of the paper's truncation: every error
     reaching a unit's net input stops there (nothing flows into r(t-1)); only ds(t) -> ds(t-1)
     continues. It must equal ``grads_truncated``. Returns dE/dW (S, D, H).
+    deriv_first=True: the same equations in another order of operations (``_grads_bptt_deriv_first``),
+    the errors in W's dtype (float32 when W is); the values agree to round-off, not in every bit:
+    two-sequence-noise's catalog setting trains with it and its committed numbers depend on it.
     """
+    if deriv_first:
+        return _grads_bptt_deriv_first(net, W, cache, dyc, last, truncate)
     U, act, s = cache["U"], cache["act"], cache["s"]
     L, S, N, _ = U.shape
     nx, H, blk = net.n_in, net.H, net.blk
@@ -534,6 +539,60 @@ def grads_bptt(net, W, cache, dyc, last=None, truncate=False):
             ds = ds * yf[..., blk]                                  # ds(t-1) = f(t) ds(t)
         if not every_step:
             dn *= (t <= last)[..., None]
+        if not truncate:
+            dr = np.matmul(dn, W_rT)                                # through u(t) = [x, r(t-1), 1]
+    return sum_outer(U, dnet)
+
+
+def _grads_bptt_deriv_first(net, W, cache, dyc, last, truncate):
+    """``grads_bptt`` with the local derivatives multiplied together first, for all steps at once
+    (y_out h'(s), y_in g', sigma'), each error then multiplied by one of them, and the errors kept
+    in W's dtype rather than float64 (two-sequence-noise's catalog trainer, in float32)."""
+    U, act, s = cache["U"], cache["act"], cache["s"]
+    L, S, N, _ = U.shape
+    nx, H, blk, dt = net.n_in, net.H, net.blk, W.dtype
+    I_, F_, G_, O_ = net.i_sl, net.f_sl, net.g_sl, net.o_sl
+    every_step = dyc.ndim == 4
+    W_rT = np.swapaxes(W[:, nx:nx + H, :], 1, 2)                    # (S, H, H): dnet(t) -> dr(t-1)
+    yi, g_c, yo = act[..., I_], act[..., G_], act[..., O_]
+    hs = h(s[1:])
+    k_s = yo[..., blk] * net.h_prime(s[1:])                          # dy_c / ds      (L, S, N, C)
+    k_g = yi[..., blk] * dg(g_c)                                     # ds / dnet_c
+    k_i, k_o = yi * (1 - yi), yo * (1 - yo)                          # sigma'
+    if net.forget:
+        yf = act[..., F_]
+        k_f = yf * (1 - yf)
+    dnet = np.zeros((L, S, N, H), dtype=dt)
+    ds = np.zeros((S, N, net.C), dtype=dt)
+    dr = np.zeros((S, N, H), dtype=dt)
+    first = 0 if every_step else int(last.min())
+    for t in range(L - 1, -1, -1):
+        dy_c = np.zeros((S, N, net.C), dtype=dt) if truncate else dr[..., G_]
+        if every_step:
+            dy_c = dy_c + dyc[t]
+        elif t >= first:
+            dy_c = dy_c + (last == t)[..., None] * dyc
+        # y_c = y_out h(s)
+        ds = ds + dy_c * k_s[t]
+        dn = dnet[t]
+        dn[..., O_] = net.block_sum(dy_c * hs[t])
+        # s(t) = f s(t-1) + y_in g
+        dn[..., I_] = net.block_sum(ds * g_c[t])
+        if net.forget:
+            dn[..., F_] = net.block_sum(ds * s[t])
+        if not truncate:
+            dn[..., O_] += dr[..., O_]
+            dn[..., I_] += dr[..., I_]
+            if net.forget:
+                dn[..., F_] += dr[..., F_]
+        dn[..., O_] *= k_o[t]
+        dn[..., I_] *= k_i[t]
+        np.multiply(ds, k_g[t], out=dn[..., G_])
+        if net.forget:
+            dn[..., F_] *= k_f[t]
+            ds = ds * yf[t][..., blk]                               # ds(t-1) = f(t) ds(t)
+        if not every_step:
+            dn *= (t <= last)[..., None]                            # nothing after a sequence's end
         if not truncate:
             dr = np.matmul(dn, W_rT)                                # through u(t) = [x, r(t-1), 1]
     return sum_outer(U, dnet)

@@ -142,6 +142,10 @@ class Cell:
     values; the backward pass forms y_out h'(s) before the error meets it, multiplies R^T as a
     contiguous copy, and takes Wx, R and b's gradients as the rows of one product over
     [x, y_c(t-1), 1] (the order of rounding blues-improvisation's recorded runs used).
+    unrolled (W layout, peephole cells): ``step`` and ``readout`` sum the products row by row,
+    u_1 W_1 + u_2 W_2 + ..., instead of a matrix product, and ``jacobians`` groups its products as
+    ``step_jacobian`` does (timing-counting-spikes's scalar arithmetic, which its recorded runs
+    used; ``forward``'s output units keep the matrix product).
     split: the split layout (``run``, ``backprop``, ``state_jacobians``): net inputs x Wx + b +
     y_c(t-1) R (Wx (S, K, H), R (S, C, H), b (S, H)), the input part for a whole sequence at once;
     no output units (the stub owns its output layer); any float dtype.
@@ -149,7 +153,8 @@ class Cell:
 
     def __init__(self, K, nb, bs=1, forget=True, peephole=False, squash=GERS, cell_bias=False,
                  out_x=True, n_out=None, out="sigmoid", rows=False, input_gate=True, output_gate=True,
-                 gate_recurrence=False, split=False, deriv_first=False, logistic_values=False):
+                 gate_recurrence=False, split=False, deriv_first=False, logistic_values=False,
+                 unrolled=False):
         if peephole and not split and (bs != 1 or not forget):
             raise ValueError("peephole cells in the W layout have one cell per block and a forget gate")
         if out not in ("sigmoid", "softmax", "linear"):
@@ -162,10 +167,12 @@ class Cell:
                                     and forget and not gate_recurrence and not deriv_first):
             raise ValueError("logistic_values: split layout, LOGISTIC_2000, all three gates, no gate "
                              "recurrence, not with deriv_first")
+        if unrolled and (split or rows or not peephole):
+            raise ValueError("unrolled: W layout, peephole cells, not with rows")
         self.K, self.nb, self.bs, self.nc = K, nb, bs, nb * bs
         self.forget, self.squash, self.out, self.rows, self.split = forget, squash, out, rows, split
         self.input_gate, self.output_gate, self.gate_recurrence = input_gate, output_gate, gate_recurrence
-        self.deriv_first, self.logistic_values = deriv_first, logistic_values
+        self.deriv_first, self.logistic_values, self.unrolled = deriv_first, logistic_values, unrolled
         has = (input_gate is True, forget, output_gate)
         present = [gate for gate, on in zip("ifo", has, strict=True) if on]
         self.peep = tuple(present) if peephole else ()         # gates with peepholes: rows of P
@@ -225,7 +232,13 @@ def _lead(v, ndim):
 
 
 def _times(cell, u, M):
-    """u (S, ..., D) @ M (S, D, X) per net -> (S, ..., X), in the cell's layout (``Cell.rows``)."""
+    """u (S, ..., D) @ M (S, D, X) per net -> (S, ..., X), in the cell's layout (``Cell.rows``,
+    ``Cell.unrolled``)."""
+    if cell.unrolled:                                     # u_1 M_1 + u_2 M_2 + ..., row by row
+        z = u[..., 0, None] * _lead(M[:, 0], u.ndim)
+        for d in range(1, u.shape[-1]):
+            z = z + u[..., d, None] * _lead(M[:, d], u.ndim)
+        return z
     if cell.rows:
         return np.matmul(u[..., None, :], _lead(M, u.ndim + 1))[..., 0, :]
     return np.matmul(u, _lead(M, u.ndim))
@@ -519,6 +532,9 @@ def jacobians(cell, p, cache):
         J = [[A, B], [k A, k B + h(s) dy_out/dy_c]],  A = ds(t)/ds(t-1), B = ds(t)/dy_c(t-1),
         k = dy_c(t)/ds(t) (diagonal)
     """
+    if cell.unrolled:                                     # net axis first for step_jacobian, and back
+        act, s = np.swapaxes(cache["act"][1:], 0, 1), np.swapaxes(cache["s"], 0, 1)
+        return np.swapaxes(step_jacobian(cell, p, act, s[:, 1:-1], s[:, 2:]), 0, 1)
     if cell.peephole:
         return _jacobians_peephole(cell, p, cache)
     a = cell
@@ -570,6 +586,42 @@ def _jacobians_peephole(cell, p, cache):
     J[..., :C, C:] = B_y
     J[..., C:, :C] = (k * a_s)[..., None] * eye
     J[..., C:, C:] = k[..., None] * B_y + np.swapaxes(Wr[..., a.O], -1, -2) * (hs * do)[..., None]
+    return J
+
+
+def step_jacobian(cell, p, act, s_prev, s_new):
+    """The same matrix for one step of peephole cells (W layout), from the step's act (S, ..., H),
+    s(t-1) and s(t) (S, ..., C): (S, ..., 2C, 2C), with the products grouped as the scalar step
+    of timing-counting-spikes computed them (``Cell.unrolled``; W_X^T (C, C) a unit's y_c(t-1) rows):
+
+        ds(t)/ds(t-1)     = y_phi + s' y_phi' p_phi + g y_in' p_in                  (diagonal)
+        ds(t)/dy_c(t-1)   = (s' y_phi') W_phi^T + (g y_in') W_in^T + (y_in g') W_c^T
+        dy_c(t)/ds(t-1)   = y_out' p_out ds/ds(t-1) h + y_out h' ds/ds(t-1)          (diagonal)
+        dy_c(t)/dy_c(t-1) = y_out' (p_out ds/dy_c + W_out^T) h + y_out h' ds/dy_c
+
+    with s' = s(t-1), h = h(s(t)) and a gate's derivative y' = y (1 - y).
+    """
+    a = cell
+    if not (a.peephole and not a.split):
+        raise ValueError("step_jacobian: peephole cells in the W layout")
+    C, nd = a.nc, act.ndim
+    yi, yf, g, yo = act[..., a.I], act[..., a.F], act[..., a.G], act[..., a.O]
+    p_in, p_phi, p_out = (a.peep_weights(p, gate, nd) for gate in "ifo")
+
+    def rows(cols):                                       # (S, 1.., C, C): [unit of step t, y_c(t-1)]
+        return _lead(np.swapaxes(p["W"][:, a.R, cols], 1, 2), nd + 1)
+    di, df, do = yi * (1 - yi), yf * (1 - yf), yo * (1 - yo)
+    ds_ds = yf + s_prev * df * p_phi + g * di * p_in
+    ds_dy = ((s_prev * df)[..., None] * rows(a.F) + (g * di)[..., None] * rows(a.I)
+             + (yi * a.squash.dg(g))[..., None] * rows(a.G))
+    h, k = a.squash.h(s_new), yo * a.squash.dh(s_new)     # k = y_out h'
+    dy_ds = do * p_out * ds_ds * h + k * ds_ds
+    dy_dy = (do[..., None] * (p_out[..., None] * ds_dy + rows(a.O)) * h[..., None]
+             + k[..., None] * ds_dy)
+    J = np.zeros(act.shape[:-1] + (2 * C, 2 * C), act.dtype)
+    J[..., :C, C:], J[..., C:, C:] = ds_dy, dy_dy
+    idx = np.arange(C)
+    J[..., idx, idx], J[..., C + idx, idx] = ds_ds, dy_ds
     return J
 
 

@@ -15,9 +15,10 @@ gates also see s(t-1) and the output gate sees s(t); the output unit sees y_c(t)
     y(t) = sigma(v y_c(t) + b)  (spike tasks) or v y_c(t) + b (periodic function)   V (S, 2)
 
 This is the peephole cell of the family core shared/lstm_gers with one block of one cell, one
-input, g = h = identity and one output unit on [y_c, 1]; ``step`` and ``jacobian`` below are its
-scalar, speed-tuned form for this size (the tests check them against the core), and the exact and
-truncated backward passes of the checks are the core's.
+input, g = h = identity and one output unit on [y_c, 1]; ``step`` and ``jacobian`` below call the
+core's step and step_jacobian in its unrolled arithmetic (u(t) W summed row by row, the scalar
+form the recorded runs used), and the exact and truncated backward passes of the checks are the
+core's.
 
 Learning (the paper's, this stub's own): truncated RTRL, updates at every time step, error flows
 back in time only through s(t) -> s(t-1) (multiplied by f), never through y_c(t-1) and never
@@ -103,18 +104,12 @@ def split(theta):
 
 
 def step(theta, x, s, yc):
-    """One step for every net: x, s = s(t-1), yc = y_c(t-1), all (S,). Returns a dict of (S,)
-    arrays (z: (S, 4) net inputs; a: (S, 4) activations i, f, g, o) and the new s, y_c."""
+    """One step for every net: x, s = s(t-1), yc = y_c(t-1), all (S,). Returns the activations
+    (S, 4) i, f, g, o and the new s, y_c (S,): the core's step in its scalar (unrolled) arithmetic."""
     W, P, _ = split(theta)
-    z = x[:, None] * W[:, 0] + yc[:, None] * W[:, 1] + W[:, 2]        # (S, 4)
-    z[:, 0] += P[:, 0] * s
-    z[:, 1] += P[:, 1] * s
-    a = z.copy()
-    a[:, :2] = sigmoid(z[:, :2])
-    s_new = a[:, 1] * s + a[:, 0] * a[:, 2]                          # s(t) = f s(t-1) + i g
-    z[:, 3] += P[:, 2] * s_new                                        # output gate sees s(t)
-    a[:, 3] = sigmoid(z[:, 3])
-    return z, a, s_new, a[:, 3] * s_new                               # y_c = o s
+    u = np.stack([x, yc, np.ones_like(x)], -1)                        # u(t) = [x(t), y_c(t-1), 1]
+    act, s_new, yc_new = lstm.step(SCALAR_CELL, {"W": W, "P": P[:, :, None]}, u, s[:, None])
+    return act, s_new[:, 0], yc_new[:, 0]
 
 
 def output(theta, yc, linear):
@@ -130,6 +125,9 @@ def output(theta, yc, linear):
 # [x, y_c, 1] with the x weight held at 0. The output units are "linear" in the core; the logistic
 # ones are applied here, net by net.
 CELL = lstm.Cell(1, 1, peephole=True, squash=lstm.IDENTITY, cell_bias=True, out_x=False, out="linear")
+# The same cell summing u(t) W row by row (``step``, ``jacobian``): the arithmetic the recorded runs used.
+SCALAR_CELL = lstm.Cell(1, 1, peephole=True, squash=lstm.IDENTITY, cell_bias=True, out_x=False,
+                        out="linear", unrolled=True)
 
 
 def core_params(theta):
@@ -251,17 +249,11 @@ class RTRL:
 
 
 def jacobian(theta, x, s, yc):
-    """d(s(t), y_c(t)) / d(s(t-1), y_c(t-1)) of the full map (peepholes included), (S, 2, 2)."""
+    """d(s(t), y_c(t)) / d(s(t-1), y_c(t-1)) of the full map (peepholes included), (S, 2, 2):
+    the core's ``step_jacobian`` of the step from s, yc."""
     W, P, _ = split(theta)
-    z, a, s_new, _ = step(theta, x, s, yc)
-    i, f, g, o = a.T
-    di, df, do = i * (1 - i), f * (1 - f), o * (1 - o)
-    W1 = W[:, 1]
-    ds_ds = f + s * df * P[:, 1] + g * di * P[:, 0]
-    ds_dy = s * df * W1[:, 1] + g * di * W1[:, 0] + i * W1[:, 2]
-    dy_ds = do * P[:, 2] * ds_ds * s_new + o * ds_ds
-    dy_dy = do * (P[:, 2] * ds_dy + W1[:, 3]) * s_new + o * ds_dy
-    return np.stack([np.stack([ds_ds, ds_dy], -1), np.stack([dy_ds, dy_dy], -1)], -2)
+    act, s_new, _ = step(theta, x, s, yc)
+    return lstm.step_jacobian(SCALAR_CELL, {"W": W, "P": P[:, :, None]}, act, s[:, None], s_new[:, None])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -364,7 +356,7 @@ def evaluate(theta, linear, tol, test, which=None):
     ok = np.ones(n, bool)
     n_ok = np.zeros(n, dtype=np.int64)
     for t in range(x.shape[0]):
-        _, _, s, yc = step(th, x[t], s, yc)
+        _, s, yc = step(th, x[t], s, yc)
         y, _ = output(th, yc, lin)
         ok &= ~(valid[t] & m[t] & ~(np.abs(y - tg[t]) < tl))          # NaN counts as an error
         n_ok += ok & valid[t] & ev[t]
@@ -463,7 +455,7 @@ def free_run(theta, x, linear):
     s, yc = np.zeros(S), np.zeros(S)
     ys, ss, ycs = [], [], []
     for t in range(x.shape[0]):
-        _, _, s, yc = step(theta, x[t], s, yc)
+        _, s, yc = step(theta, x[t], s, yc)
         ys.append(output(theta, yc, linear)[0])
         ss.append(s)
         ycs.append(yc)

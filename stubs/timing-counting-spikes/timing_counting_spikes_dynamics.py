@@ -33,7 +33,7 @@ def dynamics(theta, x, period, warm):
         J_last = J
         if t >= warm:
             Js.append(J)
-        _, _, s, yc = step(theta, x[t], s, yc)
+        _, s, yc = step(theta, x[t], s, yc)
         ss.append(s)
     Js = np.array(Js)                                                 # (L - warm, S, 2, 2)
     ex = np.maximum(qr_spectrum(Js, n_transient=10), -50.0)
@@ -56,7 +56,7 @@ def recovery(theta, linear, L, kick_at, kick, F):
         for t in range(L):
             if kicked and t == kick_at:
                 s = s + kick
-            _, _, s, yc = step(theta, x, s, yc)
+            _, s, yc = step(theta, x, s, yc)
             ys.append(output(theta, yc, linear)[0])
         out.append(np.array(ys))
     d = np.abs(out[0] - out[1])[kick_at:]                             # (L - kick_at, S)

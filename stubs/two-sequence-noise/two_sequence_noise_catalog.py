@@ -6,9 +6,9 @@ N(0, 0.2^2), distractors N(0, 1), targets 0.2 / 0.8 plus target noise of standar
 3 blocks of 2 cells whose gates and cells see x, the 6 cell outputs of t-1 and a bias, a biased
 output unit (103 weights); exact BPTT with per-sequence Adam (lr 5e-3, clip 1 per net).
 
-It uses the 1997 LSTM of the family core shared/lstm1997 (forward, Jacobians), through
-``two_sequence_noise.py``, with this wiring; its trainer's exact BPTT (``catalog_grads_bptt``) is
-its own, in float32 (see there). Arrays as in the main file: x (L, S, N, 1), W (S, D, H) columns
+It uses the 1997 LSTM of the family core shared/lstm1997 (forward, Jacobians, and for its
+trainer the core's exact BPTT in its ``deriv_first`` order of operations, in float32), through
+``two_sequence_noise.py``, with this wiring. Arrays as in the main file: x (L, S, N, 1), W (S, D, H) columns
 [i (3) | g (6) | o (3)], rows [x, r(t-1) (12), 1]; V (S, 1, 6 + 1 bias).
 """
 import time
@@ -16,7 +16,6 @@ import time
 import numpy as np
 
 from shared import cli
-from shared.ensemble import sum_outer
 from shared.lstm1997 import cell
 from shared.optim import Adam
 from shared.rng import streams
@@ -50,46 +49,12 @@ def init_catalog(rng, S, net=CATALOG_NET):
 
 
 def catalog_grads_bptt(net, p, cache, last, dy, truncate=False):
-    """Exact (or truncated) BPTT for the catalog's trainer, dy (S, N); the errors follow W's dtype.
-
-    The same equations as the core's ``cell.grads_bptt``, with the local derivatives taken once
-    for all steps and multiplied in another order, and in float32 when the weights are: the
-    catalog's committed numbers depend on this order of operations, so it stays here (the core's
-    order is the one the other 1997 stubs' numbers depend on). The gradient checks test it.
-    """
-    U, act, s, W = cache["U"], cache["act"], cache["s"], p["W"]
-    L, S, N, _ = U.shape
-    I_, G_, O_, blk = net.i_sl, net.g_sl, net.o_sl, net.blk
-    dV, dyc_end = _output_part(net, p, cache, last, dy)
-    W_rT = np.swapaxes(W[:, 1:1 + net.H, :], 1, 2)                  # (S, H, H): dnet -> dr(t-1)
-    yi, g, yo = act[..., I_], act[..., G_], act[..., O_]
-    hs = cell.h(s[1:])
-    k_s = yo[..., blk] * cell.dh(s[1:])                              # dy_c / ds      (L, S, N, C)
-    k_g = yi[..., blk] * cell.dg(g)                                  # ds / dnet_c
-    k_i, k_o = yi * (1 - yi), yo * (1 - yo)                          # sigma'
-    dnet = np.zeros((L, S, N, net.H), dtype=W.dtype)
-    ds = np.zeros((S, N, net.C), dtype=W.dtype)
-    dr = np.zeros((S, N, net.H), dtype=W.dtype)
-    first = int(last.min())
-    for t in range(L - 1, -1, -1):
-        dyc = np.zeros((S, N, net.C), dtype=W.dtype) if truncate else dr[..., G_]
-        if t >= first:
-            dyc = dyc + (last == t)[..., None] * dyc_end
-        # y_c = y_out h(s)
-        ds = ds + dyc * k_s[t]
-        dn = dnet[t]
-        dn[..., O_] = net.block_sum(dyc * hs[t])
-        # s(t) = s(t-1) + y_in g
-        dn[..., I_] = net.block_sum(ds * g[t])
-        if not truncate:
-            dn[..., O_] += dr[..., O_]
-            dn[..., I_] += dr[..., I_]
-        dn[..., O_] *= k_o[t]
-        dn[..., I_] *= k_i[t]
-        np.multiply(ds, k_g[t], out=dn[..., G_])
-        if not truncate:
-            dr = np.matmul(dn, W_rT)                                 # through u(t) = [x, r(t-1), 1]
-    return {"W": sum_outer(U, dnet) * net.mask, "V": dV}
+    """Exact (or truncated) BPTT for the catalog's trainer, dy (S, N): the core's ``grads_bptt``
+    in its ``deriv_first`` order of operations, the errors in W's dtype (float32 in training).
+    The catalog's committed numbers depend on that order (the other 1997 stubs' on the plain one)."""
+    dV, dyc = _output_part(net, p, cache, last, dy)
+    W = cell.grads_bptt(net, p["W"], cache, dyc, last, truncate=truncate, deriv_first=True)
+    return {"W": W * net.mask, "V": dV}
 
 
 def train_catalog(n_seeds, n_seq, rng_init, rng_data, log_every=5000):

@@ -1,7 +1,7 @@
 """Gradient checks of two_sequence_noise.py (float64; ``--gradcheck`` and the tests).
 
 For both wirings (the paper's net and the earlier catalog's, two_sequence_noise_catalog.py), each
-with its trainer's BPTT (the family core's; the catalog's own float32-capable one): exact BPTT vs
+with its trainer's BPTT (the family core's; the catalog's in the core's deriv_first order): exact BPTT vs
 central differences with Richardson extrapolation on short dense random sequences; the truncated
 gradient's closed form vs the step-by-step truncated BPTT on the task's own sequences.
 """
@@ -14,7 +14,7 @@ from two_sequence_noise import (PAPER_NET, init_paper, lstm_forward, lstm_grads_
 
 def gradient_checks(args=None):
     """For both wirings (the paper's and the catalog's), each with its trainer's BPTT (the core's;
-    the catalog's own): exact BPTT vs central differences with Richardson extrapolation on short
+    the core's deriv_first order): exact BPTT vs central differences with Richardson extrapolation on short
     dense random sequences; the truncated gradient's closed form vs the step-by-step truncated
     BPTT on the task's own sequences, lengths differing."""
     rng = np.random.default_rng(0)
