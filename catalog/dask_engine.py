@@ -10,7 +10,6 @@ atomic writes mean a half-finished attempt leaves nothing behind, and the runner
 (run.json) only once, here, after its task came back. The stub's process dies with its worker
 (PR_SET_PDEATHSIG), so a lost attempt does not run on unseen.
 """
-import os
 import subprocess
 import time
 
@@ -26,8 +25,8 @@ def _die_with_parent():
 
 def run_command(cmd, cwd, log_path):
     """Run one stub command on a worker; returns (exit code, wall seconds)."""
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               MPLBACKEND="Agg")
+    from catalog.runner import job_env
+    env = job_env()
     t0 = time.perf_counter()
     with open(log_path, "w") as log:
         rc = subprocess.run(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env,

@@ -23,6 +23,8 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from shared.cli import clock  # noqa: E402  (the catalog's one time format)
 
 
 class RunnerError(Exception):
@@ -114,15 +116,15 @@ def expected_seconds(stub_dir, quick):
 # ----------------------------------------------------------------------------------------------
 # Running
 # ----------------------------------------------------------------------------------------------
-def fmt_s(s):
-    s = int(round(s))
-    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
+def job_env():
+    """The environment of a stub process: one BLAS thread, no display."""
+    return dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+                MPLBACKEND="Agg")
 
 
 def start(job):
     job.out_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               MPLBACKEND="Agg")
+    env = job_env()
     job.log = open(job.out_dir / "log.txt", "w")
     job.t0 = time.perf_counter()
     job.proc = subprocess.Popen(job.cmd, cwd=job.dir, stdout=job.log, stderr=subprocess.STDOUT,
@@ -155,7 +157,7 @@ def progress(jobs, t0, stream):
     left += sum(max(0.0, j.expected_s - (time.perf_counter() - j.t0)) for j in running)
     names = ", ".join(f"{j.slug}/{j.seed}" for j in running)
     print(f"[{done}/{len(jobs)} done, {len(running)} running, {failed} failed] "
-          f"elapsed {fmt_s(time.perf_counter() - t0)}, ~{fmt_s(left)} of runs left"
+          f"elapsed {clock(time.perf_counter() - t0)}, ~{clock(left)} of runs left"
           + (f" | {names}" if names else ""), file=stream, flush=True)
 
 
@@ -175,7 +177,7 @@ def run_jobs(jobs, n_parallel, stream=sys.stdout, engine="local", scheduler=None
 
         def done(j, rc, wall):
             finish(j, rc, wall)
-            print(f"  {j.slug} seed {j.seed}: {j.status} in {fmt_s(j.wall)}", file=stream)
+            print(f"  {j.slug} seed {j.seed}: {j.status} in {clock(j.wall)}", file=stream)
         run_jobs_dask(pending, n_parallel, scheduler, report=lambda: progress(jobs, t0, stream), on_done=done)
         return jobs
     running = []
@@ -191,7 +193,7 @@ def run_jobs(jobs, n_parallel, stream=sys.stdout, engine="local", scheduler=None
                 if j.proc.poll() is not None:
                     finish(j)
                     running.remove(j)
-                    print(f"  {j.slug} seed {j.seed}: {j.status} in {fmt_s(j.wall)}", file=stream)
+                    print(f"  {j.slug} seed {j.seed}: {j.status} in {clock(j.wall)}", file=stream)
                     progress(jobs, t0, stream)
     except KeyboardInterrupt:
         for j in running:
@@ -220,7 +222,7 @@ def closing_table(jobs):
     for j in jobs:
         v = verdicts_of(j.out)
         counts = ", ".join(f"{k} {v.count(k)}" for k in ("yes", "partial", "no", "open") if v.count(k)) or "—"
-        wall = fmt_s(j.wall) if j.wall is not None else "—"
+        wall = clock(j.wall) if j.wall is not None else "—"
         lines.append(f"| {j.slug} | {j.seed} | {j.status} | {counts} | {wall} |")
     fails = [j for j in jobs if j.status.startswith("failed")]
     for j in fails:

@@ -395,7 +395,8 @@ class Timer:
         return time.perf_counter() - self.t0
 
 
-def _clock(s):
+def clock(s):
+    """Seconds as 1m04s, or 2h05m past an hour (log lines and the runner's table)."""
     s = int(round(s))
     return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
 
@@ -405,11 +406,11 @@ def progress(done, total, elapsed):
     from the rate so far, e.g. ``37.0% 1m04s, ~1m49s left``. ``done`` and ``total`` count the same
     unit (sequences, steps, runs); the estimate assumes the rest goes at the rate so far."""
     if total <= 0:
-        return f"{_clock(elapsed)}"
+        return f"{clock(elapsed)}"
     frac = min(max(done / total, 0.0), 1.0)
     left = elapsed * (1.0 - frac) / frac if frac > 0 else float("nan")
-    eta = f"~{_clock(left)} left" if frac > 0 else "time left unknown"
-    return f"{100 * frac:5.1f}% {_clock(elapsed)}, {eta}"
+    eta = f"~{clock(left)} left" if frac > 0 else "time left unknown"
+    return f"{100 * frac:5.1f}% {clock(elapsed)}, {eta}"
 
 
 def make_artifact_parser(doc, script_file, output):
