@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from shared import lyapunov
+from shared.dynamics.flows import lorenz, lorenz_jac
 
 LN2 = np.log(2.0)
 HENON_A, HENON_B = 1.4, 0.3
-LORENZ_S, LORENZ_R, LORENZ_B = 10.0, 28.0, 8.0 / 3.0
+LORENZ_S, LORENZ_R, LORENZ_B = 10.0, 28.0, 8.0 / 3.0  # the flows module's defaults
 SPROTT_LORENZ = np.array([0.9056, 0.0, -14.5723])
 SPROTT_HENON_L1 = 0.41922
 
@@ -32,20 +33,6 @@ def henon_jac(x):
     J = np.empty(x.shape + (2,))
     J[..., 0, 0], J[..., 0, 1] = -2.0 * HENON_A * x[..., 0], 1.0
     J[..., 1, 0], J[..., 1, 1] = HENON_B, 0.0
-    return J
-
-
-def lorenz(x):
-    X, Y, Z = x[..., 0], x[..., 1], x[..., 2]
-    return np.stack([LORENZ_S * (Y - X), X * (LORENZ_R - Z) - Y, X * Y - LORENZ_B * Z], axis=-1)
-
-
-def lorenz_jac(x):
-    X, Y, Z = x[..., 0], x[..., 1], x[..., 2]
-    J = np.empty(x.shape + (3,))
-    J[..., 0, :] = [-LORENZ_S, LORENZ_S, 0.0]
-    J[..., 1, 0], J[..., 1, 1], J[..., 1, 2] = LORENZ_R - Z, -1.0, -X
-    J[..., 2, 0], J[..., 2, 1], J[..., 2, 2] = Y, X, -LORENZ_B
     return J
 
 
