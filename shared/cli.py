@@ -158,6 +158,48 @@ def make_parser(doc, script_file, settings=None):
     return parser
 
 
+COMMON_FLAGS = ("seed", "quick", "out", "gradcheck", "setting")
+
+
+def setting_flags(parser, uses):
+    """Declare which of the stub's own flags each ``--setting`` reads, e.g.
+
+        cli.setting_flags(parser, {"paper": ["T", "n_seeds", "lr"], "le2015": ["le2015_steps"]})
+
+    (flag destinations; the common flags are always allowed). A flag the user gives that the
+    chosen setting does not read is refused in one line instead of being silently ignored.
+    tests/test_settings.py checks each list against what a --quick run of the setting reads."""
+    names = {a.dest for a in parser._actions}
+    choices = next((a.choices for a in parser._actions if a.dest == "setting"), None)
+    if choices is None or set(uses) != set(choices):
+        raise ValueError(f"setting_flags needs exactly the settings {choices}, got {sorted(uses)}")
+    unknown = sorted({d for ds in uses.values() for d in ds} - names)
+    if unknown:
+        raise ValueError(f"setting_flags: no such flags {unknown}")
+    parser.set_defaults(_setting_flags={k: frozenset(v) for k, v in uses.items()})
+
+
+def _check_setting_flags(parser, args):
+    uses = getattr(args, "_setting_flags", None)
+    if not uses:
+        return
+    stray = sorted(args._given - set(COMMON_FLAGS) - uses[args.setting])
+    if stray:
+        opts = {a.dest: a.option_strings[0] for a in parser._actions if a.option_strings}
+        took = ", ".join(opts[d] for d in sorted(uses[args.setting])) or "none of the stub's own flags"
+        parser.error(f"{', '.join(opts[d] for d in stray)} not used by --setting {args.setting} "
+                     f"(it takes {took})")
+
+
+class _RecordingArgs(argparse.Namespace):
+    """The parsed flags, noting which ones code outside this module reads (CATALOG_RECORD_ARGS)."""
+
+    def __getattribute__(self, name):
+        if not name.startswith("_") and sys._getframe(1).f_code.co_filename != __file__:
+            object.__getattribute__(self, "_reads").add(name)
+        return object.__getattribute__(self, name)
+
+
 def check_finite(step, **named):
     """Stop training with a clear message if any named array holds NaN or inf (and stop it on a
     Ctrl-C that something swallowed, see ``interrupted``)."""
@@ -228,6 +270,7 @@ def parse(parser, argv=None):
     --quick) and refuse an unwritable output before any training."""
     args = parser.parse_args(argv)
     args._given = _given_flags(parser, argv)
+    _check_setting_flags(parser, args)
     default_out = "out" not in args._given
     if getattr(args, "out", "") is None:                    # see make_parser(settings=...)
         name = "results.json" if args.setting == args._headline_setting else f"results_{args.setting}.json"
@@ -248,6 +291,8 @@ def parse(parser, argv=None):
 #   CATALOG_DUMP_FLAGS=1           print the parser's flags as JSON and exit 0 (see dump_flags)
 #   CATALOG_PARSE_CASES=cases.json parse each argv list in the file as ``run`` would, print how
 #                                  each ended (exit code, stderr, traceback) as JSON, exit 0
+#   CATALOG_RECORD_ARGS=path       write the flags the run read (outside this module) as a JSON
+#                                  list, so a test can check setting_flags declarations
 #   CATALOG_READY_FILE=path        append a line per stage reached ("main" when main starts,
 #                                  "workers" once a worker pool is up), so a test can interrupt a
 #                                  run at a known point instead of sleeping
@@ -286,6 +331,9 @@ def dump_flags(parser):
                       "kind": _kind(a), "choices": list(a.choices) if a.choices is not None else None,
                       "default": a.default, "nargs": a.nargs,
                       "default_bound": any(a.type is t for t in (positive_int, nonneg_int, positive_float))})
+        if a.dest == "setting":             # which own flags each setting reads (setting_flags)
+            uses = parser._defaults.get("_setting_flags") or {}
+            flags[-1]["uses"] = {k: sorted(v) for k, v in uses.items()}
     return flags
 
 
@@ -346,6 +394,10 @@ def run(main, parser, argv=None, gradcheck=None):
         print(json.dumps(_parse_cases(parser, os.environ["CATALOG_PARSE_CASES"])))
         sys.exit(0)
     args = parse(parser, argv)
+    record_to = os.environ.get("CATALOG_RECORD_ARGS")
+    if record_to:
+        args = _RecordingArgs(**vars(args))
+        args._reads = set()
     previous = signal.getsignal(signal.SIGINT)
     ours = previous is signal.default_int_handler and threading.current_thread() is threading.main_thread()
     _INTERRUPTED.clear()
@@ -356,6 +408,9 @@ def run(main, parser, argv=None, gradcheck=None):
     finally:
         if ours:
             signal.signal(signal.SIGINT, previous)
+        if record_to:
+            with open(record_to, "w") as f:
+                json.dump(sorted(object.__getattribute__(args, "_reads")), f)
 
 
 def _run_main(main, args, gradcheck):

@@ -77,7 +77,8 @@ def env_info():
     threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
     return {"python": platform.python_version(), "numpy": np.__version__,
             "platform": platform.platform(), "blas_threads": threads,
-            "cpu": cpu_model(), "simd": simd_level()}
+            "cpu": cpu_model(), "simd": simd_level(),
+            "load_avg": [round(x, 2) for x in os.getloadavg()]}
 
 
 _NUMBER = re.compile(r"[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|[-+−]?\.\d+")
@@ -135,6 +136,26 @@ def headline_row(name, value, paper_value, verdict, note="", numbers=None):
     row = {"name": name, "value": value, "paper_value": paper_value, "verdict": verdict, "note": note}
     row["numbers"] = numbers_of(value) if numbers is None else numbers
     return row
+
+
+def at_budget(verdict, reached, needed):
+    """SPEC's rule "a cap is never a no": a failure seen before the paper's own budget is `open`.
+
+    reached: the training budget the run used (sequences, steps, ...); needed: the paper's budget
+    in the same unit (its mean to success, or its stated training length). Any other verdict is
+    returned unchanged; a row made `open` should say both numbers in its note (budget_note).
+    """
+    if reached is None or needed is None or not (reached >= 0 and needed > 0):
+        raise ValueError(f"need a reached budget >= 0 and a paper budget > 0, got {reached!r}, {needed!r}")
+    return "open" if verdict == "no" and reached < needed else verdict
+
+
+def budget_note(reached, needed, unit, cost_s=None):
+    """The clause an `open` row carries: how far the run went and what the paper's budget costs."""
+    text = (f"open: stopped at {reached:,} {unit}, {reached / needed:.1%} of the paper's {needed:,}")
+    if cost_s is not None:
+        text += f"; the paper's budget would take about {cost_s / 3600:.1f} h here at this run's speed"
+    return text
 
 
 def _catalog_family(stub, root):
@@ -417,8 +438,11 @@ def headline_markdown(res):
         lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     run = "quick run (not the headline)" if res["quick"] else f"seed {res['seed']}"
     lines.append("")
+    load = res["env"].get("load_avg")
+    load = f", load average {load[0]:g} at the end" if load else ""
     lines.append(f"*From `results.json` ({run}, {format_value(float(res['wall_s']))} s wall on "
-                 f"{res['env'].get('platform', '?')}, BLAS threads {res['env'].get('blas_threads', '?')}).*")
+                 f"{res['env'].get('platform', '?')}, BLAS threads {res['env'].get('blas_threads', '?')}"
+                 f"{load}).*")
     return "\n".join(lines)
 
 

@@ -38,10 +38,12 @@ def stub_env():
     return dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")
 
 
-def run_stub(d, *args, timeout=300, script=None):
-    """Run a stub's script (or one of its scripts) as its own process, from its folder."""
+def run_stub(d, *args, timeout=300, script=None, env=None):
+    """Run a stub's script (or one of its scripts) as its own process, from its folder
+    (``env``: extra environment variables, e.g. a test hook of shared/cli.py)."""
     cmd = [sys.executable, str(script or stub_script(d)), *map(str, args)]
-    return subprocess.run(cmd, cwd=d, env=stub_env(), capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(cmd, cwd=d, env=dict(stub_env(), **(env or {})), capture_output=True, text=True,
+                          timeout=timeout)
 
 
 def stub_flags(d):

@@ -128,3 +128,7 @@ def test_a_counter_net_generalises():
     a, p = counter_net()
     ok = anbn.accept(a, p, anbn.CFL, 60)
     assert anbn.gen_range(ok)[0] >= 30
+
+
+def test_no_net_learning_within_an_unknown_budget_is_open():
+    assert [anbn.verdict_learned(k) for k in (0, 3)] == ["open", "partial"]

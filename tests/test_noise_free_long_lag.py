@@ -189,3 +189,11 @@ def test_catalog_setting_honours_the_flags_it_uses(tmp_path):
     res = json.loads(out.read_text())
     assert res["config"]["n_seeds"] == 1 and res["config"]["p"] == 8 and res["config"]["max_sequences"] == 300
     assert "p = 8" in res["headline"][0]["name"] and "within 300" in res["headline"][0]["name"]
+
+
+def test_a_cap_below_the_papers_mean_is_open_above_it_no():
+    cfg = {"n_seeds": 10, "max_sequences_c": 5000, "max_sequences_ab": 10_000, "p": 100, "p_c": 50, "q": 50,
+           "weights": {"2a": 10504, "2c": 364}}
+    none = {"n_solved": 0, "mean_sequences_to_success": None}
+    assert [r["verdict"] for r in nf.variant_headline("2c", none, cfg)] == ["open", "open"]   # 5,000 < 30,000
+    assert [r["verdict"] for r in nf.variant_headline("2a", none, cfg)] == ["no", "no"]       # 10,000 > 5,040

@@ -86,3 +86,17 @@ def test_nets_trained_prefers_n_nets_then_n_seeds():
     assert nets_trained({"config": {"n_seeds": 5}}) == 5
     assert nets_trained({"config": {}}) == 1
     assert nets_trained({"config": None}) == 1
+
+
+def test_a_cap_is_never_a_no():
+    from shared.results import at_budget, budget_note
+    assert at_budget("no", 50_000, 482_000) == "open"          # stopped at 10 % of the paper's mean
+    assert at_budget("no", 90_000, 74_000) == "no"             # judged beyond the paper's budget
+    assert at_budget("no", 74_000, 74_000) == "no"
+    assert [at_budget(v, 10, 100) for v in ("yes", "partial", "open")] == ["yes", "partial", "open"]
+    with pytest.raises(ValueError):
+        at_budget("no", None, 100)
+    with pytest.raises(ValueError):
+        at_budget("no", 10, 0)
+    note = budget_note(50_000, 482_000, "sequences", cost_s=7200 * 9.64)
+    assert "10.4%" in note and "482,000" in note and "19.3 h" in note

@@ -11,7 +11,7 @@ import time
 import tomllib
 
 import pytest
-from conftest import ROOT, run_stub, stub_dirs, stub_script, stub_settings
+from conftest import ROOT, run_stub, stub_dirs, stub_flags, stub_script, stub_settings
 
 from shared.gradcheck import TOLERANCE
 from shared.results import HEADLINE_END, HEADLINE_START, headline_markdown, read_results
@@ -33,7 +33,9 @@ def quick_run(d, tmp_factory, tag):
     key = (d.name, tag)
     if key not in _quick_runs:
         out = tmp_factory.mktemp(f"{d.name}-{tag}") / "results.json"
-        proc = run_stub(d, "--quick", "--seed", "0", "--out", out, timeout=120)
+        # the run also notes which flags it read (tests/test_settings.py's check, headline setting)
+        proc = run_stub(d, "--quick", "--seed", "0", "--out", out, timeout=120,
+                        env={"CATALOG_RECORD_ARGS": str(out.parent / "reads.json")})
         _quick_runs[key] = (proc, out)
     return _quick_runs[key]
 
@@ -55,6 +57,18 @@ def test_quick_run_writes_valid_results(d, tmp_path_factory):
     res = read_results(out)
     assert res["stub"] == d.name and res["quick"] is True and res["seed"] == 0
     assert res["family"] == CATALOG[d.name]["family"]
+
+
+@pytest.mark.parametrize("d", STUBS, ids=IDS)
+def test_headline_setting_reads_the_flags_it_declares(d, tmp_path_factory):
+    setting = next((f for f in stub_flags(d) if f["dest"] == "setting"), None)
+    if setting is None:
+        return                                    # one setting: every flag is its own
+    proc, out = quick_run(d, tmp_path_factory, "a")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    own = {f["dest"] for f in stub_flags(d)} - {"seed", "quick", "out", "gradcheck", "setting", "help"}
+    reads = set(json.loads((out.parent / "reads.json").read_text())) & own
+    assert reads == set(setting["uses"][setting["default"]]), (d.name, sorted(reads))
 
 
 @pytest.mark.parametrize("d", STUBS, ids=IDS)

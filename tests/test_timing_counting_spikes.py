@@ -152,3 +152,12 @@ def test_hand_set_dynamics():
             assert abs(r["slope_s_mean"] - 1) < 1e-4 and r["slope_s_cv"] < 1e-4
         else:
             assert max(r["multiplier_moduli_10_steps"]) < 1e-6 and r["recovery_periods_after_kick"] <= 1
+
+
+def test_unsolved_below_the_papers_stream_cap_is_open():
+    assert timing.paper_budget("MSD F=10") == 10 ** 8 and timing.paper_budget("GTS F=10") == 10 ** 7
+    rows = timing.paper_headline(
+        {"paper_lr": {name: {k: {"solved": 0, "n": 2, "streams_trained": [100, 120]}
+                             for k in ("peephole", "no_peephole")} for name, *_ in timing.TASKS}},
+        [timing.LR], 3000)
+    assert all(r["verdict"] == "open" and "open: stopped at 110 streams" in r["note"] for r in rows)

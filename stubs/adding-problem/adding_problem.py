@@ -375,6 +375,10 @@ def build_parser():
     parser.add_argument("--workers", type=cli.int_range(1, 8), default=3,
                         help="processes training the three model kinds side by side (one BLAS thread "
                              "each; at most 8)")
+    # the stub's own flags each setting reads (any other given flag is refused in one line)
+    cli.setting_flags(parser, {
+        "paper": ["T", "lr", "max_sequences", "models", "n_seeds", "workers"],
+        "le2015": ["le2015_steps"]})
     return parser
 
 

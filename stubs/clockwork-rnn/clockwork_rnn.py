@@ -618,6 +618,11 @@ def build_parser():
                         help="initialisations per target fragment (nets per size = 5 x this)")
     parser.add_argument("--workers", type=cli.int_range(1, 32), default=2,
                         help="processes (one kind of net per process)")
+    # the stub's own flags each setting reads (any other given flag is refused in one line)
+    cli.setting_flags(parser, {
+        "paper": ["epochs", "n_inits", "workers"],
+        "lr-check": ["epochs", "n_inits", "workers"],
+        "catalog": ["epochs", "n_inits", "workers"]})
     return parser
 
 

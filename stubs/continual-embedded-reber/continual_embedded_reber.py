@@ -578,6 +578,10 @@ def build_parser():
                         help="learning rate (paper: 0.5)")
     parser.add_argument("--catalog-nets", type=cli.int_range(1, 1000), default=1,
                         help="--setting catalog only: nets per kind trained at once")
+    # the stub's own flags each setting reads (any other given flag is refused in one line)
+    cli.setting_flags(parser, {
+        "paper": ["lr", "max_symbols", "n_nets", "stream_cap", "test_every"],
+        "catalog": ["catalog_nets"]})
     return parser
 
 

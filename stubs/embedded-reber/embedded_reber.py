@@ -658,6 +658,11 @@ def build_parser():
              "embedded_reber_diagnostics.py)")
     add("--check-every", type=cli.int_range(1, 1_000_000), default=100,
         help="test every unsolved net on all 256 + 256 strings after this many strings")
+    # the stub's own flags each setting reads (any other given flag is refused in one line)
+    cli.setting_flags(parser, {
+        "paper": ["check_every", "max_sequences", "n_inits", "n_pairs", "rows", "update"],
+        "catalog": ["n_seeds"],
+        "diagnostics": ["check_every", "n_inits", "n_pairs", "variants"]})
     return parser
 
 

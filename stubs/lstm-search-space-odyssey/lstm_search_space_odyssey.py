@@ -618,6 +618,10 @@ def build_parser():
                         help="momentum-SGD updates per trial (segments of 50 steps x 8 streams)")
     parser.add_argument("--workers", type=cli.int_range(1, 32), default=2,
                         help="worker processes (variants are spread over them)")
+    # the stub's own flags each setting reads (any other given flag is refused in one line)
+    cli.setting_flags(parser, {
+        "paper": ["trials", "updates", "workers"],
+        "catalog": ["workers"]})
     return parser
 
 

@@ -364,6 +364,10 @@ def build_parser():
     parser.add_argument("--workers", type=cli.int_range(1, 8), default=2,
                         help="processes training the two model kinds side by side (1 = one after the other; "
                              "at most 8)")
+    # the stub's own flags each setting reads (any other given flag is refused in one line)
+    cli.setting_flags(parser, {
+        "paper": ["T", "lr", "max_sequences", "n_seeds", "workers"],
+        "catalog": ["n_seeds"]})
     return parser
 
 

@@ -56,7 +56,7 @@ from shared import cli
 from shared.ensemble import per_seed
 from shared.lstm1997 import cell, nets, online
 from shared.optim import Adam
-from shared.results import finish_run, record
+from shared.results import at_budget, budget_note, finish_run, record
 from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
@@ -318,24 +318,28 @@ def paper_headline(m, r, cfg):
     end_err = float(np.mean(m["train_err_last_window_at_end"]))
     n_left = int(np.sum(np.array(m["train_err_last_window_at_end"]) < 0.9 * PLATEAU))
     mw = m["mean_wrong_all_seeds"]
+    # failures before the paper's mean budget are untested, not refuted (SPEC, Verdicts)
+    cut = "" if n_st == S else "; " + budget_note(cap, PAPER_SEQS, "sequences")
     return [
         {"name": f"nets meeting ST3(0.1) within the cap of {cap:,} sequences ({frac} of the paper's mean)",
-         "value": f"{n_st}/{S}", "paper_value": "10/10", "verdict": online.verdict_all_met(n_st, S),
+         "value": f"{n_st}/{S}", "paper_value": "10/10",
+         "verdict": at_budget(online.verdict_all_met(n_st, S), cap, PAPER_SEQS),
          "note": f"1997 net, 308 weights, truncated gradient, online lr {cfg['lr']}; T = {T}, "
-                 f"t3 in {list(positions(T)[2])}"},
+                 f"t3 in {list(positions(T)[2])}{cut}"},
         {"name": "sequences until ST3, mean over the nets that met it",
          "value": m["mean_sequences_to_stop"] if n_st else f"none within {cap:,}", "paper_value": PAPER_SEQS,
-         "verdict": online.verdict_sequences(m["mean_sequences_to_stop"], n_st, S, PAPER_SEQS),
-         "note": "paper: mean of 10 trials (Table 9)"},
+         "verdict": at_budget(online.verdict_sequences(m["mean_sequences_to_stop"], n_st, S, PAPER_SEQS),
+                              cap, PAPER_SEQS),
+         "note": f"paper: mean of 10 trials (Table 9){cut}"},
         {"name": "training error at the cap (mean over the last 2000 sequences and the nets)",
          "value": end_err, "paper_value": None,
-         "verdict": "partial" if n_left else "no",
+         "verdict": at_budget("partial" if n_left else "no", cap, PAPER_SEQS),
          "note": f"{n_left}/{S} nets below 90% of the chance plateau {PLATEAU:.3f} "
-                 "(answering 1/8 everywhere); ST3 needs < 0.1"},
+                 f"(answering 1/8 everywhere); ST3 needs < 0.1{cut}"},
         {"name": f"wrong test sequences out of {n_test}, mean over all nets", "value": mw,
-         "paper_value": PAPER_WRONG, "verdict": verdict_wrong(mw, n_test),
+         "paper_value": PAPER_WRONG, "verdict": at_budget(verdict_wrong(mw, n_test), cap, PAPER_SEQS),
          "note": f"argmax picks the right class in {m['class_accuracy']:.3f} of test sequences "
-                 "(chance 0.125)"},
+                 f"(chance 0.125){cut}"},
         {"name": f"tanh RNN (project's addition), same budget: wrong out of {n_test}",
          "value": r["mean_wrong_all_seeds"], "paper_value": None,
          "verdict": verdict_rnn_fails(r["mean_wrong_all_seeds"], n_test),
@@ -420,6 +424,10 @@ def build_parser():
     parser.add_argument("--workers", type=cli.int_range(1, 8), default=2,
                         help="processes training the two kinds of net side by side (1 = one after the "
                              "other; at most 8)")
+    # the stub's own flags each setting reads (any other given flag is refused in one line)
+    cli.setting_flags(parser, {
+        "paper": ["T", "lr", "max_sequences", "n_seeds", "workers"],
+        "catalog": ["catalog_steps", "n_seeds", "workers"]})
     return parser
 
 

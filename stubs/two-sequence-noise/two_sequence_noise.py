@@ -587,6 +587,11 @@ def build_parser():
                         help="guessing: weights drawn from U[-R, R] (Schmidhuber and Hochreiter used 100)")
     parser.add_argument("--guess-trials", type=bounded(int, 1, 10_000_000), default=50_000,
                         help="guessing: random nets to try")
+    # the stub's own flags each setting reads (any other given flag is refused in one line)
+    cli.setting_flags(parser, {
+        "paper": ["N", "T", "max_sequences", "n_seeds", "test_every", "variants"],
+        "catalog": ["catalog_sequences", "n_seeds"],
+        "guessing": ["N", "T", "guess_range", "guess_trials"]})
     return parser
 
 
