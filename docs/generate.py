@@ -253,8 +253,11 @@ def load_agreement(root, stub):
         raise CatalogError(f"{path.relative_to(root)}: {e}") from None
 
 
-def agreement_md(stubs, agreements):
-    """RESULTS.md's table of headline verdicts across seeds (stubs with an agreement.json)."""
+def agreement_md(stubs, agreements, results=None):
+    """RESULTS.md's table of headline verdicts across seeds (stubs with an agreement.json).
+
+    A row whose seed-0 verdict is no longer the committed headline's (the stub's verdict rule or
+    its headline run changed after the extra seeds ran) is shown as stale and not counted."""
     have = [s for s in stubs if agreements.get(s["slug"])]
     if not have:
         return ""
@@ -263,9 +266,16 @@ def agreement_md(stubs, agreements):
     n_rows = n_stable = 0
     for s in have:
         ag = agreements[s["slug"]]
-        for r in ag["rows"]:
+        now = [h["verdict"] for h in ((results or {}).get(s["slug"]) or {}).get("headline", [])]
+        for i, r in enumerate(ag["rows"]):
             by_seed = sorted(r["verdicts"].items(), key=lambda kv: int(kv[0]))
             others = ", ".join(f"{k}: {v}" for k, v in by_seed if int(k) != 0) or "not run"
+            if results is not None and (i >= len(now) or now[i] != r["committed"]):
+                current = now[i] if i < len(now) else "gone"
+                rows.append("| " + " | ".join(cell(c) for c in (
+                    stub_link(s), r["name"], f"{current} (was {r['committed']})",
+                    f"{others}, judged by the earlier rule", "stale: re-run the seeds", "—")) + " |")
+                continue
             num = "—" if r.get("mean") is None else fmt(float(r["mean"]))
             if r.get("sd") is not None:
                 num += f" ± {fmt(float(r['sd']))}"
@@ -593,7 +603,7 @@ def generate(root):
         readme = replace_block(readme, FAM_START, FAM_END, families_md(families, stubs))
     speed = speed_md(root, stubs, results)
     agreements = {s["slug"]: load_agreement(root, s) for s in stubs}
-    speed = agreement_md(stubs, agreements) + ("\n" + speed if speed else "")
+    speed = agreement_md(stubs, agreements, results) + ("\n" + speed if speed else "")
     files = {"README.md": readme, "RESULTS.md": results_md(families, stubs, results, speed),
              "VISUAL_TOUR.md": visual_tour_md(root, families, stubs)}
     stub_pages = stub_readmes(root, stubs, results)

@@ -346,3 +346,15 @@ def test_stub_readme_headline_block_is_regenerated(fake):
     assert "| claim | paper | here | verdict | note |" in readme
     assert "| max abs error | 0.04 | 0.03123 | yes |" in readme
     assert run(fake, "--check").returncode == 0
+
+
+def test_agreement_rows_judged_by_an_older_verdict_are_stale_not_counted():
+    gen = load_generate()
+    stub = {"slug": "a-stub", "family": "f", "title": "A stub"}
+    ag = {"a-stub": {"rows": [
+        {"name": "claim 1", "committed": "no", "verdicts": {"0": "no", "1": "no"}, "stable": True},
+        {"name": "claim 2", "committed": "yes", "verdicts": {"0": "yes", "1": "yes"}, "stable": True}]}}
+    now = {"a-stub": {"headline": [{"verdict": "open"}, {"verdict": "yes"}]}}
+    md = gen.agreement_md([stub], ag, now)
+    assert "open (was no)" in md and "stale: re-run the seeds" in md
+    assert "**1 of 1 rows with extra seeds keep their verdict**" in md
