@@ -84,22 +84,24 @@ def depth_learning_time(res, a, out):
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(13, 3.9))
     for k, (name, col) in enumerate((("random orthogonal", "tab:red"), ("scaled Gaussian", "tab:blue"))):
         ax1.plot(depths, tb[:, k].mean(1), "o-", color=col, label=name)
-        for j in range(tb.shape[2]):
-            ax1.scatter(depths, tb[:, k, j], color=col, s=8, alpha=0.4,
-                        marker=np.where(capped[:, k, j].any(), "^", "o").item())
-        c = np.where(capped[:, k], np.nan, np.array(md["best_rate_c"], dtype=float)[:, k])
-        ax2.loglog(depths, np.nanmean(c, 1) / depths, "o-", color=col, label=name)   # learned runs only
+        for mark, sel in (("o", ~capped[:, k]), ("^", capped[:, k])):
+            dd = np.broadcast_to(depths[:, None], sel.shape)
+            ax1.scatter(dd[sel], tb[:, k][sel], color=col, s=10, alpha=0.5, marker=mark)
+        ok = ~capped[:, k]                                        # learned runs only
+        c = (np.array(md["best_rate_c"], dtype=float)[:, k] * ok).sum(1) / np.maximum(ok.sum(1), 1)
+        has = ok.any(1)
+        ax2.loglog(depths[has], c[has] / depths[has], "o-", color=col, label=name)
     ax1.axhline(cd["cap"], color="0.5", ls="--", lw=0.8)
     ax1.text(depths[0], cd["cap"] * 1.05, "cap", fontsize=7, color="0.4")
     ax1.set(xscale="log", yscale="log", xlabel="depth D (weight layers)", ylabel="iterations to 1 % loss",
             title="learning time at the best rate (triangles: cap)")
+    ax1.legend(fontsize=8)
+    ax2.loglog(depths, 0.2 / depths, ":", color="0.4", label="~ 1/D")
+    ax2.set(xlabel="depth D", ylabel="best learning rate", title="best rate of the grid c/D (learned runs)")
+    ax2.legend(fontsize=8)
     for ax in (ax1, ax2):
         ax.set_xticks(depths, [str(d) for d in depths])
         ax.minorticks_off()
-    ax1.legend(fontsize=8)
-    ax2.loglog(depths, 0.2 / depths, ":", color="0.4", label="~ 1/D")
-    ax2.set(xlabel="depth D", ylabel="best learning rate", title="best rate of the grid c/D")
-    ax2.legend(fontsize=8)
     curves = a["deep_curves"]                                     # (depths, 2, rates, seeds, cap+1)
     tl = a["deep_t_learn"]
     for k, col in ((0, "tab:red"), (1, "tab:blue")):
@@ -112,7 +114,7 @@ def depth_learning_time(res, a, out):
             ax3.semilogy(y / y[0], color=col, ls="-" if di else ":", lw=1.2,
                          label=f"{'orthogonal' if k == 0 else 'Gaussian'} D={depths[di]}")
     ax3.axhline(cd["criterion"], color="0.5", ls="--", lw=0.8)
-    ax3.set(xscale="symlog", xlabel="iteration", ylabel="loss / initial loss",
+    ax3.set(xscale="symlog", xlim=(0, cd["cap"] * 1.1), xlabel="iteration", ylabel="loss / initial loss",
             title="loss at the best rate (seed 0)")
     ax3.legend(fontsize=7)
     fig.tight_layout()
