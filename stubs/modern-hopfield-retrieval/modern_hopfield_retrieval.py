@@ -40,7 +40,6 @@ import numpy as np
 from shared import cli
 from shared.results import finish_run, headline_row, record
 from shared.rng import streams
-from shared.stats import t_interval
 
 PAPER = ("H. Ramsauer, B. Schaefl, J. Lehner, P. Seidl, M. Widrich, T. Adler, L. Gruber, "
          "M. Holzleitner, M. Pavlovic, G. K. Sandve, V. Greiff, D. Kreil, M. Kopp, G. Klambauer, "
@@ -58,7 +57,8 @@ CFG = dict(
     # overlap 0.967); capacity = largest N of the grid at which >= cap_success of the cues succeed
     cap_betas=(0.05, 0.1, 0.2, 0.3, 0.5, 1.0), cap_logN_max=16, cap_queries=64, rel_err=0.25,
     cap_success=0.9, cap_ds=(8, 16, 24, 32), cap_d_logN_max=17, cap_d_beta=1.0,
-    classical_Nmax=40, classical_ds=(64, 256, 512), classical_alphas=tuple(np.round(np.arange(0.08, 0.2001, 0.01), 2)),
+    classical_Nmax=40, classical_ds=(64, 256, 512),
+    classical_alphas=tuple(np.round(np.arange(0.08, 0.2001, 0.01), 2)),
     classical_queries=32, max_sweeps=30,
     # Theorem 3 at its own setting, and the empirical storage capacity there
     t3_beta=1.0, t3_K=3.0, t3_d=20, t3_p=1e-3, t3_draws=3000, t3_logN=(3, 5, 7, 9, 11), t3_grid_draws=8,
@@ -208,116 +208,6 @@ def theorem3_bound(beta, K, d, p):
 
 
 # ==============================================================================================
-# Metrics
-# ==============================================================================================
-def ci(values):
-    """Mean and 95 % t-interval over seeds ([mean, lo, hi]; lo = hi = mean for one seed)."""
-    v = np.asarray(values, np.float64)
-    return list(t_interval(v)) if v.size > 1 else [float(v.mean())] * 3
-
-
-def error_summary(e, cfg):
-    """Bound violations (Lemma A4, Theorems 4 and 5) and the exponential rate: per seed, the slope
-    of ln(error) on beta * (query separation) with one intercept per N, fitted where
-    slope_window[0] <= beta c <= slope_window[1] (the tail; errors down to 1e-280 are exact)."""
-    M = np.sqrt(cfg["d"])
-    viol = {"lemma_A4": int((e["err"] > e["bound_A4"] * (1 + 1e-9)).sum()),
-            "theorem_5": int((e["err"] > e["bound_T5"] * (1 + 1e-9)).sum()),
-            "theorem_4": int((e["to_fp"] > e["bound_T4"] * (1 + 1e-9) + 1e-12 * M).sum())}
-    cond = (e["dist_fp"] <= 1 / (2 * e["beta"] * M)) & (e["dist_query"] <= 1 / (2 * e["beta"] * M))
-    viol["theorem_5_fixed_point"] = int((e["dist_fp"][cond] > e["bound_T5b"][cond] * (1 + 1e-9)).sum())
-    x = e["beta"] * e["c_query"]
-    lo, hi = cfg["slope_window"]
-    slopes = []
-    for s in np.unique(e["seed"]):
-        sel = (x >= lo) & (x <= hi) & (e["err"] > 1e-280) & (e["seed"] == s)
-        A = np.column_stack([x[sel]] + [(e["N"][sel] == n).astype(float) for n in cfg["err_N"]])
-        slopes.append(np.linalg.lstsq(A, np.log(e["err"][sel]), rcond=None)[0][0])
-    return dict(n_cases=int(e["err"].size), violations=viol, n_theorem_5_fixed_point=int(cond.sum()),
-                max_ratio_to_A4=float((e["err"] / e["bound_A4"]).max()),
-                max_ratio_to_T5=float((e["err"] / e["bound_T5"]).max()),
-                slope_per_seed=slopes, slope_ci=ci(slopes))
-
-
-def one_step_summary(dist, right, cfg):
-    """Share of cues whose first update is within one_step_eps * M of the fixed point they
-    converge to, per seed (all N and betas of the test pooled), and the share converging to x_i."""
-    within = (dist <= cfg["one_step_eps"]).reshape(dist.shape[0], -1).mean(1)
-    return dict(share_per_seed=within, share_ci=ci(within), right_fixed_point=float(right.mean()),
-                max_distance_over_M=float(dist.max()))
-
-
-def capacity_summary(c, cfg):
-    """Capacities (largest grid N with >= cap_success of cues retrieved) per seed; the slope of
-    ln N_c on d for the modern net, and alpha_c = N_c / d of the classical net per d."""
-    lvl, d = cfg["cap_success"], cfg["d"]
-    Nc = capacity_from_curve(c["Ns"], c["modern"], lvl)                                  # (S, nb)
-    Nc_cl = capacity_from_curve(c["classical_Ns"], c["classical"], lvl)                  # (S,)
-    Nd = capacity_from_curve(c["d_Ns"], c["d_modern"], lvl)                              # (S, nd)
-    Nd_cl = capacity_from_curve(np.arange(1, max(cfg["cap_ds"]) + 1), c["d_classical"], lvl)
-    ds = np.array(cfg["cap_ds"], float)
-    fit = [np.polyfit(ds, np.log(n), 1)[0] for n in Nd]
-    mean_ln = np.log(Nd).mean(0)
-    resid = mean_ln - np.polyval(np.polyfit(ds, mean_ln, 1), ds)
-    r2 = float(1 - (resid ** 2).sum() / max(((mean_ln - mean_ln.mean()) ** 2).sum(), 1e-300))
-    a_c = capacity_from_curve(np.array(cfg["classical_alphas"]), c["fs_classical"], lvl)  # (S, nD)
-    return dict(
-        modern_Nc={f"beta={b:g}": ci(Nc[:, i]) for i, b in enumerate(cfg["cap_betas"])},
-        modern_at_grid_end={f"beta={b:g}": bool((Nc[:, i] == c["Ns"][-1]).all()) for i, b in enumerate(cfg["cap_betas"])},
-        classical_Nc=ci(Nc_cl), classical_alpha=ci(Nc_cl / d), ags_0138d=0.138 * d,
-        d_modern_Nc={f"d={int(x)}": ci(Nd[:, i]) for i, x in enumerate(ds)},
-        d_modern_at_grid_end={f"d={int(x)}": bool((Nd[:, i] == c["d_Ns"][-1]).any()) for i, x in enumerate(ds)},
-        d_classical_Nc={f"d={int(x)}": ci(Nd_cl[:, i]) for i, x in enumerate(ds)},
-        ln_Nc_slope_per_dim=ci(fit), ln_Nc_linear_r2=r2,
-        classical_alpha_c={f"d={dd}": ci(a_c[:, i]) for i, dd in enumerate(cfg["classical_ds"])},
-        Nc_modern=Nc, Nc_classical=Nc_cl, Nc_d_modern=Nd, Nc_d_classical=Nd_cl, alpha_c=a_c)
-
-
-def fixed_point_summary(fx, cfg):
-    """Per seed: (a) every start ends at the global fixed point for beta < 1 / m_max^2 (Lemma A3),
-    (b) every start from a pattern ends at that pattern's single fixed point for beta above the
-    Lemma A7 threshold of all patterns, (c) metastable fixed points occur, each averaging patterns
-    of one cluster. Jacobian norms by type, and the Lemma A2/A3/A8 bounds."""
-    betas = np.array(cfg["fp_betas"])
-    S, nb, B = fx["kind"].shape
-    N = B // 2
-    ok = []
-    for s in range(S):
-        low = betas < fx["beta_global"][s]
-        high = betas >= fx["beta_single"][s]
-        a = bool(low.any() and (fx["kind"][s, low] == 0).all())
-        b = bool(high.any() and ((fx["kind"][s, high, :N] == 2) & (fx["target"][s, high, :N] == np.arange(N))).all())
-        meta = fx["kind"][s] == 1
-        p_cl = fx["cluster"][s]
-        one_cluster = [len(set(p_cl[np.argsort(-fx["weights"][s, i, j])[:2]])) == 1 and
-                       p_cl[np.argmax(fx["weights"][s, i, j])] >= 0 for i, j in zip(*np.nonzero(meta), strict=True)]
-        c = bool(meta.any() and all(one_cluster))
-        ok.append(dict(global_below_A3=a, single_above_A7=b, metastable_cluster_means=c,
-                       meta_betas=[float(betas[meta.any(1)].min()), float(betas[meta.any(1)].max())] if meta.any() else None))
-    kind, jn = fx["kind"], fx["jnorm"]
-    single = (kind == 2) & (betas[None, :, None] >= np.array(fx["beta_single"])[:, None, None])
-    med = {name: float(np.median(jn[sel])) if sel.any() else None
-           for name, sel in (("global", kind == 0), ("metastable", kind == 1), ("single_above_A7", single))}
-    viol = {"lemma_A3": int((jn > fx["bound_A3"] * (1 + 1e-9) + 1e-12).sum()),
-            "lemma_A8": int((jn > fx["bound_A8"] * (1 + 1e-9) + 1e-12).sum()),
-            "lemma_A2_single": int((jn[kind == 2] > fx["bound_A2"][kind == 2] * (1 + 1e-9) + 1e-12).sum())}
-    return dict(per_seed=ok, seeds_all_three=int(sum(all((o["global_below_A3"], o["single_above_A7"],
-                                                          o["metastable_cluster_means"])) for o in ok)),
-                beta_global=ci(fx["beta_global"]), beta_single=ci(fx["beta_single"]),
-                jnorm_median=med, top_exponent_median={k: (float(np.log(v)) if v else None) for k, v in med.items()},
-                bound_violations=viol, n_unconverged=int((fx["moved"] > 1e-9).sum()),
-                share_by_type=np.stack([(kind == k).mean((0, 2)) for k in range(3)]))
-
-
-def energy_summary(E, d):
-    """Largest one-step change of E (positive = an increase) relative to M^2 = d, and Lemma A1."""
-    dE = np.diff(E, axis=2)
-    return dict(max_increase_over_M2=float(dE.max() / d), min_energy=float(E.min()),
-                max_energy_after_first_update=float(E[:, :, 1:].max()), two_M2=2.0 * d,
-                n_steps=int(dE.size))
-
-
-# ==============================================================================================
 # Verdicts (bars pre-registered in the README, section Results, with the theorem each comes from)
 # ==============================================================================================
 def verdict_bounds(violations):
@@ -388,97 +278,113 @@ def fmt_ci(c, digits=3):
 
 
 def headline_rows(m, cfg):
-    er, os_, cap, t3, fp, en = (m[k] for k in ("error", "one_step", "capacity", "theorem3", "fixed_points", "energy"))
-    S, d = cfg["n_seeds"], cfg["d"]
-    nc_top = cap["modern_Nc"][f"beta={cfg['cap_betas'][-1]:g}"][0]
-    end = cap["modern_at_grid_end"][f"beta={cfg['cap_betas'][-1]:g}"]
+    er, os_, cap, t3 = m["error"], m["one_step"], m["capacity"], m["theorem3"]
+    fp, en = m["fixed_points"], m["energy"]
+    S, d, b_top = cfg["n_seeds"], cfg["d"], f"beta={cfg['cap_betas'][-1]:g}"
+    nc_top, end = cap["modern_Nc"][b_top][0], cap["modern_at_grid_end"][b_top]
     slope = cap["ln_Nc_slope_per_dim"]
     big = f"d={cfg['classical_ds'][-1]}"
     js, jm = fp["jnorm_median"]["single_above_A7"], fp["jnorm_median"]["metastable"]
+    n_viol = sum(er["violations"].values())
     return [
-        headline_row("one-update retrieval error vs the paper's bounds (violations / cases)",
-                     f"{sum(er['violations'].values())} / {er['n_cases']}",
-                     "error <= 2(N-1) M exp(-beta c) (Lemma A4), Theorems 4 and 5", verdict_bounds(er["violations"]),
-                     note=f"d {d}, N {list(cfg['err_N'])}, {list(cfg['err_flips'])} flipped bits, 13 betas in "
-                          f"[0.01, 1], {S} seeds; largest error / Lemma A4 bound {er['max_ratio_to_A4']:.3f}"),
-        headline_row("exponential decay: slope of ln(error) on beta x (query separation c)",
-                     fmt_ci(er["slope_ci"]), "-1 (the bounds' rate, Lemma A4 / Theorem 5)",
-                     verdict_rate(er["slope_ci"][0]),
-                     note=f"fit where {cfg['slope_window'][0]:g} <= beta c <= {cfg['slope_window'][1]:g}, "
-                          f"one intercept per N; mean ± 95 % CI over {S} seeds; bar: slope in [-1.1, -0.9]"),
-        headline_row(f"one update reaches the fixed point: share of cues within {cfg['one_step_eps']:g} M",
-                     fmt_ci(os_["share_ci"], 4), "retrieval with one update (Theorem 4)",
-                     verdict_one_step(os_["share_ci"][0]),
-                     note=f"d {d}, {cfg['one_step_flips']} of {d} bits flipped, beta {list(cfg['one_step_betas'])}, "
-                          f"N {list(cfg['err_N'])}; {os_['right_fixed_point']:.3f} of cues converge to their own pattern; "
-                          "bar >= 0.99"),
-        headline_row(f"capacity at d = {d}: modern (beta = {cfg['cap_betas'][-1]:g}, one update) vs classical "
-                     "Hopfield net", f"{'>= ' if end else ''}{nc_top:.0f} vs {fmt_ci(cap['classical_Nc'], 2)}",
-                     f"exponential vs 0.138 d = {0.138 * d:.1f}", verdict_capacity(nc_top, cap["classical_Nc"][0]),
-                     note="cues with d/8 bits flipped; success = relative error <= 0.25 in >= 90 % of cues; "
-                          + ", ".join(f"{k} {v[0]:.0f}" for k, v in cap["modern_Nc"].items())
-                          + (" (grid end 2^16: a lower bound)" if end else "") + "; bar: >= 100 x classical"),
-        headline_row("capacity grows exponentially with d: slope of ln N_c per dimension (beta = 1)",
-                     fmt_ci(slope), "N >= sqrt(p) c^((d-1)/4) (Theorem 3): exponential",
-                     verdict_exponential(slope[1], cap["ln_Nc_linear_r2"]),
-                     note=f"d {list(cfg['cap_ds'])}: N_c " + ", ".join(f"{v[0]:.0f}" for v in cap["d_modern_Nc"].values())
-                          + "; classical " + ", ".join(f"{v[0]:.1f}" for v in cap["d_classical_Nc"].values())
-                          + f"; R^2 {cap['ln_Nc_linear_r2']:.3f}; bar: CI > 0 and R^2 >= 0.95"),
-        headline_row(f"classical baseline: alpha_c = N_c / d at {big} (start at the pattern)",
-                     fmt_ci(cap["classical_alpha_c"][big], 2), "0.138 (Amit-Gutfreund-Sompolinsky)",
-                     verdict_classical(cap["classical_alpha_c"][big][0]),
-                     note="asynchronous sign updates, Hebb rule; success = <= 1.56 % bits wrong in >= 90 % of "
-                          "patterns; " + ", ".join(f"{k} {fmt_ci(v, 2)}" for k, v in cap["classical_alpha_c"].items())
-                          + "; bar [0.10, 0.17]"),
-        headline_row(f"Theorem 3 at its own setting: draws with an unstored pattern at N = {t3['n_test']}",
-                     f"{t3['fail_stored'] * t3['draws']:.0f} / {t3['draws']}",
-                     f"<= p = {cfg['t3_p']:g} (c = {t3['c']:.4f}, N >= {t3['n_bound']:.1f})",
-                     verdict_theorem3(t3["fail_stored"], cfg["t3_p"]),
-                     note=f"beta {cfg['t3_beta']:g}, K {cfg['t3_K']:g}, d {cfg['t3_d']}; all patterns stored in "
-                          + ", ".join(f"{s:.2f}" for s in t3["grid_stored"]) + " of draws at N = "
-                          + ", ".join(str(n) for n in t3["grid_N"]) + ": the bound is loose"),
-        headline_row("three fixed-point types in their regimes (seeds with all three)",
-                     f"{fp['seeds_all_three']} / {S}", "global, metastable, single (Lemmas A3, A7, A12)",
-                     verdict_types(fp["seeds_all_three"], S),
-                     note=f"global below beta = 1/m_max^2 ({fp['beta_global'][0]:.4f}), single above Lemma A7's "
-                          f"beta ({fp['beta_single'][0]:.3f}), metastable cluster means in between"),
-        headline_row("Jacobian at fixed points: median ||J|| single-pattern vs metastable",
-                     f"{js:.2e} vs {jm:.3f}", "contraction ~exp(-beta Delta) vs near-neutral (Lemmas A2, A8)",
-                     verdict_jacobian(js, jm),
-                     note=f"top exponents ln||J|| {np.log(js):.1f} vs {np.log(jm):.2f}; Lemma A2/A3/A8 bound "
-                          f"violations {sum(fp['bound_violations'].values())}; bar: <= 0.01 vs [0.1, 1)"),
-        headline_row("energy never increases under the update: largest step change / M^2",
-                     f"{en['max_increase_over_M2']:.1e}", "<= 0 (Theorem 1, CCCP)",
-                     verdict_energy(en["max_increase_over_M2"]),
-                     note=f"{en['n_steps']} steps from Gaussian starts, 4 betas, {S} seeds; min E "
-                          f"{en['min_energy']:.2f} >= 0, max E after one update {en['max_energy_after_first_update']:.1f}"
-                          f" <= 2M^2 = {en['two_M2']:.0f} (Lemma A1); bar: <= 1e-12 (round-off)"),
+        headline_row(
+            "one-update retrieval error vs the paper's bounds (violations / cases)",
+            f"{n_viol} / {er['n_cases']}", "error <= 2(N-1) M exp(-beta c) (Lemma A4), Theorems 4 and 5",
+            verdict_bounds(er["violations"]),
+            note=f"d {d}, N {list(cfg['err_N'])}, {list(cfg['err_flips'])} flipped bits, 13 betas in "
+                 f"[0.01, 1], {S} seeds; largest error / Lemma A4 bound {er['max_ratio_to_A4']:.3f}"),
+        headline_row(
+            "exponential decay: slope of ln(error) on beta x (query separation c)",
+            fmt_ci(er["slope_ci"]), "-1 (the bounds' rate, Lemma A4 / Theorem 5)",
+            verdict_rate(er["slope_ci"][0]),
+            note=f"fit where {cfg['slope_window'][0]:g} <= beta c <= {cfg['slope_window'][1]:g}, one "
+                 f"intercept per N; mean ± 95 % CI over {S} seeds; bar: slope in [-1.1, -0.9]"),
+        headline_row(
+            f"one update reaches the fixed point: share of cues within {cfg['one_step_eps']:g} M",
+            fmt_ci(os_["share_ci"], 4), "retrieval with one update (Theorem 4)",
+            verdict_one_step(os_["share_ci"][0]),
+            note=f"d {d}, {cfg['one_step_flips']} of {d} bits flipped, beta {list(cfg['one_step_betas'])}, "
+                 f"N {list(cfg['err_N'])}; {os_['right_fixed_point']:.3f} of cues converge to their "
+                 "own pattern; bar >= 0.99"),
+        headline_row(
+            f"capacity at d = {d}: modern (beta = {cfg['cap_betas'][-1]:g}, one update) vs classical net",
+            f"{'>= ' if end else ''}{nc_top:.0f} vs {fmt_ci(cap['classical_Nc'], 2)}",
+            f"exponential vs 0.138 d = {0.138 * d:.1f}", verdict_capacity(nc_top, cap["classical_Nc"][0]),
+            note="cues with d/8 bits flipped; success = relative error <= 0.25 in >= 90 % of cues; "
+                 + ", ".join(f"{k} {v[0]:.0f}" for k, v in cap["modern_Nc"].items())
+                 + (" (grid end 2^16: a lower bound)" if end else "") + "; bar: >= 100 x classical"),
+        headline_row(
+            "capacity grows exponentially with d: slope of ln N_c per dimension (beta = 1)",
+            fmt_ci(slope), "N >= sqrt(p) c^((d-1)/4) (Theorem 3): exponential",
+            verdict_exponential(slope[1], cap["ln_Nc_linear_r2"]),
+            note=f"d {list(cfg['cap_ds'])}: N_c "
+                 + ", ".join(f"{v[0]:.0f}" for v in cap["d_modern_Nc"].values())
+                 + "; classical " + ", ".join(f"{v[0]:.1f}" for v in cap["d_classical_Nc"].values())
+                 + f"; R^2 {cap['ln_Nc_linear_r2']:.3f}; bar: CI > 0 and R^2 >= 0.95"),
+        headline_row(
+            f"classical baseline: alpha_c = N_c / d at {big} (start at the pattern)",
+            fmt_ci(cap["classical_alpha_c"][big], 2), "0.138 (Amit-Gutfreund-Sompolinsky)",
+            verdict_classical(cap["classical_alpha_c"][big][0]),
+            note="asynchronous sign updates, Hebb rule; success = <= 1.56 % bits wrong in >= 90 % of "
+                 "patterns; " + ", ".join(f"{k} {fmt_ci(v, 2)}" for k, v in cap["classical_alpha_c"].items())
+                 + "; bar [0.10, 0.17]"),
+        headline_row(
+            f"Theorem 3 at its own setting: draws with an unstored pattern at N = {t3['n_test']}",
+            f"{t3['fail_stored'] * t3['draws']:.0f} / {t3['draws']}",
+            f"<= p = {cfg['t3_p']:g} (c = {t3['c']:.4f}, N >= {t3['n_bound']:.1f})",
+            verdict_theorem3(t3["fail_stored"], cfg["t3_p"]),
+            note=f"beta {cfg['t3_beta']:g}, K {cfg['t3_K']:g}, d {cfg['t3_d']}; all patterns stored in "
+                 + ", ".join(f"{s:.2f}" for s in t3["grid_stored"]) + " of draws at N = "
+                 + ", ".join(str(n) for n in t3["grid_N"]) + ": the bound is loose"),
+        headline_row(
+            "three fixed-point types in their regimes (seeds with all three)",
+            f"{fp['seeds_all_three']} / {S}", "global, metastable, single (Lemmas A3, A7, A12)",
+            verdict_types(fp["seeds_all_three"], S),
+            note=f"global below beta = 1/m_max^2 ({fp['beta_global'][0]:.4f}), single above Lemma A7's "
+                 f"beta ({fp['beta_single'][0]:.3f}), metastable cluster means in between"),
+        headline_row(
+            "Jacobian at fixed points: median ||J|| single-pattern vs metastable",
+            f"{js:.2e} vs {jm:.3f}", "contraction ~exp(-beta Delta) vs near-neutral (Lemmas A2, A8)",
+            verdict_jacobian(js, jm),
+            note=f"top exponents ln||J|| {np.log(js):.1f} vs {np.log(jm):.2f}; Lemma A2/A3/A8 bound "
+                 f"violations {sum(fp['bound_violations'].values())}; bar: <= 0.01 vs [0.1, 1)"),
+        headline_row(
+            "energy never increases under the update: largest step change / M^2",
+            f"{en['max_increase_over_M2']:.1e}", "<= 0 (Theorem 1, CCCP)",
+            verdict_energy(en["max_increase_over_M2"]),
+            note=f"{en['n_steps']} steps from Gaussian starts, 4 betas, {S} seeds; min E "
+                 f"{en['min_energy']:.2f} >= 0, max E after one update "
+                 f"{en['max_energy_after_first_update']:.1f} <= 2M^2 = {en['two_M2']:.0f} (Lemma A1); "
+                 "bar: <= 1e-12 (round-off)"),
     ]
 
 
 def lyapunov_record(lyap, cfg):
     """Top exponents of the update map at one fixed point of each type (seed 0)."""
-    return dict(method=(f"shared.lyapunov.map_spectrum along x <- f(x) started at a fixed point of each "
-                        f"type (seed 0, the beta where that type is commonest), {cfg['lyap_steps']} steps after "
-                        f"5 discarded, top {cfg['lyap_k']}; equal to ln eig(J) there (J symmetric)"),
-                exponents={f"{k} fixed point (beta {v['beta']:.3g})": v["exponents"] for k, v in lyap.items()},
-                window=cfg["lyap_steps"], n_sequences=1)
+    method = ("shared.lyapunov.map_spectrum along x <- f(x) started at a fixed point of each type "
+              f"(seed 0, the beta where that type is commonest), {cfg['lyap_steps']} steps after 5 "
+              f"discarded, top {cfg['lyap_k']}; equal to ln eig(J) there (J symmetric)")
+    ex = {f"{k} fixed point (beta {v['beta']:.3g})": v["exponents"] for k, v in lyap.items()}
+    return dict(method=method, exponents=ex, window=cfg["lyap_steps"], n_sequences=1)
 
 
 def saved_arrays(err, cap, t3, fx, E, cfg):
     """What the figures and the GIF read: seed 0 of the error cloud, the capacity curves, seed 0
-    of the fixed-point study, energy traces of 32 starts."""
+    of the fixed-point study (all seeds for the type map), energy traces of 32 starts."""
     s0 = err["seed"] == 0
-    return dict(**{f"err_{k}": err[k][s0] for k in ("N", "flips", "beta", "err", "c_query", "bound_A4")},
-                cap_Ns=cap["Ns"], cap_modern=cap["modern"], cap_betas=np.array(cfg["cap_betas"]),
-                cap_classical_Ns=cap["classical_Ns"], cap_classical=cap["classical"],
-                cap_d_Ns=cap["d_Ns"], cap_d_modern=cap["d_modern"], cap_d_classical=cap["d_classical"],
-                cap_ds=np.array(cfg["cap_ds"]), cap_fs=cap["fs_classical"], cap_alphas=np.array(cfg["classical_alphas"]),
-                cap_fs_ds=np.array(cfg["classical_ds"]), t3_grid_N=t3["grid_N"], t3_grid_stored=t3["grid_stored"],
-                t3_grid_sep=t3["grid_sep"], fp_betas=np.array(cfg["fp_betas"]),
-                **{f"fp_{k}": fx[k][0] for k in ("X", "cluster", "weights", "state", "queries", "one_step")},
-                **{f"fp_{k}": fx[k] for k in ("neff", "kind", "jnorm", "top_eig", "beta_global", "beta_single")},
-                energy=E[0, :, :, :32])
+    out = {f"err_{k}": err[k][s0] for k in ("N", "flips", "beta", "err", "c_query", "bound_A4")}
+    out.update({f"cap_{k}": cap[k] for k in ("Ns", "modern", "classical_Ns", "classical", "d_Ns",
+                                             "d_modern", "d_classical")})
+    out.update(cap_betas=np.array(cfg["cap_betas"]), cap_ds=np.array(cfg["cap_ds"]),
+               cap_fs=cap["fs_classical"], cap_alphas=np.array(cfg["classical_alphas"]),
+               cap_fs_ds=np.array(cfg["classical_ds"]),
+               t3_grid_N=t3["grid_N"], t3_grid_stored=t3["grid_stored"], t3_grid_sep=t3["grid_sep"],
+               fp_betas=np.array(cfg["fp_betas"]), energy=E[0, :, :, :32])
+    for k in ("X", "cluster", "weights", "state", "queries", "one_step", "one_step_p"):
+        out[f"fp_{k}"] = fx[k][0]
+    for k in ("neff", "kind", "jnorm", "top_eig", "beta_global", "beta_single"):
+        out[f"fp_{k}"] = fx[k]
+    return out
 
 
 # ==============================================================================================
@@ -496,7 +402,8 @@ def main(args):
     one = ex.exp_one_step(cfg, rngs["patterns"], rngs["queries"])
     print(f"  error and one-step retrieval: {len(err['err'])} cases   [{cli.clock(timer())}]")
     cap = ex.exp_capacity(cfg, rngs["capacity"], rngs["classical"])
-    print(f"  capacity: modern up to N = {cap['Ns'][-1]}, classical up to {cfg['classical_Nmax']}   [{cli.clock(timer())}]")
+    print(f"  capacity: modern up to N = {cap['Ns'][-1]}, classical up to {cfg['classical_Nmax']}"
+          f"   [{cli.clock(timer())}]")
     t3 = ex.exp_theorem3(cfg, rngs["theorem3"])
     print(f"  Theorem 3: {t3['draws']} draws at N = {t3['n_test']}   [{cli.clock(timer())}]")
     fx = ex.fixed_point_types(cfg, rngs["fixed"])
@@ -505,10 +412,11 @@ def main(args):
     print(f"  fixed points over {len(cfg['fp_betas'])} betas; energy traces   [{cli.clock(timer())}]")
     cli.check_finite("evaluation", err=err["err"], energy=E)
 
-    metrics = dict(error=error_summary(err, cfg), one_step=one_step_summary(*one, cfg),
-                   capacity=capacity_summary(cap, cfg), theorem3={k: v for k, v in t3.items()},
-                   fixed_points=fixed_point_summary(fx, cfg), energy=energy_summary(E, d),
-                   lyapunov_vs_eig={k: dict(map_spectrum=v["exponents"], ln_eig=v["ln_eig"]) for k, v in lyap.items()},
+    metrics = dict(error=ex.error_summary(err, cfg), one_step=ex.one_step_summary(*one, cfg),
+                   capacity=ex.capacity_summary(cap, cfg), theorem3=dict(t3),
+                   fixed_points=ex.fixed_point_summary(fx, cfg), energy=ex.energy_summary(E, d),
+                   lyapunov_vs_eig={k: dict(map_spectrum=v["exponents"], ln_eig=v["ln_eig"])
+                                    for k, v in lyap.items()},
                    timing=dict(wall_s=timer()))
     rec = record(args, __file__, title="Modern Hopfield networks: one-step retrieval, capacity, fixed points",
                  paper=PAPER, config=cfg, metrics=metrics, headline=headline_rows(metrics, cfg),
@@ -519,7 +427,8 @@ def main(args):
 def build_parser():
     parser = cli.make_parser(__doc__, __file__)
     parser.add_argument("--n-seeds", type=cli.int_range(1, 20), default=None,
-                        help=f"pattern sets (seeds) per experiment, 1..20 (default {CFG['n_seeds']}; quick 2)")
+                        help=f"pattern sets (seeds) per experiment, 1..20 (default {CFG['n_seeds']}; "
+                             "quick 2)")
     return parser
 
 
