@@ -64,7 +64,7 @@ CFG = dict(
     t3_beta=1.0, t3_K=3.0, t3_d=20, t3_p=1e-3, t3_draws=3000, t3_logN=(3, 5, 7, 9, 11), t3_grid_draws=8,
     # fixed points: 3 clusters of 4 images + 4 isolated images (8 x 8, +-1), flips inside a cluster
     fp_clusters=3, fp_members=4, fp_isolated=4, fp_flip=5, fp_betas=tuple(np.geomspace(0.004, 2.0, 48)),
-    fp_max_steps=3000, fp_tol=1e-12, fp_query_flip=13, lyap_k=4, lyap_steps=40,
+    fp_max_steps=3000, fp_tol=1e-12, fp_query_flip=13, lyap_k=4, lyap_steps=200,
     # energy: random starts per seed and steps
     en_starts=256, en_steps=30,
 )
@@ -320,7 +320,8 @@ def headline_rows(m, cfg):
             note=f"d {list(cfg['cap_ds'])}: N_c "
                  + ", ".join(f"{v[0]:.0f}" for v in cap["d_modern_Nc"].values())
                  + "; classical " + ", ".join(f"{v[0]:.1f}" for v in cap["d_classical_Nc"].values())
-                 + f"; R^2 {cap['ln_Nc_linear_r2']:.3f}; bar: CI > 0 and R^2 >= 0.95"),
+                 + f"; R^2 of ln N_c on d {cap['ln_Nc_linear_r2']:.3f} (on ln d "
+                 f"{cap['ln_Nc_power_law_r2']:.3f}); bar: CI > 0 and R^2 >= 0.95"),
         headline_row(
             f"classical baseline: alpha_c = N_c / d at {big} (start at the pattern)",
             fmt_ci(cap["classical_alpha_c"][big], 2), "0.138 (Amit-Gutfreund-Sompolinsky)",
@@ -362,8 +363,9 @@ def headline_rows(m, cfg):
 def lyapunov_record(lyap, cfg):
     """Top exponents of the update map at one fixed point of each type (seed 0)."""
     method = ("shared.lyapunov.map_spectrum along x <- f(x) started at a fixed point of each type "
-              f"(seed 0, the beta where that type is commonest), {cfg['lyap_steps']} steps after 5 "
-              f"discarded, top {cfg['lyap_k']}; equal to ln eig(J) there (J symmetric)")
+              "(seed 0, the middle beta of the range where that type holds most fixed points), "
+              f"{cfg['lyap_steps']} steps after 5 discarded, top {cfg['lyap_k']}, floored at ln 1e-300; "
+              "equal to ln eig(J) there (J symmetric)")
     ex = {f"{k} fixed point (beta {v['beta']:.3g})": v["exponents"] for k, v in lyap.items()}
     return dict(method=method, exponents=ex, window=cfg["lyap_steps"], n_sequences=1)
 
