@@ -121,11 +121,12 @@ def jacobian(p, X, beta):
 
 def retrieval_error(p, X, target):
     """||X p - x_i|| computed as ||sum_{j != i} p_j (x_j - x_i)||: exact (no cancellation of
-    p_i x_i against x_i), so errors down to 1e-300 are resolved. p (Q, N), X (d, N), target (Q,)."""
+    p_i x_i against x_i), so errors down to 1e-300 are resolved. p (..., Q, N), X (d, N),
+    target (Q,); returns the errors (..., Q) and the offsets X p - x_i (..., Q, d)."""
     q = np.arange(len(target))
     pt = p.copy()
-    pt[q, target] = 0.0
-    diff = pt @ X.T - pt.sum(-1)[:, None] * X[:, target].T              # (Q, d)
+    pt[..., q, target] = 0.0
+    diff = pt @ X.T - pt.sum(-1)[..., None] * X[:, target].T            # (..., Q, d)
     return np.sqrt((diff * diff).sum(-1)), diff
 
 
@@ -273,8 +274,13 @@ def verdict_energy(max_increase):
 # Headline, Lyapunov record, saved arrays
 # ==============================================================================================
 def fmt_ci(c, digits=3):
-    """'mean ± half-width' of a [mean, lo, hi] interval."""
-    return f"{c[0]:.{digits}g} ± {(c[2] - c[1]) / 2:.{digits}g}"
+    """'mean ± half-width' of a [mean, lo, hi] interval (the half-width to two figures)."""
+    return f"{c[0]:.{digits}g} ± {(c[2] - c[1]) / 2:.2g}"
+
+
+def _num(x, spec):
+    """A number formatted with ``spec``, or 'n/a' when there is none."""
+    return "n/a" if x is None else format(x, spec)
 
 
 def headline_rows(m, cfg):
@@ -342,13 +348,15 @@ def headline_rows(m, cfg):
             f"{fp['seeds_all_three']} / {S}", "global, metastable, single (Lemmas A3, A7, A12)",
             verdict_types(fp["seeds_all_three"], S),
             note=f"global below beta = 1/m_max^2 ({fp['beta_global'][0]:.4f}), single above Lemma A7's "
-                 f"beta ({fp['beta_single'][0]:.3f}), metastable cluster means in between"),
+                 f"beta ({_num(fp['beta_single'] and fp['beta_single'][0], '.3f')}), metastable cluster "
+                 "means in between"),
         headline_row(
             "Jacobian at fixed points: median ||J|| single-pattern vs metastable",
-            f"{js:.2e} vs {jm:.3f}", "contraction ~exp(-beta Delta) vs near-neutral (Lemmas A2, A8)",
-            verdict_jacobian(js, jm),
-            note=f"top exponents ln||J|| {np.log(js):.1f} vs {np.log(jm):.2f}; Lemma A2/A3/A8 bound "
-                 f"violations {sum(fp['bound_violations'].values())}; bar: <= 0.01 vs [0.1, 1)"),
+            f"{_num(js, '.2e')} vs {_num(jm, '.3f')}",
+            "contraction ~exp(-beta Delta) vs near-neutral (Lemmas A2, A8)", verdict_jacobian(js, jm),
+            note=f"top exponents ln||J|| {_num(js and np.log(max(js, 1e-300)), '.1f')} vs "
+                 f"{_num(jm and np.log(max(jm, 1e-300)), '.2f')}; Lemma A2/A3/A8 bound violations "
+                 f"{sum(fp['bound_violations'].values())}; bar: <= 0.01 vs [0.1, 1)"),
         headline_row(
             "energy never increases under the update: largest step change / M^2",
             f"{en['max_increase_over_M2']:.1e}", "<= 0 (Theorem 1, CCCP)",
