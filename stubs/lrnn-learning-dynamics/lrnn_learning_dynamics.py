@@ -40,7 +40,6 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_spectrum
 from shared.results import finish_run, headline_row, record
 from shared.rng import streams
@@ -417,8 +416,7 @@ def spare_units(cfg, rngs, grid):
     p, at, m, loss, _ = train(p, X, Y, U, V, lr, steps, max(1, steps // 10), "spare")
     E_glob = np.array([global_minimum(si, grid)[2] for si in s])
     u, b = modes_of(m[:, -1, 0])
-    return dict(kappa=kap, loss=loss[:, -1], E_aligned_min=E_glob, b_eff=b, u=u, m=m[:, -1, 0],
-                off_diagonal=off_diagonal(p, U, V))
+    return dict(kappa=kap, loss=loss[:, -1], E_aligned_min=E_glob, b_eff=b, u=u, m=m[:, -1, 0])
 
 
 def off_diagonal(p, U, V):
@@ -562,7 +560,7 @@ def trade_summary(tr):
     needs = sp["E_aligned_min"] > 1e-3                        # kappas where one mode cannot fit s
     beat = needs & (sp["loss"] < 0.5 * sp["E_aligned_min"])
     spare = dict(kappa=sp["kappa"], final_loss=sp["loss"], aligned_min_energy=sp["E_aligned_min"],
-                 b_eff=sp["b_eff"], u=sp["u"], off_diagonal=sp["off_diagonal"],
+                 b_eff=sp["b_eff"], u=sp["u"],
                  n_below_half_aligned_min=int(beat.sum()), n_with_tradeoff=int(needs.sum()))
     return dict(kappa=k, by_T=by_T, spare_units=spare,
                 dirac_beta_c={str(T_): v for T_, v in tr["dirac"].items()})
@@ -674,25 +672,11 @@ def saved_arrays(st, tk, tr):
 
 
 # ==============================================================================================
-# Gradient checks (float64)
+# Gradient checks (float64), in lrnn_learning_dynamics_checks.py
 # ==============================================================================================
 def gradcheck(args=None):
-    """BPTT of the full LRNN (unwhitened data, unaligned weights) and the reduced scalar system's
-    gradient flow (-dE/da, -dE/db, -dE/dc) against central differences."""
-    rng = np.random.default_rng(0)
-    R, N, T, P = 2, 3, 5, 7
-    X, Y = rng.standard_normal((T, R, P, N)), rng.standard_normal((R, P, N))
-    p = {k: 0.6 * rng.standard_normal((R, N, N)) for k in ("W_x", "W_h", "W_y")}
-    errs = {f"bptt {k}": v for k, v in check_gradients(
-        lambda: float(loss_and_grads(p, X, Y)[0].sum()), p, loss_and_grads(p, X, Y)[1], eps=1e-4,
-        richardson=True).items()}
-    s = rng.uniform(0.2, 1.5, (4, T))
-    q = dict(a=rng.uniform(0.2, 1, 4), b=rng.uniform(-1.2, 1.2, 4), c=rng.uniform(0.2, 1, 4))
-    da, db, dc = mode_rhs(q["a"], q["b"], q["c"], s)
-    errs.update({f"reduced {k}": v for k, v in check_gradients(
-        lambda: float(mode_energy(q["a"], q["b"], q["c"], s).sum()), q,
-        dict(a=-da, b=-db, c=-dc), eps=1e-5).items()})
-    return errs
+    """BPTT and the reduced gradient flow vs central differences (lrnn_learning_dynamics_checks.py)."""
+    return cli.load_sibling(__file__, "lrnn_learning_dynamics_checks", globals()).gradcheck(args)
 
 
 # ==============================================================================================

@@ -47,7 +47,7 @@ def main(args):
         ax[1].legend(fontsize=7, loc="center right")
         fig.suptitle("linear RNN (solid) vs reduced ODE (dashed)", fontsize=10)
         fig.tight_layout()
-        frames.append(figure_to_frame(fig, dpi=64))
+        frames.append(figure_to_frame(fig, dpi=80))
     save_gif(frames, args.out, fps=6)
     print(f"wrote {args.out} ({len(frames)} frames)")
 
