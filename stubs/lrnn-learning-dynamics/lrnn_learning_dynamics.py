@@ -22,7 +22,7 @@ This stub trains the full matrices on data and checks them against that reduced 
 The exponents of a linear RNN are ln|eig(W_h)| exactly; they are compared with the QR estimate
 (shared.lyapunov.qr_spectrum) and with the predicted ln|b*| per mode.
 
-    python3 lrnn_learning_dynamics.py --seed 0      # headline (about a CPU-minute)
+    python3 lrnn_learning_dynamics.py --seed 0      # headline (~25 CPU-seconds)
     python3 lrnn_learning_dynamics.py --quick       # seconds; what the tests run
     python3 lrnn_learning_dynamics.py --gradcheck   # BPTT and the reduced system vs differences
 
