@@ -110,6 +110,28 @@ def test_verdict_rules():
     assert rr.verdict_onset(0.001, [-0.01, 0.2], 0.005) == "partial"
     assert rr.verdict_onset(0.01, [-0.01], 0.005) == "no"
     assert rr.verdict_twin([1e-7, -2e-7], 1e-3) == "yes" and rr.verdict_twin([2e-3], 1e-3) == "no"
+    assert rr.verdict_pairs([-2.050, -2.055], [0.03, 0.04], -2.0517, 0.01, 0.05) == "yes"
+    assert rr.verdict_pairs([-2.050, -2.055], [0.03, 0.09], -2.0517, 0.01, 0.05) == "partial"
+    assert rr.verdict_pairs([-2.050, -2.07], [0.03, 0.04], -2.0517, 0.01, 0.05) == "no"
+
+
+def test_flow_jacobian_and_blocks():
+    """The Euler step's Jacobian against central differences, and a block of steps against the
+    product of single-step Jacobians along the same states."""
+    rng = np.random.default_rng(11)
+    N, dt = 9, 0.05
+    J = 2.0 * rng.standard_normal((N, N)) / np.sqrt(N)
+    np.fill_diagonal(J, 0.0)
+    h = {"x": rng.standard_normal(N)}
+    c = rng.standard_normal(N)
+    err = check_gradients(lambda: float(c @ rr.flow_step(J, h["x"], dt)), h,
+                          {"x": rr.flow_jacobian(J, h["x"], dt).T @ c})["x"]
+    assert err < 1e-6
+    M_ref, x = np.eye(N), h["x"].copy()
+    for _ in range(4):
+        M_ref, x = rr.flow_jacobian(J, x, dt) @ M_ref, rr.flow_step(J, x, dt)
+    M = next(rr.flow_blocks(J[None], h["x"][None], dt, 1, 4))[0]
+    assert np.allclose(M, M_ref, atol=1e-13)
 
 
 def test_spectrum_rms_compares_on_i_over_n():

@@ -26,6 +26,9 @@ The experiment, everything vectorised over nets, initial conditions and g:
     random-matrix approximation (sorted ln|eigenvalues| of diag(sech^2 h) gW, h ~ N(0, Delta)).
   * N = 100: full spectra on a fine g sweep through the onset (2 nets), for the GIF and for the
     size-invariance of the spectrum against N = 200.
+  * The paper's continuous-time network tau dh/dt = -h + J tanh(h) (J_ij ~ N(0, g^2/N), no
+    autapses), Euler steps dt = 0.05 tau, N = 200, g in {2, 4}: full spectra and their point
+    symmetry, lambda_i + lambda_{N+1-i} = 2 ln(1 - dt)/dt for every i (-2/tau as dt -> 0).
 
     python3 random_rnn_lyapunov_spectrum.py --seed 0     # headline (about two minutes, 2 workers)
     python3 random_rnn_lyapunov_spectrum.py --quick      # seconds; what the tests run
@@ -36,6 +39,7 @@ QR iteration is shared.lyapunov (qr_positive, qr_spectrum, kaplan_yorke_dimensio
 """
 import pathlib
 import sys
+import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
@@ -61,11 +65,15 @@ LARGE = dict(N=1000, nets=3, ics=2, k=4, eps=1e-8,
 FULL = dict(N=200, nets=3, g=(1.5, 2.0, 3.0, 5.0), rmt_samples=8)
 SWEEP = dict(N=100, nets=2, g=(0.5, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0))
 STEPS = dict(warm=300, align=200, steps=1000)
-QUICK = dict(n_large=60, n_full=30, n_sweep=20, steps=150)
+# the paper's continuous-time network (Engelken's code: Euler steps, no autapses, QR every tau)
+FLOW = dict(N=200, nets=2, g=(2.0, 4.0), dt=0.05, warm_tau=50.0, align_tau=20.0, tau=100.0,
+            qr_tau=1.0)
+QUICK = dict(n_large=60, n_full=30, n_sweep=20, steps=150, n_flow=20, flow_tau=10.0)
 # Pre-registered bars (README, "Results"), from the family note's measured tolerances.
 BARS = dict(mf_tol=0.008, mf_band=0.02, mf_g_min=1.5, full_tol=0.025, twin_tol=1e-3,
-            onset_tol=0.005, onset_g_chaos=1.2, sum_rel=1e-9, size_rms=0.05)
-STREAMS = ["nets", "ics", "frames", "rmt"]
+            onset_tol=0.005, onset_g_chaos=1.2, sum_rel=1e-9, size_rms=0.05, pair_mean_tol=0.01,
+            pair_sd=0.05)
+STREAMS = ["nets", "ics", "frames", "rmt", "flow"]
 MF_GRID = dict(n=40_001, width=10.0)
 
 
@@ -256,6 +264,59 @@ def rmt_spectrum(g, delta, N, samples, rng):
 
 
 # ==============================================================================================
+# The continuous-time network tau dh/dt = -h + J tanh(h) (tau = 1), Euler steps of dt
+# ==============================================================================================
+def flow_step(J, h, dt):
+    """h + dt (-h + J tanh h). J (N, N) with zero diagonal, h (N,) -> (N,)."""
+    return (1.0 - dt) * h + dt * (J @ np.tanh(h))
+
+
+def flow_jacobian(J, h, dt):
+    """d h_{t+1} / d h_t = (1 - dt) I + dt J diag(sech^2 h), (N, N)."""
+    return (1.0 - dt) * np.eye(len(h)) + dt * J * sech2(h)[None, :]
+
+
+def flow_blocks(J, h, dt, n_blocks, per_block):
+    """Yield the Jacobian of per_block Euler steps, n_blocks times; J (B, N, N), h (B, N)."""
+    for _ in range(n_blocks):
+        M = np.broadcast_to(np.eye(J.shape[-1]), J.shape).copy()
+        for _ in range(per_block):
+            M = (1.0 - dt) * M + dt * (J * sech2(h)[..., None, :]) @ M   # chain rule, newest left
+            h = (1.0 - dt) * h + dt * (J @ np.tanh(h)[..., None])[..., 0]
+        yield M
+
+
+def flow_spectra(cfg, rng_net, rng_ic, rng_frame):
+    """Full spectra per unit time of the Euler-discretised rate network for each net and gain.
+
+    J_ij = g N(0, 1/N) with J_ii = 0 (as in Engelken's code); h0 ~ (g - 1) N(0, 1) (ditto).
+    Returns lam (S, G, N). Point symmetry: lambda_i + lambda_{N+1-i} is the same for every i; for
+    the flow it is -2/tau, for Euler steps 2 ln(1 - dt)/dt (the leak's own exponent).
+    """
+    S, N, dt = cfg["nets"], cfg["N"], cfg["dt"]
+    W = make_nets(rng_net, S, N)
+    W[:, np.arange(N), np.arange(N)] = 0.0
+    g = np.asarray(cfg["g"], float)
+    J = (g[None, :, None, None] * W[:, None]).reshape(-1, N, N)
+    h = (g[None, :, None] - 1.0) * rng_ic.standard_normal((S, len(g), N))
+    h = h.reshape(-1, N)
+    for _ in range(int(round(cfg["warm_tau"] / dt))):
+        h = (1.0 - dt) * h + dt * (J @ np.tanh(h)[..., None])[..., 0]
+    per = int(round(cfg["qr_tau"] / dt))
+    n_align = int(round(cfg["align_tau"] / cfg["qr_tau"]))
+    n_count = int(round(cfg["tau"] / cfg["qr_tau"]))
+    lam = qr_spectrum(flow_blocks(J, h, dt, n_align + n_count, per), dt=dt * per,
+                      n_transient=n_align, rng=rng_frame)
+    return lam.reshape(S, len(g), N)
+
+
+def pair_sums(lam):
+    """lambda_i + lambda_{N+1-i} for i = 1 .. N/2, on the last axis."""
+    N = lam.shape[-1]
+    return lam[..., :N // 2] + lam[..., ::-1][..., :N // 2]
+
+
+# ==============================================================================================
 # Summaries and verdict rules (bars in BARS, stated in the README before the run)
 # ==============================================================================================
 def verdict_mf(errors, tol, band):
@@ -300,6 +361,14 @@ def verdict_twin(diff, tol):
     return "yes" if np.max(np.abs(diff)) < tol else "no"
 
 
+def verdict_pairs(mean, sd, centre, tol, sd_bar):
+    """Point symmetry: every net's mean pair sum within tol of the centre and the sd of the pair
+    sums below sd_bar: yes; the means only: partial; else no."""
+    a = bool(np.all(np.abs(np.asarray(mean) - centre) < tol))
+    b = bool(np.all(np.asarray(sd) < sd_bar))
+    return "yes" if a and b else "partial" if a else "no"
+
+
 def spectrum_rms(lam_a, lam_b):
     """rms difference of two spectra as functions of i/N (the larger N interpolated onto the
     smaller one's quantiles (i - 1/2)/N)."""
@@ -313,13 +382,14 @@ def spectrum_rms(lam_a, lam_b):
 # ==============================================================================================
 # The three parts (two worker processes)
 # ==============================================================================================
-def large_part(cfg, seed):
+def large_part(cfg, cfg_flow, seed):
     rs = streams(seed, STREAMS)
+    flow = flow_spectra(cfg_flow, rs["flow"], rs["flow"], rs["flow"])
     W = make_nets(rs["nets"], cfg["nets"], cfg["N"])
     lam, first, twin = top_exponents(W, cfg["g"], cfg["ics"], cfg["k"], cfg["warm"], cfg["align"],
                               cfg["steps"], cfg["eps"], rs["ics"], rs["frames"])
     rho = np.array([np.abs(np.linalg.eigvals(w)).max() for w in W])      # (S,)
-    return dict(lam=lam, first=first, twin=twin, rho=rho)
+    return dict(lam=lam, first=first, twin=twin, rho=rho, flow=flow)
 
 
 def full_part(cfg_full, cfg_sweep, seed):
@@ -338,9 +408,9 @@ def full_part(cfg_full, cfg_sweep, seed):
 
 
 def _job(job):
-    timer = cli.Timer()
+    timer, cpu = cli.Timer(), time.process_time()
     r = large_part(*job[1:]) if job[0] == "large" else full_part(*job[1:])
-    return job[0], r, timer()
+    return job[0], r, (timer(), time.process_time() - cpu)
 
 
 def dky_stats(lam):
@@ -389,7 +459,19 @@ def summarise(L, F, cfg, mf):
         sweep=dict(g=gs, lam1_mean=lam_s[..., 0].mean(0), mf=mf["sweep"], dky_mean=dky_s.mean(0),
                    entropy_mean=ent_s.mean(0), sum_rel_err_max=float(sum_rel[1].max()),
                    below_eig_err_max=float(eig_err_sweep.max())),
-        sum_rel_err_max=float(max(s.max() for s in sum_rel)))
+        sum_rel_err_max=float(max(s.max() for s in sum_rel)),
+        size_rms_top90_posthoc=[spectrum_rms(lam_f[:, j].mean(0)[:int(0.9 * lam_f.shape[-1])],
+                                             lam_s[:, i].mean(0)[:int(0.9 * lam_s.shape[-1])])
+                                for j, i in enumerate(idx)],
+        flow=flow_summary(L["flow"], cfg["flow"]))
+
+
+def flow_summary(lam, cfg):
+    """Pair sums per net and gain (mean, sd over pairs), lambda_1, D_KY/N; centre 2 ln(1-dt)/dt."""
+    ps = pair_sums(lam)                                                  # (S, G, N/2)
+    d, ent = dky_stats(lam)
+    return dict(g=cfg["g"], centre=2 * np.log(1 - cfg["dt"]) / cfg["dt"], pair_mean=ps.mean(-1),
+                pair_sd=ps.std(-1), lam1=lam[..., 0], dky=d, entropy=ent)
 
 
 def headline_rows(m, cfg, mf_gh):
@@ -434,6 +516,18 @@ def headline_rows(m, cfg, mf_gh):
                      f"{L['twin_minus_qr_max']:.1e}", f"< {BARS['twin_tol']} (bar)",
                      verdict_twin(L["twin_minus_qr_max"], BARS["twin_tol"]),
                      f"twin distance {lc['eps']:g} renormalised every step"),
+        headline_row(f"continuous time (N = {cfg['flow']['N']}): point symmetry, pair sums "
+                     "lambda_i + lambda_{N+1-i}",
+                     "; ".join(f"g={g:g}: mean {np.mean(mu):.4f}, sd {np.max(sd):.3f}" for g, mu, sd in
+                               zip(m["flow"]["g"], np.transpose(m["flow"]["pair_mean"]),
+                                   np.transpose(m["flow"]["pair_sd"]), strict=True)),
+                     f"constant = -2/tau; Euler dt {cfg['flow']['dt']}: {m['flow']['centre']:.4f} "
+                     "(paper abstract: point-symmetric spectrum)",
+                     verdict_pairs(m["flow"]["pair_mean"], m["flow"]["pair_sd"], m["flow"]["centre"],
+                                   BARS["pair_mean_tol"], BARS["pair_sd"]),
+                     f"bars: every net's mean within {BARS['pair_mean_tol']}, sd over pairs < "
+                     f"{BARS['pair_sd']}; {cfg['flow']['nets']} nets, {cfg['flow']['tau']:g} tau, QR every "
+                     f"{cfg['flow']['qr_tau']:g} tau; sd is the largest over nets"),
     ]
     return rows
 
@@ -456,7 +550,7 @@ def lyapunov_record(m, L, F, cfg):
 # ==============================================================================================
 def resolve(args):
     cli.quick(args, n_large=QUICK["n_large"], n_full=QUICK["n_full"], n_sweep=QUICK["n_sweep"],
-              steps=QUICK["steps"])
+              steps=QUICK["steps"], n_flow=QUICK["n_flow"], flow_tau=QUICK["flow_tau"])
     steps = dict(STEPS, steps=args.steps)
     if args.quick:
         steps.update(warm=50, align=30)
@@ -465,7 +559,10 @@ def resolve(args):
     sweep = dict(SWEEP, N=args.n_sweep, nets=max(2, args.nets - 1), **steps)
     if args.quick:
         full["rmt_samples"] = 2
-    return dict(large=large, full=full, sweep=sweep, workers=args.workers)
+    flow = dict(FLOW, N=args.n_flow, tau=args.flow_tau)
+    if args.quick:
+        flow.update(warm_tau=5.0, align_tau=2.0)
+    return dict(large=large, full=full, sweep=sweep, flow=flow, workers=args.workers)
 
 
 def main(args):
@@ -480,12 +577,14 @@ def main(args):
     g_fine = np.linspace(0.3, 5.5, 105)
     delta_fine, mf_fine = mean_field(g_fine)
     mf_gh = mean_field(lc["g"], gauss_hermite_average(121))[1]
-    out = map_jobs(_job, [("large", lc, args.seed), ("full", fc, sc, args.seed)], workers=args.workers)
+    jobs = [("large", lc, cfg["flow"], args.seed), ("full", fc, sc, args.seed)]
+    out = map_jobs(_job, jobs, workers=args.workers)
     res = {name: r for name, r, _ in out}
     L, F = res["large"], res["full"]
     m = summarise(L, F, cfg, mf)
     m["mf_gauss_hermite_121"] = dict(g=lc["g"], lam1=mf_gh, err=mf_gh - mf["large"])
-    m["timing"] = {f"{name}_s": s for name, _, s in out}
+    m["timing"] = {**{f"{name}_wall_s": t[0] for name, _, t in out},
+                   **{f"{name}_cpu_s": t[1] for name, _, t in out}}
     ml = m["large"]
     for g, v, h, t in zip(lc["g"], ml["lam1_mean"], ml["lam1_ci95"], mf["large"], strict=True):
         print(f"  N={lc['N']} g={g:4.2f}  lambda_1 {v:+.4f} ± {h:.4f}   mean field {t:+.4f}")
@@ -498,7 +597,7 @@ def main(args):
                   large_twin=L["twin"], large_rho=L["rho"], full_g=fc["g"], full_lam=F["full"]["lam"],
                   full_pred=F["full"]["pred"], full_log_eig=F["full"]["log_eig"], full_rmt=F["rmt"],
                   sweep_g=sc["g"], sweep_lam=F["sweep"]["lam"], sweep_pred=F["sweep"]["pred"],
-                  sweep_log_eig=F["sweep"]["log_eig"])
+                  sweep_log_eig=F["sweep"]["log_eig"], flow_g=cfg["flow"]["g"], flow_lam=L["flow"])
     finish_run(args.out, rec, arrays, timer)
 
 
@@ -524,6 +623,11 @@ def gradcheck(args):
         for _ in range(n_steps):
             J, y = rnn_jacobian(W, y, g) @ J, rnn_step(W, y, g)
         errs[f"jacobian_{n_steps}_step"] = check_gradients(loss, x, {"x": J.T @ c})["x"]
+    Jf = 2.0 * W
+    np.fill_diagonal(Jf, 0.0)
+    h, c = {"x": rng.standard_normal(N)}, rng.standard_normal(N)
+    errs["flow_jacobian"] = check_gradients(lambda: float(c @ flow_step(Jf, h["x"], 0.05)), h,
+                                            {"x": flow_jacobian(Jf, h["x"], 0.05).T @ c})["x"]
     return errs
 
 
@@ -539,6 +643,10 @@ def build_parser():
                    help="random networks per part (the sweep uses one fewer, at least 2)")
     p.add_argument("--steps", type=cli.int_range(10, 20_000), default=STEPS["steps"],
                    help="counted steps per trajectory (after the warm-up and alignment steps)")
+    p.add_argument("--n-flow", type=cli.int_range(8, 400), default=FLOW["N"],
+                   help="network size of the continuous-time (Euler) full spectra")
+    p.add_argument("--flow-tau", type=cli.float_range(1.0, 2000.0), default=FLOW["tau"],
+                   help="counted time (units of tau) of the continuous-time spectra")
     p.add_argument("--workers", type=cli.int_range(1, 2), default=2,
                    help="processes: one for N = 1000, one for the full spectra")
     return p
