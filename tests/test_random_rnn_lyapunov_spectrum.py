@@ -7,11 +7,14 @@ import json
 import numpy as np
 
 from conftest import ROOT, load_stub, run_stub
+from shared.cli import load_sibling
 from shared.gradcheck import check_gradients
 from shared.lyapunov import map_spectrum
 
 STUB = ROOT / "stubs" / "random-rnn-lyapunov-spectrum"
 rr = load_stub("random-rnn-lyapunov-spectrum")
+dyn = load_sibling(str(STUB / "random_rnn_lyapunov_spectrum.py"), "random_rnn_lyapunov_spectrum_dynamics",
+                   vars(rr))
 
 
 def test_quick_run_is_deterministic(tmp_path):
@@ -110,9 +113,9 @@ def test_verdict_rules():
     assert rr.verdict_onset(0.001, [-0.01, 0.2], 0.005) == "partial"
     assert rr.verdict_onset(0.01, [-0.01], 0.005) == "no"
     assert rr.verdict_twin([1e-7, -2e-7], 1e-3) == "yes" and rr.verdict_twin([2e-3], 1e-3) == "no"
-    assert rr.verdict_pairs([-2.050, -2.055], [0.03, 0.04], -2.0517, 0.01, 0.05) == "yes"
-    assert rr.verdict_pairs([-2.050, -2.055], [0.03, 0.09], -2.0517, 0.01, 0.05) == "partial"
-    assert rr.verdict_pairs([-2.050, -2.07], [0.03, 0.04], -2.0517, 0.01, 0.05) == "no"
+    assert dyn.verdict_pairs([-2.050, -2.055], [0.03, 0.04], -2.0517, 0.01, 0.05) == "yes"
+    assert dyn.verdict_pairs([-2.050, -2.055], [0.03, 0.09], -2.0517, 0.01, 0.05) == "partial"
+    assert dyn.verdict_pairs([-2.050, -2.07], [0.03, 0.04], -2.0517, 0.01, 0.05) == "no"
 
 
 def test_flow_jacobian_and_blocks():
@@ -124,13 +127,13 @@ def test_flow_jacobian_and_blocks():
     np.fill_diagonal(J, 0.0)
     h = {"x": rng.standard_normal(N)}
     c = rng.standard_normal(N)
-    err = check_gradients(lambda: float(c @ rr.flow_step(J, h["x"], dt)), h,
-                          {"x": rr.flow_jacobian(J, h["x"], dt).T @ c})["x"]
+    err = check_gradients(lambda: float(c @ dyn.flow_step(J, h["x"], dt)), h,
+                          {"x": dyn.flow_jacobian(J, h["x"], dt).T @ c})["x"]
     assert err < 1e-6
     M_ref, x = np.eye(N), h["x"].copy()
     for _ in range(4):
-        M_ref, x = rr.flow_jacobian(J, x, dt) @ M_ref, rr.flow_step(J, x, dt)
-    M = next(rr.flow_blocks(J[None], h["x"][None], dt, 1, 4))[0]
+        M_ref, x = dyn.flow_jacobian(J, x, dt) @ M_ref, dyn.flow_step(J, x, dt)
+    M = next(dyn.flow_blocks(J[None], h["x"][None], dt, 1, 4))[0]
     assert np.allclose(M, M_ref, atol=1e-13)
 
 

@@ -48,7 +48,6 @@ import numpy as np
 
 from shared import cli
 from shared.ensemble import map_jobs
-from shared.gradcheck import check_gradients
 from shared.lyapunov import kaplan_yorke_dimension, qr_positive, qr_spectrum
 from shared.results import finish_run, headline_row, record
 from shared.rng import streams
@@ -264,59 +263,6 @@ def rmt_spectrum(g, delta, N, samples, rng):
 
 
 # ==============================================================================================
-# The continuous-time network tau dh/dt = -h + J tanh(h) (tau = 1), Euler steps of dt
-# ==============================================================================================
-def flow_step(J, h, dt):
-    """h + dt (-h + J tanh h). J (N, N) with zero diagonal, h (N,) -> (N,)."""
-    return (1.0 - dt) * h + dt * (J @ np.tanh(h))
-
-
-def flow_jacobian(J, h, dt):
-    """d h_{t+1} / d h_t = (1 - dt) I + dt J diag(sech^2 h), (N, N)."""
-    return (1.0 - dt) * np.eye(len(h)) + dt * J * sech2(h)[None, :]
-
-
-def flow_blocks(J, h, dt, n_blocks, per_block):
-    """Yield the Jacobian of per_block Euler steps, n_blocks times; J (B, N, N), h (B, N)."""
-    for _ in range(n_blocks):
-        M = np.broadcast_to(np.eye(J.shape[-1]), J.shape).copy()
-        for _ in range(per_block):
-            M = (1.0 - dt) * M + dt * (J * sech2(h)[..., None, :]) @ M   # chain rule, newest left
-            h = (1.0 - dt) * h + dt * (J @ np.tanh(h)[..., None])[..., 0]
-        yield M
-
-
-def flow_spectra(cfg, rng_net, rng_ic, rng_frame):
-    """Full spectra per unit time of the Euler-discretised rate network for each net and gain.
-
-    J_ij = g N(0, 1/N) with J_ii = 0 (as in Engelken's code); h0 ~ (g - 1) N(0, 1) (ditto).
-    Returns lam (S, G, N). Point symmetry: lambda_i + lambda_{N+1-i} is the same for every i; for
-    the flow it is -2/tau, for Euler steps 2 ln(1 - dt)/dt (the leak's own exponent).
-    """
-    S, N, dt = cfg["nets"], cfg["N"], cfg["dt"]
-    W = make_nets(rng_net, S, N)
-    W[:, np.arange(N), np.arange(N)] = 0.0
-    g = np.asarray(cfg["g"], float)
-    J = (g[None, :, None, None] * W[:, None]).reshape(-1, N, N)
-    h = (g[None, :, None] - 1.0) * rng_ic.standard_normal((S, len(g), N))
-    h = h.reshape(-1, N)
-    for _ in range(int(round(cfg["warm_tau"] / dt))):
-        h = (1.0 - dt) * h + dt * (J @ np.tanh(h)[..., None])[..., 0]
-    per = int(round(cfg["qr_tau"] / dt))
-    n_align = int(round(cfg["align_tau"] / cfg["qr_tau"]))
-    n_count = int(round(cfg["tau"] / cfg["qr_tau"]))
-    lam = qr_spectrum(flow_blocks(J, h, dt, n_align + n_count, per), dt=dt * per,
-                      n_transient=n_align, rng=rng_frame)
-    return lam.reshape(S, len(g), N)
-
-
-def pair_sums(lam):
-    """lambda_i + lambda_{N+1-i} for i = 1 .. N/2, on the last axis."""
-    N = lam.shape[-1]
-    return lam[..., :N // 2] + lam[..., ::-1][..., :N // 2]
-
-
-# ==============================================================================================
 # Summaries and verdict rules (bars in BARS, stated in the README before the run)
 # ==============================================================================================
 def verdict_mf(errors, tol, band):
@@ -361,14 +307,6 @@ def verdict_twin(diff, tol):
     return "yes" if np.max(np.abs(diff)) < tol else "no"
 
 
-def verdict_pairs(mean, sd, centre, tol, sd_bar):
-    """Point symmetry: every net's mean pair sum within tol of the centre and the sd of the pair
-    sums below sd_bar: yes; the means only: partial; else no."""
-    a = bool(np.all(np.abs(np.asarray(mean) - centre) < tol))
-    b = bool(np.all(np.asarray(sd) < sd_bar))
-    return "yes" if a and b else "partial" if a else "no"
-
-
 def spectrum_rms(lam_a, lam_b):
     """rms difference of two spectra as functions of i/N (the larger N interpolated onto the
     smaller one's quantiles (i - 1/2)/N)."""
@@ -384,7 +322,7 @@ def spectrum_rms(lam_a, lam_b):
 # ==============================================================================================
 def large_part(cfg, cfg_flow, seed):
     rs = streams(seed, STREAMS)
-    flow = flow_spectra(cfg_flow, rs["flow"], rs["flow"], rs["flow"])
+    flow = _dynamics().flow_spectra(cfg_flow, rs["flow"], rs["flow"], rs["flow"])
     W = make_nets(rs["nets"], cfg["nets"], cfg["N"])
     lam, first, twin = top_exponents(W, cfg["g"], cfg["ics"], cfg["k"], cfg["warm"], cfg["align"],
                               cfg["steps"], cfg["eps"], rs["ics"], rs["frames"])
@@ -463,15 +401,7 @@ def summarise(L, F, cfg, mf):
         size_rms_top90_posthoc=[spectrum_rms(lam_f[:, j].mean(0)[:int(0.9 * lam_f.shape[-1])],
                                              lam_s[:, i].mean(0)[:int(0.9 * lam_s.shape[-1])])
                                 for j, i in enumerate(idx)],
-        flow=flow_summary(L["flow"], cfg["flow"]))
-
-
-def flow_summary(lam, cfg):
-    """Pair sums per net and gain (mean, sd over pairs), lambda_1, D_KY/N; centre 2 ln(1-dt)/dt."""
-    ps = pair_sums(lam)                                                  # (S, G, N/2)
-    d, ent = dky_stats(lam)
-    return dict(g=cfg["g"], centre=2 * np.log(1 - cfg["dt"]) / cfg["dt"], pair_mean=ps.mean(-1),
-                pair_sd=ps.std(-1), lam1=lam[..., 0], dky=d, entropy=ent)
+        flow=_dynamics().flow_summary(L["flow"], cfg["flow"]))
 
 
 def headline_rows(m, cfg, mf_gh):
@@ -516,18 +446,7 @@ def headline_rows(m, cfg, mf_gh):
                      f"{L['twin_minus_qr_max']:.1e}", f"< {BARS['twin_tol']} (bar)",
                      verdict_twin(L["twin_minus_qr_max"], BARS["twin_tol"]),
                      f"twin distance {lc['eps']:g} renormalised every step"),
-        headline_row(f"continuous time (N = {cfg['flow']['N']}): point symmetry, pair sums "
-                     "lambda_i + lambda_{N+1-i}",
-                     "; ".join(f"g={g:g}: mean {np.mean(mu):.4f}, sd {np.max(sd):.3f}" for g, mu, sd in
-                               zip(m["flow"]["g"], np.transpose(m["flow"]["pair_mean"]),
-                                   np.transpose(m["flow"]["pair_sd"]), strict=True)),
-                     f"constant = -2/tau; Euler dt {cfg['flow']['dt']}: {m['flow']['centre']:.4f} "
-                     "(paper abstract: point-symmetric spectrum)",
-                     verdict_pairs(m["flow"]["pair_mean"], m["flow"]["pair_sd"], m["flow"]["centre"],
-                                   BARS["pair_mean_tol"], BARS["pair_sd"]),
-                     f"bars: every net's mean within {BARS['pair_mean_tol']}, sd over pairs < "
-                     f"{BARS['pair_sd']}; {cfg['flow']['nets']} nets, {cfg['flow']['tau']:g} tau, QR every "
-                     f"{cfg['flow']['qr_tau']:g} tau; sd is the largest over nets"),
+        _dynamics().flow_row(m, cfg),
     ]
     return rows
 
@@ -601,34 +520,14 @@ def main(args):
     finish_run(args.out, rec, arrays, timer)
 
 
-# ==============================================================================================
-# Checks behind --gradcheck: the hand-written Jacobian against central differences
-# ==============================================================================================
 def gradcheck(args):
-    """d(c . x_{t+1}) / d x_t = J^T c for random c, and the same through 5 steps (J_5 ... J_1)."""
-    rng = np.random.default_rng(args.seed)
-    N, g = 12, 2.0
-    W = rng.standard_normal((N, N)) / np.sqrt(N)
-    errs = {}
-    for n_steps in (1, 5):
-        x = {"x": rng.standard_normal(N)}
-        c = rng.standard_normal(N)
+    """--gradcheck: the Jacobians against central differences (random_rnn_lyapunov_spectrum_checks)."""
+    return cli.load_sibling(__file__, "random_rnn_lyapunov_spectrum_checks", globals()).gradcheck(args)
 
-        def loss(x=x, c=c, n_steps=n_steps):
-            y = x["x"]
-            for _ in range(n_steps):
-                y = rnn_step(W, y, g)
-            return float(c @ y)
-        J, y = np.eye(N), x["x"].copy()
-        for _ in range(n_steps):
-            J, y = rnn_jacobian(W, y, g) @ J, rnn_step(W, y, g)
-        errs[f"jacobian_{n_steps}_step"] = check_gradients(loss, x, {"x": J.T @ c})["x"]
-    Jf = 2.0 * W
-    np.fill_diagonal(Jf, 0.0)
-    h, c = {"x": rng.standard_normal(N)}, rng.standard_normal(N)
-    errs["flow_jacobian"] = check_gradients(lambda: float(c @ flow_step(Jf, h["x"], 0.05)), h,
-                                            {"x": flow_jacobian(Jf, h["x"], 0.05).T @ c})["x"]
-    return errs
+
+def _dynamics():
+    """The continuous-time network (random_rnn_lyapunov_spectrum_dynamics), loaded on demand."""
+    return cli.load_sibling(__file__, "random_rnn_lyapunov_spectrum_dynamics", globals())
 
 
 def build_parser():
