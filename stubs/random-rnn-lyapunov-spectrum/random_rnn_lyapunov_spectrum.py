@@ -28,9 +28,10 @@ The experiment, everything vectorised over nets, initial conditions and g:
     size-invariance of the spectrum against N = 200.
   * The paper's continuous-time network tau dh/dt = -h + J tanh(h) (J_ij ~ N(0, g^2/N), no
     autapses), Euler steps dt = 0.05 tau, N = 200, g in {2, 4}: full spectra and their point
-    symmetry, lambda_i + lambda_{N+1-i} = 2 ln(1 - dt)/dt for every i (-2/tau as dt -> 0).
+    symmetry, lambda_i + lambda_{N+1-i} = 2 ln(1 - dt)/dt for every i (-2/tau as dt -> 0);
+    in random_rnn_lyapunov_spectrum_dynamics.py, loaded on demand.
 
-    python3 random_rnn_lyapunov_spectrum.py --seed 0     # headline (about two minutes, 2 workers)
+    python3 random_rnn_lyapunov_spectrum.py --seed 0     # headline (~90 CPU-s; 2 workers)
     python3 random_rnn_lyapunov_spectrum.py --quick      # seconds; what the tests run
 
 Arrays: weights W (S, N, N) with S nets; states x (S, N, ...) with the net axis first; spectra
