@@ -120,16 +120,14 @@ def dh_sigma(s):
 # ----------------------------------------------------------------------------------------------
 def is_symbols(x):
     """True when x holds symbol indices (integers) rather than input vectors."""
-    return np.issubdtype(x.dtype, np.integer)
+    return x.dtype.kind in "iu"                        # np.issubdtype(x.dtype, np.integer), cheaper
 
 
 def one_hot(net, x):
     """x itself, or for symbols the one-hot vectors (..., n_in) they index (float64)."""
     if not is_symbols(x):
         return x
-    out = np.zeros(x.shape + (net.n_in,))
-    np.put_along_axis(out, x[..., None], 1.0, axis=-1)
-    return out
+    return np.eye(net.n_in)[x]                         # row x of the identity: 1 at x, 0 elsewhere
 
 
 def input_part(net, W, x_t):
