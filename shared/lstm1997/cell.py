@@ -53,6 +53,7 @@ class Blocks:
         self.blk = np.repeat(np.arange(B), block_size)         # cell -> its block
         self.R = self.H                                        # recurrent sources r(t-1)
         self.D = n_in + self.R + int(bias)                     # rows of W: [x, r(t-1), 1]
+        self.eye = np.eye(n_in)                                # symbol k's one-hot input: row k
 
     def n_weights(self):
         """Weights of the gates and cells (W); the stub adds its output layer's."""
@@ -127,7 +128,7 @@ def one_hot(net, x):
     """x itself, or for symbols the one-hot vectors (..., n_in) they index (float64)."""
     if not is_symbols(x):
         return x
-    return np.eye(net.n_in)[x]                         # row x of the identity: 1 at x, 0 elsewhere
+    return net.eye[x]                                  # row x of the identity: 1 at x, 0 elsewhere
 
 
 def input_part(net, W, x_t):

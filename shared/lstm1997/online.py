@@ -21,6 +21,11 @@ module holds the loop, once; what differs per stub comes in as arguments:
   and when every net has stopped (curves and the printed line are the stub's).
 
 E = 1/2 sum_k err_k^2 with err = y - target at the last step, so dE/dy = err.
+
+A 1997 net (nets.BlocksNet on cell.forward or cell.forward_folded) trained by plain gradient
+descent runs each sequence through fast.LastStepSGD: the same operations in the same order in
+buffers made once, bit-identical to the plain path (tests/test_lstm1997_fast.py) and about twice
+as fast (benchmarks/lstm1997.py); ``fast=False`` forces the plain path.
 """
 import os
 import time
