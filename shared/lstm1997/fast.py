@@ -98,7 +98,7 @@ class LastStepSGD:
             self.th = np.empty((L, S, 1, H))
             self.r = np.zeros((L + 1, S, 1, H))                            # r[0] = 0
             self.q = np.zeros((L + 1, S * C))                              # s/2, rows (s, c), q[0] = 0
-            self.half = np.full((S, 1, H), 0.5)
+            self.half = np.full(S * H, 0.5)
             self.inc = np.empty(S * C)
             self.hs = np.empty(S * C)
             self.thg = np.empty(S * C)
@@ -108,7 +108,8 @@ class LastStepSGD:
             self.cell_idx = (np.arange(S)[:, None] * H + np.arange(g_.start, g_.stop)).ravel()
             rf = self.r.reshape(L + 1, S * H)
             thf = self.th.reshape(L, S * H)
-            self.steps = [(self.th[t], self.r[t], self.r[t + 1], rf[t + 1], thf[t], self.q[t], self.q[t + 1])
+            # the matmul's (S, 1, H) operands, and flat views of the same memory for the rest
+            self.steps = [(self.th[t], self.r[t], rf[t + 1], thf[t], self.q[t], self.q[t + 1])
                           for t in range(L)]
             # the gradient's time-major copies (L, units, S), filled after each forward pass
             self.Y = np.empty((L, H, S))
@@ -191,18 +192,19 @@ class LastStepSGD:
         np.multiply(W, 0.5, Wh)
         XB = np.matmul(x, Wh[:, :nx])                                     # (L, S, 1, H): input part
         np.add(XB, Wh[:, -1][:, None], XB)                               # ... + bias
+        XB = XB.reshape(L, S * H)
         np.copyto(self.Wr, Wh[:, nx:nx + H])
         Wr, inc, hs, thg, half, dup = self.Wr, self.inc, self.hs, self.thg, self.half, self.dup
         idx, g_idx = self.dup_idx, self.cell_idx
         tanh, multiply, add, matmul = np.tanh, np.multiply, np.add, np.matmul
         yi, yo = dup[0], dup[1]
         yf = dup[2] if b.forget else None
-        for t, (z, r0, r1, r1f, zf, q0, q1) in enumerate(self.steps[:L]):
+        for t, (z, r0, r1f, zf, q0, q1) in enumerate(self.steps[:L]):
             matmul(r0, Wr, z)
-            add(z, XB[t], z)
-            tanh(z, z)
-            multiply(z, half, r1)
-            add(r1, half, r1)                                        # sigma of every unit: r(t)
+            add(zf, XB[t], zf)
+            tanh(zf, zf)
+            multiply(zf, half, r1f)
+            add(r1f, half, r1f)                                      # sigma of every unit: r(t)
             r1f.take(idx, out=dup, mode="clip")                      # each cell's y_in, y_out
             zf.take(g_idx, out=thg, mode="clip")                     # tanh(net_c/2)
             multiply(yi, thg, inc)
