@@ -22,6 +22,7 @@ and the end: other processes on the machine inflate the wall-clock figures (CPU 
 """
 import argparse
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,7 +34,9 @@ import shared  # noqa: E402,F401  (one BLAS thread, before numpy)
 import numpy as np  # noqa: E402
 
 from shared import cli  # noqa: E402
-from shared.lstm1997 import online  # noqa: E402
+from shared.lstm1997 import online, tanh_rnn  # noqa: E402
+
+BASE = "7f2d3fa"        # the commit before the speed-up: the baseline RNN's old loops come from it
 
 
 def _stub(slug):
@@ -96,6 +99,48 @@ def run_path(net, p0, chunks, lr, S, n, fast):
     return time.perf_counter() - t0, time.process_time() - c0, p
 
 
+def old_tanh_rnn():
+    """tanh_rnn.py as it was at BASE (git show), as a module namespace; None without git."""
+    try:
+        src = subprocess.run(["git", "-C", str(ROOT), "show", f"{BASE}:shared/lstm1997/tanh_rnn.py"],
+                             capture_output=True, text=True, timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    ns = {}
+    exec(compile(src, f"{BASE}:shared/lstm1997/tanh_rnn.py", "exec"), ns)
+    return ns
+
+
+def rnn_rows(S, n, rounds):
+    """The tanh RNN baseline the four stubs train beside the LSTM (forward + exact BPTT of one
+    sequence per net, temporal-order-4bit's shapes: 8 inputs, 11 units, T ~ 110): the loops at
+    BASE against today's, on the same sequences."""
+    old = old_tanh_rnn()
+    if old is None:
+        print("rnn baseline: git not available, skipped")
+        return None
+    rng = np.random.default_rng(3)
+    W = rng.uniform(-0.1, 0.1, size=(S, 8 + 11 + 1, 11))
+    xs = [rng.normal(size=(110, S, 1, 8)) for _ in range(8)]
+    lasts = [rng.integers(99, 110, size=(S, 1)) for _ in range(8)]
+    dh = rng.normal(size=(S, 1, 11))
+    tot, res = {}, {}
+    for _ in range(rounds):
+        for name, mod in (("plain", old), ("now", vars(tanh_rnn))):
+            c0 = time.process_time()
+            for k in range(n):
+                cache = mod["forward"](W, xs[k % 8])
+                g = mod["grads"](W, cache, dh, lasts[k % 8])
+            tot[name] = tot.get(name, 0.0) + time.process_time() - c0
+            res[name] = g
+    work = S * n * rounds
+    same = np.array_equal(res["plain"], res["now"])
+    print(f"{'rnn baseline (fwd+BPTT)':24s} cpu ms/net-seq: at {BASE} {1e3 * tot['plain'] / work:.4f}, "
+          f"now {1e3 * tot['now'] / work:.4f}, ratio {tot['plain'] / tot['now']:.2f}x; "
+          f"bit-identical: {'yes' if same else 'NO'}")
+    return tot["plain"] / tot["now"]
+
+
 def main(argv=None):
     tasks = _tasks()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -107,6 +152,7 @@ def main(argv=None):
     ap.add_argument("--rounds", type=cli.int_range(1, 20), default=2,
                     help="rounds of (plain, fused), alternating (default 2)")
     ap.add_argument("--nets", type=cli.int_range(1, 100), default=10, help="nets in lock-step (default 10)")
+    ap.add_argument("--no-rnn", action="store_true", help="skip the RNN baseline's row")
     args = ap.parse_args(argv)
     S, n = args.nets, args.sequences
     load0 = os.getloadavg()
@@ -135,6 +181,8 @@ def main(argv=None):
         ratios[name] = r_cpu
         print(f"{name:24s} ratio plain/fused: wall {r_wall:.2f}x, cpu {r_cpu:.2f}x;  "
               f"final weights bit-identical: {'yes' if same else 'NO'}")
+    if not args.no_rnn:
+        ratios["rnn"] = rnn_rows(S, n, args.rounds)
     load1 = os.getloadavg()
     print(f"load average at end:   {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
     return ratios
