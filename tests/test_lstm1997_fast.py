@@ -85,3 +85,22 @@ def test_what_the_fused_step_takes_and_what_it_leaves_to_the_plain_path():
     assert not fast.supports(sigma_net, sigma_net.init(rng, 2))
     no_bias = nets.BlocksNet(cell.Blocks(2, 2, 1, bias=False))
     assert not fast.supports(no_bias, no_bias.init(rng, 2))
+
+
+def test_the_benchmark_runs_both_paths_and_finds_them_identical():
+    """benchmarks/lstm1997.py at a tiny size: both paths timed, same final weights, RNN row too."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    script = str(ROOT / "benchmarks" / "lstm1997.py")
+    proc = subprocess.run([sys.executable, script, "--tasks", "adding-problem", "temporal-order-4bit",
+                           "--sequences", "10", "--rounds", "1", "--nets", "3"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout
+    assert out.count("final weights bit-identical: yes") == 2 and "load average at end" in out
+    assert "rnn baseline" in out
+    bad = subprocess.run([sys.executable, script, "--sequences", "0"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
