@@ -63,12 +63,15 @@ plain reference step, two forward passes (one matmul of [x, h, 1] per step; or t
 projected for all steps first, multiplication-problem's order of operations), exact BPTT and
 Jacobians.
 
-output.py, nets.py and online.py serve Experiments 4-6 (adding, multiplication, temporal order):
-output.py is the logistic output layer on [y_c, 1] read at each sequence's last step (one or K
-units; a plain loop beside the vectorised pass); nets.py joins a core net and that layer (forward,
-gradients, test-set outputs, Lyapunov spectra, the gradient-check helpers); online.py is their
-lock-step online training loop (one sequence per net per update, the stopping rule as a hook,
-stopped nets frozen).
+output.py, nets.py, online.py and fast.py serve Experiments 4-6 (adding, multiplication,
+temporal order): output.py is the logistic output layer on [y_c, 1] read at each sequence's last
+step (one or K units; a plain loop beside the vectorised pass); nets.py joins a core net and that
+layer (forward, gradients, test-set outputs, Lyapunov spectra, the gradient-check helpers);
+online.py is their lock-step online training loop (one sequence per net per update, the stopping
+rule as a hook, stopped nets frozen); fast.py is that loop's sequence fused for the 1997 net under
+plain gradient descent (forward, readout, truncated gradient and update in preallocated buffers,
+the same arithmetic bit for bit; online.train uses it unless told ``fast=False``, and
+benchmarks/lstm1997.py times the two paths side by side).
 
 What stays in the stubs that use the core, and why:
 

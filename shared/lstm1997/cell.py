@@ -53,6 +53,7 @@ class Blocks:
         self.blk = np.repeat(np.arange(B), block_size)         # cell -> its block
         self.R = self.H                                        # recurrent sources r(t-1)
         self.D = n_in + self.R + int(bias)                     # rows of W: [x, r(t-1), 1]
+        self.eye = np.eye(n_in)                                # symbol k's one-hot input: row k
 
     def n_weights(self):
         """Weights of the gates and cells (W); the stub adds its output layer's."""
@@ -120,16 +121,14 @@ def dh_sigma(s):
 # ----------------------------------------------------------------------------------------------
 def is_symbols(x):
     """True when x holds symbol indices (integers) rather than input vectors."""
-    return np.issubdtype(x.dtype, np.integer)
+    return x.dtype.kind in "iu"                        # np.issubdtype(x.dtype, np.integer), cheaper
 
 
 def one_hot(net, x):
     """x itself, or for symbols the one-hot vectors (..., n_in) they index (float64)."""
     if not is_symbols(x):
         return x
-    out = np.zeros(x.shape + (net.n_in,))
-    np.put_along_axis(out, x[..., None], 1.0, axis=-1)
-    return out
+    return net.eye[x]                                  # row x of the identity: 1 at x, 0 elsewhere
 
 
 def input_part(net, W, x_t):

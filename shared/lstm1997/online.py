@@ -21,6 +21,11 @@ module holds the loop, once; what differs per stub comes in as arguments:
   and when every net has stopped (curves and the printed line are the stub's).
 
 E = 1/2 sum_k err_k^2 with err = y - target at the last step, so dE/dy = err.
+
+A 1997 net (nets.BlocksNet on cell.forward or cell.forward_folded) trained by plain gradient
+descent runs each sequence through fast.LastStepSGD: the same operations in the same order in
+buffers made once, bit-identical to the plain path (tests/test_lstm1997_fast.py) and about twice
+as fast (benchmarks/lstm1997.py); ``fast=False`` forces the plain path.
 """
 import os
 import time
@@ -29,6 +34,7 @@ import numpy as np
 
 from shared import cli
 from shared.ensemble import map_jobs, per_seed
+from shared.lstm1997 import fast as fused
 from shared.online import ST3, adam_step_active
 from shared.rng import streams
 
@@ -42,27 +48,38 @@ def sgd_step_active(p, grads, lr, active):
 
 
 def train(net, p, draw, rule, max_sequences, lr=None, opt=None, name="net", watch=None, snapshot=None,
-          n_snaps=40, log=None, log_every=5000):
+          n_snaps=40, log=None, log_every=5000, fast=True):
     """Train the S nets of ``p`` in place until every one met ``rule`` or the cap; see the module
     docstring. Returns {"params", "n_trained"} and, with ``snapshot``, snap_n (n,), snap_state
-    and snap_y (the stacked snapshots)."""
+    and snap_y (the stacked snapshots).
+
+    A 1997 net trained by plain gradient descent runs each sequence through the fused step of
+    fast.py (the same arithmetic, bit for bit, in preallocated buffers); ``fast=False``, another
+    net or an optimiser takes the plain path below (net.forward, net.readout, net.grads)."""
     snaps, snap_n = [], []
     snap_every = max(1, max_sequences // n_snaps)
+    use_fused = fast and opt is None and fused.supports(net, p)
+    fused_step = fused.LastStepSGD(net, p["W"].shape[0]) if use_fused else None
     for k in range(max_sequences):
         if k % CHUNK == 0:
             xs, ts, lens = draw(CHUNK)
         j = k % CHUNK
         L = int(lens[:, j].max())
         last = lens[:, j:j + 1] - 1                                     # (S, 1)
-        cache = net.forward(p, xs[:L, :, j:j + 1])
-        y, _ = net.readout(p, cache, last)
-        err = y[:, 0] - ts[:, j]                                        # (S,) or (S, K)
-        cli.check_finite(k, **{f"{name} output": err, f"{name} weights W": p["W"]})
-        grads = net.grads(p, cache, last, err[:, None])                 # dE/dy = err
-        if opt is not None:
-            adam_step_active(opt, grads, rule.active)
+        if fused_step is not None:
+            y, err = fused_step.sequence(p, xs[:L, :, j:j + 1], last, ts[:, j])
+            cli.check_finite(k, **{f"{name} output": err, f"{name} weights W": p["W"]})
+            fused_step.sgd(p, fused_step.grads(p, err), lr, rule.active)
         else:
-            sgd_step_active(p, grads, lr, rule.active)
+            cache = net.forward(p, xs[:L, :, j:j + 1])
+            y, _ = net.readout(p, cache, last)
+            err = y[:, 0] - ts[:, j]                                    # (S,) or (S, K)
+            cli.check_finite(k, **{f"{name} output": err, f"{name} weights W": p["W"]})
+            grads = net.grads(p, cache, last, err[:, None])             # dE/dy = err
+            if opt is not None:
+                adam_step_active(opt, grads, rule.active)
+            else:
+                sgd_step_active(p, grads, lr, rule.active)
         rule.update(k, err, p)
         if watch is not None:
             watch(k, y[:, 0], ts[:, j])                                 # e.g. a running accuracy

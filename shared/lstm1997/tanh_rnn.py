@@ -34,8 +34,10 @@ def forward(W, x):
     U = np.zeros((L + 1, S, N, nx + nh + 1), dtype=W.dtype)   # U[t+1] receives h(t)
     U[:L, ..., :nx] = x
     U[..., -1] = 1.0
+    z = np.empty((S, N, nh), dtype=W.dtype)
     for t in range(L):
-        np.tanh(np.matmul(U[t], W), out=U[t + 1, ..., nx:nx + nh])
+        np.matmul(U[t], W, out=z)
+        np.tanh(z, out=U[t + 1, ..., nx:nx + nh])
     return {"U": U[:L], "yc": U[1:, ..., nx:nx + nh]}
 
 
@@ -64,12 +66,16 @@ def grads(W, cache, dh_last, last):
     nx = U.shape[-1] - nh - 1
     W_rT = np.swapaxes(W[:, nx:nx + nh], 1, 2)                  # (S, H, H): dz(t) -> dh(t-1)
     dZ = np.zeros(hs.shape, dtype=hs.dtype)
-    dh = np.zeros(hs.shape[1:], dtype=hs.dtype)
+    # every step's injected error and tanh' at once (the same products as one step at a time);
+    # dh carries the dtype that dh + injected error would have
+    inject = (last == np.arange(L)[:, None, None])[..., None] * dh_last   # (L, S, N, H)
+    dh = np.zeros(hs.shape[1:], dtype=np.result_type(hs.dtype, inject.dtype))
+    dtanh = 1.0 - hs ** 2
     for t in range(L - 1, -1, -1):
-        dh = dh + (last == t)[..., None] * dh_last
+        np.add(dh, inject[t], out=dh)
         # h = tanh(z)
-        np.multiply(dh, 1.0 - hs[t] ** 2, out=dZ[t])
-        dh = np.matmul(dZ[t], W_rT)                              # to h(t-1)
+        np.multiply(dh, dtanh[t], out=dZ[t])
+        np.matmul(dZ[t], W_rT, out=dh)                           # to h(t-1)
     return sum_outer(U, dZ)
 
 
