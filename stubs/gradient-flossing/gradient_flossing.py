@@ -2,7 +2,10 @@
 
 A vanilla tanh RNN driven by one random bit per step,
 
-    h_n = J tanh(h_{n-1}) + b + w_s u_n,        D_n = dh_n / dh_{n-1} = diag(sech^2 h_n) J,
+    h_n = J tanh(h_{n-1}) + b + w_s u_n,        D_n = dr_n / dr_{n-1} = diag(sech^2 h_n) J,
+
+with r_n = tanh h_n (Engelken's form; the h-map's Jacobian J diag(sech^2 h_{n-1}) differs only by
+a cyclic shift of the product, so the exponents are the same),
 
 has Lyapunov exponents lambda_i measured by pushing k orthonormal vectors through D_n and
 re-orthonormalising by QR every step, D_n Q_{n-1} = Q_n R_n, lambda_i = mean_{n > transient}
@@ -90,12 +93,12 @@ def drive(p, u, x0):
 
 
 def jacobian(p, h):
-    """D = dh_n / dh_{n-1} = diag(sech^2 h_n) J for states h (S, N): (S, N, N)."""
+    """D_n = dr_n / dr_{n-1} = diag(sech^2 h_n) J (r = tanh h) for states h_n (S, N): (S, N, N)."""
     return (1.0 / np.cosh(h) ** 2)[:, :, None] * p["J"]
 
 
 def long_term_jacobian(p, hs):
-    """Product D_{n+tau} ... D_{n+1} along states hs (tau, S, N): (S, N, N)."""
+    """Product D_{n+tau} ... D_{n+1} along states hs (tau, S, N) = dr_{n+tau} / dr_n: (S, N, N)."""
     P = jacobian(p, hs[0])
     for h in hs[1:]:
         P = jacobian(p, h) @ P
@@ -143,7 +146,8 @@ def floss_alone(cfg, fcfg, seed, log=print):
     p = rnn_init(rngs["init"], S, N, cfg["B"], cfg["g"], cfg["b_scale"])        # float64
     frame = qr_positive(rngs["frame"].standard_normal((N, k)))[0]
     Q0 = np.broadcast_to(frame, (S, N, k)).copy()
-    u_check = rngs["check"].integers(0, 2, size=(fcfg["check_transient"] + fcfg["check_steps"], S)).astype(float)
+    n_check = fcfg["check_transient"] + fcfg["check_steps"]
+    u_check = rngs["check"].integers(0, 2, size=(n_check, S)).astype(float)
     x0 = p["x0"][:, 0]
     before = diagnostics(p, x0, u_check, fcfg, k)
     params = {key: p[key].copy() for key in ("J", "b", "ws")}
@@ -181,7 +185,8 @@ def gradcheck(args=None):
     u = rng.integers(0, 2, size=(H, R)).astype(float)
     Q0 = np.broadcast_to(qr_positive(rng.standard_normal((N, N)))[0], (R, N, N)).copy()
     weights = {key: p[key] for key in ("J", "b", "ws")}
-    for name, c in (("c.lambda", rng.standard_normal((R, N))), ("lambda_1", np.eye(N)[[0, 0]]), ("loss", None)):
+    cases = (("c.lambda", rng.standard_normal((R, N))), ("lambda_1", np.eye(N)[[0, 0]]), ("loss", None))
+    for name, c in cases:
         def objective(c=c):
             lam = floss_forward(p, u, N, tr, Q0)[0]
             return float(floss_loss(lam).sum() if c is None else (c * lam).sum())
@@ -209,7 +214,10 @@ def gradcheck(args=None):
 # ==============================================================================================
 # Summaries and verdicts (bars fixed before the headline run; README, Results)
 # ==============================================================================================
-def epochs_to_learn(loss, level=np.log(2) / 2, window=10):
+HALF_CHANCE = np.log(2) / 2          # half the BCE of a constant 0.5 guess
+
+
+def epochs_to_learn(loss, level=HALF_CHANCE, window=10):
     """First epoch at which the running mean (window) of the training loss falls below half of
     chance (ln 2 / 2); epochs + 1 if never. loss (epochs, runs) -> (runs,)."""
     E = len(loss)
@@ -234,7 +242,7 @@ def xor_summary(xors, cfg):
             loss[i, a] = xr["loss"][:, sel].T
             learn[i, a] = epochs_to_learn(xr["loss"][:, sel])
     solved = (acc >= cfg["solved"]).sum(-1)                                     # (delays, arms)
-    horizon = {a: max([d for d, n in zip(delays, solved[:, i]) if 2 * n > S], default=0)
+    horizon = {a: max([d for d, n in zip(delays, solved[:, i], strict=True) if 2 * n > S], default=0)
                for i, a in enumerate(ARMS)}
     return dict(acc=acc, solved=solved, learn=learn, loss=loss, horizon=horizon,
                 total={a: int(solved[:, i].sum()) for i, a in enumerate(ARMS)})
@@ -280,7 +288,7 @@ def verdict_pre(solved_pre, solved_plain):
 def verdict_speed(learn_pre, learn_plain, censored):
     """Median epochs to learn per delay, at delays where a run of either arm learned: yes if
     pre is faster at every such delay, partial at some, open if no run learned; else no."""
-    rows = [(np.median(a), np.median(b)) for a, b in zip(learn_pre, learn_plain)
+    rows = [(np.median(a), np.median(b)) for a, b in zip(learn_pre, learn_plain, strict=True)
             if min(a.min(), b.min()) < censored]
     if not rows:
         return "open"
@@ -312,18 +320,21 @@ def headline_rows(fl, xs, errs, cfg, fcfg):
     return [
         headline_row(f"exponents pushed to 0: mean |lambda_i| of the {k} flossed exponents, before -> after "
                      f"{fcfg['steps']} flossing steps (shared.lyapunov, {fcfg['check_steps']} steps)",
-                     f"{mb.mean():.3f} -> {ma.mean():.3f}", "-> 0 (Fig. 1, recalled)", verdict_to_zero(mb, ma),
+                     f"{mb.mean():.3f} -> {ma.mean():.3f}", "-> 0 (Fig. 1, recalled)",
+                     verdict_to_zero(mb, ma),
                      note=f"{S} nets N={cfg['N']}; per net after: {np.round(ma, 3).tolist()}; bar: every "
                           f"net below 0.1 and reduced 5x (yes), reduced (partial)"),
         headline_row(f"condition number of the {fcfg['tau']}-step Jacobian: log10 sigma_1/sigma_{k}, "
-                     "before -> after flossing", f"{b['log10_kappa'].mean():.2f} -> {a['log10_kappa'].mean():.2f}",
+                     "before -> after flossing",
+                     f"{b['log10_kappa'].mean():.2f} -> {a['log10_kappa'].mean():.2f}",
                      "reduced (abstract)", verdict_condition(b["log10_kappa"], a["log10_kappa"]),
                      note=f"mean over {S} nets and {fcfg['n_windows']} windows; bar: down by >= 1 decade in "
                           "every net (yes), on average (partial)"),
-        headline_row(f"gradient norm: growth rate per step of a gradient back-propagated {fcfg['grad_steps']} "
-                     "steps, before -> after flossing", f"{b['grad_rate'].mean():+.3f} -> {a['grad_rate'].mean():+.3f}",
+        headline_row("gradient norm: growth rate per step of a gradient back-propagated "
+                     f"{fcfg['grad_steps']} steps, before -> after flossing",
+                     f"{b['grad_rate'].mean():+.3f} -> {a['grad_rate'].mean():+.3f}",
                      "controlled, ~0 (abstract)", verdict_gradient(b["grad_rate"], a["grad_rate"]),
-                     note=f"ln ||v_50|| / 50, v <- D^T v from unit vectors; bar: |rate| < 0.05 in every net"),
+                     note="ln ||v_50|| / 50, v <- D^T v from unit vectors; bar: |rate| < 0.05 in every net"),
         headline_row("QR backward rule: d lambda / d (J, b, w_s) vs central differences, N=8, T=20, "
                      "largest relative error", f"{max_err:.1e}", "exact gradient (Algorithm 1)",
                      verdict_gradcheck(max_err), note="c . lambda, lambda_1 alone and the flossing loss; "
@@ -335,14 +346,16 @@ def headline_rows(fl, xs, errs, cfg, fcfg):
                           "and more in all (yes), more in all (partial)"),
         headline_row("convergence speed: median epochs to half-chance training loss, pre-flossed vs plain, "
                      "per delay", "; ".join(f"d={d}: pre {np.median(xs['learn'][i, 1]):.0f}, plain "
-                                            f"{np.median(xs['learn'][i, 0]):.0f}" for i, d in enumerate(delays)),
+                                            f"{np.median(xs['learn'][i, 0]):.0f}"
+                                            for i, d in enumerate(delays)),
                      "faster with pre-flossing (abstract)",
                      verdict_speed(xs["learn"][:, 1], xs["learn"][:, 0], censored),
                      note=f"{censored} = never within {cfg['epochs']} epochs; judged at delays where a run "
                           "learned; bar: pre faster at every such delay (yes), at some (partial)"),
         headline_row("inter-flossing extends the horizon: largest delay solved by a majority of seeds, "
-                     "pre+inter vs pre", f"pre+inter {xs['horizon']['pre+inter']}, pre {xs['horizon']['pre']}, "
-                                         f"plain {xs['horizon']['plain']}",
+                     "pre+inter vs pre",
+                     f"pre+inter {xs['horizon']['pre+inter']}, pre {xs['horizon']['pre']}, "
+                     f"plain {xs['horizon']['plain']}",
                      "longer with inter-flossing (abstract)",
                      verdict_inter(xs["horizon"]["pre+inter"], xs["horizon"]["pre"],
                                    xs["total"]["pre+inter"], xs["total"]["pre"]),
@@ -356,8 +369,8 @@ def lyapunov_record(fl, xors, cfg, fcfg):
     xr = xors[i10]
     exps = {"flossing-alone nets, before": fl["before"]["lam"].mean(0)[:8],
             "flossing-alone nets, after": fl["after"]["lam"].mean(0)[:8],
-            **{f"xor d={cfg['delays'][i10]} {a} (trained)": np.sort(xr["lam_final"][xr["arm_of"] == j].mean(0))[::-1][:8]
-               for j, a in enumerate(ARMS)}}
+            **{f"xor d={cfg['delays'][i10]} {a} (trained)":
+               np.sort(xr["lam_final"][xr["arm_of"] == j].mean(0))[::-1][:8] for j, a in enumerate(ARMS)}}
     method = (f"flossing-alone nets: shared.lyapunov.qr_spectrum on D_n = diag(sech^2 h_n) J along "
               f"{fcfg['check_steps']} random-bit steps after {fcfg['check_transient']} alignment steps, "
               f"mean over {cfg['n_seeds']} nets; trained XOR nets: Engelken's estimator ({cfg['k']} "
@@ -385,13 +398,13 @@ def resolve_configs(args):
     if args.quick:
         cfg.update(XOR_QUICK)
         fcfg.update(FLOSS_QUICK)
+    if args.delays is not None and len(args.delays) > 8:
+        raise cli.StubError(f"--delays: at most 8 delays, got {len(args.delays)}")
     for c, key, flag in ((cfg, "delays", "delays"), (cfg, "n_seeds", "n_seeds"), (cfg, "epochs", "epochs"),
                          (fcfg, "steps", "floss_steps")):
         v = getattr(args, flag)
         if v is not None:
             c[key] = tuple(sorted(set(v))) if isinstance(v, list) else v
-    if len(cfg["delays"]) > 8:
-        raise cli.StubError(f"--delays: at most 8 delays, got {len(cfg['delays'])}")
     if max(cfg["delays"]) * 2 >= cfg["T"]:
         raise cli.StubError(f"--delays: 2 x delay must be below T = {cfg['T']}, got {max(cfg['delays'])}")
     return cfg, fcfg
@@ -431,19 +444,24 @@ def main(args):
                       log10_kappa_before=b["log10_kappa"], log10_kappa_after=a["log10_kappa"],
                       grad_rate_before=b["grad_rate"], grad_rate_after=a["grad_rate"],
                       floss_loss_first_last=[fl["loss_log"][0], fl["loss_log"][-1]]),
-        xor=dict(solved={f"d={d}": dict(zip(ARMS, xs["solved"][i].tolist())) for i, d in enumerate(cfg["delays"])},
-                 acc={f"d={d} {arm}": xs["acc"][i, j] for i, d in enumerate(cfg["delays"]) for j, arm in enumerate(ARMS)},
+        xor=dict(solved={f"d={d}": dict(zip(ARMS, xs["solved"][i].tolist(), strict=True))
+                         for i, d in enumerate(cfg["delays"])},
+                 acc={f"d={d} {arm}": xs["acc"][i, j] for i, d in enumerate(cfg["delays"])
+                      for j, arm in enumerate(ARMS)},
                  epochs_to_learn={f"d={d} {arm}": xs["learn"][i, j] for i, d in enumerate(cfg["delays"])
                                   for j, arm in enumerate(ARMS)},
                  horizon=xs["horizon"], total_solved=xs["total"]),
         gradcheck=errs,
         timing=dict(wall_minutes=timer() / 60, workers=args.workers,
-                    cpu_s={("floss" if i == 0 else f"d={cfg['delays'][i - 1]}"): o["cpu_s"] for i, o in enumerate(out)},
+                    cpu_s={("floss" if i == 0 else f"d={cfg['delays'][i - 1]}"): o["cpu_s"]
+                           for i, o in enumerate(out)},
                     floss_cpu_s_per_net_step=out[0]["cpu_s"] / (cfg["n_seeds"] * fcfg["steps"]),
                     xor_cpu_s_per_delay=float(np.mean([o["cpu_s"] for o in xors]))))
-    rec = record(args, __file__, title="Gradient flossing: Lyapunov exponents pushed to zero, and delayed XOR",
-                 paper=PAPER, config=dict(xor=cfg, flossing=fcfg), metrics=metrics,
-                 headline=headline_rows(fl, xs, errs, cfg, fcfg), lyapunov=lyapunov_record(fl, xors, cfg, fcfg))
+    rec = record(args, __file__, paper=PAPER,
+                 title="Gradient flossing: Lyapunov exponents pushed to zero, and delayed XOR",
+                 config=dict(xor=cfg, flossing=fcfg), metrics=metrics,
+                 headline=headline_rows(fl, xs, errs, cfg, fcfg),
+                 lyapunov=lyapunov_record(fl, xors, cfg, fcfg))
     finish_run(args.out, rec, saved_arrays(fl, xs, xors), timer)
 
 
@@ -453,7 +471,8 @@ def build_parser():
                         help=f"XOR delays d (2d < T = {XOR['T']}), at most 8 (default "
                              f"{' '.join(map(str, XOR['delays']))})")
     parser.add_argument("--n-seeds", type=cli.int_range(1, 16), default=None,
-                        help=f"seeds per arm and delay, also the nets flossed alone (default {XOR['n_seeds']})")
+                        help="seeds per arm and delay, also the nets flossed alone "
+                             f"(default {XOR['n_seeds']})")
     parser.add_argument("--epochs", type=cli.int_range(1, 30001), default=None,
                         help=f"XOR training epochs of one batch (default {XOR['epochs']}; the family note "
                              "reads 3001 for the paper)")
