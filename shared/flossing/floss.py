@@ -39,12 +39,18 @@ def floss_loss(lam):
     return np.mean(lam * lam, axis=-1)
 
 
-def floss_grads(p, u, k, transient, Q0):
-    """Exact gradient of sum_runs floss_loss w.r.t. J, b, w_s: back through QR and the states."""
+def floss_grads(p, u, k, transient, Q0, dlam=None):
+    """Exact gradient of sum_runs floss_loss w.r.t. J, b, w_s: back through QR and the states.
+
+    dlam (R, k), optional: the upstream gradient d objective / d lambda of any other objective
+    of the exponents (e.g. one exponent alone, for checking d lambda_i / d J); default: the
+    flossing loss mean_i lambda_i^2, whose d / d lambda is 2 lambda / k.
+    """
     lam, (h, Qs, Rs) = floss_forward(p, u, k, transient, Q0)
     H = u.shape[0]
     J = p["J"]
-    dlam = 2 * lam / k / (H - transient)                        # d loss / d (sum_n ln R_ii)
+    dlam = 2 * lam / k if dlam is None else np.asarray(dlam, dtype=float)
+    dlam = dlam / (H - transient)                               # d objective / d (sum_n ln R_ii)
     g = {"J": np.zeros_like(J), "b": np.zeros_like(p["b"]), "ws": np.zeros_like(p["ws"])}
     dQ = np.zeros_like(Qs[-1])
     dh_next = np.zeros_like(h[0])                               # d loss / d h_{n+1} from later steps
