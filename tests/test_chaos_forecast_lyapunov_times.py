@@ -14,6 +14,8 @@ from shared.lyapunov import qr_spectrum
 
 STUB = ROOT / "stubs" / "chaos-forecast-lyapunov-times"
 m = load_stub("chaos-forecast-lyapunov-times")
+checks = m.cli.load_sibling(str(STUB / "chaos_forecast_lyapunov_times.py"),
+                            "chaos_forecast_lyapunov_times_checks", vars(m))
 
 
 def small_esn(seed=0, S=2, N=16):
@@ -49,29 +51,34 @@ def test_nvar_jacobian_and_features():
 
 def test_fast_spectrum_equals_qr_spectrum_on_explicit_jacobians():
     p, W, r = small_esn(2)
-    fast = m.esn_spectrum(p, W, r, 5, 40, 4, 0.02, 3)
-    states = list(m._esn_states(p, W, r, 45))
+    fast = m.esn_spectrum(p, W, r, 5, 40, 4, 0.02, 3)[0]
+    states = list(checks._esn_states(p, W, r, 45))
     slow = qr_spectrum((m.esn_jacobian(p, W, s)[0][:, 0] for s in states), k=4, dt=0.02,
                        n_transient=5, rng=3)
     assert np.max(np.abs(fast - slow)) < 1e-9
+    fast5 = m.esn_spectrum(p, W, r, 5, 40, 4, 0.02, 3, qr_every=5)[0]   # QR every 5 steps: same sums
+    assert np.max(np.abs(fast5 - slow)) < 1e-9
 
 
 def test_sum_identity_along_the_models_own_trajectory():
     p, W, r = small_esn(3)
-    total, logdet, _ = m.esn_sum_identity(p, W, r, 30, 0.02)
+    total, logdet, _ = checks.esn_sum_identity(p, W, r, 30, 0.02)
     assert abs(total - logdet) < 1e-8 * max(1.0, abs(logdet))
     rng = np.random.default_rng(4)
     Wn, z0 = 0.02 * rng.standard_normal((2, 3, 28)), 0.3 * rng.standard_normal((2, 6))
-    lam, ld = m.nvar_spectrum(Wn, z0, 5, 50, 0.025, 0)
+    lam, ld = m.nvar_spectrum(Wn, z0, 5, 50, 0.025, 0)[:2]
     ok = np.isfinite(ld)
     assert ok.any() and np.allclose(lam[ok].sum(-1), ld[ok], atol=1e-8)
+    lam5, ld5 = m.nvar_spectrum(Wn, z0, 5, 50, 0.025, 0, qr_every=5)[:2]
+    assert np.allclose(lam5[ok], lam[ok], atol=1e-9) and np.allclose(ld5[ok], ld[ok])
 
 
 def test_ridge_is_the_regularised_least_squares_minimiser():
     rng = np.random.default_rng(5)
     X, Y, beta = rng.standard_normal((2, 40, 6)), rng.standard_normal((2, 40, 3)), 0.7
     W = m.ridge(X, Y, beta)
-    normal = np.swapaxes(np.linalg.solve(np.swapaxes(X, 1, 2) @ X + beta * np.eye(6), np.swapaxes(X, 1, 2) @ Y), 1, 2)
+    Xt = np.swapaxes(X, 1, 2)
+    normal = np.swapaxes(np.linalg.solve(Xt @ X + beta * np.eye(6), Xt @ Y), 1, 2)
     assert np.allclose(W, normal, atol=1e-10)
     assert np.abs(m.ridge_loss(W, X, Y, beta)[1]).max() < 1e-9
 
@@ -92,9 +99,21 @@ def test_verdict_rules():
     assert m.spectrum_match(np.array([[0.9, 0.01, -14.0]] * 3), ref) == [True, True, True]
     assert m.spectrum_match(np.array([[0.9, 0.01, -10.0]]), ref) == [True, True, False]
     assert m.spectrum_match(np.array([[np.nan, 0.0, -14.5]]), ref)[0] is False
-    assert [m.verdict_spectrum(x) for x in ([True] * 3, [True, True, False], [False, True, True])] == \
+    assert [m.verdict_spectrum(x, 5, 5) for x in ([True] * 3, [True, True, False], [False, True, True])] == \
         ["yes", "partial", "no"]
+    assert m.verdict_spectrum([True] * 3, 2, 5) == "no"                 # most closed loops lose the climate
     assert m.cap_recalled("yes") == "partial" and m.cap_recalled("no") == "no"
+    assert m.worse("yes", "partial") == "partial" and m.worse("no", "yes") == "no"
+    ok = m.climate_ok(np.array([[0.0, 0, 23.0], [0.0, 0, 30.0]]), np.array([[8.0, 9, 8.6]] * 2),
+                      np.array([0.0, 0, 23.5]), np.array([7.9, 9.0, 8.7]))
+    assert ok.tolist() == [True, False]
+
+
+def test_fast_path_check_and_gradcheck_report_small_errors():
+    p, W, r = small_esn(6)
+    assert checks.fast_path_error(p, W, r, 20, 0.02) < 1e-10
+    errs = checks.gradcheck()
+    assert len(errs) == 4 and max(errs.values()) < 1e-6
 
 
 def test_bad_flags_fail_with_one_line():

@@ -40,7 +40,8 @@ def main(args):
         bx.plot(tl[:n], true[:n, 0], color="tab:blue", lw=1)
         bx.plot(tl[:n], pred[:n, 0], color="tab:orange", lw=1)
         bx.axvline(tl[min(vpt_steps, len(tl) - 1)], color="k", ls="--", lw=0.8)
-        bx.text(tl[min(vpt_steps, len(tl) - 1)], 19, f" VPT {tl[min(vpt_steps, len(tl) - 1)]:.1f}", fontsize=8)
+        t_vpt = tl[min(vpt_steps, len(tl) - 1)]
+        bx.text(t_vpt, 19, f" VPT {t_vpt:.1f}", fontsize=8)
         bx.set(xlim=(0, tl[n_show - 1]), ylim=(-22, 22), xlabel="t x lambda_1 (Lyapunov times)", ylabel="x",
                title=f"{tl[n - 1]:.1f} Lyapunov times; error {err[n - 1]:.2g} (fails above {eps})")
         fig.tight_layout()

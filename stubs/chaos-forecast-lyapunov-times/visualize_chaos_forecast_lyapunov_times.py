@@ -55,7 +55,7 @@ def forecast(a, cfg, path):
 
 def error_growth(a, cfg, flows, path):
     fig, axes = plt.subplots(1, len(flows), figsize=(4 * len(flows), 3.4), squeeze=False)
-    for ax, name in zip(axes[0], flows):
+    for ax, name in zip(axes[0], flows, strict=False):
         lam1, (dt, dtn) = FLOWS[name].exponents[0], a[f"{name}_dt"]
         for key, step in (("esn", dt), ("nvar0", dtn), ("nvar1", dtn)):
             e = a[f"{name}_{key}_err_median"]
@@ -93,7 +93,7 @@ def vpt(a, cfg, flows, path):
 
 def spectrum(a, res, flows, path):
     fig, axes = plt.subplots(1, len(flows), figsize=(4 * len(flows), 3.4), squeeze=False)
-    for ax, name in zip(axes[0], flows):
+    for ax, name in zip(axes[0], flows, strict=False):
         ref = FLOWS[name].exponents
         for key in ("esn", "nvar0", "nvar1"):
             lam = a[f"{name}_{key}_lam"]
