@@ -43,9 +43,9 @@ def main(args):
         t_vpt = tl[min(vpt_steps, len(tl) - 1)]
         bx.text(t_vpt, 19, f" VPT {t_vpt:.1f}", fontsize=8)
         bx.set(xlim=(0, tl[n_show - 1]), ylim=(-22, 22), xlabel="t x lambda_1 (Lyapunov times)", ylabel="x",
-               title=f"{tl[n - 1]:.1f} Lyapunov times; error {err[n - 1]:.2g} (fails above {eps})")
+               title=f"{tl[n - 1]:.1f} Lyapunov times: error {err[n - 1]:.2g} (valid while <= {eps})")
         fig.tight_layout()
-        frames.append(figure_to_frame(fig, dpi=64))
+        frames.append(figure_to_frame(fig, dpi=80))
     save_gif(frames, args.out, fps=6)
     print(f"wrote {args.out} ({len(frames)} frames)")
 
