@@ -104,6 +104,10 @@ def test_verdict_rules():
     assert m.verdict_spectrum([True] * 3, 2, 5) == "no"                 # most closed loops lose the climate
     assert m.cap_recalled("yes") == "partial" and m.cap_recalled("no") == "no"
     assert m.worse("yes", "partial") == "partial" and m.worse("no", "yes") == "no"
+    assert m.better("no", "partial") == "partial" and m.better("yes", "no") == "yes"
+    good = dict(vpt_mean=5.0, vpt_ci95=[4.0, 6.0], match=[True, True, False], n_climate=5)
+    assert m.model_verdict(good, 5) == "partial"                         # horizon yes, spectrum partial
+    assert m.model_verdict(dict(good, vpt_mean=0.2, vpt_ci95=[0.1, 0.3]), 5) == "no"
     ok = m.climate_ok(np.array([[0.0, 0, 23.0], [0.0, 0, 30.0]]), np.array([[8.0, 9, 8.6]] * 2),
                       np.array([0.0, 0, 23.5]), np.array([7.9, 9.0, 8.7]))
     assert ok.tolist() == [True, False]

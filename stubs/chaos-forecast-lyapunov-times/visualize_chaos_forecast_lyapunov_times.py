@@ -23,11 +23,12 @@ from shared.dynamics.flows import FLOWS
 from shared.figures import save_figure
 from shared.results import load_run
 
-COLORS = {"esn": "tab:orange", "nvar0": "tab:green", "nvar1": "tab:purple"}
+COLORS = {"esn": "tab:orange", "esnn": "tab:red", "nvar0": "tab:green", "nvar1": "tab:purple"}
+MODELS = tuple(COLORS)
 
 
 def labels(cfg):
-    return {"esn": "ESN", "nvar0": f"NVAR ridge {cfg['nvar_ridges'][0]:g}",
+    return {"esn": "ESN", "esnn": "ESN, input noise", "nvar0": f"NVAR ridge {cfg['nvar_ridges'][0]:g}",
             "nvar1": f"NVAR ridge {cfg['nvar_ridges'][1]:g}"}
 
 
@@ -57,7 +58,7 @@ def error_growth(a, cfg, flows, path):
     fig, axes = plt.subplots(1, len(flows), figsize=(4 * len(flows), 3.4), squeeze=False)
     for ax, name in zip(axes[0], flows, strict=False):
         lam1, (dt, dtn) = FLOWS[name].exponents[0], a[f"{name}_dt"]
-        for key, step in (("esn", dt), ("nvar0", dtn), ("nvar1", dtn)):
+        for key, step in (("esn", dt), ("esnn", dt), ("nvar0", dtn), ("nvar1", dtn)):
             e = a[f"{name}_{key}_err_median"]
             t = (np.arange(len(e)) + 1) * step * lam1
             ax.semilogy(t, np.clip(e, 1e-7, 1e3), color=COLORS[key], lw=1, label=labels(cfg)[key])
@@ -79,12 +80,12 @@ def error_growth(a, cfg, flows, path):
 def vpt(a, cfg, flows, path):
     fig, ax = plt.subplots(figsize=(7, 3.4))
     for j, name in enumerate(flows):
-        for i, key in enumerate(("esn", "nvar0", "nvar1")):
+        for i, key in enumerate(MODELS):
             v = a[f"{name}_{key}_vpt"].ravel()
-            x = j * 4 + i + np.linspace(-0.25, 0.25, v.size)
+            x = j * 5 + i + np.linspace(-0.25, 0.25, v.size)
             ax.plot(x, v, ".", color=COLORS[key], ms=3, label=labels(cfg)[key] if j == 0 else None)
-            ax.plot([j * 4 + i - 0.3, j * 4 + i + 0.3], [v.mean()] * 2, color="k", lw=1.5)
-    ax.set_xticks([j * 4 + 1 for j in range(len(flows))], [f.replace("_", " ") for f in flows])
+            ax.plot([j * 5 + i - 0.3, j * 5 + i + 0.3], [v.mean()] * 2, color="k", lw=1.5)
+    ax.set_xticks([j * 5 + 1.5 for j in range(len(flows))], [f.replace("_", " ") for f in flows])
     ax.set(ylabel="valid prediction time (Lyapunov times)", title="every seed x test start; bar = mean")
     ax.legend(fontsize=7)
     fig.tight_layout()
@@ -95,7 +96,7 @@ def spectrum(a, res, flows, path):
     fig, axes = plt.subplots(1, len(flows), figsize=(4 * len(flows), 3.4), squeeze=False)
     for ax, name in zip(axes[0], flows, strict=False):
         ref = FLOWS[name].exponents
-        for key in ("esn", "nvar0", "nvar1"):
+        for key in MODELS:
             lam = a[f"{name}_{key}_lam"]
             for s, row in enumerate(lam):
                 if np.all(np.isfinite(row)):
