@@ -32,3 +32,11 @@ def test_reference_spectrum(name):
 def test_trajectory_bad_input():
     with pytest.raises(ValueError):
         flows.trajectory(flows.lorenz, np.ones(3), 0.0, 10)
+
+
+def test_diffusionless_lorenz_sum_identity():
+    """Its divergence is -1 everywhere, so the exponents sum to -1 at any length (RK4 error aside)."""
+    fl = flows.FLOWS["diffusionless_lorenz"]
+    x0 = flows.trajectory(fl.f, np.array(fl.x0), 0.01, 1, n_transient=2000)[0]
+    lam = lyapunov.flow_spectrum(fl.f, fl.jac, x0, 0.01, 5000, qr_every=10)
+    assert abs(lam.sum() + 1.0) < 1e-6

@@ -5,6 +5,7 @@ Each system is a `Flow` with
     jac(x)  x (..., 3) -> df/dx (..., 3, 3)
 so it plugs straight into shared.lyapunov.flow_spectrum / rk4_step.
 
+Flows: Lorenz-63, Rossler, and the diffusionless Lorenz flow (van der Schrier & Maas 2000).
 Reference exponents (natural log, per unit time) are J. C. Sprott's, *Chaos and Time-Series
 Analysis* (Oxford 2003), table of common chaotic systems; they agree with a long QR run of this
 module to better than 0.01 (tests/test_dynamics_flows.py).
@@ -60,12 +61,33 @@ def rossler_jac(x, a=0.2, b=0.2, c=5.7):
     return J
 
 
+def diffusionless_lorenz(x, R=1.0):
+    """dx/dt = -y - x, dy/dt = -x z, dz/dt = x y + R (the Lorenz flow without the y and z decay,
+    van der Schrier & Maas 2000); its divergence is -1 everywhere, so its exponents sum to -1."""
+    X, Y, Z = x[..., 0], x[..., 1], x[..., 2]
+    return np.stack([-Y - X, -X * Z, X * Y + R], axis=-1)
+
+
+def diffusionless_lorenz_jac(x, R=1.0):
+    X, Y, Z = x[..., 0], x[..., 1], x[..., 2]
+    J = np.zeros(x.shape + (3,))
+    J[..., 0, 0], J[..., 0, 1] = -1.0, -1.0
+    J[..., 1, 0], J[..., 1, 2] = -Z, -X
+    J[..., 2, 0], J[..., 2, 1] = Y, X
+    return J
+
+
 SPROTT = "J. C. Sprott, Chaos and Time-Series Analysis (Oxford 2003), common chaotic flows"
 FLOWS = {
     "lorenz": Flow("lorenz", lorenz, lorenz_jac, LORENZ_PARAMS, (0.9056, 0.0, -14.5723), 2.06215,
                    (1.0, 1.0, 20.0), SPROTT),
     "rossler": Flow("rossler", rossler, rossler_jac, ROSSLER_PARAMS, (0.0714, 0.0, -5.3943), 2.01324,
                     (1.0, 1.0, 0.0), SPROTT),
+    # added for chaos-forecast-lyapunov-times (a third flow with a published spectrum). The values
+    # are Sprott's as recalled, not re-read; a QR run of this module gives lambda_1 = 0.206 +- 0.005
+    # (T = 2000) and the sum is exactly -1 (tests/test_dynamics_flows.py)
+    "diffusionless_lorenz": Flow("diffusionless_lorenz", diffusionless_lorenz, diffusionless_lorenz_jac,
+                                 {"R": 1.0}, (0.2101, 0.0, -1.2101), 2.1736, (1.0, 0.0, 0.0), SPROTT),
 }
 
 
