@@ -92,9 +92,10 @@ def test_verdict_rules():
     assert gtf.verdict_close([0.85, 0.95], 0.9056, 0.18) == "yes"
     assert gtf.verdict_close([0.85, 0.5], 0.9056, 0.18) == "partial"
     assert gtf.verdict_close([0.3, 1.5], 0.9056, 0.18) == "open"
-    assert gtf.verdict_gradients([1.5, 2.0], [1e4, 500]) == "yes"
-    assert gtf.verdict_gradients([1.5, 20.0], [1e4, 500]) == "partial"
-    assert gtf.verdict_gradients([1.5, 2.0], [50, 20]) == "no"
+    assert gtf.verdict_gradients([1.5, 2.0], [1e4, 500], [0.9, 0.8]) == "yes"
+    assert gtf.verdict_gradients([1.5, 20.0], [1e4, 500], [0.9, 0.8]) == "partial"
+    assert gtf.verdict_gradients([1.5, 2.0], [50, 20], [0.9, -0.1]) == "no"
+    assert gtf.verdict_gradients([1.5, 2.0], [3, 2], [-2.0, -0.1]) == "open"      # no chaotic model
 
 
 def test_bad_flags_fail_with_one_line():

@@ -56,13 +56,14 @@ CFG = dict(
     transient=5000,        # RK4 steps discarded before sampling (50 time units)
     M=3, H=100,            # latent = observed dimension; hidden units (repository default)
     B=16, T=200,           # batch and window length (repository default)
-    epochs=30, batches=50,   # the first 30 epochs of the repository's 5000 x 50 (README: budget)
+    epochs=50, batches=50,   # the first 50 epochs of the repository's 5000 x 50 (README: budget)
     paper_epochs=5000,     # the learning-rate schedule is the paper's, cut off after `epochs`
     lr0=1e-3, lr1=1e-6,    # RAdam, exponential decay per epoch from lr0 to lr1 over 5000 epochs
     l2=1e-5,               # L2 on 1 - A, W1, W2, h1, h2 (repository lat_model_regularization)
-    alpha0=1.0, alpha_every=5, alpha_decay=0.999,
+    alpha0=1.0, alpha_every=5,
+    alpha_decay=0.99,      # repository 0.999: alpha would still be ~0.8 at the end of this budget
     n_seeds=4,
-    n_snap=16, snap_len=2000, snap_eval=5000,   # free runs saved during training (GIF, curves)
+    n_snap=18, snap_len=1500, snap_eval=5000,   # free runs saved during training (GIF, curves)
     bins=30, psd_sigma=20.0, pe_n=20, pe_points=10_000,   # metrics (repository defaults)
     grad_windows=(25, 50, 100, 200, 400, 800, 1600), grad_batches=3,
     n_lyap=20_000, lyap_transient=2000,
@@ -392,11 +393,17 @@ def verdict_close(values, ref, tol):
     return "yes" if ok.all() else "partial" if ok.any() else "open"
 
 
-def verdict_gradients(ratio_gtf, ratio_bptt):
+def verdict_gradients(ratio_gtf, ratio_bptt, lam1):
     """ratio = gradient norm at the longest window / shortest (GTF: max / min over windows).
-    yes: GTF bounded (<= 10x) and BPTT exploding (>= 100x) in every seed; partial: in some; no: none."""
+    Only a chaotic model (lambda_1 > 0) can show BPTT's explosion: yes = GTF bounded (<= 10x)
+    and BPTT exploding (>= 100x) in every seed; partial = in some; no = in no seed although some
+    model is chaotic; open = no trained model is chaotic, so the contrast cannot be measured."""
     ok = (np.asarray(ratio_gtf) <= GTF_BOUNDED) & (np.asarray(ratio_bptt) >= BPTT_EXPLODES)
-    return "yes" if ok.all() else "partial" if ok.any() else "no"
+    if ok.all():
+        return "yes"
+    if ok.any():
+        return "partial"
+    return "no" if np.any(np.asarray(lam1) > 0) else "open"
 
 
 def fmt(v, d=3):
@@ -435,8 +442,9 @@ def headline_rows(ev, cfg):
                      note=f"seeds {np.round(ev['dky'], 3).tolist()}; bar +-{DKY_TOL}"),
         headline_row(f"gradient norm growth from T = {w[0]} to {w[-1]}: GTF (max/min) vs plain BPTT",
                      f"GTF {fmt(r_gtf, 1)}x, BPTT {fmt(r_bptt, 0)}x",
-                     "bounded with GTF, exploding without", verdict_gradients(r_gtf, r_bptt),
-                     note=f"trained models, trained alpha {np.round(ev['alpha'], 3).tolist()}; bars: "
+                     "bounded with GTF, exploding without", verdict_gradients(r_gtf, r_bptt, lam1),
+                     note=f"trained models (lambda_1 > 0 needed to see BPTT explode), trained alpha "
+                          f"{np.round(ev['alpha'], 3).tolist()}; bars: "
                           f"GTF <= {GTF_BOUNDED:g}x, BPTT >= {BPTT_EXPLODES:g}x, every seed"),
     ]
 
@@ -448,7 +456,7 @@ def resolve_config(args):
     cfg = dict(CFG)
     if args.quick:
         cfg.update(QUICK)
-    for key in ("epochs", "n_seeds"):
+    for key in ("epochs", "n_seeds", "alpha_decay"):
         if getattr(args, key) is not None:
             cfg[key] = getattr(args, key)
     return cfg
@@ -492,7 +500,7 @@ def main(args):
                  paper=PAPER, config=dict(cfg, optimizer="RAdam", grad_windows=list(cfg["grad_windows"]),
                                           data_mean=mean, data_sd=sd),
                  metrics=metrics, headline=headline_rows(ev, cfg), lyapunov=lyap)
-    arrays = dict(test=tests[:20_000, 0], train=train_data[:20_000], gen=ev["gen"][:20_000],
+    arrays = dict(test=tests[:10_000, 0], gen=ev["gen"][:10_000],
                   snaps=snaps[:, :cfg["snap_len"]], snap_epochs=snap_epochs, snap_d_stsp=snap_d,
                   **{f"curve_{k}": v for k, v in curves.items()},
                   lg_gtf=ev["lg_gtf"], lg_bptt=ev["lg_bptt"], grad_windows=np.array(cfg["grad_windows"]),
@@ -509,6 +517,9 @@ def build_parser():
     parser.add_argument("--epochs", type=cli.int_range(1, 5000), default=None,
                         help=f"training epochs of {CFG['batches']} batches, 1..5000 (default "
                              f"{CFG['epochs']}; the paper's 5000 take hours here)")
+    parser.add_argument("--alpha-decay", type=cli.float_range(0.0, 1.0), default=None,
+                        help=f"alpha relaxation factor per alpha update (default {CFG['alpha_decay']}; "
+                             "the repository's 0.999 suits its 5000 epochs)")
     parser.add_argument("--n-seeds", type=cli.int_range(1, 16), default=None,
                         help=f"seeds trained at once, 1..16 (default {CFG['n_seeds']})")
     return parser
