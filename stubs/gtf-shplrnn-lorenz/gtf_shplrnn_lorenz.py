@@ -297,8 +297,8 @@ def d_stsp(x_true, x_gen, bins):
     edges = [np.linspace(lo[i], hi[i], bins + 1) for i in range(x_true.shape[1])]
     p = np.histogramdd(x_true, bins=edges)[0].ravel()
     q = np.histogramdd(x_gen, bins=edges)[0].ravel()
-    if q.sum() == 0:
-        return float("inf")
+    # a free run that never enters the box (diverged, or parked outside) leaves q all smoothing:
+    # a finite, large divergence (the repository returns NaN there)
     p, q = (p + 1e-5) / (p.sum() + 1e-5 * p.size), (q + 1e-5) / (q.sum() + 1e-5 * q.size)
     return float(np.sum(p * np.log(p / q)))
 
@@ -354,8 +354,10 @@ def gradient_norms(p, alpha, data, cfg, rng):
         for _ in range(cfg["grad_batches"]):
             X = sample_windows(rng, data, S, cfg["B"], T)
             for j, a in enumerate((alpha, np.zeros(S))):
-                g = gtf_backward(p, gtf_forward(p, X, a, 0.0)[1])
-                out[j, i] += np.log10(grad_norm(g)) / cfg["grad_batches"]
+                with np.errstate(over="ignore", invalid="ignore"):
+                    g = gtf_backward(p, gtf_forward(p, X, a, 0.0)[1])
+                norm = np.nan_to_num(grad_norm(g), nan=1e300, posinf=1e300)     # overflow: "huge"
+                out[j, i] += np.log10(np.clip(norm, 1e-300, 1e300)) / cfg["grad_batches"]
     return out[0], out[1]
 
 
