@@ -43,9 +43,9 @@ def main(args):
         bx.set(xlim=(-1, epochs[-1] + 1), ylim=(max(1e-2, 0.5 * min(thr, dst.min())), 2 * dst.max()),
                yscale="log", xlabel="epoch", title="D_stsp of the free run (lower is better)")
         bx.title.set_fontsize(9)
-        bx.legend(fontsize=7, loc="upper right")
+        bx.legend(fontsize=7, loc="lower left")
         fig.tight_layout()
-        frames.append(figure_to_frame(fig, dpi=64))
+        frames.append(figure_to_frame(fig, dpi=80))
     save_gif(frames, args.out, fps=3)
     print(f"wrote {args.out} ({len(frames)} frames)")
 

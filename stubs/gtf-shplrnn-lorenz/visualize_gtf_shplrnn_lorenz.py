@@ -54,7 +54,7 @@ def main(args):
     fig.suptitle(f"free runs of the trained shPLRNNs ({len(gen)} steps after a transient) over the test "
                  "attractor (grey)", fontsize=9)
     fig.tight_layout()
-    save_figure(fig, out / "attractors.png")
+    save_figure(fig, out / "attractors.png", dpi=80)
 
     fig, axes = plt.subplots(1, 5, figsize=(17, 3.2))
     ep = np.arange(1, len(a["curve_loss"]) + 1)
