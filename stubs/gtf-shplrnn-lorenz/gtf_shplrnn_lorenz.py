@@ -19,7 +19,8 @@ Generalized teacher forcing on a data window x_0 .. x_T (loss on the un-forced p
 so the backward recursion is delta_t = dL/dzhat_t + (1 - alpha) J(z~_t)^T delta_{t+1}: every
 Jacobian is damped by (1 - alpha). Adaptive alpha (the repository's "product_upper_bound"): every
 5 batches G = max over the batch of the geometric mean over the window of ||J(x_t)||_2, alpha_est =
-max(0, 1 - 1/G); alpha jumps up to alpha_est, else relaxes towards it by 0.999 per update (start 1).
+max(0, 1 - 1/G); alpha jumps up to alpha_est, else relaxes towards it by a factor per update (start
+1; the repository's 0.999, 0.99 here for the capped budget, see README).
 alpha = 0 is plain BPTT on a free run.
 
     python3 gtf_shplrnn_lorenz.py --seed 0      # headline: 4 seeds trained at once (see README)
