@@ -357,3 +357,35 @@ def test_cell_state_jacobian_places_the_blocks():
     for row in (0, 3, 4):                            # gate rows: dA, and nothing from s
         np.testing.assert_array_equal(J[:, C + row, C:], dA[:, row])
         np.testing.assert_array_equal(J[:, C + row, :C], 0.0)
+
+
+def test_qr_backward_on_a_worked_case():
+    """n = 8 columns pushed through 20 random linear steps; loss = sum of ln R_ii (the flossing
+    loss's building block), differentiated w.r.t. the first step's input matrix."""
+    rng = np.random.default_rng(3)
+    mats = rng.standard_normal((20, 8, 8)) / np.sqrt(8)
+    A0 = rng.standard_normal((8, 5))
+
+    def loss(A):
+        Q, total = A, 0.0
+        for M in mats:
+            Q, R = lyapunov.qr_positive(M @ Q)
+            total += np.log(np.diag(R)).sum()
+        return total
+
+    Qs, Rs, Q = [], [], A0
+    for M in mats:
+        Q, R = lyapunov.qr_positive(M @ Q)
+        Qs.append(Q)
+        Rs.append(R)
+    dQ = np.zeros_like(Qs[-1])
+    for t in range(19, -1, -1):
+        dR = np.diag(1 / np.diag(Rs[t]))
+        dA = lyapunov.qr_backward(Qs[t], Rs[t], dQ, dR)
+        dQ = mats[t].T @ dA
+    num = np.zeros_like(A0)
+    for idx in np.ndindex(A0.shape):
+        e = np.zeros_like(A0)
+        e[idx] = 1e-6
+        num[idx] = (loss(A0 + e) - loss(A0 - e)) / 2e-6
+    assert np.abs(dQ - num).max() < 1e-6 * max(1.0, np.abs(num).max())
