@@ -108,6 +108,8 @@ def test_verdict_rules():
     assert rr.verdict_rise_fall([0.13, 0.24, 0.28, 0.24], [0.01, 0.01, 0.01, 0.01]) == "yes"
     assert rr.verdict_rise_fall([0.13, 0.24, 0.28, 0.27], [0.01, 0.01, 0.01, 0.01]) == "partial"
     assert rr.verdict_rise_fall([0.13, 0.24, 0.28, 0.30], [0.01, 0.01, 0.01, 0.01]) == "no"
+    assert rr.verdict_rise_fall_here([0.13, 0.24, 0.28, 0.24], [0.01, 0.01, 0.01, 0.01]) == "partial"
+    assert rr.verdict_rise_fall_here([0.13, 0.24, 0.28, 0.30], [0.01, 0.01, 0.01, 0.01]) == "no"
     assert rr.verdict_sum([1e-14, 3e-12], 1e-9) == "yes" and rr.verdict_sum([1e-6], 1e-9) == "no"
     assert rr.verdict_onset(0.001, [0.01, 0.2], 0.005) == "yes"
     assert rr.verdict_onset(0.001, [-0.01, 0.2], 0.005) == "partial"
