@@ -32,10 +32,12 @@ def test_batched_step_equals_reference_over_a_cycle():
     x[:, :n_in] = u
     c = np.zeros((R, n, n))
     Wa, xa, ca = W.copy(), x.copy(), c.copy()
+    pm = rng.random(W.shape) < 0.7
     for t in range(6):
         tie = rng.random(groups.shape) if t % 2 else None
-        Wa, xa, ca, _ = core.step(Wa, xa, ca, u, groups, good, 0.05, 0.03, tie)
-        W, x, c = core.step_reference(W, x, c, u, groups, good, 0.05, 0.03, tie)
+        pay = pm if t >= 3 else None
+        Wa, xa, ca, _ = core.step(Wa, xa, ca, u, groups, good, 0.05, 0.03, tie, pay)
+        W, x, c = core.step_reference(W, x, c, u, groups, good, 0.05, 0.03, tie, pay)
         assert np.array_equal(xa, x)
         assert np.allclose(Wa, W, rtol=0, atol=1e-13) and np.allclose(ca, c, rtol=0, atol=1e-13)
 
@@ -79,7 +81,8 @@ def test_weight_jacobian_matches_finite_differences():
     c_prev = rng.uniform(0.1, 1.0, W.shape) * mask
     lam, eta = 0.1, 0.05
     _, x, _, _ = core.step(W, x_prev, c_prev, np.ones((2, n_in)), groups, good, lam, eta)
-    J = core.weight_jacobian(W, x_prev, x, c_prev, good, lam, eta)
+    pm = rng.random(W.shape) < 0.6                        # payoff to some connections only
+    J = core.weight_jacobian(W, x_prev, x, c_prev, good, lam, eta, pm)
     m = n * n
 
     def F(v, r):
@@ -89,7 +92,7 @@ def test_weight_jacobian_matches_finite_differences():
         Rj = (lam * c * xr[:, None, :]).sum(2)
         D = Cv.sum(1)
         share = np.divide(Cv, D[:, None, :], out=np.zeros_like(Cv), where=D[:, None, :] > 0)
-        ext = eta * c * (xr * good[r:r + 1])[:, None, :]
+        ext = eta * c * (xr * good[r:r + 1])[:, None, :] * pm[r:r + 1]
         Wn = Wv - lam * c * xr[:, None, :] + share * Rj[:, None, :] + ext
         return np.concatenate([Wn.ravel(), c.ravel()])
 

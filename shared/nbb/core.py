@@ -24,7 +24,9 @@ Arrays (R independent runs on a leading axis; n units, inputs first):
     W (R, n, n) weights, zero where ``mask`` (R, n, n) has no connection;
     groups (R, G, n) bool membership of the competitive subsets (an input belongs to none);
     x_prev (R, n) activations at t-1; c_prev (R, n, n) contributions at t-1;
-    u (R, n_in) the clamped inputs at t; good (R, n) bool, the units payoff would reward if on.
+    u (R, n_in) the clamped inputs at t; good (R, n) bool, the units payoff would reward if on;
+    pay_mask (R, n, n) bool or None: which connections into a rewarded unit receive the payoff
+    (None: all of them).
 """
 import numpy as np
 
@@ -55,7 +57,7 @@ def winners(net, groups, tie_u=None):
     return x
 
 
-def step(W, x_prev, c_prev, u, groups, good, lam, eta, tie_u=None):
+def step(W, x_prev, c_prev, u, groups, good, lam, eta, tie_u=None, pay_mask=None):
     """One tick for all runs at once; returns (W_new, x, c, parts) with W_new a new array.
 
     parts: dict of the per-run terms (paid, returned, payoff, lost) for the substance budget."""
@@ -71,13 +73,15 @@ def step(W, x_prev, c_prev, u, groups, good, lam, eta, tie_u=None):
     share = np.divide(c_prev, D[:, None, :], out=np.zeros_like(c_prev), where=ok[:, None, :])
     back = share * R_j[:, None, :]
     ext = eta * c * (x * good)[:, None, :]
+    if pay_mask is not None:
+        ext = ext * pay_mask
     W_new = W - pay + back + ext
     parts = dict(paid=pay.sum((1, 2)), returned=back.sum((1, 2)), payoff=ext.sum((1, 2)),
                  lost=(R_j * ~ok).sum(1))
     return W_new, x, c, parts
 
 
-def step_reference(W, x_prev, c_prev, u, groups, good, lam, eta, tie_u=None):
+def step_reference(W, x_prev, c_prev, u, groups, good, lam, eta, tie_u=None, pay_mask=None):
     """The same tick written unit by unit and connection by connection, one run at a time."""
     R, n, _ = W.shape
     n_in = u.shape[1]
@@ -109,14 +113,14 @@ def step_reference(W, x_prev, c_prev, u, groups, good, lam, eta, tie_u=None):
                 dw = -lam * c[i, j] * x[j]
                 if before > 0:
                     dw += c_prev[r, i, j] / before * paid_by_j
-                if good[r, j] and x[j] == 1.0:
+                if good[r, j] and x[j] == 1.0 and (pay_mask is None or pay_mask[r, i, j]):
                     dw += eta * c[i, j]
                 W_new[r, i, j] = W[r, i, j] + dw
         X[r], C[r] = x, c
     return W_new, X, C
 
 
-def weight_jacobian(W, x_prev, x, c_prev, good, lam, eta):
+def weight_jacobian(W, x_prev, x, c_prev, good, lam, eta, pay_mask=None):
     """Jacobian of one tick's update (W, c_prev) -> (W_new, c) with the winners x held fixed.
 
     Inside a region where no winner changes, the tick is a smooth map of the weights and of last
@@ -134,7 +138,8 @@ def weight_jacobian(W, x_prev, x, c_prev, good, lam, eta):
         for j in range(n):
             row = i * n + j
             # own term: w_ij (1 - lam x_prev_i x_j + eta x_prev_i x_j g_j)
-            J[:, row, row] = 1.0 - lam * x_prev[:, i] * x[:, j] + eta * x_prev[:, i] * x[:, j] * good[:, j]
+            paid = good[:, j] if pay_mask is None else good[:, j] & pay_mask[:, i, j]
+            J[:, row, row] = 1.0 - lam * x_prev[:, i] * x[:, j] + eta * x_prev[:, i] * x[:, j] * paid
             # redistribution: (c_prev_ij / D_j) * lam * sum_k x_prev_j w_jk x_k
             f = np.where(ok[:, j], c_prev[:, i, j] / Dsafe[:, j], 0.0)
             J[:, row, j * n + idx] += (f * lam * x_prev[:, j])[:, None] * x

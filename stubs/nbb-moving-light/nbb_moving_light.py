@@ -23,7 +23,9 @@ Groups trained side by side (30 runs each):
                    sequence of each direction in random order) and its frozen criterion (2/2 for
                    5 consecutive checks, one check per pair, 5000 sequences at most): it
                    reported 9/30 runs;
-    catalog@iid    the same with each sequence's direction drawn independently.
+    catalog@iid    the same with each sequence's direction drawn independently;
+    paper@wide-norec  paper@wide with payoff only on the retina -> output connections, not on
+                   the recurrent ones (the catalog paid both; the paper's choice was not read).
 Directions are drawn independently in the paper groups (the paper's order was not readable).
 
     python3 nbb_moving_light.py --seed 0     # headline
@@ -49,9 +51,10 @@ from shared.stats import t_interval
 
 PAPER = ("J. Schmidhuber, A local learning algorithm for dynamic feedforward and recurrent networks, "
          "Connection Science 1(4):403-412, 1989 (FKI-124-90), section 'Simple experiments', moving light")
-GROUPS = ("paper", "paper@wide", "catalog", "catalog@iid")
+GROUPS = ("paper", "paper@wide", "catalog", "catalog@iid", "paper@wide-norec")
 INITS = {"paper": (0.999, 1.001), "paper@wide": (0.0, 1.0), "catalog": (0.999, 1.001),
-         "catalog@iid": (0.999, 1.001)}
+         "catalog@iid": (0.999, 1.001), "paper@wide-norec": (0.0, 1.0)}
+NO_RECURRENT_PAYOFF = ("paper@wide-norec",)   # payoff only on retina -> output connections
 PAIRED = ("catalog",)              # sequences in pairs, one of each direction in random order
 N_CELLS, N_IN, N = 5, 6, 8
 OUT = (6, 7)
@@ -89,7 +92,7 @@ def topology():
     return mask, groups
 
 
-def cycle(W, d, timing_of, groups, cfg, ties, lam, eta, jac=False):
+def cycle(W, d, timing_of, groups, cfg, ties, lam, eta, jac=False, pay_mask=None):
     """One sequence per run (direction d (R,)): reset, 5 ticks, learning every tick.
 
     Returns (correct at tick 5 (R,), W, outputs (ticks, R, 2), cycle Jacobian of W or None)."""
@@ -111,9 +114,9 @@ def cycle(W, d, timing_of, groups, cfg, ties, lam, eta, jac=False):
     for t in range(1, cfg["ticks"] + 1):
         tie_u = ties.random((R,) + groups.shape[1:]) if ties is not None else None
         x_prev, c_prev = x, c
-        W_new, x, c, _ = core.step(W, x_prev, c_prev, U[:, t], groups, good, lam, eta, tie_u)
+        W_new, x, c, _ = core.step(W, x_prev, c_prev, U[:, t], groups, good, lam, eta, tie_u, pay_mask)
         if jac:
-            J = core.weight_jacobian(W, x_prev, x, c_prev, good, lam, eta) @ J
+            J = core.weight_jacobian(W, x_prev, x, c_prev, good, lam, eta, pay_mask) @ J
         W = W_new
         outs[t - 1] = x[:, OUT]
     return x[rows, target] == 1.0, W, outs, (None if J is None else J[:, :N * N])
@@ -145,10 +148,14 @@ def train(cfg, seed):
     pair_ok = np.zeros((C // 2, R), bool)                     # the catalog's check after each pair
     substance = np.zeros((C // 5, R))
     ties = rs["ties"] if cfg["tie_break"] == "random" else None
+    pay_mask = np.broadcast_to(mask1, (R, N, N)).copy()
+    norec = np.isin(group_of, [GROUPS.index(g) for g in NO_RECURRENT_PAYOFF])
+    pay_mask[np.ix_(norec, OUT, OUT)] = False
     shown = GROUPS.index("paper@wide") * runs
     outs_log = np.zeros((min(C, 400), cfg["ticks"], 2))
     for p in range(C):
-        ok, W, outs, _ = cycle(W, direction[p], timing_of, groups, cfg, ties, cfg["lam"], cfg["eta"])
+        ok, W, outs, _ = cycle(W, direction[p], timing_of, groups, cfg, ties, cfg["lam"], cfg["eta"],
+                               pay_mask=pay_mask)
         correct[p] = ok
         if p < len(outs_log):
             outs_log[p] = outs[:, shown]
@@ -161,6 +168,7 @@ def train(cfg, seed):
             frozen[(p + 1) // cfg["test_every"] - 1] = pair_ok[p // 2]
     return dict(group_of=group_of, direction=direction, correct=correct, frozen=frozen,
                 pair_ok=pair_ok, substance=substance, W=W, timing_of=timing_of, groups=groups,
+                pay_mask=pay_mask,
                 shown=shown, outs_log=outs_log, direction_shown=direction[:len(outs_log), shown])
 
 

@@ -15,7 +15,8 @@ from shared.cli import make_artifact_parser, run
 from shared.figures import save_figure
 from shared.results import load_run
 
-COLORS = {"paper": "tab:blue", "paper@wide": "tab:orange", "catalog": "0.3", "catalog@iid": "tab:green"}
+COLORS = {"paper": "tab:blue", "paper@wide": "tab:orange", "catalog": "0.3", "catalog@iid": "tab:green",
+          "paper@wide-norec": "tab:red"}
 
 
 def learning_curves(res, a, out):
