@@ -77,7 +77,3 @@ def test_catalog_step_matches_the_sequence_forward():
     for t in range(6):
         h, c = cat.std_lstm_step(W, X[t], h, c)
         np.testing.assert_allclose(h, hs[t], atol=1e-12)
-
-
-def test_failures_are_open_since_the_papers_training_length_is_unknown():
-    assert [bi.untested(v) for v in ("no", "partial", "yes")] == ["open", "partial", "yes"]

@@ -92,6 +92,7 @@ def test_verdict_rules():
     assert gtf.verdict_close([0.85, 0.95], 0.9056, 0.18) == "yes"
     assert gtf.verdict_close([0.85, 0.5], 0.9056, 0.18) == "partial"
     assert gtf.verdict_close([0.3, 1.5], 0.9056, 0.18) == "open"
+    assert [gtf.capped_recalled(v) for v in ("yes", "partial", "open")] == ["partial", "partial", "open"]
     assert gtf.verdict_gradients([1.5, 2.0], [1e4, 500], [0.9, 0.8]) == "yes"
     assert gtf.verdict_gradients([1.5, 20.0], [1e4, 500], [0.9, 0.8]) == "partial"
     assert gtf.verdict_gradients([1.5, 2.0], [50, 20], [0.9, -0.1]) == "no"

@@ -574,43 +574,34 @@ def verdict_relock(fraction):
     return "yes" if fraction >= 0.9 else ("partial" if fraction > 0 else "no")
 
 
-def untested(verdict):
-    """The paper trained "until" the nets learned (its length was not found), so a failure at this
-    run's budget is `open`, not `no` (SPEC, Verdicts: a cap is never a no)."""
-    return "open" if verdict == "no" else verdict
-
-
 def headline_rows(m1, m2, cfg):
     S = cfg["n_seeds"]
-    cut = "; open: the paper's training length was not found"
     n_gen_bars = cfg["gen_choruses"] * BARS * cfg["gen_streams"]
     return [
         {"name": f"Exp. 1 (chords alone): generated bars on the 12-bar form ({S} nets x {n_gen_bars} bars)",
          "value": m1["bars_on_form"], "paper_value": "learned, plays the form without drift (qualitative)",
-         "verdict": untested(verdict_form(m1)),
+         "verdict": verdict_form(m1),
          "note": f"per net {np.round(m1['bars_on_form_per_net'], 2).tolist()}; free running, chords fed back "
-                 f"thresholded at 0.5; {cfg['windows_exp1']} training choruses"
-                 + (cut if verdict_form(m1) == "no" else "")},
+                 f"thresholded at 0.5; {cfg['windows_exp1']} training choruses"},
         {"name": f"Exp. 2 (chords + melody): generated bars on the form ({S} nets x {n_gen_bars} bars)",
          "value": m2["bars_on_form"],
          "paper_value": "learned, improvises on the form without drift (qualitative)",
-         "verdict": untested(verdict_form(m2)),
+         "verdict": verdict_form(m2),
          "note": f"per net {np.round(m2['bars_on_form_per_net'], 2).tolist()}; melody sampled; "
-                 f"{cfg['windows_exp2']} training choruses" + (cut if verdict_form(m2) == "no" else "")},
+                 f"{cfg['windows_exp2']} training choruses"},
         {"name": f"Exp. 2 drift: bars on form in the first vs last {cfg['drift_choruses']} of "
                  f"{cfg['gen_choruses']} choruses",
          "value": f"{m2['on_form_first_choruses']:.3f} -> {m2['on_form_last_choruses']:.3f}",
          "paper_value": "no drift once the structure is found",
-         "verdict": untested(verdict_drift(m2)),
+         "verdict": verdict_drift(m2),
          "note": "mean over nets and streams; playing C7 throughout scores "
-                 f"{ALWAYS_C7:.3f} and never drifts" + (cut if verdict_drift(m2) == "no" else "")},
+                 f"{ALWAYS_C7:.3f} and never drifts"},
         {"name": "Exp. 2: chord cells kicked mid-chorus, fraction re-locked on the form within "
                  f"{cfg['relock_after']} choruses",
          "value": m2["relock"]["fraction_relocked"], "paper_value": None,
-         "verdict": untested(verdict_relock(m2["relock"]["fraction_relocked"])),
+         "verdict": verdict_relock(m2["relock"]["fraction_relocked"]),
          "note": f"{cfg['kicks']} kicks per net of N(0, {cfg['kick_sd']}) on every chord cell; "
-                 "the pre-registered phase-return test"
-                 + (cut if verdict_relock(m2["relock"]["fraction_relocked"]) == "no" else "")},
+                 "the pre-registered phase-return test"},
     ]
 
 
