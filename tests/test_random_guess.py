@@ -24,6 +24,17 @@ def _seqs(data, r):
     return [data["x"][:data["lengths"][r, i], r, i] for i in range(data["x"].shape[2])]
 
 
+def test_output_reads_the_new_hidden_activations():
+    # layered order: h_t from s_{t-1}, then o_t from h_t (not h_{t-1}); checked by hand for A1 n=1
+    arch = net.a1(1)
+    W, V, b = np.array([[0.3, -0.7], [1.1, 0.4]]), np.array([[0.5], [-0.9]]), np.array([0.2, 0.0])
+    s, x = np.array([0.6, 0.1]), np.array([1.0])
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    h = sig(0.3 * 0.6 - 0.7 * 0.1 + 0.5 + 0.2)
+    o = sig(1.1 * h + 0.4 * 0.1 - 0.9)
+    assert np.allclose(net.step_reference(arch, W, V, b, s, x)[0], [h, o], rtol=1e-14)
+
+
 def test_free_weight_counts():
     assert net.a1(1).n_free == 4 + 2 + 1            # W 2x2, V 2x1, hidden bias
     assert net.a2(10).n_free == 10 + 10 + 10 + 11 + 11   # self, <-out, out<-hidden, V, b
@@ -71,8 +82,8 @@ def test_batched_search_equals_plain_search():
     arch = net.a1(1)
     data = _data(rng, R=3, B=6)
     cap = 400
-    res = search(arch, data, [np.random.default_rng(s) for s in range(3)], cap, block=37, chunk=2)
-    res2 = search(arch, data, [np.random.default_rng(s) for s in range(3)], cap, block=200, chunk=4)
+    res = search(arch, data, [np.random.default_rng(s) for s in range(3)], cap, block=37, stages=(1, 3))
+    res2 = search(arch, data, [np.random.default_rng(s) for s in range(3)], cap, block=200, stages=(2,))
     assert np.array_equal(res["trials"], res2["trials"])
     for r in range(3):
         t, solver = search_reference(arch, data, r, np.random.default_rng(r), cap)
@@ -89,7 +100,7 @@ def test_jacobian_matches_finite_differences():
         W, V, b = p["W"][0], p["V"][0], p["b"][0]
         s = rng.uniform(0, 1, arch.n_units)
         x = rng.normal(size=arch.n_inputs)
-        pre = W @ s + V @ x + b
+        pre = net.step_reference(arch, W, V, b, s, x)[1]
         J = net.jacobian(arch, W, pre)
         Jn = numeric_jacobian(net.step_map(arch, W, V, b, x), s)
         assert rel_error(J, Jn) < 1e-6, arch.name

@@ -1,9 +1,18 @@
 """The guessed recurrent nets of the random-guessing papers: architectures, forward passes, Jacobian.
 
-A net has U non-input units; the last one is the output. Every unit updates synchronously from
-the previous state of all units it sees, the current input and a bias (the "true" unit):
+A net has U non-input units; the last one is the output. Within a time step the hidden units
+update first, from the previous state of the units they see, the current input and a bias (the
+"true" unit); then the output unit, from the hidden units' *new* activations, its own previous
+activation, the input and its bias:
 
-    s_t = f( W s_{t-1} + V x_t + b ),   s_0 = 0,   output = s_T[U-1] at the sequence's end,
+    h_t = f( W_hs s_{t-1} + V_h x_t + b_h ),                 s = (h, o),  s_0 = 0
+    o_t = f( W_oh h_t + W_oo o_{t-1} + V_o x_t + b_o ),      output = o_T at the sequence's end.
+
+The papers do not state the update order. With a fully synchronous update the output would see
+h_{t-1}, and a net without hidden self-loops (A2's 250-trial parity net) could not compute parity
+at all: o_t would be a threshold of threshold functions of (x_{t-1}, o_{t-2}) and x_t, and no
+such threshold equals the parity of those three bits. Reading the current hidden activations
+(layered order, as in the authors' LSTM papers) makes parity one XOR per step.
 
 with f = logistic sigmoid (A1, A2: the NIPS 1996 text, "all activation functions are logistic
 sigmoid in [0, 1]") or tanh (the latch units of the 2001 text). Masks say which entries are free
@@ -112,10 +121,19 @@ def final_output_reference(arch, W, V, b, seqs, first_inputs=None):
         s = np.zeros(arch.n_units)
         for t in range(len(x)):
             xt = first_inputs[i] if (t == 0 and first_inputs is not None) else x[t]
-            pre = W @ s + V @ xt + b
-            s = activate(pre, arch.sigmoid)
+            s = step_reference(arch, W, V, b, s, xt)[0]
         out.append(s[-1])
     return np.array(out)
+
+
+def step_reference(arch, W, V, b, s, xt):
+    """One time step of one net: hidden units from the previous state, then the output unit from
+    the new hidden activations. Returns (new state (U,), pre-activations (U,))."""
+    h_pre = W[:-1] @ s + V[:-1] @ xt + b[:-1]
+    h = activate(h_pre, arch.sigmoid[:-1])
+    o_pre = W[-1, :-1] @ h + W[-1, -1] * s[-1] + V[-1] @ xt + b[-1]
+    o = activate(o_pre, arch.sigmoid[-1:])
+    return np.concatenate([h, o]), np.concatenate([h_pre, [o_pre]])
 
 
 # ---------------------------------------------------------------- batched (many nets at once)
@@ -132,24 +150,46 @@ def final_outputs(arch, params, x, lengths, run_of=None, first_input=None):
     T, R, B, D = x.shape
     ends = lengths[run_of] - 1                      # (N, B) the step whose output counts
     t_first = int(ends.min())
-    Wt = np.ascontiguousarray(W.transpose(0, 2, 1))  # (N, U, U) so that s @ Wt = (W s)^T
     scale = np.where(arch.sigmoid, 0.5, 1.0)        # sigmoid(p) = 0.5 + 0.5 tanh(p / 2)
-    Vs, bs, Ws = V * scale[:, None], b * scale, Wt * scale
+    # column j of W (what unit j sends), scaled, shaped to broadcast over the B sequences:
+    # W s = sum_j W[:, j] s_j, written as U multiply-adds on (N, B, U) arrays, which for these
+    # tiny nets is far faster than a stack of N (B, U) @ (U, U) matrix products
+    cols = [np.ascontiguousarray((W[:, :, j] * scale)[:, None, :]) for j in range(U)]   # (N, 1, U)
+    used = [j for j in range(U) if arch.w_mask[:, j].any() or np.any(cols[j])]
+    Vs = np.ascontiguousarray((V * scale[:, None]).transpose(0, 2, 1)[:, None])          # (N, 1, D, U)
+    bs = (b * scale)[:, None, :]                                                          # (N, 1, U)
+    all_sig, any_sig = bool(arch.sigmoid.all()), bool(arch.sigmoid.any())
     s = np.zeros((N, B, U))
+    prev = np.zeros((N, B, U))
     out = np.zeros((N, B))
     pre = np.empty((N, B, U))
-    sig = arch.sigmoid
+    tmp = np.empty((N, B, U))
+    # output <- hidden weights, scaled: the output unit reads the hidden units' new activations
+    w_oh = [(j, np.ascontiguousarray(cols[j][..., -1])) for j in used if j < U - 1]   # (N, 1)
+    sig_o = bool(arch.sigmoid[-1])
     for t in range(int(ends.max()) + 1):
+        s, prev = prev, s                          # prev: the state of step t-1
         xt = first_input if (t == 0 and first_input is not None) else x[t][run_of]   # (N, B, D)
-        np.matmul(s, Ws, out=pre)
-        if D == 1:
-            pre += xt * Vs[:, None, :, 0]
-        else:
-            pre += np.matmul(xt, Vs.transpose(0, 2, 1))
-        pre += bs[:, None, :]
+        np.multiply(xt[..., 0:1], Vs[:, :, 0], out=pre)
+        for d in range(1, D):
+            pre += xt[..., d:d + 1] * Vs[:, :, d]
+        pre += bs
+        for j in used:
+            np.multiply(prev[..., j:j + 1], cols[j], out=tmp)
+            pre += tmp
         np.tanh(pre, out=s)
-        if sig.any():
-            s[..., sig] = 0.5 + 0.5 * s[..., sig]
+        if all_sig:
+            s *= 0.5
+            s += 0.5
+        elif any_sig:
+            s[..., arch.sigmoid] = 0.5 + 0.5 * s[..., arch.sigmoid]
+        if w_oh:                                   # redo the output with the new hidden values
+            po = pre[..., -1]
+            for j, w in w_oh:
+                po += w * (s[..., j] - prev[..., j])
+            s[..., -1] = np.tanh(po)
+            if sig_o:
+                s[..., -1] = 0.5 + 0.5 * s[..., -1]
         if t >= t_first:
             hit = ends == t
             out[hit] = s[..., -1][hit]
@@ -176,25 +216,32 @@ def states(arch, W, V, b, x, first_input=None):
     S, P = [], []
     for t in range(len(x)):
         xt = first_input if (t == 0 and first_input is not None) else x[t]
-        pre = W @ s + V @ xt + b
-        s = activate(pre, arch.sigmoid)
+        s, pre = step_reference(arch, W, V, b, s, xt)
         S.append(s)
         P.append(pre)
     return np.array(S), np.array(P)
 
 
 def step_map(arch, W, V, b, xt):
-    """s -> f(W s + V x_t + b), for the finite-difference check of ``jacobian``."""
-    return lambda s: activate(s @ W.T + V @ xt + b, arch.sigmoid)
+    """s_{t-1} -> s_t of one net, for the finite-difference check of ``jacobian``."""
+    return lambda s: step_reference(arch, W, V, b, s, xt)[0]
 
 
 def jacobian(arch, W, pre):
-    """d s_t / d s_{t-1} = diag(f'(pre_t)) W from the pre-activations pre_t (..., U): (..., U, U).
+    """d s_t / d s_{t-1} from the pre-activations pre_t (..., U): (..., U, U). Hidden rows:
+    diag(f'(pre_h)) W_h; output row: f'(pre_o) (W_oh J_h + W_oo e_o), since the output reads the
+    new hidden activations (layered order).
 
     f' = sech^2(p) for tanh and sech^2(p / 2) / 4 for the sigmoid, computed from the pre-activation
     (not from the rounded output, which is exactly 1.0 beyond |p| ~ 37); floored at DERIV_FLOOR
     so a saturated unit gives a finite, very negative exponent."""
     a = np.abs(np.where(arch.sigmoid, 0.5, 1.0) * pre)
     e = np.exp(-2.0 * a)                               # sech^2(a) = 4 e^{-2a} / (1 + e^{-2a})^2
-    d = np.where(arch.sigmoid, 0.25, 1.0) * 4.0 * e / (1.0 + e) ** 2
-    return np.maximum(d, DERIV_FLOOR)[..., :, None] * W
+    d = np.maximum(np.where(arch.sigmoid, 0.25, 1.0) * 4.0 * e / (1.0 + e) ** 2, DERIV_FLOOR)
+    W = np.broadcast_to(W, pre.shape + (pre.shape[-1],))
+    J = d[..., :, None] * W
+    if pre.shape[-1] > 1:
+        o_row = np.einsum("...j,...jk->...k", W[..., -1, :-1], J[..., :-1, :])    # W_oh J_h
+        o_row[..., -1] += W[..., -1, -1]                                          # + W_oo e_o
+        J[..., -1, :] = d[..., -1:] * o_row
+    return J

@@ -5,9 +5,10 @@ Run r draws nets from its own generator, ``block`` at a time, and stops at the f
 classifies all of its training sequences correctly; its trial count is that net's index in the
 run's stream (1-based). Because each net consumes the same uniforms however many are drawn per
 call (``net.guess``), the trial count does not depend on ``block``: blocks only set how many nets
-share one numpy call. Early rejection: every net is first run on the first ``chunk`` training
-sequences; only nets that get all of those right are run on the rest (a net must be right on every
-sequence, so this changes nothing but the cost).
+share one numpy call. Early rejection: every net is first run on the first ``stages[0]`` training
+sequences (one per class, since the tasks alternate classes); only the nets that get those right
+go on to the next ``stages[1]`` sequences, and so on, and then to the rest. A net must be right on
+every sequence, so this changes nothing but the cost.
 """
 import numpy as np
 
@@ -28,7 +29,7 @@ def search_reference(arch, data, run, rng, max_trials, tol=0.1, draw=None, first
     return 0, None
 
 
-def search(arch, data, rngs, max_trials, block=1024, chunk=4, tol=0.1, draw=None, first_input=None,
+def search(arch, data, rngs, max_trials, block=1024, stages=(2, 8), tol=0.1, draw=None, first_input=None,
            on_block=None):
     """RG for R runs at once.
 
@@ -40,7 +41,8 @@ def search(arch, data, rngs, max_trials, block=1024, chunk=4, tol=0.1, draw=None
     solvers: list of R param dicts (None where unsolved)."""
     draw = draw or (lambda g, k: guess(arch, g, k))
     R, B = data["target"].shape
-    head, tail = np.arange(min(chunk, B)), np.arange(min(chunk, B), B)
+    cuts = np.minimum(np.cumsum([0, *stages, B]), B)
+    parts_idx = [np.arange(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
     trials = np.zeros(R, np.int64)
     drawn = np.zeros(R, np.int64)
     done = np.zeros(R, bool)
@@ -53,13 +55,14 @@ def search(arch, data, rngs, max_trials, block=1024, chunk=4, tol=0.1, draw=None
         parts = [draw(rngs[r], int(k)) for r, k in zip(active, ks, strict=True)]
         params = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
         run_of = np.repeat(active, ks)
-        fi = None if first_input is None else first_input(params, run_of, head)
-        ok = correct(arch, params, data, head, run_of, fi, tol).all(axis=1)
-        alive = np.flatnonzero(ok)
-        if alive.size and tail.size:
+        ok = np.ones(len(run_of), bool)
+        for idx in parts_idx:                       # early rejection, stage by stage
+            alive = np.flatnonzero(ok)
+            if alive.size == 0:
+                break
             sub = {k: v[alive] for k, v in params.items()}
-            fi = None if first_input is None else first_input(sub, run_of[alive], tail)
-            ok[alive] = correct(arch, sub, data, tail, run_of[alive], fi, tol).all(axis=1)
+            fi = None if first_input is None else first_input(sub, run_of[alive], idx)
+            ok[alive] = correct(arch, sub, data, idx, run_of[alive], fi, tol).all(axis=1)
         offsets = np.concatenate([[0], np.cumsum(ks)])
         for j, r in enumerate(active):
             seg = ok[offsets[j]:offsets[j + 1]]

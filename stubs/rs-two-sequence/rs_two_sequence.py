@@ -206,9 +206,12 @@ def headline_rows(out, cfg):
              if mean is not None else ("no" if paper else "open"))
         if v == "no":
             v = at_budget(v, st["max_trials"], paper)
-        value = (f"mean {mean:,.1f} trials (median {st['median']:,.0f}, 95% CI "
+        med = st.get("median") or 0
+        med = f"{med:,.0f}" if med == int(med) else f"{med:,.1f}"
+        value = (f"mean {mean:,.1f} trials (median {med}, 95% CI "
                  f"{st['ci95'][0]:,.1f}-{st['ci95'][1]:,.1f}), {st['solved']}/{st['runs']} runs"
-                 if st.get("ci95") else f"{st['solved']}/{st['runs']} runs solved within {st['max_trials']:,} trials each")
+                 if st.get("ci95") else
+                 f"{st['solved']}/{st['runs']} runs solved within {st['max_trials']:,} trials each")
         note = (f"per-draw success p = {st['p_success']:.3g} (1/p = {st['one_over_p']:,.1f}); "
                 if st["one_over_p"] else "no solver found; ")
         acc = st["test_accuracy"]
@@ -259,36 +262,42 @@ def main(args):
     # the text says "variance 0.2"; how much of latch II's cost is that noise? the same runs with
     # the noise read as a standard deviation of 0.2 (variance 0.04)
     alt = run_task("latch2", dict(cfg, noise_var=cfg["noise_var"] ** 2), args.seed)["stats"]
-    arrays.update(guessing_film(cfg, args.seed))
+    arrays.update(guessing_film(cfg, args.seed, out["twoseq"]["res"]))
     metrics = {task: out[task]["stats"] for task in TASKS}
     metrics["latch2_noise_as_std"] = alt
     metrics["timing"] = timing
     lyap_rec = {"method": "shared.lyapunov.qr_spectrum on J_t = diag(f'(pre_t)) W of each solver net "
                           "along its run's first test sequence of each class (500 steps, 20 alignment "
-                          "steps); median over solver nets and both sequences; f' floored at 1e-300",
+                          "steps); median over solver nets and both sequences; f' floored at 1e-150",
                 "exponents": {LABEL[t]: lyap[t] for t in TASKS if lyap[t]}}
     rec = record(args, __file__, title="Random weight guessing on the latch and 2-sequence problems",
-                 paper=PAPER, config=cfg, metrics=metrics, headline=headline_rows(out, cfg), lyapunov=lyap_rec)
+                 paper=PAPER, config=cfg, metrics=metrics, headline=headline_rows(out, cfg),
+                 lyapunov=lyap_rec)
     finish_run(args.out, rec, arrays, timer)
 
 
-def guessing_film(cfg, seed, n_guesses=24):
-    """For the GIF: the output unit of run 0's first guessed 2-sequence nets (the same stream the
-    search used) on 4 training sequences, replayed: outputs (n_guesses, 4, T) and which fit all."""
+def guessing_film(cfg, seed, result, n_guesses=19):
+    """For the GIF: run 0's first guessed 2-sequence nets (the very stream the search drew from)
+    and then its solver, on 4 of its training sequences: outputs (n_guesses + 1, 4, T), whether
+    each fits all training sequences, and the trial number of each frame."""
     rs = streams(seed, ["twoseq_train", "twoseq_test", "twoseq_guess", "twoseq_bootstrap"])
     arch = arch_of("twoseq")
     train = make_sets("twoseq", rs["twoseq_train"], cfg["runs"], cfg["n_train"], cfg["t_min"],
                       cfg["t_max"], cfg["noise_var"], cfg["n_info"])
-    rng = rs["twoseq_guess"].spawn(cfg["runs"])[0]
-    p = net.guess(arch, rng, n_guesses)
-    idx = np.arange(cfg["n_train"])
-    ok = net.correct(arch, p, train, idx, np.zeros(n_guesses, int)).all(axis=1)
+    p = net.guess(arch, rs["twoseq_guess"].spawn(cfg["runs"])[0], n_guesses)
+    trial = int(result["trials"][0])
+    if trial and trial <= n_guesses:
+        n_guesses = trial - 1                               # the solver itself is the last frame
+    nets = [{k: v[g] for k, v in p.items()} for g in range(n_guesses)]
+    if trial:
+        nets.append(result["solvers"][0])
     T = int(train["lengths"][0, :4].min())
-    ys = np.zeros((n_guesses, 4, T))
-    for g in range(n_guesses):
-        for i in range(4):
-            ys[g, i] = net.states(arch, p["W"][g], p["V"][g], p["b"][g], train["x"][:T, 0, i])[0][:, -1]
-    return {"film_outputs": ys, "film_fits": ok, "film_targets": train["target"][0, :4]}
+    ys = np.array([[net.states(arch, q["W"], q["V"], q["b"], train["x"][:T, 0, i])[0][:, -1]
+                    for i in range(4)] for q in nets])
+    fits = np.array([g == len(nets) - 1 and trial > 0 for g in range(len(nets))])
+    frames = np.array(list(range(1, n_guesses + 1)) + ([trial] if trial else []))
+    return {"film_outputs": ys, "film_fits": fits, "film_trial": frames,
+            "film_targets": train["target"][0, :4]}
 
 
 def build_parser():
