@@ -304,7 +304,7 @@ def build_parser():
     parser = cli.make_parser(__doc__, __file__)
     parser.add_argument("--runs", type=cli.int_range(2, 1000), default=DEFAULTS["runs"],
                         help="independent RG runs per task (each its own training set and weights)")
-    parser.add_argument("--n-train", type=cli.int_range(2, 1000), default=DEFAULTS["n_train"],
+    parser.add_argument("--n-train", type=cli.int_range(4, 1000), default=DEFAULTS["n_train"],
                         help="training sequences per run (half per class)")
     parser.add_argument("--n-test", type=cli.int_range(2, 1000), default=DEFAULTS["n_test"],
                         help="test sequences per run")
