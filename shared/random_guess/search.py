@@ -51,7 +51,10 @@ def search(arch, data, rngs, max_trials, block=1024, stages=(2, 8), tol=0.1, dra
         active = np.flatnonzero(~done & (drawn < max_trials))
         if active.size == 0:
             break
-        ks = np.minimum(block, max_trials - drawn[active])
+        # when few runs are left, each gets a larger block so a numpy call stays large (up to 8x);
+        # the trial counts do not depend on it
+        per_run = block * min(8, max(1, R // active.size))
+        ks = np.minimum(per_run, max_trials - drawn[active])
         parts = [draw(rngs[r], int(k)) for r, k in zip(active, ks, strict=True)]
         params = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
         run_of = np.repeat(active, ks)
