@@ -16,7 +16,7 @@ weight stream):
                 x_1..x_3 = +1 (target 1) or -1 (target 0), then noise   (setting recalled)
 
 The Lyapunov fingerprint of the solver nets: exponents of s_{t-1} -> s_t along test sequences,
-J_t = diag(f'(pre_t)) W (``shared.random_guess.net.jacobian``). RG has no gradient, so
+J_t = ds_t / ds_{t-1} (``shared.random_guess.net.jacobian``). RG has no gradient, so
 ``--gradcheck`` reports an empty check.
 
     python3 rs_two_sequence.py --seed 0          # headline, ~1 min
@@ -266,7 +266,8 @@ def main(args):
     metrics = {task: out[task]["stats"] for task in TASKS}
     metrics["latch2_noise_as_std"] = alt
     metrics["timing"] = timing
-    lyap_rec = {"method": "shared.lyapunov.qr_spectrum on J_t = diag(f'(pre_t)) W of each solver net "
+    lyap_rec = {"method": "shared.lyapunov.qr_spectrum on J_t = ds_t/ds_{t-1} (layered update) of each "
+                          "solver net "
                           "along its run's first test sequence of each class (500 steps, 20 alignment "
                           "steps); median over solver nets and both sequences; f' floored at 1e-150",
                 "exponents": {LABEL[t]: lyap[t] for t in TASKS if lyap[t]}}
