@@ -8,8 +8,15 @@ sequences correctly (|output at sequence end - target| < 0.1); then test on a se
 net:    the architectures (A1, A2, A2 without hidden self-loops, the latch units), the plain
         per-net, per-sequence forward pass (``final_output_reference``) beside the batched one
         that runs many guessed nets over many sequences at once (``final_outputs``), and the
-        Jacobian of the state map for the Lyapunov fingerprint.
+        Jacobian of the state map for the Lyapunov fingerprint; ``guess_film`` replays one
+        run's guesses for a GIF.
 search: the guessing loop, many independent runs at once, each with its own weight stream, with
         early rejection (a net that misses one of the first sequences is not run on the rest).
-Used by rs-two-sequence, rs-parity and rs-tomita.
+Used by rs-two-sequence and rs-parity (rs-tomita is not built yet).
 """
+
+# the source both stubs reproduce, cited in their results.json
+PAPER = ("S. Hochreiter, J. Schmidhuber, Bridging long time lags by weight guessing and Long "
+         "Short-Term Memory (1996); J. Schmidhuber, S. Hochreiter, Y. Bengio, Evaluating benchmark "
+         "problems by random guessing, in A Field Guide to Dynamical Recurrent Networks (2001)")
+

@@ -245,3 +245,25 @@ def jacobian(arch, W, pre):
         o_row[..., -1] += W[..., -1, -1]                                          # + W_oo e_o
         J[..., -1, :] = d[..., -1:] * o_row
     return J
+
+
+def guess_film(arch, rng, result, xs, n_guesses=19):
+    """Run 0's first guessed nets (drawn from its own stream ``rng``, as the search drew them) and
+    then its solver, replayed on the sequences ``xs`` (T, n, n_in), for a stub's GIF.
+
+    result: what search.search returned ("trials" per run, 0 = unsolved; "solvers").
+    Returns outputs (frames, n, T), whether each frame's net fits (only the solver does), and the
+    trial number of each frame."""
+    trial = int(result["trials"][0])
+    solver = result["solvers"][0] if trial else None
+    p = guess(arch, rng, n_guesses)
+    if trial and trial <= n_guesses:
+        n_guesses = trial - 1                               # the solver itself is the last frame
+    nets = [{k: v[g] for k, v in p.items()} for g in range(n_guesses)]
+    if trial:
+        nets.append(solver)
+    ys = np.array([[states(arch, q["W"], q["V"], q["b"], xs[:, i])[0][:, -1] for i in range(xs.shape[1])]
+                   for q in nets])
+    fits = np.array([g == len(nets) - 1 and trial > 0 for g in range(len(nets))])
+    frames = np.array(list(range(1, n_guesses + 1)) + ([trial] if trial else []))
+    return ys, fits, frames

@@ -34,14 +34,11 @@ import numpy as np
 
 from shared import cli
 from shared.lyapunov import qr_spectrum
-from shared.random_guess import net
+from shared.random_guess import PAPER, net
 from shared.random_guess.search import search, trial_stats
 from shared.results import at_budget, finish_run, headline_row, record
 from shared.rng import streams
 
-PAPER = ("S. Hochreiter, J. Schmidhuber, Bridging long time lags by weight guessing and Long "
-         "Short-Term Memory (1996); J. Schmidhuber, S. Hochreiter, Y. Bengio, Evaluating benchmark "
-         "problems by random guessing, in A Field Guide to Dynamical Recurrent Networks (2001)")
 TASKS = ("a1", "a2", "a2noself", "a1noise")
 LABEL = {"a1": "A1 n=1", "a2": "A2 n=10", "a2noself": "A2 n=10 without self-loops",
          "a1noise": "A1 n=1, noisy inputs"}
@@ -249,19 +246,10 @@ def guessing_film(cfg, seed, result, n_guesses=19):
     fits all training sequences, its trial number, the targets and the input bits (T, 4)."""
     rs, train, _ = sets_of("a2noself", cfg, seed)
     arch = arch_of("a2noself")
-    p = net.guess(arch, rs["a2noself_guess"].spawn(cfg["runs"])[0], n_guesses)
-    trial = int(result["trials"][0])
-    if trial and trial <= n_guesses:
-        n_guesses = trial - 1
-    nets = [{k: v[g] for k, v in p.items()} for g in range(n_guesses)]
-    if trial:
-        nets.append(result["solvers"][0])
     T = min(int(train["lengths"][0, :4].min()), 60)            # the first 60 steps are readable
     xs = train["x"][:T, 0, :4]                                  # (T, 4, 1)
-    ys = np.array([[net.states(arch, q["W"], q["V"], q["b"], xs[:, i])[0][:, -1] for i in range(4)]
-                   for q in nets])
-    fits = np.array([g == len(nets) - 1 and trial > 0 for g in range(len(nets))])
-    frames = np.array(list(range(1, n_guesses + 1)) + ([trial] if trial else []))
+    ys, fits, frames = net.guess_film(arch, rs["a2noself_guess"].spawn(cfg["runs"])[0],
+                                      result, xs, n_guesses)
     return {"film_outputs": ys, "film_fits": fits, "film_trial": frames, "film_inputs": xs[..., 0]}
 
 

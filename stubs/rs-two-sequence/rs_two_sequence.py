@@ -32,14 +32,11 @@ import numpy as np
 
 from shared import cli
 from shared.lyapunov import qr_spectrum
-from shared.random_guess import net
+from shared.random_guess import PAPER, net
 from shared.random_guess.search import search, trial_stats
 from shared.results import at_budget, finish_run, headline_row, record
 from shared.rng import streams
 
-PAPER = ("S. Hochreiter, J. Schmidhuber, Bridging long time lags by weight guessing and Long "
-         "Short-Term Memory (1996); J. Schmidhuber, S. Hochreiter, Y. Bengio, Evaluating benchmark "
-         "problems by random guessing, in A Field Guide to Dynamical Recurrent Networks (2001)")
 TASKS = ("latch1", "latch1_sign", "latch2", "twoseq")
 LABEL = {"latch1": "latch I, |error| < 0.1", "latch1_sign": "latch I, right sign",
          "latch2": "latch II", "twoseq": "2-sequence (N=3, A1 n=1)"}
@@ -285,18 +282,9 @@ def guessing_film(cfg, seed, result, n_guesses=19):
     arch = arch_of("twoseq")
     train = make_sets("twoseq", rs["twoseq_train"], cfg["runs"], cfg["n_train"], cfg["t_min"],
                       cfg["t_max"], cfg["noise_var"], cfg["n_info"])
-    p = net.guess(arch, rs["twoseq_guess"].spawn(cfg["runs"])[0], n_guesses)
-    trial = int(result["trials"][0])
-    if trial and trial <= n_guesses:
-        n_guesses = trial - 1                               # the solver itself is the last frame
-    nets = [{k: v[g] for k, v in p.items()} for g in range(n_guesses)]
-    if trial:
-        nets.append(result["solvers"][0])
     T = int(train["lengths"][0, :4].min())
-    ys = np.array([[net.states(arch, q["W"], q["V"], q["b"], train["x"][:T, 0, i])[0][:, -1]
-                    for i in range(4)] for q in nets])
-    fits = np.array([g == len(nets) - 1 and trial > 0 for g in range(len(nets))])
-    frames = np.array(list(range(1, n_guesses + 1)) + ([trial] if trial else []))
+    ys, fits, frames = net.guess_film(arch, rs["twoseq_guess"].spawn(cfg["runs"])[0],
+                                      result, train["x"][:T, 0, :4], n_guesses)
     return {"film_outputs": ys, "film_fits": fits, "film_trial": frames,
             "film_targets": train["target"][0, :4]}
 
