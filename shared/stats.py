@@ -163,3 +163,17 @@ def main_effects(X, y, rng, n_bins=None, n_perm=200):
     raw = frac(y)
     null = np.mean([frac(rng.permutation(y)) for _ in range(n_perm)], axis=0)
     return np.clip(raw - null, 0.0, None), raw
+
+
+def solved_summary(values):
+    """Counts per run where <= 0 marks an unsolved run: the success count, and the median, mean and
+    95 % t-interval of the solved runs' counts (no interval from one run, no numbers from none)."""
+    v = np.asarray(values, float)
+    ok = v[v > 0]
+    s = dict(solved=int(ok.size), runs=int(v.size))
+    if ok.size >= 2:
+        m, lo, hi = t_interval(ok)
+        s.update(median=float(np.median(ok)), mean=m, lo=lo, hi=hi)
+    elif ok.size == 1:
+        s.update(median=float(ok[0]), mean=float(ok[0]), lo=None, hi=None)
+    return s

@@ -67,3 +67,12 @@ def test_main_effects_find_the_relevant_column():
     y = np.sin(3 * X[:, 1]) + 0.1 * rng.standard_normal(300)
     share, _ = stats.main_effects(X, y, rng)
     assert share[1] > 0.8 and np.all(np.delete(share, 1) < 0.05)
+
+
+def test_solved_summary_counts_runs_and_summarises_only_the_solved():
+    from shared.stats import solved_summary, t_interval
+    s = solved_summary([10, -1, 30, 20, 0])
+    m, lo, hi = t_interval(np.array([10.0, 30.0, 20.0]))
+    assert s == dict(solved=3, runs=5, median=20.0, mean=m, lo=lo, hi=hi)
+    assert solved_summary([7, -1]) == dict(solved=1, runs=2, median=7.0, mean=7.0, lo=None, hi=None)
+    assert solved_summary([-1, -1]) == dict(solved=0, runs=2)

@@ -47,7 +47,7 @@ from shared.lyapunov import qr_spectrum
 from shared.nbb import core
 from shared.results import finish_run, headline_row, record
 from shared.rng import streams
-from shared.stats import t_interval
+from shared.stats import solved_summary
 
 PAPER = ("J. Schmidhuber, A local learning algorithm for dynamic feedforward and recurrent networks, "
          "Connection Science 1(4):403-412, 1989 (FKI-124-90), section 'Simple experiments', moving light")
@@ -201,18 +201,6 @@ def first_run_of(flags, window):
     return out
 
 
-def summarise(values):
-    v = np.asarray(values, float)
-    ok = v[v > 0]
-    s = dict(solved=int(ok.size), runs=int(v.size))
-    if ok.size >= 2:
-        m, lo, hi = t_interval(ok)
-        s.update(median=float(np.median(ok)), mean=m, lo=lo, hi=hi)
-    elif ok.size == 1:
-        s.update(median=float(ok[0]), mean=float(ok[0]), lo=None, hi=None)
-    return s
-
-
 def group_metrics(tr, cfg):
     te = cfg["test_every"]
     solved = first_run_of(tr["correct"], cfg["solve_window"])
@@ -225,10 +213,10 @@ def group_metrics(tr, cfg):
     for g, name in enumerate(GROUPS):
         sel = tr["group_of"] == g
         out[name] = dict(
-            solution_cycles=summarise(solved[sel]),
-            solution_cycles_per_sequence=summarise(np.where(solved[sel] > 0, solved[sel] / 2, -1)),
-            frozen_first_cycles=summarise(f_first[sel]), frozen_100_cycles=summarise(f_keep[sel]),
-            catalog_criterion_sequences=summarise(cat_seq[sel]),
+            solution_cycles=solved_summary(solved[sel]),
+            solution_cycles_per_sequence=solved_summary(np.where(solved[sel] > 0, solved[sel] / 2, -1)),
+            frozen_first_cycles=solved_summary(f_first[sel]), frozen_100_cycles=solved_summary(f_keep[sel]),
+            catalog_criterion_sequences=solved_summary(cat_seq[sel]),
             kept_last_100=float(tr["correct"][-100:, sel].all(0).mean()),
             frozen_at_end=float(tr["frozen"][-10:, sel].all(0).mean()),
             solution_per_run=solved[sel], catalog_per_run=cat_seq[sel])

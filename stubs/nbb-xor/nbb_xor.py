@@ -43,7 +43,7 @@ from shared import cli
 from shared.nbb import core
 from shared.results import finish_run, headline_row, record
 from shared.rng import streams
-from shared.stats import t_interval
+from shared.stats import solved_summary
 
 PAPER = ("J. Schmidhuber, A local learning algorithm for dynamic feedforward and recurrent networks, "
          "Connection Science 1(4):403-412, 1989 (FKI-124-90), section 'Simple experiments', XOR")
@@ -186,19 +186,6 @@ def stable_at(correct, window):
     return out
 
 
-def summarise(values):
-    """Median, mean and 95 % t-interval of the solved runs' counts, and the success count."""
-    v = np.asarray(values)
-    ok = v[v > 0]
-    s = dict(solved=int(ok.size), runs=int(v.size))
-    if ok.size >= 2:
-        m, lo, hi = t_interval(ok)
-        s.update(median=float(np.median(ok)), mean=m, lo=lo, hi=hi)
-    elif ok.size == 1:
-        s.update(median=float(ok[0]), mean=float(ok[0]), lo=None, hi=None)
-    return s
-
-
 def variant_metrics(tr, variants, cfg):
     P = cfg["presentations"]
     out = {}
@@ -210,10 +197,10 @@ def variant_metrics(tr, variants, cfg):
     f_stable = np.where((s := stable_at(tr["frozen"], cfg["window"] // te)) > 0, s * te, -1)
     for i, v in enumerate(variants):
         sel = tr["variant_of"] == i
-        out[v] = dict(found=summarise(found[sel]), stable=summarise(stable[sel]),
-                      frozen_first=summarise(f_first[sel]), frozen_stable=summarise(f_stable[sel]),
+        out[v] = dict(found=solved_summary(found[sel]), stable=solved_summary(stable[sel]),
+                      frozen_first=solved_summary(f_first[sel]), frozen_stable=solved_summary(f_stable[sel]),
                       frozen_at_end=float(tr["frozen"][-(cfg["window"] // te):, sel].all(0).mean()),
-                      latest_four=summarise(latest[sel]),
+                      latest_four=solved_summary(latest[sel]),
                       found_per_run=found[sel], stable_per_run=stable[sel],
                       correct_at_end=float(tr["correct"][-cfg["window"]:, sel].all(0).mean()),
                       accuracy_last_1000=float(tr["correct"][max(0, P - 1000):, sel].mean()))
