@@ -234,3 +234,27 @@ def test_progress_states_share_elapsed_and_time_left():
     assert cli.progress(0, 100, 2.0) == "  0.0% 0m02s, time left unknown"
     assert cli.progress(100, 100, 3725.0) == "100.0% 1h02m, ~0m00s left"
     assert cli.progress(150, 100, 10.0).startswith("100.0%")        # capped, never past the end
+
+
+def test_budget_flag_sets_the_cap_and_keeps_short_runs_off_the_headline(tmp_path):
+    def parser():
+        p = cli.make_parser("demo", str(tmp_path / "demo.py"))
+        p.add_argument("--max-sequences", type=cli.int_range(1, 10**7), default=None)
+        cli.budget_flag(p, "max_sequences", paper=964_000, short=50_000, why="twice the paper's mean")
+        return p
+    paper = cli.parse(parser(), [])
+    assert paper.budget == "paper" and paper.max_sequences == 964_000
+    assert paper.out == str(tmp_path / "results.json")
+    short = cli.parse(parser(), ["--budget", "short"])
+    assert short.max_sequences == 50_000 and short.out == str(tmp_path / "results_short.json")
+    own = cli.parse(parser(), ["--budget", "short", "--max-sequences", "7"])     # the flag wins
+    assert own.max_sequences == 7
+    given = cli.parse(parser(), ["--budget", "short", "--out", str(tmp_path / "x.json")])
+    assert given.out == str(tmp_path / "x.json")
+    assert "(default: None)" not in parser().format_help()
+    with pytest.raises(SystemExit):
+        cli.parse(parser(), ["--budget", "long"])
+    bad = cli.make_parser("demo", str(tmp_path / "demo.py"))
+    bad.add_argument("--max-sequences", type=int, default=10)
+    with pytest.raises(ValueError, match="default None"):
+        cli.budget_flag(bad, "max_sequences", paper=10, short=5)

@@ -236,7 +236,8 @@ def paper_config(args):
     """The resolved configuration of the paper setting (quick sizes only where no flag was given)."""
     cli.quick(args, T=24, n_seeds=2, max_sequences=300)
     q = args.quick
-    return {"setting": "paper", "T": args.T, "n_seeds": args.n_seeds, "max_sequences": args.max_sequences,
+    return {"setting": "paper", "T": args.T, "n_seeds": args.n_seeds, "budget": args.budget,
+            "max_sequences": args.max_sequences,
             "fraction_of_paper_budget": args.max_sequences / PAPER_TABLE8[140][2],
             "lr": args.lr, "window": WINDOW, "tol": TOL, "n_seq": list(NSEQ),
             "n_test": 64 if q else 2560, "n_lyap": 8 if q else 64, "n_snaps": 5 if q else 40,
@@ -423,8 +424,10 @@ def build_parser():
                         help="minimal sequence length (paper: 100; 20 to 1000)")
     parser.add_argument("--n-seeds", type=cli.int_range(1, 100), default=10,
                         help="nets of each kind trained at once on a leading seed axis (at most 100)")
-    parser.add_argument("--max-sequences", type=cli.int_range(1, 10_000_000), default=50_000,
-                        help="cap on training sequences per net (the paper's mean: 482,000 for n_seq = 140)")
+    parser.add_argument("--max-sequences", type=cli.int_range(1, 10_000_000), default=None,
+                        help="cap on training sequences per net (default: set by --budget)")
+    cli.budget_flag(parser, "max_sequences", paper=964_000, short=50_000,
+                    why="twice Table 8's mean of 482,000 for n_seq = 140")
     parser.add_argument("--models", type=cli.name_list(KINDS, required="lstm1997"), default=list(KINDS),
                         help="comma-separated nets to train (lstm1997 must be one)")
     parser.add_argument("--lr", type=cli.float_range(0, 100), default=0.1,
@@ -440,7 +443,7 @@ def build_parser():
                         help="cap on batches of 32 in the catalog setting (the earlier catalog: 8000)")
     # the stub's own flags each setting reads (any other given flag is refused in one line)
     cli.setting_flags(parser, {
-        "paper": ["T", "lr", "max_sequences", "models", "n_seeds", "workers"],
+        "paper": ["T", "budget", "lr", "max_sequences", "models", "n_seeds", "workers"],
         "catalog": ["catalog_iters", "catalog_nets"]})
     return parser
 

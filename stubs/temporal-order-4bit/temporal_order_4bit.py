@@ -232,7 +232,8 @@ def paper_config(args):
     q, T = args.quick, args.T
     return {"setting": "paper", "T": T, "lengths": [T, T + T // 10],
             "t_ranges": [list(r) for r in positions(T)], "n_seeds": args.n_seeds,
-            "max_sequences": args.max_sequences, "fraction_of_paper_budget": args.max_sequences / PAPER_SEQS,
+            "budget": args.budget, "max_sequences": args.max_sequences,
+            "fraction_of_paper_budget": args.max_sequences / PAPER_SEQS,
             "lr": args.lr, "window": 50 if q else WINDOW, "max_mean_err": MAX_MEAN_ERR, "tol": TOL,
             "n_test": 64 if q else 2560, "n_lyap": 8 if q else 64, "n_snaps": 5 if q else 40,
             "log_every": 100 if q else 5000,
@@ -414,8 +415,10 @@ def build_parser():
     parser.add_argument("--n-seeds", type=cli.int_range(1, 100), default=10,
                         help="nets of each kind trained at once on a leading seed axis (catalog: at most 5; "
                              "paper: at most 100)")
-    parser.add_argument("--max-sequences", type=cli.int_range(1, 10_000_000), default=50_000,
-                        help="cap on training sequences per net (the paper's mean is 571,100)")
+    parser.add_argument("--max-sequences", type=cli.int_range(1, 10_000_000), default=None,
+                        help="cap on training sequences per net (default: set by --budget)")
+    cli.budget_flag(parser, "max_sequences", paper=1_142_200, short=50_000,
+                    why="twice Table 9's mean of 571,100")
     parser.add_argument("--lr", type=cli.float_range(0, 100), default=0.1,
                         help="learning rate of the 1997 LSTM's online gradient descent (paper: 0.1; "
                              "at most 100)")
@@ -426,7 +429,7 @@ def build_parser():
                              "other; at most 8)")
     # the stub's own flags each setting reads (any other given flag is refused in one line)
     cli.setting_flags(parser, {
-        "paper": ["T", "lr", "max_sequences", "n_seeds", "workers"],
+        "paper": ["T", "budget", "lr", "max_sequences", "n_seeds", "workers"],
         "catalog": ["catalog_steps", "n_seeds", "workers"]})
     return parser
 
