@@ -87,3 +87,21 @@ def test_gradcheck_sampling_and_errors():
         check_gradients(loss, {"a": np.zeros(3, np.float32)}, {"a": np.zeros(3)})
     with pytest.raises(ValueError, match="shape"):
         check_gradients(loss, {"a": np.zeros(3)}, {"a": np.zeros(4)})
+
+
+def test_complex_step_is_exact_on_a_tiny_coordinate_and_catches_a_wrong_one():
+    from shared.gradcheck import complex_step_gradients
+    rng = np.random.default_rng(3)
+    p = {"W": rng.normal(size=(3, 4)), "b": rng.normal(size=4)}
+    p["W"][0, 0] = -40.0                                  # behind a saturated tanh: gradient ~1e-34
+    x = rng.normal(size=(5, 3))
+
+    def loss(q):
+        return 0.5 * np.sum(np.tanh(x @ q["W"] + q["b"]) ** 2)
+    y = np.tanh(x @ p["W"] + p["b"])
+    d = y * (1 - y ** 2)
+    grads = {"W": x.T @ d, "b": d.sum(axis=0)}
+    errs = complex_step_gradients(loss, p, grads)
+    assert max(errs.values()) < 1e-9              # (the analytic side rounds 1 - y^2 there)
+    grads["b"] = grads["b"] * (1 + 1e-5)
+    assert complex_step_gradients(loss, p, grads)["b"] > 1e-6

@@ -229,6 +229,29 @@ def _forward_by_steps(net, W, x):
     return {"U": unit_inputs(net, x, r[:L]), "act": act, "s": s, "yc": r[1:, ..., net.g_sl]}
 
 
+def frozen_forward(net, W, x, r_frozen):
+    """The forward pass that the paper's truncated gradient differentiates exactly (Appendix A.1).
+
+    Each step's unit inputs use the recurrent activations of another run, r_frozen (L, S, N, H)
+    with r_frozen[t] = r(t-1), held constant, while the cell states carry on from s = 0: error
+    then reaches the past only through s, which is the truncation. The finite-difference gradient
+    of a loss on this pass's y_c, taken where r_frozen comes from the same W, equals
+    ``grads_truncated`` (tests and the stubs' --gradcheck check it). Returns the cache's s and yc.
+    """
+    L, S, N = x.shape[:3]
+    s = np.zeros((L + 1, S, N, net.C), W.dtype)
+    yc = np.zeros((L, S, N, net.C), W.dtype)
+    for t in range(L):
+        _, s[t + 1], r = step(net, W, x[t], s[t], r_frozen[t])
+        yc[t] = r[..., net.g_sl]
+    return {"s": s, "yc": yc}
+
+
+def carried_activations(net, cache):
+    """r(t-1) (L, S, N, H) of every step, read back from a cache's unit inputs U."""
+    return cache["U"][..., net.n_in:net.n_in + net.H]
+
+
 # ----------------------------------------------------------------------------------------------
 # Speed-tuned forward passes (the same equations; checked against the reference in the tests)
 # ----------------------------------------------------------------------------------------------

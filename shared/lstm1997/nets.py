@@ -18,12 +18,13 @@ output has stay the stub's choice (arguments here), since its committed numbers 
 Also here: the outputs of S nets on a test set shared by all of them (``last_outputs``) and the
 finite-time Lyapunov spectrum over a window of steps (``spectrum``), and the two gradient checks
 the four stubs run (``check_exact``: exact BPTT against finite differences; ``check_truncation``:
-the truncated gradient's closed form against the step-by-step truncated BPTT).
+the truncated gradient's closed form against the step-by-step truncated BPTT, and against
+complex-step derivatives of the frozen-activation pass, ``check_frozen``).
 """
 import numpy as np
 
 from shared.ensemble import per_seed, seed_chunks
-from shared.gradcheck import check_gradients, rel_error
+from shared.gradcheck import check_gradients, complex_step_gradients, rel_error
 from shared.lstm1997 import cell, output, tanh_rnn
 from shared.lyapunov import ensemble_spectrum
 
@@ -182,12 +183,27 @@ def check_exact(name, net, p, x, target, last):
 
 
 def check_truncation(name, net, p, x, target, last, rng):
-    """The truncated gradient's closed form against the step-by-step truncated BPTT (finite
-    differences cannot check it: they measure the full gradient), with W moved away from the tiny
-    initial weights first (by U[-0.5, 0.5] drawn from ``rng``)."""
+    """The truncated gradient's closed form against the step-by-step truncated BPTT and against
+    ``check_frozen`` (plain finite differences would measure the full gradient), with W moved
+    away from the tiny initial weights first (by U[-0.5, 0.5] drawn from ``rng``)."""
     p["W"] += rng.uniform(-0.5, 0.5, size=p["W"].shape)
     cache = net.forward(p, x)
     y, _ = net.readout(p, cache, last)
     a = net.grads(p, cache, last, y - target)
     b = net.grads_bptt(p, cache, last, y - target, truncate=True)
-    return {f"{name} truncated: closed form vs step-by-step: {k}": rel_error(a[k], b[k]) for k in a}
+    errs = {f"{name} truncated: closed form vs step-by-step: {k}": rel_error(a[k], b[k]) for k in a}
+    return errs | check_frozen(name, net, p, x, target, last, cache, a)
+
+
+def check_frozen(name, net, p, x, target, last, cache, grads):
+    """The truncated gradient ``grads`` against complex-step derivatives of the squared error on
+    the frozen-activation forward pass (cell.frozen_forward: every step's r(t-1) held at this
+    run's, the cell states carried): the truncation's definition, checked independently of its
+    code, to round-off (central differences lose the tiny coordinates behind closed gates)."""
+    blocks, r_frozen = net.blocks, cell.carried_activations(net.blocks, cache)
+
+    def loss(q):
+        y, _ = net.readout(q, cell.frozen_forward(blocks, q["W"], x, r_frozen), last)
+        return 0.5 * np.sum((y - target) ** 2)
+    return {f"{name} truncated vs derivatives of the frozen-activation pass: {k}": v
+            for k, v in complex_step_gradients(loss, p, grads).items()}

@@ -175,10 +175,11 @@ def gradient_checks(args=None):
     Exact BPTT (1997 cell, forget-gate cell, the le2015 modern LSTM, the RNN) against central
     differences with Richardson extrapolation, on short dense random sequences where no weight
     sits behind a closed gate (there finite differences are limited by round-off, see
-    shared/gradcheck.py). The paper's truncated gradient cannot be checked by finite differences
-    (they measure the full gradient); its closed form is checked against the step-by-step
-    truncated BPTT on the paper's own sequences, sequence lengths differing within the batch.
-    """
+    shared/gradcheck.py). The paper's truncated gradient, on the paper's own sequences (lengths
+    differing within the batch): its closed form against the step-by-step truncated BPTT, and
+    against complex-step derivatives of the frozen-activation pass (every step's r(t-1) held at
+    the run's own: the truncation's definition; plain finite differences would measure the full
+    gradient)."""
     modern = cli.load_sibling(__file__, CATALOG, globals()).ModernLSTM(n_hidden=8)
     rng = np.random.default_rng(0)
     S, N = 2, 3

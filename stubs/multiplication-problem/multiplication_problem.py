@@ -187,9 +187,10 @@ def gradient_checks(args=None):
 
     Exact BPTT (1997 cell, RNN, the catalog's modern LSTM) against central differences with
     Richardson extrapolation, on short dense random sequences, one sequence ending early. The
-    paper's truncated gradient cannot be checked by finite differences (they measure the full
-    gradient); its closed form is checked against the step-by-step truncated BPTT on the paper's
-    own sequences.
+    paper's truncated gradient, on the paper's own sequences: its closed form against the
+    step-by-step truncated BPTT, and against complex-step derivatives of the frozen-activation
+    pass (every step's r(t-1) held at the run's own: the truncation's definition; plain finite
+    differences would measure the full gradient).
     """
     catalog = cli.load_sibling(__file__, CATALOG, globals())
     rng = np.random.default_rng(0)

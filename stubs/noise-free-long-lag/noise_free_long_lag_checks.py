@@ -2,16 +2,18 @@
 
 2a/2b cell: exact gradient vs central differences (the paper's truncation removes nothing there).
 2c net: exact BPTT vs central differences; the truncated gradient of the training recursion (RTRL
-traces, eqs. 19-28) vs an independent step-by-step truncated BPTT. The earlier catalog's net:
-full BPTT vs central differences (noise_free_long_lag_catalog.py). Short random sequences, dense
-weights.
+traces, eqs. 19-28) vs an independent step-by-step truncated BPTT, and vs complex-step derivatives
+of the frozen-activation pass (the truncation's definition: every step's r(t-1) held). The
+earlier catalog's net: full BPTT vs central differences (noise_free_long_lag_catalog.py). Short
+random sequences, dense weights.
 """
 import numpy as np
 
 from noise_free_long_lag import (G_, H, ab_batch, ab_forward, ab_grads, ab_targets, c_batch, c_forward,
-                                 c_grads_bptt, c_readout, c_rtrl_grads, c_rtrl_init, c_rtrl_step, init_ab,
-                                 init_c, sibling_module)
-from shared.gradcheck import check_gradients, rel_error
+                                 c_grads_bptt, c_net_of, c_readout, c_rtrl_grads, c_rtrl_init, c_rtrl_step,
+                                 init_ab, init_c, sibling_module)
+from shared.gradcheck import check_gradients, complex_step_gradients, rel_error
+from shared.lstm1997 import cell as lstm_cell
 
 
 def gradient_checks(args=None):
@@ -58,6 +60,13 @@ def gradient_checks(args=None):
     ta = c_rtrl_truncated(prm, sym, last, tgt)
     for n in tb:
         errs[f"2c net: truncated, RTRL traces vs step-by-step BPTT: {n}"] = rel_error(ta[n], tb[n])
+    net_c, r_frozen = c_net_of(prm["W"]), lstm_cell.carried_activations(c_net_of(prm["W"]), cache)
+
+    def frozen_loss(q):                       # Appendix A.1: every step's r(t-1) held at this run's
+        yc = lstm_cell.frozen_forward(net_c, q["W"], np.maximum(sym, 0), r_frozen)["yc"]
+        return 0.5 * np.sum((c_readout(q, yc[last, si, ni]) - tgt) ** 2)
+    for n, v in complex_step_gradients(frozen_loss, prm, ta).items():
+        errs[f"2c net: truncated RTRL traces vs derivatives of the frozen-activation pass: {n}"] = v
     errs.update(sibling_module("catalog").catalog_gradient_checks(S))
     return errs
 

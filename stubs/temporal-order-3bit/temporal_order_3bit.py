@@ -172,9 +172,10 @@ def evaluate(kind, p, x, target, length, chunk=256):
 # ----------------------------------------------------------------------------------------------
 def gradient_checks(args=None):
     """Exact BPTT (LSTM, RNN) vs central differences with Richardson extrapolation on short dense
-    random sequences; the truncated gradient's closed form vs the step-by-step truncated BPTT on
-    the task's own (short) sequences, lengths differing within the batch; the earlier catalog's
-    nets (its file)."""
+    random sequences; the truncated gradient's closed form vs the step-by-step truncated BPTT and
+    vs complex-step derivatives of the frozen-activation pass (the truncation's definition) on the
+    task's own (short) sequences, lengths differing within the batch; the earlier catalog's nets
+    (its file)."""
     catalog = cli.load_sibling(__file__, CATALOG, globals())
     rng = np.random.default_rng(0)
     S, N = 2, 3

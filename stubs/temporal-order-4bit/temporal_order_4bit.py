@@ -193,7 +193,8 @@ def spectrum(net, p, x, t0, t1, k=8, n_transient=3):
 # ----------------------------------------------------------------------------------------------
 def gradient_checks(args=None):
     """Exact BPTT of every model vs central differences (Richardson) on short dense random inputs;
-    the truncated gradient's closed form vs the step-by-step truncated BPTT on the task's own
+    the truncated gradient's closed form vs the step-by-step truncated BPTT and vs complex-step
+    derivatives of the frozen-activation pass (the truncation's definition) on the task's own
     sequences, with lengths that differ within the batch."""
     catalog = cli.load_sibling(__file__, CATALOG, globals())
     rng = np.random.default_rng(0)

@@ -3,11 +3,14 @@
 For both wirings (the paper's net and the earlier catalog's, two_sequence_noise_catalog.py), each
 with its trainer's BPTT (the family core's; the catalog's in the core's deriv_first order): exact BPTT vs
 central differences with Richardson extrapolation on short dense random sequences; the truncated
-gradient's closed form vs the step-by-step truncated BPTT on the task's own sequences.
+gradient's closed form vs the step-by-step truncated BPTT on the task's own sequences, and vs
+complex-step derivatives of the frozen-activation pass (cell.frozen_forward: the truncation's
+definition, every step's r(t-1) held at the run's own).
 """
 import numpy as np
 
-from shared.gradcheck import check_gradients, rel_error
+from shared.gradcheck import check_gradients, complex_step_gradients, rel_error
+from shared.lstm1997 import cell
 from two_sequence_noise import (PAPER_NET, init_paper, lstm_forward, lstm_grads_bptt, lstm_grads_truncated,
                                 readout, setting_module, two_sequence_batch)
 
@@ -48,4 +51,12 @@ def gradient_checks(args=None):
         b = bptt(net, q, c, lens - 1, dy, truncate=True)
         for k in a:
             errs[f"{name}: truncated closed form vs step-by-step: {k}"] = rel_error(a[k], b[k])
+        r_frozen = cell.carried_activations(net, c)
+
+        def frozen_loss(q, net=net, xs=xs, ts=ts, lens=lens, r_frozen=r_frozen):   # Appendix A.1
+            q = {"W": q["W"] * net.mask, "V": q["V"]}
+            frozen = cell.frozen_forward(net, q["W"], xs, r_frozen)
+            return 0.5 * np.sum((readout(net, q, frozen, lens - 1)[0] - ts) ** 2)
+        for k, v in complex_step_gradients(frozen_loss, q, a).items():
+            errs[f"{name}: truncated vs derivatives of the frozen-activation pass: {k}"] = v
     return errs
