@@ -40,7 +40,8 @@ from pathlib import Path
 CODE_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(CODE_ROOT))
 from shared.results import (  # noqa: E402  (the catalog's one results.json schema and number format)
-    HEADLINE_END, HEADLINE_START, format_value, headline_markdown, nets_trained, read_results, replace_block)
+    HEADLINE_END, HEADLINE_START, format_value, headline_markdown, nets_trained, read_results, replace_block,
+    with_agreement)
 
 START, END = "<!-- stub-table:start -->", "<!-- stub-table:end -->"
 FAM_START, FAM_END = "<!-- families:start -->", "<!-- families:end -->"
@@ -287,8 +288,11 @@ def agreement_md(stubs, agreements, results=None):
     return ("## Verdicts across seeds\n\n"
             "Each headline re-run with more seeds (`python3 -m catalog run --seeds 1-2`, then "
             "`python3 -m catalog summary --seeds 0-2 --write`). A verdict that changes with the seed is "
-            f"not a result at one seed. **{n_stable} of {n_rows} rows with extra seeds keep their "
-            f"verdict**; {len(have)} of {len(stubs)} stubs have been re-run so far.\n\n"
+            "not a result at one seed: every page of the catalog (the READMEs' headline tables, "
+            "the tables and counts above, the book) shows such a claim as `partial`, or `no`/`open` "
+            "when no seed found it holding (`shared.results.across_seeds`). "
+            f"**{n_stable} of {n_rows} rows with extra seeds keep their verdict**; {len(have)} of "
+            f"{len(stubs)} stubs have been re-run so far.\n\n"
             + "\n".join(rows) + "\n")
 
 
@@ -594,7 +598,10 @@ def book_sources(root, families, stubs, readme, results_page, tour_page, stub_pa
 def generate(root):
     """Every generated file as {path relative to root: text}; raises CatalogError on a broken catalog."""
     families, stubs = load_catalog(root)
-    results = {s["slug"]: load_results(root, s) for s in stubs}
+    raw = {s["slug"]: load_results(root, s) for s in stubs}
+    agreements = {s["slug"]: load_agreement(root, s) for s in stubs}
+    # every page shows a claim's verdict across the seeds run (seed 0 alone where no others ran)
+    results = {k: res and with_agreement(res, agreements[k]) for k, res in raw.items()}
     if not (root / "README.md").is_file():
         raise CatalogError(f"{root / 'README.md'} not found (it must hold the {START} / {END} markers)")
     readme = replace_table((root / "README.md").read_text(encoding="utf-8"),
@@ -602,8 +609,7 @@ def generate(root):
     if FAM_START in readme:
         readme = replace_block(readme, FAM_START, FAM_END, families_md(families, stubs))
     speed = speed_md(root, stubs, results)
-    agreements = {s["slug"]: load_agreement(root, s) for s in stubs}
-    speed = agreement_md(stubs, agreements, results) + ("\n" + speed if speed else "")
+    speed = agreement_md(stubs, agreements, raw) + ("\n" + speed if speed else "")
     files = {"README.md": readme, "RESULTS.md": results_md(families, stubs, results, speed),
              "VISUAL_TOUR.md": visual_tour_md(root, families, stubs)}
     stub_pages = stub_readmes(root, stubs, results)

@@ -426,11 +426,48 @@ def format_value(x):
 HEADLINE_START, HEADLINE_END = "<!-- headline:start -->", "<!-- headline:end -->"
 
 
-def headline_markdown(res):
-    """The headline table every stub README carries between the headline markers.
+def across_seeds(verdicts):
+    """One verdict for a claim judged at several seeds: the common verdict when every seed agrees;
+    `partial` ("holds in some seeds", SPEC's Verdicts) when they differ, unless no seed found the
+    claim holding at all (then `open` if any seed could not test it, else `no`)."""
+    got = set(verdicts)
+    if not got:
+        raise ValueError("across_seeds needs at least one verdict")
+    if len(got) == 1:
+        return got.pop()
+    if got <= {"no", "open"}:
+        return "open" if "open" in got else "no"
+    return "partial"
+
+
+def with_agreement(res, agreement):
+    """``res`` with each headline verdict judged across the seeds of ``agreement`` (a stub's
+    agreement.json, or None): a row whose verdict changes with the seed takes ``across_seeds``'s
+    verdict and says so in its note. Rows the agreement does not cover, or judged there by an
+    earlier rule (its seed-0 verdict is not the committed one), are left as they are. A copy."""
+    if not agreement:
+        return res
+    rows = [dict(h) for h in res["headline"]]
+    for h, a in zip(rows, agreement.get("rows", []), strict=False):
+        seeds = sorted(a.get("verdicts", {}).items(), key=lambda kv: int(kv[0]))
+        if a.get("name") != h["name"] or a.get("committed") != h["verdict"] or len(seeds) < 2:
+            continue
+        v = across_seeds([v for _, v in seeds])
+        if v != h["verdict"]:
+            by = ", ".join(f"{k}: {x}" for k, x in seeds)
+            h["note"] = ((h["note"] + "; ") if h["note"] else "") + (
+                f"verdict across seeds ({by}; agreement.json): {v}, seed 0 alone said {h['verdict']}")
+            h["verdict"] = v
+    return {**res, "headline": rows}
+
+
+def headline_markdown(res, agreement=None):
+    """The headline table every stub README carries between the headline markers, verdicts judged
+    across the seeds of ``agreement`` where it covers a row (``with_agreement``).
 
     Generated from results.json by docs/generate.py; a test fails when a README's copy differs.
     """
+    res = with_agreement(res, agreement)
     lines = ["| claim | paper | here | verdict | note |", "|---|---|---|---|---|"]
     for h in res["headline"]:
         cells = [h["name"], format_value(h["paper_value"]), format_value(h["value"]), h["verdict"],

@@ -100,3 +100,23 @@ def test_a_cap_is_never_a_no():
         at_budget("no", 10, 0)
     note = budget_note(50_000, 482_000, "sequences", cost_s=7200 * 9.64)
     assert "10.4%" in note and "482,000" in note and "19.3 h" in note
+
+
+def test_a_verdict_that_changes_with_the_seed_is_partial_everywhere():
+    from shared.results import across_seeds, headline_markdown, with_agreement
+    assert across_seeds(["yes", "yes", "yes"]) == "yes"
+    assert across_seeds(["yes", "no", "yes"]) == "partial"
+    assert across_seeds(["no", "partial", "no"]) == "partial"
+    assert across_seeds(["no", "open"]) == "open" and across_seeds(["no", "no"]) == "no"
+    res = {"headline": [{"name": n, "verdict": v, "note": note, "paper_value": 1, "value": 2}
+                        for n, v, note in (("a", "yes", "n"), ("b", "no", ""), ("c", "partial", ""))]}
+    ag = {"rows": [{"name": "a", "committed": "yes", "verdicts": {"0": "yes", "1": "no", "2": "yes"}},
+                   {"name": "b", "committed": "no", "verdicts": {"0": "no", "1": "no", "2": "no"}},
+                   {"name": "c", "committed": "yes", "verdicts": {"0": "yes", "1": "no"}}]}   # an older rule
+    got = with_agreement(res, ag)["headline"]
+    assert [h["verdict"] for h in got] == ["partial", "no", "partial"]
+    assert "1: no" in got[0]["note"] and got[0]["note"].startswith("n; ")
+    assert res["headline"][0]["verdict"] == "yes"                           # the input is not changed
+    assert with_agreement(res, None) is res
+    assert "agreement.json" not in headline_markdown({**res, "quick": False, "seed": 0, "wall_s": 1.0,
+                                                      "env": {}})

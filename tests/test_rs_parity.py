@@ -57,9 +57,9 @@ def test_hand_built_a2_without_self_loops_solves_parity():
 
 
 def test_verdict_rules():
-    assert rp.verdict_trials(3100, 2906, True) == "yes"
-    assert rp.verdict_trials(600, 2906, True) == "partial"
-    assert rp.verdict_trials(3100, 2906, False) == "no"
+    assert rp.verdict_rate(3100, 30, 2906, 30_000) == "yes"
+    assert rp.verdict_rate(600, 30, 2906, 30_000) == "partial"
+    assert rp.verdict_rate(3300, 29, 2906, 30_000) == "yes"         # one run left at the cap: not a no
     assert rp.verdict_rate(45_000, 8, 41_400, 20_000) == "yes"
     assert rp.verdict_rate(45_000, 3, 41_400, 20_000) == "partial"
     assert rp.verdict_rate(200_000, 8, 41_400, 20_000) == "partial"

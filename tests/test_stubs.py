@@ -17,7 +17,14 @@ from shared.gradcheck import TOLERANCE
 from shared.results import HEADLINE_END, HEADLINE_START, headline_markdown, read_results
 
 STUBS = stub_dirs()
-IDS = [d.name for d in STUBS]
+
+
+def per_stub(dirs):
+    """One parameter per stub, grouped by stub: under pytest-xdist (--dist loadgroup) all of a
+    stub's tests run in one worker, so they share its cached quick runs."""
+    return [pytest.param(d, id=d.name, marks=pytest.mark.xdist_group(d.name)) for d in dirs]
+
+
 SECTIONS = ["Problem", "What it demonstrates", "Files", "Running", "Results", "Visualizations",
             "Deviations from the original", "Open questions"]
 CATALOG = {s["slug"]: s for s in tomllib.loads((ROOT / "stubs" / "catalog.toml").read_text())["stub"]}
@@ -40,7 +47,7 @@ def quick_run(d, tmp_factory, tag):
     return _quick_runs[key]
 
 
-@pytest.mark.parametrize("d", STUBS, ids=IDS)
+@pytest.mark.parametrize("d", per_stub(STUBS))
 def test_folder_anatomy(d):
     m = snake(d)
     for name in (f"{m}.py", f"visualize_{m}.py", f"make_{m}_gif.py", "README.md", f"{m}.gif", "results.json"):
@@ -50,7 +57,7 @@ def test_folder_anatomy(d):
     assert (d / f"{m}.gif").stat().st_size < 2_500_000, "GIF too large"
 
 
-@pytest.mark.parametrize("d", STUBS, ids=IDS)
+@pytest.mark.parametrize("d", per_stub(STUBS))
 def test_quick_run_writes_valid_results(d, tmp_path_factory):
     proc, out = quick_run(d, tmp_path_factory, "a")
     assert proc.returncode == 0, f"{d.name} --quick failed:\n{proc.stderr[-3000:]}"
@@ -59,7 +66,7 @@ def test_quick_run_writes_valid_results(d, tmp_path_factory):
     assert res["family"] == CATALOG[d.name]["family"]
 
 
-@pytest.mark.parametrize("d", STUBS, ids=IDS)
+@pytest.mark.parametrize("d", per_stub(STUBS))
 def test_headline_setting_reads_the_flags_it_declares(d, tmp_path_factory):
     setting = next((f for f in stub_flags(d) if f["dest"] == "setting"), None)
     if setting is None:
@@ -71,7 +78,7 @@ def test_headline_setting_reads_the_flags_it_declares(d, tmp_path_factory):
     assert reads == set(setting["uses"][setting["default"]]), (d.name, sorted(reads))
 
 
-@pytest.mark.parametrize("d", STUBS, ids=IDS)
+@pytest.mark.parametrize("d", per_stub(STUBS))
 def test_same_seed_gives_identical_numbers(d, tmp_path_factory):
     (p1, o1), (p2, o2) = quick_run(d, tmp_path_factory, "a"), quick_run(d, tmp_path_factory, "b")
     assert p1.returncode == 0 and p2.returncode == 0
@@ -82,7 +89,7 @@ def test_same_seed_gives_identical_numbers(d, tmp_path_factory):
         assert r1[key] == r2[key], f"{d.name}: {key} differs between two runs with seed 0"
 
 
-@pytest.mark.parametrize("d", STUBS, ids=IDS)
+@pytest.mark.parametrize("d", per_stub(STUBS))
 def test_gradient_checks_pass(d):
     proc = run_stub(d, "--gradcheck", timeout=300)
     assert proc.returncode == 0, f"{d.name} --gradcheck failed:\n{proc.stdout[-3000:]}{proc.stderr[-2000:]}"
@@ -92,7 +99,7 @@ def test_gradient_checks_pass(d):
     assert all(v < TOLERANCE for v in errs.values()), errs
 
 
-@pytest.mark.parametrize("d", STUBS, ids=IDS)
+@pytest.mark.parametrize("d", per_stub(STUBS))
 def test_readme_layout(d):
     text = (d / "README.md").read_text()
     lines = text.splitlines()
@@ -110,7 +117,7 @@ def head_tree(tmp_path_factory):
     return committed_tree(tmp_path_factory.mktemp("head"))
 
 
-@pytest.mark.parametrize("d", STUBS, ids=IDS)
+@pytest.mark.parametrize("d", per_stub(STUBS))
 def test_readme_headline_equals_committed_results(d, head_tree):
     d = head_tree / "stubs" / d.name      # as committed: a user's re-run cannot fail this test
     res = read_results(d / "results.json")
@@ -118,11 +125,13 @@ def test_readme_headline_equals_committed_results(d, head_tree):
     text = (d / "README.md").read_text()
     i, j = text.find(HEADLINE_START), text.find(HEADLINE_END)
     assert 0 <= i < j, "README lacks the headline markers"
-    assert text[i + len(HEADLINE_START):j].strip() == headline_markdown(res).strip(), \
+    agreement = d / "agreement.json"
+    agreement = json.loads(agreement.read_text()) if agreement.is_file() else None
+    assert text[i + len(HEADLINE_START):j].strip() == headline_markdown(res, agreement).strip(), \
         "README headline differs from results.json: run python3 docs/generate.py"
 
 
-@pytest.mark.parametrize("d", STUBS, ids=IDS)
+@pytest.mark.parametrize("d", per_stub(STUBS))
 @pytest.mark.parametrize("argv", [["--seed", "abc"], ["--seed", "-3"], ["--no-such-flag"],
                                   ["--out", "/no/such/folder/results.json"]], ids=str)
 def test_bad_flags_give_one_clear_line(d, argv):
@@ -196,7 +205,7 @@ def interrupt_and_check(d, proc, tmp_path):
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize("d", STUBS, ids=IDS)
+@pytest.mark.parametrize("d", per_stub(STUBS))
 def test_interrupted_headline_run_leaves_nothing(d, tmp_path):
     """Ctrl-C once the headline run is in main and has printed its first line (its header, after
     the setup: training is starting)."""
@@ -218,7 +227,7 @@ def _has_workers_flag(d):
 WORKER_STUBS = [d for d in STUBS if _has_workers_flag(d)]
 
 
-@pytest.mark.parametrize("d", WORKER_STUBS, ids=[d.name for d in WORKER_STUBS])
+@pytest.mark.parametrize("d", per_stub(WORKER_STUBS))
 def test_interrupted_run_with_workers_leaves_nothing(d, tmp_path):
     """Ctrl-C while a pool of worker processes trains: the quick run of each setting first (the
     headline's code paths, sooner), the headline command when no quick run starts a pool."""
@@ -235,7 +244,7 @@ def test_interrupted_run_with_workers_leaves_nothing(d, tmp_path):
     pytest.skip(f"{d.name}: no run started a worker pool within 60 s")
 
 
-@pytest.mark.parametrize("d", STUBS, ids=IDS)
+@pytest.mark.parametrize("d", per_stub(STUBS))
 def test_figures_and_gif_come_from_saved_results(d, tmp_path_factory):
     proc, out = quick_run(d, tmp_path_factory, "a")
     assert proc.returncode == 0
