@@ -161,25 +161,30 @@ def make_parser(doc, script_file, settings=None):
 COMMON_FLAGS = ("seed", "quick", "out", "gradcheck", "setting")
 
 
-def budget_flag(parser, dest, paper, short, unit="sequences", why=""):
+def budget_flag(parser, dest, paper, short, unit="sequences", why="", default="paper"):
     """``--budget {paper,short}`` for a stub whose headline is judged at the paper's own budget.
 
-    ``paper`` (the default, the committed headline) sets ``args.<dest>`` to ``paper`` and ``short``
-    to ``short`` unless the user gave ``--<dest>`` (which wins). A short run writes
-    ``results_short.json`` unless ``--out`` is given, so it never overwrites the headline. ``dest``
-    must be a flag already on the parser whose default is None.
+    ``paper`` sets ``args.<dest>`` to ``paper`` and ``short`` to ``short`` unless the user gave
+    ``--<dest>`` (which wins). The default is the budget of the committed headline: ``paper`` once
+    that run exists. A run of the other budget writes ``results_<budget>.json`` unless ``--out``
+    is given, so it never overwrites the headline. ``dest`` must be a flag already on the parser
+    whose default is None.
     """
     action = next((a for a in parser._actions if a.dest == dest), None)
     if action is None or action.default is not None:
         raise ValueError(f"budget_flag: --{dest.replace('_', '-')} must exist with default None")
     if not (isinstance(paper, int) and isinstance(short, int) and 0 < short < paper):
         raise ValueError(f"budget_flag: need 0 < short < paper, got {short!r}, {paper!r}")
+    if default not in ("paper", "short"):
+        raise ValueError(f"budget_flag: default must be paper or short, got {default!r}")
+    other = "short" if default == "paper" else "paper"
     action.help = (action.help or "") + "%(default).0s"     # no "(default: None)" in --help
-    parser.add_argument("--budget", choices=["paper", "short"], default="paper",
-                        help=f"paper: {paper:,} {unit} per net{' (' + why + ')' if why else ''}, the "
-                             f"committed headline; short: {short:,} {unit}, a capped run written to "
-                             f"results_short.json (rows short of the paper's budget say open)")
-    parser.set_defaults(_budget={"dest": dest, "paper": paper, "short": short})
+    parser.add_argument("--budget", choices=["paper", "short"], default=default,
+                        help=f"paper: {paper:,} {unit} per net{' (' + why + ')' if why else ''}; "
+                             f"short: {short:,} {unit}, a capped run (rows short of the paper's budget "
+                             f"say open); the default is the committed headline's, the other writes "
+                             f"results_{other}.json")
+    parser.set_defaults(_budget={"dest": dest, "paper": paper, "short": short, "default": default})
 
 
 def _resolve_budget(args):
@@ -303,9 +308,10 @@ def parse(parser, argv=None):
         name = "results.json" if args.setting == args._headline_setting else f"results_{args.setting}.json"
         args.out = os.path.join(args._out_dir, name)
     _resolve_budget(args)
-    if getattr(args, "budget", "paper") == "short" and default_out and getattr(args, "out", None):
+    spec = getattr(args, "_budget", None)
+    if spec and args.budget != spec["default"] and default_out and getattr(args, "out", None):
         stem, ext = os.path.splitext(args.out)
-        args.out = f"{stem}_short{ext}"
+        args.out = f"{stem}_{args.budget}{ext}"
     if getattr(args, "quick", False) and default_out and getattr(args, "out", None):
         # a quick run is a smoke test, not a result: it never lands on the committed files
         args.out = quick_out_path(args.out)

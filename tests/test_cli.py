@@ -254,6 +254,11 @@ def test_budget_flag_sets_the_cap_and_keeps_short_runs_off_the_headline(tmp_path
     assert "(default: None)" not in parser().format_help()
     with pytest.raises(SystemExit):
         cli.parse(parser(), ["--budget", "long"])
+    later = cli.make_parser("demo", str(tmp_path / "demo.py"))         # headline still the short run
+    later.add_argument("--max-sequences", type=int, default=None)
+    cli.budget_flag(later, "max_sequences", paper=10, short=5, default="short")
+    assert cli.parse(later, []).out == str(tmp_path / "results.json")
+    assert cli.parse(later, ["--budget", "paper"]).out == str(tmp_path / "results_paper.json")
     bad = cli.make_parser("demo", str(tmp_path / "demo.py"))
     bad.add_argument("--max-sequences", type=int, default=10)
     with pytest.raises(ValueError, match="default None"):

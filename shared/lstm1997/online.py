@@ -33,6 +33,7 @@ import time
 import numpy as np
 
 from shared import cli
+from shared.checkpoint import Checkpoint
 from shared.ensemble import map_jobs, per_seed
 from shared.lstm1997 import fast as fused
 from shared.online import ST3, adam_step_active
@@ -48,19 +49,38 @@ def sgd_step_active(p, grads, lr, active):
 
 
 def train(net, p, draw, rule, max_sequences, lr=None, opt=None, name="net", watch=None, snapshot=None,
-          n_snaps=40, log=None, log_every=5000, fast=True):
+          n_snaps=40, log=None, log_every=5000, fast=True, checkpoint=None, state=None):
     """Train the S nets of ``p`` in place until every one met ``rule`` or the cap; see the module
     docstring. Returns {"params", "n_trained"} and, with ``snapshot``, snap_n (n,), snap_state
     and snap_y (the stacked snapshots).
 
     A 1997 net trained by plain gradient descent runs each sequence through the fused step of
     fast.py (the same arithmetic, bit for bit, in preallocated buffers); ``fast=False``, another
-    net or an optimiser takes the plain path below (net.forward, net.readout, net.grads)."""
+    net or an optimiser takes the plain path below (net.forward, net.readout, net.grads).
+
+    ``checkpoint`` (shared.checkpoint.Checkpoint, its ``every`` a multiple of CHUNK) makes the loop
+    resumable: the weights, optimiser, rule, snapshots and the caller's ``state`` (a dict of the
+    other objects the loop changes: the data stream's generator, curves, ...) are saved before
+    every ``every``-th chunk is drawn and once more at the end, and restored in place at the
+    start, so a resumed run is bit-identical to one that was never stopped."""
     snaps, snap_n = [], []
     snap_every = max(1, max_sequences // n_snaps)
     use_fused = fast and opt is None and fused.supports(net, p)
     fused_step = fused.LastStepSGD(net, p["W"].shape[0]) if use_fused else None
-    for k in range(max_sequences):
+    ck = checkpoint if checkpoint is not None else Checkpoint(None, 1, None)
+    if ck.path is not None and ck.every % CHUNK:
+        raise ValueError(f"checkpoint every {ck.every} is not a multiple of the chunk ({CHUNK})")
+    objects = {"p": p, "rule": rule, "snaps": snaps, "snap_n": snap_n, **(state or {})}
+    if opt is not None:
+        objects["opt"] = opt
+    k0 = ck.restore(objects)
+    if k0:
+        print(f"  {name}: resumed at sequence {k0:,} from {ck.path}" + (" (finished)" if ck.final else ""),
+              flush=True)
+    k = k0 - 1
+    for k in range(k0, k0 if ck.final else max_sequences):
+        if ck.due(k):
+            ck.save(k, objects)
         if k % CHUNK == 0:
             xs, ts, lens = draw(CHUNK)
         j = k % CHUNK
@@ -91,6 +111,7 @@ def train(net, p, draw, rule, max_sequences, lr=None, opt=None, name="net", watc
             log(k)
         if finished:
             break
+    ck.save(k + 1, objects, final=True)
     out = {"params": p, "n_trained": k + 1}
     if snaps:
         out["snap_n"] = np.array(snap_n)
@@ -159,11 +180,39 @@ def _kind_job(job):
     train_online, kind, seed, cfg, probe, stream_names, extra = job
     r = streams(seed, stream_names)
     timer, cpu0 = cli.Timer(), time.process_time()
+    if cfg.get("checkpoint_dir"):                       # resumable: see train and shared/checkpoint.py
+        fingerprint = {"cfg": {k: v for k, v in cfg.items() if k not in CHECKPOINT_FREE}, "seed": seed,
+                       "kind": kind}
+        extra = {**extra, "checkpoint": Checkpoint(os.path.join(cfg["checkpoint_dir"], f"{kind}.pkl"),
+                                                   cfg["checkpoint_every"], fingerprint)}
     out = train_online(kind, cfg["n_seeds"], cfg["T"], cfg["max_sequences"], r["init_" + kind], r["data"],
                        probe=probe, n_snaps=cfg["n_snaps"], log_every=cfg["log_every"], timer=timer,
                        lr=cfg["lr"], **extra)
     out["wall_s"], out["cpu_s"], out["load"] = timer(), time.process_time() - cpu0, os.getloadavg()[0]
     return kind, out
+
+
+# config entries that do not change what a run computes (a checkpoint stays valid across them)
+CHECKPOINT_FREE = ("workers", "checkpoint_dir", "checkpoint_every", "budget")
+
+
+def checkpoint_config(out, seed, every=CHUNK * 200):
+    """The config entries that make a headline run resumable: its checkpoints go to a hidden folder
+    beside its results (``.<results stem>-seed<seed>.checkpoint/<kind>.pkl``), saved every
+    ``every`` sequences (51,200 by default); remove_checkpoints clears it once the results exist."""
+    stem = os.path.splitext(os.path.basename(out))[0]
+    return {"checkpoint_dir": os.path.join(os.path.dirname(os.path.abspath(out)),
+                                           f".{stem}-seed{seed}.checkpoint"),
+            "checkpoint_every": every}
+
+
+def remove_checkpoints(cfg):
+    """Delete a finished run's checkpoint folder (call after its results are written)."""
+    folder = cfg.get("checkpoint_dir")
+    if folder and os.path.isdir(folder):
+        for name in os.listdir(folder):
+            os.unlink(os.path.join(folder, name))
+        os.rmdir(folder)
 
 
 def train_kinds(train_online, kinds, seed, cfg, probe, stream_names, workers, **extra):

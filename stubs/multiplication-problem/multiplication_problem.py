@@ -145,7 +145,7 @@ class MissRule:
 
 
 def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_snaps=40, log_every=5000,
-                 timer=None, lr=0.1):
+                 timer=None, lr=0.1, checkpoint=None):
     """Train S nets of one kind on the paper's stream until the n_seq = 13 rule or the cap
     (shared/lstm1997/online.py).
 
@@ -173,7 +173,7 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
     snapshot = online.probe_every_net(MODELS[kind], probe) if kind == "lstm1997" else None
     out = online.train(MODELS[kind], p, lambda n: paper_batch(rng_data, (S, n), T)[:3], rule, max_sequences,
                        lr=lr, opt=opt, name=kind, snapshot=snapshot, n_snaps=n_snaps, log=log,
-                       log_every=log_every)
+                       log_every=log_every, checkpoint=checkpoint, state={"data": rng_data, "curve": curve})
     out.update(params_at_140=rule.at_140, stop=rule.stop, curve_n=np.array(curve["n"]),
                curve_misses=np.array(curve["misses"]), curve_rms=np.array(curve["rms"]))
     return out
@@ -378,7 +378,9 @@ def run_paper(args, timer):
     test = paper_batch(streams(args.seed, ["eval"])["eval"], (1, cfg["n_test"]), cfg["T"])
     x_te, t_te, len_te, _ = test
     probe = (x_te[:, :, :1], len_te[:, :1] - 1)
-    trained = online.train_kinds(train_online, args.models, args.seed, cfg, probe, STREAMS, args.workers)
+    resumable = {} if args.quick else online.checkpoint_config(args.out, args.seed)   # hours at the budget
+    trained = online.train_kinds(train_online, args.models, args.seed, {**cfg, **resumable}, probe, STREAMS,
+                                 args.workers)
     const = best_constant(t_te)
     metrics, lyap, lyap_sd, arrays, timing = {"best_constant": const}, {}, {}, {}, {}
     for kind in args.models:
@@ -410,6 +412,8 @@ def main(args):
     cfg, metrics, headline, lyapunov, arrays = run(args, timer)
     finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
                                 headline=headline, lyapunov=lyapunov), arrays, timer)
+    if args.setting == "paper" and not args.quick:        # the results are written: drop the checkpoints
+        online.remove_checkpoints(online.checkpoint_config(args.out, args.seed))
 
 
 def check_sizes(args):

@@ -132,7 +132,7 @@ INITS = {"lstm1997": init_lstm, "rnn": RNN.init}
 # Training, the paper's regime: one sequence per net per update, all S nets in lock-step
 # ----------------------------------------------------------------------------------------------
 def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_snaps=40, log_every=5000,
-                 timer=None, lr=0.1, window=WINDOW):
+                 timer=None, lr=0.1, window=WINDOW, checkpoint=None):
     """Train S nets of one kind until each meets ST3(0.1) or the cap is reached
     (shared/lstm1997/online.py).
 
@@ -165,7 +165,9 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
         return x, target, length
     out = online.train(MODELS[kind], p, draw, rule, max_sequences, lr=lr, opt=opt, name=kind, watch=watch,
                        snapshot=online.probe_net0(MODELS[kind], probe), n_snaps=n_snaps, log=log,
-                       log_every=log_every)
+                       log_every=log_every, checkpoint=checkpoint,
+                       state={"data": rng_data, "hit": hit, "curve_n": curve_n, "curve_err": curve_err,
+                              "curve_acc": curve_acc})
     out.update(stopped_at=rule.st3.stopped_at, curve_n=np.array(curve_n), curve_err=np.array(curve_err),
                curve_acc=np.array(curve_acc))
     return out
@@ -377,8 +379,9 @@ def run_paper(args, timer):
     x_te, _, lab_te, len_te, _ = test
     pick = [int(np.flatnonzero(lab_te[0] == c)[0]) if (lab_te[0] == c).any() else 0 for c in range(NK)]
     probe = (x_te[:, :, pick], len_te[:, pick] - 1)
-    trained = online.train_kinds(train_online, KINDS, args.seed, cfg, probe, STREAMS, args.workers,
-                                  window=cfg["window"])
+    resumable = {} if args.quick else online.checkpoint_config(args.out, args.seed)   # hours at the budget
+    trained = online.train_kinds(train_online, KINDS, args.seed, {**cfg, **resumable}, probe, STREAMS,
+                                 args.workers, window=cfg["window"])
     metrics, lyap, lyap_sd, arrays, per_window = {}, {}, {}, {}, {}
     for kind in KINDS:
         metrics[kind], per_window[kind], ex, kind_arrays = kind_metrics(kind, trained[kind], cfg, test)
@@ -405,6 +408,8 @@ def main(args):
     cfg, metrics, headline, lyapunov, arrays = run(args, timer)
     finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
                                 headline=headline, lyapunov=lyapunov), arrays, timer)
+    if args.setting == "paper" and not args.quick:        # the results are written: drop the checkpoints
+        online.remove_checkpoints(online.checkpoint_config(args.out, args.seed))
 
 
 def build_parser():
@@ -419,7 +424,8 @@ def build_parser():
     parser.add_argument("--max-sequences", type=cli.int_range(1, 10_000_000), default=None,
                         help="cap on training sequences per net (default: set by --budget)")
     cli.budget_flag(parser, "max_sequences", paper=1_142_200, short=50_000,
-                    why="twice Table 9's mean of 571,100")
+                    why="twice Table 9's mean of 571,100",
+                    default="short")        # until the paper-budget run (about 85 CPU-minutes) is committed
     parser.add_argument("--lr", type=cli.float_range(0, 100), default=0.1,
                         help="learning rate of the 1997 LSTM's online gradient descent (paper: 0.1; "
                              "at most 100)")

@@ -1,0 +1,80 @@
+"""Resumable online training (shared/checkpoint.py, shared/lstm1997/online.py): a run stopped after
+a checkpoint and started again ends bit-identical to one that was never stopped; a checkpoint of
+another configuration is ignored; a finished one is reused without training."""
+import numpy as np
+import pytest
+
+from shared.checkpoint import Checkpoint
+from shared.lstm1997 import cell, nets, online
+from shared.optim import Adam
+
+CHUNK = online.CHUNK
+
+
+class Stop(Exception):
+    pass
+
+
+def _run(tmp_path, fingerprint="a", stop_at=None, every=CHUNK, adam=False, use_checkpoint=True):
+    """Train 3 nets for 3 chunks on a toy stream (its generator handed over as state); with
+    ``stop_at`` the run is broken off at that sequence, as a Ctrl-C would."""
+    net = nets.BlocksNet(cell.Blocks(2, 2, 2), forward=cell.forward_folded, squash="exp")
+    p = net.init(np.random.default_rng(1), 3)
+    rng = np.random.default_rng(2)
+    curve, calls = [], []                 # curve: state (restored); calls: this process's sequences
+
+    def draw(n):
+        x = rng.normal(size=(11, 3, n, 2))
+        return x, rng.uniform(0.2, 0.8, size=(3, n)), rng.integers(9, 12, size=(3, n))
+
+    def watch(k, y, t):
+        if k == stop_at:
+            raise Stop
+        calls.append(k)
+        curve.append(float(np.abs(y - t).mean()))
+    rule = online.ST3Rule(3, 50, 0.01, 0.04)
+    opt = Adam(p, lr=1e-2, per_member=True) if adam else None
+    ck = Checkpoint(str(tmp_path / "ck.pkl"), every, fingerprint) if use_checkpoint else None
+    out = online.train(net, p, draw, rule, 3 * CHUNK, lr=0.5, opt=opt, watch=watch,
+                       snapshot=lambda q: (q["W"][0, :2].copy(), q["V"][:, 0].copy()), n_snaps=5,
+                       checkpoint=ck, state={"data": rng, "curve": curve})
+    return out, curve, rule, calls
+
+
+@pytest.mark.parametrize("adam", [False, True])
+def test_a_resumed_run_is_bit_identical_to_an_unbroken_one(tmp_path, adam):
+    ref, ref_curve, ref_rule, _ = _run(tmp_path / "ref", adam=adam, use_checkpoint=False)
+    with pytest.raises(Stop):
+        _run(tmp_path, stop_at=2 * CHUNK + 40, adam=adam)        # checkpoints at 256 and 512 exist
+    out, curve, rule, calls = _run(tmp_path, adam=adam)          # resumes at 512
+    assert calls == list(range(2 * CHUNK, 3 * CHUNK))            # only the rest was trained again
+    assert curve == ref_curve
+    for k in ref["params"]:
+        assert np.array_equal(out["params"][k], ref["params"][k])
+    for k in ("snap_state", "snap_y"):
+        assert np.array_equal(out[k], ref[k])
+    assert np.array_equal(rule.st3.stopped_at, ref_rule.st3.stopped_at)
+    assert out["n_trained"] == ref["n_trained"]
+
+
+def test_another_configuration_starts_afresh_and_a_finished_run_is_reused(tmp_path, capsys):
+    with pytest.raises(Stop):
+        _run(tmp_path, stop_at=CHUNK + 5)
+    _, curve, _, calls = _run(tmp_path, fingerprint="b")         # not the checkpoint's run
+    assert "another configuration" in capsys.readouterr().out and len(calls) == 3 * CHUNK
+    done, again, _, calls = _run(tmp_path, fingerprint="b")      # its final checkpoint: no training
+    assert calls == [] and again == curve and done["n_trained"] == 3 * CHUNK
+    assert "(finished)" in capsys.readouterr().out
+
+
+def test_checkpoint_refuses_an_every_off_the_chunk(tmp_path):
+    with pytest.raises(ValueError, match="multiple of the chunk"):
+        _run(tmp_path, every=100)
+
+
+def test_remove_checkpoints_clears_the_folder(tmp_path):
+    cfg = online.checkpoint_config(str(tmp_path / "results.json"), 3)
+    assert cfg["checkpoint_dir"].endswith(".results-seed3.checkpoint")
+    Checkpoint(str(tmp_path / ".results-seed3.checkpoint" / "lstm.pkl"), CHUNK, "x").save(0, {"a": 1})
+    online.remove_checkpoints(cfg)
+    assert list(tmp_path.iterdir()) == []
