@@ -8,12 +8,13 @@
       systems = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
       forAll = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
     in {
-      # `nix develop`: python with numpy, matplotlib, pillow and pytest, plus ruff and mdbook.
+      # `nix develop`: python with numpy, matplotlib, pillow, pytest (with pytest-xdist) and jsonschema,
+      # plus ruff and mdbook.
       # requirements.txt pins the exact versions CI uses; nixpkgs versions may differ slightly.
       devShells = forAll (pkgs: {
         default = pkgs.mkShell {
           packages = [
-            (pkgs.python311.withPackages (ps: [ ps.numpy ps.matplotlib ps.pillow ps.pytest ]))
+            (pkgs.python311.withPackages (ps: [ ps.numpy ps.matplotlib ps.pillow ps.pytest ps.pytest-xdist ps.jsonschema ]))
             pkgs.ruff
             pkgs.mdbook
           ];
