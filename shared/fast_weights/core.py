@@ -40,7 +40,7 @@ def n_slow_outputs(rule, n_in, n_out):
 
 
 def init_slow(rng, runs, n_slow_out, n_slow_in, scale=0.1):
-    """W_S (runs, K, M) uniform in [-scale, scale] (the paper: "between -0.1 and 0.1")."""
+    """W_S (runs, K, M) uniform in [-scale, scale] (the paper's experiments: scale 0.1)."""
     return rng.uniform(-scale, scale, (runs, n_slow_out, n_slow_in))
 
 

@@ -41,7 +41,7 @@ from shared.rng import streams
 
 A, B, C = 0, 1, 2                         # event codes, also F's input lines and S's inputs
 RULES = {"direct": "direct rule (eq. 4)", "fromto": "FROM/TO rule (eq. 5)"}
-PAPER_STEPS = {"direct": 300, "fromto": 800}          # "learned to solve the task within ..."
+PAPER_STEPS = {"direct": 300, "fromto": 800}          # the paper: solved within this many steps
 PAPER_ETA = {"direct": 1.0, "fromto": 0.5}
 PAPER_T = 10.0
 ETAS = (0.1, 0.25, 0.5, 1.0, 2.0)         # learning-rate sweep at T = 10
@@ -80,7 +80,7 @@ def continued(ev, armed0):
 
 
 def one_hot(ev):
-    return np.eye(3)[ev]                  # (..., 3): "a randomly chosen input unit ... 1.0"
+    return np.eye(3)[ev]                  # (..., 3): the event's input unit at 1.0, the others 0
 
 
 # ---------------------------------------------------------------- variants of one rule
