@@ -118,7 +118,7 @@ def compare(kinds, nets, T, reps, rounds, n_train=640):
     from shared.tiny_worlds.train import EnsembleStep
     from shared.tiny_worlds.worlds import make_world
     print(machine_line("start"), flush=True)
-    print(f"plain (models.forward/backward) vs fast (fast.Core) training step: T {T}, batch 64, H 16, "
+    print(f"plain (models.forward/backward) vs fast (fast.Ensemble) training step: T {T}, batch 64, H 16, "
           f"float32, {rounds} rounds x {reps} steps per path; ms per seed-step, wall (median / best round) "
           f"and cpu (median)")
     world = make_world("oscillator", "struct", np.random.default_rng(0), n_train=n_train, n_eval=4, T=T)

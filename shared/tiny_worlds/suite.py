@@ -113,12 +113,16 @@ def settings(quick=False, seeds=None, steps=None):
 
 
 def cost_s(job, s):
-    """A rough estimate of one job's wall seconds on a quiet machine (the runner's first guess)."""
+    """A rough estimate of one job's wall seconds on a quiet machine (the runner's first guess):
+    the training steps, plus the evaluations (forward passes over the eval set, about one
+    training step's cost per 64 sequences; three of them for a struct job with its controls)."""
     T = s["T"][job.world]
     per = MS_PER_SEED_STEP[job.model] * T / 256 * (job.H + 4) / 20
+    n_evals = 3 if job.mode == "full" and job.variant == "struct" else 1
+    evals = n_evals * s["n_eval"] / 64 * per * s["seeds"] / 1e3
     if job.mode == "readout":
         per *= 0.45                                                    # forward only, no BPTT
-    return STARTUP_S + per * s["seeds"] * s["steps"] / 1e3
+    return STARTUP_S + per * s["seeds"] * s["steps"] / 1e3 + evals
 
 
 def _rng(seed, *key):

@@ -6,8 +6,10 @@ seed i starting from the same initialisation so that struct - null can be paired
 
     train_ensemble   Adam, batch 64 with an epoch-wise reshuffle (drop_last=False), full BPTT,
                      "full" or "readout" (head only) mode; snapshots for the GIFs; the step runs
-                     on fast.Core (path="fast", the default) or on models.forward/backward
+                     on fast.Ensemble (path="fast", the default) or on models.forward/backward
                      (path="plain", the reference), equal up to float32 rounding
+    EnsembleStep     one batch's loss and gradients on either path (what train_ensemble and
+                     benchmarks/tiny_worlds.py --compare run)
     evaluate         ΔNLL against the trivial baseline per member, the original's probe, a
                      held-out-sequence probe and the input-only probe floor
     spectrum         finite-time Lyapunov exponents along driven or input-free trajectories
