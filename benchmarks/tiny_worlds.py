@@ -9,9 +9,20 @@ seed-step and the speedup over the original's per-seed step, and what the origin
 
     python3 benchmarks/tiny_worlds.py              # the figures recorded in the stubs' results.json
     python3 benchmarks/tiny_worlds.py --run        # time one ensemble step per world and kind now
+    python3 benchmarks/tiny_worlds.py --compare    # today's plain step and the fast core, side by side
 
 --run times forward + BPTT + Adam of S-seed ensembles (default 20) at each world's sequence length,
-float32, one BLAS thread; run it on a quiet machine.
+float32, one BLAS thread, on the fast path (what the stubs train with); run it on a quiet machine.
+
+--compare times the same training step on both paths in one run, at equal work: GRU-16 and RNN-16
+(--kinds), E3's T = 256, batch 64, ensembles of 20 and 80 nets (--nets); each step gathers its
+batch from a 640-sequence E3 training set, runs forward, loss, BPTT and Adam (train.EnsembleStep,
+the step train_ensemble runs). The paths alternate in --rounds rounds of --reps steps each (after
+one untimed step), so a change of load hits both; the table gives the median and the best round
+in ms per seed-step (one net, one batch of 64 sequences), the speed-up of the medians and the
+change per net from the smallest to the largest ensemble. It prints the 1-minute load and the
+time of a fixed reference kernel (float32 matmuls and tanh of the fast core's shapes) at the start
+and the end: figures from a loaded machine are not results.
 """
 import argparse
 import json
@@ -76,15 +87,110 @@ def run(S, reps):
     print(f"  one 20-seed x 20,000-step configuration of each world and kind: {total:.1f} h in total")
 
 
+def reference_kernel(reps=200):
+    """ms for a fixed float32 workload of the fast core's shapes (20 nets: (65, 19) x (19, 64)
+    matmul, tanh and a product over (20, 16, 64)), best of 5: the machine's speed right now."""
+    import timeit
+    rng = np.random.default_rng(0)
+    W, Z = rng.random((20, 65, 19), np.float32), rng.random((20, 19, 64), np.float32)
+    A, h = np.empty((20, 65, 64), np.float32), rng.random((20, 16, 64), np.float32)
+    o = np.empty_like(h)
+
+    def work():
+        np.matmul(W, Z, out=A)
+        np.tanh(A, out=A)
+        np.multiply(h, h, out=o)
+    return 1e3 * min(timeit.repeat(work, number=reps, repeat=5))
+
+
+def machine_line(when):
+    import os
+    load = os.getloadavg()
+    return (f"{when}: 1-min load {load[0]:.2f} (5-min {load[1]:.2f}) on {os.cpu_count()} cores; "
+            f"reference kernel {reference_kernel():.1f} ms")
+
+
+def compare(kinds, nets, T, reps, rounds, n_train=640):
+    """Plain and fast training steps side by side (see the module docstring)."""
+    import time
+    from shared.optim import Adam
+    from shared.tiny_worlds import models
+    from shared.tiny_worlds.train import EnsembleStep
+    from shared.tiny_worlds.worlds import make_world
+    print(machine_line("start"), flush=True)
+    print(f"plain (models.forward/backward) vs fast (fast.Ensemble) training step: T {T}, batch 64, H 16, "
+          f"float32, {rounds} rounds x {reps} steps per path; ms per seed-step, wall (median / best round) "
+          f"and cpu (median)")
+    world = make_world("oscillator", "struct", np.random.default_rng(0), n_train=n_train, n_eval=4, T=T)
+    per = {}
+    print(f"  {'kind':5s} {'nets':>5s} {'plain wall':>16s} {'cpu':>7s} {'fast wall':>16s} {'cpu':>7s} "
+          f"{'speed-up wall':>14s} {'cpu':>6s}", flush=True)
+    for kind in kinds:
+        for S in nets:
+            rng = np.random.default_rng(1)
+            init = models.init_params(kind, S, 16, 2, rng)
+            idx = [rng.integers(0, n_train, (S, 64)) for _ in range(reps + 1)]
+            runs = {}
+            for path in ("plain", "fast"):
+                p = {k: v.astype(np.float32) for k, v in init.items()}
+                opt = Adam(p, lr=1e-3)
+                step = EnsembleStep(kind, 16, [world], S, "full", path)
+                g = step(p, idx[0])[1]                             # untimed: buffers, first touch
+                opt.step({k: g[k] for k in p})
+                runs[path] = (step, opt, p, [], [])
+            for _ in range(rounds):
+                for step, opt, p, wall, cpu in runs.values():
+                    t0, c0 = time.perf_counter(), time.process_time()
+                    for r in range(reps):
+                        g = step(p, idx[1 + r])[1]
+                        opt.step({k: g[k] for k in p})
+                    wall.append(1e3 * (time.perf_counter() - t0) / reps / S)
+                    cpu.append(1e3 * (time.process_time() - c0) / reps / S)
+            med = {path: float(np.median(v[3])) for path, v in runs.items()}
+            best = {path: min(v[3]) for path, v in runs.items()}
+            cpu = {path: float(np.median(v[4])) for path, v in runs.items()}
+            per[(kind, S)] = {"wall": med, "cpu": cpu}
+            print(f"  {kind:5s} {S:5d} {med['plain']:8.2f} / {best['plain']:5.2f} {cpu['plain']:7.2f} "
+                  f"{med['fast']:8.2f} / {best['fast']:5.2f} {cpu['fast']:7.2f} "
+                  f"{med['plain'] / med['fast']:13.2f}x {cpu['plain'] / cpu['fast']:5.2f}x", flush=True)
+    if len(nets) > 1:
+        lo, hi = min(nets), max(nets)
+        for kind in kinds:
+            a, b = per[(kind, lo)], per[(kind, hi)]
+            ratio = {f"{path} {c}": b[c][path] / a[c][path]
+                     for path in ("plain", "fast") for c in ("wall", "cpu")}
+            print(f"  {kind}: ms per seed-step at {hi} nets / at {lo} nets: "
+                  + ", ".join(f"{k} {v:.2f}" for k, v in ratio.items()))
+    print(machine_line("end"), flush=True)
+    return per
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--run", action="store_true", help="time the ensembles now instead of reading the files")
+    ap.add_argument("--compare", action="store_true",
+                    help="time today's plain step and the fast core side by side")
     ap.add_argument("--seeds", type=int, default=20, help="ensemble size for --run (default 20)")
-    ap.add_argument("--reps", type=int, default=3, help="timed steps per configuration for --run")
+    ap.add_argument("--reps", type=int, default=None,
+                    help="timed steps per configuration (--run, default 3) or per round "
+                         "(--compare, default 2)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="--compare: alternating rounds per path (default 3)")
+    ap.add_argument("--nets", type=int, nargs="+", default=[20, 80],
+                    help="--compare: ensemble sizes (default 20 80)")
+    ap.add_argument("--kinds", nargs="+", choices=("gru", "rnn", "lstm"), default=["gru", "rnn"],
+                    help="--compare: model kinds (default gru rnn)")
+    ap.add_argument("--T", type=int, default=256, help="--compare: sequence length (default 256, E3)")
     a = ap.parse_args()
-    if a.seeds < 1 or a.reps < 1:
-        ap.error("--seeds and --reps must be positive")
-    run(a.seeds, a.reps) if a.run else recorded()
+    reps = a.reps if a.reps is not None else (2 if a.compare else 3)
+    if min(a.seeds, reps, a.rounds, *a.nets) < 1 or max(a.nets) > 200 or not 2 <= a.T <= 1024:
+        ap.error("--seeds, --reps, --rounds must be positive; --nets 1-200; --T 2-1024")
+    if a.compare:
+        compare(a.kinds, a.nets, a.T, reps, a.rounds)
+    elif a.run:
+        run(a.seeds, reps)
+    else:
+        recorded()
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
     python3 -m catalog run [--family F] [--stubs a,b] [--seeds 0-2] [--jobs N] [--quick]
                            [--tag NAME] [-- <stub flags>]
     python3 -m catalog summary [--family F] [--stubs a,b] [--seeds 0-2] [--tag NAME] [--write]
+    python3 -m catalog suite tiny-worlds [--groups G] [--jobs N] [--quick] [--list]   (catalog/suite.py)
 
 Each job is ``python3 stubs/<slug>/<snake>.py --seed N --out runs/<slug>/<tag>seed-N/results.json
 [flags]`` with one BLAS thread, run from the stub's folder. Its output goes to ``log.txt`` beside
@@ -161,8 +162,13 @@ def progress(jobs, t0, stream):
           + (f" | {names}" if names else ""), file=stream, flush=True)
 
 
-def run_jobs(jobs, n_parallel, stream=sys.stdout, engine="local", scheduler=None):
-    """Run ``jobs``, ``n_parallel`` at a time, printing progress; returns the jobs."""
+def run_jobs(jobs, n_parallel, stream=sys.stdout, engine="local", scheduler=None, report=None,
+             heartbeat=None):
+    """Run ``jobs``, ``n_parallel`` at a time, printing progress; returns the jobs.
+
+    report(jobs, t0, stream): the progress line (default ``progress``); heartbeat: seconds between
+    progress lines while jobs run (default: only when a job starts or ends)."""
+    progress = report or globals()["progress"]
     t0 = time.perf_counter()
     for j in jobs:
         if j.done_before():
@@ -181,6 +187,7 @@ def run_jobs(jobs, n_parallel, stream=sys.stdout, engine="local", scheduler=None
         run_jobs_dask(pending, n_parallel, scheduler, report=lambda: progress(jobs, t0, stream), on_done=done)
         return jobs
     running = []
+    last = time.perf_counter()
     try:
         while pending or running:
             while pending and len(running) < n_parallel:
@@ -188,6 +195,7 @@ def run_jobs(jobs, n_parallel, stream=sys.stdout, engine="local", scheduler=None
                 start(j)
                 running.append(j)
                 progress(jobs, t0, stream)
+                last = time.perf_counter()
             time.sleep(0.2)
             for j in list(running):
                 if j.proc.poll() is not None:
@@ -195,6 +203,10 @@ def run_jobs(jobs, n_parallel, stream=sys.stdout, engine="local", scheduler=None
                     running.remove(j)
                     print(f"  {j.slug} seed {j.seed}: {j.status} in {clock(j.wall)}", file=stream)
                     progress(jobs, t0, stream)
+                    last = time.perf_counter()
+            if heartbeat and running and time.perf_counter() - last >= heartbeat:
+                progress(jobs, t0, stream)
+                last = time.perf_counter()
     except KeyboardInterrupt:
         for j in running:
             try:
@@ -313,12 +325,19 @@ def build_parser():
                        help="after --: flags passed to every stub (e.g. -- --setting catalog)")
     sub.choices["summary"].add_argument("--write", action="store_true",
                                         help="write stubs/<slug>/agreement.json for the generated pages")
+    from catalog import suite
+    sp = sub.add_parser("suite", help="a family's full protocol as resumable jobs (catalog/suite.py)")
+    suite.add_arguments(sp)
+    sp.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     return ap
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "suite":
+            from catalog import suite
+            return suite.main(args)
         names = [n.strip() for n in args.stubs.split(",") if n.strip()] if args.stubs else None
         stubs = select(args.root, args.family, names)
         if not stubs:

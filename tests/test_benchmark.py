@@ -44,3 +44,12 @@ def test_tiny_worlds_benchmark_prints_recorded_and_timed_figures():
     bad = subprocess.run([sys.executable, str(script), "--seeds", "0"], capture_output=True, text=True,
                          timeout=60)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_tiny_worlds_benchmark_compares_plain_and_fast_side_by_side():
+    script = ROOT / "benchmarks" / "tiny_worlds.py"
+    p = subprocess.run([sys.executable, str(script), "--compare", "--nets", "2", "3", "--T", "12",
+                        "--reps", "1", "--rounds", "1"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    for text in ("1-min load", "reference kernel", "speed-up", "gru", "rnn", "at 3 nets / at 2 nets"):
+        assert text in p.stdout, (text, p.stdout)

@@ -1,4 +1,5 @@
-"""Tiny worlds family (Giebelhaus 2025): worlds, seed-batched RNN/GRU/LSTM, statistics."""
+"""Tiny worlds family (Giebelhaus 2025): worlds, seed-batched RNN/GRU/LSTM (models.py, the reference;
+fast.py, the same training step laid out for speed), training, statistics, the resumable suite."""
 
 # the source the family's world stubs reproduce, cited in their results.json
 PAPER = ("N. Giebelhaus, Inductive Resonance in Gated Recurrent Networks, 2025 (README, paper/main.tex "

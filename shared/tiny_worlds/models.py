@@ -22,6 +22,10 @@ columns and no single gate block is orthogonal; readout weight and bias ~ U(-1/s
 Arrays are time-major: x (T, S, B, D), hidden states (T, S, B, H). h_0 = 0 (and c_0 = 0) unless
 given. Loss: Gaussian NLL with fixed sigma = 0.05, mean over batch and the T - 1 prediction pairs,
 per seed; the loss returned for the backward pass is the sum over seeds (seeds share nothing).
+
+This module is the family's reference: the plain step, readable against the equations above.
+Training runs the same step through fast.py (fused, gate-major, preallocated), which the tests
+check against forward / backward here.
 """
 import numpy as np
 

@@ -5,12 +5,16 @@ several world variants share one ensemble, member g*S + i being seed i on world 
 seed i starting from the same initialisation so that struct - null can be paired by seed.
 
     train_ensemble   Adam, batch 64 with an epoch-wise reshuffle (drop_last=False), full BPTT,
-                     "full" or "readout" (head only) mode; snapshots for the GIFs
+                     "full" or "readout" (head only) mode; snapshots for the GIFs; the step runs
+                     on fast.Ensemble (path="fast", the default) or on models.forward/backward
+                     (path="plain", the reference), equal up to float32 rounding
+    EnsembleStep     one batch's loss and gradients on either path (what train_ensemble and
+                     benchmarks/tiny_worlds.py --compare run)
     evaluate         ΔNLL against the trivial baseline per member, the original's probe, a
                      held-out-sequence probe and the input-only probe floor
     spectrum         finite-time Lyapunov exponents along driven or input-free trajectories
     coast_retention  the original's coasting test
-    benchmark        ms per training step of S-seed ensembles, per model kind
+    benchmark        ms per training step of S-seed ensembles, per model kind and path
     gradient_checks  every tensor of the three models on a short window of a world, float64
     lyapunov_*, probe_snapshot, paired_difference, learning_status, timing_line: the protocol (b)
                      plumbing of the drift and regime stubs
@@ -24,14 +28,14 @@ from shared import cli
 from shared.gradcheck import check_gradients
 from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
-from shared.tiny_worlds import models, stats
+from shared.tiny_worlds import fast, models, stats
 from shared.tiny_worlds.worlds import make_world
 
 # ----------------------------------------------------------------------------------------------
 # Training
 # ----------------------------------------------------------------------------------------------
 def train_ensemble(kind, H, worlds, S, steps, rng_init, rng_order, batch=64, lr=1e-3, mode="full",
-                   n_snaps=0, log_every=1000, label="", init=None, snap_fn=None):
+                   n_snaps=0, log_every=1000, label="", init=None, snap_fn=None, path="fast"):
     """Train S seeds on each world of ``worlds`` as one ensemble of M = S * len(worlds) members.
 
     Member g*S + i is seed i on world g; all worlds' seed i share one initialisation.
@@ -39,6 +43,9 @@ def train_ensemble(kind, H, worlds, S, steps, rng_init, rng_order, batch=64, lr=
     init: S-member parameters to start from (default: drawn from rng_init).
     snap_fn(params): called at every snapshot with the current float32 parameters (all members);
     its return values are collected in "snap_extra" (it must not draw random numbers).
+    path: "fast" (fast.Ensemble: fused gate-major step, whole-sequence gathers) or "plain" (the
+    reference models.forward / models.backward on time-major gathers); the two differ only by
+    float32 rounding (tests/test_tiny_worlds_fast.py).
     Returns dict: params (trained, float64), init (S members), curve (K, M) train NLL, ms_per_step,
     snapshots of member 0's hidden states on its world's eval sequence 0 (n_snaps of them).
     """
@@ -46,9 +53,8 @@ def train_ensemble(kind, H, worlds, S, steps, rng_init, rng_order, batch=64, lr=
     init = models.init_params(kind, S, H, 2, rng_init) if init is None else init
     p = {k: np.ascontiguousarray(np.concatenate([v] * G), dtype=np.float32) for k, v in init.items()}
     opt = Adam({k: p[k] for k in (models.HEAD if mode == "readout" else p)}, lr=lr)
-    Xs = [w.train.inputs.astype(np.float32) for w in worlds]          # (T, N, 2) per world
-    Ys = [w.train.obs.astype(np.float32) for w in worlds]             # (T, N)
-    T, N = Ys[0].shape
+    step = EnsembleStep(kind, H, worlds, S, mode, path)
+    T, N = worlds[0].train.obs.shape
     n_batches = -(-N // batch)                                         # drop_last=False
     Msz = S * G
     mon_x = np.concatenate([np.broadcast_to(w.eval.inputs[:, None, :1], (T, S, 1, 2)) for w in worlds], 1)
@@ -62,15 +68,7 @@ def train_ensemble(kind, H, worlds, S, steps, rng_init, rng_order, batch=64, lr=
         b = k % n_batches
         if b == 0:                                                     # a fresh shuffle per epoch
             perm = np.argsort(rng_order.random((Msz, N)), axis=1)
-        idx = perm[:, b * batch:(b + 1) * batch]                       # (M, Bk)
-        x = np.empty((T, Msz, idx.shape[1], 2), np.float32)
-        y = np.empty((T, Msz, idx.shape[1]), np.float32)
-        for g in range(G):
-            sl = slice(g * S, (g + 1) * S)
-            x[:, sl], y[:, sl] = Xs[g][:, idx[sl]], Ys[g][:, idx[sl]]
-        hs, cache = models.forward(kind, p, x, keep=mode == "full")
-        nll, dpred = models.nll_loss(p, hs, y)
-        grads = models.backward(p, cache, dpred, core=mode == "full", need_dx=False)
+        nll, grads = step(p, perm[:, b * batch:(b + 1) * batch])      # (M, Bk) sequences
         opt.step({k: grads[k] for k in opt.params})
         acc += nll
         if snap_every and (k % snap_every == 0 or k == steps - 1):
@@ -97,6 +95,53 @@ def train_ensemble(kind, H, worlds, S, steps, rng_init, rng_order, batch=64, lr=
             "ms_per_step_train_only": 1e3 * (wall - snap_s) / max(steps, 1),
             "snaps": np.array(snaps) if snaps else None, "snap_pred": np.array(snap_pred),
             "snap_steps": np.array(snap_steps), "snap_extra": snap_extra}
+
+
+class EnsembleStep:
+    """The loss and gradients of one training batch of a train_ensemble ensemble (M = S * len(worlds)
+    members, member g*S + i on world g), on the fast or the plain path.
+
+    step(p, idx) with float32 parameters p (M members) and idx (M, B) training-sequence indices,
+    each into its member's own world, returns the per-member NLL (M,) and the gradients
+    (the fast path's arrays are reused by the next call). mode "readout": head gradients only.
+    """
+
+    def __init__(self, kind, H, worlds, S, mode="full", path="fast"):
+        if path not in ("fast", "plain"):
+            raise ValueError(f"path must be 'fast' or 'plain', got {path!r}")
+        if mode not in ("full", "readout"):
+            raise ValueError(f"mode must be 'full' or 'readout', got {mode!r}")
+        self.kind, self.H, self.S, self.G, self.mode, self.path = kind, H, S, len(worlds), mode, path
+        self.T, N = worlds[0].train.obs.shape
+        if path == "plain":                                            # time-major, per world
+            self.Xs = [w.train.inputs.astype(np.float32) for w in worlds]     # (T, N, 2)
+            self.Ys = [w.train.obs.astype(np.float32) for w in worlds]        # (T, N)
+        else:                                                          # sequence-major, all worlds
+            self.X = np.ascontiguousarray(np.concatenate([w.train.inputs.transpose(1, 0, 2) for w in worlds]),
+                                          dtype=np.float32)            # (G*N, T, 2)
+            self.Y = np.ascontiguousarray(np.concatenate([w.train.obs.T for w in worlds]), dtype=np.float32)
+            self.offset = (np.arange(S * self.G) // S * N)[:, None]    # member g*S + i reads world g
+            self.cores = {}                                            # one per batch size
+
+    def __call__(self, p, idx):
+        full = self.mode == "full"
+        if self.path == "plain":
+            T, M, Bk, S = self.T, self.S * self.G, idx.shape[1], self.S
+            x = np.empty((T, M, Bk, 2), np.float32)
+            y = np.empty((T, M, Bk), np.float32)
+            for g in range(self.G):
+                sl = slice(g * S, (g + 1) * S)
+                x[:, sl], y[:, sl] = self.Xs[g][:, idx[sl]], self.Ys[g][:, idx[sl]]
+            hs, cache = models.forward(self.kind, p, x, keep=full)
+            nll, dpred = models.nll_loss(p, hs, y)
+            return nll, models.backward(p, cache, dpred, core=full, need_dx=False)
+        Bk = idx.shape[1]
+        if Bk not in self.cores:
+            self.cores[Bk] = fast.Ensemble(self.kind, self.S * self.G, self.H, self.T, Bk, 2, np.float32)
+        ens = self.cores[Bk]
+        ens.gather(self.X, self.Y, idx + self.offset)
+        ens.set_params(p)
+        return ens.step(core=full)
 
 
 def members(p, g, S):
@@ -249,22 +294,40 @@ def gradient_checks(world="oscillator"):
     return errs
 
 
-def benchmark(S, T, H=16, batch=64, reps=3, rng=None):
-    """ms per training step (forward, loss, BPTT, Adam) of S-seed ensembles, float32, per kind."""
+def benchmark(S, T, H=16, batch=64, reps=3, rng=None, path="fast", kinds=("rnn", "gru", "lstm")):
+    """ms per training step (forward, loss, BPTT, Adam) of S-seed ensembles, float32, per kind,
+    on the fast path (what train_ensemble runs) or the plain reference path."""
     rng = np.random.default_rng(0) if rng is None else rng
     out = {}
-    for kind in ("rnn", "gru", "lstm"):
+    for kind in kinds:
         p = {k: v.astype(np.float32) for k, v in models.init_params(kind, S, H, 2, rng).items()}
         opt = Adam(p, lr=1e-3)
         x = rng.standard_normal((T, S, batch, 2)).astype(np.float32)
         y = rng.standard_normal((T, S, batch)).astype(np.float32)
+        step = training_step(kind, p, S, H, T, batch, path)
         t0 = cli.Timer()
         for _ in range(reps):
-            hs, cache = models.forward(kind, p, x)
-            g = models.backward(p, cache, models.nll_loss(p, hs, y)[1], need_dx=False)
+            g = step(x, y)
             opt.step({k: g[k] for k in p})
         out[kind] = 1e3 * t0() / reps
     return out
+
+
+def training_step(kind, p, S, H, T, batch, path="fast"):
+    """A function (x (T, S, B, 2), y (T, S, B)) -> gradients of the summed training NLL at the
+    current p, on the fast or the plain path (float32; what benchmark times)."""
+    if path == "plain":
+        def step(x, y):
+            hs, cache = models.forward(kind, p, x)
+            return models.backward(p, cache, models.nll_loss(p, hs, y)[1], need_dx=False)
+        return step
+    ens = fast.Ensemble(kind, S, H, T, batch, 2, np.float32)
+
+    def step(x, y):
+        ens.set_batch(x, y)
+        ens.set_params(p)
+        return ens.step()[1]
+    return step
 
 
 # ----------------------------------------------------------------------------------------------
