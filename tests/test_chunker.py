@@ -25,10 +25,10 @@ def test_batched_step_equals_reference():
 @pytest.mark.parametrize("depth", [1, 3, 6])
 def test_truncated_gradient_is_the_window_loss_gradient(depth):
     rng = np.random.default_rng(depth)
-    n_in, H, O = 4, 3, 5
-    W = net.init(rng, 1, n_in, H, O, 0.9)
+    n_in, H, n_out = 4, 3, 5
+    W = net.init(rng, 1, n_in, H, n_out, 0.9)
     us, h0 = rng.random((depth + 1, n_in)), rng.random(H)
-    tgt, mask = rng.random(O), (rng.random(O) < 0.7).astype(float)
+    tgt, mask = rng.random(n_out), (rng.random(n_out) < 0.7).astype(float)
     h, zs = h0[None], []
     for u in us:
         h, y, z = net.step(W, u[None], h)

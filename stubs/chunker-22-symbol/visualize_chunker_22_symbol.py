@@ -26,7 +26,7 @@ def solution_figure(res, a, path):
     rows = [("chunker: C predicts the targets", a["chunker_C_solved"], "C1"),
             ("chunker: A predicts the targets", a["chunker_solved"], "C0"),
             ("no collapse term: A", a["ablation_solved"], "C3")]
-    for i, (label, s, c) in enumerate(rows):
+    for i, (_, s, c) in enumerate(rows):
         y = i + jit.uniform(-0.15, 0.15, len(s))
         ok = s > 0
         ax.plot(s[ok], y[ok], "o", color=c, ms=5, alpha=0.7)
@@ -70,12 +70,13 @@ def curves_figure(res, a, path):
     save_figure(fig, path)
 
 
-def conventional_figure(res, a, path, conv_path):
+def conventional_figure(res, a, path, conv_dir):
     panels = [("headline run", a["conv_side"], a["conv_lrs"], res["config"]["lag"])]
-    if os.path.exists(conv_path):
-        _, c = load_run(conv_path)
-        panels += [("--setting conventional", c["lag20_side"], c["lag20_lrs"], "long"),
-                   ("--setting conventional", c["lag5_side"], c["lag5_lrs"], "short")]
+    for name, key in (("conventional", "lag20"), ("short-lag", "lag5")):
+        conv_path = os.path.join(conv_dir, f"results_{name}.json")
+        if os.path.exists(conv_path):
+            r, c = load_run(conv_path)
+            panels.append((f"--setting {name}", c[f"{key}_side"], c[f"{key}_lrs"], r["metrics"][key]["lag"]))
     fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.3), squeeze=False)
     for ax, (title, side, lrs, lag) in zip(axes[0], panels, strict=True):
         x = 1000 * np.arange(1, len(side) + 1)
@@ -83,9 +84,8 @@ def conventional_figure(res, a, path, conv_path):
             ax.plot(x, side[:, lrs == lr], color=f"C{i}", lw=0.8, alpha=0.6)
             ax.plot([], [], color=f"C{i}", label=f"lr {lr:g}")
         ax.axhline(0.5, color="0.5", lw=0.8)
-        lab = {"long": "20-step lag", "short": "5-step lag"}.get(lag, f"{lag}-step lag")
         ax.set(xlabel="training sequences", ylabel="right side of 0.5 (per 1,000)", ylim=(0, 1.02),
-               title=f"conventional net, {lab} ({title})")
+               title=f"conventional net, {lag}-step lag ({title})")
         ax.set_title(ax.get_title(), fontsize=8)
         ax.legend(fontsize=7)
         if len(side) > 50:
@@ -97,7 +97,7 @@ def conventional_figure(res, a, path, conv_path):
 def dynamics_figure(res, a, path):
     models = res["lyapunov"]["models"]
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
-    for i, name in enumerate(models):
+    for i in range(len(models)):
         lam = a[f"lyap_{i}"]
         if not len(lam):
             continue
@@ -124,8 +124,8 @@ def main(args):
     os.makedirs(args.out_dir, exist_ok=True)
     solution_figure(res, a, os.path.join(args.out_dir, "solution_times.png"))
     curves_figure(res, a, os.path.join(args.out_dir, "training_curves.png"))
-    conv = os.path.join(os.path.dirname(os.path.abspath(args.results)), "results_conventional.json")
-    conventional_figure(res, a, os.path.join(args.out_dir, "conventional.png"), conv)
+    conventional_figure(res, a, os.path.join(args.out_dir, "conventional.png"),
+                        os.path.dirname(os.path.abspath(args.results)))
     dynamics_figure(res, a, os.path.join(args.out_dir, "dynamics.png"))
     print(f"wrote 4 figures to {args.out_dir}")
 
