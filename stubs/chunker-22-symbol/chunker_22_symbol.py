@@ -142,7 +142,7 @@ def train_chunker(cfg, rng_init, rng_data, collapse, max_sequences, label):
             for key in blocks:
                 blocks[key].append(acc[key] / 100)
                 acc[key] = np.zeros(R)
-        if k % 1000 == 0 or (solved_A.at > 0).all():
+        if (k % 1000 == 0 or (solved_A.at > 0).all()) and blocks["surprises"]:
             print(f"  {label:22s} seq {k:6,d}  surprises/seq {blocks['surprises'][-1].mean():5.2f}  "
                   f"A right {blocks['A_ok'][-1].mean():.2f}  solved A {np.sum(solved_A.at > 0):2d}/{R} "
                   f"C {np.sum(solved_C.at > 0):2d}/{R}  {cli.progress(k, max_sequences, timer())}")
@@ -372,8 +372,6 @@ def resolve(args):
     cli.quick(args, **QUICK)
     cfg = {k: getattr(args, k) for k in USES[args.setting]}
     cfg["setting"] = args.setting
-    if args.setting == "paper" and cfg["hidden_a"] < 1:
-        raise cli.StubError("--hidden-a must be >= 1")
     return cfg
 
 
@@ -476,7 +474,7 @@ def build_parser():
         help="chunker runs (the paper: 17)")
     add("--lag", type=cli.int_range(2, 200), default=DEFAULTS["lag"],
         help="filler symbols b1..b_lag (the paper: 20)")
-    add("--hidden-a", type=cli.int_range(1, 64), default=DEFAULTS["hidden_a"],
+    add("--hidden-a", type=cli.int_range(2, 64), default=DEFAULTS["hidden_a"],
         help="hidden units of A (and of the conventional net)")
     add("--hidden-c", type=cli.int_range(1, 64), default=DEFAULTS["hidden_c"], help="hidden units of C")
     add("--init", type=cli.float_range(0.0, 5.0), default=DEFAULTS["init"],
