@@ -337,8 +337,8 @@ def headline_conventional(m):
             nums = [{"value": cv["solved"]}, {"value": best or 0}]
             name, paper = "training sequences to solution", "many hundreds of thousands"
         if v == "open":
-            per = (budget_note(cv["budget"], PAPER_CONV_BUDGET, "sequences") + f"; the full budget "
-                   f"costs {PAPER_CONV_BUDGET / cv['budget']:.1f}x this run's CPU time (metrics.timing); " + per)
+            per = (budget_note(cv["budget"], PAPER_CONV_BUDGET, "sequences") + "; the full budget costs "
+                   f"{PAPER_CONV_BUDGET / cv['budget']:.1f}x this run's CPU time (metrics.timing); " + per)
         rows.append(headline_row(f"Conventional net (BPTT through the sequence), {cv['lag']}-step lag: "
                                  f"{name}", value, paper, v, per, numbers=nums))
     return rows
@@ -400,7 +400,7 @@ def main(args):
          "lyapunov": lyap_summary,
          "timing": {"chunker_cpu_s": chunk["cpu_s"], "ablation_cpu_s": abl["cpu_s"],
                     "conventional_cpu_s": conv["cpu_s"], "process_cpu_s": time.process_time()}}
-    arrays = film(chunk, cfg, dyn)
+    arrays = dyn.film(chunk, cfg)
     arrays.update({f"{name}_{k}": v for name, res in (("chunker", chunk), ("ablation", abl))
                    for k, v in res["blocks"].items()})
     arrays.update(chunker_solved=chunk["solved_A"], chunker_C_solved=chunk["solved_C"],
@@ -416,20 +416,6 @@ def main(args):
     rec = record(args, __file__, title="The 22-symbol chunker experiment (history compression)",
                  paper=PAPER, config=cfg, metrics=m, headline=headline_paper(m, cfg), lyapunov=lyap)
     finish_run(args.out, rec, arrays, timer)
-
-
-def film(chunk, cfg, dyn):
-    """For the GIF: run 0's A at every film_every sequences, frozen, along an a- and an
-    x-sequence: hidden states (F, 2, lag + 1, H_A) and its target predictions (F, 2)."""
-    Ws = chunk["film_W"]
-    if not len(Ws):
-        Ws = chunk["W_after"][:1]
-    H, Y, _ = dyn.filler_pass(Ws, cfg["lag"], cfg["hidden_a"])
-    n_I = cfg["lag"] + 2
-    return {"film_hidden": H[1:].transpose(2, 0, 1, 3), "film_target": Y[1:, -2, :, n_I].T,
-            "film_k": chunk["film_k"] if len(chunk["film_k"]) else np.array([chunk["sequences"]]),
-            "film_blocks_surprises": chunk["blocks"]["surprises"][:, 0] if len(chunk["blocks"]["surprises"])
-            else np.zeros(0), "film_solved": np.array([chunk["solved_A"][0], chunk["solved_C"][0]])}
 
 
 def main_conventional(args, cfg, rs, timer):

@@ -86,3 +86,17 @@ def fingerprint(chunk, conv, lag, n_hid):
     exps = {name: [float(v) for v in np.median(s.reshape(-1, n_hid), axis=0)]
             for name, s in spectra.items() if len(s)}
     return spectra, summary, exps
+
+
+def film(chunk, cfg):
+    """For the GIF: run 0's A at every film_every sequences, frozen, along an a- and an
+    x-sequence: hidden states (F, 2, lag + 1, H_A) and its target predictions (F, 2)."""
+    Ws = chunk["film_W"]
+    if not len(Ws):
+        Ws = chunk["W_after"][:1]
+    H, Y, _ = filler_pass(Ws, cfg["lag"], cfg["hidden_a"])
+    n_I = cfg["lag"] + 2
+    return {"film_hidden": H[1:].transpose(2, 0, 1, 3), "film_target": Y[1:, -2, :, n_I].T,
+            "film_k": chunk["film_k"] if len(chunk["film_k"]) else np.array([chunk["sequences"]]),
+            "film_blocks_surprises": chunk["blocks"]["surprises"][:, 0] if len(chunk["blocks"]["surprises"])
+            else np.zeros(0), "film_solved": np.array([chunk["solved_A"][0], chunk["solved_C"][0]])}
