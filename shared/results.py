@@ -150,6 +150,13 @@ def at_budget(verdict, reached, needed):
     return "open" if verdict == "no" and reached < needed else verdict
 
 
+def at_unknown_budget(verdict):
+    """``at_budget`` where the paper states no budget (it trained "until learned"): a failure within
+    any budget run here is untested, so a `no` is `open`; any other verdict is returned unchanged.
+    The row should say so in its note."""
+    return "open" if verdict == "no" else verdict
+
+
 def budget_note(reached, needed, unit, cost_s=None):
     """The clause an `open` row carries: how far the run went and what the paper's budget costs."""
     text = (f"open: stopped at {reached:,} {unit}, {reached / needed:.1%} of the paper's {needed:,}")

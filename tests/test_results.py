@@ -120,3 +120,9 @@ def test_a_verdict_that_changes_with_the_seed_is_partial_everywhere():
     assert with_agreement(res, None) is res
     assert "agreement.json" not in headline_markdown({**res, "quick": False, "seed": 0, "wall_s": 1.0,
                                                       "env": {}})
+
+
+def test_at_unknown_budget_turns_only_a_no_into_open():
+    from shared.results import at_unknown_budget
+    assert at_unknown_budget("no") == "open"
+    assert [at_unknown_budget(v) for v in ("yes", "partial", "open")] == ["yes", "partial", "open"]
