@@ -56,7 +56,7 @@ from shared.gradcheck import check_gradients, rel_error
 from shared.lstm_gers import lstm
 from shared.lstm_gers.lstm import sigmoid
 from shared.lyapunov import qr_spectrum
-from shared.results import finish_run, record
+from shared.results import at_unknown_budget, finish_run, record
 from shared.rng import streams
 
 PAPER = ("F. A. Gers and J. Schmidhuber, LSTM Recurrent Networks Learn Simple Context-Free and "
@@ -558,8 +558,9 @@ def run_language(lang, args, r, lr_net, groups, budget):
 
 def verdict_learned(n_solved):
     """partial at best: the paper's learning rate and budget are not confirmed; open when no net
-    learned, since a run shorter than an unknown budget cannot refute the claim (SPEC, Verdicts)."""
-    return "partial" if n_solved else "open"
+    learned, since a run shorter than an unknown budget cannot refute the claim (SPEC, Verdicts;
+    shared.results.at_unknown_budget)."""
+    return at_unknown_budget("partial" if n_solved else "no")
 
 
 def verdict_range(ranges, median):
