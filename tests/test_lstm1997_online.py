@@ -3,6 +3,7 @@ equals the same loop written out by hand, bit for bit; ST3Rule stops each net wh
 full of correct sequences; stopped nets keep their weights; the probe snapshots and the kinds run
 side by side."""
 import numpy as np
+import pytest
 
 from shared.lstm1997 import cell, nets, online, tanh_rnn
 from shared.online import ST3
@@ -65,6 +66,20 @@ def test_st3_rule_stops_each_net_when_its_window_is_full_and_freezes_it():
     out = online.train(net, p, _stream(2), rule, 50, lr=0.1, log=logged.append, log_every=5)
     assert rule.st3.stopped_at.tolist() == [7, 7] and out["n_trained"] == 7
     assert logged == [4, 6]                               # every 5th sequence, and when all stopped
+
+
+def test_st3_readings_of_the_mean_error():
+    """Every sequence correct at tol 0.04 with |err| = 0.03: the squared reading's mean (9e-4) is
+    under 0.01 whatever happens, the absolute one (0.03) is not; |err| = 0.005 passes both."""
+    for err, stops in ((0.03, {"squared": True, "absolute": False}),
+                       (0.005, {"squared": True, "absolute": True})):
+        for reading, expect in stops.items():
+            rule = online.ST3Rule(2, 5, 0.01, 0.04, error=reading)
+            for k in range(5):
+                rule.update(k, np.full((2, 1), err) * [[1.0], [-1.0]])
+            assert (rule.st3.stopped_at == 5).all() == expect, (err, reading)
+    with pytest.raises(ValueError):
+        online.ST3Rule(2, 5, 0.01, 0.04, error="cubed")
 
 
 def test_only_active_nets_move():
