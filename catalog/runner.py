@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from shared.cli import clock  # noqa: E402  (the catalog's one time format)
+from shared.results import config_key  # noqa: E402
 
 
 class RunnerError(Exception):
@@ -255,13 +256,21 @@ def summarise(root, slug, seeds, tag="", quick=False):
     seeds. The committed headline stands for its own seed (the ``seed`` it records) unless a runner
     folder holds a run of that seed; seeds without a finished run are left out."""
     committed = json.loads((root / "stubs" / slug / "results.json").read_text())
-    per_seed = {}
+    key = config_key(committed.get("config"))
+    per_seed, skipped = {}, []
     for s in seeds:
         p = root / "runs" / slug / f"{tag}{'quick-' if quick else ''}seed-{s}" / "results.json"
         if p.exists():
-            per_seed[s] = json.loads(p.read_text())
+            res = json.loads(p.read_text())
+            if quick or config_key(res.get("config")) == key:
+                per_seed[s] = res
+            else:                                   # another budget or size: not a seed of this run
+                skipped.append(s)
         elif s == committed.get("seed") and not tag and not quick:
             per_seed[s] = committed
+    if skipped:
+        print(f"{slug}: seed(s) {skipped} left out: their runs' configuration differs from the committed "
+              f"results.json's (re-run them with the committed flags)", file=sys.stderr)
     rows = []
     for i, h in enumerate(committed["headline"]):
         verdicts, values = {}, []
@@ -280,7 +289,7 @@ def summarise(root, slug, seeds, tag="", quick=False):
             "mean": statistics.fmean(values) if values else None,
             "sd": statistics.stdev(values) if len(values) > 1 else None,
         })
-    return {"stub": slug, "seeds": sorted(per_seed), "rows": rows}
+    return {"stub": slug, "seeds": sorted(per_seed), "config_key": key, "rows": rows}
 
 
 def summary_markdown(summaries):

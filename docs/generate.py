@@ -40,8 +40,8 @@ from pathlib import Path
 CODE_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(CODE_ROOT))
 from shared.results import (  # noqa: E402  (the catalog's one results.json schema and number format)
-    HEADLINE_END, HEADLINE_START, format_value, headline_markdown, nets_trained, read_results, replace_block,
-    with_agreement)
+    HEADLINE_END, HEADLINE_START, agreement_applies, format_value, headline_markdown, nets_trained,
+    read_results, replace_block, with_agreement)
 
 START, END = "<!-- stub-table:start -->", "<!-- stub-table:end -->"
 FAM_START, FAM_END = "<!-- families:start -->", "<!-- families:end -->"
@@ -267,15 +267,18 @@ def agreement_md(stubs, agreements, results=None):
     n_rows = n_stable = 0
     for s in have:
         ag = agreements[s["slug"]]
-        now = [h["verdict"] for h in ((results or {}).get(s["slug"]) or {}).get("headline", [])]
+        res = (results or {}).get(s["slug"]) or {}
+        now = [h["verdict"] for h in res.get("headline", [])]
+        other_config = results is not None and not agreement_applies(res, ag)
         for i, r in enumerate(ag["rows"]):
             by_seed = sorted(r["verdicts"].items(), key=lambda kv: int(kv[0]))
             others = ", ".join(f"{k}: {v}" for k, v in by_seed if int(k) != 0) or "not run"
-            if results is not None and (i >= len(now) or now[i] != r["committed"]):
+            if results is not None and (other_config or i >= len(now) or now[i] != r["committed"]):
                 current = now[i] if i < len(now) else "gone"
                 rows.append("| " + " | ".join(cell(c) for c in (
                     stub_link(s), r["name"], f"{current} (was {r['committed']})",
-                    f"{others}, judged by the earlier rule", "stale: re-run the seeds", "—")) + " |")
+                    f"{others}, " + ("run with another configuration" if other_config else
+                                     "judged by the earlier rule"), "stale: re-run the seeds", "—")) + " |")
                 continue
             num = "—" if r.get("mean") is None else fmt(float(r["mean"]))
             if r.get("sd") is not None:

@@ -447,12 +447,32 @@ def across_seeds(verdicts):
     return "partial"
 
 
+# config entries that do not change what a run computes (how many processes ran it)
+CONFIG_FREE = ("workers",)
+
+
+def config_key(config):
+    """A short fingerprint of a run's resolved configuration (without CONFIG_FREE): two runs whose
+    keys differ (another budget, size or setting) are not seeds of the same experiment."""
+    import hashlib
+    kept = {k: v for k, v in (config or {}).items() if k not in CONFIG_FREE}
+    return hashlib.sha256(json.dumps(to_jsonable(kept), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def agreement_applies(res, agreement):
+    """False when ``agreement`` records the configuration its seeds ran (``config_key``) and the
+    committed run's is another: its seeds judged a different experiment (e.g. a shorter budget)."""
+    key = (agreement or {}).get("config_key")
+    return key is None or key == config_key(res.get("config"))
+
+
 def with_agreement(res, agreement):
     """``res`` with each headline verdict judged across the seeds of ``agreement`` (a stub's
     agreement.json, or None): a row whose verdict changes with the seed takes ``across_seeds``'s
     verdict and says so in its note. Rows the agreement does not cover, or judged there by an
-    earlier rule (its seed-0 verdict is not the committed one), are left as they are. A copy."""
-    if not agreement:
+    earlier rule (its seed-0 verdict is not the committed one), are left as they are, and so is
+    every row when the seeds ran another configuration (``agreement_applies``). A copy."""
+    if not agreement or not agreement_applies(res, agreement):
         return res
     rows = [dict(h) for h in res["headline"]]
     for h, a in zip(rows, agreement.get("rows", []), strict=False):

@@ -90,6 +90,13 @@ def test_run_resume_and_summary(fake):
     row = json.loads((fake / "stubs" / "a-stub" / "agreement.json").read_text())["rows"][0]
     assert row["verdicts"] == {"0": "yes", "1": "no", "2": "yes"}
     assert row["mean"] == pytest.approx(2.0)         # the committed row records no number
+    # a seed run with another configuration (say a shorter budget) is not a seed of this headline
+    p1 = fake / "runs" / "a-stub" / "seed-1" / "results.json"
+    p1.write_text(json.dumps({**json.loads(p1.read_text()), "config": {"max_sequences": 1}}))
+    p = run(fake, "summary", "--seeds", "0-2", "--write")
+    assert p.returncode == 0 and "seed(s) [1] left out" in p.stderr
+    ag = json.loads((fake / "stubs" / "a-stub" / "agreement.json").read_text())
+    assert ag["rows"][0]["verdicts"] == {"0": "yes", "2": "yes"} and ag["config_key"]
 
 
 def test_a_failing_stub_does_not_stop_the_others(fake):

@@ -122,6 +122,20 @@ def test_a_verdict_that_changes_with_the_seed_is_partial_everywhere():
                                                       "env": {}})
 
 
+def test_an_agreement_of_another_configuration_is_not_applied():
+    from shared.results import agreement_applies, config_key, with_agreement
+    cfg = {"T": 100, "max_sequences": 50_000, "workers": 2}
+    assert config_key(cfg) == config_key({**cfg, "workers": 8})             # how many processes: free
+    assert config_key(cfg) != config_key({**cfg, "max_sequences": 964_000})
+    res = {"config": {**cfg, "max_sequences": 964_000},
+           "headline": [{"name": "a", "verdict": "yes", "note": "", "paper_value": 1, "value": 2}]}
+    ag = {"config_key": config_key(cfg),
+          "rows": [{"name": "a", "committed": "yes", "verdicts": {"0": "yes", "1": "no"}}]}
+    assert not agreement_applies(res, ag) and with_agreement(res, ag) is res
+    assert with_agreement({**res, "config": cfg}, ag)["headline"][0]["verdict"] == "partial"
+    assert agreement_applies(res, {"rows": []})                             # older files: no key
+
+
 def test_at_unknown_budget_turns_only_a_no_into_open():
     from shared.results import at_unknown_budget
     assert at_unknown_budget("no") == "open"
