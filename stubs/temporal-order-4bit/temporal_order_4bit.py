@@ -26,15 +26,16 @@ Learning (as published): the truncated gradient of Appendix A.1, online (one upd
 learning rate 0.1, no momentum; input-gate biases -2, -4, -6, weights U[-0.1, 0.1]. Stopping rule
 ST3(0.1): over the last 2000 training sequences the mean error is below 0.1 and every one was
 correct. The paper needed 571,100 sequences on average (10 trials) and got 2 of 2560 test
-sequences wrong. That budget (~60M time steps per net) does not fit five minutes: the headline
-caps it (``--max-sequences``) and reports how far the nets got.
+sequences wrong. The headline trains each net for up to twice that mean, 1,142,200 sequences
+(~120M time steps per net, about an hour of two cores; resumable from a checkpoint every 51,200
+sequences); ``--budget short`` stops at 50,000 and writes results_short.json.
 
 Baseline (the project's addition): a tanh RNN of 11 units (316 weights), exact BPTT, Adam.
 ``--setting catalog`` runs the earlier catalog's easier version instead (temporal_order_4bit_catalog.py:
 T = 50, 6 ungated-block cells, softmax + cross-entropy, Adam, batch 32) and writes
 results_catalog.json.
 
-    python3 temporal_order_4bit.py --seed 0                     # headline: 10 nets of each kind
+    python3 temporal_order_4bit.py --seed 0                     # headline: 10 nets of each kind (~1 h)
     python3 temporal_order_4bit.py --quick                      # seconds; what the tests run
     python3 temporal_order_4bit.py --setting catalog --seed 0   # the earlier catalog's setting
 
@@ -323,7 +324,13 @@ def paper_headline(m, r, cfg):
     n_left = int(np.sum(np.array(m["train_err_last_window_at_end"]) < 0.9 * PLATEAU))
     mw = m["mean_wrong_all_seeds"]
     # failures before the paper's mean budget are untested, not refuted (SPEC, Verdicts)
-    cut = "" if n_st == S else "; " + budget_note(cap, PAPER_SEQS, "sequences")
+    if n_st == S:
+        cut = ""
+    elif cap < PAPER_SEQS:
+        cut = "; " + budget_note(cap, PAPER_SEQS, "sequences")
+    else:
+        cut = (f"; {S - n_st} nets had not met it at the cap, {cap / PAPER_SEQS:.1f}x the paper's mean, "
+               f"and count as tested there")
     return [
         {"name": f"nets meeting ST3(0.1) within the cap of {cap:,} sequences ({frac} of the paper's mean)",
          "value": f"{n_st}/{S}", "paper_value": "10/10",
@@ -424,8 +431,7 @@ def build_parser():
     parser.add_argument("--max-sequences", type=cli.int_range(1, 10_000_000), default=None,
                         help="cap on training sequences per net (default: set by --budget)")
     cli.budget_flag(parser, "max_sequences", paper=1_142_200, short=50_000,
-                    why="twice Table 9's mean of 571,100",
-                    default="short")        # until the paper-budget run (about 85 CPU-minutes) is committed
+                    why="twice Table 9's mean of 571,100; about an hour of two cores, resumable")
     parser.add_argument("--lr", type=cli.float_range(0, 100), default=0.1,
                         help="learning rate of the 1997 LSTM's online gradient descent (paper: 0.1; "
                              "at most 100)")

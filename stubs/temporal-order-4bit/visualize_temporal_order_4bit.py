@@ -37,8 +37,8 @@ def learning_curves(res, a, out):
     ax.text(n[0], cfg["max_mean_err"], " ST3 needs < 0.1 (and 2000 correct in a row)", fontsize=7,
             va="bottom")
     ax.set(xlabel="training sequences per net", ylabel="mean error, last 2000 sequences", ylim=(0, 1.0),
-           title=f"Exp. 6b, T={cfg['T']}: cap {cfg['max_sequences']:,} = "
-                 f"{100 * cfg['fraction_of_paper_budget']:.1f}% of the paper's mean 571,100")
+           title=f"Exp. 6b, T={cfg['T']}: cap {cfg['max_sequences']:,}\n"
+                 f"({100 * cfg['fraction_of_paper_budget']:.0f}% of the paper's mean 571,100)")
     ax.legend(fontsize=8, loc="center right")
     bx.axhline(1 / 8, color="k", ls=":", lw=0.8)
     bx.text(n[0], 1 / 8, " chance 1/8", fontsize=7, va="bottom")
