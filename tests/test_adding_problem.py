@@ -152,3 +152,25 @@ def test_divergence_stops_with_the_step_and_the_quantity(monkeypatch):
 def test_impossible_T_is_refused():
     proc = run_stub(ROOT / "stubs" / "adding-problem", "--T", "8", timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--T must be" in proc.stderr
+
+
+def _metrics(n_met, mean_seq, n_sq, wrong):
+    return {"n_stopped": n_met, "mean_sequences_to_stop": mean_seq, "mean_wrong_all_seeds": wrong,
+            "n_met_squared_reading": n_sq, "mean_sequences_squared_reading": 60_000.0 if n_sq else None}
+
+
+@pytest.mark.parametrize("cap, m, verdicts", [
+    # every net met the strict rule within the paper's budget, as fast as the paper: all rows hold
+    (148_000, _metrics(10, 70_000.0, 10, 1.0), ["yes", "yes", "partial", "yes"]),
+    # nobody met either reading at twice the paper's mean: refuted there
+    (148_000, _metrics(0, None, 0, 300.0), ["no", "no", "no", "no"]),
+    # the same failure below the paper's mean is untested, not refuted
+    (50_000, _metrics(0, None, 0, 300.0), ["open", "open", "open", "open"]),
+    # some nets met the looser reading only
+    (148_000, _metrics(0, None, 4, 12.0), ["no", "no", "partial", "partial"]),
+])
+def test_headline_verdicts_follow_the_budget(cap, m, verdicts):
+    cfg = {"n_seeds": 10, "max_sequences": cap, "n_test": 2560, "T": 100, "lr": 0.5}
+    rows = ap.paper_headline(m, cfg)
+    assert [r["verdict"] for r in rows] == verdicts
+    assert ("open: stopped at" in rows[0]["note"]) == (cap < ap.PAPER_SEQS)

@@ -24,14 +24,19 @@ bias: 8 * 11 + 5 = 93 weights.
 
 Learning (the paper's): the truncated gradient of its Appendix A.1 (error reaches the past only
 through the cell states s; errors on net inputs are not sent further back), online (one update
-per sequence), learning rate 0.5, no momentum, no clipping. Stop when the mean squared error over
-the last 2000 training sequences is below 0.01 and all of them were correct (ST3); test on 2560 fresh ones.
+per sequence), learning rate 0.5, no momentum, no clipping. Stop when the last 2000 training
+sequences were all correct and their average error is below 0.01 (ST3); test on 2560 fresh ones.
+"Average error" is read as the mean absolute error: with every sequence correct (|err| < 0.04) the
+mean squared error is below 0.0016, so a squared reading would make the 0.01 bound say nothing.
+The looser reading (2000 correct in a row) is recorded beside it.
 
 Baselines on the same task and budget: the same blocks with a forget gate (Gers et al. 2000; the
 core's forget=True variant, s_c(t) = y_f s_c(t-1) + y_in g) and a vanilla tanh RNN of similar
 size. ``--setting le2015`` runs the earlier catalog's easier task (adding_problem_catalog.py).
 
-    python3 adding_problem.py --seed 0        # headline: 10 seeds of each model at once
+    python3 adding_problem.py --seed 0        # headline: 10 seeds of each model at once, up to
+                                              # 148,000 sequences each (resumable)
+    python3 adding_problem.py --budget short  # the earlier 90,000-sequence cap
     python3 adding_problem.py --quick         # seconds; what the tests run
 
 Arrays are time-major: x (L, S, N, 2) = (time, seed ensemble, sequences per seed, input).
@@ -50,7 +55,7 @@ import numpy as np
 from shared import cli
 from shared.lstm1997 import cell, nets, online
 from shared.optim import Adam
-from shared.results import finish_run, record
+from shared.results import at_budget, budget_note, finish_run, record
 from shared.rng import streams
 
 PAPER = ("S. Hochreiter and J. Schmidhuber, Long Short-Term Memory, Neural Computation 9(8):1735-1780, "
@@ -126,26 +131,50 @@ def init_params(kind, rng, S):
 # Training: the paper's online regime, S seeds in lock-step (one sequence per seed per update)
 # ----------------------------------------------------------------------------------------------
 WINDOW = 2000          # ST3: the last 2000 training sequences must all be correct ...
-MAX_MEAN_ERR = 0.01    # ... and their mean squared error below 0.01
+MAX_MEAN_ERR = 0.01    # ... and their mean absolute error below 0.01
 TOL = 0.04             # a sequence is correct when |y - target| < 0.04
+EDGE = 0.05            # test targets this close to 0 or 1 are counted apart (see kind_metrics)
+
+
+class ST3Readings:
+    """ST3 with the mean absolute error (the stopping rule) and, recorded beside it without
+    stopping anything, its looser reading with the squared error (2000 correct in a row, since
+    0.04^2 < 0.01). Checkpointed with the loop like any rule (shared/checkpoint.py)."""
+
+    def __init__(self, S):
+        self.strict = online.ST3Rule(S, WINDOW, MAX_MEAN_ERR, TOL, error="absolute")
+        self.loose = online.ST3Rule(S, WINDOW, MAX_MEAN_ERR, TOL, error="squared")
+
+    @property
+    def active(self):
+        return self.strict.active
+
+    @property
+    def st3(self):
+        return self.strict.st3
+
+    def update(self, k, err, p=None):
+        self.strict.update(k, err, p)
+        self.loose.update(k, err, p)
 
 
 def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_snaps=40, log_every=5000,
-                 timer=None, lr=0.5):
+                 timer=None, lr=0.5, **extra):
     """Train S nets of one kind on the paper's stream until ST3 or the cap (shared/lstm1997/online.py).
 
     LSTMs: the truncated gradient and plain online gradient descent at lr 0.5 (the paper).
     RNN: exact BPTT with per-sequence Adam (lr 1e-3, clip 1): a generous baseline; the paper
     ran no baseline on this task. Returns params, per-seed stop counts (-1 = not stopped),
-    a learning curve and snapshots of the cell states on a probe sequence.
+    a learning curve and snapshots of the cell states on a probe sequence. ``extra`` goes to
+    online.train (its checkpoint, which makes the run resumable).
     """
     p = init_params(kind, rng_init, S)
     opt = Adam(p, lr=1e-3, clip=1.0, per_member=True) if kind == "rnn" else None
-    rule = online.ST3Rule(S, WINDOW, MAX_MEAN_ERR, TOL)
+    rule = ST3Readings(S)
     curve = {"n": [], "rms": [], "frac": []}
 
     def log(k):
-        filled, stopped = rule.st3.filled(), ~rule.active
+        filled, stopped = rule.loose.st3.filled(), ~rule.active      # squared errors
         curve["n"].append(k + 1)
         curve["rms"].append(np.sqrt(filled.mean(axis=1)))
         curve["frac"].append(float(stopped.mean()))
@@ -155,8 +184,9 @@ def train_online(kind, S, T, max_sequences, rng_init, rng_data, probe=None, n_sn
     snapshot = online.probe_every_net(MODELS[kind], probe) if kind == "lstm1997" else None
     out = online.train(MODELS[kind], p, lambda n: paper_batch(rng_data, (S, n), T)[:3], rule, max_sequences,
                        lr=lr, opt=opt, name=kind, snapshot=snapshot, n_snaps=n_snaps, log=log,
-                       log_every=log_every)
-    out.update(stopped_at=rule.st3.stopped_at, curve_n=np.array(curve["n"]), curve_rms=np.array(curve["rms"]),
+                       log_every=log_every, **extra)
+    out.update(stopped_at=rule.st3.stopped_at, stopped_at_squared=rule.loose.st3.stopped_at,
+               curve_n=np.array(curve["n"]), curve_rms=np.array(curve["rms"]),
                curve_frac=np.array(curve["frac"]))
     return out
 
@@ -212,7 +242,8 @@ def paper_config(args):
     cli.quick(args, T=24, n_seeds=2, max_sequences=300)
     q = args.quick
     return {"setting": "paper", "T": args.T, "n_seeds": args.n_seeds, "max_sequences": args.max_sequences,
-            "lr": args.lr, "window": WINDOW, "max_mean_err": MAX_MEAN_ERR, "tol": TOL,
+            "budget": args.budget, "lr": args.lr, "window": WINDOW, "max_mean_err": MAX_MEAN_ERR,
+            "st3_error": "mean absolute error (stops); squared reading recorded beside it", "tol": TOL,
             "n_test": 64 if q else 2560, "n_lyap": 8 if q else 64, "n_snaps": 5 if q else 40,
             "log_every": 100 if q else 5000, "workers": args.workers,
             "models": list(args.models),
@@ -232,20 +263,29 @@ def kind_metrics(kind, tr, cfg, test):
     x_te, t_te, len_te, _ = test
     err = evaluate(MODELS[kind], tr["params"], x_te, t_te, len_te)            # (S, n_test)
     wrong = (err >= TOL).sum(axis=1)
+    # targets within EDGE of 0 or 1 need a nearly saturated logistic output unit
+    edge = (t_te[0] < EDGE) | (t_te[0] > 1 - EDGE)                          # (n_test,)
     t0, t1, n_tr = lyapunov_window(cfg["T"])
     ex = nets.spectrum(MODELS[kind], tr["params"], x_te[:, :, :cfg["n_lyap"]], t0, t1, n_transient=n_tr)
-    stopped = tr["stopped_at"]
+    stopped, loose = tr["stopped_at"], tr["stopped_at_squared"]
     metrics = {
         "weights": cfg["weights"][kind],
         "stopped_at": stopped.tolist(),
         "n_stopped": int((stopped >= 0).sum()),
         "mean_sequences_to_stop": float(stopped[stopped >= 0].mean()) if (stopped >= 0).any() else None,
         "sequences_trained": int(tr["n_trained"]),
+        # ST3's looser reading (squared error: 2000 correct in a row), recorded, stopping nothing
+        "met_squared_reading_at": loose.tolist(),
+        "n_met_squared_reading": int((loose >= 0).sum()),
+        "mean_sequences_squared_reading": float(loose[loose >= 0].mean()) if (loose >= 0).any() else None,
         "wrong_of_test": wrong.tolist(),
         "mean_wrong_stopped": float(wrong[stopped >= 0].mean()) if (stopped >= 0).any() else None,
         "test_mse": float(np.mean(err ** 2)),
         "test_mse_per_seed": np.mean(err ** 2, axis=1).tolist(),
         "mean_wrong_all_seeds": float(wrong.mean()),
+        "edge_targets": {"band": EDGE, "n_test_sequences": int(edge.sum()),
+                         "wrong_per_net": (err[:, edge] >= TOL).sum(axis=1).tolist(),
+                         "wrong_elsewhere_per_net": (err[:, ~edge] >= TOL).sum(axis=1).tolist()},
         "rms_err_last_2000_at_end": tr["curve_rms"][-1].tolist(),
         # first logged point (every log_every sequences) with RMS error below 0.1: off the plateau
         "sequences_to_leave_plateau": [int(tr["curve_n"][np.argmax(col < 0.1)]) if (col < 0.1).any()
@@ -273,7 +313,8 @@ def held_values(p, cfg, test):
     hold = (np.arange(x_te.shape[0])[:, None] > pos_te[0, :64, 1]) & \
         (np.arange(x_te.shape[0])[:, None] < len_te[0, :64] - 1)                  # (L, 64)
     gate = [float((act_all[..., j] * hold[:, None, :]).sum() / (hold.sum() * S)) for j in range(net.blocks.B)]
-    return gate, {"x_test": x_te[:, 0, :8], "target_test": t_te[0, :8], "len_test": len_te[0, :8],
+    return gate, {"x_test": x_te[:, 0, :8], "target_test": t_te[0, :8], "target_test_all": t_te[0],
+                  "len_test": len_te[0, :8],
                   "pos_test": pos_te[0, :8], "lstm1997_test_s": c["s"][1:, 0],        # seed 0 only
                   "lstm1997_test_act": c["act"][:, 0]}
 
@@ -287,20 +328,36 @@ def verdict_wrong(mean_wrong, n_test):
 
 
 def paper_headline(m, cfg):
-    """The rows of Table 7 (T = 100) the run can be held against."""
+    """The rows of Table 7 (T = 100) the run can be held against. A failure before the paper's mean
+    budget (a --budget short run) is untested, not refuted: `open` (SPEC, Verdicts)."""
     n_st, S, cap, n_test = m["n_stopped"], cfg["n_seeds"], cfg["max_sequences"], cfg["n_test"]
     mean_seq, mean_wrong = m["mean_sequences_to_stop"], m["mean_wrong_all_seeds"]
+    n_sq, seq_sq = m["n_met_squared_reading"], m["mean_sequences_squared_reading"]
+    short = "" if n_st == S or cap >= PAPER_SEQS else "; " + budget_note(cap, PAPER_SEQS, "sequences")
+    frac = f"{cap / PAPER_SEQS:.1f}x the paper's mean"
     return [
-        {"name": f"nets meeting the paper's stopping rule ST3 within the cap (T = {cfg['T']})",
-         "value": f"{n_st}/{S}", "paper_value": "10/10", "verdict": online.verdict_all_met(n_st, S),
-         "note": f"1997 cell, truncated gradient, online lr {cfg['lr']:g}; cap {cap:,} sequences per net"},
+        {"name": f"nets meeting the paper's stopping rule ST3 within the cap (T = {cfg['T']}; mean |error| "
+                 f"of the last 2000 below 0.01, all correct)",
+         "value": f"{n_st}/{S}", "paper_value": "10/10",
+         "verdict": at_budget(online.verdict_all_met(n_st, S), cap, PAPER_SEQS),
+         "note": f"1997 cell, truncated gradient, online lr {cfg['lr']:g}; cap {cap:,} sequences per net "
+                 f"({frac}){short}"},
         {"name": "sequences until ST3, mean over the nets that met it",
          "value": mean_seq if mean_seq is not None else f"none within {cap:,}", "paper_value": PAPER_SEQS,
-         "verdict": online.verdict_sequences(mean_seq, n_st, S, PAPER_SEQS),
-         "note": "nets still learning at the cap count as unfinished"},
+         "verdict": at_budget(online.verdict_sequences(mean_seq, n_st, S, PAPER_SEQS), cap, PAPER_SEQS),
+         "note": "nets still learning at the cap count as unfinished" + short},
+        {"name": "ST3's looser reading (squared error; then only 2000 correct in a row): nets meeting it, "
+                 "mean sequences",
+         "value": f"{n_sq}/{S}; " + (f"{seq_sq:,.0f}" if seq_sq is not None else "none"),
+         "paper_value": "10/10; 74,000",
+         # a reading of the rule, not its wording: at best partial
+         "verdict": at_budget("partial" if n_sq else "no", cap, PAPER_SEQS),
+         "note": "recorded beside the stopping rule; stops nothing" + short},
         {"name": f"wrong test sequences out of {n_test}, mean over all nets at the end",
-         "value": mean_wrong, "paper_value": PAPER_WRONG, "verdict": verdict_wrong(mean_wrong, n_test),
-         "note": "paper: out of 2560 after ST3, never more than 3; predicting the mean gets ~85% wrong"},
+         "value": mean_wrong, "paper_value": PAPER_WRONG,
+         "verdict": at_budget(verdict_wrong(mean_wrong, n_test), cap, PAPER_SEQS),
+         "note": "paper: out of 2560 after ST3, never more than 3; predicting the mean gets ~85% wrong"
+                 + short},
     ]
 
 
@@ -321,7 +378,9 @@ def run_paper(args, timer):
     test = paper_batch(streams(args.seed, ["eval"])["eval"], (1, cfg["n_test"]), cfg["T"])
     x_te, _, len_te, _ = test
     probe = (x_te[:, :, :1], len_te[:, :1] - 1)
-    trained = online.train_kinds(train_online, args.models, args.seed, cfg, probe, STREAMS, args.workers)
+    resumable = {} if args.quick else online.checkpoint_config(args.out, args.seed)   # ~1 h at the budget
+    trained = online.train_kinds(train_online, args.models, args.seed, {**cfg, **resumable}, probe, STREAMS,
+                                 args.workers)
     metrics, lyap, lyap_sd, arrays, timing = {}, {}, {}, {}, {}
     for kind in args.models:
         metrics[kind], ex, kind_arrays = kind_metrics(kind, trained[kind], cfg, test)
@@ -350,6 +409,8 @@ def main(args):
     cfg, metrics, headline, lyapunov, arrays = run(args, timer)
     finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
                                 headline=headline, lyapunov=lyapunov), arrays, timer)
+    if args.setting == "paper" and not args.quick:        # the results are written: drop the checkpoints
+        online.remove_checkpoints(online.checkpoint_config(args.out, args.seed))
 
 
 def check_sizes(args):
@@ -365,20 +426,22 @@ def build_parser():
                         help="minimal sequence length T (paper: 100; 20 to 1000)")
     parser.add_argument("--n-seeds", type=cli.int_range(1, 100), default=10,
                         help="nets of each kind trained at once on a leading seed axis (at most 100)")
-    parser.add_argument("--max-sequences", type=cli.int_range(1, 10_000_000), default=90_000,
-                        help="cap on training sequences per seed (the paper's mean at T=100 is 74,000)")
+    parser.add_argument("--max-sequences", type=cli.int_range(1, 10_000_000), default=None,
+                        help="cap on training sequences per seed (default: set by --budget)")
     parser.add_argument("--le2015-steps", type=cli.int_range(1, 1_000_000), default=8000,
                         help="Adam steps of batch 32 in the le2015 setting (the earlier catalog: 8000)")
     parser.add_argument("--models", type=cli.name_list(KINDS, required="lstm1997"), default=list(KINDS),
                         help="comma-separated nets to train on the paper's task (lstm1997 must be one)")
     parser.add_argument("--lr", type=cli.float_range(0, 100), default=0.5,
                         help="learning rate of the LSTMs' online gradient descent (paper: 0.5; at most 100)")
+    cli.budget_flag(parser, "max_sequences", paper=148_000, short=90_000,
+                    why="twice Table 7's mean of 74,000 at T = 100")
     parser.add_argument("--workers", type=cli.int_range(1, 8), default=3,
                         help="processes training the three model kinds side by side (one BLAS thread "
                              "each; at most 8)")
     # the stub's own flags each setting reads (any other given flag is refused in one line)
     cli.setting_flags(parser, {
-        "paper": ["T", "lr", "max_sequences", "models", "n_seeds", "workers"],
+        "paper": ["T", "budget", "lr", "max_sequences", "models", "n_seeds", "workers"],
         "le2015": ["le2015_steps"]})
     return parser
 

@@ -84,7 +84,9 @@ def lyapunov(res, a, out):
 
 
 def test_errors(res, a, out):
-    fig, ax = plt.subplots(figsize=(7, 3.5))
+    """Left: the distribution of test errors per kind. Right: the 1997 nets' error against the
+    target, which shows where the wrong sequences are (targets near 0 or 1)."""
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 3.6))
     bins = np.logspace(-5, 0, 50)
     for kind, (label, col) in KINDS.items():
         ax.hist(np.clip(a[f"{kind}_test_err"].ravel(), 1e-5, 1), bins=bins, histtype="step", lw=1.5,
@@ -93,6 +95,17 @@ def test_errors(res, a, out):
     ax.set(xscale="log", xlabel="|error| at the last step (test sequences, all seeds)", ylabel="density",
            title="Test errors: left of the dashed line counts as correct")
     ax.legend(fontsize=8)
+    if "target_test_all" in a:
+        t, e = a["target_test_all"], a["lstm1997_test_err"]                    # (n,), (S, n)
+        for s in range(e.shape[0]):
+            bx.plot(t, np.clip(e[s], 1e-6, 1), ".", ms=1.5, color=KINDS["lstm1997"][1], alpha=0.3)
+        bx.axhline(0.04, color="k", ls="--", lw=0.8)
+        edge = res["metrics"]["lstm1997"]["edge_targets"]["band"]
+        for x in (edge, 1 - edge):
+            bx.axvline(x, color="tab:red", ls=":", lw=0.8)
+        bx.set(yscale="log", xlabel="target 0.5 + (X1 + X2)/4", ylabel="|error| (1997 LSTM, every net)",
+               title=f"Wrong sequences sit at targets within {edge} of 0 or 1 (red)")
+    fig.tight_layout()
     save_figure(fig, out / "test_errors.png")
 
 
