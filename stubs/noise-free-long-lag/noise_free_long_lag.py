@@ -701,8 +701,8 @@ def build_parser():
     add("--max-sequences-ab", type=cli.int_range(1, 200_000), default=10_000,
         help="cap on training sequences per net for 2a and 2b (paper means: 5,040 and 5,680; catalog "
              "setting: its cap, default 8,000)")
-    add("--max-sequences-c", type=cli.int_range(1, 1_000_000), default=5_000,
-        help="cap on training sequences per net for 2c (paper mean at q = p = 50: 30,000)")
+    add("--max-sequences-c", type=cli.int_range(1, 1_000_000), default=60_000,
+        help="cap on training sequences per net for 2c (twice the paper's mean at q = p = 50, 30,000)")
     add("--construction", choices=["sequential", "start"], default="sequential",
         help="2a/2b: add the cell when the error stops decreasing (paper) or have it from the start")
     add("--workers", type=cli.int_range(1, 3), default=2,
