@@ -52,11 +52,12 @@ def most_missed(ok, data, k=5):
     return [[data["strings"][i], int(wrong[i])] for i in order if wrong[i] > 0]
 
 
-def state_clusters(S, dfa, tol=0.05, max_clusters=500):
+def state_clusters(S, dfa, tol=0.05, max_clusters=500, table=False):
     """Group end states S (B, U) greedily: each group holds the states within ``tol`` (max norm)
     of its first member. Returns the number of groups, the number holding at least 1 % of the
     strings, and the purity: the share of strings whose group's most common automaton state is
-    their own (1.0 when the groups refine the automaton)."""
+    their own (1.0 when the groups refine the automaton); with ``table`` also the counts of
+    strings per group and automaton state (groups, automaton states), largest group first."""
     label = np.full(len(S), -1)
     left = np.arange(len(S))
     k = 0
@@ -69,7 +70,11 @@ def state_clusters(S, dfa, tol=0.05, max_clusters=500):
     groups = np.unique(label)
     sizes = np.array([(label == c).sum() for c in groups])
     pure = sum(np.bincount(dfa[label == c]).max() for c in groups)
-    return int(len(groups)), int((sizes >= 0.01 * len(S)).sum()), float(pure / len(S))
+    out = int(len(groups)), int((sizes >= 0.01 * len(S)).sum()), float(pure / len(S))
+    if not table:
+        return out
+    counts = np.array([np.bincount(dfa[label == c], minlength=dfa.max() + 1) for c in groups])
+    return out, counts[np.argsort(-sizes, kind="stable")]
 
 
 def lyapunov(arch, params, strings):
@@ -94,14 +99,19 @@ def diagnose(g, arch, res, cfg, rs):
     test = test_set(g, cfg["test_len"])
     S = end_states(arch, params, test)
     bal, plain, ok = accuracy(S, test)
-    lens = test["lengths"][0]
-    by_len = np.array([ok[:, lens == n].mean(1) for n in range(1, cfg["test_len"] + 1)]).T   # (N, L)
     long = long_set(g, rs["long"], cfg["test_len"] + 1, cfg["long_max"], cfg["long_per_len"])
     long_bal, _, long_ok = accuracy(end_states(arch, params, long), long)
+    # per solver and length 1..long_max: every string of that length right (exhaustive up to
+    # test_len, the sampled long strings beyond); ``present``: the lengths that have strings
+    lens = np.concatenate([test["lengths"][0], long["lengths"][0]])
+    both = np.concatenate([ok, long_ok], axis=1)
+    all_right = np.array([both[:, lens == n].all(1) for n in range(1, cfg["long_max"] + 1)]).T
+    present = np.array([(lens == n).any() for n in range(1, cfg["long_max"] + 1)])
     groups = np.array([state_clusters(S[j], test["dfa"]) for j in range(len(runs))])
+    table0 = state_clusters(S[0], test["dfa"], table=True)[1]         # run 0's solver
     rand = "".join(rs["lyap"].choice(["0", "1"], size=cfg["lyap_len"]))
     lam = lyapunov(arch, params, [rand, accepted_string(g, cfg["lyap_len"], rs["lyap"])])
-    m = {"test_strings": int(len(lens)), "test_balanced_accuracy": summary(bal),
+    m = {"test_strings": int(len(test["strings"])), "test_balanced_accuracy": summary(bal),
          "test_accuracy": summary(plain), "solvers_perfect": int((bal == 1.0).sum()),
          "test_accuracy_by_class": by_class(ok, test), "test_most_missed": most_missed(ok, test),
          "long_strings": int(len(long["strings"])), "long_balanced_accuracy": summary(long_bal),
@@ -111,10 +121,8 @@ def diagnose(g, arch, res, cfg, rs):
          "automaton_purity": summary(groups[:, 2]), "automaton_states": DFA_STATES[g],
          "lyapunov_random": summary(lam[:, 0, 0]), "lyapunov_accepted": summary(lam[:, 1, 0]),
          "lyapunov_second_random": summary(lam[:, 0, 1])}
-    pick = rs["lyap"].permutation(len(lens))[:1500]                  # a sample of run 0's end states
-    arrays = {f"g{g}_bal_acc": bal, f"g{g}_long_bal_acc": long_bal, f"g{g}_acc_by_len": by_len,
-              f"g{g}_groups": groups, f"g{g}_lyap": lam, f"g{g}_states": S[0, pick],
-              f"g{g}_states_dfa": test["dfa"][pick], f"g{g}_states_target": test["target"][0, pick]}
+    arrays = {f"g{g}_bal_acc": bal, f"g{g}_long_bal_acc": long_bal, f"g{g}_all_right_by_len": all_right,
+              f"g{g}_len_present": present, f"g{g}_groups": groups, f"g{g}_lyap": lam, f"g{g}_table0": table0}
     return m, arrays
 
 

@@ -1,6 +1,7 @@
 """Figures of the saved rs-tomita run: trials to fit each grammar's training strings against the
-paper's figures, the per-draw success probability of five nets, the solvers' accuracy on unseen
-strings by length, their end states against the minimal automaton, and their Lyapunov exponents.
+paper's figures, the per-draw success probability of five nets, the share of solvers right on
+every unseen string of each length, run 0's solver's end states against the minimal automaton,
+and the solvers' Lyapunov exponents.
 
     python3 visualize_rs_tomita.py       # results.json + results.npz -> viz/*.png
 """
@@ -72,43 +73,43 @@ def sweep_figure(res, a, path):
 
 
 def accuracy_figure(res, a, path):
-    fig, ax = plt.subplots(figsize=(6.5, 3.2))
+    fig, ax = plt.subplots(figsize=(6.8, 3.2))
     for i, g in enumerate(GRAMMARS):
-        if f"g{g}_acc_by_len" not in a:
+        if f"g{g}_all_right_by_len" not in a:
             continue
-        acc = a[f"g{g}_acc_by_len"]                                    # (solvers, lengths)
-        L = np.arange(1, acc.shape[1] + 1)
-        ax.plot(L, np.median(acc, 0), "-o", ms=3, color=f"C{i}", label=f"{NAMES[g]}: median solver")
-        ax.fill_between(L, acc.min(0), acc.max(0), color=f"C{i}", alpha=0.12)
-    ax.set(xlabel="string length (all strings of that length but the training ones)",
-           ylabel="share classified within 0.1", ylim=(0, 1.02))
-    ax.set_title("the solvers on unseen strings (band: worst to best solver)", fontsize=9)
+        right, present = a[f"g{g}_all_right_by_len"], a[f"g{g}_len_present"]   # (solvers, L), (L,)
+        L = np.arange(1, right.shape[1] + 1)
+        ax.plot(L[present], right[:, present].mean(0) + (i - 1) * 0.006, "-o", ms=2.5, color=f"C{i}",
+                label=NAMES[g])
+    test_len = res["config"]["test_len"]
+    ax.axvline(test_len + 0.5, color="0.6", lw=0.8)
+    ax.text(test_len + 1, 0.04, "sampled strings from here", fontsize=7, color="0.4")
+    ax.set(xlabel=f"string length (1-{test_len}: every string but the training ones)",
+           ylabel="share of solvers right on every string", ylim=(0, 1.04))
+    ax.set_title("do the guessed nets recognise the language beyond the training strings?", fontsize=9)
     ax.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     save_figure(fig, path)
 
 
-def states_figure(res, a, path):
-    fig, axes = plt.subplots(1, 3, figsize=(9, 3.1))
+def automaton_figure(res, a, path):
+    fig, axes = plt.subplots(1, 3, figsize=(9, 3.4))
     for ax, g in zip(axes, GRAMMARS, strict=True):
-        if f"g{g}_states" not in a:
+        if f"g{g}_table0" not in a:
             ax.set_axis_off()
             continue
-        S, q = a[f"g{g}_states"], a[f"g{g}_states_dfa"]
-        # the two hidden units whose end values spread most, plus jitter so stacked points show
-        j = np.argsort(-S[:, :-1].std(0))[:2]
-        jit = np.random.default_rng(g).normal(0, 0.02, size=(len(S), 2))
-        for k in np.unique(q):
-            m = q == k
-            ax.scatter(S[m, j[0]] + jit[m, 0], S[m, j[1]] + jit[m, 1], s=6, alpha=0.5, label=f"state {k}")
+        t = a[f"g{g}_table0"]                                         # (groups, automaton states)
+        ax.imshow(np.log10(1 + t), cmap="Blues", aspect="auto")
+        for (r, c), v in np.ndenumerate(t):
+            if v:
+                ax.text(c, r, f"{v:,}", ha="center", va="center", fontsize=6)
         m = res["metrics"][f"tomita{g}"]
-        ax.set_title(f"{NAMES[g]}: {m['automaton_states']} automaton states; solvers use "
-                     f"{m['end_state_groups']['median']:.0f} (median)", fontsize=7)
-        ax.set(xlabel=f"hidden unit {j[0] + 1}", ylabel=f"hidden unit {j[1] + 1}", xlim=(-0.1, 1.1),
-               ylim=(-0.1, 1.1))
-        ax.legend(fontsize=6, loc="center")
-    fig.suptitle("run 0's solver: end states on unseen strings, coloured by the automaton's state",
-                 fontsize=9)
+        ax.set(xticks=range(t.shape[1]), yticks=range(t.shape[0]), xlabel="automaton state",
+               ylabel="end-state group of the net")
+        ax.set_title(f"{NAMES[g]} (groups: median {m['end_state_groups']['median']:.1f} over "
+                     f"solvers,\n automaton states {m['automaton_states']})", fontsize=7)
+    fig.suptitle("run 0's solver on the unseen strings: strings per end-state group and automaton state\n"
+                 "(a net whose states refine the automaton's fills one cell per row)", fontsize=8)
     fig.tight_layout()
     save_figure(fig, path)
 
@@ -138,7 +139,7 @@ def main(args):
     trials_figure(res, a, os.path.join(args.out_dir, "trials.png"))
     sweep_figure(res, a, os.path.join(args.out_dir, "sweep.png"))
     accuracy_figure(res, a, os.path.join(args.out_dir, "accuracy.png"))
-    states_figure(res, a, os.path.join(args.out_dir, "states.png"))
+    automaton_figure(res, a, os.path.join(args.out_dir, "automaton.png"))
     lyapunov_figure(a, os.path.join(args.out_dir, "lyapunov.png"))
     print(f"wrote 5 figures to {args.out_dir}")
 
