@@ -112,3 +112,18 @@ def test_trial_stats():
     assert st["solved"] == 3 and st["draws"] == 26 and np.isclose(st["p_success"], 3 / 26)
     assert st["median"] == 5 and np.isclose(st["mean"], 16 / 3)
     assert 3 <= st["ci95"][0] <= st["mean"] <= st["ci95"][1] <= 8
+
+
+def test_full_state_at_the_end_equals_reference():
+    rng = np.random.default_rng(6)
+    arch = net.a1(3)
+    data = _data(rng)
+    p = net.guess(arch, rng, 4, bound=3.0)
+    run_of = np.array([0, 1, 2, 1])
+    S = net.final_outputs(arch, p, data["x"], data["lengths"], run_of, full_state=True)
+    y = net.final_outputs(arch, p, data["x"], data["lengths"], run_of)
+    assert S.shape == y.shape + (arch.n_units,) and np.array_equal(S[..., -1], y)
+    for n in range(4):
+        for i, seq in enumerate(_seqs(data, run_of[n])):
+            ref = net.states(arch, p["W"][n], p["V"][n], p["b"][n], seq)[0][-1]
+            assert np.allclose(S[n, i], ref, rtol=1e-12, atol=1e-14)

@@ -12,7 +12,7 @@ net:    the architectures (A1, A2, A2 without hidden self-loops, the latch units
         run's guesses for a GIF.
 search: the guessing loop, many independent runs at once, each with its own weight stream, with
         early rejection (a net that misses one of the first sequences is not run on the rest).
-Used by rs-two-sequence and rs-parity (rs-tomita is not built yet).
+Used by rs-two-sequence, rs-parity and rs-tomita.
 """
 
 # the source both stubs reproduce, cited in their results.json

@@ -138,12 +138,13 @@ def step_reference(arch, W, V, b, s, xt):
 
 # ---------------------------------------------------------------- batched (many nets at once)
 
-def final_outputs(arch, params, x, lengths, run_of=None, first_input=None):
+def final_outputs(arch, params, x, lengths, run_of=None, first_input=None, full_state=False):
     """Output unit at each sequence's end for N nets on their runs' sequences, all at once.
 
     params: W (N, U, U), V (N, U, D), b (N, U). x: (T, R, B, D) zero-padded sequences of R runs;
     lengths (R, B); run_of (N,) the run whose sequences net n reads (default: R == N, net n reads
-    run n). first_input (N, B, D) replaces x[0] (latch I). Returns (N, B)."""
+    run n). first_input (N, B, D) replaces x[0] (latch I). Returns (N, B), or with
+    ``full_state`` every unit's activation at the sequence's end, (N, B, U)."""
     W, V, b = params["W"], params["V"], params["b"]
     N, U = b.shape
     run_of = np.arange(N) if run_of is None else run_of
@@ -161,7 +162,7 @@ def final_outputs(arch, params, x, lengths, run_of=None, first_input=None):
     all_sig, any_sig = bool(arch.sigmoid.all()), bool(arch.sigmoid.any())
     s = np.zeros((N, B, U))
     prev = np.zeros((N, B, U))
-    out = np.zeros((N, B))
+    out = np.zeros((N, B, U) if full_state else (N, B))
     pre = np.empty((N, B, U))
     tmp = np.empty((N, B, U))
     # output <- hidden weights, scaled: the output unit reads the hidden units' new activations
@@ -192,7 +193,7 @@ def final_outputs(arch, params, x, lengths, run_of=None, first_input=None):
                 s[..., -1] = 0.5 + 0.5 * s[..., -1]
         if t >= t_first:
             hit = ends == t
-            out[hit] = s[..., -1][hit]
+            out[hit] = s[hit] if full_state else s[..., -1][hit]
     return out
 
 
