@@ -505,7 +505,8 @@ def summarise(R, cfg):
     metrics, arrays = {"configs": {}}, {}
     for lab, r in R.items():
         m = dict(loss=r["loss"], acc=r["acc"], steps=r["steps"], how=r["how"],
-                 median_loss=float(np.median(r["loss"])))
+                 median_loss=float(np.median(r["loss"])),
+                 keys_right=float(np.median(r["acc"]) * int(lab.split("/N")[1].split("/")[0])))
         if "loss_2n" in r:
             m.update(loss_2n=r["loss_2n"], acc_2n=r["acc_2n"])
         if "lyap" in r:
@@ -520,6 +521,7 @@ def summarise(R, cfg):
         arrays[f"loss/{lab}"] = r["loss"]
     metrics["curves"] = {fam: curve_of(R, fam) for fam in PAPER_LOSS}
     metrics["timing"] = {"cpu_s_per_config": {lab: r["cpu_s"] for lab, r in R.items()},
+                         "cpu_s_all_configs": float(sum(r["cpu_s"] for r in R.values())),
                          "cpu_s": time.process_time()}
     arrays.update(dynamics().film(R, cfg))
     return metrics, arrays

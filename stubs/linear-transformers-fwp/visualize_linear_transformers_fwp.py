@@ -125,7 +125,7 @@ def paper_size(res, a, out):
             ("s1 DPFP-1 N=40", "s1/dpfp/sum/N40/d64", "s1/dpfp/sum/N10", 0.00027),
             ("s2 delta N=60", "s2/dpfp/delta/N60/d64", "s2/dpfp/delta/N15", 0.0061)]
     rows = [r for r in rows if r[1] in m and r[2] in m]
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = plt.subplots(figsize=(9, 3.8))
     if not rows:
         ax.text(0.5, 0.5, "no paper-size configurations in this run", ha="center", transform=ax.transAxes)
     for i, (_, big, small, paper) in enumerate(rows):
@@ -136,7 +136,8 @@ def paper_size(res, a, out):
         ax.plot([i - 0.35, i + 0.35], [paper, paper], color="tab:red", lw=2,
                 label="paper (one run)" if i == 0 else None)
     ax.axhline(res["config"]["stop_loss"], color="k", lw=0.6, ls="--")
-    ax.set_xticks(range(len(rows)), [r[0] + " (paper)" for r in rows], fontsize=8)
+    ax.set_xticks(range(len(rows)), [r[0].replace(" N=", "\nN = ") + " (paper's N)" for r in rows],
+                  fontsize=7)
     ax.set_yscale("log")
     ax.set_ylabel("final evaluation loss per net")
     ax.legend(fontsize=7)
@@ -147,16 +148,23 @@ def paper_size(res, a, out):
 def lyapunov(res, a, out):
     m = res["metrics"]["configs"]
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
-    keys = sorted((k for k in a if k.startswith("lyap/s2/dpfp/")), key=lambda k: (("/d64" in k), k))
+    def order(k):
+        return ("/d64" in k, "/sum/" in k, int(k.split("/N")[1].split("/")[0]))
+    keys = sorted((k for k in a if k.startswith("lyap/s2/dpfp/")), key=order)
+    shown = set()
     for k in keys:
         lab = k[len("lyap/"):]
         spec = np.median(a[k], axis=(0, 1))
         delta = "/delta/" in lab
         ax = axes[0] if "/d64" not in lab else axes[1]
-        ax.plot(np.arange(1, len(spec) + 1), spec, "-" if delta else ":", lw=1.2,
-                label=(f"{lab.replace('s2/dpfp/', '')}: mean beta {m[lab]['beta_mean']:.2f}, "
-                       f"|kt|^2 {m[lab]['kt2_mean']:.2f}") if delta
-                else f"{lab.replace('s2/dpfp/', '')} (all 0)")
+        if delta:
+            name = (f"delta rule, N = {order(k)[2]}: {m[lab]['n_contracting']:.0f} contracting; "
+                    f"beta {m[lab]['beta_mean']:.2f}, |kt|^2 {m[lab]['kt2_mean']:.2f}"
+                    if "n_contracting" in m[lab] else lab)
+        else:
+            name = None if ax in shown else "sum rule, every N: all 0"
+            shown.add(ax)
+        ax.plot(np.arange(1, len(spec) + 1), spec, "-" if delta else "k:", lw=1.2, label=name)
     for ax, t in zip(axes, ("d = 16", "d = 64 (the paper's size)"), strict=True):
         ax.axhline(0, color="k", lw=0.5)
         ax.set_xlabel("exponent index (of p = 2d DPFP features)")
