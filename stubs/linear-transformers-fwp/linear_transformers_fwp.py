@@ -60,7 +60,7 @@ PAPER_FIRST_FAIL = {"linear": 60, "dpfp": 120}    # the paper's smallest N not s
 DEFAULTS = dict(d_key=16, n_seeds=3, batch=32, lr=1e-3, eval_every=100, eval_seqs=20, stop_loss=1e-3,
                 patience=10, max_steps=20_000, s1_max_n=40, s2_max_n=30, n_step=5, lyap_steps=400,
                 lyap_transient=50, lyap_streams=8, paper_size="on")
-QUICK = dict(n_seeds=2, max_steps=300, s1_max_n=10, s2_max_n=10, lyap_steps=40, lyap_transient=5,
+QUICK = dict(n_seeds=2, max_steps=200, s1_max_n=5, s2_max_n=5, lyap_steps=40, lyap_transient=5,
              lyap_streams=2, eval_seqs=4, paper_size="off")
 # run at the paper's d = 64 and N: (setting, feature map, rule, N); the last two ask whether
 # DPFP-1's stuck nets in setting 1 and the delta rule's shortfall at N = 15 (d = 16) are small-d effects
