@@ -125,9 +125,13 @@ def test_memory_span_of_a_latch_and_of_a_fading_memory():
     latch = np.array([False, True, True])
     Cw = {k: np.concatenate([hand_C("wz")[k], hand_C("latch")[k], hand_C("latch")[k]]) for k in ("Wh", "Wo")}
     Cw["Wh"][2, 0, [4, 5]] = [-1.5, 2.0]          # one hold state, below 0.5: a set bit fades over C's
-    span = ff.memory_span(Cw, latch, np.random.default_rng(5), k_max=40)
+    span = ff.memory_span(Cw, latch, np.random.default_rng(5), ks=(0, 1, 2, 3, 5, 10, 40))
     assert span[0] == 40 and span[1] == 40        # bistable: every probe up to 40 C's in a row
-    assert 0 <= span[2] < 40
+    assert 0 <= span[2] < 10
+    held = ff.hold_states(Cw, np.random.default_rng(6).uniform(0, 1, (12, 3, 3)))[0]
+    assert held.tolist() == [2, 2, 1]
+    assert ff.memory_class(held, span).tolist() == ["latch", "latch", "fading"]
+    assert ff.memory_class(np.array([1]), np.array([ff.SPAN_KS[-1]])).tolist() == ["slow"]
 
 
 def test_longest_run():

@@ -59,7 +59,7 @@ DEFAULTS = dict(runs=10, runs_par=30, max_steps=200_000, model_steps=100_000, wi
 QUICK = dict(runs=2, runs_par=2, max_steps=3000, model_steps=1500, window=100, test_steps=400,
              lyap_steps=200, lyap_transient=20)
 BLOCK = 1000                          # steps per point of the learning curves
-SPAN_MAX = 100                        # memory-span probes: up to this many C events in a row
+SPAN_KS = tuple(range(21)) + (25, 30, 40, 50, 70, 100, 150, 200, 300, 500)   # memory-span probes
 LYAP_FLOOR = -100.0                   # a direction a step annihilates exactly (-inf) is recorded here
 FILM_FRAMES, FILM_WIN = 30, 60        # GIF: windows of 60 steps at 30 times
 
@@ -329,23 +329,25 @@ def frozen_test(Cw, h0, mem0, latch, ev, cfg):
                 hold_radius=radius, hold_settled=settled)
 
 
-def memory_span(Cw, latch, rng, k_max=SPAN_MAX, prefix=30):
-    """How many C events in a row the frozen, noise-free C bridges. For k = 0..k_max two probes,
-    each after random events (``prefix`` plus padding, so every probe ends on the same step):
-    flip-flop "A, k C's, B" (desired 1 at the B) and "B, k C's, B" (0); latch "B, k C's" (1 at
-    the last step) and "A, k C's" (0). Returns the largest k (R,) such that every probe with at
-    most k C's is answered on the right side of 0.5 (k_max: none failed)."""
-    R, K = len(latch), k_max + 1
-    L = prefix + k_max + 2
+def memory_span(Cw, latch, rng, ks=SPAN_KS, prefix=30):
+    """How many C events in a row the frozen, noise-free C bridges. For each k in ks (ascending)
+    two probes, each after random events (``prefix`` plus padding, so every probe ends on the
+    same step): flip-flop "A, k C's, B" (desired 1 at the B) and "B, k C's, B" (0); latch
+    "B, k C's" (1 at the last step) and "A, k C's" (0). Returns the largest k in ks (R,) such that
+    every probe up to it is answered on the right side of 0.5 (-1: already k = ks[0] fails;
+    ks[-1]: none failed)."""
+    ks = np.asarray(ks)
+    R, K = len(latch), len(ks)
+    L = prefix + int(ks[-1]) + 2
     ev = rng.integers(0, 3, (L, R, K, 2))
     want = np.zeros((R, K, 2))
-    for k in range(K):
+    for i, k in enumerate(ks):
         for j in range(2):                                  # j = 0: the bit set, 1: cleared
             wz = np.r_[[A if j == 0 else B], [C] * k, [B]]
             la = np.r_[[B if j == 0 else A], [C] * k]
-            ev[L - len(wz):, ~latch, k, j] = wz[:, None]
-            ev[L - len(la):, latch, k, j] = la[:, None]
-            want[:, k, j] = 1 - j
+            ev[L - len(wz):, ~latch, i, j] = wz[:, None]
+            ev[L - len(la):, latch, i, j] = la[:, None]
+            want[:, i, j] = 1 - j
     n = R * K * 2
     W = {key: np.repeat(v, K * 2, axis=0) for key, v in Cw.items()}
     lat = np.repeat(latch, K * 2)
@@ -357,7 +359,15 @@ def memory_span(Cw, latch, rng, k_max=SPAN_MAX, prefix=30):
         pain, h = (d - f["o"][:, 0]) ** 2, f["h"]
     ok = (np.abs(want.reshape(n) - f["o"][:, 0]) < 0.5).reshape(R, K, 2).all(axis=2)
     first_bad = np.where(ok.all(axis=1), K, np.argmin(ok, axis=1))
-    return first_bad - 1
+    return np.where(first_bad > 0, ks[np.maximum(first_bad - 1, 0)], -1)
+
+
+def memory_class(hold_count, span):
+    """How a real solution holds its bit over C events: "latch" (two or more stable states of the
+    hold map: the bit is which basin the state is in), "slow" (one stable state, yet every probe
+    up to SPAN_KS[-1] C's is bridged: a slow passage past a lost state), "fading" (one stable
+    state, the bit lost after fewer C's). (R,) arrays -> (R,) strings."""
+    return np.where(hold_count >= 2, "latch", np.where(span >= SPAN_KS[-1], "slow", "fading"))
 
 
 def longest_run(mask):
@@ -400,16 +410,27 @@ def group_metrics(G, tr, ev_test, rng_probe, cfg):
                  initial_lyap=np.median(initial["lyap"][idx], axis=0))
         if opt["seq"]:
             m["steps_after_model"] = steps_summary(crit[real & met] - cfg["model_steps"])
+            b = max(cfg["model_steps"] // BLOCK - 1, 0)          # the last block of the M-first phase
+            m["model_err_before_C"] = float(np.median(mon.curves["model_err"][b, idx]))
+        # where the unsolved runs end: the share of right steps in the last block (always off:
+        # 5/6 for the flip-flop, 1/2 for the latch)
+        last = mon.curves["correct"][-1, idx]
+        m["unsolved_final_correct"] = sorted(round(float(x), 3) for x in last[~real])
         if real.any():
             sel = np.flatnonzero(idx)[real]
             span = at_end["span"][sel]
+            kind = memory_class(at_end["hold_count"][sel], span)
             m.update(lyap=np.median(at_end["lyap"][sel], axis=0),
                      lyap_split=np.median(at_end["split"][sel], axis=0),
                      hold_count=np.bincount(at_end["hold_count"][sel], minlength=4).tolist(),
                      hold_radius=float(np.median(at_end["hold_radius"][sel])),
                      hold_settled=int(at_end["hold_settled"][sel].sum()),
                      span_median=float(np.median(span)), span_min=int(span.min()),
-                     span_full=int((span >= SPAN_MAX).sum()))
+                     span_full=int((span >= SPAN_KS[-1]).sum()),
+                     memory={k: int((kind == k).sum()) for k in ("latch", "slow", "fading")},
+                     latch_span_min=int(span[kind == "latch"].min()) if (kind == "latch").any() else None,
+                     fading_span_median=(float(np.median(span[kind == "fading"]))
+                                         if (kind == "fading").any() else None))
         c = mon.curves
         m["final_block"] = {k: float(np.median(c[k][-1, idx])) for k in c}
         out[name] = m
@@ -541,7 +562,7 @@ def main(args):
                                rtrl_note="CPU time of the on-line training loop (RTRL in both nets) "
                                          "per step of the whole batch, and per run"))
     rec = record(args, __file__, title="Flip-flop learned through a recurrent world model",
-                 paper=PAPER, config=dict(cfg, n_nets=R, block=BLOCK,
+                 paper=PAPER, config=dict(cfg, n_nets=R, block=BLOCK, span_ks=list(SPAN_KS),
                                           groups=[[g[0], g[1], g[2], g[3]] for g in G]),
                  metrics=metrics, headline=headline_rows(M, cfg), lyapunov=lyap_rec)
     finish_run(args.out, rec, saved_arrays(tr, ft, G), timer)

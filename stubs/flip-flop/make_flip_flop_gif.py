@@ -27,7 +27,7 @@ def frame(a, i, names):
     t_end = int(a["film_end"][i])
     W = a["film_mu"].shape[1]
     t = np.arange(t_end - W, t_end)
-    fig, axes = plt.subplots(4, 1, figsize=(7.0, 6.4), sharex=True)
+    fig, axes = plt.subplots(4, 1, figsize=(6.8, 6.0), sharex=True)
     for k, ax in enumerate(axes):
         ax.bar(t, a["film_d"][i, :, k], width=1.0, color="0.85")
         ax.plot(t, a["film_J"][i, :, k], color="tab:red", lw=1)
@@ -41,19 +41,20 @@ def frame(a, i, names):
         ax.set_title(f"{names[k]}, run {r}: " + (f"criterion met at step {crit:,}" if done else "learning"),
                      fontsize=8, color="tab:green" if done else "black")
         ax.set_ylim(-0.1, 1.28)
+        ax.ticklabel_format(axis="x", useOffset=False, style="plain")
         ax.set_yticks([0, 1])
     axes[-1].set_xlabel(f"on-line step (60 steps up to {t_end:,})")
     fig.text(0.01, 0.005, "grey: desired output   dots: C's mean output   x: action   "
              "red: M's predicted pain", fontsize=7)
     fig.tight_layout(rect=(0, 0.02, 1, 1))
-    return figure_to_frame(fig, dpi=58)
+    return figure_to_frame(fig, dpi=52)
 
 
 def main(args):
     res, a = load_run(args.results)
     names = [str(n) for n in a["group_names"]][:4]
     frames = [frame(a, i, names) for i in range(len(a["film_end"]))]
-    save_gif(frames, args.out, fps=2, colors=24)
+    save_gif(frames, args.out, fps=2, colors=16)
     print(f"wrote {args.out} ({len(frames)} frames)")
 
 

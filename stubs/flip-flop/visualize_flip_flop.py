@@ -5,7 +5,7 @@
                        M's miss of the pain, noise scale
     viz/ablations.png  real solutions of every deviation beside its reference group
     viz/lyapunov.png   C's closed-loop exponents (top) per run, its contraction on A, B and C steps,
-                       and the hold map's stable states
+                       the hold map's stable states and how many C events in a row C bridges
     viz/behaviour.png  the last 60 steps of the first run of each main group
 
     python3 visualize_flip_flop.py        # results.json + results.npz -> viz/*.png
@@ -38,7 +38,7 @@ def solved(res, a, out):
     fig, ax = plt.subplots(figsize=(7.0, 4.2))
     for g, name in enumerate(G):
         idx = a["gid"] == g
-        ok = (a["crit"][idx] > 0) & a["crit_real"][idx]
+        ok = (a["crit"][idx] > 0) & a["end_real"][idx]
         frac = [(ok & (a["crit"][idx] <= s)).mean() for s in steps]
         main = name in MAIN
         ax.plot(steps, frac, color=COL.get(name, "0.6"), lw=2 if main else 1, ls="-" if main else ":",
@@ -52,8 +52,8 @@ def solved(res, a, out):
     ax.set_xlabel("on-line step")
     ax.set_ylabel("share of runs solved (real solutions)")
     ax.set_ylim(0, 1.08)
-    ax.set_title("Runs whose frozen C is right on 10,000 fresh steps, by the step they met the criterion",
-                 fontsize=8)
+    ax.set_title("Runs whose C, frozen at the end, is right on 10,000 fresh steps, by the step they met "
+                 "the criterion", fontsize=8)
     ax.legend(fontsize=6, loc="upper left")
     fig.tight_layout()
     save_figure(fig, out / "solved.png")
@@ -109,27 +109,31 @@ def ablations(res, a, out):
 
 def lyapunov(res, a, out):
     G = names(a)
-    fig, axes = plt.subplots(1, 3, figsize=(10.0, 3.6))
+    span_max = res["config"]["span_ks"][-1]
+    fig, axes = plt.subplots(1, 4, figsize=(13.0, 3.7))
     for g, name in enumerate(G):
         if name not in MAIN:
             continue
-        idx = (a["gid"] == g) & (a["crit"] > 0) & a["crit_real"]
+        idx = (a["gid"] == g) & a["end_real"]
         j = MAIN.index(name)
-        lam = a["crit_lyap"][idx, 0]
-        axes[0].scatter(np.full(lam.size, j) + np.linspace(-0.2, 0.2, max(lam.size, 1))[:lam.size], lam,
-                        s=10, color=COL[name])
+        lam = a["end_lyap"][idx, 0]
+        jit = np.linspace(-0.2, 0.2, max(lam.size, 2))[:lam.size]
+        axes[0].scatter(j + jit, lam, s=10, color=COL[name])
         lam0 = a["initial_lyap"][a["gid"] == g, 0]
         axes[0].scatter(np.full(lam0.size, j + 0.35), lam0, s=6, color="0.6", marker="x")
-        sp = a["crit_split"][idx]
+        sp = a["end_split"][idx]
         if sp.size:
             axes[1].plot([0, 1, 2], np.median(sp, 0), "o-", color=COL[name], label=name)
-        axes[2].scatter(a["crit_hold_count"][idx] + 0.08 * (j - 1.5), a["crit_hold_radius"][idx], s=10,
+        axes[2].scatter(a["end_hold_count"][idx] + 0.08 * (j - 1.5), a["end_hold_radius"][idx], s=10,
                         color=COL[name], label=name)
+        two = a["end_hold_count"][idx] >= 2
+        span = np.maximum(a["end_span"][idx], 0.5)
+        axes[3].scatter((j + jit)[two], span[two], s=12, color=COL[name], marker="o")
+        axes[3].scatter((j + jit)[~two], span[~two], s=14, color=COL[name], marker="^")
     axes[0].set_xticks(range(4), [n.replace("-", "\n") for n in MAIN], fontsize=7)
     axes[0].axhline(0, color="0.5", lw=0.6)
     axes[0].set_ylabel("top exponent per step")
-    axes[0].set_title("C's closed loop, frozen at the criterion\n(dots: real solutions; x: initial C)",
-                      fontsize=8)
+    axes[0].set_title("C's closed loop, frozen at the end\n(dots: real solutions; x: initial C)", fontsize=8)
     axes[1].set_xticks([0, 1, 2], ["on A", "on B", "on C"])
     axes[1].set_title("mean ln-stretch of the top direction\nper event (median over runs)", fontsize=8)
     if axes[1].lines:
@@ -137,8 +141,17 @@ def lyapunov(res, a, out):
     axes[2].set_xlabel("stable states of the hidden map under C events")
     axes[2].set_ylabel("largest |eigenvalue| there")
     axes[2].axhline(1, color="0.5", lw=0.6, ls="--")
-    axes[2].set_title("hold map: 2 contracting states = latch;\n|eigenvalue| near 1 = slow manifold",
+    axes[2].set_title("hold map: 2 states = latch; 1 state = the bit\nfades (|eigenvalue| near 1: slowly)",
                       fontsize=8)
+    axes[3].set_yscale("log")
+    axes[3].axhline(span_max, color="0.5", lw=0.6, ls="--")
+    lc = res["metrics"]["groups"][MAIN[0]]["longest_C_run_in_test"]
+    axes[3].axhline(lc, color="tab:red", lw=0.6, ls=":")
+    axes[3].text(1.5, lc * 0.8, "longest C run in the test stream", fontsize=6, color="tab:red", va="top",
+                 ha="center")
+    axes[3].set_xticks(range(4), [n.replace("-", "\n") for n in MAIN], fontsize=7)
+    axes[3].set_title(f"memory span: C events in a row bridged (probes up\nto {span_max}); o: 2 hold "
+                      "states, ^: 1", fontsize=8)
     fig.tight_layout()
     save_figure(fig, out / "lyapunov.png")
 
@@ -158,6 +171,7 @@ def behaviour(res, a, out):
             ax.text(s, 1.12, "ABC"[int(e)], fontsize=5, ha="center",
                     color=("tab:red", "tab:blue", "0.5")[int(e)])
         ax.set_ylim(-0.1, 1.25)
+        ax.ticklabel_format(axis="x", useOffset=False, style="plain")
         ax.set_title(f"{name}, run {int(a['film_runs'][k])}", fontsize=8)
     axes[0].legend(fontsize=6, ncol=3, loc="center right")
     axes[-1].set_xlabel("on-line step")
