@@ -134,7 +134,8 @@ def controller_step(st, e, eps, a_rand, flags, sigma_max, pain_w, eta_C):
     """C acts on e(t) (R, m), M predicts e(t + 1), C learns through the frozen M. Updates st in
     place (C's weights, both hidden layers, P, Q, P_M) and returns the action a (R, n_a), the mean
     mu (R, n_a), the noise scale sigma (R, n_a), M's prediction p (R, m), the predicted pain
-    J (R,), C's gradient (R, N) and what ``model_step`` needs once e(t + 1) is known."""
+    J (R,), C's gradient (R, N), the action's sensitivity da/dtheta_C (R, n_a, N) and what
+    ``model_step`` needs once e(t + 1) is known."""
     C, M, na = st["C"], st["M"], st["n_act"]
     R, m = e.shape
     # ---- C: h_C(t) = f(Wh_C [e; 1; h_C(t-1)]),  o_C(t) = f(Wo_C [e; 1; h_C(t)])
