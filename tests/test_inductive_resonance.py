@@ -69,7 +69,8 @@ def test_headline_reads_the_full_protocol_where_it_exists_and_a_cap_is_never_a_n
     t = [dict(world=w, kind=k, readme=ir.README_TABLE[(w, k)], original_files=0.0,
               ours=ir.README_TABLE[(w, k)] * (1.1 if w != "E2" else 3), matches_readme=w != "E2")
          for w in ir.SOURCES for k in ir.KINDS]
-    spec = {w: {"gru": {"lambda1": -0.05}, "rnn": {"lambda1": -0.2 if w == "E3" else -0.05}} for w in ir.SOURCES}
+    spec = {w: {"gru": {"lambda1": -0.05}, "rnn": {"lambda1": -0.2 if w == "E3" else -0.05}}
+            for w in ir.SOURCES}
     hal = {k: {"untrained": {"frac_hallucination": 0.0}, "struct": {"frac_hallucination": 1.0},
                "shuffle": {"frac_hallucination": 0.0}} for k in ir.KINDS}
     full = ir.build_headline(m["table"], m["spectra"], m["hallucination"], cfg,

@@ -237,8 +237,8 @@ def load_job(out_dir, name):
     with np.load(folder / "result.npz") as z:
         params = {k[len("params_"):]: z[k].astype(np.float64) for k in z.files if k.startswith("params_")}
         init = {k[len("init_"):]: z[k].astype(np.float64) for k in z.files if k.startswith("init_")}
-    world = make_world(WORLDS[job.world], job.variant, streams(job, res["seed"])["data"], n_train=s["n_train"],
-                       n_eval=s["n_eval"], T=s["T"][job.world])
+    world = make_world(WORLDS[job.world], job.variant, streams(job, res["seed"])["data"],
+                       n_train=s["n_train"], n_eval=s["n_eval"], T=s["T"][job.world])
     return res, params, init, world
 
 
