@@ -128,5 +128,6 @@ def test_narrow_digits_turn_less():
     M1 = deform.affine_matrices(rng, np.full(4000, 1), d)
     M3 = deform.affine_matrices(rng, np.full(4000, 3), d)
     # with no scaling M = R H: its first column is (cos theta, sin theta)
-    t1, t3 = np.degrees(np.arctan2(M1[:, 1, 0], M1[:, 0, 0])), np.degrees(np.arctan2(M3[:, 1, 0], M3[:, 0, 0]))
+    t1 = np.degrees(np.arctan2(M1[:, 1, 0], M1[:, 0, 0]))
+    t3 = np.degrees(np.arctan2(M3[:, 1, 0], M3[:, 0, 0]))
     assert np.abs(t1).max() <= 7.5 + 1e-9 and np.abs(t3).max() <= 15 + 1e-9 and np.abs(t3).max() > 14

@@ -7,7 +7,7 @@ column, y the row, both from 0; c = 13.5 the image centre):
 
 - M = R(theta) H(phi) diag(1/s_x, 1/s_y): a rotation by theta and a horizontal shear by angle
   phi, both drawn from [-beta, beta], and horizontal and vertical scaling by s_x, s_y drawn from
-  [1 - gamma/100, 1 + gamma/100] (Cireşan et al. 2010, section 2). Writing the map from output to
+  [1 - gamma/100, 1 + gamma/100] (Cireşan et al. 2010). Writing the map from output to
   source makes every output pixel exactly one bilinear read.
 - The elastic field (Simard, Steinkraus & Platt 2003, section 2): u_x, u_y uniform in [-1, 1] per
   pixel, smoothed by a Gaussian of width sigma (G, a 28 x 28 matrix: the smoothing is separable,

@@ -54,21 +54,26 @@ DEFORM = deform.Deformation(beta=15.0, beta_narrow=7.5, gamma=15.0, sigma=6.0, a
 DEFAULTS = dict(epochs=None, batch=32, lr0=1e-3, decay=0.97, n_train=60_000, n_test=10_000,
                 probe=256, jac_images=2)
 TRAIN_EVAL = 2_000                    # training images (original) whose error is logged per epoch
-SHORT_EPOCHS = 2                      # the committed headline's budget (see README, Deviations)
+SHORT_EPOCHS = 15                     # the committed headline's budget (see README, Deviations)
 QUICK = dict(epochs=2, n_train=1_000, n_test=500, probe=64, jac_images=2)
 CONDITIONS = ("deformed", "plain")
 
 
 # ---------------------------------------------------------------- data
 
+def to_input(img):
+    """Grey levels in [0, 1] (background 0) -> the net's inputs in [-1, 1], flattened (N, 784)."""
+    return (2.0 * img - 1.0).reshape(len(img), -1).astype(np.float32)
+
+
 def load_data(cfg):
-    """Training images (N, 784) float32 in [0, 1] with labels (N,), the same for the test set,
-    and the training images as (N, 28, 28) for the deformations. The first n_train / n_test."""
+    """Training inputs (N, 784) float32 in [-1, 1] with labels (N,), the same for the test set,
+    and the training images (N, 28, 28) in [0, 1] for the deformations. The first n_train / n_test."""
     x_tr, y_tr, x_te, y_te = mnist.load()
     x_tr = x_tr[:cfg["n_train"]].astype(np.float32) / 255.0
     x_te = x_te[:cfg["n_test"]].astype(np.float32) / 255.0
-    return (x_tr.reshape(len(x_tr), -1), y_tr[:cfg["n_train"]].astype(np.int64),
-            x_te.reshape(len(x_te), -1), y_te[:cfg["n_test"]].astype(np.int64), x_tr)
+    return (to_input(x_tr), y_tr[:cfg["n_train"]].astype(np.int64),
+            to_input(x_te), y_te[:cfg["n_test"]].astype(np.int64), x_tr)
 
 
 # ---------------------------------------------------------------- model: forward, then backward
@@ -196,7 +201,7 @@ def train_both(args, cfg, data, rs, ck):
         lr = lr_at(cfg, e)
         order = state["order"].permutation(len(x_tr))
         c0 = time.process_time()
-        x_def = deform.deform(img_tr, y_tr, state["deform"], DEFORM).reshape(len(x_tr), -1)
+        x_def = to_input(deform.deform(img_tr, y_tr, state["deform"], DEFORM))
         state["cpu"]["deform_s"].append(time.process_time() - c0)
         for c, x in (("deformed", x_def), ("plain", x_tr)):
             c0 = time.process_time()
@@ -208,7 +213,8 @@ def train_both(args, cfg, data, rs, ck):
         cv = state["curves"]
         print(f"  epoch {e + 1:4d}  lr {lr:.2e}  test error deformed {cv['deformed_test_err'][-1]:5.2f} %  "
               f"plain {cv['plain_test_err'][-1]:5.2f} %  train(orig) {cv['deformed_train_err'][-1]:5.2f} / "
-              f"{cv['plain_train_err'][-1]:5.2f} %  [{cli.progress(e + 1 - e0, cfg['epochs'] - e0, timer())}]",
+              f"{cv['plain_train_err'][-1]:5.2f} %  "
+              f"[{cli.progress(e + 1 - e0, cfg['epochs'] - e0, timer())}]",
               flush=True)
         ck.save(e + 1, state)
     return p0, state
@@ -279,7 +285,14 @@ def confusion_errors(p, x, y, limit=100):
     """Indices (into the test set), labels and predictions of misclassified images, and the images."""
     pred = predict(p, x)
     bad = np.flatnonzero(pred != y)
-    return bad, pred[bad], y[bad], (x[bad[:limit]] * 255).round().astype(np.uint8)
+    return bad, pred[bad], y[bad], ((x[bad[:limit]] + 1) * 127.5).round().astype(np.uint8)
+
+
+def noise_points(M, n_test):
+    """Two standard errors (percentage points) of the difference of two test errors measured on
+    the same n_test images, each taken as a binomial proportion: a smaller gap is noise."""
+    p = np.array([M["deformed"]["test_err"], M["plain"]["test_err"]]) / 100.0
+    return float(200.0 * np.sqrt(np.sum(p * (1 - p)) / n_test))
 
 
 def headline_rows(M, cfg, cost_s):
@@ -289,18 +302,22 @@ def headline_rows(M, cfg, cost_s):
     d, pl = M["deformed"]["test_err"], M["plain"]["test_err"]
     note = budget_note(E, PAPER_EPOCHS, "epochs", cost_s)
     v1 = at_budget("yes" if d <= PAPER_ERR else "no", E, PAPER_EPOCHS)
-    gain = pl - d
-    v2 = "partial" if gain > 0 else at_budget("no", E, PAPER_EPOCHS)
-    why = ("deformed training images give the lower test error already at this short budget, with "
-           "mini-batches and the smallest net (partial: not the paper's budget or on-line updates)"
-           if gain > 0 else "at this short budget deformed training images do not yet beat the "
-           "original ones; the paper's benefit shows over hundreds of epochs")
+    gain, noise = pl - d, noise_points(M, cfg["n_test"])
+    if gain > noise:
+        v2 = "partial" if E < PAPER_EPOCHS else "yes"
+        why = (f"deformed training images give the lower test error, by more than the {noise:.2f}-point "
+               "noise of two test errors" + (" (partial: short of the paper's budget)"
+                                              if E < PAPER_EPOCHS else ""))
+    else:
+        v2 = at_budget("no", E, PAPER_EPOCHS)
+        why = (f"deformed training images do not (yet) give a lower test error by more than the "
+               f"{noise:.2f}-point noise of two test errors")
     return [
         headline_row(f"Test error, 784-1000-500-10, deformed training images, {E} epochs",
                      f"{d:.2f} %", f"{PAPER_ERR} % (~{PAPER_EPOCHS} epochs, on-line BP)", v1,
                      f"{note}; batch {cfg['batch']} instead of on-line updates",
                      numbers=[{"value": d}]),
-        headline_row(f"Same net and budget without deformations: test error (deformed minus plain)",
+        headline_row("Same net and budget without deformations: test error (deformed minus plain)",
                      f"{pl:.2f} % ({-gain:+.2f} points)", "not reported for this net", v2,
                      f"{why}; {note}", numbers=[{"value": pl}, {"value": -gain}]),
     ]
@@ -327,7 +344,6 @@ def main(args):
     data = load_data(cfg)
     ck = checkpoint_for(args, cfg)
     p0, state = train_both(args, cfg, data, rs, ck)
-    x_te, y_te = data[2], data[3]
     diag_seed = int(rs["diag"].integers(2**32))     # the same images for every net
     diag = {"init": diagnostics(p0, data, cfg, np.random.default_rng(diag_seed))}
     for c in CONDITIONS:
@@ -336,10 +352,10 @@ def main(args):
     cpu = {k: float(np.sum(v)) for k, v in state["cpu"].items()}
     per_epoch = (cpu["deform_s"] + cpu["deformed_s"]) / cfg["epochs"] * mnist.N_TRAIN / cfg["n_train"]
     metrics, arrays = summarise(state, diag, data, rs["examples"])
+    online_epoch = cpu["deform_s"] / cfg["epochs"] + cost["online_cpu_s_per_epoch"]
     metrics["timing"] = dict(cost, **cpu, deformed_epoch_cpu_s=per_epoch,
                              paper_budget_cpu_h=per_epoch * PAPER_EPOCHS / 3600,
-                             paper_budget_online_cpu_h=(cpu["deform_s"] / cfg["epochs"]
-                                                        + cost["online_cpu_s_per_epoch"]) * PAPER_EPOCHS / 3600,
+                             paper_budget_online_cpu_h=online_epoch * PAPER_EPOCHS / 3600,
                              cpu_s=time.process_time())
     print(f"  CPU per 60k-image epoch: deformation + mini-batch {per_epoch:.1f} s; on-line updates "
           f"{cost['online_cpu_s_per_epoch']:.0f} s ({cost['online_over_minibatch']:.0f}x the batch-"
@@ -373,9 +389,10 @@ def summarise(state, diag, data, rng):
             arrays[f"{c}_{k}"] = np.array(cv[f"{c}_{k}"])
     M["diagnostics"] = {}
     for when, dg in diag.items():
+        sp = dg["spectra"]
         M["diagnostics"][when] = {"grad_norms": dg["grad_norms"],
-                                  "top_singular_values": {k: float(v[0]) for k, v in dg["spectra"].items()},
-                                  "median_singular_values": {k: float(np.median(v)) for k, v in dg["spectra"].items()}}
+                                  "top_singular_values": {k: float(v[0]) for k, v in sp.items()},
+                                  "median_singular_values": {k: float(np.median(v)) for k, v in sp.items()}}
         for k, v in dg["spectra"].items():
             arrays[f"sv_{when}_{k}"] = v
     # a few training digits deformed as in successive epochs, for the figures and the GIF
@@ -413,7 +430,8 @@ def build_parser():
 
 def gradcheck(args):
     """Every parameter tensor and the input of a small 784-20-15-10 net (same activation and
-    initialisation, the upper layers' weights scaled up so that no gradient is tiny), float64, central differences."""
+    initialisation, the upper layers' weights scaled up so that no gradient is tiny), float64,
+    central differences."""
     from shared.gradcheck import check_gradients
     rng = np.random.default_rng(args.seed)
     p = init_params(rng, (784, 20, 15, 10), np.float64)
