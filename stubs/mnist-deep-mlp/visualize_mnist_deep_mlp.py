@@ -32,10 +32,14 @@ def error_figure(res, a, path):
     ax.axhline(PAPER_ERR, color="k", ls=":", lw=1)
     ax.text(1, PAPER_ERR * 1.08, f"paper, after ~800 epochs: {PAPER_ERR} %", fontsize=7)
     ax.set_yscale("log")
+    ticks = [t for t in (0.5, 1, 2, 3, 5, 10, 20, 50) if PAPER_ERR * 0.9 <= t <= ax.get_ylim()[1]]
+    ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
     ax.set_xlabel("epoch")
     ax.set_ylabel("error (%)")
     ax.set_title(f"784-1000-500-10, batch {res['config']['batch']}, seed {res['seed']}", fontsize=9)
     ax.legend(fontsize=7)
+    fig.tight_layout()
     save_figure(fig, path)
 
 
