@@ -132,19 +132,19 @@ def test_verdict_rules():
     # 1.5 % vs 2.5 %: a 1-point gap against a noise of 2 sqrt((.015 .985 + .025 .975) / 1e4) = 0.40
     M = {"deformed": {"test_err": 1.5}, "plain": {"test_err": 2.5}}
     assert np.isclose(mlp.noise_points(M, 10_000), 0.396, atol=1e-3)
-    rows = mlp.headline_rows(M, cfg, 3600.0)
+    rows = mlp.headline_rows(M, cfg)
     assert [r["verdict"] for r in rows] == ["open", "partial"]       # a cap is never a no
     assert "800" in rows[0]["note"] and np.isclose(rows[1]["numbers"][1]["value"], -1.0)
     # a 0.3-point gap is within the noise: the deformations' benefit is untested, not refuted
     M = {"deformed": {"test_err": 1.6}, "plain": {"test_err": 1.9}}
-    assert [r["verdict"] for r in mlp.headline_rows(M, cfg, 3600.0)] == ["open", "open"]
+    assert [r["verdict"] for r in mlp.headline_rows(M, cfg)] == ["open", "open"]
     M = {"deformed": {"test_err": 2.1}, "plain": {"test_err": 1.9}}
-    assert [r["verdict"] for r in mlp.headline_rows(M, cfg, 3600.0)] == ["open", "open"]
+    assert [r["verdict"] for r in mlp.headline_rows(M, cfg)] == ["open", "open"]
     full = {"epochs": 800, "batch": 32, "n_test": 10_000}
     M = {"deformed": {"test_err": 0.45}, "plain": {"test_err": 1.9}}
-    assert [r["verdict"] for r in mlp.headline_rows(M, full, 3600.0)] == ["yes", "yes"]
+    assert [r["verdict"] for r in mlp.headline_rows(M, full)] == ["yes", "yes"]
     M = {"deformed": {"test_err": 0.9}, "plain": {"test_err": 0.8}}
-    assert [r["verdict"] for r in mlp.headline_rows(M, full, 3600.0)] == ["no", "no"]
+    assert [r["verdict"] for r in mlp.headline_rows(M, full)] == ["no", "no"]
 
 
 def test_missing_mnist_is_one_line_not_a_traceback(tmp_path):

@@ -55,7 +55,7 @@ DEFAULTS = dict(epochs=None, batch=32, lr0=1e-3, decay=0.97, n_train=60_000, n_t
                 probe=256, jac_images=2)
 TRAIN_EVAL = 2_000                    # training images (original) whose error is logged per epoch
 SHORT_EPOCHS = 15                     # the committed headline's budget (see README, Deviations)
-QUICK = dict(epochs=2, n_train=1_000, n_test=500, probe=64, jac_images=2)
+QUICK = dict(epochs=2, n_train=200, n_test=200, probe=32, jac_images=2)
 CONDITIONS = ("deformed", "plain")
 
 
@@ -295,12 +295,15 @@ def noise_points(M, n_test):
     return float(200.0 * np.sqrt(np.sum(p * (1 - p)) / n_test))
 
 
-def headline_rows(M, cfg, cost_s):
+def headline_rows(M, cfg):
     """Test error with deformations (the paper's 0.49 %) and the deformations' effect at equal
-    budget; short of the paper's ~800 epochs a shortfall is `open`, not `no`."""
+    budget; short of the paper's ~800 epochs a shortfall is `open`, not `no`. The notes hold no
+    measured time (it varies from run to run); the cost of the paper's budget is in
+    metrics.timing."""
     E = cfg["epochs"]
     d, pl = M["deformed"]["test_err"], M["plain"]["test_err"]
-    note = budget_note(E, PAPER_EPOCHS, "epochs", cost_s)
+    note = (budget_note(E, PAPER_EPOCHS, "epochs") + " (its CPU cost: metrics.timing)"
+            if E < PAPER_EPOCHS else f"{E} epochs, the paper's budget")
     v1 = at_budget("yes" if d <= PAPER_ERR else "no", E, PAPER_EPOCHS)
     gain, noise = pl - d, noise_points(M, cfg["n_test"])
     if gain > noise:
@@ -319,7 +322,8 @@ def headline_rows(M, cfg, cost_s):
                      numbers=[{"value": d}]),
         headline_row("Same net and budget without deformations: test error (deformed minus plain)",
                      f"{pl:.2f} % ({-gain:+.2f} points)", "not reported for this net", v2,
-                     f"{why}; {note}", numbers=[{"value": pl}, {"value": -gain}]),
+                     f"{why}; {E} of the paper's ~{PAPER_EPOCHS} epochs",
+                     numbers=[{"value": pl}, {"value": -gain}]),
     ]
 
 
@@ -365,7 +369,7 @@ def main(args):
                  paper=PAPER, config=dict(cfg, sizes=SIZES, A=A_TANH, B=B_TANH, init=INIT,
                                           lr_floor=LR_FLOOR, deformation=vars(DEFORM),
                                           conditions=CONDITIONS, n_nets=len(CONDITIONS)),
-                 metrics=metrics, headline=headline_rows(metrics, cfg, per_epoch * PAPER_EPOCHS),
+                 metrics=metrics, headline=headline_rows(metrics, cfg),
                  lyapunov=None)
     finish_run(args.out, rec, arrays, timer)
     remove_checkpoint(ck)
