@@ -69,9 +69,11 @@ def load_cell(folder):
         r = json.loads((Path(folder) / "result.json").read_text())
     except (OSError, ValueError):
         return None
-    t = r["summary"]["trained"]
+    t, u = r["summary"]["trained"], r["summary"].get("untrained", {})
     return dict(mean=t["dnll"]["mean"], sd=t["dnll"]["sd"], min=t["dnll"]["min"], max=t["dnll"]["max"],
-                p=t["p_dnll_positive"], seeds=r["settings"]["seeds"], steps=r["settings"]["steps"])
+                p=t["p_dnll_positive"], seeds=r["settings"]["seeds"], steps=r["settings"]["steps"],
+                r2_orig=t["r2_orig"], r2_heldout=t["r2_heldout"], r2_input_only=t["r2_input_only"],
+                r2_heldout_untrained=u.get("r2_heldout"))
 
 
 def compare(suite_dir, names=HEADLINE):
