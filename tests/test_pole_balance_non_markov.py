@@ -13,12 +13,14 @@ pb = load_stub("pole-balance-non-markov")
 
 
 def test_plant_at_rest_and_under_a_push():
-    # upright and still: only the force acts; x'' = F / (M + m) exactly, theta'' = -F / (M + m) / (l (4/3 - m / (M + m)))
+    # upright and still: only the force acts; theta'' = -F / (M + m) / (l (4/3 - m / (M + m))) and
+    # x'' = F / (M + m) - m l theta'' / (M + m)
     s = np.zeros(4)
     n = pb.plant_step(s, 10.0)
     tot = 1.1
     xacc_expected = 10.0 / tot - 0.1 * 0.5 * (-10.0 / tot / (0.5 * (4 / 3 - 0.1 / tot))) / tot
-    assert np.allclose(n, [0.0, 0.02 * xacc_expected, 0.0, 0.02 * (-10.0 / tot) / (0.5 * (4 / 3 - 0.1 / tot))])
+    thacc_expected = (-10.0 / tot) / (0.5 * (4 / 3 - 0.1 / tot))
+    assert np.allclose(n, [0.0, 0.02 * xacc_expected, 0.0, 0.02 * thacc_expected])
     # Euler: positions move with the old velocities
     s = np.array([0.1, 0.5, 0.02, -0.3])
     n = pb.plant_step(s, -10.0)
@@ -33,11 +35,12 @@ def test_plant_jacobian_matches_central_differences():
     s = np.array([[0.3, -0.4, 0.1, 0.5], [-1.0, 0.2, -0.15, -0.7]])
     for F in (10.0, -10.0):
         J = pb.plant_jacobian(s, np.array([F, F]))
-        assert rel_error(J, numeric_jacobian(lambda x: pb.plant_step(x, F), s, eps=1e-4)) < 1e-7
+        assert rel_error(J, numeric_jacobian(lambda x, F=F: pb.plant_step(x, F), s, eps=1e-4)) < 1e-7
 
 
 def test_failure_rule_and_random_forces_fail_after_about_twenty_steps():
-    assert pb.failed(np.array([[2.41, 0, 0, 0], [0, 0, -0.21, 0], [2.39, 0, 0.2, 0]])).tolist() == [True, True, False]
+    s = np.array([[2.41, 0, 0, 0], [0, 0, -0.21, 0], [2.39, 0, 0.2, 0]])
+    assert pb.failed(s).tolist() == [True, True, False]
     mean = pb.random_policy(np.random.default_rng(0), 4000)
     assert 15 < mean < 30 and pb.verdict_random(mean) == "yes"
     assert pb.verdict_random(60.0) == "no"
@@ -48,7 +51,7 @@ def test_environment_layout_pain_and_trials():
     assert np.allclose(env.obs[:, pb.PAIN], 0) and env.obs[0, pb.SHAPED] == 0
     a = np.array([[1.0], [1.0]])                    # always push right: fails within tens of steps
     fails = 0
-    for t in range(300):
+    for _ in range(300):
         s_before = env.s.copy()
         obs, info = env.step(a)
         assert np.allclose(info["s"], pb.plant_step(s_before, pb.FORCE))
@@ -135,8 +138,10 @@ def test_groups_and_batch_layout():
     r = first["failure, sequential"]
     assert regime.seq[r] and pain_w[r].tolist() == [0, 0, 1, 0] and mask[r].tolist() == [1, 1, 1, 0]
     r = first["shaped cost, parallel"]
-    assert not regime.seq[r] and shaped[r] and pain_w[r].tolist() == [0, 0, 0, 1] and mask[r].tolist() == [1, 1, 1, 1]
-    assert regime.noise_pain[first["failure, parallel"]] and not regime.noise_pain[first["failure, parallel, no noise"]]
+    assert not regime.seq[r] and shaped[r]
+    assert pain_w[r].tolist() == [0, 0, 0, 1] and mask[r].tolist() == [1, 1, 1, 1]
+    assert regime.noise_pain[first["failure, parallel"]]
+    assert not regime.noise_pain[first["failure, parallel, no noise"]]
     assert regime.carry[first["failure, sequential, truncated through M"]] == 0.0
     assert not regime.noise_unit.any()
 

@@ -55,7 +55,7 @@ START = 0.05                          # every state variable starts uniform in [
 X, TH, PAIN, SHAPED = 0, 1, 2, 3      # input lines: position, angle, failure pain, shaped cost
 SUCCESS = 1000                        # a trial this long (20 s) is a success
 RANDOM_MEAN = 20                      # random forces fail after about this many steps (read)
-DEFAULTS = dict(runs=10, max_steps=100_000, model_steps=30_000, test_starts=10, lyap_steps=1000,
+DEFAULTS = dict(runs=10, max_steps=40_000, model_steps=10_000, test_starts=10, lyap_steps=1000,
                 lyap_transient=100, eta_c=1.0, eta_m=1.0, sigma_max=4.0, hidden_c=4, hidden_m=8,
                 init_scale=0.5)
 QUICK = dict(runs=2, max_steps=3000, model_steps=1000, test_starts=2, lyap_steps=100, lyap_transient=20)
@@ -537,12 +537,12 @@ def main(args):
                                rtrl_us_per_step=tr["us_per_step"], rtrl_us_per_run_step=tr["us_per_run_step"],
                                rtrl_note="CPU time of the on-line training loop (RTRL in both nets) "
                                          "per step of the whole batch, and per run"))
-    rec = record(args, __file__, title="Pole balancing with hidden velocities through a recurrent world model",
-                 paper=PAPER, config=dict(cfg, n_nets=R, block=BLOCK, success_steps=SUCCESS,
-                                          plant=dict(g=GRAV, m_cart=M_CART, m_pole=M_POLE,
-                                                     half_length=HALF_LEN, force=FORCE, tau=TAU,
-                                                     x_max=X_MAX, theta_max=TH_MAX, start=START),
-                                          groups=[[g[0], g[1], g[2]] for g in G]),
+    plant = dict(g=GRAV, m_cart=M_CART, m_pole=M_POLE, half_length=HALF_LEN, force=FORCE, tau=TAU,
+                 x_max=X_MAX, theta_max=TH_MAX, start=START)
+    rec = record(args, __file__, paper=PAPER,
+                 title="Pole balancing with hidden velocities through a recurrent world model",
+                 config=dict(cfg, n_nets=R, block=BLOCK, success_steps=SUCCESS, plant=plant,
+                             groups=[[g[0], g[1], g[2]] for g in G]),
                  metrics=metrics, headline=headline_rows(M, cfg, rand_mean), lyapunov=lyap_rec)
     finish_run(args.out, rec, saved_arrays(tr, ft, ft0, G), timer)
 
