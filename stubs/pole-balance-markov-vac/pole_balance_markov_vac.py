@@ -476,7 +476,7 @@ def gradcheck(args=None):
     gC = critic_backward(dq, critic_forward(critic, s, u)[1], critic)
     errs.update({f"critic.{k}": v for k, v in check_gradients(q_loss, critic, gC).items()})
     du = critic_action_gradient(dq, critic_forward(critic, s, u)[1], critic)
-    errs.update({"critic.action": v for v in check_gradients(q_loss, {"u": u}, {"u": du}).values()})
+    errs["critic.action"] = check_gradients(q_loss, {"u": u}, {"u": du})["u"]
     a_loss = lambda: float((actor_forward(actor, s)[0] * dmu).sum())               # noqa: E731
     gA = actor_backward(dmu, actor_forward(actor, s)[1], actor)
     errs.update({f"actor.{k}": v for k, v in check_gradients(a_loss, actor, gA).items()})
