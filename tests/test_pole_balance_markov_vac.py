@@ -85,7 +85,7 @@ def test_groups_are_paired_while_the_controller_waits():
     noise = np.tile(np.random.default_rng(1).standard_normal((300, 2)), (1, 2))
     vector = np.array([True, True, False, False])
     a, c, rec = pb.train(cfg, tile(actor), tile(critic), vector, np.ones(4, bool), np.full(4, 0.9),
-                         noise)
+                         np.full(4, 0.95), noise)
     A = rec.arrays()
     for r in range(2):           # vector run r and scalar run r behave identically
         assert A["trial_length"][A["trial_run"] == r].tolist() == \
@@ -118,7 +118,7 @@ def test_sign_test():
 
 def metrics(v_bal, s_bal, v_first, s_first, p, R=20):
     return {"vector": {"balanced": v_bal, "runs": R}, "scalar": {"balanced": s_bal, "runs": R},
-            "vector_vs_scalar": {"vector_first": v_first, "scalar_first": s_first, "sign_test_p": p}}
+            "vector vs scalar": {"vector_first": v_first, "scalar_first": s_first, "sign_test_p": p}}
 
 
 def test_verdict_rules():

@@ -215,12 +215,12 @@ class Trials:
                     trial_cause=cat(self.cause), trial_end=cat(self.end_step))
 
 
-def train(cfg, actor, critic, vector, warm, rho, noise, log=None):
+def train(cfg, actor, critic, vector, warm, rho, gamma, noise, log=None):
     """On-line learning of B runs for cfg['steps'] steps each, one update of critic and controller
     per step. vector (B,) bool: vector critic (K = 2) or scalar critic (K = 1, output 1 masked);
     warm (B,) bool: the controller waits cfg['warmup'] steps while the critic learns alone;
-    rho (B,): the exploration noise's step-to-step correlation; noise (steps, B): its standard
-    normal innovations.
+    rho (B,): the exploration noise's step-to-step correlation; gamma (B,): the critic's discount;
+    noise (steps, B): the exploration noise's standard normal innovations.
     Returns the trained nets, the Trials record and the last exploration state."""
     B = len(vector)
     mask = np.where(vector[:, None], 1.0, np.array([1.0, 0.0]))          # (B, 2) live outputs
@@ -228,7 +228,7 @@ def train(cfg, actor, critic, vector, warm, rho, noise, log=None):
     critic["W2"] *= mask[:, None, :]
     critic["b2"] *= mask
     actor = {k: v.copy() for k, v in actor.items()}
-    gamma, sig = cfg["gamma"], cfg["sigma"]
+    sig = cfg["sigma"]
     la, lc = cfg["lr_actor"], cfg["lr_critic"]
     waits = np.where(warm, cfg["warmup"], 0)
     rec = Trials(B, cfg["long"])
@@ -248,7 +248,8 @@ def train(cfg, actor, critic, vector, warm, rho, noise, log=None):
         q, c_cache = critic_forward(critic, np.stack([s, s1, s], 1),
                                     np.stack([u, u1, mu2[:, 0]], 1))      # (B, 3, 2)
         # the critic, TD(0) per live output: delta = p + gamma (1 - fail) Q(s', u') - Q(s, u)
-        delta = (pain_targets(p, vector) + gamma * (1 - fail[:, None]) * q[:, 1] - q[:, 0]) * mask
+        keep = (gamma * (1 - fail))[:, None]
+        delta = (pain_targets(p, vector) + keep * q[:, 1] - q[:, 0]) * mask
         dq = np.zeros_like(q)
         dq[:, 0] = -delta
         gC = critic_backward(dq, c_cache, critic)
@@ -314,18 +315,21 @@ def upright_linearisation(P):
 
 # ---------------------------------------------------------------- the groups of runs
 
-GROUPS = {   # name: (vector critic, critic warm-up, exploration noise correlated)
-    "vector": (True, True, True),
-    "scalar": (False, True, True),
-    "vector, no warm-up": (True, False, True),
-    "vector, white noise": (True, True, False),
+GROUPS = {   # name: (vector critic, critic warm-up, exploration noise correlated, long horizon)
+    "vector": (True, True, True, False),
+    "scalar": (False, True, True, False),
+    "vector, no warm-up": (True, False, True, False),
+    "vector, white noise": (True, True, False, False),
+    "vector, long horizon": (True, True, True, True),
+    "scalar, long horizon": (False, True, True, True),
 }
 DEFAULTS = dict(
     runs=20,             # runs per group; every group uses the same 20 initial nets and noise draws
-    steps=40_000,        # on-line steps per run (800 s of simulated time)
+    steps=60_000,        # on-line steps per run (1200 s of simulated time)
     warmup=5000,         # steps the critic learns alone before the controller moves (100 s)
     long=1000,           # a trial this long (20 s) counts as balancing
     gamma=0.95,          # discount of predicted pain: a horizon of ~20 steps (0.4 s)
+    gamma_long=0.98,     # the long-horizon groups' discount: ~50 steps (1 s)
     sigma=0.5,           # exploration noise, in units of the 10 N force
     rho=0.9,             # step-to-step correlation of that noise (a 0.2 s time constant)
     lr_actor=0.1, lr_critic=0.1,
@@ -335,12 +339,14 @@ QUICK = dict(runs=2, steps=600, warmup=200, long=50, eval_starts=3, eval_steps=1
 
 
 def groups_of(cfg):
-    """Per-run flags of the whole batch (B = groups x runs) and the group index of each run."""
+    """Per-run settings of the whole batch (B = groups x runs): vector critic, warm-up, noise
+    correlation, discount, and the group index of each run."""
     R = cfg["runs"]
-    flags = np.array([GROUPS[g] for g in GROUPS]).repeat(R, axis=0)     # (B, 3)
+    flags = np.array([GROUPS[g] for g in GROUPS]).repeat(R, axis=0)     # (B, 4)
     gid = np.arange(len(GROUPS)).repeat(R)
     rho = np.where(flags[:, 2], cfg["rho"], 0.0)
-    return flags[:, 0], flags[:, 1], rho, gid
+    gamma = np.where(flags[:, 3], cfg["gamma_long"], cfg["gamma"])
+    return flags[:, 0], flags[:, 1], rho, gamma, gid
 
 
 def run_all(cfg, seed, log=True):
@@ -350,7 +356,7 @@ def run_all(cfg, seed, log=True):
     actor, critic = init_nets(rs["init"], R, cfg)
     tile = lambda d: {k: np.concatenate([v] * nG) for k, v in d.items()}   # noqa: E731
     noise = np.tile(rs["noise"].standard_normal((cfg["steps"], R)), (1, nG))
-    vector, warm, rho, gid = groups_of(cfg)
+    vector, warm, rho, gamma, gid = groups_of(cfg)
     timer = cli.Timer()
 
     def report(t, rec):
@@ -360,7 +366,7 @@ def run_all(cfg, seed, log=True):
               + f"  {cli.progress(t, cfg['steps'], timer())}", flush=True)
 
     every = max(1, cfg["steps"] // 10)
-    actor_T, critic_T, rec = train(cfg, tile(actor), tile(critic), vector, warm, rho, noise,
+    actor_T, critic_T, rec = train(cfg, tile(actor), tile(critic), vector, warm, rho, gamma, noise,
                                    log=dict(every=every, fn=report) if log else None)
     starts = rs["eval"].uniform(-0.05, 0.05, (cfg["eval_starts"], 4))
     ev = evaluate(actor_T, starts, cfg["eval_steps"])
@@ -402,16 +408,18 @@ def group_metrics(out, cfg):
             spectral_radius=rad.tolist(),
             stable_at_upright=int((rad < 1).sum()),
             force_at_upright=out["f0"][i].tolist())
-    # paired comparison on the same seeds: the run that balanced in fewer trials (never = infinity)
-    v, s = (rec.first_long[gid == list(GROUPS).index(k)] for k in ("vector", "scalar"))
-    inf = np.iinfo(np.int64).max
-    v, s = np.where(v >= 0, v, inf), np.where(s >= 0, s, inf)
-    vb, sb = int((v < s).sum()), int((s < v).sum())
-    m["vector_vs_scalar"] = dict(vector_first=vb, scalar_first=sb, ties=int(R - vb - sb),
-                                 sign_test_p=sign_test(vb, sb))
+    # paired comparisons on the same seeds: the run that balanced in fewer trials (never = infinity)
+    for vk, sk in PAIRS:
+        v, s = (rec.first_long[gid == list(GROUPS).index(k)] for k in (vk, sk))
+        inf = np.iinfo(np.int64).max
+        v, s = np.where(v >= 0, v, inf), np.where(s >= 0, s, inf)
+        vb, sb = int((v < s).sum()), int((s < v).sum())
+        m[f"{vk} vs {sk}"] = dict(vector_first=vb, scalar_first=sb, ties=int(R - vb - sb),
+                                  sign_test_p=sign_test(vb, sb))
     return m
 
 
+PAIRS = (("vector", "scalar"), ("vector, long horizon", "scalar, long horizon"))
 MIN_BALANCED = 3     # fewer balancing runs than this in both groups: the comparison is not testable
 
 
@@ -422,12 +430,12 @@ def verdict_learns(m):
     return "partial" if 2 * m["vector"]["balanced"] >= m["vector"]["runs"] else "open"
 
 
-def verdict_vector_vs_scalar(m):
+def verdict_vector_vs_scalar(m, vk="vector", sk="scalar"):
     """The vector critic is at least as good as the scalar one on the same seeds: partial when it
     balances at least as many runs and is not beaten in the paired comparison (sign test p < 0.05);
     no when it balances fewer runs and loses the paired comparison; open when neither group has
     MIN_BALANCED balancing runs."""
-    v, s, c = m["vector"], m["scalar"], m["vector_vs_scalar"]
+    v, s, c = m[vk], m[sk], m[f"{vk} vs {sk}"]
     if max(v["balanced"], s["balanced"]) < MIN_BALANCED:
         return "open"
     lost = c["scalar_first"] > c["vector_first"] and c["sign_test_p"] < 0.05
@@ -437,9 +445,19 @@ def verdict_vector_vs_scalar(m):
 
 
 def headline_rows(m, cfg):
-    v, s, c = m["vector"], m["scalar"], m["vector_vs_scalar"]
+    v = m["vector"]
     budget = f"{cfg['steps']:,} steps per run"
     med = lambda g: f"{g['median_trials']:.0f}" if g["median_trials"] is not None else "-"   # noqa: E731
+
+    def pair_row(vk, sk, label):
+        v, s, c = m[vk], m[sk], m[f"{vk} vs {sk}"]
+        return headline_row(
+            f"vector critic (K = 2) vs scalar critic (K = 1), same seeds, {label}",
+            f"vector {v['balanced']}/{v['runs']}, scalar {s['balanced']}/{s['runs']}; "
+            f"first to balance: vector {c['vector_first']}, scalar {c['scalar_first']}, "
+            f"sign test p = {c['sign_test_p']:.2f}",
+            "vector critic at least as good (recalled)", verdict_vector_vs_scalar(m, vk, sk),
+            note=f"paired runs share initial nets and exploration noise; {budget}")
     return [
         headline_row(
             "controller learns to balance through the vector critic (a 1000-step trial)",
@@ -447,13 +465,8 @@ def headline_rows(m, cfg):
             "balancing learned (experiment not readable; recalled)", verdict_learns(m),
             note=f"K = 2 pain outputs (pole, track), TD(0); controller trained only by the critic's "
                  f"action gradient; {budget}; the paper's budget is unknown"),
-        headline_row(
-            "vector critic (K = 2) vs scalar critic (K = 1), same seeds",
-            f"vector {v['balanced']}/{v['runs']}, scalar {s['balanced']}/{s['runs']}; "
-            f"first to balance: vector {c['vector_first']}, scalar {c['scalar_first']}, "
-            f"sign test p = {c['sign_test_p']:.2f}",
-            "vector critic at least as good (recalled)", verdict_vector_vs_scalar(m),
-            note=f"paired runs share initial nets and exploration noise; {budget}"),
+        pair_row("vector", "scalar", f"gamma = {cfg['gamma']}"),
+        pair_row("vector, long horizon", "scalar, long horizon", f"gamma = {cfg['gamma_long']}"),
     ]
 
 
@@ -563,6 +576,8 @@ def build_parser():
         help="discount of the predicted pain")
     add("--sigma", type=cli.float_range(0.0, 2.0), default=DEFAULTS["sigma"],
         help="exploration noise on the action, in units of the 10 N force")
+    add("--gamma-long", type=cli.float_range(0.0, 0.999), default=DEFAULTS["gamma_long"],
+        help="discount of the two long-horizon groups (vector and scalar)")
     add("--rho", type=cli.float_range(0.0, 0.999), default=DEFAULTS["rho"],
         help="step-to-step correlation of the exploration noise (the white-noise group uses 0)")
     add("--lr-actor", type=cli.float_range(0.0, 10.0), default=DEFAULTS["lr_actor"],

@@ -22,7 +22,7 @@ from shared.cli import make_artifact_parser, run
 from shared.figures import save_figure
 from shared.results import load_run
 
-COL = ("tab:red", "tab:blue", "tab:orange", "tab:green")
+COL = ("tab:red", "tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:cyan")
 
 
 def block_of(cfg):
@@ -31,7 +31,7 @@ def block_of(cfg):
 
 
 def group_names(res):
-    return [k for k in res["metrics"] if k not in ("vector_vs_scalar", "timing")]
+    return [k for k in res["metrics"] if " vs " not in k and k != "timing"]
 
 
 def failures_per_block(a, steps, B, BLOCK):
@@ -103,18 +103,20 @@ def causes(res, a, out):
     BLOCK = block_of(cfg)
     nb = max(1, cfg["steps"] // BLOCK)
     x = (np.arange(nb) + 0.5) * BLOCK
-    fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.6), sharey=True)
-    for ax, g in zip(axes, (0, 1), strict=True):
+    fig, axes = plt.subplots(2, 2, figsize=(9.0, 6.4), sharey=True, sharex=True)
+    for ax, g in zip(axes.ravel(), (0, 1, 4, 5), strict=True):
         m = a["gid"][a["trial_run"]] == g
         blk = np.minimum((a["trial_end"][m] - 1) // BLOCK, nb - 1)
         tot = np.bincount(blk, minlength=nb)
         track = np.bincount(blk, weights=(a["trial_cause"][m] >= 2).astype(float), minlength=nb)
         ax.plot(x, track / np.maximum(tot, 1), color=COL[g], lw=2)
         ax.axvline(cfg["warmup"], color="0.6", lw=0.8, ls="--")
-        ax.set_title(f"{names[g]} critic: share of trials ended by the track", fontsize=9)
+        ax.set_title(f"{names[g]}: share of trials ended by the track", fontsize=9)
+    for ax in axes[1]:
         ax.set_xlabel("on-line step")
-    axes[0].set_ylabel("track failures / all failures")
-    axes[0].set_ylim(-0.02, 1.02)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("track failures / all failures")
+    axes[0, 0].set_ylim(-0.02, 1.02)
     save_figure(fig, out / "causes.png")
 
 
@@ -122,20 +124,20 @@ def eigenvalues(res, a, out):
     names = group_names(res)
     lam = a["lam_re"] + 1j * a["lam_im"]
     bal = a["first_long"] >= 0
-    fig, axes = plt.subplots(1, 2, figsize=(9.0, 4.4))
+    fig, axes = plt.subplots(2, 2, figsize=(9.0, 8.0))
     th = np.linspace(0, 2 * np.pi, 200)
-    for ax, g in zip(axes, (0, 1), strict=True):
+    for ax, g in zip(axes.ravel(), (0, 1, 4, 5), strict=True):
         ax.plot(np.cos(th), np.sin(th), color="0.6", lw=0.8)
         for ok, mk in ((True, "o"), (False, "x")):
             sel = (a["gid"] == g) & (bal == ok)
             z = lam[sel].ravel()
             ax.plot(z.real, z.imag, mk, color=COL[g], ms=4, alpha=0.7,
                     label="runs that balanced" if ok else "runs that did not")
-        ax.set_title(f"{names[g]} critic: upright linearisation of the final controllers", fontsize=9)
+        ax.set_title(f"{names[g]}: final controllers linearised at upright", fontsize=9)
         ax.set_xlabel("Re lambda")
+        ax.set_ylabel("Im lambda")
         ax.set_aspect("equal")
         ax.legend(fontsize=7, loc="lower left")
-    axes[0].set_ylabel("Im lambda")
     save_figure(fig, out / "eigenvalues.png")
 
 
