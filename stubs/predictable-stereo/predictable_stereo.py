@@ -308,10 +308,10 @@ def train_pairs(nets, draw, steps, kind, alpha, eta, eta_aux, lam, check, n_chec
 PAPER = ("J. Schmidhuber and D. Prelinger, Discovering predictable classifications, Neural "
          "Computation 5(4):625-635, 1993 (TR CU-CS-626-92), sections 2 and 4")
 # None of the sizes, rates and weights below is stated in the text that was read; see the README.
-DEFAULTS = dict(runs=10, width=4, n_shifts=2, stereo_hidden=16, stereo_steps=6000, stereo_batch=16,
+DEFAULTS = dict(runs=10, width=6, n_shifts=2, stereo_hidden=16, stereo_steps=6000, stereo_batch=16,
                 feat_bits=8, feat_hidden=8, feat_ae_steps=15_000, feat_pm_steps=10_000,
                 sym_classes=4, sym_per_class=2, sym_units=6, sym_hidden=8, sym_steps=15_000,
-                alpha=1.0, sym_alpha=1.0, lam=0.2, eta=0.3, eta_ae=0.3, eta_pm=3.0, sym_eta=1.0,
+                alpha=1.0, sym_alpha=1.0, lam=0.02, eta=0.3, eta_ae=0.3, eta_pm=3.0, sym_eta=1.0,
                 init_scale=0.5, sym_init_scale=2.0, ae_hidden=8, pm_hidden=2, eval_pairs=2000,
                 checks=20)
 QUICK = dict(runs=3, stereo_steps=60, feat_ae_steps=150, feat_pm_steps=100, sym_steps=150,
