@@ -282,7 +282,8 @@ def symbol_report(y2, cls2, n_classes, on=0.5, off=0.1):
     spare_max = np.where(used[:, None, :], 0.0, y2).max((1, 2))
     ok = consistent & distinct & (level.min(1) >= on) & (spare_max <= off)
     return {"success": ok, "consistent": consistent, "distinct": distinct,
-            "winner_level": level.min(1), "spare_max": spare_max}
+            "winner_level": level.min(1), "spare_max": spare_max,
+            "units_won": np.array([len(set(r)) for r in winners])}
 
 
 # ---------------------------------------------------------------- training
@@ -411,7 +412,8 @@ def symbols(cfg, rs):
 
     def check(t, nets):
         rep = symbol_report(classify(nets["T2"], eye, True)[0], cls2, nc)
-        return np.stack([rep["success"], rep["winner_level"], rep["spare_max"]]).astype(float)
+        return np.stack([rep["success"], rep["winner_level"], rep["spare_max"], rep["consistent"],
+                         rep["units_won"]]).astype(float)
 
     nets = init_nets(rs["sym_init"], R, S, cfg["sym_hidden"], cfg["sym_units"], "local",
                      cfg["sym_init_scale"])
@@ -540,9 +542,11 @@ def main(args):
                        "final_accuracy_T1": st[v]["acc"][-1, 0], "final_accuracy_T2": st[v]["acc"][-1, 1]}
                    for v in st},
         "features": {v: {"successes": int(ft[v]["success"].sum()), "final_accuracy": ft[v]["curve"][-1, 0],
-                         "final_binary_share": ft[v]["curve"][-1, 1]} for v in ft},
+                         "final_binary_share": ft[v]["curve"][-1, 1],
+                         "constant_units": (np.ptp(ft[v]["y"], axis=1) <= 0.1).sum(-1)} for v in ft},
         "symbols": {"successes": int(sy["success"].sum()), "winner_level": sy["curve"][-1, 1],
-                    "spare_max": sy["curve"][-1, 2]},
+                    "spare_max": sy["curve"][-1, 2], "class_consistent": int(sy["curve"][-1, 3].sum()),
+                    "units_won_by_the_classes": sy["curve"][-1, 4].astype(int)},
         "timing": timing}
     arrays = {f"stereo_{v}_acc": st[v]["acc"] for v in st}
     arrays.update({f"stereo_{v}_{k}": st[v][k] for v in st for k in ("y1", "y2")})
