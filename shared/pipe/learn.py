@@ -152,11 +152,12 @@ def run_pipe(iset, X, score, cfg, rng, budget, grid, ppt_rng=None):
     which the trace is taken. Returns a dict: solved, evals (to the solution, else the budget used),
     generations, elitist_steps, best fitness and program, and the trace on the grid: best-so-far
     fitness, root entropy and the mean entropy over the nodes the elitist uses, PPT size (nodes
-    attached to the root), and the elitist's outputs (len(grid), C)."""
+    attached to the root), the elitist's outputs (len(grid), C) and the root's vector (len(grid), |I|)."""
     ppt = PPT(iset, cfg["p_terminal"], ppt_rng if ppt_rng is not None else rng)
     G, C = len(grid), X.shape[1]
     tr = {"best": np.full(G, np.nan), "h_root": np.full(G, np.nan), "h_elite": np.full(G, np.nan),
-          "ppt_size": np.zeros(G, np.int64), "elite_out": np.full((G, C), np.nan)}
+          "ppt_size": np.zeros(G, np.int64), "elite_out": np.full((G, C), np.nan),
+          "root_probs": np.full((G, iset.n), np.nan)}
     evals, gens, el_steps, g = 0, 0, 0, 0
     el_ins = el_const = el_out = el_nodes = None
     fit_el, solved = math.inf, False
@@ -166,6 +167,7 @@ def run_pipe(iset, X, score, cfg, rng, budget, grid, ppt_rng=None):
         while g < G and grid[g] <= upto:
             tr["best"][g] = fit_el
             tr["h_root"][g] = entropy_bits(ppt.probs[:1])[0]
+            tr["root_probs"][g] = ppt.probs[0]
             if el_nodes is not None:
                 tr["h_elite"][g] = entropy_bits(ppt.probs[el_nodes]).mean()
                 tr["elite_out"][g] = el_out

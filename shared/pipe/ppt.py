@@ -240,34 +240,50 @@ def evaluate(iset, pop, X):
 
 
 def evaluate_program(iset, ins, const, X):
-    """Plain recursive evaluation of one preorder program on all cases: (C,)."""
-    pos = [0]
-
-    def rec():
-        k = pos[0]
-        pos[0] += 1
-        i = int(ins[k])
-        if i == iset.r_index:
-            return np.full(X.shape[1], const[k], dtype=X.dtype)
-        if iset.arity[i] == 0:
-            return X[iset.var_row[iset.names[i]]].copy()
-        args = [rec()[None] for _ in range(iset.arity[i])]
-        return iset.fns[i](*args)[0]
-
+    """Plain evaluation of one preorder program on all cases: (C,). Read right to left, a preorder
+    program is postfix for a stack machine: a terminal pushes its values, a function pops its
+    arguments (first argument on top) and pushes its result."""
+    C = X.shape[1]
+    stack = []
+    ar, r = iset.arity, iset.r_index
     with np.errstate(all="ignore"):
-        out = rec()
-    if pos[0] != len(ins):
-        raise ValueError(f"program has {len(ins)} instructions but its tree uses {pos[0]}")
-    return out
+        for k in range(len(ins) - 1, -1, -1):
+            i = int(ins[k])
+            if i == r:
+                stack.append(np.full(C, const[k], dtype=X.dtype))
+            elif ar[i] == 0:
+                stack.append(X[iset.var_row[iset.names[i]]])
+            else:
+                args = [stack.pop() for _ in range(ar[i])]
+                stack.append(iset.fns[i](*args))
+    if len(stack) != 1:
+        raise ValueError(f"not a well-formed program: {len(stack)} values left on the stack")
+    return np.asarray(stack[0])
 
 
 def subtree_end(arity_of_ins, start):
     """Index one past the subtree that starts at preorder position ``start``."""
     need, k = 1, start
     while need:
-        need += arity_of_ins[k] - 1
+        need += int(arity_of_ins[k]) - 1
         k += 1
     return k
+
+
+def depths(arity_of_ins):
+    """Depth (root 0) of every preorder position: (n,)."""
+    out = np.empty(len(arity_of_ins), np.int64)
+    stack = []                                  # [depth, children still to come] of open functions
+    for k, a in enumerate(arity_of_ins):
+        d = 0 if not stack else stack[-1][0] + 1
+        out[k] = d
+        if stack:
+            stack[-1][1] -= 1
+            if stack[-1][1] == 0:
+                stack.pop()
+        if a > 0:
+            stack.append([d, int(a)])
+    return out
 
 
 def nodes_of(ppt, ins):
