@@ -254,6 +254,8 @@ def evaluate_program(iset, ins, const, X):
             elif ar[i] == 0:
                 stack.append(X[iset.var_row[iset.names[i]]])
             else:
+                if len(stack) < ar[i]:
+                    raise ValueError(f"not a well-formed program: {iset.names[i]} at {k} lacks arguments")
                 args = [stack.pop() for _ in range(ar[i])]
                 stack.append(iset.fns[i](*args))
     if len(stack) != 1:

@@ -34,6 +34,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
+from shared.ensemble import map_jobs
 from shared.pipe import PAPER
 from shared.pipe.gp import run_gp
 from shared.pipe.learn import run_pipe
@@ -95,25 +96,31 @@ def make_score(y):
 
 # ---------------------------------------------------------------- runs
 
-def run_all(method, cfg, settings, seed, timer):
-    """settings['runs'] independent runs of one method, each with its own stream."""
+def run_one(job):
+    """One independent run (a module-level function, so worker processes can take it): job is
+    (method, run index, method config, settings, seed); the run's stream is the run-th child of
+    the method's named stream, whichever process runs it."""
+    method, r, cfg, settings, seed = job
     iset = instruction_set()
     X, y = fitness_cases()
-    score = make_score(y)
     grid = evaluation_grid(settings)
-    rs = streams(seed, ["pipe", "gp"])[method].spawn(settings["runs"])
-    out, start = [], timer()
-    for r, rng in enumerate(rs):
-        t0 = timer()
-        res = (run_pipe(iset, X, score, cfg, rng, settings["budget"], grid) if method == "pipe"
-               else run_gp(iset, X, score, cfg, rng, settings["budget"], grid))
-        res["text"] = to_text(iset, res["ins"], res["const"])
-        out.append(res)
-        print(f"  {method:4s} run {r:2d}: best sum|err| {res['best']:9.4f}  "
-              f"{'SOLVED' if res['solved'] else 'unsolved':8s} evals {res['evals']:7,d}  "
-              f"size {len(res['ins']):4d}  {timer() - t0:5.1f}s  "
-              f"({cli.progress(r + 1, settings['runs'], timer() - start)})")
-    return out
+    rng = streams(seed, ["pipe", "gp"])[method].spawn(settings["runs"])[r]
+    timer = cli.Timer()
+    res = (run_pipe(iset, X, make_score(y), cfg, rng, settings["budget"], grid) if method == "pipe"
+           else run_gp(iset, X, make_score(y), cfg, rng, settings["budget"], grid))
+    res["text"] = to_text(iset, res["ins"], res["const"])
+    print(f"  {method:4s} run {r:2d}: best sum|err| {res['best']:9.4f}  "
+          f"{'SOLVED' if res['solved'] else 'unsolved':8s} evals {res['evals']:7,d}  "
+          f"size {len(res['ins']):4d}  {timer():6.1f}s", flush=True)
+    return res
+
+
+def run_all(pipe_cfg, gp_cfg, settings, seed, workers):
+    """settings['runs'] independent runs of each method, spread over ``workers`` processes."""
+    jobs = [("pipe", r, pipe_cfg, settings, seed) for r in range(settings["runs"])]
+    jobs += [("gp", r, gp_cfg, settings, seed) for r in range(settings["runs"])]
+    out = map_jobs(run_one, jobs, workers)
+    return out[:settings["runs"]], out[settings["runs"]:]
 
 
 def evaluation_grid(settings):
@@ -231,10 +238,8 @@ def main(args):
           f"{settings['runs']} runs per method, {settings['budget']:,} evaluations each")
     print(f"PIPE {pipe_cfg}\nGP {gp_cfg}")
     t0 = timer()
-    pipe_runs = run_all("pipe", pipe_cfg, settings, args.seed, timer)
-    t_pipe = timer() - t0
-    gp_runs = run_all("gp", gp_cfg, settings, args.seed, timer)
-    t_gp = timer() - t0 - t_pipe
+    pipe_runs, gp_runs = run_all(pipe_cfg, gp_cfg, settings, args.seed, args.workers)
+    t_runs = timer() - t0
     st, arrays = {}, {"grid": grid}
     st["pipe"], pc = method_stats(pipe_runs, grid)
     st["gp"], gc = method_stats(gp_runs, grid)
@@ -244,7 +249,7 @@ def main(args):
     st["mann_whitney_p"] = p
     st["verdict_vs_gp"] = verdict_vs_gp(pb, gb, p)
     st["pipe"]["diagnostics"] = pipe_diagnostics(pipe_runs)
-    st["timing"] = {"pipe_s": t_pipe, "gp_s": t_gp}
+    st["timing"] = {"runs_s": t_runs, "workers": args.workers}
     arrays.update(saved_arrays(pipe_runs, gp_runs, pc, gc))
     rec = record(args, __file__, title="PIPE vs GP on function regression", paper=PAPER,
                  config={"settings": settings, "pipe": pipe_cfg, "gp": gp_cfg, "hit": HIT,
@@ -297,6 +302,8 @@ def build_parser():
                         help="PIPE's population size PS (programs sampled per generation)")
     parser.add_argument("--gp-pop-size", type=cli.int_range(2, 100_000), default=DEFAULTS["gp_pop_size"],
                         help="GP's population size (also the spacing of the saved traces)")
+    parser.add_argument("--workers", type=cli.int_range(1, 8), default=2,
+                        help="processes the runs are spread over (speed only: every run has its own stream)")
     return parser
 
 
