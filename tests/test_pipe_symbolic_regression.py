@@ -100,3 +100,25 @@ def test_quick_run_is_deterministic_and_writes_rows(tmp_path):
     assert [h["value"] for h in a["headline"]] == [h["value"] for h in b["headline"]]
     assert a["metrics"]["pipe"]["best_fitness"] == b["metrics"]["pipe"]["best_fitness"]
     assert len(a["headline"]) == 3 and a["quick"]
+
+
+def test_finished_runs_resume_from_the_checkpoint(tmp_path):
+    """A run saved in the checkpoint folder comes back as it was; another configuration's file is
+    not used, and a run computed afresh equals the saved one (each run has its own stream)."""
+    settings = dict(runs=2, budget=60, pop_size=5, gp_pop_size=20)
+    cfg = {**stub.PIPE_CFG, "pop_size": 5}
+    fresh = stub.run_one(("pipe", 1, cfg, settings, 3, None))
+    first = stub.run_one(("pipe", 1, cfg, settings, 3, str(tmp_path)))
+    assert (tmp_path / "pipe-001.pkl").is_file()
+    again = stub.run_one(("pipe", 1, cfg, settings, 3, str(tmp_path)))
+    for res in (first, again):
+        assert res["best"] == fresh["best"] and np.array_equal(res["ins"], fresh["ins"])
+        assert np.array_equal(res["trace"]["best"], fresh["trace"]["best"], equal_nan=True)
+    # the saved run is really what the second call returned: tamper with it and see it come back
+    import pickle
+    blob = pickle.loads((tmp_path / "pipe-001.pkl").read_bytes())
+    blob["objects"]["res"]["best"] = -1.0
+    (tmp_path / "pipe-001.pkl").write_bytes(pickle.dumps(blob))
+    assert stub.run_one(("pipe", 1, cfg, settings, 3, str(tmp_path)))["best"] == -1.0
+    # another seed does not take that file
+    assert stub.run_one(("pipe", 1, cfg, settings, 4, str(tmp_path)))["best"] != -1.0
