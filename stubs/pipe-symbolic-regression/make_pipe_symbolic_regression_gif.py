@@ -1,4 +1,4 @@
-"""PIPE run 0 on the regression target, one frame per 600 program evaluations (from the saved run).
+"""PIPE run 0 on the regression target, one frame per 1,000 program evaluations (from the saved run).
 
 Left: the target f(x) on the 101 fitness cases and the output of the elitist (the best program found
 so far). Right: the probability vector P_{0,0}(I) of the PPT's root node, which starts at
@@ -20,7 +20,7 @@ from shared.cli import make_artifact_parser, run
 from shared.figures import figure_to_frame, save_gif
 from shared.results import load_run
 
-FRAME_EVERY = 3
+FRAME_EVERY = 2                         # trace points are 500 evaluations apart (one GP generation)
 NAMES = ["+", "-", "*", "%", "sin", "cos", "exp", "rlog", "x", "R"]
 
 
@@ -47,7 +47,7 @@ def frame(a, g):
 def main(args):
     _, a = load_run(args.results)
     G = len(a["grid"])
-    keep = sorted(set(range(0, G, FRAME_EVERY)) | {G - 1})     # every third trace point, and the last
+    keep = sorted(set(range(0, G, FRAME_EVERY)) | {G - 1})     # every second trace point, and the last
     frames = [frame(a, g) for g in keep]
     save_gif(frames, args.out, fps=4, colors=32)
     print(f"wrote {args.out} ({len(frames)} frames)")
