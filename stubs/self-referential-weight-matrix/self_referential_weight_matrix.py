@@ -51,8 +51,8 @@ VARIANTS = {"full": (1.0, 0.0), "weights only": (1.0, 1.0),   # (write on, reset
             "activations only": (0.0, 0.0), "neither": (0.0, 1.0)}
 N_X, I_EVAL, I_VAL, I_ONE = 2, 2, 3, 4    # input units: x1, x2, eval, val, constant 1
 N_IN = 5
-DEFAULTS = dict(n_r=3, n_demo=4, n_query=4, hidden=0, beta=4.0, iters=1500, episodes=24, inits=2,
-                lr=0.01, clip=1.0, eval_episodes=512, lyap_episodes=16, lyap_k=24)
+DEFAULTS = dict(n_r=3, n_demo=4, n_query=4, hidden=0, beta=4.0, iters=300, episodes=16, inits=1,
+                lr=0.01, clip=1.0, eval_episodes=256, lyap_episodes=8, lyap_k=24)
 QUICK = dict(iters=20, episodes=4, inits=1, eval_episodes=32, lyap_episodes=2, lyap_k=6)
 
 
@@ -286,20 +286,27 @@ def train(W0, cfg, rng, A, L):
 
 # ---------------------------------------------------------------- evaluation
 
-def evaluate(W0, cfg, rng, A, L):
-    """Query accuracy of every model on the same fresh episodes. Returns acc (P,), accuracy per
-    model and function (P, 4), and one cached episode batch of model 0 of each variant for the
-    figures."""
+def evaluate(W0, cfg, rng, A, L, chunk=64):
+    """Query accuracy of every model on the same fresh episodes, in chunks of episodes (the
+    weight trajectories of thousands of episodes would not fit). Returns acc (P,), accuracy per
+    model and function (P, 4), and the first chunk's cache and schedule for the figures."""
     P, n = W0.shape[0], cfg["eval_episodes"]
     fn, demo, query = episodes(rng, n, cfg)
-    sch = schedule(np.tile(fn, P), np.tile(demo, (P, 1)), np.tile(query, (P, 1)), cfg)
-    write, reset = variant_masks(cfg["inits"], n)
-    c = forward(expand(W0, n), sch, write, reset, A, L, cfg["beta"])
-    dq = sch["dq"][sch["ls"]]
-    right = ((c["o"] > 0.5) == (dq > 0.5)).reshape(-1, P, n)    # (n_query, P, n)
+    right, first = [], None
+    for lo in range(0, n, chunk):
+        m = min(chunk, n - lo)
+        sl = slice(lo, lo + m)
+        sch = schedule(np.tile(fn[sl], P), np.tile(demo[sl], (P, 1)), np.tile(query[sl], (P, 1)), cfg)
+        write, reset = variant_masks(cfg["inits"], m)
+        c = forward(expand(W0, m), sch, write, reset, A, L, cfg["beta"])
+        dq = sch["dq"][sch["ls"]]
+        right.append(((c["o"] > 0.5) == (dq > 0.5)).reshape(-1, P, m))     # (n_query, P, m)
+        if first is None:
+            first = dict(cache=c, sch=sch, n=m)
+    right = np.concatenate(right, axis=2)
     acc = right.mean((0, 2))
     per_fn = np.stack([right[:, :, fn == k].mean((0, 2)) for k in range(len(FUNCS))], 1)
-    return dict(acc=acc, per_fn=per_fn, cache=c, sch=sch, fn=fn, n=n)
+    return dict(acc=acc, per_fn=per_fn, fn=fn, **first)
 
 
 def prior_ceiling():
@@ -347,12 +354,12 @@ def fingerprint(W0_full, W0_act, cfg, rng, A, L):
     for name, W0, w in (("full", W0_full, 1.0), ("activations only", W0_act, 0.0)):
         c = forward(np.repeat(W0[None], n, 0), sch, np.full(n, w), np.zeros(n), A, L, cfg["beta"])
         T = sch["x"].shape[0]
-        J = np.stack([np.stack([step_jacobian(c, t, b, w, A, L, cfg["beta"]) for b in range(n)])
-                      for t in range(T)])                        # (T, n, D, D)
-        if w == 0.0:
-            J = J[:, :, :L["N"] + 1, :L["N"] + 1]
-        k = min(cfg["lyap_k"], J.shape[-1])
-        out[name] = np.median(qr_spectrum(J, k=k, rng=rng), axis=0)
+        D = L["N"] + 1 + (L["C"] if w else 0)                    # W is constant without writing
+
+        def jacobians(c=c, w=w, D=D):                            # (n, D, D) per step, made lazily
+            for t in range(T):
+                yield np.stack([step_jacobian(c, t, b, w, A, L, cfg["beta"])[:D, :D] for b in range(n)])
+        out[name] = np.median(qr_spectrum(jacobians(), k=min(cfg["lyap_k"], D), rng=rng), axis=0)
     return out, T, n
 
 
@@ -441,9 +448,10 @@ def main(args):
 
 
 def saved_arrays(W_init, W0, curve, ev, cfg, L):
-    """Loss curves, initial and trained W(1), and the first 8 eval episodes of net 0 of each
-    variant: weights over time (only the first 8 episodes), activations, outputs."""
-    n, k = ev["n"], 8
+    """Loss curves, initial and trained W(1), and the first 4 eval episodes of net 0 of each
+    variant: weights over time (of those 4 episodes), activations, outputs."""
+    n = ev["n"]
+    k = min(4, n)
     idx = np.concatenate([np.arange(k) + i * cfg["inits"] * n for i in range(len(VARIANTS))])
     c = ev["cache"]
     return dict(curve=curve, W_init=W_init, W_trained=W0, W_traj=c["W"][:, idx], u_traj=c["u"][:, idx],
