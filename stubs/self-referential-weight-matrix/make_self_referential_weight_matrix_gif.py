@@ -53,7 +53,7 @@ def frame(res, a, t):
         ax.set_xlim(-0.5, T + 1.5)
         ax.set_ylim(-0.1, 1.95)
         ax.set_title(f"{name}: episode of {fn}; yellow: eval on; red stars: query targets", fontsize=8)
-    axes[1, 1].set_xlabel(f"step {t} of {T}")
+    axes[1, 1].set_xlabel(f"step {t + 1} of {T}")
     fig.tight_layout()
     return figure_to_frame(fig, dpi=70)
 
@@ -61,7 +61,7 @@ def frame(res, a, t):
 def main(args):
     res, a = load_run(args.results)
     T = a["W_traj"].shape[0] - 1
-    frames = [frame(res, a, t) for t in range(T + 1)]
+    frames = [frame(res, a, t) for t in range(T)]          # the output after step t is u(t + 1)
     save_gif(frames, args.out, fps=4, colors=48)
     print(f"wrote {args.out} ({len(frames)} frames)")
 

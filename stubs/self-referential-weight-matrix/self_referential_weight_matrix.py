@@ -276,10 +276,11 @@ def train(W0, cfg, rng, A, L):
         opt.step({"W0": g})
         o = c["o"].reshape(-1, len(VARIANTS), cfg["inits"] * per)
         dq = sch["dq"][sch["ls"]].reshape(o.shape)
-        curve[it] = -(dq * np.log(np.clip(o, 1e-12, 1)) + (1 - dq) * np.log(np.clip(1 - o, 1e-12, 1))).mean((0, 2))
+        curve[it] = -(dq * np.log(np.clip(o, 1e-12, 1))
+                      + (1 - dq) * np.log(np.clip(1 - o, 1e-12, 1))).mean((0, 2))
         if (it + 1) % max(1, cfg["iters"] // 10) == 0:
             print(f"  iter {it + 1:5d}  query loss " + "  ".join(
-                f"{k} {v:.3f}" for k, v in zip(VARIANTS, curve[max(0, it - 49):it + 1].mean(0)))
+                f"{k} {v:.3f}" for k, v in zip(VARIANTS, curve[max(0, it - 49):it + 1].mean(0), strict=True))
                 + f"  {cli.progress(it + 1, cfg['iters'], time.perf_counter() - t0)}")
     return params["W0"], curve
 
@@ -356,7 +357,7 @@ def fingerprint(W0_full, W0_act, cfg, rng, A, L):
         T = sch["x"].shape[0]
         D = L["N"] + 1 + (L["C"] if w else 0)                    # W is constant without writing
 
-        def jacobians(c=c, w=w, D=D):                            # (n, D, D) per step, made lazily
+        def jacobians(c=c, w=w, D=D, T=T):                            # (n, D, D) per step, made lazily
             for t in range(T):
                 yield np.stack([step_jacobian(c, t, b, w, A, L, cfg["beta"])[:D, :D] for b in range(n)])
         out[name] = np.median(qr_spectrum(jacobians(), k=min(cfg["lyap_k"], D), rng=rng), axis=0)
@@ -436,7 +437,7 @@ def main(args):
                                               for fi, f in enumerate(FUNCS)}
                                           for i, k in enumerate(VARIANTS)},
                    prior_ceiling=ceiling, final_loss={k: float(v) for k, v in
-                                                      zip(VARIANTS, curve[-50:].mean(0))},
+                                                      zip(VARIANTS, curve[-50:].mean(0), strict=True)},
                    gradcheck_max_rel_error=gerr,
                    timing=dict(train_cpu_s=train_cpu, cpu_s=time.process_time()))
     config = dict(cfg, K=L["K"], N=L["N"], M=L["M"], n_connections=L["C"],
@@ -454,9 +455,10 @@ def saved_arrays(W_init, W0, curve, ev, cfg, L):
     k = min(4, n)
     idx = np.concatenate([np.arange(k) + i * cfg["inits"] * n for i in range(len(VARIANTS))])
     c = ev["cache"]
+    sch = ev["sch"]
     return dict(curve=curve, W_init=W_init, W_trained=W0, W_traj=c["W"][:, idx], u_traj=c["u"][:, idx],
-                o_query=c["o"][:, idx], fn=ev["fn"][:k], acc=ev["acc"], dq=ev["sch"]["dq"][ev["sch"]["ls"]][:, idx],
-                fb=ev["sch"]["fb"], ls=ev["sch"]["ls"], x=ev["sch"]["x"][:, idx])
+                o_query=c["o"][:, idx], fn=ev["fn"][:k], acc=ev["acc"], dq=sch["dq"][sch["ls"]][:, idx],
+                fb=sch["fb"], ls=sch["ls"], x=sch["x"][:, idx])
 
 
 def gradcheck_small(rng, L, cfg):
