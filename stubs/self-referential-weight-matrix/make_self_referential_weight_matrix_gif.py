@@ -36,8 +36,8 @@ def frame(res, a, t):
         ax = axes[row, 0]
         ax.imshow(d, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
         ax.set_title(f"{name}: W(t) - W(1), |max| {lim:.2f}", fontsize=8)
-        ax.set_yticks([0, 1, 2, 11], ["o", "delta", "ana", "mod"], fontsize=6)
-        ax.set_xticks([0, 2, 3, 4, 5], ["x", "eval", "val", "1", "units"], fontsize=6)
+        ax.set_yticks([0, 2, 11], ["o, delta", "ana", "mod"], fontsize=6)
+        ax.set_xticks([0, 5], ["inputs", "units"], fontsize=6)
         ax = axes[row, 1]
         s = np.arange(t + 1)
         fb = a["fb"].astype(bool)
@@ -61,7 +61,8 @@ def frame(res, a, t):
 def main(args):
     res, a = load_run(args.results)
     T = a["W_traj"].shape[0] - 1
-    frames = [frame(res, a, t) for t in range(T)]          # the output after step t is u(t + 1)
+    # every other step (the output after step t is u(t + 1)), and the last
+    frames = [frame(res, a, t) for t in sorted(set(range(0, T, 2)) | {T - 1})]
     save_gif(frames, args.out, fps=4, colors=48)
     print(f"wrote {args.out} ({len(frames)} frames)")
 
