@@ -92,28 +92,36 @@ def test_exact_gradient_matches_finite_differences():
 
 
 def test_step_jacobian_matches_finite_differences():
+    # the state is z = (u, val, eval, W); eval(t + 1) = d - o(t) on feedback steps, else 0
     rng = np.random.default_rng(2)
     W = rng.normal(0, 1.0, (1, L["N"], L["M"]))
     s = sr.schedule(np.array([1]), np.array([[2, 0]]), np.array([[3, 1]]), CFG)
+    fb_next = np.append(s["fb"][1:], False)
     beta = 1.0
+    N = L["N"]
     for write in (1.0, 0.0):
         c = sr.forward(W, s, np.full(1, write), np.zeros(1), A, L, beta)
-        t = 3                                                   # inside a feedback block
-        J = sr.step_jacobian(c, t, 0, write, A, L, beta)
-        y = c["y"][t, 0]
+        for t in (1, 2, 3):                  # eval turns on at t + 1 = 2, stays on, turns off at 4
+            J = sr.step_jacobian(c, t, 0, write, A, L, beta, fb_next[t])
+            y = c["y"][t, 0]
 
-        def step(z, y=y, write=write):
-            u, val, Wf = z[:L["N"]], z[L["N"]], z[L["N"] + 1:]
-            Wm = Wf.reshape(L["N"], L["M"])
-            yy = np.concatenate([y[:sr.I_VAL], [val], y[sr.I_VAL + 1:sr.N_IN], u])
-            un = sr.act((Wm @ yy)[None], L)[0]
-            r = sr.match(u[L["ana"]][None], A, beta)[0]
-            g = sr.match(u[L["mod"]][None], A, beta)[0]
-            return np.concatenate([un, [r @ Wf], Wf + write * u[L["delta"]] * g])
+            def step(z, y=y, write=write, t=t):
+                u, val, ev, Wf = z[:N], z[N], z[N + 1], z[N + 2:]
+                Wm = Wf.reshape(N, L["M"])
+                yy = np.concatenate([y[:sr.I_EVAL], [ev, val], y[sr.I_VAL + 1:sr.N_IN], u])
+                un = sr.act((Wm @ yy)[None], L)[0]
+                r = sr.match(u[L["ana"]][None], A, beta)[0]
+                g = sr.match(u[L["mod"]][None], A, beta)[0]
+                ev_next = (s["d"][t + 1, 0] - u[L["o"]]) if fb_next[t] else 0.0
+                return np.concatenate([un, [r @ Wf, ev_next], Wf + write * u[L["delta"]] * g])
 
-        z0 = np.concatenate([c["u"][t, 0], [y[sr.I_VAL]], c["W"][t, 0].reshape(-1)])
-        num = numeric_jacobian(step, z0, eps=1e-6)
-        assert np.abs(J - num).max() < 1e-7 * max(1.0, np.abs(num).max())
+            z0 = np.concatenate([c["u"][t, 0], [y[sr.I_VAL], y[sr.I_EVAL]], c["W"][t, 0].reshape(-1)])
+            # the map reproduces the forward pass: its step from z(t) is z(t + 1)
+            z1 = np.concatenate([c["u"][t + 1, 0], c["y"][t + 1, 0, [sr.I_VAL, sr.I_EVAL]],
+                                 c["W"][t + 1, 0].reshape(-1)])
+            assert np.allclose(step(z0), z1, atol=1e-12)
+            num = numeric_jacobian(step, z0, eps=1e-6)
+            assert np.abs(J - num).max() < 1e-7 * max(1.0, np.abs(num).max())
 
 
 def test_training_is_deterministic_and_batching_changes_no_net():

@@ -13,17 +13,22 @@ the read and write machinery's own weights are addressable too. With g(d2) = exp
     val(t+1) = sum_c g(||ana(t) - A_c||^2) W_c(t)                (read, the paper's eq. for val)
     W_c(t+1) = W_c(t) + delta(t) g(||mod(t) - A_c||^2)           (write)
 
+    eval(t + 1) = d(t) - o(t) where a target d(t) exists, else 0   (the paper's eval input)
+
 f is the logistic for o, ana and mod and tanh for delta. The learned parameters are the initial
 weights W(1); everything after is the net's own doing. The paper derives an exact gradient of
-the summed error through these dynamics but reports no experiment. Here the exact gradient is
-taken by backpropagation through the whole weight trajectory (hand-written, checked by finite
-differences) on a task the paper's eval channel suits: each episode draws one boolean function
-of two bits (AND, OR, XOR, NAND); four demos show the four input pairs, each held n_r steps, then
-held n_r more steps while eval carries the error d - o of the net's answer; then four queries
-(eval = 0), scored by the output at the end of each. Four variants train side by side: the full
-net, the net with its unit activations reset before the queries (only its weights can carry the
-function over), the net with writing disabled (only its activations can), and both (a control
-that cannot beat guessing from the prior, 0.6875).
+the summed error through these dynamics (forward sensitivities of every unit and weight with
+respect to W(1)) but reports no experiment. Here the same exact gradient is taken by
+backpropagation through the whole weight trajectory (hand-written, checked by finite
+differences) on a task the eval channel suits: each episode draws one boolean function of two
+bits (AND, OR, XOR, NAND); four demos show the four input pairs, each held n_r steps for the
+net to answer, then n_r more steps during which eval carries d - o of its previous step; then
+four queries (eval = 0), scored by the output at the end of each. Four variants train side by
+side: the full net, the net with its unit activations reset before the queries (only its
+weights can carry the function over), the net with writing disabled (only its activations can),
+and both (a control that cannot beat guessing from the prior, 0.6875). A fifth group trains the
+full net by the paper's own rule (squared error, plain gradient descent) to measure what the
+headline's cross-entropy and Adam change at equal budget.
 
     python3 self_referential_weight_matrix.py --seed 0     # headline
     python3 self_referential_weight_matrix.py --quick      # smoke test, seconds
@@ -39,7 +44,7 @@ import numpy as np
 
 from shared import cli
 from shared.lyapunov import qr_spectrum
-from shared.optim import Adam
+from shared.optim import Adam, sgd_step
 from shared.results import at_unknown_budget, finish_run, headline_row, record
 from shared.rng import streams
 
@@ -49,10 +54,15 @@ FUNCS = {"AND": (0, 0, 0, 1), "OR": (0, 1, 1, 1), "XOR": (0, 1, 1, 0), "NAND": (
 PAIRS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)   # truth-table rows, in FUNCS' order
 VARIANTS = {"full": (1.0, 0.0), "weights only": (1.0, 1.0),   # (write on, reset before queries)
             "activations only": (0.0, 0.0), "neither": (0.0, 1.0)}
+PAPER_RULE = "full, paper's rule"   # the full net trained by squared error and plain gradient descent
+GROUPS = [*VARIANTS, PAPER_RULE]    # the nets of one run, in this order, `inits` of each
 N_X, I_EVAL, I_VAL, I_ONE = 2, 2, 3, 4    # input units: x1, x2, eval, val, constant 1
 N_IN = 5
-DEFAULTS = dict(n_r=3, n_demo=4, n_query=4, hidden=0, beta=4.0, iters=300, episodes=16, inits=1,
-                lr=0.01, clip=1.0, eval_episodes=256, lyap_episodes=8, lyap_k=24)
+# eta of the paper-rule group: the best-behaved of 0.3, 1, 3, 10 in a 400-iteration pre-test of one
+# init (10 learned faster there but is the closest to blowing up without a clip)
+PAPER_LR = 3.0
+DEFAULTS = dict(n_r=3, n_demo=4, n_query=4, hidden=0, beta=4.0, iters=1500, episodes=24, inits=2,
+                lr=0.01, clip=1.0, paper_lr=PAPER_LR, eval_episodes=512, lyap_episodes=16, lyap_k=24)
 QUICK = dict(iters=20, episodes=4, inits=1, eval_episodes=32, lyap_episodes=2, lyap_k=6)
 
 
@@ -91,18 +101,18 @@ def episodes(rng, n, cfg):
 
 
 def schedule(fn, demo, query, cfg):
-    """Time-major inputs of a batch of episodes. Returns x (T, B, 2), the label d (T, B) of the
-    demo whose feedback block starts at t (with fb (T,) True there and on the rest of that block),
-    fb_start (T,) bool, loss steps ls (T,) bool and their targets dq (T, B), and the query start."""
+    """Time-major inputs of a batch of episodes. Returns x (T, B, 2); fb (T,) bool, True where
+    eval carries feedback: eval(t) = d(t) - o(t - 1) on those steps (a demo's second block, so
+    the target exists from the last step of its first block on), 0 elsewhere; the demo label
+    d (T, B); loss steps ls (T,) bool and their targets dq (T, B); the query start t_query."""
     table = np.array(list(FUNCS.values()), float)              # (4 funcs, 4 pairs)
     nr, B = cfg["n_r"], len(fn)
-    blocks_x, fb, fb_start, ls, d, dq = [], [], [], [], [], []
+    blocks_x, fb, ls, d, dq = [], [], [], [], []
     for k in range(demo.shape[1]):                              # demo k: answer, then feedback
         for part in (0, 1):
-            for s in range(nr):
+            for _ in range(nr):
                 blocks_x.append(PAIRS[demo[:, k]])
                 fb.append(part == 1)
-                fb_start.append(part == 1 and s == 0)
                 ls.append(False)
                 d.append(table[fn, demo[:, k]])
                 dq.append(np.zeros(B))
@@ -111,12 +121,11 @@ def schedule(fn, demo, query, cfg):
         for s in range(nr):
             blocks_x.append(PAIRS[query[:, k]])
             fb.append(False)
-            fb_start.append(False)
             ls.append(s == nr - 1)                              # scored after n_r steps
             d.append(np.zeros(B))
             dq.append(table[fn, query[:, k]])
-    return dict(x=np.stack(blocks_x), fb=np.array(fb), fb_start=np.array(fb_start),
-                ls=np.array(ls), d=np.stack(d), dq=np.stack(dq), t_query=t_query)
+    return dict(x=np.stack(blocks_x), fb=np.array(fb), ls=np.array(ls), d=np.stack(d),
+                dq=np.stack(dq), t_query=t_query)
 
 
 # ---------------------------------------------------------------- model: forward, then backward
@@ -142,12 +151,25 @@ def match(z, A, beta):
     return np.exp(-beta * np.maximum(d2, 0.0))
 
 
-def forward(W0, sch, write, reset, A, L, beta, buf=None):
+def query_loss(o, dq, sse, net=None):
+    """Per-episode query loss, (n_query, B): the cross-entropy of o against dq, or where sse (B,)
+    is 1 the paper's squared error (d - o)^2 / 2. Given net_o (o = logistic(net)), the
+    cross-entropy is taken from it exactly, log(1 + e^net) - d net, even where o rounds to 0 or 1."""
+    if net is None:
+        oc = np.clip(o, 1e-12, 1 - 1e-12)
+        ce = -(dq * np.log(oc) + (1 - dq) * np.log(1 - oc))
+    else:
+        ce = np.logaddexp(0.0, net) - dq * net
+    return (1 - sse) * ce + sse * 0.5 * (dq - o) ** 2
+
+
+def forward(W0, sch, write, reset, A, L, beta, buf=None, sse=None):
     """Run a batch of episodes. W0 (B, N, M) the initial weights of each episode's net; write and
-    reset (B,) 0/1 per episode (the variant). Returns the cache: y (T, B, M), u (T + 1, B, N),
-    W (T + 1, B, N, M), r and s (T, B, C) (read and write matches), and the query loss (mean
-    cross-entropy of o against dq at the scored steps) and query outputs (n_query, B). buf: a
-    dict the arrays are kept in and reused from between calls of the same shape (training)."""
+    reset (B,) 0/1 per episode (the variant); sse (B,) 0/1, the loss (see query_loss; default
+    all cross-entropy). Returns the cache: y (T, B, M), u (T + 1, B, N), W (T + 1, B, N, M),
+    r and s (T, B, C) (read and write matches), the query loss (mean over scored steps and
+    episodes) and query outputs (n_query, B). buf: a dict the arrays are kept in and reused
+    from between calls of the same shape (training)."""
     T, B = sch["x"].shape[:2]
     N, M = L["N"], L["M"]
     shapes = dict(u=(T + 1, B, N), W=(T + 1, B, N, M), y=(T, B, M), r=(T, B, L["C"]), s=(T, B, L["C"]))
@@ -158,18 +180,19 @@ def forward(W0, sch, write, reset, A, L, beta, buf=None):
     u, W, y, r, s = (buf[k] for k in ("u", "W", "y", "r", "s"))
     u[0] = act(np.zeros((B, N)), L)                             # net(1) = 0
     W[0] = W0
-    val, ev = np.zeros(B), np.zeros(B)
+    val, net_o = np.zeros(B), []
     keep = (1.0 - reset)[:, None]
     for t in range(T):
         if t == sch["t_query"]:                                 # the ablation's reset
             u[t] = keep * u[t] + (1.0 - keep) * u[0]
             val = keep[:, 0] * val
-        if sch["fb_start"][t]:                                  # eval = d - o, held over the block
-            ev = sch["d"][t] - u[t][:, L["o"]]
-        elif not sch["fb"][t]:
-            ev = np.zeros(B)
+        # eval(t) = d - o(t - 1) on feedback steps, else 0 (fb[0] is never set)
+        ev = sch["d"][t] - u[t - 1][:, L["o"]] if sch["fb"][t] else np.zeros(B)
         y[t] = np.concatenate([sch["x"][t], ev[:, None], val[:, None], np.ones((B, 1)), u[t]], 1)
-        u[t + 1] = act(np.einsum("bnm,bm->bn", W[t], y[t]), L)
+        a = np.einsum("bnm,bm->bn", W[t], y[t])                # net(t + 1)
+        u[t + 1] = act(a, L)
+        if sch["ls"][t]:
+            net_o.append(a[:, L["o"]])
         r[t] = match(u[t][:, L["ana"]], A, beta)
         s[t] = match(u[t][:, L["mod"]], A, beta)
         Wf, Wn = W[t].reshape(B, -1), W[t + 1].reshape(B, -1)
@@ -177,10 +200,9 @@ def forward(W0, sch, write, reset, A, L, beta, buf=None):
         np.multiply((write * u[t][:, L["delta"]])[:, None], s[t], out=Wn)
         Wn += Wf
     o = u[1:][sch["ls"]][:, :, L["o"]]                          # (n_query, B)
-    dq = sch["dq"][sch["ls"]]
-    oc = np.clip(o, 1e-12, 1 - 1e-12)
-    loss = -(dq * np.log(oc) + (1 - dq) * np.log(1 - oc)).mean()
-    return dict(y=y, u=u, W=W, r=r, s=s, o=o, loss=loss)
+    sse = np.zeros(B) if sse is None else sse
+    loss = query_loss(o, sch["dq"][sch["ls"]], sse, np.stack(net_o)).mean()
+    return dict(y=y, u=u, W=W, r=r, s=s, o=o, loss=loss, sse=sse)
 
 
 def backward(c, sch, write, reset, A, L, beta):
@@ -192,15 +214,18 @@ def backward(c, sch, write, reset, A, L, beta):
     dW = np.zeros((B, N * M))
     du = np.zeros((B, N))
     dval = np.zeros(B)
-    dev_acc = np.zeros(B)
+    dev_next = np.zeros(B)          # dL/d eval(t + 1), owed to o(t)
     keep = (1.0 - reset)[:, None]
+    sse = c["sse"]
     for t in range(T - 1, -1, -1):
         u_t, W_t = c["u"][t], c["W"][t].reshape(B, -1)
         ut1 = c["u"][t + 1]
-        # u(t+1) = f(W(t) y(t)); with the cross-entropy on o, dL/dnet_o = (o - d) / n
+        # u(t+1) = f(W(t) y(t)); at a scored step dL/dnet_o = (o - d) / n for the cross-entropy,
+        # (o - d) o (1 - o) / n for the squared error
         da = du * act_grad(ut1, L)
         if sch["ls"][t]:
-            da[:, L["o"]] += (ut1[:, L["o"]] - sch["dq"][t]) / n_loss
+            o1 = ut1[:, L["o"]]
+            da[:, L["o"]] += (o1 - sch["dq"][t]) * (1 - sse + sse * o1 * (1 - o1)) / n_loss
         dy = np.einsum("bnm,bn->bm", c["W"][t], da)
         dWt = (da[:, :, None] * c["y"][t][:, None, :]).reshape(B, -1)
         # val(t+1) = sum_c r_c(t) W_c(t)
@@ -218,12 +243,9 @@ def backward(c, sch, write, reset, A, L, beta):
             w_ = dg * g
             du[:, L[part]] += -2.0 * beta * (z * w_.sum(1)[:, None] - w_ @ A)
         dval = dy[:, I_VAL].copy()
-        # eval(t) = d - o(t_fb) held over the feedback block that starts at t_fb
-        if sch["fb"][t]:
-            dev_acc += dy[:, I_EVAL]
-            if sch["fb_start"][t]:
-                du[:, L["o"]] -= dev_acc
-                dev_acc = np.zeros(B)
+        # eval(t + 1) = d - o(t) on feedback steps
+        du[:, L["o"]] -= dev_next
+        dev_next = dy[:, I_EVAL] if sch["fb"][t] else np.zeros(B)
         if t == sch["t_query"]:                                 # u(t), val(t) reset: no path back
             du *= keep
             dval *= keep[:, 0]
@@ -237,17 +259,20 @@ def expand(W0, per):
     return np.repeat(W0, per, axis=0)
 
 
-def variant_masks(n_models_per_variant, per):
-    """write, reset (P * per,) per episode, variants in VARIANTS' order, and their model labels."""
-    w = np.repeat([v[0] for v in VARIANTS.values()], n_models_per_variant * per)
-    r = np.repeat([v[1] for v in VARIANTS.values()], n_models_per_variant * per)
-    return w.astype(float), r.astype(float)
+def variant_masks(n_models_per_group, per, groups=None):
+    """write, reset, sse (P * per,) per episode, for `n_models_per_group` nets of each group in
+    GROUPS' order (or of `groups`), `per` episodes each."""
+    groups = GROUPS if groups is None else groups
+    spec = [VARIANTS.get(g, VARIANTS["full"]) + (float(g == PAPER_RULE),) for g in groups]
+    w, r, e = (np.repeat([v[i] for v in spec], n_models_per_group * per).astype(float)
+               for i in range(3))
+    return w, r, e
 
 
-def loss_and_grad(W0, sch, write, reset, A, L, beta, per, buf=None):
+def loss_and_grad(W0, sch, write, reset, A, L, beta, per, buf=None, sse=None):
     """Forward cache and the gradient (P, N, M) of the summed per-model mean query losses;
     episodes (P * per) in sch, model p's in rows p * per ... (p + 1) * per - 1."""
-    c = forward(expand(W0, per), sch, write, reset, A, L, beta, buf)
+    c = forward(expand(W0, per), sch, write, reset, A, L, beta, buf, sse)
     g = backward(c, sch, write, reset, A, L, beta)
     P = W0.shape[0]
     # forward's loss averages over every episode of every model; per model it is P times that
@@ -260,29 +285,33 @@ def init_weights(rng, P, L):
 
 
 def train(W0, cfg, rng, A, L):
-    """Adam on every model's W(1) at once; a fresh batch of episodes per iteration. Returns the
-    trained weights and the loss curve (iters, 4 variants)."""
-    P, per = W0.shape[0], cfg["episodes"]
-    write, reset = variant_masks(cfg["inits"], per)
-    params = {"W0": W0.copy()}
-    opt = Adam(params, lr=cfg["lr"], clip=cfg["clip"], per_member=True)
-    curve = np.zeros((cfg["iters"], len(VARIANTS)))
+    """All nets (`inits` of each group in GROUPS, W0 (P, N, M)) on the same fresh batch of
+    episodes per iteration: the four variants by Adam on the query cross-entropy, the paper-rule
+    group by plain gradient descent on the squared error. Returns the trained weights and the
+    query cross-entropy per group over training (iters, len(GROUPS)), for every group alike."""
+    P, per, n_adam = W0.shape[0], cfg["episodes"], len(VARIANTS) * cfg["inits"]
+    write, reset, sse = variant_masks(cfg["inits"], per)
+    W = W0.copy()
+    adam = {"W0": W[:n_adam]}                                   # views: the optimisers write W
+    paper = {"W0": W[n_adam:]}
+    opt = Adam(adam, lr=cfg["lr"], clip=cfg["clip"], per_member=True)
+    curve = np.zeros((cfg["iters"], len(GROUPS)))
     t0, buf = time.perf_counter(), {}
     for it in range(cfg["iters"]):
         fn, demo, query = episodes(rng, P * per, cfg)
         sch = schedule(fn, demo, query, cfg)
-        c, g = loss_and_grad(params["W0"], sch, write, reset, A, L, cfg["beta"], per, buf)
-        cli.check_finite(it, W0=params["W0"], grad=g)
-        opt.step({"W0": g})
-        o = c["o"].reshape(-1, len(VARIANTS), cfg["inits"] * per)
+        c, g = loss_and_grad(W, sch, write, reset, A, L, cfg["beta"], per, buf, sse)
+        cli.check_finite(it, W0=W, grad=g)
+        opt.step({"W0": g[:n_adam]})
+        sgd_step(paper, {"W0": g[n_adam:]}, cfg["paper_lr"])
+        o = c["o"].reshape(-1, len(GROUPS), cfg["inits"] * per)
         dq = sch["dq"][sch["ls"]].reshape(o.shape)
-        curve[it] = -(dq * np.log(np.clip(o, 1e-12, 1))
-                      + (1 - dq) * np.log(np.clip(1 - o, 1e-12, 1))).mean((0, 2))
+        curve[it] = query_loss(o, dq, np.zeros(1)).mean((0, 2))
         if (it + 1) % max(1, cfg["iters"] // 10) == 0:
-            print(f"  iter {it + 1:5d}  query loss " + "  ".join(
-                f"{k} {v:.3f}" for k, v in zip(VARIANTS, curve[max(0, it - 49):it + 1].mean(0), strict=True))
+            print(f"  iter {it + 1:5d}  query cross-entropy " + "  ".join(
+                f"{k} {v:.3f}" for k, v in zip(GROUPS, curve[max(0, it - 49):it + 1].mean(0), strict=True))
                 + f"  {cli.progress(it + 1, cfg['iters'], time.perf_counter() - t0)}")
-    return params["W0"], curve
+    return W, curve
 
 
 # ---------------------------------------------------------------- evaluation
@@ -298,7 +327,7 @@ def evaluate(W0, cfg, rng, A, L, chunk=64):
         m = min(chunk, n - lo)
         sl = slice(lo, lo + m)
         sch = schedule(np.tile(fn[sl], P), np.tile(demo[sl], (P, 1)), np.tile(query[sl], (P, 1)), cfg)
-        write, reset = variant_masks(cfg["inits"], m)
+        write, reset, _ = variant_masks(cfg["inits"], m)
         c = forward(expand(W0, m), sch, write, reset, A, L, cfg["beta"])
         dq = sch["dq"][sch["ls"]]
         right.append(((c["o"] > 0.5) == (dq > 0.5)).reshape(-1, P, m))     # (n_query, P, m)
@@ -318,29 +347,33 @@ def prior_ceiling():
 
 # ---------------------------------------------------------------- Lyapunov fingerprint
 
-def step_jacobian(c, t, b, write, A, L, beta):
-    """d z(t+1) / d z(t) of episode b at step t for z = (u (N), val, W (C)), eval taken as the
-    environment delivered it. (N + 1 + C, N + 1 + C)."""
+def step_jacobian(c, t, b, write, A, L, beta, fb_next):
+    """d z(t+1) / d z(t) of episode b at step t for the state z = (u (N), val, eval, W (C)):
+    eval(t + 1) = d - o(t) is a function of the state when fb_next (step t + 1 is a feedback
+    step), else 0; the inputs x and the label d are the environment's. (N + 2 + C, N + 2 + C)."""
     N, M, C = L["N"], L["M"], L["C"]
+    D0 = N + 2                                                  # where the weights start
     u, y, W = c["u"][t, b], c["y"][t, b], c["W"][t, b]
     fp = act_grad(c["u"][t + 1, b][None], L)[0]
-    J = np.zeros((N + 1 + C, N + 1 + C))
+    J = np.zeros((D0 + C, D0 + C))
     J[:N, :N] = fp[:, None] * W[:, N_IN:]
     J[:N, N] = fp * W[:, I_VAL]
+    J[:N, N + 1] = fp * W[:, I_EVAL]
+    J[N + 1, L["o"]] = -float(fb_next)                          # eval(t + 1) = d - o(t)
     rows = np.arange(N)
-    Wblk = J[:N, N + 1:].reshape(N, N, M)
+    Wblk = J[:N, D0:].reshape(N, N, M)
     Wblk[rows, rows, :] = fp[:, None] * y[None, :]              # d u_i / d W_ij = f'_i y_j
-    for part, row in (("ana", N), ("mod", None)):
+    for part in ("ana", "mod"):
         z = u[L[part]]
         g = c["r"][t, b] if part == "ana" else c["s"][t, b]
         dz = -2.0 * beta * g[:, None] * (z[None] - A)           # (C, K) d g_c / d z
-        if row is not None:
-            J[N, N + 1:] = g                                    # d val / d W_c
+        if part == "ana":
+            J[N, D0:] = g                                       # d val / d W_c
             J[N, L["ana"]] = (W.reshape(-1)[:, None] * dz).sum(0)
         else:
-            J[N + 1:, L["mod"]] = write * u[L["delta"]] * dz
-    J[N + 1:, N + 1:] += np.eye(C)
-    J[N + 1:, L["delta"]] = write * c["s"][t, b]
+            J[D0:, L["mod"]] = write * u[L["delta"]] * dz
+    J[D0:, D0:] += np.eye(C)
+    J[D0:, L["delta"]] = write * c["s"][t, b]
     return J
 
 
@@ -351,15 +384,17 @@ def fingerprint(W0_full, W0_act, cfg, rng, A, L):
     n = cfg["lyap_episodes"]
     fn, demo, query = episodes(rng, n, cfg)
     sch = schedule(fn, demo, query, cfg)
+    fb_next = np.append(sch["fb"][1:], False)                   # step t + 1 gets feedback
     out = {}
     for name, W0, w in (("full", W0_full, 1.0), ("activations only", W0_act, 0.0)):
         c = forward(np.repeat(W0[None], n, 0), sch, np.full(n, w), np.zeros(n), A, L, cfg["beta"])
         T = sch["x"].shape[0]
-        D = L["N"] + 1 + (L["C"] if w else 0)                    # W is constant without writing
+        D = L["N"] + 2 + (L["C"] if w else 0)                    # W is constant without writing
 
-        def jacobians(c=c, w=w, D=D, T=T):                            # (n, D, D) per step, made lazily
+        def jacobians(c=c, w=w, D=D, T=T):                       # (n, D, D) per step, made lazily
             for t in range(T):
-                yield np.stack([step_jacobian(c, t, b, w, A, L, cfg["beta"])[:D, :D] for b in range(n)])
+                yield np.stack([step_jacobian(c, t, b, w, A, L, cfg["beta"], fb_next[t])[:D, :D]
+                                for b in range(n)])
         out[name] = np.median(qr_spectrum(jacobians(), k=min(cfg["lyap_k"], D), rng=rng), axis=0)
     return out, T, n
 
@@ -376,9 +411,9 @@ def verdict_meta(a, ceiling):
     return "partial" if min(a) > ceiling + MARGIN else at_unknown_budget("no")
 
 
-def headline_rows(acc, ceiling, gerr):
+def headline_rows(acc, ceiling, gerr, paper_lr):
     """The exact-gradient row, then the full net and the weights-only net, each with its
-    ablation partners' accuracies in the note."""
+    ablation partners' accuracies in the note (and the full net's under the paper's own rule)."""
     fmt = lambda a: ", ".join(f"{x:.3f}" for x in a)            # noqa: E731
     nums = lambda a: [{"value": float(np.mean(a)), "spread": float(np.std(a))}]   # noqa: E731
     base = (f"query accuracy per init on fresh episodes; no-demo ceiling {ceiling:.4f}; the 1993 "
@@ -390,7 +425,9 @@ def headline_rows(acc, ceiling, gerr):
                      "backpropagation through the weight trajectory, float64, sampled W(1) entries"),
         headline_row("meta-learning boolean functions from eval feedback: full self-referential net",
                      fmt(acc["full"]), "no experiment reported", verdict_meta(acc["full"], ceiling),
-                     base + f"; writing disabled: {fmt(acc['activations only'])}", numbers=nums(acc["full"])),
+                     base + f"; writing disabled: {fmt(acc['activations only'])}; the full net trained by "
+                     f"the paper's rule (squared error, plain gradient descent, eta {paper_lr:g}) at equal "
+                     f"budget: {fmt(acc[PAPER_RULE])}", numbers=nums(acc["full"])),
         headline_row("the same with activations reset before the queries (only the weights the net "
                      "wrote can carry the function)", fmt(acc["weights only"]), "no experiment reported",
                      verdict_meta(acc["weights only"], ceiling),
@@ -411,49 +448,53 @@ def main(args):
     cfg, L = resolve(args)
     A = addresses(L)
     rs = streams(args.seed, ["init", "train", "eval", "lyap"])
-    P = len(VARIANTS) * cfg["inits"]
+    P, k = len(GROUPS) * cfg["inits"], cfg["inits"]
     print(f"self-referential net: {L['N']} non-input units, {L['M']} units, {L['C']} connections, "
-          f"{L['K']}-bit addresses; {len(VARIANTS)} variants x {cfg['inits']} inits, "
+          f"{L['K']}-bit addresses; {len(GROUPS)} groups ({', '.join(GROUPS)}) x {k} inits, "
           f"{cfg['iters']} iterations x {cfg['episodes']} episodes, n_r = {cfg['n_r']}")
-    W_init = np.tile(init_weights(rs["init"], cfg["inits"], L), (len(VARIANTS), 1, 1))
+    W_init = np.tile(init_weights(rs["init"], k, L), (len(GROUPS), 1, 1))   # same inits per group
     c0 = time.process_time()
     W0, curve = train(W_init, cfg, rs["train"], A, L)
     train_cpu = time.process_time() - c0
     ev = evaluate(W0, cfg, rs["eval"], A, L)
     ceiling = prior_ceiling()
-    acc = {k: ev["acc"][i * cfg["inits"]:(i + 1) * cfg["inits"]] for i, k in enumerate(VARIANTS)}
-    for k, a in acc.items():
-        print(f"  {k:17s} query accuracy {', '.join(f'{x:.3f}' for x in a)}")
+    acc = {g: ev["acc"][i * k:(i + 1) * k] for i, g in enumerate(GROUPS)}
+    for g, a in acc.items():
+        print(f"  {g:18s} query accuracy {', '.join(f'{x:.3f}' for x in a)}")
     gerr = gradcheck_small(rs["init"], L, cfg)
-    lam, T, n_ep = fingerprint(W0[0], W0[2 * cfg["inits"]], cfg, rs["lyap"], A, L)
-    lyap = {"method": f"shared.lyapunov.qr_spectrum on the exact step Jacobians of z = (u, val, W) "
-            f"({L['N'] + 1 + L['C']} dims) of trained full net 0 and of z = (u, val) "
-            f"({L['N'] + 1} dims) of trained activations-only net 0, over whole episodes "
-            f"({T} steps, no alignment steps), median over {n_ep} episodes; eval as delivered",
-            "exponents": {f"{k}, top {len(v)}": [float(x) for x in v] for k, v in lam.items()}}
-    metrics = dict(query_accuracy={k: [float(x) for x in a] for k, a in acc.items()},
-                   accuracy_per_function={k: {f: [float(ev["per_fn"][i * cfg["inits"] + j, fi])
-                                                  for j in range(cfg["inits"])]
+    lam, T, n_ep = fingerprint(W0[0], W0[2 * k], cfg, rs["lyap"], A, L)
+    lyap = {"method": f"shared.lyapunov.qr_spectrum on the exact step Jacobians of the state "
+            f"z = (u, val, eval, W) ({L['N'] + 2 + L['C']} dims) of trained full net 0 and of "
+            f"z = (u, val, eval) ({L['N'] + 2} dims) of trained activations-only net 0 (its W is "
+            f"constant), over whole episodes ({T} steps, no alignment steps), median over {n_ep} "
+            "episodes",
+            "exponents": {f"{g}, top {len(v)}": [float(x) for x in v] for g, v in lam.items()}}
+    metrics = dict(query_accuracy={g: [float(x) for x in a] for g, a in acc.items()},
+                   accuracy_per_function={g: {f: [float(ev["per_fn"][i * k + j, fi]) for j in range(k)]
                                               for fi, f in enumerate(FUNCS)}
-                                          for i, k in enumerate(VARIANTS)},
-                   prior_ceiling=ceiling, final_loss={k: float(v) for k, v in
-                                                      zip(VARIANTS, curve[-50:].mean(0), strict=True)},
+                                          for i, g in enumerate(GROUPS)},
+                   prior_ceiling=ceiling,
+                   final_cross_entropy={g: float(v) for g, v in
+                                        zip(GROUPS, curve[-50:].mean(0), strict=True)},
                    gradcheck_max_rel_error=gerr,
                    timing=dict(train_cpu_s=train_cpu, cpu_s=time.process_time()))
-    config = dict(cfg, K=L["K"], N=L["N"], M=L["M"], n_connections=L["C"],
-                  variants=list(VARIANTS), functions=list(FUNCS), n_seeds=cfg["inits"],
-                  n_nets=P, optimiser="Adam", loss="cross-entropy at the query steps")
+    config = dict(cfg, K=L["K"], N=L["N"], M=L["M"], n_connections=L["C"], variants=list(VARIANTS),
+                  groups=GROUPS, functions=list(FUNCS), n_seeds=k, n_nets=P,
+                  optimiser="Adam (the four variants); plain gradient descent (the paper-rule group)",
+                  loss="cross-entropy at the query steps (the four variants); squared error at the "
+                       "query steps (the paper-rule group)")
     rec = record(args, __file__, title="A self-referential weight matrix", paper=PAPER, config=config,
-                 metrics=metrics, headline=headline_rows(acc, ceiling, gerr), lyapunov=lyap)
+                 metrics=metrics, headline=headline_rows(acc, ceiling, gerr, cfg["paper_lr"]),
+                 lyapunov=lyap)
     finish_run(args.out, rec, saved_arrays(W_init, W0, curve, ev, cfg, L), timer)
 
 
 def saved_arrays(W_init, W0, curve, ev, cfg, L):
     """Loss curves, initial and trained W(1), and the first 4 eval episodes of net 0 of each
-    variant: weights over time (of those 4 episodes), activations, outputs."""
+    group: weights over time (of those 4 episodes), activations, outputs."""
     n = ev["n"]
     k = min(4, n)
-    idx = np.concatenate([np.arange(k) + i * cfg["inits"] * n for i in range(len(VARIANTS))])
+    idx = np.concatenate([np.arange(k) + i * cfg["inits"] * n for i in range(len(GROUPS))])
     c = ev["cache"]
     sch = ev["sch"]
     return dict(curve=curve, W_init=W_init, W_trained=W0, W_traj=c["W"][:, idx], u_traj=c["u"][:, idx],
@@ -490,10 +531,12 @@ def build_parser():
     p.add_argument("--episodes", type=cli.int_range(1, 512), default=DEFAULTS["episodes"],
                    help="episodes per net per iteration")
     p.add_argument("--inits", type=cli.int_range(1, 16), default=DEFAULTS["inits"],
-                   help="independent initialisations per variant (the same across variants)")
+                   help="independent initialisations per group (the same across groups)")
     p.add_argument("--lr", type=cli.float_range(1e-5, 1.0), default=DEFAULTS["lr"], help="Adam step size")
     p.add_argument("--clip", type=cli.float_range(1e-3, 1e3), default=DEFAULTS["clip"],
-                   help="gradient norm clip per net")
+                   help="gradient norm clip per net (Adam)")
+    p.add_argument("--paper-lr", type=cli.float_range(1e-4, 1e3), default=DEFAULTS["paper_lr"],
+                   help="learning rate eta of the paper-rule group (plain gradient descent)")
     p.add_argument("--eval-episodes", type=cli.int_range(4, 20_000), default=DEFAULTS["eval_episodes"],
                    help="fresh episodes per net for the query accuracy")
     p.add_argument("--lyap-episodes", type=cli.int_range(1, 256), default=DEFAULTS["lyap_episodes"],
