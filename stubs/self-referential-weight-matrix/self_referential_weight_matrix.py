@@ -61,7 +61,7 @@ N_IN = 5
 # eta of the paper-rule group: the best-behaved of 0.3, 1, 3, 10 in a 400-iteration pre-test of one
 # init (10 learned faster there but is the closest to blowing up without a clip)
 PAPER_LR = 3.0
-DEFAULTS = dict(n_r=3, n_demo=4, n_query=4, hidden=0, beta=4.0, iters=1500, episodes=24, inits=2,
+DEFAULTS = dict(n_r=3, n_demo=4, n_query=4, hidden=0, beta=4.0, iters=1000, episodes=16, inits=2,
                 lr=0.01, clip=1.0, paper_lr=PAPER_LR, eval_episodes=512, lyap_episodes=16, lyap_k=24)
 QUICK = dict(iters=20, episodes=4, inits=1, eval_episodes=32, lyap_episodes=2, lyap_k=6)
 
