@@ -3,7 +3,8 @@
 Net 0 of the full variant and of the weights-only variant (activations reset before the
 queries) on the same episode: left, the change W(t) - W(1) of every one of the 500 addressable
 weights (rows: the 20 receiving units o, delta, ana, mod; columns: the 25 sending units); right,
-the input pair, the eval unit (d - o during feedback blocks) and the output o, up to step t.
+the input pair, the feedback steps (yellow: eval carries d - o of the step before) and the
+output o, up to step t.
 
     python3 make_self_referential_weight_matrix_gif.py     # results.json + results.npz -> GIF
 """
@@ -25,7 +26,7 @@ SHOW = {"full": 0, "weights only": 1}        # variant -> its block in the saved
 
 def frame(res, a, t):
     Wt, u, x = a["W_traj"], a["u_traj"], a["x"]
-    k = Wt.shape[1] // 4
+    k = Wt.shape[1] // len(res["config"]["groups"])         # episodes saved per group
     T = Wt.shape[0] - 1
     fn = res["config"]["functions"][int(a["fn"][0])]
     fig, axes = plt.subplots(2, 2, figsize=(8.4, 5.0), gridspec_kw=dict(width_ratios=(1, 1.4)))

@@ -395,7 +395,9 @@ def fingerprint(W0_full, W0_act, cfg, rng, A, L):
             for t in range(T):
                 yield np.stack([step_jacobian(c, t, b, w, A, L, cfg["beta"], fb_next[t])[:D, :D]
                                 for b in range(n)])
-        out[name] = np.median(qr_spectrum(jacobians(), k=min(cfg["lyap_k"], D), rng=rng), axis=0)
+        # k < D: on steps without feedback eval(t + 1) is the environment's 0 whatever the state,
+        # so every product of step Jacobians is singular and its last exponent is exactly -inf
+        out[name] = np.median(qr_spectrum(jacobians(), k=min(cfg["lyap_k"], D - 1), rng=rng), axis=0)
     return out, T, n
 
 

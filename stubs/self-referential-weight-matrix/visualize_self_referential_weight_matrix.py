@@ -1,7 +1,8 @@
 """Figures of the saved self-referential-weight-matrix run: the training curves of the four
-variants, their query accuracies against the no-demo ceiling (per init and per function), how
-much each trained net rewrites its own weights step by step through an episode, and the
-Lyapunov exponents of the joint (activations, weights) map against the activations-only map.
+variants and of the full net under the paper's own rule, their query accuracies against the
+no-demo ceiling (per init and per function), how much each trained net rewrites its own weights
+step by step through an episode, and the Lyapunov exponents of the joint (activations, eval,
+weights) map against the activations-only map.
 
     python3 visualize_self_referential_weight_matrix.py   # results.json + results.npz -> viz/*.png
 """
@@ -20,7 +21,7 @@ from shared.figures import save_figure
 from shared.results import load_run
 
 COLORS = {"full": "tab:blue", "weights only": "tab:orange", "activations only": "tab:green",
-          "neither": "0.5"}
+          "neither": "0.5", "full, paper's rule": "tab:purple"}
 
 
 def phases(ax, a):
@@ -36,21 +37,21 @@ def curves_figure(res, a, path):
     curve = a["curve"]
     w = max(1, len(curve) // 40)
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
-    for i, name in enumerate(res["config"]["variants"]):
+    for i, name in enumerate(res["config"]["groups"]):
         sm = np.convolve(curve[:, i], np.ones(w) / w, mode="valid")
         ax.plot(np.arange(len(sm)) + w, sm, color=COLORS[name], label=name)
     ax.axhline(np.log(2), color="k", lw=0.6, ls="--", label="ln 2 (coin toss)")
     ax.set_xlabel("training iteration")
     ax.set_ylabel(f"query cross-entropy (mean of {w})")
     ax.legend(fontsize=7)
-    ax.set_title("training the initial weights W(1) by exact gradient, per variant", fontsize=9)
+    ax.set_title("training the initial weights W(1) by exact gradient (mean of the inits)", fontsize=9)
     fig.tight_layout()
     save_figure(fig, path)
 
 
 def accuracy_figure(res, path):
     m = res["metrics"]
-    names = res["config"]["variants"]
+    names = res["config"]["groups"]
     funcs = res["config"]["functions"]
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.4))
     for i, name in enumerate(names):
@@ -63,7 +64,7 @@ def accuracy_figure(res, path):
     for ax in axes:
         ax.axhline(m["prior_ceiling"], color="k", ls="--", lw=0.8)
         ax.set_ylim(0, 1.02)
-    axes[0].set_xticks(range(len(names)), names, fontsize=7)
+    axes[0].set_xticks(range(len(names)), [n.replace(" ", "\n") for n in names], fontsize=6)
     axes[0].set_ylabel("query accuracy (dots: inits)")
     axes[0].set_title("dashed: best without the demos", fontsize=9)
     axes[1].set_xticks(range(len(funcs)), funcs)
@@ -74,11 +75,12 @@ def accuracy_figure(res, path):
 
 
 def writes_figure(res, a, path):
-    """Mean |W(t) - W(1)| over the weights, per step, for net 0 of each variant (4 episodes)."""
-    Wt = a["W_traj"]                                     # (T + 1, 4 * 8, N, M)
-    k = Wt.shape[1] // 4                                  # episodes saved per variant
+    """Mean |W(t) - W(1)| over the weights, per step, for net 0 of each group (4 episodes)."""
+    groups = res["config"]["groups"]
+    Wt = a["W_traj"]                                     # (T + 1, groups * 4, N, M)
+    k = Wt.shape[1] // len(groups)                        # episodes saved per group
     fig, ax = plt.subplots(figsize=(7.0, 3.4))
-    for i, name in enumerate(res["config"]["variants"]):
+    for i, name in enumerate(groups):
         d = np.abs(Wt[:, i * k:(i + 1) * k] - Wt[:1, i * k:(i + 1) * k]).mean((2, 3))   # (T + 1, k)
         ax.plot(np.arange(len(d)), d.mean(1), color=COLORS[name], label=name)
     phases(ax, a)
@@ -94,7 +96,7 @@ def writes_figure(res, a, path):
 def lyapunov_figure(res, path):
     ex = res["lyapunov"]["exponents"]
     fig, ax = plt.subplots(figsize=(6.0, 3.4))
-    for (name, v), c in zip(ex.items(), ("tab:blue", "tab:green"), strict=True):
+    for (name, v), c in zip(ex.items(), ("tab:blue", "tab:green"), strict=True):   # full, act. only
         ax.plot(np.arange(1, len(v) + 1), v, "o-", ms=3, color=c, label=name)
     ax.axhline(0, color="k", lw=0.6)
     ax.set_xlabel("index i")
