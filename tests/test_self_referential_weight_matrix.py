@@ -191,3 +191,14 @@ def test_verdict_rules():
     assert [r["verdict"] for r in sr.headline_rows(acc, ceil, 1e-3, 3.0)] == ["no", "open", "open"]
     # 0.7875 is not above the bar (ceiling + 0.1); a hair more is
     assert sr.verdict_meta([0.7875], ceil) == "open" and sr.verdict_meta([0.79], ceil) == "partial"
+
+
+def test_fingerprint_exponents_are_finite_up_to_the_last_one_asked():
+    # off feedback steps eval(t + 1) is the environment's 0 whatever the state: the step Jacobians
+    # are singular, so only D - 1 exponents are finite; asking for more must not give -inf
+    W = sr.init_weights(np.random.default_rng(8), 1, L)[0] * 3
+    cfg = dict(sr.DEFAULTS, lyap_episodes=1, lyap_k=L["N"] + 2)
+    lam, T, n = sr.fingerprint(W, W, cfg, np.random.default_rng(9), A, L)
+    assert len(lam["activations only"]) == L["N"] + 1 and len(lam["full"]) == L["N"] + 2
+    assert all(np.isfinite(v).all() for v in lam.values())
+    assert (T, n) == (36, 1)
