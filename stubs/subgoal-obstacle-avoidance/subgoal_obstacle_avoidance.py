@@ -412,10 +412,12 @@ def e_landscape(E, scale, problem, n_grid=81):
 def run_all(cfg, seed):
     rs = streams(seed, ["init", "evaluator", "sweep"])
     res, arrays, t0 = {}, {}, time.process_time()
+    grid = snapshot_grid(cfg["iters"])
+    arrays["snap_iters"] = grid
     for run, (problem, arch, eta) in RUNS.items():
         costs, plans = train_S(problem, arch, eta, cfg, rs["init"])
         res[run] = summarise(costs, problem, cfg)
-        arrays[f"{run}_costs"], arrays[f"{run}_plans"] = costs, plans[:, :4]
+        arrays[f"{run}_costs"], arrays[f"{run}_plans"] = costs[grid], plans[grid]
         print(f"{run:18s} {problem:15s} {arch:9s} eta {eta:<6g} cost 0 in {res[run]['reached_zero']:2d}/"
               f"{cfg['seeds']} seeds, median {fmt_iters(res[run]):>5s} it; <= {cfg['satisfy']:.0%}: "
               f"median {fmt_iters(res[run], 'frac'):>5s} it; "
@@ -428,7 +430,7 @@ def run_all(cfg, seed):
         s = summarise(costs, problem, cfg)
         s.update(e_rmse_train=tr, e_rmse_test=te, e_scale=scale)
         res[f"{run}_learnedE"] = s
-        arrays[f"{run}_learnedE_costs"], arrays[f"{run}_learnedE_plans"] = costs, plans[:, :4]
+        arrays[f"{run}_learnedE_costs"], arrays[f"{run}_learnedE_plans"] = costs[grid], plans[grid]
         arrays[f"{problem}_Elandscape"] = e_landscape(E, scale, problem)
         print(f"{run + ' learned E':28s} E rmse train {tr:.3f} test {te:.3f}; <= {cfg['satisfy']:.0%} in "
               f"{s['reached_frac']:2d}/{cfg['seeds']} seeds, median {fmt_iters(s, 'frac'):>5s} it; "
@@ -438,6 +440,11 @@ def run_all(cfg, seed):
     for problem in PROBLEMS:
         arrays[f"{problem}_landscape"] = landscape(problem)
     return res, arrays, time.process_time() - t0
+
+
+def snapshot_grid(iters, n=240):
+    """Iterations saved for the figures: 0 and about n log-spaced ones up to the cap."""
+    return np.unique(np.concatenate([[0], np.round(np.logspace(0, np.log10(max(iters, 1)), n))])).astype(int)
 
 
 def units_sweep(cfg, res, rng):
