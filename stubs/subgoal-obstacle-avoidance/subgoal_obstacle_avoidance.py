@@ -370,7 +370,8 @@ def headline_rows(res, cfg):
             f"{sl['reached_frac']}/{n} seeds vs {st['reached_frac']}/{n}; final true cost median "
             f"{sl['final_cost_median']:.3g} vs {st['final_cost_median']:.3g} "
             f"(straight line {st['direct_cost']:.3g}); "
-            f"E's held-out RMSE {sl['e_rmse_test']:.3f} of the mean cost",
+            f"E's held-out RMSE {sl['e_rmse_test']:.3f} of the mean cost; a no here would be open: the "
+            f"ICANN experiment's E, data and budget unread, cap {cfg['iters']:,} iterations",
             numbers=[{"value": sl["iters_frac_median"] or 0.0}, {"value": st["iters_frac_median"] or 0.0}]))
     return rows
 
