@@ -199,8 +199,7 @@ def lag_summary(ch, conv):
                 compression=float((ch["lag"] + 1) / max(last, 1e-9)),
                 conv_nets=len(conv["lrs"]), conv_sequences=int(conv["sequences"]),
                 conv_improved=int(improved(conv).sum()), conv_solved=int((conv["solved"] > 0).sum()),
-                conv_right_last_half=float(conv["right_last_half"].mean()),
-                chunker_cpu_s=ch["cpu_s"], conv_cpu_s=conv["cpu_s"])
+                conv_right_last_half=float(conv["right_last_half"].mean()))
 
 
 def verdict_deepest(st):
@@ -296,8 +295,8 @@ def main(args):
         convs.append(conv)
     lyap, lyap_metrics, arrays = dyn.fingerprint(chunks, convs, per_lag, cfg)
     m = {"per_lag": per_lag, "lyapunov": lyap_metrics,
-         "timing": {"chunker_cpu_s": sum(c["cpu_s"] for c in chunks),
-                    "conventional_cpu_s": sum(c["cpu_s"] for c in convs),
+         "timing": {"chunker_cpu_s": {str(c["lag"]): c["cpu_s"] for c in chunks},
+                    "conventional_cpu_s": {str(c["lag"]): c["cpu_s"] for c in convs},
                     "process_cpu_s": time.process_time()}}
     arrays.update(dyn.film(chunks[-1], cfg))
     for ch, conv in zip(chunks, convs, strict=True):
