@@ -35,9 +35,9 @@ def test_lag_20_is_the_1992_task():
 
 
 def test_budget_is_equal_in_time_steps():
-    assert cv.budget_sequences(20, 700_000) == 33_333
-    assert cv.budget_sequences(1200, 700_000) == 582
-    assert cv.budget_sequences(5000, 100) == 1
+    assert cv.budget_sequences(20, 300_000, 500) == 14_285
+    assert cv.budget_sequences(1200, 300_000, 500) == 500        # the floor of sequences
+    assert cv.budget_sequences(5000, 100, 1) == 1
 
 
 def test_solved_counts_the_first_full_window():
@@ -47,21 +47,27 @@ def test_solved_counts_the_first_full_window():
     assert s.at.tolist() == [3, 5]
 
 
-def _st(lag, solved, runs=8, conv_improved=0, last=1.0):
-    return dict(lag=lag, solved=solved, runs=runs, conv_improved=conv_improved, surprises_last10=last)
+def _st(lag, C=8, A=8, runs=8, conv_improved=0, last=1.0):
+    return dict(lag=lag, C_solved=C, A_solved=A, runs=runs, conv_improved=conv_improved,
+                surprises_last10=last)
 
 
 def test_verdict_rules():
-    assert cv.verdict_deepest(_st(1200, 8)) == "partial"           # the thesis unread: at most partial
-    assert cv.verdict_deepest(_st(1200, 4)) == "partial"
-    assert cv.verdict_deepest(_st(1200, 3)) == "open"              # a cap, never a no
-    sweep = [_st(20, 8), _st(1200, 5)]
-    assert cv.verdict_sweep(sweep) == "partial"
-    assert cv.verdict_sweep(sweep + [_st(1000, 0)]) == "open"
-    assert cv.verdict_conventional([_st(20, 8, conv_improved=2), _st(100, 8)]) == "partial"
-    assert cv.verdict_conventional([_st(20, 8), _st(100, 8, conv_improved=1)]) == "no"
-    assert cv.verdict_compression([_st(20, 8, last=1.0), _st(1200, 8, last=2.9)]) == "partial"
-    assert cv.verdict_compression([_st(20, 8, last=1.0), _st(1200, 8, last=3.5)]) == "no"
+    assert cv.verdict_solved(8, 8) == "partial"                    # the thesis unread: at most partial
+    assert cv.verdict_solved(4, 8) == "partial"
+    assert cv.verdict_solved(3, 8) == "open"                       # a cap, never a no
+    sweep = [_st(20), _st(1200, C=5, A=0)]
+    assert cv.verdict_sweep(sweep, "C_solved") == "partial"
+    assert cv.verdict_sweep(sweep, "A_solved") == "open"
+    assert cv.verdict_conventional([_st(20, conv_improved=2), _st(100)]) == "partial"
+    assert cv.verdict_conventional([_st(20), _st(100, conv_improved=1)]) == "no"
+    assert cv.verdict_compression([_st(20, last=1.0), _st(1200, last=2.9)]) == "partial"
+    assert cv.verdict_compression([_st(20, last=1.0), _st(1200, last=3.5)]) == "no"
+
+
+def test_median_counts_unsolved_runs_as_never():
+    assert cv._median(np.array([10, 20, -1])) == 20
+    assert cv._median(np.array([10, -1, -1])) is None
 
 
 def test_improved_nets():
@@ -92,7 +98,7 @@ def test_gradient_checks():
 
 
 def test_chunker_solves_a_short_lag_and_counts_its_surprises():
-    cfg = dict(cv.DEFAULTS, runs=3, window=10, max_steps=15_000)
+    cfg = dict(cv.DEFAULTS, runs=3, window=10, max_steps=15_000, min_sequences=1)
     rs = streams(0, ["i", "d"])
     res = cv.train_chunker(cfg, 4, rs["i"], rs["d"])
     assert (res["solved_A"] > 0).all() and (res["solved_C"] > 0).all()

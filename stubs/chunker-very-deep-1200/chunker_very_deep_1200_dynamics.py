@@ -97,8 +97,10 @@ def fingerprint(chunks, convs, per_lag, cfg):
         metrics.append(row)
         exps[f"A at init, L={L}"] = [float(v) for v in np.median(lam_A0.reshape(-1, H), axis=0)]
         if ok.any():
-            exps[f"A at its solution, L={L}"] = [float(v) for v in np.median(lam_A[ok].reshape(-1, H), axis=0)]
-        exps[f"conventional at its budget, L={L}"] = [float(v) for v in np.median(lam_c.reshape(-1, H), axis=0)]
+            exps[f"A at its solution, L={L}"] = [float(v) for v in
+                                                 np.median(lam_A[ok].reshape(-1, H), axis=0)]
+        exps[f"conventional at its budget, L={L}"] = [float(v) for v in
+                                                      np.median(lam_c.reshape(-1, H), axis=0)]
         arrays[f"lyap_A0_{L}"] = lam_A0[:, :, 0]
         arrays[f"lyap_A_{L}"] = lam_A[:, :, 0]
         arrays[f"lyap_conv_{L}"] = lam_c[:, :, 0]

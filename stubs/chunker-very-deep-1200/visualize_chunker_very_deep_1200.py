@@ -33,8 +33,9 @@ def solution_figure(res, a, path):
             s = a[key]
             ok = s > 0
             ax.plot(x[ok], s[ok], "o", color=c, ms=5, alpha=0.7, label=lab if i == 0 else None)
+            first = i == 0 and key.startswith("solved_A")
             ax.plot(x[~ok], np.full((~ok).sum(), st["budget"]), "^", color=c, ms=6, mfc="none",
-                    label=f"{lab.split()[0]}: not within the budget" if i == 0 and key.startswith("solved_A") else None)
+                    label="A: not within the budget" if first else None)
         ax.plot([L * 0.85, L * 1.15], [st["budget"]] * 2, color="0.5", lw=1)
         ax.text(L, st["budget"] * 1.15, f"conv.\n{st['conv_improved']}/{st['conv_nets']}", fontsize=6,
                 ha="center", color="C3")
@@ -57,8 +58,8 @@ def surprise_figure(res, a, path):
         k = np.arange(1, len(s) + 1)
         axes[0].plot(k, np.median(s, axis=1), color=f"C{i}", lw=1, label=f"L={L}")
         axes[1].plot(k * (L + 1), np.median(s, axis=1) / (L + 1), color=f"C{i}", lw=1, label=f"L={L}")
-    axes[0].set(xscale="log", yscale="log", xlabel="training sequence", ylabel="inputs reaching C per sequence",
-                title="median over runs")
+    axes[0].set(xscale="log", yscale="log", xlabel="training sequence",
+                ylabel="inputs reaching C per sequence", title="median over runs")
     axes[1].set(xscale="log", yscale="log", xlabel="time step", ylabel="share of steps that reach C",
                 title="the same per time step")
     for ax in axes:
