@@ -27,7 +27,7 @@ def solution_figure(res, a, path):
     jit = np.random.default_rng(0)
     for i, st in enumerate(per):
         L = st["lag"]
-        x = L * np.exp(jit.uniform(-0.08, 0.08, st["runs"]))
+        x = i + jit.uniform(-0.15, 0.15, st["runs"])       # lags side by side, in order
         for key, c, lab in ((f"solved_C_{L}", "C1", "C predicts the targets"),
                             (f"solved_A_{L}", "C0", "A predicts the targets (solved)")):
             s = a[key]
@@ -36,15 +36,16 @@ def solution_figure(res, a, path):
             first = i == 0 and key.startswith("solved_A")
             ax.plot(x[~ok], np.full((~ok).sum(), st["budget"]), "^", color=c, ms=6, mfc="none",
                     label="A: not within the budget" if first else None)
-        ax.plot([L * 0.85, L * 1.15], [st["budget"]] * 2, color="0.5", lw=1)
-        ax.text(L, st["budget"] * 1.15, f"conv.\n{st['conv_improved']}/{st['conv_nets']}", fontsize=6,
+        ax.plot([i - 0.3, i + 0.3], [st["budget"]] * 2, color="0.5", lw=1)
+        ax.text(i, st["budget"] * 1.15, f"conv.\n{st['conv_improved']}/{st['conv_nets']}", fontsize=6,
                 ha="center", color="C3")
-    ax.set(xscale="log", yscale="log", xlabel="lag L (filler steps between a/x and the target)",
-           ylabel="training sequences to solution")
-    ax.set_xticks(lags, [str(v) for v in lags])
-    ax.set_title("Chunker runs per lag; grey bar: the budget (equal time steps per lag); red: "
-                 "conventional nets that improved at that budget", fontsize=8)
-    ax.legend(fontsize=7, loc="lower left")
+    ax.set(yscale="log", xlabel="lag L (filler steps between a/x and the target)",
+           ylabel="training sequences to solution", xlim=(-0.5, len(lags) - 0.5))
+    ax.set_xticks(range(len(lags)), [str(v) for v in lags])
+    ax.set_title("chunker runs per lag; grey bar: the budget; red: conventional nets that improved "
+                 "at that budget", fontsize=8)
+    ax.legend(fontsize=7, loc="upper right")
+    ax.set_ylim(top=ax.get_ylim()[1] * 2)
     fig.tight_layout()
     save_figure(fig, path)
 
@@ -79,19 +80,20 @@ def dynamics_figure(res, a, path):
                                        ("lyap_conv", "C3", "conventional net at its budget"))):
         for i, L in enumerate(lags):
             v = a[f"{key}_{L}"].ravel()
-            axes[0].plot(L * np.exp(jit.uniform(-0.06, 0.06, len(v))) * (1 + 0.12 * (j - 1)), v, "o",
+            axes[0].plot(i + 0.25 * (j - 1) + jit.uniform(-0.06, 0.06, len(v)), v, "o",
                          ms=2.5, color=c, alpha=0.6, label=lab if i == 0 else None)
     axes[0].axhline(0, color="0.6", lw=0.8)
-    axes[0].set(xscale="log", xlabel="lag L", ylabel="top exponent per step along the filler")
-    axes[0].set_xticks(lags, [str(v) for v in lags])
+    axes[0].set(xlabel="lag L", ylabel="top exponent per step along the filler")
+    axes[0].set_xticks(range(len(lags)), [str(v) for v in lags])
     axes[0].legend(fontsize=7)
     att = np.array([r["conv_log10_attenuation"] for r in ly])
-    axes[1].plot(lags, att, "s-", color="C3")
-    for L, v, r in zip(lags, att, ly, strict=True):
-        axes[1].text(L, v, f" {r['conv_improved']} improved", fontsize=7, va="bottom")
-    axes[1].set(xscale="log", xlabel="lag L", ylabel="log10 of exp(lambda_1 (L - 1))",
+    axes[1].plot(range(len(lags)), att, "s-", color="C3")
+    for i, (v, r) in enumerate(zip(att, ly, strict=True)):
+        axes[1].text(i, v, f" {r['conv_improved']}/{res['metrics']['per_lag'][i]['conv_nets']} improved",
+                     fontsize=7, va="bottom")
+    axes[1].set(xlabel="lag L", ylabel="log10 of exp(lambda_1 (L - 1))",
                 title="conventional net: predicted gradient attenuation over the lag")
-    axes[1].set_xticks(lags, [str(v) for v in lags])
+    axes[1].set_xticks(range(len(lags)), [str(v) for v in lags])
     axes[1].title.set_fontsize(9)
     fig.tight_layout()
     save_figure(fig, path)
