@@ -19,8 +19,12 @@ fails to predict, counted as training goes. Against it, at every lag and at the 
 training sequences: the conventional recurrent net (A without C, BPTT through the whole
 sequence, three learning rates).
 
-    solution: A's own target prediction within eps of the target on `window` consecutive
-    sequences; training sequences to solution per run, per lag
+    solution: a target prediction within eps of the target on `window` consecutive sequences,
+    counted twice per run and lag: C's (the two-level hierarchy solves) and A's own (the
+    hierarchy has collapsed into A); training sequences to solution per run, per lag
+
+Budget: max_steps time steps per run at every lag, but at least min_sequences sequences; a lag
+stops early once every run's A has solved.
 
     python3 chunker_very_deep_1200.py --seed 0      # headline: lags 20, 100, 300, 1000, 1200
     python3 chunker_very_deep_1200.py --quick       # smoke test, seconds
