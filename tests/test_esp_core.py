@@ -103,3 +103,26 @@ def test_recombine_children_come_from_parents_and_burst():
             assert child[j] in top[:, j]
     b = esp.burst(sub[0], 8, np.random.default_rng(2), 0.3)
     assert np.array_equal(b[0], sub[0]) and b.shape == (8, 9) and not np.array_equal(b[1], sub[0])
+
+
+def test_full_state_lqr_balances_from_the_standard_start():
+    # the plant is stabilisable with +-10 N at 0.02 s per decision: a discrete LQR on the
+    # linearisation (complex-step Jacobians), clipped to +-10 N, holds both poles for 1,500 steps
+    # and brings the state to rest; the short pole needs the opposite-sign gain of the long one
+    eps = 1e-30
+    A = np.zeros((6, 6))
+    for j in range(6):
+        z = np.zeros((6, 1), dtype=complex)
+        z[j] += 1j * eps
+        A[:, j] = plant.step(z, np.zeros(1))[:, 0].imag / eps
+    B = plant.step(np.zeros((6, 1), dtype=complex), np.array([1j * eps]))[:, 0].imag / eps
+    Q, R, P = np.diag([1, 0.1, 10, 1, 10, 1.0]), 0.1, np.diag([1, 0.1, 10, 1, 10, 1.0])
+    for _ in range(3000):
+        K = (B @ P @ A) / (R + B @ P @ B)
+        P = Q + A.T @ P @ A - np.outer(A.T @ P @ B, K)
+    assert K[2] > 0 and K[4] < 0
+    s = plant.start_state(1)
+    for _ in range(1500):
+        s = plant.step(s, np.clip(-K @ s, -10, 10))
+        assert not plant.failed(s)[0]
+    assert np.abs(s).max() < 1e-3

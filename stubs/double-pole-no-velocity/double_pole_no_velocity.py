@@ -206,7 +206,8 @@ def evolve(cfg, rngs, log=print):
                 done[r] = True
         it += 1
         if it % 10 == 0:
-            log(f"  iteration {it:4d}: generations {gen.min()}-{gen.max()}, solved {out['solved'].sum()}/{R}, "
+            log(f"  iteration {it:4d}: generations {gen.min()}-{gen.max()}, "
+                f"solved {out['solved'].sum()}/{R}, "
                 f"waiting on the long test {len(test.items)}")
     out.update(best_log=best_log, bal_log=bal_log, gens_run=gen, best_W=best_W, best_fit=best_fit)
     return out
@@ -370,6 +371,10 @@ def main(args):
     S, Hs, F = rollout(Wshow, 600 if args.quick else 3000)
     arrays.update(show_states=S, show_neurons=Hs, show_force=F, show_run=show, show_solved=bool(ok.any()),
                   show_gen=generalisation(Wshow, cfg["gen_steps"]))
+    showcase = dict(run=show, solved=bool(ok.any()),
+                    steps_balanced=int(balance(Wshow[None], plant.start_state(1),
+                                               600 if args.quick else 3000)[0][0]),
+                    generalisation=int((arrays["show_gen"] == cfg["gen_steps"]).sum()))
     e = out["evals"][ok]
     metrics = dict(solved=int(ok.sum()), runs=cfg["runs"], evaluations=e.tolist(),
                    evaluations_mean=float(e.mean()) if ok.any() else None,
@@ -377,7 +382,7 @@ def main(args):
                    generations=out["gens"][ok].tolist(), generalisation=out["score"][ok].tolist(),
                    candidates=out["candidates"].tolist(), long_passed=out["long_passed"].tolist(),
                    bursts=out["bursts"].tolist(), budget_evaluations=budget,
-                   best_fitness=out["best_fit"].tolist(), showcase=dict(run=show, solved=bool(ok.any()), steps_balanced=int(balance(Wshow[None], plant.start_state(1), 600 if args.quick else 3000)[0][0]), generalisation=int((arrays["show_gen"] == cfg["gen_steps"]).sum())),
+                   best_fitness=out["best_fit"].tolist(), showcase=showcase,
                    lyapunov=metrics_lyap, timing=dict(evolve_s=t_evolve))
     arrays.update(solved=ok, evals=out["evals"], score=out["score"], W=out["W"], gen_steps=out["gen_steps"],
                   best_log=out["best_log"], bal_log=out["bal_log"], best_W=out["best_W"])
@@ -388,7 +393,8 @@ def main(args):
 
 def build_parser():
     p = cli.make_parser(__doc__, __file__)
-    p.add_argument("--runs", type=cli.int_range(1, 200), default=DEFAULTS["runs"], help="independent ESP runs")
+    p.add_argument("--runs", type=cli.int_range(1, 200), default=DEFAULTS["runs"],
+                   help="independent ESP runs")
     p.add_argument("--subpop", type=cli.int_range(4, 400), default=DEFAULTS["subpop"],
                    help="neurons per subpopulation (a multiple of 4)")
     p.add_argument("--trials", type=cli.int_range(1, 100), default=DEFAULTS["trials"],
