@@ -22,8 +22,8 @@ from shared.figures import figure_to_frame, save_gif
 from shared.results import load_run
 
 DT = 0.02
-EVERY = 5        # network steps per frame (0.1 s)
-FRAMES = 120     # 12 s of the rollout
+EVERY = 10       # network steps per frame (0.2 s)
+FRAMES = 60      # 12 s of the rollout
 WINDOW = 150     # steps of trace shown (3 s)
 
 
