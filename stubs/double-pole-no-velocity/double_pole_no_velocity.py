@@ -41,7 +41,7 @@ import numpy as np
 from shared import cli
 from shared.esp import PAPER, esp, net, plant
 from shared.lyapunov import qr_spectrum
-from shared.results import finish_run, headline_row, record
+from shared.results import at_budget, budget_note, finish_run, headline_row, record
 from shared.rng import streams
 
 H = 5
@@ -50,7 +50,7 @@ PAPER_EVALS = 7374          # ESP, as quoted by Gomez, Schmidhuber & Miikkulaine
 PAPER_EVALS_1999 = 169466   # ESP 1999 as quoted in the NEAT paper (Stanley & Miikkulainen 2002) [recalled]
 FLOOR = -1000.0             # exponents below this (exactly zero derivatives) are recorded as FLOOR
 PAPER_GENERALISATION = 289  # ESP's generalisation score quoted beside it [recalled]
-DEFAULTS = dict(runs=5, subpop=40, trials=10, max_gens=15, stagnation=20, mut_rate=0.4, alpha=0.3,
+DEFAULTS = dict(runs=10, subpop=40, trials=10, max_gens=100, stagnation=20, mut_rate=0.4, alpha=0.3,
                 init_scale=6.0, trial_steps=1000, long_steps=100_000, gen_steps=1000, gen_needed=200,
                 chunk=5000)
 # quick: horizons so short that candidates appear at once, so every path (long test in chunks,
@@ -106,17 +106,26 @@ def scalar_failed(s):
 
 class LongTest:
     """The 100,000-step test of candidate networks, advanced a chunk at a time, one candidate at a
-    time in plain Python floats (``scalar_decision``)."""
+    time in plain Python floats (``scalar_decision``).
 
-    def __init__(self):
-        self.items = []        # dicts: run, W (H, G), s (6 floats), h (H floats), k, gen, evals
+    check (optional): W -> (ok, info), a second test a candidate must also pass, run once the
+    candidate has survived its first chunk; a candidate that fails it stops there. A network
+    solves only if it passes both, so running the cheap 625-start test after the first chunk
+    rather than after all 100,000 steps changes no outcome, only the time spent on candidates
+    that would fail it anyway."""
+
+    def __init__(self, check=None):
+        self.items = []        # dicts: run, W (H, G), s (6 floats), h (H floats), k, gen, evals, ...
+        self.check = check
 
     def add(self, run, W, gen, evals):
         self.items.append(dict(run=run, W=W, s=[float(v) for v in plant.start_state(1)[:, 0]],
-                               h=[0.0] * H, k=0, gen=gen, evals=evals))
+                               h=[0.0] * H, k=0, gen=gen, evals=evals, fell=False,
+                               checked=self.check is None, check_ok=True, info=None))
 
     def advance(self, steps, total):
-        """Advance every pending test by up to `steps`; return the finished ones with 'passed'."""
+        """Advance every pending test by up to `steps`; return the finished ones with 'passed'
+        (balanced all `total` steps and passed the check), 'fell' and 'steps' (balanced so far)."""
         done, keep = [], []
         for it in self.items:
             Wl = it["W"].tolist()
@@ -127,9 +136,13 @@ class LongTest:
                 if scalar_failed(s):
                     alive = False
                     break
-            it.update(s=s, h=h, k=k)
-            if not alive or k >= total:
-                done.append({**it, "passed": alive and k >= total})
+            it.update(s=s, h=h, k=k, fell=not alive)
+            if alive and not it["checked"]:
+                it["check_ok"], it["info"] = self.check(it["W"])
+                it["checked"] = True
+            if not alive or not it["check_ok"] or k >= total:
+                done.append({**it, "passed": alive and it["check_ok"] and k >= total,
+                             "steps": k - 1 if not alive else k})
             else:
                 keep.append(it)
         self.items = keep
@@ -155,10 +168,15 @@ def evolve(cfg, rngs, log=print):
     frozen, done = np.zeros(R, bool), np.zeros(R, bool)
     out = dict(solved=np.zeros(R, bool), evals=np.zeros(R, int), gens=np.zeros(R, int),
                score=np.zeros(R, int), W=np.zeros((R, H, G)), gen_steps=np.zeros((R, 625), int),
-               candidates=np.zeros(R, int), long_passed=np.zeros(R, int), bursts=np.zeros(R, int))
+               candidates=np.zeros(R, int), long_passed=np.zeros(R, int), bursts=np.zeros(R, int),
+               tests=[])   # per candidate: run, generation, long-test steps, generalisation (-1: not run)
     best_log = np.full((R, cfg["max_gens"]), np.nan)
     bal_log = np.full((R, cfg["max_gens"]), np.nan)
-    test = LongTest()
+    def check(W):
+        tg = generalisation(W, cfg["gen_steps"])
+        return int((tg == cfg["gen_steps"]).sum()) >= cfg["gen_needed"], tg
+
+    test = LongTest(check)
     it = 0
     while not done.all():
         act = np.flatnonzero(~frozen & ~done)
@@ -196,19 +214,19 @@ def evolve(cfg, rngs, log=print):
         for res in test.advance(cfg["chunk"], cfg["long_steps"]):
             r = res["run"]
             frozen[r] = False
+            tg = res["info"]
+            score = -1 if tg is None else int((tg == cfg["gen_steps"]).sum())
+            out["long_passed"][r] += int(res["steps"] >= cfg["long_steps"])
+            out["tests"].append((r, res["gen"], res["steps"], score))
             if res["passed"]:
-                out["long_passed"][r] += 1
-                tg = generalisation(res["W"], cfg["gen_steps"])
-                score = int((tg == cfg["gen_steps"]).sum())
-                if score >= cfg["gen_needed"]:
-                    done[r] = True
-                    out["solved"][r] = True
-                    for key, v in (("evals", res["evals"]), ("gens", res["gen"]), ("score", score),
-                                   ("W", res["W"]), ("gen_steps", tg)):
-                        out[key][r] = v
-                    log(f"  run {r:2d} solved: generation {res['gen']:3d}, {res['evals']:7,d} evaluations, "
-                        f"generalisation {score}/625")
-                    continue
+                done[r] = True
+                out["solved"][r] = True
+                for key, v in (("evals", res["evals"]), ("gens", res["gen"]), ("score", score),
+                               ("W", res["W"]), ("gen_steps", tg)):
+                    out[key][r] = v
+                log(f"  run {r:2d} solved: generation {res['gen']:3d}, {res['evals']:7,d} evaluations, "
+                    f"generalisation {score}/625")
+                continue
             if gen[r] >= cfg["max_gens"]:
                 done[r] = True
         it += 1
@@ -302,46 +320,62 @@ def fingerprint(out, best_W, quick):
 # ---------------------------------------------------------------- verdicts
 
 def headline_rows(out, cfg, budget_evals):
-    """Three rows. The literature figures are recalled, so the best verdict is partial. Solved runs:
-    partial if >= 90% solve; if fewer than half solve, no when the cap reached 2x the recalled
-    7,374 evaluations, else open. Evaluations: partial within 2x of 7,374, else no. Generalisation:
-    partial if the mean is within 15% of the recalled 289, else no."""
+    """Three rows, fixed before the headline run. Every literature figure is recalled, so no row goes
+    above partial.
+
+    1. Against ESP's later figure, 7,374 evaluations on average: if that mean held, at least half
+       the runs would solve within twice it (Markov's inequality: P(X >= 2 mean) <= 1/2). partial
+       when at least half the runs solve within 2 x 7,374 evaluations; no when fewer do and the cap
+       reached 2 x 7,374; open when the cap stopped short of it.
+    2. Against ESP's 1999 figure, 169,466 evaluations on average: partial when at least half the
+       runs solve within the cap; otherwise no only if the cap reached 2 x 169,466, else open (a cap
+       is never a no).
+    3. Generalisation of the solutions against the recalled 289 of 625: partial when the mean is
+       within 15 % of it; no when below; open when no run solved."""
     cfg = {**DEFAULTS, **cfg}
     R = cfg["runs"]
     ok = out["solved"]
+    e = out["evals"]
     ns = int(ok.sum())
-    enough = budget_evals >= 2 * PAPER_EVALS
-    cap = (f"each run capped at {cfg['max_gens']} generations = {budget_evals:,} evaluations "
-           f"({budget_evals / PAPER_EVALS:.1f}x the recalled {PAPER_EVALS:,}, "
-           f"{budget_evals / PAPER_EVALS_1999:.0%} of the recalled 1999 mean {PAPER_EVALS_1999:,})")
-    v = "partial" if ns >= 0.9 * R else ("partial" if ns >= 0.5 * R else ("no" if enough else "open"))
+    half = (ns_fast := int((ok & (e <= 2 * PAPER_EVALS)).sum())) >= 0.5 * R
+    cap = f"each of {R} runs capped at {cfg['max_gens']} generations = {budget_evals:,} evaluations"
+    solved_txt = (f"{ns}/{R} runs solved; evaluations to solve over solved runs: mean {e[ok].mean():,.0f}, "
+                  f"median {np.median(e[ok]):,.0f}, range {e[ok].min():,}-{e[ok].max():,}"
+                  if ns else f"{ns}/{R} runs solved")
+    if half:
+        v1 = "partial"
+    else:
+        v1 = "no" if budget_evals >= 2 * PAPER_EVALS else "open"
     rows = [headline_row(
-        f"runs solving the task ({cfg['long_steps']:,} steps + >= {cfg['gen_needed']}/625)", f"{ns}/{R}",
-        "all runs (recalled)", v, cap + "; the paper's run count and budget were not read: recalled "
-        "setting, verdict capped at partial", numbers=[{"value": ns}])]
+        f"runs solving within 2 x {PAPER_EVALS:,} evaluations (solve = {cfg['long_steps']:,} steps "
+        f"from the standard start + >= {cfg['gen_needed']}/625 starts)", f"{ns_fast}/{R}",
+        f"mean {PAPER_EVALS:,} evaluations (recalled), so at least half the runs", v1,
+        f"{cap}; {solved_txt}; the figure and ESP's settings are recalled, not read: verdict capped "
+        "at partial; no = fewer than half the runs solved within twice the recalled mean",
+        numbers=[{"value": ns_fast}])]
+    half2 = ns >= 0.5 * R
+    v2 = "partial" if half2 else at_budget("no", budget_evals, 2 * PAPER_EVALS_1999)
+    rows.append(headline_row(
+        "runs solving within the cap (against ESP's 1999 report)", f"{ns}/{R} within {budget_evals:,}",
+        f"mean {PAPER_EVALS_1999:,} evaluations (recalled)", v2,
+        f"{cap} ({budget_evals / PAPER_EVALS_1999:.0%} of the recalled 1999 mean); {solved_txt}"
+        + ("" if half2 else f"; {budget_note(budget_evals, 2 * PAPER_EVALS_1999, 'evaluations per run')}"
+           " (twice the recalled mean, the budget at which half the runs must have solved)"),
+        numbers=[{"value": ns}]))
     if ns:
-        e = out["evals"][ok]
-        mean, med = float(e.mean()), float(np.median(e))
-        v = "partial" if mean <= 2 * PAPER_EVALS and ns >= 0.5 * R else "no"
-        rows.append(headline_row(
-            "ESP evaluations to solve (mean over solved runs)", f"{mean:,.0f} (median {med:,.0f})",
-            f"{PAPER_EVALS:,} (recalled; ESP 1999: {PAPER_EVALS_1999:,})", v,
-            f"partial if within 2x of {PAPER_EVALS:,} with at least half the runs solved; counted to "
-            f"the end of the generation whose candidate solved; {ns}/{R} runs solved (unsolved runs "
-            "not in the mean)", numbers=[{"value": mean, "spread": float(e.std())}]))
         sc = out["score"][ok]
-        v = "partial" if sc.mean() >= 0.85 * PAPER_GENERALISATION else "no"
+        v3 = "partial" if sc.mean() >= 0.85 * PAPER_GENERALISATION else "no"
         rows.append(headline_row(
             f"generalisation of the solutions (starts of 625 balanced {cfg['gen_steps']:,} steps)",
-            f"{sc.mean():.0f} (range {sc.min()}-{sc.max()})", f"{PAPER_GENERALISATION} (recalled)", v,
+            f"{sc.mean():.0f} (range {sc.min()}-{sc.max()}, {ns} solutions)",
+            f"{PAPER_GENERALISATION} (recalled)", v3,
             "a solution needs >= 200 by definition; partial if the mean is within 15% of the recalled figure",
             numbers=[{"value": float(sc.mean()), "spread": float(sc.std())}]))
     else:
         rows.append(headline_row(
-            "ESP evaluations to solve (mean over solved runs)", f"none within {budget_evals:,}",
-            f"{PAPER_EVALS:,} (recalled; ESP 1999: {PAPER_EVALS_1999:,})", "no" if enough else "open",
-            cap + ("; no if the cap is at least 2x the recalled figure" if enough else
-                   "; open: the cap is below 2x the recalled figure"), numbers=[{"value": 0}]))
+            f"generalisation of the solutions (starts of 625 balanced {cfg['gen_steps']:,} steps)",
+            "no solution to test", f"{PAPER_GENERALISATION} (recalled)", "open",
+            "open: no run solved within the cap, so there is no solution to score", numbers=[{"value": 0}]))
     return rows
 
 
@@ -389,6 +423,7 @@ def main(args):
                    generations=out["gens"][ok].tolist(), generalisation=out["score"][ok].tolist(),
                    candidates=out["candidates"].tolist(), long_passed=out["long_passed"].tolist(),
                    bursts=out["bursts"].tolist(), budget_evaluations=budget,
+                   long_tests=[list(t) for t in out["tests"]],
                    best_fitness=out["best_fit"].tolist(), showcase=showcase,
                    lyapunov=metrics_lyap, timing=dict(evolve_s=t_evolve))
     arrays.update(solved=ok, evals=out["evals"], score=out["score"], W=out["W"], gen_steps=out["gen_steps"],
