@@ -70,6 +70,35 @@ def test_chunked_long_test_equals_unbroken():
         assert ka[i][0] == min(t[i] + 1, 400) and ka[i][1] == (t[i] == 400)
 
 
+def test_long_test_check_stops_only_candidates_that_fail_it():
+    # a check run after the first chunk: a candidate failing it stops there (not passed), one
+    # passing it goes on exactly as without the check
+    rng = np.random.default_rng(4)
+    W = rng.uniform(-6, 6, size=(6, 5, 9))
+    plain = dp.LongTest()
+    never, always = dp.LongTest(lambda w: (False, "no")), dp.LongTest(lambda w: (True, "ok"))
+    for lt in (plain, never, always):
+        for i in range(6):
+            lt.add(i, W[i], 1, 10)
+    res = {}
+    for name, lt in (("plain", plain), ("never", never), ("always", always)):
+        done = []
+        for _ in range(100):
+            done += lt.advance(5, 400)
+        res[name] = {d["run"]: d for d in done}
+    assert len(res["plain"]) == len(res["never"]) == len(res["always"]) == 6
+    steps = [res["plain"][i]["steps"] for i in range(6)]
+    assert min(steps) < 5 <= max(steps)            # both branches below are exercised
+    for i in range(6):
+        p, n, a = res["plain"][i], res["never"][i], res["always"][i]
+        assert (a["steps"], a["passed"], a["fell"]) == (p["steps"], p["passed"], p["fell"])
+        assert not n["passed"]
+        if p["steps"] >= 5:                        # survived the first chunk: stopped by the check
+            assert n["steps"] == 5 and n["info"] == "no" and not n["fell"]
+        else:                                      # fell in the first chunk: the check never ran
+            assert n["steps"] == p["steps"] and n["info"] is None and n["fell"]
+
+
 def test_closed_loop_jacobian_complex_step_vs_central_differences():
     rng = np.random.default_rng(2)
     W = rng.uniform(-3, 3, size=(2, 5, 9))
