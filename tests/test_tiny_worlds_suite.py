@@ -9,6 +9,7 @@ import sys
 import time
 
 import numpy as np
+import pytest
 from conftest import ROOT
 
 import shared  # noqa: F401
@@ -136,3 +137,16 @@ def test_the_suite_readme_table_matches_the_committed_results():
         "suites/tiny-worlds/README.md is stale: run python3 -m shared.tiny_worlds.original --write")
     done = [r for r in rows if r["ours"] is not None]
     assert all(r["ours"]["seeds"] == 20 and r["ours"]["steps"] == 20_000 for r in done)
+
+
+def test_load_job_rebuilds_the_very_world_and_nets_a_job_was_judged_on(tmp_path):
+    from shared.tiny_worlds import train
+    job, s = suite.JOBS["E3-rnn16-shuffle"], suite.settings(quick=True)
+    record, arrays = suite.run_job(job, s)
+    suite.write_result(tmp_path / job.name / "result.json", record, arrays)
+    res, params, init, world = suite.load_job(tmp_path, job.name)
+    assert res["name"] == job.name and params["W_hh"].shape == (s["seeds"], 16, 16)
+    again = train.evaluate("rnn", params, world, suite.streams(job, 0)["eval"])
+    assert np.allclose(again["dnll"], record["per_seed"]["trained"]["dnll"], rtol=1e-5, atol=1e-6)
+    with pytest.raises(FileNotFoundError, match="has not finished"):
+        suite.load_job(tmp_path, "E3-gru16-shuffle")
