@@ -60,6 +60,33 @@ def evals_figure(res, a, path):
     save_figure(fig, path)
 
 
+def candidates_figure(res, a, path):
+    """Every candidate sent to the long test: the steps it balanced from the standard start (of
+    100,000) and, for those that survived the first chunk, how many of the 625 starts it held."""
+    m, cfg = res["metrics"], res["config"]
+    t = np.array(m["long_tests"], dtype=float).reshape(-1, 4)      # run, generation, steps, score
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2))
+    for r in range(cfg["runs"]):
+        k = t[:, 0] == r
+        if k.any():
+            ax1.plot(t[k, 1], t[k, 2], ".", ms=4, label=f"run {r}")
+            g = k & (t[:, 3] >= 0)
+            ax2.plot(t[g, 1], t[g, 3], ".", ms=5)
+    ax1.axhline(cfg["long_steps"], color="k", ls=":", lw=0.8)
+    ax1.set(yscale="log", xlabel="generation", ylabel="steps balanced from the standard start",
+            title=f"long test (the 625-start test runs after {cfg['chunk']:,} steps)")
+    ax2.axhline(cfg["gen_needed"], color="k", ls=":", lw=0.8)
+    ax2.set(xlabel="generation", ylabel="starts of 625 balanced 1,000 steps", ylim=(0, 625),
+            title=f"625-start test (a solution needs >= {cfg['gen_needed']})")
+    for ax in (ax1, ax2):
+        ax.title.set_fontsize(8)
+        ax.set_xlim(0, cfg["max_gens"] + 1)
+    if len(t):
+        ax1.legend(fontsize=6, ncol=2, loc="lower right")
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
 def rollout_figure(res, a, path):
     S, F = a["show_states"], a["show_force"]
     t = np.arange(len(F)) * DT
@@ -125,10 +152,11 @@ def main(args):
     os.makedirs(args.out_dir, exist_ok=True)
     progress_figure(res, a, os.path.join(args.out_dir, "progress.png"))
     evals_figure(res, a, os.path.join(args.out_dir, "evaluations.png"))
+    candidates_figure(res, a, os.path.join(args.out_dir, "candidates.png"))
     rollout_figure(res, a, os.path.join(args.out_dir, "rollout.png"))
     generalisation_figure(res, a, os.path.join(args.out_dir, "generalisation.png"))
     lyapunov_figure(res, a, os.path.join(args.out_dir, "lyapunov.png"))
-    print(f"wrote 5 figures to {args.out_dir}")
+    print(f"wrote 6 figures to {args.out_dir}")
 
 
 if __name__ == "__main__":
