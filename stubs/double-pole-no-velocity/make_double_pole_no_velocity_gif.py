@@ -44,7 +44,8 @@ def frame(a, res, k):
     tr.plot(tt, np.degrees(S[lo:k + 1, 2]), label="long (deg)")
     tr.plot(tt, np.degrees(S[lo:k + 1, 4]), label="short (deg)")
     tr.plot(tt, np.degrees(S[lo:k + 1, 3]) / 10, ":", color="k", label="long' /10 (deg/s, hidden)")
-    tr.set(xlim=(lo * DT, lo * DT + WINDOW * DT), ylim=(-6, 6), xlabel="time (s)")
+    lim = min(40.0, max(6.0, 1.1 * np.degrees(np.abs(S[:FRAMES * EVERY, 2:5:2])).max()))
+    tr.set(xlim=(lo * DT, lo * DT + WINDOW * DT), ylim=(-lim, lim), xlabel="time (s)")
     tr.legend(fontsize=6, loc="upper right", ncol=2)
     sc = res["metrics"]["showcase"]
     fig.suptitle(f"ESP, run {sc['run']}: {'solution' if sc['solved'] else 'best network, no solution'}",
