@@ -102,6 +102,22 @@ def full_protocol(names, suite_dir=SUITE_DIR):
     return {r["name"]: r for r in compare(suite_dir, names) if r["ours"] is not None}
 
 
+def full_paired(world, suite_dir=SUITE_DIR):
+    """{kind: paired() row} of the world's struct - i.i.d. pairs (world "E1", "E2" or "E3") whose two
+    full-protocol jobs have finished (for the world stubs' protocol-(b) rows)."""
+    return {r["struct"].split("-")[1][:3]: r for r in paired(suite_dir)
+            if r["struct"].startswith(f"{world}-")}
+
+
+def paired_note(row, capped=""):
+    """The note of a stub's protocol-(b) paired row that reads a full-protocol pair (a paired() row);
+    starts with "full protocol", so below_budget leaves it alone."""
+    return (f"full protocol, 20 seeds x 20,000 steps (suites/tiny-worlds/seed-0/{row['struct']}, "
+            f"{row['null']}): sd {row['sd']:.3g}, {row['positive']}/{row['seeds']} seeds positive, p "
+            f"{row['p']:.2g} (two-sided sign flips), d_z {row['d_z']:.1f}"
+            + (f"; {capped}" if capped else ""))
+
+
 FULL_STEPS = 20_000
 
 
