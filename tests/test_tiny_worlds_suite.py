@@ -175,6 +175,6 @@ def test_paired_struct_minus_iid_on_hand_made_jobs(tmp_path):
     full = original.full_paired("E1", tmp_path)                 # what the world stubs read
     assert list(full) == ["gru"] and original.full_paired("E2", tmp_path) == {}
     note = original.paired_note(full["gru"], "capped 0.1")
-    assert note.startswith("full protocol") and "4/4 seeds positive" and note.endswith("; capped 0.1")
+    assert note.startswith("full protocol") and "4/4 seeds positive" in note and note.endswith("; capped 0.1")
     row = {"name": "(b) x", "verdict": "no", "note": note}      # below_budget leaves a suite row alone
     assert original.below_budget([row], 200) == [row]
