@@ -95,7 +95,7 @@ def observations(free):
     east, south) is a wall or outside the grid."""
     H, W = free.shape
     obs = np.full((H, W), -1)
-    for r, c in zip(*np.nonzero(free)):
+    for r, c in zip(*np.nonzero(free), strict=False):
         code = 0
         for a, (dr, dc) in enumerate(MOVES):
             rr, cc = r + dr, c + dc
@@ -109,7 +109,7 @@ def transitions(free):
     """nxt (H*W, 4): the cell each action leads to (the same cell when blocked)."""
     H, W = free.shape
     nxt = np.tile(np.arange(H * W)[:, None], (1, N_ACT))
-    for r, c in zip(*np.nonzero(free)):
+    for r, c in zip(*np.nonzero(free), strict=False):
         for a, (dr, dc) in enumerate(MOVES):
             rr, cc = r + dr, c + dc
             if 0 <= rr < H and 0 <= cc < W and free[rr, cc]:
@@ -139,7 +139,7 @@ def path_actions(free, path):
     """The action taken at each cell of ``path`` but the last."""
     W = free.shape[1]
     acts = []
-    for s, s2 in zip(path[:-1], path[1:]):
+    for s, s2 in zip(path[:-1], path[1:], strict=False):
         d = (s2 // W - s // W, s2 % W - s % W)
         acts.append(MOVES.index(d))
     return acts
@@ -337,7 +337,8 @@ def end_trials(be, done, loop, k, t, t_in, sub, HQ, M_arr, trial, testing, tests
         bl, nl = be[lrn], last[lrn]
         R = np.zeros((len(bl), M))
         dur = np.zeros((len(bl), M), dtype=int)
-        R[np.arange(len(bl)), nl] = np.where(done[lrn], GOAL_REWARD * gamma ** (t[bl] - 1 - t_in[bl, nl]), 0.0)
+        ret = GOAL_REWARD * gamma ** (t[bl] - 1 - t_in[bl, nl])       # R_N when G was reached
+        R[np.arange(len(bl)), nl] = np.where(done[lrn], ret, 0.0)
         dur[:, :-1] = t_in[bl, 1:] - t_in[bl, :-1]                  # valid for i < N
         tgt = hq_targets(R, dur, nl, HQ[bl].max(axis=2), gamma)
         rows_hq = HQ[bl]                                              # a copy: written back below
@@ -384,11 +385,11 @@ def maze_facts(maze):
     """The task's properties the paper states, measured on the reconstruction."""
     path = shortest_path(maze.free, maze.start, maze.goal)
     acts = path_actions(maze.free, path)
-    at5 = [ACTIONS[a] for s, a in zip(path[:-1], acts) if maze.obs[s] == 5]
+    at5 = [ACTIONS[a] for s, a in zip(path[:-1], acts, strict=False) if maze.obs[s] == 5]
     runs5 = [x for i, x in enumerate(at5) if i == 0 or x != at5[i - 1]]
     seen, counts = np.unique(maze.obs[maze.obs >= 0], return_counts=True)
     return dict(free_fields=int(maze.free.sum()), observations_occurring=len(seen),
-                observation_counts={int(o): int(c) for o, c in zip(seen, counts)},
+                observation_counts={int(o): int(c) for o, c in zip(seen, counts, strict=False)},
                 shortest_path_steps=len(path) - 1, actions_on_obs5_along_path=runs5,
                 memoryless_policies_reaching_goal=memoryless_solvers(maze.free, maze.start, maze.goal),
                 memoryless_policies_tried=int(N_ACT ** len(seen)))
@@ -402,13 +403,14 @@ def system_metrics(out, systems, cfg, maze):
     """Per system: the test curve (mean, median, share reaching G, share optimal), the last test,
     and the subgoal / control-transfer statistics."""
     opt = maze_facts_cache(maze)["shortest_path_steps"]
+    n_trials = cfg["sims"] * cfg["trials"]                            # training trials per system
     res = {}
     for i, M in enumerate(systems):
         ts = out["test_steps"][i]                                     # (S, n_tests)
         last = ts[:, -1]
         subs = out["test_subgoals"][i][:, -1, :max(M - 1, 0)]       # final greedy subgoals
         seqs = {}
-        for row, steps in zip(subs, last):
+        for row, steps in zip(subs, last, strict=False):
             key = "-".join(str(int(x)) for x in row) if M > 1 else "none"
             d = seqs.setdefault(key, {"sims": 0, "reached_goal": 0})
             d["sims"] += 1
@@ -420,14 +422,10 @@ def system_metrics(out, systems, cfg, maze):
             final_reached=int((last < cfg["t_max"]).sum()), final_optimal=int((last == opt).sum()),
             final_agents_used=np.bincount(out["test_agents"][i][:, -1], minlength=M + 1)[1:].tolist(),
             final_subgoal_sequences=dict(sorted(seqs.items(), key=lambda kv: -kv[1]["sims"])[:5]),
-            transfers_per_trial=(out["transfers"][i][:, :max(M - 1, 0)].sum(axis=0) / (S_of(cfg) * cfg["trials"])),
-            training_goal_share=float(out["goal_trials"][i].sum() / (S_of(cfg) * cfg["trials"])),
+            transfers_per_trial=out["transfers"][i][:, :max(M - 1, 0)].sum(axis=0) / n_trials,
+            training_goal_share=float(out["goal_trials"][i].sum() / n_trials),
             training_steps_per_sim=float(out["train_steps"][i].mean()))
     return res
-
-
-def S_of(cfg):
-    return cfg["sims"]
 
 
 _FACTS = {}
@@ -522,19 +520,21 @@ def main(args):
           f"{facts['memoryless_policies_reaching_goal']}/{facts['memoryless_policies_tried']}")
     print(f"systems {[system_name(M) for M in SYSTEMS]}: {cfg['sims']} simulations x {cfg['trials']:,} "
           f"trials, greedy test every {cfg['test_every']}, T_max {cfg['t_max']}; gamma {cfg['gamma']}, "
-          f"lambda {cfg['lam']}, alpha_Q {cfg['alpha_q']}, alpha_HQ {cfg['alpha_hq']}, T {cfg['temperature']}, "
-          f"p_max {cfg['pmax_start']} -> {cfg['pmax_end']}")
+          f"lambda {cfg['lam']}, alpha_Q {cfg['alpha_q']}, alpha_HQ {cfg['alpha_hq']}, "
+          f"T {cfg['temperature']}, p_max {cfg['pmax_start']} -> {cfg['pmax_end']}")
     rng = streams(args.seed, ["behaviour"])["behaviour"]
-    out = run_systems(maze, SYSTEMS, cfg, rng, trace_len=TRACE_WINDOW,
-                      on_progress=lambda done, total: print(
-                          f"  tests done {done:5d}/{total}  {cli.progress(done, total, timer())}", flush=True))
+    def report(done, total):
+        print(f"  tests done {done:5d}/{total}  {cli.progress(done, total, timer())}", flush=True)
+    out = run_systems(maze, SYSTEMS, cfg, rng, trace_len=TRACE_WINDOW, on_progress=report)
     metrics = system_metrics(out, SYSTEMS, cfg, maze)
     for name, m in metrics.items():
         print(f"{name:16s} last test: mean {m['final_mean']:6.1f}  median {m['final_median']:6.1f}  "
               f"reach G {m['final_reached']}/{cfg['sims']}  optimal {m['final_optimal']}/{cfg['sims']}  "
               f"agents used {m['final_agents_used']}")
+    # the batched run's last tests, replayed one by one from the final tables
     finals = {name: [greedy_run(maze, out["Q"][i, j, :M], out["HQ"][i, j, :M], cfg["t_max"])[0]
-                     for j in range(cfg["sims"])] for i, (M, name) in enumerate(zip(SYSTEMS, metrics))}
+                     for j in range(cfg["sims"])]
+              for i, (M, name) in enumerate(zip(SYSTEMS, metrics, strict=True))}
     agree = all(finals[name] == out["test_steps"][i, :, -1].tolist() for i, name in enumerate(metrics))
     all_metrics = dict(maze=facts, systems=metrics, final_tables_replay_match=bool(agree),
                        timing={"total_s": timer()})
