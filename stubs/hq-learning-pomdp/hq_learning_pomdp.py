@@ -34,7 +34,7 @@ simulation whose trial ended starts its next trial at once. After every 500th tr
 simulation makes one greedy test run (p_max = 1, no learning); a test that does not reach G counts
 1000 steps.
 
-    python3 hq_learning_pomdp.py --seed 0     # headline (cut: 20 simulations per system)
+    python3 hq_learning_pomdp.py --seed 0     # headline (cut: 20 simulations x 50 trials per system)
     python3 hq_learning_pomdp.py --quick      # smoke test, seconds
 """
 import pathlib
@@ -76,7 +76,7 @@ N_OBS, N_ACT = 16, 4
 GOAL_REWARD = 100.0
 SYSTEMS = (3, 4, 6, 8, 12, 1)                          # agents per system; 1 = flat Q(lambda)
 
-DEFAULTS = dict(sims=20, trials=200, t_max=1000, test_every=50, gamma=0.9, lam=0.9,
+DEFAULTS = dict(sims=20, trials=50, t_max=1000, test_every=10, gamma=0.9, lam=0.9,
                 alpha_q=0.05, alpha_hq=0.2, temperature=0.1, pmax_start=0.0, pmax_end=1.0)
 QUICK = dict(sims=2, trials=20, t_max=50, test_every=10)
 
@@ -266,7 +266,8 @@ def run_systems(maze, systems, cfg, rng, trace_len=64, on_progress=None):
     tests_done = np.zeros(B, dtype=int)
     out = dict(test_steps=np.zeros((B, n_tests), dtype=int), test_agents=np.zeros((B, n_tests), dtype=int),
                test_subgoals=np.full((B, n_tests, M), -1), train_steps=np.zeros(B, dtype=np.int64),
-               transfers=np.zeros((B, M), dtype=np.int64), goal_trials=np.zeros(B, dtype=np.int64))
+               transfers=np.zeros((B, M), dtype=np.int64), goal_trials=np.zeros(B, dtype=np.int64),
+               Q=np.zeros_like(Q), HQ=np.zeros_like(HQ))   # tables at each row's last test
     seen = np.zeros((B, n_cells * M), dtype=bool)                    # test runs: (cell, agent) visited
     s, k, t = np.zeros(B, dtype=int), np.zeros(B, dtype=int), np.zeros(B, dtype=int)
     sub, t_in = np.full((B, M), -1), np.zeros((B, M), dtype=int)
@@ -314,7 +315,7 @@ def run_systems(maze, systems, cfg, rng, trace_len=64, on_progress=None):
             seen[rows, cell] |= testing
         ended = done | (t >= t_max) | loop
         if ended.any():
-            end_trials(rows[ended], done[ended], loop[ended], k, t, t_in, sub, HQ, M_arr, trial,
+            end_trials(rows[ended], done[ended], loop[ended], k, t, t_in, sub, Q, HQ, M_arr, trial,
                        testing, tests_done, out, cfg)
             start_trials(rows[ended])
             if on_progress is not None and tests_done.sum() >= next_report[0]:
@@ -322,14 +323,15 @@ def run_systems(maze, systems, cfg, rng, trace_len=64, on_progress=None):
                 while next_report[0] <= tests_done.sum():
                     next_report[0] += max(1, B * n_tests // 20)
     shape = (len(systems), S)
-    res = {key: v.reshape(shape + v.shape[1:]) for key, v in out.items()}
-    res.update(Q=Q[:, :, :N_OBS].reshape(shape + (M, N_OBS, N_ACT)), HQ=HQ.reshape(shape + HQ.shape[1:]))
-    return res
+    out["Q"] = out["Q"][:, :, :N_OBS]
+    return {key: v.reshape(shape + v.shape[1:]) for key, v in out.items()}
 
 
-def end_trials(be, done, loop, k, t, t_in, sub, HQ, M_arr, trial, testing, tests_done, out, cfg):
+def end_trials(be, done, loop, k, t, t_in, sub, Q, HQ, M_arr, trial, testing, tests_done, out, cfg):
     """Close the trials of rows be: HQ updates for training trials, the record of test runs, the
-    trial counters and the test schedule (a test run after every test_every-th training trial)."""
+    trial counters and the test schedule (a test run after every test_every-th training trial).
+    A row whose last test just ended has its tables saved: it keeps stepping (and learning) until
+    the slowest row is done, but nothing after its last test is recorded."""
     gamma, M = cfg["gamma"], HQ.shape[1]
     last = k[be]
     lrn = ~testing[be]
@@ -355,6 +357,8 @@ def end_trials(be, done, loop, k, t, t_in, sub, HQ, M_arr, trial, testing, tests
         out["test_agents"][bk, jk] = k[bk] + 1
         out["test_subgoals"][bk, jk] = sub[bk]
         tests_done[bt] += 1
+        fin = bt[tests_done[bt] == out["test_steps"].shape[1]]
+        out["Q"][fin], out["HQ"][fin] = Q[fin], HQ[fin]
     testing[be] = lrn & (trial[be] % cfg["test_every"] == 0)
 
 
