@@ -70,24 +70,22 @@ def test_choice_rules():
 def _hist(B, H=8):
     M = 2
     base = (np.arange(B) * M * 17 * 4 + 16 * 4)[:, None]
-    return {"i": np.repeat(base, H, axis=1), "t": np.full((B, H), -H - 1)}
+    return {"i": np.repeat(base, H, axis=1), "e": np.zeros((B, H))}
 
 
 def test_q_lambda_update_by_hand():
     gamma, lam, alpha = 0.9, 0.9, 0.5
-    decay = (gamma * lam) ** np.arange(9.0)
-    decay[-1] = 0.0
     Q = np.zeros((1, 2, 17, 4))
     Q[0, 1, 5] = [0.0, 10.0, 0.0, 0.0]
     hist = _hist(1)
     one = np.array
     # agent 0 at obs 3 goes east, its subgoal is seen: agent 1 takes over at obs 5
     d = hq.q_lambda_step(Q, hist, one([0]), one([3]), one([2]), one([0.0]), one([1]), one([5]),
-                         one([0]), one([False]), one([True]), gamma, alpha, decay)
+                         one([0]), one([False]), one([True]), gamma, alpha, gamma * lam)
     assert np.isclose(d[0], 9.0) and np.isclose(Q[0, 0, 3, 2], 4.5)
     # agent 1 at obs 5 goes north and reaches G: delta = 100 - 10 = 90, trace of the first pair 0.81
     d = hq.q_lambda_step(Q, hist, one([1]), one([5]), one([1]), one([100.0]), one([1]), one([7]),
-                         one([1]), one([True]), one([True]), gamma, alpha, decay)
+                         one([1]), one([True]), one([True]), gamma, alpha, gamma * lam)
     assert np.isclose(d[0], 90.0)
     assert np.isclose(Q[0, 1, 5, 1], 10.0 + 0.5 * 90.0)
     assert np.isclose(Q[0, 0, 3, 2], 4.5 + 0.5 * 90.0 * 0.81)
@@ -97,20 +95,18 @@ def test_q_lambda_update_by_hand():
 
 def test_replacing_trace_and_test_runs_do_not_learn():
     gamma, lam, alpha = 0.9, 0.9, 1.0
-    decay = (gamma * lam) ** np.arange(9.0)
-    decay[-1] = 0.0
     Q = np.zeros((1, 2, 17, 4))
     hist = _hist(1)
     one = np.array
     for t in range(2):                                # the same pair twice: trace 1, not 1 + 0.81
         hq.q_lambda_step(Q, hist, one([0]), one([3]), one([2]), one([0.0]), one([0]), one([3]),
-                         one([t]), one([False]), one([True]), gamma, alpha, decay)
+                         one([t]), one([False]), one([True]), gamma, alpha, gamma * lam)
     hq.q_lambda_step(Q, hist, one([0]), one([3]), one([2]), one([10.0]), one([0]), one([7]),
-                     one([2]), one([True]), one([True]), gamma, alpha, decay)
+                     one([2]), one([True]), one([True]), gamma, alpha, gamma * lam)
     assert np.isclose(Q[0, 0, 3, 2], 10.0)           # alpha 1 with trace 1: Q = target
     before = Q.copy()
     hq.q_lambda_step(Q, hist, one([0]), one([3]), one([2]), one([100.0]), one([0]), one([7]),
-                     one([3]), one([True]), one([False]), gamma, alpha, decay)
+                     one([3]), one([True]), one([False]), gamma, alpha, gamma * lam)
     assert np.array_equal(Q[:, :, :16], before[:, :, :16])
 
 

@@ -34,7 +34,7 @@ simulation whose trial ended starts its next trial at once. After every 500th tr
 simulation makes one greedy test run (p_max = 1, no learning); a test that does not reach G counts
 1000 steps.
 
-    python3 hq_learning_pomdp.py --seed 0     # headline (cut: 20 simulations x 50 trials per system)
+    python3 hq_learning_pomdp.py --seed 0     # headline (cut: 20 simulations x 1,500 trials per system)
     python3 hq_learning_pomdp.py --quick      # smoke test, seconds
 """
 import pathlib
@@ -76,7 +76,7 @@ N_OBS, N_ACT = 16, 4
 GOAL_REWARD = 100.0
 SYSTEMS = (3, 4, 6, 8, 12, 1)                          # agents per system; 1 = flat Q(lambda)
 
-DEFAULTS = dict(sims=20, trials=50, t_max=1000, test_every=10, gamma=0.9, lam=0.9,
+DEFAULTS = dict(sims=20, trials=1500, t_max=1000, test_every=100, gamma=0.9, lam=0.9,
                 alpha_q=0.05, alpha_hq=0.2, temperature=0.1, pmax_start=0.0, pmax_end=1.0)
 QUICK = dict(sims=2, trials=20, t_max=50, test_every=10)
 
@@ -188,17 +188,17 @@ def max_random(hq, p_max, u_greedy, u_pick):
 
 # ---------------------------------------------------------------- HQ-learning: updates
 
-def q_lambda_step(Q, hist, k, o, a, r, k2, o2, t, terminal, learn, gamma, alpha, decay):
+def q_lambda_step(Q, hist, k, o, a, r, k2, o2, t, terminal, learn, gamma, alpha, gl):
     """One naive online Q(lambda) step with replacing traces, every simulation at once (in place).
 
     Q (B, M, 17, 4): the 16 observation rows plus a scratch row 16 that absorbs dropped trace
-    entries. hist: the last H visits of each simulation as flat indices into Q, "i", and visit
-    times, "t" (B, H). The trace of a visited entry is (gamma lambda)^(t - its latest visit), read
-    from decay[age] = (gamma lambda)^age (H + 1,), so an entry visited again replaces its older slot
-    (that slot is pointed at the row's scratch entry). Visits older than H steps drop out: their
-    trace is below (gamma lambda)^H. k, o, a (B,): agent, observation, action at t; k2, o2: agent
-    in control and observation at t+1; terminal: G reached (no bootstrap); learn: False in test
-    runs. Returns delta (B,).
+    entries. hist: the last H visits of each simulation as flat indices into Q, "i", and their
+    traces, "e" (B, H); every step multiplies the traces by gl = gamma lambda, so a slot visited
+    `age` steps ago holds (gamma lambda)^age. An entry visited again replaces its older slot (that
+    slot is pointed at the row's scratch entry with trace 0), which makes the trace a replacing
+    one. Visits older than H steps drop out: their trace is below (gamma lambda)^H. k, o, a (B,):
+    agent, observation, action at t; k2, o2: agent in control and observation at t+1; terminal:
+    G reached (no bootstrap); learn: False in test runs. Returns delta (B,).
 
         delta = r + gamma max_a' Q_k2(o2, a') - Q_k(o, a);  Q += alpha delta e"""
     B, M = Q.shape[:2]
@@ -208,11 +208,12 @@ def q_lambda_step(Q, hist, k, o, a, r, k2, o2, t, terminal, learn, gamma, alpha,
     H = hist["i"].shape[1]
     flat = ((rows * M + k) * (N_OBS + 1) + o) * N_ACT + a
     scratch = rows * M * (N_OBS + 1) * N_ACT + N_OBS * N_ACT
-    hist["i"] = np.where(hist["i"] == flat[:, None], scratch[:, None], hist["i"])
+    again = hist["i"] == flat[:, None]
+    hist["i"] = np.where(again, scratch[:, None], hist["i"])
+    hist["e"] = np.where(again, 0.0, hist["e"] * gl)
     slot = t % H
-    hist["i"][rows, slot], hist["t"][rows, slot] = flat, t
-    trace = decay[np.minimum(t[:, None] - hist["t"], H)]              # (B, H)
-    Q.reshape(-1)[hist["i"]] += alpha * delta[:, None] * trace
+    hist["i"][rows, slot], hist["e"][rows, slot] = flat, 1.0
+    Q.reshape(-1)[hist["i"]] += (alpha * delta)[:, None] * hist["e"]
     return delta
 
 
@@ -243,7 +244,7 @@ def hq_update(HQ, sub, tgt, last, n_agents, alpha):
 
 # ---------------------------------------------------------------- the batched experiment
 
-def run_systems(maze, systems, cfg, rng, trace_len=64, on_progress=None):
+def run_systems(maze, systems, cfg, rng, trace_len=64, on_progress=None, init_rng=None):
     """Train cfg['sims'] simulations of each system (agent count) at once, one batch row per
     simulation and M_max agent columns (a row uses its first M).
 
@@ -251,16 +252,21 @@ def run_systems(maze, systems, cfg, rng, trace_len=64, on_progress=None):
     control and is filled in when the trial ends. A greedy test run is deterministic, so when it
     revisits a (cell, agent) pair it loops for ever: it is stopped there and counted as a failure
     (1000 steps), as it would be at T_max. Returns test steps (systems, sims, tests), the agents
-    and subgoals each test used, control-transfer counts, training steps, and the final tables."""
+    and subgoals each test used, control-transfer counts, training steps, and the final tables.
+
+    init_rng: tables start at uniform [0, INIT_SCALE) instead of 0, so the greedy choice among
+    untried actions and subgoals is a fixed random one rather than always the first (west, input
+    0); greedy test runs stay deterministic."""
     S, n_tests, M = cfg["sims"], cfg["trials"] // cfg["test_every"], int(max(systems))
     M_arr = np.repeat(np.array(systems), S)                           # (B,)
     B, rows, n_cells = len(M_arr), np.arange(len(M_arr)), len(maze.obs)
     gamma, t_max = cfg["gamma"], cfg["t_max"]
     Q = np.zeros((B, M, N_OBS + 1, N_ACT))
     HQ = np.zeros((B, M, N_OBS))
-    hist = {key: np.zeros((B, trace_len), dtype=int) for key in "it"}
-    decay = (gamma * cfg["lam"]) ** np.arange(trace_len + 1.0)
-    decay[-1] = 0.0                                                   # older than the window
+    if init_rng is not None:
+        Q[:, :, :N_OBS] = init_rng.uniform(0.0, INIT_SCALE, size=(B, M, N_OBS, N_ACT))
+        HQ[:] = init_rng.uniform(0.0, INIT_SCALE, size=HQ.shape)
+    hist = {"i": np.zeros((B, trace_len), dtype=int), "e": np.zeros((B, trace_len))}
     trial = np.zeros(B, dtype=int)          # training trials finished
     testing = np.zeros(B, dtype=bool)       # the current trial is a greedy test run
     tests_done = np.zeros(B, dtype=int)
@@ -281,7 +287,7 @@ def run_systems(maze, systems, cfg, rng, trace_len=64, on_progress=None):
     def start_trials(b):
         s[b], k[b], t[b], sub[b], t_in[b] = maze.start, 0, 0, -1, 0
         hist["i"][b] = (b * M * (N_OBS + 1) * N_ACT + N_OBS * N_ACT)[:, None]   # empty trace
-        hist["t"][b] = -trace_len - 1
+        hist["e"][b] = 0.0
         frac = trial[b] / cfg["trials"]
         p_max[b] = np.where(testing[b], 1.0, cfg["pmax_start"] + (cfg["pmax_end"] - cfg["pmax_start"]) * frac)
         seen[b] = False
@@ -300,7 +306,7 @@ def run_systems(maze, systems, cfg, rng, trace_len=64, on_progress=None):
         k2 = k + passes
         learn = ~testing
         q_lambda_step(Q, hist, k, o, a, GOAL_REWARD * done, k2, o2, t, done, learn, gamma,
-                      cfg["alpha_q"], decay)
+                      cfg["alpha_q"], gamma * cfg["lam"])
         s, t = s2, t + 1
         out["train_steps"] += learn
         if passes.any():
@@ -507,10 +513,12 @@ def resolve(args):
     cfg["systems"] = list(SYSTEMS)
     cfg["n_seeds"] = cfg["sims"]
     cfg["trace_window"] = TRACE_WINDOW
+    cfg["init_scale"] = INIT_SCALE
     return cfg
 
 
 TRACE_WINDOW = 64
+INIT_SCALE = 1e-3       # tie-breaking initial table values (far below any learned value)
 
 
 def main(args):
@@ -526,10 +534,11 @@ def main(args):
           f"trials, greedy test every {cfg['test_every']}, T_max {cfg['t_max']}; gamma {cfg['gamma']}, "
           f"lambda {cfg['lam']}, alpha_Q {cfg['alpha_q']}, alpha_HQ {cfg['alpha_hq']}, "
           f"T {cfg['temperature']}, p_max {cfg['pmax_start']} -> {cfg['pmax_end']}")
-    rng = streams(args.seed, ["behaviour"])["behaviour"]
+    rs = streams(args.seed, ["behaviour", "init"])
     def report(done, total):
         print(f"  tests done {done:5d}/{total}  {cli.progress(done, total, timer())}", flush=True)
-    out = run_systems(maze, SYSTEMS, cfg, rng, trace_len=TRACE_WINDOW, on_progress=report)
+    out = run_systems(maze, SYSTEMS, cfg, rs["behaviour"], trace_len=TRACE_WINDOW, on_progress=report,
+                      init_rng=rs["init"])
     metrics = system_metrics(out, SYSTEMS, cfg, maze)
     for name, m in metrics.items():
         print(f"{name:16s} last test: mean {m['final_mean']:6.1f}  median {m['final_median']:6.1f}  "
