@@ -110,6 +110,37 @@ def test_replacing_trace_and_test_runs_do_not_learn():
     assert np.array_equal(Q[:, :, :16], before[:, :, :16])
 
 
+def test_windowed_trace_equals_dense_q_lambda():
+    """The speed form (a window of the last H visits) against the plain form: a dense trace table
+    e over every agent's Q-table, e <- gamma lambda e, e(visit) <- 1, Q += alpha delta e, on random
+    visits (revisits included) with a window longer than the sequence."""
+    rng = np.random.default_rng(3)
+    B, M, steps, gamma, lam, alpha = 3, 2, 40, 0.9, 0.9, 0.3
+    Q = rng.normal(size=(B, M, 17, 4))
+    Q[:, :, 16] = 0.0
+    ref = Q[:, :, :16].copy()
+    e = np.zeros_like(ref)
+    hist = _hist(B, H=64)
+    rows = np.arange(B)
+    k = np.zeros(B, dtype=int)
+    for t in range(steps):
+        o, a = rng.integers(0, 3, B), rng.integers(0, 2, B)        # few pairs: many revisits
+        k2 = np.minimum(k + (rng.random(B) < 0.2), M - 1)
+        o2 = rng.integers(0, 3, B)
+        term = np.full(B, t == steps - 1)
+        r = np.where(term, 100.0, rng.normal(size=B))
+        d = hq.q_lambda_step(Q, hist, k, o, a, r, k2, o2, np.full(B, t), term, np.ones(B, bool),
+                             gamma, alpha, gamma * lam)
+        boot = np.where(term, 0.0, ref[rows, k2, o2].max(axis=1))
+        d_ref = r + gamma * boot - ref[rows, k, o, a]
+        e *= gamma * lam
+        e[rows, k, o, a] = 1.0
+        ref += alpha * d_ref[:, None, None, None] * e
+        assert np.allclose(d, d_ref)
+        k = k2
+    assert np.allclose(Q[:, :, :16], ref, atol=1e-10)
+
+
 def test_hq_targets_by_hand():
     g = 0.9
     # three agents, all used: C1 5 steps, C2 10 steps, C3 reaches G (R_3 = 100 g^3)
