@@ -78,3 +78,28 @@ def test_remove_checkpoints_clears_the_folder(tmp_path):
     Checkpoint(str(tmp_path / ".results-seed3.checkpoint" / "lstm.pkl"), CHUNK, "x").save(0, {"a": 1})
     online.remove_checkpoints(cfg)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_train_kinds_checkpoints_beside_the_results_and_drop_clears_them(tmp_path):
+    seen = []
+
+    def fake_train(kind, n_seeds, T, max_sequences, init, data, checkpoint=None, **kw):
+        seen.append(checkpoint)
+        checkpoint.save(0, {"kind": kind})
+        return {"kind": kind}
+
+    out = str(tmp_path / "results.json")
+    cfg = dict(n_seeds=1, T=10, max_sequences=CHUNK, n_snaps=1, log_every=CHUNK, lr=0.1)
+    names = ["init_a", "data"]
+    got = online.train_kinds(fake_train, ["a"], 5, cfg, None, names, 1, resumable_out=out)
+    assert got["a"]["kind"] == "a" and seen[0] is not None
+    assert (tmp_path / ".results-seed5.checkpoint").is_dir()
+    online.drop_checkpoints(out, 5)
+    assert list(tmp_path.iterdir()) == []
+    online.train_kinds(_no_checkpoint, ["a"], 5, cfg, None, names, 1)     # not resumable: no folder
+    assert list(tmp_path.iterdir()) == []
+
+
+def _no_checkpoint(kind, n_seeds, T, max_sequences, init, data, checkpoint=None, **kw):
+    assert checkpoint is None
+    return {"kind": kind}

@@ -79,3 +79,20 @@ def test_smallest_sizes_run_to_the_end(tmp_path):
     r = json.loads(out.read_text())
     assert r["config"]["n_eval"] == 4 and r["config"]["lyap_sequences"] == 4 and r["config"]["steps"] == 1
     assert r["metrics"]["learning_status"]["gru"]["struct"]["change_over_last_quarter"] is None
+
+
+def test_protocol_a_reads_the_full_protocol_suite_and_never_says_no_below_the_budget():
+    import json
+    res = json.loads((ROOT / "stubs" / "drift-world" / "results.json").read_text())
+    m, cfg = res["metrics"], res["config"]
+    rows = {h["name"]: h for h in res["headline"]}
+    for job in dw.A_JOBS:                                  # committed rows = the suite's finished cells
+        kind, world = job.split("-")[1][:3], job.split("-")[2]
+        suite = json.loads((ROOT / "suites" / "tiny-worlds" / "seed-0" / job / "result.json").read_text())
+        label = "struct" if world == "struct" else "shuffle-null"
+        row = rows[f"(a) E1 {label} {kind.upper()}-16 ΔNLL vs trivial baseline"]
+        assert row["value"] == suite["summary"]["trained"]["dnll"]["mean"]
+        assert row["verdict"] in ("partial", "no") and "full protocol" in row["note"]
+    capped = dw.build_headline({**m, "a_full": {}}, cfg)   # without the suite: the 7.5 % run, open not no
+    assert all(h["verdict"] != "no" for h in capped[:5])
+    assert [h["verdict"] for h in capped[:5]] == ["open", "open", "partial", "partial", "open"]

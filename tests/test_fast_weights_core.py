@@ -121,3 +121,26 @@ def test_run_frozen_continues_from_given_fast_weights():
     y, w, sp = core.run_frozen(W, x_F, x_S, 6.0, "fromto", 1, w0)
     assert np.allclose(w[0], w0) and y.shape == (19, 2, 1) and sp.shape == (19, 2, 1, 3)
     assert np.allclose(y[0], np.einsum("roi,ri->ro", w0, x_F[1]))
+
+
+def test_steps_summary_counts_only_solved_runs():
+    from shared.fast_weights.online import steps_summary
+    st = steps_summary(np.array([0, 100, 300, 0, 200]))
+    assert (st["solved"], st["runs"]) == (3, 5)
+    assert (st["median"], st["q1"], st["q3"], st["min"], st["max"]) == (200.0, 150.0, 250.0, 100, 300)
+    assert steps_summary(np.zeros(4, int)) == dict(solved=0, runs=4)
+
+
+def test_online_flags_reject_out_of_range_values():
+    import argparse
+
+    from shared.fast_weights.online import add_online_flags
+    defaults = dict(runs=10, max_steps=500, window=100, tol=0.05, test_steps=1000, lyap_steps=100,
+                    lyap_transient=10)
+    parser = argparse.ArgumentParser()
+    add_online_flags(parser, defaults, max_steps_range=(200, 1000), runs_help="r", window_help="w",
+                     tol_help="t")
+    assert vars(parser.parse_args([])) == defaults
+    for bad in (["--max-steps", "100"], ["--max-steps", "2000"], ["--runs", "1"], ["--tol", "2"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(bad)

@@ -59,3 +59,22 @@ def test_verdict_rules():
     assert ir.verdict_hallucination(quiet, quiet) == "no"
     assert ir.verdict_hallucination({**loud, "untrained": 0.0}, quiet) == "yes"
     assert ir.verdict_readme_cells(0) == "no" and ir.verdict_readme_cells(6) == "yes"
+
+
+def test_headline_reads_the_full_protocol_where_it_exists_and_a_cap_is_never_a_no():
+    r = json.loads((STUB / "results.json").read_text())
+    m, cfg = r["metrics"], r["config"]
+    capped = ir.build_headline(m["table"], m["spectra"], m["hallucination"], cfg, None)
+    assert all(h["verdict"] != "no" for h in capped)                  # capped runs: failures are open
+    t = [dict(world=w, kind=k, readme=ir.README_TABLE[(w, k)], original_files=0.0,
+              ours=ir.README_TABLE[(w, k)] * (1.1 if w != "E2" else 3), matches_readme=w != "E2")
+         for w in ir.SOURCES for k in ir.KINDS]
+    spec = {w: {"gru": {"lambda1": -0.05}, "rnn": {"lambda1": -0.2 if w == "E3" else -0.05}}
+            for w in ir.SOURCES}
+    hal = {k: {"untrained": {"frac_hallucination": 0.0}, "struct": {"frac_hallucination": 1.0},
+               "shuffle": {"frac_hallucination": 0.0}} for k in ir.KINDS}
+    full = ir.build_headline(m["table"], m["spectra"], m["hallucination"], cfg,
+                             {"table": t, "spectra": spec, "hallucination": hal})
+    assert [h["value"] for h in full][0] == "4/6"
+    assert [h["verdict"] for h in full] == ["partial", "partial", "no"]
+    assert "full protocol" in full[0]["note"] and "E3" in full[1]["note"]

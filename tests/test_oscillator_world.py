@@ -34,7 +34,8 @@ def test_dynamics_windows():
 
 def test_verdict_rules():
     assert ow.verdict_capped(True, capped=True) == "partial"
-    assert ow.verdict_capped(True, capped=False) == "yes" and ow.verdict_capped(False, capped=True) == "no"
+    assert ow.verdict_capped(True, capped=False) == "yes" and ow.verdict_capped(False, capped=True) == "open"
+    assert ow.verdict_capped(False, capped=False) == "no"
     assert ow.verdict_untrained_lambda(-0.40, -0.14) == "yes"
     assert ow.verdict_untrained_lambda(-0.2, -0.14) == "no"
 

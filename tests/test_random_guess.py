@@ -127,3 +127,18 @@ def test_full_state_at_the_end_equals_reference():
         for i, seq in enumerate(_seqs(data, run_of[n])):
             ref = net.states(arch, p["W"][n], p["V"][n], p["b"][n], seq)[0][-1]
             assert np.allclose(S[n, i], ref, rtol=1e-12, atol=1e-14)
+
+
+def test_trial_rate_verdict_rule():
+    from shared.random_guess.verdicts import in_band, paper_range, trial_rate_verdict
+    assert paper_range(22) == (22.0, 22.0) and paper_range((288, 182)) == (182.0, 288.0)
+    assert trial_rate_verdict(40.0, 10, 22, 1000) == "yes"
+    assert trial_rate_verdict(45.0, 10, 22, 1000) == "partial"                 # outside the factor-2 band
+    assert trial_rate_verdict(40.0, 4, 22, 1000) == "partial"                  # too few solved runs
+    assert trial_rate_verdict(40.0, 10, 22, 1000, setting_read=False) == "partial"
+    assert trial_rate_verdict(None, 0, 22, 10) == "open"                       # a cap below the paper's mean
+    assert trial_rate_verdict(None, 0, 22, 22) == "no"
+    assert trial_rate_verdict(None, 0, (100, 300), 200) == "open"              # below the higher figure
+    assert trial_rate_verdict(40.0, 10, None, 1000) == "open"
+    assert in_band(91.0, (182, 288)) and in_band(576.0, (182, 288)) and not in_band(577.0, (182, 288))
+    assert not in_band(None, 22)

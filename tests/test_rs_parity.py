@@ -9,6 +9,7 @@ import numpy as np
 from conftest import ROOT, load_stub, run_stub
 from shared.gradcheck import numeric_jacobian, rel_error
 from shared.random_guess import net
+from shared.random_guess.verdicts import trial_rate_verdict
 
 STUB = ROOT / "stubs" / "rs-parity"
 rp = load_stub("rs-parity")
@@ -57,14 +58,14 @@ def test_hand_built_a2_without_self_loops_solves_parity():
 
 
 def test_verdict_rules():
-    assert rp.verdict_rate(3100, 30, 2906, 30_000) == "yes"
-    assert rp.verdict_rate(600, 30, 2906, 30_000) == "partial"
-    assert rp.verdict_rate(3300, 29, 2906, 30_000) == "yes"         # one run left at the cap: not a no
-    assert rp.verdict_rate(45_000, 8, 41_400, 20_000) == "yes"
-    assert rp.verdict_rate(45_000, 3, 41_400, 20_000) == "partial"
-    assert rp.verdict_rate(200_000, 8, 41_400, 20_000) == "partial"
-    assert rp.verdict_rate(None, 0, 41_400, 20_000) == "open"       # a cap below the paper's mean
-    assert rp.verdict_rate(None, 0, 41_400, 50_000) == "no"
+    assert trial_rate_verdict(3100, 30, 2906, 30_000) == "yes"
+    assert trial_rate_verdict(600, 30, 2906, 30_000) == "partial"
+    assert trial_rate_verdict(3300, 29, 2906, 30_000) == "yes"         # one run left at the cap: not a no
+    assert trial_rate_verdict(45_000, 8, 41_400, 20_000) == "yes"
+    assert trial_rate_verdict(45_000, 3, 41_400, 20_000) == "partial"
+    assert trial_rate_verdict(200_000, 8, 41_400, 20_000) == "partial"
+    assert trial_rate_verdict(None, 0, 41_400, 20_000) == "open"       # a cap below the paper's mean
+    assert trial_rate_verdict(None, 0, 41_400, 50_000) == "no"
 
 
 def test_solver_jacobians_match_finite_differences():

@@ -14,6 +14,7 @@ from shared import cli
 from shared.gradcheck import numeric_jacobian, rel_error
 from shared.random_guess import net
 from shared.random_guess.search import search
+from shared.random_guess.verdicts import in_band, trial_rate_verdict
 
 STUB = ROOT / "stubs" / "rs-tomita"
 rt = load_stub("rs-tomita")
@@ -165,11 +166,11 @@ def test_poisson_interval():
 
 
 def test_verdict_rules():
-    assert rt.verdict_trials(300.0, 30, (182, 288), 10**6) == "partial"
-    assert rt.verdict_trials(2e6, 27, (13833, 35610), 10**7) == "partial"    # solved, far outside the band
-    assert rt.verdict_trials(None, 0, (13833, 35610), 20_000) == "open"       # a cap below the figures
-    assert rt.verdict_trials(None, 0, (13833, 35610), 10**6) == "no"
-    assert rt.in_band(300.0, (182, 288)) and not rt.in_band(2e6, (13833, 35610))
+    assert trial_rate_verdict(300.0, 30, (182, 288), 10**6, setting_read=False) == "partial"
+    assert trial_rate_verdict(2e6, 27, (13833, 35610), 10**7, setting_read=False) == "partial"  # far outside
+    assert trial_rate_verdict(None, 0, (13833, 35610), 20_000, setting_read=False) == "open"  # a cap
+    assert trial_rate_verdict(None, 0, (13833, 35610), 10**6, setting_read=False) == "no"
+    assert in_band(300.0, (182, 288)) and not in_band(2e6, (13833, 35610))
     assert rt.verdict_generalization(0.995) == "partial" and rt.verdict_generalization(0.98) == "no"
     assert rt.verdict_generalization(None) == "open"
 

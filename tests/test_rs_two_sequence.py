@@ -8,6 +8,7 @@ import numpy as np
 from conftest import ROOT, load_stub, run_stub
 from shared.gradcheck import numeric_jacobian, rel_error
 from shared.random_guess import net
+from shared.random_guess.verdicts import trial_rate_verdict
 
 STUB = ROOT / "stubs" / "rs-two-sequence"
 rs = load_stub("rs-two-sequence")
@@ -57,12 +58,22 @@ def test_latch1_sign_criterion_is_the_sign():
 
 
 def test_verdict_rule():
-    assert rs.verdict_trials(7.5, 6, True) == "yes"
-    assert rs.verdict_trials(13.0, 6, True) == "partial"          # more than twice the paper's mean
-    assert rs.verdict_trials(2.0, 6, True) == "partial"           # less than half
-    assert rs.verdict_trials(7.5, 6, True, setting_read=False) == "partial"
-    assert rs.verdict_trials(7.5, 6, False) == "no"
-    assert rs.verdict_trials(7.5, None, True) == "open"
+    assert trial_rate_verdict(7.5, 40, 6, 20_000) == "yes"
+    assert trial_rate_verdict(13.0, 40, 6, 20_000) == "partial"      # more than twice the paper's mean
+    assert trial_rate_verdict(2.0, 40, 6, 20_000) == "partial"       # less than half
+    assert trial_rate_verdict(7.5, 40, 6, 20_000, setting_read=False) == "partial"
+    assert trial_rate_verdict(None, 0, 6, 1_000) == "no"            # latch I: none in 1,000 against 6
+    assert trial_rate_verdict(5406.4, 39, None, 20_000) == "open"   # 2-sequence: no paper figure
+
+
+def test_committed_verdicts_follow_the_shared_rule():
+    r = json.loads((ROOT / "stubs" / "rs-two-sequence" / "results.json").read_text())
+    rows = {row["name"]: row["verdict"] for row in r["headline"]}
+    for task in ("latch1", "latch1_sign", "latch2", "twoseq"):
+        m = r["metrics"][task]
+        v = trial_rate_verdict(m["one_over_p"], m["solved"], rs.PAPER_TRIALS[task], m["max_trials"],
+                               setting_read=task != "latch1_sign")
+        assert rows[f"RG trials to solve, {rs.LABEL[task]}"] == v
 
 
 def test_solver_jacobians_match_finite_differences():

@@ -9,6 +9,7 @@ import sys
 import time
 
 import numpy as np
+import pytest
 from conftest import ROOT
 
 import shared  # noqa: F401
@@ -112,3 +113,40 @@ def test_bad_requests_fail_in_one_line(tmp_path):
     p = subprocess.run([sys.executable, "-m", "shared.tiny_worlds.suite", "--job", "nope", "--out",
                         str(tmp_path / "r.json")], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and "Traceback" not in p.stderr
+
+
+def test_comparison_rule_on_hand_cases():
+    from shared.tiny_worlds.original import judge
+    ref = dict(runs=[0.647, 0.651], sd=0.006, p=1e-4)
+    ours = dict(mean=0.652, sd=0.004, min=0.64, max=0.66, p=2e-4)
+    mark, tol = judge(ours, ref)            # SE = sqrt((0.006^2 + 0.004^2) / 20) = 0.00161
+    assert mark == "reproduced" and abs(tol - 3 * np.sqrt(0.000052 / 20)) < 1e-12
+    assert judge({**ours, "mean": 0.651 + tol + 1e-4}, ref)[0] == "differs"   # outside the range + 3 SE
+    assert judge({**ours, "mean": 0.647 - tol + 1e-4}, ref)[0] == "reproduced"
+    assert judge({**ours, "p": 0.2}, ref)[0] == "differs"                      # the test disagrees
+    assert judge(dict(mean=0.0, sd=0.01, min=-0.02, max=0.03, p=0.5), 0.025) == ("inside", None)
+    assert judge(dict(mean=0.0, sd=0.01, min=-0.02, max=0.03, p=0.5), 0.031) == ("outside", None)
+
+
+def test_the_suite_readme_table_matches_the_committed_results():
+    from shared.tiny_worlds import original
+    folder = ROOT / "suites" / "tiny-worlds"
+    rows = original.compare(folder / "seed-0")
+    text = (folder / "README.md").read_text()
+    assert original.render_readme(text, rows) == text, (
+        "suites/tiny-worlds/README.md is stale: run python3 -m shared.tiny_worlds.original --write")
+    done = [r for r in rows if r["ours"] is not None]
+    assert all(r["ours"]["seeds"] == 20 and r["ours"]["steps"] == 20_000 for r in done)
+
+
+def test_load_job_rebuilds_the_very_world_and_nets_a_job_was_judged_on(tmp_path):
+    from shared.tiny_worlds import train
+    job, s = suite.JOBS["E3-rnn16-shuffle"], suite.settings(quick=True)
+    record, arrays = suite.run_job(job, s)
+    suite.write_result(tmp_path / job.name / "result.json", record, arrays)
+    res, params, init, world = suite.load_job(tmp_path, job.name)
+    assert res["name"] == job.name and params["W_hh"].shape == (s["seeds"], 16, 16)
+    again = train.evaluate("rnn", params, world, suite.streams(job, 0)["eval"])
+    assert np.allclose(again["dnll"], record["per_seed"]["trained"]["dnll"], rtol=1e-5, atol=1e-6)
+    with pytest.raises(FileNotFoundError, match="has not finished"):
+        suite.load_job(tmp_path, "E3-gru16-shuffle")

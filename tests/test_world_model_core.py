@@ -153,3 +153,18 @@ def test_logistic_is_exact_in_both_tails():
     f, fp = core.logistic(s)
     assert np.allclose(f[1:4], 1 / (1 + np.exp(-s[1:4])), rtol=1e-15) and f[0] == 0 and f[-1] == 1
     assert fp[1] > 0 and np.isclose(fp[1], np.exp(-40.0), rtol=1e-12) and fp[2] == 0.25
+
+
+def test_per_run_pain_weights_equal_separate_runs():
+    """pain_w (R, m), one weighting per run (pole-balance-non-markov's failure and shaped-cost
+    groups share a batch), gives each run what a batch with its own (m,) weighting gives it, in
+    the on-line step and in both off-line gradients."""
+    C, M, e, eps, a_rand, _, mask = problem(T=6, seed=4)
+    pw = np.random.default_rng(9).uniform(0, 1, (3, 4))
+    fl = core.Flags(**MIXED)
+    J, gC, _, _ = core.rollout(C, M, 1, e, eps, a_rand, fl, 1.5, pw, mask)
+    J2, gC2, _, _ = core.bptt(C, M, 1, e, eps, a_rand, fl, 1.5, pw, mask)
+    assert np.allclose(J, J2, atol=1e-12) and rel_error(gC, gC2) < 1e-10
+    for r in range(3):
+        Jr, gr, _, _ = core.rollout(C, M, 1, e, eps, a_rand, fl, 1.5, pw[r], mask)
+        assert np.isclose(J[r], Jr[r], atol=1e-13) and np.allclose(gC[r], gr[r], atol=1e-13)

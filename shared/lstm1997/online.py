@@ -223,10 +223,21 @@ def remove_checkpoints(cfg):
         os.rmdir(folder)
 
 
-def train_kinds(train_online, kinds, seed, cfg, probe, stream_names, workers, **extra):
+def drop_checkpoints(out, seed):
+    """Delete the checkpoints of the run whose results go to ``out`` (call once they are written)."""
+    remove_checkpoints(checkpoint_config(out, seed))
+
+
+def train_kinds(train_online, kinds, seed, cfg, probe, stream_names, workers, resumable_out=None, **extra):
     """{kind: train_online(kind, cfg's sizes, its "init_<kind>" and the "data" stream, ...)} for every
     kind, side by side in up to ``workers`` processes; each result also holds wall_s, cpu_s (the
-    machine may be shared) and load (the 1-minute load average at its end)."""
+    machine may be shared) and load (the 1-minute load average at its end).
+
+    resumable_out: the run's results path, or None. When given, every kind checkpoints to a hidden
+    folder beside it (checkpoint_config) and a re-run with the same configuration continues from
+    there; call drop_checkpoints(resumable_out, seed) once the results are written."""
+    if resumable_out is not None:
+        cfg = {**cfg, **checkpoint_config(resumable_out, seed)}
     jobs = [(train_online, kind, seed, cfg, probe, stream_names, extra) for kind in kinds]
     return dict(map_jobs(_kind_job, jobs, workers))
 

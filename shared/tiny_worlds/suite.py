@@ -225,6 +225,23 @@ def finished(out, job, s, seed):
     return res if Path(out).with_suffix(".npz").is_file() else None
 
 
+def load_job(out_dir, name):
+    """A finished job: (result, trained parameters, initial parameters, world). The world is rebuilt
+    from the job's own data stream, so it holds the very sequences the job trained and evaluated on.
+    Raises FileNotFoundError when the job has not finished."""
+    folder = Path(out_dir) / name
+    if not (folder / "result.json").is_file():
+        raise FileNotFoundError(f"{folder / 'result.json'} is missing: the job {name} has not finished")
+    res = json.loads((folder / "result.json").read_text())
+    job, s = JOBS[name], res["settings"]
+    with np.load(folder / "result.npz") as z:
+        params = {k[len("params_"):]: z[k].astype(np.float64) for k in z.files if k.startswith("params_")}
+        init = {k[len("init_"):]: z[k].astype(np.float64) for k in z.files if k.startswith("init_")}
+    world = make_world(WORLDS[job.world], job.variant, streams(job, res["seed"])["data"],
+                       n_train=s["n_train"], n_eval=s["n_eval"], T=s["T"][job.world])
+    return res, params, init, world
+
+
 # ----------------------------------------------------------------------------------------------
 # One job as a process (what the runner starts)
 # ----------------------------------------------------------------------------------------------

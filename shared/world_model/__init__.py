@@ -18,7 +18,7 @@ core:    the nets (a fully recurrent hidden layer and a same-step readout), the 
 regimes: the training schedules: sequential (M learns first from random actions, then C learns
          through the frozen M) and parallel (both learn at once, with adaptive randomness), run
          for many independent runs in one batch against an environment object.
-Used by flip-flop; planned: pole-balance-non-markov.
+Used by flip-flop and pole-balance-non-markov.
 """
 
 PAPER = ("J. Schmidhuber, Making the world differentiable: on using self-supervised fully recurrent "

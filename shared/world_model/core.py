@@ -41,7 +41,7 @@ Shapes, R independent runs on the leading axis (a one-run reference drops it):
     C: I = m (input size), O = 2 n_a;  M: I = m + n_a, O = m
     theta_C = [Wh_C.ravel(), Wo_C.ravel()] (N = H_C (m + 1 + H_C) + 2 n_a (m + 1 + H_C) entries)
     P (R, H_C, H_C, m + 1 + H_C)   Q (R, H_M, N)   P_M (R, H_M, H_M, m + n_a + 1 + H_M)
-    e (R, m)   a, eps (R, n_a)   flags: (R,) arrays (``Flags``)
+    e (R, m)   a, eps (R, n_a)   flags: (R,) arrays (``Flags``)   pain_w c: (m,) or (R, m)
 """
 from dataclasses import dataclass
 
@@ -85,6 +85,13 @@ def hidden_sensitivity(Wh, P, sp_h, u_h, n_in, carry=1.0):
     idx = np.arange(H)
     B[:, idx, idx, :] += u_h[:, None, :]
     return sp_h[:, :, None, None] * B
+
+
+def weigh(o, pain_w):
+    """The predicted pain sum_i c_i o_i (R,) of outputs o (R, m): pain_w (m,) shared by every run,
+    or (R, m), one weighting per run (pole-balance-non-markov trains a failure-pain group and a
+    shaped-cost group in one batch)."""
+    return o @ pain_w if np.ndim(pain_w) == 1 else np.sum(o * pain_w, axis=-1)
 
 
 def _per_run(v, R, ndim):
@@ -154,7 +161,7 @@ def controller_step(st, e, eps, a_rand, flags, sigma_max, pain_w, eta_C):
     g, gp = _per_run(flags.noise, R, 2), _per_run(flags.pain_noise, R, 2)
     sigma = g * sigma_max * nu
     if np.any(gp):                     # M's predicted pain if C took its mean action
-        J_mu = net_forward(M, np.concatenate([e, mu], axis=1), st["h_M"])["o"] @ pain_w
+        J_mu = weigh(net_forward(M, np.concatenate([e, mu], axis=1), st["h_M"])["o"], pain_w)
         sigma = sigma + gp * sigma_max * J_mu[:, None]
     a, fp_a = logistic(fc["s_o"][:, :na] + sigma * eps)
     # a = f(s_mu + g sigma_max nu eps): the noise scale's path carries eps
@@ -172,8 +179,9 @@ def controller_step(st, e, eps, a_rand, flags, sigma_max, pain_w, eta_C):
     Q = fm["sp_h"][..., None] * (np.matmul(Wh_a, da) + _per_run(flags.carry, R, 3)
                                  * np.matmul(M["Wh"][:, :, n_in_M + 1:], st["Q"]))
     dp = fm["sp_o"][..., None] * (np.matmul(Wo_a, da) + np.matmul(M["Wo"][:, :, n_in_M + 1:], Q))
-    grad = np.einsum("i,rin->rn", pain_w, dp)                                   # dJ(t)/dtheta_C
-    J = fm["o"] @ pain_w
+    grad = (np.einsum("i,rin->rn", pain_w, dp) if np.ndim(pain_w) == 1        # dJ(t)/dtheta_C
+            else np.einsum("ri,rin->rn", pain_w, dp))
+    J = weigh(fm["o"], pain_w)
     # ---- M's own sensitivities, for its learning once e(t + 1) arrives
     P_M = hidden_sensitivity(M["Wh"], st["P_M"], fm["sp_h"], fm["u_h"], n_in_M)
     # ---- C learns (after everything of this step has used the old weights)
@@ -339,14 +347,14 @@ def bptt(C, M, n_act, e, eps, a_rand, flags, sigma_max, pain_w, mask, h_C0=None,
     for t in range(T):
         fc = net_forward(C, e[t], h_C)
         mu, nu = fc["o"][:, :na], fc["o"][:, na:2 * na]
-        J_mu = net_forward(M, np.concatenate([e[t], mu], axis=1), h_M)["o"] @ pain_w
+        J_mu = weigh(net_forward(M, np.concatenate([e[t], mu], axis=1), h_M)["o"], pain_w)
         sigma = sigma_max * (g * nu + gp * J_mu[:, None])        # J_mu: not differentiated
         a, fp_a = logistic(fc["s_o"][:, :na] + sigma * eps[t])
         a = np.where(rnd[:, None], a_rand[t], a)
         fm = net_forward(M, np.concatenate([e[t], a], axis=1), h_M)
         S.append(dict(fc=fc, fm=fm, fp_a=fp_a, h_C_prev=h_C, h_M_prev=h_M))
         h_C, h_M = fc["h"], fm["h"]
-    J = sum(s["fm"]["o"] @ pain_w for s in S)
+    J = sum(weigh(s["fm"]["o"], pain_w) for s in S)
     E = sum(0.5 * np.sum(mask * (e[t + 1] - S[t]["fm"]["o"]) ** 2, axis=1) for t in range(T))
     gC = {"Wh": np.zeros_like(C["Wh"]), "Wo": np.zeros_like(C["Wo"])}
     gM = {"Wh": np.zeros_like(M["Wh"]), "Wo": np.zeros_like(M["Wo"])}
@@ -359,7 +367,7 @@ def bptt(C, M, n_act, e, eps, a_rand, flags, sigma_max, pain_w, mask, h_C0=None,
         s = S[t]
         fc, fm = s["fc"], s["fm"]
         # C's loss J(t) = c . p(t): back through M's readout and hidden layer into a(t)
-        d_oM = pain_w[None, :] * fm["sp_o"]                                  # dJ(t)/ds_oM
+        d_oM = np.broadcast_to(pain_w, fm["sp_o"].shape) * fm["sp_o"]      # dJ(t)/ds_oM
         d_hM = np.einsum("ro,roh->rh", d_oM, M["Wo"][:, :, nxM + 1:]) + carry * dhM_J
         d_shM = d_hM * fm["sp_h"]
         d_a = (np.einsum("ro,ro...->r...", d_oM, M["Wo"][:, :, m:nxM])

@@ -51,7 +51,7 @@ class Regime:
 @dataclass
 class Hyper:
     """Scalars of the learning rules: C's and M's learning rates, the largest noise scale, the
-    weights of M's outputs in the predicted pain (m,) and in M's error (m,)."""
+    weights of M's outputs in the predicted pain (m,) or (R, m) and in M's error (m,) or (R, m)."""
     eta_C: float
     eta_M: float
     sigma_max: float

@@ -378,9 +378,9 @@ def run_paper(args, timer):
     test = paper_batch(streams(args.seed, ["eval"])["eval"], (1, cfg["n_test"]), cfg["T"])
     x_te, _, len_te, _ = test
     probe = (x_te[:, :, :1], len_te[:, :1] - 1)
-    resumable = {} if args.quick else online.checkpoint_config(args.out, args.seed)   # ~1 h at the budget
-    trained = online.train_kinds(train_online, args.models, args.seed, {**cfg, **resumable}, probe, STREAMS,
-                                 args.workers)
+    resumable_out = None if args.quick else args.out       # checkpointed: ~1 h at the budget
+    trained = online.train_kinds(train_online, args.models, args.seed, cfg, probe, STREAMS,
+                                 args.workers, resumable_out=resumable_out)
     metrics, lyap, lyap_sd, arrays, timing = {}, {}, {}, {}, {}
     for kind in args.models:
         metrics[kind], ex, kind_arrays = kind_metrics(kind, trained[kind], cfg, test)
@@ -410,7 +410,7 @@ def main(args):
     finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
                                 headline=headline, lyapunov=lyapunov), arrays, timer)
     if args.setting == "paper" and not args.quick:        # the results are written: drop the checkpoints
-        online.remove_checkpoints(online.checkpoint_config(args.out, args.seed))
+        online.drop_checkpoints(args.out, args.seed)
 
 
 def check_sizes(args):

@@ -34,7 +34,8 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.fast_weights import PAPER, core
+from shared.fast_weights import PAPER, core, online
+from shared.fast_weights.online import steps_summary
 from shared.lyapunov import qr_spectrum
 from shared.results import at_budget, finish_run, headline_row, record
 from shared.rng import streams
@@ -183,16 +184,6 @@ def frozen_test(rule, W, T, ev, cfg, w0, armed0):
 
 
 # ---------------------------------------------------------------- summaries and verdicts
-
-def steps_summary(crit):
-    """Median and quartiles of the steps to the criterion over the runs that met it."""
-    ok = crit[crit > 0]
-    out = dict(solved=int(ok.size), runs=int(crit.size))
-    if ok.size:
-        q1, med, q3 = np.percentile(ok, [25, 50, 75])
-        out.update(median=float(med), q1=float(q1), q3=float(q3), min=int(ok.min()), max=int(ok.max()))
-    return out
-
 
 def verdict_steps(st, paper, budget):
     """yes: >= 90 % of the runs meet the criterion within the budget and the median run meets it
@@ -420,21 +411,11 @@ def gradcheck(args):
 
 def build_parser():
     parser = cli.make_parser(__doc__, __file__)
-    parser.add_argument("--runs", type=cli.int_range(2, 1000), default=DEFAULTS["runs"],
-                        help="independent runs per variant (each its own S init and event stream)")
-    parser.add_argument("--max-steps", type=cli.int_range(200, 200_000), default=DEFAULTS["max_steps"],
-                        help="on-line steps per run; a run that has not met the criterion by then counts "
-                             "as unsolved")
-    parser.add_argument("--window", type=cli.int_range(2, 10_000), default=DEFAULTS["window"],
-                        help="steps in a row with small error that make a run solved (paper: 100)")
-    parser.add_argument("--tol", type=cli.float_range(0.0, 1.0), default=DEFAULTS["tol"],
-                        help="largest E(t) = (d - y)^2 / 2 counted as correct (paper: 0.05)")
-    parser.add_argument("--test-steps", type=cli.int_range(200, 1_000_000), default=DEFAULTS["test_steps"],
-                        help="length of the fresh stream on which each frozen S is tested")
-    parser.add_argument("--lyap-steps", type=cli.int_range(10, 100_000), default=DEFAULTS["lyap_steps"],
-                        help="steps of that stream the Lyapunov exponents average over")
-    parser.add_argument("--lyap-transient", type=cli.int_range(0, 10_000), default=DEFAULTS["lyap_transient"],
-                        help="alignment steps before the exponents are counted")
+    online.add_online_flags(
+        parser, DEFAULTS, max_steps_range=(200, 200_000),
+        runs_help="independent runs per variant (each its own S init and event stream)",
+        window_help="steps in a row with small error that make a run solved (paper: 100)",
+        tol_help="largest E(t) = (d - y)^2 / 2 counted as correct (paper: 0.05)")
     parser.add_argument("--film-steps", type=cli.int_range(10, 20_000), default=DEFAULTS["film_steps"],
                         help="first steps of run 0 saved for the GIF")
     return parser

@@ -388,9 +388,9 @@ def run_paper(args, timer):
     test = paper_batch(streams(args.seed, ["eval"])["eval"], (1, cfg["n_test"]), cfg["T"])
     x_te, t_te, len_te, _ = test
     probe = (x_te[:, :, :1], len_te[:, :1] - 1)
-    resumable = {} if args.quick else online.checkpoint_config(args.out, args.seed)   # hours at the budget
-    trained = online.train_kinds(train_online, args.models, args.seed, {**cfg, **resumable}, probe, STREAMS,
-                                 args.workers)
+    resumable_out = None if args.quick else args.out       # checkpointed: hours at the budget
+    trained = online.train_kinds(train_online, args.models, args.seed, cfg, probe, STREAMS,
+                                 args.workers, resumable_out=resumable_out)
     const = best_constant(t_te)
     metrics, lyap, lyap_sd, arrays, timing = {"best_constant": const}, {}, {}, {}, {}
     for kind in args.models:
@@ -423,7 +423,7 @@ def main(args):
     finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
                                 headline=headline, lyapunov=lyapunov), arrays, timer)
     if args.setting == "paper" and not args.quick:        # the results are written: drop the checkpoints
-        online.remove_checkpoints(online.checkpoint_config(args.out, args.seed))
+        online.drop_checkpoints(args.out, args.seed)
 
 
 def check_sizes(args):

@@ -42,9 +42,9 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.results import finish_run, record
+from shared.results import at_budget, finish_run, record
 from shared.rng import streams
-from shared.tiny_worlds import KINDS, PAPER, models, stats, train
+from shared.tiny_worlds import KINDS, PAPER, models, original, stats, train
 from shared.tiny_worlds.worlds import make_world
 
 TITLE = "Regime world (Giebelhaus 2025, E2)"
@@ -61,6 +61,7 @@ ORIG = {("gru", "struct", "full"): (15.9695, 0.15, 0.8040),
 ORIG_MS = {"rnn": (5.6, 6.0), "gru": (16.0, 18.7), "lstm": (4.2, 4.2)}    # torch ms per step, 1 thread
 ORIG_WALL_1SEED = {"gru": 332.1, "rnn": None, "lstm": None}             # s for 20,000 steps
 README_TABLE = {"gru": -1.234, "rnn": -0.891}         # the original README's E2 "struct - null"
+A_JOBS = ("E2-gru16-struct", "E2-gru16-iid", "E2-rnn16-struct", "E2-rnn16-iid")   # in the suite
 
 
 # ----------------------------------------------------------------------------------------------
@@ -251,11 +252,25 @@ def verdict_neutral(gru_l1, rnn_l1):
     return "yes" if abs(gru_l1) < 0.1 and gru_l1 > rnn_l1 else "no"
 
 
-def regime_probe_line(b, budget):
-    """The headline line of C7 (see verdict_regime_probe); "undefined" when the scored eval
-    sequences gave the probe no variance to explain (see r2_summary)."""
+def regime_probe_line(b, budget, full=None):
+    """The headline line of C7 (see verdict_regime_probe): from the suite's full-protocol struct
+    jobs when both have run, else from this run; "undefined" when the scored eval sequences gave
+    the probe no variance to explain (see r2_summary)."""
     name = ("(b) held-out regime-probe R²: GRU above RNN, above the input-only floor, and above its own "
             "untrained core (C7)")
+    full = full or {}
+    if "E2-gru16-struct" in full and "E2-rnn16-struct" in full:
+        g, rn = full["E2-gru16-struct"]["ours"], full["E2-rnn16-struct"]["ours"]
+        return {"name": name,
+                "value": f"GRU {g['r2_heldout']:.3f} (untrained {g['r2_heldout_untrained']:.3f}), RNN "
+                         f"{rn['r2_heldout']:.3f}; input {g['r2_input_only']:.3f}",
+                "paper_value": "GRU 0.8040, RNN 0.3913 (all rows)",
+                "verdict": verdict_regime_probe(g["r2_heldout"], g["r2_heldout_untrained"], rn["r2_heldout"],
+                                                g["r2_input_only"]),
+                "note": f"full protocol, 20 seeds x 20,000 steps (suites/tiny-worlds/seed-0/E2-*16-struct); "
+                        f"untrained RNN core {rn['r2_heldout_untrained']:.3f}; the original's own probe (all "
+                        f"rows) GRU {g['r2_orig']:.3f}, RNN {rn['r2_orig']:.3f}; yes needs the original's "
+                        f"level (> 0.75); the LSTM is not in the suite's headline jobs"}
     g, rn = b["gru"], b["rnn"]
     parts = (g["r2_heldout"], g["r2_heldout_untrained"], rn["r2_heldout"], rn["r2_heldout_untrained"],
              b["lstm"]["r2_heldout"], g["r2_input_only"])
@@ -277,20 +292,39 @@ def build_headline(metrics, cfg):
     S, steps = cfg["n_seeds"], cfg["steps"]
     budget = (f"{S} seeds x {steps} steps = {100 * steps / ORIGINAL_STEPS:.1f} % of the original's "
               "20 x 20,000")
+    full = metrics.get("a_full") or {}
     h = []
     for row in metrics["a"]["table"]:
         world = "struct" if row["world"] == "struct" else "null"
-        h.append({"name": f"(a) E2 {world} {row['kind'].upper()}-16 {row['mode']} ΔNLL vs trivial baseline",
-                  "value": row["dnll"]["mean"], "paper_value": row["orig_dnll"],
-                  "verdict": verdict_cell(row["cell"]),
+        name = f"(a) E2 {world} {row['kind'].upper()}-16 {row['mode']} ΔNLL vs trivial baseline"
+        job = f"E2-{row['kind']}16-{row['world']}"
+        if row["mode"] == "full" and job in full:
+            h.append({"name": name, "value": full[job]["ours"]["mean"], "paper_value": row["orig_dnll"],
+                      "verdict": original.VERDICT[full[job]["mark"]],
+                      "note": f"{original.suite_note(full[job])}; this run's capped ensemble "
+                              f"{row['dnll']['mean']:.3f} ({budget})"})
+            continue
+        later = "" if row["mode"] == "random" else (
+            f"; the full-protocol job {job} has not run yet" if row["mode"] == "full" else
+            "; not in the full-protocol suite")
+        h.append({"name": name, "value": row["dnll"]["mean"], "paper_value": row["orig_dnll"],
+                  "verdict": at_budget(verdict_cell(row["cell"]), steps, ORIGINAL_STEPS),
                   "note": f"original's 20-seed file (sd {row['orig_sd']}); ours {row['cell']} within ±"
-                          f"{row['tolerance']:.2g}; p {row['p']:.2g}; {budget}"})
+                          f"{row['tolerance']:.2g}; p {row['p']:.2g}; {budget}{later}"})
     rd = metrics["a"]["readme_struct_minus_null"]
+    jobs = {kind: (f"E2-{kind}16-struct", f"E2-{kind}16-iid") for kind in ("gru", "rnn")}
+    if all(j in full for pair in jobs.values() for j in pair):
+        diff = {kind: full[a]["ours"]["mean"] - full[b]["ours"]["mean"] for kind, (a, b) in jobs.items()}
+        where, v = "full protocol, 20 seeds x 20,000 steps", verdict_readme(
+            {kind: {"ours_unpaired": d} for kind, d in diff.items()})
+    else:
+        diff = {kind: rd[kind]["ours_unpaired"] for kind in ("gru", "rnn")}
+        where, v = budget, at_budget(verdict_readme(rd), steps, ORIGINAL_STEPS)
     # "original README" (kept as the committed results.json has it) = the original repository's README
     h.append({"name": "(a) original README's E2 'ΔNLL (struct - null)', computed the README's way",
-              "value": f"GRU {rd['gru']['ours_unpaired']:.2f}, RNN {rd['rnn']['ours_unpaired']:.2f}",
-              "paper_value": "GRU -1.234, RNN -0.891", "verdict": verdict_readme(rd),
-              "note": f"from the original's own files: GRU {rd['gru']['original_files']:.2f}, "
+              "value": f"GRU {diff['gru']:.2f}, RNN {diff['rnn']:.2f}",
+              "paper_value": "GRU -1.234, RNN -0.891", "verdict": v,
+              "note": f"{where}; from the original's own files: GRU {rd['gru']['original_files']:.2f}, "
                       f"RNN {rd['rnn']['original_files']:.2f}"})
     b = {r["kind"]: r for r in metrics["b"]["table"]}
     mk = metrics["markov"]["struct"]["dnll_vs_trivial"]
@@ -312,7 +346,7 @@ def build_headline(metrics, cfg):
         h.append({"name": f"(b) paired struct - i.i.d.-null ΔNLL per seed, {kind.upper()}-16",
                   "value": d["mean"], "paper_value": None, "verdict": verdict_beats(d),
                   "note": f"p {d['p_two_sided']:.2g}, d_z {d['d_z']:.1f}"})
-    h.append(regime_probe_line(b, budget))
+    h.append(regime_probe_line(b, budget, full))
     ly = metrics["b"]["lyapunov"]
     gl, rl = ly["gru"]["trained"]["driven_mean"][0], ly["rnn"]["trained"]["driven_mean"][0]
     h.append({"name": "(b) trained driven λ1 per step: GRU near-neutral (|λ1| < 0.1), RNN more contracting",
@@ -320,7 +354,7 @@ def build_headline(metrics, cfg):
               "paper_value": "E3 only: GRU -0.062, RNN -0.115", "verdict": verdict_neutral(gl, rl),
               "note": f"the original claims this for E3; here on E2, {S} seeds x {cfg['lyap_sequences']} "
                       f"sequences x {len(cfg['lyap_windows'])} windows"})
-    return h
+    return original.below_budget(h, steps)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -363,10 +397,16 @@ def main(args):
     metrics["a"] = protocol_a(res, status, args.n_flips, st_rng)
     metrics["b"] = {"table": [protocol_b_row(kind, res[kind], args.n_flips, st_rng) for kind in KINDS],
                     "lyapunov": lyap}
+    metrics["a_full"] = full_protocol_cells(args.quick)
     metrics["timing"] = timing_block(timing, cfg, load0, args.quick)
     lyapunov = train.lyapunov_record(lyap, cfg["lyap_sequences"], cfg["lyap_windows"], cfg["lyap_align"])
     finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
                                 headline=build_headline(metrics, cfg), lyapunov=lyapunov), arrays, timer)
+
+
+def full_protocol_cells(quick):
+    """The suite's finished full-protocol E2 cells (none for --quick, whose numbers are not a result)."""
+    return {} if quick else original.full_protocol(A_JOBS)
 
 
 def build_parser():

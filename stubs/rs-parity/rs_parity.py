@@ -36,7 +36,8 @@ from shared import cli
 from shared.lyapunov import qr_spectrum
 from shared.random_guess import PAPER, net
 from shared.random_guess.search import search, trial_stats
-from shared.results import at_budget, finish_run, headline_row, record
+from shared.random_guess.verdicts import trial_rate_verdict
+from shared.results import finish_run, headline_row, record
 from shared.rng import streams
 
 TASKS = ("a1", "a2", "a2noself", "a1noise")
@@ -147,33 +148,19 @@ def lyapunov_of(out, n_steps=500, n_transient=20):
 
 # ---------------------------------------------------------------- verdicts
 
-def verdict_rate(one_over_p, n_solved, paper, budget):
-    """Mean trials to a solution, estimated as 1/p from all draws (every guess of every run, a run
-    stopped at the cap counting its draws as failures), against the paper's mean: the geometric
-    mean trials, and equal to the mean over runs when every run solved. yes: within a factor 2
-    (30 geometric runs: about 18 % standard error) with at least 5 solved runs behind it;
-    partial: outside the band, or fewer than 5 successes; no: no success within a budget past
-    the paper's mean (open below it). A run left at the cap is thus never a `no` by itself."""
-    if n_solved == 0:
-        return at_budget("no", budget, paper)
-    if n_solved < 5:
-        return "partial"
-    return "yes" if 0.5 <= one_over_p / paper <= 2.0 else "partial"
-
-
 def headline_rows(out):
     rows = []
     for task in TASKS:
         st, paper = out[task]["stats"], PAPER_TRIALS[task]
         if task == "a1noise":
-            v = verdict_rate(st["one_over_p"], st["solved"], paper, st["max_trials"])
+            v = trial_rate_verdict(st["one_over_p"], st["solved"], paper, st["max_trials"])
             value = (f"1/p = {st['one_over_p']:,.0f} trials ({st['solved']}/{st['runs']} runs solved "
                      f"within {st['max_trials']:,} each)" if st["one_over_p"] else
                      f"0/{st['runs']} runs solved within {st['max_trials']:,} each")
             nums = [{"value": st["one_over_p"] or 0}]
         else:
             mean = st.get("mean")
-            v = verdict_rate(st["one_over_p"], st["solved"], paper, st["max_trials"])
+            v = trial_rate_verdict(st["one_over_p"], st["solved"], paper, st["max_trials"])
             med = st.get("median") or 0
             med = f"{med:,.0f}" if med == int(med) else f"{med:,.1f}"
             value = (f"mean {mean:,.1f} trials (median {med}, 95% CI {st['ci95'][0]:,.0f}-"

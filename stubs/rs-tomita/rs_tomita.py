@@ -35,7 +35,8 @@ import numpy as np
 from shared import cli
 from shared.random_guess import net
 from shared.random_guess.search import search, trial_stats
-from shared.results import at_budget, finish_run, headline_row, record
+from shared.random_guess.verdicts import in_band, trial_rate_verdict
+from shared.results import finish_run, headline_row, record
 from shared.rng import streams
 
 GRAMMARS = (1, 2, 4)
@@ -241,21 +242,6 @@ def sweep(g, cfg, rng):
 
 # ---------------------------------------------------------------- verdicts
 
-def verdict_trials(one_over_p, n_solved, paper, cap):
-    """Mean trials estimated as 1/p over all draws of all runs (rs-parity's rule) against the
-    paper's two figures. The setting is recalled (net, training strings and figures were not read),
-    so a run that fits is at best `partial`, inside the band [half the lower figure, twice the
-    upper] or not (the note says which); `partial` too with fewer than 5 solved runs; `no` only
-    when no run fits within a budget past the paper's figures (`open` below them)."""
-    if n_solved == 0:
-        return at_budget("no", cap, max(paper))
-    return "partial"
-
-
-def in_band(one_over_p, paper):
-    return one_over_p is not None and 0.5 * min(paper) <= one_over_p <= 2.0 * max(paper)
-
-
 def verdict_generalization(median_balanced_accuracy):
     """The text says RS's nets classified all test sequences (recalled). `partial` when the median
     solver is right on at least 99 % of each class of unseen strings (recalled setting), `no`
@@ -280,7 +266,8 @@ def headline_rows(metrics, cfg):
                 f"{st['one_over_p']:,.0f}, {band} [half the lower, twice the upper figure]"
                 if st["p_success"] else "no run fitted")
         rows.append(headline_row(f"RG trials to fit Tomita #{g}'s training strings", value, figs,
-                                 verdict_trials(st["one_over_p"], st["solved"], paper, cfg["max_trials"]),
+                                 trial_rate_verdict(st["one_over_p"], st["solved"], paper, cfg["max_trials"],
+                                                    setting_read=False),
                                  note, numbers=[{"value": st.get("mean") or 0.0}]))
         acc = st.get("test_balanced_accuracy")
         if acc:

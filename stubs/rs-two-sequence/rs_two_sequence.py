@@ -34,7 +34,8 @@ from shared import cli
 from shared.lyapunov import qr_spectrum
 from shared.random_guess import PAPER, net
 from shared.random_guess.search import search, trial_stats
-from shared.results import at_budget, finish_run, headline_row, record
+from shared.random_guess.verdicts import trial_rate_verdict
+from shared.results import finish_run, headline_row, record
 from shared.rng import streams
 
 TASKS = ("latch1", "latch1_sign", "latch2", "twoseq")
@@ -178,31 +179,14 @@ def lyapunov_of(task, out, n_transient=20):
 
 # ---------------------------------------------------------------- verdicts
 
-def verdict_trials(mean, paper, all_solved, setting_read=True):
-    """The paper's claim is its mean trial count. yes: every run solved and our mean within a
-    factor 2 of the paper's (40 geometric runs give a ~16 % standard error, so the band allows
-    for small setting differences); partial: solved but outside that band, or the setting was
-    recalled rather than read; no: not every run solved at a budget far past the paper's mean;
-    open: no paper number to compare with."""
-    if paper is None:
-        return "open"
-    if not all_solved:
-        return "no"
-    ok = 0.5 <= mean / paper <= 2.0
-    return "yes" if ok and setting_read else "partial"
-
-
 def headline_rows(out, cfg):
     rows = []
     for task in TASKS:
         st = out[task]["stats"]
         paper = PAPER_TRIALS[task]
-        all_solved = st["solved"] == st["runs"]
         mean = st.get("mean")
-        v = (verdict_trials(mean, paper, all_solved, setting_read=task != "latch1_sign")
-             if mean is not None else ("no" if paper else "open"))
-        if v == "no":
-            v = at_budget(v, st["max_trials"], paper)
+        v = trial_rate_verdict(st["one_over_p"], st["solved"], paper, st["max_trials"],
+                               setting_read=task != "latch1_sign")
         med = st.get("median") or 0
         med = f"{med:,.0f}" if med == int(med) else f"{med:,.1f}"
         value = (f"mean {mean:,.1f} trials (median {med}, 95% CI "

@@ -386,9 +386,9 @@ def run_paper(args, timer):
     x_te, _, lab_te, len_te, _ = test
     pick = [int(np.flatnonzero(lab_te[0] == c)[0]) if (lab_te[0] == c).any() else 0 for c in range(NK)]
     probe = (x_te[:, :, pick], len_te[:, pick] - 1)
-    resumable = {} if args.quick else online.checkpoint_config(args.out, args.seed)   # hours at the budget
-    trained = online.train_kinds(train_online, KINDS, args.seed, {**cfg, **resumable}, probe, STREAMS,
-                                 args.workers, window=cfg["window"])
+    resumable_out = None if args.quick else args.out       # checkpointed: hours at the budget
+    trained = online.train_kinds(train_online, KINDS, args.seed, cfg, probe, STREAMS,
+                                 args.workers, resumable_out=resumable_out, window=cfg["window"])
     metrics, lyap, lyap_sd, arrays, per_window = {}, {}, {}, {}, {}
     for kind in KINDS:
         metrics[kind], per_window[kind], ex, kind_arrays = kind_metrics(kind, trained[kind], cfg, test)
@@ -416,7 +416,7 @@ def main(args):
     finish_run(args.out, record(args, __file__, title=TITLE, paper=PAPER, config=cfg, metrics=metrics,
                                 headline=headline, lyapunov=lyapunov), arrays, timer)
     if args.setting == "paper" and not args.quick:        # the results are written: drop the checkpoints
-        online.remove_checkpoints(online.checkpoint_config(args.out, args.seed))
+        online.drop_checkpoints(args.out, args.seed)
 
 
 def build_parser():
