@@ -198,6 +198,19 @@ def test_quick_run_is_deterministic_and_replays(tmp_path):
     assert outs[0][1]["final_tables_replay_match"] is True
 
 
+def test_training_counts_stop_at_each_rows_budget():
+    """Rows keep stepping until the slowest row has made its last test; what they do after their
+    own last test is not counted (goal trials, steps, control transfers)."""
+    cfg = dict(hq.DEFAULTS, sims=3, trials=20, test_every=10, t_max=40)
+    out = hq.run_systems(hq.Maze(), (3, 1), cfg, np.random.default_rng(0), trace_len=16,
+                         init_rng=np.random.default_rng(1))
+    assert (out["goal_trials"] <= cfg["trials"]).all()
+    assert (out["train_steps"] <= cfg["trials"] * cfg["t_max"]).all()
+    assert (out["train_steps"] >= cfg["trials"]).all()
+    assert (out["transfers"].sum(axis=-1) <= out["train_steps"]).all()
+    assert out["transfers"][1].sum() == 0                      # flat Q(lambda) never hands over
+
+
 def test_verdict_rules():
     assert hq.verdict_hq(0, 20, 200, 20_000) == "open"
     assert hq.verdict_hq(0, 20, 20_000, 20_000) == "no"

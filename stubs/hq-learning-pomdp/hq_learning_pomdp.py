@@ -305,14 +305,15 @@ def run_systems(maze, systems, cfg, rng, trace_len=64, on_progress=None, init_rn
         passes = ~done & (k < M_arr - 1) & (o2 == sub[rows, k])
         k2 = k + passes
         learn = ~testing
+        counted = learn & (tests_done < n_tests)      # within the row's budget: counted below
         q_lambda_step(Q, hist, k, o, a, GOAL_REWARD * done, k2, o2, t, done, learn, gamma,
                       cfg["alpha_q"], gamma * cfg["lam"])
         s, t = s2, t + 1
-        out["train_steps"] += learn
+        out["train_steps"] += counted
         if passes.any():
             bp, kp = rows[passes], k2[passes]
             t_in[bp, kp], k[bp] = t[passes], kp
-            out["transfers"][bp, kp - 1] += learn[passes]
+            out["transfers"][bp, kp - 1] += counted[passes]
             pick_subgoals(bp, kp)
         loop = np.zeros(B, dtype=bool)
         if testing.any():
@@ -352,7 +353,7 @@ def end_trials(be, done, loop, k, t, t_in, sub, Q, HQ, M_arr, trial, testing, te
         rows_hq = HQ[bl]                                              # a copy: written back below
         hq_update(rows_hq, sub[bl], tgt, nl, M_arr[bl], cfg["alpha_hq"])
         HQ[bl] = rows_hq
-        out["goal_trials"][bl] += done[lrn]
+        out["goal_trials"][bl] += done[lrn] & (tests_done[bl] < out["test_steps"].shape[1])
         trial[bl] += 1
     bt = be[~lrn]
     if len(bt):
@@ -421,7 +422,7 @@ def system_metrics(out, systems, cfg, maze):
         subs = out["test_subgoals"][i][:, -1, :max(M - 1, 0)]       # final greedy subgoals
         seqs = {}
         for row, steps in zip(subs, last, strict=False):
-            key = "-".join(str(int(x)) for x in row) if M > 1 else "none"
+            key = ",".join(str(int(x)) if x >= 0 else "-" for x in row) if M > 1 else "none"
             d = seqs.setdefault(key, {"sims": 0, "reached_goal": 0})
             d["sims"] += 1
             d["reached_goal"] += int(steps < cfg["t_max"])
