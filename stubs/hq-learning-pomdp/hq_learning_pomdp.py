@@ -422,7 +422,7 @@ def system_metrics(out, systems, cfg, maze):
         subs = out["test_subgoals"][i][:, -1, :max(M - 1, 0)]       # final greedy subgoals
         seqs = {}
         for row, steps in zip(subs, last, strict=False):
-            key = ",".join(str(int(x)) if x >= 0 else "-" for x in row) if M > 1 else "none"
+            key = "-".join(str(int(x)) for x in row) if M > 1 else "none"
             d = seqs.setdefault(key, {"sims": 0, "reached_goal": 0})
             d["sims"] += 1
             d["reached_goal"] += int(steps < cfg["t_max"])
