@@ -1,8 +1,10 @@
 """Greedy test runs of the trained systems on the maze, step by step (from the saved run).
 
-One panel per system (simulation 0 of each): the greedy path from S grows frame by frame,
-coloured by the agent in control, with each agent's subgoal observation listed. The path is
-replayed from the saved final Q- and HQ-tables (greedy and deterministic: nothing is trained).
+One panel per system, showing its best simulation among those whose tables the run saved (the
+first four; the fewest steps in the last greedy test, the first such one): the greedy path from S
+grows frame by frame, coloured by the agent in control, with each agent's subgoal observation
+listed. The path is replayed from the saved final Q- and HQ-tables (greedy and deterministic:
+nothing is trained).
 
     python3 make_hq_learning_pomdp_gif.py      # results.json + results.npz -> hq_learning_pomdp.gif
 """
@@ -19,7 +21,8 @@ from shared.cli import load_sibling, make_artifact_parser, run
 from shared.figures import figure_to_frame, save_gif
 from shared.results import load_run
 
-N_FRAMES = 30
+N_FRAMES = 40
+MAX_STEPS = 120         # steps of each path drawn
 
 
 def replays(res, a):
@@ -28,9 +31,10 @@ def replays(res, a):
     out = []
     for i, M in enumerate(a["systems"]):
         M = int(M)
-        steps, cells, agents, subs = hq.greedy_run(maze, a["Q"][i, 0, :M].astype(float),
-                                                   a["HQ"][i, 0, :M].astype(float), res["config"]["t_max"])
-        out.append((M, steps, cells[:61], agents[:60], subs))
+        j = int(np.argmin(a["test_steps"][i, :a["Q"].shape[1], -1]))
+        steps, cells, agents, subs = hq.greedy_run(maze, a["Q"][i, j, :M].astype(float),
+                                                   a["HQ"][i, j, :M].astype(float), res["config"]["t_max"])
+        out.append((M, j, steps, cells[:MAX_STEPS + 1], agents[:MAX_STEPS], subs))
     return out
 
 
@@ -38,9 +42,9 @@ def frame(a, runs, f):
     free = a["maze_free"]
     W = free.shape[1]
     fig, axes = plt.subplots(2, 3, figsize=(7.2, 5.0))
-    for ax, (M, steps, cells, agents, subs) in zip(axes.ravel(), runs, strict=False):
+    for ax, (M, sim, steps, cells, agents, subs) in zip(axes.ravel(), runs, strict=False):
         ax.imshow(np.where(free, 1.0, 0.0), cmap="Greys_r", vmin=-0.3, vmax=1)
-        n = min(len(cells) - 1, int(round(f / (N_FRAMES - 1) * 60)))
+        n = min(len(cells) - 1, int(round(f / (N_FRAMES - 1) * MAX_STEPS)))
         for j in range(n):
             (r0, c0), (r1, c1) = divmod(cells[j], W), divmod(cells[j + 1], W)
             ax.plot([c0, c1], [r0, r1], color=f"C{agents[j] % 10}", lw=2.5)
@@ -51,13 +55,14 @@ def frame(a, runs, f):
         ax.text(s % W, s // W, "S", ha="center", va="center", color="crimson", fontsize=8, weight="bold")
         ax.text(g % W, g // W, "G", ha="center", va="center", color="crimson", fontsize=8, weight="bold")
         name = "flat Q(lambda)" if M == 1 else f"HQ, {M} agents"
-        result = f"G in {steps}" if steps < 1000 else "no G (loops)"
-        ax.set_title(f"{name}: {result}\nsubgoals {subs[:4]}", fontsize=7)
+        result = f"G in {steps} steps" if steps < 1000 else "no G (loops)"
+        ax.set_title(f"{name}, sim {sim}: {result}\nsubgoals {subs[:6]}", fontsize=7)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle("greedy test after training, simulation 0 (colour = agent in control)", fontsize=9)
+    fig.suptitle("last greedy test, best of simulations 0-3 of each system (colour = agent in control)",
+                 fontsize=9)
     fig.tight_layout()
-    return figure_to_frame(fig, dpi=60)
+    return figure_to_frame(fig, dpi=75)
 
 
 def main(args):
