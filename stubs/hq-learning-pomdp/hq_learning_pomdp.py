@@ -30,9 +30,9 @@ observation after a step equals o_i, control passes to C_{i+1}. The last agent a
 
 Flat Q(lambda) is the same code with M = 1. Every simulation runs its own sequence of trials; the
 simulations of all systems (3, 4, 6, 8, 12 agents and flat) step together as one batch, and a
-simulation whose trial ended starts its next trial at once. After every 500th training trial a
-simulation makes one greedy test run (p_max = 1, no learning); a test that does not reach G counts
-1000 steps.
+simulation whose trial ended starts its next trial at once. After every test_every-th training
+trial (the paper: 500th; the headline: 100th) a simulation makes one greedy test run (p_max = 1,
+no learning); a test that does not reach G counts 1000 steps.
 
     python3 hq_learning_pomdp.py --seed 0     # headline (cut: 20 simulations x 1,500 trials per system)
     python3 hq_learning_pomdp.py --quick      # smoke test, seconds
