@@ -71,7 +71,8 @@ def load_catalog(root):
     for name in fams.get("order", []):
         if not isinstance(fams.get(name), dict) or "title" not in fams[name]:
             raise CatalogError(f"stubs/catalog.toml: family {name!r} has no [families.{name}] title")
-        families[name] = {"title": fams[name]["title"], "blurb": fams[name].get("blurb", "")}
+        families[name] = {"title": fams[name]["title"], "blurb": fams[name].get("blurb", ""),
+                          "suite": suite_block(root, name, fams[name].get("suite"))}
     unordered = sorted(k for k in fams if k != "order" and k not in families)
     if unordered:
         raise CatalogError(f"stubs/catalog.toml: families {unordered} are missing from [families].order")
@@ -99,6 +100,37 @@ def load_catalog(root):
                            + ", ".join(sorted(seen - folders)))
     rank = {name: i for i, name in enumerate(families)}
     return families, sorted(stubs, key=lambda s: (rank[s["family"]], s["order"], s["slug"]))
+
+
+SUITE_BEGIN, SUITE_END = "<!-- comparison:begin -->", "<!-- comparison:end -->"
+
+
+def suite_block(root, family, path):
+    """A family's full-protocol suite (``suite = "suites/<name>/README.md"`` in [families.<name>]):
+    (its path, the comparison table between the README's markers), or None without one."""
+    if path is None:
+        return None
+    try:
+        text = (root / path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise CatalogError(f"stubs/catalog.toml: family {family!r}: cannot read its suite {path}: "
+                           f"{e}") from None
+    i, j = text.find(SUITE_BEGIN), text.find(SUITE_END)
+    if not 0 <= i < j:
+        raise CatalogError(f"{path} lacks the {SUITE_BEGIN} ... {SUITE_END} block")
+    return path, text[i + len(SUITE_BEGIN):j].strip()
+
+
+def suite_md(info, link=True):
+    """The family's suite table under its own heading (empty without a suite); the book, which has
+    no page for the suite's README, names its path instead of linking it."""
+    if not info.get("suite"):
+        return ""
+    path, table = info["suite"]
+    where = f"[{path}]({path})" if link else f"`{path}` in the repository"
+    return (f"### At the full protocol\n\nEach configuration trained at the original's full protocol by the "
+            f"catalog's suite, beside the original's own numbers; the rule for \"reproduced\" and how to "
+            f"continue the suite are in {where}.\n\n{table}\n")
 
 
 def load_results(root, stub):
@@ -167,6 +199,8 @@ def results_md(families, stubs, results, speed=""):
                 cells = lead + [h["name"], fmt(h["paper_value"]), fmt(h["value"]), h["verdict"]] + tail
                 rows.append("| " + " | ".join(cell(c) for c in cells) + " |")
         out.append("\n".join(rows) + "\n" if len(rows) > 2 else "No stubs yet.\n")
+        if suite_md(info):
+            out.append(suite_md(info))
     if speed:
         out.append(speed)
     return "\n".join(out)
@@ -444,6 +478,8 @@ def results_book_md(families, stubs, results, extra=""):
                                       + " |")
         if len(claims) > 2:
             out.append("\n".join(claims) + "\n")
+        if suite_md(info):
+            out.append(suite_md(info, link=False))
     if extra:
         out.append(extra)
     return "\n".join(out)

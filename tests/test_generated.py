@@ -269,6 +269,14 @@ def broken(root, what):
         (root / "README.md").write_text("# Catalog\n")
     elif what == "stub README without headline markers":
         (root / "stubs" / "alpha-task" / "README.md").write_text("# Alpha task\n")
+    elif what == "suite without markers":
+        catalog.write_text(catalog.read_text().replace('blurb = "The second family."',
+                                                       'blurb = "The second family."\nsuite = "suites/b.md"'))
+        (root / "suites").mkdir()
+        (root / "suites" / "b.md").write_text("# Suite B\n")
+    elif what == "suite missing":
+        catalog.write_text(catalog.read_text().replace('blurb = "The second family."',
+                                                       'blurb = "The second family."\nsuite = "suites/b.md"'))
     elif what == "malformed earlier":
         catalog.write_text(catalog.read_text().replace('title = "Alpha task"', 'title = "Alpha task"\n'
                                                        'earlier = { setting = 3 }'))
@@ -276,12 +284,14 @@ def broken(root, what):
             "unknown family": "'fam-z'", "invalid results.json": "stubs/alpha-task/results.json",
             "README without markers": "<!-- stub-table:start -->",
             "stub README without headline markers": "<!-- headline:start -->",
-            "malformed earlier": "earlier must be"}[what]
+            "malformed earlier": "earlier must be", "suite without markers": "suites/b.md lacks the",
+            "suite missing": "cannot read its suite suites/b.md"}[what]
 
 
 @pytest.mark.parametrize("what", ["folder missing from catalog", "entry without folder", "unknown family",
                                   "invalid results.json", "README without markers",
-                                  "stub README without headline markers", "malformed earlier"])
+                                  "stub README without headline markers", "malformed earlier",
+                                  "suite without markers", "suite missing"])
 def test_fails_clearly(fake, what):
     needle = broken(fake, what)
     for args in ((), ("--check",)):
@@ -289,6 +299,28 @@ def test_fails_clearly(fake, what):
         assert proc.returncode == 2, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
         assert proc.stderr.startswith("docs/generate.py: error: ") and needle in proc.stderr
+
+
+def test_family_suite_table(fake):
+    """A family's suite: its comparison table under the family in RESULTS.md and the book's results
+    page, and a change to it makes the pages out of date."""
+    catalog = fake / "stubs" / "catalog.toml"
+    catalog.write_text(catalog.read_text().replace('blurb = "The second family."',
+                                                   'blurb = "The second family."\nsuite = "suites/b.md"'))
+    (fake / "suites").mkdir()
+    suite = fake / "suites" / "b.md"
+    suite.write_text("# Suite B\n\n<!-- comparison:begin -->\n| job | mark |\n|---|---|\n| j1 | ok |\n"
+                     "<!-- comparison:end -->\n\nMore.\n")
+    assert run(fake).returncode == 0
+    text = (fake / "RESULTS.md").read_text()
+    fam_b, table = text.index("## Family B"), text.index("| j1 | ok |")
+    assert fam_b < text.index("### At the full protocol") < table and "More." not in text
+    assert "[suites/b.md](suites/b.md)" in text
+    book = (fake / "docs" / "src" / "RESULTS.md").read_text()
+    assert "| j1 | ok |" in book and "`suites/b.md` in the repository" in book
+    assert "At the full protocol" not in text[:fam_b]            # family A has no suite
+    suite.write_text(suite.read_text().replace("| j1 | ok |", "| j1 | changed |"))
+    assert run(fake, "--check").returncode == 1
 
 
 def test_speed_table(fake):

@@ -131,9 +131,9 @@ def test_comparison_rule_on_hand_cases():
 def test_the_suite_readme_table_matches_the_committed_results():
     from shared.tiny_worlds import original
     folder = ROOT / "suites" / "tiny-worlds"
-    rows = original.compare(folder / "seed-0")
+    rows, pairs = original.compare(folder / "seed-0"), original.paired(folder / "seed-0")
     text = (folder / "README.md").read_text()
-    assert original.render_readme(text, rows) == text, (
+    assert original.render_readme(text, rows, pairs) == text, (
         "suites/tiny-worlds/README.md is stale: run python3 -m shared.tiny_worlds.original --write")
     done = [r for r in rows if r["ours"] is not None]
     assert all(r["ours"]["seeds"] == 20 and r["ours"]["steps"] == 20_000 for r in done)
@@ -150,3 +150,25 @@ def test_load_job_rebuilds_the_very_world_and_nets_a_job_was_judged_on(tmp_path)
     assert np.allclose(again["dnll"], record["per_seed"]["trained"]["dnll"], rtol=1e-5, atol=1e-6)
     with pytest.raises(FileNotFoundError, match="has not finished"):
         suite.load_job(tmp_path, "E3-gru16-shuffle")
+
+
+def test_paired_struct_minus_iid_on_hand_made_jobs(tmp_path):
+    """The protocol-(b) table pairs seed i of the struct job with seed i of the i.i.d. job, and only
+    pairs whose two jobs have finished appear."""
+    from shared.tiny_worlds import original
+    def job(name, dnll):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "result.json").write_text(json.dumps({"per_seed": {"trained": {"dnll": dnll}}}))
+    job("E1-gru16-struct", [0.30, 0.25, 0.20, 0.35])
+    job("E1-gru16-iid", [0.00, 0.05, -0.02, 0.01])
+    job("E2-rnn16-struct", [1.0, 1.0])                      # its i.i.d. job has not finished
+    rows = original.paired(tmp_path)
+    assert [(r["struct"], r["null"]) for r in rows] == [("E1-gru16-struct", "E1-gru16-iid")]
+    d = np.array([0.30, 0.20, 0.22, 0.34])
+    r = rows[0]
+    assert abs(r["mean"] - d.mean()) < 1e-12 and abs(r["sd"] - d.std(ddof=1)) < 1e-12
+    assert r["positive"] == 4 and r["seeds"] == 4
+    assert abs(r["p"] - 2 / 16) < 0.03                      # all positive: two-sided floor 2/2^4
+    table = original.paired_table(rows)
+    assert "| E1-gru16-struct − iid | +0.2650 ± " in table and "| 4/4 |" in table
+    assert original.paired_table([]) == ""

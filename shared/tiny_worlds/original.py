@@ -24,6 +24,8 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
+
 ALPHA = 0.05
 N_SEEDS = 20
 K_SE = 3.0
@@ -157,16 +159,56 @@ def table(rows):
     return "\n".join(out) + "\n"
 
 
+PAIRED = tuple((f"{w}-{k}16-struct", f"{w}-{k}16-iid") for w in ("E1", "E2", "E3") for k in ("gru", "rnn"))
+
+
+def paired(suite_dir, pairs=PAIRED, n_flips=9999):
+    """Protocol (b) at the full protocol: per seed d = ΔNLL(struct) − ΔNLL(i.i.d. null), for every pair
+    whose two jobs have finished (seed i of both starts from the same weights: the suite keys a job's
+    init by seed, world, model and H, not by variant); two-sided sign-flip test and d_z over seeds."""
+    from shared.stats import cohen_d, sign_flip_test
+    rows = []
+    for a, b in pairs:
+        try:
+            da, db = (np.asarray(json.loads((Path(suite_dir) / n / "result.json").read_text())
+                                 ["per_seed"]["trained"]["dnll"], np.float64) for n in (a, b))
+        except (OSError, ValueError, KeyError):
+            continue
+        d = da - db
+        _, p = sign_flip_test(d, n_flips, np.random.default_rng(0), alternative="two-sided")
+        rows.append(dict(struct=a, null=b, mean=float(d.mean()), sd=float(d.std(ddof=1)), p=p,
+                         d_z=cohen_d(d), seeds=int(d.size), positive=int(np.sum(d > 0))))
+    return rows
+
+
+def paired_table(rows):
+    """The paired differences as a markdown table (empty string when no pair has finished)."""
+    if not rows:
+        return ""
+    out = ["Protocol (b), the sound test, at the full protocol: per seed, ΔNLL on the structured world minus "
+           "ΔNLL on the i.i.d. null (E1, E3: every value an independent draw from the structured world's "
+           "pooled observations; E2: the original's Bernoulli(0.5) null, the same marginal), seed i of both "
+           "from the same initial weights; two-sided sign-flip test over seeds "
+           "(9,999 flips) and effect size d_z = mean / sd. Pairs appear as both jobs finish.", "",
+           "| pair | struct − i.i.d. null: mean ± sd | seeds with d > 0 | p | d_z |", "|---|---|---|---|---|"]
+    for r in rows:
+        out.append(f"| {r['struct']} − {r['null'].rsplit('-', 1)[1]} | {_fmt(r['mean'])} ± {r['sd']:.4f} | "
+                   f"{r['positive']}/{r['seeds']} | {r['p']:.4f} | {r['d_z']:.1f} |")
+    return "\n".join(out) + "\n"
+
+
 BEGIN, END = "<!-- comparison:begin -->", "<!-- comparison:end -->"
 
 
-def render_readme(text, rows):
-    """``text`` with the table between the BEGIN and END markers replaced by ``table(rows)``."""
+def render_readme(text, rows, pairs=()):
+    """``text`` with the block between the BEGIN and END markers replaced by ``table(rows)`` and,
+    where any pair has finished, ``paired_table(pairs)`` after it."""
     if BEGIN not in text or END not in text:
         raise ValueError(f"the README has no {BEGIN} ... {END} block")
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
-    return head + BEGIN + "\n" + table(rows) + END + tail
+    second = paired_table(pairs)
+    return head + BEGIN + "\n" + table(rows) + ("\n" + second if second else "") + END + tail
 
 
 def main(argv=None):
@@ -178,11 +220,11 @@ def main(argv=None):
     ap.add_argument("--suite", default="suites/tiny-worlds/seed-0", help="folder of the job folders")
     ap.add_argument("--write", action="store_true", help="rewrite the table in the suite's README.md")
     a = ap.parse_args(argv)
-    rows = compare(a.suite)
-    print(table(rows), end="")
+    rows, pairs = compare(a.suite), paired(a.suite)
+    print(table(rows) + ("\n" + paired_table(pairs) if pairs else ""), end="")
     if a.write:
         readme = Path(a.suite).parent / "README.md"
-        atomic_write_bytes(readme, render_readme(readme.read_text(), rows).encode())
+        atomic_write_bytes(readme, render_readme(readme.read_text(), rows, pairs).encode())
         print(f"wrote {readme}")
     return 0
 
