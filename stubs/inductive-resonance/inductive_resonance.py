@@ -243,13 +243,24 @@ def full_protocol(cfg, quick, suite_dir=original.SUITE_DIR):
                          ours=cells[f"{w}-{k}16-struct"]["ours"]["mean"]
                          - cells[f"{w}-{k}16-{suite.NULL[w]}"]["ours"]["mean"])
                     for w in SOURCES for k in KINDS]
+    pairs = {r["struct"]: r for r in original.paired(suite_dir)}    # protocol (b): struct - i.i.d. per seed
     for c in out["table"]:
         c["matches_readme"] = within_25(c["ours"], c["readme"])
         c["matches_original_files"] = within_25(c["ours"], c["original_files"])
+        pr = pairs.get(f"{c['world']}-{c['kind']}16-struct")
+        c["ours_b"] = None if pr is None else pr["mean"]
+        c["ours_b_p"] = None if pr is None else pr["p"]
     print("full protocol: spectra and coasting of the suite's trained nets", flush=True)
     out["spectra"] = full_spectra(suite_dir, cfg)
     out["hallucination"] = full_hallucination(suite_dir, cfg)
     return out
+
+
+def paired_line(table):
+    """Protocol (b) at the full protocol, for the pairs the suite has finished ('' when none)."""
+    done = [c for c in table if c.get("ours_b") is not None]
+    return ("; protocol (b), paired struct - i.i.d. per seed: "
+            + "; ".join(f"{c['world']} {c['kind'].upper()} {c['ours_b']:+.3f}" for c in done)) if done else ""
 
 
 def within_25(x, y):
@@ -299,7 +310,8 @@ def build_headline(cells, spec, hal, cfg, full=None):
         row1 = dict(value=f"{n_ok}/6", verdict=verdict_readme_cells(n_ok),
                     note=f"{suite_at}: struct - null " + "; ".join(
                         f"{c['world']} {c['kind'].upper()} {c['ours']:+.3f}" for c in t)
-                    + f"; the README's cells also match the original's own files in {n_readme_orig}/6")
+                    + f"; the README's cells also match the original's own files in {n_readme_orig}/6"
+                    + paired_line(t))
     else:
         n_ok = sum(c["ours_a_matches_readme"] for c in cells)
         steps = min(c["ours_steps"] for c in cells)
