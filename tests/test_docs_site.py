@@ -66,7 +66,8 @@ def build_copy(src_root, dest):
         if (src_root / name).is_file():
             shutil.copy(src_root / name, dest / name)
     skip = shutil.ignore_patterns("__pycache__", ".*", "*.npz", "*.npy")
-    for folder in ("stubs", "shared", "tests"):  # shared/ and tests/: their source pages
+    # shared/ and tests/: their source pages; suites/: the tables a family shows from its suite
+    for folder in ("stubs", "shared", "tests", "suites"):
         if (src_root / folder).is_dir():
             shutil.copytree(src_root / folder, dest / folder, ignore=skip)
     (dest / "docs").mkdir()
