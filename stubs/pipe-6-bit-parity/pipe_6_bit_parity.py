@@ -129,16 +129,36 @@ def solve_rate(res):
     return float(res["solved"].sum() / res["evals"].sum())
 
 
-def extrapolate(rates, budget):
-    """log(rate) fitted linearly in the number of bits over the sizes with a non-zero rate; returns
-    the fit and, at 6 bits, the rate, the mean evaluations to solve and P(solved within budget)."""
-    ns = np.array([n for n in rates if rates[n] > 0], float)
-    if len(ns) < 2:
-        return None
-    slope, icpt = np.polyfit(ns, np.log([rates[int(n)] for n in ns]), 1)
-    r6 = math.exp(icpt + 6 * slope)
-    return {"bits_used": [int(n) for n in ns], "factor_per_bit": math.exp(-slope),
-            "rate_6": r6, "mean_evals_6": 1.0 / r6, "p_solved_6_at_paper_budget": 1 - math.exp(-r6 * budget)}
+def extrapolate(rates, spent, budget):
+    """6-bit from the smaller sizes, assuming log(rate) linear in the number of bits.
+
+    rates: solutions per evaluation per size; spent: evaluations all runs of that size used. With
+    two or more sizes solved: a least-squares fit of log(rate), and at 6 bits the rate, the mean
+    evaluations to solve and P(solved within budget). With one size n0 solved and larger sizes
+    never solved: each unsolved size n has rate below 3 / spent (95% upper bound, "rule of three"),
+    so the rate falls at least (r_n0 / bound_n)^(1 / (n - n0)) per bit and the 6-bit rate is at most
+    r_n0 * (bound_n / r_n0)^((6 - n0) / (n - n0)); the tightest such bound is returned ("bound")."""
+    solved = [n for n in rates if rates[n] > 0]
+    if len(solved) >= 2:
+        ns = np.array(solved, float)
+        slope, icpt = np.polyfit(ns, np.log([rates[n] for n in solved]), 1)
+        r6 = math.exp(icpt + 6 * slope)
+        return {"kind": "fit", "bits_used": solved, "factor_per_bit": math.exp(-slope), "rate_6": r6,
+                "mean_evals_6": 1.0 / r6, "p_solved_6_at_paper_budget": 1 - math.exp(-r6 * budget)}
+    if len(solved) == 1:
+        n0 = solved[0]
+        bounds = []
+        for n in rates:
+            if n > n0 and rates[n] == 0:
+                u = 3.0 / spent[n]
+                if u < rates[n0]:
+                    bounds.append((rates[n0] * (u / rates[n0]) ** ((6 - n0) / (n - n0)), n, u))
+        if bounds:
+            r6, n, u = min(bounds)
+            return {"kind": "bound", "bits_used": [n0, n], "factor_per_bit": (rates[n0] / u) ** (1 / (n - n0)),
+                    "rate_6": r6, "mean_evals_6": 1.0 / r6,
+                    "p_solved_6_at_paper_budget": 1 - math.exp(-r6 * budget)}
+    return None
 
 
 def size_stats(n, res, grid):
@@ -200,10 +220,17 @@ def headline_rows(st, budget):
         numbers=[{"value": st[f"bits{n}"]["solved"]} for n in BITS[:-1]]))
     ex = st["extrapolation"]
     if ex is None:
-        value, nums = "not possible: fewer than two sizes solved", [{"value": 0}]
-    else:
+        value, nums = "not possible: no smaller size solved often enough to bound the trend", [{"value": 0}]
+    elif ex["kind"] == "fit":
         value = (f"solve rate falls {ex['factor_per_bit']:.3g}x per bit; 6-bit: mean "
                  f"{ex['mean_evals_6']:.3g} evaluations to solve, P(solved within 500,000) = "
+                 f"{ex['p_solved_6_at_paper_budget']:.2g}")
+        nums = [{"value": ex["factor_per_bit"]}, {"value": ex["mean_evals_6"]},
+                {"value": ex["p_solved_6_at_paper_budget"]}]
+    else:
+        value = (f"solve rate falls at least {ex['factor_per_bit']:.3g}x per bit ({ex['bits_used'][0]}-bit "
+                 f"solved, {ex['bits_used'][1]}-bit never); 6-bit: mean at least "
+                 f"{ex['mean_evals_6']:.3g} evaluations to solve, P(solved within 500,000) at most "
                  f"{ex['p_solved_6_at_paper_budget']:.2g}")
         nums = [{"value": ex["factor_per_bit"]}, {"value": ex["mean_evals_6"]},
                 {"value": ex["p_solved_6_at_paper_budget"]}]
@@ -247,6 +274,7 @@ def main(args):
     st = {f"bits{n}": size_stats(n, res, grid) for n, res in zip(BITS, results, strict=True)}
     st["verdict_ladder"] = verdict_ladder(st)
     st["extrapolation"] = extrapolate({n: st[f"bits{n}"]["solve_rate_per_eval"] for n in BITS[:-1]},
+                                      {n: int(r["evals"].sum()) for n, r in zip(BITS, results, strict=True)},
                                       PAPER_BUDGET)
     st["timing"] = {"seconds_per_size": {str(n): st[f"bits{n}"].pop("seconds") for n in BITS},
                     "workers": args.workers}
