@@ -332,7 +332,8 @@ def test_closed_form_batch_update_agrees_with_the_literal_loop():
     k = bt.update_batch(bp, seg, run, node, ins, target, 0.1, 0.01)
     for a in range(3):
         sel = seg == a
-        assert update_reference(bt.RunView(ref, run[sel][0]), node[sel], ins[sel], target[a], 0.1, 0.01) == k[a]
+        view = bt.RunView(ref, run[sel][0])
+        assert update_reference(view, node[sel], ins[sel], target[a], 0.1, 0.01) == k[a]
     assert np.allclose(bp.probs, ref.probs, rtol=0, atol=1e-12)
 
 

@@ -155,7 +155,8 @@ def extrapolate(rates, spent, budget):
                     bounds.append((rates[n0] * (u / rates[n0]) ** ((6 - n0) / (n - n0)), n, u))
         if bounds:
             r6, n, u = min(bounds)
-            return {"kind": "bound", "bits_used": [n0, n], "factor_per_bit": (rates[n0] / u) ** (1 / (n - n0)),
+            return {"kind": "bound", "bits_used": [n0, n],
+                    "factor_per_bit": (rates[n0] / u) ** (1 / (n - n0)),
                     "rate_6": r6, "mean_evals_6": 1.0 / r6,
                     "p_solved_6_at_paper_budget": 1 - math.exp(-r6 * budget)}
     return None

@@ -46,12 +46,12 @@ def scaling_figure(res, a, path):
                 label="unsolved at the cap" if n == 3 else None)
     ex = res["metrics"]["extrapolation"]
     if ex is not None:
-        rates = {n: res["metrics"][f"bits{n}"]["solve_rate_per_eval"] for n in ex["bits_used"]}
-        ax.plot(list(rates), [1 / r for r in rates.values()], "ks", ms=6, label="1 / solve rate (censored MLE)")
-        ns = np.linspace(min(ex["bits_used"]), 6, 50)
-        k = np.log(ex["factor_per_bit"])
-        n0 = ex["bits_used"][0]
-        ax.plot(ns, (1 / rates[n0]) * np.exp(k * (ns - n0)), "k--", lw=1, label="log-linear fit, extrapolated")
+        n0, n1 = ex["bits_used"][0], ex["bits_used"][-1]
+        r0 = res["metrics"][f"bits{n0}"]["solve_rate_per_eval"]
+        ax.plot([n0], [1 / r0], "ks", ms=6, label="1 / solve rate (censored MLE)")
+        ns = np.linspace(n0, 6, 50)
+        what = "log-linear fit" if ex["kind"] == "fit" else f"lower bound ({n1}-bit never solved)"
+        ax.plot(ns, (1 / r0) * ex["factor_per_bit"] ** (ns - n0), "k--", lw=1, label=f"{what}, extrapolated")
     ax.axhline(budget, color="grey", lw=1, ls=":", label=f"budget run here ({budget:,})")
     ax.axhline(paper, color="tab:purple", lw=1, ls="-.", label=f"recalled paper budget ({paper:,})")
     ax.set(yscale="log", xlabel="bits", ylabel="evaluations (to solve, or spent)", xticks=list(a["bits"]))
