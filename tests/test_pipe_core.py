@@ -227,3 +227,155 @@ def test_both_methods_solve_an_easy_regression(method):
     if method == "pipe":
         tr = res["trace"]
         assert np.isfinite(tr["best"]).all() and np.all(np.diff(tr["best"]) <= 0)
+
+
+# ---------------------------------------------------------------- the batched fast path (batched.py)
+
+from shared.pipe import batched as bt  # noqa: E402
+
+
+def boolean(n=3):
+    fs = [("AND", 2, np.bitwise_and), ("OR", 2, np.bitwise_or),
+          ("NAND", 2, lambda a, b: ~(a & b)), ("NOT", 1, np.invert)]
+    return InstructionSet(fs, [f"x{j}" for j in range(n)])
+
+
+def grown_batch(iset, R=4, seed=0, rounds=3):
+    """A BatchPPT whose runs have grown and learned a little (so rows differ between runs)."""
+    bp = bt.BatchPPT(iset, 0.5, R)
+    rng = np.random.default_rng(seed)
+    for _ in range(rounds):
+        pop = bt.sample_batch(bp, np.arange(R), 6, rng, max_depth=5)
+        seg, run, node, ins = pop.positions(np.arange(R) * 6)
+        bt.learn_batch(bp, seg, run, node, ins, np.full(R, 3.0), np.full(R, 2.0),
+                       dict(lr=0.2, eps=1e-6, c_lr=0.1))
+    return bp, rng
+
+
+def bool_inputs(n):
+    C = 2 ** n
+    return np.array([[sum(((c >> j) & 1) << c for c in range(C))] for j in range(n)], dtype=np.uint64)
+
+
+def test_batch_evaluator_agrees_with_one_program_evaluator():
+    iset = boolean(3)
+    bp, rng = grown_batch(iset)
+    X = bool_inputs(3)
+    pop = bt.sample_batch(bp, np.array([0, 2, 3]), 7, rng, max_depth=6)
+    out = bt.evaluate_batch(iset, pop, X)
+    assert out.shape == (21, 1) and out.dtype == np.uint64
+    for g in range(21):
+        ins, nodes = pop.program(g)
+        assert out[g, 0] == evaluate_program(iset, ins, np.zeros(len(ins)), X)[0]
+        # the nodes a sampled program sits on are the ones the reference nodes_of finds
+        r = pop.runs[g // 7]
+        assert np.array_equal(nodes, nodes_of(bt.RunView(bp, r), ins))
+
+
+def test_batch_sampler_matches_the_tree_probabilities():
+    """Whole-program frequencies against their probabilities under the PPT (grown nodes hold
+    terminals only, so programs have depth at most 1)."""
+    iset = InstructionSet([("AND", 2, np.bitwise_and)], ["a", "b"])
+    bp = bt.BatchPPT(iset, 1.0, 2)
+    bp.probs[0, 0] = [0.5, 0.3, 0.2]
+    bp.probs[1, 0] = [0.1, 0.1, 0.8]
+    pop = bt.sample_batch(bp, np.array([0, 1]), 20000, np.random.default_rng(5))
+    for a, r in enumerate((0, 1)):
+        counts = {}
+        for g in range(a * 20000, a * 20000 + 4000):
+            key = tuple(pop.program(g)[0])
+            counts[key] = counts.get(key, 0) + 1
+        view = bt.RunView(bp, r)
+        for key, c in counts.items():
+            ins = np.array(key)
+            p = math.exp(program_log_prob(view, nodes_of(view, ins), ins))
+            assert abs(c / 4000 - p) < 4 * math.sqrt(p * (1 - p) / 4000) + 1e-3, (r, key)
+
+
+def test_batch_learning_mutation_and_pruning_agree_with_the_one_run_functions():
+    iset = boolean(3)
+    bp, rng = grown_batch(iset, R=5, seed=1)
+    pop = bt.sample_batch(bp, np.array([0, 1, 3, 4]), 5, rng, max_depth=6)
+    progs = np.array([0, 7, 11, 19])                     # one program of each sampled run
+    seg, run, node, ins = pop.positions(progs)
+    fit, fit_el = np.array([4.0, 3.0, 2.0, 5.0]), np.array([1.0, 3.0, 0.5, 2.0])
+    cfg = dict(lr=0.05, eps=1e-6, c_lr=0.1, p_mut=0.4, mut_rate=0.4)
+    ref = copy.deepcopy(bp)
+    k = bt.learn_batch(bp, seg, run, node, ins, fit, fit_el, cfg)
+    size = np.bincount(seg)
+    bt.mutate_batch(bp, seg, run, node, size, cfg["p_mut"], cfg["mut_rate"], np.random.default_rng(9))
+    mrng = np.random.default_rng(9)
+    for a, g in enumerate(progs):
+        p_ins, p_nodes = pop.program(g)
+        view = bt.RunView(ref, pop.runs[a])
+        target = p_target(program_log_prob(view, p_nodes, p_ins), fit[a], fit_el[a], cfg["lr"], cfg["eps"])
+        assert update(view, p_nodes, p_ins, target, cfg["c_lr"], cfg["lr"]) == k[a]
+        # the batch holds each program's positions level by level; mutate draws in that order
+        sel = seg == a
+        mutate(view, node[sel], int(sel.sum()), cfg["p_mut"], cfg["mut_rate"], mrng)
+    assert np.allclose(bp.probs, ref.probs, rtol=0, atol=1e-12)
+    # pruning: force two nodes over T_P and compare with learn.prune run by run
+    bp.probs[run[0], node[0]] = np.eye(iset.n)[iset.n - 1] * 0.9999999 + 1e-8
+    ref.probs[run[0], node[0]] = bp.probs[run[0], node[0]]
+    cut = bt.prune_batch(bp, run, node, 0.999)
+    cut_ref = sum(prune(bt.RunView(ref, r), node[run == r], 0.999) for r in np.unique(run))
+    assert cut == cut_ref and cut > 0 and np.array_equal(bp.child, ref.child)
+
+
+def test_closed_form_batch_update_agrees_with_the_literal_loop():
+    iset = boolean(2)
+    bp, rng = grown_batch(iset, R=3, seed=4)
+    pop = bt.sample_batch(bp, np.arange(3), 4, rng, max_depth=4)
+    seg, run, node, ins = pop.positions(np.array([1, 5, 10]))
+    ref = copy.deepcopy(bp)
+    target = np.array([0.3, 0.05, 0.9])
+    k = bt.update_batch(bp, seg, run, node, ins, target, 0.1, 0.01)
+    for a in range(3):
+        sel = seg == a
+        view = bt.RunView(ref, run[sel][0])
+        assert update_reference(view, node[sel], ins[sel], target[a], 0.1, 0.01) == k[a]
+    assert np.allclose(bp.probs, ref.probs, rtol=0, atol=1e-12)
+
+
+def test_elitist_nodes_are_regrown_after_pruning_as_nodes_of_does():
+    iset = boolean(2)
+    bp, rng = grown_batch(iset, R=2, seed=6)
+    pop = bt.sample_batch(bp, np.array([1]), 30, rng, max_depth=5)
+    g = max(range(30), key=lambda g: len(pop.program(g)[0]))
+    ins, nodes = pop.program(g)
+    assert len(ins) > 1
+    parent, slot = bt.preorder_links(iset.arity[ins])
+    el = {"ins": ins, "nodes": nodes, "parent": parent, "slot": slot}
+    assert bt.elite_nodes(bp, 1, el) is nodes                      # links intact: the cached nodes
+    bp.child[1, 0] = -1                                              # prune below the root
+    again = bt.elite_nodes(bp, 1, el)
+    assert again[0] == 0 and not np.array_equal(again, nodes)
+    assert np.array_equal(again, nodes_of(bt.RunView(bp, 1), ins))
+
+
+def test_batched_runs_solve_two_bit_parity_and_are_reproducible():
+    iset = InstructionSet([("AND", 2, np.bitwise_and), ("OR", 2, np.bitwise_or),
+                           ("NAND", 2, lambda a, b: ~(a & b)), ("NOR", 2, lambda a, b: ~(a | b))],
+                          ["x0", "x1"])
+    X = bool_inputs(2)
+    target, mask = np.uint64(0b1001), np.uint64(0b1111)
+
+    def score(out):
+        wrong = np.bitwise_count((out[:, 0] ^ target) & mask).astype(float)
+        return wrong, wrong == 0
+
+    cfg = dict(pop_size=10, p_terminal=0.8, lr=0.01, c_lr=0.1, eps=1e-6, p_elitist=0.2, p_mut=0.4,
+               mut_rate=0.4, t_prune=0.999999, max_depth=17)
+    grid = np.arange(500, 2001, 500)
+    a = bt.run_pipe_batch(iset, X, score, cfg, 8, np.random.default_rng(0), 2000, grid)
+    b = bt.run_pipe_batch(iset, X, score, cfg, 8, np.random.default_rng(0), 2000, grid)
+    assert np.array_equal(a["evals"], b["evals"]) and np.array_equal(a["best"], b["best"])
+    assert a["solved"].sum() >= 2
+    for r in np.flatnonzero(a["solved"]):                          # a solved run's elitist is exact
+        out = evaluate_program(iset, a["elites"][r], np.zeros(len(a["elites"][r])), X)
+        assert (out[0] ^ target) & mask == 0
+        assert a["trace"]["best"][r, -1] == 0
+    # best-so-far never gets worse; entropies are finite and within [0, log2 |I|]
+    assert (np.diff(a["trace"]["best"], axis=1) <= 0).all()
+    h = a["trace"]["h_root"]
+    assert np.isfinite(h).all() and (h >= 0).all() and (h <= math.log2(iset.n) + 1e-12).all()
