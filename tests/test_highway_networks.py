@@ -51,7 +51,8 @@ def test_central_differences_of_tanh_stacks(family, depth):
         return float(hn.loss_and_grads(p, xs["x"], y, family, acts)[0].sum())
     xs = {"x": x}
     errs = check_gradients(total, p, g, eps=1e-3, n_samples=40, rng=rng, richardson=True)
-    errs.update(check_gradients(total, xs, {"x": dx.sum(0)}, eps=1e-3, n_samples=40, rng=rng, richardson=True))
+    errs.update(check_gradients(total, xs, {"x": dx.sum(0)}, eps=1e-3, n_samples=40, rng=rng,
+                                richardson=True))
     assert max(errs.values()) < TOLERANCE, errs
 
 
@@ -123,18 +124,18 @@ def test_layer_jacobians_match_finite_differences(family):
     n = hn.WIDTH[family]
     assert Js.shape == (3, 2, n, n)
     _, (hs, _, _) = hn.forward(q, x, family, a1)
-    for l in range(3):
+    for j in range(3):
         for b in range(2):
-            def step(h, l=l):
-                W, bb = q["W"][0, l], q["b"][0, l]
+            def step(h, j=j):
+                W, bb = q["W"][0, j], q["b"][0, j]
                 a = h @ W + bb
                 if family == "highway":
                     H = np.maximum(a[:n], 0.0)
                     T = hn.sigmoid(a[n:])
                     return h + T * (H - h)
                 return np.maximum(a, 0.0)
-            num = numeric_jacobian(step, hs[l][0, b].copy())
-            assert np.allclose(Js[l, b], num, atol=1e-6)
+            num = numeric_jacobian(step, hs[j][0, b].copy())
+            assert np.allclose(Js[j, b], num, atol=1e-6)
 
 
 def _diag():

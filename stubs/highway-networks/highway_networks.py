@@ -161,17 +161,17 @@ def forward(p, x, family, acts, lesion=None):
     n = p["W0"].shape[-1]
     h = activate(x @ p["W0"] + p["b0"][:, None], acts)               # (S, B, n)
     hs, Hs, Ts = [h], [], []
-    for l in range(p["W"].shape[1]):
-        a = h @ p["W"][:, l] + p["b"][:, l, None]                    # (S, B, k)
+    for j in range(p["W"].shape[1]):
+        a = h @ p["W"][:, j] + p["b"][:, j, None]                    # (S, B, k)
         if family == "highway":
             H, T = activate(a[..., :n], acts), sigmoid(a[..., n:])
-            if l == lesion:
+            if j == lesion:
                 T = np.zeros_like(T)
             h = h + T * (H - h)                                      # H T + h (1 - T)
             Ts.append(T)
         else:
             H = activate(a, acts)
-            h = h if l == lesion else H
+            h = h if j == lesion else H
         Hs.append(H)
         hs.append(h)
     return h @ p["Wo"] + p["bo"][:, None], (hs, Hs, Ts)
@@ -193,14 +193,13 @@ def loss_and_grads(p, x, y, family, acts):
     The members are independent: the gradient of member s is that of its own loss."""
     z, (hs, Hs, Ts) = forward(p, x, family, acts)
     loss, dz = cross_entropy(z, y)
-    n = p["W0"].shape[-1]
     g = {"Wo": np.swapaxes(hs[-1], 1, 2) @ dz, "bo": dz.sum(axis=1)}
     d = dz @ np.swapaxes(p["Wo"], 1, 2)                             # dL/dh_L (S, B, n)
     gW, gb = np.empty_like(p["W"]), np.empty_like(p["b"])
-    for l in range(p["W"].shape[1] - 1, -1, -1):
-        h, H = hs[l], Hs[l]
+    for j in range(p["W"].shape[1] - 1, -1, -1):
+        h, H = hs[j], Hs[j]
         if family == "highway":
-            T = Ts[l]
+            T = Ts[j]
             # h' = h + T (H - h):  dH = d T,  dT = d (H - h),  carry path d (1 - T)
             da = np.concatenate([d * T * act_grad(H, acts),           # through H = f(a_H)
                                  d * (H - h) * T * (1.0 - T)], -1)   # through T = sigmoid(a_T)
@@ -208,9 +207,9 @@ def loss_and_grads(p, x, y, family, acts):
         else:
             # h' = f(h W + b)
             da, carry = d * act_grad(H, acts), 0.0
-        gW[:, l] = np.swapaxes(h, 1, 2) @ da
-        gb[:, l] = da.sum(axis=1)
-        d = carry + da @ np.swapaxes(p["W"][:, l], 1, 2)
+        gW[:, j] = np.swapaxes(h, 1, 2) @ da
+        gb[:, j] = da.sum(axis=1)
+        d = carry + da @ np.swapaxes(p["W"][:, j], 1, 2)
     g["W"], g["b"] = gW, gb
     # h_1 = f(x W0 + b0)
     da = d * act_grad(hs[0], acts)
@@ -352,11 +351,13 @@ def build_parser():
                         help="comma-separated initial transform-gate biases of the highway grid, each -20..0")
     parser.add_argument("--depths", type=depth_list, default=DEFAULTS["depths"],
                         help="comma-separated depths (layers, the first plain), each 2..200")
-    parser.add_argument("--search-images", type=cli.int_range(100, 10_000_000), default=DEFAULTS["search_images"],
+    parser.add_argument("--search-images", type=cli.int_range(100, 10_000_000),
+                        default=DEFAULTS["search_images"],
                         help="images every grid member trains on before the best one is kept (the rest stop)")
     parser.add_argument("--window", type=cli.int_range(2, 1_000_000), default=DEFAULTS["window"],
                         help="images per point of the loss curves; the search picks by the last window")
-    parser.add_argument("--probe-images", type=cli.int_range(10, mnist.N_TRAIN), default=DEFAULTS["probe_images"],
+    parser.add_argument("--probe-images", type=cli.int_range(10, mnist.N_TRAIN),
+                        default=DEFAULTS["probe_images"],
                         help="training images for the gate statistics and the layer lesions")
     parser.add_argument("--jac-images", type=cli.int_range(1, 1000), default=DEFAULTS["jac_images"],
                         help="training images whose layer Jacobians are analysed")
@@ -373,7 +374,8 @@ def float_list(lo, hi):
         except ValueError:
             raise cli.argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text!r}") from None
         if not 1 <= len(vs) <= 6 or len(set(vs)) != len(vs) or not all(lo <= v <= hi for v in vs):
-            raise cli.argparse.ArgumentTypeError(f"need 1 to 6 distinct numbers in [{lo:g}, {hi:g}], got {text!r}")
+            raise cli.argparse.ArgumentTypeError(
+                f"need 1 to 6 distinct numbers in [{lo:g}, {hi:g}], got {text!r}")
         return vs
     return parse
 
@@ -410,7 +412,8 @@ def main(args):
     orders = epoch_orders(rs["order"], cfg)
     print(f"MNIST, {cfg['n_train']:,} training / {cfg['n_test']:,} test images; depths {cfg['depths']}; "
           f"highway {WIDTH['highway']} blocks vs plain {WIDTH['plain']} units per layer; momentum SGD "
-          f"mu {cfg['momentum']}, batch {cfg['batch']}, {cfg['epochs']} epochs, lr x {cfg['lr_decay']}/epoch; "
+          f"mu {cfg['momentum']}, batch {cfg['batch']}, {cfg['epochs']} epochs, "
+          f"lr x {cfg['lr_decay']}/epoch; "
           f"grid: lr {cfg['lrs']} x {ACTS} (x gate bias {cfg['gate_biases']} for highway)")
     data = load_data(cfg)
     runs = {}
@@ -422,7 +425,8 @@ def main(args):
                  paper=PAPER,
                  config=dict(cfg, widths=WIDTH, activations=ACTS, n_nets=sum(len(r["members"])
                                                                             for r in runs.values())),
-                 metrics=metrics, headline=headline_rows(metrics, cfg), lyapunov=dg.lyapunov_block(metrics, cfg))
+                 metrics=metrics, headline=headline_rows(metrics, cfg),
+                 lyapunov=dg.lyapunov_block(metrics, cfg))
     finish_run(args.out, rec, arrays, timer)
 
 
@@ -436,7 +440,8 @@ def headline_rows(M, cfg):
     hw = [best["highway"][str(d)]["train_ce"] for d in ds]
     pl = [best["plain"][str(d)]["train_ce"] for d in ds]
     fmt = " / ".join
-    cap = f"{cfg['epochs']} epochs, {len(grid('highway', cfg))}/{len(grid('plain', cfg))}-member grids, one seed"
+    sizes = f"{len(grid('highway', cfg))}/{len(grid('plain', cfg))}"
+    cap = f"{cfg['epochs']} epochs, {sizes}-member grids, one seed"
     hw_ratio = max(hw) / min(hw)
     v1 = "partial" if hw_ratio <= SIMILAR else "open"
     pl_ratio = pl[-1] / pl[0]
@@ -448,17 +453,20 @@ def headline_rows(M, cfg):
         headline_row(f"Highway, best training cross-entropy at {dtxt} layers",
                      fmt(f"{v:.3g}" for v in hw),
                      "50/100 layers perform similar to 10/20 (fig. 1)", v1,
-                     f"largest / smallest = {hw_ratio:.2f} (similar: within {SIMILAR:g}x, pre-registered); {cap}",
+                     f"largest / smallest = {hw_ratio:.2f} (similar: within {SIMILAR:g}x, "
+                     f"pre-registered); {cap}",
                      numbers=[{"value": v} for v in hw]),
         headline_row(f"Plain, best training cross-entropy at {dtxt} layers",
                      fmt(f"{v:.3g}" for v in pl),
                      f"10/20 layers: mean loss < {PAPER_PLAIN_SHALLOW:g}; significantly worse with depth", v2,
-                     f"deepest / shallowest = {pl_ratio:.3g} (worse: by {SIMILAR:g}x or more and above highway); "
+                     f"deepest / shallowest = {pl_ratio:.3g} (worse: by {SIMILAR:g}x or more and "
+                     f"above highway); "
                      f"{cap}; the paper's < 1e-4 comes after far longer training",
                      numbers=[{"value": v} for v in pl]),
         headline_row(f"{ds[-1]} layers: plain over highway best training cross-entropy",
-                     f"{gap:.3g}x", f"> {PAPER_RATIO_100:g}x (100 layers, more than 2 orders of magnitude)", v3,
-                     f"partial when >= {SIMILAR:g}x (qualitative); {'at or above' if gap >= PAPER_RATIO_100 else 'below'}"
+                     f"{gap:.3g}x", f"> {PAPER_RATIO_100:g}x (100 layers, more than 2 orders of magnitude)",
+                     v3, f"partial when >= {SIMILAR:g}x (qualitative); "
+                     f"{'at or above' if gap >= PAPER_RATIO_100 else 'below'}"
                      f" the paper's {PAPER_RATIO_100:g}x; {cap}",
                      numbers=[{"value": gap}]),
         lesion_row(M, cfg, cap),

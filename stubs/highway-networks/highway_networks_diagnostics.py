@@ -34,10 +34,10 @@ def layer_jacobians(p, x, family, acts):
     _, (hs, Hs, Ts) = forward(q, x.astype(np.float64), family, acts)
     n = q["W0"].shape[-1]
     Js = []
-    for l in range(q["W"].shape[1]):
-        h, H, fp, W = hs[l][0], Hs[l][0], act_grad(Hs[l], acts)[0], q["W"][0, l]
+    for j in range(q["W"].shape[1]):
+        h, H, fp, W = hs[j][0], Hs[j][0], act_grad(Hs[j], acts)[0], q["W"][0, j]
         if family == "highway":
-            T = Ts[l][0]
+            T = Ts[j][0]
             J = ((T * fp)[:, :, None] * W[:, :n].T[None]
                  + ((H - h) * T * (1.0 - T))[:, :, None] * W[:, n:].T[None])
             J[:, np.arange(n), np.arange(n)] += 1.0 - T
@@ -79,8 +79,8 @@ def gate_statistics(p, x, acts, chunk=2000):
 def lesion_curve(p, x, y, family, acts):
     """Training cross-entropy and error (%) with each square layer lesioned in turn: (L-1,) each."""
     ce, err = [], []
-    for l in range(p["W"].shape[1]):
-        c, e = evaluate(p, x, y, family, acts, lesion=l)
+    for j in range(p["W"].shape[1]):
+        c, e = evaluate(p, x, y, family, acts, lesion=j)
         ce.append(float(c[0]))
         err.append(float(e[0]))
     return np.array(ce), np.array(err)
@@ -142,7 +142,8 @@ def summarise(runs, data, cfg, rng):
                 arrays["example_gates"] = np.stack([T[0, 0] for T in Ts])
                 arrays["example_outputs"] = np.stack([h[0, 0] for h in hs[1:]])
                 arrays["example_image"] = (x_tr[probe[0]].reshape(28, 28) * 255).round().astype(np.uint8)
-        M["timing"][f"{family}_{d}"] = {"cpu_s": r["cpu_s"], "alone_cpu_s_per_epoch": r["alone_cpu_s_per_epoch"]}
+        M["timing"][f"{family}_{d}"] = {"cpu_s": r["cpu_s"],
+                                        "alone_cpu_s_per_epoch": r["alone_cpu_s_per_epoch"]}
     per_epoch = sum(t["alone_cpu_s_per_epoch"] for t in M["timing"].values())
     M["timing"]["cpu_h_100_runs_x_100_epochs"] = per_epoch * 100 * 100 / 3600
     return M, arrays

@@ -21,22 +21,22 @@ from shared.results import load_run
 COLORS = {"highway": "tab:blue", "plain": "tab:red"}
 
 
-def frame(a, d, l, lims):
+def frame(a, d, j, lims):
     fig, axes = plt.subplots(1, 2, figsize=(7.2, 2.9))
     ax = axes[0]
     for f, col in COLORS.items():
-        s = a[f"logsv_{f}_{d}_trained"][l]
+        s = a[f"logsv_{f}_{d}_trained"][j]
         ax.plot(np.arange(1, len(s) + 1), s, "o-", ms=2, color=col, label=f"{f}: top {s[0]:+.1f}")
     ax.axhline(0, color="k", lw=0.5)
     ax.set_ylim(*lims)
     ax.set_xlabel("singular value index", fontsize=7)
     ax.set_ylabel("ln singular value", fontsize=7)
-    ax.set_title(f"input-output Jacobian after layer {l + 2} of {d}", fontsize=8)
+    ax.set_title(f"input-output Jacobian after layer {j + 2} of {d}", fontsize=8)
     ax.legend(fontsize=6, loc="lower left")
     ax.tick_params(labelsize=6)
     ax = axes[1]
     g = a[f"gate_mean_{d}"].mean(axis=1)                                # (L-1,)
-    ax.plot(np.arange(2, l + 3), g[:l + 1], "o-", ms=2, color=COLORS["highway"])
+    ax.plot(np.arange(2, j + 3), g[:j + 1], "o-", ms=2, color=COLORS["highway"])
     ax.set_xlim(1, d + 1)
     ax.set_ylim(0, max(0.05, float(g.max()) * 1.15))
     ax.set_xlabel("highway layer", fontsize=7)
@@ -54,7 +54,7 @@ def main(args):
     lims = (max(float(both.min()), -60.0) - 1, float(both.max()) + 1)
     n = d - 1
     layers = sorted(set(np.linspace(0, n - 1, min(n, 40)).astype(int).tolist()))
-    frames = [frame(a, d, l, lims) for l in layers]
+    frames = [frame(a, d, j, lims) for j in layers]
     save_gif(frames, args.out, fps=6, colors=32)
     print(f"wrote {args.out} ({len(frames)} frames)")
 

@@ -90,7 +90,8 @@ def depth_spectrum(res, a, path):
             s = a[f"logsv_{f}_{d}_{when}"]                              # (L-1, n), largest first
             layers = np.arange(1, len(s) + 1)
             ax.plot(layers, s[:, 0], ls, color=col, label=f"{f} {when}: largest")
-            ax.plot(layers, np.median(s, axis=1), ls, color=col, alpha=0.45, lw=1, label=f"{f} {when}: median")
+            ax.plot(layers, np.median(s, axis=1), ls, color=col, alpha=0.45, lw=1,
+                    label=f"{f} {when}: median")
     ax.set_xlabel(f"square layer l of the {d}-layer net")
     ax.set_ylabel("ln singular value of dh_l / dh_0")
     ax.legend(fontsize=6, ncol=2)
