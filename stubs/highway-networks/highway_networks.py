@@ -53,9 +53,9 @@ PAPER = ("Srivastava, Greff & Schmidhuber, \"Training very deep networks\", NIPS
 FAMILIES = ("highway", "plain")
 WIDTH = {"highway": 50, "plain": 71}      # section 3.1: ~5,000 weights per layer for both
 DEPTHS = (10, 20, 50, 100)                # layers, the first one plain (section 3.1)
-N_CLASSES = 784, 10
+N_IN, N_OUT = 784, 10                     # pixels in, digit classes out
 ACTS = ("tanh", "relu")
-DEFAULTS = dict(epochs=3, batch=100, momentum=0.9, lr_decay=0.9, lrs=(0.01, 0.03, 0.1),
+DEFAULTS = dict(epochs=3, batch=100, momentum=0.9, lr_decay=0.9, lrs=(0.01, 0.03, 0.1, 0.3),
                 gate_biases=(-2.0, -4.0), n_train=60_000, n_test=10_000, depths=DEPTHS,
                 search_images=20_000, window=5_000, jac_images=32, lesion_depth=50, probe_images=10_000)
 QUICK = dict(epochs=1, n_train=600, n_test=300, depths=(4, 6), search_images=300, window=100,
@@ -118,7 +118,7 @@ def init_params(rng, family, depth, members, dtype=np.float32):
     def var_ahead_of_f(fan_in, fan_out):           # He for ReLU, Glorot for tanh
         return np.where(relu, 2.0 / fan_in, 2.0 / (fan_in + fan_out))
 
-    p = {"W0": uniform((S, N_CLASSES[0], n), var_ahead_of_f(N_CLASSES[0], n)), "b0": np.zeros((S, n))}
+    p = {"W0": uniform((S, N_IN, n), var_ahead_of_f(N_IN, n)), "b0": np.zeros((S, n))}
     W = uniform((S, L - 1, n, n), var_ahead_of_f(n, n))
     if family == "highway":
         WT = uniform((S, L - 1, n, n), 2.0 / (n + n))
@@ -128,8 +128,8 @@ def init_params(rng, family, depth, members, dtype=np.float32):
     else:
         p["b"] = np.zeros((S, L - 1, n))
     p["W"] = W
-    p["Wo"] = uniform((S, n, N_CLASSES[1]), 2.0 / (n + N_CLASSES[1]))
-    p["bo"] = np.zeros((S, N_CLASSES[1]))
+    p["Wo"] = uniform((S, n, N_OUT), 2.0 / (n + N_OUT))
+    p["bo"] = np.zeros((S, N_OUT))
     return {k: v.astype(dtype) for k, v in p.items()}
 
 
