@@ -75,7 +75,8 @@ HALF = 128             # half-width of the lookup window around the object (obje
 DEFAULTS = dict(seeds=5, steps=5, m_cycles=50_000, c_trajectories=10_000, rot_m_cycles=100_000,
                 rot_c_trajectories=20_000, eta_m=0.1, eta_c=0.1, init_scale=0.1, hidden_m=40,
                 hidden_c=20, start_radius=64.0, n_eval=1000, tol_px=8.0, tol_deg=15.0, curve_points=20,
-                curve_eval=200, basin_grid=41)
+                curve_eval=200, basin_grid=41,
+                ablation_eta_c=0.02)
 CHUNK = 1000           # M cycles whose inputs are sensed in one vectorised call
 
 
@@ -254,8 +255,14 @@ def net_backward(W, cache, dy, weights=True):
 
 
 def sgd(W, g, eta):
+    """Plain gradient step; eta a scalar or one rate per run (R, 1, 1)."""
     for k in W:
         W[k] -= eta * g[k]
+
+
+def tile(tree, arms):
+    """Repeat every array of a dict (or net) ``arms`` times along the run axis."""
+    return {k: np.concatenate([v] * arms) for k, v in tree.items()}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -319,16 +326,18 @@ def chain_gradient(WC, WM, c_caches, m_caches, dx_final):
     return g
 
 
-def train_controller(scene, WC, WM, cfg, n_traj, rng, on_curve):
-    """C's phase: one real trajectory of T steps per seed, one gradient step on the final input
-    error through M. ``on_curve(done)`` is called curve_points times (learning curve)."""
+def train_controller(scene, WC, WM, cfg, eta, n_traj, rng, on_curve):
+    """C's phase: one real trajectory of T steps per run, one gradient step on the final input
+    error through M. The batch holds the seeds once per learning-rate arm (eta (A S, 1, 1)); the
+    arms see the same starts. ``on_curve(done)`` is called curve_points times."""
     d = scene.desired()
     every = max(1, n_traj // cfg["curve_points"])
+    arms = WC["W1"].shape[0] // cfg["seeds"]
     for n in range(n_traj):
-        st = scene.draw_starts(rng, (WC["W1"].shape[0], 1), cfg["start_radius"])
+        st = tile(scene.draw_starts(rng, (cfg["seeds"], 1), cfg["start_radius"]), arms)
         run = rollout(scene, WC, st, cfg["steps"], WM)
         g = chain_gradient(WC, WM, run["c"], run["m"], run["xs"][-1] - d)
-        sgd(WC, g, cfg["eta_c"])
+        sgd(WC, g, eta)
         if (n + 1) % every == 0:
             cli.check_finite(n + 1, controller_weights=WC["W2"])
             on_curve(n + 1)
@@ -361,39 +370,50 @@ def model_quality(scene, WM, starts, rng):
 
 
 def run_variant(scene, cfg, rs, name):
-    """Train M then C for every seed at once; evaluate C, the untrained C and random moves."""
+    """Train M, then C, for every seed at once; C twice from the same start weights against the
+    same M, at the paper's rate and at the ablation rate (arms stacked on the run axis).
+    Evaluate both, the untrained C and random moves on the same test starts."""
     S, T = cfg["seeds"], cfg["steps"]
     rot_ = scene.rotation
     n_m = cfg["rot_m_cycles"] if rot_ else cfg["m_cycles"]
     n_c = cfg["rot_c_trajectories"] if rot_ else cfg["c_trajectories"]
     timer = cli.Timer()
     WM = init_net(rs["init"], S, 40 + scene.n_act, cfg["hidden_m"], 40, cfg["init_scale"])
-    WC = init_net(rs["init"], S, 40, cfg["hidden_c"], scene.n_act, cfg["init_scale"])
-    WC0 = {k: v.copy() for k, v in WC.items()}
+    WC0 = init_net(rs["init"], S, 40, cfg["hidden_c"], scene.n_act, cfg["init_scale"])
     m_err = train_model(scene, WM, n_m, cfg["eta_m"], cfg["start_radius"], rs["data"])
     print(f"[{name}] M: {n_m:,} cycles, error (last 5%) {m_err[-max(1, n_m // 20):].mean():.3f}  "
           f"{timer():.0f}s", flush=True)
-    curve_starts = scene.draw_starts(rs["eval"], (S, cfg["curve_eval"]), cfg["start_radius"])
+    WC, WM2 = tile(WC0, 2), tile(WM, 2)                 # runs: paper-rate seeds, then ablation seeds
+    eta = np.repeat([cfg["eta_c"], cfg["ablation_eta_c"]], S)[:, None, None]
+    curve_starts = tile(scene.draw_starts(rs["eval"], (S, cfg["curve_eval"]), cfg["start_radius"]), 2)
     curve = []
 
     def on_curve(done):
         ok = success(scene, rollout(scene, WC, curve_starts, T)["poses"][-1], cfg).mean(-1)
         curve.append((done, *ok))
-        print(f"[{name}] C: {done:6,}/{n_c:,} trajectories  success {ok.mean():.3f} "
-              f"(seeds {np.round(ok, 2).tolist()})  {cli.progress(done, n_c, timer())}", flush=True)
+        print(f"[{name}] C: {done:6,}/{n_c:,} trajectories  success eta {cfg['eta_c']:g}: "
+              f"{np.round(ok[:S], 2).tolist()}  eta {cfg['ablation_eta_c']:g}: {np.round(ok[S:], 2).tolist()}"
+              f"  {cli.progress(done, n_c, timer())}", flush=True)
 
     on_curve(0)
-    train_controller(scene, WC, WM, cfg, n_c, rs["data"], on_curve)
+    train_controller(scene, WC, WM2, cfg, eta, n_c, rs["data"], on_curve)
     starts = scene.draw_starts(rs["eval"], (S, cfg["n_eval"]), cfg["start_radius"])
     rand_a = rs["eval"].uniform(0.0, 1.0, (T, S, cfg["n_eval"], scene.n_act))
-    out = {"trained": evaluate(scene, WC, starts, cfg), "untrained": evaluate(scene, WC0, starts, cfg),
-           "random": evaluate(scene, WC, starts, cfg, actions=rand_a)}
+    both = evaluate(scene, WC, tile(starts, 2), cfg)
+    arm = lambda ev, sl: {"per_step": ev["per_step"][:, sl], "dist": ev["dist"][sl],  # noqa: E731
+                          "ang": ev["ang"][sl], "run": ev["run"] if sl.start == 0 else None}
+    out = {"trained": arm(both, slice(0, S)), "untrained": evaluate(scene, WC0, starts, cfg),
+           "random": evaluate(scene, WC0, starts, cfg, actions=rand_a)}
     m_mse, still_mse = model_quality(scene, WM, starts, rs["eval"])
-    acts = np.stack([c[3] for c in out["trained"]["run"]["c"]])            # (T, S, B, n_act)
-    saturated = ((acts < 0.01) | (acts > 0.99)).mean((0, 2, 3))             # per seed
-    return {"saturated": saturated, "WC": WC, "WM": WM, "WC0": WC0, "m_err": m_err, "curve": np.array(curve, float),
-            "eval": out, "starts": starts, "m_mse": m_mse, "still_mse": still_mse,
-            "seconds": timer()}
+    acts = np.stack([c[3] for c in both["run"]["c"]])                     # (T, 2 S, B, n_act)
+    saturated = ((acts < 0.01) | (acts > 0.99)).mean((0, 2, 3))             # per run
+    curve = np.array(curve, float)
+    return {"saturated": saturated[:S], "WC": {k: v[:S] for k, v in WC.items()}, "WM": WM,
+            "WC_ablation": {k: v[S:] for k, v in WC.items()}, "m_err": m_err,
+            "curve": curve[:, :S + 1], "eval": out, "starts": starts, "m_mse": m_mse,
+            "still_mse": still_mse, "seconds": timer(),
+            "ablation": {"per_step": both["per_step"][:, S:], "dist": both["dist"][S:],
+                         "saturated": saturated[S:], "curve": np.concatenate([curve[:, :1], curve[:, S + 1:]], 1)}}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -413,6 +433,10 @@ def variant_metrics(res, cfg):
         "model_mse_random_moves": np.round(res["m_mse"], 4),
         "no_change_mse_random_moves": np.round(res["still_mse"], 4),
         "controller_outputs_saturated": np.round(res["saturated"], 4),
+        "ablation_eta_c": {"success_per_seed": np.round(res["ablation"]["per_step"][-1], 4),
+                           "success_mean": float(res["ablation"]["per_step"][-1].mean()),
+                           "final_dist_median_px": float(np.median(res["ablation"]["dist"])),
+                           "controller_outputs_saturated": np.round(res["ablation"]["saturated"], 4)},
         "model_error_last5pct": float(res["m_err"][-max(1, len(res["m_err"]) // 20):].mean()),
         "timing": {"seconds": res["seconds"]},
     }
@@ -454,7 +478,7 @@ def headline_rows(metrics, diag, cfg):
             f"partial: fovea layout, object shape and T are reconstructions",
             numbers=[{"value": s["trained"], "spread": sd["trained"]}]))
     t = diag["translation"]
-    at = np.asarray(t["fixed_point_dist_px"]) <= cfg["tol_px"]
+    at = at_target(t, cfg)
     rad = np.asarray(t["spectral_radius"])[at]
     value = (f"spectral radius {rad.mean():.3f} ({at.sum()}/{len(at)} seeds have their fixed point at "
              f"the target); basin {np.asarray(t['basin_fraction'])[at].mean():.2f} of starts"
@@ -490,20 +514,38 @@ def main(args):
         arrays.update(saved_arrays(name, scene, res, diag[name]))
         print(f"[{name}] success: C {metrics[name]['success_mean']['trained']:.3f}, random "
               f"{metrics[name]['success_mean']['random']:.3f}, untrained "
-              f"{metrics[name]['success_mean']['untrained']:.3f}; contraction "
-              f"{diag[name]['spectral_radius_mean']:.3f}", flush=True)
+              f"{metrics[name]['success_mean']['untrained']:.3f}; spectral radius at the fixed point "
+              f"{diag[name]['spectral_radius'].tolist()}, residual {diag[name]['fixed_point_residual'].tolist()}",
+              flush=True)
     metrics["diagnostics"] = {k: {kk: vv for kk, vv in v.items() if not kk.startswith("_")}
                               for k, v in diag.items()}
     metrics["timing"] = {"total_s": timer()}
-    lyap = {"method": "saccade-map fingerprint: log |eigenvalues| of the Jacobian of one closed-loop "
-                      "saccade (fovea pose -> input -> C -> move) at its fixed point near the target, "
-                      "central differences (h = 1e-3 px / rad), mean over seeds; no hidden state "
-                      "(both nets are feed-forward)",
-            "exponents": {k: diag[k]["log_abs_eig_mean"] for k in diag}}
+    lyap = lyapunov_record(diag, cfg)
     rec = record(args, __file__, title="Fovea trajectories for target detection (model chain)",
                  paper=PAPER, config=cfg, metrics=metrics, headline=headline_rows(metrics, diag, cfg),
                  lyapunov=lyap)
     finish_run(args.out, rec, arrays, timer)
+
+
+def at_target(dg, cfg):
+    """Seeds whose closed loop has a true fixed point (residual < 1e-6) within tol of the target."""
+    return ((np.asarray(dg["fixed_point_dist_px"]) <= cfg["tol_px"])
+            & (np.asarray(dg["fixed_point_residual"]) < 1e-6))
+
+
+def lyapunov_record(diag, cfg):
+    """log |eigenvalues| of the saccade map's Jacobian at the target fixed point, mean over the
+    seeds that have one; a variant where no seed has one is left out (None if neither has)."""
+    exps = {k: np.log(dg["_eig_abs"][at_target(dg, cfg)]).mean(0).round(4).tolist()
+            for k, dg in diag.items() if at_target(dg, cfg).any()}
+    if not exps:
+        return None
+    n = {k: int(at_target(dg, cfg).sum()) for k, dg in diag.items()}
+    return {"method": "saccade-map fingerprint: log |eigenvalues| of the Jacobian of one closed-loop "
+                      "saccade (fovea pose -> input -> C -> move) at its fixed point near the target, "
+                      "central differences (h = 1e-3 px / rad), mean over the seeds whose fixed point "
+                      f"lies within tol of the target (of {cfg['seeds']}: {n}); no hidden state (both "
+                      "nets are feed-forward)", "exponents": exps}
 
 
 def saved_arrays(name, scene, res, dg):
@@ -514,6 +556,8 @@ def saved_arrays(name, scene, res, dg):
     rel = [scene.relative({kk: v[0, :k] for kk, v in st.items()}) for st in run["poses"]]
     rand_rel = [scene.relative({kk: v[0, :k] for kk, v in st.items()}) for st in ev["random"]["run"]["poses"]]
     return {f"{name}_m_err": res["m_err"][::50], f"{name}_curve": res["curve"],
+            f"{name}_ablation_curve": res["ablation"]["curve"],
+            f"{name}_ablation_per_step": res["ablation"]["per_step"],
             f"{name}_per_step": np.stack([ev[k_]["per_step"] for k_ in ("trained", "random", "untrained")]),
             f"{name}_final_dist": ev["trained"]["dist"], f"{name}_final_ang": ev["trained"]["ang"],
             f"{name}_traj_q": np.stack([r[0] for r in rel]), f"{name}_traj_psi": np.stack([r[1] for r in rel]),
@@ -565,6 +609,8 @@ def build_parser():
                    help="points on C's learning curve")
     p.add_argument("--curve-eval", type=cli.int_range(1, 5000), default=DEFAULTS["curve_eval"],
                    help="test starts per seed at each learning-curve point")
+    p.add_argument("--ablation-eta-c", type=cli.float_range(0.0, 10.0), default=DEFAULTS["ablation_eta_c"],
+                   help="C's learning rate in the ablation arm (same seeds, same M, same starts)")
     p.add_argument("--basin-grid", type=cli.int_range(3, 201), default=DEFAULTS["basin_grid"],
                    help="start positions per axis of the basin-of-attraction grid (+-96 px)")
     return p
