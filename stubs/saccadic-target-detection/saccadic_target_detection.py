@@ -106,11 +106,12 @@ TRIANGLE = np.array([[48.0, 0.0], [-24.0, 23.4], [-24.0, -23.4]])   # centroid 0
 def triangle_mask(x, y):
     """The rotation object: an isosceles triangle, apex angle 36 degrees (its sharpest corner) on
     the +x axis, 72 px long, centroid at the origin (sizes are a reconstruction)."""
+    def side(a, b, px, py):                 # > 0 on one side of the edge a -> b, < 0 on the other
+        return (b[0] - a[0]) * (py - a[1]) - (b[1] - a[1]) * (px - a[0])
     inside = np.ones(np.broadcast(x, y).shape, bool)
     for i in range(3):
         a, b, c = TRIANGLE[i], TRIANGLE[(i + 1) % 3], TRIANGLE[(i + 2) % 3]
-        side = lambda px, py: (b[0] - a[0]) * (py - a[1]) - (b[1] - a[1]) * (px - a[0])  # noqa: E731
-        inside &= side(x, y) * np.sign(side(*c)) >= 0
+        inside &= side(a, b, x, y) * np.sign(side(a, b, *c)) >= 0
     return inside
 
 
@@ -408,12 +409,14 @@ def run_variant(scene, cfg, rs, name):
     acts = np.stack([c[3] for c in both["run"]["c"]])                     # (T, 2 S, B, n_act)
     saturated = ((acts < 0.01) | (acts > 0.99)).mean((0, 2, 3))             # per run
     curve = np.array(curve, float)
-    return {"saturated": saturated[:S], "WC": {k: v[:S] for k, v in WC.items()}, "WM": WM,
+    return {"saturated": saturated[:S], "WC": {k: v[:S] for k, v in WC.items()},
+            "WM": WM,
             "WC_ablation": {k: v[S:] for k, v in WC.items()}, "m_err": m_err,
             "curve": curve[:, :S + 1], "eval": out, "starts": starts, "m_mse": m_mse,
             "still_mse": still_mse, "seconds": timer(),
             "ablation": {"per_step": both["per_step"][:, S:], "dist": both["dist"][S:],
-                         "saturated": saturated[S:], "curve": np.concatenate([curve[:, :1], curve[:, S + 1:]], 1)}}
+                         "saturated": saturated[S:],
+                         "curve": np.concatenate([curve[:, :1], curve[:, S + 1:]], 1)}}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -429,7 +432,8 @@ def variant_metrics(res, cfg):
         "success_per_step_mean": {k: np.round(ev[k]["per_step"].mean(-1), 4) for k in ev},
         "final_dist_median_px": {k: float(np.median(ev[k]["dist"])) for k in ev},
         "final_angle_median_deg": {k: float(np.median(ev[k]["ang"])) for k in ev},
-        "start_dist_median_px": float(np.median(np.linalg.norm(res["starts"]["p"] - res["starts"]["c"], axis=-1))),
+        "start_dist_median_px": float(np.median(np.linalg.norm(res["starts"]["p"] - res["starts"]["c"],
+                                                               axis=-1))),
         "model_mse_random_moves": np.round(res["m_mse"], 4),
         "no_change_mse_random_moves": np.round(res["still_mse"], 4),
         "controller_outputs_saturated": np.round(res["saturated"], 4),
@@ -515,7 +519,8 @@ def main(args):
         print(f"[{name}] success: C {metrics[name]['success_mean']['trained']:.3f}, random "
               f"{metrics[name]['success_mean']['random']:.3f}, untrained "
               f"{metrics[name]['success_mean']['untrained']:.3f}; spectral radius at the fixed point "
-              f"{diag[name]['spectral_radius'].tolist()}, residual {diag[name]['fixed_point_residual'].tolist()}",
+              f"{diag[name]['spectral_radius'].tolist()}, "
+              f"residual {diag[name]['fixed_point_residual'].tolist()}",
               flush=True)
     metrics["diagnostics"] = {k: {kk: vv for kk, vv in v.items() if not kk.startswith("_")}
                               for k, v in diag.items()}
@@ -552,15 +557,17 @@ def saved_arrays(name, scene, res, dg):
     """What the figures and the GIF need, keyed by variant."""
     ev = res["eval"]
     run = ev["trained"]["run"]
-    k = 12                                             # example trajectories of seed 0
-    rel = [scene.relative({kk: v[0, :k] for kk, v in st.items()}) for st in run["poses"]]
-    rand_rel = [scene.relative({kk: v[0, :k] for kk, v in st.items()}) for st in ev["random"]["run"]["poses"]]
+    k, S = 12, len(res["saturated"])                   # example trajectories of every seed
+    rel = [scene.relative({kk: v[:S, :k] for kk, v in st.items()}) for st in run["poses"]]
+    rand_rel = [scene.relative({kk: v[:S, :k] for kk, v in st.items()})
+                for st in ev["random"]["run"]["poses"]]
     return {f"{name}_m_err": res["m_err"][::50], f"{name}_curve": res["curve"],
             f"{name}_ablation_curve": res["ablation"]["curve"],
             f"{name}_ablation_per_step": res["ablation"]["per_step"],
             f"{name}_per_step": np.stack([ev[k_]["per_step"] for k_ in ("trained", "random", "untrained")]),
             f"{name}_final_dist": ev["trained"]["dist"], f"{name}_final_ang": ev["trained"]["ang"],
-            f"{name}_traj_q": np.stack([r[0] for r in rel]), f"{name}_traj_psi": np.stack([r[1] for r in rel]),
+            f"{name}_traj_q": np.stack([r[0] for r in rel]),
+            f"{name}_traj_psi": np.stack([r[1] for r in rel]),
             f"{name}_rand_q": np.stack([r[0] for r in rand_rel]),
             f"{name}_rand_psi": np.stack([r[1] for r in rand_rel]),
             f"{name}_desired": scene.desired(), **{f"{name}_{kk}": v for kk, v in dg.items()

@@ -1,6 +1,7 @@
 """Gradient checks behind ``--gradcheck`` (loaded by the main file), all in float64:
 
-    model      (central differences, Richardson-extrapolated) M's prediction error 1/2 |M([x; a]) - x_next|^2 against M's weights
+    model      M's prediction error 1/2 |M([x; a]) - x_next|^2 against M's weights (central
+               differences, Richardson-extrapolated; so is the next one)
     controller C's own backward pass (weights and input) on a loss of its outputs
     chain      the final input error of a pure model chain x(t+1) = M([x(t); C(x(t))]), T = 4,
                against C's weights: ``chain_gradient`` is the same code C trains with, where the

@@ -63,22 +63,33 @@ def scene_figure(res, a, path):
     save_figure(fig, path)
 
 
+def best_and_worst(res, name):
+    """Indices of the seeds with the highest and the lowest success (first of ties)."""
+    s = np.asarray(res["metrics"][name]["success_per_seed"]["trained"])
+    return int(np.argmax(s)), int(np.argmin(s))
+
+
 def trajectories_figure(res, a, path):
-    fig, axes = plt.subplots(1, 2, figsize=(10, 5))
-    for ax, (name, label) in zip(axes, VARIANTS, strict=True):
-        draw_object(ax, name == "rotation")
-        q, psi = a[f"{name}_traj_q"], a[f"{name}_traj_psi"]                 # (T+1, k, 2), (T+1, k)
-        rq = a[f"{name}_rand_q"]
-        for j in range(q.shape[1]):
-            ax.plot(rq[:, j, 0], rq[:, j, 1], "-", color="0.6", lw=0.7)
-            ax.plot(q[:, j, 0], q[:, j, 1], "-o", ms=2.5, lw=1.0, color=plt.cm.tab20(j % 20))
-            tip = q[-1, j] + rot(np.array([10.0, 0.0]), np.array(psi[-1, j]))
-            ax.annotate("", tip, q[-1, j], arrowprops=dict(arrowstyle="->", lw=0.8, color="k"))
-        m = res["metrics"][name]["success_mean"]
-        ax.set_title(f"{label}: trained C (colour) vs random moves (grey)\nsuccess {m['trained']:.2f} vs "
-                     f"{m['random']:.2f} (mean of {res['config']['seeds']} seeds)", fontsize=9)
+    fig, axes = plt.subplots(2, 2, figsize=(10, 10))
+    for col, (name, label) in enumerate(VARIANTS):
+        for row, seed in enumerate(best_and_worst(res, name)):
+            trajectories_panel(res, a, axes[row, col], name, label, seed)
     fig.tight_layout()
     save_figure(fig, path)
+
+
+def trajectories_panel(res, a, ax, name, label, seed):
+    draw_object(ax, name == "rotation")
+    q, psi = a[f"{name}_traj_q"][:, seed], a[f"{name}_traj_psi"][:, seed]    # (T+1, k, 2), (T+1, k)
+    rq = a[f"{name}_rand_q"][:, seed]
+    for j in range(q.shape[1]):
+        ax.plot(rq[:, j, 0], rq[:, j, 1], "-", color="0.6", lw=0.7)
+        ax.plot(q[:, j, 0], q[:, j, 1], "-o", ms=2.5, lw=1.0, color=plt.cm.tab20(j % 20))
+        tip = q[-1, j] + rot(np.array([10.0, 0.0]), np.array(psi[-1, j]))
+        ax.annotate("", tip, q[-1, j], arrowprops=dict(arrowstyle="->", lw=0.8, color="k"))
+    m = res["metrics"][name]["success_per_seed"]
+    ax.set_title(f"{label}, seed {seed}: trained C (colour) vs random moves (grey)\nsuccess "
+                 f"{m['trained'][seed]:.2f} vs {m['random'][seed]:.2f}", fontsize=9)
 
 
 def success_figure(res, a, path):
@@ -89,6 +100,10 @@ def success_figure(res, a, path):
         for k, lab in enumerate(("trained C", "random moves", "untrained C")):
             ax.errorbar(np.arange(ps.shape[1]), ps[k].mean(-1), yerr=ps[k].std(-1), marker="o", ms=3,
                         capsize=2, label=lab)
+        ab = a[f"{name}_ablation_per_step"]
+        eta_ab = res["config"]["ablation_eta_c"]
+        ax.errorbar(np.arange(ab.shape[0]), ab.mean(-1), yerr=ab.std(-1), marker="s", ms=3, capsize=2,
+                    ls="--", label=f"trained C, eta_C {eta_ab:g}")
         ax.set_xlabel("saccade t")
         ax.set_ylabel("share within tol")
         ax.set_ylim(-0.03, 1.03)
@@ -96,11 +111,14 @@ def success_figure(res, a, path):
         ax.legend(fontsize=7)
         ax = axes[row, 1]
         cv = a[f"{name}_curve"]
-        ax.plot(cv[:, 0], cv[:, 1:], lw=1)
+        for j in range(cv.shape[1] - 1):
+            ax.plot(cv[:, 0], cv[:, 1 + j], lw=1, color=plt.cm.tab10(j))
+            ax.plot(cv[:, 0], a[f"{name}_ablation_curve"][:, 1 + j], lw=1, ls="--", color=plt.cm.tab10(j))
         ax.set_xlabel("C training trajectories")
         ax.set_ylabel("success (curve test set)")
         ax.set_ylim(-0.03, 1.03)
-        ax.set_title("C's learning curve, one line per seed", fontsize=9)
+        ax.set_title(f"C's learning curve per seed (solid eta_C {res['config']['eta_c']:g}, "
+                     f"dashed {res['config']['ablation_eta_c']:g})", fontsize=9)
         ax = axes[row, 2]
         me = a[f"{name}_m_err"].mean(-1)
         w = min(20, len(me))
@@ -116,23 +134,24 @@ def basin_figure(res, a, path):
     fig, axes = plt.subplots(1, 3, figsize=(13, 4.3))
     tol = res["config"]["tol_px"]
     for ax, (name, label) in zip(axes[:2], VARIANTS, strict=True):
-        g = a[f"{name}__grid"]
-        dist = np.where(a[f"{name}__sees"][0], a[f"{name}__basin_T"][0], np.nan)
+        g, sd = a[f"{name}__grid"], best_and_worst(res, name)[0]
+        dist = np.where(a[f"{name}__sees"][sd], a[f"{name}__basin_T"][sd], np.nan)
         h = g[1] - g[0]
-        im = ax.imshow(np.log10(dist + 0.1), extent=(g[0] - h / 2, g[-1] + h / 2, g[-1] + h / 2, g[0] - h / 2),
-                       cmap="viridis_r", vmin=-1, vmax=2.3)
+        box = (g[0] - h / 2, g[-1] + h / 2, g[-1] + h / 2, g[0] - h / 2)
+        im = ax.imshow(np.log10(dist + 0.1), extent=box, cmap="viridis_r", vmin=-1, vmax=2.3)
         ax.contour(g, g, dist, levels=[tol], colors="w", linewidths=1)
         gg = np.arange(-96, 97)
         yy, xx = np.meshgrid(gg, gg, indexing="ij")
         ax.contour(gg, gg, (triangle_mask if name == "rotation" else blob_mask)(xx, yy).astype(float),
                    levels=[0.5], colors="k", linewidths=0.8)
-        fx = a[f"{name}__fixed"][0]
+        fx = a[f"{name}__fixed"][sd]
         ax.plot(fx[0], fx[1], "r+", ms=10)
         ax.set_xlim(-EXTENT, EXTENT)
         ax.set_ylim(EXTENT, -EXTENT)
         d = res["metrics"]["diagnostics"][name]
-        ax.set_title(f"{label}, seed 0: log10 distance after T saccades\n(start angle 0; white: {tol:g} px; "
-                     f"basin {d['basin_fraction'][0]:.2f}; contraction {d['spectral_radius'][0]:.2f})",
+        ax.set_title(f"{label}, best seed ({sd}): log10 distance after T saccades\n(start angle 0; white: "
+                     f"{tol:g} px; basin {d['basin_fraction'][sd]:.2f}; spectral radius "
+                     f"{d['spectral_radius'][sd]:.2f})",
                      fontsize=8)
         fig.colorbar(im, ax=ax, shrink=0.8)
     ax = axes[2]
