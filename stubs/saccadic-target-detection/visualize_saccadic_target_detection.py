@@ -158,7 +158,7 @@ def basin_figure(res, a, path):
     ang = np.degrees(a["rotation__sweep_angles"])
     ax.plot(ang, a["rotation__sweep_final_deg"].T, lw=0.8)
     ax.axhline(res["config"]["tol_deg"], color="k", ls="--", lw=0.8)
-    ax.set_xlabel("start angle relative to the triangle (deg), start at the target point")
+    ax.set_xlabel("start angle to the triangle (deg), at the target point")
     ax.set_ylabel("|final angle| after T saccades (deg)")
     ax.set_title("rotation: where C leaves the arrow, one line per seed", fontsize=9)
     fig.tight_layout()
