@@ -442,7 +442,6 @@ def variant_metrics(res, cfg):
                            "final_dist_median_px": float(np.median(res["ablation"]["dist"])),
                            "controller_outputs_saturated": np.round(res["ablation"]["saturated"], 4)},
         "model_error_last5pct": float(res["m_err"][-max(1, len(res["m_err"]) // 20):].mean()),
-        "timing": {"seconds": res["seconds"]},
     }
 
 
@@ -524,7 +523,7 @@ def main(args):
               flush=True)
     metrics["diagnostics"] = {k: {kk: vv for kk, vv in v.items() if not kk.startswith("_")}
                               for k, v in diag.items()}
-    metrics["timing"] = {"total_s": timer()}
+    metrics["timing"] = {"total_s": timer(), **{f"{k}_s": results[k]["seconds"] for k in results}}
     lyap = lyapunov_record(diag, cfg)
     rec = record(args, __file__, title="Fovea trajectories for target detection (model chain)",
                  paper=PAPER, config=cfg, metrics=metrics, headline=headline_rows(metrics, diag, cfg),
