@@ -126,3 +126,16 @@ def test_full_state_lqr_balances_from_the_standard_start():
         s = plant.step(s, np.clip(-K @ s, -10, 10))
         assert not plant.failed(s)[0]
     assert np.abs(s).max() < 1e-3
+
+
+def test_duplicate_mutate_copies_the_top_quarter_with_noise_on_every_weight():
+    rng = np.random.default_rng(5)
+    sub = rng.normal(size=(12, 7))
+    fit = rng.uniform(size=12)
+    new = esp.duplicate_mutate(sub, fit, np.random.default_rng(6), alpha=1e-3)
+    order = np.argsort(-fit)
+    assert np.array_equal(new[:9], sub[order[:9]])                  # the top three quarters kept, sorted
+    d = new[9:] - sub[order[:3]]                                     # the copies: parents + small noise
+    assert np.all(d != 0) and np.abs(np.median(d)) < 0.01
+    same = esp.duplicate_mutate(sub, fit, np.random.default_rng(6), alpha=1e-3)
+    assert np.array_equal(new, same)

@@ -16,6 +16,11 @@ neuron being G = 4 + H weights. Per generation:
 5. burst mutation (called when the best fitness has not improved for `stagnation` generations):
    every subpopulation is refilled with the best network's neuron plus Cauchy noise on every
    weight (the neuron itself kept as the first member).
+
+Evolino's variant (Schmidhuber, Wierstra, Gagliolo & Gomez 2007; used by
+evolino-sines-mackey-glass) replaces step 3-4 with ``duplicate_mutate``: no crossover; the top
+quarter of each subpopulation is copied and every weight of each copy moved by Cauchy noise, the
+copies replacing the bottom quarter. Trials, fitness sharing and burst mutation are the same.
 """
 import numpy as np
 
@@ -69,4 +74,16 @@ def burst(best, n, rng, alpha):
     """Burst mutation of one subpopulation around the best neuron best (G,): (n, G)."""
     new = best[None, :] + alpha * rng.standard_cauchy(size=(n, best.shape[0]))
     new[0] = best
+    return new
+
+
+def duplicate_mutate(sub, nfit, rng, alpha, frac=0.25):
+    """Evolino's reproduction for one subpopulation: sorted by fitness, the top ``frac`` are copied,
+    each copy gets Cauchy noise (scale alpha) on every weight, and the copies replace the bottom
+    ``frac``. sub (n, G), nfit (n,) -> new (n, G), sorted best first (the copies last)."""
+    n, G = sub.shape
+    order = np.argsort(-nfit, kind="stable")
+    new = sub[order].copy()
+    q = max(1, int(n * frac))
+    new[n - q:] = new[:q] + alpha * rng.standard_cauchy(size=(q, G))
     return new
