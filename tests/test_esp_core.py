@@ -85,6 +85,8 @@ def test_each_neuron_joins_exactly_trials_networks_and_fitness_sharing():
     nf = esp.neuron_fitness(idx, fit, 8)
     r, h, k = 1, 2, 5
     assert np.isclose(nf[r, h, k], fit[r, idx[r, h] == k].mean())
+    best = esp.neuron_fitness(idx, fit, 8, reduce="max")
+    assert best[r, h, k] == fit[r, idx[r, h] == k].max() and np.all(best >= nf)
     pops = np.random.default_rng(3).normal(size=(2, 5, 8, 9))
     W = esp.gather(pops, idx)
     assert np.array_equal(W[1, 7, 3], pops[1, 3, idx[1, 3, 7]])

@@ -20,7 +20,8 @@ neuron being G = 4 + H weights. Per generation:
 Evolino's variant (Schmidhuber, Wierstra, Gagliolo & Gomez 2007; used by
 evolino-sines-mackey-glass) replaces step 3-4 with ``duplicate_mutate``: no crossover; the top
 quarter of each subpopulation is copied and every weight of each copy moved by Cauchy noise, the
-copies replacing the bottom quarter. Trials, fitness sharing and burst mutation are the same.
+copies replacing the bottom quarter. Trials and burst mutation are the same; a neuron's share of
+fitness can be the best network it joined (``neuron_fitness(..., reduce="max")``).
 """
 import numpy as np
 
@@ -43,10 +44,18 @@ def gather(pops, idx):
     return W.transpose(0, 2, 1, 3)
 
 
-def neuron_fitness(idx, fit, n):
-    """Mean fitness of the networks each neuron joined: idx (R, H, K), fit (R, K) -> (R, H, n)."""
+def neuron_fitness(idx, fit, n, reduce="mean"):
+    """Fitness of the networks each neuron joined, shared back: idx (R, H, K), fit (R, K) ->
+    (R, H, n). reduce="mean" (ESP's average), or "max" (the best network the neuron joined, the
+    choice evolino-sines-mackey-glass measures against the mean)."""
     R, H, K = idx.shape
     flat = (np.arange(R * H)[:, None] * n + idx.reshape(R * H, K)).ravel()
+    if reduce == "max":
+        best = np.full(R * H * n, -np.inf)
+        np.maximum.at(best, flat, np.repeat(fit, H, axis=0).ravel())
+        return best.reshape(R, H, n)
+    if reduce != "mean":
+        raise ValueError(f"reduce must be 'mean' or 'max', got {reduce!r}")
     tot = np.bincount(flat, weights=np.repeat(fit, H, axis=0).ravel(), minlength=R * H * n)
     cnt = np.bincount(flat, minlength=R * H * n)
     return (tot / np.maximum(cnt, 1)).reshape(R, H, n)
