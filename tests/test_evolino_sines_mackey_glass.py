@@ -79,7 +79,7 @@ def test_sines_fitness_matches_a_plain_loop():
         v = np.linalg.pinv(Phi) @ series[20:]
         assert np.allclose(v, V[b], atol=1e-8)
         s, y = np.zeros((1, 1, C)), np.zeros((1, 1, C))   # phase 2: washout, then own outputs
-        out = []
+        out, out_prev = [], 0.0
         for t in range(80):
             xin = (series[t - 1] if t else 0.0) if t < 20 else out_prev
             s, y, _ = ev.step(cell, p, np.array([[xin]]), s, y)
@@ -144,3 +144,9 @@ def test_bad_flags_are_one_line(tmp_path):
                  ["--share", "median"]):
         proc = run_stub(STUB, *args, "--quick", "--out", tmp_path / "r.json", timeout=60)
         assert proc.returncode != 0 and len(proc.stderr.strip().splitlines()) == 1, (args, proc.stderr)
+
+
+def test_crossing_counts_evaluations_to_the_first_generation_below():
+    curve = np.array([0.5, 0.2, 0.009, 0.009, 5e-4])
+    assert ev.crossing(curve, 40, 1e-2) == 120 and ev.crossing(curve, 40, 1e-3) == 200
+    assert ev.crossing(curve, 40, 1e-4) is None

@@ -61,7 +61,7 @@ def sines_figure(res, a, path):
 
 def mg_figure(res, a, path):
     m = res["metrics"]["mackey_glass"]
-    runs, tgt, st = a["mg_runs"], a["mg_targets"], a["mg_starts"]
+    runs, st = a["mg_runs"], a["mg_starts"]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.4), gridspec_kw={"width_ratios": [2, 1]})
     ser = a["mg_series"]
     lo = int(st[0]) - 50
@@ -74,7 +74,8 @@ def mg_figure(res, a, path):
     ax1.legend(fontsize=7)
     h = np.arange(1, len(a["mg_nrmse_t"]) + 1)
     ax2.plot(h, a["mg_nrmse_t"], "k")
-    ax2.axhline(res["metrics"]["paper_mg_nrmse84"], color="tab:blue", ls="--", lw=0.8, label="paper at 84 (recalled)")
+    ax2.axhline(res["metrics"]["paper_mg_nrmse84"], color="tab:blue", ls="--", lw=0.8,
+                label="paper at 84 (recalled)")
     ax2.set(yscale="log", xlabel="free-running steps", ylabel="NRMSE over the test starts",
             title="error against horizon")
     ax2.legend(fontsize=7)
