@@ -85,6 +85,8 @@ def test_each_neuron_joins_exactly_trials_networks_and_fitness_sharing():
     nf = esp.neuron_fitness(idx, fit, 8)
     r, h, k = 1, 2, 5
     assert np.isclose(nf[r, h, k], fit[r, idx[r, h] == k].mean())
+    best = esp.neuron_fitness(idx, fit, 8, reduce="max")
+    assert best[r, h, k] == fit[r, idx[r, h] == k].max() and np.all(best >= nf)
     pops = np.random.default_rng(3).normal(size=(2, 5, 8, 9))
     W = esp.gather(pops, idx)
     assert np.array_equal(W[1, 7, 3], pops[1, 3, idx[1, 3, 7]])
@@ -126,3 +128,16 @@ def test_full_state_lqr_balances_from_the_standard_start():
         s = plant.step(s, np.clip(-K @ s, -10, 10))
         assert not plant.failed(s)[0]
     assert np.abs(s).max() < 1e-3
+
+
+def test_duplicate_mutate_copies_the_top_quarter_with_noise_on_every_weight():
+    rng = np.random.default_rng(5)
+    sub = rng.normal(size=(12, 7))
+    fit = rng.uniform(size=12)
+    new = esp.duplicate_mutate(sub, fit, np.random.default_rng(6), alpha=1e-3)
+    order = np.argsort(-fit)
+    assert np.array_equal(new[:9], sub[order[:9]])                  # the top three quarters kept, sorted
+    d = new[9:] - sub[order[:3]]                                     # the copies: parents + small noise
+    assert np.all(d != 0) and np.abs(np.median(d)) < 0.01
+    same = esp.duplicate_mutate(sub, fit, np.random.default_rng(6), alpha=1e-3)
+    assert np.array_equal(new, same)

@@ -12,8 +12,10 @@ plant: the double pole on a cart (two poles hinged side by side on the cart, Wie
        beside the batched ``step`` (any batch axis, real or complex for complex-step Jacobians).
 net:   the fully recurrent sigmoid network whose neurons ESP evolves (forward, its Jacobian).
 esp:   the ESP generation (trial networks, fitness sharing, crossover, mutation, burst mutation),
-       vectorised over independent runs.
-Used by double-pole-no-velocity.
+       vectorised over independent runs; Evolino's reproduction (duplicate_mutate: the top
+       quarter copied with Cauchy noise on every weight, no crossover).
+Used by double-pole-no-velocity (net, plant, ESP) and evolino-sines-mackey-glass (ESP with
+Evolino's reproduction over LSTM memory cells from shared/lstm_gers).
 """
 
 PAPER = ("F. J. Gomez, J. Schmidhuber, Co-evolving recurrent neurons learn deep memory POMDPs, "

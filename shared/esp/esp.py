@@ -16,6 +16,12 @@ neuron being G = 4 + H weights. Per generation:
 5. burst mutation (called when the best fitness has not improved for `stagnation` generations):
    every subpopulation is refilled with the best network's neuron plus Cauchy noise on every
    weight (the neuron itself kept as the first member).
+
+Evolino's variant (Schmidhuber, Wierstra, Gagliolo & Gomez 2007; used by
+evolino-sines-mackey-glass) replaces step 3-4 with ``duplicate_mutate``: no crossover; the top
+quarter of each subpopulation is copied and every weight of each copy moved by Cauchy noise, the
+copies replacing the bottom quarter. Trials and burst mutation are the same; a neuron's share of
+fitness can be the best network it joined (``neuron_fitness(..., reduce="max")``).
 """
 import numpy as np
 
@@ -38,10 +44,18 @@ def gather(pops, idx):
     return W.transpose(0, 2, 1, 3)
 
 
-def neuron_fitness(idx, fit, n):
-    """Mean fitness of the networks each neuron joined: idx (R, H, K), fit (R, K) -> (R, H, n)."""
+def neuron_fitness(idx, fit, n, reduce="mean"):
+    """Fitness of the networks each neuron joined, shared back: idx (R, H, K), fit (R, K) ->
+    (R, H, n). reduce="mean" (ESP's average), or "max" (the best network the neuron joined, the
+    choice evolino-sines-mackey-glass measures against the mean)."""
     R, H, K = idx.shape
     flat = (np.arange(R * H)[:, None] * n + idx.reshape(R * H, K)).ravel()
+    if reduce == "max":
+        best = np.full(R * H * n, -np.inf)
+        np.maximum.at(best, flat, np.repeat(fit, H, axis=0).ravel())
+        return best.reshape(R, H, n)
+    if reduce != "mean":
+        raise ValueError(f"reduce must be 'mean' or 'max', got {reduce!r}")
     tot = np.bincount(flat, weights=np.repeat(fit, H, axis=0).ravel(), minlength=R * H * n)
     cnt = np.bincount(flat, minlength=R * H * n)
     return (tot / np.maximum(cnt, 1)).reshape(R, H, n)
@@ -69,4 +83,16 @@ def burst(best, n, rng, alpha):
     """Burst mutation of one subpopulation around the best neuron best (G,): (n, G)."""
     new = best[None, :] + alpha * rng.standard_cauchy(size=(n, best.shape[0]))
     new[0] = best
+    return new
+
+
+def duplicate_mutate(sub, nfit, rng, alpha, frac=0.25):
+    """Evolino's reproduction for one subpopulation: sorted by fitness, the top ``frac`` are copied,
+    each copy gets Cauchy noise (scale alpha) on every weight, and the copies replace the bottom
+    ``frac``. sub (n, G), nfit (n,) -> new (n, G), sorted best first (the copies last)."""
+    n, G = sub.shape
+    order = np.argsort(-nfit, kind="stable")
+    new = sub[order].copy()
+    q = max(1, int(n * frac))
+    new[n - q:] = new[:q] + alpha * rng.standard_cauchy(size=(q, G))
     return new
