@@ -72,7 +72,8 @@ def load_catalog(root):
         if not isinstance(fams.get(name), dict) or "title" not in fams[name]:
             raise CatalogError(f"stubs/catalog.toml: family {name!r} has no [families.{name}] title")
         families[name] = {"title": fams[name]["title"], "blurb": fams[name].get("blurb", ""),
-                          "suite": suite_block(root, name, fams[name].get("suite"))}
+                          "suite": suite_block(root, name, fams[name].get("suite")),
+                          "dropped": dropped_list(name, fams[name].get("dropped", []))}
     unordered = sorted(k for k in fams if k != "order" and k not in families)
     if unordered:
         raise CatalogError(f"stubs/catalog.toml: families {unordered} are missing from [families].order")
@@ -98,8 +99,30 @@ def load_catalog(root):
     if seen - folders:
         raise CatalogError("stubs/catalog.toml lists stubs with no folder under stubs/: "
                            + ", ".join(sorted(seen - folders)))
+    gone = {d["slug"] for info in families.values() for d in info["dropped"]}
+    if gone & (seen | folders):
+        raise CatalogError("stubs/catalog.toml: dropped stubs that are still listed or have a folder: "
+                           + ", ".join(sorted(gone & (seen | folders))))
     rank = {name: i for i, name in enumerate(families)}
     return families, sorted(stubs, key=lambda s: (rank[s["family"]], s["order"], s["slug"]))
+
+
+def dropped_list(family, entries):
+    """A family's stubs that were planned and not built: [{slug, reason}], each with its reason."""
+    if not isinstance(entries, list) or not all(
+            isinstance(d, dict) and isinstance(d.get("slug"), str) and isinstance(d.get("reason"), str)
+            and d["reason"].strip() for d in entries):
+        raise CatalogError(f"stubs/catalog.toml: family {family!r}: dropped must be a list of "
+                           "{ slug = \"...\", reason = \"...\" }")
+    return [{"slug": d["slug"], "reason": d["reason"].strip()} for d in entries]
+
+
+def dropped_md(info):
+    """The family's planned stubs that were dropped or merged, with the reason, under its table."""
+    if not info["dropped"]:
+        return ""
+    items = "\n".join(f"- `{d['slug']}`: {d['reason']}" for d in info["dropped"])
+    return f"Planned for this family and not built (dropped or merged):\n\n{items}\n"
 
 
 SUITE_BEGIN, SUITE_END = "<!-- comparison:begin -->", "<!-- comparison:end -->"
@@ -199,6 +222,8 @@ def results_md(families, stubs, results, speed=""):
                 cells = lead + [h["name"], fmt(h["paper_value"]), fmt(h["value"]), h["verdict"]] + tail
                 rows.append("| " + " | ".join(cell(c) for c in cells) + " |")
         out.append("\n".join(rows) + "\n" if len(rows) > 2 else "No stubs yet.\n")
+        if dropped_md(info):
+            out.append(dropped_md(info))
         if suite_md(info):
             out.append(suite_md(info))
     if speed:
@@ -478,6 +503,8 @@ def results_book_md(families, stubs, results, extra=""):
                                       + " |")
         if len(claims) > 2:
             out.append("\n".join(claims) + "\n")
+        if dropped_md(info):
+            out.append(dropped_md(info))
         if suite_md(info):
             out.append(suite_md(info, link=False))
     if extra:

@@ -277,6 +277,15 @@ def broken(root, what):
     elif what == "suite missing":
         catalog.write_text(catalog.read_text().replace('blurb = "The second family."',
                                                        'blurb = "The second family."\nsuite = "suites/b.md"'))
+    elif what == "dropped stub with a folder":
+        catalog.write_text(catalog.read_text().replace('blurb = "The second family."',
+                                                       'blurb = "The second family."\n'
+                                                       'dropped = [{ slug = "gamma-task", '
+                                                       'reason = "no source" }]'))
+    elif what == "dropped without reason":
+        catalog.write_text(catalog.read_text().replace('blurb = "The second family."',
+                                                       'blurb = "The second family."\n'
+                                                       'dropped = [{ slug = "omega-task" }]'))
     elif what == "malformed earlier":
         catalog.write_text(catalog.read_text().replace('title = "Alpha task"', 'title = "Alpha task"\n'
                                                        'earlier = { setting = 3 }'))
@@ -285,13 +294,16 @@ def broken(root, what):
             "README without markers": "<!-- stub-table:start -->",
             "stub README without headline markers": "<!-- headline:start -->",
             "malformed earlier": "earlier must be", "suite without markers": "suites/b.md lacks the",
-            "suite missing": "cannot read its suite suites/b.md"}[what]
+            "suite missing": "cannot read its suite suites/b.md",
+            "dropped stub with a folder": "dropped stubs that are still listed or have a folder: gamma-task",
+            "dropped without reason": "dropped must be a list"}[what]
 
 
 @pytest.mark.parametrize("what", ["folder missing from catalog", "entry without folder", "unknown family",
                                   "invalid results.json", "README without markers",
                                   "stub README without headline markers", "malformed earlier",
-                                  "suite without markers", "suite missing"])
+                                  "suite without markers", "suite missing", "dropped stub with a folder",
+                                  "dropped without reason"])
 def test_fails_clearly(fake, what):
     needle = broken(fake, what)
     for args in ((), ("--check",)):
@@ -320,6 +332,22 @@ def test_family_suite_table(fake):
     assert "| j1 | ok |" in book and "`suites/b.md` in the repository" in book
     assert "At the full protocol" not in text[:fam_b]            # family A has no suite
     suite.write_text(suite.read_text().replace("| j1 | ok |", "| j1 | changed |"))
+    assert run(fake, "--check").returncode == 1
+
+
+def test_dropped_stubs_are_listed_with_their_reason(fake):
+    """A stub planned for a family and not built shows under that family, with its reason, in
+    RESULTS.md and the book's results page; removing it makes the pages out of date."""
+    catalog = fake / "stubs" / "catalog.toml"
+    catalog.write_text(catalog.read_text().replace(
+        'blurb = "The second family."',
+        'blurb = "The second family."\ndropped = [{ slug = "omega-task", reason = "no source was found" }]'))
+    assert run(fake).returncode == 0
+    text = (fake / "RESULTS.md").read_text()
+    assert text.index("## Family B") < text.index("- `omega-task`: no source was found")
+    assert "omega-task" not in text[:text.index("## Family B")]
+    assert "- `omega-task`: no source was found" in (fake / "docs" / "src" / "RESULTS.md").read_text()
+    catalog.write_text(catalog.read_text().replace("no source was found", "merged elsewhere"))
     assert run(fake, "--check").returncode == 1
 
 
