@@ -90,7 +90,7 @@ INSTR = [(0, -1), (0, +1), (1, -1), (1, +1), (1, 0), (2, -1), (2, +1), (2, 0)]
 JUMP = 8                  # index of instruction 9, Jump(address, n)
 N_OPS = 9
 
-DEFAULTS = dict(lives=10, epochs_per_set=5, tape=6, maxr=4, rates="0.05,0.5", search_cap=30_000)
+DEFAULTS = dict(lives=10, epochs_per_set=3, tape=6, maxr=4, rates="0.05,0.5", search_cap=15_000)
 QUICK = dict(lives=2, epochs_per_set=1, rates="0.5", search_cap=5_000)
 N_GOALS = 7               # the paper's 7 goals, 4 goalsets of 4..7 goals
 
