@@ -1,0 +1,120 @@
+"""Static figures of neural_data_router from the saved headline run (never retrains).
+
+    python3 visualize_neural_data_router.py [--results results.json] [--out-dir viz]
+
+viz/accuracy_by_depth.png  final accuracy per depth 1-10, NDR vs baseline, every seed
+viz/learning_curves.png    training loss and accuracy per depth bin over training
+viz/gates_attention.png    the filmed depth-10 example: gate per step and column, attention maps
+viz/lyapunov.png           per-column top Lyapunov exponent against the column's mean gate
+"""
+import os
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+import shared  # noqa: F401
+
+import numpy as np
+
+from shared.cli import make_artifact_parser, run
+from shared.figures import plt, save_figure
+from shared.results import load_run
+
+COLORS = {"ndr": "tab:blue", "baseline": "tab:red"}
+NAMES = {"ndr": "NDR", "baseline": "shared-layer Transformer"}
+
+
+def token_labels(tok):
+    return [f"v{t}" if t < 8 else f"g{t - 8}" for t in tok]
+
+
+def accuracy_by_depth(res, arr, out):
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    depths = np.arange(1, 11)
+    for arch in ("ndr", "baseline"):
+        acc = arr[f"{arch}/curve"][-1]                            # (10, S)
+        for s in range(acc.shape[1]):
+            ax.plot(depths, acc[:, s], "o-", color=COLORS[arch], alpha=0.35, lw=1, ms=3)
+        ax.plot(depths, acc.mean(1), "o-", color=COLORS[arch], lw=2.5, label=f"{NAMES[arch]} (mean)")
+    ax.axvspan(0.5, 5.5, color="0.9", zorder=0)
+    ax.text(3, 0.02, "training depths", ha="center", fontsize=8)
+    ax.axhline(1 / 8, color="0.5", ls=":", lw=1)
+    ax.text(10.4, 1 / 8 + 0.01, "chance", ha="right", fontsize=8, color="0.4")
+    ax.set(xlabel="depth (tables composed)", ylabel="accuracy", ylim=(0, 1.03), xticks=depths,
+           title=f"CTL accuracy per depth after {res['config']['steps']} steps (thin: each seed)")
+    ax.legend(fontsize=8, loc="upper right")
+    save_figure(fig, out)
+
+
+def learning_curves(res, arr, out):
+    steps = arr["eval_steps"]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for arch in ("ndr", "baseline"):
+        L = arr[f"{arch}/losses"].mean(1)
+        k = max(1, len(L) // 60)
+        axes[0].plot(np.arange(len(L))[k - 1::k] + 1, L[: len(L) // k * k].reshape(-1, k).mean(1),
+                     color=COLORS[arch], label=NAMES[arch])
+        c = arr[f"{arch}/curve"].mean(2)                           # (n_evals, 10)
+        for rng_, ls, lab in ((slice(0, 5), "-", "1-5"), (slice(5, 8), "--", "6-8"), (slice(8, 10), ":", "9-10")):
+            axes[1].plot(steps, c[:, rng_].mean(1), ls, color=COLORS[arch], label=f"{NAMES[arch]}, depths {lab}")
+    axes[0].axhline(np.log(8), color="0.5", ls=":", lw=1)
+    axes[0].set(xlabel="training step", ylabel="cross-entropy (mean over seeds)", title="training loss")
+    axes[1].axhline(1 / 8, color="0.5", ls=":", lw=1)
+    axes[1].set(xlabel="training step", ylabel="accuracy (mean over seeds)", ylim=(0, 1.03),
+                title="accuracy per depth bin")
+    axes[0].legend(fontsize=8)
+    axes[1].legend(fontsize=7)
+    save_figure(fig, out)
+
+
+def gates_attention(res, arr, out):
+    tok = arr["film/tok"]
+    labels = token_labels(tok)
+    T = arr["film/ndr/gate"].shape[0]
+    show = np.unique(np.linspace(0, T - 1, 5).astype(int))
+    fig, axes = plt.subplots(2, len(show) + 1, figsize=(2.6 * (len(show) + 1), 5.4))
+    for r, arch in enumerate(("ndr", "baseline")):
+        g = arr[f"film/{arch}/gate"].mean(-1)                      # (T, L)
+        ax = axes[r, 0]
+        ax.imshow(g.T, aspect="auto", cmap="viridis", vmin=0, vmax=1)
+        ax.set(xlabel="step", yticks=range(len(labels)), yticklabels=labels,
+               title=f"{NAMES[arch]}\ngate per column" if arch == "ndr" else f"{NAMES[arch]}\n(no gate: always 1)")
+        for j, t in enumerate(show):
+            ax = axes[r, j + 1]
+            ax.imshow(arr[f"film/{arch}/attention"][t], cmap="Greys", vmin=0, vmax=1)
+            ax.set(title=f"attention, step {t + 1}", xticks=range(len(labels)), xticklabels=labels,
+                   yticks=range(len(labels)), yticklabels=labels)
+            ax.tick_params(labelsize=6)
+            ax.tick_params(axis="x", rotation=90)
+    fig.suptitle(f"one depth-10 test expression (answer v{int(arr['film/y'])}); attention rows: query column",
+                 fontsize=9)
+    fig.tight_layout()
+    save_figure(fig, out)
+
+
+def lyapunov(res, arr, out):
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for arch in ("ndr", "baseline"):
+        lam, gates = arr[f"{arch}/lam"], arr[f"{arch}/gates"].mean(0)     # (S, B, L, k), (S, B, L)
+        axes[0].scatter(gates.ravel(), lam[..., 0].ravel(), s=10, alpha=0.5, color=COLORS[arch], label=NAMES[arch])
+        axes[1].plot(np.arange(1, lam.shape[-1] + 1), lam.reshape(-1, lam.shape[-1]).mean(0), "o-",
+                     color=COLORS[arch], label=NAMES[arch])
+    axes[0].axhline(0, color="0.5", lw=1)
+    axes[0].set(xlabel="mean copy gate of the column over the steps (baseline: 1)",
+                ylabel="top exponent (per step)", title="per-column layer map: top Lyapunov exponent")
+    axes[1].axhline(0, color="0.5", lw=1)
+    axes[1].set(xlabel="index", ylabel="exponent (per step)", title="mean spectrum over columns")
+    axes[0].legend(fontsize=8)
+    save_figure(fig, out)
+
+
+def main(args):
+    res, arr = load_run(args.results)
+    for name, fn in (("accuracy_by_depth", accuracy_by_depth), ("learning_curves", learning_curves),
+                     ("gates_attention", gates_attention), ("lyapunov", lyapunov)):
+        fn(res, arr, os.path.join(args.out_dir, f"{name}.png"))
+    print(f"wrote 4 figures to {args.out_dir}")
+
+
+if __name__ == "__main__":
+    run(main, make_artifact_parser(__doc__, __file__, "figures"))
