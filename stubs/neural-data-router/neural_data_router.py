@@ -55,8 +55,8 @@ PAPER = ("R. Csordas, K. Irie, J. Schmidhuber, The Neural Data Router: Adaptive 
 N_VALUES, N_TABLES = 8, 9            # 3-bit symbols; the 9 tables the authors compose
 TRAIN_DEPTHS, VALID_DEPTHS, TEST_DEPTHS = (1, 2, 3, 4, 5), (6, 7, 8), (9, 10)
 ARCHS = ("ndr", "baseline")
-DEFAULTS = dict(d=64, n_steps=14, n_seeds=3, batch=64, steps=1500, lr=1e-3, wd=0.01, clip=1.0,
-                eval_every=250, n_eval=256, lyap_seqs=4)
+DEFAULTS = dict(d=64, n_steps=14, n_seeds=3, batch=32, steps=1000, lr=3e-3, wd=0.01, clip=1.0,
+                eval_every=200, n_eval=256, lyap_seqs=2)
 QUICK = dict(d=16, n_steps=11, n_seeds=2, batch=8, steps=6, eval_every=3, n_eval=8, lyap_seqs=1)
 
 

@@ -4,10 +4,11 @@ copy-gated NDR layer, the baseline layer, each with its input gradient), then th
 (embedding, every step of the shared layer, readout) for both kinds, every parameter tensor; and
 the per-column Jacobian of the layer map (the Lyapunov spectra's input) against finite differences.
 
-The parts use eps = 1e-3: the O(eps^4) truncation stays far below round-off, which at smaller eps
-swamps the tiny gradients of nearly saturated attention scores. The whole nets use eps = 1e-4
-(fewer ReLU kinks crossed) with the loss evaluated in extended precision (np.longdouble), as a
-difference from the loss at the checked point.
+The attention and LayerNorm checks use eps = 1e-3: the O(eps^4) truncation stays far below
+round-off, which at smaller eps swamps the tiny gradients of nearly saturated attention scores.
+The layers and whole nets have ReLUs, whose kinks a step of 1e-3 can cross: they use eps = 1e-5,
+with the loss evaluated in extended precision (np.longdouble) as a difference from its value at
+the checked point, so round-off stays small at that step.
 """
 import numpy as np
 
@@ -19,6 +20,15 @@ from shared.gradcheck import check_gradients, numeric_jacobian, rel_error
 
 def _check(loss, params, grads, eps=1e-3):
     return check_gradients(loss, params, grads, eps=eps, richardson=True)
+
+
+def _wide(f, params):
+    """A loss for check_gradients that evaluates f(params) in extended precision (np.longdouble), as
+    a difference from its value at the checked point (params are read afresh at every call)."""
+    def at():
+        return f({k: v.astype(np.longdouble) for k, v in params.items()})
+    base = at()
+    return lambda: float(at() - base)
 
 
 def part_errors(rng):
@@ -57,7 +67,8 @@ def part_errors(rng):
         for k in ("E", "Wout", "bout"):                    # not used by the layer
             g.pop(k)
         params = {k: v for k, v in p.items() if k in g}
-        e = _check(lambda: float((Rx * layer(p, x, arch)[0]).sum()), {**params, "x": x}, {**g, "x": dx})
+        e = _check(_wide(lambda q: (Rx * layer(q, q["x"], arch)[0]).sum(), {**params, "x": x}),
+                   {**params, "x": x}, {**g, "x": dx}, eps=1e-5)
         errs.update({f"{arch} layer: {k}": v for k, v in e.items()})
     return errs
 
@@ -70,12 +81,7 @@ def model_errors(rng, arch, S=2, B=3, depth=3, d=8, n_steps=4):
     tok, y = batch(rng, make_tables(rng), depth, S, B)
     _, c, _ = forward(p, tok, y, arch, n_steps)
     grads = backward(p, c, arch)
-
-    def loss_ld():             # extended precision, as a difference from the loss at the point
-        wide = {k: v.astype(np.longdouble) for k, v in p.items()}
-        return forward(wide, tok, y, arch, n_steps)[0].sum()
-    base = loss_ld()
-    return _check(lambda: float(loss_ld() - base), p, grads, eps=1e-4)
+    return _check(_wide(lambda q: forward(q, tok, y, arch, n_steps)[0].sum(), p), p, grads, eps=1e-5)
 
 
 def jacobian_errors(dyn, rng):
