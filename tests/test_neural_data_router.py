@@ -110,4 +110,5 @@ def test_quick_run_is_deterministic(tmp_path):
 
 def test_too_few_steps_for_depth_ten_is_one_line(tmp_path):
     proc = run_stub(STUB, "--quick", "--n-steps", "5", "--out", tmp_path / "r.json")
-    assert proc.returncode != 0 and "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

@@ -14,8 +14,6 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 import shared  # noqa: F401
 
-import numpy as np
-
 from shared.cli import make_artifact_parser, run
 from shared.figures import figure_to_frame, plt, save_gif
 from shared.results import load_run

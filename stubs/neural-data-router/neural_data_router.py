@@ -349,10 +349,10 @@ def train(cfg, rs, tables, sets, arch):
         if step % cfg["eval_every"] == 0 or step == cfg["steps"]:
             acc = accuracy(p, sets, arch, cfg["n_steps"])
             curve.append(np.stack([acc[dep] for dep in sorted(acc)]))
+            bins = [bin_mean(acc, deps).mean() for deps in (TRAIN_DEPTHS, VALID_DEPTHS, TEST_DEPTHS)]
             print(f"  {arch:8s} step {step:5d}  loss {losses[max(0, step - 50):step].mean():.3f}  acc "
-                  f"1-5 {bin_mean(acc, TRAIN_DEPTHS).mean():.3f}  6-8 {bin_mean(acc, VALID_DEPTHS).mean():.3f}"
-                  f"  9-10 {bin_mean(acc, TEST_DEPTHS).mean():.3f}  [{cli.progress(step, cfg['steps'], timer())}]",
-                  flush=True)
+                  f"1-5 {bins[0]:.3f}  6-8 {bins[1]:.3f}  9-10 {bins[2]:.3f}  "
+                  f"[{cli.progress(step, cfg['steps'], timer())}]", flush=True)
     return p, losses, np.stack(curve)                                # curve (n_evals, 10, S)
 
 
@@ -370,10 +370,11 @@ def main(args):
     if cfg["n_steps"] < max(TEST_DEPTHS) + 1:
         raise cli.StubError(f"--n-steps {cfg['n_steps']} is below {max(TEST_DEPTHS) + 1}: depth-10 answers "
                             "need at least one step per table")
-    print(f"CTL, {N_TABLES} tables of {N_VALUES} values, train depths 1-5; shared layer x {cfg['n_steps']} "
-          f"steps, d = {cfg['d']}, {cfg['n_seeds']} nets per kind, batch {cfg['batch']}, AdamW {cfg['lr']:g}, "
-          f"{cfg['steps']} steps")
-    rs = streams(args.seed, ["tables", "eval", "lyap"] + [f"{a}/{s}" for a in ARCHS for s in ("init", "data")])
+    print(f"CTL, {N_TABLES} tables of {N_VALUES} values, train depths 1-5; shared layer x "
+          f"{cfg['n_steps']} steps, d = {cfg['d']}, {cfg['n_seeds']} nets per kind, batch {cfg['batch']}, "
+          f"AdamW {cfg['lr']:g}, {cfg['steps']} steps")
+    names = ["tables", "eval", "lyap"] + [f"{a}/{s}" for a in ARCHS for s in ("init", "data")]
+    rs = streams(args.seed, names)
     tables = make_tables(rs["tables"])
     sets = eval_sets(rs["eval"], tables, cfg["n_seeds"], cfg["n_eval"])
     R = {}
@@ -386,7 +387,8 @@ def main(args):
     metrics, arrays = dyn.summarise(R, cfg, film, lyap)
     rec = record(args, __file__, title="Neural Data Router: compositional table lookup, NDR vs shared-layer "
                  "Transformer", paper=PAPER, config=dict(cfg, n_tables=N_TABLES, n_values=N_VALUES),
-                 metrics=metrics, headline=dyn.headline_rows(metrics, cfg), lyapunov=dyn.lyapunov_record(lyap, cfg))
+                 metrics=metrics, headline=dyn.headline_rows(metrics, cfg),
+                 lyapunov=dyn.lyapunov_record(lyap, cfg))
     finish_run(args.out, rec, arrays, timer)
 
 

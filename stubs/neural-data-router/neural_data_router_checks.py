@@ -67,8 +67,8 @@ def part_errors(rng):
         for k in ("E", "Wout", "bout"):                    # not used by the layer
             g.pop(k)
         params = {k: v for k, v in p.items() if k in g}
-        e = _check(_wide(lambda q: (Rx * layer(q, q["x"], arch)[0]).sum(), {**params, "x": x}),
-                   {**params, "x": x}, {**g, "x": dx}, eps=1e-5)
+        e = _check(_wide(lambda q, Rx=Rx, arch=arch: (Rx * layer(q, q["x"], arch)[0]).sum(),
+                         {**params, "x": x}), {**params, "x": x}, {**g, "x": dx}, eps=1e-5)
         errs.update({f"{arch} layer: {k}": v for k, v in e.items()})
     return errs
 
@@ -95,7 +95,7 @@ def jacobian_errors(dyn, rng):
         worst = 0.0
         for b in range(2):
             for col in range(4):
-                def step(v, b=b, col=col):
+                def step(v, b=b, col=col, x=x, p=p, arch=arch):
                     xx = x.copy()
                     xx[0, b, col] = v
                     return layer(p, xx, arch)[0][0, b, col]

@@ -11,8 +11,8 @@ stays closed (g ~ 0) has J ~ I: exponents ~ 0, its state carried unchanged.
 """
 import numpy as np
 
-from neural_data_router import (ARCHS, N_VALUES, TEST_DEPTHS, TRAIN_DEPTHS, VALID_DEPTHS, batch, bin_mean, layer,
-                                layer_back, lin, run_layers)
+from neural_data_router import (ARCHS, N_VALUES, TEST_DEPTHS, TRAIN_DEPTHS, VALID_DEPTHS, batch, bin_mean,
+                                layer, layer_back, lin, run_layers)
 from shared.lyapunov import qr_spectrum
 from shared.results import at_budget, budget_note, headline_row
 
@@ -30,7 +30,7 @@ def column_jacobians(p, x, arch):
         rep = np.broadcast_to(x[:, b:b + 1], (S, L * d, L, d)).copy()
         _, c = layer(p, rep, arch)
         dx = layer_back(p, np.broadcast_to(eye, (S,) + eye.shape).copy(), c, arch, {})
-        dx = dx.reshape(S, L, d, L, d)                           # (S, out column, out unit, in column, in unit)
+        dx = dx.reshape(S, L, d, L, d)          # (S, out column, out unit, in column, in unit)
         J[:, b] = dx[:, np.arange(L), :, np.arange(L), :].transpose(1, 0, 2, 3)
     return J
 
@@ -134,7 +134,8 @@ def headline_rows(metrics, cfg):
             f"Length generalisation, {label}: accuracy, NDR vs shared-layer Transformer "
             f"({cfg['n_seeds']} seeds, d = {cfg['d']})",
             f"NDR {_ms(nd)}; baseline {_ms(ba)}",
-            f"{paper} (100 % length generalisation); shared-layer Transformers fail beyond the training depth",
+            f"{paper} (100 % length generalisation); shared-layer Transformers fail beyond the "
+            "training depth",
             v, f"mean +/- sd over seeds; per seed NDR {', '.join(f'{x:.3f}' for x in nd)}, baseline "
                f"{', '.join(f'{x:.3f}' for x in ba)}; chance {1 / N_VALUES:.3f}; {note_budget}",
             numbers=[{"value": float(nd.mean()), "spread": float(nd.std())},
@@ -151,12 +152,12 @@ def headline_rows(metrics, cfg):
 
 
 def lyapunov_record(lyap, cfg):
-    return {"method": (f"finite-time spectrum of the per-column layer map x_t[c] -> x_(t+1)[c] (other columns "
-                       f"held on the trajectory) over the {cfg['n_steps']} steps of the shared layer, "
-                       f"shared.lyapunov.qr_spectrum, top {K_EXP} exponents per column (natural log per step); "
-                       f"{cfg['lyap_seqs']} depth-10 test sequences per net x {cfg['n_seeds']} nets, every column; "
-                       f"no alignment steps (the trajectory is only {cfg['n_steps']} steps long); 'closed' columns: "
-                       f"mean copy gate over the steps below {CLOSED}"),
+    return {"method": (f"finite-time spectrum of the per-column layer map x_t[c] -> x_(t+1)[c] (other "
+                       f"columns held on the trajectory) over the {cfg['n_steps']} steps of the shared "
+                       f"layer, shared.lyapunov.qr_spectrum, top {K_EXP} exponents per column (natural log "
+                       f"per step); {cfg['lyap_seqs']} depth-10 test sequences per net x {cfg['n_seeds']} "
+                       f"nets, every column; no alignment steps (the trajectory is only {cfg['n_steps']} "
+                       f"steps long); 'closed' columns: mean copy gate over the steps below {CLOSED}"),
             "exponents": {arch: [float(x) for x in np.sort(lyap_summary(lyap[arch])["spectrum_mean"])[::-1]]
                           for arch in ARCHS},
             "window": cfg["n_steps"], "n_sequences": cfg["lyap_seqs"] * cfg["n_seeds"], "n_transient": 0}

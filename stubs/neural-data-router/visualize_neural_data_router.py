@@ -22,6 +22,8 @@ from shared.results import load_run
 
 COLORS = {"ndr": "tab:blue", "baseline": "tab:red"}
 NAMES = {"ndr": "NDR", "baseline": "shared-layer Transformer"}
+BINS = ((slice(0, 5), "-", "depths 1-5"), (slice(5, 8), "--", "depths 6-8"),
+        (slice(8, 10), ":", "depths 9-10"))
 
 
 def token_labels(tok):
@@ -55,8 +57,8 @@ def learning_curves(res, arr, out):
         axes[0].plot(np.arange(len(L))[k - 1::k] + 1, L[: len(L) // k * k].reshape(-1, k).mean(1),
                      color=COLORS[arch], label=NAMES[arch])
         c = arr[f"{arch}/curve"].mean(2)                           # (n_evals, 10)
-        for rng_, ls, lab in ((slice(0, 5), "-", "1-5"), (slice(5, 8), "--", "6-8"), (slice(8, 10), ":", "9-10")):
-            axes[1].plot(steps, c[:, rng_].mean(1), ls, color=COLORS[arch], label=f"{NAMES[arch]}, depths {lab}")
+        for sl, ls, lab in BINS:
+            axes[1].plot(steps, c[:, sl].mean(1), ls, color=COLORS[arch], label=f"{NAMES[arch]}, {lab}")
     axes[0].axhline(np.log(8), color="0.5", ls=":", lw=1)
     axes[0].set(xlabel="training step", ylabel="cross-entropy (mean over seeds)", title="training loss")
     axes[1].axhline(1 / 8, color="0.5", ls=":", lw=1)
@@ -78,7 +80,7 @@ def gates_attention(res, arr, out):
         ax = axes[r, 0]
         ax.imshow(g.T, aspect="auto", cmap="viridis", vmin=0, vmax=1)
         ax.set(xlabel="step", yticks=range(len(labels)), yticklabels=labels,
-               title=f"{NAMES[arch]}\ngate per column" if arch == "ndr" else f"{NAMES[arch]}\n(no gate: always 1)")
+               title=f"{NAMES[arch]}\n" + ("gate per column" if arch == "ndr" else "(no gate: always 1)"))
         for j, t in enumerate(show):
             ax = axes[r, j + 1]
             ax.imshow(arr[f"film/{arch}/attention"][t], cmap="Greys", vmin=0, vmax=1)
@@ -96,7 +98,8 @@ def lyapunov(res, arr, out):
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     for arch in ("ndr", "baseline"):
         lam, gates = arr[f"{arch}/lam"], arr[f"{arch}/gates"].mean(0)     # (S, B, L, k), (S, B, L)
-        axes[0].scatter(gates.ravel(), lam[..., 0].ravel(), s=10, alpha=0.5, color=COLORS[arch], label=NAMES[arch])
+        axes[0].scatter(gates.ravel(), lam[..., 0].ravel(), s=10, alpha=0.5, color=COLORS[arch],
+                        label=NAMES[arch])
         axes[1].plot(np.arange(1, lam.shape[-1] + 1), lam.reshape(-1, lam.shape[-1]).mean(0), "o-",
                      color=COLORS[arch], label=NAMES[arch])
     axes[0].axhline(0, color="0.5", lw=1)
