@@ -82,19 +82,21 @@ def test_a_closed_gate_gives_zero_exponents_and_the_baseline_contracts():
     p = ndr.init_params(rng, 1, "ndr", 8, np.float64)
     p["c2"][:] = -30.0                                          # every gate shut: x' = x
     tok, _ = ndr.batch(rng, ndr.make_tables(rng), 3, 1, 2)
-    lam, gates = dyn.spectra(p, tok, "ndr", 5)
-    assert np.abs(lam).max() < 1e-8 and gates.max() < 1e-10
+    lam, gates, stretch = dyn.spectra(p, tok, "ndr", 5)
+    assert np.abs(lam).max() < 1e-8 and gates.max() < 1e-10 and np.abs(stretch).max() < 1e-8
     pb = ndr.init_params(rng, 1, "baseline", 8, np.float64)
-    lam_b, _ = dyn.spectra(pb, tok, "baseline", 5)
+    lam_b, _, _ = dyn.spectra(pb, tok, "baseline", 5)
     assert np.isfinite(lam_b).all() and lam_b[..., -1].max() < -0.1
 
 
 def test_verdict_rules():
-    v = dyn.verdict
-    assert v(np.array([0.99, 0.97, 0.98]), np.array([0.2, 0.3, 0.2])) == "partial"   # a yes, capped
-    assert v(np.array([0.6, 0.5, 0.7]), np.array([0.2, 0.3, 0.2])) == "partial"
-    assert v(np.array([0.2, 0.2, 0.2]), np.array([0.2, 0.2, 0.2])) == "no"
-    assert dyn.at_budget("no", 1000, dyn.PAPER_BUDGET) == "open"
+    assert dyn.ndr_verdict(np.array([0.99, 0.97, 0.98])) == "partial"     # a yes, capped
+    assert dyn.ndr_verdict(np.array([0.99, 0.90, 0.98])) == "no"
+    assert dyn.at_budget("no", 32_000, dyn.PAPER_BUDGET) == "open"
+    fit, nofit = np.array([0.99, 0.98, 1.0]), np.array([0.99, 0.5, 1.0])
+    assert dyn.baseline_verdict(fit, np.array([0.2, 0.3, 0.1])) == "partial"
+    assert dyn.baseline_verdict(fit, np.array([0.9, 0.8, 0.7])) == "no"
+    assert dyn.baseline_verdict(nofit, np.array([0.2, 0.3, 0.1])) == "open"
 
 
 def test_quick_run_is_deterministic(tmp_path):

@@ -56,7 +56,7 @@ N_VALUES, N_TABLES = 8, 9            # 3-bit symbols; the 9 tables the authors c
 TRAIN_DEPTHS, VALID_DEPTHS, TEST_DEPTHS = (1, 2, 3, 4, 5), (6, 7, 8), (9, 10)
 ARCHS = ("ndr", "baseline")
 DEFAULTS = dict(d=64, n_steps=14, n_seeds=3, batch=32, steps=1000, lr=3e-3, wd=0.01, clip=1.0,
-                eval_every=200, n_eval=256, lyap_seqs=2)
+                eval_every=200, n_eval=256, lyap_seqs=2, baseline_low_lr=3e-4)
 QUICK = dict(d=16, n_steps=11, n_seeds=2, batch=8, steps=6, eval_every=3, n_eval=8, lyap_seqs=1)
 
 
@@ -330,17 +330,18 @@ def accuracy(p, sets, arch, n_steps, chunk=128):
     return out
 
 
-def train(cfg, rs, tables, sets, arch):
+def train(cfg, rs, tables, sets, arch, label=None):
     """S nets of one kind, AdamW, every batch one depth (length-bucketed, as the authors), drawn
-    uniformly from the training depths; each net its own init and data. Returns the parameters,
-    the loss curve (steps, S) and the eval curve {depth: (n_evals, S)}."""
-    S = cfg["n_seeds"]
-    p = init_params(rs[f"{arch}/init"], S, arch, cfg["d"])
+    uniformly from the training depths; each net its own init and data (streams "<label>/init",
+    "<label>/data"). Returns the parameters, the loss curve (steps, S) and the eval curve
+    (n_evals, 10 depths, S)."""
+    S, label = cfg["n_seeds"], label or arch
+    p = init_params(rs[f"{label}/init"], S, arch, cfg["d"])
     opt = AdamW(p, lr=cfg["lr"], weight_decay=cfg["wd"], clip=cfg["clip"], per_member=True)
     losses, curve, timer = np.zeros((cfg["steps"], S)), [], cli.Timer()
     for step in range(1, cfg["steps"] + 1):
-        dep = int(rs[f"{arch}/data"].choice(TRAIN_DEPTHS))
-        tok, y = batch(rs[f"{arch}/data"], tables, dep, S, cfg["batch"])
+        dep = int(rs[f"{label}/data"].choice(TRAIN_DEPTHS))
+        tok, y = batch(rs[f"{label}/data"], tables, dep, S, cfg["batch"])
         loss, c, _ = forward(p, tok, y, arch, cfg["n_steps"])
         grads = backward(p, c, arch)
         cli.check_finite(step, loss=loss, **grads)
@@ -350,7 +351,7 @@ def train(cfg, rs, tables, sets, arch):
             acc = accuracy(p, sets, arch, cfg["n_steps"])
             curve.append(np.stack([acc[dep] for dep in sorted(acc)]))
             bins = [bin_mean(acc, deps).mean() for deps in (TRAIN_DEPTHS, VALID_DEPTHS, TEST_DEPTHS)]
-            print(f"  {arch:8s} step {step:5d}  loss {losses[max(0, step - 50):step].mean():.3f}  acc "
+            print(f"  {label:8s} step {step:5d}  loss {losses[max(0, step - 50):step].mean():.3f}  acc "
                   f"1-5 {bins[0]:.3f}  6-8 {bins[1]:.3f}  9-10 {bins[2]:.3f}  "
                   f"[{cli.progress(step, cfg['steps'], timer())}]", flush=True)
     return p, losses, np.stack(curve)                                # curve (n_evals, 10, S)
@@ -373,7 +374,8 @@ def main(args):
     print(f"CTL, {N_TABLES} tables of {N_VALUES} values, train depths 1-5; shared layer x "
           f"{cfg['n_steps']} steps, d = {cfg['d']}, {cfg['n_seeds']} nets per kind, batch {cfg['batch']}, "
           f"AdamW {cfg['lr']:g}, {cfg['steps']} steps")
-    names = ["tables", "eval", "lyap"] + [f"{a}/{s}" for a in ARCHS for s in ("init", "data")]
+    names = ["tables", "eval", "lyap"] + [f"{a}/{s}" for a in ARCHS + ("baseline_low",)
+                                          for s in ("init", "data")]
     rs = streams(args.seed, names)
     tables = make_tables(rs["tables"])
     sets = eval_sets(rs["eval"], tables, cfg["n_seeds"], cfg["n_eval"])
@@ -382,6 +384,11 @@ def main(args):
         c0 = time.process_time()
         p, losses, curve = train(cfg, rs, tables, sets, arch)
         R[arch] = dict(p=p, losses=losses, curve=curve, cpu_s=time.process_time() - c0)
+    # the baseline again at a lower learning rate: does it fail to fit only because of the NDR's lr?
+    c0 = time.process_time()
+    low = dict(cfg, lr=cfg["baseline_low_lr"])
+    _, losses, curve = train(low, rs, tables, sets, "baseline", "baseline_low")
+    R["baseline_low"] = dict(losses=losses, curve=curve, cpu_s=time.process_time() - c0)
     dyn = dynamics()
     film, lyap = dyn.analyse(R, cfg, tables, rs["lyap"])
     metrics, arrays = dyn.summarise(R, cfg, film, lyap)
@@ -423,6 +430,10 @@ def build_parser():
                         help="training steps between evaluations")
     parser.add_argument("--n-eval", type=cli.int_range(1, 4096), default=DEFAULTS["n_eval"],
                         help="fixed evaluation sequences per depth 1..10 and net")
+    parser.add_argument("--baseline-low-lr", type=cli.float_range(0.0, 1.0),
+                        default=DEFAULTS["baseline_low_lr"],
+                        help="a second set of baseline nets trains at this learning rate (a check that the "
+                             "baseline's result is not only the NDR's learning rate)")
     parser.add_argument("--lyap-seqs", type=cli.int_range(1, 64), default=DEFAULTS["lyap_seqs"],
                         help="depth-10 test sequences per net for the Lyapunov spectra")
     return parser

@@ -97,16 +97,18 @@ def gates_attention(res, arr, out):
 def lyapunov(res, arr, out):
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     for arch in ("ndr", "baseline"):
-        lam, gates = arr[f"{arch}/lam"], arr[f"{arch}/gates"].mean(0)     # (S, B, L, k), (S, B, L)
-        axes[0].scatter(gates.ravel(), lam[..., 0].ravel(), s=10, alpha=0.5, color=COLORS[arch],
-                        label=NAMES[arch])
+        gates, st = arr[f"{arch}/gates"], arr[f"{arch}/stretch"]            # (T, S, B, L) each
+        axes[0].scatter(gates.ravel(), st.ravel(), s=6, alpha=0.3, color=COLORS[arch], label=NAMES[arch])
+        lam = arr[f"{arch}/lam"]                                             # (S, B, L, k)
         axes[1].plot(np.arange(1, lam.shape[-1] + 1), lam.reshape(-1, lam.shape[-1]).mean(0), "o-",
                      color=COLORS[arch], label=NAMES[arch])
     axes[0].axhline(0, color="0.5", lw=1)
-    axes[0].set(xlabel="mean copy gate of the column over the steps (baseline: 1)",
-                ylabel="top exponent (per step)", title="per-column layer map: top Lyapunov exponent")
+    axes[0].set(xlabel="copy gate of the column at this step (mean over units; baseline: 1)",
+                ylabel="stretch of J_t[c] (mean log of top singular values)",
+                title="per-column layer map, one point per column and step")
     axes[1].axhline(0, color="0.5", lw=1)
-    axes[1].set(xlabel="index", ylabel="exponent (per step)", title="mean spectrum over columns")
+    axes[1].set(xlabel="index", ylabel="exponent (per step)",
+                title="finite-time Lyapunov spectrum over the steps, mean over columns")
     axes[0].legend(fontsize=8)
     save_figure(fig, out)
 
