@@ -95,7 +95,7 @@ def gates_attention(res, arr, out):
 
 
 def lyapunov(res, arr, out):
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for arch in ("ndr", "baseline"):
         gates, st = arr[f"{arch}/gates"], arr[f"{arch}/stretch"]            # (T, S, B, L) each
         axes[0].scatter(gates.ravel(), st.ravel(), s=6, alpha=0.3, color=COLORS[arch], label=NAMES[arch])
@@ -105,11 +105,14 @@ def lyapunov(res, arr, out):
     axes[0].axhline(0, color="0.5", lw=1)
     axes[0].set(xlabel="copy gate of the column at this step (mean over units; baseline: 1)",
                 ylabel="stretch of J_t[c] (mean log of top singular values)",
-                title="per-column layer map, one point per column and step")
+                title="per-column layer map: one point per column and step")
     axes[1].axhline(0, color="0.5", lw=1)
     axes[1].set(xlabel="index", ylabel="exponent (per step)",
-                title="finite-time Lyapunov spectrum over the steps, mean over columns")
+                title="finite-time spectrum over the steps\n(mean over columns)")
     axes[0].legend(fontsize=8)
+    axes[0].title.set_fontsize(9)
+    axes[1].title.set_fontsize(9)
+    fig.tight_layout()
     save_figure(fig, out)
 
 
