@@ -3,8 +3,9 @@ of the shared layer (from the saved run; nothing is trained).
 
 Per net (NDR on top, shared-layer Transformer below): the copy gate of every column at this step
 (mean over units; the baseline has none and always transforms), the attention map of this step
-(row: query column), and each column's readout (the probability the 8-way readout gives to the
-right answer if it read that column now).
+(row: query column), and each column's readout: the probability the 8-way readout (trained on the
+last column only) gives to that column's own partial answer g_j(...g_1(v)) if it read the column
+now. The partial answers come from the run's tables, regenerated from its seed.
 
     python3 make_neural_data_router_gif.py     # results.json + results.npz -> neural_data_router.gif
 """
@@ -14,14 +15,25 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 import shared  # noqa: F401
 
+from neural_data_router import make_tables
 from shared.cli import make_artifact_parser, run
 from shared.figures import figure_to_frame, plt, save_gif
 from shared.results import load_run
+from shared.rng import streams
 
 NAMES = {"ndr": "NDR", "baseline": "shared-layer Transformer"}
 
 
-def frame(arr, t):
+def partial_answers(tok, seed):
+    """g_j(...g_1(v)) for every column j of the filmed expression (column 0: v itself)."""
+    tables = make_tables(streams(seed, ["tables"])["tables"])   # the run's first stream
+    out = [int(tok[0])]
+    for g in tok[1:]:
+        out.append(int(tables[g - 8, out[-1]]))
+    return out
+
+
+def frame(arr, t, part):
     tok, y = arr["film/tok"], int(arr["film/y"])
     labels = [f"v{x}" if x < 8 else f"g{x - 8}" for x in tok]
     L = len(tok)
@@ -38,9 +50,9 @@ def frame(arr, t):
         ax.set_xticklabels(labels, fontsize=6, rotation=90)
         ax.set_yticklabels(labels, fontsize=6)
         ax = axes[r, 2]
-        pr = arr[f"film/{arch}/readout"][t + 1][:, y]             # (L,)
+        pr = arr[f"film/{arch}/readout"][t + 1][range(L), part]    # (L,)
         ax.bar(range(L), pr, color="tab:blue" if arch == "ndr" else "tab:red")
-        ax.set(ylim=(0, 1.02), xticks=range(L), title="P(right answer) if read here")
+        ax.set(ylim=(0, 1.02), xticks=range(L), title="P(its partial answer) if read here")
         ax.set_xticklabels(labels, fontsize=7, rotation=90)
     fig.suptitle(f"step {t + 1} of {arr['film/ndr/gate'].shape[0]}: depth-10 expression "
                  f"{' '.join(labels)} -> v{y} (trained on depths <= 5)", fontsize=9)
@@ -49,9 +61,12 @@ def frame(arr, t):
 
 
 def main(args):
-    _, arr = load_run(args.results)
+    res, arr = load_run(args.results)
     T = arr["film/ndr/gate"].shape[0]
-    save_gif([frame(arr, t) for t in range(T)], args.out, fps=2)
+    part = partial_answers(arr["film/tok"], res["seed"])
+    if part[-1] != int(arr["film/y"]):
+        raise ValueError("the regenerated tables do not give the saved answer")
+    save_gif([frame(arr, t, part) for t in range(T)], args.out, fps=2)
     print(f"wrote {args.out} ({T} frames)")
 
 

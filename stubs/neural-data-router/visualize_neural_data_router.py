@@ -20,8 +20,8 @@ from shared.cli import make_artifact_parser, run
 from shared.figures import plt, save_figure
 from shared.results import load_run
 
-COLORS = {"ndr": "tab:blue", "baseline": "tab:red"}
-NAMES = {"ndr": "NDR", "baseline": "shared-layer Transformer"}
+COLORS = {"ndr": "tab:blue", "baseline": "tab:red", "baseline_low": "tab:orange"}
+NAMES = {"ndr": "NDR", "baseline": "shared-layer Transformer", "baseline_low": "the same, lower lr"}
 BINS = ((slice(0, 5), "-", "depths 1-5"), (slice(5, 8), "--", "depths 6-8"),
         (slice(8, 10), ":", "depths 9-10"))
 
@@ -50,8 +50,9 @@ def accuracy_by_depth(res, arr, out):
 
 def learning_curves(res, arr, out):
     steps = arr["eval_steps"]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    for arch in ("ndr", "baseline"):
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    NAMES["baseline_low"] = f"the same, lr {res['config']['baseline_low_lr']:g}"
+    for arch in ("ndr", "baseline", "baseline_low"):
         L = arr[f"{arch}/losses"].mean(1)
         k = max(1, len(L) // 60)
         axes[0].plot(np.arange(len(L))[k - 1::k] + 1, L[: len(L) // k * k].reshape(-1, k).mean(1),
@@ -65,7 +66,8 @@ def learning_curves(res, arr, out):
     axes[1].set(xlabel="training step", ylabel="accuracy (mean over seeds)", ylim=(0, 1.03),
                 title="accuracy per depth bin")
     axes[0].legend(fontsize=8)
-    axes[1].legend(fontsize=7)
+    axes[1].legend(fontsize=6, loc="center right")
+    fig.tight_layout()
     save_figure(fig, out)
 
 
