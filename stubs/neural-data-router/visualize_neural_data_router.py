@@ -44,7 +44,7 @@ def accuracy_by_depth(res, arr, out):
     ax.text(10.4, 1 / 8 + 0.01, "chance", ha="right", fontsize=8, color="0.4")
     ax.set(xlabel="depth (tables composed)", ylabel="accuracy", ylim=(0, 1.03), xticks=depths,
            title=f"CTL accuracy per depth after {res['config']['steps']} steps (thin: each seed)")
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="center left")
     save_figure(fig, out)
 
 
