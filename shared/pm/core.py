@@ -143,7 +143,13 @@ def coder_backward(cp, cc, P, dz, w, through_predictors=True):
     dQ/dy_k = -w (P_k - y_k)                       its own prediction error (direct term)
               + sum_{i != k} dQ/dz_{i,k}           through every predictor that sees k
     """
-    y = cc["y"]
+    return coder_backprop(cp, cc, code_gradient(P, cc["y"], dz, w, through_predictors))
+
+
+def code_gradient(P, y, dz, w, through_predictors=True):
+    """dQ/dy (R, B, n) with the predictor weights fixed, for any coder that produced y: the direct
+    term -w (P_k - y_k), plus (``through_predictors``) the path through every predictor that sees
+    unit k (dz from ``predictor_backward``; may be None when that path is off)."""
     n = y.shape[-1]
     w = np.broadcast_to(w, P.shape[:2])
     dy = -w[..., None] * (P - y)                                           # (R, B, n)
@@ -152,7 +158,7 @@ def coder_backward(cp, cc, P, dz, w, through_predictors=True):
             "rbij,ijk->rbk", dz, scatter_matrix(n))
     elif through_predictors:
         dy = dy + np.einsum("rbij,ijk->rbk", dz, scatter_matrix(n))
-    return coder_backprop(cp, cc, dy)
+    return dy
 
 
 def coder_backprop(cp, cc, dy):
