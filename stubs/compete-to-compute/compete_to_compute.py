@@ -53,8 +53,8 @@ PAPER = ("Srivastava, Masci, Kazerounian, Gomez & Schmidhuber, \"Compete to comp
 KINDS = ("lwta", "relu", "sigmoid")       # unit kinds, in the order of the K axis
 N_IN, N_CLASS, BLOCK = 784, 5, 2          # pixels; classes per task; LWTA block size (paper: 2)
 TASKS = ((0, 1, 2, 3, 4), (5, 6, 7, 8, 9))
-DEFAULTS = dict(n_seeds=10, hidden=500, epochs1=2, epochs2=2, batch=100, momentum=0.9,
-                lr_lwta=0.02, lr_relu=0.02, lr_sigmoid=0.2, evals_per_epoch=4, curve_images=2000,
+DEFAULTS = dict(n_seeds=10, hidden=500, epochs1=1, epochs2=1, batch=100, momentum=0.9,
+                lr_lwta=0.02, lr_relu=0.02, lr_sigmoid=0.05, evals_per_epoch=6, curve_images=2000,
                 probe_images=2000)
 QUICK = dict(n_seeds=2, hidden=40, epochs1=1, epochs2=1, evals_per_epoch=2, curve_images=200,
              probe_images=200)
