@@ -47,7 +47,7 @@ def test_central_differences_of_all_three_kinds():
         _, g, dx = c2c.loss_and_grads(p, x, y, task)
         xs = {"x": x}
 
-        def total(task=task):
+        def total(task=task, xs=xs):
             z, _ = c2c.forward(p, xs["x"], task)
             return float(c2c.cross_entropy(z, y)[0].sum())
         errs = check_gradients(total, p, g, eps=1e-4, richardson=True)

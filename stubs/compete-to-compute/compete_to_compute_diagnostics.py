@@ -54,9 +54,10 @@ def summarise(end, curves, probes, cfg):
     F = {k: dict(zip(("mean", "half"), ci95(forget[i]), strict=True), values=forget[i])
          for i, k in enumerate(KINDS)}
     li = KINDS.index("lwta")
-    F["paired"] = {f"lwta_minus_{k}": paired(forget[li] - forget[i]) for i, k in enumerate(KINDS) if k != "lwta"}
-    final = {k: {key: dict(zip(("mean", "half"), ci95(v[i]), strict=True), values=v[i]) for key, v in e.items()}
-             for i, k in enumerate(KINDS)}
+    F["paired"] = {f"lwta_minus_{k}": paired(forget[li] - forget[i])
+                   for i, k in enumerate(KINDS) if k != "lwta"}
+    final = {k: {key: dict(zip(("mean", "half"), ci95(v[i]), strict=True), values=v[i])
+                 for key, v in e.items()} for i, k in enumerate(KINDS)}
 
     # gates and winners at the end of each phase, on task-1 and task-2 inputs
     use, win = {}, {}
@@ -66,26 +67,26 @@ def summarise(end, curves, probes, cfg):
     routing = {}
     for t in (0, 1):
         routing[f"after{t + 1}"] = {
-            f"layer{l + 1}": {
-                "lwta_blocks_switching_winner": float(((win[t, 0][l] > 0.5) != (win[t, 1][l] > 0.5)).mean()),
-                "lwta_mean_abs_winner_share_diff": float(np.abs(win[t, 0][l] - win[t, 1][l]).mean()),
-                "mean_abs_gate_diff": {k: float(np.abs(use[t, 0][l][i] - use[t, 1][l][i]).mean())
+            f"layer{j + 1}": {
+                "lwta_blocks_switching_winner": float(((win[t, 0][j] > 0.5) != (win[t, 1][j] > 0.5)).mean()),
+                "lwta_mean_abs_winner_share_diff": float(np.abs(win[t, 0][j] - win[t, 1][j]).mean()),
+                "mean_abs_gate_diff": {k: float(np.abs(use[t, 0][j][i] - use[t, 1][j][i]).mean())
                                        for i, k in enumerate(KINDS)},
-                "units_rarely_used_by_task2": {k: float((use[t, 1][l][i] < RARE).mean())
+                "units_rarely_used_by_task2": {k: float((use[t, 1][j][i] < RARE).mean())
                                                for i, k in enumerate(KINDS) if k != "sigmoid"}}
-            for l in (0, 1)}
+            for j in (0, 1)}
 
     # weight change of each unit's incoming weights during phase 2, against its task-2 gate
     change = [unit_change(end[0]["p"][W], end[1]["p"][W]) for W in ("W1", "W2")]   # (K, S, H) each
     weights = {}
-    for l in (0, 1):
-        u2 = use[0, 1][l]                                               # task-2 gate before phase 2
-        weights[f"layer{l + 1}"] = {k: {
-            "median_rel_change": float(np.median(change[l][i])),
-            "corr_with_task2_gate": float(np.mean([pearson(u2[i, s], change[l][i, s]) for s in range(S)])),
-            "median_rel_change_rarely_used": (float(np.median(change[l][i][u2[i] < RARE]))
+    for j in (0, 1):
+        u2 = use[0, 1][j]                                               # task-2 gate before phase 2
+        weights[f"layer{j + 1}"] = {k: {
+            "median_rel_change": float(np.median(change[j][i])),
+            "corr_with_task2_gate": float(np.mean([pearson(u2[i, s], change[j][i, s]) for s in range(S)])),
+            "median_rel_change_rarely_used": (float(np.median(change[j][i][u2[i] < RARE]))
                                               if (u2[i] < RARE).any() else None),
-            "median_rel_change_often_used": float(np.median(change[l][i][u2[i] >= RARE]))
+            "median_rel_change_often_used": float(np.median(change[j][i][u2[i] >= RARE]))
             if (u2[i] >= RARE).any() else None}
             for i, k in enumerate(KINDS)}
 

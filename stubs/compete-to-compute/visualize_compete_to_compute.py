@@ -83,13 +83,13 @@ def weight_change(res, a, path):
     inputs before phase 2 (the share of task-2 gradient the unit lets through), layer 1 and 2."""
     kinds = res["config"]["kinds"]
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
-    for ax, l in zip(axes, (1, 2), strict=True):
+    for ax, layer in zip(axes, (1, 2), strict=True):
         for i, k in enumerate(kinds):
-            g, c = a[f"gate{l}_task2"][i].ravel(), a[f"change_W{l}"][i].ravel()
+            g, c = a[f"gate{layer}_task2"][i].ravel(), a[f"change_W{layer}"][i].ravel()
             ax.scatter(g, c, s=2, alpha=0.25, color=COLORS[k], label=k)
         ax.set_yscale("log")
         ax.set_xlabel("mean gate dh/da on task-2 inputs, before phase 2")
-        ax.set_title(f"layer {l}: every unit of every seed", fontsize=9)
+        ax.set_title(f"layer {layer}: every unit of every seed", fontsize=9)
         leg = ax.legend(fontsize=7, markerscale=4)
         for h in leg.legend_handles:
             h.set_alpha(1)
