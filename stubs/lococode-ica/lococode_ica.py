@@ -426,7 +426,7 @@ def headline_rows(M, cfg):
 def main(args):
     timer = cli.Timer()
     cli.quick(args, **QUICK)
-    cfg = {k: getattr(args, k) for k in DEFAULTS}
+    cfg = {k: getattr(args, k, DEFAULTS[k]) for k in DEFAULTS}       # bias_hidden: the paper's -1.0, no flag
     cfg["n_seeds"] = cfg["seeds"]
     cfg["task_settings"] = {t: TASKS[t] for t in cfg["tasks"]}
     cfg.update(prune_tol=PRUNE_TOL, binary_tol=BINARY_TOL, binary_share=BINARY_SHARE, separated_r=SEPARATED_R)
@@ -477,8 +477,6 @@ def build_parser():
                         help="initial lambda (the paper: 0.5)")
     parser.add_argument("--init", type=cli.float_range(0, 10), default=DEFAULTS["init"],
                         help="weights start uniform in [-init, init] (recalled: 0.1)")
-    parser.add_argument("--bias-hidden", type=cli.float_range(-100, 100), default=DEFAULTS["bias_hidden"],
-                        help="initial hidden biases (the paper: -1.0)")
     parser.add_argument("--tasks", type=cli.name_list(tuple(TASKS)), default=DEFAULTS["tasks"],
                         help="comma list of tasks: bars (task 2.1), noisy (task 2.2)")
     return parser
