@@ -404,19 +404,22 @@ def headline_rows(M, cfg):
     for task in [t for t in ("bars", "noisy") if t in M]:
         b = M[task]
         name = NAMES[task]
-        better = [s > max(b["pca_bars_separated"], b["fastica_bars_separated"]) and s == 10
-                  for s in b["bars_separated"]]
+        ahead = [s > max(b["pca_bars_separated"], b["fastica_bars_separated"]) for s in b["bars_separated"]]
+        better = [a and s == 10 for a, s in zip(ahead, b["bars_separated"], strict=True)]
+        # all 10 separated in some seed, or ahead of both linear methods in every seed (the paper's
+        # contrast, only qualitatively): partial; otherwise no
+        verdict = "partial" if any(better) or all(ahead) else "no"
         rows.append(dict(name=f"{name}: bars separated, LOCOCODE (number of sources not given) vs "
                               "FastICA and PCA (given 10)",
                          paper_value="LOCOCODE separates all 10; ICA (JADE) and PCA do not",
                          value=f"LOCOCODE {np.mean(b['bars_separated']):.1f} "
                                f"(seeds: {_seeds(b['bars_separated'])}); "
                                f"FastICA {b['fastica_bars_separated']}; PCA {b['pca_bars_separated']}",
-                         verdict=_verdict(better),
+                         verdict=verdict,
                          numbers=[{"value": float(np.mean(b["bars_separated"]))},
                                   {"value": b["fastica_bars_separated"]}, {"value": b["pca_bars_separated"]}],
                          note=f"holds per seed if LOCOCODE separates all 10 and more than both: "
-                              f"{sum(better)}/{S}; "
+                              f"{sum(better)}/{S}; more than both (qualitatively): {sum(ahead)}/{S}; "
                               f"LOCOCODE pruned {_seeds(b['pruned'])} units"))
     return rows
 
