@@ -72,3 +72,14 @@ def test_verdicts_cap_at_open_and_partial():
     assert r[1]["verdict"] == "open"                  # within noise of the best column
     r = mc.headline_rows(metrics(0.2, 0.4, 0.35), cfg)
     assert r[0]["verdict"] == "yes"
+
+
+def test_paired_counts_and_exact_sign_test():
+    y = np.zeros(12, int)
+    eye = np.eye(2)
+    col = eye[[1] * 6 + [0] * 6]                     # wrong on the first six digits
+    other = eye[[0] * 12]                            # right everywhere
+    probs = np.stack([col * 0.4 + 0.3, other])       # the average follows the confident column 2
+    out = mc.paired_counts(probs, y)
+    assert out[0] == {"fixed": 6, "broken": 0, "p_two_sided": 2 / 64}
+    assert out[1] == {"fixed": 0, "broken": 0, "p_two_sided": 1.0}

@@ -30,6 +30,7 @@ columns averaged (mean over every subset of that size).
     python3 mcdnn_image_bench.py --quick       # smoke test, seconds
 """
 import itertools
+import math
 import pathlib
 import sys
 import time
@@ -150,6 +151,23 @@ def disagreement(probs):
     return (dec[:, None, :] != dec[None, :, :]).mean(2)
 
 
+def paired_counts(probs, y):
+    """Per column: test digits the average gets right that the column gets wrong ("fixed"), the
+    reverse ("broken"), and the exact two-sided sign-test p-value of that split (McNemar's exact
+    test: under "the average is no better than the column" a disputed digit goes either way with
+    probability 1/2). A paired view of the same 10,000 digits, sharper than comparing two error
+    rates as if they were measured on different images."""
+    avg_ok = probs.mean(0).argmax(1) == y
+    out = []
+    for pr in probs:
+        ok = pr.argmax(1) == y
+        fixed, broken = int(np.sum(avg_ok & ~ok)), int(np.sum(~avg_ok & ok))
+        n, k = fixed + broken, min(fixed, broken)
+        tail = sum(math.comb(n, i) for i in range(k + 1)) / 2.0 ** n if n else 1.0
+        out.append({"fixed": fixed, "broken": broken, "p_two_sided": float(min(1.0, 2 * tail))})
+    return out
+
+
 def noise_points(a, b, n):
     """Two standard errors (points) of the difference of two error rates (%) measured on the
     same n images, each taken as a binomial proportion: a smaller gap is noise."""
@@ -159,29 +177,35 @@ def noise_points(a, b, n):
 
 def headline_rows(M, cfg):
     """The MCDNN's error beside the paper's 0.23 % (`open`: one pass per column, not hundreds),
-    and whether averaging the columns beats the mean and the best single column."""
+    and whether averaging the columns beats the mean and the best single column. The rule was
+    fixed before the first headline run: `partial` (never `yes`: one pass per column and settings
+    recalled) when the average is below the best column by more than two standard errors of the
+    difference of two error rates, else `open` (short of the paper's budget a shortfall is no
+    `no`). The notes hold no measured time (it varies from run to run): the cost of the paper's
+    budget is in metrics.timing."""
     n, ens, mean1, best1 = M["n_columns"], M["ensemble_err"], M["mean_column_err"], M["best_column_err"]
     passes = cfg["n_train"] / mnist.N_TRAIN
-    cost_h = M["timing"]["paper_budget_cpu_h"]
     v1 = at_budget("yes" if ens <= PAPER_ERR else "no", passes, PAPER_EPOCHS)
     cut = 100.0 * (mean1 - ens) / mean1
     noise = noise_points(ens, best1, cfg["n_test"])
     beats = ens < best1 - noise
-    # recalled settings and one pass per column cap this row at partial (see README)
     v2 = "partial" if beats else at_budget("no", passes, PAPER_EPOCHS)
-    why = ("below the best column by more than" if beats else "not below the best column by more than")
+    if beats:
+        why = (f"the average is below the best column ({best1:.2f} %) by more than the {noise:.2f}-point "
+               "noise of two error rates; partial: one pass per column, settings recalled")
+    else:
+        why = (f"the average is below the mean column, but not below the best column ({best1:.2f} %) by "
+               f"more than the {noise:.2f}-point noise of two error rates; open: one pass per column, "
+               f"not the paper's ~{PAPER_EPOCHS} epochs")
     return [
         headline_row(f"MNIST test error, average of {n} columns ({passes:g} pass each)", f"{ens:.2f} %",
                      f"{PAPER_ERR} % ({PAPER_COLUMNS} columns, ~{PAPER_EPOCHS} epochs each)", v1,
                      f"open: {passes:g} of the paper's ~{PAPER_EPOCHS} epochs per column and {n} of its "
-                     f"{PAPER_COLUMNS} columns; its budget would take ~{cost_h:,.0f} CPU-hours here",
+                     f"{PAPER_COLUMNS} columns (the CPU cost of its budget: metrics.timing)",
                      numbers=[{"value": ens}]),
         headline_row("Averaging cuts the error: MCDNN vs mean single column (relative cut)",
                      f"{ens:.2f} % vs {mean1:.2f} % ({cut:.0f} % lower)",
-                     "0.23 % vs single columns of roughly 0.4-0.5 % (recalled)", v2,
-                     f"the average is {why} the {noise:.2f}-point noise of two error rates on "
-                     f"{cfg['n_test']:,} digits (best column {best1:.2f} %); partial: one seed, "
-                     "one pass per column, settings recalled",
+                     "30-40 % lower than single columns (secondary)", v2, why,
                      numbers=[{"value": ens}, {"value": mean1}, {"value": cut}]),
     ]
 
@@ -270,6 +294,7 @@ def summarise(probs, y, curves, seen, kernels, img_te, cfg, rng):
          "ensemble_vs_k": ensemble_curve(probs, y),
          "all_columns_wrong": int(np.sum((probs.argmax(2) != y).all(0))),
          "any_column_wrong": int(np.sum((probs.argmax(2) != y).any(0))),
+         "paired_vs_columns": paired_counts(probs, y),
          "probe_curves": curves, "probe_seen": seen}
     pick = np.array([int(np.flatnonzero(y == d)[0]) for d in range(10) if np.any(y == d)])
     views = np.stack([normalise_width(img_te[pick], w) for w in cfg["widths"]])   # (n, 10, 28, 28)
