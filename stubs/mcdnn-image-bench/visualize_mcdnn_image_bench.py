@@ -37,7 +37,8 @@ def errors_figure(res, a, path):
     ax.axhline(PAPER_ERR, color="k", ls=":", lw=1, label=f"paper, 35 columns: {PAPER_ERR} %")
     ax.set_xticks(range(n + 1), names(res) + ["average"], rotation=30, fontsize=7)
     ax.set_ylabel("test error (%)")
-    ax.legend(fontsize=7)
+    ax.set_ylim(0, 1.7 * max(M["column_err"]))
+    ax.legend(fontsize=7, ncol=2, loc="upper left")
     k = M["ensemble_vs_k"]
     ax2.plot(k["k"], k["mean"], "o-", color="tab:blue", label="mean over subsets")
     ax2.fill_between(k["k"], k["min"], k["max"], color="tab:blue", alpha=0.2, label="best to worst subset")
@@ -88,6 +89,10 @@ def curves_figure(res, a, path):
     for c, nm in enumerate(names(res)):
         ax.plot(a["probe_seen"], a["probe_curves"][c], "o-", ms=3, label=nm)
     ax.set_yscale("log")
+    ticks = [t for t in (1, 1.5, 2, 3, 4, 5, 7, 10, 20, 50) if a["probe_curves"].min() * 0.9 <= t
+             <= a["probe_curves"].max() * 1.1]
+    ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
     ax.set_xlabel("training images seen")
     ax.set_ylabel(f"error on the first {res['config']['probe_images']:,} test digits (%)")
     ax.legend(fontsize=7)
