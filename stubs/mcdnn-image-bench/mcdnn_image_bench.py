@@ -220,8 +220,6 @@ def resolve(args):
         raise cli.StubError(f"--widths must be comma-separated integers, got {args.widths!r}") from None
     if not 2 <= len(widths) <= 10 or any(w != 0 and not 6 <= w <= 24 for w in widths):
         raise cli.StubError("--widths needs 2-10 entries, each 0 (original) or 6-24 pixels")
-    if len(set(widths)) != len(widths):
-        raise cli.StubError("--widths must not repeat a width (one column per preprocessing)")
     if args.probe_images > args.n_test:
         raise cli.StubError("--probe-images must not exceed --n-test")
     cfg = {k: getattr(args, k) for k in DEFAULTS}
@@ -318,7 +316,9 @@ def build_parser():
     parser = cli.make_parser(__doc__, __file__)
     parser.add_argument("--widths", default=DEFAULTS["widths"],
                         help="one column per entry: 0 = original digits, w = digit width normalised "
-                             "to w pixels (the paper: 0,10,12,14,16,18,20, five columns each)")
+                             "to w pixels (the paper: 0,10,12,14,16,18,20, five columns each); a "
+                             "repeated entry is another column on the same input, differing only in "
+                             "its random streams (0,0,0,0,0 is the same-input control)")
     parser.add_argument("--n-train", type=cli.int_range(100, mnist.N_TRAIN), default=DEFAULTS["n_train"],
                         help="training images per column (the first n of MNIST's 60,000), one pass")
     parser.add_argument("--n-test", type=cli.int_range(100, mnist.N_TEST), default=DEFAULTS["n_test"],
