@@ -23,10 +23,10 @@ def test_components_counts_four_connected_regions():
     fg[0:3, 0:3] = True                 # a block
     fg[5, :] = True                     # a bar
     fg[3, 3] = True                     # touches the block only diagonally: its own component
-    fg[0:5, 7] = True                   # a vertical bar meeting the horizontal one? no: row 5 col 7
+    fg[0:5, 7] = True                   # a vertical bar that meets the horizontal one at (4, 7)-(5, 7)
     lab = em.components(fg)
     assert lab[~fg].max() == 0
-    assert len(np.unique(lab[fg])) == 3  # block, diagonal pixel, and the two bars joined at (4..5, 7)
+    assert len(np.unique(lab[fg])) == 3  # block, diagonal pixel, the two joined bars
     assert lab[0, 0] == lab[2, 2] and lab[3, 3] != lab[2, 2] and lab[0, 7] == lab[5, 0]
 
 

@@ -196,7 +196,8 @@ def train_net(col, p, imgs, gt, window, cfg, rng):
     B, steps = cfg["batch"], cfg["samples"] // cfg["batch"]
     curve, acc = [], []
     for t in range(steps):
-        idx = np.concatenate([mem[rng.integers(0, len(mem), B // 2)], non[rng.integers(0, len(non), B - B // 2)]])
+        idx = np.concatenate([mem[rng.integers(0, len(mem), B // 2)],
+                              non[rng.integers(0, len(non), B - B // 2)]])
         y = np.r_[np.ones(B // 2, np.int64), np.zeros(B - B // 2, np.int64)]
         x = dihedral(windows(imgs, idx.T, window), rng)
         loss, g, _ = col.loss_and_grads(p, x, y, reduce="mean")
@@ -331,7 +332,8 @@ def headline_rows(M):
                      else f"more than twice the observer's Rand error; {fail}",
                      numbers=[{"value": e["rand"]}, {"value": o["rand"]}]),
         headline_row("Larger window lowers pixel and Rand error (mean single net, 24 -> 48 px)",
-                     f"pixel {w1['pixel']:.3f} -> {w2['pixel']:.3f}; rand {w1['rand']:.3f} -> {w2['rand']:.3f}",
+                     f"pixel {w1['pixel']:.3f} -> {w2['pixel']:.3f}; "
+                     f"rand {w1['rand']:.3f} -> {w2['rand']:.3f}",
                      "larger windows better (recalled)", "partial" if bigger else "open",
                      cap if bigger else fail,
                      numbers=[{"value": w1["pixel"]}, {"value": w2["pixel"]}, {"value": w1["rand"]},
@@ -375,7 +377,8 @@ def main(args):
             cpu.append({"window": w, "train_s": c1 - c0, "test_s": time.process_time() - c1})
             sc = test_scores(probs[w][-1], *ev_data)
             per_net.append(dict(sc, window=w))
-            print(f"  window {w:2d} net {n}: pixel {sc['pixel']:.4f}  rand {sc['rand']:.4f} (t {sc['threshold']:.2f})"
+            print(f"  window {w:2d} net {n}: pixel {sc['pixel']:.4f}  rand {sc['rand']:.4f} "
+                  f"(t {sc['threshold']:.2f})"
                   f"  loss {curves[w][-1][0]:.3f} -> {curves[w][-1][-1]:.3f}  "
                   f"[{cli.progress(len(per_net), cfg['nets'] * 2, timer())}]", flush=True)
     M, arrays = summarise(probs, per_net, imgs[ev], gt[ev], cells[ev], obs[ev], cfg)
@@ -411,8 +414,10 @@ def summarise(probs, per_net, imgs, gt, cells, obs, cfg):
          "ensemble": test_scores(avg2, gt, cells),
          "ensemble_all": test_scores(np.mean(probs[w1] + probs[w2], 0), gt, cells),
          "observer": {"pixel": float(np.mean(obs[1:] != gt[1:])),
-                      "rand": float(np.mean([rand_error(obs[i], cells[i], gt[i]) for i in range(1, len(gt))]))},
-         "vs_k": {str(w): [test_scores(np.mean(probs[w][:k], 0), gt, cells) for k in range(1, cfg["nets"] + 1)]
+                      "rand": float(np.mean([rand_error(obs[i], cells[i], gt[i])
+                                             for i in range(1, len(gt))]))},
+         "vs_k": {str(w): [test_scores(np.mean(probs[w][:k], 0), gt, cells)
+                           for k in range(1, cfg["nets"] + 1)]
                   for w in cfg["windows"]},
          "calibration": calibration(avg2[1:], gt[1:])}
     t = M["ensemble"]["threshold"]
@@ -427,9 +432,11 @@ def build_parser():
     parser = cli.make_parser(__doc__, __file__)
     parser.add_argument("--size", type=cli.int_range(48, 256), default=DEFAULTS["size"],
                         help="section height and width in pixels")
-    parser.add_argument("--n-train-sections", type=cli.int_range(1, 16), default=DEFAULTS["n_train_sections"],
+    parser.add_argument("--n-train-sections", type=cli.int_range(1, 16),
+                        default=DEFAULTS["n_train_sections"],
                         help="sections the nets train on (the first ones of the stack)")
-    parser.add_argument("--n-test-sections", type=cli.int_range(1, 8), default=DEFAULTS["n_test_sections"],
+    parser.add_argument("--n-test-sections", type=cli.int_range(1, 8),
+                        default=DEFAULTS["n_test_sections"],
                         help="sections the nets are tested on (the next ones, never seen in training)")
     parser.add_argument("--nets", type=cli.int_range(1, 8), default=DEFAULTS["nets"],
                         help="nets per window size (they differ in their random streams)")

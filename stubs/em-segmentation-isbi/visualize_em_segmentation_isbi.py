@@ -45,7 +45,8 @@ def errors(res, path):
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, key, paper in zip(axes, ("pixel", "rand"), ((0.06, 0.07), (0.05, 0.03)), strict=True):
         ax.barh(range(len(rows)), [r[key] for _, r in rows],
-                color=["tab:gray"] * len(M["per_net"]) + ["tab:orange", "tab:blue", "tab:purple", "tab:green"])
+                color=["tab:gray"] * len(M["per_net"])
+                + ["tab:orange", "tab:blue", "tab:purple", "tab:green"])
         ax.set_yticks(range(len(rows)), [n for n, _ in rows], fontsize=7)
         ax.invert_yaxis()
         ax.axvline(paper[0], color="k", ls=":", lw=1)
