@@ -91,8 +91,11 @@ def test_fast_test_paths_equal_the_general_forward():
     prm["Wg"] *= 10
     cell = np.ones(S)
     sym = nf.ab_batch(rng, (1, 7), p, True)[:, 0]
-    full = nf.ab_forward(prm, np.ascontiguousarray(np.broadcast_to(sym[:-1, None], (p, S, 7))), cell)["y"][-1]
-    np.testing.assert_allclose(nf.ab_final_outputs(prm, sym, cell), full, atol=1e-12)
+    for reading in nf.READINGS:
+        for cell in (np.ones(S), np.array([1.0, 0.0])):
+            full = nf.ab_forward(prm, np.ascontiguousarray(np.broadcast_to(sym[:-1, None], (p, S, 7))), cell,
+                                 reading)["y"][-1]
+            np.testing.assert_allclose(nf.ab_final_outputs(prm, sym, cell, reading), full, atol=1e-12)
     prm = nf.init_c(rng, S, p)
     test = nf.c_test_set(rng, 9, 6, p)
     c = nf.c_forward(
@@ -139,6 +142,25 @@ def test_catalog_jacobians_match_finite_differences():
     z0 = np.concatenate([c["c"][t], c["h"][t]], -1)
     np.testing.assert_allclose(step(z0), np.concatenate([c["c"][t + 1], c["h"][t + 1]], -1), atol=1e-12)
     np.testing.assert_allclose(J[t - 1], numeric_jacobian(step, z0), atol=1e-8)
+
+
+def test_the_2a_squashing_readings():
+    """Section 5.2 / Table 10 (row 2a: h "id", g "g1"): g logistic in [0, 1], h the identity, and
+    that is the default; the cell-less net's output is the same under every reading."""
+    assert nf.READINGS["paper"] == ("sigma", "id")
+    assert nf.build_parser().parse_args([]).squash == "paper"
+    z = np.linspace(-30, 30, 6001)
+    ranges = {"sigma": (0, 1), "sym1": (-1, 1), "sym2": (-2, 2)}
+    for name, (lo, hi) in ranges.items():
+        v, d = nf.squash(name, z)
+        np.testing.assert_allclose([v.min(), v.max()], [lo, hi], atol=1e-9)
+        np.testing.assert_allclose(d, np.gradient(v, z, edge_order=2), atol=1e-4)
+    rng = np.random.default_rng(11)
+    prm = nf.init_ab(rng, 2, 9)
+    sym = nf.ab_batch(rng, (2, 3), 9, False)
+    ys = [nf.ab_forward(prm, sym[:-1], np.zeros(2), r)["y"] for r in nf.READINGS]
+    for y in ys[1:]:
+        np.testing.assert_array_equal(y, ys[0])
 
 
 def test_the_2a_cell_is_an_exact_integrator():

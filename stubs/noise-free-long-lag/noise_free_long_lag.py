@@ -135,21 +135,45 @@ def init_ab(rng, S, p):
     return {"Wg": rng.uniform(-INIT, INIT, size=(S, D, 2)), "V": rng.uniform(-INIT, INIT, size=(S, D, D + 1))}
 
 
-def ab_forward(p, sym, has_cell):
+# The squashing functions of the 2a/2b cell, by name: value and derivative at z. Section 5.2 and
+# Table 10 (row 2a: h "id", g "g1") give g = logistic sigmoid in [0, 1] and h = identity ("paper").
+# The other readings are not the paper's for 2a; they test what the squashing does (README, Open
+# questions): "swapped" exchanges the two (g = identity, h = logistic), "appendix" takes the
+# functions every other experiment uses (eqs. 4-5: g = 4 sigma - 2 in [-2, 2], h = 2 sigma - 1 in
+# [-1, 1]), "legend" those of Table 10's legend read literally (h in [-2, 2], g in [-1, 1]).
+def squash(name, z):
+    if name == "id":
+        return z, None  # derivative 1 (None: no multiplication, so "paper" keeps its arithmetic)
+    y = sigmoid(z)
+    k = {"sigma": 1.0, "sym1": 2.0, "sym2": 4.0}[name]
+    return (y if k == 1.0 else k * y - k / 2), k * y * (1 - y)
+
+
+READINGS = {"paper": ("sigma", "id"), "swapped": ("id", "sigma"), "appendix": ("sym2", "sym1"),
+            "legend": ("sym1", "sym2")}  # reading: (g, h)
+
+
+def ab_forward(p, sym, has_cell, reading="paper"):
     """sym (L, S, N) inputs read, has_cell (S,) 1.0 where the cell exists (0: cell-less net).
 
-    Returns cache: yi, gc (L, S, N) input gate and cell input, s (L, S, N) cell state after each
-    step (= cell output, h is the identity), y (L, S, N, D) outputs.
+    Returns cache: yi, gc (L, S, N) input gate and cell input g(net_c), s (L, S, N) cell state
+    after each step, hs its output h(s) (0 without the cell), y (L, S, N, D) outputs.
     """
+    g_name, h_name = READINGS[reading]
     S = p["Wg"].shape[0]
     si = np.arange(S)[None, :, None]
     z = p["Wg"][si, sym]  # (L, S, N, 2) = W^T x
-    yi, gc = sigmoid(z[..., 0]), sigmoid(z[..., 1])
+    yi = sigmoid(z[..., 0])
+    gc, dgc = squash(g_name, z[..., 1])
     # s(t) = s(t-1) + y_in(t) g(net_c(t)): the cell sees only inputs, so s is a running sum
     s = np.cumsum(yi * gc, axis=0) * has_cell[None, :, None]
-    Vt = np.swapaxes(p["V"], 1, 2)  # (S, D+1, D): [x, s] -> net_k
-    net = Vt[si, sym] + s[..., None] * Vt[:, -1][None, :, None, :]  # (L, S, N, D)
-    return {"sym": sym, "yi": yi, "gc": gc, "s": s, "y": sigmoid(net), "cell": has_cell}
+    hs, dhs = squash(h_name, s)
+    if h_name != "id":
+        hs = hs * has_cell[None, :, None]
+    Vt = np.swapaxes(p["V"], 1, 2)  # (S, D+1, D): [x, h(s)] -> net_k
+    net = Vt[si, sym] + hs[..., None] * Vt[:, -1][None, :, None, :]  # (L, S, N, D)
+    return {"sym": sym, "yi": yi, "gc": gc, "dgc": dgc, "s": s, "hs": hs, "dhs": dhs, "y": sigmoid(net),
+            "cell": has_cell, "g": g_name}
 
 
 def ab_grads(p, cache, dy):
@@ -158,17 +182,23 @@ def ab_grads(p, cache, dy):
     The cell and its gate see only inputs, so the paper's truncation removes nothing here: this
     is the exact gradient (checked against finite differences).
     """
-    sym, yi, gc, s, y = cache["sym"], cache["yi"], cache["gc"], cache["s"], cache["y"]
+    sym, yi, gc, hs, y = cache["sym"], cache["yi"], cache["gc"], cache["hs"], cache["y"]
     L, S, N = sym.shape
     D = p["V"].shape[1]
     x = np.zeros((L, S, N, D), dtype=y.dtype)
     np.put_along_axis(x, sym[..., None], 1.0, axis=-1)
     d_out = dy * y * (1.0 - y)  # y_k = sigma(net_k)
-    dV = np.concatenate([sum_outer(x, d_out), sum_outer(s[..., None], d_out)], axis=1)
-    # error reaching the cell output at each step; the CEC (ds(t)/ds(t-1) = 1) sums it backwards
+    dV = np.concatenate([sum_outer(x, d_out), sum_outer(hs[..., None], d_out)], axis=1)
+    # error reaching the cell state at each step; the CEC (ds(t)/ds(t-1) = 1) sums it backwards
     e_s = np.einsum("tsnk,sk->tsn", d_out, p["V"][:, :, -1]) * cache["cell"][None, :, None]
+    if cache["dhs"] is not None:
+        e_s = e_s * cache["dhs"]
     E_s = np.cumsum(e_s[::-1], axis=0)[::-1]
-    dnet = np.stack([E_s * gc * yi * (1 - yi), E_s * yi * gc * (1 - gc)], axis=-1)
+    if cache["g"] == "sigma":
+        d_c = E_s * yi * gc * (1 - gc)
+    else:
+        d_c = E_s * yi if cache["dgc"] is None else E_s * yi * cache["dgc"]
+    dnet = np.stack([E_s * gc * yi * (1 - yi), d_c], axis=-1)
     return {"Wg": sum_outer(x, dnet), "V": np.swapaxes(dV, 1, 2)}
 
 
@@ -179,15 +209,18 @@ def ab_targets(sym, D, dtype=np.float64):
     return t
 
 
-def ab_final_outputs(p, sym, has_cell, chunk=2000):
+def ab_final_outputs(p, sym, has_cell, reading="paper", chunk=2000):
     """Outputs at the last prediction only, for many sequences sym (L+1, N) shared by the seeds:
     (S, N, D). The state there is a sum of per-symbol contributions, so no step loop is needed."""
     Wg, V = p["Wg"], p["V"]
-    contrib = sigmoid(Wg[..., 0]) * sigmoid(Wg[..., 1]) * has_cell[:, None]  # (S, D)
+    g_name, h_name = READINGS[reading]
+    contrib = sigmoid(Wg[..., 0]) * squash(g_name, Wg[..., 1])[0] * has_cell[:, None]  # (S, D)
     out = []
     for a in range(0, sym.shape[1], chunk):
         b = sym[:-1, a : a + chunk]  # inputs read
         s_end = contrib[:, b].sum(axis=1)  # (S, n)
+        if h_name != "id":
+            s_end = squash(h_name, s_end)[0] * has_cell[:, None]
         net = np.swapaxes(V[:, :, b[-1]], 1, 2) + s_end[..., None] * V[:, None, :, -1]
         out.append(sigmoid(net))
     return np.concatenate(out, axis=1)
@@ -300,17 +333,17 @@ def ab_test_set(variant, p, rng_eval, n_test):
     return ab_batch(rng_eval, (1, n_test), p, True)[:, 0]
 
 
-def ab_test_error(variant, prm, test, has_cell, n=None):
+def ab_test_error(variant, prm, test, has_cell, n=None, reading="paper"):
     """Largest absolute output error per seed (S,): 2a over every step and output of both
     sequences, 2b over every output at the end of the first n test sequences."""
     D = prm["V"].shape[1]
     if variant == "2a":
         S = prm["V"].shape[0]
         sym = np.broadcast_to(test[:, None], (test.shape[0], S, test.shape[1]))
-        y = ab_forward(prm, sym[:-1], has_cell)["y"]
+        y = ab_forward(prm, sym[:-1], has_cell, reading)["y"]
         return np.abs(y - ab_targets(sym, D, y.dtype)).max(axis=(0, 2, 3))
     t = test[:, :n]
-    y = ab_final_outputs(prm, t, has_cell)
+    y = ab_final_outputs(prm, t, has_cell, reading)
     return np.abs(y - np.eye(D)[t[-1]][None]).max(axis=(1, 2))
 
 
@@ -325,7 +358,7 @@ def train_ab(variant, cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
     """
     S, p, max_sequences, lr = cfg["n_seeds"], cfg["p"], cfg["max_sequences_ab"], cfg["lr_ab"]
     construction, plateau_window, plateau_rel = cfg["construction"], cfg["plateau_window"], cfg["plateau_rel"]
-    pretest, log_every = cfg["pretest_ab"], cfg["log_every_ab"]
+    pretest, log_every, reading = cfg["pretest_ab"], cfg["log_every_ab"], cfg["squash"]
     prm = {n: v.astype(np.float32) for n, v in init_ab(rng_init, S, p).items()}  # float32: 4x faster
     D = p + 1
     has_cell = np.zeros(S, np.float32) if construction == "sequential" else np.ones(S, np.float32)
@@ -335,6 +368,7 @@ def train_ab(variant, cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
     curve_n, curve_err, snap_n, snap_s, snap_y = [], [], [], [], []
     snap_every = max(1, max_sequences // n_snaps)
     probe = test[:, :2]  # 2a: keys x and y
+    err_at = {}  # largest test error per seed after cfg["probe_at"] sequences (side experiments)
     chunk = 200
     check_every = 5 if variant == "2a" else 10
     k = 0
@@ -342,7 +376,7 @@ def train_ab(variant, cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
         if k % chunk == 0:
             data = ab_batch(rng_data, (S, chunk), p, variant == "2b")
         sym = data[:, :, k % chunk : k % chunk + 1]  # (p + 1, S, 1)
-        cache = ab_forward(prm, sym[:-1], has_cell)
+        cache = ab_forward(prm, sym[:-1], has_cell, reading)
         dy = cache["y"] - ab_targets(sym, D, np.float32)
         errs[:, k] = 0.5 * np.einsum("tsnk,tsnk->s", dy, dy)
         cli.check_finite(k, **{f"{variant} training error": errs[:, k], f"{variant} weights V": prm["V"]})
@@ -360,14 +394,16 @@ def train_ab(variant, cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
         if (k + 1) % check_every == 0:
             cand = (solved_at < 0) & (has_cell > 0)
             if cand.any():
-                e = ab_test_error(variant, prm, test, has_cell, n=pretest)
+                e = ab_test_error(variant, prm, test, has_cell, n=pretest, reading=reading)
                 cand &= e < TOL[variant]
                 if variant == "2b" and cand.any():
-                    cand &= ab_test_error(variant, prm, test, has_cell) < TOL[variant]
+                    cand &= ab_test_error(variant, prm, test, has_cell, reading=reading) < TOL[variant]
                 solved_at[cand] = k + 1
+        if k + 1 in cfg.get("probe_at", ()):
+            err_at[k + 1] = ab_test_error(variant, prm, test, has_cell, reading=reading)
         if k % snap_every == 0 or k == max_sequences - 1:
             sp = {n: v[:1] for n, v in prm.items()}
-            c = ab_forward(sp, probe[:-1, None], has_cell[:1])
+            c = ab_forward(sp, probe[:-1, None], has_cell[:1], reading)
             snap_n.append(k + 1)
             snap_s.append(c["s"][:, 0])  # (p, 2)
             snap_y.append(c["y"][-1, 0, :, -2:])  # last step, outputs x, y
@@ -386,7 +422,7 @@ def train_ab(variant, cfg, rng_init, rng_data, test, n_snaps=30, timer=None):
     return {
         "params": prm, "cell": has_cell, "added_at": added_at, "solved_at": solved_at, "n_trained": k + 1,
         "curve_n": np.array(curve_n), "curve_err": np.array(curve_err), "snap_n": np.array(snap_n),
-        "snap_s": np.array(snap_s), "snap_y": np.array(snap_y),
+        "snap_s": np.array(snap_s), "snap_y": np.array(snap_y), "test_err_at": err_at,
     }
 
 
@@ -551,16 +587,18 @@ def _job(job):
         test = ab_test_set(variant, p, r["eval_2b"], cfg["n_test"])
         out = train_ab(variant, cfg, r["init_" + variant], r["data_" + variant], test, timer=timer)
         prm64 = {n: v.astype(np.float64) for n, v in out["params"].items()}
-        out["test_max_err"] = ab_test_error(variant, prm64, test, out["cell"].astype(np.float64))
+        out["test_max_err"] = ab_test_error(variant, prm64, test, out["cell"].astype(np.float64),
+                                            reading=cfg["squash"])
         out["lyap"] = ab_spectrum(prm64, out["cell"])
         sym2 = np.ascontiguousarray(np.broadcast_to(test[:-1, None, :2], (p, cfg["n_seeds"], 2)))
-        c = ab_forward(prm64, sym2, out["cell"].astype(np.float64))
+        c = ab_forward(prm64, sym2, out["cell"].astype(np.float64), cfg["squash"])
         out["probe"] = {"sym": test[:, :2], "s": c["s"], "yi": c["yi"], "y_last": c["y"][-1]}
     out["wall_s"], out["cpu_s"] = timer(), time.process_time() - cpu0
     return variant, out
 
 
-TITLES = {"paper": TITLE, "catalog": TITLE + ", earlier catalog's setting"}
+TITLES = {"paper": TITLE, "catalog": TITLE + ", earlier catalog's setting",
+          "readings": TITLE + ", 2a and 2b under four readings of g and h"}
 PAPER_QUICK = {"p": 12, "q_lag": 10, "p_c": 10, "n_seeds": 2, "max_sequences_ab": 400, "max_sequences_c": 300}
 
 
@@ -582,7 +620,8 @@ def paper_config(args):
     return {
         "setting": "paper", "p": args.p, "q": args.q_lag, "p_c": args.p_c, "n_seeds": args.n_seeds,
         "max_sequences_ab": args.max_sequences_ab, "max_sequences_c": args.max_sequences_c, "lr_ab": 1.0,
-        "lr_c": 0.01, "init_range": [-INIT, INIT], "construction": args.construction,
+        "lr_c": 0.01, "init_range": [-INIT, INIT], "construction": args.construction, "squash": args.squash,
+        "squash_2a_2b": dict(zip(("g", "h"), READINGS[args.squash], strict=True)),
         "plateau_window": 20 if q else 100, "plateau_rel": 0.05, "tol": TOL, "n_test": 500 if q else 10_000,
         "pretest_ab": 200 if q else 1000, "pretest_c": 100 if q else 500, "check_every_c": 20 if q else 100,
         "log_every_ab": 20 if q else 100, "log_every_c": 100 if q else 2000, "n_lyap": 4 if q else 16,
@@ -683,7 +722,8 @@ def sibling_module(name):
 
 def main(args):
     timer = cli.Timer()
-    run = run_paper if args.setting == "paper" else sibling_module(args.setting).run_catalog
+    run = (run_paper if args.setting == "paper"
+           else getattr(sibling_module(args.setting), f"run_{args.setting}"))
     cfg, metrics, headline, lyapunov, arrays = run(args, timer)
     finish_run(args.out, record(args, __file__, title=TITLES[args.setting], paper=PAPER, config=cfg,
                                 metrics=metrics, headline=headline, lyapunov=lyapunov), arrays, timer)
@@ -691,6 +731,7 @@ def main(args):
 
 def build_parser():
     settings = {"paper": "Tasks 2a, 2b, 2c as published (the headline)",
+                "readings": "2a and 2b under each reading of the cell's g and h (results_readings.json)",
                 "catalog": "the earlier catalog's easier setting"}
     parser = cli.make_parser(__doc__, __file__, settings=settings)
     add = parser.add_argument
@@ -705,12 +746,17 @@ def build_parser():
         help="cap on training sequences per net for 2c (twice the paper's mean at q = p = 50, 30,000)")
     add("--construction", choices=["sequential", "start"], default="sequential",
         help="2a/2b: add the cell when the error stops decreasing (paper) or have it from the start")
+    add("--squash", choices=list(READINGS), default="paper",
+        help="2a/2b: the cell's g and h. paper: g = logistic [0, 1], h = identity (Section 5.2, Table 10); "
+             "swapped: g = identity, h = logistic; appendix: g = 4 sigma - 2, h = 2 sigma - 1 (eqs. 4-5); "
+             "legend: g = 2 sigma - 1, h = 4 sigma - 2 (Table 10's legend read literally)")
     add("--workers", type=cli.int_range(1, 3), default=2,
         help="processes training the variants side by side (1 = one after the other)")
     # the stub's own flags each setting reads (any other given flag is refused in one line)
     cli.setting_flags(parser, {
         "paper": ["construction", "max_sequences_ab", "max_sequences_c", "n_seeds", "p",
-                  "p_c", "q_lag", "workers"],
+                  "p_c", "q_lag", "squash", "workers"],
+        "readings": ["construction", "max_sequences_ab", "n_seeds", "p"],
         "catalog": ["max_sequences_ab", "n_seeds", "p"]})
     return parser
 

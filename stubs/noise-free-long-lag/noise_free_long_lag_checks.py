@@ -1,6 +1,7 @@
 """Gradient checks of noise_free_long_lag.py (float64; ``--gradcheck`` and the tests).
 
-2a/2b cell: exact gradient vs central differences (the paper's truncation removes nothing there).
+2a/2b cell: exact gradient vs central differences (the paper's truncation removes nothing there),
+under each reading of its g and h (--squash).
 2c net: exact BPTT vs central differences; the truncated gradient of the training recursion (RTRL
 traces, eqs. 19-28) vs an independent step-by-step truncated BPTT, and vs complex-step derivatives
 of the frozen-activation pass (the truncation's definition: every step's r(t-1) held). The
@@ -9,7 +10,8 @@ random sequences, dense weights.
 """
 import numpy as np
 
-from noise_free_long_lag import (G_, H, ab_batch, ab_forward, ab_grads, ab_targets, c_batch, c_forward,
+from noise_free_long_lag import (G_, H, READINGS, ab_batch, ab_forward, ab_grads, ab_targets, c_batch,
+                                 c_forward,
                                  c_grads_bptt, c_net_of, c_readout, c_rtrl_grads, c_rtrl_init, c_rtrl_step,
                                  init_ab, init_c, sibling_module)
 from shared.gradcheck import check_gradients, complex_step_gradients, rel_error
@@ -28,14 +30,16 @@ def gradient_checks(args=None):
     cell = np.array([1.0, 1.0])
     tgt = ab_targets(sym, p + 1)
 
-    def loss_ab():
-        return 0.5 * np.sum((ab_forward(prm, sym[:-1], cell)["y"] - tgt) ** 2)
+    for reading in READINGS:  # "paper" and the three other readings of g and h (--squash)
+        def loss_ab(reading=reading):
+            return 0.5 * np.sum((ab_forward(prm, sym[:-1], cell, reading)["y"] - tgt) ** 2)
 
-    c = ab_forward(prm, sym[:-1], cell)
-    for n, v in check_gradients(
-        loss_ab, prm, ab_grads(prm, c, c["y"] - tgt), eps=1e-3, richardson=True
-    ).items():
-        errs[f"2a/2b cell: exact gradient vs finite differences: {n}"] = v
+        c = ab_forward(prm, sym[:-1], cell, reading)
+        for n, v in check_gradients(
+            loss_ab, prm, ab_grads(prm, c, c["y"] - tgt), eps=1e-3, richardson=True
+        ).items():
+            name = "2a/2b cell" + ("" if reading == "paper" else f", reading {reading}")
+            errs[f"{name}: exact gradient vs finite differences: {n}"] = v
     p, q = 5, 4
     prm = {n: rng.uniform(-1, 1, size=v.shape) for n, v in init_c(rng, S, p).items()}
     seqs = [c_batch(rng, N, q, p) for _ in range(S)]
