@@ -13,6 +13,7 @@ from shared.gradcheck import TOLERANCE
 from shared.world_models import mdn_rnn, vae
 
 wm = load_stub("world-models-carracing")
+dg = wm.diagnostics()
 
 
 def test_gradcheck_flag_passes():
@@ -120,7 +121,7 @@ def test_lyapunov_of_m_along_recorded_latents(tracks):
     V, M, cell, rng = small_agent(2)
     theta = rng.normal(0, 0.3, (3, 3 * (4 + 6 + 1)))
     _, _, rec = wm.rollout(V, M, cell, theta, wm.pick(tracks, np.arange(3)), 40, record_envs=3)
-    lam = wm.lyapunov(M, cell, rec, {"lyap_seqs": 3, "lyap_transient": 10})
+    lam = dg.lyapunov(M, cell, rec, {"lyap_seqs": 3, "lyap_transient": 10})
     assert lam.shape == (3, 6) and (np.diff(lam, axis=1) <= 1e-12).all()
     assert np.isfinite(lam).all() and lam[:, 0].max() < 1.0
 

@@ -39,12 +39,9 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
-from shared.gradcheck import check_gradients
-from shared.lyapunov import qr_spectrum
 from shared.optim import Adam
 from shared.results import at_unknown_budget, finish_run, headline_row, record
 from shared.rng import streams
-from shared.stats import sign_flip_test
 from shared.world_models import cmaes, mdn_rnn, vae
 
 PAPER = ("D. Ha and J. Schmidhuber, Recurrent world models facilitate policy evolution, NeurIPS 2018 "
@@ -65,10 +62,10 @@ OMEGA_MAX, OMEGA_LAG, V_TURN = 0.15, 0.35, 0.5               # yaw rate follows 
 GRIP, GRASS_GRIP = 0.25, 0.12                                # velocity turns towards the heading
 FRAME = 24                          # pixels per side; one pixel per unit, 6 units behind the car
 RASTER_HALF, RASTER_STEP = 80.0, 0.5  # each track is drawn once on a grid; frames sample it bilinearly
-_f, _l = np.meshgrid(np.arange(FRAME)[::-1] - 5.5, np.arange(FRAME) - 11.5, indexing="ij")
+_f, _l = np.meshgrid(np.arange(FRAME)[::-1] - 5.5, np.arange(FRAME)[::-1] - 11.5, indexing="ij")
 VIEW_F, VIEW_L = _f.ravel(), _l.ravel()                      # (P,) forward / left offset of each pixel
 
-DEFAULTS = dict(data_rollouts=64, data_steps=150, z_dim=16, vae_hidden=128, vae_steps=1500,
+DEFAULTS = dict(data_rollouts=120, data_steps=80, z_dim=16, vae_hidden=128, vae_steps=1500,
                 m_hidden=64, mixtures=5, m_steps=500, window=32, pop=16, rollouts=4, generations=30,
                 episode_steps=200, eval_tracks=100, sigma0=0.3, lyap_seqs=8, lyap_transient=50)
 QUICK = dict(data_rollouts=6, data_steps=20, z_dim=4, vae_hidden=16, vae_steps=5, m_hidden=8,
@@ -407,26 +404,7 @@ def evaluate(V, M, cell, best, cfg, rng_tracks, rng_random):
     return scores, shares, rec, rec_z, pick(tr, np.arange(show))
 
 
-def lyapunov(M, cell, rec, cfg):
-    """Top exponents of M's state map [c, h] along the latent sequences of the first --lyap-seqs
-    C(z, h) drives: (n_seqs, k), per step."""
-    x = np.concatenate([rec["z"], rec["a"]], -1)[:, :cfg["lyap_seqs"]]      # (T, n, Z + 3)
-    H = M["R"].shape[1]
-    J = []
-    for j in range(x.shape[1]):
-        _, _, cache = mdn_rnn.run(cell, M, x[:, j:j + 1], mdn_rnn.zero_state(H, 1))
-        J.append(mdn_rnn.state_jacobians(cell, M, cache))
-    return qr_spectrum(np.stack(J, 1), k=min(6, 2 * H), n_transient=min(cfg["lyap_transient"], len(x) // 2))
-
-
 # ---------------------------------------------------------------- metrics and verdicts
-
-def policy_stats(scores, shares):
-    return {"mean": float(scores.mean()), "sd": float(scores.std()), "median": float(np.median(scores)),
-            "min": float(scores.min()), "max": float(scores.max()),
-            "solved_share": float((scores >= SOLVED).mean()),
-            "laps_completed": float((shares == 1.0).mean()), "tiles": float(shares.mean())}
-
 
 def headline_rows(M, cfg):
     """Bars fixed before the headline run. The task is a numpy substitute for CarRacing-v0 and one
@@ -469,56 +447,16 @@ def headline_rows(M, cfg):
     ]
 
 
-def summarise(cfg, vae_curve, m_curve, m_held, curves, scores, shares, lam, timing):
-    diff = scores["zh"] - scores["z"]
-    _, p = sign_flip_test(diff, rng=np.random.default_rng(0))
-    Z, H = cfg["z_dim"], cfg["m_hidden"]
-    tail = max(1, len(vae_curve) // 10)
-    return {"eval": {k: policy_stats(scores[k], shares[k]) for k in scores},
-            "paired": {"mean": float(diff.mean()), "p": p, "wins": int((diff > 0).sum()),
-                       "losses": int((diff < 0).sum())},
-            "vae_loss_end": float(vae_curve[-tail:].mean()),
-            "m_nll_end": float(m_curve[-max(1, len(m_curve) // 10):].mean()),
-            "m_nll_held_out": m_held,
-            "cma_end": {k: float(v[-1]) for k, v in curves.items()},
-            "controller_parameters": {"z": 3 * (Z + 1), "zh": 3 * (Z + H + 1), "paper_zh": 867},
-            "lyapunov_mean": lam.mean(0).tolist(), "lyapunov_top_by_sequence": lam[:, 0].tolist(),
-            "paper": {k: list(v) for k, v in PAPER_ROWS.items()}, "timing": timing}
-
-
-def artefacts(V, rec, rec_z, shown, frames, scores, curves, vae_curve, m_curve, lam):
-    """What the figures and the GIF need (uint8 frames: 0-255 gray)."""
-    def gray(x):
-        return np.round(255 * np.clip(x, 0, 1)).astype(np.uint8)
-    f0 = rec["frame"][:, 0]
-    sample = frames[::max(1, len(frames) // 8)][:8, 0]
-    return dict(centre=centre_line(shown), pos_zh=rec["pos"], alive_zh=rec["alive"], pos_z=rec_z["pos"],
-                alive_z=rec_z["alive"], frames=gray(f0), recon=gray(vae.decode(V, vae.encode(V, f0)[0])),
-                sample=gray(sample), sample_recon=gray(vae.decode(V, vae.encode(V, sample)[0])),
-                scores_zh=scores["zh"], scores_z=scores["z"], scores_random=scores["random"],
-                vae_curve=vae_curve, m_curve=m_curve, lyapunov=lam,
-                **{f"cma_{k}": v for k, v in curves.items()})
-
-
-# ---------------------------------------------------------------- gradient checks
+# ---------------------------------------------------------------- gradient checks, diagnostics
 
 def gradcheck(args):
-    """V's and M's backward passes against central differences, float64, small nets."""
-    rng = np.random.default_rng(args.seed)
-    p = vae.init(rng, 12, 3, 6)
-    for k in ("b1", "b3", "b4"):
-        p[k] = p[k] + rng.normal(0, 0.3, p[k].shape)
-    x, eps = rng.random((4, 12)), rng.standard_normal((4, 3))
-    errs = {f"V.{k}": e for k, e in check_gradients(lambda: vae.loss_and_grads(p, x, eps)[0], p,
-                                                     vae.loss_and_grads(p, x, eps)[2]).items()}
-    Z, K, H = 3, 2, 4
-    cell, m = mdn_rnn.make_cell(Z + 3, H), mdn_rnn.init(rng, Z, 3, H, K)
-    m["b"] = m["b"] + rng.normal(0, 0.3, m["b"].shape)
-    xs, tgt = rng.standard_normal((5, 2, Z + 3)), rng.standard_normal((5, 2, Z))
-    g = mdn_rnn.loss_and_grads(cell, m, xs, tgt, Z, K)[1]
-    errs.update({f"M.{k}": e for k, e in check_gradients(
-        lambda: mdn_rnn.loss_and_grads(cell, m, xs, tgt, Z, K)[0], m, g, eps=1e-3, richardson=True).items()})
-    return errs
+    """V's and M's backward passes against central differences (world_models_carracing_checks.py)."""
+    return cli.load_sibling(__file__, "world_models_carracing_checks", globals()).gradcheck(args)
+
+
+def diagnostics():
+    """Metrics, saved arrays and M's Lyapunov spectrum (world_models_carracing_diagnostics.py)."""
+    return cli.load_sibling(__file__, "world_models_carracing_diagnostics", globals())
 
 
 # ---------------------------------------------------------------- main
@@ -554,43 +492,35 @@ def main(args):
     best, curves = evolve(V, M, cell, cfg, rs["tracks"], rs["es"])
     t["evolution"] = timer()
     scores, shares, rec, rec_z, shown = evaluate(V, M, cell, best, cfg, rs["eval"], rs["random"])
-    lam = lyapunov(M, cell, rec, cfg)
+    dg = diagnostics()
+    lam = dg.lyapunov(M, cell, rec, cfg)
     t["evaluation"] = timer()
     timing = {"models_s": t["models"] - t["start"], "evolution_s": t["evolution"] - t["models"],
               "evaluation_s": t["evaluation"] - t["evolution"]}
-    metrics = summarise(cfg, vae_curve, m_curve, m_held, curves, scores, shares, lam, timing)
-    for k, name in (("zh", "C(z, h)"), ("z", "C(z)"), ("random", "random")):
-        e = metrics["eval"][k]
-        print(f"  {name:8s} {e['mean']:7.1f} ± {e['sd']:5.1f} over {cfg['eval_tracks']} unseen tracks "
-              f"(laps completed {e['laps_completed']:.0%})")
-    print(f"  Lyapunov exponents of M along C(z, h)'s latent sequences (mean of {lam.shape[0]}): "
-          f"{np.round(lam.mean(0), 4)}")
-    lyap = {"method": f"shared.lyapunov.qr_spectrum, per step: M's LSTM state [c, h] ({2 * H} dims) "
-                      f"driven by the [z, a] sequences of C(z, h) on the first {lam.shape[0]} test tracks "
-                      f"(up to {cfg['episode_steps']} steps, {cfg['lyap_transient']} alignment steps), "
-                      f"Jacobians from shared.lstm_gers state_jacobians; mean over the sequences",
-            "exponents": {"M (MDN-LSTM), driven by real latents": lam.mean(0).tolist()}}
+    metrics = dg.summarise(cfg, vae_curve, m_curve, m_held, curves, scores, shares, lam, timing)
+    dg.report(metrics, lam, cfg)
     rec_out = record(args, __file__, title="World Models on car racing: C(z) vs C(z, h)", paper=PAPER,
                      config=dict(cfg, frame=FRAME, n_tiles=N_TILES, road_half_width=W_ROAD),
-                     metrics=metrics, headline=headline_rows(metrics, cfg), lyapunov=lyap)
-    arrays = artefacts(V, rec, rec_z, shown, frames, scores, curves, vae_curve, m_curve, lam)
+                     metrics=metrics, headline=headline_rows(metrics, cfg),
+                     lyapunov=dg.lyapunov_block(lam, cfg))
+    arrays = dg.artefacts(V, rec, rec_z, shown, frames, scores, curves, vae_curve, m_curve, lam)
     finish_run(args.out, rec_out, arrays, timer)
 
 
 def build_parser():
     p = cli.make_parser(__doc__, __file__)
-    ints = dict(data_rollouts=(2, 2000, "random-policy rollouts collected for V and M"),
+    ints = dict(data_rollouts=(2, 300, "random-policy rollouts collected for V and M"),
                 data_steps=(10, 1000, "steps per data rollout"),
                 z_dim=(2, 64, "latent size of V"), vae_hidden=(4, 1024, "hidden units of V (each way)"),
                 vae_steps=(1, 100_000, "Adam steps of V (minibatches of 64 frames)"),
                 m_hidden=(2, 512, "LSTM cells of M"), mixtures=(1, 20, "Gaussians per latent in M's head"),
                 m_steps=(1, 100_000, "Adam steps of M (32 windows each)"),
                 window=(2, 500, "steps per training window of M"),
-                pop=(4, 256, "CMA-ES population per controller"),
-                rollouts=(1, 64, "tracks every candidate drives per generation"),
+                pop=(4, 128, "CMA-ES population per controller"),
+                rollouts=(1, 32, "tracks every candidate drives per generation"),
                 generations=(1, 10_000, "CMA-ES generations"),
                 episode_steps=(10, 2000, "step limit of an episode"),
-                eval_tracks=(1, 1000, "unseen tracks of the final test"),
+                eval_tracks=(1, 300, "unseen tracks of the final test"),
                 lyap_seqs=(1, 100, "latent sequences for M's Lyapunov spectrum"),
                 lyap_transient=(0, 1000, "alignment steps of the spectrum"))
     for name, (lo, hi, text) in ints.items():
