@@ -1,6 +1,6 @@
 """Checks of stubs/world-models-carracing: the gradient checks behind --gradcheck, the car-racing
 substitute (tracks, tiles, rewards, frames that hide the speed, the rasterised frames against the
-exact road), the controller layout (C(z) is C(z, h) with zero weights on h, so M cannot touch it),
+exact road), the three controllers (C(z) and C(z) with a hidden layer never read M, so M cannot change them),
 M's Lyapunov spectrum along recorded latents, and the verdict rules. V's and M's backward passes,
 the plain versions and CMA-ES are checked in tests/test_world_models_core.py."""
 import argparse
@@ -89,15 +89,22 @@ def test_a_frame_shows_the_road_but_not_the_speed(tracks):
     assert np.abs(f - wm.road_value(wm.road_offset(tr, x, y))).max() < 0.06
 
 
-def test_z_only_controller_ignores_h():
+def test_controllers_and_their_sizes():
     rng = np.random.default_rng(1)
-    Z, H = 4, 5
-    theta_z = rng.standard_normal((3, 3 * (Z + 1)))
+    Z, H = 16, 64
+    k = wm.hidden_units(Z, H)
+    assert k == 12 and wm.n_params("z_hidden", Z, H, k) == wm.n_params("zh", Z, H, k) == 243
     z, h = rng.standard_normal((3, Z)), rng.standard_normal((3, H))
-    full = wm.z_only(theta_z, Z, H)
-    a = wm.controller(full, np.concatenate([z, h], 1))
-    np.testing.assert_allclose(a, wm.controller(theta_z, z))
-    assert (a[:, 0] >= -1).all() and (a[:, 1:] >= 0).all() and (a <= 1).all()
+    th = {kind: rng.standard_normal((3, wm.n_params(kind, Z, H, k))) for kind in wm.KINDS}
+    pol = wm.Policy([(kind, th[kind]) for kind in wm.KINDS] + [("random", 2)], k, np.random.default_rng(0))
+    a = pol(np.tile(z, (4, 1))[:11], np.tile(h, (4, 1))[:11])
+    assert a.shape == (11, 3) and (a[:, 0] >= -1).all() and (a[:, 1:] >= 0).all() and (a <= 1).all()
+    np.testing.assert_allclose(a[:3], wm.controller(th["zh"], np.concatenate([z, h], 1)))
+    np.testing.assert_allclose(a[3:6], wm.controller(th["z"], z))
+    W1 = th["z_hidden"][:, :k * Z].reshape(3, k, Z)
+    b1 = th["z_hidden"][:, k * Z:k * (Z + 1)]
+    hid = np.tanh(np.einsum("ekd,ed->ek", W1, z) + b1)
+    np.testing.assert_allclose(a[6:9], wm.controller(th["z_hidden"][:, k * (Z + 1):], hid))
 
 
 def small_agent(seed=0, Z=4, H=6):
@@ -107,41 +114,44 @@ def small_agent(seed=0, Z=4, H=6):
     return V, M, mdn_rnn.make_cell(Z + 3, H), rng
 
 
-def test_c_of_z_drives_the_same_whatever_m_is(tracks):
+def test_controllers_without_h_drive_the_same_whatever_m_is(tracks):
     V, M, cell, rng = small_agent()
-    theta = wm.z_only(rng.normal(0, 0.5, (2, 15)), 4, 6)
-    tr = wm.pick(tracks, np.array([0, 1]))
-    a = wm.rollout(V, M, cell, theta, tr, 30)[0]
-    M2 = {k: v + rng.normal(0, 1, v.shape) for k, v in M.items()}
-    b = wm.rollout(V, M2, cell, theta, wm.pick(tracks, np.array([0, 1])), 30)[0]
+    k = wm.hidden_units(4, 6)
+    n_hid = wm.n_params("z_hidden", 4, 6, k)
+    groups = [("z", rng.normal(0, 0.5, (2, 15))), ("z_hidden", rng.normal(0, 0.5, (2, n_hid)))]
+    tr = wm.pick(tracks, np.array([0, 1, 0, 1]))
+    a = wm.rollout(V, M, cell, wm.Policy(groups, k), tr, 30)[0]
+    M2 = {key: v + rng.normal(0, 1, v.shape) for key, v in M.items()}
+    b = wm.rollout(V, M2, cell, wm.Policy(groups, k), wm.pick(tracks, np.array([0, 1, 0, 1])), 30)[0]
     np.testing.assert_array_equal(a, b)
 
 
 def test_lyapunov_of_m_along_recorded_latents(tracks):
     V, M, cell, rng = small_agent(2)
-    theta = rng.normal(0, 0.3, (3, 3 * (4 + 6 + 1)))
-    _, _, rec = wm.rollout(V, M, cell, theta, wm.pick(tracks, np.arange(3)), 40, record_envs=3)
+    pol = wm.Policy([("zh", rng.normal(0, 0.3, (3, 3 * (4 + 6 + 1))))], 1)
+    _, _, rec = wm.rollout(V, M, cell, pol, wm.pick(tracks, np.arange(3)), 40, record_envs=3)
     lam = dg.lyapunov(M, cell, rec, {"lyap_seqs": 3, "lyap_transient": 10})
     assert lam.shape == (3, 6) and (np.diff(lam, axis=1) <= 1e-12).all()
     assert np.isfinite(lam).all() and lam[:, 0].max() < 1.0
 
 
-def metrics(zh, z, rnd=30.0, diff=None, p=0.01):
-    pairs = (("zh", zh), ("z", z), ("random", rnd))
+def metrics(zh, z, zhid, p=0.01):
+    pairs = (("zh", zh), ("z", z), ("z_hidden", zhid), ("random", 30.0))
     e = {k: {"mean": m, "sd": 20.0, "laps_completed": 0.5} for k, m in pairs}
-    return {"eval": e, "paired": {"mean": zh - z if diff is None else diff, "p": p, "wins": 60, "losses": 40}}
+    return {"eval": e, "paired": {k: {"mean": zh - m, "p": p, "wins": 60, "losses": 40}
+                                  for k, m in (("z", z), ("z_hidden", zhid))}}
 
 
-CFG = {"eval_tracks": 100, "generations": 80, "pop": 20, "rollouts": 4}
+CFG = {"eval_tracks": 100, "generations": 80, "pop": 20, "rollouts": 4, "z_dim": 16, "m_hidden": 64}
 
 
-@pytest.mark.parametrize("zh,z,p,expect", [
-    (920, 700, 0.001, ["partial", "partial", "partial"]),
-    (850, 700, 0.001, ["open", "partial", "partial"]),
-    (850, 860, 0.7, ["open", "partial", "open"]),
-    (950, 930, 0.2, ["partial", "no", "open"]),
+@pytest.mark.parametrize("zh,z,zhid,p,expect", [
+    (920, 700, 800, 0.001, ["partial", "partial", "partial", "partial", "partial"]),
+    (850, 700, 800, 0.001, ["open", "partial", "partial", "partial", "partial"]),
+    (850, 860, 700, 0.7, ["open", "partial", "partial", "open", "open"]),
+    (950, 930, 910, 0.2, ["partial", "no", "no", "open", "open"]),
 ])
-def test_verdict_rules(zh, z, p, expect):
-    rows = wm.headline_rows(metrics(zh, z, p=p), CFG)
+def test_verdict_rules(zh, z, zhid, p, expect):
+    rows = dg.headline_rows(metrics(zh, z, zhid, p=p), CFG)
     assert [r["verdict"] for r in rows] == expect
-    assert rows[0]["paper_value"] == "906 ± 21" and rows[1]["paper_value"] == "632 ± 251"
+    assert [r["paper_value"] for r in rows[:3]] == ["906 ± 21", "632 ± 251", "788 ± 141"]

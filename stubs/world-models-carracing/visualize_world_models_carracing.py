@@ -1,8 +1,9 @@
 """Figures of the World Models car-racing run, from the saved results (never retrains).
 
     drives.png     the first test tracks with the paths of C(z, h) and C(z)
-    scores.png     scores over the unseen test tracks: C(z, h), C(z), the random policy (paper's means marked)
-    evolution.png  CMA-ES: population mean and best fitness per generation, both controllers
+    scores.png     scores over the unseen test tracks: C(z, h), C(z), C(z) with a hidden layer, the random
+                   policy (the paper's means marked)
+    evolution.png  CMA-ES: population mean and best fitness per generation, the three controllers
     vae_m.png      V's frames and reconstructions, V's loss and M's NLL during training
     lyapunov.png   M's Lyapunov spectrum along the latent sequences of C(z, h)'s test drives
 
@@ -22,8 +23,8 @@ from shared.cli import make_artifact_parser, run
 from shared.figures import save_figure
 from shared.results import load_run
 
-COLORS = {"zh": "tab:red", "z": "tab:blue", "random": "0.5"}
-LABELS = {"zh": "C(z, h)", "z": "C(z)", "random": "random policy"}
+COLORS = {"zh": "tab:red", "z": "tab:blue", "z_hidden": "tab:green", "random": "0.5"}
+LABELS = {"zh": "C(z, h)", "z": "C(z)", "z_hidden": "C(z) + hidden layer", "random": "random policy"}
 
 
 def road_band(ax, centre, half_width):
@@ -56,10 +57,10 @@ def scores(res, a, out):
     e, paper = res["metrics"]["eval"], res["metrics"]["paper"]
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
     bins = np.linspace(min(a["scores_random"].min(), -100), 1000, 45)
-    for key in ("random", "z", "zh"):
+    for key in ("random", "z", "z_hidden", "zh"):
         ax.hist(a[f"scores_{key}"], bins=bins, alpha=0.55, color=COLORS[key],
                 label=f"{LABELS[key]}: {e[key]['mean']:.0f} ± {e[key]['sd']:.0f}")
-    for key, ls in (("zh", "-"), ("z", "--")):
+    for key, ls in (("zh", "-"), ("z", "--"), ("z_hidden", "-.")):
         ax.axvline(paper[key][0], color=COLORS[key], ls=ls, lw=1,
                    label=f"paper {LABELS[key]}: {paper[key][0]}")
     ax.axvline(900, color="k", lw=0.6, ls=":")
@@ -73,7 +74,7 @@ def scores(res, a, out):
 def evolution(res, a, out):
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     g = np.arange(1, len(a["cma_zh_best"]) + 1)
-    for key in ("zh", "z"):
+    for key in ("zh", "z", "z_hidden"):
         ax.plot(g, a[f"cma_{key}_pop_mean"], color=COLORS[key], lw=1, label=f"{LABELS[key]}: population mean")
         ax.plot(g, a[f"cma_{key}_best"], color=COLORS[key], lw=0.8, ls=":", label=f"{LABELS[key]}: best")
     c = res["config"]

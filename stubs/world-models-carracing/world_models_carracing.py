@@ -40,7 +40,7 @@ import numpy as np
 
 from shared import cli
 from shared.optim import Adam
-from shared.results import at_unknown_budget, finish_run, headline_row, record
+from shared.results import finish_run, record
 from shared.rng import streams
 from shared.world_models import cmaes, mdn_rnn, vae
 
@@ -48,7 +48,7 @@ PAPER = ("D. Ha and J. Schmidhuber, Recurrent world models facilitate policy evo
          "(long version: World Models, arXiv:1803.10122)")
 # Table of the paper (CarRacing-v0, average score over 100 random tracks), read in the authors'
 # article source (worldmodels.github.io, draft_body.html)
-PAPER_ROWS = {"zh": (906, 21), "z": (632, 251), "z_hidden_layer": (788, 141), "dqn": (343, 18),
+PAPER_ROWS = {"zh": (906, 21), "z": (632, 251), "z_hidden": (788, 141), "dqn": (343, 18),
               "a3c_continuous": (591, 45), "a3c_discrete": (652, 10), "leaderboard": (838, 11)}
 SOLVED = 900.0                      # Gym's bar for CarRacing-v0: 900 on average over 100 tracks
 
@@ -234,21 +234,6 @@ def squash(raw):
     return np.stack([t[:, 0], 0.5 * (t[:, 1] + 1.0), np.maximum(t[:, 2], 0.0)], 1)
 
 
-def controller(theta, feat):
-    """a = W_c feat + b_c per environment: theta (E, 3 (d + 1)) = [W_c (3, d) row by row, b_c (3,)],
-    feat (E, d)."""
-    d = feat.shape[1]
-    W, b = theta[:, :3 * d].reshape(-1, 3, d), theta[:, 3 * d:]
-    return squash(np.einsum("ekd,ed->ek", W, feat) + b)
-
-
-def z_only(theta_z, Z, H):
-    """C(z) parameters (E, 3 (Z + 1)) in the [z, h] layout, with zero weights on h."""
-    W = theta_z[:, :3 * Z].reshape(-1, 3, Z)
-    W = np.concatenate([W, np.zeros((len(W), 3, H))], 2).reshape(len(W), -1)
-    return np.concatenate([W, theta_z[:, 3 * Z:]], 1)
-
-
 class RandomPolicy:
     """The data-collecting policy: an AR(1) random walk per action through the same squashing,
     brake offset so that it is off most of the time."""
@@ -259,6 +244,62 @@ class RandomPolicy:
     def __call__(self):
         self.raw = 0.9 * self.raw + 0.45 * self.rng.standard_normal(self.raw.shape)
         return squash(self.raw + np.array([0.0, 0.3, -1.0]))
+
+
+def controller(theta, feat):
+    """a = W_c feat + b_c per environment: theta (E, 3 (d + 1)) = [W_c (3, d) row by row, b_c (3,)],
+    feat (E, d)."""
+    d = feat.shape[1]
+    W, b = theta[:, :3 * d].reshape(-1, 3, d), theta[:, 3 * d:]
+    return squash(np.einsum("ekd,ed->ek", W, feat) + b)
+
+
+def hidden_layer_controller(theta, z, k):
+    """The paper's other ablation, C(z) with a hidden layer: a = W2 tanh(W1 z + b1) + b2, theta
+    (E, k (Z + 1) + 3 (k + 1)) = [W1 (k, Z), b1 (k,), W2 (3, k), b2 (3,)]."""
+    E, Z = z.shape
+    W1, b1 = theta[:, :k * Z].reshape(E, k, Z), theta[:, k * Z:k * (Z + 1)]
+    hid = np.tanh(np.einsum("ekd,ed->ek", W1, z) + b1)
+    return controller(theta[:, k * (Z + 1):], hid)
+
+
+def n_params(kind, Z, H, k):
+    return {"zh": 3 * (Z + H + 1), "z": 3 * (Z + 1), "z_hidden": k * (Z + 1) + 3 * (k + 1), "random": 0}[kind]
+
+
+def hidden_units(Z, H):
+    """Hidden units k that give C(z) with a hidden layer as many parameters as C(z, h) (or one
+    more or fewer): k (Z + 1) + 3 (k + 1) = 3 (Z + H + 1)."""
+    return max(1, round(3 * (Z + H) / (Z + 4)))
+
+
+class Policy:
+    """Groups of environments side by side, each group one kind of controller (E_g rows of
+    parameters theta_g) or the random policy: groups = [(kind, theta_g or a count for random)].
+    ``__call__(z, h)`` -> actions (E, 3) for all of them."""
+
+    def __init__(self, groups, k, rng=None):
+        self.groups, self.k, self.slices, start = groups, k, [], 0
+        for kind, theta in groups:
+            n = theta if kind == "random" else len(theta)
+            self.slices.append(slice(start, start + n))
+            start += n
+        self.E = start
+        n_random = sum(th for kind, th in groups if kind == "random")
+        self.random = RandomPolicy(n_random, rng) if n_random else None
+
+    def __call__(self, z, h):
+        act = np.empty((self.E, 3))
+        for (kind, theta), sl in zip(self.groups, self.slices, strict=True):
+            if kind == "zh":
+                act[sl] = controller(theta, np.concatenate([z[sl], h[sl]], 1))
+            elif kind == "z":
+                act[sl] = controller(theta, z[sl])
+            elif kind == "z_hidden":
+                act[sl] = hidden_layer_controller(theta, z[sl], self.k)
+            else:
+                act[sl] = self.random()
+        return act
 
 
 # ---------------------------------------------------------------- data, V, M
@@ -324,22 +365,19 @@ def train_m(frames, acts, V, cfg, rng, log=print):
 
 # ---------------------------------------------------------------- rollouts with the whole agent
 
-def rollout(V, M, cell, theta, tr, T, random_rng=None, n_random=0, record_envs=0):
-    """Run E = len(theta) agents on their tracks tr for up to T steps, all at once; the last
-    n_random environments follow the random policy instead. Returns the total rewards (E,), the
-    share of tiles visited (E,), and for the first record_envs environments the positions, alive
-    flags, frames and the [z, a] sequences (time-major)."""
-    E, H = len(theta), M["R"].shape[1]
+def rollout(V, M, cell, policy, tr, T, record_envs=0):
+    """Run the E = policy.E agents on their tracks tr for up to T steps, all at once: frame ->
+    z = mu_V(frame) -> a = C(z, h) -> environment step, and M's update h <- LSTM([z, a], h).
+    Returns the total rewards (E,), the share of tiles visited (E,), and for the first record_envs
+    environments the positions, alive flags, frames and the [z, a] sequences (time-major)."""
+    E, H = policy.E, M["R"].shape[1]
     st, state = reset(tr), mdn_rnn.zero_state(H, E)
-    pol = RandomPolicy(n_random, random_rng) if n_random else None
     total, alive = np.zeros(E), np.ones(E, bool)
     rec = {k: [] for k in ("pos", "alive", "frame", "z", "a")}
     for _ in range(T):
         frame = render(tr, st)
         z = vae.encode(V, frame)[0]
-        act = controller(theta, np.concatenate([z, state["y"][0]], 1))
-        if n_random:
-            act[E - n_random:] = pol()
+        act = policy(z, state["y"][0])
         if record_envs:
             now = (st["pos"], alive, frame, z, act)
             for k, v in zip(("pos", "alive", "frame", "z", "a"), now, strict=True):
@@ -355,96 +393,56 @@ def rollout(V, M, cell, theta, tr, T, random_rng=None, n_random=0, record_envs=0
 
 # ---------------------------------------------------------------- CMA-ES on C(z) and C(z, h)
 
+KINDS = ("zh", "z", "z_hidden")
+NAMES = {"zh": "C(z, h)", "z": "C(z)", "z_hidden": "C(z) + hidden layer", "random": "random"}
+
+
 def evolve(V, M, cell, cfg, rng_tracks, rng_es, log=print):
-    """Both searches side by side: every generation draws --rollouts new tracks, and every
-    candidate of both populations drives all of them (common tracks, so the two compare fairly).
-    Fitness: the mean total reward. Returns the final search means and the curves."""
+    """The three searches side by side, C(z, h), C(z) and C(z) with a hidden layer: every generation
+    draws --rollouts new tracks, and every candidate of every population drives all of them
+    (common tracks, so the searches compare fairly). Fitness: the mean total reward. Returns the
+    final search means and the curves."""
     Z, H, lam, n_r = cfg["z_dim"], cfg["m_hidden"], cfg["pop"], cfg["rollouts"]
-    es = {"z": cmaes.CMAES(np.zeros(3 * (Z + 1)), cfg["sigma0"], lam),
-          "zh": cmaes.CMAES(np.zeros(3 * (Z + H + 1)), cfg["sigma0"], lam)}
-    curves = {f"{k}_{s}": [] for k in es for s in ("pop_mean", "best")}
+    k = hidden_units(Z, H)
+    es = {kind: cmaes.CMAES(np.zeros(n_params(kind, Z, H, k)), cfg["sigma0"], lam) for kind in KINDS}
+    curves = {f"{kind}_{s}": [] for kind in KINDS for s in ("pop_mean", "best")}
     for gen in range(cfg["generations"]):
         tr = make_tracks(rng_tracks, n_r)
-        Xz, Xzh = es["z"].ask(rng_es), es["zh"].ask(rng_es)
-        theta = np.repeat(np.concatenate([z_only(Xz, Z, H), Xzh]), n_r, axis=0)
-        which = pick(tr, np.tile(np.arange(n_r), 2 * lam))
-        total, _, _ = rollout(V, M, cell, theta, which, cfg["episode_steps"])
+        policy = Policy([(kind, np.repeat(es[kind].ask(rng_es), n_r, axis=0)) for kind in KINDS], k)
+        total, _, _ = rollout(V, M, cell, policy, pick(tr, np.tile(np.arange(n_r), len(KINDS) * lam)),
+                              cfg["episode_steps"])
         cli.check_finite(gen, fitness=total)
-        fit = total.reshape(2 * lam, n_r).mean(1)
-        for k, f in (("z", fit[:lam]), ("zh", fit[lam:])):
-            es[k].tell(-f)
-            curves[f"{k}_pop_mean"].append(f.mean())
-            curves[f"{k}_best"].append(f.max())
+        fit = total.reshape(len(KINDS), lam, n_r).mean(2)
+        for kind, f in zip(KINDS, fit, strict=True):
+            es[kind].tell(-f)
+            curves[f"{kind}_pop_mean"].append(f.mean())
+            curves[f"{kind}_best"].append(f.max())
         if (gen + 1) % max(1, cfg["generations"] // 10) == 0 or gen == 0:
-            log(f"  generation {gen + 1:4d}  C(z): mean {fit[:lam].mean():7.1f} "
-                f"best {fit[:lam].max():7.1f}  |  C(z,h): mean {fit[lam:].mean():7.1f} "
-                f"best {fit[lam:].max():7.1f}  "
-                f"sigma {es['z'].sigma:.3f}/{es['zh'].sigma:.3f}")
-    return {k: e.mean for k, e in es.items()}, {k: np.array(v) for k, v in curves.items()}
+            parts = [f"{NAMES[kd]} {fit[i].mean():6.1f} / {fit[i].max():6.1f}" for i, kd in enumerate(KINDS)]
+            log(f"  generation {gen + 1:4d}  population mean / best:  " + "  ".join(parts))
+    return {kind: e.mean for kind, e in es.items()}, {key: np.array(v) for key, v in curves.items()}
 
 
-# ---------------------------------------------------------------- evaluation and Lyapunov fingerprint
+# ---------------------------------------------------------------- evaluation
 
 def evaluate(V, M, cell, best, cfg, rng_tracks, rng_random):
-    """C(z, h), C(z) and the random policy on the same n unseen tracks. Returns scores and tile
-    shares per policy (n,), and the recorded drives of C(z, h) and C(z) on the first tracks."""
+    """The three controllers and the random policy on the same n unseen tracks. Returns scores and
+    tile shares per policy (n,), the recorded drives of C(z, h) and C(z) on the first tracks, and
+    those tracks."""
     n, Z, H = cfg["eval_tracks"], cfg["z_dim"], cfg["m_hidden"]
+    k = hidden_units(Z, H)
     tr = make_tracks(rng_tracks, n)
     show = min(n, max(cfg["lyap_seqs"], 4))
-    theta = np.concatenate([np.repeat(best["zh"][None], n, 0), np.repeat(z_only(best["z"][None], Z, H), n, 0),
-                            np.zeros((n, 3 * (Z + H + 1)))])
-    order = np.concatenate([np.arange(n)] * 3)
-    total, tiles, rec = rollout(V, M, cell, theta, pick(tr, order), cfg["episode_steps"], rng_random, n, show)
-    names = ("zh", "z", "random")
-    scores = {k: total[i * n:(i + 1) * n] for i, k in enumerate(names)}
-    shares = {k: tiles[i * n:(i + 1) * n] for i, k in enumerate(names)}
+    groups = [(kind, np.repeat(best[kind][None], n, 0)) for kind in KINDS] + [("random", n)]
+    names = KINDS + ("random",)
+    total, tiles, rec = rollout(V, M, cell, Policy(groups, k, rng_random), pick(tr, np.tile(np.arange(n), 4)),
+                                cfg["episode_steps"], show)
+    scores = {kind: total[i * n:(i + 1) * n] for i, kind in enumerate(names)}
+    shares = {kind: tiles[i * n:(i + 1) * n] for i, kind in enumerate(names)}
     # a second, small rollout records C(z) on the shown tracks (the batch above recorded C(z, h))
-    _, _, rec_z = rollout(V, M, cell, theta[n:n + show], pick(tr, np.arange(show)), cfg["episode_steps"],
-                          record_envs=show)
+    _, _, rec_z = rollout(V, M, cell, Policy([("z", groups[1][1][:show])], k), pick(tr, np.arange(show)),
+                          cfg["episode_steps"], record_envs=show)
     return scores, shares, rec, rec_z, pick(tr, np.arange(show))
-
-
-# ---------------------------------------------------------------- metrics and verdicts
-
-def headline_rows(M, cfg):
-    """Bars fixed before the headline run. The task is a numpy substitute for CarRacing-v0 and one
-    seed runs, so no row goes above partial; a miss at this budget is open (the paper's number of
-    CMA-ES generations was not read, so the budget needed is unknown).
-
-    1. C(z, h) mean score over the unseen tracks: partial when >= 900 (Gym's bar), else open.
-    2. C(z) alone: the paper finds z alone short of solving; partial when C(z) stays below 900,
-       no when it reaches 900 (more search cannot make it worse, so that would contradict the claim).
-    3. Does h help? The paired difference C(z, h) - C(z) over the same tracks: partial when it is
-       positive with a one-sided sign-flip p < 0.05, else open."""
-    e, n = M["eval"], cfg["eval_tracks"]
-    budget = (f"CMA-ES budget here: {cfg['generations']} generations x {cfg['pop']} candidates x "
-              f"{cfg['rollouts']} tracks per controller; the paper's: population 64 x 16 rollouts (recalled, "
-              f"not verified), generations not read")
-    rnd = f"random policy {e['random']['mean']:.0f} ± {e['random']['sd']:.0f}"
-    zh, z, d = e["zh"], e["z"], M["paired"]
-    v1 = "partial" if zh["mean"] >= SOLVED else at_unknown_budget("no")
-    v2 = "partial" if z["mean"] < SOLVED else "no"
-    v3 = "partial" if d["mean"] > 0 and d["p"] < 0.05 else at_unknown_budget("no")
-    return [
-        headline_row(f"C(z, h): mean score over {n} unseen tracks", f"{zh['mean']:.0f} ± {zh['sd']:.0f}",
-                     "906 ± 21", v1,
-                     f"{zh['laps_completed']:.0%} of laps completed; {rnd}; numpy substitute task, one seed; "
-                     + ("reaches Gym's bar of 900" if v1 == "partial" else f"open: below 900; {budget}"),
-                     numbers=[{"value": zh["mean"], "spread": zh["sd"]}]),
-        headline_row(f"C(z) alone: mean score over the same {n} tracks", f"{z['mean']:.0f} ± {z['sd']:.0f}",
-                     "632 ± 251", v2,
-                     f"{z['laps_completed']:.0%} of laps completed; the paper: z alone drives but wobbles "
-                     f"and misses sharp corners (below 900); "
-                     + ("below 900 here too" if v2 == "partial" else
-                        "reaches 900 here: z alone suffices on this task"),
-                     numbers=[{"value": z["mean"], "spread": z["sd"]}]),
-        headline_row("M's hidden state helps C: C(z, h) - C(z), paired over the same tracks",
-                     f"{d['mean']:+.0f} (p = {d['p']:.3g})", "+274 (906 - 632)", v3,
-                     f"one-sided sign-flip test over {n} tracks; C(z, h) better on {d['wins']} tracks, "
-                     f"C(z) on {d['losses']}; " + ("h helps at this budget" if v3 == "partial" else
-                                           f"open: no significant gain at this budget; {budget}"),
-                     numbers=[{"value": d["mean"]}]),
-    ]
 
 
 # ---------------------------------------------------------------- gradient checks, diagnostics
@@ -455,7 +453,7 @@ def gradcheck(args):
 
 
 def diagnostics():
-    """Metrics, saved arrays and M's Lyapunov spectrum (world_models_carracing_diagnostics.py)."""
+    """Verdicts, metrics, saved arrays and M's Lyapunov spectrum (world_models_carracing_diagnostics.py)."""
     return cli.load_sibling(__file__, "world_models_carracing_diagnostics", globals())
 
 
@@ -476,11 +474,13 @@ def main(args):
     cfg = resolve(args)
     rs = streams(args.seed, ["data", "vae", "mdn", "tracks", "es", "eval", "random"])
     Z, H = cfg["z_dim"], cfg["m_hidden"]
+    k = hidden_units(Z, H)
     print(f"World Models on numpy car racing: V = MLP-VAE ({FRAME}x{FRAME} frames -> z in R^{Z}), "
-          f"M = MDN-LSTM ({H} cells, {cfg['mixtures']} Gaussians per latent), C linear by CMA-ES "
-          f"(population {cfg['pop']}, {cfg['rollouts']} tracks each, {cfg['generations']} generations); "
-          f"C(z): {3 * (Z + 1)} parameters, C(z, h): {3 * (Z + H + 1)}; episodes of {cfg['episode_steps']} "
-          f"steps; {cfg['eval_tracks']} test tracks")
+          f"M = MDN-LSTM ({H} cells, {cfg['mixtures']} Gaussians per latent); C by CMA-ES (population "
+          f"{cfg['pop']}, {cfg['rollouts']} tracks each, {cfg['generations']} generations): C(z, h) linear, "
+          f"{n_params('zh', Z, H, k)} parameters; C(z) linear, {n_params('z', Z, H, k)}; C(z) with {k} "
+          f"hidden units, {n_params('z_hidden', Z, H, k)}; episodes of {cfg['episode_steps']} steps; "
+          f"{cfg['eval_tracks']} test tracks")
     t = {"start": timer()}
     frames, acts = collect(rs["data"], cfg)
     print(f"data: {cfg['data_rollouts']} random-policy rollouts x {cfg['data_steps']} steps "
@@ -501,7 +501,7 @@ def main(args):
     dg.report(metrics, lam, cfg)
     rec_out = record(args, __file__, title="World Models on car racing: C(z) vs C(z, h)", paper=PAPER,
                      config=dict(cfg, frame=FRAME, n_tiles=N_TILES, road_half_width=W_ROAD),
-                     metrics=metrics, headline=headline_rows(metrics, cfg),
+                     metrics=metrics, headline=dg.headline_rows(metrics, cfg),
                      lyapunov=dg.lyapunov_block(lam, cfg))
     arrays = dg.artefacts(V, rec, rec_z, shown, frames, scores, curves, vae_curve, m_curve, lam)
     finish_run(args.out, rec_out, arrays, timer)
