@@ -66,7 +66,7 @@ _f, _l = np.meshgrid(np.arange(FRAME)[::-1] - 5.5, np.arange(FRAME)[::-1] - 11.5
 VIEW_F, VIEW_L = _f.ravel(), _l.ravel()                      # (P,) forward / left offset of each pixel
 
 DEFAULTS = dict(data_rollouts=120, data_steps=80, z_dim=16, vae_hidden=128, vae_steps=1500,
-                m_hidden=64, mixtures=5, m_steps=500, window=32, pop=16, rollouts=4, generations=30,
+                m_hidden=64, mixtures=5, m_steps=500, window=32, pop=16, rollouts=4, generations=80,
                 episode_steps=200, eval_tracks=100, sigma0=0.3, lyap_seqs=8, lyap_transient=50)
 QUICK = dict(data_rollouts=6, data_steps=20, z_dim=4, vae_hidden=16, vae_steps=5, m_hidden=8,
              m_steps=3, window=8, pop=6, rollouts=1, generations=2, episode_steps=25, eval_tracks=3,
@@ -369,18 +369,20 @@ def rollout(V, M, cell, policy, tr, T, record_envs=0):
     """Run the E = policy.E agents on their tracks tr for up to T steps, all at once: frame ->
     z = mu_V(frame) -> a = C(z, h) -> environment step, and M's update h <- LSTM([z, a], h).
     Returns the total rewards (E,), the share of tiles visited (E,), and for the first record_envs
-    environments the positions, alive flags, frames and the [z, a] sequences (time-major)."""
+    environments the positions, alive flags, frames, the [z, a] sequences, M's h_t and the car's
+    speed (time-major)."""
     E, H = policy.E, M["R"].shape[1]
     st, state = reset(tr), mdn_rnn.zero_state(H, E)
     total, alive = np.zeros(E), np.ones(E, bool)
-    rec = {k: [] for k in ("pos", "alive", "frame", "z", "a")}
+    keys = ("pos", "alive", "frame", "z", "a", "h", "v")
+    rec = {k: [] for k in keys}
     for _ in range(T):
         frame = render(tr, st)
         z = vae.encode(V, frame)[0]
         act = policy(z, state["y"][0])
         if record_envs:
-            now = (st["pos"], alive, frame, z, act)
-            for k, v in zip(("pos", "alive", "frame", "z", "a"), now, strict=True):
+            now = (st["pos"], alive, frame, z, act, state["y"][0], st["v"])
+            for k, v in zip(keys, now, strict=True):
                 rec[k].append(v[:record_envs].copy())
         r, done = env_step(tr, st, act)
         total += r * alive
@@ -494,10 +496,11 @@ def main(args):
     scores, shares, rec, rec_z, shown = evaluate(V, M, cell, best, cfg, rs["eval"], rs["random"])
     dg = diagnostics()
     lam = dg.lyapunov(M, cell, rec, cfg)
+    probe = dg.what_h_knows(M, cell, rec, cfg)
     t["evaluation"] = timer()
     timing = {"models_s": t["models"] - t["start"], "evolution_s": t["evolution"] - t["models"],
               "evaluation_s": t["evaluation"] - t["evolution"]}
-    metrics = dg.summarise(cfg, vae_curve, m_curve, m_held, curves, scores, shares, lam, timing)
+    metrics = dg.summarise(cfg, vae_curve, m_curve, m_held, curves, scores, shares, lam, timing) | probe
     dg.report(metrics, lam, cfg)
     rec_out = record(args, __file__, title="World Models on car racing: C(z) vs C(z, h)", paper=PAPER,
                      config=dict(cfg, frame=FRAME, n_tiles=N_TILES, road_half_width=W_ROAD),

@@ -5,6 +5,9 @@
     lyapunov       M's LSTM state map [c, h] along the [z, a] sequences of C(z, h)'s test drives:
                    Jacobians from the core (shared.lstm_gers state_jacobians), spectrum by
                    shared.lyapunov.qr_spectrum
+    what_h_knows   two probes of M along the same drives: how well a linear read-out of z or of
+                   [z, h] gives the car's (invisible) speed, and M's prediction of the next z against
+                   repeating the current one
     summarise      every number the README quotes (scores per policy, the paired tests, V and M
                    losses, CMA-ES end points, parameter counts, the exponents)
     artefacts      what the figures and the GIF read
@@ -36,6 +39,38 @@ def policy_stats(scores, shares):
             "min": float(scores.min()), "max": float(scores.max()),
             "solved_share": float((scores >= SOLVED).mean()),
             "laps_completed": float((shares == 1.0).mean()), "tiles": float(shares.mean())}
+
+
+def _r2(X, y, train, test):
+    """R^2 on the test rows of a least-squares fit (with a bias) on the train rows."""
+    X1 = np.concatenate([X, np.ones((len(X), 1))], 1)
+    w = np.linalg.lstsq(X1[train], y[train], rcond=None)[0]
+    res = y[test] - X1[test] @ w
+    return float(1 - (res ** 2).sum() / ((y[test] - y[test].mean()) ** 2).sum())
+
+
+def what_h_knows(M, cell, rec, cfg):
+    """On the first --lyap-seqs C(z, h) test drives: (1) the car's speed from z_t alone and from
+    [z_t, h_t] by least squares, fitted on the first half of the drives and scored (R^2) on the
+    other half; (2) M's mixture-mean prediction of z_{t+1} (squared error per latent) against
+    z_t repeated."""
+    n = min(cfg["lyap_seqs"], rec["z"].shape[1])
+    z, h, v, a = rec["z"][:, :n], rec["h"][:, :n], rec["v"][:, :n], rec["a"][:, :n]
+    T = z.shape[0]
+    seq = np.broadcast_to(np.arange(n), (T, n)).ravel()
+    train, test = seq < max(1, n // 2), seq >= max(1, n // 2)
+    if not test.any():
+        train = test = np.ones_like(seq, bool)
+    Z, H = z.shape[-1], h.shape[-1]
+    zz, hh, vv = z.reshape(-1, Z), h.reshape(-1, H), v.ravel()
+    K = M["bo"].shape[0] // (3 * Z)
+    hs, _, _ = mdn_rnn.run(cell, M, np.concatenate([z, a], -1), mdn_rnn.zero_state(H, n))
+    logits, means, _ = mdn_rnn.head(M, hs, Z, K)
+    pi = np.exp(logits - logits.max(-1, keepdims=True))
+    pred = ((pi / pi.sum(-1, keepdims=True)) * means).sum(-1)[:-1]        # E[z_{t+1}]
+    r2 = {"z": _r2(zz, vv, train, test), "z_h": _r2(np.concatenate([zz, hh], 1), vv, train, test)}
+    mse = {"M": float(((pred - z[1:]) ** 2).mean()), "repeat": float(((z[:-1] - z[1:]) ** 2).mean())}
+    return {"speed_r2": r2, "next_z_mse": mse, "probe_samples": int(T * n)}
 
 
 def paired(a, b):
@@ -79,6 +114,9 @@ def artefacts(V, rec, rec_z, shown, frames, scores, curves, vae_curve, m_curve, 
 
 
 def report(metrics, lam, cfg):
+    r2, mse = metrics["speed_r2"], metrics["next_z_mse"]
+    print(f"  speed read out linearly (R^2, held-out drives): from z {r2['z']:.3f}, from [z, h] "
+          f"{r2['z_h']:.3f}; next-z squared error: M {mse['M']:.4f}, repeating z {mse['repeat']:.4f}")
     for kind, name in NAMES.items():
         e = metrics["eval"][kind]
         print(f"  {name:20s} {e['mean']:7.1f} ± {e['sd']:5.1f} over {cfg['eval_tracks']} unseen tracks "
