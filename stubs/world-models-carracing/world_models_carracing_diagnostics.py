@@ -45,8 +45,8 @@ def _r2(X, y, train, test):
     """R^2 on the test rows of a least-squares fit (with a bias) on the train rows."""
     X1 = np.concatenate([X, np.ones((len(X), 1))], 1)
     w = np.linalg.lstsq(X1[train], y[train], rcond=None)[0]
-    res = y[test] - X1[test] @ w
-    return float(1 - (res ** 2).sum() / ((y[test] - y[test].mean()) ** 2).sum())
+    res, var = y[test] - X1[test] @ w, ((y[test] - y[test].mean()) ** 2).sum()
+    return float(1 - (res ** 2).sum() / var) if var > 0 else 0.0
 
 
 def what_h_knows(M, cell, rec, cfg):
