@@ -11,9 +11,10 @@ cell of ``shared/lstm_gers``); this file holds the task, C, the schedule and the
     z_t = mu_V(frame_t)         a_t = W_c [z_t, h_t] + b_c         h_{t+1} = LSTM_M([z_t, a_t], h_t)
     steer = tanh(a_0),  gas = (tanh(a_1) + 1) / 2,  brake = clip(tanh(a_2), 0, 1)
 
-The paper's central ablation is rerun: C(z) sees z only, C(z, h) sees [z, h]; both are evolved
-with the same CMA-ES budget on the same tracks and scored on the same 100 unseen tracks, beside
-the random policy that collected V's and M's data.
+The paper's central ablation is rerun: C(z, h) sees [z, h]; C(z) sees z only; the paper's third
+row, C(z) with a hidden layer, here gets as many parameters as C(z, h). The three are evolved with
+the same CMA-ES budget on the same tracks and scored on the same 100 unseen tracks, beside the
+random policy that collected V's and M's data.
 
 The task (Gym's CarRacing-v0 needs Box2D, so a numpy substitute): every episode a new closed
 track, r(theta) = R0 (1 + sum_{k=2..5} a_k cos(k theta + phi_k)) with random R0, a_k, phi_k (sharp
@@ -47,7 +48,10 @@ from shared.world_models import cmaes, mdn_rnn, vae
 PAPER = ("D. Ha and J. Schmidhuber, Recurrent world models facilitate policy evolution, NeurIPS 2018 "
          "(long version: World Models, arXiv:1803.10122)")
 # Table of the paper (CarRacing-v0, average score over 100 random tracks), read in the authors'
-# article source (worldmodels.github.io, draft_body.html)
+# article source (worldmodels.github.io, draft_body.html). Settings read in the authors' code
+# (hardmaru/WorldModelsExperiments, carracing/): CMA-ES population 64, 16 episodes per candidate,
+# initial step 0.1, start at 0; M 256 cells, 5 Gaussians, Adam 1e-3, gradients clipped at 1; the
+# actions squashed as below; the hidden-layer controller has 40 tanh units.
 PAPER_ROWS = {"zh": (906, 21), "z": (632, 251), "z_hidden": (788, 141), "dqn": (343, 18),
               "a3c_continuous": (591, 45), "a3c_discrete": (652, 10), "leaderboard": (838, 11)}
 SOLVED = 900.0                      # Gym's bar for CarRacing-v0: 900 on average over 100 tracks
@@ -67,7 +71,7 @@ VIEW_F, VIEW_L = _f.ravel(), _l.ravel()                      # (P,) forward / le
 
 DEFAULTS = dict(data_rollouts=120, data_steps=80, z_dim=16, vae_hidden=128, vae_steps=1500,
                 m_hidden=64, mixtures=5, m_steps=500, window=32, pop=16, rollouts=4, generations=80,
-                episode_steps=200, eval_tracks=100, sigma0=0.3, lyap_seqs=8, lyap_transient=50)
+                episode_steps=200, eval_tracks=100, sigma0=0.1, lyap_seqs=8, lyap_transient=50)
 QUICK = dict(data_rollouts=6, data_steps=20, z_dim=4, vae_hidden=16, vae_steps=5, m_hidden=8,
              m_steps=3, window=8, pop=6, rollouts=1, generations=2, episode_steps=25, eval_tracks=3,
              lyap_seqs=2, lyap_transient=5)
