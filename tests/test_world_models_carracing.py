@@ -155,3 +155,19 @@ def test_verdict_rules(zh, z, zhid, p, expect):
     rows = dg.headline_rows(metrics(zh, z, zhid, p=p), CFG)
     assert [r["verdict"] for r in rows] == expect
     assert [r["paper_value"] for r in rows[:3]] == ["906 ± 21", "632 ± 251", "788 ± 141"]
+
+
+def test_speed_read_out_scores_a_linear_signal_and_a_constant():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.3
+    train, test = np.arange(40) < 20, np.arange(40) >= 20
+    assert dg._r2(X, y, train, test) == pytest.approx(1.0)
+    assert dg._r2(X, np.zeros(40), train, test) == 0.0        # no variance to explain
+
+
+def test_data_rollouts_shapes():
+    cfg = dict(wm.DEFAULTS, data_rollouts=3, data_steps=5)
+    frames, acts = wm.collect(np.random.default_rng(0), cfg)
+    assert frames.shape == (6, 3, wm.FRAME ** 2) and acts.shape == (5, 3, 3)
+    assert (frames >= 0).all() and (frames <= 1).all() and (acts[..., 1:] >= 0).all()
