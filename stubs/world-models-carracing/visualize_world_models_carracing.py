@@ -6,6 +6,7 @@
     evolution.png  CMA-ES: population mean and best fitness per generation, the three controllers
     vae_m.png      V's frames and reconstructions, V's loss and M's NLL during training
     lyapunov.png   M's Lyapunov spectrum along the latent sequences of C(z, h)'s test drives
+    dream.png      C(z, h) driving inside M's dream (temperature 1), decoded by V, beside the real drive
 
     python3 visualize_world_models_carracing.py      # results.json + results.npz -> viz/*.png
 """
@@ -123,11 +124,32 @@ def lyapunov(res, a, out):
     save_figure(fig, os.path.join(out, "lyapunov.png"))
 
 
+def dream(res, a, out):
+    F, n = res["config"]["frame"], 10
+    rows = [("dream", "M's dream (V decodes)"), ("dream_real", "the real drive")]
+    fig, axes = plt.subplots(2, n, figsize=(1.0 * n, 2.4))
+    for r, (key, label) in enumerate(rows):
+        frames = a[key]
+        idx = np.linspace(0, len(a["dream"]) - 1, n).astype(int)
+        for j, t in enumerate(idx):
+            ax = axes[r, j]
+            if t < len(frames):
+                ax.imshow(frames[t].reshape(F, F), cmap="gray", vmin=0, vmax=255)
+            ax.set(xticks=[], yticks=[])
+            if r == 0:
+                ax.set_title(f"+{t + 1}", fontsize=7)
+        axes[r, 0].set_ylabel(label, fontsize=7)
+    fig.suptitle("C(z, h) driving inside M (z sampled at temperature 1) from the same start as a real "
+                 "test drive", fontsize=8)
+    fig.tight_layout()
+    save_figure(fig, os.path.join(out, "dream.png"))
+
+
 def main(args):
     res, a = load_run(args.results)
-    for fig in (drives, scores, evolution, vae_m, lyapunov):
+    for fig in (drives, scores, evolution, vae_m, lyapunov, dream):
         fig(res, a, args.out_dir)
-    print(f"wrote 5 figures to {args.out_dir}")
+    print(f"wrote 6 figures to {args.out_dir}")
 
 
 if __name__ == "__main__":

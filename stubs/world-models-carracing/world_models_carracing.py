@@ -476,7 +476,7 @@ def resolve(args):
 def main(args):
     timer = cli.Timer()
     cfg = resolve(args)
-    rs = streams(args.seed, ["data", "vae", "mdn", "tracks", "es", "eval", "random"])
+    rs = streams(args.seed, ["data", "vae", "mdn", "tracks", "es", "eval", "random", "dream"])
     Z, H = cfg["z_dim"], cfg["m_hidden"]
     k = hidden_units(Z, H)
     print(f"World Models on numpy car racing: V = MLP-VAE ({FRAME}x{FRAME} frames -> z in R^{Z}), "
@@ -499,6 +499,7 @@ def main(args):
     dg = diagnostics()
     lam = dg.lyapunov(M, cell, rec, cfg)
     probe = dg.what_h_knows(M, cell, rec, cfg)
+    dreamt = dg.dream(V, M, cell, best["zh"], rec, cfg, rs["dream"])
     t["evaluation"] = timer()
     timing = {"models_s": t["models"] - t["start"], "evolution_s": t["evolution"] - t["models"],
               "evaluation_s": t["evaluation"] - t["evolution"]}
@@ -508,7 +509,7 @@ def main(args):
                      config=dict(cfg, frame=FRAME, n_tiles=N_TILES, road_half_width=W_ROAD),
                      metrics=metrics, headline=dg.headline_rows(metrics, cfg),
                      lyapunov=dg.lyapunov_block(lam, cfg))
-    arrays = dg.artefacts(V, rec, rec_z, shown, frames, scores, curves, vae_curve, m_curve, lam)
+    arrays = dg.artefacts(V, rec, rec_z, shown, frames, scores, curves, vae_curve, m_curve, lam, dreamt)
     finish_run(args.out, rec_out, arrays, timer)
 
 

@@ -8,6 +8,8 @@
     what_h_knows   two probes of M along the same drives: how well a linear read-out of z or of
                    [z, h] gives the car's (invisible) speed, and M's prediction of the next z against
                    repeating the current one
+    dream          C(z, h) driving inside M (z_{t+1} sampled from M's mixture at temperature tau),
+                   from a real start, decoded by V: the paper's "car racing dreams"
     summarise      every number the README quotes (scores per policy, the paired tests, V and M
                    losses, CMA-ES end points, parameter counts, the exponents)
     artefacts      what the figures and the GIF read
@@ -19,7 +21,8 @@ from shared.lyapunov import qr_spectrum
 from shared.results import at_unknown_budget, headline_row
 from shared.stats import sign_flip_test
 from shared.world_models import mdn_rnn, vae
-from world_models_carracing import KINDS, NAMES, PAPER_ROWS, SOLVED, centre_line, hidden_units, n_params
+from world_models_carracing import (KINDS, NAMES, PAPER_ROWS, SOLVED, Policy, centre_line, hidden_units,
+                                    n_params)
 
 
 def lyapunov(M, cell, rec, cfg):
@@ -73,6 +76,24 @@ def what_h_knows(M, cell, rec, cfg):
     return {"speed_r2": r2, "next_z_mse": mse, "probe_samples": int(T * n)}
 
 
+def dream(V, M, cell, theta_zh, rec, cfg, rng, steps=60, tau=1.0, warm=20):
+    """C(z, h) (weights theta_zh) in M's dream: M reads the first ``warm`` real [z, a] of test drive
+    1, then each next z is drawn from its mixture at temperature tau and fed back. Returns V's
+    decoding of the dream and the real frames of the same steps, (steps, P) each."""
+    Z, H = cfg["z_dim"], cfg["m_hidden"]
+    K = M["bo"].shape[0] // (3 * Z)
+    warm = max(1, min(warm, len(rec["z"]) - 1))
+    x = np.concatenate([rec["z"][:warm, :1], rec["a"][:warm, :1]], -1)
+    _, state, _ = mdn_rnn.run(cell, M, x, mdn_rnn.zero_state(H, 1))
+    z, pol, out = rec["z"][warm, :1], Policy([("zh", theta_zh[None])], hidden_units(Z, H)), []
+    for _ in range(steps):
+        a = pol(z, state["y"][0])
+        h, state, _ = mdn_rnn.run(cell, M, np.concatenate([z, a], 1)[None], state)
+        z = mdn_rnn.sample(*mdn_rnn.head(M, h[0], Z, K), tau, rng)
+        out.append(vae.decode(V, z)[0])
+    return np.array(out), rec["frame"][warm + 1:warm + 1 + steps, 0]
+
+
 def paired(a, b):
     """C(z, h) against another controller on the same tracks: mean difference, one-sided sign-flip p."""
     diff = a - b
@@ -97,7 +118,7 @@ def summarise(cfg, vae_curve, m_curve, m_held, curves, scores, shares, lam, timi
             "paper": {key: list(v) for key, v in PAPER_ROWS.items()}, "timing": timing}
 
 
-def artefacts(V, rec, rec_z, shown, frames, scores, curves, vae_curve, m_curve, lam):
+def artefacts(V, rec, rec_z, shown, frames, scores, curves, vae_curve, m_curve, lam, dreamt):
     """What the figures and the GIF need (uint8 frames: 0-255 gray)."""
     def gray(x):
         return np.round(255 * np.clip(x, 0, 1)).astype(np.uint8)
@@ -110,6 +131,7 @@ def artefacts(V, rec, rec_z, shown, frames, scores, curves, vae_curve, m_curve, 
                 sample=gray(sample), sample_recon=gray(vae.decode(V, vae.encode(V, sample)[0])),
                 **{f"scores_{kind}": v for kind, v in scores.items()},
                 vae_curve=vae_curve, m_curve=m_curve, lyapunov=lam,
+                dream=gray(dreamt[0]), dream_real=gray(dreamt[1]),
                 **{f"cma_{k}": v for k, v in curves.items()})
 
 
