@@ -170,8 +170,8 @@ def headline_rows(M, cfg):
        positive with a one-sided sign-flip p < 0.05, else open."""
     e, n = M["eval"], cfg["eval_tracks"]
     budget = (f"CMA-ES budget here: {cfg['generations']} generations x {cfg['pop']} candidates x "
-              f"{cfg['rollouts']} tracks per controller; the paper's: population 64 x 16 rollouts "
-              f"(secondary sources, not read in the paper), generations not read")
+              f"{cfg['rollouts']} tracks per controller; the authors' code: population 64 x 16 episodes, "
+              f"generations not stated")
     rows = []
     zh = e["zh"]
     v = "partial" if zh["mean"] >= SOLVED else at_unknown_budget("no")
