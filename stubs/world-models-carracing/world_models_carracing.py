@@ -372,12 +372,13 @@ def train_m(frames, acts, V, cfg, rng, log=print):
 def rollout(V, M, cell, policy, tr, T, record_envs=0):
     """Run the E = policy.E agents on their tracks tr for up to T steps, all at once: frame ->
     z = mu_V(frame) -> a = C(z, h) -> environment step, and M's update h <- LSTM([z, a], h).
-    Returns the total rewards (E,), the share of tiles visited (E,), and for the first record_envs
+    Returns the total rewards (E,), {"tiles": share of tiles visited, "steps": steps until the
+    episode ended} (E,) each, and for the first record_envs
     environments the positions, alive flags, frames, the [z, a] sequences, M's h_t and the car's
     speed (time-major)."""
     E, H = policy.E, M["R"].shape[1]
     st, state = reset(tr), mdn_rnn.zero_state(H, E)
-    total, alive = np.zeros(E), np.ones(E, bool)
+    total, alive, steps = np.zeros(E), np.ones(E, bool), np.zeros(E, int)
     keys = ("pos", "alive", "frame", "z", "a", "h", "v")
     rec = {k: [] for k in keys}
     for _ in range(T):
@@ -390,11 +391,12 @@ def rollout(V, M, cell, policy, tr, T, record_envs=0):
                 rec[k].append(v[:record_envs].copy())
         r, done = env_step(tr, st, act)
         total += r * alive
+        steps += alive
         alive &= ~done
         _, state, _ = mdn_rnn.run(cell, M, np.concatenate([z, act], 1)[None], state)
         if not alive.any():
             break
-    return total, st["visited"].mean(1), {k: np.array(v) for k, v in rec.items()}
+    return total, {"tiles": st["visited"].mean(1), "steps": steps}, {k: np.array(v) for k, v in rec.items()}
 
 
 # ---------------------------------------------------------------- CMA-ES on C(z) and C(z, h)
@@ -441,10 +443,10 @@ def evaluate(V, M, cell, best, cfg, rng_tracks, rng_random):
     show = min(n, max(cfg["lyap_seqs"], 4))
     groups = [(kind, np.repeat(best[kind][None], n, 0)) for kind in KINDS] + [("random", n)]
     names = KINDS + ("random",)
-    total, tiles, rec = rollout(V, M, cell, Policy(groups, k, rng_random), pick(tr, np.tile(np.arange(n), 4)),
+    total, info, rec = rollout(V, M, cell, Policy(groups, k, rng_random), pick(tr, np.tile(np.arange(n), 4)),
                                 cfg["episode_steps"], show)
     scores = {kind: total[i * n:(i + 1) * n] for i, kind in enumerate(names)}
-    shares = {kind: tiles[i * n:(i + 1) * n] for i, kind in enumerate(names)}
+    shares = {kind: {key: v[i * n:(i + 1) * n] for key, v in info.items()} for i, kind in enumerate(names)}
     # a second, small rollout records C(z) on the shown tracks (the batch above recorded C(z, h))
     _, _, rec_z = rollout(V, M, cell, Policy([("z", groups[1][1][:show])], k), pick(tr, np.arange(show)),
                           cfg["episode_steps"], record_envs=show)

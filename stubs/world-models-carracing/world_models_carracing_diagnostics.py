@@ -37,11 +37,14 @@ def lyapunov(M, cell, rec, cfg):
     return qr_spectrum(np.stack(J, 1), k=min(6, 2 * H), n_transient=min(cfg["lyap_transient"], len(x) // 2))
 
 
-def policy_stats(scores, shares):
+def policy_stats(scores, info):
+    """Score statistics over the test tracks; info: {"tiles": share visited, "steps": episode length}."""
+    lap = info["tiles"] == 1.0
     return {"mean": float(scores.mean()), "sd": float(scores.std()), "median": float(np.median(scores)),
             "min": float(scores.min()), "max": float(scores.max()),
-            "solved_share": float((scores >= SOLVED).mean()),
-            "laps_completed": float((shares == 1.0).mean()), "tiles": float(shares.mean())}
+            "solved_share": float((scores >= SOLVED).mean()), "laps_completed": float(lap.mean()),
+            "tiles": float(info["tiles"].mean()),
+            "lap_steps_mean": float(info["steps"][lap].mean()) if lap.any() else None}
 
 
 def _r2(X, y, train, test):
