@@ -89,24 +89,25 @@ def evolution(res, a, out):
 def vae_m(res, a, out):
     F = res["config"]["frame"]
     n = a["sample"].shape[0]
-    fig = plt.figure(figsize=(7.5, 4.2))
+    fig = plt.figure(figsize=(7.5, 4.6))
+    gs = fig.add_gridspec(4, 2 * n, height_ratios=[1, 1, 2.2, 0.2])
     for i in range(n):
         for row, key in enumerate(("sample", "sample_recon")):
-            ax = fig.add_subplot(4, n, row * n + i + 1)
+            ax = fig.add_subplot(gs[row, 2 * i:2 * i + 2])
             ax.imshow(a[key][i].reshape(F, F), cmap="gray", vmin=0, vmax=255)
             ax.set(xticks=[], yticks=[])
             if i == 0:
                 ax.set_ylabel("frame" if row == 0 else "V(frame)", fontsize=7)
-    ax = fig.add_subplot(2, 2, 3)
+    ax = fig.add_subplot(gs[2, :n - 1])
     ax.plot(a["vae_curve"], lw=0.5, color="k")
     ax.set(xlabel="Adam step", ylabel="loss per frame", title="V: L2 + KL", yscale="log")
-    ax = fig.add_subplot(2, 2, 4)
-    ax.plot(a["m_curve"], lw=0.5, color="k")
+    ax = fig.add_subplot(gs[2, n + 1:])
+    ax.plot(a["m_curve"], lw=0.5, color="k", label="training windows (sampled z)")
     ax.axhline(res["metrics"]["m_nll_held_out"], color="tab:green", lw=0.8,
                label="held out (posterior means)")
-    ax.set(xlabel="Adam step", ylabel="NLL per latent", title="M: mixture NLL of z_{t+1}")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
+    ax.set(xlabel="Adam step", ylabel="NLL per latent", title="M: mixture NLL of the next z")
+    ax.legend(fontsize=6)
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=0.08, hspace=0.5)
     save_figure(fig, os.path.join(out, "vae_m.png"))
 
 

@@ -205,6 +205,8 @@ def headline_rows(M, cfg):
             f"{d['mean']:+.0f} (p = {d['p']:.3g})", paper, v,
             f"one-sided sign-flip test over {n} tracks; C(z, h) better on {d['wins']} tracks, worse on "
             f"{d['losses']}; " + ("h helps at this budget" if v == "partial" else
+                                  "open: both reach 900 on this substitute task (a ceiling), so it cannot "
+                                  "show what h adds" if min(e["zh"]["mean"], e[kind]["mean"]) >= SOLVED else
                                   f"open: no significant gain at this budget; {budget}"),
             numbers=[{"value": d["mean"]}]))
     return rows
