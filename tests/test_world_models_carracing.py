@@ -149,7 +149,7 @@ CFG = {"eval_tracks": 100, "generations": 80, "pop": 20, "rollouts": 4, "z_dim":
     (920, 700, 800, 0.001, ["partial", "partial", "partial", "partial", "partial"]),
     (850, 700, 800, 0.001, ["open", "partial", "partial", "partial", "partial"]),
     (850, 860, 700, 0.7, ["open", "partial", "partial", "open", "open"]),
-    (950, 930, 910, 0.2, ["partial", "no", "no", "open", "open"]),
+    (950, 930, 910, 0.2, ["partial", "open", "open", "open", "open"]),
 ])
 def test_verdict_rules(zh, z, zhid, p, expect):
     rows = dg.headline_rows(metrics(zh, z, zhid, p=p), CFG)
