@@ -24,6 +24,8 @@ returns of the lander reach a few hundred).
 """
 import numpy as np
 
+from shared import cli
+
 REWARD_SCALE = 100.0
 
 
@@ -125,8 +127,9 @@ def train(cfg, lander, rng_init, rng_env, sparse, optim, evaluate):
             R = Rw[k] + gamma * R * (1.0 - D[k])
             targets.append(R)
         targets = np.concatenate(targets[::-1], axis=1)            # (M, n E), time-major blocks
-        _, g = loss_and_grads(p, np.concatenate(S, 1), np.concatenate(A, 1), targets,
-                              cfg["a2c_entropy"], cfg["a2c_value_coef"])
+        loss, g = loss_and_grads(p, np.concatenate(S, 1), np.concatenate(A, 1), targets,
+                                 cfg["a2c_entropy"], cfg["a2c_value_coef"])
+        cli.check_finite(steps, a2c_loss=loss)
         opt.step(g)
     curve.append((steps, evaluate(lambda o, c=None: forward(p, o)[0])))
     return p, curve
