@@ -42,7 +42,7 @@ def draw_lander(ax, z, act, color):
 
 
 def frame(a, pilots, t):
-    fig, axes = plt.subplots(1, len(pilots), figsize=(1.9 * len(pilots), 2.3))
+    fig, axes = plt.subplots(1, len(pilots), figsize=(2.0 * len(pilots), 2.5))
     for ax, (name, i, label, color) in zip(axes, pilots, strict=True):
         n = int(a[f"len_{name}"][i])
         k = min(t, n)
@@ -57,9 +57,9 @@ def frame(a, pilots, t):
         ax.set_xticks([])
         ax.set_yticks([])
         end = f"return {float(a[f'ret_{name}'][i]):.0f}" if t >= n else f"step {k}"
-        ax.set_title(f"{label}\n{end}", fontsize=6.5)
+        ax.set_title(f"{label}\n{end}", fontsize=8)
     fig.tight_layout()
-    return figure_to_frame(fig, dpi=60)
+    return figure_to_frame(fig, dpi=85)
 
 
 def main(args):

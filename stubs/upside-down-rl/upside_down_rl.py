@@ -52,7 +52,7 @@ PAPER = ("Srivastava, Shyam, Mutz, Jaskowski & Schmidhuber, \"Training agents us
          "reinforcement learning\", arXiv:1912.02877 (2019); Schmidhuber, \"Reinforcement learning upside "
          "down\", arXiv:1912.02875 (2019)")
 DEFAULTS = dict(
-    seeds=5, env_steps=150_000, t_max=200, hidden=64,
+    seeds=5, env_steps=200_000, t_max=200, hidden=64,
     # UDRL, named after the rows of the paper's hyperparameter table
     batch=256, lr=2e-3, replay_size=300, last_few=50, episodes_per_iter=20, updates_per_iter=50,
     warm_up=50, return_scale=0.02, horizon_scale=0.02,
@@ -60,7 +60,7 @@ DEFAULTS = dict(
     a2c_envs=16, a2c_nstep=5, a2c_lr=1e-3, a2c_gamma=0.99, a2c_entropy=0.01, a2c_value_coef=0.5,
     a2c_clip=0.5,
     # evaluation
-    eval_every=15_000, eval_episodes=40, sweep_episodes=20)
+    eval_every=20_000, eval_episodes=40, sweep_episodes=20)
 QUICK = dict(seeds=2, env_steps=3_000, t_max=60, hidden=16, batch=32, replay_size=40, last_few=10,
              episodes_per_iter=8, updates_per_iter=4, warm_up=10, a2c_envs=4, eval_every=1_500,
              eval_episodes=6, sweep_episodes=3)

@@ -56,7 +56,7 @@ def command_vs_achieved(res, a, path):
             ax.plot(cmd, ach[i], "o-", ms=3, alpha=0.8, label=f"seed {i - j * S}: r = {r[i]:.2f}")
         lo, hi = float(cmd.min()), float(cmd.max())
         ax.plot([lo, hi], [lo, hi], "k--", lw=1, label="achieved = commanded")
-        ax.set_xlabel("commanded return d_r (horizon: the evaluation horizon)")
+        ax.set_xlabel("commanded return d_r (evaluation horizon)", fontsize=8)
         ax.set_title(f"UDRL, {var} reward", fontsize=9)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=6)
