@@ -59,6 +59,14 @@ def test_extension_search_matches_plain_reference():
     assert stats["runs"] == runs
 
 
+def test_capped_search_stops_and_is_not_remembered():
+    found, stats = oops.try_phase("hanoi", 3, (), 2.0 ** 24, cap=50_000)
+    assert found is None and stats["capped"] and 50_000 < stats["steps"] < 50_100
+    r = oops.oops_task("hanoi", 3, [], 300_000)
+    assert r["kind"] is None and 300_000 < r["cost"] < 300_100
+    assert not any(k[0] == "hanoi" and k[1] == 3 and s["capped"] for k, (f, s) in oops._MEMO.items())
+
+
 def test_oops_on_anbn_freezes_and_reuses_a_recursive_solver():
     frozen = []
     res = oops.oops_sequence("anbn", 6, frozen, 10 ** 7)
@@ -75,11 +83,12 @@ def test_oops_on_anbn_freezes_and_reuses_a_recursive_solver():
 
 
 def test_verdict_rules():
-    rows = [dict(n=1, ratio=0.5, found=True), dict(n=2, ratio=20.0, found=True),
-            dict(n=3, ratio=1e4, found=True)]
-    assert oops.speedup_verdict(rows) == "partial"
-    assert oops.speedup_verdict(rows + [dict(n=4, ratio=0.9, found=True)]) == "no"
+    rows = [dict(n=1, ratio=0.5, found=True), dict(n=2, ratio=0.6, found=True),
+            dict(n=3, ratio=1e4, found=False)]
+    assert oops.speedup_verdict(rows) == "partial"                 # a capped scratch run counts
+    assert oops.speedup_verdict(rows[:2]) == "no"
     assert oops.speedup_verdict([dict(n=2, ratio=3.0, found=False)]) == "open"
+    assert oops.speedup_verdict(rows[:1]) == "open"
     assert oops.curriculum_verdict(dict(cum_cost=10), dict(cum_cost=20)) == "partial"
     assert oops.curriculum_verdict(dict(cum_cost=20), dict(cum_cost=10)) == "no"
     assert oops.curriculum_verdict(None, dict(cum_cost=10)) == "open"

@@ -24,6 +24,17 @@ N_DISKS = 4
 SHOWN = (oops.MVDSK, oops.CALLTP, oops.DEFNP)
 
 
+def trace_program(code, k):
+    """Step-by-step states of a complete program on Hanoi instance k: [(ip executed, state after)]."""
+    state, target = oops.hanoi_instance(k)
+    code, out, status = tuple(code), [], oops.RUNNING
+    while status == oops.RUNNING and len(out) < 10 ** 6:
+        ip = state[0]
+        status, state, _ = oops.run(state, target, code, 1)
+        out.append((ip, state))
+    return out
+
+
 def frame(code, ip, state, step, n_steps, moves):
     """One frame: pegs (top), the program with token `ip` highlighted (bottom)."""
     _, _, below, args, _, _, pegs, _ = state
@@ -51,7 +62,7 @@ def main(args):
     if not code:                                 # e.g. a --quick run: replay the textbook program
         print("this run froze no general Hanoi solver: replaying the hand-written reference program")
         code = list(oops.HANOI_SOLVER)
-    tr = oops.trace_program("hanoi", code, N_DISKS)
+    tr = trace_program(code, N_DISKS)
     frames, moves = [frame(code, -1, oops.hanoi_instance(N_DISKS)[0], 0, len(tr), 0)], 0
     for step, (ip, state) in enumerate(tr, 1):
         moves = state[7]

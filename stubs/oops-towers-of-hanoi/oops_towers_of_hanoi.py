@@ -18,10 +18,9 @@ The language (9 of the paper's token names; semantics in the README):
     c1 c2 delD  (data stack)   defnp calltp endnp  (procedures)   mvdsk xSA xAD  (Hanoi primitives)
 The textbook solver HANOI(S,A,D,n) is `defnp xAD calltp xAD mvdsk xSA calltp endnp`.
 
-Diagnostics: interpreter steps and programs tried per task, against the Levin bound of the program
-found; the same Hanoi tasks searched by OOPS without the 1^n2^n code, and each from scratch.
-No gradient and no recurrent net: `--gradcheck` reports an empty check, lyapunov is null.
-No family core: `shared/levin/` is tied to the 1995 storage machine (see the README).
+Diagnostics: steps and programs per task against the Levin bound of the program found; the Hanoi
+tasks also by OOPS without the 1^n2^n code, and each from scratch. No gradient, no recurrent net, no
+family core (`shared/levin/` is tied to the 1995 storage machine; see the README).
 
     python3 oops_towers_of_hanoi.py --seed 0     # headline (deterministic: the seed is unused)
     python3 oops_towers_of_hanoi.py --quick      # a few seconds, every code path
@@ -46,8 +45,7 @@ DS_MAX, DEPTH_MAX = 128, 64          # data stack and call depth limits (overflo
 RUNNING, NEED, SOLVED, FAIL = 0, 1, 2, 3
 HANOI_SOLVER = (DEFNP, XAD, CALLTP, XAD, MVDSK, XSA, CALLTP, ENDNP)    # hand-written reference
 ANBN_SOLVER = (DEFNP, C1, CALLTP, C2, ENDNP)                            # hand-written reference
-HEADLINE = dict(anbn_max_n=30, hanoi_max_n=10, scratch_max_n=3, scratch_budget=60_000_000,
-                verify_n=16)
+HEADLINE = dict(anbn_max_n=30, hanoi_max_n=10, scratch_max_n=4, scratch_budget=60_000_000, verify_n=16)
 QUICK = dict(anbn_max_n=4, hanoi_max_n=1, scratch_max_n=1, scratch_budget=200_000, verify_n=6)
 
 
@@ -156,18 +154,6 @@ def run_program(task, code, k, limit=10 ** 8):
     return status, t, state
 
 
-def trace_program(task, code, k, limit=10 ** 6):
-    """Step-by-step states of a complete program on instance k (for the GIF): a list of
-    (ip of the token executed, state after it)."""
-    state, target = TASKS[task](k)
-    code, out, status = tuple(code), [], RUNNING
-    while status == RUNNING and len(out) < limit:
-        ip = state[0]
-        status, state, _ = run(state, target, code, 1)
-        out.append((ip, state))
-    return out
-
-
 def disassemble(code):
     return " ".join(TOKENS[t] for t in code)
 
@@ -175,41 +161,63 @@ def disassemble(code):
 # ==============================================================================================
 # Search: Levin's time-sharing over token prefixes, as in OOPS's Try (prefix states shared)
 # ==============================================================================================
-def try_phase(task, n, base, budget):
-    """All prefixes extending `base` (code run first, free: probability 1), depth first, each prefix
-    p allowed `budget * K^-l(p)` steps summed over the instances 1..n. A child prefix resumes from
-    its parent's (immutable) states, so a shared prefix is executed once. Returns (found, stats)."""
-    steps = runs = 0
-    insts = [TASKS[task](k) for k in range(1, n + 1)]
-    targets = [tg for _, tg in insts]
-    stack = [([(RUNNING, st) for st, _ in insts], list(base), 1.0, 0)]
-    tokens = tuple(reversed(range(K)))
-    while stack:
-        states, code, prob, used = stack.pop()
-        limit, new, dead, solved = budget * prob, [], False, 0
-        for (status, st), tg in zip(states, targets, strict=True):
+def try_phase(task, n, base, budget, cap=float("inf")):
+    """All prefixes extending `base` (code run first, free: probability 1), depth first in token
+    order, each prefix p allowed `budget * K^-l(p)` steps summed over the instances 1..n. A child
+    prefix resumes from its parent's (immutable) states, so a shared prefix is executed once, and
+    the code is one list grown and shrunk as the search goes down and back. Gives up once `cap` steps
+    are spent (stats["capped"]). Returns (found, stats)."""
+    code, count = list(base), [0, 0]                     # count: steps, runs
+
+    def advance(states, limit, used):
+        """Run every unsolved instance on the current code; states hold (status, state, target).
+        Returns (alive, new states, steps used so far, instances solved)."""
+        new, solved, start = [], 0, used
+        for status, st, tg in states:
             if status != SOLVED:
                 status, st, u = run(st, tg, code, limit - used)
                 used += u
-                steps += u
                 if status == FAIL or status == RUNNING:  # halted, or out of time
-                    dead = True
-                    break
+                    count[0] += used - start
+                    return False, None, used, 0
             solved += status == SOLVED
-            new.append((status, st))
-        if dead:
-            runs += 1
-            continue
-        if solved == n:
-            found = dict(code=code, suffix=code[len(base):], t=used, prob=prob)
-            return found, dict(steps=steps, runs=runs + 1)
+            new.append((status, st, tg))
+        count[0] += used - start
+        return True, new, used, solved
+
+    def expand(states, prob, used):
         child = prob / K
         if used + 1 > budget * child:                    # no child may run another step
-            runs += 1
-            continue
-        for tok in tokens:
-            stack.append((new, code + [tok], child, used))
-    return None, dict(steps=steps, runs=runs)
+            count[1] += 1
+            return None
+        for tok in range(K):
+            if count[0] > cap:
+                return None
+            code.append(tok)
+            alive, new, u, solved = advance(states, budget * child, used)
+            if not alive:
+                count[1] += 1
+            elif solved == n:
+                count[1] += 1
+                return dict(code=list(code), suffix=code[len(base):], t=u, prob=child)
+            else:
+                found = expand(new, child, u)
+                if found:
+                    return found
+            code.pop()
+        return None
+
+    roots = [(RUNNING, st, tg) for st, tg in (TASKS[task](k) for k in range(1, n + 1))]
+    alive, states, used, solved = advance(roots, budget, 0)
+    if not alive:
+        found = None
+        count[1] += 1
+    elif solved == n:
+        found = dict(code=list(code), suffix=[], t=used, prob=1.0)
+        count[1] += 1
+    else:
+        found = expand(states, 1.0, used)
+    return found, dict(steps=count[0], runs=count[1], capped=count[0] > cap)
 
 
 def try_phase_plain(task, n, base, budget):
@@ -241,14 +249,17 @@ def try_phase_plain(task, n, base, budget):
 _MEMO = {}
 
 
-def try_phase_memo(task, n, base, budget):
+def try_phase_memo(task, n, base, budget, cap):
     """`try_phase`, remembered: the search is deterministic, and OOPS's fresh subsearch in phase i
     is the from-scratch search of phase i - 1, so identical calls are computed once. The steps
     they cost are still counted at every use (the numbers are those of recomputing)."""
     key = (task, n, tuple(base), budget)
-    if key not in _MEMO:
-        _MEMO[key] = try_phase(task, n, base, budget)
-    found, stats = _MEMO[key]
+    if key in _MEMO:
+        found, stats = _MEMO[key]
+    else:
+        found, stats = try_phase(task, n, base, budget, cap)
+        if not stats["capped"]:                         # a search cut short is not the search
+            _MEMO[key] = found, stats
     return (dict(found) if found else None), dict(stats)
 
 
@@ -260,7 +271,7 @@ def oops_task(task, n, frozen, max_steps):
     cost = runs = 0
     for phase in range(64):
         for kind, base, share in subs:
-            found, st = try_phase_memo(task, n, base, share * 2.0 ** phase)
+            found, st = try_phase_memo(task, n, base, share * 2.0 ** phase, max_steps - cost)
             cost, runs = cost + st["steps"], runs + st["runs"]
             if found:
                 found.update(kind=kind, share=share, phase=phase, cost=cost, runs=runs, task=task, n=n,
