@@ -45,7 +45,7 @@ DS_MAX, DEPTH_MAX = 128, 64          # data stack and call depth limits (overflo
 RUNNING, NEED, SOLVED, FAIL = 0, 1, 2, 3
 HANOI_SOLVER = (DEFNP, XAD, CALLTP, XAD, MVDSK, XSA, CALLTP, ENDNP)    # hand-written reference
 ANBN_SOLVER = (DEFNP, C1, CALLTP, C2, ENDNP)                            # hand-written reference
-HEADLINE = dict(anbn_max_n=30, hanoi_max_n=10, scratch_max_n=4, scratch_budget=60_000_000, verify_n=16)
+HEADLINE = dict(anbn_max_n=30, hanoi_max_n=15, scratch_max_n=4, scratch_budget=30_000_000, verify_n=16)
 QUICK = dict(anbn_max_n=4, hanoi_max_n=1, scratch_max_n=1, scratch_budget=200_000, verify_n=6)
 
 
@@ -331,14 +331,11 @@ def first_general(results, task, verify_n):
 
 
 def log_line(label):
-    def log(r):
-        if r["kind"] is None:
-            print(f"  {label} n={r['n']:2d}: NOT FOUND within {r['cost']:,} steps ({r['runs']:,} runs)")
-        else:
-            print(f"  {label} n={r['n']:2d}: {r['kind']:6s} phase {r['phase']:2d}  cost {r['cost']:>11,}"
-                  f" steps {r['runs']:>9,} runs  bound {r['levin_bound']:>13,}"
-                  f"  +[{disassemble(r['suffix'])}]")
-    return log
+    """A printer of one task's result: how it was found, its cost and Levin bound, the new tokens."""
+    return lambda r: print(f"  {label} n={r['n']:2d}: " + (
+        f"NOT FOUND within {r['cost']:,} steps ({r['runs']:,} runs)" if r["kind"] is None else
+        f"{r['kind']:6s} phase {r['phase']:2d}  cost {r['cost']:>11,} steps {r['runs']:>9,} runs  "
+        f"bound {r['levin_bound']:>13,}  +[{disassemble(r['suffix'])}]"))
 
 
 def speedup_rows(with_code, scratch):
@@ -464,10 +461,8 @@ def saved_arrays(m):
 # ==============================================================================================
 def main(args):
     timer = cli.Timer()
-    cfg = dict(QUICK if args.quick else HEADLINE)
-    for key in cfg:
-        if getattr(args, key) is not None:
-            cfg[key] = getattr(args, key)
+    cfg = {k: v if getattr(args, k) is None else getattr(args, k)
+           for k, v in (QUICK if args.quick else HEADLINE).items()}
     cfg.update(tokens=list(TOKENS), ds_max=DS_MAX, depth_max=DEPTH_MAX, share_extend=0.5, share_fresh=0.5)
     print(f"OOPS, {K} tokens: {' '.join(TOKENS)}")
     print(f"1^n2^n tasks 1..{cfg['anbn_max_n']}, then Hanoi tasks 1..{cfg['hanoi_max_n']}; scratch "
@@ -478,12 +473,12 @@ def main(args):
     hanoi = oops_sequence("hanoi", cfg["hanoi_max_n"], frozen, cap, log_line("Hanoi "))
     print("the same Hanoi tasks, OOPS without the 1^n2^n code:")
     alone = oops_sequence("hanoi", cfg["hanoi_max_n"], [], cap, log_line("Hanoi*"))
-    print("each Hanoi task from scratch (no frozen code):")
-    scratch = []
-    for n in range(1, cfg["scratch_max_n"] + 1):
-        r = oops_task("hanoi", n, [], cfg["scratch_budget"])
+    print("each Hanoi task from scratch (no frozen code), with at least the steps OOPS spent on it:")
+    spent = {r["n"]: r["cost"] for r in hanoi}
+    scratch = [oops_task("hanoi", n, [], max(cfg["scratch_budget"], spent.get(n, 0)))
+               for n in range(1, cfg["scratch_max_n"] + 1)]
+    for r in scratch:
         log_line("scratch")(r)
-        scratch.append(r)
     m = summarise(anbn, hanoi, alone, scratch, cfg)
     m["timing"] = dict(wall_s=timer(), steps_per_s=m["total_steps"] / max(timer(), 1e-9))
     title = "OOPS: 1^n2^n, then Towers of Hanoi, by incremental program search (Schmidhuber 2004)"
@@ -501,7 +496,8 @@ def build_parser():
     parser.add_argument("--scratch-max-n", type=cli.int_range(1, 8), default=None,
                         help=f"last Hanoi task run from scratch too (default {HEADLINE['scratch_max_n']})")
     parser.add_argument("--scratch-budget", type=cli.int_range(1000, 10 ** 10), default=None,
-                        help=f"step cap per from-scratch task (default {HEADLINE['scratch_budget']:,})")
+                        help="step cap of a from-scratch task, raised to what OOPS spent on it "
+                             f"(default {HEADLINE['scratch_budget']:,})")
     parser.add_argument("--verify-n", type=cli.int_range(2, 20), default=None,
                         help=f"check found solvers on instances 1..n (default {HEADLINE['verify_n']})")
     return parser

@@ -29,6 +29,10 @@ def hanoi_cost(res, a, out):
         ax.semilogy(a["scratch_n"][~found], a["scratch_cost"][~found], "v", color="tab:red", ms=10,
                     label="from scratch: not found within the cap (a lower bound)")
     ax.semilogy(a["hanoi_n"], a["hanoi_bound"], "k_", ms=14, label="Levin bound of the frozen program")
+    g = res["metrics"]["hanoi_general"]
+    if g:
+        ax.annotate(f"task {g['n']}: {g['program']}\nfrozen; later tasks only test it", (g["n"], g["cost"]),
+                    xytext=(g["n"] + 1.5, g["cost"] * 3), fontsize=7, arrowprops=dict(arrowstyle="->"))
     ax.set(xlabel="Hanoi task n (all instances 1..n)", ylabel="interpreter steps spent on the task",
            title="Towers of Hanoi: search cost per task")
     ax.set_xticks(a["hanoi_n"])
