@@ -82,6 +82,19 @@ def test_oops_on_anbn_freezes_and_reuses_a_recursive_solver():
     assert all(r["cost"] < g["cost"] for r in later)
 
 
+def test_committed_headline_is_consistent():
+    """The committed run: every cost within its Levin bound, the frozen Hanoi solver recursive and
+    general, and every later task met by testing it (extension with no new token)."""
+    m = json.loads((STUB / "results.json").read_text())["metrics"]
+    for key in ("anbn", "hanoi", "hanoi_without_anbn", "hanoi_scratch"):
+        assert all(r["cost"] <= r["levin_bound"] for r in m[key] if r["kind"])
+    g = m["hanoi_general"]
+    code = [oops.TOKENS.index(t) for t in g["program"].split()]
+    assert oops.is_recursive(code) and oops.generalises("hanoi", code, 10) == 10
+    later = [r for r in m["hanoi"] if r["n"] > g["n"]]
+    assert later and all(r["kind"] == "extend" and r["suffix"] == [] for r in later)
+
+
 def test_verdict_rules():
     rows = [dict(n=1, ratio=0.5, found=True), dict(n=2, ratio=0.6, found=True),
             dict(n=3, ratio=1e4, found=False)]
