@@ -209,12 +209,9 @@ def try_phase(task, n, base, budget, cap=float("inf")):
 
     roots = [(RUNNING, st, tg) for st, tg in (TASKS[task](k) for k in range(1, n + 1))]
     alive, states, used, solved = advance(roots, budget, 0)
-    if not alive:
-        found = None
+    if not alive or solved == n:                         # the base program alone: dead, or a solver
         count[1] += 1
-    elif solved == n:
-        found = dict(code=list(code), suffix=[], t=used, prob=1.0)
-        count[1] += 1
+        found = dict(code=list(code), suffix=[], t=used, prob=1.0) if alive else None
     else:
         found = expand(states, 1.0, used)
     return found, dict(steps=count[0], runs=count[1], capped=count[0] > cap)
@@ -291,15 +288,14 @@ def levin_bound(t, prob):
     return 2 ** (i + 1)
 
 
-def oops_sequence(task, max_n, frozen, max_steps, log=None):
+def oops_sequence(task, max_n, frozen, max_steps, log=lambda r: None):
     """Tasks 1..max_n of one family in order; each found program is frozen (appended to `frozen`).
     Returns one result per task (stops at the first task not solved within max_steps)."""
     out = []
     for n in range(1, max_n + 1):
         r = oops_task(task, n, frozen, max_steps)
         out.append(r)
-        if log:
-            log(r)
+        log(r)
         if r["kind"] is None:
             break
         frozen.append(tuple(r["code"]))
@@ -324,10 +320,8 @@ def is_recursive(code):
 
 def first_general(results, task, verify_n):
     """The first task whose frozen program solves every instance up to verify_n."""
-    for r in results:
-        if r["kind"] and generalises(task, r["code"], verify_n) == verify_n:
-            return r
-    return None
+    return next((r for r in results if r["kind"] and generalises(task, r["code"], verify_n) == verify_n),
+                None)
 
 
 def log_line(label):
