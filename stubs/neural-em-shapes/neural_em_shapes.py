@@ -28,6 +28,7 @@ K x 250 slot states for fixed test images (``shared.lyapunov.qr_spectrum``).
     python3 neural_em_shapes.py --seed 0      # headline
     python3 neural_em_shapes.py --quick       # smoke test, seconds
 """
+import os
 import pathlib
 import sys
 import time
@@ -38,6 +39,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
+from shared.checkpoint import Checkpoint
 from shared.nem import rnn_em
 from shared.optim import Adam
 from shared.results import finish_run, headline_row, record
@@ -51,7 +53,9 @@ PAPER_EPOCHS, PAPER_TRAIN = 500, 60_000    # authors' code: at most 500 epochs (
 PAPER_AMI = 0.96               # the earlier catalog's figure for the paper; not found in the paper's text
 PARTIAL_AMI = 0.80             # pre-registered: partial when the last-step AMI reaches this
 RISE = 0.05                    # pre-registered: "AMI rises over EM steps" means by at least this
-DEFAULTS = dict(K=4, steps=15, hidden=250, flip=0.1, lr=1e-3, batch=64, train_images=24_000,
+SHORT_IMAGES = 32_000         # the committed headline's budget (about 5 CPU-minutes here)
+CHECKPOINT_EVERY = 100        # batches between two saves of the training loop
+DEFAULTS = dict(K=4, steps=15, hidden=250, flip=0.1, lr=1e-3, batch=64, train_images=None,
                 n_test=1_000, eval_every=4_096, eval_images=256, loss_steps="last", gamma_grad="on",
                 lyap_images=4, lyap_steps=45, lyap_k=8)
 QUICK = dict(hidden=32, steps=5, train_images=256, n_test=64, eval_every=128, eval_images=32,
@@ -193,35 +197,70 @@ def evaluate(params, test, cfg, steps=None, average="max"):
     return total / len(x), curve, np.concatenate(last) if last else np.zeros(0), first
 
 
-def train(params, cfg, rs, test):
+def checkpoint_for(args, cfg):
+    """The training loop's checkpoint, in a hidden folder beside the results (none for --quick).
+    The state after n images does not depend on the budget asked for, so a longer run continues
+    from a shorter one's file."""
+    if args.quick:
+        return Checkpoint(None, 1, None)
+    stem = os.path.splitext(os.path.basename(args.out))[0]
+    folder = os.path.join(os.path.dirname(os.path.abspath(args.out)), f".{stem}-seed{args.seed}.checkpoint")
+    fp = {k: v for k, v in cfg.items() if k != "train_images"}
+    return Checkpoint(os.path.join(folder, "train.pkl"), CHECKPOINT_EVERY,
+                      {"cfg": fp, "seed": args.seed, "v": 1})
+
+
+def remove_checkpoint(ck):
+    if ck.path is not None:
+        ck.remove()
+        folder = os.path.dirname(ck.path)
+        if os.path.isdir(folder) and not os.listdir(folder):
+            os.rmdir(folder)
+
+
+def train(params, cfg, rs, test, ck):
     """Adam on fresh batches until ``train_images`` have been seen; every ``eval_every`` images
-    the last-step AMI on the first ``eval_images`` test images. Returns the curves and timing."""
+    the last-step AMI on the first ``eval_images`` test images. The whole loop state is saved
+    every CHECKPOINT_EVERY batches, so an interrupted run resumes bit-identically. Returns the
+    curves and timing."""
     opt = Adam(params, lr=cfg["lr"])
     T, B = cfg["steps"], cfg["batch"]
     w = rnn_em.loss_weights(T, cfg["loss_steps"])
     n = cfg["eval_images"]
     probe = (test[0][:n], test[1][:n], test[2][:, :n], test[3][:n])      # x, groups, x_in, gamma0
-    seen, losses, curve, cpu = 0, [], [], 0.0
-    timer, next_eval = cli.Timer(), 0
-    while seen < cfg["train_images"]:
-        if seen >= next_eval:
+    state = {"params": params, "opt": opt, "data": rs["data"], "losses": [], "curve": [],
+             "count": {"seen": 0, "next_eval": 0, "cpu": 0.0}}
+    k0 = ck.restore(state)
+    c = state["count"]
+    if c["seen"] > cfg["train_images"]:
+        raise cli.StubError(f"the checkpoint {ck.path} is past --train-images {cfg['train_images']:,}: "
+                            f"delete it or ask for more images")
+    if k0:
+        print(f"  resumed after {c['seen']:,} images from {os.path.relpath(ck.path)}", flush=True)
+    timer, k = cli.Timer(), k0
+    while c["seen"] < cfg["train_images"]:
+        if c["seen"] >= c["next_eval"]:
             _, a, _, _ = evaluate(params, probe, cfg, steps=[T])
-            curve.append((seen, a[-1]))
-            print(f"  {seen:7,d} images  train loss {np.mean(losses[-20:]) if losses else float('nan'):8.2f}"
-                  f"  AMI(step {T}, {cfg['eval_images']} test images) {a[-1]:.3f}  "
-                  f"{cli.progress(seen, cfg['train_images'], timer())}", flush=True)
-            next_eval += cfg["eval_every"]
+            state["curve"].append((c["seen"], a[-1]))
+            recent = np.mean(state["losses"][-20:]) if state["losses"] else float("nan")
+            print(f"  {c['seen']:8,d} images  train loss {recent:8.2f}  AMI(step {T}, {n} test images) "
+                  f"{a[-1]:.3f}  {cli.progress(c['seen'], cfg['train_images'], timer())}", flush=True)
+            c["next_eval"] += cfg["eval_every"]
         x, _, x_in, gamma0 = make_batch(rs["data"], B, cfg)
         c0 = time.process_time()
         loss, g, _ = rnn_em.loss_and_grads(params, x_in, x, gamma0, w, cfg["gamma_grad"] == "on")
-        cli.check_finite(seen, loss=loss, **{f"grad_{k}": v for k, v in g.items()})
+        cli.check_finite(c["seen"], loss=loss, **{f"grad_{name}": v for name, v in g.items()})
         opt.step(g)
-        cpu += time.process_time() - c0
-        losses.append(loss)
-        seen += B
+        c["cpu"] += time.process_time() - c0
+        state["losses"].append(loss)
+        c["seen"] += B
+        k += 1
+        if ck.due(k):
+            ck.save(k, state)
     _, a, _, _ = evaluate(params, probe, cfg, steps=[T])
-    curve.append((seen, a[-1]))
-    return {"loss": np.array(losses), "ami_curve": np.array(curve), "cpu_s": cpu, "images": seen}
+    curve = state["curve"] + [(c["seen"], a[-1])]
+    return {"loss": np.array(state["losses"]), "ami_curve": np.array(curve), "cpu_s": c["cpu"],
+            "images": c["seen"]}
 
 
 # ---------------------------------------------------------------- CLI and main
@@ -229,7 +268,8 @@ def train(params, cfg, rs, test):
 def build_parser():
     p = cli.make_parser(__doc__, __file__)
     p.add_argument("--K", type=cli.int_range(1, 8), default=DEFAULTS["K"], help="slots (mixture components)")
-    p.add_argument("--steps", type=cli.int_range(1, 50), default=DEFAULTS["steps"], help="EM steps T")
+    p.add_argument("--steps", type=cli.int_range(2, 50), default=DEFAULTS["steps"],
+                   help="EM steps T (at least 2: from step 2 on an EM step is a map on the slot states)")
     p.add_argument("--hidden", type=cli.int_range(2, 1000), default=DEFAULTS["hidden"],
                    help="sigmoid units of the recurrent M-step")
     p.add_argument("--flip", type=cli.float_range(0.0, 0.5), default=DEFAULTS["flip"],
@@ -237,8 +277,8 @@ def build_parser():
     p.add_argument("--lr", type=cli.float_range(0.0, 1.0), default=DEFAULTS["lr"], help="Adam step size")
     p.add_argument("--batch", type=cli.int_range(1, 1024), default=DEFAULTS["batch"],
                    help="images per update")
-    p.add_argument("--train-images", type=cli.int_range(1, 30_000_000), default=DEFAULTS["train_images"],
-                   help="training images seen (generated afresh; the paper: up to 500 epochs of 60,000)")
+    p.add_argument("--train-images", type=cli.int_range(1, PAPER_EPOCHS * PAPER_TRAIN), default=None,
+                   help="training images seen, generated afresh (overrides --budget)")
     p.add_argument("--n-test", type=cli.int_range(1, 20_000), default=DEFAULTS["n_test"],
                    help="test images for the final AMI per EM step")
     p.add_argument("--eval-every", type=cli.int_range(1, 30_000_000), default=DEFAULTS["eval_every"],
@@ -255,12 +295,18 @@ def build_parser():
                    help="EM steps iterated for the Lyapunov spectrum (the first --steps: trained horizon)")
     p.add_argument("--lyap-k", type=cli.int_range(1, 64), default=DEFAULTS["lyap_k"],
                    help="leading Lyapunov exponents computed")
+    cli.budget_flag(p, "train_images", paper=PAPER_EPOCHS * PAPER_TRAIN, short=SHORT_IMAGES, unit="images",
+                    why="the authors' cap: 500 epochs of 60,000, with early stopping", default="short")
     return p
 
 
 def resolve(args):
     cli.quick(args, **QUICK)
     cfg = {k: getattr(args, k) for k in DEFAULTS}
+    for name, cap in (("eval_images", cfg["n_test"]), ("lyap_images", cfg["n_test"]),
+                      ("lyap_k", cfg["K"] * cfg["hidden"])):
+        if not cli.given(args, name):          # a default that no longer fits the sizes given shrinks
+            cfg[name] = min(cfg[name], cap)
     if cfg["eval_images"] > cfg["n_test"]:
         raise cli.StubError("--eval-images must not exceed --n-test")
     if cfg["lyap_images"] > cfg["n_test"] or cfg["lyap_steps"] < cfg["steps"] + 2:
@@ -283,7 +329,8 @@ def main(args):
     test = make_batch(rs["eval"], cfg["n_test"], cfg)
     untrained = evaluate(params, test, cfg)
     print(f"  untrained: AMI at step {cfg['steps']} {untrained[1][-1]:.3f}", flush=True)
-    run = train(params, cfg, rs, test)
+    ck = checkpoint_for(args, cfg)
+    run = train(params, cfg, rs, test, ck)
     final = evaluate(params, test, cfg)
     final_arith = evaluate(params, test, cfg, steps=[cfg["steps"]], average="arithmetic")[1][-1]
     print(f"  trained: AMI at steps 1..{cfg['steps']}: "
@@ -294,6 +341,7 @@ def main(args):
                  paper=PAPER, config=dict(cfg, D=SIDE * SIDE, n_shapes=N_SHAPES, n_seeds=1),
                  metrics=metrics, headline=headline_rows(metrics, cfg), lyapunov=dg.lyapunov_block(lyap, cfg))
     finish_run(args.out, rec, dg.arrays(run, untrained, final, test, lyap), timer)
+    remove_checkpoint(ck)
 
 
 # ---------------------------------------------------------------- verdicts
@@ -306,8 +354,7 @@ def headline_rows(M, cfg):
     a, a1, a0 = M["ami_last"], M["ami_per_step"][0], M["untrained_ami_last"]
     frac = M["epochs_seen"] / PAPER_EPOCHS
     budget = (f"{M['train_images']:,} training images = {M['epochs_seen']:.2f} epochs of {PAPER_TRAIN:,}, "
-              f"{frac:.2%} of the authors' 500-epoch cap (~{M['timing']['paper_budget_cpu_h']:.0f} "
-              f"CPU-hours here at this run's speed); one seed")
+              f"{frac:.2%} of the authors' 500-epoch cap (its CPU cost: metrics.timing); one seed")
     v1 = "partial" if a >= PARTIAL_AMI else "open"
     v2 = "partial" if (a - a1 >= RISE and a - a0 >= RISE) else "open"
     return [
