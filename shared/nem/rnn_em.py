@@ -73,7 +73,7 @@ def loss_weights(T, which):
 def e_step(psi, x, eps=EPS):
     """gamma (B, K, D) and the normaliser S (B, D) from pixel means psi (B, K, D), target x (B, D)."""
     xb = x[:, None, :]
-    p = xb * psi + (1.0 - xb) * (1.0 - psi) + eps
+    p = (1.0 - xb + eps) + psi * (2.0 * xb - 1.0)       # x psi + (1 - x)(1 - psi) + eps
     S = p.sum(axis=1)
     return p / S[:, None, :], S
 
@@ -123,7 +123,7 @@ def backward(params, cache, gamma_grad=True):
     gh_next = np.zeros((B, K, H), h.dtype)      # dL/dh^t arriving from step t+1
     gu_next = None                              # dL/du^{t+1}
     for t in range(T, 0, -1):
-        wt = w[t - 1] / B
+        wt = float(w[t - 1]) / B           # a Python float keeps float32 arrays float32
         # L^t = softplus(z) - gamma x z:  dz = psi - gamma x,  dgamma = -x z
         gz = wt * (psi[t] - gamma[t] * xb)
         ggam = -wt * xb * z[t - 1] if gamma_grad else None
