@@ -118,8 +118,9 @@ def backward(params, cache, gamma_grad=True):
     u, z, S, w = cache["u"], cache["z"], cache["S"], cache["w"]
     T, B, D = x_in.shape
     K, H = h.shape[2], h.shape[3]
-    g = {k: np.zeros_like(v) for k, v in params.items()}
     xb = x[:, None, :]
+    gz_all = np.empty((T, B * K, D), h.dtype)       # dL/dz^t and dL/dpre^t of every step: the weight
+    gpre_all = np.empty((T, B * K, H), h.dtype)     # gradients are one matrix product each, at the end
     gh_next = np.zeros((B, K, H), h.dtype)      # dL/dh^t arriving from step t+1
     gu_next = None                              # dL/du^{t+1}
     for t in range(T, 0, -1):
@@ -138,18 +139,19 @@ def backward(params, cache, gamma_grad=True):
             gp = (ggam - np.sum(ggam * gamma[t], axis=1, keepdims=True)) / S[t - 1][:, None, :]
             gpsi += gp * (2.0 * xb - 1.0)
         gz += gpsi * psi[t] * (1.0 - psi[t])
+        gz_all[t - 1] = gz.reshape(B * K, D)
         # z = h Wo + bo
-        g["Wo"] += h[t].reshape(B * K, H).T @ gz.reshape(B * K, D)
-        g["bo"] += gz.sum(axis=(0, 1))
-        gh = gh_next + (gz.reshape(B * K, D) @ params["Wo"].T).reshape(B, K, H)
+        gh = gh_next + (gz_all[t - 1] @ params["Wo"].T).reshape(B, K, H)
         # h^t = sigmoid(u Wx + h^{t-1} Wh + b)
-        gpre = (gh * h[t] * (1.0 - h[t])).reshape(B * K, H)
-        g["Wx"] += u[t - 1].reshape(B * K, D).T @ gpre
-        g["Wh"] += h[t - 1].reshape(B * K, H).T @ gpre
-        g["b"] += gpre.sum(axis=0)
+        gpre = gpre_all[t - 1]
+        np.multiply(gh.reshape(B * K, H), (h[t] * (1.0 - h[t])).reshape(B * K, H), out=gpre)
         gh_next = (gpre @ params["Wh"].T).reshape(B, K, H)
         gu_next = (gpre @ params["Wx"].T).reshape(B, K, D) if t > 1 else None
-    return g
+    # the weights are shared across steps: sum over t of (input of step t)^T (gradient at step t)
+    gpre_flat = gpre_all.reshape(-1, H)
+    return {"Wo": h[1:].reshape(-1, H).T @ gz_all.reshape(-1, D), "bo": gz_all.sum(axis=(0, 1)),
+            "Wx": u.reshape(-1, D).T @ gpre_flat, "Wh": h[:-1].reshape(-1, H).T @ gpre_flat,
+            "b": gpre_flat.sum(axis=0)}
 
 
 def loss_and_grads(params, x_in, x, gamma0, w, gamma_grad=True, psi0=0.0):
