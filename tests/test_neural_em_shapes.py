@@ -106,3 +106,35 @@ def test_verdicts():
     assert [x["verdict"] for x in r] == ["open", "partial"]      # a budget cap is never a no
     r = ne.headline_rows(metrics(0.33, 0.3, 0.05), cfg)
     assert [x["verdict"] for x in r] == ["open", "open"]
+
+
+def test_training_resumes_bit_identically(tmp_path, monkeypatch):
+    import pytest
+    cfg = dict(ne.DEFAULTS, hidden=8, steps=3, train_images=64 * 12, n_test=16, eval_every=64 * 4,
+               eval_images=8)
+
+    def fresh():
+        rs = ne.streams(0, ["init", "data", "eval", "lyap"])
+        return ne.rnn_em.init_params(rs["init"], 784, 8), rs, ne.make_batch(rs["eval"], 16, cfg)
+    p1, rs1, t1 = fresh()
+    r1 = ne.train(p1, cfg, rs1, t1, ne.Checkpoint(None, 1, None))
+    ck = ne.Checkpoint(str(tmp_path / "train.pkl"), 3, {"v": 1})
+    p2, rs2, t2 = fresh()
+    real, calls = ne.make_batch, {"n": 0, "stop": True}
+
+    def interrupted(*a, **k):          # Ctrl-C while drawing the 8th batch (saved after the 6th)
+        calls["n"] += 1
+        if calls["stop"] and calls["n"] == 8:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+    monkeypatch.setattr(ne, "make_batch", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ne.train(p2, cfg, rs2, t2, ck)
+    calls["stop"] = False
+    p3, rs3, t3 = fresh()
+    r3 = ne.train(p3, cfg, rs3, t3, ck)
+    assert calls["n"] == 8 + 6                 # resumed after batch 6: only batches 7-12 were drawn
+    np.testing.assert_array_equal(r1["loss"], r3["loss"])
+    np.testing.assert_array_equal(r1["ami_curve"], r3["ami_curve"])
+    for k in p1:
+        np.testing.assert_array_equal(p1[k], p3[k])
