@@ -133,7 +133,7 @@ def test_training_resumes_bit_identically(tmp_path, monkeypatch):
     calls["stop"] = False
     p3, rs3, t3 = fresh()
     r3 = ne.train(p3, cfg, rs3, t3, ck)
-    assert calls["n"] == 8 + 6                 # resumed after batch 6: only batches 7-12 were drawn
+    assert calls["n"] == 8 + 1 + 6             # the test set, then batches 7-12 only: resumed after 6
     np.testing.assert_array_equal(r1["loss"], r3["loss"])
     np.testing.assert_array_equal(r1["ami_curve"], r3["ami_curve"])
     for k in p1:
