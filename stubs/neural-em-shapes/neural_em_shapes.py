@@ -326,6 +326,7 @@ def main(args):
           f"{cfg['lr']:g}, batch {cfg['batch']}, {cfg['train_images']:,} training images; loss on "
           f"{cfg['loss_steps']} step(s), gradient through gamma {cfg['gamma_grad']}", flush=True)
     params = rnn_em.init_params(rs["init"], SIDE * SIDE, cfg["hidden"])
+    params0 = {k: v.copy() for k, v in params.items()}
     test = make_batch(rs["eval"], cfg["n_test"], cfg)
     untrained = evaluate(params, test, cfg)
     print(f"  untrained: AMI at step {cfg['steps']} {untrained[1][-1]:.3f}", flush=True)
@@ -335,7 +336,7 @@ def main(args):
     final_arith = evaluate(params, test, cfg, steps=[cfg["steps"]], average="arithmetic")[1][-1]
     print(f"  trained: AMI at steps 1..{cfg['steps']}: "
           + " ".join(f"{a:.3f}" for a in final[1]), flush=True)
-    lyap = dg.lyapunov(params, test, cfg, rs["lyap"])
+    lyap = dg.lyapunov(params, params0, test, cfg, rs["lyap"])
     metrics = dg.summarise(cfg, run, untrained, final, final_arith, lyap)
     rec = record(args, __file__, title="Neural EM (RNN-EM) on static shapes: AMI of the learned grouping",
                  paper=PAPER, config=dict(cfg, D=SIDE * SIDE, n_shapes=N_SHAPES, n_seeds=1),

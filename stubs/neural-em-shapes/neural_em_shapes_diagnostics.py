@@ -30,23 +30,31 @@ def _jacobians(p, h, x_in, x, t0, t1):
         h = rnn_em.em_map(p, h, x_in[t - 1], x)
 
 
-def lyapunov(params, test, cfg, rng):
-    """Leading exponents (n, k) per image over the trained horizon and past it, and the slot-state
-    trajectory's step sizes |h^t - h^{t-1}| (L,) averaged over the images."""
+def _first_state(p, x_in, x, gamma0):
+    """h^1: the first EM step is not the map (psi^0 and gamma^0 are the initial values)."""
+    return rnn_em.forward(p, x_in[:1], x, gamma0, np.ones(1))[1]["h"][1]
+
+
+def lyapunov(params, params0, test, cfg, rng):
+    """Leading exponents (n, k) per image over the trained horizon and past it, the untrained
+    net's over the horizon (params0), and the slot-state trajectory's step sizes |h^t - h^{t-1}|
+    (L - 1,) averaged over the images."""
     n, L, T, k = cfg["lyap_images"], cfg["lyap_steps"], cfg["steps"], cfg["lyap_k"]
-    p = {name: v.astype(np.float64) for name, v in params.items()}
+    p, p0 = ({name: v.astype(np.float64) for name, v in q.items()} for q in (params, params0))
     x = test[0][:n].astype(np.float64)
     x_in = np.concatenate([test[2][:, :n], bitflip(rng, test[0][:n], L - T, cfg["flip"])]).astype(np.float64)
-    _, c = rnn_em.forward(p, x_in[:1], x, test[3][:n].astype(np.float64), np.ones(1))
-    h1 = c["h"][1]
+    gamma0 = test[3][:n].astype(np.float64)
+    h1 = _first_state(p, x_in, x, gamma0)
     within = np.maximum(qr_spectrum(_jacobians(p, h1, x_in, x, 2, T), k=k), LOG_FLOOR)
+    untrained = np.maximum(qr_spectrum(_jacobians(p0, _first_state(p0, x_in, x, gamma0), x_in, x, 2, T),
+                                       k=k), LOG_FLOOR)
     beyond = np.maximum(qr_spectrum(_jacobians(p, h1, x_in, x, 2, L), k=k, n_transient=T - 1), LOG_FLOOR)
     h, moves = h1, []
     for t in range(2, L + 1):
         h_new = rnn_em.em_map(p, h, x_in[t - 1], x)
         moves.append(float(np.mean(np.linalg.norm((h_new - h).reshape(n, -1), axis=1))))
         h = h_new
-    return {"within": within, "beyond": beyond, "moves": np.array(moves)}
+    return {"within": within, "beyond": beyond, "untrained": untrained, "moves": np.array(moves)}
 
 
 def lyapunov_block(lyap, cfg):
@@ -55,10 +63,12 @@ def lyapunov_block(lyap, cfg):
                        f"(em_map_jacobian, float64), {cfg['lyap_images']} test images with the test "
                        f"run's noisy inputs, then fresh bit-flip noise past step {T}; 'trained_horizon': "
                        f"steps 2..{T}, no alignment steps; 'beyond_horizon': steps {T + 1}..{L} after "
-                       f"{T - 1} alignment steps; top {cfg['lyap_k']} exponents (nats per EM step), "
+                       f"{T - 1} alignment steps; 'untrained_horizon': the initial weights, steps 2..{T}; "
+                       f"top {cfg['lyap_k']} exponents (nats per EM step), "
                        f"each image's floored at {LOG_FLOOR:g}, then averaged over images"),
             "exponents": {"rnn_em_trained_horizon": lyap["within"].mean(0).tolist(),
-                          "rnn_em_beyond_horizon": lyap["beyond"].mean(0).tolist()}}
+                          "rnn_em_beyond_horizon": lyap["beyond"].mean(0).tolist(),
+                          "rnn_em_untrained_horizon": lyap["untrained"].mean(0).tolist()}}
 
 
 # ---------------------------------------------------------------- metrics and arrays
@@ -82,6 +92,7 @@ def summarise(cfg, run, untrained, final, final_arith, lyap):
         "n_test": int(len(per_image)),
         "lyapunov_top_trained_horizon": float(lyap["within"][:, 0].mean()),
         "lyapunov_top_beyond_horizon": float(lyap["beyond"][:, 0].mean()),
+        "lyapunov_top_untrained_horizon": float(lyap["untrained"][:, 0].mean()),
         "slot_state_step_first_last": [float(lyap["moves"][0]), float(lyap["moves"][-1])],
         "timing": {"train_cpu_s": run["cpu_s"], "cpu_s_per_image": cpu_per_image,
                    "paper_budget_cpu_h": cpu_per_image * PAPER_EPOCHS * PAPER_TRAIN / 3600.0},
@@ -102,7 +113,8 @@ def arrays(run, untrained, final, test, lyap):
             "ex_x": test[0][:m].astype(np.uint8), "ex_groups": test[1][:m], "ex_x_in": _u8(test[2][:, :m]),
             "ex_gamma": _u8(c["gamma"][:, :m]), "ex_psi": _u8(c["psi"][:, :m]),
             "ex_gamma_untrained": _u8(untrained[3]["gamma"][:, :m]),
-            "lyap_within": lyap["within"], "lyap_beyond": lyap["beyond"], "lyap_moves": lyap["moves"]}
+            "lyap_within": lyap["within"], "lyap_beyond": lyap["beyond"], "lyap_untrained": lyap["untrained"],
+            "lyap_moves": lyap["moves"]}
 
 
 # ---------------------------------------------------------------- gradient checks

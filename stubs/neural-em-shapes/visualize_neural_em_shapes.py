@@ -142,7 +142,8 @@ def lyapunov_figure(res, a, path):
     T, L = res["config"]["steps"], res["config"]["lyap_steps"]
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(8.4, 3.0))
     for key, lab, c in (("lyap_within", f"steps 2-{T} (trained horizon)", "tab:blue"),
-                        ("lyap_beyond", f"steps {T + 1}-{L} (beyond)", "tab:orange")):
+                        ("lyap_beyond", f"steps {T + 1}-{L} (beyond)", "tab:orange"),
+                        ("lyap_untrained", f"untrained, steps 2-{T}", "tab:gray")):
         ex = a[key]
         i = np.arange(1, ex.shape[1] + 1)
         ax.plot(i, ex.mean(0), "o-", color=c, label=lab)
