@@ -35,6 +35,19 @@ def _first_state(p, x_in, x, gamma0):
     return rnn_em.forward(p, x_in[:1], x, gamma0, np.ones(1))[1]["h"][1]
 
 
+def _collapse_jacobians(p, h, x_in, x, t1):
+    """Along the slot-collapsed trajectory (every slot in the same state, the mean of h^1 over the
+    slots), yield the Jacobian of the map restricted to slot differences, steps 2..t1. There
+    J_kj = A delta_kj + C for all k, j (the slots are interchangeable), a difference between two
+    slots grows with A = J_00 - J_01, and the collapsed set {h_1 = ... = h_K} is invariant."""
+    H = h.shape[2]
+    h = np.repeat(h.mean(axis=1, keepdims=True), h.shape[1], axis=1)
+    for t in range(2, t1 + 1):
+        J = rnn_em.em_map_jacobian(p, h, x_in[t - 1], x)
+        yield J[:, :H, :H] - J[:, :H, H:2 * H]
+        h = rnn_em.em_map(p, h, x_in[t - 1], x)
+
+
 def lyapunov(params, params0, test, cfg, rng):
     """Leading exponents (n, k) per image over the trained horizon and past it, the untrained
     net's over the horizon (params0), and the slot-state trajectory's step sizes |h^t - h^{t-1}|
@@ -49,12 +62,20 @@ def lyapunov(params, params0, test, cfg, rng):
     untrained = np.maximum(qr_spectrum(_jacobians(p0, _first_state(p0, x_in, x, gamma0), x_in, x, 2, T),
                                        k=k), LOG_FLOOR)
     beyond = np.maximum(qr_spectrum(_jacobians(p, h1, x_in, x, 2, L), k=k, n_transient=T - 1), LOG_FLOOR)
+    # does EM pull apart slots that start in the same state? (top transverse exponent of the
+    # collapsed set; positive: symmetry breaking, negative: slots that collapse stay collapsed)
+    transverse = np.full((n, 1), np.nan)
+    if cfg["K"] >= 2:
+        tops = [qr_spectrum(_collapse_jacobians(q, _first_state(q, x_in, x, gamma0), x_in, x, T), k=1)[:, 0]
+                for q in (p, p0)]
+        transverse = np.stack(tops, axis=1)                     # (n, 2): trained, untrained
     h, moves = h1, []
     for t in range(2, L + 1):
         h_new = rnn_em.em_map(p, h, x_in[t - 1], x)
         moves.append(float(np.mean(np.linalg.norm((h_new - h).reshape(n, -1), axis=1))))
         h = h_new
-    return {"within": within, "beyond": beyond, "untrained": untrained, "moves": np.array(moves)}
+    return {"within": within, "beyond": beyond, "untrained": untrained, "transverse": transverse,
+            "moves": np.array(moves)}
 
 
 def lyapunov_block(lyap, cfg):
@@ -93,6 +114,8 @@ def summarise(cfg, run, untrained, final, final_arith, lyap):
         "lyapunov_top_trained_horizon": float(lyap["within"][:, 0].mean()),
         "lyapunov_top_beyond_horizon": float(lyap["beyond"][:, 0].mean()),
         "lyapunov_top_untrained_horizon": float(lyap["untrained"][:, 0].mean()),
+        "slot_collapse_transverse_exponent_trained_untrained": (
+            None if lyap["transverse"].shape[1] < 2 else lyap["transverse"].mean(0).tolist()),
         "slot_state_step_first_last": [float(lyap["moves"][0]), float(lyap["moves"][-1])],
         "timing": {"train_cpu_s": run["cpu_s"], "cpu_s_per_image": cpu_per_image,
                    "paper_budget_cpu_h": cpu_per_image * PAPER_EPOCHS * PAPER_TRAIN / 3600.0},
@@ -114,6 +137,7 @@ def arrays(run, untrained, final, test, lyap):
             "ex_gamma": _u8(c["gamma"][:, :m]), "ex_psi": _u8(c["psi"][:, :m]),
             "ex_gamma_untrained": _u8(untrained[3]["gamma"][:, :m]),
             "lyap_within": lyap["within"], "lyap_beyond": lyap["beyond"], "lyap_untrained": lyap["untrained"],
+            "lyap_transverse": lyap["transverse"],
             "lyap_moves": lyap["moves"]}
 
 

@@ -149,6 +149,10 @@ def lyapunov_figure(res, a, path):
         ax.plot(i, ex.mean(0), "o-", color=c, label=lab)
         ax.fill_between(i, ex.min(0), ex.max(0), color=c, alpha=0.2)
     ax.axhline(0, color="k", lw=0.8)
+    tr = res["metrics"].get("slot_collapse_transverse_exponent_trained_untrained")
+    if tr:
+        ax.set_title(f"slots started equal drift apart at {tr[0]:.2f} / {tr[1]:.2f} nats per step "
+                     f"(trained / untrained)", fontsize=7)
     ax.set_xlabel("exponent index")
     ax.set_ylabel("Lyapunov exponent (nats per EM step)")
     ax.legend(fontsize=7)
