@@ -94,3 +94,19 @@ def test_init_and_gamma_shapes():
     np.testing.assert_allclose(g.sum(axis=1), 1.0, rtol=1e-6)
     with pytest.raises(ValueError):
         rnn_em.loss_weights(3, "first")
+
+
+def test_collapsed_slots_stay_collapsed_and_the_jacobian_is_block_symmetric():
+    # the slots are interchangeable: equal slot states map to equal slot states, and there the
+    # Jacobian has the form J_kj = A delta_kj + C (what the slot-collapse exponent relies on)
+    p, x_in, x, gamma0 = problem(seed=2)
+    B, K, H = x.shape[0], gamma0.shape[1], p["Wh"].shape[0]
+    h = np.repeat(np.random.default_rng(1).uniform(0.1, 0.9, (B, 1, H)), K, axis=1)
+    hn = rnn_em.em_map(p, h, x_in[0], x)
+    np.testing.assert_allclose(hn, np.repeat(hn[:, :1], K, axis=1), rtol=0, atol=1e-15)
+    J = rnn_em.em_map_jacobian(p, h, x_in[0], x).reshape(B, K, H, K, H)
+    A = J[:, 0, :, 0] - J[:, 0, :, 1]
+    C = J[:, 0, :, 1]
+    for k in range(K):
+        for j in range(K):
+            np.testing.assert_allclose(J[:, k, :, j], C + (A if k == j else 0.0), rtol=1e-10, atol=1e-14)
