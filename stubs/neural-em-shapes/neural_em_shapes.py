@@ -1,7 +1,7 @@
 """RNN-EM learns to group the pixels of static shapes without labels (Greff et al. 2017).
 
 K. Greff, S. van Steenkiste & J. Schmidhuber, "Neural Expectation Maximization", NIPS 2017
-(arXiv:1708.03498), section 4.1 (static shapes), with the RNN-EM settings of the authors' code.
+(arXiv:1708.03498): the static-shapes experiment, with the RNN-EM settings of the authors' code.
 
 Data: 28 x 28 binary images, each with three shapes drawn at random (with replacement) from
 {square, up-triangle, down-triangle} and placed uniformly at random; shapes may overlap. The
