@@ -155,3 +155,20 @@ def test_edit_distance():
     assert ctc.edit_distance([], [4, 4]) == 2
     assert ctc.edit_distance([1, 2, 3, 4], [2, 1, 3, 5]) == 3
     assert ctc.label_error_rate([[1, 2], [3]], [[1, 2], []]) == pytest.approx(1 / 3)
+
+
+def test_prefix_search_finds_the_most_probable_labelling():
+    rng = np.random.default_rng(6)
+    for T in (2, 3, 4, 5):
+        for _ in range(3):
+            y = rng.dirichlet(np.full(3, 0.7), size=T)
+            probs = {lab: reference.brute_force(y, list(lab)) for n in range(T + 1)
+                     for lab in itertools.product(range(2), repeat=n)}
+            best = max(probs, key=probs.get)
+            got = ctc.prefix_search(np.log(y), threshold=1.1)        # no sections
+            assert np.isclose(probs[tuple(got)], probs[best], rtol=1e-12)
+    # sections split at confident blanks give the same answer on a spiky output
+    path = [3, 0, 3, 3, 1, 1, 3, 3, 0, 3]
+    logy = np.log(np.full((len(path), 4), 1e-5))
+    logy[np.arange(len(path)), path] = 0.0
+    assert ctc.prefix_search(logy) == ctc.prefix_search(logy, threshold=1.1) == [0, 1, 0]

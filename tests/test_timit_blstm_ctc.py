@@ -29,7 +29,8 @@ def test_frame_loss_gradient():
     z = {"z": rng.normal(size=(5, 2, tb.K))}
     frames = np.array([[3, 1], [3, 1], [0, -1], [7, -1], [7, -1]])
     _, dz = tb.frame_loss(z["z"], frames)
-    errs = check_gradients(lambda: float(tb.frame_loss(z["z"], frames)[0]), z, {"z": dz}, n_samples=60, rng=rng)
+    errs = check_gradients(lambda: float(tb.frame_loss(z["z"], frames)[0]), z, {"z": dz},
+                           n_samples=60, rng=rng)
     assert errs["z"] < TOLERANCE and np.all(dz[2:, 1] == 0)
 
 

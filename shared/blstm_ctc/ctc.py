@@ -18,9 +18,10 @@ The loss is O = -ln p(l | x) per sequence and, for softmax inputs u,
 
 Here alpha and beta are kept as logarithms (the paper rescales them instead; ``reference.py`` does
 that), batched over padded sequences: logits z (L, N, K+1), lengths (N,), labels (N, U) padded,
-label lengths (N,). Decoding: ``best_path`` (the most probable path, collapsed) and
-``prefix_beam_search`` (a beam over labellings; the paper's prefix search keeps all prefixes, a
-beam keeps the best few). ``edit_distance`` scores a decoding (label error rate = total edits /
+label lengths (N,). Decoding: ``best_path`` (the most probable path, collapsed), ``prefix_search``
+(the paper's best-first search for the most probable labelling, in sections split at confident
+blanks) and ``prefix_beam_search`` (a beam over labellings, the common cheaper variant).
+``edit_distance`` scores a decoding (label error rate = total edits /
 total reference labels).
 """
 import numpy as np
@@ -159,6 +160,73 @@ def prefix_beam_search(logy, beam=8, min_prob=1e-3, max_labels=4):
         beams = dict(ranked[:beam])
     best = max(beams.items(), key=lambda kv: np.logaddexp(*kv[1]))
     return list(best[0])
+
+
+def prefix_search(logy, threshold=0.999, max_expansions=5000, stats=None):
+    """The 2006 paper's prefix search decoding for one sequence, logy (T, K+1).
+
+    The output is first cut into sections at the frames where the blank's probability exceeds
+    ``threshold`` (there the labelling cannot continue across), and each section is searched on
+    its own, best first: the most probable prefix is extended by every label, each extension's
+    probability of being a whole labelling and of being a prefix of one are computed, and the
+    search stops when no remaining prefix is more probable than the best whole labelling found
+    (exact within a section; ``max_expansions`` only guards against an untrained net: a section
+    that reaches it returns its best labelling so far, counted in ``stats`` if a dict is given)."""
+    blank = logy.shape[1] - 1
+    cuts = np.flatnonzero(np.exp(logy[:, blank]) > threshold)
+    bounds = np.r_[0, cuts + 1, len(logy)]
+    out = []
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        if b > a:
+            labels, capped = _prefix_search_section(logy[a:b], max_expansions)
+            out += labels
+            if stats is not None:
+                stats["sections"] = stats.get("sections", 0) + 1
+                stats["capped"] = stats.get("capped", 0) + capped
+    return out
+
+
+def _prefix_search_section(ly, max_expansions):
+    """Best-first search over prefixes p. For a prefix, g_n(t) / g_b(t): ln of the probability
+    that the outputs up to t spell p and end in its last label / in a blank; for an extension
+    p + k (all k at once, vectors over the labels):
+
+        new(t)    = g_b^p(t-1) + (g_n^p(t-1) unless k ends p)     a path that starts k at t
+        g_n(t)    = y_k(t) [new(t) + g_n(t-1)],   g_b(t) = y_blank(t) [g_b(t-1) + g_n(t-1)]
+        P(p + k is the labelling)   = g_n(T) + g_b(T)
+        P(p + k is a prefix)        = sum_t y_k(t) new(t)
+    """
+    T, Kp = ly.shape
+    K = Kp - 1
+    yk, yb = ly[:, :K], ly[:, K]
+    gb0 = np.cumsum(yb)
+    best, best_lp = (), gb0[-1]
+    cands = {(): (0.0, np.full(T, NEG), gb0)}
+    for _ in range(max_expansions):
+        if not cands:
+            return list(best), False
+        p = max(cands, key=lambda q: cands[q][0])
+        lp, gn, gb = cands.pop(p)
+        if lp <= best_lp:
+            return list(best), False
+        Gn, Gb = np.full((T, K), NEG), np.full((T, K), NEG)
+        if not p:
+            Gn[0] = yk[0]
+        pre = Gn[0].copy()
+        for t in range(1, T):
+            new = np.full(K, np.logaddexp(gb[t - 1], gn[t - 1]))
+            if p:
+                new[p[-1]] = gb[t - 1]
+            Gn[t] = yk[t] + np.logaddexp(new, Gn[t - 1])
+            Gb[t] = yb[t] + np.logaddexp(Gb[t - 1], Gn[t - 1])
+            pre = np.logaddexp(pre, yk[t] + new)
+        lab = np.logaddexp(Gn[-1], Gb[-1])
+        k = int(np.argmax(lab))
+        if lab[k] > best_lp:
+            best, best_lp = p + (k,), lab[k]
+        for k in np.flatnonzero(pre > best_lp):
+            cands[p + (int(k),)] = (pre[k], Gn[:, k].copy(), Gb[:, k].copy())
+    return list(best), True
 
 
 def edit_distance(a, b):

@@ -94,9 +94,12 @@ def summarise(nets, data, cfg, curves):
     refs = [list(u[2]) for u in test]
     seg_ler, seg_run, seg_val = m.segmentation_ler(nets["blstm"], data)
     uni_ler, uni_run, _ = m.segmentation_ler(nets["lstm"], data)
-    prefix = [ctc.prefix_beam_search(ly, beam=cfg["beam"]) for ly in logys["ctc"]]
+    stats = {}
+    prefix = [ctc.prefix_search(ly, cfg["prefix_threshold"], cfg["max_expansions"], stats)
+              for ly in logys["ctc"]]
     ler = {"ctc_best_path": ctc.label_error_rate(refs, m.best_paths(logys["ctc"])),
-           "ctc_prefix": ctc.label_error_rate(refs, prefix),
+           "ctc_prefix": ctc.label_error_rate(refs, prefix), "prefix_sections": stats.get("sections", 0),
+           "prefix_sections_capped": stats.get("capped", 0),
            "framewise_segmented": seg_ler, "framewise_min_run": seg_run,
            "framewise_val_ler_by_min_run": seg_val, "uni_lstm_segmented": uni_ler,
            "uni_lstm_min_run": uni_run}
