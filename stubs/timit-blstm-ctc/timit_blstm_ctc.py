@@ -51,7 +51,7 @@ N_STATIC, N_IN, K = 13, 26, 61          # statics (12 cepstra + energy), inputs 
 SIL = 0                                 # "h#": silence at both ends of every utterance
 SIZES = {"blstm": 93, "lstm": 139, "ctc": 100}     # blocks per direction ([recalled] 2005/2006 sizes)
 MLP_WINDOW = 5                          # the MLP sees frames t-5 .. t+5
-DEFAULTS = dict(n_train=300, n_val=40, n_test=100, epochs=8, batch=10, lr=3e-4, lr_ctc=3e-4,
+DEFAULTS = dict(n_train=300, n_val=40, n_test=100, epochs=12, batch=10, lr=1e-2, lr_mlp=3e-3, lr_ctc=1e-2,
                 momentum=0.9, noise_ctc=0.6, prefix_threshold=0.999, max_expansions=100, n_lyap=8)
 QUICK = dict(n_train=12, n_val=4, n_test=6, epochs=1, batch=4, n_lyap=2, max_expansions=3)
 CORPUS = dict(n_broad=10, phone_spread=0.55, move=0.35, sil_dur=14.0, dur_lo=4.0, dur_hi=13.0,
@@ -229,7 +229,7 @@ def train(net, data, cfg, rng, log):
     Gaussian input noise for the CTC net; after every epoch the validation score (frame error or
     best-path label error) and early stopping (the best epoch's weights are kept). Returns the
     per-epoch curves and the outputs on the first test utterance after every epoch (for the GIF)."""
-    lr = cfg["lr_ctc"] if net.kind == "ctc" else cfg["lr"]
+    lr = {"ctc": cfg["lr_ctc"], "mlp": cfg["lr_mlp"]}.get(net.kind, cfg["lr"])
     sigma = cfg["noise_ctc"] if net.kind == "ctc" else 0.0
     v = {k: np.zeros_like(w) for k, w in net.p.items()}
     best, best_p, curve, val_curve, snaps = np.inf, None, [], [], []
@@ -334,7 +334,9 @@ def build_parser():
     parser.add_argument("--batch", type=cli.int_range(1, 500), default=d["batch"],
                         help="utterances per weight update (gradient = mean per-utterance gradient)")
     parser.add_argument("--lr", type=cli.float_range(1e-7, 1.0), default=d["lr"],
-                        help="learning rate of the three framewise nets")
+                        help="learning rate of the framewise BLSTM and uni-LSTM")
+    parser.add_argument("--lr-mlp", type=cli.float_range(1e-7, 1.0), default=d["lr_mlp"],
+                        help="learning rate of the windowed MLP")
     parser.add_argument("--lr-ctc", type=cli.float_range(1e-7, 1.0), default=d["lr_ctc"],
                         help="learning rate of the CTC net")
     parser.add_argument("--momentum", type=cli.float_range(0.0, 0.999), default=d["momentum"],
@@ -371,8 +373,9 @@ def main(args):
     nets["ctc"] = Net("ctc", rs["init"])
     print(f"TIMIT-shaped corpus: {cfg['n_train']}/{cfg['n_val']}/{cfg['n_test']} train/val/test utterances, "
           f"{sum(len(u[1]) for u in data['train']):,} training frames, {K} phones, {N_IN} inputs; "
-          f"momentum SGD mu {cfg['momentum']}, lr {cfg['lr']:g} (CTC {cfg['lr_ctc']:g}, input noise "
-          f"{cfg['noise_ctc']:g}), batch {cfg['batch']}, {cfg['epochs']} epochs; weights: "
+          f"momentum SGD mu {cfg['momentum']}, lr {cfg['lr']:g} (MLP {cfg['lr_mlp']:g}, "
+          f"CTC {cfg['lr_ctc']:g}, input noise {cfg['noise_ctc']:g}), batch {cfg['batch']}, "
+          f"{cfg['epochs']} epochs; weights: "
           + ", ".join(f"{k} {n.n_weights():,}" for k, n in nets.items()), flush=True)
     curves = {}
     for kind, net in nets.items():
