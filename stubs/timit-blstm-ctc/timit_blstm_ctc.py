@@ -199,6 +199,7 @@ class Net:
             self.cell = blstm.make_cell(N_IN, blocks or SIZES[kind])
             self.n_dir = 1 if kind == "lstm" else 2
             self.p = blstm.init_params(rng, self.cell, self.n_dir, K + (kind == "ctc"))
+        self.p_init = {k: v.copy() for k, v in self.p.items()}     # for the spectra before training
 
     def n_weights(self):
         return int(sum(v.size for v in self.p.values()))

@@ -61,13 +61,14 @@ def ctc_outputs(logys, utts):
     return share, np.array(rel), np.array(offset)
 
 
-def lyapunov(net, utts, n_utts):
+def lyapunov(net, utts, n_utts, params=None):
     """Top exponents (N_EXP,) per direction, averaged over the n_utts longest utterances driven
-    together (cut to the shortest of them), and the per-utterance values (D, n_utts, N_EXP)."""
+    together (cut to the shortest of them), and the per-utterance values (D, n_utts, N_EXP), for
+    the trained weights or ``params``."""
     idx = np.argsort([-len(u[1]) for u in utts])[:n_utts]
     L = min(len(utts[i][1]) for i in idx)
     x = np.stack([utts[i][0][:L] for i in idx], axis=1).astype(np.float64)     # (L, n, 26)
-    p = {k: v.astype(np.float64) for k, v in net.p.items()}
+    p = {k: v.astype(np.float64) for k, v in (params or net.p).items()}
     _, cache = blstm.forward(net.cell, p, x, np.full(len(idx), L))
     D, n = p["Wx"].shape[0], len(idx)
     n2 = 2 * net.cell.nc
@@ -75,6 +76,22 @@ def lyapunov(net, utts, n_utts):
            for t in range(L))
     lam = qr_spectrum(jac, k=N_EXP, n_transient=TRANSIENT).reshape(D, n, N_EXP)
     return lam.mean(axis=1), lam, L
+
+
+def linear_accuracy(data, W):
+    """Test frame accuracy of a ridge-regression classifier of the frames t-W..t+W (one-hot
+    targets, ridge 1): how much of the task a linear read-out of local context solves."""
+    def design(utts):
+        x, lengths, *_ = m.pad_batch(utts, np.float64)
+        xw = m.windows(x, lengths, W)
+        rows = [xw[:n, j] for j, n in enumerate(lengths)]
+        return np.concatenate(rows), np.concatenate([u[1] for u in utts])
+    A, y = design(data["train"])
+    A = np.c_[A, np.ones(len(A))]
+    B = A.T @ np.eye(m.K)[y]
+    Wt = np.linalg.solve(A.T @ A + np.eye(A.shape[1]), B)
+    At, yt = design(data["test"])
+    return float(((np.c_[At, np.ones(len(At))] @ Wt).argmax(1) == yt).mean())
 
 
 def phone_span(utts, corpus):
@@ -108,11 +125,16 @@ def summarise(nets, data, cfg, curves):
     lyap, per_utt = {}, {}
     for k in ("blstm", "ctc"):
         lam, per_utt[k], L_lyap = lyapunov(nets[k], test, cfg["n_lyap"])
+        lam0 = lyapunov(nets[k], test, cfg["n_lyap"], nets[k].p_init)[0]
         lyap[k] = {"forward": lam[0].tolist(), "backward": lam[1].tolist(),
                    "memory_frames": {d: float(1.0 / abs(lam[i, 0]))
-                                     for i, d in enumerate(("forward", "backward"))}}
+                                     for i, d in enumerate(("forward", "backward"))},
+                   "at_init": {"forward": lam0[0].tolist(), "backward": lam0[1].tolist()}}
     metrics = {
-        "frame_accuracy": acc, "accuracy_by_position": {k: v.tolist() for k, v in pos.items()},
+        "frame_accuracy": acc,
+        "linear_frame_accuracy": {"single_frame": linear_accuracy(data, 0),
+                                  f"window_{m.MLP_WINDOW}": linear_accuracy(data, m.MLP_WINDOW)},
+        "accuracy_by_position": {k: v.tolist() for k, v in pos.items()},
         "val_frame_accuracy": {k: float(1 - curves[k]["val_error"].min()) for k in ("blstm", "lstm", "mlp")},
         "ler": ler, "ctc_outputs": outs,
         "weights": {k: n.n_weights() for k, n in nets.items()},

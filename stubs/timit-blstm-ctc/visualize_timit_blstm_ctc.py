@@ -127,10 +127,13 @@ def lyapunov_figure(res, a, path):
     fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.4), sharey=True)
     span = M["phone_plus_coarticulation_frames"]
     for ax, k in zip(axes, ("blstm", "ctc"), strict=True):
-        for d, ls in (("forward", "-"), ("backward", "--")):
+        for d, ls, col in (("forward", "-", "tab:blue"), ("backward", "--", "tab:purple")):
             lam = np.array(M["lyapunov"][k][d])
-            ax.plot(np.arange(1, len(lam) + 1), lam, ls, marker="o", ms=3,
+            ax.plot(np.arange(1, len(lam) + 1), lam, ls, color=col, marker="o", ms=3,
                     label=f"{d} LSTM: 1/|lambda_1| = {M['lyapunov'][k]['memory_frames'][d]:.1f} frames")
+            lam0 = np.array(M["lyapunov"][k]["at_init"][d])
+            ax.plot(np.arange(1, len(lam0) + 1), lam0, ls, color=col, alpha=0.35, lw=0.8,
+                    label=f"{d}, before training")
         ax.axhline(-1.0 / span, color="0.4", ls=":", lw=1,
                    label=f"-1 / (phone + coarticulation = {span:.1f} frames)")
         ax.set(xlabel="exponent index", title=NAMES[k])
