@@ -92,6 +92,16 @@ def test_ctc_output_analysis_by_hand():
     assert out["spike_in_own_phone"] == 1.0 and np.allclose(rel, [0.5, 0.5 / 3]) and list(off) == [1, 0]
 
 
+def test_phone_loop_viterbi():
+    K = tb.K
+    frames = [3] * 4 + [5] + [3] * 3 + [9] * 4               # a one-frame 5 inside a run of 3s
+    lp = np.full((len(frames), K), np.log(0.2 / (K - 1)))
+    lp[np.arange(len(frames)), frames] = np.log(0.8)
+    flat = np.zeros(K)
+    assert dg.viterbi_phones(lp, flat, 0.0, 0.0) == [3, 5, 3, 9]             # no penalty: argmax runs
+    assert dg.viterbi_phones(lp, flat, 2 * np.log(0.8 / 0.2 * (K - 1)), 0.0) == [3, 9]   # the blip costs more
+
+
 def test_position_accuracy():
     f = np.array([1, 1, 1, 1, 1, 2, 2, 2, 2, 2])
     ly = np.zeros((10, tb.K))
@@ -103,7 +113,7 @@ def test_position_accuracy():
 def test_verdict_rules():
     cfg = dict(tb.DEFAULTS)
     M = {"frame_accuracy": {"blstm": 0.72, "lstm": 0.70, "mlp": 0.60},
-         "ler": {"ctc_best_path": 0.30, "ctc_prefix": 0.29, "framewise_segmented": 0.33},
+         "ler": {"ctc_best_path": 0.30, "ctc_prefix": 0.29, "framewise_hybrid": 0.33},
          "ctc_outputs": {"blank_frame_share": 0.7, "spike_in_own_phone": 0.9}}
     assert [r["verdict"] for r in tb.headline_rows(M, cfg)] == ["partial"] * 3
     M["frame_accuracy"]["lstm"] = 0.715                         # within the 1-point margin

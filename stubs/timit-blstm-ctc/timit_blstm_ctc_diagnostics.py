@@ -94,6 +94,41 @@ def linear_accuracy(data, W):
     return float(((np.c_[At, np.ones(len(At))] @ Wt).argmax(1) == yt).mean())
 
 
+def viterbi_phones(logpost, log_prior, penalty, prior_scale):
+    """Phone-loop Viterbi over framewise posteriors, the decoding of a hybrid recogniser: frame
+    scores log p(k|x_t) - prior_scale log p(k) (scaled likelihoods), staying in a phone is free,
+    entering a new one costs ``penalty``; the best state path, collapsed into phones."""
+    sc = logpost - prior_scale * log_prior                   # (T, K)
+    T, K = sc.shape
+    score, back = sc[0].copy(), np.zeros((T, K), int)
+    idx = np.arange(K)
+    for t in range(1, T):
+        j1, j2 = np.argsort(-score)[:2]                      # best and second-best predecessor
+        src = np.where(idx == j1, j2, j1)                    # the best other phone to come from
+        switch = score[src] - penalty
+        stay = score >= switch
+        back[t] = np.where(stay, idx, src)
+        score = np.where(stay, score, switch) + sc[t]
+    path = [int(score.argmax())]
+    for t in range(T - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return m.segment(path[::-1], 1)
+
+
+def hybrid_ler(net, data, penalties=(0.0, 1.0, 2.0, 4.0, 8.0), scales=(0.0, 1.0)):
+    """Test LER of a framewise net decoded by ``viterbi_phones``, the penalty and prior scale
+    picked on the validation set. Returns (test LER, {penalty, prior_scale})."""
+    lab = np.concatenate([u[1] for u in data["train"]])
+    log_prior = np.log(np.bincount(lab, minlength=m.K) + 1.0) - np.log(len(lab) + m.K)
+    val, test = m.posteriors(net, data["val"]), m.posteriors(net, data["test"])
+    refs_v, refs_t = [list(u[2]) for u in data["val"]], [list(u[2]) for u in data["test"]]
+    grid = [(p, a) for p in penalties for a in scales]
+    per = [ctc.label_error_rate(refs_v, [viterbi_phones(ly, log_prior, p, a) for ly in val]) for p, a in grid]
+    p, a = grid[int(np.argmin(per))]
+    return (ctc.label_error_rate(refs_t, [viterbi_phones(ly, log_prior, p, a) for ly in test]),
+            {"penalty": p, "prior_scale": a})
+
+
 def phone_span(utts, corpus):
     """Mean phone duration on the test frames plus the coarticulation reach on both sides (the
     smoothing kernel's +-2 sigma_c frames)."""
@@ -110,6 +145,7 @@ def summarise(nets, data, cfg, curves):
     pos = {k: position_accuracy(logys[k], test) for k in ("blstm", "lstm", "mlp")}
     refs = [list(u[2]) for u in test]
     seg_ler, seg_run, seg_val = m.segmentation_ler(nets["blstm"], data)
+    hyb_ler, hyb_cfg = hybrid_ler(nets["blstm"], data)
     uni_ler, uni_run, _ = m.segmentation_ler(nets["lstm"], data)
     stats = {}
     prefix = [ctc.prefix_search(ly, cfg["prefix_threshold"], cfg["max_expansions"], stats)
@@ -117,6 +153,7 @@ def summarise(nets, data, cfg, curves):
     ler = {"ctc_best_path": ctc.label_error_rate(refs, m.best_paths(logys["ctc"])),
            "ctc_prefix": ctc.label_error_rate(refs, prefix), "prefix_sections": stats.get("sections", 0),
            "prefix_sections_capped": stats.get("capped", 0),
+           "framewise_hybrid": hyb_ler, "framewise_hybrid_choice": hyb_cfg,
            "framewise_segmented": seg_ler, "framewise_min_run": seg_run,
            "framewise_val_ler_by_min_run": seg_val, "uni_lstm_segmented": uni_ler,
            "uni_lstm_min_run": uni_run}
