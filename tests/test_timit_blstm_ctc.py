@@ -120,3 +120,5 @@ def test_verdict_rules():
     M["ler"]["ctc_best_path"] = M["ler"]["ctc_prefix"] = 0.40
     M["ctc_outputs"]["blank_frame_share"] = 0.3
     assert [r["verdict"] for r in tb.headline_rows(M, cfg)] == ["open"] * 3    # a cap is never a no
+    M["ctc_outputs"] = {"blank_frame_share": 1.0, "spike_in_own_phone": 0.0}   # all blank: no labels
+    assert tb.headline_rows(M, cfg)[2]["verdict"] == "open"
