@@ -422,8 +422,8 @@ def headline_rows(M, cfg):
         headline_row("CTC output frames where the blank is the most probable unit",
                      f"{100 * blank:.0f}%", "outputs are label spikes separated by blanks (recalled figure)",
                      v3, f"spikes inside a phone of their own label: {100 * own:.0f}%; partial when "
-                     f"the blank wins >= 50 % of frames and >= 50 % of spikes sit in their own phone (pre-registered); "
-                     f"{cap}",
+                     f"the blank wins >= 50 % of frames and >= 50 % of spikes sit in their own phone "
+                     f"(pre-registered); {cap}",
                      numbers=[{"value": 100 * blank}]),
     ]
 
