@@ -54,7 +54,7 @@ MLP_WINDOW = 5                          # the MLP sees frames t-5 .. t+5
 DEFAULTS = dict(n_train=300, n_val=40, n_test=100, epochs=12, batch=10, lr=1e-2, lr_mlp=3e-3, lr_ctc=1e-2,
                 momentum=0.9, noise_ctc=0.6, prefix_threshold=0.999, max_expansions=100, n_lyap=8)
 QUICK = dict(n_train=12, n_val=4, n_test=6, epochs=1, batch=4, n_lyap=2, max_expansions=3)
-CORPUS = dict(n_broad=10, phone_spread=0.55, move=0.35, sil_dur=14.0, dur_lo=4.0, dur_hi=13.0,
+CORPUS = dict(n_broad=10, n_stop=3, burst=0.9, phone_spread=0.55, move=0.35, sil_dur=14.0, dur_lo=4.0, dur_hi=13.0,
               dur_shape=3.0, bigram_alpha=0.2, n_lo=8, n_hi=20, sigma_c=1.5, half_width=4,
               noise=0.8, spk_warp=0.15, spk_offset=0.4, rate_lo=0.8, rate_hi=1.25)
 MARGIN = 1.0                            # pre-registered: "beats" = by at least 1 point of accuracy
@@ -65,12 +65,20 @@ MARGIN = 1.0                            # pre-registered: "beats" = by at least 
 def make_language(rng, c=CORPUS):
     """The fixed 'language' of a seed: per phone a 3-state static trajectory proto (K, 3, 13)
     (phones share one of n_broad broad-class centres, so phones of a class are confusable), a mean
-    duration in frames (K,), and a sparse bigram (K, K) with no phone followed by itself."""
+    duration in frames (K,), and a sparse bigram (K, K) with no phone followed by itself. The
+    phones of the first n_stop broad classes are stop-like: onset and middle are the class's (a
+    shared closure) and only the offset (the release) tells them apart, so their identity arrives
+    at their end."""
     centres = rng.normal(0.0, 1.0, (c["n_broad"], N_STATIC))
     proto = np.zeros((K, 3, N_STATIC))
     proto[SIL] = np.r_[np.zeros(12), -2.5] + rng.normal(0, 0.05, (3, N_STATIC))   # low energy
     for p in range(1, K):
-        mid = centres[p % c["n_broad"]] + rng.normal(0, c["phone_spread"], N_STATIC)
+        b = p % c["n_broad"]
+        if b < c["n_stop"]:                                  # closure shared, release phone-specific
+            proto[p] = centres[b]
+            proto[p, 2] += rng.normal(0, c["burst"], N_STATIC)
+            continue
+        mid = centres[b] + rng.normal(0, c["phone_spread"], N_STATIC)
         proto[p] = mid + np.stack([rng.normal(0, c["move"], N_STATIC), np.zeros(N_STATIC),
                                    rng.normal(0, c["move"], N_STATIC)])           # onset, middle, offset
     mean_dur = np.r_[c["sil_dur"], rng.uniform(c["dur_lo"], c["dur_hi"], K - 1)]
