@@ -54,8 +54,8 @@ MLP_WINDOW = 5                          # the MLP sees frames t-5 .. t+5
 DEFAULTS = dict(n_train=300, n_val=40, n_test=100, epochs=12, batch=10, lr=1e-2, lr_mlp=3e-3, lr_ctc=1e-2,
                 momentum=0.9, noise_ctc=0.6, prefix_threshold=0.999, max_expansions=100, n_lyap=8)
 QUICK = dict(n_train=12, n_val=4, n_test=6, epochs=1, batch=4, n_lyap=2, max_expansions=3)
-CORPUS = dict(n_broad=10, n_stop=3, burst=0.9, phone_spread=0.55, move=0.35, sil_dur=14.0, dur_lo=4.0, dur_hi=13.0,
-              dur_shape=3.0, bigram_alpha=0.2, n_lo=8, n_hi=20, sigma_c=1.5, half_width=4,
+CORPUS = dict(n_broad=10, n_stop=3, burst=0.9, phone_spread=0.55, move=0.35, sil_dur=14.0, dur_lo=4.0,
+              dur_hi=13.0, dur_shape=3.0, bigram_alpha=0.2, n_lo=8, n_hi=20, sigma_c=1.5, half_width=4,
               noise=0.8, spk_warp=0.15, spk_offset=0.4, rate_lo=0.8, rate_hi=1.25)
 MARGIN = 1.0                            # pre-registered: "beats" = by at least 1 point of accuracy
 
