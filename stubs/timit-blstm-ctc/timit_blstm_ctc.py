@@ -51,7 +51,7 @@ N_STATIC, N_IN, K = 13, 26, 61          # statics (12 cepstra + energy), inputs 
 SIL = 0                                 # "h#": silence at both ends of every utterance
 SIZES = {"blstm": 93, "lstm": 139, "ctc": 100}     # blocks per direction ([recalled] 2005/2006 sizes)
 MLP_WINDOW = 5                          # the MLP sees frames t-5 .. t+5
-DEFAULTS = dict(n_train=300, n_val=40, n_test=100, epochs=12, batch=10, lr=1e-2, lr_mlp=3e-3, lr_ctc=1e-2,
+DEFAULTS = dict(n_train=400, n_val=40, n_test=100, epochs=12, batch=10, lr=1e-2, lr_mlp=3e-3, lr_ctc=1e-2,
                 momentum=0.9, noise_ctc=0.6, prefix_threshold=0.999, max_expansions=100, n_lyap=8)
 QUICK = dict(n_train=12, n_val=4, n_test=6, epochs=1, batch=4, n_lyap=2, max_expansions=3)
 CORPUS = dict(n_broad=10, n_stop=3, burst=0.9, phone_spread=0.55, move=0.35, sil_dur=14.0, dur_lo=4.0,
