@@ -233,7 +233,7 @@ class Net:
         return loss, blstm.backward(self.cell, self.p, cache, dz)[0]
 
 
-def train(net, data, cfg, rng, log):
+def train(net, data, cfg, rng, noise_rng, log):
     """Momentum SGD, v <- mu v - lr g, w <- w + v, with g the batch's mean per-sequence gradient;
     Gaussian input noise for the CTC net; after every epoch the validation score (frame error or
     best-path label error) and early stopping (the best epoch's weights are kept). Returns the
@@ -249,7 +249,7 @@ def train(net, data, cfg, rng, log):
         for i in range(0, len(order), B):
             x, lengths, frames, labels, ulen = pad_batch([tr[j] for j in order[i:i + B]])
             if sigma:
-                x = x + (sigma * rng.standard_normal(x.shape) * (frames >= 0)[..., None]).astype(x.dtype)
+                x = x + (sigma * noise_rng.standard_normal(x.shape) * (frames >= 0)[..., None]).astype(x.dtype)
             loss, g = net.loss_and_grads(x, lengths, frames, labels, ulen)
             cli.check_finite(e * len(order) + i, loss=loss)
             for k in net.p:
@@ -388,7 +388,7 @@ def main(args):
           + ", ".join(f"{k} {n.n_weights():,}" for k, n in nets.items()), flush=True)
     curves = {}
     for kind, net in nets.items():
-        curves[kind] = train(net, data, cfg, rs["order"], lambda s: print(s, flush=True))
+        curves[kind] = train(net, data, cfg, rs["order"], rs["noise"], lambda s: print(s, flush=True))
     metrics, arrays = dg.summarise(nets, data, cfg, curves)
     rec = record(args, __file__, title="Bidirectional LSTM and CTC on a TIMIT-shaped phone corpus",
                  paper=PAPER, config=dict(cfg, corpus=CORPUS, sizes=SIZES, mlp_window=MLP_WINDOW,
