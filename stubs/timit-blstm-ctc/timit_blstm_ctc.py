@@ -249,7 +249,8 @@ def train(net, data, cfg, rng, noise_rng, log):
         for i in range(0, len(order), B):
             x, lengths, frames, labels, ulen = pad_batch([tr[j] for j in order[i:i + B]])
             if sigma:
-                x = x + (sigma * noise_rng.standard_normal(x.shape) * (frames >= 0)[..., None]).astype(x.dtype)
+                noise = sigma * noise_rng.standard_normal(x.shape) * (frames >= 0)[..., None]
+                x = x + noise.astype(x.dtype)                # Gaussian noise on the real frames
             loss, g = net.loss_and_grads(x, lengths, frames, labels, ulen)
             cli.check_finite(e * len(order) + i, loss=loss)
             for k in net.p:
