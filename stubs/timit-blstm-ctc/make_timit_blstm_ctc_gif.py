@@ -1,6 +1,6 @@
 """One test utterance as training goes on, from the saved run: each frame is one epoch, with the
-framewise BLSTM's probability of the true phone at every frame (top) and the CTC BLSTM's label
-spikes and blank (bottom), phone boundaries in grey.
+framewise BLSTM's probability of the true phone at every frame (top; it stops at its last epoch)
+and the CTC BLSTM's label spikes and blank (bottom), phone boundaries in grey.
 
     python3 make_timit_blstm_ctc_gif.py      # results.json + results.npz -> the GIF
 """
@@ -23,7 +23,8 @@ def frame(a, e):
     T = len(frames)
     starts = np.r_[0, np.flatnonzero(np.diff(frames)) + 1]
     fig, axes = plt.subplots(2, 1, figsize=(6.4, 3.6), sharex=True)
-    y = np.exp(a["blstm_snapshots"][e])
+    nb = len(a["blstm_snapshots"])                           # the framewise net trains fewer epochs
+    y = np.exp(a["blstm_snapshots"][min(e, nb - 1)])
     hit = y.argmax(-1) == frames
     c = np.exp(a["ctc_snapshots"][e])
     for ax in axes:
@@ -32,12 +33,12 @@ def frame(a, e):
         ax.set(xlim=(0, T), ylim=(0, 1.08))
         ax.tick_params(labelsize=6)
     axes[0].plot(np.arange(T), y[np.arange(T), frames], color="tab:blue", lw=1)
-    axes[0].set_title(f"epoch {e + 1}: framewise BLSTM, p(true phone); "
+    axes[0].set_title(f"framewise BLSTM after epoch {min(e, nb - 1) + 1}: p(true phone); "
                       f"{100 * hit.mean():.0f}% of frames right", fontsize=7)
     axes[1].plot(np.arange(T), c[:, -1], color="0.6", lw=1)
     for k in np.flatnonzero(c[:, :-1].max(axis=0) > 0.3):
         axes[1].plot(np.arange(T), c[:, k], lw=1)
-    axes[1].set_title(f"BLSTM + CTC: blank (grey) and label spikes; blank wins "
+    axes[1].set_title(f"BLSTM + CTC after epoch {e + 1}: blank (grey) and label spikes; blank wins "
                       f"{100 * (c.argmax(-1) == c.shape[1] - 1).mean():.0f}% of frames", fontsize=7)
     axes[1].set_xlabel("frame (10 ms)", fontsize=7)
     fig.tight_layout()
@@ -46,9 +47,9 @@ def frame(a, e):
 
 def main(args):
     _, a = load_run(args.results)
-    n = len(a["blstm_snapshots"])
+    n = max(len(a["blstm_snapshots"]), len(a["ctc_snapshots"]))
     frames = [frame(a, e) for e in range(n)]
-    save_gif(frames + [frames[-1]] * 3, args.out, fps=2, colors=32)
+    save_gif(frames + [frames[-1]] * 4, args.out, fps=3, colors=32)
     print(f"wrote {args.out} ({n} epochs)")
 
 
