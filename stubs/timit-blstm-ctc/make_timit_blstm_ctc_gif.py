@@ -42,7 +42,7 @@ def frame(a, e):
                       f"{100 * (c.argmax(-1) == c.shape[1] - 1).mean():.0f}% of frames", fontsize=7)
     axes[1].set_xlabel("frame (10 ms)", fontsize=7)
     fig.tight_layout()
-    return figure_to_frame(fig, dpi=70)
+    return figure_to_frame(fig, dpi=60)
 
 
 def main(args):
