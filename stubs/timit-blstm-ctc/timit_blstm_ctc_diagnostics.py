@@ -74,7 +74,7 @@ def lyapunov(net, utts, n_utts, params=None):
     n2 = 2 * net.cell.nc
     jac = (blstm.state_jacobians(net.cell, p, cache["lstm"], t, t + 1)[0].reshape(D * n, n2, n2)
            for t in range(L))
-    lam = qr_spectrum(jac, k=N_EXP, n_transient=TRANSIENT).reshape(D, n, N_EXP)
+    lam = qr_spectrum(jac, k=N_EXP, n_transient=min(TRANSIENT, L // 2)).reshape(D, n, N_EXP)
     return lam.mean(axis=1), lam, L
 
 
