@@ -62,8 +62,8 @@ AMPS = np.array([0.30, 0.15, 0.08])       # upper bounds of a_2, a_3, a_4
 RESOLUTIONS = ("8", "16", "32", "64")
 CODINGS = ("dct", "direct")
 DEFAULTS = dict(resolutions=list(RESOLUTIONS), runs=10, hidden=8, pop=40, max_evals=1000, k_in=20,
-                tracks=4, test_tracks=10, mut_rate=0.05, alpha=0.3, init_scale=1.0)
-QUICK = dict(resolutions=["8", "16"], runs=2, pop=8, max_evals=24, tracks=2, test_tracks=2)
+                tracks=4, test_tracks=10, mut_rate=0.05, alpha=0.3, init_scale=1.0, random_genomes=200)
+QUICK = dict(resolutions=["8", "16"], runs=2, pop=8, max_evals=24, tracks=2, test_tracks=2, random_genomes=8)
 
 
 # ---------------------------------------------------------------- tracks and the driver's view
@@ -427,54 +427,36 @@ def resolve(args):
     return cfg
 
 
-def cell_metrics(res, gen, cfg):
-    """Per (coding, resolution): sizes, runs solved, evaluations, best fitness, held-out laps."""
-    H, K = cfg["hidden"], cfg["k_in"]
-    return {f"{c}_{r}": dict(
-        resolution=r, coding=c, raw_weights=raw_weights(H, r), genes=genome_size(c, H, r, K),
-        solved=int((out["solved_at"] >= 0).sum()), evals_to_solve=out["solved_at"].tolist(),
-        evals_used=out["evals"].tolist(), best_fitness=[t[-1][1] for t in out["trace"]],
-        test_laps_completed=float((gen[c][r] >= 1).mean()), test_lap_share=float(gen[c][r].mean()))
-        for c in CODINGS for r, out in res[c].items()}
-
-
-def saved_arrays(res, recs, lyap, track, test_tracks):
-    """What the figures and the GIF read: the recorded laps, every run's fitness trace, the tracks."""
-    arrays = {f"{k}_{c}": v for c in CODINGS for k, v in recs[c].items() if k != "laps"}
-    arrays.update({f"trace_{c}_{r}_{i}": np.array(t) for c in CODINGS for r in res[c]
-                   for i, t in enumerate(res[c][r]["trace"])})
-    arrays.update({f"lyap_{c}": lyap[c] for c in CODINGS}, track_a=track[0], track_p=track[1],
-                  test_a=np.array([t[0] for t in test_tracks]), test_p=np.array([t[1] for t in test_tracks]))
-    return arrays
-
-
 def main(args):
     timer = cli.Timer()
     cfg = resolve(args)
     diag = cli.load_sibling(__file__, "torcs_vision_evolution_diagnostics", globals())
-    rs = streams(args.seed, ["tracks", "test", "evolve"])
+    rs = streams(args.seed, ["tracks", "test", "evolve", "random"])
     R, E, res_list = cfg["runs"], cfg["tracks"], [int(r) for r in cfg["resolutions"]]
     run_tracks = [[make_track(rs["tracks"]) for _ in range(E)] for _ in range(R)]
     run_maps = [np.stack([track_map(t) for t in ts]) for ts in run_tracks]
     test_tracks = [make_track(rs["test"]) for _ in range(cfg["test_tracks"])]
     test_maps = np.stack([track_map(t) for t in test_tracks])
     seeds = rs["evolve"].spawn(len(CODINGS) * len(res_list))
+    rand_rngs = rs["random"].spawn(len(CODINGS) * len(res_list))
     print(f"CoSyNE, {R} runs per cell, population {cfg['pop']}, cap {cfg['max_evals']:,} evaluations "
           f"per run; recurrent net of {cfg['hidden']} tanh neurons; {E} training tracks per run "
           f"(half clockwise), {cfg['test_tracks']} held-out tracks; TORCS is not used")
-    res, gen, t_cells = {c: {} for c in CODINGS}, {c: {} for c in CODINGS}, {}
+    res, gen, rand, t_cells = {c: {} for c in CODINGS}, {c: {} for c in CODINGS}, {c: {} for c in CODINGS}, {}
     for ci, coding in enumerate(CODINGS):
         for ri, r in enumerate(res_list):
             t0 = timer()
             out = evolve(coding, r, cfg, run_tracks, run_maps, seeds[ci * len(res_list) + ri].spawn(R))
             res[coding][r] = out
             gen[coding][r] = diag.laps_on(np.array(out["best"]), coding, r, cfg, test_tracks, test_maps)
+            rand[coding][r] = diag.random_search(coding, r, cfg, run_tracks[0], run_maps[0],
+                                                 rand_rngs[ci * len(res_list) + ri], cfg["random_genomes"])
             t_cells[f"{coding}_{r}"] = timer() - t0
     hi = res_list[-1]
     recs = {c: diag.lap_record(res[c][hi]["best"][0], c, hi, cfg, run_tracks[0][0], run_maps[0][0])
             for c in CODINGS}
     lyap = diag.fingerprint(recs)
-    metrics = dict(cells=cell_metrics(res, gen, cfg), timing=dict(cells_s=t_cells),
+    metrics = dict(cells=diag.cell_metrics(res, gen, rand, cfg), timing=dict(cells_s=t_cells),
                    showcase={c: dict(laps=recs[c]["laps"], steps=len(recs[c]["u"])) for c in CODINGS},
                    lyapunov={c: lyap[c].tolist() for c in CODINGS})
     lyap_rec = {"method": "shared.lyapunov.qr_spectrum on J_t = diag(1 - h_t^2) W_rec: the net alone, "
@@ -486,7 +468,7 @@ def main(args):
     rec = record(args, __file__, title="Vision-based driving by recurrent nets evolved in the frequency "
                  "domain", paper=PAPER, config=cfg, metrics=metrics, headline=headline_rows(res, cfg),
                  lyapunov=lyap_rec)
-    finish_run(args.out, rec, saved_arrays(res, recs, lyap, run_tracks[0][0], test_tracks), timer)
+    finish_run(args.out, rec, diag.saved_arrays(res, recs, lyap, run_tracks[0][0], test_tracks), timer)
 
 
 def build_parser():
@@ -513,6 +495,8 @@ def build_parser():
                    help="scale of the Cauchy mutation")
     p.add_argument("--init-scale", type=cli.float_range(0.0, 100.0), default=DEFAULTS["init_scale"],
                    help="initial genes uniform in [-init-scale, init-scale]")
+    p.add_argument("--random-genomes", type=cli.int_range(1, 5000), default=DEFAULTS["random_genomes"],
+                   help="random genomes per cell in the control without evolution (run 0's tracks)")
     return p
 
 

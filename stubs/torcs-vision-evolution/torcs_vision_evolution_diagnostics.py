@@ -1,10 +1,11 @@
 """Tests of the evolved nets for torcs_vision_evolution.py (loaded on demand by its main): laps on
 held-out tracks, one recorded lap (the images, hidden states and steering the figures and the GIF
-show), and the Lyapunov fingerprint of the recurrent net along that lap."""
+show), the Lyapunov fingerprint of the recurrent net along that lap, and the control without
+evolution (random genomes of each coding)."""
 import numpy as np
 
 from shared.lyapunov import qr_spectrum
-from torcs_vision_evolution import camera, decode, drive, rnn_jacobian
+from torcs_vision_evolution import CODINGS, camera, decode, drive, genome_size, raw_weights, rnn_jacobian
 
 ALIGN = 10          # alignment steps before the exponents are counted
 FLOOR = -50.0       # exponents below this (a saturated neuron: derivative ~0) are recorded as FLOOR
@@ -25,6 +26,7 @@ def lap_record(genome, coding, r, cfg, track, tmap):
     laps, log = drive(nets, np.zeros(1, int), tmap[None], [track], camera(r), record=True)
     T = int(np.isfinite(np.array(log["u"])[:, 0]).sum())
     out = {k: np.array(v)[:T, 0] for k, v in log.items()}
+    out["img"] = out["img"].astype(np.uint8)                  # binary images: (T, r*r)
     return dict(laps=float(laps[0]), W_in=nets[0][0], W_rec=nets[1][0], **out)
 
 
@@ -36,3 +38,37 @@ def fingerprint(recs):
         J = rnn_jacobian(np.repeat(rec["W_rec"][None], len(rec["h"]), 0), rec["h"])
         out[name] = np.maximum(qr_spectrum(J, n_transient=min(ALIGN, len(J) // 2)), FLOOR)
     return out
+
+
+def random_search(coding, r, cfg, tracks, maps, rng, n):
+    """The control without evolution: n random genomes (the initial distribution of a run) on the
+    given tracks. Returns the share that solve (a lap on every track) and the best fitness."""
+    size = genome_size(coding, cfg["hidden"], r, cfg["k_in"])
+    g = rng.uniform(-cfg["init_scale"], cfg["init_scale"], (n, size))
+    laps = laps_on(g, coding, r, cfg, tracks, maps)
+    return float((laps >= 1).all(1).mean()), float(laps.mean(1).max())
+
+
+# ---------------------------------------------------------------- what the run records
+
+def cell_metrics(res, gen, rand, cfg):
+    """Per (coding, resolution): sizes, runs solved, evaluations, best fitness, held-out laps, and
+    the random-genome control (share solving run 0's tracks, best fitness)."""
+    H, K = cfg["hidden"], cfg["k_in"]
+    return {f"{c}_{r}": dict(
+        resolution=r, coding=c, raw_weights=raw_weights(H, r), genes=genome_size(c, H, r, K),
+        solved=int((out["solved_at"] >= 0).sum()), evals_to_solve=out["solved_at"].tolist(),
+        evals_used=out["evals"].tolist(), best_fitness=[t[-1][1] for t in out["trace"]],
+        test_laps_completed=float((gen[c][r] >= 1).mean()), test_lap_share=float(gen[c][r].mean()),
+        random_solved_share=rand[c][r][0], random_best_fitness=rand[c][r][1])
+        for c in CODINGS for r, out in res[c].items()}
+
+
+def saved_arrays(res, recs, lyap, track, test_tracks):
+    """What the figures and the GIF read: the recorded laps, every run's fitness trace, the tracks."""
+    arrays = {f"{k}_{c}": v for c in CODINGS for k, v in recs[c].items() if k != "laps"}
+    arrays.update({f"trace_{c}_{r}_{i}": np.array(t) for c in CODINGS for r in res[c]
+                   for i, t in enumerate(res[c][r]["trace"])})
+    arrays.update({f"lyap_{c}": lyap[c] for c in CODINGS}, track_a=track[0], track_p=track[1],
+                  test_a=np.array([t[0] for t in test_tracks]), test_p=np.array([t[1] for t in test_tracks]))
+    return arrays
