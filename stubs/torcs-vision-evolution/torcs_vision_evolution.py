@@ -169,39 +169,48 @@ def drive(nets, tid, maps, tracks, cam, record=False):
     """Run B (net, track) episodes at once. nets = (W_in (B, H, P) float32, W_rec, b, w_out, b_out)
     for each episode; tid (B,) track index into maps/tracks. Returns laps (B,) share of a lap
     covered (1 = finished) and, with record, per-step poses, images, hidden states and steering
-    of every episode (lists over time of (B, ...) arrays, NaN once an episode has ended)."""
+    of every episode (lists over time of (B, ...) arrays, NaN once an episode has ended).
+
+    The nets are held as rows; the rows of ended episodes stay (their outputs unused) until fewer
+    than 3/4 of the rows are alive, then the rows are compacted: each net's numbers do not depend
+    on which other rows share its batch."""
     B, r = tid.size, int(round(np.sqrt(cam[0].size)))
     ta, tp = np.array([t[0] for t in tracks]), np.array([t[1] for t in tracks])  # (n_tracks, 3)
     dirn = direction_of(tid)                                               # (B,) +1 / -1
     pose = np.array([start_pose(tracks[t], d) for t, d in zip(tid, dirn, strict=True)]).T  # (3, B)
-    x, y, th = pose[0], pose[1], pose[2]
-    h = np.zeros((B, nets[1].shape[1]))
-    prog, phi = np.zeros(B), np.zeros(B)
-    live = np.arange(B)
+    rows = dict(ep=np.arange(B), tid=tid, dirn=dirn, x=pose[0], y=pose[1], th=pose[2],
+                h=np.zeros((B, nets[1].shape[1])), prog=np.zeros(B), phi=np.zeros(B),
+                alive=np.ones(B, bool))
+    W = list(nets)
     laps = np.zeros(B)
     log = dict(pose=[], img=[], h=[], u=[]) if record else None
     for _ in range(T_MAX):
-        img = render(maps, tid[live], x[live], y[live], th[live], cam)
-        W_in, W_rec, b, w_out, b_out = (v[live] for v in nets)
-        hl, u = rnn_step(W_in, W_rec, b, w_out, b_out, img / r, h[live])
-        h[live] = hl
+        if rows["alive"].sum() < 0.75 * rows["ep"].size:                 # compact the rows
+            keep = rows["alive"]
+            rows = {k: v[keep] for k, v in rows.items()}
+            W = [v[keep] for v in W]
+        al = rows["alive"]
+        img = np.zeros((al.size, r * r), np.float32)
+        img[al] = render(maps, rows["tid"][al], rows["x"][al], rows["y"][al], rows["th"][al], cam)
+        h, u = rnn_step(*W, img / r, rows["h"])                          # every row; dead rows unused
         if record:
-            for key, val, shape in (("pose", np.stack([x, y, th], 1)[live], (B, 3)), ("img", img, (B, r * r)),
-                                    ("h", hl, h.shape), ("u", u, (B,))):
-                full = np.full(shape, np.nan)
-                full[live] = val
+            for key, val in (("pose", np.stack([rows["x"], rows["y"], rows["th"]], 1)), ("img", img),
+                             ("h", h), ("u", u)):
+                full = np.full((B,) + val.shape[1:], np.nan)
+                full[rows["ep"][al]] = val[al]
                 log[key].append(full)
-        th[live] += TURN * u
-        x[live] += SPEED * np.cos(th[live])
-        y[live] += SPEED * np.sin(th[live])
-        new_phi = np.arctan2(y[live], x[live])
-        prog[live] += dirn[live] * ((new_phi - phi[live] + np.pi) % (2 * np.pi) - np.pi)
-        phi[live] = new_phi
-        gone = off_centre(ta[tid[live]], tp[tid[live]], x[live], y[live]) >= HALF_WIDTH
-        done = prog[live] >= 2 * np.pi
-        laps[live] = np.clip(prog[live] / (2 * np.pi), 0.0, 1.0)
-        live = live[~(gone | done)]
-        if live.size == 0:
+        rows["h"] = np.where(al[:, None], h, rows["h"])
+        th = rows["th"] = np.where(al, rows["th"] + TURN * u, rows["th"])
+        x = rows["x"] = np.where(al, rows["x"] + SPEED * np.cos(th), rows["x"])
+        y = rows["y"] = np.where(al, rows["y"] + SPEED * np.sin(th), rows["y"])
+        new_phi = np.arctan2(y, x)
+        dphi = (new_phi - rows["phi"] + np.pi) % (2 * np.pi) - np.pi       # angle swept this step
+        rows["prog"] = rows["prog"] + np.where(al, rows["dirn"] * dphi, 0.0)
+        rows["phi"] = new_phi
+        gone = off_centre(ta[rows["tid"]], tp[rows["tid"]], x, y) >= HALF_WIDTH
+        laps[rows["ep"][al]] = np.clip(rows["prog"][al] / (2 * np.pi), 0.0, 1.0)
+        rows["alive"] = al & ~gone & (rows["prog"] < 2 * np.pi)
+        if not rows["alive"].any():
             break
     return (laps, log) if record else laps
 
