@@ -50,7 +50,7 @@ def test_decode_dct_matches_plain_inverse_transform():
 def test_decode_splits_genomes_by_coding():
     rng = np.random.default_rng(1)
     H, r, K = 4, 8, 6
-    for coding in tv.CODINGS:
+    for coding in tv.CODINGS + ("frozen",):
         n = tv.genome_size(coding, H, r, K)
         g = rng.normal(size=(3, n))
         W_in, W_rec, b, w_out, b_out = tv.decode(g, coding, H, r, K)
@@ -59,6 +59,8 @@ def test_decode_splits_genomes_by_coding():
         assert np.array_equal(W_rec.reshape(3, -1), small[:, :H * H]) and np.array_equal(b_out, small[:, -1])
         if coding == "direct":
             assert np.allclose(W_in, g[:, :H * r * r].reshape(3, H, r * r).astype(np.float32))
+        if coding == "frozen":                       # only the recurrent/output block is coded
+            assert n == H * H + 2 * H + 1 and not W_in.any()
     assert tv.raw_weights(8, 64) == 8 * 64 * 64 + 64 + 17 == tv.genome_size("direct", 8, 64, 20)
 
 

@@ -251,16 +251,26 @@ def decode_dct(coef, H, r):
     return W.reshape(M, H, r * r)
 
 
+def n_input_genes(coding, H, r, K):
+    """Genes coding W_in: K coefficients (dct), one per weight (direct), none (frozen: the control
+    whose W_in stays at a random draw and only the recurrent/output block evolves)."""
+    return {"dct": K, "direct": H * r * r, "frozen": 0}[coding]
+
+
 def decode(genomes, coding, H, r, K):
-    """Genomes (M, n) -> the nets' weight tuple (W_in float32 (M, H, P), W_rec, b, w_out, b_out)."""
-    n_in = K if coding == "dct" else H * r * r
+    """Genomes (M, n) -> the nets' weight tuple (W_in float32 (M, H, P), W_rec, b, w_out, b_out);
+    for frozen, W_in is returned as zeros and set by the caller."""
+    n_in = n_input_genes(coding, H, r, K)
     gin, small = genomes[:, :n_in], genomes[:, n_in:]
-    W_in = decode_dct(gin, H, r) if coding == "dct" else gin.reshape(-1, H, r * r)
+    if coding == "dct":
+        W_in = decode_dct(gin, H, r)
+    else:
+        W_in = gin.reshape(-1, H, r * r) if coding == "direct" else np.zeros((len(genomes), H, r * r))
     return (W_in.astype(np.float32),) + unpack(small, H)
 
 
 def genome_size(coding, H, r, K):
-    return (K if coding == "dct" else H * r * r) + H * H + 2 * H + 1
+    return n_input_genes(coding, H, r, K) + H * H + 2 * H + 1
 
 
 def raw_weights(H, r):
@@ -315,6 +325,8 @@ def evolve(coding, r, cfg, run_tracks, run_maps, rngs, log=print):
     maps = np.concatenate(run_maps)                 # (R*E, G, G)
     tracks = [t for ts in run_tracks for t in ts]
     P = [g.uniform(-cfg["init_scale"], cfg["init_scale"], (m, n)) for g in rngs]
+    if coding == "frozen":                  # one random W_in per run, drawn like a direct genome's
+        fixed = np.stack([g.uniform(-cfg["init_scale"], cfg["init_scale"], (H, r * r)) for g in rngs])
     fit = [np.zeros(m) for _ in range(R)]
     todo = [np.ones(m, bool) for _ in range(R)]
     evals, solved_at = np.zeros(R, int), np.full(R, -1)
@@ -326,6 +338,8 @@ def evolve(coding, r, cfg, run_tracks, run_maps, rngs, log=print):
         G = np.concatenate([P[i][todo[i]] for i in runs])                    # (M, n) new networks
         owner = np.concatenate([np.full(todo[i].sum(), i) for i in runs])
         nets = decode(G, coding, H, r, K)
+        if coding == "frozen":
+            nets = (fixed[owner].astype(np.float32),) + nets[1:]
         ep_net = np.repeat(np.arange(len(G)), E)                             # each net on E tracks
         tid = (owner[:, None] * E + np.arange(E)).ravel()
         laps = drive(tuple(v[ep_net] for v in nets), tid, maps, tracks, cam).reshape(-1, E)
@@ -440,7 +454,7 @@ def main(args):
     timer = cli.Timer()
     cfg = resolve(args)
     diag = cli.load_sibling(__file__, "torcs_vision_evolution_diagnostics", globals())
-    rs = streams(args.seed, ["tracks", "test", "evolve", "random"])
+    rs = streams(args.seed, ["tracks", "test", "evolve", "random", "frozen"])
     R, E, res_list = cfg["runs"], cfg["tracks"], [int(r) for r in cfg["resolutions"]]
     run_tracks = [[make_track(rs["tracks"]) for _ in range(E)] for _ in range(R)]
     run_maps = [np.stack([track_map(t) for t in ts]) for ts in run_tracks]
@@ -462,12 +476,14 @@ def main(args):
                                                  rand_rngs[ci * len(res_list) + ri], cfg["random_genomes"])
             t_cells[f"{coding}_{r}"] = timer() - t0
     hi = res_list[-1]
+    frozen = evolve("frozen", hi, cfg, run_tracks, run_maps, rs["frozen"].spawn(R))     # the control
     recs = {c: diag.lap_record(res[c][hi]["best"][0], c, hi, cfg, run_tracks[0][0], run_maps[0][0])
             for c in CODINGS}
     lyap = diag.fingerprint(recs)
     metrics = dict(cells=diag.cell_metrics(res, gen, rand, cfg), timing=dict(cells_s=t_cells),
                    showcase={c: dict(laps=recs[c]["laps"], steps=len(recs[c]["u"])) for c in CODINGS},
-                   lyapunov={c: lyap[c].tolist() for c in CODINGS})
+                   lyapunov={c: lyap[c].tolist() for c in CODINGS},
+                   frozen_control=diag.frozen_metrics(frozen, hi, cfg))
     lyap_rec = {"method": "shared.lyapunov.qr_spectrum on J_t = diag(1 - h_t^2) W_rec: the net alone, "
                           f"driven by the images of its own drive on run 0's first training track "
                           f"({hi}x{hi}), run 0's best net of each coding, over the steps it drove, after "

@@ -72,3 +72,10 @@ def saved_arrays(res, recs, lyap, track, test_tracks):
     arrays.update({f"lyap_{c}": lyap[c] for c in CODINGS}, track_a=track[0], track_p=track[1],
                   test_a=np.array([t[0] for t in test_tracks]), test_p=np.array([t[1] for t in test_tracks]))
     return arrays
+
+
+def frozen_metrics(out, r, cfg):
+    """The control with W_in frozen at a random draw: only the 81 recurrent/output genes evolve."""
+    return dict(resolution=r, genes=genome_size("frozen", cfg["hidden"], r, cfg["k_in"]),
+                solved=int((out["solved_at"] >= 0).sum()), evals_to_solve=out["solved_at"].tolist(),
+                best_fitness=[t[-1][1] for t in out["trace"]])
