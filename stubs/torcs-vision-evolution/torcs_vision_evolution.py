@@ -21,10 +21,12 @@ W_in (H, r*r) grows with the resolution; the rest (H*H + 2H + 1 weights) does no
 
 Two codings of W_in, searched by the same CoSyNE:
     direct: one gene per weight (H r^2 genes);
-    DCT:    W_in seen as an (H, r, r) array is the inverse 3-D DCT (orthonormal DCT-II inverse,
-            i.e. DCT-III) of a coefficient array whose first K entries in low-to-high frequency
-            order (index sum, then lexicographic) are genes and the rest zero: K genes at every r.
-The recurrent/output block is evolved weight by weight in both codings.
+    DCT:    W_in seen as an (H, r, r) array is sqrt(H) x the inverse 3-D DCT (the orthonormal
+            DCT-II's inverse, DCT-III) of a coefficient array whose first K entries in low-to-high
+            frequency order (index sum, then lexicographic) are genes, the rest zero: K genes at any r.
+The gain sqrt(H) on the inverse DCT makes a coefficient weigh the image like a direct gene of the
+same size. The recurrent/output block is evolved weight by weight in both codings. A control,
+frozen, evolves only that block with W_in fixed at a random draw (largest resolution only).
 
 CoSyNE (Gomez, Schmidhuber & Miikkulainen, JMLR 2008): one subpopulation of m values per gene;
 network j is the j-th member of every subpopulation. Each generation: evaluate, sort, breed the top
@@ -500,28 +502,20 @@ def build_parser():
     p = cli.make_parser(__doc__, __file__)
     p.add_argument("--resolutions", type=cli.name_list(RESOLUTIONS), default=DEFAULTS["resolutions"],
                    help="comma list of image sizes r (r x r pixels) to sweep, from " + ",".join(RESOLUTIONS))
-    p.add_argument("--runs", type=cli.int_range(1, 50), default=DEFAULTS["runs"],
-                   help="CoSyNE runs per (coding, resolution)")
-    p.add_argument("--hidden", type=cli.int_range(1, 32), default=DEFAULTS["hidden"],
-                   help="recurrent neurons H")
-    p.add_argument("--pop", type=cli.int_range(8, 400), default=DEFAULTS["pop"],
-                   help="networks per generation m (subpopulation size; a multiple of 4)")
-    p.add_argument("--max-evals", type=cli.int_range(1, 20_000), default=DEFAULTS["max_evals"],
-                   help="evaluations per run before it counts as unsolved")
-    p.add_argument("--k-in", type=cli.int_range(1, 500), default=DEFAULTS["k_in"],
-                   help="DCT coefficients coding W_in (the same at every resolution)")
-    p.add_argument("--tracks", type=cli.int_range(1, 8), default=DEFAULTS["tracks"],
-                   help="training tracks per run (even-numbered anticlockwise, odd clockwise)")
-    p.add_argument("--test-tracks", type=cli.int_range(1, 50), default=DEFAULTS["test_tracks"],
-                   help="held-out tracks the best nets are tested on")
-    p.add_argument("--mut-rate", type=cli.float_range(0.0, 1.0), default=DEFAULTS["mut_rate"],
-                   help="probability that a gene of a child is mutated")
-    p.add_argument("--alpha", type=cli.float_range(0.0, 100.0), default=DEFAULTS["alpha"],
-                   help="scale of the Cauchy mutation")
-    p.add_argument("--init-scale", type=cli.float_range(0.0, 100.0), default=DEFAULTS["init_scale"],
-                   help="initial genes uniform in [-init-scale, init-scale]")
-    p.add_argument("--random-genomes", type=cli.int_range(1, 5000), default=DEFAULTS["random_genomes"],
-                   help="random genomes per cell in the control without evolution (run 0's tracks)")
+    for flag, typ, text in (
+            ("--runs", cli.int_range(1, 50), "CoSyNE runs per (coding, resolution)"),
+            ("--hidden", cli.int_range(1, 32), "recurrent neurons H"),
+            ("--pop", cli.int_range(8, 400), "networks per generation m (a multiple of 4)"),
+            ("--max-evals", cli.int_range(1, 20_000), "evaluations per run before it counts as unsolved"),
+            ("--k-in", cli.int_range(1, 500), "DCT coefficients coding W_in (the same at every resolution)"),
+            ("--tracks", cli.int_range(1, 8), "training tracks per run (even-numbered anticlockwise)"),
+            ("--test-tracks", cli.int_range(1, 50), "held-out tracks the best nets are tested on"),
+            ("--mut-rate", cli.float_range(0.0, 1.0), "probability that a gene of a child is mutated"),
+            ("--alpha", cli.float_range(0.0, 100.0), "scale of the Cauchy mutation"),
+            ("--init-scale", cli.float_range(0.0, 100.0), "initial genes uniform in [-scale, scale]"),
+            ("--random-genomes", cli.int_range(1, 5000), "random genomes per cell in the control without "
+                                                         "evolution (run 0's tracks)")):
+        p.add_argument(flag, type=typ, default=DEFAULTS[flag[2:].replace("-", "_")], help=text)
     return p
 
 
