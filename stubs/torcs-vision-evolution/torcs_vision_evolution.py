@@ -485,7 +485,8 @@ def main(args):
     metrics = dict(cells=diag.cell_metrics(res, gen, rand, cfg), timing=dict(cells_s=t_cells),
                    showcase={c: dict(laps=recs[c]["laps"], steps=len(recs[c]["u"])) for c in CODINGS},
                    lyapunov={c: lyap[c].tolist() for c in CODINGS},
-                   frozen_control=diag.frozen_metrics(frozen, hi, cfg))
+                   frozen_control=diag.frozen_metrics(frozen, hi, cfg),
+                   top_weights={c: diag.top_weight_share(recs[c]) for c in CODINGS})
     lyap_rec = {"method": "shared.lyapunov.qr_spectrum on J_t = diag(1 - h_t^2) W_rec: the net alone, "
                           f"driven by the images of its own drive on run 0's first training track "
                           f"({hi}x{hi}), run 0's best net of each coding, over the steps it drove, after "

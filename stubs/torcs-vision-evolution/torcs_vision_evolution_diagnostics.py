@@ -79,3 +79,18 @@ def frozen_metrics(out, r, cfg):
     return dict(resolution=r, genes=genome_size("frozen", cfg["hidden"], r, cfg["k_in"]),
                 solved=int((out["solved_at"] >= 0).sum()), evals_to_solve=out["solved_at"].tolist(),
                 best_fitness=[t[-1][1] for t in out["trace"]])
+
+
+def top_weight_share(rec, k=10):
+    """How much of each neuron's input feature along the recorded lap its k largest input weights
+    carry: var(x_top . w_top) / var(x . w) over the lap's images, median over the neurons, and the
+    median ratio of the largest |w| to the median |w|."""
+    x = rec["img"].astype(float)
+    x /= np.sqrt(x.shape[1])                                   # the net's input, image / r
+    share, spread = [], []
+    for w in rec["W_in"].astype(float):
+        top = np.argsort(-np.abs(w))[:k]
+        f, ft = x @ w, x[:, top] @ w[top]
+        share.append(np.var(ft) / max(np.var(f), 1e-300))
+        spread.append(np.abs(w).max() / np.median(np.abs(w)))
+    return dict(k=k, feature_variance_share=float(np.median(share)), max_over_median=float(np.median(spread)))

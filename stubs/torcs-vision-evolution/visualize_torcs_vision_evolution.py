@@ -100,13 +100,17 @@ def weights_figure(res, a, path):
         r = int(round(np.sqrt(W.shape[1])))
         for h in range(H):
             w = W[h].reshape(r, r)
-            lim = np.abs(w).max()
+            lim = np.percentile(np.abs(W), 99.5)          # a few huge direct weights would hide the rest
+            if c == "direct":
+                iy, ix = np.unravel_index(np.argsort(-np.abs(W[h]))[:10], (r, r))
+                axes[row, h].plot(ix, iy, "k.", ms=2)
             axes[row, h].imshow(w, cmap="RdBu_r", vmin=-lim, vmax=lim)
             axes[row, h].set_xticks([])
             axes[row, h].set_yticks([])
         axes[row, 0].set_ylabel(c, fontsize=8)
     fig.suptitle(f"input weights W_in of each neuron ({r}x{r}), run 0's best net: DCT-coded (top) and "
-                 "direct (bottom)", fontsize=8)
+                 "direct (bottom; colours clipped at the 99.5th percentile, dots: its 10 largest weights)",
+                 fontsize=7)
     fig.tight_layout()
     save_figure(fig, path)
 
