@@ -146,8 +146,10 @@ def test_verdict_rules():
     assert v([100] * 4, [-1] * 4, [300] * 4, [-1] * 4)[:3] == ["open", "open", "open"]
 
 
-def test_bad_flags_one_line():
-    for args in (["--pop", "10"], ["--resolutions", "12"], ["--k-in", "400", "--resolutions", "8"]):
-        proc = run_stub(STUB, *args, timeout=60)
+def test_bad_flags_one_line(tmp_path):
+    out = ["--out", str(tmp_path / "r.json")]              # never over the committed results
+    too_many = ["--k-in", "100", "--hidden", "1", "--resolutions", "8"]    # 100 coefficients > 64 weights
+    for args in (["--pop", "10"], ["--resolutions", "12"], too_many):
+        proc = run_stub(STUB, *args, *out, timeout=60)
         assert proc.returncode != 0 and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1
