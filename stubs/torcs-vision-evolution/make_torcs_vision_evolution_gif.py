@@ -28,7 +28,7 @@ def frame(res, a, t):
     ax0 = fig.add_axes([0.02, 0.34, 0.36, 0.6])
     ax1 = fig.add_axes([0.42, 0.3, 0.56, 0.68])
     ax2 = fig.add_axes([0.08, 0.08, 0.88, 0.18])
-    view = np.vstack([np.full((r // 3, r), 0.75), img[t].reshape(r, r) * 0.55 + 0.2])   # sky, then ground
+    view = np.vstack([np.full((r // 3, r), 0.97), img[t].reshape(r, r) * 0.45 + 0.15])   # sky, then ground
     ax0.imshow(view, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax0.set_xticks([])
     ax0.set_yticks([])
