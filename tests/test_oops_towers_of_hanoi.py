@@ -103,7 +103,7 @@ def test_verdict_rules():
     assert oops.speedup_verdict([dict(n=2, ratio=3.0, found=False)]) == "open"
     assert oops.speedup_verdict(rows[:1]) == "open"
     assert oops.curriculum_verdict(dict(cum_cost=10), dict(cum_cost=20)) == "partial"
-    assert oops.curriculum_verdict(dict(cum_cost=20), dict(cum_cost=10)) == "no"
+    assert oops.curriculum_verdict(dict(cum_cost=20), dict(cum_cost=10)) == "open"
     assert oops.curriculum_verdict(None, dict(cum_cost=10)) == "open"
 
 
