@@ -194,7 +194,9 @@ def headline_rows(M, cfg):
             f"{label}: mean score over the same {n} tracks", f"{r['mean']:.0f} ± {r['sd']:.0f}", paper, v,
             f"{r['laps_completed']:.0%} of laps completed; the paper: without h the car drives but "
             f"wobbles and misses sharp corners (below 900); "
-            + ("below 900 here too" if v == "partial" else "open: reaches 900 here; z alone suffices on this substitute task (a ceiling), so it cannot test the claim"),
+            + ("below 900 here too" if v == "partial" else
+               "open: reaches 900 here; z alone suffices on this substitute task (a ceiling), "
+               "so it cannot test the claim"),
             numbers=[{"value": r["mean"], "spread": r["sd"]}]))
     pairs = (("z", "C(z)", "+274 (906 - 632)"),
              ("z_hidden", "C(z) with a hidden layer (as many parameters)", "+118 (906 - 788)"))
