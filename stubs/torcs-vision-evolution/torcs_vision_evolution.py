@@ -408,7 +408,9 @@ def headline_rows(res, cfg):
         "(no paper budget)",
         numbers=[{"value": solved["dct"][r]} for r in rs])]
     d_hi, c_hi = solved["direct"][hi], solved["dct"][hi]
-    v2 = "open" if c_hi < R / 2 else ("partial" if d_hi < R / 2 else "no")
+    # direct runs that solve make the row open, not no: the substitute task is then too easy to show
+    # infeasibility, which says nothing about TORCS (the first headline run said no; changed on review)
+    v2 = "partial" if c_hi >= R / 2 and d_hi < R / 2 else "open"
     rows.append(headline_row(
         f"direct weight evolution at {raw_weights(H, hi):,} weights ({hi}x{hi} images): runs solved "
         "within the cap",
@@ -418,7 +420,10 @@ def headline_rows(res, cfg):
         numbers=[{"value": d_hi}, {"value": c_hi}]))
     m_lo, m_hi, d_med = med("dct", lo), med("dct", hi), med("direct", hi)
     flat = np.isfinite(m_hi) and m_hi <= 2 * m_lo
-    v3 = "open" if not np.isfinite(m_hi) else ("partial" if flat and d_med >= 2 * m_hi else "no")
+    # flat DCT cost but a direct coding no slower: open (the substitute cannot show the coding's
+    # advantage); a DCT cost that grows more than twofold: no
+    v3 = "open" if not np.isfinite(m_hi) else ("no" if not flat else
+                                                ("partial" if d_med >= 2 * m_hi else "open"))
     rows.append(headline_row(
         "median evaluations to solve, smallest -> largest resolution (DCT; direct)",
         f"DCT {show(m_lo)} -> {show(m_hi)}; direct {show(med('direct', lo))} -> {show(d_med)}",
