@@ -87,6 +87,55 @@ def test_perturbed_arm_is_deterministic_and_differs_from_baseline():
     assert runs[0][6]["spread"].min() > 0                                     # perturbed carries differ
 
 
+def test_a_stopped_arm_resumes_bit_identically(tmp_path):
+    """Stopped after step 5 (a save at step 4), the arm restarts from its checkpoint and ends with
+    the same weights, EMA, losses and evaluations as an uninterrupted run."""
+    from shared.checkpoint import Checkpoint
+    cfg = dict(TINY, steps=8)
+    data = _data(cfg)
+    quiet = dict(log=lambda *a, **k: None)
+    arm = maze_traj_perturb.train_arm
+    whole = arm(cfg, 3, 8, {3, 6, 8}, streams(7, STREAMS), *data, cli.Timer(), **quiet)
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_6(*a, **k):
+        raise Stop
+    path = str(tmp_path / "perturbed.pkl")
+    ck = Checkpoint(path, 2, {"cfg": cfg})
+    try:
+        arm(cfg, 3, 8, {3, 6, 8}, streams(7, STREAMS), *data, cli.Timer(),
+            log=lambda *a, **k: stop_at_6() if "step     6" in a[0] else None, ck=ck)
+    except Stop:
+        pass
+    assert (tmp_path / "perturbed.pkl").is_file()
+    logs = []
+    again = arm(cfg, 3, 8, {3, 6, 8}, streams(7, STREAMS), *data, cli.Timer(),
+                log=lambda *a, **k: logs.append(a[0]), ck=Checkpoint(path, 2, {"cfg": cfg}))
+    assert "resumed after step 4" in logs[0]
+    for k in whole[0]:
+        assert np.array_equal(whole[0][k], again[0][k]) and np.array_equal(whole[1][k], again[1][k]), k
+    assert np.array_equal(whole[5], again[5])                                   # loss history
+    assert [c["step"] for c in whole[4]] == [c["step"] for c in again[4]] == [3, 6, 8]
+    for a, b in zip(whole[4], again[4], strict=True):
+        assert np.array_equal(a["exact"], b["exact"])
+
+
+def test_a_finished_arm_is_read_back_not_retrained(tmp_path, capsys):
+    cfg = maze_traj_perturb.resolve_config(
+        maze_traj_perturb.build_parser().parse_args(["--quick", "--steps", "4", "--eval-every", "2"]))
+    job = dict(arm="perturbed", seed=0, cfg=cfg, data=_data(cfg), ck_dir=str(tmp_path))
+    first = maze_traj_perturb._arm_job(job)
+    assert (tmp_path / "perturbed-done.pkl").is_file() and not (tmp_path / "perturbed.pkl").exists()
+    capsys.readouterr()
+    second = maze_traj_perturb._arm_job(job)
+    assert "finished earlier" in capsys.readouterr().out
+    assert np.array_equal(first["loss"], second["loss"]) and first["cpu_s"] == second["cpu_s"]
+    maze_traj_perturb.remove_checkpoints(str(tmp_path))
+    assert not tmp_path.exists()
+
+
 def test_sign_flip_and_best_checkpoint():
     assert maze_traj_perturb.sign_flip_p([0.01, 0.02, 0.03, 0.04, 0.05]) == (1 / 32, 2 / 32)
     p1, p2 = maze_traj_perturb.sign_flip_p([0.0] * 5)

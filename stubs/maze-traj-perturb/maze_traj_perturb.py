@@ -37,6 +37,7 @@ schedule is warm-up then constant and nothing else depends on the run length).
 Arrays: tokens (S, B, P, P) int8; states (K, S, B, P, P, d) for K carries, S seeds, B slots;
 every weight has the leading seed axis S (shared.mazes.net).
 """
+import os
 import pathlib
 import sys
 import time
@@ -47,6 +48,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
+from shared.checkpoint import Checkpoint
 from shared.ensemble import map_jobs
 from shared.gradcheck import check_gradients
 from shared.mazes import grid, net, options
@@ -78,6 +80,8 @@ DEFAULTS = dict(
     K=4, sigma=0.1,             # carries per slot (clean + 3 perturbed) and the noise scale
     n_lyap=16,                  # test mazes per seed for the FTLE of the best checkpoints
 )
+CHECKPOINT_EVERY = 50          # optimizer steps between saves of an arm's training state
+
 QUICK = dict(n_train=64, n_test=24, d=8, hidden=16, n_sup=3, batch=8, steps=6, warmup=2,
              n_seeds=2, eval_every=3, n_curve=16, n_lyap=3, k_lyap=3)
 
@@ -129,12 +133,14 @@ def reset_states(y0, z0, halted, K, sigma, rng_pert, ys, zs):
 # ----------------------------------------------------------------------------------------------
 # Training: TRM's loop (carry, Q halting, AdamW, EMA) with K carries per slot
 # ----------------------------------------------------------------------------------------------
-def train_arm(cfg, K, steps, eval_steps, rngs, Xa, Ya, Xc, Yc, timer, log=print, tag=""):
+def train_arm(cfg, K, steps, eval_steps, rngs, Xa, Ya, Xc, Yc, timer, log=print, tag="", ck=None):
     """Train S seeds for ``steps`` optimizer steps with K carries per slot (K = 1: plain TRM).
 
     At every step in ``eval_steps`` the EMA weights are evaluated on Xc, Yc (no halting, all
     N_sup steps) and kept. Returns (p, ema, y0, z0, checkpoints, loss_hist, diag); a checkpoint
-    is dict(step, exact (S, n_sup), token (S, n_sup), ema weights).
+    is dict(step, exact (S, n_sup), token (S, n_sup), ema weights). ``ck`` (shared.checkpoint)
+    saves the loop's whole state every ``ck.every`` steps; a restarted arm resumes from it and
+    ends bit-identical to an uninterrupted one.
     """
     S, B, P, d = cfg["n_seeds"], cfg["batch"], cfg["grid"], cfg["d"]
     rng_init, rng_data, rng_pert = rngs["init"], rngs["batches"], rngs["perturb"]
@@ -147,8 +153,15 @@ def train_arm(cfg, K, steps, eval_steps, rngs, Xa, Ya, Xc, Yc, timer, log=print,
     checkpoints, loss_hist = [], np.zeros((steps, S), np.float32)
     exact_hist = np.zeros((steps, K), np.float32)        # training-batch exact rate per carry
     spread_hist = np.zeros(steps, np.float32)            # rms |y_k - y_0| over perturbed carries
+    state = dict(p=p, opt=opt, ema=ema, slots=slots, rng_pert=rng_pert, carry={"ys": ys, "zs": zs},
+                 checkpoints=checkpoints, loss=loss_hist, exact=exact_hist, spread=spread_hist)
+    ck = ck or Checkpoint(None, 1, None)
+    k0 = ck.restore(state)
+    ys, zs = state["carry"]["ys"], state["carry"]["zs"]
+    if k0:
+        log(f"{tag} resumed after step {k0} from {ck.path}", flush=True)
     t_loop = cli.Timer()
-    for step in range(1, steps + 1):
+    for step in range(k0 + 1, steps + 1):
         # refill halted slots (same draws as shared.mazes.trm.train), then reset their K carries
         tokens, target = slots.refill(Xa, Ya)                                    # (S, B, P, P)
         reset_states(y0, z0, slots.halted, K, cfg["sigma"], rng_pert, ys, zs)
@@ -170,7 +183,10 @@ def train_arm(cfg, K, steps, eval_steps, rngs, Xa, Ya, Xc, Yc, timer, log=print,
                 f"train exact clean {exact_hist[max(0, step - 40):step, 0].mean():.3f}  "
                 f"EMA test exact@{cfg['n_sup']} {ev['exact'][:, -1].mean():.3f} "
                 f"{np.round(ev['exact'][:, -1], 3).tolist()}  "
-                f"{cli.progress(step, steps, t_loop())}", flush=True)
+                f"{cli.progress(step - k0, steps - k0, t_loop())}", flush=True)
+        if ck.due(step) and step < steps:
+            state["carry"].update(ys=ys, zs=zs)
+            ck.save(step, state)
     diag = dict(train_exact=exact_hist, spread=spread_hist)
     return p, ema, y0, z0, checkpoints, loss_hist, diag
 
@@ -213,9 +229,17 @@ def _arm_job(job):
         horizons = {"eq_steps": Nst, "eq_compute": K * Nst}
     rngs = streams(seed, STREAMS)
     nc = cfg["n_curve"]
+    folder = job["ck_dir"]
+    fp = {"cfg": cfg, "seed": seed, "arm": arm, "v": 1}
+    done = Checkpoint(folder and os.path.join(folder, f"{arm}-done.pkl"), 1, fp)
+    out = {}
+    if done.restore({"out": out}):                   # this arm finished in an earlier, stopped run
+        print(f"[{arm:9s}] finished earlier: read from {done.path}", flush=True)
+        return out
+    ck = Checkpoint(folder and os.path.join(folder, f"{arm}.pkl"), CHECKPOINT_EVERY, fp)
     p, ema, y0, z0, ckpts, loss_hist, diag = train_arm(
         cfg, 1 if arm == "baseline" else K, steps, eval_steps, rngs, Xa, Ya, Xt[:nc], Yt[:nc], timer,
-        tag=f"[{arm:9s}]")
+        tag=f"[{arm:9s}]", ck=ck)
     out = dict(arm=arm, y0=y0, z0=z0, loss=loss_hist, diag=diag,
                curve_step=np.array([c["step"] for c in ckpts]),
                curve_exact=np.stack([c["exact"] for c in ckpts]), horizons={})  # (C, S, n_sup)
@@ -239,7 +263,27 @@ def _arm_job(job):
         print(f"[{arm:9s}] {name} (step {h}): best exact {np.round(bexact, 3).tolist()} "
               f"at steps {bstep.tolist()}; final {np.round(fexact, 3).tolist()}  {timer():.0f} s", flush=True)
     out["wall_s"], out["cpu_s"] = timer(), time.process_time() - cpu0
+    done.save(1, {"out": out}, final=True)           # the finished arm, kept until the results are written
+    ck.remove()
     return out
+
+
+def checkpoint_dir(args):
+    """The arms' checkpoints: a hidden folder beside the results (none for --quick), removed once
+    the results are written. A stopped run started again with the same flags continues."""
+    if args.quick:
+        return None
+    stem = os.path.splitext(os.path.basename(args.out))[0]
+    return os.path.join(os.path.dirname(os.path.abspath(args.out)), f".{stem}-seed{args.seed}.checkpoint")
+
+
+def remove_checkpoints(folder):
+    if folder and os.path.isdir(folder):
+        for name in os.listdir(folder):
+            if name.endswith(".pkl"):
+                os.unlink(os.path.join(folder, name))
+        if not os.listdir(folder):
+            os.rmdir(folder)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -465,7 +509,9 @@ def main(args):
           f"{K * Nst} steps (step {Nst} = equal steps, step {K * Nst} = equal compute)")
     Xa, Ya, Xt, Yt = grid.make_data(rngs["data"], rngs["eval"], cfg)
     print(f"data: {Xa.shape[1]} train / {Xt.shape[0]} test mazes ({timer():.1f} s)")
-    jobs = [dict(arm=a, seed=args.seed, cfg=cfg, data=(Xa, Ya, Xt, Yt)) for a in ("baseline", "perturbed")]
+    ck_dir = checkpoint_dir(args)
+    jobs = [dict(arm=a, seed=args.seed, cfg=cfg, data=(Xa, Ya, Xt, Yt), ck_dir=ck_dir)
+            for a in ("baseline", "perturbed")]
     base, pert = map_jobs(_arm_job, jobs, workers=args.workers)
     cpu_min = (time.process_time() + base["cpu_s"] + pert["cpu_s"]) / 60
 
@@ -484,6 +530,7 @@ def main(args):
                  lyapunov=lyapunov_record(fps, cfg, P_["n_maps"]))
     arrays = saved_arrays(Xt, Yt, base, pert, {"pert": P_, "base": B_eq, "basec": B_cm})
     finish_run(pathlib.Path(args.out), rec, arrays, timer)
+    remove_checkpoints(ck_dir)
     eb, ef, cb, cf = (comp[k] for k in ("eq_steps_best_exact", "eq_steps_final_exact",
                                         "eq_compute_best_exact", "eq_compute_final_exact"))
     print(f"seed (Sudoku-Extreme, TRM-MLP): Delta best +{100 * SEED_DELTA_BEST:.2f} pp, Delta final "
