@@ -90,6 +90,21 @@ def sgd_step(params, grads, lr):
         p -= lr * grads[k]
 
 
+def momentum_step(params, velocity, grads, lr, mu):
+    """Classical momentum SGD in place:  v <- mu v - lr g;  w <- w + v.
+
+    ``lr`` is a number, or an array (S,) of step sizes, one per member of a leading ensemble axis
+    (nets of different step sizes trained side by side). ``velocity`` holds one array per
+    parameter, zeros at the start; it is updated in place, so a caller may edit its entries.
+    """
+    for k, p in params.items():
+        eta = lr.reshape((-1,) + (1,) * (p.ndim - 1)) if np.ndim(lr) else lr
+        v = velocity[k]
+        v *= mu
+        v -= eta * grads[k]
+        p += v
+
+
 class NesterovSGD:
     """Stochastic gradient descent with Nesterov momentum (Sutskever et al. 2013), in place.
 

@@ -1,4 +1,4 @@
-"""shared.optim: Adam and global-norm clipping."""
+"""shared.optim: Adam, global-norm clipping and momentum SGD."""
 import numpy as np
 import pytest
 
@@ -32,3 +32,23 @@ def test_global_norm_clipping_whole_and_per_member():
     assert abs(optim.global_norm(whole) - 1.0) < 1e-12
     with pytest.raises(ValueError):
         optim.Adam({"w": np.zeros(2)}, lr=-1)
+
+
+def test_momentum_step_is_the_textbook_rule_with_scalar_or_per_member_rates():
+    rng = np.random.default_rng(1)
+    for lr in (0.05, np.array([0.01, 0.1, 0.3], dtype=np.float32)):
+        p = {"W": rng.normal(size=(3, 4, 2)).astype(np.float32), "b": rng.normal(size=(3, 2)).astype(np.float32)}
+        v = {k: np.zeros_like(w) for k, w in p.items()}
+        ref_p = {k: w.copy() for k, w in p.items()}
+        ref_v = {k: np.zeros_like(w) for k, w in p.items()}
+        for _ in range(3):
+            g = {k: rng.normal(size=w.shape).astype(np.float32) for k, w in p.items()}
+            optim.momentum_step(p, v, g, lr, 0.9)
+            for k in p:
+                eta = lr if np.ndim(lr) == 0 else lr.reshape((-1,) + (1,) * (g[k].ndim - 1))
+                ref_v[k] = 0.9 * ref_v[k] - eta * g[k]
+                ref_p[k] = ref_p[k] + ref_v[k]
+        for k in p:
+            assert p[k].dtype == np.float32
+            np.testing.assert_array_equal(v[k], ref_v[k])        # same operations, same order: exact
+            np.testing.assert_array_equal(p[k], ref_p[k])

@@ -43,7 +43,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 
 import numpy as np
 
-from shared import cli
+from shared import cli, optim
 from shared.data import mnist
 from shared.results import at_unknown_budget, finish_run, headline_row, record
 from shared.rng import streams
@@ -181,15 +181,6 @@ def error_rate(p, x, y, task, kinds=KINDS, chunk=1000):
 
 # ---------------------------------------------------------------- training
 
-def sgd_momentum(p, v, g, lr, mu):
-    """v <- mu v - lr g; w <- w + v, in place; lr (K,) one learning rate per unit kind."""
-    for k in p:
-        eta = lr.reshape((-1,) + (1,) * (p[k].ndim - 1))
-        v[k] *= mu
-        v[k] -= eta * g[k]
-        p[k] += v[k]
-
-
 def train_phase(p, task, data, orders, cfg, probe, log):
     """One phase: SGD with momentum on task ``task`` over the batches ``orders`` (steps, S, B).
     Every 1/evals_per_epoch epoch, records the curve-set error of both heads and the relative
@@ -207,7 +198,7 @@ def train_phase(p, task, data, orders, cfg, probe, log):
         with np.errstate(over="ignore", invalid="ignore"):       # a diverging run stops just below
             loss, g, _ = loss_and_grads(p, x[idx], y[idx], task)
         cli.check_finite(i, loss=loss)
-        sgd_momentum(p, v, g, lr, cfg["momentum"])
+        optim.momentum_step(p, v, g, lr, cfg["momentum"])   # lr (K,): one per unit kind
         if (i + 1) % every == 0 or i + 1 == steps:
             e1 = error_rate(p, *probe[0], 0)
             e2 = error_rate(p, *probe[1], 1)

@@ -43,7 +43,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 
 import numpy as np
 
-from shared import cli
+from shared import cli, optim
 from shared.data import mnist
 from shared.results import finish_run, headline_row, record
 from shared.rng import streams
@@ -235,13 +235,6 @@ def epoch_orders(rng, cfg):
     return [rng.permutation(cfg["n_train"]) for _ in range(cfg["epochs"])]
 
 
-def sgd_momentum(p, v, g, eta, mu):
-    """v <- mu v - eta_s g;  w <- w + v, with eta (S,) one step size per member."""
-    for k in p:
-        v[k] = mu * v[k] - eta.reshape((-1,) + (1,) * (g[k].ndim - 1)) * g[k]
-        p[k] += v[k]
-
-
 def finite_members(loss, g):
     """(S,) True where the member's loss and every gradient entry are finite."""
     ok = np.isfinite(loss)
@@ -291,7 +284,7 @@ def train_grid(family, depth, cfg, data, orders, rng):
             else:
                 cli.check_finite(e * len(order) + i, loss=loss)
             eta = lr0 * cfg["lr_decay"] ** e * (alive if winner is None else 1.0)
-            sgd_momentum(p, v, g, eta.astype(np.float32), cfg["momentum"])
+            optim.momentum_step(p, v, g, eta.astype(np.float32), cfg["momentum"])
             if winner is not None:
                 alone["cpu_s"] += time.process_time() - t0
                 alone["images"] += B

@@ -39,7 +39,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 
 import numpy as np
 
-from shared import cli
+from shared import cli, optim
 from shared.blstm_ctc import blstm, ctc
 from shared.results import finish_run, headline_row, record
 from shared.rng import streams
@@ -254,9 +254,7 @@ def train(net, data, cfg, rng, noise_rng, log):
                 x = x + noise.astype(x.dtype)                # Gaussian noise on the real frames
             loss, g = net.loss_and_grads(x, lengths, frames, labels, ulen)
             cli.check_finite(e * len(order) + i, loss=loss)
-            for k in net.p:
-                v[k] = cfg["momentum"] * v[k] - (lr / len(lengths)) * g[k]
-                net.p[k] += v[k]
+            optim.momentum_step(net.p, v, g, lr / len(lengths), cfg["momentum"])
             tot, frames_seen = tot + loss, frames_seen + lengths.sum()
         err = validation_error(net, data["val"])
         curve.append(tot / frames_seen)
