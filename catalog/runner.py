@@ -134,18 +134,39 @@ def start(job):
     job.status = "running"
 
 
+def reap(job):
+    """True once the job's process has ended; then ``job.proc.returncode`` is set and ``job.cpu``
+    holds the CPU seconds (user + system) of the process and of the worker processes it waited
+    for, from wait4's resource usage (None where the platform has no wait4)."""
+    if not hasattr(os, "wait4"):
+        return job.proc.poll() is not None
+    try:
+        pid, status, usage = os.wait4(job.proc.pid, os.WNOHANG)
+    except ChildProcessError:                    # already reaped elsewhere
+        return job.proc.poll() is not None
+    if pid == 0:
+        return False
+    job.proc.returncode = os.waitstatus_to_exitcode(status)
+    job.cpu = usage.ru_utime + usage.ru_stime
+    return True
+
+
 def finish(job, rc=None, wall=None):
     """Record a finished job (local process, or ``rc``/``wall`` from the dask engine)."""
     if job.proc is not None:
         job.log.close()
         rc = job.proc.returncode
     job.wall = time.perf_counter() - job.t0 if wall is None else wall
+    cpu = getattr(job, "cpu", None)
     lines = (job.out_dir / "log.txt").read_text(errors="replace").splitlines()
     job.tail = "\n".join(lines[-8:])
     if rc == 0 and job.out.exists():
         job.status = "done"
         tmp = job.out_dir / ".run.json.tmp"
-        tmp.write_text(json.dumps({"command": job.key, "wall_s": job.wall}) + "\n")
+        rec = {"command": job.key, "wall_s": job.wall}
+        if cpu is not None:
+            rec["cpu_s"] = cpu
+        tmp.write_text(json.dumps(rec) + "\n")
         os.replace(tmp, job.out_dir / "run.json")
     else:
         job.status = f"failed (exit {rc})"
@@ -199,10 +220,11 @@ def run_jobs(jobs, n_parallel, stream=sys.stdout, engine="local", scheduler=None
                 last = time.perf_counter()
             time.sleep(0.2)
             for j in list(running):
-                if j.proc.poll() is not None:
+                if reap(j):
                     finish(j)
                     running.remove(j)
-                    print(f"  {j.slug} seed {j.seed}: {j.status} in {clock(j.wall)}", file=stream)
+                    cpu = f" ({clock(j.cpu)} CPU)" if getattr(j, "cpu", None) is not None else ""
+                    print(f"  {j.slug} seed {j.seed}: {j.status} in {clock(j.wall)}{cpu}", file=stream)
                     progress(jobs, t0, stream)
                     last = time.perf_counter()
             if heartbeat and running and time.perf_counter() - last >= heartbeat:

@@ -22,6 +22,9 @@ a = ap.parse_args()
 if a.fail or os.environ.get("FAIL_" + os.path.basename(os.getcwd()).replace("-", "_")):
     print("boom: this stub fails", file=sys.stderr); sys.exit(3)
 time.sleep(float(os.environ.get("FAKE_SLEEP_S", "0")))
+t_cpu = time.process_time()
+while time.process_time() - t_cpu < float(os.environ.get("FAKE_BURN_S", "0")):
+    pass
 verdict = "yes" if a.seed % 2 == 0 else "no"
 res = {"stub": os.path.basename(os.getcwd()), "family": "f", "title": "t", "paper": "p", "seed": a.seed,
        "quick": a.quick, "config": {}, "metrics": {}, "lyapunov": None, "wall_s": 0.1,
@@ -179,3 +182,14 @@ def test_an_interrupted_sweep_resumes_without_redoing_finished_runs(fake):
             d = fake / "runs" / slug / f"seed-{s}"
             assert (d / "results.json").exists()
             assert (d / "calls.txt").read_text() == "x"          # every run finished exactly once
+
+
+def test_run_json_records_the_cpu_time_of_the_stub_process(fake):
+    """run.json holds wall and CPU seconds; a stub that sleeps 0.6 s and computes 0.5 s shows
+    both (the CPU figure is what a run under load can still be compared by)."""
+    p = run(fake, "run", "--stubs", "a-stub", "--seeds", "0", "--jobs", "1",
+            env={"FAKE_SLEEP_S": "0.6", "FAKE_BURN_S": "0.5"})
+    assert p.returncode == 0, p.stderr
+    rec = json.loads((fake / "runs" / "a-stub" / "seed-0" / "run.json").read_text())
+    assert 0.45 <= rec["cpu_s"] < rec["wall_s"] - 0.5
+    assert " CPU)" in p.stdout
