@@ -37,7 +37,8 @@ def test_global_norm_clipping_whole_and_per_member():
 def test_momentum_step_is_the_textbook_rule_with_scalar_or_per_member_rates():
     rng = np.random.default_rng(1)
     for lr in (0.05, np.array([0.01, 0.1, 0.3], dtype=np.float32)):
-        p = {"W": rng.normal(size=(3, 4, 2)).astype(np.float32), "b": rng.normal(size=(3, 2)).astype(np.float32)}
+        p = {"W": rng.normal(size=(3, 4, 2)).astype(np.float32),
+             "b": rng.normal(size=(3, 2)).astype(np.float32)}
         v = {k: np.zeros_like(w) for k, w in p.items()}
         ref_p = {k: w.copy() for k, w in p.items()}
         ref_v = {k: np.zeros_like(w) for k, w in p.items()}
