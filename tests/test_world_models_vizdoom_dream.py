@@ -28,7 +28,8 @@ def test_gradcheck_flag_passes():
 def test_death_head_loss_equals_the_plain_step_by_step_loss():
     cell, m, xs, tgt, done, mask, Z, K = ck.small_m(np.random.default_rng(4))
     parts, _, _ = mdn_rnn.loss_and_grads_done(cell, m, xs, tgt, done, mask, Z, K, w_pos=10.0)
-    assert parts["total"] == pytest.approx(mdn_rnn.plain_loss_done(m, xs, tgt, done, mask, Z, K, 10.0), rel=1e-12)
+    plain = mdn_rnn.plain_loss_done(m, xs, tgt, done, mask, Z, K, 10.0)
+    assert parts["total"] == pytest.approx(plain, rel=1e-12)
     assert parts["total"] == pytest.approx(parts["z"] + parts["done"])
 
 
@@ -193,7 +194,8 @@ def test_training_windows_mark_deaths_and_mask_the_end():
 
 def metrics(dreams, reals, random_real=50.0, p=0.01):
     per = {f"{t:g}": {"dream": {"mean": d, "sd": 10.0}, "real": {"mean": r, "sd": 10.0}, "dream_at_cap": 0.5,
-                      "random_in_dream": {"mean": 30.0}} for t, d, r in zip(wm.TAUS, dreams, reals, strict=True)}
+                      "random_in_dream": {"mean": 30.0}}
+           for t, d, r in zip(wm.TAUS, dreams, reals, strict=True)}
     warm = max((1.0, 1.15, 1.3), key=lambda t: reals[wm.TAUS.index(t)])
     cold = max((0.1, 0.5), key=lambda t: reals[wm.TAUS.index(t)])
     diff = reals[wm.TAUS.index(warm)] - reals[wm.TAUS.index(cold)]

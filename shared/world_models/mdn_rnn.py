@@ -25,7 +25,8 @@ temperature tau (the paper's knob for the dream's uncertainty): pi_k ~ exp(l_k /
 standard deviation times sqrt(tau).
 
 Weights: {"Wx" (1, D, 4H), "R" (1, H, 4H), "b" (1, 4H)} in the core's layout (D = Z + A inputs),
-the head {"Wo" (H, 3 Z K), "bo" (3 Z K,)}, and with the death head {"Wd" (H, 1), "bd" (1,)}. Sequences are time-major: x (T, B, D).
+the head {"Wo" (H, 3 Z K), "bo" (3 Z K,)}, and with the death head {"Wd" (H, 1), "bd" (1,)}.
+Sequences are time-major: x (T, B, D).
 ``plain_step`` computes one step for one sequence with the gates written out; the tests check it
 against ``run`` + ``head``, the backward pass against central differences, and ``state_jacobians``
 (the core's, state [c, h]) against finite differences of ``plain_step``.

@@ -207,7 +207,8 @@ def train_vae(frames, steps, cfg, rng, log=print):
         opt.step(g)
         curve.append(loss)
         if (step + 1) % max(1, cfg["vae_steps"] // 5) == 0:
-            log(f"  V step {step + 1:5d}  loss {loss:8.3f}  (recon {parts['recon']:.3f}, KL {parts['kl']:.3f})")
+            log(f"  V step {step + 1:5d}  loss {loss:8.3f}  (recon {parts['recon']:.3f}, "
+                f"KL {parts['kl']:.3f})")
     return p, np.array(curve)
 
 
@@ -234,7 +235,8 @@ def windows(mu, sd, acts, steps, died, idx, t0, L, rng):
 
 def train_m(mu, sd, acts, steps, died, cfg, rng, log=print):
     """Adam (global clip 1) on batches of 32 windows of --window steps from 90% of the episodes,
-    each starting anywhere in its episode (steps past the episode's end are masked out); the loss
+    half starting at the first step, half anywhere (steps past the episode's end are masked out,
+    and M starts every window from its zero state); the loss
     is the mixture NLL plus the death head's cross-entropy, deaths weighted --done-weight. Returns
     M, its cell, the loss curves and the held-out losses (posterior means as inputs and targets)."""
     Z, K, H, L = cfg["z_dim"], cfg["mixtures"], cfg["m_hidden"], cfg["window"]
@@ -244,7 +246,8 @@ def train_m(mu, sd, acts, steps, died, cfg, rng, log=print):
     opt, curve = Adam(p, lr=1e-3, clip=1.0), {"z": [], "done": []}
     for step in range(cfg["m_steps"]):
         idx = rng.integers(0, n_fit, 32)
-        t0 = (rng.random(32) * steps[idx]).astype(int)
+        # half the windows start where every dream starts (a new game, M's zero state), half anywhere
+        t0 = np.where(rng.random(32) < 0.5, 0, (rng.random(32) * steps[idx]).astype(int))
         x, tgt, done, mask = windows(mu, sd, acts, steps, died, idx, t0, L, rng)
         parts, g, _ = mdn_rnn.loss_and_grads_done(cell, p, x, tgt, done, mask, Z, K, cfg["done_weight"])
         cli.check_finite(step, m_loss=parts["total"])
@@ -354,7 +357,8 @@ def evolve(cell, M, init_z, cfg, rng_es, rng_dream, log=print):
         curves["best"].append(fit.max(1))
         if (gen + 1) % max(1, cfg["generations"] // 6) == 0 or gen == 0:
             log(f"  generation {gen + 1:4d}  dream survival, population mean / best by tau:  "
-                + "  ".join(f"{tau:g}: {f.mean():5.0f}/{f.max():4.0f}" for tau, f in zip(TAUS, fit, strict=True)))
+                + "  ".join(f"{tau:g}: {f.mean():5.0f}/{f.max():4.0f}"
+                            for tau, f in zip(TAUS, fit, strict=True)))
     return np.array([e.mean for e in es]), {k: np.array(v) for k, v in curves.items()}
 
 
@@ -441,10 +445,12 @@ def main(args):
     metrics = dg.summarise(cfg, steps, died, vae_curve, m_curve, m_held, curves, dream_c, dream_r, real, lam,
                            drift, timing)
     dg.report(metrics, cfg)
-    rec_out = record(args, __file__, title="World Models: Take Cover learned inside the dream, across temperatures",
+    rec_out = record(args, __file__,
+                     title="World Models: Take Cover learned inside the dream, across temperatures",
                      paper=PAPER, config=dict(cfg, frame=FRAME, taus=list(TAUS), p_fire=P_FIRE, flight=FLIGHT,
                                               hit=HIT, solved=solved(cap)),
-                     metrics=metrics, headline=dg.headline_rows(metrics, cfg), lyapunov=dg.lyapunov_block(lam, cfg))
+                     metrics=metrics, headline=dg.headline_rows(metrics, cfg),
+                     lyapunov=dg.lyapunov_block(lam, cfg))
     arrays = dg.artefacts(V, cell, M, best, init_z, rec, frames, steps, vae_curve, m_curve, curves, dream_c,
                           dream_r, real, lam, drift, cfg, rs["drift"])
     finish_run(args.out, rec_out, arrays, timer)

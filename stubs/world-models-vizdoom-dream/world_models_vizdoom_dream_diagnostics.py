@@ -17,8 +17,8 @@ from shared.lyapunov import qr_spectrum
 from shared.results import at_unknown_budget, headline_row
 from shared.stats import sign_flip_test
 from shared.world_models import mdn_rnn, vae
-from world_models_vizdoom_dream import (PAPER_CAP, PAPER_RANDOM, PAPER_SOLVED, PAPER_TABLE, TAUS, Groups, dream,
-                                        gray, m_step, solved)
+from world_models_vizdoom_dream import (PAPER_CAP, PAPER_RANDOM, PAPER_SOLVED, PAPER_TABLE, TAUS, Groups,
+                                        dream, gray, m_step, solved)
 
 SHOW_TAU = 1.15                                   # the paper's best temperature: its games are analysed
 COLD, WARM = (0.1, 0.5), (1.0, 1.15, 1.3)
@@ -100,8 +100,9 @@ def summarise(cfg, steps, died, vae_curve, m_curve, m_held, curves, dream_c, dre
     tail = max(1, len(vae_curve) // 10)
     return {"per_tau": per_tau, "random_real": stats(real["random"]), "solved_bar": bar, "cap": cap,
             "best_tau": best_tau,
-            "warm_vs_cold": {"warm_tau": warm, "cold_tau": cold, "mean": float((real[warm] - real[cold]).mean()),
-                             "p": p, "wins": int((real[warm] > real[cold]).sum()),
+            "warm_vs_cold": {"warm_tau": warm, "cold_tau": cold,
+                             "mean": float((real[warm] - real[cold]).mean()), "p": p,
+                             "wins": int((real[warm] > real[cold]).sum()),
                              "losses": int((real[warm] < real[cold]).sum())},
             "data": {"episodes": len(steps), "steps": int(steps.sum()), "survival_mean": float(steps.mean()),
                      "deaths": int(died.sum())},
@@ -119,12 +120,15 @@ def summarise(cfg, steps, died, vae_curve, m_curve, m_held, curves, dream_c, dre
 
 
 def report(M, cfg):
-    print(f"  {'tau':>5s}  {'dream (C)':>14s}  {'real (C)':>14s}  {'random, dream':>14s}   paper dream / real")
+    print(f"  {'tau':>5s}  {'dream (C)':>14s}  {'real (C)':>14s}  {'random, dream':>14s}"
+          "   paper dream / real")
     for tau in TAUS:
         e = M["per_tau"][f"{tau:g}"]
         (pd, psd), (pr, prs) = PAPER_TABLE[tau]
-        print(f"  {tau:5.2f}  {e['dream']['mean']:7.1f} ± {e['dream']['sd']:5.1f}  {e['real']['mean']:7.1f} ± "
-              f"{e['real']['sd']:5.1f}  {e['random_in_dream']['mean']:7.1f} ± {e['random_in_dream']['sd']:5.1f}"
+        rd = e["random_in_dream"]
+        d, r = e["dream"], e["real"]
+        print(f"  {tau:5.2f}  {d['mean']:7.1f} ± {d['sd']:5.1f}  {r['mean']:7.1f} ± {r['sd']:5.1f}  "
+              f"{rd['mean']:7.1f} ± {rd['sd']:5.1f}"
               f"   {pd} ± {psd} / {pr} ± {prs}")
     r = M["random_real"]
     print(f"  random policy in the game: {r['mean']:.1f} ± {r['sd']:.1f} (paper {PAPER_RANDOM[0]} ± "
@@ -135,10 +139,11 @@ def report(M, cfg):
 
 def lyapunov_block(lam, cfg):
     H = cfg["m_hidden"]
-    return {"method": f"shared.lyapunov.qr_spectrum, per step: M's LSTM state [c, h] ({2 * H} dims) driven by "
-                      f"the real [z, a] sequences of the tau = {SHOW_TAU} controller in {lam.shape[0]} test games "
-                      f"(first {cfg['lyap_steps']} steps, {cfg['lyap_transient']} alignment steps; the game runs "
-                      f"on after a death), Jacobians from shared.lstm_gers state_jacobians; mean over the games",
+    return {"method": f"shared.lyapunov.qr_spectrum, per step: M's LSTM state [c, h] ({2 * H} dims) "
+                      f"driven by the real [z, a] sequences of the tau = {SHOW_TAU} controller in "
+                      f"{lam.shape[0]} test games (first {cfg['lyap_steps']} steps, {cfg['lyap_transient']} "
+                      f"alignment steps; the game runs on after a death), Jacobians from shared.lstm_gers "
+                      f"state_jacobians; mean over the games",
             "exponents": {"M (MDN-LSTM with death head), driven by real latents": lam.mean(0).tolist()}}
 
 
@@ -158,8 +163,8 @@ def headline_rows(M, cfg):
        both of the warmest (1.15, 1.3)."""
     e, cap, bar = M["per_tau"], cfg["cap"], M["solved_bar"]
     budget = (f"budget here: {cfg['data_episodes']} random episodes, M of {cfg['m_hidden']} cells, CMA-ES "
-              f"{cfg['generations']} generations x {cfg['pop']} x {cfg['rollouts']} dreams; the paper: 10,000 "
-              f"rollouts, 512 cells, 64 x 16 per generation, ~200 generations")
+              f"{cfg['generations']} generations x {cfg['pop']} x {cfg['rollouts']} dreams; the paper: "
+              f"10,000 rollouts, 512 cells, 64 x 16 per generation, ~200 generations")
     sub = f"numpy Take Cover (cap {cap}, solved above {bar:.0f}), one seed"
     rows = []
     c, w = e["0.1"], e["1.15"]
@@ -167,7 +172,8 @@ def headline_rows(M, cfg):
     rows.append(headline_row(
         "tau = 0.1: dream score vs real score (the cold dream is exploited)",
         f"dream {c['dream']['mean']:.0f} ± {c['dream']['sd']:.0f}; real {c['real']['mean']:.0f} ± "
-        f"{c['real']['sd']:.0f}", "dream 2086 ± 140; real 193 ± 58", "partial" if ok else at_unknown_budget("no"),
+        f"{c['real']['sd']:.0f}", "dream 2086 ± 140; real 193 ± 58",
+        "partial" if ok else at_unknown_budget("no"),
         f"{sub}; {c['dream_at_cap']:.0%} of dreams reach the cap; random policy in the game "
         f"{M['random_real']['mean']:.0f}; " + ("the controller rates the cold dream far above the game"
                                                  if ok else f"open: no exploit of this size here; {budget}"),
@@ -205,8 +211,8 @@ def headline_rows(M, cfg):
     return rows
 
 
-def artefacts(V, cell, M, best, init_z, rec, frames, steps, vae_curve, m_curve, curves, dream_c, dream_r, real, lam,
-              dr, cfg, rng, gif_steps=150):
+def artefacts(V, cell, M, best, init_z, rec, frames, steps, vae_curve, m_curve, curves, dream_c, dream_r,
+              real, lam, dr, cfg, rng, gif_steps=150):
     """What the figures and the GIF need: scores, curves, the exponents, the drift, data frames and
     V's reconstructions, the recorded games of the tau = 0.1 and 1.15 controllers and the random
     policy (game 0), and the tau = 1.15 controller dreaming at its own tau, decoded by V."""
@@ -214,12 +220,14 @@ def artefacts(V, cell, M, best, init_z, rec, frames, steps, vae_curve, m_curve, 
     sample = frames[np.minimum(steps[seen], 3 * np.arange(1, len(seen) + 1)), seen] / 255.0
     j = TAUS.index(SHOW_TAU)
     n_show = rec["z"].shape[1] // (len(TAUS) + 1)
-    games = {name: rows_of(rec, cfg, k).start for name, k in (("cold", 0), ("warm", j), ("random", len(TAUS)))}
-    _, zs = dream(cell, M, Groups([("c", best[j][None])]), [(SHOW_TAU, 1)], init_z, min(gif_steps, cfg["cap"]),
-                  rng, record=1)
+    games = {name: rows_of(rec, cfg, k).start
+             for name, k in (("cold", 0), ("warm", j), ("random", len(TAUS)))}
+    _, zs = dream(cell, M, Groups([("c", best[j][None])]), [(SHOW_TAU, 1)], init_z,
+                  min(gif_steps, cfg["cap"]), rng, record=1)
     out = dict(sample=gray(sample), sample_recon=gray(vae.decode(V, vae.encode(V, sample)[0])),
                dream_frames=gray(vae.decode(V, zs[:, 0])),
-               scores_dream=np.array([dream_c[t] for t in TAUS]), scores_real=np.array([real[t] for t in TAUS]),
+               scores_dream=np.array([dream_c[t] for t in TAUS]),
+               scores_real=np.array([real[t] for t in TAUS]),
                scores_random_dream=np.array([dream_r[t] for t in TAUS]), scores_random_real=real["random"],
                cma_pop_mean=curves["pop_mean"], cma_best=curves["best"], vae_curve=vae_curve,
                m_curve_z=m_curve["z"], m_curve_done=m_curve["done"], lyapunov=lam, drift=dr["d"],
