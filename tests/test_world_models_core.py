@@ -1,8 +1,9 @@
 """Checks of the World Models family core (shared/world_models, Ha & Schmidhuber 2018): V's and
 M's backward passes against central differences in float64 (M also with its death head and masked
 windows), the batched passes against the plain versions written like the equations, M's state
-Jacobians against finite differences, the temperature sampling, and CMA-ES (fast tell = plain tell; it solves an ill-conditioned ellipsoid
-that an isotropic search with the same budget does not)."""
+Jacobians against finite differences, the temperature sampling, and CMA-ES (fast tell = plain
+tell; it solves an ill-conditioned ellipsoid that an isotropic search with the same budget does
+not)."""
 import numpy as np
 import pytest
 
