@@ -312,15 +312,19 @@ def play(V, cell, M, policy, n_games, cap, rng_game, rng_v, record=()):
     M's update h <- LSTM([z, a], h). The game runs on after a death (the step count stops), so
     recorded rows keep one length. Returns survival (E,) and, for the rows in ``record``, the
     frames (uint8), z, a, the agent's x and alive flags (time-major)."""
-    E, H = policy.E, M["R"].shape[1]
+    E, H, Z = policy.E, M["R"].shape[1], V["bm"].shape[0]
     st, state = new_games(E), mdn_rnn.zero_state(H, E)
     alive, steps = np.ones(E, bool), np.zeros(E, int)
     rows = np.asarray(record, int)
+    kept = np.zeros(E, bool)
+    kept[rows] = True
     rec = {k: [] for k in ("frame", "z", "a", "x", "alive")}
+    frame, z = np.zeros((E, FRAME * FRAME)), np.zeros((E, Z))
     for _ in range(cap):
-        frame = render(st)
-        mu, lv = vae.encode(V, frame)
-        z = mu + np.exp(0.5 * lv) * rng_v.standard_normal(mu.shape)     # V's sample, as in the paper
+        on = alive | kept                                  # the dead are no longer drawn or seen
+        frame[on] = render({k: v[on] for k, v in st.items()})
+        mu, lv = vae.encode(V, frame[on])
+        z[on] = mu + np.exp(0.5 * lv) * rng_v.standard_normal(mu.shape)  # V's sample, as in the paper
         a = policy(z, state["y"][0])
         if len(rows):
             for key, v in (("frame", gray(frame)), ("z", z), ("a", a), ("x", st["x"]), ("alive", alive)):
