@@ -176,3 +176,17 @@ def test_death_head_loss_equals_the_plain_loss():
     ones = np.ones(mask.shape)
     lz = mdn_rnn.loss_and_grads_done(cell, p, x, tgt, done, ones, Z, K)[0]["z"]
     assert lz == pytest.approx(mdn_rnn.loss_and_grads(cell, p, x, tgt, Z, K)[0], rel=1e-12)
+
+
+def test_vae_kl_floor_batched_equals_plain_and_gradients():
+    p, x, eps = small_vae(3, B=6)
+    mu, lv = vae.encode(p, x)
+    kl = np.sort(-0.5 * (1 + lv - mu ** 2 - np.exp(lv)).sum(1))
+    tol = 0.5 * (kl[2] + kl[3]) / mu.shape[1]             # three frames under the floor, three above
+    loss, parts, g = vae.loss_and_grads(p, x, eps, tol)
+    loss2, g2 = vae.plain_loss_and_grads(p, x, eps, tol)
+    assert loss == pytest.approx(loss2, rel=1e-12) and parts["kl"] > kl.mean()
+    for k in g:
+        np.testing.assert_allclose(g[k], g2[k], rtol=1e-10, atol=1e-13)
+    errs = check_gradients(lambda: vae.loss_and_grads(p, x, eps, tol)[0], p, g)
+    assert max(errs.values()) < TOLERANCE, errs

@@ -67,9 +67,10 @@ PX, PY = _X.ravel(), _Y.ravel()               # (P,) pixel centres
 FLOOR = (np.abs(PY - AGENT_Y) < 1.5).astype(float)
 WALL = np.max([0.5 * np.clip(2.5 - np.hypot(PX - mx, PY - MON_Y), 0, 1) for mx in MON_X], axis=0)
 
-DEFAULTS = dict(data_episodes=240, data_steps=200, z_dim=16, vae_hidden=128, vae_steps=1500, m_hidden=64,
-                mixtures=5, m_steps=1200, window=32, done_weight=10.0, pop=12, rollouts=4, generations=30,
-                cap=500, eval_episodes=100, sigma0=0.1, lyap_seqs=8, lyap_steps=120, lyap_transient=20)
+DEFAULTS = dict(data_episodes=240, data_steps=200, z_dim=32, kl_tolerance=0.5, vae_hidden=128, vae_steps=1500,
+                m_hidden=64, mixtures=5, m_steps=1200, window=32, done_weight=10.0, pop=12, rollouts=4,
+                generations=30, cap=500, eval_episodes=100, sigma0=0.1, lyap_seqs=8, lyap_steps=120,
+                lyap_transient=20)
 QUICK = dict(data_episodes=8, data_steps=30, z_dim=4, vae_hidden=16, vae_steps=5, m_hidden=8, m_steps=3,
              window=8, pop=6, rollouts=1, generations=2, cap=30, eval_episodes=3, lyap_seqs=2, lyap_steps=12,
              lyap_transient=2)
@@ -194,15 +195,16 @@ def gray(x):
 
 
 def train_vae(frames, steps, cfg, rng, log=print):
-    """Adam on minibatches of 64 frames seen in the episodes (not after a death). Returns V and
-    the loss curve."""
+    """Adam on minibatches of 64 frames seen in the episodes (not after a death), each frame's KL
+    floored at --kl-tolerance x Z (the authors' code). Returns V and the loss curve."""
     t_idx, n_idx = np.nonzero(np.arange(frames.shape[0])[:, None] <= steps[None, :])
     p = vae.init(rng, FRAME * FRAME, cfg["z_dim"], cfg["vae_hidden"])
     opt, curve = Adam(p, lr=1e-3), []
     for step in range(cfg["vae_steps"]):
         k = rng.integers(0, len(t_idx), 64)
         x = frames[t_idx[k], n_idx[k]] / 255.0
-        loss, parts, g = vae.loss_and_grads(p, x, rng.standard_normal((64, cfg["z_dim"])))
+        eps = rng.standard_normal((64, cfg["z_dim"]))
+        loss, parts, g = vae.loss_and_grads(p, x, eps, cfg["kl_tolerance"])
         cli.check_finite(step, vae_loss=loss)
         opt.step(g)
         curve.append(loss)
@@ -485,6 +487,8 @@ def build_parser():
     for name, (lo, hi, text) in ints.items():
         p.add_argument("--" + name.replace("_", "-"), type=cli.int_range(lo, hi), default=DEFAULTS[name],
                        help=text)
+    p.add_argument("--kl-tolerance", type=cli.float_range(0.0, 10.0), default=DEFAULTS["kl_tolerance"],
+                   help="floor of V's KL per frame, in nats per latent (the authors' code: 0.5)")
     p.add_argument("--done-weight", type=cli.float_range(0.1, 1000.0), default=DEFAULTS["done_weight"],
                    help="weight of the death steps in M's death loss (the authors' code: 10)")
     p.add_argument("--sigma0", type=cli.float_range(1e-4, 10.0), default=DEFAULTS["sigma0"],

@@ -1,8 +1,8 @@
-"""The gradient checks behind ``world_models_vizdoom_dream.py --gradcheck``: V's and M's hand-written
-backward passes (family core ``shared/world_models``; M with its death head and a mask of episodes
-ending inside the window) against central differences in float64, on small nets. M's loss is an
-average over steps, sequences and latents, and some of its weights move it by ~1e-4, so its
-differences are Richardson-extrapolated (eps 1e-3 and 5e-4)."""
+"""The gradient checks behind ``world_models_vizdoom_dream.py --gradcheck``: V's (with its KL floor)
+and M's hand-written backward passes (family core ``shared/world_models``; M with its death head
+and a mask of episodes ending inside the window) against central differences in float64, on small
+nets. M's loss is an average over steps, sequences and latents, and some of its weights move it by
+~1e-4, so its differences are Richardson-extrapolated (eps 1e-3 and 5e-4)."""
 import numpy as np
 
 from shared.gradcheck import check_gradients
@@ -28,9 +28,13 @@ def gradcheck(args):
     p = vae.init(rng, 12, 3, 6)
     for k in ("b1", "b3", "b4"):
         p[k] = p[k] + rng.normal(0, 0.3, p[k].shape)
-    x, eps = rng.random((4, 12)), rng.standard_normal((4, 3))
-    errs = {f"V.{k}": e for k, e in check_gradients(lambda: vae.loss_and_grads(p, x, eps)[0], p,
-                                                     vae.loss_and_grads(p, x, eps)[2]).items()}
+    x, eps = rng.random((6, 12)), rng.standard_normal((6, 3))
+    # the KL floor halfway between the frames' 3rd and 4th KL: three frames under it, three above
+    mu, lv = vae.encode(p, x)
+    kl = np.sort(-0.5 * (1 + lv - mu ** 2 - np.exp(lv)).sum(1))
+    tol = 0.5 * (kl[2] + kl[3]) / mu.shape[1]
+    errs = {f"V.{k}": e for k, e in check_gradients(lambda: vae.loss_and_grads(p, x, eps, tol)[0], p,
+                                                     vae.loss_and_grads(p, x, eps, tol)[2]).items()}
     cell, m, xs, tgt, done, mask, Z, K = small_m(rng)
 
     def loss():
