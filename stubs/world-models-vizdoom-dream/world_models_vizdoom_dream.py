@@ -67,8 +67,8 @@ PX, PY = _X.ravel(), _Y.ravel()               # (P,) pixel centres
 FLOOR = (np.abs(PY - AGENT_Y) < 1.5).astype(float)
 WALL = np.max([0.5 * np.clip(2.5 - np.hypot(PX - mx, PY - MON_Y), 0, 1) for mx in MON_X], axis=0)
 
-DEFAULTS = dict(data_episodes=240, data_steps=200, z_dim=32, kl_tolerance=0.5, vae_hidden=128, vae_steps=1500,
-                m_hidden=64, mixtures=5, m_steps=1200, window=32, done_weight=10.0, pop=12, rollouts=4,
+DEFAULTS = dict(data_episodes=600, data_steps=200, z_dim=32, kl_tolerance=0.5, vae_hidden=128, vae_steps=1500,
+                m_hidden=64, mixtures=5, m_steps=1500, window=32, done_weight=10.0, pop=12, rollouts=8,
                 generations=30, cap=500, eval_episodes=100, sigma0=0.1, lyap_seqs=8, lyap_steps=120,
                 lyap_transient=20)
 QUICK = dict(data_episodes=8, data_steps=30, z_dim=4, vae_hidden=16, vae_steps=5, m_hidden=8, m_steps=3,
