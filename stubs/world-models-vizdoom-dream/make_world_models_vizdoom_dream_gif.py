@@ -3,7 +3,8 @@
 Four panels, step by step: the same real game (seed 0's first test game, the same monster draws)
 played by the controller trained in the cold dream (tau = 0.1), by the one trained in the warm
 dream (tau = 1.15) and by the random policy; and the tau = 1.15 controller inside its own dream,
-decoded by V. A panel turns red when its agent has died (the game runs on).
+decoded by V. A panel turns red when its agent has died (the game runs on; the dream stops when M says the
+agent is dead). The animation runs until the last of the four has died.
 
     python3 make_world_models_vizdoom_dream_gif.py      # results.json + results.npz -> the GIF
 """
@@ -44,14 +45,19 @@ def frame(res, a, t):
         dead = not alive[tt]
         panel(fig, k, fr[tt], f"{name}\n{'dead after ' + str(steps) if dead else 'alive'}", dead, F)
     d = a["dream_frames"]
-    panel(fig, 3, d[min(t, len(d) - 1)], "tau = 1.15 controller\nin its dream (V decodes)", t >= len(d), F)
+    over = t >= len(d)
+    panel(fig, 3, d[min(t, len(d) - 1)], "tau = 1.15 controller in its dream\n"
+          + (f"M says dead after {len(d)}" if over else "(V decodes M's z)"), over, F)
     fig.suptitle(f"step {t}: the real game (three panels) and the dream", fontsize=8, y=0.99)
     return figure_to_frame(fig, dpi=72)
 
 
 def main(args):
     res, a = load_run(args.results)
-    T = max(len(a["game_warm_frames"]), len(a["dream_frames"]))
+    # until the last of the four is dead, and a few steps more
+    ends = [int(a[f"game_{k}_alive"].sum()) for k in ("cold", "warm", "random")]
+    last = max(ends + [len(a["dream_frames"])])
+    T = min(last + 8, len(a["game_warm_frames"]))
     steps = np.unique(np.linspace(0, T - 1, FRAMES).astype(int))
     save_gif([frame(res, a, int(t)) for t in steps], args.out, fps=6)
     print(f"wrote {args.out}")
