@@ -1,8 +1,9 @@
 """Checks of the World Models family core (shared/world_models, Ha & Schmidhuber 2018): V's and
-M's backward passes against central differences in float64, the batched passes against the plain
-versions written like the equations, M's state Jacobians against finite differences, the
-temperature sampling, and CMA-ES (fast tell = plain tell; it solves an ill-conditioned ellipsoid
-that an isotropic search with the same budget does not)."""
+M's backward passes against central differences in float64 (M also with its death head and masked
+windows), the batched passes against the plain versions written like the equations, M's state
+Jacobians against finite differences, the temperature sampling, and CMA-ES (fast tell = plain
+tell; it solves an ill-conditioned ellipsoid that an isotropic search with the same budget does
+not)."""
 import numpy as np
 import pytest
 
@@ -143,3 +144,49 @@ def test_cmaes_learns_an_ill_conditioned_ellipsoid():
     assert ellipsoid(iso.mean[None])[0] > 1e3 * ellipsoid(es.mean[None])[0]
     # the learned covariance lines up with the inverse Hessian: condition number near 1e6
     assert 1e4 < (es.D.max() / es.D.min()) ** 2 < 1e8
+
+
+def small_m_done(seed=5, Z=3, H=4, K=2, T=6, B=3):
+    """M with the death head (DoomTakeCover's M), deaths and a mask of episodes ending early."""
+    rng = np.random.default_rng(seed)
+    p = mdn_rnn.init(rng, Z, 1, H, K, done=True)
+    p["b"] = p["b"] + rng.normal(0, 0.3, p["b"].shape)
+    p["bd"] = p["bd"] + 0.3
+    x, tgt = rng.standard_normal((T, B, Z + 1)), rng.standard_normal((T, B, Z))
+    mask, done = np.ones((T, B)), np.zeros((T, B))
+    mask[4:, 0], mask[3:, 2] = 0.0, 0.0
+    done[3, 0], done[2, 2] = 1.0, 1.0
+    return mdn_rnn.make_cell(Z + 1, H), p, x, tgt, done, mask, Z, K
+
+
+def test_death_head_gradients_match_central_differences():
+    cell, p, x, tgt, done, mask, Z, K = small_m_done()
+    _, g, _ = mdn_rnn.loss_and_grads_done(cell, p, x, tgt, done, mask, Z, K)
+    errs = check_gradients(lambda: mdn_rnn.loss_and_grads_done(cell, p, x, tgt, done, mask, Z, K)[0]["total"],
+                           p, g, eps=1e-3, richardson=True)
+    assert {"Wd", "bd"} <= set(errs) and max(errs.values()) < TOLERANCE, errs
+
+
+def test_death_head_loss_equals_the_plain_loss():
+    cell, p, x, tgt, done, mask, Z, K = small_m_done(6)
+    parts, _, _ = mdn_rnn.loss_and_grads_done(cell, p, x, tgt, done, mask, Z, K, w_pos=10.0)
+    plain = mdn_rnn.plain_loss_done(p, x, tgt, done, mask, Z, K, 10.0)
+    assert parts["total"] == pytest.approx(plain, rel=1e-12)
+    # with every step kept and no death head term, the masked NLL is the plain NLL of loss_and_grads
+    ones = np.ones(mask.shape)
+    lz = mdn_rnn.loss_and_grads_done(cell, p, x, tgt, done, ones, Z, K)[0]["z"]
+    assert lz == pytest.approx(mdn_rnn.loss_and_grads(cell, p, x, tgt, Z, K)[0], rel=1e-12)
+
+
+def test_vae_kl_floor_batched_equals_plain_and_gradients():
+    p, x, eps = small_vae(3, B=6)
+    mu, lv = vae.encode(p, x)
+    kl = np.sort(-0.5 * (1 + lv - mu ** 2 - np.exp(lv)).sum(1))
+    tol = 0.5 * (kl[2] + kl[3]) / mu.shape[1]             # three frames under the floor, three above
+    loss, parts, g = vae.loss_and_grads(p, x, eps, tol)
+    loss2, g2 = vae.plain_loss_and_grads(p, x, eps, tol)
+    assert loss == pytest.approx(loss2, rel=1e-12) and parts["kl"] > kl.mean()
+    for k in g:
+        np.testing.assert_allclose(g[k], g2[k], rtol=1e-10, atol=1e-13)
+    errs = check_gradients(lambda: vae.loss_and_grads(p, x, eps, tol)[0], p, g)
+    assert max(errs.values()) < TOLERANCE, errs

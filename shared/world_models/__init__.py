@@ -5,11 +5,13 @@ D. Ha and J. Schmidhuber, "Recurrent world models facilitate policy evolution", 
 which holds Schmidhuber's 1990 model-network/controller pair.
 
     vae.py      V: a variational autoencoder (here fully connected) from frames to latents z,
-                forward, backward, and a plain per-frame version written like the equations
+                forward, backward, and a plain per-frame version written like the equations; an
+                optional floor on each frame's KL (the authors' kl_tolerance)
     mdn_rnn.py  M: an LSTM over [z_t, a_t] (family core shared/lstm_gers, split layout, forget gates)
                 with a mixture-density head giving P(z_{t+1} | a_t, z_t, h_t), a mixture of K
                 Gaussians per latent dimension; NLL and its backward pass, sampling at temperature
-                tau, the step Jacobians of the LSTM state, and a plain one-step version
+                tau, the step Jacobians of the LSTM state, and a plain one-step version; an optional
+                death head (DoomTakeCover: P(done_{t+1})) with a masked loss and its plain version
     cmaes.py    CMA-ES with full covariance (Hansen's tutorial), ask/tell over a whole population,
                 and a plain tell that forms each update sample by sample
 

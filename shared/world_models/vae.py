@@ -10,9 +10,12 @@ work on small grayscale frames, where one hidden layer each way is enough:
     loss      per frame: sum_p (x_p - xhat_p)^2 + KL,
               KL = -1/2 sum_j (1 + logvar_j - mu_j^2 - exp(logvar_j)),   averaged over the batch
 
-(the paper's loss: an L2 reconstruction term plus the KL term). ``loss_and_grads`` is the batched
-pass; ``plain_loss_and_grads`` runs frame by frame with vectors, as the equations read; the tests
-check that the two agree and the first against central differences.
+(the paper's loss: an L2 reconstruction term plus the KL term). ``kl_tolerance`` > 0 is the floor of
+the authors' code (DoomTakeCover): each frame's KL counts as max(KL, kl_tolerance x Z), so a frame
+whose latents carry less than that pays nothing for them and gets no KL gradient.
+``loss_and_grads`` is the batched pass; ``plain_loss_and_grads`` runs frame by frame with vectors,
+as the equations read; the tests check that the two agree and the first against central
+differences.
 """
 import numpy as np
 
@@ -45,7 +48,7 @@ def decode(p, z):
     return sigmoid(np.maximum(z @ p["W3"] + p["b3"], 0.0) @ p["W4"] + p["b4"])
 
 
-def loss_and_grads(p, x, eps):
+def loss_and_grads(p, x, eps, kl_tolerance=0.0):
     """Batched forward and backward. x (B, P), eps (B, Z) the reparametrisation noise.
     Returns the mean loss, its parts {"recon", "kl"} (batch means) and grads keyed like p."""
     B = x.shape[0]
@@ -59,6 +62,11 @@ def loss_and_grads(p, x, eps):
     xhat = sigmoid(d @ p["W4"] + p["b4"])
     recon = ((x - xhat) ** 2).sum(1)
     kl = -0.5 * (1.0 + logvar - mu ** 2 - sd ** 2).sum(1)
+    kl_scale = 1.0 / B                                    # d(mean KL)/d(frame's KL)
+    if kl_tolerance > 0:                                  # frames under the floor: no KL gradient
+        floor = kl_tolerance * mu.shape[1]
+        kl_scale = ((kl > floor) / B)[:, None]
+        kl = np.maximum(kl, floor)
     g = {}
     # xhat = sigmoid(a4), a4 = d W4 + b4; loss = mean_b [sum_p (x - xhat)^2 + KL]
     da4 = (2.0 / B) * (xhat - x) * xhat * (1.0 - xhat)
@@ -68,8 +76,12 @@ def loss_and_grads(p, x, eps):
     g["W3"], g["b3"] = z.T @ da3, da3.sum(0)
     dz = da3 @ p["W3"].T
     # z = mu + exp(logvar / 2) eps; KL = -1/2 sum (1 + logvar - mu^2 - exp(logvar))
-    dmu = dz + mu / B
-    dlv = dz * eps * 0.5 * sd + 0.5 * (sd ** 2 - 1.0) / B
+    if kl_tolerance > 0:
+        dmu = dz + mu * kl_scale
+        dlv = dz * eps * 0.5 * sd + 0.5 * (sd ** 2 - 1.0) * kl_scale
+    else:
+        dmu = dz + mu / B
+        dlv = dz * eps * 0.5 * sd + 0.5 * (sd ** 2 - 1.0) / B
     g["Wm"], g["bm"] = e.T @ dmu, dmu.sum(0)
     g["Wv"], g["bv"] = e.T @ dlv, dlv.sum(0)
     # e = relu(a1), a1 = x W1 + b1
@@ -78,7 +90,7 @@ def loss_and_grads(p, x, eps):
     return float((recon + kl).mean()), {"recon": float(recon.mean()), "kl": float(kl.mean())}, g
 
 
-def plain_loss_and_grads(p, x, eps):
+def plain_loss_and_grads(p, x, eps, kl_tolerance=0.0):
     """The same loss and gradients, one frame at a time with vectors (the equations as written)."""
     B = x.shape[0]
     g = {k: np.zeros_like(v) for k, v in p.items()}
@@ -91,7 +103,10 @@ def plain_loss_and_grads(p, x, eps):
         z = mu + np.exp(logvar / 2) * eps[b]
         d = np.maximum(z @ p["W3"] + p["b3"], 0.0)
         xhat = sigmoid(d @ p["W4"] + p["b4"])
-        total += np.sum((xb - xhat) ** 2) - 0.5 * np.sum(1 + logvar - mu ** 2 - np.exp(logvar))
+        kl = -0.5 * np.sum(1 + logvar - mu ** 2 - np.exp(logvar))
+        floor = kl_tolerance * mu.size
+        live = kl > floor or kl_tolerance == 0            # under the floor the KL is a constant
+        total += np.sum((xb - xhat) ** 2) + max(kl, floor)
         # backward, one frame, everything divided by B for the batch mean
         dxhat = 2 * (xhat - xb) / B
         da4 = dxhat * xhat * (1 - xhat)
@@ -101,8 +116,8 @@ def plain_loss_and_grads(p, x, eps):
         g["W3"] += np.outer(z, da3)
         g["b3"] += da3
         dz = p["W3"] @ da3
-        dmu = dz + mu / B
-        dlogvar = dz * eps[b] * np.exp(logvar / 2) / 2 + (np.exp(logvar) - 1) / (2 * B)
+        dmu = dz + live * mu / B
+        dlogvar = dz * eps[b] * np.exp(logvar / 2) / 2 + live * (np.exp(logvar) - 1) / (2 * B)
         g["Wm"] += np.outer(e, dmu)
         g["bm"] += dmu
         g["Wv"] += np.outer(e, dlogvar)
