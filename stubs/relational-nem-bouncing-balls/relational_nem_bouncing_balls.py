@@ -106,7 +106,8 @@ def frame_map(state, mass):
         state.shape[:-1] + (n, 2))
     for _ in range(SUBSTEPS):
         pos, vel = substep(pos, vel, mass, 1.0 / SUBSTEPS)
-    return np.concatenate([pos.reshape(state.shape[:-1] + (2 * n,)), vel.reshape(state.shape[:-1] + (2 * n,))], -1)
+    flat = state.shape[:-1] + (2 * n,)
+    return np.concatenate([pos.reshape(flat), vel.reshape(flat)], -1)
 
 
 def simulate(rng, n_seq, n_balls, n_frames):
@@ -132,7 +133,8 @@ def render(states, n_balls):
     pos = states[..., :2 * n_balls].reshape(states.shape[:-1] + (n_balls, 2))
     dr = (CENTRES - pos[..., 0:1]) ** 2                                   # (F, S, n, SIDE)
     dc = (CENTRES - pos[..., 1:2]) ** 2
-    inside = (dr[..., :, None] + dc[..., None, :] < RADIUS ** 2).reshape(dr.shape[:-1] + (-1,))  # (F, S, n, D)
+    inside = (dr[..., :, None] + dc[..., None, :] < RADIUS ** 2).reshape(dr.shape[:-1] + (-1,))
+    # inside: (F, S, n, D)
     count = inside.sum(axis=-2)
     labels = np.where(count == 1, np.argmax(inside, axis=-2) + 1, 0).astype(np.int8)
     return (count > 0).astype(np.float32), labels
@@ -163,7 +165,8 @@ def make_test(rng, cfg, n_balls_list, K):
                                strict=True)]
     out = {k: np.concatenate([p[k] for p in parts], axis=0 if k == "gamma0" else 1)
            for k in ("x", "labels", "x_in", "gamma0")}
-    out["n_balls"] = np.concatenate([np.full(p["x"].shape[1], n) for p, n in zip(parts, n_balls_list, strict=True)])
+    out["n_balls"] = np.concatenate([np.full(p["x"].shape[1], n)
+                                     for p, n in zip(parts, n_balls_list, strict=True)])
     out["states"], out["mass"] = parts[0]["states"], parts[0]["mass"]   # of the first ball count
     return out
 
@@ -204,7 +207,7 @@ def evaluate(p, data, cfg, chunk=48, keep=6):
         if i == 0:
             m = min(keep, sl.stop)
             ex = {"slot": slot[:, :m].astype(np.uint8), "pred": _u8(pred[:, :m]),
-                  "psi": _u8(c["psi"][1:, :m]), "rollout": _u8(np.stack(rpred)[:, :m])}
+                  "rollout": _u8(np.stack(rpred)[:, :m])}
     return {"bce": bce_t.mean(1), "ami": ami_t.mean(1), "ami_last_per_seq": ami_t[-LAST:].mean(0),
             "bce_last_per_seq": bce_t[-LAST:].mean(0), "rollout_bce": roll.mean(1),
             "h_last": np.concatenate(h_last), "examples": ex}
@@ -265,7 +268,8 @@ def build_parser():
     p.add_argument("--flip", type=cli.float_range(0.0, 0.5), default=DEFAULTS["flip"],
                    help="bit-flip probability of the input noise, drawn anew for every frame")
     p.add_argument("--lr", type=cli.float_range(0.0, 1.0), default=DEFAULTS["lr"], help="Adam step size")
-    p.add_argument("--batch", type=cli.int_range(1, 512), default=DEFAULTS["batch"], help="sequences per update")
+    p.add_argument("--batch", type=cli.int_range(1, 512), default=DEFAULTS["batch"],
+                   help="sequences per update")
     p.add_argument("--train-seqs", type=cli.int_range(1, 50_000_000), default=DEFAULTS["train_seqs"],
                    help="training sequences seen by each model, generated afresh")
     p.add_argument("--n-test", type=cli.int_range(3, 3_000), default=DEFAULTS["n_test"],
@@ -301,7 +305,8 @@ def main(args):
     dy = cli.load_sibling(__file__, "relational_nem_bouncing_balls_dynamics", globals())
     rs = streams(args.seed, ["init", "data", "eval", "lyap"])
     print(f"bouncing balls {SIDE}x{SIDE}, radius {RADIUS}, masses {MASSES}; train {cfg['balls']} balls, "
-          f"K={cfg['K']}; test {cfg['balls']} balls K={cfg['K']} and {cfg['balls_test']} balls K={cfg['K_test']}; "
+          f"K={cfg['K']}; test {cfg['balls']} balls K={cfg['K']} and {cfg['balls_test']} balls "
+          f"K={cfg['K_test']}; "
           f"{cfg['steps']} steps, bit-flip {cfg['flip']}; {cfg['hidden']} state units, interaction "
           f"{cfg['inter']}/{cfg['att']}; Adam {cfg['lr']:g}, batch {cfg['batch']}, {cfg['train_seqs']:,} "
           f"sequences per model", flush=True)
@@ -317,16 +322,16 @@ def main(args):
         runs[cell] = train(models[cell], cfg, data_rng, probe, {"rnem": "R-NEM", "rnn": "RNN-EM"}[cell])
         scores[cell + "_4"] = evaluate(models[cell], test4, cfg)
         scores[cell + "_678"] = evaluate(models[cell], test678, cfg)
-        print(f"  {cell}: 4 balls BCE {scores[cell + '_4']['bce'][-LAST:].mean():.2f} AMI "
-              f"{scores[cell + '_4']['ami'][-LAST:].mean():.3f}; 6-8 balls BCE "
-              f"{scores[cell + '_678']['bce'][-LAST:].mean():.2f} AMI {scores[cell + '_678']['ami'][-LAST:].mean():.3f}",
-              flush=True)
+        s4, s8 = scores[cell + "_4"], scores[cell + "_678"]
+        print(f"  {cell}: 4 balls BCE {s4['bce'][-LAST:].mean():.2f} AMI {s4['ami'][-LAST:].mean():.3f}; "
+              f"6-8 balls BCE {s8['bce'][-LAST:].mean():.2f} AMI {s8['ami'][-LAST:].mean():.3f}", flush=True)
     lyap = dy.lyapunov(models, scores, test4, cfg, rs["lyap"])
-    metrics = dy.summarise(cfg, runs, scores, lyap)
+    metrics = dy.summarise(cfg, runs, scores, lyap, {"4": test4, "678": test678})
+    config = dict(cfg, side=SIDE, radius=RADIUS, masses=list(MASSES), speed=list(SPEED), substeps=SUBSTEPS,
+                  n_seeds=1)
     rec = record(args, __file__, title="Relational N-EM vs RNN-EM on rendered bouncing balls of two masses",
-                 paper=PAPER, config=dict(cfg, side=SIDE, radius=RADIUS, masses=list(MASSES), speed=list(SPEED),
-                                          substeps=SUBSTEPS, n_seeds=1),
-                 metrics=metrics, headline=dy.headline_rows(metrics, cfg), lyapunov=dy.lyapunov_block(lyap, cfg))
+                 paper=PAPER, config=config, metrics=metrics, headline=dy.headline_rows(metrics, cfg),
+                 lyapunov=dy.lyapunov_block(lyap, cfg))
     finish_run(args.out, rec, dy.arrays(runs, scores, test4, test678, lyap), timer)
 
 
@@ -334,7 +339,8 @@ def gradcheck(args):
     """Float64 central differences of both cells' sequential loss (the gamma-stopped gradient
     against the loss with the E-steps' gamma held fixed), and the rollout Jacobian against finite
     differences."""
-    return cli.load_sibling(__file__, "relational_nem_bouncing_balls_dynamics", globals()).gradcheck(args.seed)
+    dy = cli.load_sibling(__file__, "relational_nem_bouncing_balls_dynamics", globals())
+    return dy.gradcheck(args.seed)
 
 
 if __name__ == "__main__":
