@@ -71,17 +71,22 @@ def cell_of(params):
     return "rnem" if "We" in params else "rnn"
 
 
+def _mm(a, W):
+    """a (..., m) @ W (m, n) as one 2-D product (a stacked matmul would loop over the leading axes)."""
+    return (a.reshape(-1, a.shape[-1]) @ W).reshape(a.shape[:-1] + (W.shape[1],))
+
+
 # ---------------------------------------------------------------- the interaction function
 
 def interaction(p, hh):
     """E (N, K, F) from the encoded slot states hh (N, K, E); returns E and the cache."""
     N, K, _ = hh.shape
     mask = 1.0 - np.eye(K, dtype=hh.dtype)                            # (K, K): no self-pair
-    pre_c = (hh @ p["Wc1"])[:, :, None, :] + (hh @ p["Wc2"])[:, None, :, :] + p["bc"]   # (N, K, K, C)
+    pre_c = _mm(hh, p["Wc1"])[:, :, None, :] + _mm(hh, p["Wc2"])[:, None, :, :] + p["bc"]   # (N, K, K, C)
     xi = np.maximum(pre_c, 0.0)
-    pre_f = xi @ p["Wf"] + p["bf"]                                    # (N, K, K, F)
+    pre_f = _mm(xi, p["Wf"]) + p["bf"]                                    # (N, K, K, F)
     eff = np.maximum(pre_f, 0.0)
-    s = np.tanh(xi @ p["Wa1"] + p["ba1"])                             # (N, K, K, A)
+    s = np.tanh(_mm(xi, p["Wa1"]) + p["ba1"])                             # (N, K, K, A)
     a = sigmoid(s @ p["wa2"] + p["ba2"])                              # (N, K, K)
     am = a * mask
     E = np.einsum("nki,nkif->nkf", am, eff)
@@ -102,7 +107,7 @@ def interaction_backward(p, c, gE, weights=True):
     g_s = g_pre_a2[..., None] * p["wa2"]
     g_pre_a1 = g_s * (1.0 - s * s)                                             # s = tanh(pre_a1)
     # xi_ki = relu(hh_k Wc1 + hh_i Wc2 + bc)
-    g_pre_c = (g_pre_f @ p["Wf"].T + g_pre_a1 @ p["Wa1"].T) * (c["pre_c"] > 0)  # (N, K, K, C)
+    g_pre_c = (_mm(g_pre_f, p["Wf"].T) + _mm(g_pre_a1, p["Wa1"].T)) * (c["pre_c"] > 0)  # (N, K, K, C)
     gA, gB = g_pre_c.sum(axis=2), g_pre_c.sum(axis=1)                          # (N, K, C) each
     g = {}
     if weights:
@@ -112,7 +117,7 @@ def interaction_backward(p, c, gE, weights=True):
              "wa2": s.reshape(-1, A).T @ g_pre_a2.reshape(-1), "ba2": np.array([g_pre_a2.sum()], xi.dtype),
              "Wc1": hh2.T @ gA.reshape(-1, C), "Wc2": hh2.T @ gB.reshape(-1, C),
              "bc": g_pre_c.sum(axis=(0, 1, 2))}
-    return g, gA @ p["Wc1"].T + gB @ p["Wc2"].T
+    return g, _mm(gA, p["Wc1"].T) + _mm(gB, p["Wc2"].T)
 
 
 def interaction_plain(p, hh):
@@ -136,11 +141,11 @@ def interaction_plain(p, hh):
 def cell_forward(p, u, h):
     """h' (N, K, H) from u (N, K, D) and h (N, K, H); returns h' and the cache."""
     if "Wh" in p:
-        hn = sigmoid(u @ p["Wx"] + h @ p["Wh"] + p["b"])
+        hn = sigmoid(_mm(u, p["Wx"]) + _mm(h, p["Wh"]) + p["b"])
         return hn, {"u": u, "h": h, "hn": hn}
-    hh = np.maximum(h @ p["We"] + p["be"], 0.0)
+    hh = np.maximum(_mm(h, p["We"]) + p["be"], 0.0)
     E, ic = interaction(p, hh)
-    hn = sigmoid(u @ p["Wx"] + hh @ p["Wr1"] + E @ p["Wr2"] + p["b"])
+    hn = sigmoid(_mm(u, p["Wx"]) + _mm(hh, p["Wr1"]) + _mm(E, p["Wr2"]) + p["b"])
     return hn, {"u": u, "h": h, "hn": hn, "hh": hh, "E": E, "ic": ic}
 
 
@@ -155,20 +160,20 @@ def cell_backward(p, c, g_hn, weights=True):
     hn = c["hn"]
     g_pre = g_hn * hn * (1.0 - hn)                           # h' = sigmoid(pre)
     g = {"Wx": _tn(c["u"], g_pre), "b": g_pre.sum(axis=(0, 1))} if weights else {}
-    g_u = g_pre @ p["Wx"].T if weights else None
+    g_u = _mm(g_pre, p["Wx"].T) if weights else None
     if "Wh" in p:
         if weights:
             g["Wh"] = _tn(c["h"], g_pre)
-        return g, g_u, g_pre @ p["Wh"].T
+        return g, g_u, _mm(g_pre, p["Wh"].T)
     # pre = u Wx + hh Wr1 + E Wr2 + b
     if weights:
         g["Wr1"], g["Wr2"] = _tn(c["hh"], g_pre), _tn(c["E"], g_pre)
-    gi, g_hh = interaction_backward(p, c["ic"], g_pre @ p["Wr2"].T, weights)
+    gi, g_hh = interaction_backward(p, c["ic"], _mm(g_pre, p["Wr2"].T), weights)
     g.update(gi)
-    g_pe = (g_hh + g_pre @ p["Wr1"].T) * (c["hh"] > 0)       # hh = relu(h We + be)
+    g_pe = (g_hh + _mm(g_pre, p["Wr1"].T)) * (c["hh"] > 0)       # hh = relu(h We + be)
     if weights:
         g["We"], g["be"] = _tn(c["h"], g_pe), g_pe.sum(axis=(0, 1))
-    return g, g_u, g_pe @ p["We"].T
+    return g, g_u, _mm(g_pe, p["We"].T)
 
 
 # ---------------------------------------------------------------- the sequential N-EM loop
@@ -192,7 +197,7 @@ def forward(p, x_in, x_next, gamma0, w=None, gamma_given=None):
         u = gamma[t - 1] * (x_in[t - 1][:, None, :] - psi[t - 1])
         h[t], cc = cell_forward(p, u, h[t - 1])
         cells.append(cc)
-        z[t - 1] = h[t] @ p["Wo"] + p["bo"]
+        z[t - 1] = _mm(h[t], p["Wo"]) + p["bo"]
         psi[t] = sigmoid(z[t - 1])
         gamma[t] = e_step(psi[t], x_next[t - 1])[0] if gamma_given is None else gamma_given[t]
         xz = x_next[t - 1][:, None, :] * z[t - 1]
@@ -217,7 +222,7 @@ def backward(p, cache):
             gz += -gu_next * gamma[t] * psi[t] * (1.0 - psi[t])
         g["Wo"] += _tn(h[t], gz)
         g["bo"] += gz.sum(axis=(0, 1))
-        gc, gu_next, gh_next = cell_backward(p, cache["cells"][t - 1], gh_next + gz @ p["Wo"].T)
+        gc, gu_next, gh_next = cell_backward(p, cache["cells"][t - 1], gh_next + _mm(gz, p["Wo"].T))
         for k, v in gc.items():
             g[k] += v
     return g
@@ -263,7 +268,7 @@ def forward_plain(p, x_in, x_next, gamma0):
 def rollout_step(p, h):
     """h^{t+1} = M(0, h^t) (B, K, H) and the slots' predictions psi (B, K, D) of the next frame."""
     hn, _ = cell_forward(p, np.zeros(h.shape[:2] + (p["Wx"].shape[0],), h.dtype), h)
-    return hn, sigmoid(hn @ p["Wo"] + p["bo"])
+    return hn, sigmoid(_mm(hn, p["Wo"]) + p["bo"])
 
 
 def rollout_jacobian(p, h):
