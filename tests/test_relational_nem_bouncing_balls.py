@@ -146,3 +146,35 @@ def test_verdicts():
     assert [r["verdict"] for r in dy.headline_rows(M, cfg)] == ["partial"] * 4
     M.update(rnem_4_bce_last10=49.5, rnem_4_ami_last10=0.2, rnem_678_ami_last10=0.2, rnem_lyapunov_top=-0.1)
     assert [r["verdict"] for r in dy.headline_rows(M, cfg)] == ["open"] * 4     # a budget cap is never a no
+
+
+def test_training_resumes_bit_identically(tmp_path, monkeypatch):
+    cfg = dict(rb.DEFAULTS, steps=4, hidden=6, inter=5, att=3, train_seqs=8 * 6, batch=8, eval_every=16,
+               n_test=6, K=3, balls=2)
+
+    def fresh():
+        rs = rb.streams(0, ["init", "data", "eval"])
+        probe = rb.make_test(rs["eval"], cfg, [2], cfg["K"])
+        return rb.init_model(rs["init"], "rnem", cfg), rs["data"], probe
+    p1, d1, pr1 = fresh()
+    r1 = rb.train(p1, cfg, d1, pr1, "a", rb.Checkpoint(None, 1, None))
+    ck = rb.Checkpoint(str(tmp_path / "rnem.pkl"), 2, {"v": 1})
+    p2, d2, pr2 = fresh()
+    real, calls = rb.make_batch, {"n": 0, "stop": True}
+
+    def interrupted(*a, **k):          # Ctrl-C while drawing the 4th batch (saved after the 2nd)
+        calls["n"] += 1
+        if calls["stop"] and calls["n"] == 4:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+    monkeypatch.setattr(rb, "make_batch", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        rb.train(p2, cfg, d2, pr2, "b", ck)
+    calls["stop"] = False
+    p3, d3, pr3 = fresh()
+    r3 = rb.train(p3, cfg, d3, pr3, "c", ck)
+    np.testing.assert_array_equal(r1["loss"], r3["loss"])
+    np.testing.assert_array_equal(r1["curve"], r3["curve"])
+    for k in p1:
+        np.testing.assert_array_equal(p1[k], p3[k])
+    assert (tmp_path / "rnem.pkl").is_file()   # kept until the results are written

@@ -28,6 +28,7 @@ exponents of the learned rollout map against those of the simulator (a hard-disk
     python3 relational_nem_bouncing_balls.py --quick       # smoke test, seconds
 """
 import copy
+import os
 import pathlib
 import sys
 import time
@@ -38,6 +39,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
+from shared.checkpoint import Checkpoint
 from shared.nem import relational as nem
 from shared.nem import rnn_em
 from shared.nem.grouping import ami
@@ -54,8 +56,11 @@ SPEED = (0.5, 1.0)         # initial speed range (pixels per frame)
 SUBSTEPS = 4               # physics substeps per frame (collisions are detected per substep)
 LAST = 10                  # the scores average the last LAST steps (the authors' code: dt = 10)
 BCE_CLIP = 1e-6            # the authors' clipping of predictions inside the BCE
+PAPER_EPOCHS, PAPER_TRAIN = 500, 50_000   # authors' code: up to 500 epochs; the set's size is recalled
+SHORT_SEQS = 6_400         # the committed headline's budget per model (about 5 CPU-minutes for both)
+CHECKPOINT_EVERY = 100     # batches between two saves of a training loop
 DEFAULTS = dict(K=5, K_test=8, balls=4, balls_test=(6, 8), steps=20, rollout=10, hidden=64,
-                inter=64, att=32, flip=0.2, lr=1e-3, batch=32, train_seqs=6_400, n_test=96,
+                inter=64, att=32, flip=0.2, lr=1e-3, batch=32, train_seqs=None, n_test=96,
                 eval_every=1_600, lyap_seqs=4, lyap_steps=60, lyap_k=6)
 QUICK = dict(steps=12, hidden=16, inter=16, att=8, train_seqs=64, n_test=12, eval_every=32,
              lyap_seqs=2, lyap_steps=12, lyap_k=3)
@@ -219,31 +224,67 @@ def _u8(a):
 
 # ---------------------------------------------------------------- training
 
-def train(p, cfg, data_rng, probe, name):
+def checkpoint_for(args, cfg, cell):
+    """Each model's training checkpoint, in a hidden folder beside the results (none for --quick).
+    The state after n sequences does not depend on the budget asked for, so a longer run continues
+    from a shorter one's file."""
+    if args.quick:
+        return Checkpoint(None, 1, None)
+    stem = os.path.splitext(os.path.basename(args.out))[0]
+    folder = os.path.join(os.path.dirname(os.path.abspath(args.out)), f".{stem}-seed{args.seed}.checkpoint")
+    fp = {"cfg": {k: v for k, v in cfg.items() if k != "train_seqs"}, "seed": args.seed, "v": 1}
+    return Checkpoint(os.path.join(folder, f"{cell}.pkl"), CHECKPOINT_EVERY, fp)
+
+
+def remove_checkpoints(cks):
+    for ck in cks:
+        if ck.path is not None:
+            ck.remove()
+            folder = os.path.dirname(ck.path)
+            if os.path.isdir(folder) and not os.listdir(folder):
+                os.rmdir(folder)
+
+
+def train(p, cfg, data_rng, probe, name, ck):
     """Adam on fresh batches of 4-ball sequences until ``train_seqs`` have been seen; every
-    ``eval_every`` sequences the probe set's last-10-step BCE and AMI. Returns curves and timing."""
-    opt = Adam(p, lr=cfg["lr"])
-    seen, next_eval, cpu, losses, curve = 0, 0, 0.0, [], []
+    ``eval_every`` sequences the probe set's last-10-step BCE and AMI. The loop's whole state is
+    saved every CHECKPOINT_EVERY batches and at the end, so an interrupted run resumes
+    bit-identically. Returns curves and timing."""
+    state = {"params": p, "opt": Adam(p, lr=cfg["lr"]), "data": data_rng, "losses": [], "curve": [],
+             "count": {"seen": 0, "next_eval": 0, "cpu": 0.0}}
+    k = ck.restore(state)
+    c, losses, curve = state["count"], state["losses"], state["curve"]
+    if c["seen"] > cfg["train_seqs"]:
+        raise cli.StubError(f"the checkpoint {ck.path} is past --train-seqs {cfg['train_seqs']:,}: "
+                            f"delete it or ask for more sequences")
+    if k:
+        print(f"  resumed {name} after {c['seen']:,} sequences from {os.path.relpath(ck.path)}", flush=True)
     timer = cli.Timer()
-    while True:
-        if seen >= next_eval or seen >= cfg["train_seqs"]:
+    done = ck.final and c["seen"] >= cfg["train_seqs"]       # restored from a finished run
+    while not done:
+        if c["seen"] >= c["next_eval"] or c["seen"] >= cfg["train_seqs"]:
             e = evaluate(p, probe, cfg, keep=0)
-            curve.append((seen, e["bce_last_per_seq"].mean(), e["ami_last_per_seq"].mean()))
+            curve.append((c["seen"], e["bce_last_per_seq"].mean(), e["ami_last_per_seq"].mean()))
+            c["next_eval"] = c["seen"] + cfg["eval_every"]
             recent = np.mean(losses[-20:]) if losses else float("nan")
-            print(f"  {name:6s} {seen:7,d} seqs  train loss {recent:8.2f}  probe BCE {curve[-1][1]:7.2f}  "
-                  f"AMI {curve[-1][2]:.3f}  {cli.progress(seen, cfg['train_seqs'], timer())}", flush=True)
-            next_eval += cfg["eval_every"]
-            if seen >= cfg["train_seqs"]:
+            print(f"  {name:6s} {c['seen']:7,d} seqs  train loss {recent:8.2f}  probe BCE "
+                  f"{curve[-1][1]:7.2f}  AMI {curve[-1][2]:.3f}  "
+                  f"{cli.progress(c['seen'], cfg['train_seqs'], timer())}", flush=True)
+            if c["seen"] >= cfg["train_seqs"]:
+                ck.save(k, state, final=True)
                 break
         b = make_batch(data_rng, cfg["batch"], cfg["balls"], cfg, cfg["K"])
         c0 = time.process_time()
         loss, g, _ = nem.loss_and_grads(p, b["x_in"], b["x"][1:], b["gamma0"])
-        cli.check_finite(seen, loss=loss, **{f"grad_{k}": v for k, v in g.items()})
-        opt.step(g)
-        cpu += time.process_time() - c0
+        cli.check_finite(c["seen"], loss=loss, **{f"grad_{n}": v for n, v in g.items()})
+        state["opt"].step(g)
+        c["cpu"] += time.process_time() - c0
         losses.append(loss)
-        seen += cfg["batch"]
-    return {"loss": np.array(losses), "curve": np.array(curve), "cpu_s": cpu, "seqs": seen}
+        c["seen"] += cfg["batch"]
+        k += 1
+        if ck.due(k):
+            ck.save(k, state)
+    return {"loss": np.array(losses), "curve": np.array(curve), "cpu_s": c["cpu"], "seqs": c["seen"]}
 
 
 def init_model(rng, cell, cfg):
@@ -270,8 +311,8 @@ def build_parser():
     p.add_argument("--lr", type=cli.float_range(0.0, 1.0), default=DEFAULTS["lr"], help="Adam step size")
     p.add_argument("--batch", type=cli.int_range(1, 512), default=DEFAULTS["batch"],
                    help="sequences per update")
-    p.add_argument("--train-seqs", type=cli.int_range(1, 50_000_000), default=DEFAULTS["train_seqs"],
-                   help="training sequences seen by each model, generated afresh")
+    p.add_argument("--train-seqs", type=cli.int_range(1, PAPER_EPOCHS * PAPER_TRAIN), default=None,
+                   help="training sequences seen by each model, generated afresh (overrides --budget)")
     p.add_argument("--n-test", type=cli.int_range(3, 3_000), default=DEFAULTS["n_test"],
                    help="test sequences per test set (4 balls; 6-8 balls)")
     p.add_argument("--eval-every", type=cli.int_range(1, 50_000_000), default=DEFAULTS["eval_every"],
@@ -282,6 +323,9 @@ def build_parser():
                    help="rollout frames iterated for the Lyapunov spectra (the first 10 align the frame)")
     p.add_argument("--lyap-k", type=cli.int_range(1, 64), default=DEFAULTS["lyap_k"],
                    help="leading Lyapunov exponents reported")
+    cli.budget_flag(p, "train_seqs", paper=PAPER_EPOCHS * PAPER_TRAIN, short=SHORT_SEQS, unit="sequences",
+                    why="the authors' cap of 500 epochs; a training set of 50,000 is recalled, not read",
+                    default="short")
     return p
 
 
@@ -316,10 +360,11 @@ def main(args):
              if k in ("x", "labels", "x_in", "gamma0")}
     data0 = copy.deepcopy(rs["data"])           # both models see the same training sequences
     models, runs, scores = {}, {}, {}
-    for cell, data_rng in (("rnem", rs["data"]), ("rnn", data0)):
+    cks = [checkpoint_for(args, cfg, cell) for cell in ("rnem", "rnn")]
+    for (cell, data_rng), ck in zip((("rnem", rs["data"]), ("rnn", data0)), cks, strict=True):
         models[cell] = init_model(rs["init"], cell, cfg)
         scores[cell + "_untrained"] = evaluate(models[cell], test4, cfg)
-        runs[cell] = train(models[cell], cfg, data_rng, probe, {"rnem": "R-NEM", "rnn": "RNN-EM"}[cell])
+        runs[cell] = train(models[cell], cfg, data_rng, probe, {"rnem": "R-NEM", "rnn": "RNN-EM"}[cell], ck)
         scores[cell + "_4"] = evaluate(models[cell], test4, cfg)
         scores[cell + "_678"] = evaluate(models[cell], test678, cfg)
         s4, s8 = scores[cell + "_4"], scores[cell + "_678"]
@@ -333,6 +378,7 @@ def main(args):
                  paper=PAPER, config=config, metrics=metrics, headline=dy.headline_rows(metrics, cfg),
                  lyapunov=dy.lyapunov_block(lyap, cfg))
     finish_run(args.out, rec, dy.arrays(runs, scores, test4, test678, lyap), timer)
+    remove_checkpoints(cks)
 
 
 def gradcheck(args):

@@ -99,9 +99,9 @@ def _last(a):
 
 
 def density_bce(test, cfg):
-    """Reference: the BCE of predicting every pixel of frames T - 9 .. T at the test set's mean
+    """Reference: the BCE of predicting every pixel of the last LAST frames at the test set's mean
     pixel density (knows how much is on, not where)."""
-    x = test["x"][cfg["steps"] - LAST + 1:cfg["steps"] + 1]
+    x = test["x"][max(1, cfg["steps"] - LAST + 1):cfg["steps"] + 1]
     q = float(x.mean())
     return float(np.mean(-np.sum(x * np.log(q) + (1 - x) * np.log(1 - q), axis=-1)))
 
