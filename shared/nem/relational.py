@@ -31,9 +31,10 @@ stub's deviations.) The fast code computes all K x K pairs at once and masks the
 plain code (``interaction_plain``, ``forward_plain``) loops over slots and pairs. With K = 1 the
 interaction is empty (E = 0).
 
-Rollout (``rollout_step``): with no frame to compare against, every slot is fed a zero error
-(u = 0: it trusts its own prediction), so the learned dynamics are the autonomous map
-h^{t+1} = M(0, h^t) on the K x H slot states; ``rollout_jacobian`` builds its Jacobian from the
+Rollout (``rollout_step``, after the authors' rollout code): with no frame to observe, the frame
+is taken to be max_k psi_k binarised at 0.1, the E-step runs against it, and the mixture
+sum_k gamma_k psi_k is fed back as the input; the learned dynamics are then an autonomous map
+h^{t+1} = F(h^t) on the K x H slot states; ``rollout_jacobian`` builds its Jacobian from the
 hand-written backward pass (one cotangent per output unit).
 """
 import numpy as np
@@ -41,6 +42,7 @@ import numpy as np
 from shared.nem.rnn_em import e_step, sigmoid, softplus
 
 CELLS = ("rnn", "rnem")
+ROLLOUT_THRESHOLD = 0.1     # the authors' rollout binarises max_k psi_k at 0.1
 
 
 def _glorot(rng, n_in, n_out):
@@ -156,11 +158,11 @@ def _tn(a, b):
 
 def cell_backward(p, c, g_hn, weights=True):
     """(grads of the cell's parameters, dL/du, dL/dh) from dL/dh' (N, K, H); ``weights=False``
-    skips the parameter gradients and dL/du (for Jacobians with respect to h)."""
+    skips the parameter gradients (for Jacobians)."""
     hn = c["hn"]
     g_pre = g_hn * hn * (1.0 - hn)                           # h' = sigmoid(pre)
     g = {"Wx": _tn(c["u"], g_pre), "b": g_pre.sum(axis=(0, 1))} if weights else {}
-    g_u = _mm(g_pre, p["Wx"].T) if weights else None
+    g_u = _mm(g_pre, p["Wx"].T)
     if "Wh" in p:
         if weights:
             g["Wh"] = _tn(c["h"], g_pre)
@@ -265,19 +267,50 @@ def forward_plain(p, x_in, x_next, gamma0):
 
 # ---------------------------------------------------------------- rollout and its Jacobian
 
+def rollout_inputs(p, h, threshold=ROLLOUT_THRESHOLD):
+    """The M-step's input when no frame is observed, as in the authors' rollout: each slot's
+    prediction psi = sigmoid(h Wo + bo), the "observed" frame binarised from the most confident
+    slot (max_k psi_k > threshold), the E-step against it, and the mixture x_hat = sum_k gamma_k psi_k
+    fed back as the next input: u_k = gamma_k (x_hat - psi_k). h (B, K, H) -> u (B, K, D), cache."""
+    psi = sigmoid(_mm(h, p["Wo"]) + p["bo"])
+    truth = (psi.max(axis=1) > threshold).astype(h.dtype)                  # (B, D)
+    gamma, S = e_step(psi, truth)
+    x_hat = np.sum(gamma * psi, axis=1)                                     # (B, D)
+    u = gamma * (x_hat[:, None, :] - psi)
+    return u, {"psi": psi, "truth": truth, "gamma": gamma, "S": S, "x_hat": x_hat}
+
+
 def rollout_step(p, h):
-    """h^{t+1} = M(0, h^t) (B, K, H) and the slots' predictions psi (B, K, D) of the next frame."""
-    hn, _ = cell_forward(p, np.zeros(h.shape[:2] + (p["Wx"].shape[0],), h.dtype), h)
+    """h^{t+1} = M(u(h^t), h^t) (B, K, H) and the slots' predictions psi (B, K, D) of the next frame."""
+    u, _ = rollout_inputs(p, h)
+    hn, _ = cell_forward(p, u, h)
     return hn, sigmoid(_mm(hn, p["Wo"]) + p["bo"])
 
 
+def rollout_backward(p, h, rc, cc, g_hn):
+    """dL/dh (N, K, H) through one rollout step, given dL/dh' (N, K, H); rc, cc the caches of
+    ``rollout_inputs`` and ``cell_forward``. The binarised frame is piecewise constant in h (zero
+    derivative almost everywhere)."""
+    _, g_u, g_h = cell_backward(p, cc, g_hn, weights=False)
+    psi, gamma, truth = rc["psi"], rc["gamma"], rc["truth"]
+    # u_k = gamma_k (x_hat - psi_k),  x_hat = sum_j gamma_j psi_j
+    g_xhat = np.sum(g_u * gamma, axis=1, keepdims=True)
+    g_gam = g_u * (rc["x_hat"][:, None, :] - psi) + g_xhat * psi
+    g_psi = -g_u * gamma + g_xhat * gamma
+    # gamma_k = p_k / S,  p_k = truth psi_k + (1 - truth)(1 - psi_k) + eps
+    g_p = (g_gam - np.sum(g_gam * gamma, axis=1, keepdims=True)) / rc["S"][:, None, :]
+    g_psi += g_p * (2.0 * truth[:, None, :] - 1.0)
+    # psi = sigmoid(h Wo + bo)
+    return g_h + _mm(g_psi * psi * (1.0 - psi), p["Wo"].T)
+
+
 def rollout_jacobian(p, h):
-    """d h^{t+1} / d h^t of the rollout map as (B, K H, K H), slot-major; from ``cell_backward``
+    """d h^{t+1} / d h^t of the rollout map as (B, K H, K H), slot-major; from ``rollout_backward``
     with one unit cotangent per output coordinate (all B x K H of them in one batch)."""
     B, K, H = h.shape
     n = K * H
     hb = np.repeat(h, n, axis=0)                                          # (B n, K, H)
-    _, c = cell_forward(p, np.zeros((B * n, K, p["Wx"].shape[0]), h.dtype), hb)
+    u, rc = rollout_inputs(p, hb)
+    _, cc = cell_forward(p, u, hb)
     cot = np.tile(np.eye(n, dtype=h.dtype).reshape(n, K, H), (B, 1, 1))  # row r: output unit r
-    _, _, gh = cell_backward(p, c, cot, weights=False)
-    return gh.reshape(B, n, n)
+    return rollout_backward(p, hb, rc, cc, cot).reshape(B, n, n)

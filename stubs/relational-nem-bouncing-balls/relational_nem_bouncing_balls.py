@@ -20,8 +20,8 @@ KL(0 || psi) is averaged over every step, with the gradient stopped at gamma (th
 
 Scores (test sequences from their own stream): next-frame BCE of the prediction max_k psi_k
 (summed over pixels, per frame, last 10 steps), AMI of argmax_k gamma against the ball each pixel
-belongs to (``shared/nem/grouping.py``), and the BCE of a 10-frame rollout in which every slot is
-fed its own prediction. Dynamics (``relational_nem_bouncing_balls_dynamics.py``): Lyapunov
+belongs to (``shared/nem/grouping.py``), and the BCE of a 10-frame rollout in which the model's
+own mixture prediction is fed back as its input (the authors' rollout). Dynamics (``relational_nem_bouncing_balls_dynamics.py``): Lyapunov
 exponents of the learned rollout map against those of the simulator (a hard-disk billiard).
 
     python3 relational_nem_bouncing_balls.py --seed 0      # headline
@@ -299,7 +299,7 @@ def build_parser():
     p.add_argument("--steps", type=cli.int_range(3, 60), default=DEFAULTS["steps"],
                    help="frames per training and test sequence seen by the loop (one N-EM step each)")
     p.add_argument("--rollout", type=cli.int_range(1, 100), default=DEFAULTS["rollout"],
-                   help="frames predicted after the observed ones, each slot fed its own prediction")
+                   help="frames predicted after the observed ones, the model's prediction fed back")
     p.add_argument("--hidden", type=cli.int_range(2, 512), default=DEFAULTS["hidden"],
                    help="sigmoid units of each slot's state")
     p.add_argument("--inter", type=cli.int_range(2, 512), default=DEFAULTS["inter"],

@@ -9,7 +9,7 @@ Lyapunov exponents, per frame, of two maps:
   exact within a piece, and a perturbation of 1e-7 rarely crosses a piece's border), checked in the
   tests against the exact Jacobian of a collision-free frame, and its top exponent cross-checked by
   a perturbed twin trajectory;
-- each trained model's rollout map h^{t+1} = M(0, h^t) on its K x H slot states, from the state it
+- each trained model's rollout map h^{t+1} = F(h^t) on its K x H slot states, from the state it
   reached after the observed frames of a test sequence (``shared.nem.relational.rollout_jacobian``,
   checked against finite differences in the tests).
 """
@@ -87,7 +87,7 @@ def lyapunov_block(lyap, cfg):
                        f"sequences from the last observed frame; 'simulator': the frame-to-frame map of "
                        f"the hard-disk simulator on 16 positions and velocities, Jacobian by central "
                        f"differences (step {FD_EPS:g}); 'rnem', 'rnn': the trained models' rollout maps "
-                       f"h <- M(0, h) on K x hidden slot states (hand-written Jacobian); top "
+                       f"h <- F(h) on K x hidden slot states (hand-written Jacobian); top "
                        f"{cfg['lyap_k']} exponents per frame, averaged over the sequences"),
             "exponents": {name: lyap[name].mean(0).tolist() for name in ("simulator", "rnem", "rnn")}}
 
