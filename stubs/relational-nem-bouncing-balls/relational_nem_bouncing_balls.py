@@ -21,8 +21,9 @@ KL(0 || psi) is averaged over every step, with the gradient stopped at gamma (th
 Scores (test sequences from their own stream): next-frame BCE of the prediction max_k psi_k
 (summed over pixels, per frame, last 10 steps), AMI of argmax_k gamma against the ball each pixel
 belongs to (``shared/nem/grouping.py``), and the BCE of a 10-frame rollout in which the model's
-own mixture prediction is fed back as its input (the authors' rollout). Dynamics (``relational_nem_bouncing_balls_dynamics.py``): Lyapunov
-exponents of the learned rollout map against those of the simulator (a hard-disk billiard).
+own mixture prediction is fed back as its input (the authors' rollout). Dynamics
+(``relational_nem_bouncing_balls_dynamics.py``): Lyapunov exponents of the learned rollout map
+against those of the simulator (a hard-disk billiard).
 
     python3 relational_nem_bouncing_balls.py --seed 0      # headline
     python3 relational_nem_bouncing_balls.py --quick       # smoke test, seconds
