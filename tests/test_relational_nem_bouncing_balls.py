@@ -178,3 +178,10 @@ def test_training_resumes_bit_identically(tmp_path, monkeypatch):
     for k in p1:
         np.testing.assert_array_equal(p1[k], p3[k])
     assert (tmp_path / "rnem.pkl").is_file()   # kept until the results are written
+
+
+def test_simulator_frame_map_preserves_phase_space_volume():
+    # free flight is a shear and an elastic kick a reflection in velocity space plus a
+    # position-dependent shear: |det J| = 1 even across a collision between unequal masses
+    state, mass = two_balls([[12.0, 8.0], [12.6, 13.0]], [[0.0, 0.9], [0.0, -0.2]], [1.0, 2.0])
+    assert abs(abs(np.linalg.det(dy.sim_jacobian(state, mass)[0])) - 1.0) < 1e-6
