@@ -102,15 +102,15 @@ def interaction_backward(p, c, gE, weights=True):
     xi, eff, s, a, mask = c["xi"], c["eff"], c["s"], c["a"], c["mask"]
     C, A = xi.shape[-1], s.shape[-1]
     # E_k = sum_i am_ki e_ki
-    g_am = np.einsum("nkf,nkif->nki", gE, eff)
-    g_pre_f = (c["am"][..., None] * gE[:, :, None, :]) * (c["pre_f"] > 0)      # e = relu(pre_f)
+    g_am = np.einsum("...kf,...kif->...ki", gE, eff)
+    g_pre_f = (c["am"][..., None] * gE[..., None, :]) * (c["pre_f"] > 0)       # e = relu(pre_f)
     # a = sigmoid(s wa2 + ba2), masked on the diagonal
     g_pre_a2 = g_am * mask * a * (1.0 - a)                                     # (N, K, K)
     g_s = g_pre_a2[..., None] * p["wa2"]
     g_pre_a1 = g_s * (1.0 - s * s)                                             # s = tanh(pre_a1)
     # xi_ki = relu(hh_k Wc1 + hh_i Wc2 + bc)
     g_pre_c = (_mm(g_pre_f, p["Wf"].T) + _mm(g_pre_a1, p["Wa1"].T)) * (c["pre_c"] > 0)  # (N, K, K, C)
-    gA, gB = g_pre_c.sum(axis=2), g_pre_c.sum(axis=1)                          # (N, K, C) each
+    gA, gB = g_pre_c.sum(axis=-2), g_pre_c.sum(axis=-3)                        # (N, K, C) each
     g = {}
     if weights:
         xi2, gf2, ga2 = xi.reshape(-1, C), g_pre_f.reshape(-1, g_pre_f.shape[-1]), g_pre_a1.reshape(-1, A)
@@ -287,19 +287,19 @@ def rollout_step(p, h):
     return hn, sigmoid(_mm(hn, p["Wo"]) + p["bo"])
 
 
-def rollout_backward(p, h, rc, cc, g_hn):
-    """dL/dh (N, K, H) through one rollout step, given dL/dh' (N, K, H); rc, cc the caches of
-    ``rollout_inputs`` and ``cell_forward``. The binarised frame is piecewise constant in h (zero
-    derivative almost everywhere)."""
+def rollout_backward(p, rc, cc, g_hn):
+    """dL/dh (..., N, K, H) through one rollout step, given dL/dh' (..., N, K, H); rc, cc the caches
+    of ``rollout_inputs`` and ``cell_forward`` (broadcast against the leading axes). The binarised
+    frame is piecewise constant in h (zero derivative almost everywhere)."""
     _, g_u, g_h = cell_backward(p, cc, g_hn, weights=False)
     psi, gamma, truth = rc["psi"], rc["gamma"], rc["truth"]
     # u_k = gamma_k (x_hat - psi_k),  x_hat = sum_j gamma_j psi_j
-    g_xhat = np.sum(g_u * gamma, axis=1, keepdims=True)
-    g_gam = g_u * (rc["x_hat"][:, None, :] - psi) + g_xhat * psi
+    g_xhat = np.sum(g_u * gamma, axis=-2, keepdims=True)
+    g_gam = g_u * (rc["x_hat"][..., None, :] - psi) + g_xhat * psi
     g_psi = -g_u * gamma + g_xhat * gamma
     # gamma_k = p_k / S,  p_k = truth psi_k + (1 - truth)(1 - psi_k) + eps
-    g_p = (g_gam - np.sum(g_gam * gamma, axis=1, keepdims=True)) / rc["S"][:, None, :]
-    g_psi += g_p * (2.0 * truth[:, None, :] - 1.0)
+    g_p = (g_gam - np.sum(g_gam * gamma, axis=-2, keepdims=True)) / rc["S"][..., None, :]
+    g_psi += g_p * (2.0 * truth[..., None, :] - 1.0)
     # psi = sigmoid(h Wo + bo)
     return g_h + _mm(g_psi * psi * (1.0 - psi), p["Wo"].T)
 
@@ -309,8 +309,15 @@ def rollout_jacobian(p, h):
     with one unit cotangent per output coordinate (all B x K H of them in one batch)."""
     B, K, H = h.shape
     n = K * H
-    hb = np.repeat(h, n, axis=0)                                          # (B n, K, H)
-    u, rc = rollout_inputs(p, hb)
-    _, cc = cell_forward(p, u, hb)
-    cot = np.tile(np.eye(n, dtype=h.dtype).reshape(n, K, H), (B, 1, 1))  # row r: output unit r
-    return rollout_backward(p, hb, rc, cc, cot).reshape(B, n, n)
+    u, rc = rollout_inputs(p, h)
+    _, cc = cell_forward(p, u, h)
+    rc, cc = _expand(rc), _expand(cc)                                   # every array (B, 1, ...)
+    cot = np.broadcast_to(np.eye(n, dtype=h.dtype).reshape(n, K, H), (B, n, K, H))  # row r: unit r
+    return rollout_backward(p, rc, cc, cot).reshape(B, n, n)
+
+
+def _expand(cache):
+    """A view of each cached array with an axis for the cotangents after the batch axis (the pair
+    mask is shared)."""
+    return {k: (_expand(v) if isinstance(v, dict) else v if k == "mask" else v[:, None])
+            for k, v in cache.items()}

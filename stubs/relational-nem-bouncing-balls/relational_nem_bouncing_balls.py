@@ -62,7 +62,7 @@ SHORT_SEQS = 6_400         # the committed headline's budget per model (about 5 
 CHECKPOINT_EVERY = 100     # batches between two saves of a training loop
 DEFAULTS = dict(K=5, K_test=8, balls=4, balls_test=(6, 8), steps=20, rollout=10, hidden=64,
                 inter=64, att=32, flip=0.2, lr=1e-3, batch=32, train_seqs=None, n_test=96,
-                eval_every=1_600, lyap_seqs=4, lyap_steps=60, lyap_k=6)
+                eval_every=1_600, lyap_seqs=4, lyap_steps=50, lyap_k=6)
 QUICK = dict(steps=12, hidden=16, inter=16, att=8, train_seqs=64, n_test=12, eval_every=32,
              lyap_seqs=2, lyap_steps=12, lyap_k=3)
 
