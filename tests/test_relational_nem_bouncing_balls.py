@@ -19,7 +19,7 @@ dy = rb.cli.load_sibling(rb.__file__, "relational_nem_bouncing_balls_dynamics", 
 
 def test_gradcheck_passes():
     errs = rb.gradcheck(argparse.Namespace(seed=0))
-    assert {"rnn.Wh", "rnem.Wc1", "rnem.wa2", "rnem.Wr2", "rnem.rollout_jacobian"} <= set(errs)
+    assert {"rnn.Wh", "rnn.ln_g", "rnem.Wc1", "rnem.wa2", "rnem.Wr2", "rnem.ln_b", "rnem.rollout_jacobian"} <= set(errs)
     assert max(errs.values()) < TOLERANCE, errs
 
 
@@ -33,8 +33,9 @@ def test_stopped_gradient_is_not_the_full_gradient():
 
 
 @pytest.mark.parametrize("cell", nem.CELLS)
-def test_fast_loop_matches_plain(cell):
-    p, x_in, x_next, g0 = dy.small_problem(2, cell)
+@pytest.mark.parametrize("layer_norm", [True, False])
+def test_fast_loop_matches_plain(cell, layer_norm):
+    p, x_in, x_next, g0 = dy.small_problem(2, cell, layer_norm=layer_norm)
     loss, cache = nem.forward(p, x_in, x_next, g0)
     loss_p, gammas = nem.forward_plain(p, x_in, x_next, g0)
     assert abs(loss - loss_p) <= 1e-12 * abs(loss)
@@ -58,7 +59,7 @@ def test_interaction_matches_plain_and_ignores_self_pairs():
 def test_rnn_cell_is_the_rnn_em_core_on_a_static_target():
     # with the same frame as target at every step, the sequential RNN-EM loop is shared/nem/rnn_em's
     # loop with every step in the loss and the gradient stopped at gamma (its loss summed, ours averaged)
-    p, x_in, x_next, g0 = dy.small_problem(5, "rnn")
+    p, x_in, x_next, g0 = dy.small_problem(5, "rnn", layer_norm=False)
     T = x_in.shape[0]
     static = np.repeat(x_next[:1], T, axis=0)
     loss, g, cache = nem.loss_and_grads(p, x_in, static, g0)

@@ -50,11 +50,17 @@ def _glorot(rng, n_in, n_out):
     return rng.uniform(-a, a, (n_in, n_out))
 
 
-def init_params(rng, D, H, cell, E=None, C=None, F=None, A=None, dtype=np.float32):
-    """Glorot-uniform weights, zero biases. ``cell`` "rnn" or "rnem"; E, C, F, A default to H."""
+def init_params(rng, D, H, cell, E=None, C=None, F=None, A=None, layer_norm=True, dtype=np.float32):
+    """Glorot-uniform weights, zero biases. ``cell`` "rnn" or "rnem"; E, C, F, A default to H.
+    ``layer_norm``: the state's pre-activation is layer-normalised (gain ln_g, bias ln_b, which
+    replaces the bias b), as in the authors' cells."""
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
-    p = {"Wx": _glorot(rng, D, H), "b": np.zeros(H), "Wo": _glorot(rng, H, D), "bo": np.zeros(D)}
+    p = {"Wx": _glorot(rng, D, H), "Wo": _glorot(rng, H, D), "bo": np.zeros(D)}
+    if layer_norm:
+        p["ln_g"], p["ln_b"] = np.ones(H), np.zeros(H)
+    else:
+        p["b"] = np.zeros(H)
     if cell == "rnn":
         p["Wh"] = _glorot(rng, H, H)
     else:
@@ -143,12 +149,43 @@ def interaction_plain(p, hh):
 def cell_forward(p, u, h):
     """h' (N, K, H) from u (N, K, D) and h (N, K, H); returns h' and the cache."""
     if "Wh" in p:
-        hn = sigmoid(_mm(u, p["Wx"]) + _mm(h, p["Wh"]) + p["b"])
-        return hn, {"u": u, "h": h, "hn": hn}
+        hn, ln = _state(p, _mm(u, p["Wx"]) + _mm(h, p["Wh"]))
+        return hn, {"u": u, "h": h, "hn": hn, "ln": ln}
     hh = np.maximum(_mm(h, p["We"]) + p["be"], 0.0)
     E, ic = interaction(p, hh)
-    hn = sigmoid(_mm(u, p["Wx"]) + _mm(hh, p["Wr1"]) + _mm(E, p["Wr2"]) + p["b"])
-    return hn, {"u": u, "h": h, "hn": hn, "hh": hh, "E": E, "ic": ic}
+    hn, ln = _state(p, _mm(u, p["Wx"]) + _mm(hh, p["Wr1"]) + _mm(E, p["Wr2"]))
+    return hn, {"u": u, "h": h, "hn": hn, "hh": hh, "E": E, "ic": ic, "ln": ln}
+
+
+LN_EPS = 1e-5
+
+
+def _state(p, a):
+    """h' = sigmoid(LN(a)) with LN(a) = ln_g (a - mean a) / sqrt(var a + eps) + ln_b over the H
+    units, or sigmoid(a + b) without layer norm. Returns h' and the LN cache (None without)."""
+    if "ln_g" not in p:
+        return sigmoid(a + p["b"]), None
+    mu = a.mean(axis=-1, keepdims=True)
+    r = 1.0 / np.sqrt(a.var(axis=-1, keepdims=True) + LN_EPS)
+    n = (a - mu) * r
+    return sigmoid(p["ln_g"] * n + p["ln_b"]), {"n": n, "r": r}
+
+
+def _state_backward(p, c, g_hn, g, weights):
+    """dL/da of ``_state`` given dL/dh'; adds the LN (or bias) gradients to g."""
+    hn = c["hn"]
+    g_y = g_hn * hn * (1.0 - hn)                             # h' = sigmoid(y)
+    ln = c["ln"]
+    if ln is None:
+        if weights:
+            g["b"] = g_y.sum(axis=(0, 1))
+        return g_y
+    n, r = ln["n"], ln["r"]
+    if weights:
+        g["ln_g"], g["ln_b"] = (g_y * n).sum(axis=(0, 1)), g_y.sum(axis=(0, 1))
+    # y = ln_g n + ln_b,  n = (a - mean a) r
+    g_n = g_y * p["ln_g"]
+    return r * (g_n - g_n.mean(axis=-1, keepdims=True) - n * (g_n * n).mean(axis=-1, keepdims=True))
 
 
 def _tn(a, b):
@@ -159,9 +196,10 @@ def _tn(a, b):
 def cell_backward(p, c, g_hn, weights=True):
     """(grads of the cell's parameters, dL/du, dL/dh) from dL/dh' (N, K, H); ``weights=False``
     skips the parameter gradients (for Jacobians)."""
-    hn = c["hn"]
-    g_pre = g_hn * hn * (1.0 - hn)                           # h' = sigmoid(pre)
-    g = {"Wx": _tn(c["u"], g_pre), "b": g_pre.sum(axis=(0, 1))} if weights else {}
+    g = {}
+    g_pre = _state_backward(p, c, g_hn, g, weights)          # h' = sigmoid(LN(pre))
+    if weights:
+        g["Wx"] = _tn(c["u"], g_pre)
     g_u = _mm(g_pre, p["Wx"].T)
     if "Wh" in p:
         if weights:
@@ -245,13 +283,13 @@ def forward_plain(p, x_in, x_next, gamma0):
         hn = np.zeros_like(hs)
         if "Wh" in p:
             for k in range(K):
-                hn[:, k] = sigmoid(gam[:, k] * (x_in[t] - psis[:, k]) @ p["Wx"] + hs[:, k] @ p["Wh"] + p["b"])
+                hn[:, k] = _state(p, gam[:, k] * (x_in[t] - psis[:, k]) @ p["Wx"] + hs[:, k] @ p["Wh"])[0]
         else:
             hh = np.maximum(hs @ p["We"] + p["be"], 0.0)
             E = interaction_plain(p, hh)
             for k in range(K):
                 u = gam[:, k] * (x_in[t] - psis[:, k])
-                hn[:, k] = sigmoid(u @ p["Wx"] + hh[:, k] @ p["Wr1"] + E[:, k] @ p["Wr2"] + p["b"])
+                hn[:, k] = _state(p, u @ p["Wx"] + hh[:, k] @ p["Wr1"] + E[:, k] @ p["Wr2"])[0]
         hs = hn
         zs = [hs[:, k] @ p["Wo"] + p["bo"] for k in range(K)]
         psis = np.stack([sigmoid(zk) for zk in zs], axis=1)
@@ -319,5 +357,5 @@ def rollout_jacobian(p, h):
 def _expand(cache):
     """A view of each cached array with an axis for the cotangents after the batch axis (the pair
     mask is shared)."""
-    return {k: (_expand(v) if isinstance(v, dict) else v if k == "mask" else v[:, None])
+    return {k: (_expand(v) if isinstance(v, dict) else v if (k == "mask" or v is None) else v[:, None])
             for k, v in cache.items()}

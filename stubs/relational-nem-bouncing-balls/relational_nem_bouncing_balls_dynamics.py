@@ -23,6 +23,7 @@ from shared.results import headline_row
 
 ALIGN = 10               # rollout frames that only align the QR frame
 FD_EPS = 1e-7            # central-difference step of the simulator's Jacobian
+LOG_FLOOR = -30.0        # a model exponent below this (a saturated direction) is recorded at the floor
 PARTIAL_AMI = 0.5        # pre-registered: objects "are discovered" when the last-10-step AMI reaches this
 BETTER = 0.02            # pre-registered: R-NEM "beats" RNN-EM when its BCE is lower by this fraction
 NAMES = {"rnem": "R-NEM", "rnn": "RNN-EM"}
@@ -78,7 +79,7 @@ def lyapunov(models, scores, test4, cfg, rng):
     for cell, p in models.items():
         p64 = {name: v.astype(np.float64) for name, v in p.items()}
         h = scores[cell + "_4"]["h_last"][:S].astype(np.float64)
-        out[cell] = qr_spectrum(_model_jacobians(p64, h, L), k=k, n_transient=ALIGN)
+        out[cell] = np.maximum(qr_spectrum(_model_jacobians(p64, h, L), k=k, n_transient=ALIGN), LOG_FLOOR)
     return out
 
 
@@ -89,7 +90,8 @@ def lyapunov_block(lyap, cfg):
                        f"the hard-disk simulator on 16 positions and velocities, Jacobian by central "
                        f"differences (step {FD_EPS:g}); 'rnem', 'rnn': the trained models' rollout maps "
                        f"h <- F(h) on K x hidden slot states (hand-written Jacobian); top "
-                       f"{cfg['lyap_k']} exponents per frame, averaged over the sequences"),
+                       f"{cfg['lyap_k']} exponents per frame (the models' floored at {LOG_FLOOR:g}), averaged over the "
+                       f"sequences"),
             "exponents": {name: lyap[name].mean(0).tolist() for name in ("simulator", "rnem", "rnn")}}
 
 
@@ -211,13 +213,13 @@ def _kink_distance(p, cache):
     return float(min(d))
 
 
-def small_problem(seed, cell, D=12, H=5, K=3, T=4, B=2):
+def small_problem(seed, cell, D=12, H=5, K=3, T=4, B=2, layer_norm=True):
     """A float64 model small enough for central differences, weights and biases large enough that
     every path carries a gradient; redrawn until no relu input lies within KINK_MARGIN of its kink
     (a central difference across a kink measures neither one-sided derivative)."""
     rng = np.random.default_rng(seed)
     while True:
-        p = nem.init_params(rng, D, H, cell, E=4, C=4, F=3, A=3, dtype=np.float64)
+        p = nem.init_params(rng, D, H, cell, E=4, C=4, F=3, A=3, layer_norm=layer_norm, dtype=np.float64)
         p = {k: v * SCALE + rng.normal(0, 0.2, v.shape) for k, v in p.items()}
         x = (rng.random((T + 1, B, D)) < 0.4).astype(np.float64)
         x_in = np.where(rng.random((T, B, D)) < 0.2, 1.0 - x[:T], x[:T])
