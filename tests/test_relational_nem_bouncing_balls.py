@@ -19,7 +19,8 @@ dy = rb.cli.load_sibling(rb.__file__, "relational_nem_bouncing_balls_dynamics", 
 
 def test_gradcheck_passes():
     errs = rb.gradcheck(argparse.Namespace(seed=0))
-    assert {"rnn.Wh", "rnn.ln_g", "rnem.Wc1", "rnem.wa2", "rnem.Wr2", "rnem.ln_b", "rnem.rollout_jacobian"} <= set(errs)
+    assert {"rnn.Wh", "rnn.ln_g", "rnem.Wc1", "rnem.wa2", "rnem.Wr2", "rnem.ln_b",
+            "rnem.rollout_jacobian"} <= set(errs)
     assert max(errs.values()) < TOLERANCE, errs
 
 

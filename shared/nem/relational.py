@@ -18,18 +18,19 @@ One step t = 1..T on every slot k (psi^0 = 0, h^0 = 0, as in the authors' code):
 
 Cells (``cell="rnn"``: RNN-EM; ``cell="rnem"``: R-NEM, the paper's contribution):
 
-    RNN-EM   h_k' = sigmoid(u_k Wx + h_k Wh + b)
+    RNN-EM   h_k' = sigmoid(LN(u_k Wx + h_k Wh))
     R-NEM    hh_k = relu(h_k We + be)                                 encoder of each slot's state
              xi_ki = relu(hh_k Wc1 + hh_i Wc2 + bc)   (i != k)         pair embedding [hh_k; hh_i] Wc
              e_ki = relu(xi_ki Wf + bf)                                effect of slot i on slot k
              a_ki = sigmoid(tanh(xi_ki Wa1 + ba1) wa2 + ba2)           attention weight of the pair
              E_k  = sum_{i != k} a_ki e_ki                             summed, attention-weighted effects
-             h_k' = sigmoid(u_k Wx + hh_k Wr1 + E_k Wr2 + b)
+             h_k' = sigmoid(LN(u_k Wx + hh_k Wr1 + E_k Wr2))
 
-(The authors' code adds layer normalisation to every layer and a conv encoder/decoder; see the
-stub's deviations.) The fast code computes all K x K pairs at once and masks the diagonal; the
-plain code (``interaction_plain``, ``forward_plain``) loops over slots and pairs. With K = 1 the
-interaction is empty (E = 0).
+LN is layer normalisation over the H units with a gain and a bias (``layer_norm=False``: a plain
+bias b instead). (The authors' code also normalises the interaction's layers and uses a conv
+encoder/decoder; see the stub's deviations.) The fast code computes all K x K pairs at once and
+masks the diagonal; the plain code (``interaction_plain``, ``forward_plain``) loops over slots
+and pairs. With K = 1 the interaction is empty (E = 0).
 
 Rollout (``rollout_step``, after the authors' rollout code): with no frame to observe, the frame
 is taken to be max_k psi_k binarised at 0.1, the E-step runs against it, and the mixture

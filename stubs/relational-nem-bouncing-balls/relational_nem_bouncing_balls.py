@@ -58,7 +58,7 @@ SUBSTEPS = 4               # physics substeps per frame (collisions are detected
 LAST = 10                  # the scores average the last LAST steps (the authors' code: dt = 10)
 BCE_CLIP = 1e-6            # the authors' clipping of predictions inside the BCE
 PAPER_EPOCHS, PAPER_TRAIN = 500, 50_000   # authors' code: up to 500 epochs; the set's size is recalled
-SHORT_SEQS = 12_800        # the committed headline's budget per model (about 5 CPU-minutes for both)
+SHORT_SEQS = 25_600        # the committed headline's budget per model (about 5 CPU-minutes for both)
 CHECKPOINT_EVERY = 100     # batches between two saves of a training loop
 DEFAULTS = dict(K=5, K_test=8, balls=4, balls_test=(6, 8), steps=20, rollout=10, hidden=64,
                 inter=64, att=32, flip=0.2, lr=1e-3, batch=32, train_seqs=None, n_test=96,

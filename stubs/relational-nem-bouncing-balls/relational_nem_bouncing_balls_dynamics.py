@@ -79,7 +79,8 @@ def lyapunov(models, scores, test4, cfg, rng):
     for cell, p in models.items():
         p64 = {name: v.astype(np.float64) for name, v in p.items()}
         h = scores[cell + "_4"]["h_last"][:S].astype(np.float64)
-        out[cell] = np.maximum(qr_spectrum(_model_jacobians(p64, h, L), k=k, n_transient=ALIGN), LOG_FLOOR)
+        spectrum = qr_spectrum(_model_jacobians(p64, h, L), k=k, n_transient=ALIGN)
+        out[cell] = np.maximum(spectrum, LOG_FLOOR)
     return out
 
 
@@ -90,8 +91,8 @@ def lyapunov_block(lyap, cfg):
                        f"the hard-disk simulator on 16 positions and velocities, Jacobian by central "
                        f"differences (step {FD_EPS:g}); 'rnem', 'rnn': the trained models' rollout maps "
                        f"h <- F(h) on K x hidden slot states (hand-written Jacobian); top "
-                       f"{cfg['lyap_k']} exponents per frame (the models' floored at {LOG_FLOOR:g}), averaged over the "
-                       f"sequences"),
+                       f"{cfg['lyap_k']} exponents per frame (the models' floored at {LOG_FLOOR:g}), "
+                       f"averaged over the sequences"),
             "exponents": {name: lyap[name].mean(0).tolist() for name in ("simulator", "rnem", "rnn")}}
 
 
