@@ -13,8 +13,8 @@ Model (family core ``shared/nem/``, ``relational``): N-EM on sequences. Every st
 E-step assigns the pixels of frame t + 1 to the slots; the loss sum_k gamma BCE + (1 - gamma)
 KL(0 || psi) is averaged over every step, with the gradient stopped at gamma (the authors' code).
 
-    RNN-EM   h_k <- sigmoid(u_k Wx + h_k Wh + b)                       slots never see each other
-    R-NEM    h_k <- sigmoid(u_k Wx + hh_k Wr1 + (sum_{i != k} a_ki e_ki) Wr2 + b)
+    RNN-EM   h_k <- sigmoid(LN(u_k Wx + h_k Wh))                       slots never see each other
+    R-NEM    h_k <- sigmoid(LN(u_k Wx + hh_k Wr1 + (sum_{i != k} a_ki e_ki) Wr2))
              hh = relu(h We + be),  xi_ki = relu([hh_k; hh_i] Wc),  e_ki = relu(xi_ki Wf),
              a_ki = sigmoid(tanh(xi_ki Wa1) wa2)                      attention-weighted pair effects
 
