@@ -10,6 +10,12 @@ on the slot states (for Lyapunov spectra). The fast version batches the B images
 one matrix product; a plain version beside it loops over the slots and reads like the equations,
 and tests/test_nem_core.py checks that the two agree.
 
-Used by ``neural-em-shapes`` (static shapes); ``relational-nem-bouncing-balls`` is meant to build
-on the same loop.
+``relational`` runs the loop on sequences (each step sees frame t and predicts frame t + 1, the
+gradient stopped at gamma, as the authors' code does for videos) with two M-steps: the RNN-EM cell
+above and the Relational N-EM cell (van Steenkiste et al. 2018: an encoder of each slot's state,
+an attention-weighted sum of pairwise effects); forward, backward, a plain pair-by-pair
+reference, and the Jacobian of the rollout map. ``grouping`` holds the AMI that scores groupings.
+
+Used by ``neural-em-shapes`` (static shapes, ``rnn_em``) and ``relational-nem-bouncing-balls``
+(bouncing balls, ``relational``).
 """
