@@ -32,3 +32,18 @@ def test_global_norm_clipping_whole_and_per_member():
     assert abs(optim.global_norm(whole) - 1.0) < 1e-12
     with pytest.raises(ValueError):
         optim.Adam({"w": np.zeros(2)}, lr=-1)
+
+
+def test_momentum_sgd_matches_the_textbook_update():
+    rng = np.random.default_rng(1)
+    p = {"w": rng.normal(size=4)}
+    ref, vel = p["w"].copy(), np.zeros(4)
+    opt = optim.MomentumSGD(p, lr=0.05, momentum=0.9)
+    for _ in range(3):
+        g = rng.normal(size=4)
+        opt.step({"w": g})
+        vel = 0.9 * vel - 0.05 * g
+        ref = ref + vel
+    np.testing.assert_allclose(p["w"], ref, rtol=1e-12)
+    with pytest.raises(ValueError):
+        optim.MomentumSGD(p, lr=0.1, momentum=1.0)
