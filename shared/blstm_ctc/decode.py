@@ -37,28 +37,41 @@ def _pad(words):
 def word_scores(logy, words, mode="max"):
     """ln score of every dictionary word (W,) for one sequence logy (T, K+1): ``mode="max"`` the
     most probable path of the word (token passing for an isolated word), ``"sum"`` ln p(w | x).
-    A word that cannot fit in T frames scores -inf."""
+    A word that cannot fit in T frames scores -inf.
+
+    The recursion runs on probabilities, each word's row rescaled to a maximum of 1 after every
+    frame and the logarithms of the scales summed (the 2006 paper's rescaling; exact for the sum
+    and for the max alike, and much cheaper than log-space arithmetic over a whole dictionary)."""
     if mode not in ("max", "sum"):
         raise ValueError(f"mode must be 'max' or 'sum', got {mode!r}")
-    comb = np.maximum if mode == "max" else np.logaddexp
     T, Kp = logy.shape
     labels, lengths = _pad(words)
     ext, skip = extended_labels(labels, lengths, Kp - 1)   # (W, S)
     W, S = ext.shape
     Sn = 2 * lengths + 1
-    ly = np.where(np.arange(S)[None] < Sn[:, None], logy[:, ext], NEG)   # (T, W, S): y_{w'_s}(t)
-    a = np.full((W, S), NEG)
-    a[:, 0] = ly[0, :, 0]
-    a[:, 1] = np.where(lengths > 0, ly[0, :, 1], NEG)
-    pad1, pad2 = np.full((W, 1), NEG), np.full((W, 2), NEG)
+    valid = np.arange(S)[None] < Sn[:, None]
+    y = np.exp(logy - logy.max(axis=1, keepdims=True))      # (T, K+1), each frame scaled to max 1
+    shift = logy.max(axis=1).sum()                           # ... and the scales' logarithms
+    A = np.zeros((W, S + 2))                                 # two zero columns: states -2, -1
+    a = A[:, 2:]
+    a[:, :2] = (y[0, ext] * valid)[:, :2]                    # start in the first blank or letter
+    log_scale = np.zeros(W)
     for t in range(1, T):
-        a1 = np.concatenate([pad1, a[:, :-1]], axis=1)      # from s-1
-        a2 = np.where(skip, np.concatenate([pad2, a[:, :-2]], axis=1), NEG)   # from s-2
-        a = comb(comb(a, a1), a2) + ly[t]
+        if mode == "max":
+            new = np.maximum(np.maximum(a, A[:, 1:-1]), A[:, :-2] * skip)
+        else:
+            new = a + A[:, 1:-1] + A[:, :-2] * skip
+        new *= y[t, ext] * valid                             # y_{w'_s}(t), 0 past |w'|
+        c = new.max(axis=1)
+        c = np.where(c > 0, c, 1.0)
+        a[:] = new / c[:, None]
+        log_scale += np.log(c)
     rows = np.arange(W)
     last = a[rows, Sn - 1]
-    before = np.where(lengths > 0, a[rows, np.maximum(Sn - 2, 0)], NEG)
-    return comb(last, before)
+    before = np.where(lengths > 0, a[rows, np.maximum(Sn - 2, 0)], 0.0)
+    fin = np.maximum(last, before) if mode == "max" else last + before
+    with np.errstate(divide="ignore"):
+        return np.log(fin) + log_scale + shift
 
 
 def lexicon_decode(logy, words, mode="max"):

@@ -54,13 +54,14 @@ N_IN = 4                                # dx, dy, y, pen-up
 WORDS_FILE = pathlib.Path(__file__).with_name("words.txt")
 MIN_LETTER = 6                          # every letter appears at least this often in training words
 DEFAULTS = dict(n_blocks=100, n_val_words=60, n_test_words=160, n_seen_test=160, writers_per_word=2,
-                n_train_writers=30, n_test_writers=10, epochs=20, batch=16, lr=1e-2, momentum=0.9,
+                n_train_writers=30, n_test_writers=10, epochs=24, batch=16, lr=1e-2, momentum=0.9,
                 n_lyap=8)
 QUICK = dict(n_blocks=6, n_val_words=6, n_test_words=8, n_seen_test=8, writers_per_word=1, epochs=1,
              n_lyap=2)
 QUICK_TRAIN_WORDS = 40                  # --quick trains on the first 40 training words only
 WRITER = dict(slant=0.35, scale_lo=0.8, scale_hi=1.25, width=0.15, tilt=0.06, gap_lo=0.03, gap_hi=0.14,
-              step_lo=0.13, step_hi=0.19, jitter_lo=0.004, jitter_hi=0.016)
+              step_lo=0.13, step_hi=0.19, jitter_lo=0.008, jitter_hi=0.03,
+              letter_scale=0.15, letter_rot=0.12, letter_shear=0.15, letter_shift=0.06)
 TITLE = "BLSTM + CTC on online pen trajectories of words, with dictionary decoding"
 PAPER_WORD_ACC = 79.7                   # % online, dictionary + bigram LM (abstract, read)
 MARGIN = 1.0                            # pre-registered: "lower" = by at least 1 point
@@ -119,15 +120,27 @@ def resample(poly, step):
 
 def trajectory(word, writer, rng):
     """The pen points of one written word: points (T, 2), pen_up (T,) (1 where the pen moved in the
-    air to get there: the first point of every stroke but the first), letter index (T,)."""
+    air to get there: the first point of every stroke but the first), letter index (T,). The writer
+    sets the word's affine map and pen speed; each letter also gets its own small scale, rotation,
+    shear and height change, and every point jitter (from ``rng``: a new draw for every sample)."""
     c, s = np.cos(writer["tilt"]), np.sin(writer["tilt"])
     A = writer["scale"] * np.array([[c, s], [-s, c]]) @ np.array([[writer["width"], 0.0],
                                                                    [writer["slant"], 1.0]])
     pts, up, letter, cursor = [], [], [], 0.0
+    w = WRITER
     for i, ch in enumerate(word):
         polys, x0, x1 = glyph(ch)
+        # every letter written a little differently: its own size, rotation, shear and height
+        sc = 1.0 + rng.uniform(-w["letter_scale"], w["letter_scale"])
+        rot = rng.uniform(-w["letter_rot"], w["letter_rot"])
+        shear = rng.uniform(-w["letter_shear"], w["letter_shear"])
+        R = np.array([[np.cos(rot), np.sin(rot)], [-np.sin(rot), np.cos(rot)]])
+        B = sc * R @ [[1.0, 0.0], [shear, 1.0]]
+        centre = np.array([(x0 + x1) / 2, 0.25])
+        lift = rng.uniform(-w["letter_shift"], w["letter_shift"])
         for q in polys:                                   # each contour: one pen-down stroke
-            q = (q + [cursor - x0, 0.0]) @ A              # row vectors: (x, y) A
+            q = (q - centre) @ B + centre + [cursor - x0, lift]
+            q = q @ A                                     # row vectors: (x, y) A
             r = resample(q, writer["step"])
             pts.append(r)
             up.append(np.r_[1.0, np.zeros(len(r) - 1)])
@@ -337,9 +350,10 @@ def main(args):
     timer = cli.Timer()
     cfg = resolve(args)
     dg = cli.load_sibling(__file__, "iam_handwriting_diagnostics", globals())
-    rs = streams(args.seed, ["split", "writers", "train", "eval", "init", "order"])
+    rs = streams(args.seed, ["split", "writers", "train", "eval", "init_blstm", "init_lstm",
+                             "order_blstm", "order_lstm"])          # each net its own init and order
     data = make_data(rs, cfg, quick=args.quick)
-    nets = {k: Net(k, rs["init"], cfg["n_blocks"]) for k in ("blstm", "lstm")}
+    nets = {k: Net(k, rs[f"init_{k}"], cfg["n_blocks"]) for k in ("blstm", "lstm")}
     print(f"pen trajectories of words: {len(data['words']['train'])} training words x "
           f"{cfg['writers_per_word']} writers = {len(data['train'])} samples "
           f"({sum(len(s['x']) for s in data['train']):,} pen points), {len(data['val'])} validation, "
@@ -348,7 +362,8 @@ def main(args):
           f"{cfg['momentum']}, batch {cfg['batch']}, {cfg['epochs']} epochs; weights: "
           + ", ".join(f"{k} {n.n_weights():,} ({n.cell.nc} blocks x {n.n_dir})" for k, n in nets.items()),
           flush=True)
-    curves = {k: train(n, data, cfg, rs["order"], lambda s: print(s, flush=True)) for k, n in nets.items()}
+    log = lambda s: print(s, flush=True)                      # noqa: E731
+    curves = {k: train(n, data, cfg, rs[f"order_{k}"], log) for k, n in nets.items()}
     metrics, arrays = dg.summarise(nets, data, cfg, curves)
     rec = record(args, __file__, title=TITLE,
                  paper=PAPER, config=dict(cfg, writer=WRITER, n_inputs=N_IN, n_letters=K,

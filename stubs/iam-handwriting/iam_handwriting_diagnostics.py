@@ -21,6 +21,7 @@ from shared.lyapunov import qr_spectrum
 
 N_EXP = 10                 # exponents kept per direction
 TRANSIENT = 15             # pen points that only align the QR frame
+FLOOR = -30.0              # exponents below this (nats per point) are recorded as this
 SPIKE_LAG = 10             # "just after" a letter: within this many pen points of its end
 SETS = ("test_seen", "test_unseen")
 
@@ -64,6 +65,7 @@ def lyapunov(net, samples, n, params=None):
     jac = (blstm.state_jacobians(net.cell, p, cache["lstm"], t, t + 1)[0].reshape(D * len(idx), n2, n2)
            for t in range(L))
     lam = qr_spectrum(jac, k=min(N_EXP, n2), n_transient=min(TRANSIENT, L // 2)).reshape(D, len(idx), -1)
+    lam = np.maximum(lam, FLOOR)          # saturated gates can make a direction vanish exactly (-inf)
     return lam.mean(axis=1), lam, L
 
 
@@ -122,6 +124,6 @@ def lyapunov_block(M):
     return {"method": (f"qr_spectrum on closed-form state Jacobians ([s, y_c], 2C per direction) of each "
                        f"LSTM direction, driven by the longest unseen test words cut to "
                        f"{M['lyapunov_points']} pen points, {TRANSIENT} alignment points, top {N_EXP}, "
-                       f"nats per pen point"),
+                       f"nats per pen point, floored at {FLOOR:g}"),
             "exponents": {f"{k}_{d}": M["lyapunov"][k][d] for k in M["lyapunov"]
                           for d in ("forward", "backward") if d in M["lyapunov"][k]}}
