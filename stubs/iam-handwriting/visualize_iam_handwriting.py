@@ -72,7 +72,8 @@ def scores_figure(res, path):
                 labels.append(f"{NAMES[net]}\n{'seen' if sname == 'test_seen' else 'unseen'} words")
         ax.set_xticks(x, labels, fontsize=7)
         ax.set_title(title, fontsize=9)
-        ax.legend(fontsize=7)
+        ax.set_ylim(0, 1.3 * ax.get_ylim()[1])                # room for the legend above the bars
+        ax.legend(fontsize=7, loc="upper left", ncol=2)
     fig.suptitle("new writers; pale: best path, dark: token passing over the dictionary", fontsize=9)
     fig.tight_layout()
     save_figure(fig, path)
