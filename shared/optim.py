@@ -131,3 +131,24 @@ class NesterovSGD:
             v *= self.mu
             v -= self.lr * g
             p += self.mu * v - self.lr * g
+
+
+class MomentumSGD:
+    """Stochastic gradient descent with classical momentum (Rumelhart, Hinton & Williams 1986;
+    the optimiser of Graves' BLSTM/CTC papers), in place:
+
+        v <- mu v - lr g(p)        p <- p + v
+
+    ``momentum_step`` with the velocities kept in the object and the keys checked.
+    """
+
+    def __init__(self, params, lr, momentum=0.9):
+        if lr <= 0 or not 0 <= momentum < 1:
+            raise ValueError(f"MomentumSGD: need lr > 0 and 0 <= momentum < 1, got {lr}, {momentum}")
+        self.params, self.lr, self.mu = params, lr, momentum
+        self.v = {k: np.zeros_like(p) for k, p in params.items()}
+
+    def step(self, grads):
+        if set(grads) != set(self.params):
+            raise ValueError(f"MomentumSGD: gradient keys {sorted(grads)} != {sorted(self.params)}")
+        momentum_step(self.params, self.v, grads, self.lr, self.mu)

@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from shared.blstm_ctc import blstm, ctc, reference
+from shared.blstm_ctc import blstm, ctc, decode, reference
 from shared.gradcheck import TOLERANCE, check_gradients, numeric_jacobian
 from shared.lstm_gers import lstm
 
@@ -172,3 +172,50 @@ def test_prefix_search_finds_the_most_probable_labelling():
     logy = np.log(np.full((len(path), 4), 1e-5))
     logy[np.arange(len(path)), path] = 0.0
     assert ctc.prefix_search(logy) == ctc.prefix_search(logy, threshold=1.1) == [0, 1, 0]
+
+
+def _paths_of(y, labels):
+    """Every path pi of y (T, K+1) with B(pi) = labels, with its probability."""
+    T, Kp = y.shape
+    return [(pi, float(np.prod(y[np.arange(T), pi]))) for pi in itertools.product(range(Kp), repeat=T)
+            if reference.collapse(pi, Kp - 1) == list(labels)]
+
+
+def test_dictionary_scores_are_the_sum_and_the_best_path_by_enumeration():
+    rng = np.random.default_rng(7)
+    words = [[0], [1], [0, 1], [1, 1], [0, 0, 1], [2, 1, 2], [2, 0, 0, 2]]
+    for T in (1, 3, 5):
+        y = rng.dirichlet(np.full(4, 0.8), size=T)           # K = 3 letters + blank
+        s_sum = decode.word_scores(np.log(y), words, "sum")
+        s_max = decode.word_scores(np.log(y), words, "max")
+        for w, a, b in zip(words, s_sum, s_max, strict=True):
+            probs = [p for _, p in _paths_of(y, w)]
+            if not probs:                                   # too long for T frames
+                assert a == b == -np.inf
+                continue
+            assert np.isclose(a, np.log(reference.brute_force(y, w)), rtol=1e-12)
+            assert np.isclose(b, np.log(max(probs)), rtol=1e-12)
+        i, score = decode.lexicon_decode(np.log(y), words, "sum")
+        assert score == s_sum.max() and i == int(np.argmax(s_sum))
+
+
+def test_dictionary_decoding_can_beat_best_path():
+    # the single best path spells "b" (not in the dictionary); the dictionary word "a" is chosen
+    y = np.array([[0.3, 0.0, 0.7], [0.3, 0.4, 0.3]]) + 1e-12
+    y /= y.sum(1, keepdims=True)
+    assert ctc.best_path(np.log(y)[:, None], [2]) == [[1]]
+    assert decode.lexicon_decode(np.log(y), [[0], [0, 0]], "max")[0] == 0
+
+
+def test_forced_alignment_is_the_most_probable_path_of_the_labelling():
+    rng = np.random.default_rng(8)
+    for T, labels in [(3, [1]), (4, [0, 0]), (5, [1, 0, 1]), (6, [2, 2, 1])]:
+        y = rng.dirichlet(np.full(4, 0.8), size=T)
+        path, first = decode.forced_alignment(np.log(y), labels)
+        best_pi, best_p = max(_paths_of(y, labels), key=lambda kv: kv[1])
+        assert np.isclose(np.prod(y[np.arange(T), path]), best_p, rtol=1e-12)
+        assert reference.collapse(list(path), 3) == labels
+        starts = [t for t in range(T) if path[t] != 3 and (t == 0 or path[t] != path[t - 1])]
+        assert list(first) == starts                         # where each label's run begins
+    with pytest.raises(ValueError):
+        decode.forced_alignment(np.log(np.full((2, 3), 1 / 3)), [0, 0])

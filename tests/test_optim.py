@@ -53,3 +53,18 @@ def test_momentum_step_is_the_textbook_rule_with_scalar_or_per_member_rates():
             assert p[k].dtype == np.float32
             np.testing.assert_array_equal(v[k], ref_v[k])        # same operations, same order: exact
             np.testing.assert_array_equal(p[k], ref_p[k])
+
+
+def test_momentum_sgd_matches_the_textbook_update():
+    rng = np.random.default_rng(1)
+    p = {"w": rng.normal(size=4)}
+    ref, vel = p["w"].copy(), np.zeros(4)
+    opt = optim.MomentumSGD(p, lr=0.05, momentum=0.9)
+    for _ in range(3):
+        g = rng.normal(size=4)
+        opt.step({"w": g})
+        vel = 0.9 * vel - 0.05 * g
+        ref = ref + vel
+    np.testing.assert_allclose(p["w"], ref, rtol=1e-12)
+    with pytest.raises(ValueError):
+        optim.MomentumSGD(p, lr=0.1, momentum=1.0)
