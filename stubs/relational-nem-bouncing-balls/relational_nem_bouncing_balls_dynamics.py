@@ -190,7 +190,7 @@ def headline_rows(M, cfg):
                      numbers=[{"value": r8}, {"value": n8}, {"value": a8}, {"value": b8}]),
         headline_row("Top Lyapunov exponent per frame: R-NEM rollout / RNN-EM rollout / simulator",
                      f"{lam:.3f} / {M['rnn_lyapunov_top']:.3f} / {lam_sim:.3f}",
-                     "not in the paper (research note's hypothesis: a model that captures collisions is "
+                     "not in the paper (this catalog's hypothesis: a model that captures collisions is "
                      "chaotic like the billiard)", v4,
                      f"partial when R-NEM's top exponent is positive and within a factor 3 of the "
                      f"simulator's (pre-registered); simulator's by a twin trajectory "
