@@ -57,6 +57,14 @@ def int_range(lo, hi):
     return parse
 
 
+def int_flags(parser, specs, defaults):
+    """Add one bounded integer flag per entry of ``specs`` (name -> (lo, hi, help)): ``--name-with-
+    dashes``, checked by ``int_range(lo, hi)``, defaulting to ``defaults[name]``."""
+    for name, (lo, hi, text) in specs.items():
+        parser.add_argument("--" + name.replace("_", "-"), type=int_range(lo, hi), default=defaults[name],
+                            help=text)
+
+
 def float_range(lo, hi):
     """argparse type: a finite float with lo < value <= hi (e.g. a learning rate in (0, 1])."""
     def parse(text):

@@ -524,9 +524,7 @@ def build_parser():
                 mg_test_spacing=(1, 1000, "steps between test starts"),
                 lyap_steps=(10, 100_000, "steps of the Lyapunov runs"),
                 lyap_transient=(0, 10_000, "alignment steps"))
-    for name, (lo, hi, text) in ints.items():
-        p.add_argument("--" + name.replace("_", "-"), type=cli.int_range(lo, hi), default=DEFAULTS[name],
-                       help=text)
+    cli.int_flags(p, ints, DEFAULTS)
     p.add_argument("--share", choices=["max", "mean"], default=DEFAULTS["share"],
                    help="a cell's fitness: the best (max) or the mean score of the networks it joined")
     p.add_argument("--alpha", type=cli.float_range(0.0, 10.0), default=DEFAULTS["alpha"],

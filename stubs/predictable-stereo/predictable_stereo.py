@@ -586,9 +586,7 @@ def build_parser():
             "pm_hidden": (1, 64, "hidden units of each features predictor"),
             "eval_pairs": (20, 10 ** 6, "fresh stereo pairs for evaluation (half fit, half test)"),
             "checks": (1, 1000, "evaluations along training")}
-    for name, (lo, hi, text) in ints.items():
-        parser.add_argument("--" + name.replace("_", "-"), type=cli.int_range(lo, hi),
-                            default=DEFAULTS[name], help=text)
+    cli.int_flags(parser, ints, DEFAULTS)
     floats = {"alpha": "weight of D_l in the classifiers' objective (stereo, features)",
               "sym_alpha": "weight of D_2 in T2's objective (symbols)",
               "lam": "lambda of eq. 5 (equal use of the local classes)",

@@ -460,9 +460,7 @@ def build_parser():
             "pca_patterns": (50, 10 ** 5, "patterns for the PCA fit (and as many for its test)"),
             "snapshots": (1, 200, "weight snapshots along training (figures, GIF)"),
             "chunk": (1, 10 ** 5, "patterns drawn at once (memory only; results do not depend on it)")}
-    for name, (lo, hi, text) in ints.items():
-        parser.add_argument("--" + name.replace("_", "-"), type=cli.int_range(lo, hi),
-                            default=DEFAULTS[name], help=text)
+    cli.int_flags(parser, ints, DEFAULTS)
     floats = {"eta_c": "code-unit learning rate (not read)",
               "eta_p": "predictor learning rate (not read)",
               "init_scale": "initial weights uniform in [-s, s] (not read)"}

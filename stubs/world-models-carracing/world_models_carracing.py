@@ -531,9 +531,7 @@ def build_parser():
                 eval_tracks=(1, 300, "unseen tracks of the final test"),
                 lyap_seqs=(1, 100, "latent sequences for M's Lyapunov spectrum"),
                 lyap_transient=(0, 1000, "alignment steps of the spectrum (at most half of each sequence)"))
-    for name, (lo, hi, text) in ints.items():
-        p.add_argument("--" + name.replace("_", "-"), type=cli.int_range(lo, hi), default=DEFAULTS[name],
-                       help=text)
+    cli.int_flags(p, ints, DEFAULTS)
     p.add_argument("--sigma0", type=cli.float_range(0.0, 10.0), default=DEFAULTS["sigma0"],
                    help="initial CMA-ES step size")
     return p

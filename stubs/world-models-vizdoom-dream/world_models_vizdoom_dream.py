@@ -484,9 +484,7 @@ def build_parser():
                 lyap_seqs=(1, 100, "real games recorded per policy (Lyapunov spectrum, drift, GIF)"),
                 lyap_steps=(4, 2100, "steps of each real [z, a] sequence used for the spectrum"),
                 lyap_transient=(0, 1000, "alignment steps of the spectrum"))
-    for name, (lo, hi, text) in ints.items():
-        p.add_argument("--" + name.replace("_", "-"), type=cli.int_range(lo, hi), default=DEFAULTS[name],
-                       help=text)
+    cli.int_flags(p, ints, DEFAULTS)
     p.add_argument("--kl-tolerance", type=cli.float_range(0.0, 10.0), default=DEFAULTS["kl_tolerance"],
                    help="floor of V's KL per frame, in nats per latent (the authors' code: 0.5)")
     p.add_argument("--done-weight", type=cli.float_range(0.1, 1000.0), default=DEFAULTS["done_weight"],
