@@ -57,6 +57,24 @@ def _restore_mapping(obj, saved):
         obj[key] = _restore_into(obj[key], value) if key in obj else value
 
 
+def folder_beside(out, seed):
+    """A run's checkpoint folder: hidden, beside its results file ``out``
+    (``.<results stem>-seed<seed>.checkpoint/``), so that a re-run of the same command finds it."""
+    stem = os.path.splitext(os.path.basename(out))[0]
+    return os.path.join(os.path.dirname(os.path.abspath(out)), f".{stem}-seed{seed}.checkpoint")
+
+
+def remove_folder(folder):
+    """Delete a finished run's checkpoint files (``*.pkl``) and the folder once it is empty; call
+    after the results are written. ``None`` or a missing folder is a no-op."""
+    if folder and os.path.isdir(folder):
+        for name in os.listdir(folder):
+            if name.endswith(".pkl"):
+                os.unlink(os.path.join(folder, name))
+        if not os.listdir(folder):
+            os.rmdir(folder)
+
+
 class Checkpoint:
     """One loop's checkpoint file. ``path`` None disables it (every method is then a no-op)."""
 

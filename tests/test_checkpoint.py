@@ -1,6 +1,8 @@
 """Resumable online training (shared/checkpoint.py, shared/lstm1997/online.py): a run stopped after
 a checkpoint and started again ends bit-identical to one that was never stopped; a checkpoint of
 another configuration is ignored; a finished one is reused without training."""
+import os
+
 import numpy as np
 import pytest
 
@@ -103,3 +105,20 @@ def test_train_kinds_checkpoints_beside_the_results_and_drop_clears_them(tmp_pat
 def _no_checkpoint(kind, n_seeds, T, max_sequences, init, data, checkpoint=None, **kw):
     assert checkpoint is None
     return {"kind": kind}
+
+
+def test_the_checkpoint_folder_sits_beside_the_results_and_goes_when_done(tmp_path):
+    from shared.checkpoint import folder_beside, remove_folder
+    folder = folder_beside(str(tmp_path / "results_long.json"), 3)
+    assert folder == str(tmp_path / ".results_long-seed3.checkpoint")
+    os.makedirs(folder)
+    for name in ("a.pkl", ".tmp-x.pkl"):
+        (tmp_path / ".results_long-seed3.checkpoint" / name).write_bytes(b"x")
+    remove_folder(folder)
+    assert not os.path.exists(folder)
+    os.makedirs(folder)
+    (tmp_path / ".results_long-seed3.checkpoint" / "keep.txt").write_text("not ours")
+    remove_folder(folder)                                  # only checkpoint files are deleted
+    assert os.path.isfile(os.path.join(folder, "keep.txt"))
+    remove_folder(None)
+    remove_folder(str(tmp_path / "missing"))

@@ -132,7 +132,7 @@ def test_a_finished_arm_is_read_back_not_retrained(tmp_path, capsys):
     second = maze_traj_perturb._arm_job(job)
     assert "finished earlier" in capsys.readouterr().out
     assert np.array_equal(first["loss"], second["loss"]) and first["cpu_s"] == second["cpu_s"]
-    maze_traj_perturb.remove_checkpoints(str(tmp_path))
+    maze_traj_perturb.checkpoint.remove_folder(str(tmp_path))
     assert not tmp_path.exists()
 
 

@@ -33,7 +33,7 @@ import time
 import numpy as np
 
 from shared import cli
-from shared.checkpoint import Checkpoint
+from shared.checkpoint import Checkpoint, folder_beside, remove_folder
 from shared.ensemble import map_jobs, per_seed
 from shared.lstm1997 import fast as fused
 from shared.online import ST3, adam_step_active
@@ -208,19 +208,12 @@ def checkpoint_config(out, seed, every=CHUNK * 200):
     """The config entries that make a headline run resumable: its checkpoints go to a hidden folder
     beside its results (``.<results stem>-seed<seed>.checkpoint/<kind>.pkl``), saved every
     ``every`` sequences (51,200 by default); remove_checkpoints clears it once the results exist."""
-    stem = os.path.splitext(os.path.basename(out))[0]
-    return {"checkpoint_dir": os.path.join(os.path.dirname(os.path.abspath(out)),
-                                           f".{stem}-seed{seed}.checkpoint"),
-            "checkpoint_every": every}
+    return {"checkpoint_dir": folder_beside(out, seed), "checkpoint_every": every}
 
 
 def remove_checkpoints(cfg):
     """Delete a finished run's checkpoint folder (call after its results are written)."""
-    folder = cfg.get("checkpoint_dir")
-    if folder and os.path.isdir(folder):
-        for name in os.listdir(folder):
-            os.unlink(os.path.join(folder, name))
-        os.rmdir(folder)
+    remove_folder(cfg.get("checkpoint_dir"))
 
 
 def drop_checkpoints(out, seed):

@@ -48,6 +48,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
+from shared import checkpoint
 from shared.checkpoint import Checkpoint
 from shared.ensemble import map_jobs
 from shared.gradcheck import check_gradients
@@ -271,19 +272,7 @@ def _arm_job(job):
 def checkpoint_dir(args):
     """The arms' checkpoints: a hidden folder beside the results (none for --quick), removed once
     the results are written. A stopped run started again with the same flags continues."""
-    if args.quick:
-        return None
-    stem = os.path.splitext(os.path.basename(args.out))[0]
-    return os.path.join(os.path.dirname(os.path.abspath(args.out)), f".{stem}-seed{args.seed}.checkpoint")
-
-
-def remove_checkpoints(folder):
-    if folder and os.path.isdir(folder):
-        for name in os.listdir(folder):
-            if name.endswith(".pkl"):
-                os.unlink(os.path.join(folder, name))
-        if not os.listdir(folder):
-            os.rmdir(folder)
+    return None if args.quick else checkpoint.folder_beside(args.out, args.seed)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -530,7 +519,7 @@ def main(args):
                  lyapunov=lyapunov_record(fps, cfg, P_["n_maps"]))
     arrays = saved_arrays(Xt, Yt, base, pert, {"pert": P_, "base": B_eq, "basec": B_cm})
     finish_run(pathlib.Path(args.out), rec, arrays, timer)
-    remove_checkpoints(ck_dir)
+    checkpoint.remove_folder(ck_dir)
     eb, ef, cb, cf = (comp[k] for k in ("eq_steps_best_exact", "eq_steps_final_exact",
                                         "eq_compute_best_exact", "eq_compute_final_exact"))
     print(f"seed (Sudoku-Extreme, TRM-MLP): Delta best +{100 * SEED_DELTA_BEST:.2f} pp, Delta final "

@@ -37,6 +37,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
+from shared import checkpoint
 from shared.checkpoint import Checkpoint
 from shared.data import deform, mnist
 from shared.results import at_budget, budget_note, finish_run, headline_row, record
@@ -160,8 +161,7 @@ def checkpoint_for(args, cfg):
     """The run's per-epoch checkpoint, in a hidden folder beside the results (none for --quick)."""
     if args.quick:
         return Checkpoint(None, 1, None)
-    stem = os.path.splitext(os.path.basename(args.out))[0]
-    folder = os.path.join(os.path.dirname(os.path.abspath(args.out)), f".{stem}-seed{args.seed}.checkpoint")
+    folder = checkpoint.folder_beside(args.out, args.seed)
     # the state after epoch k does not depend on how many epochs the run will take, so a run
     # asked for fewer or more epochs can continue from the same file (see train_both)
     fp = {k: v for k, v in cfg.items() if k != "epochs"}
@@ -170,10 +170,7 @@ def checkpoint_for(args, cfg):
 
 def remove_checkpoint(ck):
     if ck.path is not None:
-        ck.remove()
-        folder = os.path.dirname(ck.path)
-        if os.path.isdir(folder) and not os.listdir(folder):
-            os.rmdir(folder)
+        checkpoint.remove_folder(os.path.dirname(ck.path))
 
 
 def train_both(args, cfg, data, rs, ck):

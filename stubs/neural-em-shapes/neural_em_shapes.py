@@ -39,6 +39,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
+from shared import checkpoint
 from shared.checkpoint import Checkpoint
 from shared.nem import rnn_em
 from shared.nem.grouping import ami, ami_scores, expected_mutual_info  # noqa: F401  (re-exported for the tests)
@@ -148,8 +149,7 @@ def checkpoint_for(args, cfg):
     from a shorter one's file."""
     if args.quick:
         return Checkpoint(None, 1, None)
-    stem = os.path.splitext(os.path.basename(args.out))[0]
-    folder = os.path.join(os.path.dirname(os.path.abspath(args.out)), f".{stem}-seed{args.seed}.checkpoint")
+    folder = checkpoint.folder_beside(args.out, args.seed)
     fp = {k: v for k, v in cfg.items() if k != "train_images"}
     return Checkpoint(os.path.join(folder, "train.pkl"), CHECKPOINT_EVERY,
                       {"cfg": fp, "seed": args.seed, "v": 1})
@@ -157,10 +157,7 @@ def checkpoint_for(args, cfg):
 
 def remove_checkpoint(ck):
     if ck.path is not None:
-        ck.remove()
-        folder = os.path.dirname(ck.path)
-        if os.path.isdir(folder) and not os.listdir(folder):
-            os.rmdir(folder)
+        checkpoint.remove_folder(os.path.dirname(ck.path))
 
 
 def train(params, cfg, rs, test, ck):

@@ -40,6 +40,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
+from shared import checkpoint
 from shared.checkpoint import Checkpoint
 from shared.nem import relational as nem
 from shared.nem import rnn_em
@@ -231,8 +232,7 @@ def checkpoint_for(args, cfg, cell):
     from a shorter one's file."""
     if args.quick:
         return Checkpoint(None, 1, None)
-    stem = os.path.splitext(os.path.basename(args.out))[0]
-    folder = os.path.join(os.path.dirname(os.path.abspath(args.out)), f".{stem}-seed{args.seed}.checkpoint")
+    folder = checkpoint.folder_beside(args.out, args.seed)
     fp = {"cfg": {k: v for k, v in cfg.items() if k != "train_seqs"}, "seed": args.seed, "v": 1}
     return Checkpoint(os.path.join(folder, f"{cell}.pkl"), CHECKPOINT_EVERY, fp)
 
@@ -240,10 +240,7 @@ def checkpoint_for(args, cfg, cell):
 def remove_checkpoints(cks):
     for ck in cks:
         if ck.path is not None:
-            ck.remove()
-            folder = os.path.dirname(ck.path)
-            if os.path.isdir(folder) and not os.listdir(folder):
-                os.rmdir(folder)
+            checkpoint.remove_folder(os.path.dirname(ck.path))
 
 
 def train(p, cfg, data_rng, probe, name, ck):
