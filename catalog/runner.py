@@ -10,10 +10,12 @@ Each job is ``python3 stubs/<slug>/<snake>.py --seed N --out runs/<slug>/<tag>se
 the results; a job whose results.json is there and valid, for the same command, is not run again
 (so an interrupted sweep resumes where it stopped). A failing job never stops the others; the
 exit status is 1 if any failed. Estimates of the time left come from the wall times recorded in
-each stub's committed results.json.
+each stub's committed results.json. ``summary`` keeps the seeds of a stub's committed
+agreement.json whose run folders are gone (runs/ is not committed).
 """
 import argparse
 import json
+import math
 import os
 import shlex
 import statistics
@@ -273,10 +275,49 @@ def first_number(row):
     return nums[0]["value"] if nums else None
 
 
+def _earlier_agreement(root, slug, key):
+    """The stub's committed agreement.json when it was written for the same configuration, else {}."""
+    path = root / "stubs" / slug / "agreement.json"
+    try:
+        ag = json.loads(path.read_text()) if path.is_file() else {}
+    except ValueError:
+        return {}
+    return ag if ag.get("config_key") == key else {}
+
+
+def _carried_pool(old, carried, known):
+    """The first numbers of the seeds ``carried`` over from an earlier agreement row ``old`` whose
+    own values were not recorded (files written before rows kept ``values``), as a pool
+    (n, sum, sum of squares), or None when it cannot be recovered exactly.
+
+    The earlier row kept the mean and sd over its seeds, which fixes their count, sum and sum of
+    squares; taking away the seeds whose values are known now (``known``: seed -> value, the same
+    runs) leaves the pool of the carried seeds."""
+    if old.get("mean") is None:
+        return None
+    pool = old.get("pooled")
+    if pool is not None and set(pool["seeds"]) == set(carried):
+        return pool["n"], pool["sum"], pool["sumsq"]
+    seeds_a = [int(k) for k in old.get("verdicts", {})]
+    others = [s for s in seeds_a if s not in carried]
+    if pool is not None or any(known.get(s) is None for s in others):
+        return None                                   # not exactly recoverable: leave them out
+    n_a = len(seeds_a)
+    m, sd = float(old["mean"]), float(old["sd"] or 0.0)
+    n = n_a - len(others)
+    if n <= 0:
+        return None
+    total = n_a * m - sum(known[s] for s in others)
+    sumsq = (n_a - 1) * sd * sd + n_a * m * m - sum(known[s] ** 2 for s in others)
+    return n, total, sumsq
+
+
 def summarise(root, slug, seeds, tag="", quick=False):
     """Per headline row: verdict per seed and the mean and sd of the row's first number over those
     seeds. The committed headline stands for its own seed (the ``seed`` it records) unless a runner
-    folder holds a run of that seed; seeds without a finished run are left out."""
+    folder holds a run of that seed. A seed with no run folder keeps what the stub's committed
+    agreement.json recorded for it (same configuration): run folders are not committed, so seeds
+    can be added later without running the earlier ones again. Other seeds are left out."""
     committed = json.loads((root / "stubs" / slug / "results.json").read_text())
     key = config_key(committed.get("config"))
     per_seed, skipped = {}, []
@@ -293,25 +334,52 @@ def summarise(root, slug, seeds, tag="", quick=False):
     if skipped:
         print(f"{slug}: seed(s) {skipped} left out: their runs' configuration differs from the committed "
               f"results.json's (re-run them with the committed flags)", file=sys.stderr)
+    earlier = {} if (tag or quick) else _earlier_agreement(root, slug, key)
+    old_rows = earlier.get("rows", [])
+    if len(old_rows) != len(committed["headline"]):
+        old_rows = []
+    carried = sorted({int(k) for r in old_rows for k in r.get("verdicts", {})}
+                     & (set(seeds) - set(per_seed) - set(skipped)))
     rows = []
     for i, h in enumerate(committed["headline"]):
-        verdicts, values = {}, []
+        verdicts, values = {}, {}
         for s, res in per_seed.items():
             # rows match by position: the same stub and flags write the same rows in the same order
             # (names may carry the run's sizes, and their wording may have been edited since)
             if i < len(res["headline"]) and len(res["headline"]) == len(committed["headline"]):
                 verdicts[s] = res["headline"][i]["verdict"]
-                x = first_number(res["headline"][i])
-                if x is not None:
-                    values.append(x)
+                values[s] = first_number(res["headline"][i])
+        old = old_rows[i] if old_rows else {}
+        here = [s for s in carried if str(s) in old.get("verdicts", {})]
+        for s in here:
+            verdicts[s] = old["verdicts"][str(s)]
+        old_values = old.get("values", {})
+        unknown = [s for s in here if str(s) not in old_values]
+        values.update({s: old_values[str(s)] for s in here if str(s) in old_values})
+        pool = _carried_pool(old, unknown, values) if unknown else None
+        nums = [x for x in values.values() if x is not None]
+        n, total = len(nums), math.fsum(nums)
+        sumsq = math.fsum(x * x for x in nums)
+        if pool is not None:
+            n, total, sumsq = n + pool[0], total + pool[1], sumsq + pool[2]
+        mean = total / n if n else None
+        sd = math.sqrt(max(0.0, (sumsq - total * total / n) / (n - 1))) if n > 1 else None
+        if pool is None:                              # exact, from the values themselves
+            mean = statistics.fmean(nums) if nums else None
+            sd = statistics.stdev(nums) if len(nums) > 1 else None
         seen = set(verdicts.values()) | {h["verdict"]}
-        rows.append({
-            "name": h["name"], "committed": h["verdict"], "verdicts": verdicts,
+        row = {
+            "name": h["name"], "committed": h["verdict"],
+            "verdicts": {s: verdicts[s] for s in sorted(verdicts)},
             "stable": (len(seen) == 1) if len(verdicts) >= 2 else None,      # one seed: nothing to compare
-            "mean": statistics.fmean(values) if values else None,
-            "sd": statistics.stdev(values) if len(values) > 1 else None,
-        })
-    return {"stub": slug, "seeds": sorted(per_seed), "config_key": key, "rows": rows}
+            "mean": mean, "sd": sd,
+            "values": {s: values[s] for s in sorted(values)},
+        }
+        if pool is not None:      # carried seeds whose single values an older file did not keep
+            row["pooled"] = {"seeds": unknown, "n": pool[0], "sum": pool[1], "sumsq": pool[2]}
+        rows.append(row)
+    got = sorted(set(per_seed) | {int(k) for r in rows for k in r["verdicts"]})
+    return {"stub": slug, "seeds": got, "config_key": key, "rows": rows}
 
 
 def summary_markdown(summaries):

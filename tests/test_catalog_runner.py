@@ -193,3 +193,34 @@ def test_run_json_records_the_cpu_time_of_the_stub_process(fake):
     rec = json.loads((fake / "runs" / "a-stub" / "seed-0" / "run.json").read_text())
     assert 0.45 <= rec["cpu_s"] < rec["wall_s"] - 0.5
     assert " CPU)" in p.stdout
+
+
+def test_summary_keeps_earlier_seeds_whose_run_folders_are_gone(fake):
+    """Run folders are not committed: seeds 3-4 added later keep seeds 1-2 from agreement.json."""
+    import shutil
+    assert run(fake, "run", "--seeds", "0-4", "--jobs", "2").returncode == 0
+    assert run(fake, "summary", "--seeds", "0-4").returncode == 0
+    full = runner.summarise(fake, "a-stub", [0, 1, 2, 3, 4])["rows"][0]          # every run there
+    assert run(fake, "summary", "--seeds", "0-2", "--write").returncode == 0
+    ag_path = fake / "stubs" / "a-stub" / "agreement.json"
+    ag = json.loads(ag_path.read_text())
+    assert ag["rows"][0]["values"] == {"0": 0.5, "1": 1.5, "2": 2.5}
+    # an agreement.json written before rows kept their values: mean and sd only
+    for r in ag["rows"]:
+        del r["values"]
+    ag_path.write_text(json.dumps(ag))
+    for s in (1, 2):
+        shutil.rmtree(fake / "runs" / "a-stub" / f"seed-{s}")
+    sm = runner.summarise(fake, "a-stub", [0, 1, 2, 3, 4])
+    row = sm["rows"][0]
+    assert sm["seeds"] == [0, 1, 2, 3, 4]
+    assert row["verdicts"] == full["verdicts"] == {0: "yes", 1: "no", 2: "yes", 3: "no", 4: "yes"}
+    assert row["mean"] == pytest.approx(full["mean"]) and row["sd"] == pytest.approx(full["sd"])
+    assert row["pooled"]["seeds"] == [1, 2] and row["pooled"]["n"] == 2 and row["stable"] is False
+    # with their values kept, carried seeds count exactly; another configuration carries nothing
+    assert run(fake, "summary", "--seeds", "0-4", "--write").returncode == 0
+    again = runner.summarise(fake, "a-stub", [0, 1, 2, 3, 4])["rows"][0]
+    assert again["verdicts"] == full["verdicts"] and again["mean"] == pytest.approx(full["mean"])
+    ag = json.loads(ag_path.read_text())
+    ag_path.write_text(json.dumps({**ag, "config_key": "another"}))
+    assert runner.summarise(fake, "a-stub", [0, 1, 2])["rows"][0]["verdicts"] == {0: "yes"}
