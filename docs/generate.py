@@ -324,6 +324,7 @@ def agreement_md(stubs, agreements, results=None):
     rows = ["| stub | claim | seed 0 (committed) | other seeds | same verdict | first number, mean ± sd |",
             "|" + " --- |" * 6]
     n_rows = n_stable = 0
+    n_more = sum(len(agreements[s["slug"]].get("seeds", [])) > 3 for s in have)
     for s in have:
         ag = agreements[s["slug"]]
         res = (results or {}).get(s["slug"]) or {}
@@ -349,7 +350,9 @@ def agreement_md(stubs, agreements, results=None):
                                                              stable, num)) + " |")
     return ("## Verdicts across seeds\n\n"
             "Each headline re-run with more seeds (`python3 -m catalog run --seeds 1-2`, then "
-            "`python3 -m catalog summary --seeds 0-2 --write`). A verdict that changes with the seed is "
+            "`python3 -m catalog summary --seeds 0-2 --write`"
+            + (f"; {n_more} stubs also with seeds 3 and more" if n_more else "")
+            + "). A verdict that changes with the seed is "
             "not a result at one seed: every page of the catalog (the READMEs' headline tables, "
             "the tables and counts above, the book) shows such a claim as `partial`, or `no`/`open` "
             "when no seed found it holding (`shared.results.across_seeds`). "
