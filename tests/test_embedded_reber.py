@@ -237,3 +237,42 @@ def test_diagnostic_options():
     np.testing.assert_array_equal(p1["V"], p0["V"])
     sets = er.make_sets(np.random.default_rng(13), 1, n_train=64, n_test=16, distinct=True)
     assert len(set(sets["train"]["strings"][0])) == 64
+
+
+@pytest.mark.parametrize("update", ["step", "string"])
+def test_a_stopped_row_resumes_bit_identically(tmp_path, update):
+    """The paper setting's rows checkpoint their loop: stopped after a save and re-run, a row ends
+    exactly where an uninterrupted one does; a finished row's checkpoint skips the loop."""
+    from shared.checkpoint import Checkpoint
+    sets = er.make_sets(np.random.default_rng(21), 1, n_train=32, n_test=16)
+    a, pair_of = er.ARCHS["4x1"], np.zeros(3, dtype=int)
+    probe = sets["test"]["x"][:12, 0, :1][:, None]
+
+    def run(ck, stop_after=None):
+        rng = np.random.default_rng(5)
+        p = er.init_lstm(a, rng, 3)
+        if stop_after is not None:                     # a run killed right after a save
+            save = ck.save
+
+            def save_then_stop(k, state, final=False):
+                save(k, state, final)
+                if k == stop_after:
+                    raise KeyboardInterrupt
+            ck.save = save_then_stop
+        out = er.train(a, p, sets, pair_of, 0.5, 50, rng, check_every=10, probe=probe, n_snaps=5,
+                       curve_every=1, update=update, checkpoint=ck)
+        return p, out, rng.random()
+
+    p0, out0, next0 = run(None)
+    path = str(tmp_path / "row.pkl")
+    with pytest.raises(KeyboardInterrupt):
+        run(Checkpoint(path, 15, {"row": 0}), stop_after=30)
+    for attempt in range(2):                           # resumed at 30, then restored as finished
+        p1, out1, next1 = run(Checkpoint(path, 15, {"row": 0}))
+        assert next1 == next0                          # the data stream ends in the same state
+        for n in p0:
+            np.testing.assert_array_equal(p1[n], p0[n])
+        for n in out0:
+            np.testing.assert_array_equal(out1[n], out0[n])
+    with pytest.raises(KeyboardInterrupt):             # another configuration starts afresh
+        run(Checkpoint(path, 15, {"row": 1}), stop_after=15)

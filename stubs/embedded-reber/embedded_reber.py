@@ -46,6 +46,7 @@ output gates (B)], SPEC.md's i, g, o order with no forget gate; rows [x(t) (7), 
 the bias entries of the cell columns stay zero (the paper's cells have no bias). V (S, 7, C): rows
 B, T, P, S, X, V, E.
 """
+import os
 import pathlib
 import sys
 
@@ -56,6 +57,7 @@ import shared  # noqa: F401  (pins BLAS to one thread before numpy loads)
 import numpy as np
 
 from shared import cli
+from shared.checkpoint import Checkpoint, folder_beside, remove_folder
 from shared.lstm1997 import cell
 from shared.lyapunov import qr_spectrum
 from shared.results import finish_run, record
@@ -70,6 +72,7 @@ NX = NK = 7
 REBER = {0: [("T", 1), ("P", 2)], 1: [("S", 1), ("X", 3)], 2: [("T", 2), ("V", 4)],
          3: [("X", 2), ("S", 5)], 4: [("P", 3), ("V", 5)]}
 N_TRAIN = N_TEST = 256
+CHECKPOINT_EVERY = 2000   # strings between saves of a paper-setting row (about a minute)
 # Table 1 of the paper (30 trials each): (blocks, cells per block, lr) -> (% solved, mean sequences)
 PAPER_TABLE = {(3, 2, 0.1): (100, 21_730), (4, 1, 0.1): (100, 39_740), (3, 2, 0.2): (97, 14_060),
                (4, 1, 0.5): (97, 9_500), (3, 2, 0.5): (100, 8_440)}
@@ -345,7 +348,7 @@ def solves(a, p, sset, pair_of, chunk=64):
 # Training: the paper's online regime, S nets in lock-step (one string per net per update)
 # ----------------------------------------------------------------------------------------------
 def train(a, p, sets, pair_of, lr, max_sequences, rng_data, check_every=100, probe=None, n_snaps=30,
-          label="", curve_every=10, update="string", target="next"):
+          label="", curve_every=10, update="string", target="next", checkpoint=None):
     """Online training of S nets until each solves its own pair of sets or the cap is reached.
 
     Each update: every unsolved net gets one training string drawn at random from its training
@@ -358,6 +361,10 @@ def train(a, p, sets, pair_of, lr, max_sequences, rng_data, check_every=100, pro
     gradient summed over the string) or 'exact' (exact BPTT gradient summed over the string; a
     diagnostic). target: 'next' (the next symbol's local code, the paper's) or 'legal' (every
     legal next symbol 1; a diagnostic).
+    checkpoint: a shared.checkpoint.Checkpoint (or None). The loop's whole state (the weights in
+    place, the stopping record, the curves, the data stream) is saved before every ``every``-th
+    string and once more when the loop ends, and a re-run restores it, so a stopped run continues
+    bit-identically and a finished one skips its loop.
     """
     S = p["W"].shape[0]
     tr = sets["train"]
@@ -366,8 +373,17 @@ def train(a, p, sets, pair_of, lr, max_sequences, rng_data, check_every=100, pro
     curve_n, curve_frac, snaps, snap_n = [], [], [], []
     snap_every = max(check_every, (max_sequences // n_snaps) // check_every * check_every)
     frac = np.zeros(S)
-    k, t_loop = 0, cli.Timer()
-    for k in range(max_sequences):
+    ck = checkpoint if checkpoint is not None else Checkpoint(None, 1, None)
+    state = {"p": p, "solved_at": solved_at, "frac": frac, "curve_n": curve_n, "curve_frac": curve_frac,
+             "snaps": snaps, "snap_n": snap_n, "rng_data": rng_data}
+    k0 = ck.restore(state)
+    if k0:
+        print(f"  {label}: resumed at string {k0:,} from {ck.path}" + (" (finished)" if ck.final else ""),
+              flush=True)
+    k, t_loop = k0 - 1, cli.Timer()
+    for k in range(k0, max_sequences if not ck.final else k0):
+        if ck.due(k):
+            ck.save(k, state)
         active = solved_at < 0
         j = rng_data.integers(0, n_tr, size=S)            # one training string per net
         L = int(tr["length"][pair_of, j].max())
@@ -407,9 +423,11 @@ def train(a, p, sets, pair_of, lr, max_sequences, rng_data, check_every=100, pro
             if (k + 1) % (check_every * 20) == 0 or k + 1 == max_sequences or not (solved_at < 0).any():
                 print(f"  {label} seq {k + 1:7d}  strings correct {frac.mean():.3f}  solved "
                       f"{int((solved_at >= 0).sum())}/{S}  "
-                      f"{cli.progress(k + 1, max_sequences, t_loop())}", flush=True)
+                      f"{cli.progress(k + 1 - k0, max_sequences - k0, t_loop())}", flush=True)
             if not (solved_at < 0).any():
                 break
+    if not ck.final:
+        ck.save(k + 1, state, final=True)           # kept until the run's results are written
     out = {"solved_at": solved_at, "n_trained": k + 1, "curve_n": np.array(curve_n),
            "curve_frac": np.array(curve_frac)}
     if probe is not None:
@@ -584,11 +602,17 @@ def run_paper(args, timer):
     metrics, lyap, lyap_sd, timing = {}, {}, {}, {}
     arrays = {"probe_legal": te["legal"][:len(probe_str), 0, pi], "probe_len": len(probe_str)}
     headline = []
+    # resumable (a paper-budget row runs for tens of minutes): each row's training loop saves its
+    # state every CHECKPOINT_EVERY strings and when it ends; a re-run of the same command redoes the
+    # cheap steps in order (weights drawn, evaluations) and restores the loops
+    folder = None if q else folder_beside(args.out, args.seed)
     for i_row, (arch, lr) in enumerate(rows):
         a, key, t_row = ARCHS[arch], f"{arch}_lr{lr:g}", cli.Timer()
+        ck = Checkpoint(folder and os.path.join(folder, f"row{i_row}-{key}.pkl"), CHECKPOINT_EVERY,
+                        {"config": cfg, "seed": args.seed, "row": i_row})
         p = init_lstm(a, r["init"], S)
         out = train(a, p, sets, pair_of, lr, args.max_sequences, r["data"], check_every=args.check_every,
-                    probe=probe_x if i_row == 0 else None, label=key, update=update_of[i_row])
+                    probe=probe_x if i_row == 0 else None, label=key, update=update_of[i_row], checkpoint=ck)
         m = row_metrics(a, arch, lr, update_of[i_row], out, sets, p, pair_of)
         arrays.update({f"{key}_curve_n": out["curve_n"], f"{key}_curve_frac": out["curve_frac"],
                        f"{key}_solved_at": out["solved_at"]})
@@ -602,7 +626,7 @@ def run_paper(args, timer):
         headline.append(row_headline(arch, a, lr, m, cfg, update_of[i_row]))
         print(f"  {key}: solved {m['n_solved']}/{S}, mean strings {m['mean_sequences_to_success']}, "
               f"{timing[key]:.1f}s")
-    metrics["timing"] = {"row_wall_s": timing}
+    metrics["timing"] = {"row_wall_s": timing}       # this sitting's time (a resumed row: only its rest)
     metrics["sets"] = {"mean_length_train": float(sets["train"]["length"].mean()),
                        "mean_length_test": float(te["length"].mean()),
                        "distinct_train_strings": [len(set(s)) for s in sets["train"]["strings"]],
@@ -631,6 +655,7 @@ def main(args):
         save(cfg, metrics, headline, arrays=arrays)
     else:
         save(*run_paper(args, timer))
+        remove_folder(folder_beside(args.out, args.seed))     # the results are written: drop the checkpoints
 
 
 def build_parser():
