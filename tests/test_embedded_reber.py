@@ -267,7 +267,7 @@ def test_a_stopped_row_resumes_bit_identically(tmp_path, update):
     path = str(tmp_path / "row.pkl")
     with pytest.raises(KeyboardInterrupt):
         run(Checkpoint(path, 15, {"row": 0}), stop_after=30)
-    for attempt in range(2):                           # resumed at 30, then restored as finished
+    for _ in range(2):                                 # resumed at 30, then restored as finished
         p1, out1, next1 = run(Checkpoint(path, 15, {"row": 0}))
         assert next1 == next0                          # the data stream ends in the same state
         for n in p0:
