@@ -19,3 +19,11 @@ The controller C (a linear map from [z, h] to actions), the environments and the
 schedules belong to the stubs: world-models-carracing trains C on the real task with z alone and
 with [z, h]; world-models-vizdoom-dream trains C inside M's dream at several temperatures.
 """
+
+# The command-line flags of V and M that both stubs train the same way: name -> (low, high, help),
+# the table cli.int_flags reads (each stub adds its own data, controller and test flags)
+VM_FLAGS = dict(z_dim=(2, 64, "latent size of V"), vae_hidden=(4, 1024, "hidden units of V (each way)"),
+                vae_steps=(1, 100_000, "Adam steps of V (minibatches of 64 frames)"),
+                m_hidden=(2, 512, "LSTM cells of M"), mixtures=(1, 20, "Gaussians per latent in M's head"),
+                m_steps=(1, 100_000, "Adam steps of M (32 windows each)"),
+                window=(2, 500, "steps per training window of M"))

@@ -43,6 +43,7 @@ from shared import cli
 from shared.optim import Adam
 from shared.results import finish_run, record
 from shared.rng import streams
+from shared import world_models
 from shared.world_models import cmaes, mdn_rnn, vae
 
 PAPER = ("D. Ha and J. Schmidhuber, Recurrent world models facilitate policy evolution, NeurIPS 2018 "
@@ -519,11 +520,7 @@ def build_parser():
     p = cli.make_parser(__doc__, __file__)
     ints = dict(data_rollouts=(2, 300, "random-policy rollouts collected for V and M"),
                 data_steps=(10, 1000, "steps per data rollout"),
-                z_dim=(2, 64, "latent size of V"), vae_hidden=(4, 1024, "hidden units of V (each way)"),
-                vae_steps=(1, 100_000, "Adam steps of V (minibatches of 64 frames)"),
-                m_hidden=(2, 512, "LSTM cells of M"), mixtures=(1, 20, "Gaussians per latent in M's head"),
-                m_steps=(1, 100_000, "Adam steps of M (32 windows each)"),
-                window=(2, 500, "steps per training window of M"),
+                **world_models.VM_FLAGS,
                 pop=(4, 128, "CMA-ES population per controller"),
                 rollouts=(1, 32, "tracks every candidate drives per generation"),
                 generations=(1, 10_000, "CMA-ES generations"),
